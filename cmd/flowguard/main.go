@@ -1,0 +1,18 @@
+// Command flowguard makes sure every VPC in every region of every AWS account has working flow logs.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/flowguard/flowguard/internal/cli"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := cli.Main(ctx, os.Args[1:], cli.System())
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,273 @@
+// Package inventory holds the provider-neutral model of what flowguard knows about a set of AWS accounts:
+// VPCs, flow logs, log groups, buckets and the network objects around them. The live AWS collector, saved
+// snapshots, aws-cli JSON and the IaC readers all produce a Snapshot; the checks only ever read one.
+//
+// The package has no outside dependencies on purpose: it is the domain, everything else adapts to it.
+package inventory
+
+import (
+	"strings"
+	"time"
+)
+
+// SnapshotSchema versions the JSON form of a Snapshot written by `scan --save-snapshot`.
+const SnapshotSchema = "flowguard.inventory/v1"
+
+// Source names where a snapshot came from.
+const (
+	SourceAWS            = "aws"
+	SourceSnapshot       = "snapshot"
+	SourceAWSCLI         = "aws-cli"
+	SourceTerraform      = "terraform"
+	SourceCloudFormation = "cloudformation"
+)
+
+// Snapshot is everything collected in one run, across accounts and regions.
+type Snapshot struct {
+	Schema      string    `json:"schema"`
+	Source      string    `json:"source"`
+	CollectedAt time.Time `json:"collected_at"`
+	// Regions holds one entry per account-region that was (at least partly) read.
+	Regions []*Region `json:"regions"`
+	// Buckets are S3 buckets that flow logs deliver to; S3 is global, so they sit beside the regions.
+	Buckets []Bucket `json:"buckets,omitempty"`
+	// Errors are failures above the level of a region: an account that could not be entered, a region list
+	// that could not be read. Region-level failures live in Region.Errors.
+	Errors []ReadError `json:"errors,omitempty"`
+	// Incomplete is set when the collection was cut short (cancelled); what was finished is still here.
+	Incomplete bool `json:"incomplete,omitempty"`
+}
+
+// Region is the inventory of one account in one region.
+type Region struct {
+	AccountID string `json:"account_id"`
+	Partition string `json:"partition,omitempty"`
+	Name      string `json:"region"`
+
+	VPCs              []VPC              `json:"vpcs"`
+	FlowLogs          []FlowLog          `json:"flow_logs"`
+	Subnets           []Subnet           `json:"subnets,omitempty"`
+	NetworkInterfaces []NetworkInterface `json:"network_interfaces,omitempty"`
+	InternetGateways  []InternetGateway  `json:"internet_gateways,omitempty"`
+	// LogGroups are the CloudWatch Logs groups that flow logs of this region deliver to, as found.
+	LogGroups []LogGroup `json:"log_groups,omitempty"`
+
+	// Errors lists the collections that could not be read. A collection without an error was read completely.
+	Errors []ReadError `json:"errors,omitempty"`
+}
+
+// Collection names one kind of resource list read from AWS (or a file). Errors say which one failed, so that
+// the checks can tell "not there" from "not read".
+type Collection string
+
+const (
+	CollAccount           Collection = "account"
+	CollRegions           Collection = "regions"
+	CollVPCs              Collection = "vpcs"
+	CollFlowLogs          Collection = "flow_logs"
+	CollSubnets           Collection = "subnets"
+	CollNetworkInterfaces Collection = "network_interfaces"
+	CollInternetGateways  Collection = "internet_gateways"
+	CollLogGroups         Collection = "log_groups"
+	CollBuckets           Collection = "buckets"
+	// CollAll marks a scope none of whose collections were read (cancelled, account not entered).
+	CollAll Collection = "all"
+)
+
+// ReadError records that something could not be read, and why.
+type ReadError struct {
+	AccountID  string     `json:"account_id"`
+	Region     string     `json:"region,omitempty"`
+	Collection Collection `json:"collection"`
+	Operation  string     `json:"operation"`
+	Code       string     `json:"code,omitempty"`
+	Message    string     `json:"message"`
+}
+
+func (e ReadError) Error() string {
+	where := e.AccountID
+	if e.Region != "" {
+		where += "/" + e.Region
+	}
+	return where + ": " + e.Operation + ": " + e.Message
+}
+
+// Read reports whether collection c of this region was read completely.
+func (r *Region) Read(c Collection) bool {
+	for _, e := range r.Errors {
+		if e.Collection == c || e.Collection == CollAll {
+			return false
+		}
+	}
+	return true
+}
+
+// ErrorFor returns the first error that keeps collection c from being read.
+func (r *Region) ErrorFor(c Collection) (ReadError, bool) {
+	for _, e := range r.Errors {
+		if e.Collection == c || e.Collection == CollAll {
+			return e, true
+		}
+	}
+	return ReadError{}, false
+}
+
+// Location points at where a resource is declared, for inventories read from IaC files.
+type Location struct {
+	File    string `json:"file"`
+	Line    int    `json:"line,omitempty"`
+	Address string `json:"address,omitempty"` // aws_vpc.main, module.vpc.aws_vpc.this[0], Resources.MyVPC
+}
+
+// VPC is one Amazon VPC as seen from the scanned account.
+type VPC struct {
+	ID        string            `json:"id"`
+	OwnerID   string            `json:"owner_id,omitempty"`
+	CIDR      string            `json:"cidr,omitempty"`
+	State     string            `json:"state,omitempty"`
+	IsDefault bool              `json:"is_default"`
+	Tags      map[string]string `json:"tags,omitempty"`
+	Location  *Location         `json:"location,omitempty"`
+}
+
+// Name is the VPC's Name tag, or "".
+func (v VPC) Name() string { return v.Tags["Name"] }
+
+// Flow-log values as the EC2 API spells them.
+const (
+	FlowLogStatusActive = "ACTIVE"
+
+	TrafficAll    = "ALL"
+	TrafficAccept = "ACCEPT"
+	TrafficReject = "REJECT"
+
+	DeliverySuccess = "SUCCESS"
+	DeliveryFailed  = "FAILED"
+
+	DestinationCloudWatchLogs = "cloud-watch-logs"
+	DestinationS3             = "s3"
+	DestinationFirehose       = "kinesis-data-firehose"
+
+	ResourceTypeVPC              = "VPC"
+	ResourceTypeSubnet           = "Subnet"
+	ResourceTypeNetworkInterface = "NetworkInterface"
+	ResourceTypeTransitGateway   = "TransitGateway"
+)
+
+// FlowLog is one EC2 flow log.
+type FlowLog struct {
+	ID           string `json:"id"`
+	ResourceID   string `json:"resource_id"`
+	ResourceType string `json:"resource_type"` // VPC, Subnet, NetworkInterface, TransitGateway…
+	Status       string `json:"status"`        // FlowLogStatus: ACTIVE, …
+	TrafficType  string `json:"traffic_type"`  // ALL, ACCEPT, REJECT
+	// DestinationType is cloud-watch-logs, s3 or kinesis-data-firehose.
+	DestinationType string `json:"destination_type"`
+	// Destination is the destination ARN (log group, bucket[/prefix], stream), when known.
+	Destination string `json:"destination,omitempty"`
+	// LogGroupName is set for CloudWatch Logs destinations.
+	LogGroupName             string `json:"log_group_name,omitempty"`
+	DeliverLogsStatus        string `json:"deliver_logs_status,omitempty"`
+	DeliverLogsError         string `json:"deliver_logs_error,omitempty"`
+	DeliverLogsPermissionARN string `json:"deliver_logs_permission_arn,omitempty"`
+	LogFormat                string `json:"log_format,omitempty"`
+	MaxAggregationInterval   int    `json:"max_aggregation_interval,omitempty"`
+	// S3 destination options.
+	FileFormat               string            `json:"file_format,omitempty"`
+	HiveCompatiblePartitions bool              `json:"hive_compatible_partitions,omitempty"`
+	PerHourPartition         bool              `json:"per_hour_partition,omitempty"`
+	Tags                     map[string]string `json:"tags,omitempty"`
+	CreatedAt                *time.Time        `json:"created_at,omitempty"`
+	Location                 *Location         `json:"location,omitempty"`
+}
+
+// ResourceTypeOf infers a flow log's resource type from its resource id, for sources that omit it.
+func ResourceTypeOf(resourceID string) string {
+	switch {
+	case strings.HasPrefix(resourceID, "vpc-"):
+		return ResourceTypeVPC
+	case strings.HasPrefix(resourceID, "subnet-"):
+		return ResourceTypeSubnet
+	case strings.HasPrefix(resourceID, "eni-"):
+		return ResourceTypeNetworkInterface
+	case strings.HasPrefix(resourceID, "tgw-attach-"):
+		return "TransitGatewayAttachment"
+	case strings.HasPrefix(resourceID, "tgw-"):
+		return ResourceTypeTransitGateway
+	}
+	return ""
+}
+
+// BucketName returns the bucket of an S3 destination ARN (arn:aws:s3:::bucket/prefix), or "".
+func (f FlowLog) BucketName() string {
+	if f.DestinationType != DestinationS3 {
+		return ""
+	}
+	return BucketFromARN(f.Destination)
+}
+
+// BucketFromARN returns the bucket name of arn:PARTITION:s3:::bucket[/prefix], or "".
+func BucketFromARN(arn string) string {
+	i := strings.Index(arn, ":::")
+	if !strings.HasPrefix(arn, "arn:") || i < 0 {
+		return ""
+	}
+	b := arn[i+3:]
+	if j := strings.IndexByte(b, '/'); j >= 0 {
+		b = b[:j]
+	}
+	return b
+}
+
+// LogGroup is a CloudWatch Logs log group.
+type LogGroup struct {
+	Name string `json:"name"`
+	ARN  string `json:"arn,omitempty"`
+	// RetentionDays is nil when events never expire.
+	RetentionDays *int32     `json:"retention_days"`
+	KMSKeyID      string     `json:"kms_key_id,omitempty"`
+	StoredBytes   int64      `json:"stored_bytes,omitempty"`
+	CreatedAt     *time.Time `json:"created_at,omitempty"`
+	Location      *Location  `json:"location,omitempty"`
+}
+
+// Subnet is a VPC subnet.
+type Subnet struct {
+	ID               string            `json:"id"`
+	VPCID            string            `json:"vpc_id"`
+	CIDR             string            `json:"cidr,omitempty"`
+	AvailabilityZone string            `json:"availability_zone,omitempty"`
+	Tags             map[string]string `json:"tags,omitempty"`
+}
+
+// NetworkInterface is an elastic network interface.
+type NetworkInterface struct {
+	ID       string `json:"id"`
+	VPCID    string `json:"vpc_id"`
+	SubnetID string `json:"subnet_id,omitempty"`
+	Status   string `json:"status,omitempty"` // in-use, available, …
+	Type     string `json:"type,omitempty"`   // interface, nat_gateway, …
+}
+
+// InternetGateway is an internet gateway and the VPCs it is attached to.
+type InternetGateway struct {
+	ID           string            `json:"id"`
+	AttachedVPCs []string          `json:"attached_vpcs,omitempty"`
+	Tags         map[string]string `json:"tags,omitempty"`
+}
+
+// Bucket states: whether a flow-log destination bucket was found.
+const (
+	BucketExists  = "exists"
+	BucketMissing = "missing"
+	BucketUnknown = "unknown" // could not be told (another account's bucket, access denied)
+)
+
+// Bucket is an S3 bucket that flow logs deliver to.
+type Bucket struct {
+	Name      string `json:"name"`
+	ARN       string `json:"arn,omitempty"`
+	AccountID string `json:"account_id"` // the account whose flow logs deliver there
+	State     string `json:"state"`
+	Message   string `json:"message,omitempty"`
+}
