@@ -21,10 +21,12 @@ const (
 	StatusError    Status = "ERROR"    // the resource could not be evaluated: never a pass
 	StatusSkipped  Status = "SKIPPED"  // not evaluated here on purpose (a VPC shared from another account)
 	StatusExcepted Status = "EXCEPTED" // failing, but covered by an unexpired exception
+	// StatusUnknown is for static (IaC) inputs where a value cannot be resolved without deploying.
+	StatusUnknown Status = "UNKNOWN"
 )
 
 // Statuses lists every status in report order.
-var Statuses = []Status{StatusFail, StatusError, StatusExcepted, StatusSkipped, StatusPass}
+var Statuses = []Status{StatusFail, StatusError, StatusUnknown, StatusExcepted, StatusSkipped, StatusPass}
 
 // Reason codes. FAIL reasons of vpc-flow-logs-enabled come first.
 const (
@@ -172,6 +174,7 @@ type Summary struct {
 	Error    int `json:"error"`
 	Skipped  int `json:"skipped"`
 	Excepted int `json:"excepted"`
+	Unknown  int `json:"unknown,omitempty"`
 	// VPCs is the number of VPCs evaluated; SkippedUnused the VPCs left out by --skip-unused.
 	VPCs          int `json:"vpcs"`
 	SkippedUnused int `json:"skipped_unused"`
@@ -195,6 +198,8 @@ func (r *Result) Summarize() {
 			s.Skipped++
 		case StatusExcepted:
 			s.Excepted++
+		case StatusUnknown:
+			s.Unknown++
 		}
 		m := s.ByCheck[f.CheckID]
 		if m == nil {
@@ -204,7 +209,7 @@ func (r *Result) Summarize() {
 		m[f.Status]++
 	}
 	r.Summary = s
-	r.Incomplete = r.Cancelled || s.Error > 0 || len(r.Errors) > 0
+	r.Incomplete = r.Cancelled || s.Error > 0 || s.Unknown > 0 || len(r.Errors) > 0
 }
 
 // Sort orders findings by account, region, resource and check, so that output is stable.

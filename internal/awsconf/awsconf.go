@@ -1,0 +1,109 @@
+// Package awsconf turns flowguard's AWS flags into an aws-sdk-go-v2 config the way AWS users expect: the
+// default credential chain, named profiles, AWS_ENDPOINT_URL or --endpoint-url for emulators, and adaptive
+// retries with a cap, so throttling in busy production accounts slows a scan down instead of failing it.
+package awsconf
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/spf13/pflag"
+)
+
+// Options are the AWS settings shared by every command that calls AWS.
+type Options struct {
+	Profile     string
+	Regions     []string // --region, repeatable and comma-separated
+	EndpointURL string
+	// MaxAttempts caps tries per call (first try included); MaxBackoff caps the wait between tries.
+	MaxAttempts int
+	MaxBackoff  time.Duration
+}
+
+// Defaults for retries: generous enough to ride out throttling, bounded so a dead region fails in time.
+const (
+	DefaultMaxAttempts = 10
+	DefaultMaxBackoff  = 20 * time.Second
+)
+
+// AddFlags registers the AWS flags on fs.
+func (o *Options) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.Profile, "profile", "", "AWS named profile (default: AWS_PROFILE or the default chain)")
+	fs.StringSliceVar(&o.Regions, "region", nil, "region(s) to use, repeatable or comma-separated (default: every enabled region)")
+	fs.StringVar(&o.EndpointURL, "endpoint-url", "", "send every AWS call to this endpoint, e.g. a local moto_server (AWS_ENDPOINT_URL works too)")
+	fs.IntVar(&o.MaxAttempts, "max-attempts", DefaultMaxAttempts, "tries per AWS call before giving up (throttling and transient errors are retried)")
+	fs.DurationVar(&o.MaxBackoff, "max-backoff", DefaultMaxBackoff, "longest wait between retries")
+	fs.Lookup("max-backoff").Hidden = true
+}
+
+// NormalizedRegions returns the --region values split on commas, trimmed, de-duplicated, in order.
+func (o *Options) NormalizedRegions() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range o.Regions {
+		for _, p := range strings.Split(r, ",") {
+			p = strings.TrimSpace(p)
+			if p != "" && !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// Load builds the SDK config. The home region is the first --region, else the profile's or environment's
+// region, else us-east-1 (only used for global calls such as STS and DescribeRegions).
+func Load(ctx context.Context, o Options) (aws.Config, error) {
+	var opts []func(*config.LoadOptions) error
+	if o.Profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(o.Profile))
+	}
+	if rs := o.NormalizedRegions(); len(rs) > 0 {
+		opts = append(opts, config.WithRegion(rs[0]))
+	}
+	if o.EndpointURL != "" {
+		opts = append(opts, config.WithBaseEndpoint(o.EndpointURL))
+	}
+	opts = append(opts, config.WithRetryer(Retryer(o.MaxAttempts, o.MaxBackoff)))
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	return cfg, nil
+}
+
+// Retryer is the SDK's adaptive retry mode (client-side rate limiting on throttles) with a cap on attempts and
+// backoff. The retry-quota token bucket is off: adaptive mode already paces retries, and a drained bucket would
+// turn a burst of throttles into hard failures.
+func Retryer(maxAttempts int, maxBackoff time.Duration) func() aws.Retryer {
+	if maxAttempts <= 0 {
+		maxAttempts = DefaultMaxAttempts
+	}
+	if maxBackoff <= 0 {
+		maxBackoff = DefaultMaxBackoff
+	}
+	return func() aws.Retryer {
+		return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
+			o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) {
+				so.MaxAttempts = maxAttempts
+				so.MaxBackoff = maxBackoff
+				so.RateLimiter = ratelimit.None
+			})
+		})
+	}
+}
+
+// UsesCustomEndpoint reports whether calls go to a non-AWS endpoint (then S3 needs path-style addressing).
+func UsesCustomEndpoint(cfg aws.Config) bool {
+	return cfg.BaseEndpoint != nil && *cfg.BaseEndpoint != ""
+}
