@@ -71,6 +71,7 @@ func NewRootCmd(io *IOStreams) *cobra.Command {
 	})
 	root.AddCommand(
 		newVersionCmd(io),
+		newLogsCmd(io),
 	)
 	return root
 }
