@@ -70,6 +70,7 @@ func NewRootCmd(io *IOStreams) *cobra.Command {
 		return usageError("%v\nRun '%s --help' for usage.", err, c.CommandPath())
 	})
 	root.AddCommand(
+		newScanCmd(io),
 		newVersionCmd(io),
 	)
 	return root
