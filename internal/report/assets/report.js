@@ -47,5 +47,12 @@
   document.querySelectorAll("[data-filter-status]").forEach(function (el) {
     el.addEventListener("click", function () { status.value = el.getAttribute("data-filter-status"); apply(); });
   });
+  // A link can preset the filters: report.html#status=FAIL&q=prod
+  (location.hash.slice(1) || "").split("&").forEach(function (kv) {
+    var p = kv.split("="), v = decodeURIComponent(p[1] || "");
+    if (p[0] === "status") { status.value = v; }
+    if (p[0] === "account") { account.value = v; }
+    if (p[0] === "q") { text.value = v; }
+  });
   apply();
 })();
