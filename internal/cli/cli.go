@@ -71,6 +71,7 @@ func NewRootCmd(io *IOStreams) *cobra.Command {
 	})
 	root.AddCommand(
 		newVersionCmd(io),
+		newDiffCmd(io),
 	)
 	return root
 }
