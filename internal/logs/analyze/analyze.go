@@ -175,7 +175,7 @@ type Shard struct {
 	T       Totals
 	rejSrc  addrCounter
 	rejDst  addrCounter
-	rejPort *counter64 // port<<32 | protocol
+	rejPort *counter64     // port<<32 | protocol
 	talkers *TopK[pairKey] // pairs involving IPv6
 	talk4   *counter64     // IPv4 pairs, src<<32|dst: an 8-byte key keeps the table small and cache-friendly
 	hist    map[int64]*Bucket

@@ -117,4 +117,3 @@ func nthLargest(a []int64, k int) int64 {
 	}
 	return a[k]
 }
-
