@@ -10,18 +10,18 @@ import (
 // The node types and relations, by name, for the builder.
 var (
 	TAccount, TRegion, TReadError, TVPC, TSubnet, TNetworkInterface, TInternetGateway *Type
-	TFlowLog, TLogGroup, TBucket, TTag                                                 *Type
+	TFlowLog, TLogGroup, TBucket, TTag                                                *Type
 
-	rAccountRegion, rAccountVPC                                                  *Relation
-	rRegionAccount, rRegionVPC, rRegionFlowLog, rRegionLogGroup, rRegionReadErr  *Relation
-	rReadErrRegion                                                               *Relation
-	rVPCFlowLog, rVPCOtherFlowLog, rVPCSubnet, rVPCENI, rVPCIGW, rVPCTag         *Relation
-	rVPCRegion, rVPCAccount                                                      *Relation
-	rSubnetVPC, rSubnetFlowLog, rSubnetENI, rSubnetTag                           *Relation
-	rENIVPC, rENISubnet, rENIFlowLog                                             *Relation
-	rIGWVPC, rIGWTag                                                             *Relation
-	rFlowLogLogGroup, rFlowLogBucket, rFlowLogVPC, rFlowLogTag, rFlowLogRegion   *Relation
-	rLogGroupFlowLog, rLogGroupRegion, rBucketFlowLog                            *Relation
+	rAccountRegion, rAccountVPC                                                 *Relation
+	rRegionAccount, rRegionVPC, rRegionFlowLog, rRegionLogGroup, rRegionReadErr *Relation
+	rReadErrRegion                                                              *Relation
+	rVPCFlowLog, rVPCOtherFlowLog, rVPCSubnet, rVPCENI, rVPCIGW, rVPCTag        *Relation
+	rVPCRegion, rVPCAccount                                                     *Relation
+	rSubnetVPC, rSubnetFlowLog, rSubnetENI, rSubnetTag                          *Relation
+	rENIVPC, rENISubnet, rENIFlowLog                                            *Relation
+	rIGWVPC, rIGWTag                                                            *Relation
+	rFlowLogLogGroup, rFlowLogBucket, rFlowLogVPC, rFlowLogTag, rFlowLogRegion  *Relation
+	rLogGroupFlowLog, rLogGroupRegion, rBucketFlowLog                           *Relation
 )
 
 // Default is the schema flowguard's graphs use.

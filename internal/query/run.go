@@ -153,4 +153,3 @@ func JSON(rs []Result) Object {
 	}
 	return o
 }
-

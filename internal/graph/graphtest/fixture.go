@@ -75,7 +75,7 @@ func Snapshot() *inventory.Snapshot {
 			},
 		}, {
 			AccountID: Account, Partition: "aws", Name: "us-west-2",
-			VPCs:      []inventory.VPC{{ID: "vpc-h", OwnerID: Account}},
+			VPCs: []inventory.VPC{{ID: "vpc-h", OwnerID: Account}},
 			Errors: []inventory.ReadError{{AccountID: Account, Region: "us-west-2", Collection: inventory.CollFlowLogs,
 				Operation: "DescribeFlowLogs", Code: "AccessDenied", Message: "not authorized"}},
 		}},
