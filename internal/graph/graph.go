@@ -2,7 +2,6 @@ package graph
 
 import (
 	"sort"
-	"strings"
 
 	"github.com/flowguard/flowguard/internal/inventory"
 )
@@ -124,7 +123,6 @@ func Build(snap *inventory.Snapshot) *Graph {
 		accounts[id] = a
 		return a
 	}
-	logGroupsByARN := map[string]*Node{}
 	type pending struct {
 		fl  *Node
 		reg *inventory.Region
@@ -198,9 +196,6 @@ func Build(snap *inventory.Snapshot) *Graph {
 			}
 			link(rnode, rRegionLogGroup, n)
 			link(n, rLogGroupRegion, rnode)
-			if a := arnOf(n); !a.IsNull() {
-				logGroupsByARN[a.S] = n
-			}
 		}
 		for i := range reg.FlowLogs {
 			f := &reg.FlowLogs[i]
@@ -208,9 +203,9 @@ func Build(snap *inventory.Snapshot) *Graph {
 			link(rnode, rRegionFlowLog, n)
 			link(n, rFlowLogRegion, rnode)
 			addTags(n, rFlowLogTag, f.Tags)
-			rt := f.ResourceType
+			rt := inventory.ResourceTypeOf(f.ResourceID)
 			if rt == "" {
-				rt = inventory.ResourceTypeOf(f.ResourceID)
+				rt = f.ResourceType
 			}
 			switch rt {
 			case inventory.ResourceTypeVPC:
@@ -236,16 +231,19 @@ func Build(snap *inventory.Snapshot) *Graph {
 				}
 			}
 			if name := logGroupName(f); name != "" {
-				if l := logGroups[name]; l != nil && (f.Destination == "" || sameLogGroup(f.Destination, l)) {
+				// CloudWatch Logs delivery is to a log group of the flow log's own account and region.
+				if l := logGroups[name]; l != nil {
 					link(n, rFlowLogLogGroup, l)
 					link(l, rLogGroupFlowLog, n)
 					continue
 				}
 			}
-			flowLogs = append(flowLogs, pending{n, reg})
+			if f.BucketName() != "" {
+				flowLogs = append(flowLogs, pending{n, reg})
+			}
 		}
 	}
-	// Destinations in another region or account, and buckets, are resolved once every region is in.
+	// Buckets are global: resolved once every region is in.
 	buckets := map[[2]string]*Node{}
 	bucketsByName := map[string]*Node{}
 	for i := range snap.Buckets {
@@ -258,12 +256,6 @@ func Build(snap *inventory.Snapshot) *Graph {
 	}
 	for _, p := range flowLogs {
 		f := p.fl.Obj.(*inventory.FlowLog)
-		if logGroupName(f) != "" && f.Destination != "" {
-			if l := logGroupsByARN[stripStar(f.Destination)]; l != nil {
-				link(p.fl, rFlowLogLogGroup, l)
-				link(l, rLogGroupFlowLog, p.fl)
-			}
-		}
 		if name := f.BucketName(); name != "" {
 			b := buckets[[2]string{p.fl.Account, name}]
 			if b == nil {
@@ -276,21 +268,4 @@ func Build(snap *inventory.Snapshot) *Graph {
 		}
 	}
 	return g
-}
-
-func stripStar(arn string) string {
-	if len(arn) > 2 && arn[len(arn)-2:] == ":*" {
-		return arn[:len(arn)-2]
-	}
-	return arn
-}
-
-// sameLogGroup reports whether destination ARN dest can name log group l: the names already match, so only
-// an ARN that says another region or account rules it out.
-func sameLogGroup(dest string, l *Node) bool {
-	parts := strings.SplitN(dest, ":", 6) // arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME
-	if len(parts) < 6 {
-		return true
-	}
-	return (parts[3] == "" || parts[3] == l.RegionName) && (parts[4] == "" || parts[4] == l.Account)
 }

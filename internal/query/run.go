@@ -3,7 +3,10 @@ package query
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
+
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/flowguard/flowguard/internal/graph"
 )
@@ -152,4 +155,27 @@ func JSON(rs []Result) Object {
 		o.Values = append(o.Values, list)
 	}
 	return o
+}
+
+// Filter compiles the text of a where filter ({flowLogStatus: ACTIVE, trafficType_IN: [ALL, REJECT]}) for
+// nodes of type t, outside of a query: message templates of stored checks use it.
+func Filter(s *graph.Schema, t *graph.Type, src string, vars map[string]any) (func(*graph.Node) bool, error) {
+	q, err := Parse("filter", "{ f(where: "+src+"\n) }")
+	if err != nil {
+		return nil, fmt.Errorf("filter %s: %w", src, err)
+	}
+	f, ok := q.op.SelectionSet[0].(*ast.Field)
+	if !ok || len(q.op.SelectionSet) != 1 || len(f.Arguments) != 1 {
+		return nil, fmt.Errorf("filter %s: not a single filter object", src)
+	}
+	c := &compiler{q: q, schema: s, vars: vars}
+	v, err := c.resolve(f.Arguments[0].Value)
+	if err != nil {
+		return nil, fmt.Errorf("filter %s: %w", src, err)
+	}
+	p, err := c.where(v, t)
+	if err != nil {
+		return nil, fmt.Errorf("filter %s: %w", src, err)
+	}
+	return p, nil
 }
