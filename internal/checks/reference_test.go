@@ -358,5 +358,3 @@ func retentionFinding(base finding.Finding, r *inventory.Region, v inventory.VPC
 	}
 	return f, true
 }
-
-
