@@ -231,7 +231,7 @@ func refFlowLogEvidence(f inventory.FlowLog) finding.FlowLogEvidence {
 
 // Satisfies reports whether a flow log meets the control: ACTIVE, capturing rejected traffic (REJECT or ALL),
 // and not failing to deliver.
-func Satisfies(f inventory.FlowLog) bool {
+func refSatisfies(f inventory.FlowLog) bool {
 	return f.Status == inventory.FlowLogStatusActive &&
 		(f.TrafficType == inventory.TrafficReject || f.TrafficType == inventory.TrafficAll) &&
 		f.DeliverLogsStatus != inventory.DeliveryFailed
@@ -253,7 +253,7 @@ func enabledFinding(base finding.Finding, r *inventory.Region, v inventory.VPC, 
 	}
 	logs := ix.vpcFlowLogs[v.ID]
 	for _, l := range logs {
-		if Satisfies(l) {
+		if refSatisfies(l) {
 			f.Status = finding.StatusPass
 			f.Message = fmt.Sprintf("flow log %s is %s, captures %s traffic, delivers to %s", l.ID, l.Status, l.TrafficType, l.DestinationType)
 			return f
