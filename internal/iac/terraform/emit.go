@@ -23,6 +23,7 @@ func Read(dir string, qualify bool) (*iac.Unit, error) {
 	}
 	u := iac.NewUnit(iac.KindTerraform, dir, "", qualify)
 	mi := newModInst(m, "", 0, nil, nil, dir, u)
+	mi.cache = map[string]*module{}
 	mi.region = iac.UnknownRegion
 	mi.run()
 	if r := mi.providerRegion(); r != "" {

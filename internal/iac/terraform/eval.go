@@ -47,6 +47,19 @@ type modInst struct {
 
 	children map[string][]*childInst
 	u        *iac.Unit
+	// cache holds the modules parsed so far in this read, shared by every instance.
+	cache map[string]*module
+}
+
+func (mi *modInst) load(dir string) (*module, error) {
+	if m, ok := mi.cache[dir]; ok {
+		return m, nil
+	}
+	m, err := loadModule(dir, false)
+	if err == nil {
+		mi.cache[dir] = m
+	}
+	return m, err
 }
 
 type childInst struct {
@@ -251,6 +264,9 @@ func (mi *modInst) expand(body *hclsyntax.Body, ctx *hcl.EvalContext) ([]instanc
 			return mi.unknownInstance(ctx, cty.Number), expUnknown, "count: " + err.Error()
 		}
 		n, _ := nv.AsBigFloat().Int64()
+		if n < 0 {
+			return mi.unknownInstance(ctx, cty.Number), expUnknown, "count: must not be negative"
+		}
 		if n > 1000 {
 			n = 1000
 		}
@@ -532,7 +548,7 @@ func (mi *modInst) moduleValue(b *hclsyntax.Block, ctx *hcl.EvalContext) cty.Val
 			kids = append(kids, kid)
 		case localSource(src) && mi.depth < maxDepth:
 			dir := filepath.ToSlash(filepath.Clean(filepath.Join(mi.m.dir, src)))
-			cm, err := loadModule(dir, false)
+			cm, err := mi.load(dir)
 			if err != nil {
 				mi.why["module."+name] = fmt.Sprintf("module %s could not be read: %v", name, err)
 				vals[i] = cty.DynamicVal
@@ -540,6 +556,7 @@ func (mi *modInst) moduleValue(b *hclsyntax.Block, ctx *hcl.EvalContext) cty.Val
 				continue
 			}
 			c := newModInst(cm, mi.prefix+addr+".", mi.depth+1, inputs, inputWhy, mi.rootDir, mi.u)
+			c.cache = mi.cache
 			c.region = mi.region
 			c.run()
 			outs := map[string]cty.Value{}
