@@ -4,8 +4,8 @@
 //
 // IaC has no account and often no region. A unit's inventory region uses the placeholder account "iac" and the
 // region of the Terraform provider block when it is a literal, else "-". Resource ids are addresses (aws_vpc.main,
-// module.vpc.aws_vpc.this[0], Resources.MyVPC), qualified by the unit path when the unit is not the scanned
-// directory itself, so that they are unique across everything scanned.
+// module.vpc.aws_vpc.this[0], MyVPC), qualified by the unit path (aws_vpc.main@envs/prod) when several units
+// are scanned together, so that they are unique across everything scanned.
 package iac
 
 import (
@@ -92,12 +92,13 @@ func NewUnit(kind, path, region string, qualify bool) *Unit {
 }
 
 // QualifiedID turns a unit-local address into a snapshot-wide id: the address itself when the unit is scanned
-// alone, else "unit-path:address".
+// alone, else "address@unit-path". The address comes first so that an id never starts like an AWS id
+// (vpc-, subnet-, eni-), which is how evaluators tell resource types apart.
 func (u *Unit) QualifiedID(address string) string {
 	if u.IDPrefix == "" {
 		return address
 	}
-	return u.IDPrefix + ":" + address
+	return address + "@" + u.IDPrefix
 }
 
 // Unresolve records an unresolved value.

@@ -115,7 +115,7 @@ resource "aws_flow_log" "f" {
 	if len(u.Region.FlowLogs) != 1 || u.Region.FlowLogs[0].TrafficType != "ACCEPT" {
 		t.Fatalf("flow logs = %+v, want traffic ACCEPT from terraform.tfvars", u.Region.FlowLogs)
 	}
-	want := filepath.ToSlash(dir) + ":aws_vpc.v"
+	want := "aws_vpc.v@" + filepath.ToSlash(dir)
 	if u.Region.VPCs[0].ID != want || u.Region.FlowLogs[0].ResourceID != want {
 		t.Errorf("ids = %s / %s, want %s", u.Region.VPCs[0].ID, u.Region.FlowLogs[0].ResourceID, want)
 	}
