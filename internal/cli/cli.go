@@ -73,6 +73,7 @@ func NewRootCmd(io *IOStreams) *cobra.Command {
 		newScanCmd(io),
 		newIaCCmd(io),
 		newVersionCmd(io),
+		newLogsCmd(io),
 		newDiffCmd(io),
 	)
 	return root
