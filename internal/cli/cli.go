@@ -71,6 +71,7 @@ func NewRootCmd(io *IOStreams) *cobra.Command {
 	})
 	root.AddCommand(
 		newVersionCmd(io),
+		newFixCmd(io), newRollbackCmd(io), newVerifyCmd(io), newRunsCmd(io),
 	)
 	return root
 }
