@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/inventory"
@@ -29,6 +30,12 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	t.Parallel()
+	return anotherEnv(t)
+}
+
+// anotherEnv gives a test a second account.
+func anotherEnv(t *testing.T) *env {
+	t.Helper()
 	srv := moto.Shared(t)
 	acct := moto.NewTestAccount(t)
 	p := faultproxy.New(srv.URL, faultproxy.Options{})
@@ -150,4 +157,10 @@ func (e *env) flowLogsByVPC(t *testing.T, region string) map[string][]inventory.
 		out[f.ResourceID] = append(out[f.ResourceID], f)
 	}
 	return out
+}
+
+func iamClient(e *env) *iam.Client { return iam.NewFromConfig(e.cfg) }
+
+func roleInput(name, trust string) *iam.CreateRoleInput {
+	return &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)}
 }
