@@ -70,7 +70,9 @@ func NewRootCmd(io *IOStreams) *cobra.Command {
 		return usageError("%v\nRun '%s --help' for usage.", err, c.CommandPath())
 	})
 	root.AddCommand(
+		newScanCmd(io),
 		newVersionCmd(io),
+		newDiffCmd(io),
 		newFixCmd(io), newRollbackCmd(io), newVerifyCmd(io), newRunsCmd(io),
 	)
 	return root

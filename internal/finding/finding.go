@@ -164,6 +164,45 @@ type Result struct {
 	Errors    []Error   `json:"errors"`
 	// Notes are things the user should know that are not findings (stale exceptions, skipped unused VPCs).
 	Notes []string `json:"notes,omitempty"`
+	// Checks describes the checks that ran (help text, controls), for formats that list rules (SARIF, HTML).
+	// Optional: writers fall back to what the findings say.
+	Checks []CheckInfo `json:"checks,omitempty"`
+	// Exceptions is the state of every entry of the exceptions file after it was applied.
+	Exceptions []ExceptionStatus `json:"exceptions,omitempty"`
+}
+
+// CheckInfo describes a check for reports.
+type CheckInfo struct {
+	ID          string    `json:"id"`
+	Title       string    `json:"title,omitempty"`
+	Description string    `json:"description,omitempty"`
+	Remediation string    `json:"remediation,omitempty"`
+	Severity    string    `json:"severity,omitempty"`
+	HelpURL     string    `json:"help_url,omitempty"`
+	Controls    []Control `json:"controls,omitempty"`
+}
+
+// Exception states.
+const (
+	ExceptionActive  = "active"  // unexpired and matched at least one failing finding
+	ExceptionExpired = "expired" // past its expiry date: it no longer applies
+	ExceptionStale   = "stale"   // unexpired but matched no failing finding: remove it or fix its match
+)
+
+// ExceptionStatus is one entry of the exceptions file and what it did in this result.
+type ExceptionStatus struct {
+	ID      string `json:"id,omitempty"`
+	Owner   string `json:"owner"`
+	Reason  string `json:"reason"`
+	Expires string `json:"expires"`
+	Ticket  string `json:"ticket,omitempty"`
+	// Match says what the entry matches, for display ("account=1111 region=eu-west-1 tag:env=dev").
+	Match string `json:"match"`
+	File  string `json:"file,omitempty"`
+	Line  int    `json:"line,omitempty"`
+	State string `json:"state"`
+	// Matched counts the findings the entry matched (excepted when active, still failing when expired).
+	Matched int `json:"matched"`
 }
 
 // Summary counts findings.

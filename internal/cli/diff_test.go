@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/report"
+)
+
+func testStreams() (*IOStreams, *bytes.Buffer, *bytes.Buffer) {
+	var out, errOut bytes.Buffer
+	return &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Getenv: func(string) string { return "" }}, &out, &errOut
+}
+
+// writeScan writes a result as `scan --output json` would.
+func writeScan(t *testing.T, name string, fs ...finding.Finding) string {
+	t.Helper()
+	r := &finding.Result{Schema: finding.ResultSchema, Findings: fs}
+	r.Summarize()
+	var buf bytes.Buffer
+	if err := report.WriteJSON(&buf, r, report.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestDiffCommand(t *testing.T) {
+	f := func(id string, st finding.Status) finding.Finding {
+		return finding.Finding{CheckID: "vpc-flow-logs-enabled", AccountID: "111111111111", Region: "us-east-1", ResourceID: id, Status: st}
+	}
+	old := writeScan(t, "old.json", f("vpc-1", finding.StatusFail), f("vpc-2", finding.StatusPass))
+	worse := writeScan(t, "worse.json", f("vpc-1", finding.StatusPass), f("vpc-2", finding.StatusFail))
+	same := writeScan(t, "same.json", f("vpc-1", finding.StatusFail), f("vpc-2", finding.StatusPass))
+
+	io, out, _ := testStreams()
+	if code := Main(context.Background(), []string{"diff", old, worse}, io); code != 1 {
+		t.Errorf("new failure: exit %d, want 1\n%s", code, out)
+	}
+	if !strings.Contains(out.String(), "1 new failures, 1 fixed, 0 still failing") {
+		t.Errorf("table output:\n%s", out)
+	}
+
+	io, out, _ = testStreams()
+	if code := Main(context.Background(), []string{"diff", "--output", "json", old, same}, io); code != 0 {
+		t.Errorf("no new failure: exit %d, want 0", code)
+	}
+	var d struct {
+		Schema       string
+		StillFailing []struct {
+			ResourceID string `json:"resource_id"`
+		} `json:"still_failing"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &d); err != nil || d.Schema != "flowguard.diff/v1" || len(d.StillFailing) != 1 {
+		t.Errorf("json output %v: %s", err, out)
+	}
+
+	for _, args := range [][]string{{"diff", old}, {"diff", old, "/nonexistent.json"}, {"diff", "-o", "xml", old, same}} {
+		io, _, errOut := testStreams()
+		if code := Main(context.Background(), args, io); code != finding.ExitUsage {
+			t.Errorf("%v: exit %d, want 3 (%s)", args, code, errOut)
+		}
+	}
+}

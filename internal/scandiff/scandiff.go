@@ -1,0 +1,211 @@
+// Package scandiff compares two scan results (flowguard.scan/v1 JSON) and says which failures are new, which
+// were fixed and which are still failing, matching findings on finding.Key (check, account, region, resource).
+package scandiff
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/flowguard/flowguard/internal/finding"
+)
+
+// Schema versions the JSON diff document.
+const Schema = "flowguard.diff/v1"
+
+// Change is one finding that failed in the old scan, the new one, or both.
+type Change struct {
+	Key       string          `json:"key"`
+	CheckID   string          `json:"check_id"`
+	AccountID string          `json:"account_id"`
+	Region    string          `json:"region"`
+	Resource  string          `json:"resource_id"`
+	Name      string          `json:"resource_name,omitempty"`
+	OldStatus finding.Status  `json:"old_status,omitempty"` // "" when the resource was not in the old scan
+	NewStatus finding.Status  `json:"new_status,omitempty"` // "" when the resource is gone from the new scan
+	Reason    string          `json:"reason,omitempty"`
+	Message   string          `json:"message,omitempty"`
+	Finding   finding.Finding `json:"-"`
+}
+
+// Side describes one of the two scans.
+type Side struct {
+	File       string    `json:"file"`
+	FinishedAt time.Time `json:"finished_at"`
+	Incomplete bool      `json:"incomplete"`
+	Fail       int       `json:"fail"`
+}
+
+// Diff is the comparison. A failure is a FAIL finding. Something that failed before and now is EXCEPTED or
+// could not be evaluated (ERROR, UNKNOWN) is not "fixed": it has its own list, so a broken scan never reads as
+// a fix.
+type Diff struct {
+	Schema string `json:"schema"`
+	Old    Side   `json:"old"`
+	New    Side   `json:"new"`
+	// NewFailures fail now and did not before (absent, or another status).
+	NewFailures []Change `json:"new_failures"`
+	// Fixed failed before and pass now, or are gone (the VPC was deleted).
+	Fixed []Change `json:"fixed"`
+	// StillFailing fail in both scans.
+	StillFailing []Change `json:"still_failing"`
+	// NowExcepted failed before and are covered by an exception now.
+	NowExcepted []Change `json:"now_excepted"`
+	// NowUnevaluated failed before and could not be evaluated now.
+	NowUnevaluated []Change `json:"now_unevaluated"`
+}
+
+// LoadResult reads a flowguard.scan/v1 JSON document.
+func LoadResult(path string) (*finding.Result, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r finding.Result
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("%s: not a flowguard scan JSON document: %w", path, err)
+	}
+	if r.Schema != finding.ResultSchema {
+		return nil, fmt.Errorf("%s: schema %q, want %q (write it with `flowguard scan --output json`)", path, r.Schema, finding.ResultSchema)
+	}
+	return &r, nil
+}
+
+// Compare diffs two results.
+func Compare(oldFile string, old *finding.Result, newFile string, cur *finding.Result) *Diff {
+	d := &Diff{Schema: Schema,
+		Old:         Side{File: oldFile, FinishedAt: old.FinishedAt, Incomplete: old.Incomplete, Fail: countFail(old)},
+		New:         Side{File: newFile, FinishedAt: cur.FinishedAt, Incomplete: cur.Incomplete, Fail: countFail(cur)},
+		NewFailures: []Change{}, Fixed: []Change{}, StillFailing: []Change{}, NowExcepted: []Change{}, NowUnevaluated: []Change{},
+	}
+	before := map[string]finding.Finding{}
+	for _, f := range old.Findings {
+		before[f.Key()] = f
+	}
+	seen := map[string]bool{}
+	for _, f := range cur.Findings {
+		k := f.Key()
+		seen[k] = true
+		o, had := before[k]
+		wasFail := had && o.Status == finding.StatusFail
+		c := change(f, o.Status, f.Status)
+		switch {
+		case f.Status == finding.StatusFail && wasFail:
+			d.StillFailing = append(d.StillFailing, c)
+		case f.Status == finding.StatusFail:
+			d.NewFailures = append(d.NewFailures, c)
+		case !wasFail:
+		case f.Status == finding.StatusPass:
+			d.Fixed = append(d.Fixed, c)
+		case f.Status == finding.StatusExcepted:
+			d.NowExcepted = append(d.NowExcepted, c)
+		default: // ERROR, UNKNOWN, SKIPPED
+			d.NowUnevaluated = append(d.NowUnevaluated, c)
+		}
+	}
+	for _, o := range old.Findings {
+		if o.Status == finding.StatusFail && !seen[o.Key()] {
+			c := change(o, o.Status, "")
+			c.Message = "no longer in the scan (resource deleted, or left out of the scan's scope)"
+			d.Fixed = append(d.Fixed, c)
+		}
+	}
+	for _, l := range [][]Change{d.NewFailures, d.Fixed, d.StillFailing, d.NowExcepted, d.NowUnevaluated} {
+		sort.Slice(l, func(i, j int) bool { return l[i].Key < l[j].Key })
+	}
+	return d
+}
+
+func change(f finding.Finding, old, cur finding.Status) Change {
+	return Change{Key: f.Key(), CheckID: f.CheckID, AccountID: f.AccountID, Region: f.Region, Resource: f.ResourceID,
+		Name: f.ResourceName, OldStatus: old, NewStatus: cur, Reason: f.Reason, Message: f.Message, Finding: f}
+}
+
+func countFail(r *finding.Result) int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Status == finding.StatusFail {
+			n++
+		}
+	}
+	return n
+}
+
+// ExitCode is 1 when there are new failures, else 0.
+func (d *Diff) ExitCode() int {
+	if len(d.NewFailures) > 0 {
+		return finding.ExitFail
+	}
+	return finding.ExitOK
+}
+
+// WriteJSON writes the diff document.
+func (d *Diff) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(d)
+}
+
+// WriteTable writes the diff for people: one section per non-empty list, then a summary line.
+func (d *Diff) WriteTable(w io.Writer) error {
+	sections := []struct {
+		title string
+		list  []Change
+	}{
+		{"NEW FAILURES", d.NewFailures}, {"FIXED", d.Fixed}, {"NOW EXCEPTED", d.NowExcepted},
+		{"NOW NOT EVALUATED (was failing)", d.NowUnevaluated}, {"STILL FAILING", d.StillFailing},
+	}
+	for _, s := range sections {
+		if len(s.list) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "%s (%d)\n", s.title, len(s.list))
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "  ACCOUNT\tREGION\tRESOURCE\tNAME\tCHECK\tWAS\tNOW\tDETAIL")
+		for _, c := range s.list {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", dash(c.AccountID), dash(c.Region), c.Resource, dash(c.Name),
+				c.CheckID, dash(string(c.OldStatus)), dash(string(c.NewStatus)), oneLine(detail(c)))
+		}
+		tw.Flush()
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w, d.SummaryLine())
+	return nil
+}
+
+// SummaryLine is a one-line account of the diff.
+func (d *Diff) SummaryLine() string {
+	s := fmt.Sprintf("%d new failures, %d fixed, %d still failing", len(d.NewFailures), len(d.Fixed), len(d.StillFailing))
+	if n := len(d.NowExcepted); n > 0 {
+		s += fmt.Sprintf(", %d now excepted", n)
+	}
+	if n := len(d.NowUnevaluated); n > 0 {
+		s += fmt.Sprintf(", %d now not evaluated", n)
+	}
+	s += fmt.Sprintf(" (FAIL %d → %d)", d.Old.Fail, d.New.Fail)
+	if d.New.Incomplete {
+		s += " · the new scan is INCOMPLETE: some resources were not evaluated"
+	}
+	return s
+}
+
+func detail(c Change) string {
+	if c.Reason != "" {
+		return c.Reason + ": " + c.Message
+	}
+	return c.Message
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " ") }

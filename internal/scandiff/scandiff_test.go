@@ -1,0 +1,111 @@
+package scandiff
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/flowguard/flowguard/internal/finding"
+)
+
+func vpc(id string, st finding.Status) finding.Finding {
+	return finding.Finding{CheckID: "vpc-flow-logs-enabled", AccountID: "111111111111", Region: "us-east-1",
+		ResourceType: finding.ResourceVPC, ResourceID: id, Status: st, Reason: "NO_FLOW_LOG", Message: "no flow log"}
+}
+
+func result(fs ...finding.Finding) *finding.Result {
+	r := &finding.Result{Schema: finding.ResultSchema, Findings: fs}
+	r.Summarize()
+	return r
+}
+
+func keys(cs []Change) []string {
+	out := []string{}
+	for _, c := range cs {
+		out = append(out, c.Resource+" "+string(c.OldStatus)+"→"+string(c.NewStatus))
+	}
+	return out
+}
+
+func TestCompare(t *testing.T) {
+	old := result(
+		vpc("vpc-fixed", finding.StatusFail),
+		vpc("vpc-still", finding.StatusFail),
+		vpc("vpc-gone", finding.StatusFail),
+		vpc("vpc-exc", finding.StatusFail),
+		vpc("vpc-err", finding.StatusFail),
+		vpc("vpc-regressed", finding.StatusPass),
+		vpc("vpc-ok", finding.StatusPass),
+		vpc("vpc-was-error", finding.StatusError),
+	)
+	cur := result(
+		vpc("vpc-fixed", finding.StatusPass),
+		vpc("vpc-still", finding.StatusFail),
+		vpc("vpc-exc", finding.StatusExcepted),
+		vpc("vpc-err", finding.StatusError),
+		vpc("vpc-regressed", finding.StatusFail),
+		vpc("vpc-ok", finding.StatusPass),
+		vpc("vpc-was-error", finding.StatusFail),
+		vpc("vpc-brand-new", finding.StatusFail),
+	)
+	d := Compare("old.json", old, "new.json", cur)
+	got := map[string][]string{
+		"new": keys(d.NewFailures), "fixed": keys(d.Fixed), "still": keys(d.StillFailing),
+		"excepted": keys(d.NowExcepted), "unevaluated": keys(d.NowUnevaluated),
+	}
+	want := map[string][]string{
+		"new":         {"vpc-brand-new →FAIL", "vpc-regressed PASS→FAIL", "vpc-was-error ERROR→FAIL"},
+		"fixed":       {"vpc-fixed FAIL→PASS", "vpc-gone FAIL→"},
+		"still":       {"vpc-still FAIL→FAIL"},
+		"excepted":    {"vpc-exc FAIL→EXCEPTED"},
+		"unevaluated": {"vpc-err FAIL→ERROR"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("diff (-want +got):\n%s", diff)
+	}
+	if d.ExitCode() != 1 {
+		t.Errorf("exit code %d, want 1 with new failures", d.ExitCode())
+	}
+	if d2 := Compare("a", cur, "b", cur); d2.ExitCode() != 0 || len(d2.StillFailing) != 4 {
+		t.Errorf("a scan against itself: exit %d, still failing %d", d2.ExitCode(), len(d2.StillFailing))
+	}
+	var tbl bytes.Buffer
+	d.WriteTable(&tbl)
+	for _, w := range []string{"NEW FAILURES (3)", "FIXED (2)", "STILL FAILING (1)", "NOW EXCEPTED (1)", "NOW NOT EVALUATED (was failing) (1)",
+		"3 new failures, 2 fixed, 1 still failing, 1 now excepted, 1 now not evaluated (FAIL 5 → 4)"} {
+		if !strings.Contains(tbl.String(), w) {
+			t.Errorf("table lacks %q:\n%s", w, tbl.String())
+		}
+	}
+	var js bytes.Buffer
+	d.WriteJSON(&js)
+	var back Diff
+	if err := json.Unmarshal(js.Bytes(), &back); err != nil || back.Schema != Schema || len(back.NewFailures) != 3 {
+		t.Errorf("JSON round trip: %v %+v", err, back)
+	}
+}
+
+func TestLoadResult(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(s), 0o644)
+		return p
+	}
+	if _, err := LoadResult(write("ok.json", `{"schema":"flowguard.scan/v1","findings":[]}`)); err != nil {
+		t.Error(err)
+	}
+	for name, body := range map[string]string{"bad.json": "{", "other.json": `{"schema":"flowguard.inventory/v1"}`} {
+		if _, err := LoadResult(write(name, body)); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if _, err := LoadResult(filepath.Join(dir, "missing.json")); err == nil {
+		t.Error("missing file accepted")
+	}
+}
