@@ -14,9 +14,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowguard/flowguard/internal/awsconf"
+	"github.com/flowguard/flowguard/internal/collect"
+	"github.com/flowguard/flowguard/internal/evaluate"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/fix"
 	"github.com/flowguard/flowguard/internal/fix/journal"
+	"github.com/flowguard/flowguard/internal/scan"
 )
 
 type fixOptions struct {
@@ -125,7 +128,7 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 		if saved != nil {
 			return saved, nil
 		}
-		return liveScan(ctx, io, cfg, o.AWS)
+		return liveScan(ctx, io, cfg, o)
 	}
 	pr, err := fix.Prepare(ctx, cfg, fix.PrepareOptions{Findings: findings, Settings: o.Settings, RunID: o.RunID, NewRun: o.NewRun,
 		JournalDir: o.JournalDir, Concurrency: o.Concurrency})
@@ -229,6 +232,25 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // liveScan runs a scan of the account for fix when no --from file is given.
-func liveScan(ctx context.Context, io *IOStreams, cfg aws.Config, o awsconf.Options) (*finding.Result, error) {
-	return nil, errors.New("a live scan is not available in this build yet: run 'flowguard scan --output json > scan.json' and pass --from scan.json")
+func liveScan(ctx context.Context, io *IOStreams, cfg aws.Config, o *fixOptions) (*finding.Result, error) {
+	fmt.Fprintln(io.ErrOut, "flowguard: scanning the account to find failing VPCs (use --from scan.json to fix a saved scan)")
+	res, _ := scan.Live(ctx, cfg, scan.Options{
+		Collect:  collect.Options{Regions: o.AWS.NormalizedRegions(), Concurrency: o.Concurrency},
+		Evaluate: evaluate.Options{MinRetentionDays: int(o.Settings.RetentionDays)},
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if len(res.Accounts) == 0 {
+		msg := "the account could not be read"
+		if len(res.Errors) > 0 {
+			msg += ": " + res.Errors[0].Message
+		}
+		return nil, errors.New(msg)
+	}
+	if res.Incomplete {
+		fmt.Fprintf(io.ErrOut, "flowguard: the scan is incomplete (%d read error(s), %d ERROR finding(s)): VPCs that could not be read are left alone\n",
+			len(res.Errors), res.Summary.Error)
+	}
+	return res, nil
 }

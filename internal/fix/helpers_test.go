@@ -11,8 +11,10 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/flowguard/flowguard/internal/collect"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/inventory"
+	"github.com/flowguard/flowguard/internal/scan"
 	"github.com/flowguard/flowguard/internal/testenv/faultproxy"
 	"github.com/flowguard/flowguard/internal/testenv/moto"
 )
@@ -79,53 +81,19 @@ func (e *env) mkVPC(t *testing.T, region, cidr string, tags map[string]string, i
 	return id
 }
 
-// miniScan evaluates vpc-flow-logs-enabled for every VPC of the regions, the way the control is defined, so
-// that these package tests do not depend on the scan package. (The CLI tests use the real scan.)
+// miniScan runs the real scan pipeline (collect + evaluate) on the regions.
 func miniScan(t *testing.T, ctx context.Context, cfg aws.Config, account string, regions ...string) *finding.Result {
 	t.Helper()
-	res := &finding.Result{Schema: finding.ResultSchema, Source: "test", Accounts: []string{account}, Regions: regions}
-	for _, r := range regions {
-		c := ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.Region = r })
-		vpcs, err := c.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		fls, err := describeFlowLogs(ctx, c, nil, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		igws, err := c.DescribeInternetGateways(ctx, &ec2.DescribeInternetGatewaysInput{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		exposed := map[string]bool{}
-		for _, g := range igws.InternetGateways {
-			for _, a := range g.Attachments {
-				exposed[aws.ToString(a.VpcId)] = true
-			}
-		}
-		for _, v := range vpcs.Vpcs {
-			id := aws.ToString(v.VpcId)
-			tags := map[string]string{}
-			for _, tg := range v.Tags {
-				tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
-			}
-			var on []inventory.FlowLog
-			ev := finding.Evidence{Tags: tags, InternetExposed: aws.Bool(exposed[id])}
-			for _, f := range fls {
-				if f.ResourceID == id {
-					on = append(on, f)
-					ev.FlowLogs = append(ev.FlowLogs, finding.FlowLogEvidence{ID: f.ID, ResourceID: id, Status: f.Status, TrafficType: f.TrafficType,
-						DestinationType: f.DestinationType, DeliverLogsStatus: f.DeliverLogsStatus})
-				}
-			}
-			st, reason := judge(on)
-			res.Findings = append(res.Findings, finding.Finding{CheckID: CheckEnabled, Status: st, Reason: reason, AccountID: account, Region: r,
-				ResourceType: finding.ResourceVPC, ResourceID: id, Evidence: ev})
-		}
+	if len(regions) == 0 {
+		regions = []string{cfg.Region}
 	}
-	finding.Sort(res.Findings)
-	res.Summarize()
+	res, _ := scan.Live(ctx, cfg, scan.Options{Collect: collect.Options{Regions: regions}})
+	if res.Incomplete {
+		t.Fatalf("scan incomplete: %+v", res.Errors)
+	}
+	if len(res.Accounts) != 1 || res.Accounts[0] != account {
+		t.Fatalf("scan of the wrong account: %v", res.Accounts)
+	}
 	return res
 }
 

@@ -244,6 +244,7 @@ type builder struct {
 	lgPlanned, retPlanned map[string]bool
 	pendingRoleChecks     []pendingRole
 	dropped               map[string]bool
+	diagnosedGroup        map[string]bool // region|log group named by a failing flow log's diagnosis
 	// per batch and region: log-group steps, then flow-log steps; flow-log VPCs grouped by destination.
 	groupSteps map[batchRegion][]Step
 	flowGroups map[batchRegion]map[string][]string
@@ -308,6 +309,9 @@ func (b *builder) target(t Target) bool {
 		steps = true
 	}
 	for _, n := range t.MissingLogGroups {
+		if b.diagnosedGroup[t.Region+"|"+n] {
+			continue
+		}
 		p.Diagnoses = append(p.Diagnoses, Diagnosis{t.AccountID, t.Region, t.VPCID, "", "log group " + n + " (destination of an existing flow log) does not exist",
 			"create it (aws logs create-log-group --log-group-name " + n + ") or delete the flow log that points at it; flowguard does not repair flow logs it did not create"})
 	}
@@ -405,6 +409,10 @@ func (b *builder) diagnose(t Target, on []inventory.FlowLog) {
 			d.Cause = "no delivery role (DeliverLogsPermissionArn is empty)"
 		case f.DestinationType == inventory.DestinationCloudWatchLogs && f.LogGroupName != "" && !hasGroup(rs, f.LogGroupName):
 			d.Cause = "destination log group " + f.LogGroupName + " does not exist"
+			if b.diagnosedGroup == nil {
+				b.diagnosedGroup = map[string]bool{}
+			}
+			b.diagnosedGroup[t.Region+"|"+f.LogGroupName] = true
 		default:
 			d.Cause = "delivery FAILED: " + orDash(f.DeliverLogsError)
 			if f.DestinationType == inventory.DestinationCloudWatchLogs {

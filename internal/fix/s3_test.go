@@ -2,6 +2,7 @@ package fix
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/fix/journal"
 )
 
@@ -141,7 +143,8 @@ func TestLogFormatUnknownFieldRefusedBeforeAnyCall(t *testing.T) {
 	e := newEnv(t)
 	s := DefaultSettings()
 	s.LogFormat = "${version} ${srcaddr} ${bogus-field}"
-	_, err := Prepare(t.Context(), e.cfg, PrepareOptions{Findings: fromResult(miniScan(t, t.Context(), e.cfg, e.acct.ID)), Settings: s, JournalDir: e.dir})
+	scanNow := func(ctx context.Context) (*finding.Result, error) { return miniScan(t, ctx, e.cfg, e.acct.ID), nil }
+	_, err := Prepare(t.Context(), e.cfg, PrepareOptions{Findings: scanNow, Settings: s, JournalDir: e.dir})
 	if err == nil || !strings.Contains(err.Error(), `unknown field "bogus-field"`) {
 		t.Fatalf("err = %v", err)
 	}

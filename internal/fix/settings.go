@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/flowguard/flowguard/internal/evaluate"
 	"github.com/flowguard/flowguard/internal/fix/logformat"
 	"github.com/flowguard/flowguard/internal/inventory"
 )
@@ -32,10 +33,10 @@ const (
 	maxResourceIDs = 1000
 )
 
-// Check ids and reasons the plan acts on (see internal/evaluate).
+// Check ids the plan acts on.
 const (
-	CheckEnabled   = "vpc-flow-logs-enabled"
-	CheckRetention = "vpc-flow-logs-retention"
+	CheckEnabled   = evaluate.CheckEnabled
+	CheckRetention = evaluate.CheckRetention
 )
 
 // RetentionValues are the retention periods CloudWatch Logs accepts.

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
+	"github.com/flowguard/flowguard/internal/evaluate"
 	"github.com/flowguard/flowguard/internal/fix/policy"
 	"github.com/flowguard/flowguard/internal/inventory"
 )
@@ -130,9 +131,7 @@ func convertFlowLog(f ec2types.FlowLog) inventory.FlowLog {
 
 // passes applies the control to one flow log: ACTIVE, REJECT or ALL, delivery not FAILED, on the VPC itself.
 func passes(f inventory.FlowLog) bool {
-	return f.ResourceType == inventory.ResourceTypeVPC && f.Status == inventory.FlowLogStatusActive &&
-		(f.TrafficType == inventory.TrafficReject || f.TrafficType == inventory.TrafficAll) &&
-		f.DeliverLogsStatus != inventory.DeliveryFailed
+	return f.ResourceType == inventory.ResourceTypeVPC && evaluate.Satisfies(f)
 }
 
 // describeLogGroups reads the log groups whose names start with prefix, keeping those keep accepts.
