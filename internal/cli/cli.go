@@ -72,6 +72,7 @@ func NewRootCmd(io *IOStreams) *cobra.Command {
 	root.AddCommand(
 		newScanCmd(io),
 		newVersionCmd(io),
+		newLogsCmd(io),
 		newDiffCmd(io),
 		newFixCmd(io), newRollbackCmd(io), newVerifyCmd(io), newRunsCmd(io),
 	)

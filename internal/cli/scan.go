@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/flowguard/flowguard/internal/accounts"
 	"github.com/flowguard/flowguard/internal/awsconf"
 	"github.com/flowguard/flowguard/internal/collect"
 	"github.com/flowguard/flowguard/internal/evaluate"
@@ -21,6 +22,7 @@ import (
 
 type scanOptions struct {
 	AWS          awsconf.Options
+	Accounts     accounts.Options
 	Concurrency  int
 	SkipUnused   bool
 	MinRetention int
@@ -43,12 +45,14 @@ Exit codes: 0 everything evaluated and passing, 1 at least one FAIL, 2 the scan 
 or interrupted), 3 usage or configuration error.`,
 		Example: `  flowguard scan
   flowguard scan --profile prod --region eu-west-1,eu-central-1 --output json --out scan.json
-  flowguard scan --endpoint-url http://127.0.0.1:5000     # a local moto_server`,
+  flowguard scan --endpoint-url http://127.0.0.1:5000     # a local moto_server
+  flowguard scan --org --role-name OrganizationAccountAccessRole --concurrency 32 -o json --out org.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runScan(cmd, io, o) },
 	}
 	fs := cmd.Flags()
 	o.AWS.AddFlags(fs)
+	o.Accounts.AddFlags(fs)
 	fs.IntVar(&o.Concurrency, "concurrency", collect.DefaultConcurrency, "regions read at once")
 	fs.BoolVar(&o.SkipUnused, "skip-unused", false, "leave out VPCs with no network interfaces (the report says how many)")
 	fs.IntVar(&o.MinRetention, "min-retention-days", evaluate.DefaultMinRetentionDays, "shortest acceptable retention of flow-log log groups")
@@ -94,9 +98,18 @@ func runScan(cmd *cobra.Command, io *IOStreams, o *scanOptions) error {
 		}
 		progress := newProgress(io)
 		opts.Collect.Progress = progress.update
-		res, snap = scan.Live(ctx, cfg, opts)
+		if o.Accounts.MultiAccount() {
+			o.Accounts.Concurrency = o.Concurrency
+			targets, notEntered, err := accounts.Resolve(ctx, cfg, o.Accounts)
+			if err != nil {
+				return usageError("%v", err)
+			}
+			res, snap = scan.Targets(ctx, targets, notEntered, opts)
+		} else {
+			res, snap = scan.Live(ctx, cfg, opts)
+		}
 		progress.done()
-		if e, ok := identityError(snap); ok && ctx.Err() == nil {
+		if e, ok := identityError(snap); ok && ctx.Err() == nil && !o.Accounts.MultiAccount() {
 			return usageError("cannot identify the AWS account: %s\nCheck your credentials, --profile and --endpoint-url.", e.Message)
 		}
 	}

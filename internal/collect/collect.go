@@ -27,8 +27,9 @@ import (
 	"github.com/flowguard/flowguard/internal/inventory"
 )
 
-// DefaultConcurrency is how many regions are read at once.
-const DefaultConcurrency = 8
+// DefaultConcurrency is how many account-regions are read at once: API rate limits are per account and
+// region, so this bounds local resources more than any one account's API budget.
+const DefaultConcurrency = 16
 
 // Options control a collection.
 type Options struct {

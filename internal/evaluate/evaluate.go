@@ -71,7 +71,7 @@ func Snapshot(snap *inventory.Snapshot, o Options) *finding.Result {
 		for _, e := range r.Errors {
 			res.Errors = append(res.Errors, toError(e))
 		}
-		evaluateRegion(r, snap, o, res)
+		evaluateRegion(r, o, res)
 	}
 	for a := range accounts {
 		if a != "" {
@@ -168,7 +168,7 @@ func indexRegion(r *inventory.Region) regionIndex {
 	return ix
 }
 
-func evaluateRegion(r *inventory.Region, snap *inventory.Snapshot, o Options, res *finding.Result) {
+func evaluateRegion(r *inventory.Region, o Options, res *finding.Result) {
 	if e, failed := r.ErrorFor(inventory.CollVPCs); failed {
 		res.Findings = append(res.Findings, scopeErrors(e, finding.ResourceRegion, r.Name)...)
 		return

@@ -40,13 +40,15 @@ func Live(ctx context.Context, cfg aws.Config, o Options) (*finding.Result, *inv
 	return stamp(evaluate.Snapshot(snap, o.Evaluate), started, o.now()), snap
 }
 
-// Targets scans several accounts (an organization) into one result.
-func Targets(ctx context.Context, targets []collect.Target, o Options) (*finding.Result, *inventory.Snapshot) {
+// Targets scans several accounts (an organization) into one result. notEntered are the accounts that could
+// not be entered: they become ERROR findings beside the others' results.
+func Targets(ctx context.Context, targets []collect.Target, notEntered []inventory.ReadError, o Options) (*finding.Result, *inventory.Snapshot) {
 	started := o.now()
 	if o.Collect.Now == nil {
 		o.Collect.Now = o.Now
 	}
 	snap := collect.Accounts(ctx, targets, o.Collect)
+	snap.Errors = append(notEntered, snap.Errors...)
 	return stamp(evaluate.Snapshot(snap, o.Evaluate), started, o.now()), snap
 }
 

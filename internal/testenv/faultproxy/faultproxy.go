@@ -39,6 +39,8 @@ type Call struct {
 	Region    string
 	AccessKey string
 	Seq       int // 1-based order of arrival, over all calls
+	// Params are the request parameters of query-protocol services (EC2, STS, IAM): RoleArn, VpcId.1, …
+	Params url.Values
 }
 
 // Name is service:Action.
@@ -284,7 +286,7 @@ func identify(r *http.Request, body []byte) Call {
 		c.Action = s3Action(r)
 	default:
 		if v, err := url.ParseQuery(string(body)); err == nil && v.Get("Action") != "" {
-			c.Action = v.Get("Action")
+			c.Action, c.Params = v.Get("Action"), v
 		} else if a := r.URL.Query().Get("Action"); a != "" {
 			c.Action = a
 		}
