@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -16,15 +15,6 @@ import (
 	"github.com/flowguard/flowguard/internal/testenv/faultproxy"
 	"github.com/flowguard/flowguard/internal/testenv/moto"
 )
-
-// runCLI runs flowguard in-process and returns exit code, stdout and stderr.
-func runCLI(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	io := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Getenv: os.Getenv}
-	code := Main(t.Context(), args, io)
-	return code, out.String(), errOut.String()
-}
 
 // setAWSEnv points the process's AWS environment at endpoint for acct (tests using it cannot be parallel).
 func setAWSEnv(t *testing.T, acct moto.Account, endpoint, region string) {
