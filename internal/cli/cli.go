@@ -70,8 +70,11 @@ func NewRootCmd(io *IOStreams) *cobra.Command {
 		return usageError("%v\nRun '%s --help' for usage.", err, c.CommandPath())
 	})
 	root.AddCommand(
+		newScanCmd(io),
 		newVersionCmd(io),
+		newLogsCmd(io),
 		newDiffCmd(io),
+		newFixCmd(io), newRollbackCmd(io), newVerifyCmd(io), newRunsCmd(io),
 	)
 	return root
 }

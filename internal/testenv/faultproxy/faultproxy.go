@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -38,6 +39,8 @@ type Call struct {
 	Region    string
 	AccessKey string
 	Seq       int // 1-based order of arrival, over all calls
+	// Params are the request parameters of query-protocol services (EC2, STS, IAM): RoleArn, VpcId.1, …
+	Params url.Values
 }
 
 // Name is service:Action.
@@ -85,6 +88,8 @@ func New(target string, opts Options) *Proxy {
 			r.Out.Host = r.In.Host // keep the Host the request was signed for
 		},
 		ModifyResponse: p.modifyResponse,
+		// A client that gives up (a cancelled scan) is not worth a log line.
+		ErrorLog: log.New(io.Discard, "", 0),
 	}
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.serve(w, r, rp) }))
 	p.URL = p.srv.URL
@@ -281,7 +286,7 @@ func identify(r *http.Request, body []byte) Call {
 		c.Action = s3Action(r)
 	default:
 		if v, err := url.ParseQuery(string(body)); err == nil && v.Get("Action") != "" {
-			c.Action = v.Get("Action")
+			c.Action, c.Params = v.Get("Action"), v
 		} else if a := r.URL.Query().Get("Action"); a != "" {
 			c.Action = a
 		}
@@ -403,4 +408,43 @@ func writeFault(w http.ResponseWriter, c Call, r *http.Request, f Fault) {
 		}
 		fmt.Fprintf(w, `<ErrorResponse><Error><Type>%s</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>%s</RequestId></ErrorResponse>`, typ, s.code, s.message, reqID)
 	}
+}
+
+// RewriteEC2Items applies f to each top-level <item> of the EC2 XML list element named set (flowLogSet,
+// vpcSet, …) and returns the new body. Tests use it to play states moto cannot create, such as a flow log
+// that is not ACTIVE or a VPC shared from another account.
+func RewriteEC2Items(body []byte, set string, f func(item string) string) []byte {
+	s := string(body)
+	open, end := "<"+set+">", "</"+set+">"
+	i := strings.Index(s, open)
+	j := strings.LastIndex(s, end)
+	if i < 0 || j < i {
+		return body
+	}
+	inner := s[i+len(open) : j]
+	var b strings.Builder
+	depth, start := 0, -1
+	for k := 0; k < len(inner); {
+		switch {
+		case strings.HasPrefix(inner[k:], "<item>"):
+			if depth == 0 {
+				start = k
+			}
+			depth++
+			k += len("<item>")
+		case strings.HasPrefix(inner[k:], "</item>"):
+			depth--
+			k += len("</item>")
+			if depth == 0 && start >= 0 {
+				b.WriteString(f(inner[start:k]))
+				start = -1
+			}
+		default:
+			if depth == 0 {
+				b.WriteByte(inner[k])
+			}
+			k++
+		}
+	}
+	return []byte(s[:i+len(open)] + b.String() + s[j:])
 }

@@ -1,0 +1,232 @@
+// Package accounts decides which AWS accounts a command works on and enters them: the caller's own account
+// directly, the others by assuming a role in each (OrganizationAccountAccessRole by default). The list comes
+// from --accounts, a file, or the organization (Organizations ListAccounts). An account that cannot be
+// entered is reported, not fatal: the others go on.
+package accounts
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+	"github.com/spf13/pflag"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/flowguard/flowguard/internal/collect"
+	"github.com/flowguard/flowguard/internal/inventory"
+)
+
+// DefaultRoleName is the role AWS Organizations creates in every member account it creates.
+const DefaultRoleName = "OrganizationAccountAccessRole"
+
+// Options select and enter accounts.
+type Options struct {
+	Org             bool     // every ACTIVE account of the organization
+	Accounts        []string // explicit ids (comma lists allowed)
+	AccountsFile    string   // one id per line; # comments
+	RoleName        string
+	ExternalID      string
+	SessionName     string
+	SessionDuration time.Duration
+	// Concurrency bounds the accounts entered at once.
+	Concurrency int
+}
+
+// AddFlags registers the account flags.
+func (o *Options) AddFlags(fs *pflag.FlagSet) {
+	fs.BoolVar(&o.Org, "org", false, "work on every active account of the AWS Organization (run from the management or a delegated-admin account)")
+	fs.StringSliceVar(&o.Accounts, "accounts", nil, "account ids to work on, repeatable or comma-separated")
+	fs.StringVar(&o.AccountsFile, "accounts-file", "", "file with one account id per line (# comments)")
+	fs.StringVar(&o.RoleName, "role-name", DefaultRoleName, "role assumed in each account other than the caller's")
+	fs.StringVar(&o.ExternalID, "external-id", "", "external id for the role, if its trust policy requires one")
+	fs.StringVar(&o.SessionName, "session-name", "flowguard", "role session name (shows in CloudTrail)")
+	fs.DurationVar(&o.SessionDuration, "session-duration", time.Hour, "role session duration")
+}
+
+// MultiAccount reports whether any account selection flag was given.
+func (o *Options) MultiAccount() bool {
+	return o.Org || len(o.Accounts) > 0 || o.AccountsFile != ""
+}
+
+var accountID = regexp.MustCompile(`^\d{12}$`)
+
+// List returns the explicitly named account ids (flags and file), validated and de-duplicated.
+func (o *Options) List() ([]string, error) {
+	var ids []string
+	for _, a := range o.Accounts {
+		for _, p := range strings.Split(a, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				if !accountID.MatchString(p) {
+					return nil, fmt.Errorf("--accounts: %q is not a 12-digit account id", p)
+				}
+				ids = append(ids, p)
+			}
+		}
+	}
+	if o.AccountsFile != "" {
+		f, err := os.Open(o.AccountsFile)
+		if err != nil {
+			return nil, fmt.Errorf("--accounts-file: %w", err)
+		}
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		for n := 1; sc.Scan(); n++ {
+			line := strings.TrimSpace(sc.Text())
+			if i := strings.IndexByte(line, '#'); i >= 0 {
+				line = strings.TrimSpace(line[:i])
+			}
+			if line == "" {
+				continue
+			}
+			if !accountID.MatchString(line) {
+				return nil, fmt.Errorf("%s:%d: %q is not a 12-digit account id", o.AccountsFile, n, line)
+			}
+			ids = append(ids, line)
+		}
+		if err := sc.Err(); err != nil {
+			return nil, fmt.Errorf("%s: %w", o.AccountsFile, err)
+		}
+	}
+	return dedupe(ids), nil
+}
+
+func dedupe(ids []string) []string {
+	seen := map[string]bool{}
+	out := ids[:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// Resolve lists the accounts to work on and enters each. It returns the targets that could be entered and a
+// ReadError for each account that could not. A returned error is a configuration problem (no caller identity,
+// organization not readable, bad account list) and means nothing was done.
+func Resolve(ctx context.Context, cfg aws.Config, o Options) ([]collect.Target, []inventory.ReadError, error) {
+	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot identify the AWS account (sts:GetCallerIdentity): %w", err)
+	}
+	self := aws.ToString(id.Account)
+	partition := collect.PartitionFromARN(aws.ToString(id.Arn))
+	ids, err := o.List()
+	if err != nil {
+		return nil, nil, err
+	}
+	if o.Org {
+		org, err := OrganizationAccounts(ctx, cfg)
+		if err != nil {
+			return nil, nil, err
+		}
+		ids = dedupe(append(ids, org...))
+	}
+	if !o.MultiAccount() {
+		ids = []string{self}
+	}
+	limit := o.Concurrency
+	if limit <= 0 {
+		limit = collect.DefaultConcurrency
+	}
+	var (
+		mu      sync.Mutex
+		targets []collect.Target
+		errs    []inventory.ReadError
+	)
+	g := new(errgroup.Group)
+	g.SetLimit(limit)
+	for _, acct := range ids {
+		g.Go(func() error {
+			t := collect.Target{AccountID: acct, Partition: partition, Config: cfg}
+			if acct != self {
+				c, err := Enter(ctx, cfg, partition, acct, o)
+				if err != nil {
+					mu.Lock()
+					errs = append(errs, inventory.ReadError{AccountID: acct, Collection: inventory.CollAccount,
+						Operation: "sts:AssumeRole", Code: errorCode(err), Message: err.Error()})
+					mu.Unlock()
+					return nil
+				}
+				t.Config = c
+			}
+			mu.Lock()
+			targets = append(targets, t)
+			mu.Unlock()
+			return nil
+		})
+	}
+	g.Wait()
+	sort.Slice(targets, func(i, j int) bool { return targets[i].AccountID < targets[j].AccountID })
+	sort.Slice(errs, func(i, j int) bool { return errs[i].AccountID < errs[j].AccountID })
+	return targets, errs, nil
+}
+
+// Enter returns a config whose credentials come from assuming the role in account, checked with one call so
+// that an account that cannot be entered is found now, once, instead of as an error in every region.
+func Enter(ctx context.Context, cfg aws.Config, partition, account string, o Options) (aws.Config, error) {
+	role := o.RoleName
+	if role == "" {
+		role = DefaultRoleName
+	}
+	arn := fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, account, role)
+	prov := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), arn, func(ao *stscreds.AssumeRoleOptions) {
+		ao.RoleSessionName = o.SessionName
+		if ao.RoleSessionName == "" {
+			ao.RoleSessionName = "flowguard"
+		}
+		if o.ExternalID != "" {
+			ao.ExternalID = aws.String(o.ExternalID)
+		}
+		if o.SessionDuration > 0 {
+			ao.Duration = o.SessionDuration
+		}
+	})
+	c := cfg.Copy()
+	c.Credentials = aws.NewCredentialsCache(prov)
+	if _, err := c.Credentials.Retrieve(ctx); err != nil {
+		return aws.Config{}, fmt.Errorf("assume %s: %w", arn, err)
+	}
+	return c, nil
+}
+
+// OrganizationAccounts lists the ACTIVE accounts of the caller's organization.
+func OrganizationAccounts(ctx context.Context, cfg aws.Config) ([]string, error) {
+	var ids []string
+	p := organizations.NewListAccountsPaginator(organizations.NewFromConfig(cfg), &organizations.ListAccountsInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list organization accounts (organizations:ListAccounts; run from the management or a delegated-admin account): %w", err)
+		}
+		for _, a := range page.Accounts {
+			if a.Status == orgtypes.AccountStatusActive || (a.Status == "" && a.State == orgtypes.AccountStateActive) {
+				ids = append(ids, aws.ToString(a.Id))
+			}
+		}
+	}
+	sort.Strings(ids)
+	return ids, nil
+}
+
+func errorCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}

@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/flowguard/flowguard/internal/logs/analyze"
+	"github.com/flowguard/flowguard/internal/logs/gen"
+)
+
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	io := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Getenv: func(string) string { return "" }}
+	code = Main(context.Background(), args, io)
+	return code, out.String(), errOut.String()
+}
+
+func TestLogsGenerateThenReport(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "flowlogs")
+	code, out, errOut := runCLI(t, "logs", "generate", "--out", dir, "--records", "20000", "--duration", "6h",
+		"--vertical-scans", "1", "--horizontal-scans", "1", "--brute-force", "2", "--skipdata", "5", "--version", "5")
+	if code != 0 {
+		t.Fatalf("generate: exit %d: %s", code, errOut)
+	}
+	var sum struct {
+		gen.Summary
+		Files int `json:"files"`
+	}
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatalf("summary: %v\n%s", err, out)
+	}
+	if sum.Files != 6 || len(sum.Planted) != 4 {
+		t.Errorf("summary %+v", sum)
+	}
+	code, out, errOut = runCLI(t, "logs", "report", dir, "-o", "json")
+	if code != 0 {
+		t.Fatalf("report: exit %d: %s", code, errOut)
+	}
+	var rep analyze.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Totals.Records != sum.Records || len(rep.Detections) != 4 || len(rep.SkipData) != 1 {
+		t.Errorf("report: %d records (want %d), %d detections, skipdata %+v", rep.Totals.Records, sum.Records, len(rep.Detections), rep.SkipData)
+	}
+	// Filters and thresholds reach the engine.
+	code, out, _ = runCLI(t, "logs", "report", dir, "-o", "json", "--port", "22,3389", "--action", "reject", "--brute-force-rejects", "26", "--since", "2026-01-01", "--until", "2026-01-01T06:00:00Z")
+	if code != 0 {
+		t.Fatal(out)
+	}
+	rep = analyze.Report{}
+	json.Unmarshal([]byte(out), &rep)
+	if len(rep.Detections) != 1 || rep.Detections[0].Kind != analyze.KindBruteForce || rep.Totals.Accept != 0 {
+		t.Errorf("filtered report: %+v %+v", rep.Detections, rep.Totals)
+	}
+	for _, f := range []string{"table", "csv", "html"} {
+		if code, out, errOut := runCLI(t, "logs", "report", dir, "-o", f); code != 0 || len(out) == 0 {
+			t.Errorf("-o %s: exit %d %s", f, code, errOut)
+		}
+	}
+}
+
+func TestLogsUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"logs", "report"},
+		{"logs", "report", ".", "-o", "xml"},
+		{"logs", "report", ".", "--since", "yesterday"},
+		{"logs", "report", ".", "--since", "2026-01-02", "--until", "2026-01-01"},
+		{"logs", "report", ".", "--addr", "10.0.0.0/33"},
+		{"logs", "report", ".", "--action", "ALLOW"},
+		{"logs", "report", ".", "--protocol", "tcpx"},
+		{"logs", "report", ".", "--format", "${version"},
+		{"logs", "report", "/does/not/exist"},
+		{"logs", "generate"},
+		{"logs", "generate", "--out", "-", "--version", "9"},
+	} {
+		if code, _, errOut := runCLI(t, args...); code != 3 || errOut == "" {
+			t.Errorf("%v: exit %d (%q), want 3", args, code, errOut)
+		}
+	}
+}
+
+func TestLogsStrict(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "bad.log")
+	writeFile(t, p, "2 1 eni-1 10.0.0.1 10.0.0.2 1 22 6 1 40 100 160 REJECT OK\nnot a record\n")
+	code, out, _ := runCLI(t, "logs", "report", p)
+	if code != 0 || !strings.Contains(out, p+":2") {
+		t.Errorf("lenient: exit %d\n%s", code, out)
+	}
+	code, _, errOut := runCLI(t, "logs", "report", "--strict", p)
+	if code != 2 || !strings.Contains(errOut, p+":2:") {
+		t.Errorf("strict: exit %d %s", code, errOut)
+	}
+}
+
+func writeFile(t *testing.T, p, s string) {
+	t.Helper()
+	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

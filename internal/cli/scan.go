@@ -1,0 +1,187 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"github.com/flowguard/flowguard/internal/accounts"
+	"github.com/flowguard/flowguard/internal/awsconf"
+	"github.com/flowguard/flowguard/internal/collect"
+	"github.com/flowguard/flowguard/internal/evaluate"
+	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/inventory"
+	"github.com/flowguard/flowguard/internal/report"
+	"github.com/flowguard/flowguard/internal/scan"
+)
+
+type scanOptions struct {
+	AWS          awsconf.Options
+	Accounts     accounts.Options
+	Concurrency  int
+	SkipUnused   bool
+	MinRetention int
+	Output       string
+	Out          string
+	SaveSnapshot string
+	Snapshot     string
+}
+
+func newScanCmd(io *IOStreams) *cobra.Command {
+	o := &scanOptions{}
+	cmd := &cobra.Command{
+		Use:   "scan",
+		Short: "Check that every VPC in every enabled region has a working flow log",
+		Long: `Scan reads every VPC, flow log and destination log group of the account in every enabled region (or the
+regions given with --region) and reports, per VPC, PASS, FAIL with a reason, ERROR (could not be read) or
+SKIPPED (a VPC shared from another account). It only calls read APIs.
+
+Exit codes: 0 everything evaluated and passing, 1 at least one FAIL, 2 the scan is incomplete (any ERROR,
+or interrupted), 3 usage or configuration error.`,
+		Example: `  flowguard scan
+  flowguard scan --profile prod --region eu-west-1,eu-central-1 --output json --out scan.json
+  flowguard scan --endpoint-url http://127.0.0.1:5000     # a local moto_server
+  flowguard scan --org --role-name OrganizationAccountAccessRole --concurrency 32 -o json --out org.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runScan(cmd, io, o) },
+	}
+	fs := cmd.Flags()
+	o.AWS.AddFlags(fs)
+	o.Accounts.AddFlags(fs)
+	fs.IntVar(&o.Concurrency, "concurrency", collect.DefaultConcurrency, "regions read at once")
+	fs.BoolVar(&o.SkipUnused, "skip-unused", false, "leave out VPCs with no network interfaces (the report says how many)")
+	fs.IntVar(&o.MinRetention, "min-retention-days", evaluate.DefaultMinRetentionDays, "shortest acceptable retention of flow-log log groups")
+	fs.StringVarP(&o.Output, "output", "o", "table", "output format: "+strings.Join(report.Names(), ", "))
+	fs.StringVar(&o.Out, "out", "", "write the report to this file instead of standard output")
+	fs.StringVar(&o.SaveSnapshot, "save-snapshot", "", "also save the collected inventory to this file (re-evaluate it later with --snapshot)")
+	fs.StringVar(&o.Snapshot, "snapshot", "", "evaluate a saved inventory instead of calling AWS")
+	cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return report.Names(), cobra.ShellCompDirectiveNoFileComp
+	})
+	return cmd
+}
+
+func runScan(cmd *cobra.Command, io *IOStreams, o *scanOptions) error {
+	format, err := report.Lookup(o.Output)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	if o.Concurrency < 1 {
+		return usageError("--concurrency must be at least 1")
+	}
+	if o.MinRetention < 1 {
+		return usageError("--min-retention-days must be at least 1")
+	}
+	opts := scan.Options{
+		Collect:  collect.Options{Regions: o.AWS.NormalizedRegions(), Concurrency: o.Concurrency},
+		Evaluate: evaluate.Options{MinRetentionDays: o.MinRetention, SkipUnused: o.SkipUnused},
+	}
+	var (
+		res  *finding.Result
+		snap *inventory.Snapshot
+	)
+	if o.Snapshot != "" {
+		if snap, err = inventory.ReadFile(o.Snapshot); err != nil {
+			return usageError("%v", err)
+		}
+		res = scan.Snapshot(snap, opts)
+	} else {
+		ctx := cmd.Context()
+		cfg, err := awsconf.Load(ctx, o.AWS)
+		if err != nil {
+			return usageError("%v", err)
+		}
+		progress := newProgress(io)
+		opts.Collect.Progress = progress.update
+		if o.Accounts.MultiAccount() {
+			o.Accounts.Concurrency = o.Concurrency
+			targets, notEntered, err := accounts.Resolve(ctx, cfg, o.Accounts)
+			if err != nil {
+				return usageError("%v", err)
+			}
+			res, snap = scan.Targets(ctx, targets, notEntered, opts)
+		} else {
+			res, snap = scan.Live(ctx, cfg, opts)
+		}
+		progress.done()
+		if e, ok := identityError(snap); ok && ctx.Err() == nil && !o.Accounts.MultiAccount() {
+			return usageError("cannot identify the AWS account: %s\nCheck your credentials, --profile and --endpoint-url.", e.Message)
+		}
+	}
+	if o.SaveSnapshot != "" {
+		if err := snap.WriteFile(o.SaveSnapshot); err != nil {
+			return &ExitError{Code: finding.ExitIncomplete, Err: err}
+		}
+	}
+	if err := writeReport(io, format, res, o.Out); err != nil {
+		return &ExitError{Code: finding.ExitIncomplete, Err: err}
+	}
+	if res.Cancelled {
+		fmt.Fprintln(io.ErrOut, "flowguard: interrupted: the report shows what finished and is marked incomplete")
+	}
+	return exitFor(res)
+}
+
+// identityError returns the error of a single-account scan that could not even find out whose account it
+// is: that is a configuration problem (no credentials, wrong endpoint), not a finding.
+func identityError(snap *inventory.Snapshot) (inventory.ReadError, bool) {
+	if len(snap.Regions) == 0 && len(snap.Errors) == 1 && snap.Errors[0].Collection == inventory.CollAccount {
+		return snap.Errors[0], true
+	}
+	return inventory.ReadError{}, false
+}
+
+func exitFor(res *finding.Result) error {
+	if code := res.ExitCode(); code != finding.ExitOK {
+		return &ExitError{Code: code}
+	}
+	return nil
+}
+
+// writeReport renders res to path, or to standard output (with colour on a terminal) when path is "".
+func writeReport(io *IOStreams, f report.Format, res *finding.Result, path string) error {
+	if path == "" {
+		return f.Write(io.Out, res, report.Options{Color: io.ColorEnabled()})
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf, res, report.Options{}); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	return nil
+}
+
+// progress shows "regions done / total" on a terminal's stderr, and nothing when stderr is piped.
+type progress struct {
+	mu  sync.Mutex
+	w   io.Writer
+	on  bool
+	any bool
+}
+
+func newProgress(s *IOStreams) *progress { return &progress{w: s.ErrOut, on: s.ErrTTY} }
+
+func (p *progress) update(done, total int) {
+	if !p.on {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.any = true
+	fmt.Fprintf(p.w, "\r\x1b[Kscanning: %d/%d regions", done, total)
+}
+
+func (p *progress) done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.on && p.any {
+		fmt.Fprint(p.w, "\r\x1b[K")
+	}
+}

@@ -1,0 +1,326 @@
+// Package analyze turns a stream of flow-log records into a report: totals, accepted vs rejected, top rejected
+// sources, destinations and ports, top talkers, traffic over time, SKIPDATA share per interface, and windowed
+// detectors for vertical scans, horizontal scans and brute force, in memory bounded by configuration rather
+// than by input size.
+//
+// Memory bound: each worker shard holds four top-k tables of at most Config.TopKCapacity keys (exact while
+// the distinct keys fit, otherwise counts are low by at most the reported error bound), an interface table of
+// at most Config.MaxInterfaces entries, and one timeline bucket per minute of the time span read. The
+// detectors together hold at most Config.MaxDetectorState keys plus set elements; past it the oldest windows
+// are closed early (the report says how many). With the defaults that is roughly
+// workers × 4 × 100k × ~100 B + 1M × ~120 B ≈ 80 MB (2 workers) + 120 MB, whatever the input size.
+package analyze
+
+import (
+	"hash/maphash"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/flowguard/flowguard/internal/flowlog"
+)
+
+// Config holds thresholds and bounds. Zero values take the defaults (see Defaults).
+type Config struct {
+	Filter Filter
+
+	VerticalPorts     int           // distinct destination ports on one destination from one source ...
+	VerticalWindow    time.Duration // ... within this window
+	HorizontalHosts   int           // distinct destinations on one port from one source ...
+	HorizontalWindow  time.Duration // ... within this window
+	BruteForceRejects int           // REJECTs from one source to one of BruteForcePorts ...
+	BruteForceWindow  time.Duration // ... within this window
+	BruteForcePorts   []int32
+	// ScanAccepted makes the scan detectors count ACCEPTed records too (by default only REJECTs count: reply
+	// traffic to ephemeral ports would otherwise look like scans).
+	ScanAccepted bool
+
+	TopN             int // rows per top list
+	TopKCapacity     int // keys per top-k table per worker
+	MaxInterfaces    int // interfaces tracked per worker for SKIPDATA share
+	MaxDetectorState int // detector keys + set elements, all detectors together
+	MaxDistinct      int // distinct values counted per detector key
+}
+
+// Defaults from flowlog-fields.md's reference detections.
+func Defaults() Config {
+	return Config{
+		VerticalPorts: 10, VerticalWindow: time.Hour,
+		HorizontalHosts: 10, HorizontalWindow: time.Hour,
+		BruteForceRejects: 10, BruteForceWindow: time.Hour, BruteForcePorts: []int32{22, 3389},
+		TopN: 10, TopKCapacity: 100_000, MaxInterfaces: 100_000, MaxDetectorState: 1_000_000, MaxDistinct: 65536,
+	}
+}
+
+func (c *Config) fill() {
+	d := Defaults()
+	if c.VerticalPorts <= 0 {
+		c.VerticalPorts = d.VerticalPorts
+	}
+	if c.VerticalWindow <= 0 {
+		c.VerticalWindow = d.VerticalWindow
+	}
+	if c.HorizontalHosts <= 0 {
+		c.HorizontalHosts = d.HorizontalHosts
+	}
+	if c.HorizontalWindow <= 0 {
+		c.HorizontalWindow = d.HorizontalWindow
+	}
+	if c.BruteForceRejects <= 0 {
+		c.BruteForceRejects = d.BruteForceRejects
+	}
+	if c.BruteForceWindow <= 0 {
+		c.BruteForceWindow = d.BruteForceWindow
+	}
+	if c.BruteForcePorts == nil {
+		c.BruteForcePorts = d.BruteForcePorts
+	}
+	if c.TopN <= 0 {
+		c.TopN = d.TopN
+	}
+	if c.TopKCapacity <= 0 {
+		c.TopKCapacity = d.TopKCapacity
+	}
+	if c.MaxInterfaces <= 0 {
+		c.MaxInterfaces = d.MaxInterfaces
+	}
+	if c.MaxDetectorState <= 0 {
+		c.MaxDetectorState = d.MaxDetectorState
+	}
+	if c.MaxDistinct <= 0 {
+		c.MaxDistinct = d.MaxDistinct
+	}
+	for _, w := range []*time.Duration{&c.VerticalWindow, &c.HorizontalWindow, &c.BruteForceWindow} {
+		if *w < time.Second {
+			*w = time.Second
+		}
+	}
+}
+
+// PortProto is a port and IANA protocol number.
+type PortProto struct{ Port, Proto int32 }
+
+// Pair is a source and destination address.
+type Pair struct{ Src, Dst netip.Addr }
+
+// Bucket is one minute of traffic.
+type Bucket struct {
+	Records, Bytes, Packets, Accept, Reject int64
+}
+
+type ifaceStat struct{ records, skip, nodata int64 }
+
+// Totals are the headline counts.
+type Totals struct {
+	Records       int64 `json:"records"`
+	Accept        int64 `json:"accept"`
+	Reject        int64 `json:"reject"`
+	NoData        int64 `json:"nodata"`
+	SkipData      int64 `json:"skipdata"`
+	Bytes         int64 `json:"bytes"`
+	Packets       int64 `json:"packets"`
+	AcceptBytes   int64 `json:"accept_bytes"`
+	RejectBytes   int64 `json:"reject_bytes"`
+	FilteredOut   int64 `json:"filtered_out"`
+	First         int64 `json:"first"` // earliest start, Unix seconds (0 if none)
+	Last          int64 `json:"last"`  // latest end
+	DetectorInput int64 `json:"-"`
+}
+
+// Engine aggregates records from several workers. Create one shard per worker with Shard, feed it, then call
+// Finish once every shard is done.
+type Engine struct {
+	cfg     Config
+	filter  compiledFilter
+	seed    maphash.Seed
+	shards  []*Shard
+	dets    []*detector
+	chans   []chan []detRec
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	batches sync.Pool
+}
+
+// New starts an engine with the given number of detector partitions (≥1, usually GOMAXPROCS).
+func New(cfg Config, partitions int) *Engine {
+	cfg.fill()
+	partitions = max(partitions, 1)
+	e := &Engine{cfg: cfg, filter: compile(cfg.Filter), seed: maphash.MakeSeed()}
+	e.batches.New = func() any { return make([]detRec, 0, batchSize) }
+	for i := 0; i < partitions; i++ {
+		d := newDetector(&e.cfg, cfg.MaxDetectorState/partitions)
+		ch := make(chan []detRec, 8)
+		e.dets = append(e.dets, d)
+		e.chans = append(e.chans, ch)
+		e.wg.Add(1)
+		go func() {
+			defer e.wg.Done()
+			for b := range ch {
+				for _, r := range b {
+					d.add(r)
+				}
+				e.batches.Put(b[:0]) //nolint:staticcheck // slices are reused on purpose
+			}
+		}()
+	}
+	return e
+}
+
+const batchSize = 4096
+
+// Shard is one worker's aggregation state. Not safe for concurrent use; each worker takes its own.
+type Shard struct {
+	e       *Engine
+	T       Totals
+	rejSrc  *TopK[netip.Addr]
+	rejDst  *TopK[netip.Addr]
+	rejPort *TopK[PortProto]
+	talkers *TopK[Pair]
+	hist    map[int64]*Bucket
+	lastMin int64
+	lastB   *Bucket
+	ifaces  map[string]*ifaceStat
+	lastIf  []byte
+	lastIfS *ifaceStat
+	ifErr   bool
+	pending [][]detRec
+}
+
+// Shard returns a new worker shard.
+func (e *Engine) Shard() *Shard {
+	c := e.cfg.TopKCapacity
+	s := &Shard{
+		e: e, rejSrc: NewTopK[netip.Addr](c), rejDst: NewTopK[netip.Addr](c), rejPort: NewTopK[PortProto](c),
+		talkers: NewTopK[Pair](c), hist: map[int64]*Bucket{}, lastMin: -1 << 62, ifaces: map[string]*ifaceStat{},
+		pending: make([][]detRec, len(e.dets)),
+	}
+	e.mu.Lock()
+	e.shards = append(e.shards, s)
+	e.mu.Unlock()
+	return s
+}
+
+// Add counts one record.
+func (s *Shard) Add(r *flowlog.Record) {
+	if !s.e.filter.match(r) {
+		s.T.FilteredOut++
+		return
+	}
+	t := &s.T
+	t.Records++
+	bytes := max(r.Bytes, 0)
+	t.Bytes += bytes
+	t.Packets += max(r.Packets, 0)
+	if r.Start != flowlog.NA && (t.First == 0 || r.Start < t.First) {
+		t.First = r.Start
+	}
+	if r.End > t.Last {
+		t.Last = r.End
+	}
+	if r.Start != flowlog.NA {
+		m := r.Start / 60
+		b := s.lastB
+		if m != s.lastMin {
+			b = s.hist[m]
+			if b == nil {
+				b = &Bucket{}
+				s.hist[m] = b
+			}
+			s.lastMin, s.lastB = m, b
+		}
+		b.Records++
+		b.Bytes += bytes
+		b.Packets += max(r.Packets, 0)
+		switch r.Action {
+		case flowlog.Accept:
+			b.Accept++
+		case flowlog.Reject:
+			b.Reject++
+		}
+	}
+	if ifc := r.Field(flowlog.InterfaceID); ifc != nil {
+		s.countIface(ifc, r.LogStatus)
+	}
+	switch r.LogStatus {
+	case flowlog.NoData:
+		t.NoData++
+	case flowlog.SkipData:
+		t.SkipData++
+	}
+	switch r.Action {
+	case flowlog.Accept:
+		t.Accept++
+		t.AcceptBytes += bytes
+	case flowlog.Reject:
+		t.Reject++
+		t.RejectBytes += bytes
+		if r.SrcAddr.IsValid() {
+			s.rejSrc.Add(r.SrcAddr, 1)
+		}
+		if r.DstAddr.IsValid() {
+			s.rejDst.Add(r.DstAddr, 1)
+		}
+		if r.DstPort >= 0 {
+			s.rejPort.Add(PortProto{r.DstPort, r.Protocol}, 1)
+		}
+	}
+	if bytes > 0 && r.SrcAddr.IsValid() && r.DstAddr.IsValid() {
+		s.talkers.Add(Pair{r.SrcAddr, r.DstAddr}, bytes)
+	}
+	if (r.Action == flowlog.Reject || s.e.cfg.ScanAccepted && r.Action == flowlog.Accept) && r.SrcAddr.IsValid() && r.Start != flowlog.NA {
+		s.route(detRec{src: r.SrcAddr, dst: r.DstAddr, start: r.Start, dstPort: r.DstPort, proto: r.Protocol, reject: r.Action == flowlog.Reject})
+	}
+}
+
+func (s *Shard) countIface(ifc []byte, st flowlog.Status) {
+	is := s.lastIfS
+	if is == nil || string(ifc) != string(s.lastIf) {
+		is = s.ifaces[string(ifc)]
+		if is == nil {
+			if len(s.ifaces) >= s.e.cfg.MaxInterfaces {
+				s.ifErr = true
+				s.lastIfS = nil
+				return
+			}
+			is = &ifaceStat{}
+			s.ifaces[string(ifc)] = is
+		}
+		s.lastIf = append(s.lastIf[:0], ifc...)
+		s.lastIfS = is
+	}
+	is.records++
+	switch st {
+	case flowlog.SkipData:
+		is.skip++
+	case flowlog.NoData:
+		is.nodata++
+	}
+}
+
+func (s *Shard) route(r detRec) {
+	s.T.DetectorInput++
+	p := 0
+	if n := len(s.pending); n > 1 {
+		b := r.src.As16()
+		p = int(maphash.Bytes(s.e.seed, b[:]) % uint64(n))
+	}
+	buf := s.pending[p]
+	if buf == nil {
+		buf = s.e.batches.Get().([]detRec)
+	}
+	buf = append(buf, r)
+	if len(buf) == batchSize {
+		s.e.chans[p] <- buf
+		buf = nil
+	}
+	s.pending[p] = buf
+}
+
+func (s *Shard) flush() {
+	for p, buf := range s.pending {
+		if len(buf) > 0 {
+			s.e.chans[p] <- buf
+		}
+		s.pending[p] = nil
+	}
+}

@@ -1,0 +1,231 @@
+package analyze_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/netip"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/flowguard/flowguard/internal/flowlog"
+	"github.com/flowguard/flowguard/internal/logs/analyze"
+	"github.com/flowguard/flowguard/internal/logs/gen"
+	"github.com/flowguard/flowguard/internal/logs/source"
+)
+
+// run generates logs with cfg, reads them through workers shards and returns the report and the generator.
+func run(t *testing.T, gc gen.Config, ac analyze.Config, workers int) (*analyze.Report, *gen.Generator) {
+	t.Helper()
+	g := gen.New(gc)
+	var buf bytes.Buffer
+	if err := g.WriteStream(&buf, true); err != nil {
+		t.Fatal(err)
+	}
+	// Split into several units so that several shards see parts of the same windows.
+	lines := bytes.SplitAfter(buf.Bytes(), []byte("\n"))
+	header, lines := lines[0], lines[1:]
+	var units []source.Unit
+	per := max(len(lines)/7, 1)
+	for i := 0; i < len(lines); i += per {
+		chunk := append([]byte{}, header...)
+		chunk = append(chunk, bytes.Join(lines[i:min(i+per, len(lines))], nil)...)
+		units = append(units, source.Reader{R: bytes.NewReader(chunk), Label: fmt.Sprintf("part%d", i/per)})
+	}
+	eng := analyze.New(ac, 3)
+	st, err := source.Run(context.Background(), units, workers, flowlog.Options{Strict: true}, func() source.Sink { return eng.Shard() })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eng.Finish(st, []string{"test"}), g
+}
+
+func expected(p []gen.Planted) []analyze.Detection {
+	var out []analyze.Detection
+	for _, x := range p {
+		d := analyze.Detection{Kind: x.Kind, Source: x.Source, Distinct: x.Distinct, Records: x.Records, WindowStart: x.WindowStart,
+			WindowEnd: x.WindowStart.Add(time.Hour)}
+		switch x.Kind {
+		case analyze.KindVerticalScan:
+			d.Destination = x.Destination
+		case analyze.KindHorizontalScan:
+			d.Port, d.Protocol = x.Port, x.Protocol
+		case analyze.KindBruteForce:
+			d.Port, d.Protocol, d.Destination = x.Port, x.Protocol, x.Destination
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+var ignoreTimes = cmpopts.IgnoreFields(analyze.Detection{}, "First", "Last")
+
+func TestPlantedAttacksFoundExactly(t *testing.T) {
+	for _, v := range []int{2, 3, 5, 8} {
+		for _, workers := range []int{1, 4} {
+			t.Run(fmt.Sprintf("v%d/workers%d", v, workers), func(t *testing.T) {
+				t.Parallel()
+				f := flowlog.DefaultFormat
+				if v > 2 {
+					f = flowlog.FormatOf(flowlog.FieldsOfVersion(v)...)
+				}
+				gc := gen.Config{Seed: uint64(v), Records: 60000, Format: f, VerticalScans: 3, HorizontalScans: 3, BruteForces: 4, SkipData: 17, Duration: 12 * time.Hour}
+				rep, g := run(t, gc, analyze.Config{}, workers)
+				want := expected(g.Summary.Planted)
+				got := slices.Clone(rep.Detections)
+				slices.SortFunc(got, func(a, b analyze.Detection) int { return a.WindowStart.Compare(b.WindowStart) })
+				slices.SortFunc(want, func(a, b analyze.Detection) int { return a.WindowStart.Compare(b.WindowStart) })
+				if d := cmp.Diff(want, got, ignoreTimes); d != "" {
+					t.Errorf("detections (-want +got):\n%s", d)
+				}
+				if rep.Totals.Records != g.Summary.Records || rep.Input.Records != g.Summary.Records || rep.Input.Malformed != 0 {
+					t.Errorf("records: report %d/%d, generated %d", rep.Totals.Records, rep.Input.Records, g.Summary.Records)
+				}
+				if rep.Totals.Accept+rep.Totals.Reject+rep.Totals.NoData+rep.Totals.SkipData != rep.Totals.Records {
+					t.Errorf("totals do not add up: %+v", rep.Totals)
+				}
+				if len(rep.SkipData) != 1 || rep.SkipData[0].Interface != g.Summary.SkipDataENI || rep.SkipData[0].SkipData != 17 {
+					t.Errorf("skipdata: %+v, want %s with 17", rep.SkipData, g.Summary.SkipDataENI)
+				}
+				var tl int64
+				for _, p := range rep.Timeline {
+					tl += p.Records
+				}
+				if tl != rep.Totals.Records {
+					t.Errorf("timeline sums to %d, want %d", tl, rep.Totals.Records)
+				}
+				if len(rep.Notes) != 0 {
+					t.Errorf("notes: %v", rep.Notes)
+				}
+			})
+		}
+	}
+}
+
+func TestThresholdsAndWindows(t *testing.T) {
+	gc := gen.Config{Seed: 9, Records: 20000, VerticalScans: 2, BruteForces: 2, Duration: 6 * time.Hour}
+	// The first vertical scan has 40 ports, the second 60; brute force 25 and 30 tries.
+	rep, _ := run(t, gc, analyze.Config{VerticalPorts: 50, BruteForceRejects: 28}, 2)
+	var got []string
+	for _, d := range rep.Detections {
+		got = append(got, fmt.Sprintf("%s %s %d", d.Kind, d.Source, d.Records))
+	}
+	want := []string{"brute_force 192.0.2.11 30", "vertical_scan 203.0.113.11 60"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	// A 10-minute window splits the brute force (one try a minute): at most 10 per window, so none reaches 28.
+	rep, _ = run(t, gc, analyze.Config{BruteForceRejects: 11, BruteForceWindow: 10 * time.Minute, VerticalPorts: 1000}, 2)
+	if len(rep.Detections) != 0 {
+		t.Errorf("with 10m windows: %+v", rep.Detections)
+	}
+}
+
+func TestFilters(t *testing.T) {
+	gc := gen.Config{Seed: 3, Records: 20000, VerticalScans: 1, HorizontalScans: 1, BruteForces: 1, Duration: 6 * time.Hour}
+	all, _ := run(t, gc, analyze.Config{}, 2)
+	tests := []struct {
+		name  string
+		f     analyze.Filter
+		check func(r *analyze.Report) error
+	}{
+		{"reject only", analyze.Filter{Action: flowlog.Reject}, func(r *analyze.Report) error {
+			if r.Totals.Records != all.Totals.Reject || r.Totals.Accept != 0 {
+				return fmt.Errorf("%+v", r.Totals)
+			}
+			return nil
+		}},
+		{"port 22", analyze.Filter{Ports: []int32{22}}, func(r *analyze.Report) error {
+			if len(r.Detections) != 1 || r.Detections[0].Kind != analyze.KindBruteForce {
+				return fmt.Errorf("%+v", r.Detections)
+			}
+			return nil
+		}},
+		{"scanner address", analyze.Filter{Addrs: []netip.Prefix{netip.MustParsePrefix("203.0.113.0/24")}}, func(r *analyze.Report) error {
+			if r.Totals.Records != 40 || len(r.Detections) != 1 || r.Detections[0].Kind != analyze.KindVerticalScan {
+				return fmt.Errorf("%d records, %+v", r.Totals.Records, r.Detections)
+			}
+			return nil
+		}},
+		{"time range", analyze.Filter{Since: time.Date(2026, 1, 1, 1, 0, 0, 0, time.UTC), Until: time.Date(2026, 1, 1, 2, 0, 0, 0, time.UTC)}, func(r *analyze.Report) error {
+			if r.From.Before(time.Date(2026, 1, 1, 1, 0, 0, 0, time.UTC)) || r.Totals.Records == 0 || r.Totals.FilteredOut == 0 {
+				return fmt.Errorf("from %v, %+v", r.From, r.Totals)
+			}
+			if len(r.Detections) != 1 || r.Detections[0].Kind != analyze.KindHorizontalScan {
+				return fmt.Errorf("%+v", r.Detections)
+			}
+			return nil
+		}},
+		{"udp", analyze.Filter{Protocols: []int32{17}}, func(r *analyze.Report) error {
+			if r.Totals.Records == 0 || r.Totals.Reject != 0 {
+				return fmt.Errorf("%+v", r.Totals)
+			}
+			return nil
+		}},
+		{"interface", analyze.Filter{Interfaces: []string{"eni-nope"}}, func(r *analyze.Report) error {
+			if r.Totals.Records != 0 || r.Totals.FilteredOut != all.Totals.Records {
+				return fmt.Errorf("%+v", r.Totals)
+			}
+			return nil
+		}},
+		{"account", analyze.Filter{Accounts: []string{"123456789012"}}, func(r *analyze.Report) error {
+			if r.Totals.Records != all.Totals.Records {
+				return fmt.Errorf("%+v", r.Totals)
+			}
+			return nil
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, _ := run(t, gc, analyze.Config{Filter: tt.f}, 2)
+			if err := tt.check(r); err != nil {
+				t.Error(err)
+			}
+			if r.Totals.Records+r.Totals.FilteredOut != all.Totals.Records {
+				t.Errorf("kept %d + filtered %d != %d", r.Totals.Records, r.Totals.FilteredOut, all.Totals.Records)
+			}
+		})
+	}
+}
+
+func TestDetectorMemoryBound(t *testing.T) {
+	gc := gen.Config{Seed: 5, Records: 40000, BruteForces: 2, Duration: 48 * time.Hour}
+	rep, _ := run(t, gc, analyze.Config{MaxDetectorState: 3000}, 2)
+	if len(rep.Notes) == 0 {
+		t.Fatalf("no note about the state limit")
+	}
+	// Planted attacks are dense in time, so they are still found.
+	if len(rep.Detections) != 2 {
+		t.Errorf("detections %+v", rep.Detections)
+	}
+}
+
+func TestTopK(t *testing.T) {
+	k := analyze.NewTopK[int](16)
+	for i := 0; i < 10; i++ {
+		k.Add(i, int64(100-i))
+	}
+	top := k.Top(3, func(a, b int) int { return a - b })
+	if d := cmp.Diff([]analyze.Entry[int]{{0, 100}, {1, 99}, {2, 98}}, top); d != "" {
+		t.Error(d)
+	}
+	if k.ErrBound != 0 {
+		t.Errorf("exact table has error bound %d", k.ErrBound)
+	}
+	// Overflow: heavy keys survive, error bound covers what was lost.
+	for i := 0; i < 1000; i++ {
+		k.Add(1000+i, 1)
+		k.Add(0, 1)
+	}
+	if k.Len() > 16 {
+		t.Errorf("holds %d keys", k.Len())
+	}
+	top = k.Top(1, func(a, b int) int { return a - b })
+	if top[0].Key != 0 || top[0].Count > 1100 || top[0].Count < 1100-k.ErrBound {
+		t.Errorf("top %+v, bound %d", top, k.ErrBound)
+	}
+}

@@ -1,0 +1,229 @@
+package analyze
+
+import (
+	"cmp"
+	"net/netip"
+	"slices"
+	"time"
+)
+
+// Detection kinds.
+const (
+	KindVerticalScan   = "vertical_scan"
+	KindHorizontalScan = "horizontal_scan"
+	KindBruteForce     = "brute_force"
+)
+
+// Detection is one finding of a windowed detector.
+type Detection struct {
+	Kind        string    `json:"kind"`
+	Source      string    `json:"source"`
+	Destination string    `json:"destination,omitempty"` // vertical scan: the scanned host
+	Port        int32     `json:"port,omitempty"`        // horizontal scan, brute force: the port
+	Protocol    int32     `json:"protocol,omitempty"`
+	WindowStart time.Time `json:"window_start"`
+	WindowEnd   time.Time `json:"window_end"`
+	// Distinct is the number of distinct ports (vertical) or destinations (horizontal, brute force).
+	Distinct int   `json:"distinct"`
+	Records  int64 `json:"records"`
+	First    int64 `json:"first_seen"` // Unix seconds
+	Last     int64 `json:"last_seen"`
+}
+
+// detRec is the part of a record the detectors need, copied so it outlives the parser's buffer.
+type detRec struct {
+	src, dst netip.Addr
+	start    int64
+	dstPort  int32
+	proto    int32
+	reject   bool
+}
+
+type vKey struct{ src, dst netip.Addr }
+type hKey struct {
+	src         netip.Addr
+	port, proto int32
+}
+
+type agg[T comparable] struct {
+	set         map[T]struct{}
+	records     int64
+	first, last int64
+}
+
+func (a *agg[T]) add(v T, t int64, maxDistinct int) (grew bool) {
+	a.records++
+	if t < a.first || a.first == 0 {
+		a.first = t
+	}
+	if t > a.last {
+		a.last = t
+	}
+	if _, ok := a.set[v]; ok || len(a.set) >= maxDistinct {
+		return false
+	}
+	a.set[v] = struct{}{}
+	return true
+}
+
+type window struct {
+	vert  map[vKey]*agg[int32]
+	horiz map[hKey]*agg[netip.Addr]
+	brute map[hKey]*agg[netip.Addr]
+}
+
+// detector owns every source address that hashes to it, so each key's state is complete and exact.
+type detector struct {
+	cfg      *Config
+	windows  map[int64]*window // by window index (start / window length)
+	entries  int               // keys + set elements held, bounded by budget
+	budget   int
+	out      []Detection
+	evicted  int64 // windows finalised early because the state budget was reached
+	maxWin   time.Duration
+	winLen   [3]int64
+	distinct int
+}
+
+func newDetector(cfg *Config, budget int) *detector {
+	return &detector{
+		cfg: cfg, windows: map[int64]*window{}, budget: max(budget, 1024), distinct: cfg.MaxDistinct,
+		winLen: [3]int64{int64(cfg.VerticalWindow / time.Second), int64(cfg.HorizontalWindow / time.Second), int64(cfg.BruteForceWindow / time.Second)},
+	}
+}
+
+// win returns the window of detector kind (0 vertical, 1 horizontal, 2 brute force) holding start. Windows are
+// tumbling, aligned to multiples of their length since the Unix epoch, and keyed index*3+kind so that the three
+// detectors' windows, which may differ in length, never collide.
+func (d *detector) win(kind int, start int64) (int64, *window) {
+	idx := start / d.winLen[kind]
+	key := idx*3 + int64(kind)
+	w := d.windows[key]
+	if w == nil {
+		w = &window{}
+		switch kind {
+		case 0:
+			w.vert = map[vKey]*agg[int32]{}
+		case 1:
+			w.horiz = map[hKey]*agg[netip.Addr]{}
+		case 2:
+			w.brute = map[hKey]*agg[netip.Addr]{}
+		}
+		d.windows[key] = w
+	}
+	return key, w
+}
+
+func (d *detector) add(r detRec) {
+	if r.start < 0 || !r.src.IsValid() || !r.dst.IsValid() {
+		return
+	}
+	hasPort := r.dstPort >= 0
+	if hasPort && (r.reject || d.cfg.ScanAccepted) {
+		_, w := d.win(0, r.start)
+		k := vKey{r.src, r.dst}
+		a := w.vert[k]
+		if a == nil {
+			a = &agg[int32]{set: map[int32]struct{}{}}
+			w.vert[k] = a
+			d.entries++
+		}
+		if a.add(r.dstPort, r.start, d.distinct) {
+			d.entries++
+		}
+		_, w = d.win(1, r.start)
+		hk := hKey{r.src, r.dstPort, r.proto}
+		h := w.horiz[hk]
+		if h == nil {
+			h = &agg[netip.Addr]{set: map[netip.Addr]struct{}{}}
+			w.horiz[hk] = h
+			d.entries++
+		}
+		if h.add(r.dst, r.start, d.distinct) {
+			d.entries++
+		}
+	}
+	if r.reject && hasPort && slices.Contains(d.cfg.BruteForcePorts, r.dstPort) {
+		_, w := d.win(2, r.start)
+		hk := hKey{r.src, r.dstPort, r.proto}
+		b := w.brute[hk]
+		if b == nil {
+			b = &agg[netip.Addr]{set: map[netip.Addr]struct{}{}}
+			w.brute[hk] = b
+			d.entries++
+		}
+		if b.add(r.dst, r.start, d.distinct) {
+			d.entries++
+		}
+	}
+	for d.entries > d.budget && len(d.windows) > 1 {
+		d.evictOldest()
+	}
+}
+
+func (d *detector) evictOldest() {
+	oldest := int64(1<<63 - 1)
+	for k := range d.windows {
+		oldest = min(oldest, k)
+	}
+	d.finalize(oldest)
+	d.evicted++
+}
+
+func (d *detector) finalize(key int64) {
+	w := d.windows[key]
+	delete(d.windows, key)
+	kind := int(((key % 3) + 3) % 3)
+	idx := (key - int64(kind)) / 3
+	ws := time.Unix(idx*d.winLen[kind], 0).UTC()
+	we := ws.Add(time.Duration(d.winLen[kind]) * time.Second)
+	for k, a := range w.vert {
+		d.entries -= 1 + len(a.set)
+		if len(a.set) >= d.cfg.VerticalPorts {
+			d.out = append(d.out, Detection{Kind: KindVerticalScan, Source: k.src.String(), Destination: k.dst.String(),
+				WindowStart: ws, WindowEnd: we, Distinct: len(a.set), Records: a.records, First: a.first, Last: a.last})
+		}
+	}
+	for k, a := range w.horiz {
+		d.entries -= 1 + len(a.set)
+		if len(a.set) >= d.cfg.HorizontalHosts {
+			d.out = append(d.out, Detection{Kind: KindHorizontalScan, Source: k.src.String(), Port: k.port, Protocol: k.proto,
+				WindowStart: ws, WindowEnd: we, Distinct: len(a.set), Records: a.records, First: a.first, Last: a.last})
+		}
+	}
+	for k, a := range w.brute {
+		d.entries -= 1 + len(a.set)
+		if a.records >= int64(d.cfg.BruteForceRejects) {
+			det := Detection{Kind: KindBruteForce, Source: k.src.String(), Port: k.port, Protocol: k.proto,
+				WindowStart: ws, WindowEnd: we, Distinct: len(a.set), Records: a.records, First: a.first, Last: a.last}
+			if len(a.set) == 1 {
+				for dst := range a.set {
+					det.Destination = dst.String()
+				}
+			}
+			d.out = append(d.out, det)
+		}
+	}
+}
+
+func (d *detector) finish() {
+	for len(d.windows) > 0 {
+		for k := range d.windows {
+			d.finalize(k)
+		}
+	}
+}
+
+func sortDetections(ds []Detection) {
+	slices.SortFunc(ds, func(a, b Detection) int {
+		return cmp.Or(
+			cmp.Compare(a.Kind, b.Kind),
+			a.WindowStart.Compare(b.WindowStart),
+			cmp.Compare(b.Distinct, a.Distinct),
+			cmp.Compare(a.Source, b.Source),
+			cmp.Compare(a.Destination, b.Destination),
+			cmp.Compare(a.Port, b.Port),
+			cmp.Compare(a.Protocol, b.Protocol),
+		)
+	})
+}

@@ -1,0 +1,275 @@
+package analyze
+
+import (
+	"cmp"
+	"fmt"
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/flowguard/flowguard/internal/flowlog"
+)
+
+// Schema names the JSON document.
+const Schema = "flowguard.logs/v1"
+
+// Count is one row of a top list.
+type Count struct {
+	Key   string `json:"key"`
+	Value int64  `json:"value"`
+}
+
+// TopList is a ranked list with what its values count.
+type TopList struct {
+	Title string  `json:"title"`
+	Key   string  `json:"key_label"`
+	Unit  string  `json:"unit"` // records or bytes
+	Rows  []Count `json:"rows"`
+	// ErrBound > 0 means the table overflowed its capacity: each value may be low by at most this much.
+	ErrBound int64 `json:"error_bound,omitempty"`
+}
+
+// Point is one timeline bucket.
+type Point struct {
+	Time    time.Time `json:"time"`
+	Records int64     `json:"records"`
+	Bytes   int64     `json:"bytes"`
+	Accept  int64     `json:"accept"`
+	Reject  int64     `json:"reject"`
+}
+
+// IfaceHealth is the SKIPDATA share of one interface.
+type IfaceHealth struct {
+	Interface string  `json:"interface"`
+	Records   int64   `json:"records"`
+	SkipData  int64   `json:"skipdata"`
+	NoData    int64   `json:"nodata"`
+	Share     float64 `json:"skipdata_share"`
+}
+
+// Thresholds are the detector settings used.
+type Thresholds struct {
+	VerticalPorts     int     `json:"vertical_ports"`
+	VerticalWindow    string  `json:"vertical_window"`
+	HorizontalHosts   int     `json:"horizontal_hosts"`
+	HorizontalWindow  string  `json:"horizontal_window"`
+	BruteForceRejects int     `json:"brute_force_rejects"`
+	BruteForceWindow  string  `json:"brute_force_window"`
+	BruteForcePorts   []int32 `json:"brute_force_ports"`
+	ScanAccepted      bool    `json:"scan_accepted"`
+}
+
+// Report is the result of reading flow logs.
+type Report struct {
+	Schema     string        `json:"schema"`
+	Sources    []string      `json:"sources"`
+	From       time.Time     `json:"from,omitzero"`
+	To         time.Time     `json:"to,omitzero"`
+	Totals     Totals        `json:"totals"`
+	Input      flowlog.Stats `json:"input"`
+	Top        []TopList     `json:"top"`
+	Detections []Detection   `json:"detections"`
+	SkipData   []IfaceHealth `json:"skipdata_interfaces"`
+	Timeline   []Point       `json:"timeline"`
+	Thresholds Thresholds    `json:"thresholds"`
+	Notes      []string      `json:"notes,omitempty"`
+}
+
+// Finish waits for the detectors, merges the shards and builds the report. Call it once, after every shard's
+// last Add.
+func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
+	for _, s := range e.shards {
+		s.flush()
+	}
+	for _, ch := range e.chans {
+		close(ch)
+	}
+	e.wg.Wait()
+	for _, d := range e.dets {
+		d.finish()
+	}
+
+	c := e.cfg
+	tot := Totals{}
+	rejSrc, rejDst := NewTopK[netip.Addr](c.TopKCapacity), NewTopK[netip.Addr](c.TopKCapacity)
+	rejPort, talkers := NewTopK[PortProto](c.TopKCapacity), NewTopK[Pair](c.TopKCapacity)
+	hist := map[int64]*Bucket{}
+	ifaces := map[string]*ifaceStat{}
+	ifOverflow := false
+	for _, s := range e.shards {
+		t := s.T
+		tot.Records += t.Records
+		tot.Accept += t.Accept
+		tot.Reject += t.Reject
+		tot.NoData += t.NoData
+		tot.SkipData += t.SkipData
+		tot.Bytes += t.Bytes
+		tot.Packets += t.Packets
+		tot.AcceptBytes += t.AcceptBytes
+		tot.RejectBytes += t.RejectBytes
+		tot.FilteredOut += t.FilteredOut
+		if t.First != 0 && (tot.First == 0 || t.First < tot.First) {
+			tot.First = t.First
+		}
+		tot.Last = max(tot.Last, t.Last)
+		rejSrc.Merge(s.rejSrc)
+		rejDst.Merge(s.rejDst)
+		rejPort.Merge(s.rejPort)
+		talkers.Merge(s.talkers)
+		for m, b := range s.hist {
+			h := hist[m]
+			if h == nil {
+				h = &Bucket{}
+				hist[m] = h
+			}
+			h.Records += b.Records
+			h.Bytes += b.Bytes
+			h.Packets += b.Packets
+			h.Accept += b.Accept
+			h.Reject += b.Reject
+		}
+		for k, v := range s.ifaces {
+			x := ifaces[k]
+			if x == nil {
+				x = &ifaceStat{}
+				ifaces[k] = x
+			}
+			x.records += v.records
+			x.skip += v.skip
+			x.nodata += v.nodata
+		}
+		ifOverflow = ifOverflow || s.ifErr
+	}
+
+	r := &Report{Schema: Schema, Sources: sources, Totals: tot, Input: stats}
+	if tot.First != 0 {
+		r.From = time.Unix(tot.First, 0).UTC()
+	}
+	if tot.Last != 0 {
+		r.To = time.Unix(tot.Last, 0).UTC()
+	}
+	addrLess := func(a, b netip.Addr) int { return a.Compare(b) }
+	addrRows := func(es []Entry[netip.Addr]) []Count {
+		out := make([]Count, len(es))
+		for i, e := range es {
+			out[i] = Count{e.Key.String(), e.Count}
+		}
+		return out
+	}
+	r.Top = append(r.Top,
+		TopList{Title: "Top rejected sources", Key: "source", Unit: "records", Rows: addrRows(rejSrc.Top(c.TopN, addrLess)), ErrBound: rejSrc.ErrBound},
+		TopList{Title: "Top rejected destinations", Key: "destination", Unit: "records", Rows: addrRows(rejDst.Top(c.TopN, addrLess)), ErrBound: rejDst.ErrBound},
+	)
+	var ports []Count
+	for _, e := range rejPort.Top(c.TopN, func(a, b PortProto) int { return cmp.Or(cmp.Compare(a.Port, b.Port), cmp.Compare(a.Proto, b.Proto)) }) {
+		ports = append(ports, Count{PortString(e.Key.Port, e.Key.Proto), e.Count})
+	}
+	r.Top = append(r.Top, TopList{Title: "Top rejected destination ports", Key: "port", Unit: "records", Rows: ports, ErrBound: rejPort.ErrBound})
+	var talk []Count
+	for _, e := range talkers.Top(c.TopN, func(a, b Pair) int { return cmp.Or(a.Src.Compare(b.Src), a.Dst.Compare(b.Dst)) }) {
+		talk = append(talk, Count{e.Key.Src.String() + " -> " + e.Key.Dst.String(), e.Count})
+	}
+	r.Top = append(r.Top, TopList{Title: "Top talkers by bytes", Key: "source -> destination", Unit: "bytes", Rows: talk, ErrBound: talkers.ErrBound})
+	for i := range r.Top {
+		if r.Top[i].Rows == nil {
+			r.Top[i].Rows = []Count{}
+		}
+		if r.Top[i].ErrBound > 0 {
+			r.Notes = append(r.Notes, fmt.Sprintf("%s: more distinct keys than the table holds; values may be low by up to %d", r.Top[i].Title, r.Top[i].ErrBound))
+		}
+	}
+
+	r.Detections = []Detection{}
+	var evicted int64
+	for _, d := range e.dets {
+		r.Detections = append(r.Detections, d.out...)
+		evicted += d.evicted
+	}
+	sortDetections(r.Detections)
+	if evicted > 0 {
+		r.Notes = append(r.Notes, fmt.Sprintf("detector state limit reached: %d windows were closed early; detections spanning them may be missed or split", evicted))
+	}
+
+	r.SkipData = []IfaceHealth{}
+	for k, v := range ifaces {
+		if v.skip > 0 {
+			r.SkipData = append(r.SkipData, IfaceHealth{Interface: k, Records: v.records, SkipData: v.skip, NoData: v.nodata, Share: float64(v.skip) / float64(v.records)})
+		}
+	}
+	slices.SortFunc(r.SkipData, func(a, b IfaceHealth) int {
+		return cmp.Or(cmp.Compare(b.Share, a.Share), cmp.Compare(b.SkipData, a.SkipData), cmp.Compare(a.Interface, b.Interface))
+	})
+	if ifOverflow {
+		r.Notes = append(r.Notes, fmt.Sprintf("more than %d interfaces per worker: SKIPDATA shares cover the first ones only", c.MaxInterfaces))
+	}
+
+	r.Timeline = timeline(hist)
+	r.Thresholds = Thresholds{
+		VerticalPorts: c.VerticalPorts, VerticalWindow: c.VerticalWindow.String(),
+		HorizontalHosts: c.HorizontalHosts, HorizontalWindow: c.HorizontalWindow.String(),
+		BruteForceRejects: c.BruteForceRejects, BruteForceWindow: c.BruteForceWindow.String(),
+		BruteForcePorts: c.BruteForcePorts, ScanAccepted: c.ScanAccepted,
+	}
+	if stats.Malformed > 0 {
+		r.Notes = append(r.Notes, fmt.Sprintf("%d malformed lines skipped", stats.Malformed))
+	}
+	return r
+}
+
+// maxPoints bounds the timeline: minute buckets are merged into coarser steps (1, 5, 15 min, 1 h, 6 h, 1 day …).
+const maxPoints = 400
+
+func timeline(hist map[int64]*Bucket) []Point {
+	if len(hist) == 0 {
+		return []Point{}
+	}
+	lo, hi := int64(1<<62), int64(-1<<62)
+	for m := range hist {
+		lo, hi = min(lo, m), max(hi, m)
+	}
+	step := int64(1)
+	for _, s := range []int64{1, 5, 15, 60, 360, 1440, 10080} {
+		step = s
+		if (hi-lo)/s < maxPoints {
+			break
+		}
+	}
+	agg := map[int64]*Point{}
+	for m, b := range hist {
+		k := m / step * step
+		p := agg[k]
+		if p == nil {
+			p = &Point{Time: time.Unix(k*60, 0).UTC()}
+			agg[k] = p
+		}
+		p.Records += b.Records
+		p.Bytes += b.Bytes
+		p.Accept += b.Accept
+		p.Reject += b.Reject
+	}
+	out := make([]Point, 0, len(agg))
+	for k := lo / step * step; k <= hi; k += step {
+		if p := agg[k]; p != nil {
+			out = append(out, *p)
+		} else {
+			out = append(out, Point{Time: time.Unix(k*60, 0).UTC()})
+		}
+	}
+	return out
+}
+
+var protoNames = map[int32]string{1: "icmp", 6: "tcp", 17: "udp", 47: "gre", 50: "esp", 58: "icmpv6", 132: "sctp"}
+
+// ProtoName is the IANA name of a protocol number, or the number.
+func ProtoName(p int32) string {
+	if n, ok := protoNames[p]; ok {
+		return n
+	}
+	if p < 0 {
+		return "-"
+	}
+	return fmt.Sprint(p)
+}
+
+// PortString renders "22/tcp".
+func PortString(port, proto int32) string { return fmt.Sprintf("%d/%s", port, ProtoName(proto)) }

@@ -1,0 +1,225 @@
+// Package render writes flow-log reports (and Athena query results) as an aligned text table, JSON, CSV or a
+// self-contained HTML page with charts.
+package render
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/flowguard/flowguard/internal/logs/analyze"
+)
+
+// Formats lists the output formats.
+var Formats = []string{"table", "json", "csv", "html"}
+
+// Table is one titled grid of cells.
+type Table struct {
+	ID      string     `json:"id"`
+	Title   string     `json:"title"`
+	Columns []string   `json:"columns"`
+	Rows    [][]string `json:"rows"`
+	// Bar is the column drawn as bars in HTML (-1: none).
+	Bar int `json:"-"`
+}
+
+// Check reports whether format is known.
+func Check(format string) error {
+	for _, f := range Formats {
+		if f == format {
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown output format %q (want one of %s)", format, strings.Join(Formats, ", "))
+}
+
+// Report writes a report in format.
+func Report(w io.Writer, format string, r *analyze.Report) error {
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	case "html":
+		return writeHTML(w, "flowguard flow-log report", r, Tables(r))
+	}
+	return WriteTables(w, format, "flowguard flow-log report", Tables(r))
+}
+
+// WriteTables writes tables in format (table, csv, json, html); used for Athena results too.
+func WriteTables(w io.Writer, format, title string, ts []Table) error {
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Schema string  `json:"schema"`
+			Title  string  `json:"title"`
+			Tables []Table `json:"tables"`
+		}{analyze.Schema, title, ts})
+	case "csv":
+		cw := csv.NewWriter(w)
+		for i, t := range ts {
+			if i > 0 {
+				cw.Write(nil)
+			}
+			cw.Write(append([]string{"section"}, t.Columns...))
+			for _, row := range t.Rows {
+				cw.Write(append([]string{t.ID}, row...))
+			}
+		}
+		cw.Flush()
+		return cw.Error()
+	case "html":
+		return writeHTML(w, title, nil, ts)
+	}
+	for i, t := range ts {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintln(w, t.Title)
+		if len(t.Rows) == 0 {
+			fmt.Fprintln(w, "  (none)")
+			continue
+		}
+		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight*0)
+		fmt.Fprintln(tw, "  "+strings.Join(upper(t.Columns), "\t"))
+		for _, row := range t.Rows {
+			fmt.Fprintln(tw, "  "+strings.Join(clean(row), "\t"))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func upper(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strings.ToUpper(s)
+	}
+	return out
+}
+
+// clean keeps control characters out of a terminal.
+func clean(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strings.Map(func(r rune) rune {
+			if r < 0x20 || r == 0x7f {
+				return '?'
+			}
+			return r
+		}, s)
+	}
+	return out
+}
+
+func n(v int64) string { return strconv.FormatInt(v, 10) }
+
+func ts(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// Tables lays a report out as tables, in reading order.
+func Tables(r *analyze.Report) []Table {
+	t := r.Totals
+	pct := func(a, b int64) string {
+		if b == 0 {
+			return "0.0%"
+		}
+		return fmt.Sprintf("%.1f%%", 100*float64(a)/float64(b))
+	}
+	sum := Table{ID: "summary", Title: "Summary", Columns: []string{"measure", "value"}, Bar: -1, Rows: [][]string{
+		{"sources", strings.Join(r.Sources, ", ")},
+		{"from", ts(r.From)},
+		{"to", ts(r.To)},
+		{"records", n(t.Records)},
+		{"accepted", n(t.Accept) + " (" + pct(t.Accept, t.Records) + ")"},
+		{"rejected", n(t.Reject) + " (" + pct(t.Reject, t.Records) + ")"},
+		{"nodata", n(t.NoData)},
+		{"skipdata", n(t.SkipData)},
+		{"bytes", n(t.Bytes)},
+		{"accepted bytes", n(t.AcceptBytes)},
+		{"rejected bytes", n(t.RejectBytes)},
+		{"packets", n(t.Packets)},
+		{"filtered out", n(t.FilteredOut)},
+		{"lines read", n(r.Input.Lines)},
+		{"malformed lines", n(r.Input.Malformed)},
+	}}
+	out := []Table{sum}
+	for _, tl := range r.Top {
+		tb := Table{ID: slug(tl.Title), Title: tl.Title, Columns: []string{"rank", tl.Key, tl.Unit}, Bar: 2}
+		if tl.ErrBound > 0 {
+			tb.Title += fmt.Sprintf(" (approximate, ±%d)", tl.ErrBound)
+		}
+		for j, c := range tl.Rows {
+			tb.Rows = append(tb.Rows, []string{strconv.Itoa(j + 1), c.Key, n(c.Value)})
+		}
+		out = append(out, tb)
+	}
+	th := r.Thresholds
+	det := Table{ID: "detections", Title: fmt.Sprintf("Detections (vertical scan ≥%d ports/%s, horizontal scan ≥%d hosts/%s, brute force ≥%d rejects to %v/%s)",
+		th.VerticalPorts, th.VerticalWindow, th.HorizontalHosts, th.HorizontalWindow, th.BruteForceRejects, th.BruteForcePorts, th.BruteForceWindow),
+		Columns: []string{"kind", "source", "target", "distinct", "records", "window start", "first", "last"}, Bar: -1}
+	for _, d := range r.Detections {
+		target := d.Destination
+		if d.Port != 0 || d.Kind != analyze.KindVerticalScan {
+			p := analyze.PortString(d.Port, d.Protocol)
+			if target == "" {
+				target = fmt.Sprintf("%d hosts on %s", d.Distinct, p)
+			} else {
+				target += " on " + p
+			}
+		} else {
+			target += fmt.Sprintf(" (%d ports)", d.Distinct)
+		}
+		det.Rows = append(det.Rows, []string{d.Kind, d.Source, target, strconv.Itoa(d.Distinct), n(d.Records), ts(d.WindowStart),
+			ts(time.Unix(d.First, 0)), ts(time.Unix(d.Last, 0))})
+	}
+	out = append(out, det)
+	sk := Table{ID: "skipdata", Title: "SKIPDATA share per interface", Columns: []string{"interface", "records", "skipdata", "share"}, Bar: -1}
+	for _, s := range r.SkipData {
+		sk.Rows = append(sk.Rows, []string{s.Interface, n(s.Records), n(s.SkipData), fmt.Sprintf("%.2f%%", 100*s.Share)})
+	}
+	out = append(out, sk)
+	if len(r.Input.Samples) > 0 {
+		mt := Table{ID: "malformed", Title: fmt.Sprintf("Malformed lines (%d, first %d shown)", r.Input.Malformed, len(r.Input.Samples)),
+			Columns: []string{"where", "error", "text"}, Bar: -1}
+		for _, m := range r.Input.Samples {
+			mt.Rows = append(mt.Rows, []string{fmt.Sprintf("%s:%d", m.Name, m.Line), m.Err, m.Text})
+		}
+		out = append(out, mt)
+	}
+	if len(r.Notes) > 0 {
+		nt := Table{ID: "notes", Title: "Notes", Columns: []string{"note"}, Bar: -1}
+		for _, s := range r.Notes {
+			nt.Rows = append(nt.Rows, []string{s})
+		}
+		out = append(out, nt)
+	}
+	return out
+}
+
+// slug makes a section id from a title: "Top rejected sources" -> "top_rejected_sources".
+func slug(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), "_"):
+			b.WriteByte('_')
+		}
+	}
+	return strings.TrimSuffix(b.String(), "_")
+}

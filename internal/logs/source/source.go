@@ -1,0 +1,261 @@
+// Package source finds flow-log records wherever they are delivered (local files and directories, plain,
+// gzip or Parquet; S3 buckets; CloudWatch Logs groups) and reads them in parallel into per-worker sinks.
+package source
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/parquet-go/parquet-go"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/flowguard/flowguard/internal/flowlog"
+)
+
+// Unit is one independently readable piece of input: a file, an S3 object, a CloudWatch Logs stream.
+type Unit interface {
+	Name() string
+	// Read feeds every record to fn (the record is only valid during the call) and returns what it counted.
+	Read(ctx context.Context, opts flowlog.Options, fn func(*flowlog.Record)) (flowlog.Stats, error)
+}
+
+// Sink receives the records of one worker; Run gives each worker its own, so sinks need no locking.
+type Sink interface{ Add(*flowlog.Record) }
+
+// Run reads units with the given number of workers; newSink is called once per worker. It returns the merged
+// counts; the first error (a read failure, or a malformed line in strict mode) cancels the rest.
+func Run(ctx context.Context, units []Unit, workers int, opts flowlog.Options, newSink func() Sink) (flowlog.Stats, error) {
+	workers = max(1, min(workers, len(units)))
+	if opts.MaxSamples == 0 {
+		opts.MaxSamples = flowlog.DefaultMaxSamples
+	}
+	g, ctx := errgroup.WithContext(ctx)
+	ch := make(chan Unit)
+	var mu sync.Mutex
+	var total flowlog.Stats
+	for w := 0; w < workers; w++ {
+		sink := newSink()
+		g.Go(func() error {
+			for u := range ch {
+				st, err := u.Read(ctx, opts, sink.Add)
+				mu.Lock()
+				total.Add(st, opts.MaxSamples)
+				mu.Unlock()
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		defer close(ch)
+		for _, u := range units {
+			select {
+			case ch <- u:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
+	})
+	err := g.Wait()
+	// Samples come from parallel workers: order them so reports are stable.
+	slices.SortFunc(total.Samples, func(a, b flowlog.Malformed) int {
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return int(a.Line - b.Line)
+	})
+	return total, err
+}
+
+// ReadStream reads text or gzip text (detected by its magic bytes) from r.
+func ReadStream(ctx context.Context, r io.Reader, name string, opts flowlog.Options, fn func(*flowlog.Record)) (flowlog.Stats, error) {
+	br := bufio.NewReaderSize(r, 256<<10)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return flowlog.Stats{}, fmt.Errorf("read %s: %w", name, err)
+		}
+		defer zr.Close()
+		return readText(ctx, zr, name, opts, fn)
+	}
+	return readText(ctx, br, name, opts, fn)
+}
+
+func readText(ctx context.Context, r io.Reader, name string, opts flowlog.Options, fn func(*flowlog.Record)) (flowlog.Stats, error) {
+	s := flowlog.NewScanner(r, name, opts)
+	n := 0
+	for s.Scan() {
+		fn(s.Record())
+		if n++; n&0xffff == 0 && ctx.Err() != nil {
+			return s.Stats(), ctx.Err()
+		}
+	}
+	return s.Stats(), s.Err()
+}
+
+// ReadParquet reads a Parquet flow-log file: columns named like the fields (underscores), any subset and order.
+func ReadParquet(ctx context.Context, ra io.ReaderAt, size int64, name string, opts flowlog.Options, fn func(*flowlog.Record)) (flowlog.Stats, error) {
+	pf, err := parquet.OpenFile(ra, size)
+	if err != nil {
+		return flowlog.Stats{}, fmt.Errorf("open parquet %s: %w", name, err)
+	}
+	cols := pf.Schema().Columns()
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = strings.Join(c, ".")
+	}
+	format := flowlog.NewFormat(names)
+	if opts.Format != nil {
+		// A --format only names columns for text; Parquet carries its own.
+		opts.Format = nil
+	}
+	p := flowlog.NewParser(name, format, opts)
+	r := parquet.NewReader(pf)
+	defer r.Close()
+	rows := make([]parquet.Row, 256)
+	var line []byte
+	var rowNo int64
+	for {
+		n, err := r.ReadRows(rows)
+		for _, row := range rows[:n] {
+			rowNo++
+			line = parquetLine(line[:0], row, len(names))
+			rec, perr := p.Parse(line, rowNo)
+			if perr != nil {
+				return p.Stats, perr
+			}
+			if rec != nil {
+				fn(rec)
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return p.Stats, nil
+		}
+		if err != nil {
+			return p.Stats, fmt.Errorf("read parquet %s: %w", name, err)
+		}
+		if ctx.Err() != nil {
+			return p.Stats, ctx.Err()
+		}
+	}
+}
+
+// parquetLine renders a row as a text record so Parquet and text share one parser (nulls become "-").
+func parquetLine(b []byte, row parquet.Row, ncol int) []byte {
+	vals := make([]parquet.Value, ncol)
+	for _, v := range row {
+		if c := v.Column(); c >= 0 && c < ncol {
+			vals[c] = v
+		}
+	}
+	for i, v := range vals {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		switch {
+		case v.IsNull():
+			b = append(b, '-')
+		case v.Kind() == parquet.Int32:
+			b = strconv.AppendInt(b, int64(v.Int32()), 10)
+		case v.Kind() == parquet.Int64:
+			b = strconv.AppendInt(b, v.Int64(), 10)
+		case v.Kind() == parquet.ByteArray || v.Kind() == parquet.FixedLenByteArray:
+			s := v.ByteArray()
+			if len(s) == 0 {
+				b = append(b, '-')
+			} else {
+				b = append(b, bytes.ReplaceAll(s, []byte(" "), []byte("_"))...)
+			}
+		default:
+			b = append(b, v.String()...)
+		}
+	}
+	return b
+}
+
+// File is a local file: plain text, gzip text, or Parquet (detected by content).
+type File struct{ Path string }
+
+func (f File) Name() string { return f.Path }
+
+func (f File) Read(ctx context.Context, opts flowlog.Options, fn func(*flowlog.Record)) (flowlog.Stats, error) {
+	fh, err := os.Open(f.Path)
+	if err != nil {
+		return flowlog.Stats{}, err
+	}
+	defer fh.Close()
+	var magic [4]byte
+	if n, _ := fh.ReadAt(magic[:], 0); n == 4 && string(magic[:]) == "PAR1" {
+		st, err := fh.Stat()
+		if err != nil {
+			return flowlog.Stats{}, err
+		}
+		return ReadParquet(ctx, fh, st.Size(), f.Path, opts, fn)
+	}
+	return ReadStream(ctx, fh, f.Path, opts, fn)
+}
+
+// Files expands paths (files and directories, recursively) into units in name order; "-" is standard input.
+// Hidden files and directories are skipped.
+func Files(paths []string, stdin io.Reader) ([]Unit, error) {
+	var out []Unit
+	for _, p := range paths {
+		if p == "-" {
+			out = append(out, Reader{R: stdin, Label: "stdin"})
+			continue
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !st.IsDir() {
+			out = append(out, File{p})
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if path != p && strings.HasPrefix(d.Name(), ".") {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.Type().IsRegular() {
+				out = append(out, File{path})
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("list %s: %w", p, err)
+		}
+	}
+	return out, nil
+}
+
+// Reader is a one-shot stream such as standard input.
+type Reader struct {
+	R     io.Reader
+	Label string
+}
+
+func (r Reader) Name() string { return r.Label }
+
+func (r Reader) Read(ctx context.Context, opts flowlog.Options, fn func(*flowlog.Record)) (flowlog.Stats, error) {
+	return ReadStream(ctx, r.R, r.Label, opts, fn)
+}
