@@ -87,6 +87,7 @@ type LogStream struct {
 	Stream       string
 	Format       *flowlog.Format
 	Since, Until time.Time
+	PageSize     int32 // events per FilterLogEvents page; 0 means the service default
 }
 
 func (s LogStream) Name() string { return s.Group + ":" + s.Stream }
@@ -100,6 +101,9 @@ func (s LogStream) Read(ctx context.Context, opts flowlog.Options, fn func(*flow
 	}
 	if !s.Until.IsZero() {
 		in.EndTime = aws.Int64(s.Until.Add(deliveryPad).UnixMilli())
+	}
+	if s.PageSize > 0 {
+		in.Limit = aws.Int32(s.PageSize)
 	}
 	p := flowlog.NewParser(s.Name(), s.Format, opts)
 	pg := cloudwatchlogs.NewFilterLogEventsPaginator(s.Client, in)

@@ -142,7 +142,7 @@ func (l *s3Lister) walk(ctx context.Context, prefix string, depth int) error {
 	g.SetLimit(8)
 	if dated {
 		if !l.since.IsZero() && !l.until.IsZero() {
-			for _, day := range layout.DayPrefixes(l.since, l.until.Add(deliveryPad), hive) {
+			for _, day := range layout.DayPrefixes(l.since, l.until.Add(deliveryPad-time.Second), hive) {
 				g.Go(func() error { return l.listAll(gctx, prefix+day) })
 			}
 		} else {
