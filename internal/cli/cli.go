@@ -75,6 +75,7 @@ func NewRootCmd(io *IOStreams) *cobra.Command {
 		newVersionCmd(io),
 		newLogsCmd(io),
 		newDiffCmd(io),
+		newFixCmd(io), newRollbackCmd(io), newVerifyCmd(io), newRunsCmd(io),
 	)
 	return root
 }
