@@ -71,9 +71,11 @@ func NewRootCmd(io *IOStreams) *cobra.Command {
 	})
 	root.AddCommand(
 		newScanCmd(io),
+		newIaCCmd(io),
 		newVersionCmd(io),
 		newLogsCmd(io),
 		newDiffCmd(io),
+		newFixCmd(io), newRollbackCmd(io), newVerifyCmd(io), newRunsCmd(io),
 	)
 	return root
 }
