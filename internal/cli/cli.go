@@ -71,6 +71,7 @@ func NewRootCmd(io *IOStreams) *cobra.Command {
 	})
 	root.AddCommand(
 		newScanCmd(io),
+		newIaCCmd(io),
 		newVersionCmd(io),
 		newLogsCmd(io),
 		newDiffCmd(io),

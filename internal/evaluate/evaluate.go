@@ -144,7 +144,12 @@ func indexRegion(r *inventory.Region) regionIndex {
 		ix.enis[n.VPCID]++
 	}
 	for _, f := range r.FlowLogs {
-		switch inventory.ResourceTypeOf(f.ResourceID) {
+		// The id says the type for AWS ids; IaC ids are addresses, so the declared type is the fallback.
+		rt := inventory.ResourceTypeOf(f.ResourceID)
+		if rt == "" {
+			rt = f.ResourceType
+		}
+		switch rt {
 		case inventory.ResourceTypeVPC:
 			ix.vpcFlowLogs[f.ResourceID] = append(ix.vpcFlowLogs[f.ResourceID], f)
 		case inventory.ResourceTypeSubnet:
