@@ -331,3 +331,47 @@ func TestCancelledScanReportsWhatFinished(t *testing.T) {
 		}
 	}
 }
+
+// moto answers every describe call in one page; the proxy pages the answers the way AWS does, and the scan
+// must follow NextToken through every page of every list.
+func TestEveryListIsPaginated(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := t.Context()
+	bucket := must(e.b.Bucket(ctx, "us-west-2", "paged-"+e.acct.ID))
+	for i := range 12 {
+		v, s, err := e.b.UsedVPC(ctx, "us-west-2", fmt.Sprintf("v%02d", i), fmt.Sprintf("10.%d.0.0/16", i), fmt.Sprintf("10.%d.0.0/24", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%2 == 0 {
+			if _, err := e.b.FlowLogToS3(ctx, "us-west-2", v, "REJECT", bucket); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := e.b.FlowLogToS3(ctx, "us-west-2", s, "ALL", bucket); err != nil {
+			t.Fatal(err)
+		}
+	}
+	whole := e.scan(t, "us-west-2")
+	sets := map[string]string{"DescribeVpcs": "vpcSet", "DescribeFlowLogs": "flowLogSet", "DescribeSubnets": "subnetSet",
+		"DescribeNetworkInterfaces": "networkInterfaceSet", "DescribeInternetGateways": "internetGatewaySet"}
+	e.proxy.Reset()
+	e.proxy.SetOptions(faultproxy.Options{Rewrite: func(c faultproxy.Call, body []byte) []byte {
+		if set, ok := sets[c.Action]; ok {
+			return faultproxy.PageEC2(c, body, set, 5)
+		}
+		return body
+	}})
+	paged := e.scan(t, "us-west-2")
+	if d := cmp.Diff(whole.Findings, paged.Findings); d != "" {
+		t.Errorf("findings differ when lists come in pages (-one page +pages):\n%s", d)
+	}
+	calls := e.proxy.CallsIn("us-west-2")
+	// 13 VPCs, 18 flow logs, 13+ subnets, 12 interfaces in pages of 5.
+	for action, min := range map[string]int{"ec2:DescribeVpcs": 3, "ec2:DescribeFlowLogs": 4, "ec2:DescribeSubnets": 3, "ec2:DescribeNetworkInterfaces": 3} {
+		if calls[action] < min {
+			t.Errorf("%s called %d times, want ≥ %d pages", action, calls[action], min)
+		}
+	}
+}

@@ -448,3 +448,26 @@ func RewriteEC2Items(body []byte, set string, f func(item string) string) []byte
 	}
 	return []byte(s[:i+len(open)] + b.String() + s[j:])
 }
+
+// PageEC2 cuts an EC2 list answer into pages of size items, as AWS does and moto does not: the request's
+// NextToken is the offset, and the answer carries the next one while items remain. With it, tests prove
+// that every describe call follows NextToken to the end.
+func PageEC2(c Call, body []byte, set string, size int) []byte {
+	offset, _ := strconv.Atoi(c.Params.Get("NextToken"))
+	i := 0
+	total := 0
+	out := RewriteEC2Items(body, set, func(item string) string {
+		defer func() { i++ }()
+		total++
+		if i < offset || i >= offset+size {
+			return ""
+		}
+		return item
+	})
+	if offset+size < total {
+		s := string(out)
+		end := strings.Index(s, "</"+set+">") + len("</"+set+">")
+		out = []byte(s[:end] + "<nextToken>" + strconv.Itoa(offset+size) + "</nextToken>" + s[end:])
+	}
+	return out
+}

@@ -1,0 +1,223 @@
+package awscli
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/flowguard/flowguard/internal/inventory"
+)
+
+// The shapes below are the AWS CLI's JSON output (the API's field names), reduced to what the inventory keeps.
+
+type cliTag struct{ Key, Value string }
+
+func tags(ts []cliTag) map[string]string {
+	if len(ts) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(ts))
+	for _, t := range ts {
+		m[t.Key] = t.Value
+	}
+	return m
+}
+
+type cliVPCs struct {
+	Vpcs []struct {
+		VpcId     string
+		OwnerId   string
+		CidrBlock string
+		State     string
+		IsDefault bool
+		Tags      []cliTag
+	}
+}
+
+type cliFlowLogs struct {
+	FlowLogs []struct {
+		FlowLogId                string
+		ResourceId               string
+		FlowLogStatus            string
+		TrafficType              string
+		LogDestinationType       string
+		LogDestination           string
+		LogGroupName             string
+		DeliverLogsStatus        string
+		DeliverLogsErrorMessage  string
+		DeliverLogsPermissionArn string
+		LogFormat                string
+		MaxAggregationInterval   int
+		CreationTime             string
+		DestinationOptions       *struct {
+			FileFormat               string
+			HiveCompatiblePartitions bool
+			PerHourPartition         bool
+		}
+		Tags []cliTag
+	}
+}
+
+type cliLogGroups struct {
+	LogGroups []struct {
+		LogGroupName    string `json:"logGroupName"`
+		Arn             string `json:"arn"`
+		RetentionInDays *int32 `json:"retentionInDays"`
+		KmsKeyId        string `json:"kmsKeyId"`
+		StoredBytes     int64  `json:"storedBytes"`
+		CreationTime    int64  `json:"creationTime"`
+	} `json:"logGroups"`
+}
+
+type cliSubnets struct {
+	Subnets []struct {
+		SubnetId         string
+		VpcId            string
+		CidrBlock        string
+		AvailabilityZone string
+		Tags             []cliTag
+	}
+}
+
+type cliENIs struct {
+	NetworkInterfaces []struct {
+		NetworkInterfaceId string
+		VpcId              string
+		SubnetId           string
+		Status             string
+		InterfaceType      string
+	}
+}
+
+type cliIGWs struct {
+	InternetGateways []struct {
+		InternetGatewayId string
+		Attachments       []struct{ VpcId, State string }
+		Tags              []cliTag
+	}
+}
+
+// decodeInto adds the resources of f to r.
+func decodeInto(r *inventory.Region, f file) error {
+	data := mustJSON(f.raw)
+	wrap := func(err error) error {
+		return fmt.Errorf("%s: %s output: %w", f.path, kinds[f.kind].command, err)
+	}
+	switch f.kind {
+	case kindVPCs:
+		var out cliVPCs
+		if err := json.Unmarshal(data, &out); err != nil {
+			return wrap(err)
+		}
+		for _, v := range out.Vpcs {
+			if v.VpcId == "" {
+				return wrap(fmt.Errorf("a VPC without VpcId"))
+			}
+			r.VPCs = append(r.VPCs, inventory.VPC{ID: v.VpcId, OwnerID: v.OwnerId, CIDR: v.CidrBlock, State: v.State,
+				IsDefault: v.IsDefault, Tags: tags(v.Tags)})
+		}
+	case kindFlowLogs:
+		var out cliFlowLogs
+		if err := json.Unmarshal(data, &out); err != nil {
+			return wrap(err)
+		}
+		for _, x := range out.FlowLogs {
+			if x.FlowLogId == "" || x.ResourceId == "" {
+				return wrap(fmt.Errorf("a flow log without FlowLogId or ResourceId"))
+			}
+			fl := inventory.FlowLog{ID: x.FlowLogId, ResourceID: x.ResourceId, ResourceType: inventory.ResourceTypeOf(x.ResourceId),
+				Status: x.FlowLogStatus, TrafficType: x.TrafficType, DestinationType: x.LogDestinationType,
+				Destination: x.LogDestination, LogGroupName: x.LogGroupName, DeliverLogsStatus: x.DeliverLogsStatus,
+				DeliverLogsError: x.DeliverLogsErrorMessage, DeliverLogsPermissionARN: x.DeliverLogsPermissionArn,
+				LogFormat: x.LogFormat, MaxAggregationInterval: x.MaxAggregationInterval, Tags: tags(x.Tags)}
+			// Older outputs have LogGroupName and no destination type: that is CloudWatch Logs.
+			if fl.DestinationType == "" && fl.LogGroupName != "" {
+				fl.DestinationType = inventory.DestinationCloudWatchLogs
+			}
+			if fl.LogGroupName == "" && fl.DestinationType == inventory.DestinationCloudWatchLogs {
+				fl.LogGroupName = logGroupFromARN(fl.Destination)
+			}
+			if o := x.DestinationOptions; o != nil {
+				fl.FileFormat, fl.HiveCompatiblePartitions, fl.PerHourPartition = o.FileFormat, o.HiveCompatiblePartitions, o.PerHourPartition
+			}
+			if x.CreationTime != "" {
+				t, err := parseTime(x.CreationTime)
+				if err != nil {
+					return wrap(fmt.Errorf("flow log %s CreationTime: %w", x.FlowLogId, err))
+				}
+				fl.CreatedAt = &t
+			}
+			r.FlowLogs = append(r.FlowLogs, fl)
+		}
+	case kindLogGroups:
+		var out cliLogGroups
+		if err := json.Unmarshal(data, &out); err != nil {
+			return wrap(err)
+		}
+		for _, g := range out.LogGroups {
+			if g.LogGroupName == "" {
+				return wrap(fmt.Errorf("a log group without logGroupName"))
+			}
+			lg := inventory.LogGroup{Name: g.LogGroupName, ARN: strings.TrimSuffix(g.Arn, ":*"), RetentionDays: g.RetentionInDays,
+				KMSKeyID: g.KmsKeyId, StoredBytes: g.StoredBytes}
+			if g.CreationTime > 0 {
+				t := time.UnixMilli(g.CreationTime).UTC()
+				lg.CreatedAt = &t
+			}
+			r.LogGroups = append(r.LogGroups, lg)
+		}
+	case kindSubnets:
+		var out cliSubnets
+		if err := json.Unmarshal(data, &out); err != nil {
+			return wrap(err)
+		}
+		for _, s := range out.Subnets {
+			r.Subnets = append(r.Subnets, inventory.Subnet{ID: s.SubnetId, VPCID: s.VpcId, CIDR: s.CidrBlock,
+				AvailabilityZone: s.AvailabilityZone, Tags: tags(s.Tags)})
+		}
+	case kindENIs:
+		var out cliENIs
+		if err := json.Unmarshal(data, &out); err != nil {
+			return wrap(err)
+		}
+		for _, n := range out.NetworkInterfaces {
+			r.NetworkInterfaces = append(r.NetworkInterfaces, inventory.NetworkInterface{ID: n.NetworkInterfaceId, VPCID: n.VpcId,
+				SubnetID: n.SubnetId, Status: n.Status, Type: n.InterfaceType})
+		}
+	case kindIGWs:
+		var out cliIGWs
+		if err := json.Unmarshal(data, &out); err != nil {
+			return wrap(err)
+		}
+		for _, g := range out.InternetGateways {
+			igw := inventory.InternetGateway{ID: g.InternetGatewayId, Tags: tags(g.Tags)}
+			for _, a := range g.Attachments {
+				if a.VpcId != "" {
+					igw.AttachedVPCs = append(igw.AttachedVPCs, a.VpcId)
+				}
+			}
+			r.InternetGateways = append(r.InternetGateways, igw)
+		}
+	}
+	return nil
+}
+
+// logGroupFromARN returns NAME of arn:aws:logs:REGION:ACCOUNT:log-group:NAME[:*].
+func logGroupFromARN(arn string) string {
+	_, name, ok := strings.Cut(arn, ":log-group:")
+	if !ok {
+		return ""
+	}
+	return strings.TrimSuffix(name, ":*")
+}
+
+// parseTime reads the timestamps the AWS CLI prints (ISO 8601, with or without fraction, Z or +00:00).
+func parseTime(s string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.000Z0700", "2006-01-02T15:04:05Z0700"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("unrecognised timestamp %q", s)
+}

@@ -1,0 +1,114 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+
+	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/fix/journal"
+	"github.com/flowguard/flowguard/internal/testenv/faultproxy"
+	"github.com/flowguard/flowguard/internal/testenv/moto"
+)
+
+// setAWSEnv points the process's AWS environment at endpoint for acct (tests using it cannot be parallel).
+func setAWSEnv(t *testing.T, acct moto.Account, endpoint, region string) {
+	t.Helper()
+	for _, kv := range acct.Env(endpoint, region) {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+}
+
+// The operator's path through fix, runs, verify and rollback, from a saved scan, with exit codes.
+func TestFixCommandsFromSavedScan(t *testing.T) {
+	srv := moto.Shared(t)
+	acct := moto.NewTestAccount(t)
+	p := faultproxy.New(srv.URL, faultproxy.Options{})
+	defer p.Close()
+	const region = "us-east-1"
+	c := ec2.NewFromConfig(acct.Config(srv.URL, region))
+	for _, cidr := range []string{"10.1.0.0/16", "10.2.0.0/16"} {
+		if _, err := c.CreateVpc(t.Context(), &ec2.CreateVpcInput{CidrBlock: aws.String(cidr)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	scan := filepath.Join(dir, "scan.json")
+	jd := filepath.Join(dir, "runs")
+	setAWSEnv(t, acct, p.URL, region)
+	if code, _, errOut := runCLI(t, "scan", "--region", region, "--output", "json", "--out", scan); code != finding.ExitFail {
+		t.Fatalf("scan: exit %d %s", code, errOut)
+	}
+	var before finding.Result
+	b, _ := os.ReadFile(scan)
+	if err := json.Unmarshal(b, &before); err != nil || before.Summary.Fail != 3 { // 2 VPCs + moto's default VPC
+		t.Fatalf("scan.json: %v %+v", err, before.Summary)
+	}
+	p.Reset()
+
+	code, out, errOut := runCLI(t, "fix", "--from", scan, "--journal-dir", jd, "--log-format", "${version} ${no-such-field}")
+	if code != finding.ExitUsage || !strings.Contains(errOut, "no-such-field") || p.Total() != 0 {
+		t.Fatalf("unknown log field: exit %d, %d calls, stderr %s", code, p.Total(), errOut)
+	}
+
+	code, out, errOut = runCLI(t, "fix", "--from", scan, "--journal-dir", jd, "--tag", "team=netsec")
+	if code != 0 || !strings.Contains(out, "ec2:CreateFlowLogs") || !strings.Contains(out, "Nothing was changed") {
+		t.Fatalf("plan: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if m := faultproxy.Mutating(p.Calls()); len(m) != 0 {
+		t.Fatalf("plan made changing calls: %v", m)
+	}
+	if runs, _ := journal.List(jd); len(runs) != 0 {
+		t.Fatalf("plan wrote a journal: %+v", runs)
+	}
+
+	code, out, errOut = runCLI(t, "fix", "--from", scan, "--journal-dir", jd, "--tag", "team=netsec", "--apply", "--yes")
+	if code, _, errOut := runCLI(t, "scan", "--region", region); code != 0 {
+		t.Fatalf("scan after fix: exit %d %s", code, errOut)
+	}
+	if code != 0 || !strings.Contains(out, ": complete") {
+		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, _ = runCLI(t, "runs", "--journal-dir", jd, "--output", "json")
+	var runs []journal.Summary
+	if err := json.Unmarshal([]byte(out), &runs); code != 0 || err != nil || len(runs) != 1 || runs[0].FlowLogsCreated != 3 || runs[0].Status != "complete" {
+		t.Fatalf("runs: exit %d %v %s", code, err, out)
+	}
+	id := runs[0].ID
+
+	code, out, _ = runCLI(t, "verify", "--journal-dir", jd)
+	if code != 0 || !strings.Contains(out, "3 VPC(s) pass") || !strings.Contains(out, "SUCCESS") {
+		t.Fatalf("verify: exit %d\n%s", code, out)
+	}
+	code, out, errOut = runCLI(t, "rollback", "--run", id, "--journal-dir", jd, "--yes")
+	if code != 0 || !strings.Contains(out, "still shows 0") {
+		t.Fatalf("rollback: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, _ = runCLI(t, "verify", "--run", id, "--journal-dir", jd, "--output", "json")
+	if code != finding.ExitFail || !strings.Contains(out, `"fail": 3`) {
+		t.Fatalf("verify after rollback: exit %d\n%s", code, out)
+	}
+	if code, _, _ := runCLI(t, "scan", "--region", region); code != finding.ExitFail {
+		t.Errorf("scan after rollback: exit %d, want the original FAILs", code)
+	}
+	// Live plan (no --from): scans, then plans the same three VPCs.
+	code, out, errOut = runCLI(t, "fix", "--region", region, "--journal-dir", jd, "--output", "json")
+	var plan struct {
+		Targets []any `json:"targets"`
+	}
+	if err := json.Unmarshal([]byte(out), &plan); code != 0 || err != nil || len(plan.Targets) != 3 {
+		t.Fatalf("live plan: exit %d %v\n%s\n%s", code, err, out, errOut)
+	}
+	if code, _, _ := runCLI(t, "rollback", "--journal-dir", jd); code != finding.ExitUsage {
+		t.Errorf("rollback without --run: exit %d", code)
+	}
+	if code, _, _ := runCLI(t, "fix", "--from", scan, "--traffic-type", "ACCEPT", "--journal-dir", jd); code != finding.ExitUsage {
+		t.Errorf("ACCEPT traffic accepted: exit %d", code)
+	}
+}

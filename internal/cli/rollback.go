@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/flowguard/flowguard/internal/awsconf"
+	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/fix"
+	"github.com/flowguard/flowguard/internal/fix/journal"
+)
+
+func newRollbackCmd(io *IOStreams) *cobra.Command {
+	var (
+		aw          awsconf.Options
+		runID, dir  string
+		dryRun, yes bool
+		output      string
+		concurrency int
+	)
+	cmd := &cobra.Command{
+		Use:   "rollback --run ID",
+		Short: "Delete exactly what a fix run created, then check describe-flow-logs no longer shows it",
+		Long: `rollback undoes one fix run: it deletes the flow logs the run created (found in its journal and confirmed by
+the flowguard:run-id tag), then the log groups and the delivery role it created when nothing else uses them, and
+puts back retention it raised. Flow logs, log groups and roles flowguard did not create are never touched.
+Deleting a log group deletes the flow-log records in it. Exit code 0 when everything the run created is gone.`,
+		Example: `  flowguard rollback --run 20261123T040512Z-3fa9c1 --dry-run
+  flowguard rollback --run 20261123T040512Z-3fa9c1 --yes`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runID == "" || !journal.ValidRunID(runID) {
+				return usageError("--run ID is required (see flowguard runs)")
+			}
+			if output != "text" && output != "json" {
+				return usageError("--output %q: want text or json", output)
+			}
+			ctx := cmd.Context()
+			cfg, err := awsconf.Load(ctx, aw)
+			if err != nil {
+				return &ExitError{Code: finding.ExitUsage, Err: err}
+			}
+			if !dryRun && !yes && io.InTTY {
+				preview, err := fix.Rollback(ctx, cfg, dir, runID, fix.RollbackOptions{DryRun: true, Concurrency: concurrency, Progress: io.Out})
+				if err != nil {
+					return rollbackErr(err)
+				}
+				fmt.Fprintf(io.ErrOut, "\nDelete %d resource(s) created by run %s? [y/N] ", len(preview.Items), runID)
+				line, _ := bufio.NewReader(io.In).ReadString('\n')
+				if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
+					fmt.Fprintln(io.ErrOut, "flowguard: nothing changed")
+					return &ExitError{Code: finding.ExitFail}
+				}
+			}
+			var progress = io.Out
+			if output == "json" {
+				progress = io.ErrOut
+			}
+			res, err := fix.Rollback(ctx, cfg, dir, runID, fix.RollbackOptions{DryRun: dryRun, Concurrency: concurrency, Progress: progress})
+			if err != nil {
+				return rollbackErr(err)
+			}
+			if output == "json" {
+				if err := writeJSON(io.Out, res); err != nil {
+					return err
+				}
+			} else {
+				verb := "rolled back"
+				if dryRun {
+					verb = "dry run (nothing changed)"
+				}
+				fmt.Fprintf(io.Out, "\nrun %s: %s; describe-flow-logs still shows %d of its flow logs\n", runID, verb, len(res.Remaining))
+				for _, e := range res.Errors {
+					fmt.Fprintf(io.Out, "  error: %s\n", e)
+				}
+			}
+			if code := res.ExitCode(); code != 0 {
+				return &ExitError{Code: code}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	aw.AddFlags(f)
+	f.StringVar(&runID, "run", "", "the run to undo (see flowguard runs)")
+	f.StringVar(&dir, "journal-dir", journal.DefaultDir(), "where run journals are kept")
+	f.BoolVar(&dryRun, "dry-run", false, "show what would be deleted, change nothing")
+	f.BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation on a terminal")
+	f.StringVarP(&output, "output", "o", "text", "output format: text or json")
+	f.IntVar(&concurrency, "concurrency", fix.DefaultConcurrency, "regions handled at once")
+	return cmd
+}
+
+func rollbackErr(err error) error {
+	if errors.Is(err, journal.ErrNotFound) {
+		return usageError("%v", err)
+	}
+	return &ExitError{Code: finding.ExitIncomplete, Err: err}
+}

@@ -1,0 +1,48 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/fix/journal"
+)
+
+func newRunsCmd(io *IOStreams) *cobra.Command {
+	var dir, output string
+	cmd := &cobra.Command{
+		Use:   "runs",
+		Short: "List past fix runs from their journals",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if output != "text" && output != "json" {
+				return usageError("--output %q: want text or json", output)
+			}
+			runs, err := journal.List(dir)
+			if err != nil {
+				return &ExitError{Code: finding.ExitIncomplete, Err: err}
+			}
+			if output == "json" {
+				if runs == nil {
+					runs = []journal.Summary{}
+				}
+				return writeJSON(io.Out, runs)
+			}
+			if len(runs) == 0 {
+				fmt.Fprintf(io.Out, "no runs in %s\n", dir)
+				return nil
+			}
+			fmt.Fprintf(io.Out, "%-24s %-20s %-14s %-20s %-9s %-7s %s\n", "RUN", "STARTED", "ACCOUNT", "STATUS", "FLOW LOGS", "FAILED", "REGIONS")
+			for _, r := range runs {
+				fmt.Fprintf(io.Out, "%-24s %-20s %-14s %-20s %-9d %-7d %s\n", r.ID, r.StartedAt.Format("2006-01-02 15:04:05"),
+					strings.Join(r.Accounts, ","), r.Status, r.FlowLogsCreated, r.VPCsFailed, strings.Join(r.Regions, ","))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&dir, "journal-dir", journal.DefaultDir(), "where run journals are kept")
+	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	return cmd
+}

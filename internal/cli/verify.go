@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/flowguard/flowguard/internal/awsconf"
+	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/fix"
+	"github.com/flowguard/flowguard/internal/fix/journal"
+)
+
+func newVerifyCmd(io *IOStreams) *cobra.Command {
+	var (
+		aw          awsconf.Options
+		runID, dir  string
+		output      string
+		concurrency int
+	)
+	cmd := &cobra.Command{
+		Use:   "verify [--run ID]",
+		Short: "Re-check the VPCs a fix run touched: does the control pass now, and is delivery working",
+		Long: `verify re-reads the flow logs of every VPC a fix run touched (default: the latest run) and reports per VPC
+whether "VPC flow logging is enabled" passes now (an ACTIVE REJECT or ALL flow log whose delivery has not FAILED)
+and the delivery status of the run's flow log. Exit codes: 0 all pass, 1 some fail, 2 some could not be read.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if output != "text" && output != "json" {
+				return usageError("--output %q: want text or json", output)
+			}
+			if runID == "" {
+				id, err := fix.LatestRun(dir)
+				if err != nil {
+					return &ExitError{Code: finding.ExitUsage, Err: err}
+				}
+				if id == "" {
+					return usageError("no runs in %s: pass --run ID or --journal-dir", dir)
+				}
+				runID = id
+			}
+			if !journal.ValidRunID(runID) {
+				return usageError("--run %q is not a run id", runID)
+			}
+			ctx := cmd.Context()
+			cfg, err := awsconf.Load(ctx, aw)
+			if err != nil {
+				return &ExitError{Code: finding.ExitUsage, Err: err}
+			}
+			res, err := fix.Verify(ctx, cfg, dir, runID, concurrency)
+			if err != nil {
+				return rollbackErr(err)
+			}
+			if output == "json" {
+				if err := writeJSON(io.Out, res); err != nil {
+					return err
+				}
+			} else {
+				fmt.Fprintf(io.Out, "run %s: %d VPC(s) pass, %d fail, %d could not be read\n", runID, res.Pass, res.Fail, res.Error)
+				fmt.Fprintf(io.Out, "%-10s %-24s %-6s %-16s %s\n", "REGION", "VPC", "STATUS", "REASON", "RUN'S FLOW LOG DELIVERY")
+				for _, v := range res.VPCs {
+					d := v.Delivery
+					if d == "" {
+						d = "-"
+					}
+					fmt.Fprintf(io.Out, "%-10s %-24s %-6s %-16s %s\n", v.Region, v.VPCID, v.Status, dash(v.Reason), d)
+				}
+			}
+			if code := res.ExitCode(); code != 0 {
+				return &ExitError{Code: code}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	aw.AddFlags(f)
+	f.StringVar(&runID, "run", "", "the run to verify (default: the latest)")
+	f.StringVar(&dir, "journal-dir", journal.DefaultDir(), "where run journals are kept")
+	f.StringVarP(&output, "output", "o", "text", "output format: text or json")
+	f.IntVar(&concurrency, "concurrency", fix.DefaultConcurrency, "regions read at once")
+	return cmd
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

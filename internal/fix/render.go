@@ -1,0 +1,183 @@
+package fix
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/flowguard/flowguard/internal/inventory"
+)
+
+// WritePlan prints a plan for review: settings, then every API call that changes something, batch by batch,
+// then what is left alone and why.
+func WritePlan(w io.Writer, p *Plan, applying bool) {
+	s := p.Settings
+	switch {
+	case p.Resumed:
+		fmt.Fprintf(w, "flowguard fix plan: finishing run %s, account %s\n", p.RunID, p.Account)
+	case applying:
+		fmt.Fprintf(w, "flowguard fix plan: run %s, account %s\n", p.RunID, p.Account)
+	default:
+		fmt.Fprintf(w, "flowguard fix plan: account %s (a run id is assigned when the plan is applied)\n", p.Account)
+	}
+	dest := s.Destination + " " + s.LogGroupTemplate
+	if s.Destination == inventory.DestinationS3 {
+		dest = fmt.Sprintf("s3 %s (%s, hive partitions %v, per-hour %v)", s.S3BucketARN, s.FileFormat, s.HivePartitions, s.PerHourPartitions)
+	} else {
+		dest += fmt.Sprintf(", retention %d days", s.RetentionDays)
+		if s.KMSKey != "" {
+			dest += ", KMS " + s.KMSKey
+		}
+	}
+	format := "default format"
+	if s.LogFormat != "" {
+		format = "format " + s.LogFormat
+	}
+	fmt.Fprintf(w, "  flow logs: traffic %s -> %s, %s, aggregation %ds\n", s.TrafficType, dest, format, s.MaxAggregationInterval)
+	fmt.Fprintf(w, "  rollout: internet-exposed and production (%s) VPCs first, batch size %d", s.PriorityTag, s.BatchSize)
+	if s.MaxBatches > 0 {
+		fmt.Fprintf(w, ", at most %d batch(es)", s.MaxBatches)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  %d VPC(s) to change in %d region(s), %d API call(s) that change something\n", len(p.Targets), len(p.Regions), len(p.Steps))
+
+	targets := map[string]Target{}
+	for _, t := range p.Targets {
+		targets[t.Region+"/"+t.VPCID] = t
+	}
+	cur := -1
+	for _, st := range p.Steps {
+		if st.Batch != cur {
+			cur = st.Batch
+			if cur == 0 {
+				fmt.Fprintln(w, "\naccount prerequisites (before batch 1):")
+			} else {
+				fmt.Fprintf(w, "\nbatch %d:\n", cur)
+			}
+		}
+		where := st.Region
+		if where == "" {
+			where = "global"
+		}
+		fmt.Fprintf(w, "  %-10s %-27s %s\n", where, st.Action, st.Resource)
+		switch st.Action {
+		case ActCreateFlowLogs:
+			for _, v := range st.VPCs {
+				t := targets[st.Region+"/"+v]
+				fmt.Fprintf(w, "             %s%s  %s\n", v, describeTarget(t), strings.Join(t.Reasons, ","))
+			}
+			f := st.FlowLog
+			fmt.Fprintf(w, "             ResourceType=VPC TrafficType=%s LogDestinationType=%s", f.TrafficType, f.DestinationType)
+			if f.RoleARN != "" {
+				fmt.Fprintf(w, " DeliverLogsPermissionArn=%s", f.RoleARN)
+			}
+			if f.DestinationType == inventory.DestinationS3 {
+				fmt.Fprintf(w, " FileFormat=%s HiveCompatiblePartitions=%v PerHourPartition=%v", f.FileFormat, f.HivePartitions, f.PerHourPartitions)
+			}
+			fmt.Fprintf(w, " MaxAggregationInterval=%d tags=%s\n", f.MaxAggregationInterval, formatTags(st.Tags))
+		case ActCreateRole, ActUpdateAssumeRole, ActPutRolePolicy:
+			fmt.Fprintf(w, "             %s\n", st.Why)
+			for _, l := range strings.Split(st.PolicyDocument, "\n") {
+				fmt.Fprintf(w, "               %s\n", l)
+			}
+		case ActPutRetentionPolicy:
+			fmt.Fprintf(w, "             RetentionInDays=%d (%s)\n", st.RetentionDays, st.Why)
+		case ActCreateLogGroup:
+			extra := ""
+			if st.KMSKey != "" {
+				extra = " KmsKeyId=" + st.KMSKey
+			}
+			fmt.Fprintf(w, "             tags=%s%s\n", formatTags(st.Tags), extra)
+		}
+	}
+	if len(p.Done) > 0 {
+		fmt.Fprintf(w, "\nalready done by this run (found by its tag, recorded in the journal):\n")
+		for _, d := range p.Done {
+			fmt.Fprintf(w, "  %-10s %s  flow log %s\n", d.Region, d.VPCID, d.FlowLogID)
+		}
+	}
+	if len(p.Deferred) > 0 {
+		fmt.Fprintf(w, "\ndeferred beyond --max-batches %d (%d VPC(s)): run fix again after this run\n", s.MaxBatches, len(p.Deferred))
+		for _, t := range p.Deferred {
+			fmt.Fprintf(w, "  %-10s %s%s (batch %d)\n", t.Region, t.VPCID, describeTarget(t), t.Batch)
+		}
+	}
+	if len(p.Diagnoses) > 0 {
+		fmt.Fprintf(w, "\nflow logs whose delivery FAILED:\n")
+		for _, d := range p.Diagnoses {
+			id := d.FlowLogID
+			if id == "" {
+				id = "-"
+			}
+			fmt.Fprintf(w, "  %-10s %s %s: %s\n             proposal: %s\n", d.Region, d.VPCID, id, d.Cause, d.Proposal)
+		}
+	}
+	if len(p.Skipped) > 0 {
+		fmt.Fprintf(w, "\nleft alone:\n")
+		for _, k := range p.Skipped {
+			fmt.Fprintf(w, "  %s %-10s %s: %s\n", k.AccountID, k.Region, k.VPCID, k.Reason)
+		}
+	}
+	if len(p.Notes) > 0 {
+		fmt.Fprintf(w, "\nnotes:\n")
+		for _, n := range p.Notes {
+			fmt.Fprintf(w, "  - %s\n", n)
+		}
+	}
+	if !applying {
+		fmt.Fprintf(w, "\nNothing was changed. Apply with: flowguard fix --apply (same flags)\n")
+	}
+}
+
+func describeTarget(t Target) string {
+	var parts []string
+	if t.Name != "" {
+		parts = append(parts, t.Name)
+	}
+	if t.InternetExposed {
+		parts = append(parts, "internet-exposed")
+	}
+	if t.Production {
+		parts = append(parts, "production")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+func formatTags(m map[string]string) string {
+	var parts []string
+	for _, k := range sortedKeys(m) {
+		parts = append(parts, k+"="+m[k])
+	}
+	return strings.Join(parts, ",")
+}
+
+// WriteOutcome prints what an apply did, per VPC.
+func WriteOutcome(w io.Writer, o *Outcome) {
+	counts := map[string]int{}
+	for _, v := range o.VPCs {
+		counts[v.Status]++
+	}
+	fmt.Fprintf(w, "\nrun %s: %s — %d created, %d already done, %d failed, %d not attempted\n", o.RunID, o.Status,
+		counts[OutcomeCreated], counts[OutcomeAlreadyDone], counts[OutcomeFailed], counts[OutcomeNotAttempted])
+	for _, v := range o.VPCs {
+		switch v.Status {
+		case OutcomeFailed, OutcomeNotAttempted:
+			fmt.Fprintf(w, "  %-10s %s %s: %s\n", v.Region, v.VPCID, v.Status, v.Error)
+		}
+	}
+	for _, e := range o.Errors {
+		fmt.Fprintf(w, "  error: %s\n", e)
+	}
+	if o.JournalPath != "" {
+		fmt.Fprintf(w, "journal: %s\n", o.JournalPath)
+		switch o.Status {
+		case "complete":
+			fmt.Fprintf(w, "check it: flowguard verify --run %s    undo it: flowguard rollback --run %s\n", o.RunID, o.RunID)
+		default:
+			fmt.Fprintf(w, "finish it: flowguard fix --apply --run %s    undo it: flowguard rollback --run %s\n", o.RunID, o.RunID)
+		}
+	}
+}
