@@ -76,6 +76,13 @@ func TestScan(t *testing.T) {
 			"aws_vpc.main " + on + " FAIL DELIVERY_FAILED @" + tf + "wrongtrust/main.tf:1",
 			"aws_vpc.main " + ret + " PASS  @" + tf + "wrongtrust/main.tf:1",
 		}, 1},
+		{tf + "plan.json", []string{
+			"aws_vpc.app[0] " + on + " PASS  @" + tf + "plan.json:125",
+			"aws_vpc.app[0] " + ret + " PASS  @" + tf + "plan.json:125",
+			"aws_vpc.app[1] " + on + " FAIL ACCEPT_ONLY @" + tf + "plan.json:148",
+			"aws_vpc.app[1] " + ret + " PASS  @" + tf + "plan.json:148",
+			"module.net.aws_vpc.this " + on + " PASS  @" + tf + "plan.json:202",
+		}, 1},
 		{cfn + "short.yaml", []string{
 			"VPC " + on + " PASS  @" + cfn + "short.yaml:8",
 			"VPC " + ret + " PASS  @" + cfn + "short.yaml:8",
