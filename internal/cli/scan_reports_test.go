@@ -102,9 +102,27 @@ func TestScanExceptionsAndEveryFormat(t *testing.T) {
 		t.Errorf("summary %+v notes %v", res.Summary, res.Notes)
 	}
 	// Spot checks that the other files are what they claim to be.
-	var sarif struct{ Version string }
+	var sarif struct {
+		Version string
+		Runs    []struct {
+			Tool struct {
+				Driver struct {
+					Rules []struct {
+						ID   string
+						Help struct{ Text string }
+					}
+				}
+			}
+		}
+	}
 	if data, _ := os.ReadFile(filepath.Join(outDir, "flowguard.sarif")); json.Unmarshal(data, &sarif) != nil || sarif.Version != "2.1.0" {
 		t.Errorf("sarif version %q", sarif.Version)
+	} else {
+		for _, rule := range sarif.Runs[0].Tool.Driver.Rules {
+			if !strings.Contains(rule.Help.Text, "Remediation:") || !strings.Contains(rule.Help.Text, "Rationale:") {
+				t.Errorf("SARIF rule %s lacks the check's help text: %q", rule.ID, rule.Help.Text)
+			}
+		}
 	}
 	var junit struct {
 		Failures int `xml:"failures,attr"`
