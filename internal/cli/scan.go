@@ -40,6 +40,9 @@ type scanOptions struct {
 	Exceptions       string
 	MaxExceptionDays int
 	FromAWSCLI       string
+	// Stored checks: a folder of user checks, and the ids to run (see internal/checks).
+	ChecksDir string
+	CheckIDs  []string
 }
 
 func newScanCmd(io *IOStreams) *cobra.Command {
@@ -76,6 +79,8 @@ or interrupted), 3 usage or configuration error.`,
 	fs.StringVar(&o.FromAWSCLI, "from-aws-cli", "", "evaluate a directory of AWS CLI JSON output (describe-vpcs, describe-flow-logs, describe-log-groups) instead of calling AWS")
 	fs.StringVar(&o.SaveSnapshot, "save-snapshot", "", "also save the collected inventory to this file (re-evaluate it later with --snapshot)")
 	fs.StringVar(&o.Snapshot, "snapshot", "", "evaluate a saved inventory instead of calling AWS")
+	fs.StringVar(&o.ChecksDir, "checks", "", "also run the check files (*.yaml) of this folder (see 'flowguard checks')")
+	fs.StringArrayVar(&o.CheckIDs, "check", nil, "run only this check id (repeatable; default: all)")
 	cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return report.Names(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -108,9 +113,13 @@ func runScan(cmd *cobra.Command, io *IOStreams, o *scanOptions) error {
 	if o.MinRetention < 1 {
 		return usageError("--min-retention-days must be at least 1")
 	}
+	cs, err := loadChecks(o.ChecksDir, o.CheckIDs)
+	if err != nil {
+		return usageError("%v", err)
+	}
 	opts := scan.Options{
 		Collect:  collect.Options{Regions: o.AWS.NormalizedRegions(), Concurrency: o.Concurrency},
-		Evaluate: evaluate.Options{MinRetentionDays: o.MinRetention, SkipUnused: o.SkipUnused},
+		Evaluate: evaluate.Options{MinRetentionDays: o.MinRetention, SkipUnused: o.SkipUnused, Checks: cs},
 	}
 	var (
 		res  *finding.Result
