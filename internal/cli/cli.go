@@ -71,10 +71,12 @@ func NewRootCmd(io *IOStreams) *cobra.Command {
 	})
 	root.AddCommand(
 		newScanCmd(io),
+		newIaCCmd(io),
 		newVersionCmd(io),
 		newLogsCmd(io),
 		newDiffCmd(io),
 		newFixCmd(io), newRollbackCmd(io), newVerifyCmd(io), newRunsCmd(io),
+		newSchemaCmd(io), newChecksCmd(io), newQueryCmd(io),
 	)
 	return root
 }

@@ -5,15 +5,20 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/flowguard/flowguard/internal/accounts"
+	"github.com/flowguard/flowguard/internal/awscli"
 	"github.com/flowguard/flowguard/internal/awsconf"
+	"github.com/flowguard/flowguard/internal/checks"
 	"github.com/flowguard/flowguard/internal/collect"
 	"github.com/flowguard/flowguard/internal/evaluate"
+	"github.com/flowguard/flowguard/internal/exceptions"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/report"
@@ -30,6 +35,14 @@ type scanOptions struct {
 	Out          string
 	SaveSnapshot string
 	Snapshot     string
+	// Reports, exceptions and aws-cli input (see internal/report, internal/exceptions, internal/awscli).
+	OutDir           string
+	Exceptions       string
+	MaxExceptionDays int
+	FromAWSCLI       string
+	// Stored checks: a folder of user checks, and the ids to run (see internal/checks).
+	ChecksDir string
+	CheckIDs  []string
 }
 
 func newScanCmd(io *IOStreams) *cobra.Command {
@@ -46,7 +59,9 @@ or interrupted), 3 usage or configuration error.`,
 		Example: `  flowguard scan
   flowguard scan --profile prod --region eu-west-1,eu-central-1 --output json --out scan.json
   flowguard scan --endpoint-url http://127.0.0.1:5000     # a local moto_server
-  flowguard scan --org --role-name OrganizationAccountAccessRole --concurrency 32 -o json --out org.json`,
+  flowguard scan --org --role-name OrganizationAccountAccessRole --concurrency 32 -o json --out org.json
+  flowguard scan --org --exceptions exceptions.yaml -o json,sarif,asff,ocsf,junit,markdown,html --out-dir reports/
+  flowguard scan --from-aws-cli ./client-dump --region eu-west-1 -o html --out report.html`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runScan(cmd, io, o) },
 	}
@@ -56,10 +71,16 @@ or interrupted), 3 usage or configuration error.`,
 	fs.IntVar(&o.Concurrency, "concurrency", collect.DefaultConcurrency, "regions read at once")
 	fs.BoolVar(&o.SkipUnused, "skip-unused", false, "leave out VPCs with no network interfaces (the report says how many)")
 	fs.IntVar(&o.MinRetention, "min-retention-days", evaluate.DefaultMinRetentionDays, "shortest acceptable retention of flow-log log groups")
-	fs.StringVarP(&o.Output, "output", "o", "table", "output format: "+strings.Join(report.Names(), ", "))
+	fs.StringVarP(&o.Output, "output", "o", "table", "output formats, comma-separated: "+strings.Join(report.Names(), ", "))
 	fs.StringVar(&o.Out, "out", "", "write the report to this file instead of standard output")
+	fs.StringVar(&o.OutDir, "out-dir", "", "write each --output format to this directory as flowguard.<ext>")
+	fs.StringVar(&o.Exceptions, "exceptions", "", "YAML file of exceptions (owner, reason, expiry) that turn matching FAILs into EXCEPTED")
+	fs.IntVar(&o.MaxExceptionDays, "max-exception-days", 365, "refuse exceptions that expire further out than this many days (0: no limit)")
+	fs.StringVar(&o.FromAWSCLI, "from-aws-cli", "", "evaluate a directory of AWS CLI JSON output (describe-vpcs, describe-flow-logs, describe-log-groups) instead of calling AWS")
 	fs.StringVar(&o.SaveSnapshot, "save-snapshot", "", "also save the collected inventory to this file (re-evaluate it later with --snapshot)")
 	fs.StringVar(&o.Snapshot, "snapshot", "", "evaluate a saved inventory instead of calling AWS")
+	fs.StringVar(&o.ChecksDir, "checks", "", "also run the check files (*.yaml) of this folder (see 'flowguard checks')")
+	fs.StringArrayVar(&o.CheckIDs, "check", nil, "run only this check id (repeatable; default: all)")
 	cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return report.Names(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -67,9 +88,24 @@ or interrupted), 3 usage or configuration error.`,
 }
 
 func runScan(cmd *cobra.Command, io *IOStreams, o *scanOptions) error {
-	format, err := report.Lookup(o.Output)
+	formats, err := lookupFormats(o.Output)
 	if err != nil {
 		return usageError("%v", err)
+	}
+	if len(formats) > 1 && o.OutDir == "" {
+		return usageError("several --output formats need --out-dir")
+	}
+	if o.Out != "" && o.OutDir != "" {
+		return usageError("use --out or --out-dir, not both")
+	}
+	if o.Snapshot != "" && o.FromAWSCLI != "" {
+		return usageError("use --snapshot or --from-aws-cli, not both")
+	}
+	var excSet *exceptions.Set
+	if o.Exceptions != "" {
+		if excSet, err = exceptions.Load(o.Exceptions, o.MaxExceptionDays, time.Now()); err != nil {
+			return usageError("exceptions: %v", err)
+		}
 	}
 	if o.Concurrency < 1 {
 		return usageError("--concurrency must be at least 1")
@@ -77,9 +113,13 @@ func runScan(cmd *cobra.Command, io *IOStreams, o *scanOptions) error {
 	if o.MinRetention < 1 {
 		return usageError("--min-retention-days must be at least 1")
 	}
+	cs, err := loadChecks(o.ChecksDir, o.CheckIDs)
+	if err != nil {
+		return usageError("%v", err)
+	}
 	opts := scan.Options{
 		Collect:  collect.Options{Regions: o.AWS.NormalizedRegions(), Concurrency: o.Concurrency},
-		Evaluate: evaluate.Options{MinRetentionDays: o.MinRetention, SkipUnused: o.SkipUnused},
+		Evaluate: evaluate.Options{MinRetentionDays: o.MinRetention, SkipUnused: o.SkipUnused, Checks: cs},
 	}
 	var (
 		res  *finding.Result
@@ -88,6 +128,19 @@ func runScan(cmd *cobra.Command, io *IOStreams, o *scanOptions) error {
 	if o.Snapshot != "" {
 		if snap, err = inventory.ReadFile(o.Snapshot); err != nil {
 			return usageError("%v", err)
+		}
+		res = scan.Snapshot(snap, opts)
+	} else if o.FromAWSCLI != "" {
+		regions := o.AWS.NormalizedRegions()
+		if len(regions) > 1 {
+			return usageError("--from-aws-cli takes one --region: the region of files whose path names none")
+		}
+		cliOpts := awscli.Options{}
+		if len(regions) == 1 {
+			cliOpts.Region = regions[0]
+		}
+		if snap, err = awscli.Load(o.FromAWSCLI, cliOpts); err != nil {
+			return usageError("--from-aws-cli: %v", err)
 		}
 		res = scan.Snapshot(snap, opts)
 	} else {
@@ -118,7 +171,14 @@ func runScan(cmd *cobra.Command, io *IOStreams, o *scanOptions) error {
 			return &ExitError{Code: finding.ExitIncomplete, Err: err}
 		}
 	}
-	if err := writeReport(io, format, res, o.Out); err != nil {
+	if excSet != nil {
+		exceptions.Apply(res, excSet, time.Now())
+	}
+	if o.OutDir != "" {
+		if err := writeReports(io, formats, res, o.OutDir); err != nil {
+			return &ExitError{Code: finding.ExitIncomplete, Err: err}
+		}
+	} else if err := writeReport(io, formats[0], res, o.Out); err != nil {
 		return &ExitError{Code: finding.ExitIncomplete, Err: err}
 	}
 	if res.Cancelled {
@@ -146,14 +206,71 @@ func exitFor(res *finding.Result) error {
 // writeReport renders res to path, or to standard output (with colour on a terminal) when path is "".
 func writeReport(io *IOStreams, f report.Format, res *finding.Result, path string) error {
 	if path == "" {
-		return f.Write(io.Out, res, report.Options{Color: io.ColorEnabled()})
+		return f.Write(io.Out, res, report.Options{Color: io.ColorEnabled(), Checks: builtinCheckInfo()})
 	}
 	var buf bytes.Buffer
-	if err := f.Write(&buf, res, report.Options{}); err != nil {
+	if err := f.Write(&buf, res, report.Options{Checks: builtinCheckInfo()}); err != nil {
 		return err
 	}
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("write report: %w", err)
+	}
+	return nil
+}
+
+// builtinCheckInfo describes the built-in checks for the formats that explain their rules (SARIF help text,
+// OCSF and ASFF remediation).
+func builtinCheckInfo() []finding.CheckInfo {
+	var out []finding.CheckInfo
+	for _, c := range checks.Builtin() {
+		desc := strings.TrimSpace(c.Description)
+		if r := strings.TrimSpace(c.Rationale); r != "" {
+			desc += "\n\nRationale: " + r
+		}
+		out = append(out, finding.CheckInfo{ID: c.ID, Title: c.Title, Description: desc,
+			Remediation: strings.TrimSpace(c.Remediation), Severity: c.Severity, Controls: c.Controls})
+	}
+	return out
+}
+
+// lookupFormats parses a comma-separated --output list.
+func lookupFormats(list string) ([]report.Format, error) {
+	var out []report.Format
+	seen := map[string]bool{}
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" || seen[name] {
+			continue
+		}
+		seen[name] = true
+		f, err := report.Lookup(name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("--output is empty (valid: %s)", strings.Join(report.Names(), ", "))
+	}
+	return out, nil
+}
+
+// writeReports writes every format to dir/flowguard.<ext>, then prints the summary line and the files written.
+func writeReports(io *IOStreams, formats []report.Format, res *finding.Result, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create --out-dir: %w", err)
+	}
+	var paths []string
+	for _, f := range formats {
+		p := filepath.Join(dir, "flowguard."+f.Extension)
+		if err := writeReport(io, f, res, p); err != nil {
+			return fmt.Errorf("%s report: %w", f.Name, err)
+		}
+		paths = append(paths, p)
+	}
+	fmt.Fprintln(io.Out, report.SummaryLine(res))
+	for _, p := range paths {
+		fmt.Fprintln(io.Out, "wrote", p)
 	}
 	return nil
 }

@@ -106,6 +106,13 @@ func Parse(filename string, data []byte, maxDays int, now time.Time) (*Set, erro
 	if list != nil {
 		for _, n := range list.Content {
 			e, ok := parseEntry(n, bad)
+			if maxDays > 0 && !e.expiry.IsZero() {
+				if limit := today.AddDate(0, 0, maxDays); e.expiry.AddDate(0, 0, -1).After(limit) {
+					bad(e.Line, "expires %s is more than %d days away (after %s): shorten it or raise --max-exception-days",
+						e.Expires, maxDays, limit.Format(DateLayout))
+					ok = false
+				}
+			}
 			if !ok {
 				continue
 			}
@@ -114,13 +121,6 @@ func Parse(filename string, data []byte, maxDays int, now time.Time) (*Set, erro
 					bad(e.Line, "duplicate id %q (first at line %d)", e.ID, first)
 				}
 				ids[e.ID] = e.Line
-			}
-			if maxDays > 0 {
-				if limit := today.AddDate(0, 0, maxDays); e.expiry.AddDate(0, 0, -1).After(limit) {
-					bad(e.Line, "expires %s is more than %d days away (after %s): shorten it or raise --max-exception-days",
-						e.Expires, maxDays, limit.Format(DateLayout))
-					continue
-				}
 			}
 			set.Entries = append(set.Entries, e)
 		}
@@ -159,12 +159,12 @@ func parseEntry(n *yaml.Node, bad func(int, string, ...any)) (Entry, bool) {
 		}
 	}
 	if e.Expires != "" {
-		d, err := time.Parse(DateLayout, e.Expires)
-		if err != nil {
+		if d, err := time.Parse(DateLayout, e.Expires); err != nil {
 			bad(lineOr(lines["expires"], e.Line), "expires %q is not a date (YYYY-MM-DD)", e.Expires)
 			ok = false
+		} else {
+			e.expiry = d.AddDate(0, 0, 1)
 		}
-		e.expiry = d.AddDate(0, 0, 1)
 	}
 	if e.Account == "" && e.Region == "" && e.VPC == "" && len(e.Tags) == 0 {
 		bad(e.Line, "the exception matches every finding: name an account, region, vpc or tags")

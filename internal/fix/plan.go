@@ -95,6 +95,8 @@ type Plan struct {
 	Diagnoses []Diagnosis `json:"diagnoses,omitempty"`
 	Notes     []string    `json:"notes,omitempty"`
 	Steps     []Step      `json:"steps"`
+	// Resumed is set when the plan finishes an earlier, interrupted run.
+	Resumed bool `json:"resumed,omitempty"`
 	// Incomplete is set when the current state of some region could not be read (its VPCs are skipped).
 	Incomplete bool `json:"incomplete,omitempty"`
 }
@@ -117,27 +119,17 @@ func Build(ctx context.Context, cfg aws.Config, targets []Target, skipped []Skip
 	}
 	p := &Plan{Schema: PlanSchema, RunID: o.RunID, Account: o.Account, Settings: s, Skipped: append([]Skip(nil), skipped...)}
 	var mine []Target
-	others := map[string]int{}
 	for _, t := range targets {
 		if t.AccountID != o.Account {
-			others[t.AccountID]++
-			p.Skipped = append(p.Skipped, Skip{t.AccountID, t.Region, t.VPCID, fmt.Sprintf("account %s is not the account of the credentials (%s): run fix with credentials for it", t.AccountID, o.Account)})
+			p.Skipped = append(p.Skipped, Skip{t.AccountID, t.Region, t.VPCID, fmt.Sprintf("account %s is not the account of the credentials (%s): run fix with its credentials, or with --assume-role ROLE", t.AccountID, o.Account)})
 			continue
 		}
 		mine = append(mine, t)
 	}
-	Order(mine, s)
-	for _, t := range mine {
-		if s.MaxBatches > 0 && t.Batch > s.MaxBatches {
-			p.Deferred = append(p.Deferred, t)
-			continue
-		}
-		p.Targets = append(p.Targets, t)
-	}
-
 	// Read the state of every region with a target, a few regions at a time.
+	p.Targets = mine
 	regionSet := map[string]bool{}
-	for _, t := range p.Targets {
+	for _, t := range mine {
 		regionSet[t.Region] = true
 	}
 	cl := newClients(cfg)
@@ -164,14 +156,33 @@ func Build(ctx context.Context, cfg aws.Config, targets []Target, skipped []Skip
 		return nil, err
 	}
 
-	b := &builder{p: p, s: s, states: states, lgPlanned: map[string]bool{}, retPlanned: map[string]bool{}}
-	var planned []Target
-	for _, t := range p.Targets {
+	// VPCs that pass by now, or that this run already fixed, take no place in a batch: batches are cut from
+	// what is left, so a later run with --max-batches always makes progress.
+	var open []Target
+	for _, t := range mine {
 		if err := stateErr[t.Region]; err != nil {
 			p.Incomplete = true
 			p.Skipped = append(p.Skipped, Skip{t.AccountID, t.Region, t.VPCID, "current state could not be read, nothing changed here: " + apiMessage(err)})
 			continue
 		}
+		if settled(p, states[t.Region], t) {
+			continue
+		}
+		open = append(open, t)
+	}
+	Order(open, s)
+	p.Targets = nil
+	for _, t := range open {
+		if s.MaxBatches > 0 && t.Batch > s.MaxBatches {
+			p.Deferred = append(p.Deferred, t)
+			continue
+		}
+		p.Targets = append(p.Targets, t)
+	}
+
+	b := &builder{p: p, s: s, states: states, lgPlanned: map[string]bool{}, retPlanned: map[string]bool{}}
+	var planned []Target
+	for _, t := range p.Targets {
 		if b.target(t) {
 			planned = append(planned, t)
 		}
@@ -266,32 +277,15 @@ func (b *builder) target(t Target) bool {
 	rs := b.states[t.Region]
 	br := batchRegion{t.Batch, t.Region}
 	on := rs.flowLogsOn(t.VPCID)
-	for _, f := range on {
-		if f.Tags[TagRunID] == p.RunID && p.RunID != "" {
-			p.Done = append(p.Done, Done{Target: t, FlowLogID: f.ID})
-			return false
-		}
-	}
 	steps := false
-	if t.NeedsFlowLog {
-		var passing []string
-		for _, f := range on {
-			if passes(f) {
-				passing = append(passing, f.ID)
-			}
-		}
+	if t.NeedsFlowLog && !passesNow(on) {
 		b.diagnose(t, on)
-		switch {
-		case len(passing) > 0:
-			p.Skipped = append(p.Skipped, Skip{t.AccountID, t.Region, t.VPCID, "passes now (flow log " + strings.Join(passing, ", ") + "): nothing to do"})
-		default:
-			dest := b.destination(t)
-			if conflict := sameDestination(on, s, dest); conflict != nil {
-				p.Skipped = append(p.Skipped, Skip{t.AccountID, t.Region, t.VPCID, fmt.Sprintf(
-					"flow log %s already delivers to %s but does not pass (status %s, delivery %s); flowguard does not create a duplicate: fix or delete it",
-					conflict.ID, dest, conflict.Status, orDash(conflict.DeliverLogsStatus))})
-				break
-			}
+		dest := b.destination(t)
+		if conflict := sameDestination(on, s, dest); conflict != nil {
+			p.Skipped = append(p.Skipped, Skip{t.AccountID, t.Region, t.VPCID, fmt.Sprintf(
+				"flow log %s already delivers to %s but does not pass (status %s, delivery %s); flowguard does not create a duplicate: fix or delete it",
+				conflict.ID, dest, conflict.Status, orDash(conflict.DeliverLogsStatus))})
+		} else {
 			if s.Destination == inventory.DestinationCloudWatchLogs {
 				b.needRole = true
 				b.roleRegions[t.Region] = true
@@ -316,6 +310,41 @@ func (b *builder) target(t Target) bool {
 			"create it (aws logs create-log-group --log-group-name " + n + ") or delete the flow log that points at it; flowguard does not repair flow logs it did not create"})
 	}
 	return steps
+}
+
+// settled reports whether t needs nothing from this run any more: its flow log was made by this run (before an
+// interruption), or it passes now and has no retention to raise. It records why in p.
+func settled(p *Plan, rs *regionState, t Target) bool {
+	on := rs.flowLogsOn(t.VPCID)
+	for _, f := range on {
+		if p.RunID != "" && f.Tags[TagRunID] == p.RunID && f.ResourceType == inventory.ResourceTypeVPC {
+			p.Done = append(p.Done, Done{Target: t, FlowLogID: f.ID})
+			return true
+		}
+	}
+	if !t.NeedsFlowLog || !passesNow(on) {
+		return false
+	}
+	var passing []string
+	for _, f := range on {
+		if passes(f) {
+			passing = append(passing, f.ID)
+		}
+	}
+	if len(t.ShortRetention) == 0 {
+		p.Skipped = append(p.Skipped, Skip{t.AccountID, t.Region, t.VPCID, "passes now (flow log " + strings.Join(passing, ", ") + "): nothing to do"})
+		return true
+	}
+	return false
+}
+
+func passesNow(on []inventory.FlowLog) bool {
+	for _, f := range on {
+		if passes(f) {
+			return true
+		}
+	}
+	return false
 }
 
 // destination is where t's new flow log delivers: its log group name, or the S3 ARN.

@@ -12,7 +12,14 @@ import (
 // then what is left alone and why.
 func WritePlan(w io.Writer, p *Plan, applying bool) {
 	s := p.Settings
-	fmt.Fprintf(w, "flowguard fix plan: run %s, account %s\n", p.RunID, p.Account)
+	switch {
+	case p.Resumed:
+		fmt.Fprintf(w, "flowguard fix plan: finishing run %s, account %s\n", p.RunID, p.Account)
+	case applying:
+		fmt.Fprintf(w, "flowguard fix plan: run %s, account %s\n", p.RunID, p.Account)
+	default:
+		fmt.Fprintf(w, "flowguard fix plan: account %s (a run id is assigned when the plan is applied)\n", p.Account)
+	}
 	dest := s.Destination + " " + s.LogGroupTemplate
 	if s.Destination == inventory.DestinationS3 {
 		dest = fmt.Sprintf("s3 %s (%s, hive partitions %v, per-hour %v)", s.S3BucketARN, s.FileFormat, s.HivePartitions, s.PerHourPartitions)

@@ -152,7 +152,7 @@ func Rollback(ctx context.Context, cfg aws.Config, dir, id string, o RollbackOpt
 			return nil, err
 		}
 	}
-	rb := &rollbacker{cl: newClients(cfg), j: j, o: o, res: res, run: id, sc: sc}
+	rb := &rollbacker{cl: newClients(cfg), j: j, o: o, res: res, run: id, sc: sc, dir: dir}
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(o.Concurrency)
@@ -190,6 +190,7 @@ type rollbacker struct {
 	j   *journal.Journal
 	o   RollbackOptions
 	run string
+	dir string
 	sc  runScope
 	mu  sync.Mutex
 	res *RollbackResult
@@ -414,6 +415,11 @@ func (rb *rollbacker) retention(ctx context.Context, region string) {
 // region still uses it.
 func (rb *rollbacker) role(ctx context.Context) {
 	name := rb.sc.role
+	createdHere := name != ""
+	if set := rb.sc.info.Settings; name == "" && set.RoleARN == "" && set.Destination == inventory.DestinationCloudWatchLogs {
+		// The run reused a role; it may be flowguard's, made by a run that has been rolled back since.
+		name = set.RoleName
+	}
 	if name == "" {
 		return
 	}
@@ -424,12 +430,20 @@ func (rb *rollbacker) role(ctx context.Context) {
 		return
 	}
 	if !rs.Exists {
-		rb.add(Undone{Kind: "role", ID: name, Outcome: "gone"})
+		if createdHere {
+			rb.add(Undone{Kind: "role", ID: name, Outcome: "gone"})
+		}
 		return
 	}
+	detail := ""
 	if rs.RunID != rb.run {
-		rb.add(Undone{Kind: "role", ID: name, Outcome: "kept", Detail: "not created by this run (no flowguard:run-id " + rb.run + " tag)"})
-		return
+		if !rs.Managed || rs.RunID == "" || !rb.rolledBack(rs.RunID) {
+			if createdHere {
+				rb.add(Undone{Kind: "role", ID: name, Outcome: "kept", Detail: "not created by this run (no flowguard:run-id " + rb.run + " tag)"})
+			}
+			return
+		}
+		detail = "created by run " + rs.RunID + ", which has been rolled back"
 	}
 	users, err := rb.roleUsers(ctx, rs.ARN, rs.Trust.Regions())
 	if err != nil {
@@ -451,7 +465,7 @@ func (rb *rollbacker) role(ctx context.Context) {
 		return
 	}
 	if rb.o.DryRun {
-		rb.add(Undone{Kind: "role", ID: name, Outcome: "would-delete"})
+		rb.add(Undone{Kind: "role", ID: name, Outcome: "would-delete", Detail: detail})
 		return
 	}
 	rb.journal(journal.Record{Type: journal.TypeBegin, Action: "iam:DeleteRole", Resource: name})
@@ -461,9 +475,15 @@ func (rb *rollbacker) role(ctx context.Context) {
 		end.Error = apiMessage(err)
 		rb.add(Undone{Kind: "role", ID: name, Outcome: "failed", Detail: apiMessage(err)})
 	} else {
-		rb.add(Undone{Kind: "role", ID: name, Outcome: "deleted"})
+		rb.add(Undone{Kind: "role", ID: name, Outcome: "deleted", Detail: detail})
 	}
 	rb.journal(end)
+}
+
+// rolledBack reports whether run id (in the same journal directory) has been rolled back.
+func (rb *rollbacker) rolledBack(id string) bool {
+	recs, err := journal.Read(rb.dir, id)
+	return err == nil && journal.Summarize(id, recs).RolledBack
 }
 
 // roleUsers lists flow logs (region/id) that deliver with roleARN, in the regions its trust policy admits

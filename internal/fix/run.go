@@ -89,6 +89,7 @@ func Prepare(ctx context.Context, cfg aws.Config, o PrepareOptions) (*Prepared, 
 	if err != nil {
 		return nil, err
 	}
+	p.Resumed = pr.Resumed
 	pr.Plan = p
 	return pr, nil
 }

@@ -45,6 +45,13 @@ func WriteTable(w io.Writer, r *finding.Result, o Options) error {
 	finding.Sort(fs)
 	var group string
 	var tw *tabwriter.Writer
+	// IaC findings carry file:line: a group that has any gets a LOCATION column.
+	located := map[string]bool{}
+	for _, f := range fs {
+		if location(f) != "" {
+			located[fmt.Sprintf("account %s  region %s", f.AccountID, orDash(f.Region))] = true
+		}
+	}
 	flush := func() {
 		if tw != nil {
 			tw.Flush()
@@ -58,10 +65,19 @@ func WriteTable(w io.Writer, r *finding.Result, o Options) error {
 			group = g
 			fmt.Fprintln(w, paint(ansiBold, g))
 			tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "  STATUS\tCHECK\tRESOURCE\tNAME\tREASON\tDETAIL")
+			if located[g] {
+				fmt.Fprintln(tw, "  STATUS\tCHECK\tRESOURCE\tNAME\tLOCATION\tREASON\tDETAIL")
+			} else {
+				fmt.Fprintln(tw, "  STATUS\tCHECK\tRESOURCE\tNAME\tREASON\tDETAIL")
+			}
 		}
 		// Pad before painting so escape codes do not upset the column widths.
 		status := paint(statusColor(f.Status), fmt.Sprintf("%-8s", f.Status))
+		if located[group] {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", status, f.CheckID, f.ResourceID, orDash(f.ResourceName),
+				orDash(location(f)), orDash(f.Reason), oneLine(f.Message))
+			continue
+		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", status, f.CheckID, f.ResourceID, orDash(f.ResourceName),
 			orDash(f.Reason), oneLine(f.Message))
 	}

@@ -1,0 +1,437 @@
+package checks
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/graph"
+	"github.com/flowguard/flowguard/internal/inventory"
+	"github.com/flowguard/flowguard/internal/query"
+)
+
+// Options tune an evaluation.
+type Options struct {
+	// Params override check parameters by name (minRetentionDays), for the checks that declare them.
+	Params map[string]any
+	// SkipUnused leaves out VPCs without network interfaces (when interfaces were read), and counts them.
+	SkipUnused bool
+}
+
+// Output is what an evaluation found.
+type Output struct {
+	Findings []finding.Finding
+	// VPCs counts the VPCs evaluated; SkippedUnused the VPCs --skip-unused left out.
+	VPCs          int
+	SkippedUnused int
+}
+
+var (
+	relVPCFlowLog      = graph.TVPC.Relation("hasFlowLog")
+	relVPCOtherFlowLog = graph.TVPC.Relation("hasSubnetOrEniFlowLog")
+	relVPCENI          = graph.TVPC.Relation("hasNetworkInterface")
+	relVPCIGW          = graph.TVPC.Relation("hasInternetGateway")
+	relDeliversTo      = graph.TFlowLog.Relation("deliversTo")
+)
+
+// unused reports whether --skip-unused leaves VPC n out: no network interfaces, and they were read.
+func unused(n *graph.Node) bool {
+	return (n.Region == nil || n.Region.Read(inventory.CollNetworkInterfaces)) && len(n.Rel(relVPCENI)) == 0
+}
+
+// Run evaluates checks cs over g. Every covered asset gets a finding from every check (unless the check's
+// exclude or scope leaves it out); an asset whose inventory was not read, or a check that cannot be evaluated,
+// gives ERROR, never PASS.
+func Run(g *graph.Graph, cs []*Check, o Options) *Output {
+	out := &Output{}
+	snap := g.Snapshot
+	type prepared struct {
+		c   *Check
+		cc  *compiled
+		err error
+		ctx *msgCtx
+	}
+	ps := make([]prepared, len(cs))
+	for i, c := range cs {
+		cc, err := c.compile(o.Params)
+		ps[i] = prepared{c: c, cc: cc, err: err}
+		if cc != nil {
+			ps[i].ctx = &msgCtx{params: cc.params}
+		}
+	}
+	// Accounts that could not be entered: an ERROR per check, so the gap is counted, not hidden.
+	for _, e := range snap.Errors {
+		for _, p := range ps {
+			out.Findings = append(out.Findings, scopeError(p.c, e, finding.ResourceAccount, e.AccountID))
+		}
+	}
+	for _, n := range g.Nodes(graph.TVPC) {
+		if n.Region != nil && !n.Region.Read(inventory.CollVPCs) {
+			continue
+		}
+		if o.SkipUnused && unused(n) {
+			out.SkippedUnused++
+			continue
+		}
+		out.VPCs++
+	}
+	// Regions whose collection of the check's asset type could not be read: an ERROR for the region.
+	regionalError := func(c *Check, r *inventory.Region) bool {
+		if c.typ.Collection == "" || c.typ == graph.TAccount || c.typ == graph.TBucket {
+			return false
+		}
+		coll := c.typ.Collection
+		if c.typ == graph.TRegion {
+			coll = inventory.CollAll
+		}
+		e, failed := r.ErrorFor(coll)
+		if failed && (coll != inventory.CollAll || e.Collection == inventory.CollAll) {
+			out.Findings = append(out.Findings, scopeError(c, e, finding.ResourceRegion, r.Name))
+		}
+		return failed
+	}
+	// Per-asset checks run node by node, so that a node's evidence is built once for all of them.
+	byType := map[*graph.Type][]int{}
+	var types []*graph.Type
+	for i, p := range ps {
+		if p.c.expect.count {
+			out.Findings = append(out.Findings, countFindings(g, p.c, p.cc, p.err, regionalError)...)
+			continue
+		}
+		if byType[p.c.typ] == nil {
+			types = append(types, p.c.typ)
+		}
+		byType[p.c.typ] = append(byType[p.c.typ], i)
+	}
+	for _, t := range types {
+		idx := byType[t]
+		unread := make([]map[*inventory.Region]bool, len(idx))
+		for j, i := range idx {
+			unread[j] = map[*inventory.Region]bool{}
+			for _, r := range snap.Regions {
+				if regionalError(ps[i].c, r) {
+					unread[j][r] = true
+				}
+			}
+		}
+		nodes := g.Nodes(t)
+		out.Findings = slices.Grow(out.Findings, len(nodes)*len(idx))
+		for _, n := range nodes {
+			if t == graph.TVPC && o.SkipUnused && unused(n) {
+				continue
+			}
+			var ev evidenceCache
+			for j, i := range idx {
+				if n.Region != nil && unread[j][n.Region] {
+					continue
+				}
+				p := ps[i]
+				if f, ok := evaluate(p.c, p.cc, p.err, p.ctx, n, &ev); ok {
+					out.Findings = append(out.Findings, f)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// scopeError reports an account or region that could not be read.
+func scopeError(c *Check, e inventory.ReadError, resourceType, resourceID string) finding.Finding {
+	f := c.finding()
+	f.Status, f.Reason = finding.StatusError, finding.ReasonReadFailed
+	f.Message = fmt.Sprintf("could not be read (%s): %s", e.Operation, e.Message)
+	f.AccountID, f.Region, f.ResourceType, f.ResourceID = e.AccountID, e.Region, resourceType, resourceID
+	f.Evidence = finding.Evidence{Error: e.Message}
+	return f
+}
+
+// finding is a finding with the check's metadata filled in.
+func (c *Check) finding() finding.Finding {
+	controls := c.Controls
+	if controls == nil {
+		controls = []finding.Control{}
+	}
+	return finding.Finding{CheckID: c.ID, Title: c.Title, Severity: c.Severity, Controls: controls}
+}
+
+// evaluate gives check c's finding on node n; false when the check has nothing to say about n.
+func evaluate(c *Check, cc *compiled, cerr error, ctx *msgCtx, n *graph.Node, ec *evidenceCache) (finding.Finding, bool) {
+	f := c.finding()
+	f.AccountID, f.Region, f.ResourceType, f.ResourceID = n.Account, n.RegionName, c.typ.ResourceType, n.ID
+	f.ResourceName = n.Field("name").String()
+	f.Location = location(n)
+	if cerr != nil {
+		return checkError(f, cerr), true
+	}
+	if cc.exclude != nil && cc.exclude.Match(n) {
+		return f, false
+	}
+	f.Evidence = evidence(c, cc, n, ec)
+	tn := Node{n, ctx}
+	for i, s := range cc.skip {
+		if s.Match(n) {
+			msg, err := render(cc.skipMsg[i], tn, "skipped by rule "+c.Skip[i].Reason)
+			if err != nil {
+				return checkError(f, err), true
+			}
+			f.Status, f.Reason, f.Message = finding.StatusSkipped, c.Skip[i].Reason, msg
+			return f, true
+		}
+	}
+	if readError(&f, c.Requires, n) {
+		return f, true
+	}
+	if cc.scope != nil && !cc.scope.Match(n) {
+		return f, false
+	}
+	if readError(&f, c.RequiresInScope, n) {
+		return f, true
+	}
+	if !cc.query.Match(n) {
+		msg, err := render(cc.pass, tn, "does not match the check's query")
+		if err != nil {
+			return checkError(f, err), true
+		}
+		f.Status, f.Message = finding.StatusPass, msg
+		return f, true
+	}
+	f.Status = finding.StatusFail
+	tmpl, def := cc.fail, "matches the check's query"
+	for i, r := range cc.reasons {
+		if r.Match(n) {
+			f.Reason, tmpl, def = c.Reasons[i].Reason, cc.reasMsg[i], "reason "+c.Reasons[i].Reason
+			if tmpl == nil {
+				tmpl = cc.fail
+			}
+			break
+		}
+	}
+	msg, err := render(tmpl, tn, def)
+	if err != nil {
+		return checkError(f, err), true
+	}
+	f.Message = msg
+	return f, true
+}
+
+func checkError(f finding.Finding, err error) finding.Finding {
+	f.Status, f.Reason = finding.StatusError, finding.ReasonCheckError
+	f.Message = "the check could not be evaluated: " + err.Error()
+	f.Evidence.Error = err.Error()
+	return f
+}
+
+// readError turns the first unread collection of colls into an ERROR finding.
+func readError(f *finding.Finding, colls []inventory.Collection, n *graph.Node) bool {
+	if n.Region == nil {
+		return false
+	}
+	for _, coll := range colls {
+		if e, failed := n.Region.ErrorFor(coll); failed {
+			f.Status, f.Reason = finding.StatusError, finding.ReasonReadFailed
+			f.Message = fmt.Sprintf("%s could not be read (%s): %s", strings.ReplaceAll(string(coll), "_", " "), e.Operation, e.Message)
+			f.Evidence.Error = e.Message
+			return true
+		}
+	}
+	return false
+}
+
+// render runs a message template on n; a nil template gives def.
+func render(m *message, n Node, def string) (string, error) {
+	if m == nil {
+		return def, nil
+	}
+	return m.render(n)
+}
+
+// countFindings evaluates a "count OP N" check: one finding per account and region (per account for global
+// asset types).
+func countFindings(g *graph.Graph, c *Check, cc *compiled, cerr error, regionalError func(*Check, *inventory.Region) bool) []finding.Finding {
+	type key struct{ account, region string }
+	var keys []key
+	counts := map[key]int{}
+	failed := map[key]bool{}
+	global := c.typ == graph.TBucket || c.typ == graph.TAccount
+	for _, r := range g.Snapshot.Regions {
+		k := key{r.AccountID, r.Name}
+		if global {
+			k.region = ""
+		}
+		if _, seen := counts[k]; !seen {
+			keys = append(keys, k)
+			counts[k] = 0
+		}
+		if !global && regionalError(c, r) {
+			failed[k] = true
+		}
+	}
+	var out []finding.Finding
+	for _, k := range keys {
+		f := c.finding()
+		f.AccountID, f.Region = k.account, k.region
+		f.ResourceType, f.ResourceID = finding.ResourceRegion, k.region
+		if global {
+			f.ResourceType, f.ResourceID = finding.ResourceAccount, k.account
+		}
+		if failed[k] {
+			continue
+		}
+		if cerr != nil {
+			out = append(out, checkError(f, cerr))
+			continue
+		}
+		n, unread := 0, error(nil)
+		for _, node := range g.Nodes(c.typ) {
+			if node.Account != k.account || node.RegionName != k.region {
+				continue
+			}
+			if cc.exclude != nil && cc.exclude.Match(node) {
+				continue
+			}
+			var probe finding.Finding
+			if readError(&probe, c.Requires, node) {
+				unread = fmt.Errorf("%s", probe.Message)
+				break
+			}
+			if cc.scope != nil && !cc.scope.Match(node) {
+				continue
+			}
+			if cc.query.Match(node) {
+				n++
+			}
+		}
+		if unread != nil {
+			f.Status, f.Reason, f.Message = finding.StatusError, finding.ReasonReadFailed, unread.Error()
+			f.Evidence.Error = unread.Error()
+			out = append(out, f)
+			continue
+		}
+		f.Status = finding.StatusPass
+		if !c.expect.holds(n) {
+			f.Status = finding.StatusFail
+		}
+		f.Message = fmt.Sprintf("%d %s matched; expected %s", n, c.typ.Name, c.expect)
+		f.Evidence.Extra = map[string]any{"count": n}
+		out = append(out, f)
+	}
+	return out
+}
+
+// evidenceCache keeps a node's VPC evidence for the next check on the same node. Findings share its slices
+// and maps; nothing modifies them afterwards.
+type evidenceCache struct {
+	vpc  finding.Evidence
+	done bool
+}
+
+// evidence builds the evidence sections the check asks for.
+func evidence(c *Check, cc *compiled, n *graph.Node, ec *evidenceCache) finding.Evidence {
+	var ev finding.Evidence
+	for _, s := range c.Evidence {
+		switch s {
+		case "vpc":
+			if n.Type == graph.TVPC {
+				if !ec.done {
+					vpcEvidence(&ec.vpc, n)
+					ec.done = true
+				}
+				vpc := ec.vpc
+				vpc.MinRetentionDays, vpc.Extra = ev.MinRetentionDays, ev.Extra
+				ev = vpc
+			}
+		case "min_retention_days":
+			if v, ok := cc.params["minRetentionDays"]; ok {
+				ev.MinRetentionDays = toInt(v)
+			}
+		case "selection":
+			ev.Extra = toMap(cc.query.Project(n))
+		}
+	}
+	return ev
+}
+
+func toInt(v any) int {
+	switch v := v.(type) {
+	case int:
+		return v
+	case int64:
+		return int(v)
+	case float64:
+		return int(v)
+	}
+	return 0
+}
+
+func toMap(o query.Object) map[string]any {
+	m := make(map[string]any, len(o.Keys))
+	for i, k := range o.Keys {
+		m[k] = o.Values[i]
+	}
+	return m
+}
+
+func location(n *graph.Node) *inventory.Location {
+	switch o := n.Obj.(type) {
+	case *inventory.VPC:
+		return o.Location
+	case *inventory.FlowLog:
+		return o.Location
+	case *inventory.LogGroup:
+		return o.Location
+	}
+	return nil
+}
+
+// vpcEvidence is what flowguard saw about a VPC: the same for every check on it.
+func vpcEvidence(ev *finding.Evidence, n *graph.Node) {
+	v := n.Obj.(*inventory.VPC)
+	r := n.Region
+	read := func(c inventory.Collection) bool { return r == nil || r.Read(c) }
+	ev.OwnerID, ev.IsDefault, ev.Tags = v.OwnerID, ptr(v.IsDefault), v.Tags
+	if read(inventory.CollInternetGateways) {
+		ev.InternetExposed = ptr(len(n.Rel(relVPCIGW)) > 0)
+	}
+	if read(inventory.CollNetworkInterfaces) {
+		ev.NetworkInterfaces = ptr(len(n.Rel(relVPCENI)))
+	}
+	for _, m := range n.Rel(relVPCFlowLog) {
+		ev.FlowLogs = append(ev.FlowLogs, flowLogEvidence(m.Obj.(*inventory.FlowLog)))
+	}
+	for _, m := range n.Rel(relVPCOtherFlowLog) {
+		ev.SubnetOrENIFlowLogs = append(ev.SubnetOrENIFlowLogs, flowLogEvidence(m.Obj.(*inventory.FlowLog)))
+	}
+	if read(inventory.CollLogGroups) {
+		var seen map[string]bool
+		for _, m := range n.Rel(relVPCFlowLog) {
+			f := m.Obj.(*inventory.FlowLog)
+			if f.DestinationType != inventory.DestinationCloudWatchLogs || f.LogGroupName == "" || seen[f.LogGroupName] {
+				continue
+			}
+			if seen == nil {
+				seen = map[string]bool{}
+			}
+			seen[f.LogGroupName] = true
+			lg := finding.LogGroupEvidence{Name: f.LogGroupName}
+			if d := m.Rel(relDeliversTo); len(d) > 0 {
+				lg.Exists, lg.RetentionDays = true, d[0].Obj.(*inventory.LogGroup).RetentionDays
+			}
+			ev.LogGroups = append(ev.LogGroups, lg)
+		}
+	}
+}
+
+func flowLogEvidence(f *inventory.FlowLog) finding.FlowLogEvidence {
+	dest := f.Destination
+	if dest == "" {
+		dest = f.LogGroupName
+	}
+	return finding.FlowLogEvidence{
+		ID: f.ID, ResourceID: f.ResourceID, Status: f.Status, TrafficType: f.TrafficType,
+		DestinationType: f.DestinationType, Destination: dest,
+		DeliverLogsStatus: f.DeliverLogsStatus, DeliverLogsError: f.DeliverLogsError,
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,128 @@
+package iac
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/flowguard/flowguard/internal/evaluate"
+	"github.com/flowguard/flowguard/internal/finding"
+)
+
+// ApplyUnresolved revisits the FAIL findings the checks produced on IaC units: a FAIL that rests on a value
+// the files do not decide becomes UNKNOWN, with the reason and the file:line of each such value.
+//
+//   - vpc-flow-logs-enabled FAIL, and a flow log whose VPC, traffic type or existence is unresolved could be
+//     the VPC's: UNKNOWN (UNRESOLVED).
+//   - vpc-flow-logs-retention FAIL where every offending log group is either unresolved (a retention or
+//     destination that is not known) or not declared in the scanned files (it may exist outside them):
+//     UNKNOWN (UNRESOLVED or NOT_DECLARED). A declared group with a known short retention stays FAIL.
+//
+// The checks themselves are not re-run: this reads the verdict and its evidence.
+func ApplyUnresolved(res *finding.Result, units []*Unit) {
+	byVPC := map[string]*Unit{}
+	for _, u := range units {
+		for _, v := range u.Region.VPCs {
+			byVPC[v.ID] = u
+		}
+	}
+	for i := range res.Findings {
+		f := &res.Findings[i]
+		if f.Status != finding.StatusFail {
+			continue
+		}
+		u := byVPC[f.ResourceID]
+		if u == nil || f.AccountID != AccountID {
+			continue
+		}
+		switch f.CheckID {
+		case evaluate.CheckEnabled:
+			var why []string
+			for _, x := range u.Unresolved {
+				if x.VPC == f.ResourceID || x.VPC == AnyVPC {
+					why = append(why, x.String())
+				}
+			}
+			if len(why) > 0 {
+				markUnknown(f, ReasonUnresolved, why)
+			}
+		case evaluate.CheckRetention:
+			retentionUnknown(f, u)
+			if f.Status == finding.StatusFail {
+				pointAtLogGroup(f, u)
+			}
+		}
+	}
+	res.Summarize()
+}
+
+func retentionUnknown(f *finding.Finding, u *Unit) {
+	min := f.Evidence.MinRetentionDays
+	if min <= 0 {
+		min = evaluate.DefaultMinRetentionDays
+	}
+	unresolved := map[string][]string{}
+	for _, x := range u.Unresolved {
+		if x.LogGroup != "" {
+			unresolved[x.LogGroup] = append(unresolved[x.LogGroup], x.String())
+		}
+	}
+	var why []string
+	reason := ReasonNotDeclared
+	problems := 0
+	for _, g := range f.Evidence.LogGroups {
+		short := g.Exists && g.RetentionDays != nil && int(*g.RetentionDays) < min
+		if g.Exists && !short {
+			continue
+		}
+		problems++
+		switch {
+		case len(unresolved[g.Name]) > 0:
+			why = append(why, unresolved[g.Name]...)
+			reason = ReasonUnresolved
+		case !g.Exists:
+			why = append(why, fmt.Sprintf("log group %s is not declared in the scanned files: it may exist elsewhere (if not, AWS creates it on first delivery, with no retention set)", g.Name))
+		default:
+			return // a declared group with a known short retention: a real FAIL
+		}
+	}
+	if problems > 0 {
+		markUnknown(f, reason, why)
+	}
+}
+
+// pointAtLogGroup moves a retention FAIL to the line that sets the short retention (the log group), which is
+// the line a reviewer has to change; the VPC's own line stays in the evidence.
+func pointAtLogGroup(f *finding.Finding, u *Unit) {
+	min := f.Evidence.MinRetentionDays
+	for _, g := range f.Evidence.LogGroups {
+		if !g.Exists || g.RetentionDays == nil || int(*g.RetentionDays) >= min {
+			continue
+		}
+		for _, lg := range u.Region.LogGroups {
+			if lg.Name == g.Name && lg.Location != nil {
+				if f.Location != nil {
+					if f.Evidence.Extra == nil {
+						f.Evidence.Extra = map[string]any{}
+					}
+					f.Evidence.Extra["vpc_location"] = *f.Location
+				}
+				l := *lg.Location
+				f.Location = &l
+				return
+			}
+		}
+	}
+}
+
+func markUnknown(f *finding.Finding, reason string, why []string) {
+	sort.Strings(why)
+	if f.Evidence.Extra == nil {
+		f.Evidence.Extra = map[string]any{}
+	}
+	f.Evidence.Extra["unresolved"] = why
+	f.Evidence.Extra["reason_as_declared"] = f.Reason
+	f.Message = fmt.Sprintf("cannot be decided from the files alone (as declared: %s, %s); depends on: %s",
+		f.Reason, f.Message, strings.Join(why, "; "))
+	f.Status, f.Reason = finding.StatusUnknown, reason
+}

@@ -1,0 +1,214 @@
+// Package iacscan finds Terraform configurations, Terraform plan JSON and CloudFormation templates under the
+// given paths, reads them into one inventory snapshot, runs the same checks as the live scan on it, and turns
+// verdicts that rest on unresolved values into UNKNOWN findings.
+package iacscan
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/flowguard/flowguard/internal/evaluate"
+	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/iac"
+	"github.com/flowguard/flowguard/internal/iac/cloudformation"
+	"github.com/flowguard/flowguard/internal/iac/terraform"
+	"github.com/flowguard/flowguard/internal/inventory"
+	"github.com/flowguard/flowguard/internal/version"
+)
+
+// Input is one thing to read: a Terraform root directory, a plan JSON file or a CloudFormation template.
+type Input struct {
+	Kind string // iac.KindTerraform, iac.KindTerraformPlan, iac.KindCloudFormation
+	Path string
+}
+
+// ErrNothingFound is returned when the paths hold no Terraform, plan or CloudFormation input.
+var ErrNothingFound = errors.New("no Terraform (.tf), Terraform plan JSON or CloudFormation template found")
+
+// Discover lists the inputs under paths. Directories are walked recursively (hidden directories such as
+// .git and .terraform, and node_modules, are skipped); YAML and JSON files that are neither a template nor a
+// plan are ignored there. A file named explicitly must be one of the three.
+func Discover(paths []string) ([]Input, error) {
+	var out []Input
+	seen := map[string]bool{}
+	add := func(in Input) {
+		if !seen[in.Kind+"|"+in.Path] {
+			seen[in.Kind+"|"+in.Path] = true
+			out = append(out, in)
+		}
+	}
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !st.IsDir() {
+			in, ok, err := classify(p)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, fmt.Errorf("%s: not a Terraform file, Terraform plan JSON or CloudFormation template", p)
+			}
+			add(in)
+			continue
+		}
+		roots, err := terraform.Roots(p)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range roots {
+			add(Input{Kind: iac.KindTerraform, Path: r})
+		}
+		err = filepath.WalkDir(p, func(fp string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				if fp != p && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if strings.HasSuffix(fp, ".tf") {
+				return nil
+			}
+			in, ok, err := classify(fp)
+			if err != nil || !ok {
+				return nil // unreadable or unrelated files under a directory are not ours to judge
+			}
+			add(in)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if len(out) == 0 {
+		return nil, ErrNothingFound
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
+
+// classify says what a file is by its extension and, for JSON and YAML, its content.
+func classify(p string) (Input, bool, error) {
+	p = filepath.ToSlash(filepath.Clean(p))
+	ext := strings.ToLower(filepath.Ext(p))
+	switch ext {
+	case ".tf":
+		return Input{Kind: iac.KindTerraform, Path: filepath.ToSlash(filepath.Dir(p))}, true, nil
+	case ".json", ".yaml", ".yml", ".template":
+	default:
+		return Input{}, false, nil
+	}
+	src, err := os.ReadFile(p)
+	if err != nil {
+		return Input{}, false, err
+	}
+	if ext == ".json" && terraform.LooksLikePlan(src) {
+		return Input{Kind: iac.KindTerraformPlan, Path: p}, true, nil
+	}
+	if cloudformation.Looks(src) {
+		return Input{Kind: iac.KindCloudFormation, Path: p}, true, nil
+	}
+	return Input{}, false, nil
+}
+
+// Options tune an IaC scan.
+type Options struct {
+	Evaluate evaluate.Options
+	// Now is the clock (tests fix it).
+	Now func() time.Time
+}
+
+// Read reads every input into a unit. An input that cannot be read is returned as an error beside the others.
+func Read(inputs []Input) ([]*iac.Unit, []finding.Error) {
+	qualify := len(inputs) > 1
+	var units []*iac.Unit
+	var errs []finding.Error
+	for _, in := range inputs {
+		var (
+			u   *iac.Unit
+			err error
+		)
+		switch in.Kind {
+		case iac.KindTerraform:
+			u, err = terraform.Read(in.Path, qualify)
+		case iac.KindTerraformPlan:
+			var src []byte
+			if src, err = os.ReadFile(in.Path); err == nil {
+				u, err = terraform.ReadPlan(in.Path, src, qualify)
+			}
+		case iac.KindCloudFormation:
+			var src []byte
+			if src, err = os.ReadFile(in.Path); err == nil {
+				u, err = cloudformation.Read(in.Path, src, qualify)
+			}
+		}
+		if err != nil {
+			errs = append(errs, finding.Error{AccountID: iac.AccountID, Operation: "read " + in.Kind + " " + in.Path, Message: err.Error()})
+			continue
+		}
+		units = append(units, u)
+	}
+	return units, errs
+}
+
+// Snapshot assembles units into one inventory snapshot.
+func Snapshot(units []*iac.Unit, now time.Time) *inventory.Snapshot {
+	snap := &inventory.Snapshot{Schema: inventory.SnapshotSchema, CollectedAt: now}
+	kinds := map[string]bool{}
+	for _, u := range units {
+		r := u.Region
+		snap.Regions = append(snap.Regions, &r)
+		snap.Buckets = append(snap.Buckets, u.Buckets...)
+		switch u.Kind {
+		case iac.KindCloudFormation:
+			kinds[inventory.SourceCloudFormation] = true
+		default:
+			kinds[inventory.SourceTerraform] = true
+		}
+	}
+	var ks []string
+	for k := range kinds {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	snap.Source = strings.Join(ks, "+")
+	if snap.Source == "" {
+		snap.Source = inventory.SourceTerraform
+	}
+	return snap
+}
+
+// Scan discovers, reads and evaluates the IaC under paths.
+func Scan(paths []string, o Options) (*finding.Result, error) {
+	now := time.Now
+	if o.Now != nil {
+		now = o.Now
+	}
+	started := now().UTC()
+	inputs, err := Discover(paths)
+	if err != nil {
+		return nil, err
+	}
+	units, errs := Read(inputs)
+	snap := Snapshot(units, started)
+	res := evaluate.Snapshot(snap, o.Evaluate)
+	res.Errors = append(res.Errors, errs...)
+	for _, u := range units {
+		res.Notes = append(res.Notes, u.Notes...)
+	}
+	iac.ApplyUnresolved(res, units)
+	finding.Sort(res.Findings)
+	res.Tool = finding.Tool{Name: "flowguard", Version: version.String()}
+	res.StartedAt, res.FinishedAt = started, now().UTC()
+	return res, nil
+}
