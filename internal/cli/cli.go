@@ -77,6 +77,7 @@ func NewRootCmd(io *IOStreams) *cobra.Command {
 		newLogsCmd(io),
 		newDiffCmd(io),
 		newFixCmd(io), newRollbackCmd(io), newVerifyCmd(io), newRunsCmd(io),
+		newSchemaCmd(io), newChecksCmd(io), newQueryCmd(io),
 	)
 	return root
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/flowguard/flowguard/internal/accounts"
 	"github.com/flowguard/flowguard/internal/awscli"
 	"github.com/flowguard/flowguard/internal/awsconf"
+	"github.com/flowguard/flowguard/internal/checks"
 	"github.com/flowguard/flowguard/internal/collect"
 	"github.com/flowguard/flowguard/internal/evaluate"
 	"github.com/flowguard/flowguard/internal/exceptions"
@@ -39,6 +40,9 @@ type scanOptions struct {
 	Exceptions       string
 	MaxExceptionDays int
 	FromAWSCLI       string
+	// Stored checks: a folder of user checks, and the ids to run (see internal/checks).
+	ChecksDir string
+	CheckIDs  []string
 }
 
 func newScanCmd(io *IOStreams) *cobra.Command {
@@ -75,6 +79,8 @@ or interrupted), 3 usage or configuration error.`,
 	fs.StringVar(&o.FromAWSCLI, "from-aws-cli", "", "evaluate a directory of AWS CLI JSON output (describe-vpcs, describe-flow-logs, describe-log-groups) instead of calling AWS")
 	fs.StringVar(&o.SaveSnapshot, "save-snapshot", "", "also save the collected inventory to this file (re-evaluate it later with --snapshot)")
 	fs.StringVar(&o.Snapshot, "snapshot", "", "evaluate a saved inventory instead of calling AWS")
+	fs.StringVar(&o.ChecksDir, "checks", "", "also run the check files (*.yaml) of this folder (see 'flowguard checks')")
+	fs.StringArrayVar(&o.CheckIDs, "check", nil, "run only this check id (repeatable; default: all)")
 	cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return report.Names(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -107,9 +113,13 @@ func runScan(cmd *cobra.Command, io *IOStreams, o *scanOptions) error {
 	if o.MinRetention < 1 {
 		return usageError("--min-retention-days must be at least 1")
 	}
+	cs, err := loadChecks(o.ChecksDir, o.CheckIDs)
+	if err != nil {
+		return usageError("%v", err)
+	}
 	opts := scan.Options{
 		Collect:  collect.Options{Regions: o.AWS.NormalizedRegions(), Concurrency: o.Concurrency},
-		Evaluate: evaluate.Options{MinRetentionDays: o.MinRetention, SkipUnused: o.SkipUnused},
+		Evaluate: evaluate.Options{MinRetentionDays: o.MinRetention, SkipUnused: o.SkipUnused, Checks: cs},
 	}
 	var (
 		res  *finding.Result
@@ -196,16 +206,31 @@ func exitFor(res *finding.Result) error {
 // writeReport renders res to path, or to standard output (with colour on a terminal) when path is "".
 func writeReport(io *IOStreams, f report.Format, res *finding.Result, path string) error {
 	if path == "" {
-		return f.Write(io.Out, res, report.Options{Color: io.ColorEnabled()})
+		return f.Write(io.Out, res, report.Options{Color: io.ColorEnabled(), Checks: builtinCheckInfo()})
 	}
 	var buf bytes.Buffer
-	if err := f.Write(&buf, res, report.Options{}); err != nil {
+	if err := f.Write(&buf, res, report.Options{Checks: builtinCheckInfo()}); err != nil {
 		return err
 	}
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
 	return nil
+}
+
+// builtinCheckInfo describes the built-in checks for the formats that explain their rules (SARIF help text,
+// OCSF and ASFF remediation).
+func builtinCheckInfo() []finding.CheckInfo {
+	var out []finding.CheckInfo
+	for _, c := range checks.Builtin() {
+		desc := strings.TrimSpace(c.Description)
+		if r := strings.TrimSpace(c.Rationale); r != "" {
+			desc += "\n\nRationale: " + r
+		}
+		out = append(out, finding.CheckInfo{ID: c.ID, Title: c.Title, Description: desc,
+			Remediation: strings.TrimSpace(c.Remediation), Severity: c.Severity, Controls: c.Controls})
+	}
+	return out
 }
 
 // lookupFormats parses a comma-separated --output list.

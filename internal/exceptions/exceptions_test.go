@@ -231,3 +231,23 @@ func FuzzParse(f *testing.F) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestReadmeExample keeps the README's exceptions file valid.
+func TestReadmeExample(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "```yaml\nexceptions:")
+	block, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("README has no ```yaml exceptions: block")
+	}
+	set, err := Parse("README.md", []byte("exceptions:"+block), 365, time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Entries) != 2 || set.Entries[1].Describe() != "region=eu-* check=vpc-flow-logs-enabled tag:Environment=sandbox" {
+		t.Errorf("README example entries: %+v", set.Entries)
+	}
+}

@@ -119,11 +119,9 @@ func Build(ctx context.Context, cfg aws.Config, targets []Target, skipped []Skip
 	}
 	p := &Plan{Schema: PlanSchema, RunID: o.RunID, Account: o.Account, Settings: s, Skipped: append([]Skip(nil), skipped...)}
 	var mine []Target
-	others := map[string]int{}
 	for _, t := range targets {
 		if t.AccountID != o.Account {
-			others[t.AccountID]++
-			p.Skipped = append(p.Skipped, Skip{t.AccountID, t.Region, t.VPCID, fmt.Sprintf("account %s is not the account of the credentials (%s): run fix with credentials for it", t.AccountID, o.Account)})
+			p.Skipped = append(p.Skipped, Skip{t.AccountID, t.Region, t.VPCID, fmt.Sprintf("account %s is not the account of the credentials (%s): run fix with its credentials, or with --assume-role ROLE", t.AccountID, o.Account)})
 			continue
 		}
 		mine = append(mine, t)

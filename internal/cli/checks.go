@@ -1,0 +1,97 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/flowguard/flowguard/internal/checks"
+	"github.com/flowguard/flowguard/internal/finding"
+)
+
+// loadChecks returns the built-in checks plus those of dir (if any), narrowed to ids (if any).
+func loadChecks(dir string, ids []string) ([]*checks.Check, error) {
+	cs := checks.Builtin()
+	if dir != "" {
+		user, err := checks.LoadDir(dir)
+		if err != nil {
+			return nil, err
+		}
+		if cs, err = checks.Merge(cs, user); err != nil {
+			return nil, err
+		}
+	}
+	return checks.Select(cs, ids)
+}
+
+func newChecksCmd(io *IOStreams) *cobra.Command {
+	var dir, output string
+	cmd := &cobra.Command{
+		Use:   "checks",
+		Short: "List and show the stored checks (built-in and from a --checks folder)",
+		Long: `Every check flowguard runs is a stored query over the asset graph plus an expectation, in a YAML file.
+The built-in checks are embedded in the binary; add your own by putting *.yaml files in a folder and passing
+it with --checks (here and to scan). See the README, "Writing a check".`,
+		Args: cobra.NoArgs,
+	}
+	cmd.PersistentFlags().StringVar(&dir, "checks", "", "also load the check files (*.yaml) of this folder")
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List the checks",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			cs, err := loadChecks(dir, nil)
+			if err != nil {
+				return usageError("%v", err)
+			}
+			switch output {
+			case "table":
+				tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "ID\tSEVERITY\tASSET\tSOURCE\tTITLE")
+				for _, c := range cs {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.ID, c.Severity, c.AssetTypes[0], c.File, c.Title)
+				}
+				return tw.Flush()
+			case "json":
+				type item struct {
+					ID         string            `json:"id"`
+					Title      string            `json:"title"`
+					Severity   string            `json:"severity"`
+					AssetTypes []string          `json:"asset_types"`
+					Controls   []finding.Control `json:"controls"`
+					Builtin    bool              `json:"builtin"`
+					File       string            `json:"file"`
+					Query      string            `json:"query"`
+					Expect     string            `json:"expect"`
+				}
+				var items []item
+				for _, c := range cs {
+					items = append(items, item{c.ID, c.Title, c.Severity, c.AssetTypes, c.Controls, c.Builtin, c.File, c.Query, c.Expect})
+				}
+				enc := json.NewEncoder(io.Out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(items)
+			}
+			return usageError("unknown --output %q (valid: table, json)", output)
+		},
+	}
+	list.Flags().StringVarP(&output, "output", "o", "table", "table or json")
+	show := &cobra.Command{
+		Use:   "show ID",
+		Short: "Print a check's file",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			cs, err := loadChecks(dir, args)
+			if err != nil {
+				return usageError("%v", err)
+			}
+			fmt.Fprintf(io.Out, "# %s\n%s", cs[0].File, strings.TrimRight(cs[0].Source(), "\n")+"\n")
+			return nil
+		},
+	}
+	cmd.AddCommand(list, show)
+	return cmd
+}

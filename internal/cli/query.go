@@ -1,0 +1,211 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/flowguard/flowguard/internal/accounts"
+	"github.com/flowguard/flowguard/internal/awscli"
+	"github.com/flowguard/flowguard/internal/awsconf"
+	"github.com/flowguard/flowguard/internal/collect"
+	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/graph"
+	"github.com/flowguard/flowguard/internal/inventory"
+	"github.com/flowguard/flowguard/internal/query"
+	"github.com/flowguard/flowguard/internal/scan"
+)
+
+type queryOptions struct {
+	AWS         awsconf.Options
+	Accounts    accounts.Options
+	Concurrency int
+	File        string
+	Vars        []string
+	Snapshot    string
+	FromAWSCLI  string
+	Output      string
+}
+
+func newQueryCmd(io *IOStreams) *cobra.Command {
+	o := &queryOptions{}
+	cmd := &cobra.Command{
+		Use:   "query [QUERY]",
+		Short: "Run a query over the asset graph of a live scan or a saved snapshot",
+		Long: `Query runs a GraphQL-style query — the language of the stored checks — over the asset graph and prints
+the matching assets. The inventory comes from a saved snapshot (--snapshot, written by scan --save-snapshot),
+a folder of AWS CLI JSON (--from-aws-cli), or a live read of the account (the scan's flags and credentials).
+
+A query may start with the field itself (vpcs(where: {…}){…}) or be a full GraphQL document with variables
+and fragments. 'flowguard schema' lists the types, fields, relations and built-in fragments.
+
+Exit codes: 0 the query ran, 2 it ran on an incomplete inventory (something could not be read), 3 the query
+or a flag is wrong.`,
+		Example: `  flowguard query --snapshot inv.json 'vpcs(where: {hasFlowLog: null}) { id name region }'
+  flowguard query --snapshot inv.json \
+    'vpcs(where: {OR: [{hasFlowLog: null}, {hasFlowLog_NONE: {flowLogStatus: "ACTIVE"}}]}){...AssetFragment}'
+  flowguard query --snapshot inv.json -o json -f short-retention.graphql --var min=400
+  flowguard query --region eu-west-1 'flowLogs(where: {deliverLogsStatus: "FAILED"}) { id resourceId deliverLogsErrorMessage }'`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runQuery(cmd, io, o, args) },
+	}
+	fs := cmd.Flags()
+	o.AWS.AddFlags(fs)
+	o.Accounts.AddFlags(fs)
+	fs.IntVar(&o.Concurrency, "concurrency", collect.DefaultConcurrency, "regions read at once (live)")
+	fs.StringVarP(&o.File, "file", "f", "", "read the query from this file")
+	fs.StringArrayVar(&o.Vars, "var", nil, "a query variable, name=value (value as JSON when it parses, else a string); repeatable")
+	fs.StringVar(&o.Snapshot, "snapshot", "", "query a saved inventory (scan --save-snapshot) instead of calling AWS")
+	fs.StringVar(&o.FromAWSCLI, "from-aws-cli", "", "query a folder of AWS CLI JSON output instead of calling AWS")
+	fs.StringVarP(&o.Output, "output", "o", "table", "table or json")
+	return cmd
+}
+
+func runQuery(cmd *cobra.Command, io *IOStreams, o *queryOptions, args []string) error {
+	var name, src string
+	switch {
+	case o.File != "" && len(args) > 0:
+		return usageError("give the query as an argument or with -f, not both")
+	case o.File != "":
+		b, err := os.ReadFile(o.File)
+		if err != nil {
+			return usageError("%v", err)
+		}
+		name, src = o.File, string(b)
+	case len(args) == 1:
+		name, src = "query", args[0]
+	default:
+		return usageError("no query: give one as an argument or with -f FILE (see 'flowguard schema')")
+	}
+	if o.Output != "table" && o.Output != "json" {
+		return usageError("unknown --output %q (valid: table, json)", o.Output)
+	}
+	vars := map[string]any{}
+	for _, kv := range o.Vars {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return usageError("--var %q: write name=value", kv)
+		}
+		var x any
+		if err := json.Unmarshal([]byte(v), &x); err != nil {
+			x = v
+		}
+		vars[strings.TrimPrefix(k, "$")] = x
+	}
+	// Check the query before reading any inventory: a typo should not cost a scan.
+	q, err := query.Parse(name, src)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	prog, err := q.Compile(graph.Default, vars)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	snap, err := queryInventory(cmd, io, o)
+	if err != nil {
+		return err
+	}
+	results := prog.Run(graph.Build(snap))
+	switch o.Output {
+	case "json":
+		enc := json.NewEncoder(io.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(query.JSON(results)); err != nil {
+			return err
+		}
+	default:
+		for i, r := range results {
+			if i > 0 {
+				fmt.Fprintln(io.Out)
+			}
+			fmt.Fprintf(io.Out, "%s (%d)\n", r.Root.Name, len(r.Nodes))
+			if len(r.Nodes) == 0 {
+				continue
+			}
+			tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, strings.Join(r.Root.Columns(), "\t"))
+			for _, n := range r.Nodes {
+				row := r.Root.Row(n)
+				for j, c := range row {
+					if c == "" {
+						row[j] = "-"
+					}
+				}
+				fmt.Fprintln(tw, strings.Join(row, "\t"))
+			}
+			tw.Flush()
+		}
+	}
+	if n := unread(snap); n > 0 || snap.Incomplete {
+		fmt.Fprintf(io.ErrOut, "flowguard: the inventory is incomplete (%d collection(s) could not be read): assets may be missing\n", n)
+		return &ExitError{Code: finding.ExitIncomplete}
+	}
+	return nil
+}
+
+func unread(snap *inventory.Snapshot) int {
+	n := len(snap.Errors)
+	for _, r := range snap.Regions {
+		n += len(r.Errors)
+	}
+	return n
+}
+
+// queryInventory reads the inventory the way scan does: a saved snapshot, AWS CLI JSON, or the live account(s).
+func queryInventory(cmd *cobra.Command, io *IOStreams, o *queryOptions) (*inventory.Snapshot, error) {
+	switch {
+	case o.Snapshot != "" && o.FromAWSCLI != "":
+		return nil, usageError("use --snapshot or --from-aws-cli, not both")
+	case o.Snapshot != "":
+		snap, err := inventory.ReadFile(o.Snapshot)
+		if err != nil {
+			return nil, usageError("%v", err)
+		}
+		return snap, nil
+	case o.FromAWSCLI != "":
+		regions := o.AWS.NormalizedRegions()
+		if len(regions) > 1 {
+			return nil, usageError("--from-aws-cli takes one --region: the region of files whose path names none")
+		}
+		cliOpts := awscli.Options{}
+		if len(regions) == 1 {
+			cliOpts.Region = regions[0]
+		}
+		snap, err := awscli.Load(o.FromAWSCLI, cliOpts)
+		if err != nil {
+			return nil, usageError("--from-aws-cli: %v", err)
+		}
+		return snap, nil
+	}
+	if o.Concurrency < 1 {
+		return nil, usageError("--concurrency must be at least 1")
+	}
+	ctx := cmd.Context()
+	cfg, err := awsconf.Load(ctx, o.AWS)
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	opts := scan.Options{Collect: collect.Options{Regions: o.AWS.NormalizedRegions(), Concurrency: o.Concurrency}}
+	progress := newProgress(io)
+	opts.Collect.Progress = progress.update
+	var snap *inventory.Snapshot
+	if o.Accounts.MultiAccount() {
+		o.Accounts.Concurrency = o.Concurrency
+		targets, notEntered, err := accounts.Resolve(ctx, cfg, o.Accounts)
+		if err != nil {
+			return nil, usageError("%v", err)
+		}
+		_, snap = scan.Targets(ctx, targets, notEntered, opts)
+	} else {
+		_, snap = scan.Live(ctx, cfg, opts)
+	}
+	progress.done()
+	if e, ok := identityError(snap); ok && ctx.Err() == nil && !o.Accounts.MultiAccount() {
+		return nil, usageError("cannot identify the AWS account: %s\nCheck your credentials, --profile and --endpoint-url.", e.Message)
+	}
+	return snap, nil
+}
