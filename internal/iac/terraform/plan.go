@@ -61,8 +61,8 @@ type planChange struct {
 
 type planConfig struct {
 	ProviderConfig map[string]struct {
-		Name        string                    `json:"name"`
-		Alias       string                    `json:"alias"`
+		Name        string  `json:"name"`
+		Alias       string  `json:"alias"`
 		Expressions exprMap `json:"expressions"`
 	} `json:"provider_config"`
 	RootModule configModule `json:"root_module"`
@@ -75,9 +75,9 @@ type configModule struct {
 }
 
 type configCall struct {
-	Source      string  `json:"source"`
-	Expressions exprMap `json:"expressions"`
-	Module      configModule              `json:"module"`
+	Source      string       `json:"source"`
+	Expressions exprMap      `json:"expressions"`
+	Module      configModule `json:"module"`
 }
 
 type configOutput struct {
