@@ -359,3 +359,12 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParseDefault(b *testing.B) {
+	line := []byte("2 123456789012 eni-0000000a00000f2a1 10.0.1.17 52.94.12.22 49152 443 6 20 4249 1767225600 1767225660 ACCEPT OK")
+	p := NewParser("b", nil, Options{})
+	b.SetBytes(int64(len(line) + 1))
+	for b.Loop() {
+		p.Parse(line, 1)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 )
 
 // DefaultMaxSamples is how many malformed lines a Stats keeps as examples.
@@ -133,42 +134,138 @@ func (p *Parser) Parse(line []byte, lineNo int64) (*Record, error) {
 	return nil, nil
 }
 
-// parseLine splits line on spaces and sets every column.
+// parseLine splits line on spaces and sets every column. Numbers and IPv4 addresses are parsed in the same
+// pass that finds the field's end; anything unusual ("-", IPv6, errors) takes the general path in set.
 func (r *Record) parseLine(line []byte) error {
 	f := r.format
-	want := len(f.Fields)
-	col := 0
+	n := len(line)
 	i := 0
-	for i < len(line) {
-		// skip separators (one space normally; tolerate runs and tabs)
-		for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+	for col, fl := range f.Fields {
+		for i < n && line[i] == ' ' {
 			i++
 		}
-		if i == len(line) {
-			break
+		if i >= n {
+			return fmt.Errorf("%d fields, want %d", col, len(f.Fields))
 		}
-		j := i
-		for j < len(line) && line[j] != ' ' && line[j] != '\t' {
-			j++
+		start := i
+		switch f.kinds[col] {
+		case kindNum:
+			var v int64
+			for i < n {
+				c := line[i] - '0'
+				if c > 9 {
+					break
+				}
+				v = v*10 + int64(c)
+				i++
+			}
+			if i-start > 0 && i-start <= 18 && (i == n || line[i] == ' ') && r.setNum(fl, v) {
+				r.raw[fl] = line[start:i]
+				continue
+			}
+		case kindIPv4:
+			var ip [4]byte
+			oct, dots, digits := 0, 0, 0
+			ok := true
+			for i < n && line[i] != ' ' {
+				c := line[i]
+				if c == '.' {
+					if digits == 0 || dots == 3 || oct > 255 {
+						ok = false
+						break
+					}
+					ip[dots] = byte(oct)
+					dots++
+					oct, digits = 0, 0
+				} else if c -= '0'; c <= 9 && digits < 3 && !(digits > 0 && oct == 0) {
+					oct = oct*10 + int(c)
+					digits++
+				} else {
+					ok = false
+					break
+				}
+				i++
+			}
+			if ok && dots == 3 && digits > 0 && oct <= 255 && (i == n || line[i] == ' ') {
+				ip[3] = byte(oct)
+				r.raw[fl] = line[start:i]
+				r.setAddr(fl, netip.AddrFrom4(ip))
+				continue
+			}
 		}
-		if col >= want {
-			return fmt.Errorf("more than %d fields", want)
+		// General path: find the end, then let set parse or store the value.
+		i = start
+		for k := 0; k < 24 && i < n && line[i] != ' '; k++ { // short fields: a plain loop beats a call
+			i++
 		}
-		v := line[i:j]
-		if fl := f.Fields[col]; fl != FieldNone {
+		if i < n && line[i] != ' ' {
+			if j := bytes.IndexByte(line[i:], ' '); j >= 0 {
+				i += j
+			} else {
+				i = n
+			}
+		}
+		v := line[start:i]
+		if fl != FieldNone {
 			if err := r.set(fl, v); err != nil {
 				return err
 			}
 		} else {
 			r.extra[f.extraIdx[col]] = v
 		}
-		col++
-		i = j
 	}
-	if col != want {
-		return fmt.Errorf("%d fields, want %d", col, want)
+	for i < n && line[i] == ' ' {
+		i++
+	}
+	if i < n {
+		return fmt.Errorf("more than %d fields", len(f.Fields))
 	}
 	return nil
+}
+
+// setNum stores a parsed non-negative number; false if it does not fit the field.
+func (r *Record) setNum(fl Field, v int64) bool {
+	if fl.Kind() == KindInt32 && v > 1<<31-1 {
+		return false
+	}
+	switch fl {
+	case Version:
+		r.Version = int32(v)
+	case SrcPort:
+		r.SrcPort = int32(v)
+	case DstPort:
+		r.DstPort = int32(v)
+	case Protocol:
+		r.Protocol = int32(v)
+	case TCPFlags:
+		r.TCPFlags = int32(v)
+	case TrafficPath:
+		r.TrafficPath = int32(v)
+	case Packets:
+		r.Packets = v
+	case Bytes:
+		r.Bytes = v
+	case Start:
+		r.Start = v
+	case End:
+		r.End = v
+	default:
+		return false
+	}
+	return true
+}
+
+func (r *Record) setAddr(fl Field, a netip.Addr) {
+	switch fl {
+	case SrcAddr:
+		r.SrcAddr = a
+	case DstAddr:
+		r.DstAddr = a
+	case PktSrcAddr:
+		r.PktSrcAddr = a
+	case PktDstAddr:
+		r.PktDstAddr = a
+	}
 }
 
 // Scanner reads records from a text stream, one per line.

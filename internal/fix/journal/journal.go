@@ -320,6 +320,11 @@ func List(dir string) ([]Summary, error) {
 		s.Path = Path(dir, id)
 		out = append(out, s)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID > out[j].ID })
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].StartedAt.Equal(out[j].StartedAt) {
+			return out[i].StartedAt.After(out[j].StartedAt)
+		}
+		return out[i].ID > out[j].ID
+	})
 	return out, nil
 }

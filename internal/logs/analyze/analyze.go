@@ -12,6 +12,7 @@
 package analyze
 
 import (
+	"encoding/binary"
 	"hash/maphash"
 	"net/netip"
 	"sync"
@@ -48,7 +49,7 @@ func Defaults() Config {
 		VerticalPorts: 10, VerticalWindow: time.Hour,
 		HorizontalHosts: 10, HorizontalWindow: time.Hour,
 		BruteForceRejects: 10, BruteForceWindow: time.Hour, BruteForcePorts: []int32{22, 3389},
-		TopN: 10, TopKCapacity: 100_000, MaxInterfaces: 100_000, MaxDetectorState: 1_000_000, MaxDistinct: 65536,
+		TopN: 10, TopKCapacity: 65536, MaxInterfaces: 100_000, MaxDetectorState: 1_000_000, MaxDistinct: 65536,
 	}
 }
 
@@ -100,15 +101,15 @@ func (c *Config) fill() {
 // PortProto is a port and IANA protocol number.
 type PortProto struct{ Port, Proto int32 }
 
-// Pair is a source and destination address.
-type Pair struct{ Src, Dst netip.Addr }
-
 // Bucket is one minute of traffic.
 type Bucket struct {
 	Records, Bytes, Packets, Accept, Reject int64
 }
 
-type ifaceStat struct{ records, skip, nodata int64 }
+type ifaceStat struct {
+	name                  string
+	records, skip, nodata int64
+}
 
 // Totals are the headline counts.
 type Totals struct {
@@ -132,13 +133,13 @@ type Totals struct {
 type Engine struct {
 	cfg     Config
 	filter  compiledFilter
-	seed    maphash.Seed
 	shards  []*Shard
 	dets    []*detector
 	chans   []chan []detRec
 	wg      sync.WaitGroup
 	mu      sync.Mutex
 	batches sync.Pool
+	seed    maphash.Seed
 }
 
 // New starts an engine with the given number of detector partitions (≥1, usually GOMAXPROCS).
@@ -172,14 +173,15 @@ const batchSize = 4096
 type Shard struct {
 	e       *Engine
 	T       Totals
-	rejSrc  *TopK[netip.Addr]
-	rejDst  *TopK[netip.Addr]
-	rejPort *TopK[PortProto]
-	talkers *TopK[Pair]
+	rejSrc  addrCounter
+	rejDst  addrCounter
+	rejPort *counter64     // port<<32 | protocol
+	talkers *TopK[pairKey] // pairs involving IPv6
+	talk4   *counter64     // IPv4 pairs, src<<32|dst: an 8-byte key keeps the table small and cache-friendly
 	hist    map[int64]*Bucket
 	lastMin int64
 	lastB   *Bucket
-	ifaces  map[string]*ifaceStat
+	ifaces  map[uint64]*ifaceStat // by maphash of the interface id: hashing once beats a string-keyed map
 	lastIf  []byte
 	lastIfS *ifaceStat
 	ifErr   bool
@@ -190,8 +192,8 @@ type Shard struct {
 func (e *Engine) Shard() *Shard {
 	c := e.cfg.TopKCapacity
 	s := &Shard{
-		e: e, rejSrc: NewTopK[netip.Addr](c), rejDst: NewTopK[netip.Addr](c), rejPort: NewTopK[PortProto](c),
-		talkers: NewTopK[Pair](c), hist: map[int64]*Bucket{}, lastMin: -1 << 62, ifaces: map[string]*ifaceStat{},
+		e: e, rejSrc: newAddrCounter(c), rejDst: newAddrCounter(c), rejPort: newCounter64(c),
+		talkers: NewTopK[pairKey](c), talk4: newCounter64(c), hist: map[int64]*Bucket{}, lastMin: -1 << 62, ifaces: map[uint64]*ifaceStat{},
 		pending: make([][]detRec, len(e.dets)),
 	}
 	e.mu.Lock()
@@ -254,36 +256,38 @@ func (s *Shard) Add(r *flowlog.Record) {
 	case flowlog.Reject:
 		t.Reject++
 		t.RejectBytes += bytes
-		if r.SrcAddr.IsValid() {
-			s.rejSrc.Add(r.SrcAddr, 1)
-		}
-		if r.DstAddr.IsValid() {
-			s.rejDst.Add(r.DstAddr, 1)
-		}
+		s.rejSrc.add(r.SrcAddr)
+		s.rejDst.add(r.DstAddr)
 		if r.DstPort >= 0 {
-			s.rejPort.Add(PortProto{r.DstPort, r.Protocol}, 1)
+			s.rejPort.Add(uint64(r.DstPort)<<32|uint64(uint32(r.Protocol)), 1)
 		}
 	}
 	if bytes > 0 && r.SrcAddr.IsValid() && r.DstAddr.IsValid() {
-		s.talkers.Add(Pair{r.SrcAddr, r.DstAddr}, bytes)
+		if r.SrcAddr.Is4() && r.DstAddr.Is4() {
+			a, b := r.SrcAddr.As4(), r.DstAddr.As4()
+			s.talk4.Add(uint64(binary.BigEndian.Uint32(a[:]))<<32|uint64(binary.BigEndian.Uint32(b[:])), bytes)
+		} else {
+			s.talkers.Add(pairKey{keyOf(r.SrcAddr), keyOf(r.DstAddr)}, bytes)
+		}
 	}
 	if (r.Action == flowlog.Reject || s.e.cfg.ScanAccepted && r.Action == flowlog.Accept) && r.SrcAddr.IsValid() && r.Start != flowlog.NA {
-		s.route(detRec{src: r.SrcAddr, dst: r.DstAddr, start: r.Start, dstPort: r.DstPort, proto: r.Protocol, reject: r.Action == flowlog.Reject})
+		s.route(detRec{src: keyOf(r.SrcAddr), dst: keyOf(r.DstAddr), dstValid: r.DstAddr.IsValid(), start: r.Start, dstPort: r.DstPort, proto: r.Protocol, reject: r.Action == flowlog.Reject})
 	}
 }
 
 func (s *Shard) countIface(ifc []byte, st flowlog.Status) {
 	is := s.lastIfS
 	if is == nil || string(ifc) != string(s.lastIf) {
-		is = s.ifaces[string(ifc)]
+		h := maphash.Bytes(s.e.seed, ifc)
+		is = s.ifaces[h]
 		if is == nil {
 			if len(s.ifaces) >= s.e.cfg.MaxInterfaces {
 				s.ifErr = true
 				s.lastIfS = nil
 				return
 			}
-			is = &ifaceStat{}
-			s.ifaces[string(ifc)] = is
+			is = &ifaceStat{name: string(ifc)}
+			s.ifaces[h] = is
 		}
 		s.lastIf = append(s.lastIf[:0], ifc...)
 		s.lastIfS = is
@@ -301,8 +305,7 @@ func (s *Shard) route(r detRec) {
 	s.T.DetectorInput++
 	p := 0
 	if n := len(s.pending); n > 1 {
-		b := r.src.As16()
-		p = int(maphash.Bytes(s.e.seed, b[:]) % uint64(n))
+		p = int(mix(r.src.hi^r.src.lo) % uint64(n))
 	}
 	buf := s.pending[p]
 	if buf == nil {
@@ -323,4 +326,43 @@ func (s *Shard) flush() {
 		}
 		s.pending[p] = nil
 	}
+}
+
+// mix spreads the bits of a key (splitmix64 finaliser) to pick a detector partition.
+func mix(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+// addrCounter counts per address: IPv4 in a flat uint64 table, IPv6 in a map.
+type addrCounter struct {
+	v4 *counter64
+	v6 *TopK[akey]
+}
+
+func newAddrCounter(capacity int) addrCounter {
+	return addrCounter{v4: newCounter64(capacity), v6: NewTopK[akey](capacity)}
+}
+
+func (c addrCounter) add(a netip.Addr) {
+	switch {
+	case a.Is4():
+		b := a.As4()
+		c.v4.Add(uint64(binary.BigEndian.Uint32(b[:])), 1)
+	case a.IsValid():
+		c.v6.Add(keyOf(a), 1)
+	}
+}
+
+// mergeInto adds the counts into t.
+func (c addrCounter) mergeInto(t *TopK[akey]) {
+	c.v4.each(func(k uint64, v int64) { t.m[akey{0, 0xffff<<32 | k}] += v })
+	t.ErrBound += c.v4.ErrBound
+	if len(t.m) > t.cap {
+		t.prune(t.cap / 2)
+	}
+	t.Merge(c.v6)
 }

@@ -229,3 +229,51 @@ func TestTopK(t *testing.T) {
 		t.Errorf("top %+v, bound %d", top, k.ErrBound)
 	}
 }
+
+func TestNthLargest(t *testing.T) {
+	for n := 1; n < 60; n++ {
+		for seed := 0; seed < 5; seed++ {
+			a := make([]int64, n)
+			for i := range a {
+				a[i] = int64((i*7919 + seed*31) % 13)
+			}
+			sorted := slices.Clone(a)
+			slices.SortFunc(sorted, func(x, y int64) int { return int(y - x) })
+			for k := 0; k < n; k++ {
+				if got := analyze.NthLargest(slices.Clone(a), k); got != sorted[k] {
+					t.Fatalf("n=%d k=%d: got %d want %d (%v)", n, k, got, sorted[k], a)
+				}
+			}
+		}
+	}
+}
+
+func TestCounter64(t *testing.T) {
+	c := analyze.NewCounter64(64)
+	want := map[uint64]int64{}
+	for i := uint64(0); i < 60; i++ {
+		for j := uint64(0); j <= i; j++ {
+			c.Add(i*0x9e3779b97f4a7c15, 1)
+		}
+		want[i*0x9e3779b97f4a7c15] = int64(i + 1)
+	}
+	c.Add(5, 0) // zero weights are ignored
+	for k, v := range want {
+		if got := c.Get(k); got != v {
+			t.Fatalf("key %x: %d, want %d", k, got, v)
+		}
+	}
+	if c.ErrBound != 0 {
+		t.Fatal("pruned below capacity")
+	}
+	// Overflow with light keys: the heavy ones survive and the bound covers the loss.
+	for i := uint64(1000); i < 3000; i++ {
+		c.Add(i, 1)
+	}
+	if c.Len() > 64 || c.ErrBound == 0 {
+		t.Fatalf("len %d bound %d", c.Len(), c.ErrBound)
+	}
+	if k := uint64(59); c.Get(k*0x9e3779b97f4a7c15) != 60 {
+		t.Errorf("heaviest key: %d, want 60", c.Get(k*0x9e3779b97f4a7c15))
+	}
+}

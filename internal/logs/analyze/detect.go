@@ -2,7 +2,6 @@ package analyze
 
 import (
 	"cmp"
-	"net/netip"
 	"slices"
 	"time"
 )
@@ -32,44 +31,57 @@ type Detection struct {
 
 // detRec is the part of a record the detectors need, copied so it outlives the parser's buffer.
 type detRec struct {
-	src, dst netip.Addr
+	src, dst akey
+	dstValid bool
 	start    int64
 	dstPort  int32
 	proto    int32
 	reject   bool
 }
 
-type vKey struct{ src, dst netip.Addr }
+type vKey struct{ src, dst akey }
 type hKey struct {
-	src         netip.Addr
+	src         akey
 	port, proto int32
 }
 
+// agg counts records and distinct values of one detector key. Most keys (one-off probes) see a single value,
+// kept inline: the set is only allocated for the second distinct value.
 type agg[T comparable] struct {
-	set         map[T]struct{}
 	records     int64
 	first, last int64
+	one         T
+	n           int
+	set         map[T]struct{}
 }
 
 func (a *agg[T]) add(v T, t int64, maxDistinct int) (grew bool) {
 	a.records++
-	if t < a.first || a.first == 0 {
-		a.first = t
+	if a.n == 0 {
+		a.first, a.last, a.one, a.n = t, t, v, 1
+		return true
 	}
-	if t > a.last {
-		a.last = t
+	a.first, a.last = min(a.first, t), max(a.last, t)
+	if a.set == nil {
+		if v == a.one || a.n >= maxDistinct {
+			return false
+		}
+		a.set = map[T]struct{}{a.one: {}, v: {}}
+		a.n = 2
+		return true
 	}
-	if _, ok := a.set[v]; ok || len(a.set) >= maxDistinct {
+	if _, ok := a.set[v]; ok || a.n >= maxDistinct {
 		return false
 	}
 	a.set[v] = struct{}{}
+	a.n++
 	return true
 }
 
 type window struct {
 	vert  map[vKey]*agg[int32]
-	horiz map[hKey]*agg[netip.Addr]
-	brute map[hKey]*agg[netip.Addr]
+	horiz map[hKey]*agg[akey]
+	brute map[hKey]*agg[akey]
 }
 
 // detector owns every source address that hashes to it, so each key's state is complete and exact.
@@ -105,9 +117,9 @@ func (d *detector) win(kind int, start int64) (int64, *window) {
 		case 0:
 			w.vert = map[vKey]*agg[int32]{}
 		case 1:
-			w.horiz = map[hKey]*agg[netip.Addr]{}
+			w.horiz = map[hKey]*agg[akey]{}
 		case 2:
-			w.brute = map[hKey]*agg[netip.Addr]{}
+			w.brute = map[hKey]*agg[akey]{}
 		}
 		d.windows[key] = w
 	}
@@ -115,7 +127,7 @@ func (d *detector) win(kind int, start int64) (int64, *window) {
 }
 
 func (d *detector) add(r detRec) {
-	if r.start < 0 || !r.src.IsValid() || !r.dst.IsValid() {
+	if r.start < 0 || !r.dstValid {
 		return
 	}
 	hasPort := r.dstPort >= 0
@@ -124,9 +136,8 @@ func (d *detector) add(r detRec) {
 		k := vKey{r.src, r.dst}
 		a := w.vert[k]
 		if a == nil {
-			a = &agg[int32]{set: map[int32]struct{}{}}
+			a = &agg[int32]{}
 			w.vert[k] = a
-			d.entries++
 		}
 		if a.add(r.dstPort, r.start, d.distinct) {
 			d.entries++
@@ -135,9 +146,8 @@ func (d *detector) add(r detRec) {
 		hk := hKey{r.src, r.dstPort, r.proto}
 		h := w.horiz[hk]
 		if h == nil {
-			h = &agg[netip.Addr]{set: map[netip.Addr]struct{}{}}
+			h = &agg[akey]{}
 			w.horiz[hk] = h
-			d.entries++
 		}
 		if h.add(r.dst, r.start, d.distinct) {
 			d.entries++
@@ -148,9 +158,8 @@ func (d *detector) add(r detRec) {
 		hk := hKey{r.src, r.dstPort, r.proto}
 		b := w.brute[hk]
 		if b == nil {
-			b = &agg[netip.Addr]{set: map[netip.Addr]struct{}{}}
+			b = &agg[akey]{}
 			w.brute[hk] = b
-			d.entries++
 		}
 		if b.add(r.dst, r.start, d.distinct) {
 			d.entries++
@@ -178,28 +187,26 @@ func (d *detector) finalize(key int64) {
 	ws := time.Unix(idx*d.winLen[kind], 0).UTC()
 	we := ws.Add(time.Duration(d.winLen[kind]) * time.Second)
 	for k, a := range w.vert {
-		d.entries -= 1 + len(a.set)
-		if len(a.set) >= d.cfg.VerticalPorts {
+		d.entries -= a.n
+		if a.n >= d.cfg.VerticalPorts {
 			d.out = append(d.out, Detection{Kind: KindVerticalScan, Source: k.src.String(), Destination: k.dst.String(),
-				WindowStart: ws, WindowEnd: we, Distinct: len(a.set), Records: a.records, First: a.first, Last: a.last})
+				WindowStart: ws, WindowEnd: we, Distinct: a.n, Records: a.records, First: a.first, Last: a.last})
 		}
 	}
 	for k, a := range w.horiz {
-		d.entries -= 1 + len(a.set)
-		if len(a.set) >= d.cfg.HorizontalHosts {
+		d.entries -= a.n
+		if a.n >= d.cfg.HorizontalHosts {
 			d.out = append(d.out, Detection{Kind: KindHorizontalScan, Source: k.src.String(), Port: k.port, Protocol: k.proto,
-				WindowStart: ws, WindowEnd: we, Distinct: len(a.set), Records: a.records, First: a.first, Last: a.last})
+				WindowStart: ws, WindowEnd: we, Distinct: a.n, Records: a.records, First: a.first, Last: a.last})
 		}
 	}
 	for k, a := range w.brute {
-		d.entries -= 1 + len(a.set)
+		d.entries -= a.n
 		if a.records >= int64(d.cfg.BruteForceRejects) {
 			det := Detection{Kind: KindBruteForce, Source: k.src.String(), Port: k.port, Protocol: k.proto,
-				WindowStart: ws, WindowEnd: we, Distinct: len(a.set), Records: a.records, First: a.first, Last: a.last}
-			if len(a.set) == 1 {
-				for dst := range a.set {
-					det.Destination = dst.String()
-				}
+				WindowStart: ws, WindowEnd: we, Distinct: a.n, Records: a.records, First: a.first, Last: a.last}
+			if a.n == 1 {
+				det.Destination = a.one.String()
 			}
 			d.out = append(d.out, det)
 		}

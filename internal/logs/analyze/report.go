@@ -3,7 +3,6 @@ package analyze
 import (
 	"cmp"
 	"fmt"
-	"net/netip"
 	"slices"
 	"time"
 
@@ -91,8 +90,8 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 
 	c := e.cfg
 	tot := Totals{}
-	rejSrc, rejDst := NewTopK[netip.Addr](c.TopKCapacity), NewTopK[netip.Addr](c.TopKCapacity)
-	rejPort, talkers := NewTopK[PortProto](c.TopKCapacity), NewTopK[Pair](c.TopKCapacity)
+	rejSrc, rejDst := NewTopK[akey](c.TopKCapacity), NewTopK[akey](c.TopKCapacity)
+	rejPort, talkers := NewTopK[PortProto](c.TopKCapacity), NewTopK[pairKey](c.TopKCapacity)
 	hist := map[int64]*Bucket{}
 	ifaces := map[string]*ifaceStat{}
 	ifOverflow := false
@@ -112,10 +111,16 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 			tot.First = t.First
 		}
 		tot.Last = max(tot.Last, t.Last)
-		rejSrc.Merge(s.rejSrc)
-		rejDst.Merge(s.rejDst)
-		rejPort.Merge(s.rejPort)
+		s.rejSrc.mergeInto(rejSrc)
+		s.rejDst.mergeInto(rejDst)
+		s.rejPort.each(func(k uint64, v int64) { rejPort.m[PortProto{int32(k >> 32), int32(uint32(k))}] += v })
+		rejPort.ErrBound += s.rejPort.ErrBound
 		talkers.Merge(s.talkers)
+		t4 := &TopK[pairKey]{m: make(map[pairKey]int64, s.talk4.n), cap: c.TopKCapacity, ErrBound: s.talk4.ErrBound}
+		s.talk4.each(func(k uint64, v int64) {
+			t4.m[pairKey{akey{0, 0xffff<<32 | k>>32}, akey{0, 0xffff<<32 | k&0xffffffff}}] += v
+		})
+		talkers.Merge(t4)
 		for m, b := range s.hist {
 			h := hist[m]
 			if h == nil {
@@ -128,11 +133,11 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 			h.Accept += b.Accept
 			h.Reject += b.Reject
 		}
-		for k, v := range s.ifaces {
-			x := ifaces[k]
+		for _, v := range s.ifaces {
+			x := ifaces[v.name]
 			if x == nil {
 				x = &ifaceStat{}
-				ifaces[k] = x
+				ifaces[v.name] = x
 			}
 			x.records += v.records
 			x.skip += v.skip
@@ -148,11 +153,11 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 	if tot.Last != 0 {
 		r.To = time.Unix(tot.Last, 0).UTC()
 	}
-	addrLess := func(a, b netip.Addr) int { return a.Compare(b) }
-	addrRows := func(es []Entry[netip.Addr]) []Count {
+	addrLess := func(a, b akey) int { return a.compare(b) }
+	addrRows := func(es []Entry[akey]) []Count {
 		out := make([]Count, len(es))
 		for i, e := range es {
-			out[i] = Count{e.Key.String(), e.Count}
+			out[i] = Count{e.Key.addr().String(), e.Count}
 		}
 		return out
 	}
@@ -166,8 +171,8 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 	}
 	r.Top = append(r.Top, TopList{Title: "Top rejected destination ports", Key: "port", Unit: "records", Rows: ports, ErrBound: rejPort.ErrBound})
 	var talk []Count
-	for _, e := range talkers.Top(c.TopN, func(a, b Pair) int { return cmp.Or(a.Src.Compare(b.Src), a.Dst.Compare(b.Dst)) }) {
-		talk = append(talk, Count{e.Key.Src.String() + " -> " + e.Key.Dst.String(), e.Count})
+	for _, e := range talkers.Top(c.TopN, func(a, b pairKey) int { return cmp.Or(a.src.compare(b.src), a.dst.compare(b.dst)) }) {
+		talk = append(talk, Count{e.Key.src.String() + " -> " + e.Key.dst.String(), e.Count})
 	}
 	r.Top = append(r.Top, TopList{Title: "Top talkers by bytes", Key: "source -> destination", Unit: "bytes", Rows: talk, ErrBound: talkers.ErrBound})
 	for i := range r.Top {

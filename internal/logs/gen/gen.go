@@ -105,12 +105,20 @@ type Generator struct {
 	Summary  Summary
 	noise    uint32
 	line     []byte
+	// Traffic is skewed like real networks: a few interfaces (NAT gateways, load balancers, databases) and
+	// services carry most flows.
+	zipf    *rand.Zipf
+	svcZipf *rand.Zipf
+	perm    []int
 }
+
+// ifaceZipf draws an interface index, popular ones more often; the permutation spreads the popular ones.
+func (g *Generator) ifaceZipf() int { return g.perm[g.zipf.Uint64()] }
 
 // New prepares a generator; the planted attacks are decided here.
 func New(cfg Config) *Generator {
 	cfg.fill()
-	g := &Generator{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15))}
+	g := &Generator{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)), Summary: Summary{Planted: []Planted{}}}
 	for i := 0; i < cfg.Interfaces; i++ {
 		g.ifaceIPs = append(g.ifaceIPs, netip.AddrFrom4([4]byte{10, 0, byte(i / 250), byte(i%250 + 4)}))
 		g.eni = append(g.eni, fmt.Sprintf("eni-%017x", uint64(0x0a000000000)+uint64(i)*7919))
@@ -120,6 +128,9 @@ func New(cfg Config) *Generator {
 	for i := 0; i < 40; i++ {
 		g.services = append(g.services, netip.AddrFrom4([4]byte{52, 94, byte(i), byte(10 + i)}))
 	}
+	g.zipf = rand.NewZipf(g.rng, 1.1, 2, uint64(cfg.Interfaces-1))
+	g.svcZipf = rand.NewZipf(g.rng, 1.1, 2, uint64(len(g.services)-1))
+	g.perm = g.rng.Perm(cfg.Interfaces)
 	g.plant()
 	return g
 }
@@ -217,7 +228,7 @@ func (g *Generator) Each(fn func(start int64, line []byte) error) error {
 	var r rec
 	for i := 0; i < c.Records; {
 		t := t0 + int64(i)*span/int64(max(c.Records, 1))
-		k := g.rng.IntN(len(g.ifaceIPs))
+		k := g.ifaceZipf()
 		me := g.ifaceIPs[k]
 		x := g.rng.IntN(100)
 		switch {
@@ -225,10 +236,10 @@ func (g *Generator) Each(fn func(start int64, line []byte) error) error {
 			var peer netip.Addr
 			svc := ""
 			if g.rng.IntN(3) == 0 {
-				peer = g.services[g.rng.IntN(len(g.services))]
+				peer = g.services[int(g.svcZipf.Uint64())]
 				svc = "S3"
 			} else {
-				peer = g.ifaceIPs[(k+1+g.rng.IntN(max(len(g.ifaceIPs)-1, 1)))%len(g.ifaceIPs)]
+				peer = g.ifaceIPs[(k+1+g.ifaceZipf())%len(g.ifaceIPs)]
 				if peer == me { // a single interface talks to a service instead
 					peer = g.services[0]
 				}

@@ -1,0 +1,41 @@
+package analyze
+
+import (
+	"encoding/binary"
+	"net/netip"
+)
+
+// akey is an address as a pointer-free map key: maps keyed by it hash fast and are not scanned by the GC,
+// unlike netip.Addr, which carries a zone pointer.
+type akey struct{ hi, lo uint64 }
+
+func keyOf(a netip.Addr) akey {
+	b := a.As16()
+	return akey{binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])}
+}
+
+func (k akey) addr() netip.Addr {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], k.hi)
+	binary.BigEndian.PutUint64(b[8:], k.lo)
+	return netip.AddrFrom16(b).Unmap()
+}
+
+func (k akey) compare(o akey) int {
+	switch {
+	case k.hi < o.hi:
+		return -1
+	case k.hi > o.hi:
+		return 1
+	case k.lo < o.lo:
+		return -1
+	case k.lo > o.lo:
+		return 1
+	}
+	return 0
+}
+
+func (k akey) String() string { return k.addr().String() }
+
+// pairKey is a source and destination.
+type pairKey struct{ src, dst akey }
