@@ -31,5 +31,10 @@ hidden=$(grep -c '<tr data-status="[A-Z]*" data-account="[0-9]*" hidden' "$out/d
 fails=$(grep -c '<tr data-status="FAIL"' "$out/dom-fail.html")
 echo "rows: $total, FAIL rows: $fails, hidden by #status=FAIL: $hidden"
 [ "$hidden" -eq $((total - fails)) ] || { echo "filter did not hide the non-FAIL rows" >&2; exit 1; }
+# Sorting: by account descending puts 222222222222 first (the golden sample), ascending puts the IaC row first.
+run --dump-dom "$url#sort=-1" >"$out/dom-sort.html"
+first=$(grep -o '<tr data-status="[A-Z]*" data-account="[0-9]*"' "$out/dom-sort.html" | head -1)
+echo "first row sorted by account descending: $first"
+case "$report" in *testdata/sample.html) [[ "$first" == *'data-account="222222222222"'* ]] || { echo "sort did not reorder the rows" >&2; exit 1; } ;; esac
 if grep -q '<script>alert' "$out/dom.html"; then echo "injected script became markup" >&2; exit 1; fi
 echo "screenshots: $out/report.png $out/report-fail.png"

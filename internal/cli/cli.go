@@ -72,6 +72,7 @@ func NewRootCmd(io *IOStreams) *cobra.Command {
 	root.AddCommand(
 		newScanCmd(io),
 		newIaCCmd(io),
+		newBaselineCmd(io),
 		newVersionCmd(io),
 		newLogsCmd(io),
 		newDiffCmd(io),

@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 
+	"github.com/flowguard/flowguard/internal/accounts"
 	"github.com/flowguard/flowguard/internal/awsconf"
 	"github.com/flowguard/flowguard/internal/collect"
 	"github.com/flowguard/flowguard/internal/evaluate"
@@ -32,6 +34,8 @@ type fixOptions struct {
 	JournalDir  string
 	Output      string
 	Concurrency int
+	AssumeRole  string
+	ExternalID  string
 	Tags        []string
 	Settings    fix.Settings
 }
@@ -72,6 +76,8 @@ Exit codes: 0 everything planned was applied (or the plan was printed), 1 some c
 	f.StringVar(&o.JournalDir, "journal-dir", journal.DefaultDir(), "where run journals are kept")
 	f.StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
 	f.IntVar(&o.Concurrency, "concurrency", fix.DefaultConcurrency, "regions changed at once")
+	f.StringVar(&o.AssumeRole, "assume-role", "", "with --from a multi-account scan: fix every account in it, entering the others through this role (e.g. OrganizationAccountAccessRole); one run per account")
+	f.StringVar(&o.ExternalID, "external-id", "", "external id for --assume-role")
 
 	f.StringVar(&s.RoleName, "role-name", s.RoleName, "delivery role to create or reuse (CloudWatch Logs destination)")
 	f.StringVar(&s.RoleARN, "role-arn", "", "use this existing delivery role as is")
@@ -124,38 +130,101 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 	if err != nil {
 		return &ExitError{Code: finding.ExitUsage, Err: err}
 	}
-	findings := func(ctx context.Context) (*finding.Result, error) {
-		if saved != nil {
-			return saved, nil
-		}
-		return liveScan(ctx, io, cfg, o)
-	}
-	pr, err := fix.Prepare(ctx, cfg, fix.PrepareOptions{Findings: findings, Settings: o.Settings, RunID: o.RunID, NewRun: o.NewRun,
-		JournalDir: o.JournalDir, Concurrency: o.Concurrency})
+	ent := &enterer{cfg: cfg, role: o.AssumeRole, externalID: o.ExternalID}
+	caller, err := ent.caller(ctx)
 	if err != nil {
-		if errors.Is(err, journal.ErrNotFound) {
+		return &ExitError{Code: finding.ExitUsage, Err: err}
+	}
+
+	// Which accounts: the run's own when resuming; every account with FAIL findings in the saved scan when
+	// --assume-role lets flowguard enter them; otherwise the caller's.
+	accts := []string{caller}
+	switch {
+	case o.RunID != "":
+		info, _, err := fix.LoadRun(o.JournalDir, o.RunID)
+		if err != nil {
 			return usageError("%v", err)
 		}
-		return &ExitError{Code: finding.ExitIncomplete, Err: fmt.Errorf("fix: %w", err)}
+		accts = []string{info.Account}
+	case saved != nil && o.AssumeRole != "":
+		accts = failingAccounts(saved)
 	}
-	if pr.Note != "" {
-		fmt.Fprintln(io.ErrOut, "flowguard:", pr.Note)
+	var cached *finding.Result
+	code := finding.ExitOK
+	worse := func(c int) {
+		if c == finding.ExitIncomplete || (c == finding.ExitFail && code == finding.ExitOK) {
+			code = c
+		}
 	}
-	p := pr.Plan
-	if o.Output == "text" {
-		fix.WritePlan(io.Out, p, o.Apply)
+	type accountRun struct {
+		cfg aws.Config
+		pr  *fix.Prepared
+	}
+	var runs []accountRun
+	for _, acct := range accts {
+		acfg, err := ent.config(ctx, acct)
+		if err != nil {
+			fmt.Fprintf(io.ErrOut, "flowguard: account %s left alone: %v\n", acct, err)
+			worse(finding.ExitIncomplete)
+			continue
+		}
+		findings := func(ctx context.Context) (*finding.Result, error) {
+			if saved != nil {
+				return onlyAccount(saved, acct, len(accts) > 1), nil
+			}
+			if cached == nil {
+				r, err := liveScan(ctx, io, acfg, o)
+				if err != nil {
+					return nil, err
+				}
+				cached = r
+			}
+			return cached, nil
+		}
+		pr, err := fix.Prepare(ctx, acfg, fix.PrepareOptions{Findings: findings, Settings: o.Settings, RunID: o.RunID, NewRun: o.NewRun,
+			JournalDir: o.JournalDir, Concurrency: o.Concurrency})
+		if err != nil {
+			if errors.Is(err, journal.ErrNotFound) {
+				return usageError("%v", err)
+			}
+			fmt.Fprintf(io.ErrOut, "flowguard: account %s: %v\n", acct, err)
+			worse(finding.ExitIncomplete)
+			continue
+		}
+		if pr.Note != "" {
+			fmt.Fprintln(io.ErrOut, "flowguard:", pr.Note)
+		}
+		if pr.Plan.Incomplete {
+			worse(finding.ExitIncomplete)
+		}
+		runs = append(runs, accountRun{acfg, pr})
+	}
+	plans := make([]*fix.Plan, len(runs))
+	steps, vpcs := 0, 0
+	for i, r := range runs {
+		plans[i] = r.pr.Plan
+		steps += len(r.pr.Plan.Steps)
+		vpcs += len(r.pr.Plan.Targets)
+		if o.Output == "text" {
+			if i > 0 {
+				fmt.Fprintln(io.Out)
+			}
+			fix.WritePlan(io.Out, r.pr.Plan, o.Apply)
+		}
 	}
 	if !o.Apply {
 		if o.Output == "json" {
-			return writeJSON(io.Out, p)
+			if err := writeJSON(io.Out, map[string]any{"plans": plans}); err != nil {
+				return err
+			}
 		}
-		if p.Incomplete {
-			return &ExitError{Code: finding.ExitIncomplete}
+		if code != 0 {
+			return &ExitError{Code: code}
 		}
 		return nil
 	}
-	if len(p.Steps) > 0 && !o.Yes && io.InTTY {
-		fmt.Fprintf(io.ErrOut, "\nApply %d change(s) to %d VPC(s) in account %s as run %s? [y/N] ", len(p.Steps), len(p.Targets), p.Account, p.RunID)
+	if steps > 0 && !o.Yes && io.InTTY {
+		fmt.Fprintf(io.ErrOut, "\nApply %d change(s) to %d VPC(s) in %d account(s)? [y/N] ", steps, vpcs, len(runs))
 		line, _ := bufio.NewReader(io.In).ReadString('\n')
 		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
 			fmt.Fprintln(io.ErrOut, "flowguard: nothing changed")
@@ -164,27 +233,102 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 	}
 	var progress = io.ErrOut
 	if o.Output == "text" {
-		fmt.Fprintln(io.Out)
 		progress = io.Out
 	}
-	out, err := fix.Execute(ctx, cfg, pr, o.JournalDir, fix.ApplyOptions{Concurrency: o.Concurrency, Progress: progress})
-	if err != nil && out == nil {
-		return &ExitError{Code: finding.ExitIncomplete, Err: fmt.Errorf("fix: %w", err)}
+	var outcomes []*fix.Outcome
+	for _, r := range runs {
+		if ctx.Err() != nil {
+			worse(finding.ExitIncomplete)
+			break
+		}
+		if o.Output == "text" {
+			fmt.Fprintf(io.Out, "\napplying in account %s\n", r.pr.Plan.Account)
+		}
+		out, err := fix.Execute(ctx, r.cfg, r.pr, o.JournalDir, fix.ApplyOptions{Concurrency: o.Concurrency, Progress: progress})
+		if err != nil {
+			fmt.Fprintf(io.ErrOut, "flowguard: account %s: fix: %v\n", r.pr.Plan.Account, err)
+			worse(finding.ExitIncomplete)
+		}
+		if out == nil {
+			continue
+		}
+		outcomes = append(outcomes, out)
+		if o.Output == "text" {
+			fix.WriteOutcome(io.Out, out)
+		}
+		worse(out.ExitCode())
 	}
 	if o.Output == "json" {
-		if werr := writeJSON(io.Out, map[string]any{"plan": p, "outcome": out}); werr != nil {
-			return werr
+		if err := writeJSON(io.Out, map[string]any{"plans": plans, "outcomes": outcomes}); err != nil {
+			return err
 		}
-	} else {
-		fix.WriteOutcome(io.Out, out)
 	}
-	if err != nil {
-		return &ExitError{Code: finding.ExitIncomplete, Err: fmt.Errorf("fix: %w", err)}
-	}
-	if code := out.ExitCode(); code != 0 {
+	if code != 0 {
 		return &ExitError{Code: code}
 	}
 	return nil
+}
+
+// failingAccounts lists the accounts with FAIL findings in r.
+func failingAccounts(r *finding.Result) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range r.Findings {
+		if f.Status == finding.StatusFail && !seen[f.AccountID] {
+			seen[f.AccountID] = true
+			out = append(out, f.AccountID)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// onlyAccount narrows a multi-account result to one account's findings (when each account gets its own run).
+func onlyAccount(r *finding.Result, acct string, narrow bool) *finding.Result {
+	if !narrow {
+		return r
+	}
+	c := *r
+	c.Findings = nil
+	for _, f := range r.Findings {
+		if f.AccountID == acct {
+			c.Findings = append(c.Findings, f)
+		}
+	}
+	c.Accounts = []string{acct}
+	return &c
+}
+
+// enterer gives the config for an account: the caller's own, or by assuming --assume-role in it.
+type enterer struct {
+	cfg              aws.Config
+	role, externalID string
+	me               string
+}
+
+func (e *enterer) caller(ctx context.Context) (string, error) {
+	if e.me == "" {
+		id, err := fix.CallerAccount(ctx, e.cfg)
+		if err != nil {
+			return "", err
+		}
+		e.me = id
+	}
+	return e.me, nil
+}
+
+func (e *enterer) config(ctx context.Context, acct string) (aws.Config, error) {
+	me, err := e.caller(ctx)
+	if err != nil {
+		return aws.Config{}, err
+	}
+	if acct == me {
+		return e.cfg, nil
+	}
+	if e.role == "" {
+		return aws.Config{}, fmt.Errorf("it is not the account of the credentials (%s): pass --assume-role ROLE to enter it", me)
+	}
+	return accounts.Enter(ctx, e.cfg, collect.PartitionOf(e.cfg.Region), acct, accounts.Options{RoleName: e.role, ExternalID: e.externalID, SessionName: "flowguard-fix"})
 }
 
 func parseTags(kvs []string) (map[string]string, error) {

@@ -100,9 +100,11 @@ func TestFixCommandsFromSavedScan(t *testing.T) {
 	// Live plan (no --from): scans, then plans the same three VPCs.
 	code, out, errOut = runCLI(t, "fix", "--region", region, "--journal-dir", jd, "--output", "json")
 	var plan struct {
-		Targets []any `json:"targets"`
+		Plans []struct {
+			Targets []any `json:"targets"`
+		} `json:"plans"`
 	}
-	if err := json.Unmarshal([]byte(out), &plan); code != 0 || err != nil || len(plan.Targets) != 3 {
+	if err := json.Unmarshal([]byte(out), &plan); code != 0 || err != nil || len(plan.Plans) != 1 || len(plan.Plans[0].Targets) != 3 {
 		t.Fatalf("live plan: exit %d %v\n%s\n%s", code, err, out, errOut)
 	}
 	if code, _, _ := runCLI(t, "rollback", "--journal-dir", jd); code != finding.ExitUsage {
@@ -110,5 +112,54 @@ func TestFixCommandsFromSavedScan(t *testing.T) {
 	}
 	if code, _, _ := runCLI(t, "fix", "--from", scan, "--traffic-type", "ACCEPT", "--journal-dir", jd); code != finding.ExitUsage {
 		t.Errorf("ACCEPT traffic accepted: exit %d", code)
+	}
+}
+
+// A scan of two accounts is fixed with one command: one run per account, the second account entered through
+// --assume-role; each run is rolled back on its own.
+func TestFixSeveralAccounts(t *testing.T) {
+	srv := moto.Shared(t)
+	a := moto.NewTestAccount(t)
+	b := moto.NewTestAccount(t)
+	const region = "eu-west-1"
+	for _, acct := range []moto.Account{a, b} {
+		c := ec2.NewFromConfig(acct.Config(srv.URL, region))
+		if _, err := c.CreateVpc(t.Context(), &ec2.CreateVpcInput{CidrBlock: aws.String("10.1.0.0/16")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	org := filepath.Join(dir, "org.json")
+	jd := filepath.Join(dir, "runs")
+	setAWSEnv(t, a, srv.URL, region)
+	if code, _, errOut := runCLI(t, "scan", "--accounts", a.ID+","+b.ID, "--role-name", "audit", "--region", region, "-o", "json", "--out", org); code != finding.ExitFail {
+		t.Fatalf("scan: exit %d %s", code, errOut)
+	}
+	// Without --assume-role only the caller's account is planned; the other is named as left alone.
+	code, out, _ := runCLI(t, "fix", "--from", org, "--journal-dir", jd)
+	if code != 0 || !strings.Contains(out, "account "+b.ID+" is not the account of the credentials") {
+		t.Fatalf("single-account plan: exit %d\n%s", code, out)
+	}
+	code, out, errOut := runCLI(t, "fix", "--from", org, "--journal-dir", jd, "--assume-role", "admin", "--apply", "--yes")
+	if code != 0 || strings.Count(out, ": complete") != 2 {
+		t.Fatalf("apply in two accounts: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, _, errOut := runCLI(t, "scan", "--accounts", a.ID+","+b.ID, "--role-name", "audit", "--region", region); code != 0 {
+		t.Fatalf("scan after fix: exit %d %s", code, errOut)
+	}
+	runs, _ := journal.List(jd)
+	if len(runs) != 2 {
+		t.Fatalf("runs: %+v", runs)
+	}
+	for _, r := range runs {
+		if code, out, errOut := runCLI(t, "verify", "--run", r.ID, "--journal-dir", jd, "--assume-role", "admin"); code != 0 {
+			t.Errorf("verify %s (account %v): exit %d\n%s%s", r.ID, r.Accounts, code, out, errOut)
+		}
+		if code, out, errOut := runCLI(t, "rollback", "--run", r.ID, "--journal-dir", jd, "--assume-role", "admin", "--yes"); code != 0 {
+			t.Errorf("rollback %s: exit %d\n%s%s", r.ID, code, out, errOut)
+		}
+	}
+	if code, _, _ := runCLI(t, "scan", "--accounts", a.ID+","+b.ID, "--role-name", "audit", "--region", region); code != finding.ExitFail {
+		t.Errorf("scan after rollbacks: exit %d, want the original FAILs", code)
 	}
 }

@@ -21,6 +21,8 @@ func newRollbackCmd(io *IOStreams) *cobra.Command {
 		dryRun, yes bool
 		output      string
 		concurrency int
+		assumeRole  string
+		externalID  string
 	)
 	cmd := &cobra.Command{
 		Use:   "rollback --run ID",
@@ -40,9 +42,18 @@ Deleting a log group deletes the flow-log records in it. Exit code 0 when everyt
 				return usageError("--output %q: want text or json", output)
 			}
 			ctx := cmd.Context()
-			cfg, err := awsconf.Load(ctx, aw)
+			base, err := awsconf.Load(ctx, aw)
 			if err != nil {
 				return &ExitError{Code: finding.ExitUsage, Err: err}
+			}
+			info, _, err := fix.LoadRun(dir, runID)
+			if err != nil {
+				return rollbackErr(err)
+			}
+			ent := &enterer{cfg: base, role: assumeRole, externalID: externalID}
+			cfg, err := ent.config(ctx, info.Account)
+			if err != nil {
+				return &ExitError{Code: finding.ExitUsage, Err: fmt.Errorf("run %s is in account %s: %w", runID, info.Account, err)}
 			}
 			if !dryRun && !yes && io.InTTY {
 				preview, err := fix.Rollback(ctx, cfg, dir, runID, fix.RollbackOptions{DryRun: true, Concurrency: concurrency, Progress: io.Out})
@@ -91,6 +102,8 @@ Deleting a log group deletes the flow-log records in it. Exit code 0 when everyt
 	f.BoolVar(&dryRun, "dry-run", false, "show what would be deleted, change nothing")
 	f.BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation on a terminal")
 	f.StringVarP(&output, "output", "o", "text", "output format: text or json")
+	f.StringVar(&assumeRole, "assume-role", "", "enter the run's account through this role when it is not the credentials' account")
+	f.StringVar(&externalID, "external-id", "", "external id for --assume-role")
 	f.IntVar(&concurrency, "concurrency", fix.DefaultConcurrency, "regions handled at once")
 	return cmd
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/flowguard/flowguard/internal/accounts"
 	"github.com/flowguard/flowguard/internal/awscli"
 	"github.com/flowguard/flowguard/internal/awsconf"
+	"github.com/flowguard/flowguard/internal/checks"
 	"github.com/flowguard/flowguard/internal/collect"
 	"github.com/flowguard/flowguard/internal/evaluate"
 	"github.com/flowguard/flowguard/internal/exceptions"
@@ -205,16 +206,31 @@ func exitFor(res *finding.Result) error {
 // writeReport renders res to path, or to standard output (with colour on a terminal) when path is "".
 func writeReport(io *IOStreams, f report.Format, res *finding.Result, path string) error {
 	if path == "" {
-		return f.Write(io.Out, res, report.Options{Color: io.ColorEnabled()})
+		return f.Write(io.Out, res, report.Options{Color: io.ColorEnabled(), Checks: builtinCheckInfo()})
 	}
 	var buf bytes.Buffer
-	if err := f.Write(&buf, res, report.Options{}); err != nil {
+	if err := f.Write(&buf, res, report.Options{Checks: builtinCheckInfo()}); err != nil {
 		return err
 	}
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
 	return nil
+}
+
+// builtinCheckInfo describes the built-in checks for the formats that explain their rules (SARIF help text,
+// OCSF and ASFF remediation).
+func builtinCheckInfo() []finding.CheckInfo {
+	var out []finding.CheckInfo
+	for _, c := range checks.Builtin() {
+		desc := strings.TrimSpace(c.Description)
+		if r := strings.TrimSpace(c.Rationale); r != "" {
+			desc += "\n\nRationale: " + r
+		}
+		out = append(out, finding.CheckInfo{ID: c.ID, Title: c.Title, Description: desc,
+			Remediation: strings.TrimSpace(c.Remediation), Severity: c.Severity, Controls: c.Controls})
+	}
+	return out
 }
 
 // lookupFormats parses a comma-separated --output list.

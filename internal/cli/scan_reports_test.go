@@ -102,9 +102,27 @@ func TestScanExceptionsAndEveryFormat(t *testing.T) {
 		t.Errorf("summary %+v notes %v", res.Summary, res.Notes)
 	}
 	// Spot checks that the other files are what they claim to be.
-	var sarif struct{ Version string }
+	var sarif struct {
+		Version string
+		Runs    []struct {
+			Tool struct {
+				Driver struct {
+					Rules []struct {
+						ID   string
+						Help struct{ Text string }
+					}
+				}
+			}
+		}
+	}
 	if data, _ := os.ReadFile(filepath.Join(outDir, "flowguard.sarif")); json.Unmarshal(data, &sarif) != nil || sarif.Version != "2.1.0" {
 		t.Errorf("sarif version %q", sarif.Version)
+	} else {
+		for _, rule := range sarif.Runs[0].Tool.Driver.Rules {
+			if !strings.Contains(rule.Help.Text, "Remediation:") || !strings.Contains(rule.Help.Text, "Rationale:") {
+				t.Errorf("SARIF rule %s lacks the check's help text: %q", rule.ID, rule.Help.Text)
+			}
+		}
 	}
 	var junit struct {
 		Failures int `xml:"failures,attr"`
@@ -114,6 +132,22 @@ func TestScanExceptionsAndEveryFormat(t *testing.T) {
 	}
 	if html, _ := os.ReadFile(filepath.Join(outDir, "flowguard.html")); !strings.Contains(string(html), "batch-team@example.com") {
 		t.Error("HTML report lacks the exception owner")
+	}
+
+	// Security Hub import: the real AWS CLI (botocore validates the request against the service model) sends
+	// the ASFF file to moto's BatchImportFindings, and every finding must be accepted.
+	asff := filepath.Join(outDir, "flowguard.asff.json")
+	var asffFindings []map[string]any
+	if data, _ := os.ReadFile(asff); json.Unmarshal(data, &asffFindings) != nil || len(asffFindings) == 0 || len(asffFindings) > 100 {
+		t.Fatalf("ASFF file has %d findings, want 1 to 100 (one BatchImportFindings call)", len(asffFindings))
+	}
+	cmd := exec.CommandContext(t.Context(), "aws", "--endpoint-url", moto.Shared(t).URL, "--region", "us-east-1", "--output", "json",
+		"securityhub", "batch-import-findings", "--findings", "file://"+asff)
+	cmd.Env = append(append(os.Environ(), acct.Env(moto.Shared(t).URL, "us-east-1")...), "AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=")
+	out, err := cmd.CombinedOutput()
+	var imported struct{ SuccessCount, FailedCount int }
+	if err != nil || json.Unmarshal(out, &imported) != nil || imported.FailedCount != 0 || imported.SuccessCount != len(asffFindings) {
+		t.Errorf("batch-import-findings: %v %+v\n%s", err, imported, out)
 	}
 }
 

@@ -17,6 +17,8 @@ func newVerifyCmd(io *IOStreams) *cobra.Command {
 		runID, dir  string
 		output      string
 		concurrency int
+		assumeRole  string
+		externalID  string
 	)
 	cmd := &cobra.Command{
 		Use:   "verify [--run ID]",
@@ -43,9 +45,18 @@ and the delivery status of the run's flow log. Exit codes: 0 all pass, 1 some fa
 				return usageError("--run %q is not a run id", runID)
 			}
 			ctx := cmd.Context()
-			cfg, err := awsconf.Load(ctx, aw)
+			base, err := awsconf.Load(ctx, aw)
 			if err != nil {
 				return &ExitError{Code: finding.ExitUsage, Err: err}
+			}
+			info, _, err := fix.LoadRun(dir, runID)
+			if err != nil {
+				return rollbackErr(err)
+			}
+			ent := &enterer{cfg: base, role: assumeRole, externalID: externalID}
+			cfg, err := ent.config(ctx, info.Account)
+			if err != nil {
+				return &ExitError{Code: finding.ExitUsage, Err: fmt.Errorf("run %s is in account %s: %w", runID, info.Account, err)}
 			}
 			res, err := fix.Verify(ctx, cfg, dir, runID, concurrency)
 			if err != nil {
@@ -77,6 +88,8 @@ and the delivery status of the run's flow log. Exit codes: 0 all pass, 1 some fa
 	f.StringVar(&runID, "run", "", "the run to verify (default: the latest)")
 	f.StringVar(&dir, "journal-dir", journal.DefaultDir(), "where run journals are kept")
 	f.StringVarP(&output, "output", "o", "text", "output format: text or json")
+	f.StringVar(&assumeRole, "assume-role", "", "enter the run's account through this role when it is not the credentials' account")
+	f.StringVar(&externalID, "external-id", "", "external id for --assume-role")
 	f.IntVar(&concurrency, "concurrency", fix.DefaultConcurrency, "regions read at once")
 	return cmd
 }

@@ -119,11 +119,9 @@ func Build(ctx context.Context, cfg aws.Config, targets []Target, skipped []Skip
 	}
 	p := &Plan{Schema: PlanSchema, RunID: o.RunID, Account: o.Account, Settings: s, Skipped: append([]Skip(nil), skipped...)}
 	var mine []Target
-	others := map[string]int{}
 	for _, t := range targets {
 		if t.AccountID != o.Account {
-			others[t.AccountID]++
-			p.Skipped = append(p.Skipped, Skip{t.AccountID, t.Region, t.VPCID, fmt.Sprintf("account %s is not the account of the credentials (%s): run fix with credentials for it", t.AccountID, o.Account)})
+			p.Skipped = append(p.Skipped, Skip{t.AccountID, t.Region, t.VPCID, fmt.Sprintf("account %s is not the account of the credentials (%s): run fix with its credentials, or with --assume-role ROLE", t.AccountID, o.Account)})
 			continue
 		}
 		mine = append(mine, t)
@@ -172,9 +170,20 @@ func Build(ctx context.Context, cfg aws.Config, targets []Target, skipped []Skip
 		}
 		open = append(open, t)
 	}
-	Order(open, s)
+	// VPCs this run already fixed keep their places in the batches, so that a resumed run does not stretch a
+	// batch (or --max-batches) beyond what was reviewed.
+	done := map[string]bool{}
+	all := append([]Target(nil), open...)
+	for _, d := range p.Done {
+		done[d.Key()] = true
+		all = append(all, d.Target)
+	}
+	Order(all, s)
 	p.Targets = nil
-	for _, t := range open {
+	for _, t := range all {
+		if done[t.Key()] {
+			continue
+		}
 		if s.MaxBatches > 0 && t.Batch > s.MaxBatches {
 			p.Deferred = append(p.Deferred, t)
 			continue

@@ -120,14 +120,14 @@ func asffResourceType(t string) string {
 
 // WriteASFF writes the findings in the AWS Security Finding Format. Findings without an account (IaC) are left
 // out: Security Hub needs the account and region that a finding belongs to.
-func WriteASFF(w io.Writer, r *finding.Result, _ Options) error {
+func WriteASFF(w io.Writer, r *finding.Result, o Options) error {
 	when := r.FinishedAt
 	if when.IsZero() {
 		when = time.Now()
 	}
 	ts := when.UTC().Format("2006-01-02T15:04:05.000Z")
 	remediation := map[string]string{}
-	for _, c := range checkInfos(r) {
+	for _, c := range checkInfos(r, o) {
 		remediation[c.ID] = c.Remediation
 	}
 	out := make([]asffFinding, 0, len(r.Findings))

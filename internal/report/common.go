@@ -86,9 +86,9 @@ func controlString(c finding.Control) string {
 	return s + " " + c.ID
 }
 
-// checkInfos returns a description of every check that appears in r, in check id order: r.Checks where the
-// scan provided them, completed from the findings (title, severity, controls) otherwise.
-func checkInfos(r *finding.Result) []finding.CheckInfo {
+// checkInfos returns a description of every check that appears in r, in check id order: r.Checks and then
+// o.Checks where given, completed from the findings (title, severity, controls) otherwise.
+func checkInfos(r *finding.Result, o Options) []finding.CheckInfo {
 	byID := map[string]*finding.CheckInfo{}
 	var ids []string
 	add := func(ci finding.CheckInfo) *finding.CheckInfo {
@@ -100,8 +100,14 @@ func checkInfos(r *finding.Result) []finding.CheckInfo {
 		ids = append(ids, ci.ID)
 		return &c
 	}
-	for _, ci := range r.Checks {
-		add(ci)
+	used := map[string]bool{}
+	for _, f := range r.Findings {
+		used[f.CheckID] = true
+	}
+	for _, ci := range append(append([]finding.CheckInfo(nil), r.Checks...), o.Checks...) {
+		if used[ci.ID] {
+			add(ci)
+		}
 	}
 	for _, f := range r.Findings {
 		c := add(finding.CheckInfo{ID: f.CheckID})

@@ -661,3 +661,26 @@ func TestLookup(t *testing.T) {
 		t.Errorf("Lookup(pdf) = %v", err)
 	}
 }
+
+// TestOptionsChecksDescribeRules: a result without Checks gets its rule help from Options.Checks.
+func TestOptionsChecksDescribeRules(t *testing.T) {
+	r := sampleResult()
+	r.Checks = nil
+	var buf bytes.Buffer
+	o := Options{Checks: []finding.CheckInfo{{ID: "log-group-retention", Description: "keep logs", Remediation: "put-retention-policy"}, {ID: "unused-check"}}}
+	if err := WriteSARIF(&buf, r, o); err != nil {
+		t.Fatal(err)
+	}
+	var log sarifLog
+	json.Unmarshal(buf.Bytes(), &log)
+	var ids []string
+	for _, rule := range log.Runs[0].Tool.Driver.Rules {
+		ids = append(ids, rule.ID)
+		if rule.ID == "log-group-retention" && !strings.Contains(rule.Help.Text, "Remediation: put-retention-policy") {
+			t.Errorf("help = %q", rule.Help.Text)
+		}
+	}
+	if diff := cmp.Diff([]string{"log-group-retention", "vpc-flow-logs-enabled"}, ids); diff != "" {
+		t.Errorf("rules (-want +got), a check without findings gets no rule:\n%s", diff)
+	}
+}

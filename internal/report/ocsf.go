@@ -163,14 +163,14 @@ func ocsfFindingStatus(s finding.Status) (int, string) {
 }
 
 // WriteOCSF writes one OCSF Compliance Finding per finding, as a JSON array.
-func WriteOCSF(w io.Writer, r *finding.Result, _ Options) error {
+func WriteOCSF(w io.Writer, r *finding.Result, o Options) error {
 	when := r.FinishedAt
 	if when.IsZero() {
 		when = time.Now()
 	}
 	ms, dt := when.UnixMilli(), when.UTC().Format(time.RFC3339)
 	remediation := map[string]string{}
-	for _, c := range checkInfos(r) {
+	for _, c := range checkInfos(r, o) {
 		if c.Remediation != "" {
 			remediation[c.ID] = c.Remediation
 		}

@@ -15,6 +15,9 @@ import (
 type Options struct {
 	// Color allows ANSI colour (table output on a terminal only).
 	Color bool
+	// Checks describe the checks (help text, remediation) for the formats that explain their rules (SARIF,
+	// OCSF, ASFF). Result.Checks, when set, wins.
+	Checks []finding.CheckInfo
 }
 
 // Writer renders r to w.

@@ -156,8 +156,8 @@ func securitySeverity(sev string) string {
 // WriteSARIF writes a SARIF 2.1.0 log: one rule per check (with help text and control tags), one result per
 // finding. Findings from IaC files carry a physical location (file:line); live findings a logical location
 // named by the resource ARN. Excepted findings are failing results with an accepted external suppression.
-func WriteSARIF(w io.Writer, r *finding.Result, _ Options) error {
-	checks := checkInfos(r)
+func WriteSARIF(w io.Writer, r *finding.Result, o Options) error {
+	checks := checkInfos(r, o)
 	index := map[string]int{}
 	rules := make([]sarifRule, 0, len(checks))
 	for i, c := range checks {

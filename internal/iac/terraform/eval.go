@@ -429,6 +429,18 @@ func (mi *modInst) instanceObject(b *hclsyntax.Block, in instance) cty.Value {
 }
 
 func (mi *modInst) dataValue(b *hclsyntax.Block, ctx *hcl.EvalContext) cty.Value {
+	// The account, region and partition are placeholders like everywhere else in IaC: a trust policy built
+	// from them keeps its shape (and its confused-deputy conditions) without deploying.
+	switch b.Labels[0] {
+	case "aws_caller_identity":
+		return cty.ObjectVal(map[string]cty.Value{"account_id": cty.StringVal(iac.AccountID), "id": cty.StringVal(iac.AccountID),
+			"arn": cty.StringVal("arn:aws:iam::" + iac.AccountID + ":root"), "user_id": cty.StringVal(iac.AccountID)})
+	case "aws_region":
+		r := cty.StringVal(mi.region)
+		return cty.ObjectVal(map[string]cty.Value{"name": r, "id": r, "region": r})
+	case "aws_partition":
+		return cty.ObjectVal(map[string]cty.Value{"partition": cty.StringVal("aws"), "id": cty.StringVal("aws"), "dns_suffix": cty.StringVal("amazonaws.com")})
+	}
 	if b.Labels[0] != "aws_iam_policy_document" {
 		return cty.DynamicVal
 	}

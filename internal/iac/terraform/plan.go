@@ -61,9 +61,9 @@ type planChange struct {
 
 type planConfig struct {
 	ProviderConfig map[string]struct {
-		Name        string                    `json:"name"`
-		Alias       string                    `json:"alias"`
-		Expressions map[string]planExpression `json:"expressions"`
+		Name        string  `json:"name"`
+		Alias       string  `json:"alias"`
+		Expressions exprMap `json:"expressions"`
 	} `json:"provider_config"`
 	RootModule configModule `json:"root_module"`
 }
@@ -75,9 +75,9 @@ type configModule struct {
 }
 
 type configCall struct {
-	Source      string                    `json:"source"`
-	Expressions map[string]planExpression `json:"expressions"`
-	Module      configModule              `json:"module"`
+	Source      string       `json:"source"`
+	Expressions exprMap      `json:"expressions"`
+	Module      configModule `json:"module"`
 }
 
 type configOutput struct {
@@ -85,8 +85,23 @@ type configOutput struct {
 }
 
 type configResource struct {
-	Address     string                    `json:"address"`
-	Expressions map[string]planExpression `json:"expressions"`
+	Address     string  `json:"address"`
+	Expressions exprMap `json:"expressions"`
+}
+
+// exprMap holds a block's expressions; nested blocks are lists of maps, which flowguard does not read.
+type exprMap map[string]json.RawMessage
+
+func (m exprMap) get(k string) (planExpression, bool) {
+	raw, ok := m[k]
+	if !ok {
+		return planExpression{}, false
+	}
+	var e planExpression
+	if json.Unmarshal(raw, &e) != nil {
+		return planExpression{}, false
+	}
+	return e, true
 }
 
 type planExpression struct {
@@ -130,8 +145,10 @@ func ReadPlan(file string, src []byte, qualify bool) (*iac.Unit, error) {
 	region := ""
 	if p.Configuration != nil {
 		if pc, ok := p.Configuration.ProviderConfig["aws"]; ok {
-			if s, ok := pc.Expressions["region"].ConstantValue.(string); ok {
-				region = s
+			if e, ok := pc.Expressions.get("region"); ok {
+				if s, ok := e.ConstantValue.(string); ok {
+					region = s
+				}
 			}
 		}
 	}
@@ -412,8 +429,7 @@ func (pr *planReader) configExpr(r planResource, attr string) (planExpression, b
 	}
 	for _, cr := range m.Resources {
 		if cr.Address == res {
-			e, ok := cr.Expressions[attr]
-			return e, ok
+			return cr.Expressions.get(attr)
 		}
 	}
 	return planExpression{}, false
@@ -447,7 +463,7 @@ func (pr *planReader) follow(mods []string, prefix, index string, refs []string,
 				continue
 			}
 			call := parent.ModuleCalls[mods[len(mods)-1]]
-			e, ok := call.Expressions[parts[1]]
+			e, ok := call.Expressions.get(parts[1])
 			if !ok {
 				continue
 			}

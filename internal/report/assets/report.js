@@ -47,12 +47,16 @@
   document.querySelectorAll("[data-filter-status]").forEach(function (el) {
     el.addEventListener("click", function () { status.value = el.getAttribute("data-filter-status"); apply(); });
   });
-  // A link can preset the filters: report.html#status=FAIL&q=prod
+  // A link can preset the filters and the order: report.html#status=FAIL&q=prod&sort=-1
   (location.hash.slice(1) || "").split("&").forEach(function (kv) {
     var p = kv.split("="), v = decodeURIComponent(p[1] || "");
     if (p[0] === "status") { status.value = v; }
     if (p[0] === "account") { account.value = v; }
     if (p[0] === "q") { text.value = v; }
+    if (p[0] === "sort") { // sort=N ascending, sort=-N descending, N the column index
+      var col = Math.abs(parseInt(v, 10)), th = table.tHead.rows[0].cells[col];
+      if (th) { sortBy(th, col); if (v.charAt(0) === "-") { sortBy(th, col); } }
+    }
   });
   apply();
 })();

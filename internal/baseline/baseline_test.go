@@ -1,0 +1,177 @@
+package baseline
+
+import (
+	"encoding/json"
+
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/iacscan"
+)
+
+func generate(t *testing.T, format string, o Options) (string, []File) {
+	t.Helper()
+	files, err := Generate(format, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatalf("%s: no files", format)
+	}
+	for _, f := range files {
+		if strings.Contains(string(f.Content), "[[") || strings.Contains(string(f.Content), "<no value>") {
+			t.Errorf("%s: unrendered template text", f.Path)
+		}
+	}
+	dir := t.TempDir()
+	if _, err := Write(dir, files); err != nil {
+		t.Fatal(err)
+	}
+	return dir, files
+}
+
+// TestIaCBaselinesPassTheScan: what flowguard tells people to deploy must pass flowguard's own checks,
+// with every value resolved (no UNKNOWN) and no note about the delivery role.
+func TestIaCBaselinesPassTheScan(t *testing.T) {
+	for _, o := range []Options{Defaults(), {TrafficType: "REJECT", RetentionDays: 731, LogGroupPrefix: "/org/flow", BreakGlassRole: "bg"}} {
+		for _, format := range []string{"terraform", "cloudformation"} {
+			dir, _ := generate(t, format, o)
+			res, err := iacscan.Scan([]string{dir}, iacscan.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Summary.VPCs != 1 || res.Summary.Pass != 2 || res.ExitCode() != finding.ExitOK {
+				t.Errorf("%s %+v: summary %+v exit %d, want 1 VPC, 2 PASS, exit 0", format, o, res.Summary, res.ExitCode())
+			}
+			for _, f := range res.Findings {
+				if f.Status != finding.StatusPass {
+					t.Errorf("%s: %s %s %s: %s", format, f.CheckID, f.Status, f.Reason, f.Message)
+				}
+				if len(f.Evidence.FlowLogs) == 1 && f.Evidence.FlowLogs[0].TrafficType != o.TrafficType {
+					t.Errorf("%s: traffic %s, want %s", format, f.Evidence.FlowLogs[0].TrafficType, o.TrafficType)
+				}
+			}
+			if len(res.Notes) > 0 || len(res.Errors) > 0 {
+				t.Errorf("%s: notes %q errors %+v", format, res.Notes, res.Errors)
+			}
+		}
+	}
+}
+
+// TestTerraformBaselinePlan scans real `terraform show -json` output of the generated module (Terraform 1.11,
+// AWS provider 5.100, planned against moto_server): the plan links the flow log to the new VPC.
+func TestTerraformBaselinePlan(t *testing.T) {
+	res, err := iacscan.Scan([]string{"testdata/terraform-plan.json"}, iacscan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.Pass != 2 || res.ExitCode() != finding.ExitOK {
+		t.Errorf("plan: summary %+v, want 2 PASS", res.Summary)
+	}
+}
+
+func TestCloudFormationBaselineIsStackSetReady(t *testing.T) {
+	_, files := generate(t, "cloudformation", Defaults())
+	s := string(files[0].Content)
+	for _, bad := range []string{"123456789012", "us-east-1", "eu-west-1", "Service: ec2.amazonaws.com"} {
+		if strings.Contains(s, bad) {
+			t.Errorf("template hard-codes %q", bad)
+		}
+	}
+	for _, want := range []string{"vpc-flow-logs.amazonaws.com", "aws:SourceAccount", "aws:SourceArn", "vpc-flow-log/*",
+		"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("template lacks %q", want)
+		}
+	}
+}
+
+func TestConfigBaseline(t *testing.T) {
+	_, files := generate(t, "config", Defaults())
+	docs := map[string]map[string]any{}
+	for _, f := range files {
+		var m map[string]any
+		if err := yaml.Unmarshal(f.Content, &m); err != nil {
+			t.Fatalf("%s: %v", f.Path, err)
+		}
+		docs[filepath.Base(f.Path)] = m
+	}
+	pack := docs["conformance-pack.yaml"]["Resources"].(map[string]any)
+	rule := pack["VpcFlowLogsEnabled"].(map[string]any)["Properties"].(map[string]any)
+	if rule["Source"].(map[string]any)["SourceIdentifier"] != "VPC_FLOW_LOGS_ENABLED" {
+		t.Errorf("rule source = %v", rule["Source"])
+	}
+	rem := pack["VpcFlowLogsRemediation"].(map[string]any)["Properties"].(map[string]any)
+	if rem["Automatic"] != true || rem["TargetType"] != "SSM_DOCUMENT" || rem["TargetId"] != "FlowguardEnableVPCFlowLogs" {
+		t.Errorf("remediation = %v", rem)
+	}
+	doc := docs["remediation-document.yaml"]
+	params := doc["parameters"].(map[string]any)
+	for k := range rem["Parameters"].(map[string]any) {
+		if _, ok := params[k]; !ok {
+			t.Errorf("remediation passes %s, which the document does not declare", k)
+		}
+	}
+	var create map[string]any
+	for _, s := range doc["mainSteps"].([]any) {
+		step := s.(map[string]any)
+		if in := step["inputs"].(map[string]any); in["Api"] == "CreateFlowLogs" {
+			create = in
+		}
+	}
+	if create == nil || create["ResourceType"] != "VPC" || create["DeliverLogsPermissionArn"] == nil {
+		t.Errorf("CreateFlowLogs step = %v", create)
+	}
+}
+
+func TestSCPBaseline(t *testing.T) {
+	o := Defaults()
+	o.BreakGlassRole = "SecurityBreakGlass"
+	_, files := generate(t, "scp", o)
+	var p struct {
+		Version   string
+		Statement []struct {
+			Effect    string
+			Action    any
+			Resource  any
+			Condition map[string]map[string]any
+		}
+	}
+	if err := json.Unmarshal(files[0].Content, &p); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, s := range p.Statement {
+		if s.Effect != "Deny" {
+			t.Errorf("statement effect %s", s.Effect)
+		}
+		if s.Condition["ArnNotLike"]["aws:PrincipalArn"] != "arn:aws:iam::*:role/SecurityBreakGlass" {
+			t.Errorf("break-glass exemption = %v", s.Condition)
+		}
+		got[s.Action.(string)] = s.Resource.(string)
+	}
+	want := map[string]string{"ec2:DeleteFlowLogs": "*", "logs:DeleteLogGroup": "arn:aws:logs:*:*:log-group:/flowguard/vpc-flow-logs/*"}
+	if len(got) != 2 || got["ec2:DeleteFlowLogs"] != want["ec2:DeleteFlowLogs"] || got["logs:DeleteLogGroup"] != want["logs:DeleteLogGroup"] {
+		t.Errorf("statements = %v, want %v", got, want)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	for _, o := range []Options{
+		{TrafficType: "ACCEPT", RetentionDays: 365, LogGroupPrefix: "/x", BreakGlassRole: "r"},
+		{TrafficType: "ALL", RetentionDays: 30, LogGroupPrefix: "/x", BreakGlassRole: "r"},
+		{TrafficType: "ALL", RetentionDays: 365, LogGroupPrefix: "/x/", BreakGlassRole: "r"},
+		{TrafficType: "ALL", RetentionDays: 365, LogGroupPrefix: "/x", BreakGlassRole: "a b"},
+	} {
+		if _, err := Generate("terraform", o); err == nil {
+			t.Errorf("%+v: no error", o)
+		}
+	}
+	if _, err := Generate("pulumi", Defaults()); err == nil {
+		t.Error("unknown format: no error")
+	}
+}
