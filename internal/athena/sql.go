@@ -250,4 +250,3 @@ func neededColumns(report string, p Params) []string {
 	}
 	return need
 }
-
