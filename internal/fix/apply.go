@@ -244,6 +244,11 @@ func (a *applier) region(ctx context.Context, steps []Step, roleErr string) erro
 			return nil
 		}
 		vpcs := st.VPCs
+		if roleErr != "" && (st.Action == ActCreateLogGroup || (st.Action == ActPutRetentionPolicy && st.Previous == nil)) {
+			// No role, no flow log: do not leave log groups behind that nothing will write to.
+			a.fail(st.Region, st.VPCs, roleErr)
+			continue
+		}
 		if st.Action == ActCreateFlowLogs {
 			vpcs = a.stillOpen(st)
 			if len(vpcs) == 0 {

@@ -170,9 +170,20 @@ func Build(ctx context.Context, cfg aws.Config, targets []Target, skipped []Skip
 		}
 		open = append(open, t)
 	}
-	Order(open, s)
+	// VPCs this run already fixed keep their places in the batches, so that a resumed run does not stretch a
+	// batch (or --max-batches) beyond what was reviewed.
+	done := map[string]bool{}
+	all := append([]Target(nil), open...)
+	for _, d := range p.Done {
+		done[d.Key()] = true
+		all = append(all, d.Target)
+	}
+	Order(all, s)
 	p.Targets = nil
-	for _, t := range open {
+	for _, t := range all {
+		if done[t.Key()] {
+			continue
+		}
 		if s.MaxBatches > 0 && t.Batch > s.MaxBatches {
 			p.Deferred = append(p.Deferred, t)
 			continue

@@ -6,6 +6,7 @@ package fix
 import (
 	"fmt"
 	"path"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -101,11 +102,11 @@ func (s *Settings) Validate() error {
 		if s.RoleARN != "" && roleNameFromARN(s.RoleARN) == "" {
 			return fmt.Errorf("--role-arn %q: want arn:aws:iam::ACCOUNT:role/NAME", s.RoleARN)
 		}
-		if !strings.Contains(s.LogGroupTemplate, "{") && s.LogGroupTemplate == "" {
-			return fmt.Errorf("--log-group is empty")
-		}
 		if bad := placeholderNames(s.LogGroupTemplate); len(bad) > 0 {
 			return fmt.Errorf("--log-group %q: unknown placeholder(s) %s (known: {vpc-id} {region} {account})", s.LogGroupTemplate, strings.Join(bad, " "))
+		}
+		if n := s.LogGroupName("111122223333", "us-east-1", "vpc-0123456789abcdef0"); !logGroupNameRE.MatchString(n) || len(n) > 512 {
+			return fmt.Errorf("--log-group %q: a log group name is 1 to 512 of A-Z a-z 0-9 _ - / . #", s.LogGroupTemplate)
 		}
 		if !validRetention(s.RetentionDays) {
 			return fmt.Errorf("--retention-days %d: CloudWatch Logs accepts %v", s.RetentionDays, RetentionValues)
@@ -161,6 +162,8 @@ func (s *Settings) Validate() error {
 	}
 	return nil
 }
+
+var logGroupNameRE = regexp.MustCompile(`^[A-Za-z0-9_\-/.#]+$`)
 
 func validRetention(d int32) bool {
 	for _, v := range RetentionValues {
