@@ -2,6 +2,7 @@ package baseline
 
 import (
 	"encoding/json"
+	"os"
 
 	"path/filepath"
 	"strings"
@@ -59,6 +60,39 @@ func TestIaCBaselinesPassTheScan(t *testing.T) {
 				t.Errorf("%s: notes %q errors %+v", format, res.Notes, res.Errors)
 			}
 		}
+	}
+}
+
+// TestTerraformBaselineAsModule gives an existing VPC of a root module its flow log through the generated
+// module, as the README shows.
+func TestTerraformBaselineAsModule(t *testing.T) {
+	dir, _ := generate(t, "terraform", Defaults())
+	root := filepath.Join(dir, "live")
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src := `resource "aws_vpc" "main" {
+  cidr_block = "10.20.0.0/16"
+}
+
+module "flow_logs" {
+  source     = "../terraform"
+  create_vpc = false
+  vpc_id     = aws_vpc.main.id
+}
+`
+	if err := os.WriteFile(filepath.Join(root, "main.tf"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := iacscan.Scan([]string{root}, iacscan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.VPCs != 1 || res.Summary.Pass != 2 || res.ExitCode() != finding.ExitOK {
+		for _, f := range res.Findings {
+			t.Logf("%s %s %s %s", f.ResourceID, f.CheckID, f.Status, f.Message)
+		}
+		t.Errorf("summary %+v, want aws_vpc.main passing both checks", res.Summary)
 	}
 }
 

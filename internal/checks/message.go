@@ -33,7 +33,7 @@ type msgCtx struct {
 func (t Node) ID() string { return t.n.ID }
 
 // Name is the node's name field ("" when absent).
-func (t Node) Name() string { return t.n.Field("name").String() }
+func (t Node) Name() string { return t.n.Name().String() }
 
 // F returns a field as text ("" when absent).
 func (t Node) F(field string) (string, error) {
@@ -489,6 +489,11 @@ func method(name string, _ []parse.Node) (methodFn, error) {
 			return n.Name(), nil
 		}, nil
 	case "F", "Rel", "Read", "Param":
+		// One call site usually sees one node type and one name: remember the last lookup.
+		var lastT *graph.Type
+		var lastName string
+		var lastF *graph.Field
+		var lastR *graph.Relation
 		return func(recv any, args []any) (any, error) {
 			n, err := node(recv)
 			if err != nil {
@@ -503,9 +508,26 @@ func method(name string, _ []parse.Node) (methodFn, error) {
 			}
 			switch name {
 			case "F":
-				return n.F(a)
+				if lastF == nil || lastT != n.n.Type || lastName != a {
+					if lastF = n.n.Type.Field(a); lastF == nil {
+						return n.F(a) // the error
+					}
+					lastT, lastName = n.n.Type, a
+				}
+				return n.n.Get(lastF).String(), nil
 			case "Rel":
-				return n.Rel(a)
+				if lastR == nil || lastT != n.n.Type || lastName != a {
+					if lastR = n.n.Type.Relation(a); lastR == nil {
+						return n.Rel(a) // the error
+					}
+					lastT, lastName = n.n.Type, a
+				}
+				ns := n.n.Rel(lastR)
+				out := make([]Node, len(ns))
+				for i, m := range ns {
+					out[i] = Node{m, n.ctx}
+				}
+				return out, nil
 			case "Read":
 				return n.Read(a), nil
 			}

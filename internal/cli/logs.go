@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/flowguard/flowguard/internal/awsconf"
 	"github.com/flowguard/flowguard/internal/finding"
@@ -29,34 +30,89 @@ func newLogsCmd(io *IOStreams) *cobra.Command {
 		Use:   "logs",
 		Short: "Read VPC flow logs (files, S3, CloudWatch Logs, Athena) and report what they show",
 	}
-	cmd.AddCommand(newLogsReportCmd(io), newLogsGenerateCmd(io))
+	cmd.AddCommand(newLogsReportCmd(io), newLogsGenerateCmd(io), newLogsAthenaCmd(io))
 	return cmd
 }
 
-// logsReportOptions are the flags of `logs report`.
-type logsReportOptions struct {
-	AWS       awsconf.Options
-	LogGroups []string
-	Since     string
-	Until     string
-	Format    string
-	Strict    bool
-	Output    string
-	Workers   int
-
+// logsFilterOptions are the record filters and detector thresholds shared by `logs report` and `logs athena run`.
+type logsFilterOptions struct {
+	Since, Until               string
 	Accounts, VPCs, Interfaces []string
 	Action                     string
 	Addrs                      []string
 	Ports                      []int
 	Protocols                  []string
+	BruteForcePorts            []int
+	Cfg                        analyze.Config
+}
 
-	Cfg analyze.Config
-	// bruteForcePorts is parsed into Cfg.
-	BruteForcePorts []int
+func (o *logsFilterOptions) addFlags(fs *pflag.FlagSet) {
+	o.Cfg = analyze.Defaults()
+	fs.StringVar(&o.Since, "since", "", "only records starting at or after this time: RFC 3339, a date (2026-01-02) or an age (24h, 7d)")
+	fs.StringVar(&o.Until, "until", "", "only records starting before this time (same forms as --since)")
+	fs.StringSliceVar(&o.Accounts, "account", nil, "only these account ids")
+	fs.StringSliceVar(&o.VPCs, "vpc", nil, "only these VPC ids (needs the vpc-id field)")
+	fs.StringSliceVar(&o.Interfaces, "interface", nil, "only these network interface ids")
+	fs.StringVar(&o.Action, "action", "", "only ACCEPT or REJECT records")
+	fs.StringSliceVar(&o.Addrs, "addr", nil, "only records whose source or destination is in this address or CIDR (repeatable)")
+	fs.IntSliceVar(&o.Ports, "port", nil, "only records whose source or destination port is one of these")
+	fs.StringSliceVar(&o.Protocols, "protocol", nil, "only these protocols: tcp, udp, icmp, icmpv6 or a number")
+	fs.IntVar(&o.Cfg.VerticalPorts, "vertical-ports", o.Cfg.VerticalPorts, "vertical scan: distinct ports one source reaches on one destination")
+	fs.DurationVar(&o.Cfg.VerticalWindow, "vertical-window", o.Cfg.VerticalWindow, "vertical scan window")
+	fs.IntVar(&o.Cfg.HorizontalHosts, "horizontal-hosts", o.Cfg.HorizontalHosts, "horizontal scan: distinct destinations one source reaches on one port")
+	fs.DurationVar(&o.Cfg.HorizontalWindow, "horizontal-window", o.Cfg.HorizontalWindow, "horizontal scan window")
+	fs.IntVar(&o.Cfg.BruteForceRejects, "brute-force-rejects", o.Cfg.BruteForceRejects, "brute force: REJECTs from one source to one brute-force port")
+	fs.DurationVar(&o.Cfg.BruteForceWindow, "brute-force-window", o.Cfg.BruteForceWindow, "brute force window")
+	fs.IntSliceVar(&o.BruteForcePorts, "brute-force-ports", []int{22, 3389}, "ports watched for brute force")
+	fs.BoolVar(&o.Cfg.ScanAccepted, "scan-accepted", false, "count ACCEPTed records in the scan detectors too (default: REJECTs only)")
+	fs.IntVar(&o.Cfg.TopN, "top", o.Cfg.TopN, "rows in each top list")
+}
+
+// config validates the flags and returns the analysis configuration (a usage error when a flag is bad).
+func (o *logsFilterOptions) config(now time.Time) (analyze.Config, error) {
+	filter, err := o.filter(now)
+	if err != nil {
+		return analyze.Config{}, usageError("%v", err)
+	}
+	for _, v := range []struct {
+		name string
+		v    int
+	}{{"--vertical-ports", o.Cfg.VerticalPorts}, {"--horizontal-hosts", o.Cfg.HorizontalHosts}, {"--brute-force-rejects", o.Cfg.BruteForceRejects}, {"--top", o.Cfg.TopN}} {
+		if v.v < 1 {
+			return analyze.Config{}, usageError("%s must be at least 1", v.name)
+		}
+	}
+	for _, d := range []time.Duration{o.Cfg.VerticalWindow, o.Cfg.HorizontalWindow, o.Cfg.BruteForceWindow} {
+		if d < time.Second {
+			return analyze.Config{}, usageError("detector windows must be at least 1s")
+		}
+	}
+	cfg := o.Cfg
+	cfg.Filter = filter
+	cfg.BruteForcePorts = nil
+	for _, p := range o.BruteForcePorts {
+		if p < 0 || p > 65535 {
+			return analyze.Config{}, usageError("bad --brute-force-ports %d", p)
+		}
+		cfg.BruteForcePorts = append(cfg.BruteForcePorts, int32(p))
+	}
+	return cfg, nil
+}
+
+// logsReportOptions are the flags of `logs report`.
+type logsReportOptions struct {
+	logsFilterOptions
+	AWS       awsconf.Options
+	LogGroups []string
+	Format    string
+	Strict    bool
+	Output    string
+	Workers   int
+	MaxState  int
 }
 
 func newLogsReportCmd(io *IOStreams) *cobra.Command {
-	o := &logsReportOptions{Cfg: analyze.Defaults()}
+	o := &logsReportOptions{}
 	cmd := &cobra.Command{
 		Use:   "report [PATH | s3://BUCKET/PREFIX]...",
 		Short: "Report totals, top talkers, rejected traffic, scans, brute force and SKIPDATA from flow logs",
@@ -75,29 +131,12 @@ and report what they show. Records are streamed: memory stays bounded whatever t
 	fs := cmd.Flags()
 	o.AWS.AddFlags(fs)
 	fs.StringSliceVar(&o.LogGroups, "log-group", nil, "CloudWatch Logs group(s) to read")
-	fs.StringVar(&o.Since, "since", "", "only records starting at or after this time: RFC 3339, a date (2026-01-02) or an age (24h, 7d)")
-	fs.StringVar(&o.Until, "until", "", "only records starting before this time (same forms as --since)")
 	fs.StringVar(&o.Format, "format", "", "record format for input without a header line, e.g. '${version} ${vpc-id} ${srcaddr} …' (default: the header, the flow log's LogFormat, or the default format)")
 	fs.BoolVar(&o.Strict, "strict", false, "stop at the first malformed line instead of counting and skipping it")
 	fs.StringVarP(&o.Output, "output", "o", "table", "output format: "+strings.Join(render.Formats, ", "))
 	fs.IntVar(&o.Workers, "workers", 0, "parallel readers (default: number of CPUs, at least 8 for S3 and CloudWatch Logs)")
-	fs.StringSliceVar(&o.Accounts, "account", nil, "only these account ids")
-	fs.StringSliceVar(&o.VPCs, "vpc", nil, "only these VPC ids (needs the vpc-id field)")
-	fs.StringSliceVar(&o.Interfaces, "interface", nil, "only these network interface ids")
-	fs.StringVar(&o.Action, "action", "", "only ACCEPT or REJECT records")
-	fs.StringSliceVar(&o.Addrs, "addr", nil, "only records whose source or destination is in this address or CIDR (repeatable)")
-	fs.IntSliceVar(&o.Ports, "port", nil, "only records whose source or destination port is one of these")
-	fs.StringSliceVar(&o.Protocols, "protocol", nil, "only these protocols: tcp, udp, icmp, icmpv6 or a number")
-	fs.IntVar(&o.Cfg.VerticalPorts, "vertical-ports", o.Cfg.VerticalPorts, "vertical scan: distinct ports one source reaches on one destination")
-	fs.DurationVar(&o.Cfg.VerticalWindow, "vertical-window", o.Cfg.VerticalWindow, "vertical scan window")
-	fs.IntVar(&o.Cfg.HorizontalHosts, "horizontal-hosts", o.Cfg.HorizontalHosts, "horizontal scan: distinct destinations one source reaches on one port")
-	fs.DurationVar(&o.Cfg.HorizontalWindow, "horizontal-window", o.Cfg.HorizontalWindow, "horizontal scan window")
-	fs.IntVar(&o.Cfg.BruteForceRejects, "brute-force-rejects", o.Cfg.BruteForceRejects, "brute force: REJECTs from one source to one brute-force port")
-	fs.DurationVar(&o.Cfg.BruteForceWindow, "brute-force-window", o.Cfg.BruteForceWindow, "brute force window")
-	fs.IntSliceVar(&o.BruteForcePorts, "brute-force-ports", []int{22, 3389}, "ports watched for brute force")
-	fs.BoolVar(&o.Cfg.ScanAccepted, "scan-accepted", false, "count ACCEPTed records in the scan detectors too (default: REJECTs only)")
-	fs.IntVar(&o.Cfg.TopN, "top", o.Cfg.TopN, "rows in each top list")
-	fs.IntVar(&o.Cfg.MaxDetectorState, "max-detector-state", o.Cfg.MaxDetectorState, "memory bound of the detectors, in keys plus set elements")
+	o.logsFilterOptions.addFlags(fs)
+	fs.IntVar(&o.MaxState, "max-detector-state", analyze.Defaults().MaxDetectorState, "memory bound of the detectors, in keys plus set elements")
 	return cmd
 }
 
@@ -143,7 +182,7 @@ func parseProtocol(s string) (int32, error) {
 	return int32(n), nil
 }
 
-func (o *logsReportOptions) filter(now time.Time) (analyze.Filter, error) {
+func (o *logsFilterOptions) filter(now time.Time) (analyze.Filter, error) {
 	var f analyze.Filter
 	var err error
 	if f.Since, err = parseTime(o.Since, now); err != nil {
@@ -196,32 +235,20 @@ func logsReportRun(ctx context.Context, io *IOStreams, o *logsReportOptions, arg
 	if err := render.Check(o.Output); err != nil {
 		return usageError("%v", err)
 	}
-	filter, err := o.filter(time.Now().UTC())
+	cfg, err := o.config(time.Now().UTC())
 	if err != nil {
-		return usageError("%v", err)
+		return err
 	}
+	filter := cfg.Filter
+	cfg.MaxDetectorState = o.MaxState
 	if len(args) == 0 && len(o.LogGroups) == 0 {
 		return usageError("nothing to read: give files, directories or s3:// URLs, or --log-group")
-	}
-	for _, v := range []struct {
-		name string
-		v    int
-	}{{"--vertical-ports", o.Cfg.VerticalPorts}, {"--horizontal-hosts", o.Cfg.HorizontalHosts}, {"--brute-force-rejects", o.Cfg.BruteForceRejects}, {"--top", o.Cfg.TopN}} {
-		if v.v < 1 {
-			return usageError("%s must be at least 1", v.name)
-		}
 	}
 	var fmtOverride *flowlog.Format
 	if o.Format != "" {
 		if fmtOverride, err = flowlog.ParseFormat(o.Format); err != nil {
 			return usageError("--format: %v", err)
 		}
-	}
-	cfg := o.Cfg
-	cfg.Filter = filter
-	cfg.BruteForcePorts = nil
-	for _, p := range o.BruteForcePorts {
-		cfg.BruteForcePorts = append(cfg.BruteForcePorts, int32(p))
 	}
 
 	var units []source.Unit

@@ -3,11 +3,14 @@ package cli_test
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/flowguard/flowguard/internal/logs/analyze"
@@ -61,5 +64,67 @@ func TestLogsReportS3(t *testing.T) {
 	}
 	if r := flowguard(t, env, "logs", "report", "s3://no-such-bucket-"+acct.ID+"/"); r.code != 2 || r.stderr == "" {
 		t.Errorf("missing bucket: exit %d %q", r.code, r.stderr)
+	}
+}
+
+// TestLogsAthena runs `logs athena ddl` and `logs athena run` (against moto, which returns queued results:
+// it does not execute SQL).
+func TestLogsAthena(t *testing.T) {
+	t.Parallel()
+	srv := moto.Shared(t)
+	acct := moto.NewTestAccount(t)
+	env := acct.Env(srv.URL, "us-east-1")
+
+	r := flowguard(t, env, "logs", "athena", "ddl", "--location", "s3://my-flow-logs/", "--bucket-account", acct.ID, "--bucket-region", "us-east-1", "--parquet", "--hive")
+	if r.code != 0 || !strings.Contains(r.stdout, "STORED AS PARQUET") || !strings.Contains(r.stdout, "aws-account-id=${p_account}") {
+		t.Errorf("ddl: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := flowguard(t, env, "logs", "athena", "ddl", "--location", "s3://my-flow-logs/"); r.code != 3 {
+		t.Errorf("ddl without accounts: exit %d", r.code)
+	}
+	r = flowguard(t, env, "logs", "athena", "run", "brute-force", "--print-sql", "--since", "2026-01-01", "--until", "2026-01-02", "--brute-force-rejects", "20")
+	if r.code != 0 || !strings.Contains(r.stdout, "HAVING count(*) >= 20") || !strings.Contains(r.stdout, `"start" >= 1767225600`) {
+		t.Errorf("print-sql: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := flowguard(t, env, "logs", "athena", "run", "nope", "--print-sql"); r.code != 3 {
+		t.Errorf("unknown report: exit %d", r.code)
+	}
+
+	c := athena.NewFromConfig(acct.Config(srv.URL, "us-east-1"))
+	if _, err := c.CreateWorkGroup(t.Context(), &athena.CreateWorkGroupInput{Name: aws.String("sec")}); err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]any{"account_id": acct.ID, "region": "us-east-1", "results": []any{map[string]any{
+		"rows": []any{
+			map[string]any{"Data": []any{map[string]string{"VarCharValue": "source"}, map[string]string{"VarCharValue": "records"}}},
+			map[string]any{"Data": []any{map[string]string{"VarCharValue": "203.0.113.10"}, map[string]string{"VarCharValue": "40"}}},
+		},
+		"column_info": []any{map[string]string{"Name": "source", "Type": "varchar"}, map[string]string{"Name": "records", "Type": "bigint"}},
+	}}})
+	resp, err := http.Post(srv.URL+"/moto-api/static/athena/query-results", "application/json", bytes.NewReader(body))
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("queue results: %v", err)
+	}
+	resp.Body.Close()
+	r = flowguard(t, env, "logs", "athena", "run", "top-rejected-sources", "--workgroup", "sec", "--output-location", "s3://results-"+acct.ID+"/", "-o", "json")
+	if r.code != 0 {
+		t.Fatalf("run: exit %d %s", r.code, r.stderr)
+	}
+	var doc struct {
+		Tables []struct {
+			ID      string     `json:"id"`
+			Columns []string   `json:"columns"`
+			Rows    [][]string `json:"rows"`
+		} `json:"tables"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Tables) != 1 || doc.Tables[0].ID != "top-rejected-sources" || len(doc.Tables[0].Rows) != 1 || doc.Tables[0].Rows[0][0] != "203.0.113.10" {
+		t.Errorf("run output: %s", r.stdout)
+	}
+	qs, err := c.ListQueryExecutions(t.Context(), &athena.ListQueryExecutionsInput{WorkGroup: aws.String("sec")})
+	if err != nil || len(qs.QueryExecutionIds) != 1 {
+		t.Errorf("executions in workgroup: %v %v", qs, err)
 	}
 }

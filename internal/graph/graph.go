@@ -2,6 +2,7 @@ package graph
 
 import (
 	"sort"
+	"sync"
 
 	"github.com/flowguard/flowguard/internal/inventory"
 )
@@ -32,6 +33,9 @@ func (n *Node) Field(name string) Value {
 	return Null
 }
 
+// Name returns the node's name field (the Name tag, or the resource's own name), without a lookup by name.
+func (n *Node) Name() Value { return n.Type.Fields[nameField].get(n) }
+
 // Rel returns the nodes related to n by r (r must belong to n.Type). The slice must not be modified.
 func (n *Node) Rel(r *Relation) []*Node { return n.rels[r.index] }
 
@@ -48,6 +52,7 @@ type Graph struct {
 	Schema   *Schema
 	Snapshot *inventory.Snapshot
 	byType   [][]*Node
+	keyOnce  sync.Once
 	byKey    map[nodeKey]*Node
 }
 
@@ -61,6 +66,22 @@ func (g *Graph) Nodes(t *Type) []*Node { return g.byType[t.index] }
 
 // Lookup finds a node by type, account, region and id ("" region for global types).
 func (g *Graph) Lookup(t *Type, account, region, id string) *Node {
+	// Built on first use: evaluation walks relations and never needs it.
+	g.keyOnce.Do(func() {
+		n := 0
+		for _, ns := range g.byType {
+			n += len(ns)
+		}
+		g.byKey = make(map[nodeKey]*Node, n)
+		for _, ns := range g.byType {
+			for _, m := range ns {
+				k := nodeKey{m.Type, m.Account, m.RegionName, m.ID}
+				if _, dup := g.byKey[k]; !dup {
+					g.byKey[k] = m
+				}
+			}
+		}
+	})
 	return g.byKey[nodeKey{t, account, region, id}]
 }
 
@@ -68,7 +89,7 @@ func (g *Graph) Lookup(t *Type, account, region, id string) *Node {
 // of the inventory. The graph points into snap: do not modify snap while the graph is in use.
 func Build(snap *inventory.Snapshot) *Graph {
 	s := Default
-	g := &Graph{Schema: s, Snapshot: snap, byType: make([][]*Node, len(s.Types)), byKey: map[nodeKey]*Node{}}
+	g := &Graph{Schema: s, Snapshot: snap, byType: make([][]*Node, len(s.Types))}
 	// Preallocate node storage per type in one block each: graphs of 100k VPCs build without GC churn.
 	var nVPC, nFL, nSub, nENI, nIGW, nLG int
 	for _, r := range snap.Regions {
@@ -79,26 +100,29 @@ func Build(snap *inventory.Snapshot) *Graph {
 		nIGW += len(r.InternetGateways)
 		nLG += len(r.LogGroups)
 	}
-	pools := map[*Type][]Node{
-		TVPC: make([]Node, 0, nVPC), TFlowLog: make([]Node, 0, nFL), TSubnet: make([]Node, 0, nSub),
-		TNetworkInterface: make([]Node, 0, nENI), TInternetGateway: make([]Node, 0, nIGW), TLogGroup: make([]Node, 0, nLG),
+	// Nodes and their relation-list headers come from one block per type.
+	type pool struct {
+		nodes []Node
+		rels  [][]*Node
+	}
+	pools := make([]pool, len(s.Types))
+	for t, n := range map[*Type]int{TVPC: nVPC, TFlowLog: nFL, TSubnet: nSub, TNetworkInterface: nENI,
+		TInternetGateway: nIGW, TLogGroup: nLG} {
+		pools[t.index] = pool{make([]Node, 0, n), make([][]*Node, n*len(t.Relations))}
+		g.byType[t.index] = make([]*Node, 0, n)
 	}
 	newNode := func(t *Type, id, acct, region, part string, obj any, reg *inventory.Region) *Node {
 		var n *Node
-		if p, ok := pools[t]; ok && len(p) < cap(p) {
-			p = append(p, Node{})
-			pools[t] = p
-			n = &p[len(p)-1]
+		var rels [][]*Node
+		if p := &pools[t.index]; len(p.nodes) < cap(p.nodes) {
+			p.nodes = append(p.nodes, Node{})
+			n = &p.nodes[len(p.nodes)-1]
+			rels, p.rels = p.rels[:len(t.Relations):len(t.Relations)], p.rels[len(t.Relations):]
 		} else {
-			n = &Node{}
+			n, rels = &Node{}, make([][]*Node, len(t.Relations))
 		}
-		*n = Node{Type: t, ID: id, Account: acct, RegionName: region, Partition: part, Obj: obj, Region: reg,
-			rels: make([][]*Node, len(t.Relations))}
+		*n = Node{Type: t, ID: id, Account: acct, RegionName: region, Partition: part, Obj: obj, Region: reg, rels: rels}
 		g.byType[t.index] = append(g.byType[t.index], n)
-		k := nodeKey{t, acct, region, id}
-		if _, dup := g.byKey[k]; !dup {
-			g.byKey[k] = n
-		}
 		return n
 	}
 	link := func(a *Node, r *Relation, b *Node) { a.rels[r.index] = append(a.rels[r.index], b) }

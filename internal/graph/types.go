@@ -27,6 +27,9 @@ var (
 // Default is the schema flowguard's graphs use.
 var Default = newSchema()
 
+// nameField is the index of "name" in every type's Fields (the Asset fields come first).
+const nameField = 5
+
 // tag is the object behind a Tag node.
 type tag struct{ Key, Value string }
 

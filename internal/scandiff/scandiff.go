@@ -50,13 +50,14 @@ type Diff struct {
 	New    Side   `json:"new"`
 	// NewFailures fail now and did not before (absent, or another status).
 	NewFailures []Change `json:"new_failures"`
-	// Fixed failed before and pass now, or are gone (the VPC was deleted).
+	// Fixed failed before and pass now, or are gone from a scan that read their account and region.
 	Fixed []Change `json:"fixed"`
 	// StillFailing fail in both scans.
 	StillFailing []Change `json:"still_failing"`
 	// NowExcepted failed before and are covered by an exception now.
 	NowExcepted []Change `json:"now_excepted"`
-	// NowUnevaluated failed before and could not be evaluated now.
+	// NowUnevaluated failed before and could not be evaluated now (ERROR, UNKNOWN, SKIPPED, or missing from a
+	// scan that did not cover or could not read their account or region).
 	NowUnevaluated []Change `json:"now_unevaluated"`
 }
 
@@ -108,10 +109,32 @@ func Compare(oldFile string, old *finding.Result, newFile string, cur *finding.R
 			d.NowUnevaluated = append(d.NowUnevaluated, c)
 		}
 	}
+	// A failure missing from the new scan is fixed only if the new scan covered its account and region and read
+	// them without error: otherwise the resource may well still be there.
+	inAccounts, inRegions := set(cur.Accounts), set(cur.Regions)
+	unread := map[[2]string]bool{}
+	for _, e := range cur.Errors {
+		unread[[2]string{e.AccountID, e.Region}] = true
+	}
+	for _, f := range cur.Findings {
+		if f.Status == finding.StatusError && (f.ResourceType == finding.ResourceRegion || f.ResourceType == finding.ResourceAccount) {
+			unread[[2]string{f.AccountID, f.Region}] = true
+		}
+	}
 	for _, o := range old.Findings {
-		if o.Status == finding.StatusFail && !seen[o.Key()] {
-			c := change(o, o.Status, "")
-			c.Message = "no longer in the scan (resource deleted, or left out of the scan's scope)"
+		if o.Status != finding.StatusFail || seen[o.Key()] {
+			continue
+		}
+		c := change(o, o.Status, "")
+		switch {
+		case o.AccountID != "" && (!inAccounts[o.AccountID] || (o.Region != "" && !inRegions[o.Region])):
+			c.Message = "not in the new scan: its account or region was not scanned"
+			d.NowUnevaluated = append(d.NowUnevaluated, c)
+		case unread[[2]string{o.AccountID, o.Region}] || unread[[2]string{o.AccountID, ""}]:
+			c.Message = "not in the new scan: its account or region could not be read"
+			d.NowUnevaluated = append(d.NowUnevaluated, c)
+		default:
+			c.Message = "no longer in the scan: the resource is gone"
 			d.Fixed = append(d.Fixed, c)
 		}
 	}
@@ -124,6 +147,14 @@ func Compare(oldFile string, old *finding.Result, newFile string, cur *finding.R
 func change(f finding.Finding, old, cur finding.Status) Change {
 	return Change{Key: f.Key(), CheckID: f.CheckID, AccountID: f.AccountID, Region: f.Region, Resource: f.ResourceID,
 		Name: f.ResourceName, OldStatus: old, NewStatus: cur, Reason: f.Reason, Message: f.Message, Finding: f}
+}
+
+func set(xs []string) map[string]bool {
+	m := make(map[string]bool, len(xs))
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
 }
 
 func countFail(r *finding.Result) int {

@@ -19,7 +19,7 @@ func vpc(id string, st finding.Status) finding.Finding {
 }
 
 func result(fs ...finding.Finding) *finding.Result {
-	r := &finding.Result{Schema: finding.ResultSchema, Findings: fs}
+	r := &finding.Result{Schema: finding.ResultSchema, Findings: fs, Accounts: []string{"111111111111"}, Regions: []string{"us-east-1"}}
 	r.Summarize()
 	return r
 }
@@ -107,5 +107,30 @@ func TestLoadResult(t *testing.T) {
 	}
 	if _, err := LoadResult(filepath.Join(dir, "missing.json")); err == nil {
 		t.Error("missing file accepted")
+	}
+}
+
+// TestGoneIsFixedOnlyWhenRead: a failure missing from the new scan is fixed only if the new scan read its
+// account and region.
+func TestGoneIsFixedOnlyWhenRead(t *testing.T) {
+	at := func(acct, region, id string) finding.Finding {
+		f := vpc(id, finding.StatusFail)
+		f.AccountID, f.Region = acct, region
+		return f
+	}
+	old := result(at("111111111111", "us-east-1", "vpc-deleted"), at("111111111111", "eu-west-1", "vpc-unread"),
+		at("222222222222", "us-east-1", "vpc-other-account"), at("111111111111", "ap-south-1", "vpc-region-not-scanned"),
+		at("333333333333", "us-east-1", "vpc-account-not-entered"))
+	cur := result(finding.Finding{CheckID: "vpc-flow-logs-enabled", AccountID: "333333333333", ResourceType: finding.ResourceAccount,
+		ResourceID: "333333333333", Status: finding.StatusError})
+	cur.Accounts = []string{"111111111111", "333333333333"}
+	cur.Regions = []string{"us-east-1", "eu-west-1"}
+	cur.Errors = []finding.Error{{AccountID: "111111111111", Region: "eu-west-1", Operation: "ec2:DescribeVpcs", Message: "throttled"}}
+	d := Compare("a", old, "b", cur)
+	if diff := cmp.Diff([]string{"vpc-deleted FAIL→"}, keys(d.Fixed)); diff != "" {
+		t.Errorf("fixed (-want +got):\n%s", diff)
+	}
+	if len(d.NowUnevaluated) != 4 {
+		t.Errorf("now unevaluated = %v, want the unread region, the account not entered, and the two not scanned", keys(d.NowUnevaluated))
 	}
 }

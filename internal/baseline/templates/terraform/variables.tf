@@ -1,5 +1,11 @@
+variable "create_vpc" {
+  description = "Create a new VPC (cidr_block) with a flow log. Set false and pass vpc_id for an existing VPC."
+  type        = bool
+  default     = true
+}
+
 variable "vpc_id" {
-  description = "Existing VPC to give a flow log. Leave null to create a new VPC (cidr_block) with one."
+  description = "Existing VPC to give a flow log (with create_vpc = false)."
   type        = string
   default     = null
 }

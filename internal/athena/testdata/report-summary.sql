@@ -1,0 +1,20 @@
+SELECT count(*) AS records,
+  count_if(action = 'ACCEPT') AS accepted,
+  count_if(action = 'REJECT') AS rejected,
+  count_if(log_status = 'NODATA') AS nodata,
+  count_if(log_status = 'SKIPDATA') AS skipdata,
+  coalesce(sum(bytes), 0) AS bytes,
+  coalesce(sum(packets), 0) AS packets,
+  from_unixtime(min("start")) AS first_start,
+  from_unixtime(max("end")) AS last_end
+FROM "default"."vpc_flow_logs"
+WHERE p_account IN ('111122223333')
+  AND p_region IN ('us-east-1')
+  AND dt >= '2026/01/01'
+  AND "start" >= 1767225600
+  AND dt <= '2026/01/02'
+  AND "start" < 1767312000
+  AND interface_id IN ('eni-0abc''; --')
+  AND (contains('10.0.0.0/16', try_cast(srcaddr AS IPADDRESS)) OR contains('10.0.0.0/16', try_cast(dstaddr AS IPADDRESS)))
+  AND (srcport IN (22, 3389) OR dstport IN (22, 3389))
+  AND protocol IN (6)
