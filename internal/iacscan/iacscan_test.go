@@ -76,6 +76,11 @@ func TestScan(t *testing.T) {
 			"aws_vpc.main " + on + " FAIL DELIVERY_FAILED @" + tf + "wrongtrust/main.tf:1",
 			"aws_vpc.main " + ret + " PASS  @" + tf + "wrongtrust/main.tf:1",
 		}, 1},
+		{tf + "modulecount", []string{
+			"aws_vpc.spoke[0] " + on + " PASS  @" + tf + "modulecount/main.tf:1",
+			"aws_vpc.spoke[1] " + on + " PASS  @" + tf + "modulecount/main.tf:1",
+		}, 0},
+		{cfn + "nested.yaml", []string{"Vpc " + on + " UNKNOWN UNRESOLVED @" + cfn + "nested.yaml:2"}, 2},
 		{tf + "plan.json", []string{
 			"aws_vpc.app[0] " + on + " PASS  @" + tf + "plan.json:125",
 			"aws_vpc.app[0] " + ret + " PASS  @" + tf + "plan.json:125",

@@ -8,7 +8,6 @@ package cloudformation
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -90,6 +89,16 @@ func Read(file string, src []byte, qualify bool) (*iac.Unit, error) {
 		return nil, err
 	}
 	t.emit()
+	vpcs := map[string]bool{}
+	for _, v := range t.u.Region.VPCs {
+		vpcs[v.ID] = true
+	}
+	for _, n := range t.nested {
+		if vpcs[n.value] {
+			t.u.Unresolve(iac.Unresolved{What: "Resources." + n.stack, Why: "nested stack (not followed) is given the VPC as parameter " + n.param + " and may create its flow log",
+				Location: n.loc, VPC: n.value})
+		}
+	}
 	t.u.Finish()
 	return t.u, nil
 }
@@ -115,6 +124,12 @@ type template struct {
 	order    []string
 	condVal  map[string]any
 	steps    int
+	nested   []nestedParam
+}
+
+type nestedParam struct {
+	stack, param, value string
+	loc                 inventory.Location
 }
 
 // unknown is a value that cannot be resolved from the template, and why.
@@ -794,6 +809,22 @@ func (t *template) emit() {
 			u.AddRole(role)
 		case "AWS::EC2::FlowLog":
 			t.emitFlowLog(r, id, loc, maybe)
+		case "AWS::CloudFormation::Stack":
+			// A nested stack is not followed: if it is given a VPC of this template, it may create its flow log.
+			if v, _, ok := t.prop(r, "Parameters"); ok {
+				if m, ok := v.(map[string]any); ok {
+					keys := make([]string, 0, len(m))
+					for k := range m {
+						keys = append(keys, k)
+					}
+					sort.Strings(keys)
+					for _, k := range keys {
+						if s, ok := m[k].(string); ok {
+							t.nested = append(t.nested, nestedParam{stack: r.name, param: k, value: s, loc: *loc})
+						}
+					}
+				}
+			}
 		}
 	}
 }
@@ -922,6 +953,3 @@ func (t *template) tags(r *resource) map[string]string {
 	}
 	return out
 }
-
-// ErrNotTemplate is returned by callers that sniff files and find no template.
-var ErrNotTemplate = errors.New("not a CloudFormation template")

@@ -22,6 +22,7 @@ func TestRead(t *testing.T) {
 		{"long.json", "JSON template with tabs, long-form Ref/Fn::Join/Fn::GetAtt, role trusting ec2.amazonaws.com, generated log group name"},
 		{"conditions.yaml", "conditions: unknown parameter, true condition, !If, !ImportValue, retention from a parameter without default"},
 		{"subnet.yaml", "a flow log on a subnet only, long-form Ref, Fn::Sub of a bucket name"},
+		{"nested.yaml", "a nested stack given the VPC: it may create the flow log"},
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {

@@ -178,6 +178,23 @@ func (mi *modInst) emitResource(b *hclsyntax.Block, in instance, maybe bool, may
 	}
 }
 
+// onlyData reports whether every reference of an attribute's expression is a data source.
+func onlyData(a *hclsyntax.Attribute) bool {
+	if a == nil {
+		return false
+	}
+	vars := a.Expr.Variables()
+	if len(vars) == 0 {
+		return false
+	}
+	for _, t := range vars {
+		if t.RootName() != "data" {
+			return false
+		}
+	}
+	return true
+}
+
 var flowLogTargets = []struct{ attr, typ string }{
 	{"vpc_id", inventory.ResourceTypeVPC},
 	{"subnet_id", inventory.ResourceTypeSubnet},
@@ -189,7 +206,7 @@ var flowLogTargets = []struct{ attr, typ string }{
 func (mi *modInst) emitFlowLog(b *hclsyntax.Block, in instance, a map[string]cty.Value, id, addr string, loc *inventory.Location, maybe bool, maybeWhy string) {
 	u := mi.u
 	f := inventory.FlowLog{ID: id, Status: inventory.FlowLogStatusActive, Location: loc}
-	targetWhy := ""
+	targetWhy, targetAttr := "", ""
 	var targetRange hcl.Range
 	for _, t := range flowLogTargets {
 		ae, ok := b.Body.Attributes[t.attr]
@@ -201,7 +218,7 @@ func (mi *modInst) emitFlowLog(b *hclsyntax.Block, in instance, a map[string]cty
 			continue
 		}
 		f.ResourceType = t.typ
-		targetRange = ae.SrcRange
+		targetRange, targetAttr = ae.SrcRange, t.attr
 		if !v.IsWhollyKnown() || v.Type() != cty.String {
 			targetWhy = mi.explain(ae.Expr, in.ctx)
 		} else {
@@ -214,6 +231,10 @@ func (mi *modInst) emitFlowLog(b *hclsyntax.Block, in instance, a map[string]cty
 	}
 	if f.ResourceType == inventory.ResourceTypeVPC {
 		switch {
+		case targetWhy != "" && onlyData(b.Body.Attributes[targetAttr]):
+			// vpc_id = data.aws_vpc.x.id: a VPC that exists already, not one of this configuration.
+			u.Notes = append(u.Notes, fmt.Sprintf("%s:%d: %s covers a VPC looked up with a data source (not declared here)", loc.File, loc.Line, addr))
+			return
 		case targetWhy != "":
 			u.Unresolve(iac.Unresolved{What: addr + ": vpc_id", Why: targetWhy, Location: *mi.location(targetRange, addr), VPC: iac.AnyVPC})
 			return

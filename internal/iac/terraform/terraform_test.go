@@ -30,6 +30,7 @@ func TestRead(t *testing.T) {
 		{"unknown", "variables without defaults and a remote module: unresolved, with reasons"},
 		{"wrongtrust", "heredoc trust policy trusting ec2.amazonaws.com: delivery would fail"},
 		{"policydoc", "trust policy from data.aws_iam_policy_document, without confused-deputy conditions"},
+		{"modulecount", "a local flow-log module with count, given each VPC; a flow log on a data-source VPC"},
 	}
 	for _, c := range cases {
 		t.Run(c.dir, func(t *testing.T) {
@@ -90,8 +91,8 @@ func TestRoots(t *testing.T) {
 			t.Errorf("local module %s listed as a root", r)
 		}
 	}
-	if len(got) != 12 {
-		t.Errorf("roots = %v, want the 12 fixture roots", got)
+	if len(got) != 13 {
+		t.Errorf("roots = %v, want the 13 fixture roots", got)
 	}
 }
 
