@@ -199,3 +199,29 @@ resource "aws_flow_log" "%s" {
 		}
 	}
 }
+
+func TestENIOnlyFlowLog(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir+"/main.tf", `
+resource "aws_vpc" "v" {}
+resource "aws_subnet" "s" {
+  vpc_id = aws_vpc.v.id
+}
+resource "aws_network_interface" "n" {
+  subnet_id = aws_subnet.s.id
+}
+resource "aws_flow_log" "eni" {
+  eni_id               = aws_network_interface.n.id
+  traffic_type         = "ALL"
+  log_destination_type = "s3"
+  log_destination      = "arn:aws:s3:::b"
+}
+`)
+	r, err := Scan([]string{dir}, Options{Now: fixed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Findings) != 1 || r.Findings[0].Reason != finding.ReasonSubnetOrENIOnly {
+		t.Errorf("got %v, want SUBNET_OR_ENI_ONLY", verdicts(r))
+	}
+}
