@@ -550,3 +550,13 @@ func containsCheck(cs []*Check, c *Check) bool {
 
 // Source returns the YAML text of a check as loaded.
 func (c *Check) Source() string { return strings.Join(c.lines, "\n") }
+
+// Matcher returns the predicate of the check's query, compiled with the parameter defaults and overrides:
+// true for an asset the query returns (with "eq []": an asset that fails).
+func (c *Check) Matcher(overrides map[string]any) (func(*graph.Node) bool, error) {
+	cc, err := c.compile(overrides)
+	if err != nil {
+		return nil, err
+	}
+	return cc.query.Match, nil
+}

@@ -161,7 +161,7 @@ func TestParseErrors(t *testing.T) {
 		{"wrong type", base + "query: flowLogs\n", "c.yaml:6:8: query: query returns FlowLog but the check covers VPC"},
 		{"query error, plain", base + "query: vpcs(where:{nope:1})\n", `c.yaml:6:20: query: unknown field or relation "nope" on VPC`},
 		{"query error, quoted", base + "query: 'vpcs(where: {nope: 1})'\n", `c.yaml:6:22: query: unknown field or relation "nope" on VPC`},
-		{"query error, block", base + "query: |\n  vpcs(where: {\n    hasFlowLog_ANY: {}\n  })\n", `c.yaml:8:5: query: unknown field or relation "hasFlowLog_ANY" on VPC`},
+		{"query error, block", base + "query: |\n  vpcs(where: {\n    hasFlowLog_ANY: {}\n  })\n", `c.yaml:8:5: query: unknown operator _ANY on relation VPC.hasFlowLog (valid: _ALL, _NONE, _NOT, _SINGLE, _SOME)`},
 		{"query syntax, block", base + "query: |\n  vpcs(where: {\n    id: \n  })\n", "c.yaml:9:3: query: Unexpected }"},
 		{"reason query", base + "query: vpcs\nreasons:\n  - reason: R\n    query: 'vpcs(where: {x: 1})'\n", `c.yaml:9:26: reasons[0].query: unknown field or relation "x" on VPC`},
 		{"message", base + "query: vpcs\npass: '{{.Nope}}'\n", "c.yaml:7: pass: unknown method .Nope (valid: .ID, .Name, .F, .Rel, .Where, .Read, .Param)"},

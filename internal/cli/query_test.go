@@ -103,7 +103,7 @@ vpc-h  VPC        111111111111  us-west-2  arn:aws:ec2:us-west-2:111111111111:vp
 	}{
 		{[]string{"vpcs(where: {hasFlowLogs: null})"}, `query:1:14: unknown field or relation "hasFlowLogs" on VPC (fields: accountId,`},
 		{[]string{"vpcs(where: {id: })"}, "query:1:18: Unexpected }"},
-		{[]string{"vpcs(where: {id_SOMETHING: 1})"}, `unknown field or relation "id_SOMETHING" on VPC`},
+		{[]string{"vpcs(where: {id_SOMETHING: 1})"}, `query:1:14: unknown operator _SOMETHING on field VPC.id (valid: _CONTAINS,`},
 		{[]string{"-f", qf, "--var", "min=x"}, `short.graphql:2:41: variable $min: want an Int, got "x"`},
 		{[]string{}, "no query"},
 		{[]string{"vpcs", "-o", "yaml"}, `unknown --output "yaml"`},

@@ -89,19 +89,26 @@ func toError(e inventory.ReadError) finding.Error {
 	return finding.Error{AccountID: e.AccountID, Region: e.Region, Operation: e.Operation, Code: e.Code, Message: e.Message}
 }
 
-// Satisfies reports whether a flow log, put on a VPC of its own, makes that VPC pass the built-in check
-// vpc-flow-logs-enabled: the answer comes from the stored check, so the two cannot disagree.
-func Satisfies(f inventory.FlowLog) bool {
-	const acct, vpc = "000000000000", "vpc-satisfies"
-	f.ResourceID, f.ResourceType = vpc, inventory.ResourceTypeVPC
-	snap := &inventory.Snapshot{Regions: []*inventory.Region{{AccountID: acct, Name: "local",
-		VPCs: []inventory.VPC{{ID: vpc, OwnerID: acct}}, FlowLogs: []inventory.FlowLog{f}}}}
-	var enabled []*checks.Check
+// enabledMatcher is the query of the built-in vpc-flow-logs-enabled, compiled once.
+var enabledMatcher = sync.OnceValues(func() (func(*graph.Node) bool, error) {
 	for _, c := range builtin() {
 		if c.ID == CheckEnabled {
-			enabled = append(enabled, c)
+			return c.Matcher(nil)
 		}
 	}
-	out := checks.Run(graph.Build(snap), enabled, checks.Options{})
-	return len(out.Findings) == 1 && out.Findings[0].Status == finding.StatusPass
+	return nil, fmt.Errorf("no built-in check %s", CheckEnabled)
+})
+
+// Satisfies reports whether a flow log, put on a VPC of its own, makes that VPC pass the built-in check
+// vpc-flow-logs-enabled: the answer comes from the stored check's query, so the two cannot disagree.
+func Satisfies(f inventory.FlowLog) bool {
+	fails, err := enabledMatcher()
+	if err != nil {
+		return false
+	}
+	const acct, vpc = "000000000000", "vpc-satisfies"
+	f.ResourceID, f.ResourceType = vpc, inventory.ResourceTypeVPC
+	g := graph.Build(&inventory.Snapshot{Regions: []*inventory.Region{{AccountID: acct, Name: "local",
+		VPCs: []inventory.VPC{{ID: vpc, OwnerID: acct}}, FlowLogs: []inventory.FlowLog{f}}}})
+	return !fails(g.Nodes(graph.TVPC)[0])
 }

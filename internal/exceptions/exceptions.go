@@ -258,14 +258,26 @@ func (e Entry) evidence(expired bool) *finding.ExceptionEvidence {
 // Apply excepts the FAIL findings of r that an unexpired entry matches (the first such entry in file order):
 // they become EXCEPTED with the exception in their evidence. A FAIL finding matched only by expired entries
 // stays FAIL, with the expired exception in its evidence. r.Exceptions gets every entry's state (active,
-// expired, stale) and r.Notes a line for each expired or stale entry; the summary is recomputed.
+// expired, stale: unexpired but matching neither a FAIL nor a finding that could not be evaluated) and r.Notes
+// a line for each expired or stale entry; the summary is recomputed.
 func Apply(r *finding.Result, set *Set, now time.Time) {
 	if set == nil {
 		return
 	}
 	matched := make([]int, len(set.Entries))
+	// unevaluated counts matches on findings that could not be evaluated: such an entry is not stale, it may
+	// still be needed once the VPC can be read.
+	unevaluated := make([]int, len(set.Entries))
 	for i := range r.Findings {
 		f := &r.Findings[i]
+		if f.Status == finding.StatusError || f.Status == finding.StatusUnknown {
+			for j, e := range set.Entries {
+				if e.Matches(*f) {
+					unevaluated[j]++
+				}
+			}
+			continue
+		}
 		if f.Status != finding.StatusFail {
 			continue
 		}
@@ -302,7 +314,7 @@ func Apply(r *finding.Result, set *Set, now time.Time) {
 			st.State = finding.ExceptionExpired
 			r.Notes = append(r.Notes, fmt.Sprintf("%s of %s expired on %s: %d failing findings are no longer excepted",
 				e.name(set.File), e.Owner, e.Expires, matched[j]))
-		case matched[j] == 0:
+		case matched[j] == 0 && unevaluated[j] == 0:
 			st.State = finding.ExceptionStale
 			r.Notes = append(r.Notes, fmt.Sprintf("%s of %s matches no failing finding (%s): it is stale, remove it",
 				e.name(set.File), e.Owner, e.Describe()))

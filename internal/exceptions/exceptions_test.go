@@ -35,6 +35,11 @@ exceptions:
     reason: nobody uses it
     expires: 2027-01-31
     account: "999999999999"
+  - id: EX-5
+    owner: erin
+    reason: VPC in a region we cannot read yet
+    expires: 2026-12-01
+    vpc: vpc-0aaa
   - id: EX-4
     owner: dave
     reason: sandbox accounts, all regions
@@ -56,13 +61,14 @@ func TestLoadGood(t *testing.T) {
 		"EX-1 account=111111111111 vpc=vpc-0ccc line 3",
 		"EX-2 tag:env=dev line 10",
 		"EX-3 account=999999999999 line 16",
-		"EX-4 region=eu-* check=vpc-flow-logs-enabled line 21",
+		"EX-5 vpc=vpc-0aaa line 21",
+		"EX-4 region=eu-* check=vpc-flow-logs-enabled line 26",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("entries (-want +got):\n%s", diff)
 	}
 	// EX-4 expires today: it still applies until the end of the day (UTC).
-	if set.Entries[3].Expired(now) || !set.Entries[3].Expired(now.Add(14*time.Hour)) {
+	if set.Entries[4].Expired(now) || !set.Entries[4].Expired(now.Add(14*time.Hour)) {
 		t.Error("an exception applies through its expiry date and not after")
 	}
 }
@@ -180,7 +186,9 @@ func TestApply(t *testing.T) {
 	for _, e := range r.Exceptions {
 		states = append(states, e.ID+" "+e.State+" "+itoa(e.Matched)+" "+e.File+":"+itoa(e.Line))
 	}
-	wantStates := []string{"EX-1 active 1 exceptions.yaml:3", "EX-2 expired 1 exceptions.yaml:10", "EX-3 stale 0 exceptions.yaml:16", "EX-4 active 1 exceptions.yaml:21"}
+	wantStates := []string{"EX-1 active 1 exceptions.yaml:3", "EX-2 expired 1 exceptions.yaml:10", "EX-3 stale 0 exceptions.yaml:16",
+		"EX-5 active 0 exceptions.yaml:21", // matches only an ERROR finding: not stale
+		"EX-4 active 1 exceptions.yaml:26"}
 	if diff := cmp.Diff(wantStates, states); diff != "" {
 		t.Errorf("exception states (-want +got):\n%s", diff)
 	}

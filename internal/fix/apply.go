@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -80,6 +82,9 @@ type ApplyOptions struct {
 	// Resumed says the journal already holds the run's start.
 	Resumed bool
 	Info    RunInfo
+	// RoleWait is the first wait before retrying CreateFlowLogs when a role made by this apply is not yet
+	// usable (IAM propagation); 0 means DefaultRoleWait.
+	RoleWait time.Duration
 }
 
 // VPCOutcome is what happened to one VPC.
@@ -140,6 +145,8 @@ type applier struct {
 	mu  sync.Mutex
 	out *Outcome
 	vpc map[string]*VPCOutcome // region/vpc
+	// roleChanged is when this apply created or changed the delivery role.
+	roleChanged time.Time
 }
 
 // Apply makes the plan's changes, journalling each before and after the call. Steps run batch by batch; within
@@ -190,6 +197,9 @@ func Apply(ctx context.Context, cfg aws.Config, p *Plan, j *journal.Journal, o A
 		}
 		if err != nil && roleErr == "" {
 			roleErr = "delivery role not ready (" + st.Action + " failed: " + apiMessage(err) + ")"
+		}
+		if err == nil {
+			a.roleChanged = time.Now()
 		}
 	}
 	for b := 1; b <= p.Batches && fatal == nil && ctx.Err() == nil; b++ {
@@ -428,7 +438,6 @@ func (a *applier) createFlowLogs(ctx context.Context, st Step, vpcs []string) (m
 		TrafficType:            ec2types.TrafficType(f.TrafficType),
 		LogDestinationType:     ec2types.LogDestinationType(f.DestinationType),
 		MaxAggregationInterval: aws.Int32(f.MaxAggregationInterval),
-		ClientToken:            aws.String(clientToken(a.p.RunID, st.Region, st.Resource, vpcs)),
 	}
 	if f.LogFormat != "" {
 		in.LogFormat = aws.String(f.LogFormat)
@@ -451,44 +460,112 @@ func (a *applier) createFlowLogs(ctx context.Context, st Step, vpcs []string) (m
 	in.TagSpecifications = []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeVpcFlowLog, Tags: tags}}
 
 	c := a.cl.EC2(st.Region)
-	out, err := c.CreateFlowLogs(ctx, in)
-	if err != nil {
-		return nil, nil, err
-	}
-	failed := map[string]string{}
-	for _, u := range out.Unsuccessful {
-		msg := "failed"
-		if u.Error != nil {
-			msg = aws.ToString(u.Error.Code) + ": " + aws.ToString(u.Error.Message)
-		}
-		failed[aws.ToString(u.ResourceId)] = msg
-	}
 	created := map[string]string{}
-	if len(out.FlowLogIds) > 0 {
-		// Which id belongs to which VPC: ask, rather than trust the order of FlowLogIds.
-		fls, derr := describeFlowLogs(ctx, c, out.FlowLogIds, nil)
-		if derr == nil {
-			for _, fl := range fls {
-				created[fl.ResourceID] = fl.ID
-			}
-		} else {
-			var ok []string
-			for _, v := range vpcs {
-				if failed[v] == "" {
-					ok = append(ok, v)
+	failed := map[string]string{}
+	pending := vpcs
+	wait := a.o.RoleWait
+	if wait <= 0 {
+		wait = DefaultRoleWait
+	}
+	for attempt := 0; ; attempt++ {
+		in.ResourceIds = pending
+		in.ClientToken = aws.String(clientToken(a.p.RunID, st.Region, st.Resource, pending))
+		out, err := c.CreateFlowLogs(ctx, in)
+		retry := attempt < roleRetries && a.roleIsNew() && f.DestinationType == inventory.DestinationCloudWatchLogs
+		if err != nil {
+			// IAM is eventually consistent: a role made seconds ago may not be assumable yet.
+			if retry && rolePropagation(apiMessage(err)) {
+				a.progress("            %s: the new delivery role is not usable yet (IAM propagation), retrying in %s", st.Region, wait)
+				if !sleep(ctx, wait) {
+					return created, nilIfEmpty(failed), ctx.Err()
 				}
+				wait *= 2
+				continue
 			}
-			if len(ok) == len(out.FlowLogIds) {
-				for i, v := range ok {
-					created[v] = out.FlowLogIds[i]
+			return created, nilIfEmpty(failed), err
+		}
+		var again []string
+		for _, u := range out.Unsuccessful {
+			msg := "failed"
+			if u.Error != nil {
+				msg = aws.ToString(u.Error.Code) + ": " + aws.ToString(u.Error.Message)
+			}
+			if retry && rolePropagation(msg) {
+				again = append(again, aws.ToString(u.ResourceId))
+				continue
+			}
+			failed[aws.ToString(u.ResourceId)] = msg
+		}
+		if len(out.FlowLogIds) > 0 {
+			// Which id belongs to which VPC: ask, rather than trust the order of FlowLogIds.
+			fls, derr := describeFlowLogs(ctx, c, out.FlowLogIds, nil)
+			if derr == nil {
+				for _, fl := range fls {
+					created[fl.ResourceID] = fl.ID
+				}
+			} else {
+				var ok []string
+				for _, v := range pending {
+					if failed[v] == "" && !slices.Contains(again, v) {
+						ok = append(ok, v)
+					}
+				}
+				if len(ok) == len(out.FlowLogIds) {
+					for i, v := range ok {
+						created[v] = out.FlowLogIds[i]
+					}
 				}
 			}
 		}
+		if len(again) == 0 {
+			break
+		}
+		pending = again
+		if !sleep(ctx, wait) {
+			return created, nilIfEmpty(failed), ctx.Err()
+		}
+		wait *= 2
 	}
-	if len(failed) == 0 {
-		failed = nil
+	return created, nilIfEmpty(failed), nil
+}
+
+// Retrying CreateFlowLogs while a new role propagates: DefaultRoleWait, doubling, roleRetries times (about a
+// minute), and only within roleFresh of flowguard changing the role.
+const (
+	DefaultRoleWait = 2 * time.Second
+	roleRetries     = 5
+	roleFresh       = 5 * time.Minute
+)
+
+// rolePropagation recognizes EC2's answer for a role IAM has not propagated yet ("InvalidParameter: Unable to
+// assume given IAM role").
+func rolePropagation(msg string) bool {
+	m := strings.ToLower(msg)
+	return strings.Contains(m, "unable to assume") || strings.Contains(m, "could not assume")
+}
+
+func (a *applier) roleIsNew() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return !a.roleChanged.IsZero() && time.Since(a.roleChanged) < roleFresh
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
-	return created, failed, nil
+}
+
+func nilIfEmpty(m map[string]string) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	return m
 }
 
 // clientToken makes CreateFlowLogs idempotent on AWS's side too: the same run, destination and VPCs give the

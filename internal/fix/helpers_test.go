@@ -5,8 +5,11 @@ import (
 	"os"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -131,4 +134,14 @@ func iamClient(e *env) *iam.Client { return iam.NewFromConfig(e.cfg) }
 
 func roleInput(name, trust string) *iam.CreateRoleInput {
 	return &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)}
+}
+
+// retryer retries like production (10 tries) with short waits and no client-side rate limiting, for tests
+// with injected faults.
+func retryer() func() aws.Retryer {
+	return func() aws.Retryer {
+		return retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts, o.MaxBackoff, o.RateLimiter = 10, 20*time.Millisecond, ratelimit.None
+		})
+	}
 }

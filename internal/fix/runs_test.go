@@ -212,3 +212,33 @@ func TestCancelledRunIsDetectedAndResumed(t *testing.T) {
 		t.Errorf("still failing: %v", got)
 	}
 }
+
+// Under throttling and server errors the SDK's retries carry the apply through, and nothing is duplicated.
+func TestApplyUnderThrottling(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	for _, c := range []string{"10.1.0.0/16", "10.2.0.0/16", "10.3.0.0/16", "10.4.0.0/16"} {
+		e.mkVPC(t, "ap-southeast-2", c, nil, false)
+	}
+	res := miniScan(t, ctx, e.cfg, e.acct.ID, "ap-southeast-2")
+	e.cfg.RetryMaxAttempts = 0
+	e.cfg.Retryer = retryer()
+	e.proxy.SetOptions(faultproxy.Options{ThrottleRate: 0.2, ServerErrorRate: 0.1, Seed: 7})
+	pr, err := Prepare(ctx, e.cfg, PrepareOptions{Findings: fromResult(res), Settings: DefaultSettings(), JournalDir: e.dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Execute(ctx, e.cfg, pr, e.dir, ApplyOptions{})
+	if err != nil || out.Status != journal.StatusComplete {
+		t.Fatalf("apply under faults: %v %+v", err, out)
+	}
+	if f := e.proxy.Faults(); f[faultproxy.Throttle] == 0 || f[faultproxy.ServerError] == 0 {
+		t.Fatalf("no faults injected: %v", f)
+	}
+	e.proxy.SetOptions(faultproxy.Options{})
+	for vpc, fls := range e.flowLogsByVPC(t, "ap-southeast-2") {
+		if len(fls) != 1 {
+			t.Errorf("%s has %d flow logs", vpc, len(fls))
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/fix/journal"
+	"github.com/flowguard/flowguard/internal/fix/policy"
 )
 
 // recorder keeps the form bodies of EC2 CreateFlowLogs requests, to check what reached the API.
@@ -210,5 +212,84 @@ func TestDeliveryFailedDiagnosedAndWrongTrustRefused(t *testing.T) {
 	}
 	if len(pr2.Plan.Steps) != 0 || len(pr2.Plan.Skipped) == 0 || !strings.Contains(pr2.Plan.Skipped[0].Reason, "trusts ec2.amazonaws.com") {
 		t.Errorf("wrong-trust role: steps %v skipped %+v", pr2.Plan.Steps, pr2.Plan.Skipped)
+	}
+}
+
+// failFirst answers the first n CreateFlowLogs requests itself with EC2's IAM-propagation error, the way
+// EC2 does for a role created seconds earlier, without forwarding them.
+type failFirst struct {
+	next http.RoundTripper
+	mu   sync.Mutex
+	n    int
+	seen int
+}
+
+func (f *failFirst) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		b, _ := io.ReadAll(req.Body)
+		req.Body.Close()
+		req.Body = io.NopCloser(bytes.NewReader(b))
+		if v, err := url.ParseQuery(string(b)); err == nil && v.Get("Action") == "CreateFlowLogs" {
+			f.mu.Lock()
+			f.seen++
+			fail := f.seen <= f.n
+			f.mu.Unlock()
+			if fail {
+				body := `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>InvalidParameter</Code><Message>Unable to assume given IAM role: '` +
+					v.Get("DeliverLogsPermissionArn") + `'</Message></Error></Errors><RequestID>test</RequestID></Response>`
+				return &http.Response{StatusCode: 400, Status: "400 Bad Request", Header: http.Header{"Content-Type": {"text/xml"}},
+					Body: io.NopCloser(strings.NewReader(body)), ContentLength: int64(len(body)), Request: req}, nil
+			}
+		}
+	}
+	return f.next.RoundTrip(req)
+}
+
+// A role flowguard has just created may not be assumable for a few seconds: CreateFlowLogs is retried then,
+// and only then (an existing role that cannot be assumed fails at once, with AWS's error).
+func TestNewRolePropagationIsWaitedFor(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	ff := &failFirst{next: http.DefaultTransport, n: 2}
+	e.cfg.HTTPClient = &http.Client{Transport: ff}
+	vpc := e.mkVPC(t, "us-east-1", "10.1.0.0/16", nil, false)
+	res := miniScan(t, ctx, e.cfg, e.acct.ID, "us-east-1")
+	pr, err := Prepare(ctx, e.cfg, PrepareOptions{Findings: fromResult(res), Settings: DefaultSettings(), JournalDir: e.dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Execute(ctx, e.cfg, pr, e.dir, ApplyOptions{RoleWait: time.Millisecond, Concurrency: 1})
+	if err != nil || out.Status != journal.StatusComplete {
+		t.Fatalf("apply: %v %+v", err, out)
+	}
+	if n := len(e.flowLogsByVPC(t, "us-east-1")[vpc]); n != 1 {
+		t.Errorf("%d flow logs after retries, want 1", n)
+	}
+
+	e2 := anotherEnv(t)
+	ff2 := &failFirst{next: http.DefaultTransport, n: 100}
+	e2.cfg.HTTPClient = &http.Client{Transport: ff2}
+	e2.mkVPC(t, "us-east-1", "10.1.0.0/16", nil, false)
+	trust := policy.Trust(e2.acct.ID, []string{"us-east-1"}).JSON()
+	if _, err := iamClient(e2).CreateRole(ctx, roleInput("existing", trust)); err != nil {
+		t.Fatal(err)
+	}
+	s := DefaultSettings()
+	s.RoleARN = "arn:aws:iam::" + e2.acct.ID + ":role/existing"
+	pr2, err := Prepare(ctx, e2.cfg, PrepareOptions{Findings: fromResult(miniScan(t, ctx, e2.cfg, e2.acct.ID, "us-east-1")), Settings: s, JournalDir: e2.dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out2, err := Execute(ctx, e2.cfg, pr2, e2.dir, ApplyOptions{RoleWait: time.Millisecond})
+	if err != nil || out2.Status != journal.StatusPartial {
+		t.Fatalf("apply with an unusable existing role: %v %+v", err, out2)
+	}
+	for _, v := range out2.VPCs {
+		if v.Status != OutcomeFailed || !strings.Contains(v.Error, "Unable to assume given IAM role") {
+			t.Errorf("VPC outcome %+v, want failed with the AWS error", v)
+		}
+	}
+	if ff2.seen != len(out2.VPCs) {
+		t.Errorf("%d CreateFlowLogs calls for %d VPCs: an existing role must not be retried", ff2.seen, len(out2.VPCs))
 	}
 }

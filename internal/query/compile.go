@@ -250,6 +250,21 @@ func (c *compiler) condition(e entry, t *graph.Type) (pred, error) {
 		}
 		return c.relCond(e, r, op)
 	}
+	// A known name with a suffix that is no operator: name the operators, not the fields.
+	for i := len(e.name) - 1; i > 0; i-- {
+		if e.name[i] != '_' {
+			continue
+		}
+		name, suffix := e.name[:i], e.name[i:]
+		if t.Field(name) != nil {
+			return nil, c.q.errorf(e.pos, "unknown operator %s on field %s.%s (valid: %s)", suffix, t.Name, name,
+				strings.Join(sorted(fieldOps), ", "))
+		}
+		if t.Relation(name) != nil {
+			return nil, c.q.errorf(e.pos, "unknown operator %s on relation %s.%s (valid: %s)", suffix, t.Name, name,
+				strings.Join(sorted(relOps), ", "))
+		}
+	}
 	return nil, c.q.errorf(e.pos, "unknown field or relation %q on %s (fields: %s; relations: %s; also AND, OR, NOT)",
 		base, t.Name, strings.Join(t.FieldNames(), ", "), strings.Join(t.RelationNames(), ", "))
 }

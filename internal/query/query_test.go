@@ -157,6 +157,8 @@ func TestErrors(t *testing.T) {
 		{"unknown root", `vpc { id }`, nil, `1:1: unknown query field "vpc" (valid: accounts, buckets, flowLogs,`},
 		{"unknown field lists valid", `vpcs(where: {flowLogStatus: "ACTIVE"})`, nil, `1:14: unknown field or relation "flowLogStatus" on VPC (fields: accountId, arn, assetType, cidrBlock,`},
 		{"unknown field with suffix", `vpcs(where: {nope_IN: []})`, nil, `unknown field or relation "nope" on VPC`},
+		{"unknown field operator", `flowLogs(where: {flowLogStatus_EQUALS: "ACTIVE"})`, nil, `1:18: unknown operator _EQUALS on field FlowLog.flowLogStatus (valid: _CONTAINS, _ENDS_WITH, _GT, _GTE, _IN, _LT, _LTE, _MATCHES, _NOT, _NOT_CONTAINS, _NOT_ENDS_WITH, _NOT_IN, _NOT_STARTS_WITH, _STARTS_WITH)`},
+		{"unknown relation operator", `vpcs(where: {hasFlowLog_ANY: {}})`, nil, `unknown operator _ANY on relation VPC.hasFlowLog (valid: _ALL, _NONE, _NOT, _SINGLE, _SOME)`},
 		{"relation op on field", `vpcs(where: {id_SOME: {}})`, nil, "id is a field of VPC; operator _SOME is for relations (field operators: _CONTAINS, _ENDS_WITH, _GT,"},
 		{"field op on relation", `vpcs(where: {hasFlowLog_IN: []})`, nil, "hasFlowLog is a relation of VPC; operator _IN is for fields (relation operators: _ALL, _NONE, _NOT, _SINGLE, _SOME)"},
 		{"type mismatch", `logGroups(where: {retentionInDays: "x"})`, nil, `retentionInDays: retentionInDays is Int, got "x"`},
