@@ -230,7 +230,7 @@ func build(files []file, o Options, collected time.Time) (*inventory.Snapshot, e
 		sc := scope{account, region}
 		r := regions[sc]
 		if r == nil {
-			r = &inventory.Region{AccountID: account, Name: region, Partition: partitionOf(region), VPCs: []inventory.VPC{}, FlowLogs: []inventory.FlowLog{}}
+			r = &inventory.Region{AccountID: account, Name: region, Partition: inventory.PartitionOf(region), VPCs: []inventory.VPC{}, FlowLogs: []inventory.FlowLog{}}
 			regions[sc] = r
 			read[sc] = map[kind]bool{}
 			order = append(order, sc)
@@ -297,16 +297,6 @@ func soleOwner(files []file) string {
 func mustJSON(raw map[string]json.RawMessage) []byte {
 	b, _ := json.Marshal(raw)
 	return b
-}
-
-func partitionOf(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
 }
 
 // dedupe drops repeated resources (the same collection given in two files).

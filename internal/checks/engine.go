@@ -433,18 +433,24 @@ func vpcEvidence(ev *finding.Evidence, n *graph.Node) {
 	v := n.Obj.(*inventory.VPC)
 	r := n.Region
 	read := func(c inventory.Collection) bool { return r == nil || r.Read(c) }
-	ev.OwnerID, ev.IsDefault, ev.Tags = v.OwnerID, ptr(v.IsDefault), v.Tags
+	ev.OwnerID, ev.IsDefault, ev.Tags = v.OwnerID, boolPtr(v.IsDefault), v.Tags
 	if read(inventory.CollInternetGateways) {
-		ev.InternetExposed = ptr(len(n.Rel(relVPCIGW)) > 0)
+		ev.InternetExposed = boolPtr(len(n.Rel(relVPCIGW)) > 0)
 	}
 	if read(inventory.CollNetworkInterfaces) {
 		ev.NetworkInterfaces = ptr(len(n.Rel(relVPCENI)))
 	}
-	for _, m := range n.Rel(relVPCFlowLog) {
-		ev.FlowLogs = append(ev.FlowLogs, flowLogEvidence(m.Obj.(*inventory.FlowLog)))
+	if fls := n.Rel(relVPCFlowLog); len(fls) > 0 {
+		ev.FlowLogs = make([]finding.FlowLogEvidence, len(fls))
+		for i, m := range fls {
+			ev.FlowLogs[i] = flowLogEvidence(m.Obj.(*inventory.FlowLog))
+		}
 	}
-	for _, m := range n.Rel(relVPCOtherFlowLog) {
-		ev.SubnetOrENIFlowLogs = append(ev.SubnetOrENIFlowLogs, flowLogEvidence(m.Obj.(*inventory.FlowLog)))
+	if fls := n.Rel(relVPCOtherFlowLog); len(fls) > 0 {
+		ev.SubnetOrENIFlowLogs = make([]finding.FlowLogEvidence, len(fls))
+		for i, m := range fls {
+			ev.SubnetOrENIFlowLogs[i] = flowLogEvidence(m.Obj.(*inventory.FlowLog))
+		}
 	}
 	if read(inventory.CollLogGroups) {
 		var seen map[string]bool
@@ -479,3 +485,13 @@ func flowLogEvidence(f *inventory.FlowLog) finding.FlowLogEvidence {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// Evidence booleans point at these two: findings never modify their evidence.
+var trueValue, falseValue = true, false
+
+func boolPtr(b bool) *bool {
+	if b {
+		return &trueValue
+	}
+	return &falseValue
+}

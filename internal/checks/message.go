@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strconv"
@@ -87,6 +88,10 @@ var funcNames = map[string]any{"first": 0, "values": 0, "uniq": 0, "related": 0,
 // message is a compiled message template.
 type message struct {
 	list []stmt
+	// The buffer and state are reused from one render to the next: a compiled message belongs to one
+	// evaluation worker and is never rendered concurrently.
+	buf bytes.Buffer
+	st  state
 }
 
 type state struct {
@@ -109,7 +114,7 @@ func (s *state) lookup(name string) (any, error) {
 	return nil, fmt.Errorf("undefined variable %s", name)
 }
 
-type stmt func(s *state, b *strings.Builder) error
+type stmt func(s *state, b *bytes.Buffer) error
 type expr func(s *state, final any, hasFinal bool) (any, error)
 
 // compileMessage parses and compiles a message template.
@@ -133,16 +138,17 @@ func compileMessage(name, src string) (*message, error) {
 }
 
 func (m *message) render(n Node) (string, error) {
-	var b strings.Builder
-	b.Grow(160)
-	s := &state{dot: n, ctx: n.ctx, vars: make([]binding, 1, 4)}
-	s.vars[0] = binding{"$", n}
+	b := &m.buf
+	b.Reset()
+	s := &m.st
+	s.dot, s.ctx = n, n.ctx
+	s.vars = append(s.vars[:0], binding{"$", n})
 	for _, st := range m.list {
-		if err := st(s, &b); err != nil {
+		if err := st(s, b); err != nil {
 			return "", err
 		}
 	}
-	return strings.TrimSpace(b.String()), nil
+	return string(bytes.TrimSpace(b.Bytes())), nil
 }
 
 func compileList(l *parse.ListNode) ([]stmt, error) {
@@ -162,7 +168,7 @@ func compileList(l *parse.ListNode) ([]stmt, error) {
 	return out, nil
 }
 
-func runList(list []stmt, s *state, b *strings.Builder) error {
+func runList(list []stmt, s *state, b *bytes.Buffer) error {
 	for _, st := range list {
 		if err := st(s, b); err != nil {
 			return err
@@ -175,7 +181,7 @@ func compileNode(n parse.Node) (stmt, error) {
 	switch n := n.(type) {
 	case *parse.TextNode:
 		text := string(n.Text)
-		return func(s *state, b *strings.Builder) error { b.WriteString(text); return nil }, nil
+		return func(s *state, b *bytes.Buffer) error { b.WriteString(text); return nil }, nil
 	case *parse.CommentNode:
 		return nil, nil
 	case *parse.ActionNode:
@@ -183,7 +189,7 @@ func compileNode(n parse.Node) (stmt, error) {
 		if err != nil {
 			return nil, err
 		}
-		return func(s *state, b *strings.Builder) error {
+		return func(s *state, b *bytes.Buffer) error {
 			v, err := p(s, nil, false)
 			if err != nil {
 				return err
@@ -212,7 +218,7 @@ func compileNode(n parse.Node) (stmt, error) {
 		if err != nil {
 			return nil, err
 		}
-		return func(s *state, b *strings.Builder) error {
+		return func(s *state, b *bytes.Buffer) error {
 			v, err := p(s, nil, false)
 			if err != nil {
 				return err
@@ -258,7 +264,7 @@ func compileBranch(n *parse.BranchNode, with bool) (stmt, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(s *state, b *strings.Builder) error {
+	return func(s *state, b *bytes.Buffer) error {
 		v, err := p(s, nil, false)
 		if err != nil {
 			return err
@@ -494,6 +500,7 @@ func method(name string, _ []parse.Node) (methodFn, error) {
 		var lastName string
 		var lastF *graph.Field
 		var lastR *graph.Relation
+		var relBuf []Node // reused like Where's result
 		return func(recv any, args []any) (any, error) {
 			n, err := node(recv)
 			if err != nil {
@@ -523,10 +530,11 @@ func method(name string, _ []parse.Node) (methodFn, error) {
 					lastT, lastName = n.n.Type, a
 				}
 				ns := n.n.Rel(lastR)
-				out := make([]Node, len(ns))
-				for i, m := range ns {
-					out[i] = Node{m, n.ctx}
+				out := relBuf[:0]
+				for _, m := range ns {
+					out = append(out, Node{m, n.ctx})
 				}
+				relBuf = out
 				return out, nil
 			case "Read":
 				return n.Read(a), nil
@@ -535,6 +543,7 @@ func method(name string, _ []parse.Node) (methodFn, error) {
 		}, nil
 	case "Where":
 		cache := &filterCache{}
+		var buf []Node
 		return func(recv any, args []any) (any, error) {
 			n, err := node(recv)
 			if err != nil {
@@ -559,11 +568,17 @@ func method(name string, _ []parse.Node) (methodFn, error) {
 			if err != nil {
 				return nil, err
 			}
-			var out []Node
+			// The result slice is reused by the next call at this site: a call site's earlier result is
+			// out of use by then (renders do not nest, loop bodies drop their variables each iteration).
+			out := buf[:0]
 			for _, m := range n.n.Rel(r) {
 				if p(m) {
 					out = append(out, Node{m, n.ctx})
 				}
+			}
+			buf = out
+			if len(out) == 0 {
+				return []Node(nil), nil
 			}
 			return out, nil
 		}, nil

@@ -22,6 +22,7 @@ import (
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/fix"
 	"github.com/flowguard/flowguard/internal/fix/journal"
+	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/scan"
 )
 
@@ -351,7 +352,7 @@ func (e *enterer) config(ctx context.Context, acct string) (aws.Config, error) {
 	if e.role == "" {
 		return aws.Config{}, fmt.Errorf("it is not the account of the credentials (%s): pass --assume-role ROLE to enter it", me)
 	}
-	return accounts.Enter(ctx, e.cfg, collect.PartitionOf(e.cfg.Region), acct, accounts.Options{RoleName: e.role, ExternalID: e.externalID, SessionName: "flowguard-fix"})
+	return accounts.Enter(ctx, e.cfg, inventory.PartitionOf(e.cfg.Region), acct, accounts.Options{RoleName: e.role, ExternalID: e.externalID, SessionName: "flowguard-fix"})
 }
 
 func parseTags(kvs []string) (map[string]string, error) {

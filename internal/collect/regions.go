@@ -8,28 +8,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
-)
 
-// PartitionOf returns the AWS partition a region belongs to, from its name.
-func PartitionOf(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.HasPrefix(region, "us-isob-"):
-		return "aws-iso-b"
-	case strings.HasPrefix(region, "us-isof-"), strings.HasPrefix(region, "eu-isof-"):
-		return "aws-iso-f"
-	case strings.HasPrefix(region, "eu-isoe-"):
-		return "aws-iso-e"
-	case strings.HasPrefix(region, "us-iso-"):
-		return "aws-iso"
-	case strings.HasPrefix(region, "eusc-"):
-		return "aws-eusc"
-	}
-	return "aws"
-}
+	"github.com/flowguard/flowguard/internal/inventory"
+)
 
 // PartitionFromARN returns the partition field of an ARN ("aws" for arn:aws:sts::…).
 func PartitionFromARN(arn string) string {
@@ -56,7 +37,7 @@ func enabledRegions(ctx context.Context, client *ec2.Client, partition string) (
 		default:
 			continue
 		}
-		if partition != "" && PartitionOf(name) != partition {
+		if partition != "" && inventory.PartitionOf(name) != partition {
 			continue
 		}
 		regions = append(regions, name)

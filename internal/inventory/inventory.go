@@ -112,6 +112,27 @@ func (r *Region) ErrorFor(c Collection) (ReadError, bool) {
 	return ReadError{}, false
 }
 
+// PartitionOf returns the AWS partition a region belongs to, from its name ("aws" for commercial regions).
+func PartitionOf(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	case strings.HasPrefix(region, "us-isob-"):
+		return "aws-iso-b"
+	case strings.HasPrefix(region, "us-isof-"), strings.HasPrefix(region, "eu-isof-"):
+		return "aws-iso-f"
+	case strings.HasPrefix(region, "eu-isoe-"):
+		return "aws-iso-e"
+	case strings.HasPrefix(region, "us-iso-"):
+		return "aws-iso"
+	case strings.HasPrefix(region, "eusc-"):
+		return "aws-eusc"
+	}
+	return "aws"
+}
+
 // Location points at where a resource is declared, for inventories read from IaC files.
 type Location struct {
 	File    string `json:"file"`

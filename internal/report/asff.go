@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/inventory"
 )
 
 // AWS Security Finding Format, as BatchImportFindings takes it. The document is a JSON array of findings;
@@ -139,7 +140,7 @@ func WriteASFF(w io.Writer, r *finding.Result, o Options) error {
 		if region == "" {
 			region = asffDefaultRegion
 		}
-		partition := partitionOf(region)
+		partition := inventory.PartitionOf(region)
 		title := f.Title
 		if title == "" {
 			title = f.CheckID

@@ -6,24 +6,10 @@ import (
 	"strings"
 
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/inventory"
 )
 
 // Helpers shared by the formats that security tools import (SARIF, OCSF, ASFF).
-
-// partitionOf returns the AWS partition of a region.
-func partitionOf(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.HasPrefix(region, "us-iso-"):
-		return "aws-iso"
-	case strings.HasPrefix(region, "us-isob-"):
-		return "aws-iso-b"
-	}
-	return "aws"
-}
 
 // resourceARN returns the ARN of a finding's resource, or a stable identifier when it has none (IaC addresses).
 func resourceARN(f finding.Finding) string {
@@ -38,7 +24,7 @@ func resourceARN(f finding.Finding) string {
 		}
 		return id
 	}
-	p := partitionOf(f.Region)
+	p := inventory.PartitionOf(f.Region)
 	switch f.ResourceType {
 	case finding.ResourceVPC:
 		return "arn:" + p + ":ec2:" + f.Region + ":" + f.AccountID + ":vpc/" + id

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/inventory"
 )
 
 // OCSF Compliance Finding (class 2003, category Findings 2), schema 1.x, one event per finding, written as a
@@ -192,7 +193,7 @@ func WriteOCSF(w io.Writer, r *finding.Result, o Options) error {
 			Data:  map[string]any{"resource_id": f.ResourceID, "evidence": f.Evidence},
 		}
 		if f.AccountID != "" {
-			res.CloudPartition = partitionOf(f.Region)
+			res.CloudPartition = inventory.PartitionOf(f.Region)
 		}
 		for _, kv := range sortedTags(f.Evidence.Tags) {
 			k, v, _ := strings.Cut(kv, "=")
