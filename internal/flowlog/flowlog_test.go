@@ -368,3 +368,28 @@ func BenchmarkParseDefault(b *testing.B) {
 		p.Parse(line, 1)
 	}
 }
+
+func FuzzParseFormat(f *testing.F) {
+	f.Add("${version} ${vpc-id} ${srcaddr} ${dstaddr} ${action} ${reject-reason}")
+	f.Add("version account-id interface-id srcaddr")
+	f.Add("account_id srcaddr log_status")
+	f.Add("${next-hop-type} ${resource-id}")
+	f.Add("${")
+	f.Fuzz(func(t *testing.T, s string) {
+		fm, err := ParseFormat(s)
+		if err != nil {
+			return
+		}
+		// A parsed format round-trips through its LogFormat string and its header.
+		for _, again := range []string{fm.String(), fm.Header()} {
+			g, err := ParseFormat(again)
+			if err != nil || !g.Equal(fm) {
+				t.Fatalf("%q -> %q -> %v, %v", s, again, g, err)
+			}
+		}
+		// Every column has a name, known or kept as an extra string column.
+		if len(fm.Fields) != len(fm.Names) || len(fm.ExtraNames()) > len(fm.Names) {
+			t.Fatalf("format %+v", fm)
+		}
+	})
+}

@@ -4,11 +4,12 @@
 // than by input size.
 //
 // Memory bound: each worker shard holds four top-k tables of at most Config.TopKCapacity keys (exact while
-// the distinct keys fit, otherwise counts are low by at most the reported error bound), an interface table of
-// at most Config.MaxInterfaces entries, and one timeline bucket per minute of the time span read. The
-// detectors together hold at most Config.MaxDetectorState keys plus set elements; past it the oldest windows
-// are closed early (the report says how many). With the defaults that is roughly
-// workers × 4 × 100k × ~100 B + 1M × ~120 B ≈ 80 MB (2 workers) + 120 MB, whatever the input size.
+// the distinct keys fit, otherwise counts are low by at most the reported error bound; IPv4 keys live in flat
+// tables of 2×capacity slots of 16 B), an interface table of at most Config.MaxInterfaces entries, and one
+// timeline bucket per minute of the time span read. The detectors together hold at most
+// Config.MaxDetectorState keys plus distinct values; past it the oldest windows are closed early (the report
+// says how many). A detector entry costs about 250 B, so with the defaults that is about
+// workers × (4 × 2 MB + 10 MB) + 125 MB, whatever the input size.
 package analyze
 
 import (
@@ -49,7 +50,7 @@ func Defaults() Config {
 		VerticalPorts: 10, VerticalWindow: time.Hour,
 		HorizontalHosts: 10, HorizontalWindow: time.Hour,
 		BruteForceRejects: 10, BruteForceWindow: time.Hour, BruteForcePorts: []int32{22, 3389},
-		TopN: 10, TopKCapacity: 65536, MaxInterfaces: 100_000, MaxDetectorState: 1_000_000, MaxDistinct: 65536,
+		TopN: 10, TopKCapacity: 65536, MaxInterfaces: 100_000, MaxDetectorState: 500_000, MaxDistinct: 65536,
 	}
 }
 
@@ -218,6 +219,8 @@ func (s *Shard) Add(r *flowlog.Record) {
 	}
 	if r.End > t.Last {
 		t.Last = r.End
+	} else if r.End == flowlog.NA && r.Start > t.Last {
+		t.Last = r.Start
 	}
 	if r.Start != flowlog.NA {
 		m := r.Start / 60

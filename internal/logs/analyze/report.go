@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/flowguard/flowguard/internal/flowlog"
@@ -210,9 +211,9 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 
 	r.Timeline = timeline(hist)
 	r.Thresholds = Thresholds{
-		VerticalPorts: c.VerticalPorts, VerticalWindow: c.VerticalWindow.String(),
-		HorizontalHosts: c.HorizontalHosts, HorizontalWindow: c.HorizontalWindow.String(),
-		BruteForceRejects: c.BruteForceRejects, BruteForceWindow: c.BruteForceWindow.String(),
+		VerticalPorts: c.VerticalPorts, VerticalWindow: shortDur(c.VerticalWindow),
+		HorizontalHosts: c.HorizontalHosts, HorizontalWindow: shortDur(c.HorizontalWindow),
+		BruteForceRejects: c.BruteForceRejects, BruteForceWindow: shortDur(c.BruteForceWindow),
 		BruteForcePorts: c.BruteForcePorts, ScanAccepted: c.ScanAccepted,
 	}
 	if stats.Malformed > 0 {
@@ -278,3 +279,15 @@ func ProtoName(p int32) string {
 
 // PortString renders "22/tcp".
 func PortString(port, proto int32) string { return fmt.Sprintf("%d/%s", port, ProtoName(proto)) }
+
+// shortDur renders 1h0m0s as 1h and 30m0s as 30m.
+func shortDur(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}

@@ -47,3 +47,17 @@ func TestKeys(t *testing.T) {
 		}
 	}
 }
+
+func FuzzKeyTime(f *testing.F) {
+	f.Add("AWSLogs/111122223333/vpcflowlogs/eu-west-1/2026/03/04/111122223333_vpcflowlogs_eu-west-1_fl-1_20260304T0510Z_ab12.log.gz")
+	f.Add("AWSLogs/aws-account-id=1/aws-service=vpcflowlogs/aws-region=r/year=2026/month=03/day=04/hour=05/x_20261399T9999Z_h.log.parquet")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, key string) {
+		if tm, ok := KeyTime(key); ok && tm.IsZero() {
+			t.Errorf("KeyTime(%q) ok with zero time", key)
+		}
+		if day, hour, ok := KeyHour(key); ok && (hour < -1 || hour > 99 || day.IsZero() && false) {
+			t.Errorf("KeyHour(%q) = %v %d", key, day, hour)
+		}
+	})
+}

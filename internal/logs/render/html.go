@@ -28,8 +28,9 @@ type chart struct {
 }
 
 type axisLabel struct {
-	X, Y int
-	Text string
+	X, Y   int
+	Text   string
+	Anchor string // start, middle or end
 }
 
 type htmlTable struct {
@@ -62,7 +63,7 @@ svg text{font-size:11px;fill:#5a6474}
 <line x1="50" y1="10" x2="50" y2="{{.H}}" stroke="#ccc"/>
 <path d="{{.AcceptPath}}" fill="#4a78c2" fill-opacity="0.55" stroke="#4a78c2"/>
 <path d="{{.RejectPath}}" fill="#d0573f" fill-opacity="0.7" stroke="#d0573f"/>
-{{range .XLabels}}<text x="{{.X}}" y="{{.Y}}" text-anchor="middle">{{.Text}}</text>{{end}}
+{{range .XLabels}}<text x="{{.X}}" y="{{.Y}}" text-anchor="{{.Anchor}}">{{.Text}}</text>{{end}}
 {{range .YLabels}}<text x="{{.X}}" y="{{.Y}}" text-anchor="end">{{.Text}}</text>{{end}}
 </svg>{{end}}{{end}}
 {{range .Tables}}
@@ -142,8 +143,8 @@ func timelineChart(pts []analyze.Point) chart {
 	}
 	c.RejectPath = area(func(analyze.Point) int64 { return 0 }, func(p analyze.Point) int64 { return p.Reject })
 	c.AcceptPath = area(func(p analyze.Point) int64 { return p.Reject }, func(p analyze.Point) int64 { return p.Reject + p.Accept })
-	for _, i := range []int{0, len(pts) / 2, len(pts) - 1} {
-		c.XLabels = append(c.XLabels, axisLabel{X: int(x(i)), Y: c.H - 4, Text: pts[i].Time.Format("01-02 15:04")})
+	for j, i := range []int{0, len(pts) / 2, len(pts) - 1} {
+		c.XLabels = append(c.XLabels, axisLabel{X: int(x(i)), Y: c.H - 4, Text: pts[i].Time.Format("01-02 15:04"), Anchor: []string{"start", "middle", "end"}[j]})
 	}
 	c.YLabels = []axisLabel{{X: left - 4, Y: top + 8, Text: strconv.FormatInt(c.Max, 10)}, {X: left - 4, Y: c.H - bottom, Text: "0"}}
 	return c

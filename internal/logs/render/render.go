@@ -157,16 +157,6 @@ func Tables(r *analyze.Report) []Table {
 		{"malformed lines", n(r.Input.Malformed)},
 	}}
 	out := []Table{sum}
-	for _, tl := range r.Top {
-		tb := Table{ID: slug(tl.Title), Title: tl.Title, Columns: []string{"rank", tl.Key, tl.Unit}, Bar: 2}
-		if tl.ErrBound > 0 {
-			tb.Title += fmt.Sprintf(" (approximate, ±%d)", tl.ErrBound)
-		}
-		for j, c := range tl.Rows {
-			tb.Rows = append(tb.Rows, []string{strconv.Itoa(j + 1), c.Key, n(c.Value)})
-		}
-		out = append(out, tb)
-	}
 	th := r.Thresholds
 	det := Table{ID: "detections", Title: fmt.Sprintf("Detections (vertical scan ≥%d ports/%s, horizontal scan ≥%d hosts/%s, brute force ≥%d rejects to %v/%s)",
 		th.VerticalPorts, th.VerticalWindow, th.HorizontalHosts, th.HorizontalWindow, th.BruteForceRejects, th.BruteForcePorts, th.BruteForceWindow),
@@ -187,6 +177,16 @@ func Tables(r *analyze.Report) []Table {
 			ts(time.Unix(d.First, 0)), ts(time.Unix(d.Last, 0))})
 	}
 	out = append(out, det)
+	for _, tl := range r.Top {
+		tb := Table{ID: slug(tl.Title), Title: tl.Title, Columns: []string{"rank", tl.Key, tl.Unit}, Bar: 2}
+		if tl.ErrBound > 0 {
+			tb.Title += fmt.Sprintf(" (approximate, ±%d)", tl.ErrBound)
+		}
+		for j, c := range tl.Rows {
+			tb.Rows = append(tb.Rows, []string{strconv.Itoa(j + 1), c.Key, n(c.Value)})
+		}
+		out = append(out, tb)
+	}
 	sk := Table{ID: "skipdata", Title: "SKIPDATA share per interface", Columns: []string{"interface", "records", "skipdata", "share"}, Bar: -1}
 	for _, s := range r.SkipData {
 		sk.Rows = append(sk.Rows, []string{s.Interface, n(s.Records), n(s.SkipData), fmt.Sprintf("%.2f%%", 100*s.Share)})

@@ -40,8 +40,8 @@ func sample() *analyze.Report {
 		},
 		SkipData: []analyze.IfaceHealth{{Interface: "eni-0abc", Records: 50, SkipData: 2, Share: 0.04}},
 		Timeline: []analyze.Point{{Time: w, Records: 60, Accept: 50, Reject: 10}, {Time: w.Add(time.Hour), Records: 40, Accept: 30, Reject: 5}},
-		Thresholds: analyze.Thresholds{VerticalPorts: 10, VerticalWindow: "1h0m0s", HorizontalHosts: 10, HorizontalWindow: "1h0m0s",
-			BruteForceRejects: 10, BruteForceWindow: "1h0m0s", BruteForcePorts: []int32{22, 3389}},
+		Thresholds: analyze.Thresholds{VerticalPorts: 10, VerticalWindow: "1h", HorizontalHosts: 10, HorizontalWindow: "1h",
+			BruteForceRejects: 10, BruteForceWindow: "1h", BruteForcePorts: []int32{22, 3389}},
 		Notes: []string{"2 malformed lines skipped"},
 	}
 }
