@@ -315,4 +315,3 @@ func logGroupName(f *inventory.FlowLog) string {
 	}
 	return f.LogGroupName
 }
-
