@@ -57,6 +57,10 @@ func TestFixCommandsFromSavedScan(t *testing.T) {
 		t.Fatalf("unknown log field: exit %d, %d calls, stderr %s", code, p.Total(), errOut)
 	}
 
+	code, out, errOut = runCLI(t, "fix", "--from", scan, "--journal-dir", jd, "--region", "eu-west-1")
+	if code != 0 || !strings.Contains(errOut, "outside --region eu-west-1 left out") || !strings.Contains(out, "0 VPC(s) to change") {
+		t.Fatalf("--region narrowing a saved scan: exit %d\n%s\n%s", code, out, errOut)
+	}
 	code, out, errOut = runCLI(t, "fix", "--from", scan, "--journal-dir", jd, "--tag", "team=netsec")
 	if code != 0 || !strings.Contains(out, "ec2:CreateFlowLogs") || !strings.Contains(out, "Nothing was changed") {
 		t.Fatalf("plan: exit %d\n%s\n%s", code, out, errOut)
