@@ -64,8 +64,12 @@ func randomSnapshot(r *rand.Rand) *inventory.Snapshot {
 					f.DestinationType, f.Destination = "s3", "arn:aws:s3:::bucket-"+pick("a", "b")
 				default:
 					f.DestinationType, f.LogGroupName = "cloud-watch-logs", pick("lg-a", "lg-b", "lg-c", "")
-					if r.IntN(2) == 0 && f.LogGroupName != "" {
-						f.Destination = "arn:aws:logs:" + region + ":" + acct + ":log-group:" + f.LogGroupName
+					if r.IntN(2) == 0 {
+						// Sometimes only the ARN names the log group (LogGroupName left empty).
+						f.Destination = "arn:aws:logs:" + region + ":" + acct + ":log-group:" + pick("lg-a", "lg-b", "lg-c")
+						if f.LogGroupName != "" {
+							f.Destination = "arn:aws:logs:" + region + ":" + acct + ":log-group:" + f.LogGroupName
+						}
 					}
 				}
 				reg.FlowLogs = append(reg.FlowLogs, f)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -69,7 +70,7 @@ Exit codes: 0 everything planned was applied (or the plan was printed), 1 some c
 	}
 	f := cmd.Flags()
 	o.AWS.AddFlags(f)
-	f.StringVar(&o.From, "from", "", "fix the FAIL findings of a saved scan (flowguard scan --output json), instead of scanning now; - reads stdin")
+	f.StringVar(&o.From, "from", "", "fix the FAIL findings of a saved scan (flowguard scan --output json), instead of scanning now (--region narrows it); - reads stdin")
 	f.BoolVar(&o.Apply, "apply", false, "make the changes (without it, only the plan is printed)")
 	f.BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation on a terminal")
 	f.StringVar(&o.RunID, "run", "", "resume this run (its journalled settings and VPCs are used)")
@@ -125,6 +126,13 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 	if o.From != "" {
 		if saved, err = readResult(io, o.From); err != nil {
 			return usageError("%v", err)
+		}
+		if rs := o.AWS.NormalizedRegions(); len(rs) > 0 {
+			var left int
+			saved, left = onlyRegions(saved, rs)
+			if left > 0 {
+				fmt.Fprintf(io.ErrOut, "flowguard: %d finding(s) outside --region %s left out\n", left, strings.Join(rs, ","))
+			}
 		}
 	}
 	cfg, err := awsconf.Load(ctx, o.AWS)
@@ -298,6 +306,21 @@ func onlyAccount(r *finding.Result, acct string, narrow bool) *finding.Result {
 	}
 	c.Accounts = []string{acct}
 	return &c
+}
+
+// onlyRegions keeps the findings of the given regions, and says how many it left out.
+func onlyRegions(r *finding.Result, regions []string) (*finding.Result, int) {
+	c := *r
+	c.Findings = nil
+	left := 0
+	for _, f := range r.Findings {
+		if slices.Contains(regions, f.Region) {
+			c.Findings = append(c.Findings, f)
+		} else {
+			left++
+		}
+	}
+	return &c, left
 }
 
 // enterer gives the config for an account: the caller's own, or by assuming --assume-role in it.

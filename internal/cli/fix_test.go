@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -57,6 +58,10 @@ func TestFixCommandsFromSavedScan(t *testing.T) {
 		t.Fatalf("unknown log field: exit %d, %d calls, stderr %s", code, p.Total(), errOut)
 	}
 
+	code, out, errOut = runCLI(t, "fix", "--from", scan, "--journal-dir", jd, "--region", "eu-west-1")
+	if code != 0 || !strings.Contains(errOut, "outside --region eu-west-1 left out") || !strings.Contains(out, "0 VPC(s) to change") {
+		t.Fatalf("--region narrowing a saved scan: exit %d\n%s\n%s", code, out, errOut)
+	}
 	code, out, errOut = runCLI(t, "fix", "--from", scan, "--journal-dir", jd, "--tag", "team=netsec")
 	if code != 0 || !strings.Contains(out, "ec2:CreateFlowLogs") || !strings.Contains(out, "Nothing was changed") {
 		t.Fatalf("plan: exit %d\n%s\n%s", code, out, errOut)
@@ -161,5 +166,35 @@ func TestFixSeveralAccounts(t *testing.T) {
 	}
 	if code, _, _ := runCLI(t, "scan", "--accounts", a.ID+","+b.ID, "--role-name", "audit", "--region", region); code != finding.ExitFail {
 		t.Errorf("scan after rollbacks: exit %d, want the original FAILs", code)
+	}
+}
+
+// On a terminal, --apply asks first; anything but yes changes nothing.
+func TestFixAsksOnATerminal(t *testing.T) {
+	srv := moto.Shared(t)
+	acct := moto.NewTestAccount(t)
+	p := faultproxy.New(srv.URL, faultproxy.Options{})
+	defer p.Close()
+	const region = "ca-central-1"
+	if _, err := ec2.NewFromConfig(acct.Config(srv.URL, region)).CreateVpc(t.Context(), &ec2.CreateVpcInput{CidrBlock: aws.String("10.1.0.0/16")}); err != nil {
+		t.Fatal(err)
+	}
+	setAWSEnv(t, acct, p.URL, region)
+	jd := t.TempDir()
+	term := func(answer string, args ...string) (int, string, string) {
+		var out, errOut bytes.Buffer
+		io := &IOStreams{In: strings.NewReader(answer), Out: &out, ErrOut: &errOut, InTTY: true, Getenv: func(string) string { return "" }}
+		return Main(t.Context(), args, io), out.String(), errOut.String()
+	}
+	code, _, errOut := term("n\n", "fix", "--region", region, "--journal-dir", jd, "--apply")
+	if code != finding.ExitFail || !strings.Contains(errOut, "[y/N]") || !strings.Contains(errOut, "nothing changed") {
+		t.Fatalf("declined: exit %d\n%s", code, errOut)
+	}
+	if m := faultproxy.Mutating(p.Calls()); len(m) != 0 {
+		t.Fatalf("declined apply changed something: %v", m)
+	}
+	code, out, errOut := term("yes\n", "fix", "--region", region, "--journal-dir", jd, "--apply")
+	if code != 0 || !strings.Contains(out, ": complete") {
+		t.Fatalf("accepted: exit %d\n%s\n%s", code, out, errOut)
 	}
 }

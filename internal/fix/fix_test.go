@@ -54,8 +54,13 @@ func TestPlanApplyVerifyRollback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := faultproxy.Mutating(e.proxy.Calls()); len(m) != 0 {
+	calls := e.proxy.Calls()
+	if m := faultproxy.Mutating(calls); len(m) != 0 {
 		t.Fatalf("planning made changing calls: %v", m)
+	}
+	// Reading the state costs one DescribeFlowLogs pass per region, however many VPCs.
+	if calls["ec2:DescribeFlowLogs"] != 1 || calls["logs:DescribeLogGroups"] != 1 {
+		t.Errorf("planning calls: %v", calls)
 	}
 	p := pr.Plan
 	// Rollout order: exposed production first, then production, then the rest.

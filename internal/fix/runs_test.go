@@ -1,6 +1,7 @@
 package fix
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -239,6 +240,49 @@ func TestApplyUnderThrottling(t *testing.T) {
 	for vpc, fls := range e.flowLogsByVPC(t, "ap-southeast-2") {
 		if len(fls) != 1 {
 			t.Errorf("%s has %d flow logs", vpc, len(fls))
+		}
+	}
+}
+
+// FAILED deliveries are diagnosed from the role behind them: missing, or trusting the wrong service.
+// (moto never fails delivery for a role, so the proxy plays the FAILED status.)
+func TestDiagnoseFailedDeliveryRoles(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	const region = "us-east-1"
+	if _, err := iamClient(e).CreateRole(ctx, roleInput("ec2-trust", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)); err != nil {
+		t.Fatal(err)
+	}
+	cwl := cloudwatchlogs.NewFromConfig(e.cfg)
+	want := map[string]string{}
+	for i, role := range []string{"missing-role", "ec2-trust"} {
+		vpc := e.mkVPC(t, region, []string{"10.1.0.0/16", "10.2.0.0/16"}[i], nil, false)
+		group := "old-" + role
+		cwl.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(group)})
+		if _, err := e.ec2(region).CreateFlowLogs(ctx, &ec2.CreateFlowLogsInput{ResourceType: ec2types.FlowLogsResourceTypeVpc, ResourceIds: []string{vpc},
+			TrafficType: ec2types.TrafficTypeReject, LogGroupName: aws.String(group), DeliverLogsPermissionArn: aws.String("arn:aws:iam::" + e.acct.ID + ":role/" + role)}); err != nil {
+			t.Fatal(err)
+		}
+		want[vpc] = map[string]string{"missing-role": "role/missing-role does not exist", "ec2-trust": "it trusts ec2.amazonaws.com"}[role]
+	}
+	e.proxy.SetOptions(faultproxy.Options{Rewrite: func(c faultproxy.Call, body []byte) []byte {
+		if c.Action != "DescribeFlowLogs" {
+			return body
+		}
+		return bytes.ReplaceAll(body, []byte("<deliverLogsStatus>SUCCESS<"), []byte("<deliverLogsStatus>FAILED<"))
+	}})
+	res := miniScan(t, ctx, e.cfg, e.acct.ID, region)
+	pr, err := Prepare(ctx, e.cfg, PrepareOptions{Findings: fromResult(res), Settings: DefaultSettings(), JournalDir: e.dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, d := range pr.Plan.Diagnoses {
+		got[d.VPCID] = d.Cause
+	}
+	for vpc, w := range want {
+		if !strings.Contains(got[vpc], w) {
+			t.Errorf("diagnosis of %s = %q, want it to say %q", vpc, got[vpc], w)
 		}
 	}
 }

@@ -306,23 +306,12 @@ func arnOf(n *Node) Value {
 	return Null
 }
 
-// logGroupName is the flow log's destination log group: LogGroupName, or the name in a log-group ARN.
+// logGroupName is the flow log's destination log group. Only the inventory's LogGroupName counts, not a name
+// parsed from the destination ARN: the collector reads exactly the log groups named there, so a name from
+// anywhere else would point at a log group that was never looked up.
 func logGroupName(f *inventory.FlowLog) string {
 	if f.DestinationType != "" && f.DestinationType != inventory.DestinationCloudWatchLogs {
 		return ""
 	}
-	if f.LogGroupName != "" {
-		return f.LogGroupName
-	}
-	return logGroupFromARN(f.Destination)
-}
-
-// logGroupFromARN returns NAME of arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME[:*], or "".
-func logGroupFromARN(arn string) string {
-	const marker = ":log-group:"
-	i := strings.Index(arn, marker)
-	if !strings.HasPrefix(arn, "arn:") || i < 0 {
-		return ""
-	}
-	return strings.TrimSuffix(arn[i+len(marker):], ":*")
+	return f.LogGroupName
 }

@@ -3,6 +3,7 @@ package iacscan
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -164,5 +165,63 @@ func TestDiscover(t *testing.T) {
 	}
 	if _, err := Discover([]string{dir + "/workflow.yml"}); err == nil {
 		t.Error("a YAML file named explicitly that is no template: no error")
+	}
+}
+
+// TestUnknownOnlyWhenItMatters: an unresolved traffic type makes the VPC UNKNOWN, unless another flow log
+// already makes it pass.
+func TestUnknownOnlyWhenItMatters(t *testing.T) {
+	const flowLog = `
+resource "aws_flow_log" "%s" {
+  vpc_id               = aws_vpc.v.id
+  traffic_type         = %s
+  log_destination_type = "s3"
+  log_destination      = "arn:aws:s3:::b"
+}
+`
+	for _, c := range []struct {
+		name, src string
+		want      finding.Status
+	}{
+		{"unknown traffic", "variable \"t\" {}\nresource \"aws_vpc\" \"v\" {}\n" + fmt.Sprintf(flowLog, "a", "var.t"), finding.StatusUnknown},
+		{"unknown and compliant", "variable \"t\" {}\nresource \"aws_vpc\" \"v\" {}\n" + fmt.Sprintf(flowLog, "a", "var.t") + fmt.Sprintf(flowLog, "b", `"REJECT"`), finding.StatusPass},
+		{"maybe created", "variable \"on\" { type = bool }\nresource \"aws_vpc\" \"v\" {}\n" + strings.Replace(fmt.Sprintf(flowLog, "a", `"ALL"`), "{\n", "{\n  count = var.on ? 1 : 0\n", 1), finding.StatusUnknown},
+		{"created by default", "variable \"on\" { default = true }\nresource \"aws_vpc\" \"v\" {}\n" + strings.Replace(fmt.Sprintf(flowLog, "a", `"ALL"`), "{\n", "{\n  count = var.on ? 1 : 0\n", 1), finding.StatusPass},
+	} {
+		dir := t.TempDir()
+		writeFile(t, dir+"/main.tf", c.src)
+		r, err := Scan([]string{dir}, Options{Now: fixed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Findings) != 1 || r.Findings[0].Status != c.want {
+			t.Errorf("%s: %s", c.name, strings.Join(verdicts(r), "; "))
+		}
+	}
+}
+
+func TestENIOnlyFlowLog(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir+"/main.tf", `
+resource "aws_vpc" "v" {}
+resource "aws_subnet" "s" {
+  vpc_id = aws_vpc.v.id
+}
+resource "aws_network_interface" "n" {
+  subnet_id = aws_subnet.s.id
+}
+resource "aws_flow_log" "eni" {
+  eni_id               = aws_network_interface.n.id
+  traffic_type         = "ALL"
+  log_destination_type = "s3"
+  log_destination      = "arn:aws:s3:::b"
+}
+`)
+	r, err := Scan([]string{dir}, Options{Now: fixed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Findings) != 1 || r.Findings[0].Reason != finding.ReasonSubnetOrENIOnly {
+		t.Errorf("got %v, want SUBNET_OR_ENI_ONLY", verdicts(r))
 	}
 }

@@ -85,7 +85,7 @@ func Snapshot() *inventory.Snapshot {
 
 // Large returns a snapshot of vpcs VPCs spread over 10 regions of one account, with flowLogsPerVPC flow logs
 // each in a mix of states (ACTIVE/not, ALL/REJECT/ACCEPT, delivery ok/failed, CloudWatch/S3), and one log group
-// per region.
+// per region. Every tenth VPC has no ACTIVE flow log (the seed's query finds those).
 func Large(vpcs, flowLogsPerVPC int) *inventory.Snapshot {
 	const regions = 10
 	snap := &inventory.Snapshot{Schema: inventory.SnapshotSchema, Source: inventory.SourceSnapshot}
@@ -107,7 +107,7 @@ func Large(vpcs, flowLogsPerVPC int) *inventory.Snapshot {
 				f := inventory.FlowLog{ID: fmt.Sprintf("fl-%02d%08d", r, k), ResourceID: id, ResourceType: "VPC",
 					Status: "ACTIVE", TrafficType: traffic[k%3], DestinationType: "cloud-watch-logs",
 					LogGroupName: "flow-logs", DeliverLogsStatus: "SUCCESS"}
-				if k%7 == 0 {
+				if k%7 == 0 || i%10 == 0 { // every tenth VPC has no ACTIVE flow log at all
 					f.Status = "INACTIVE"
 				}
 				if k%11 == 0 {
