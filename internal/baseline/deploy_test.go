@@ -83,3 +83,40 @@ func TestCloudFormationBaselineDeploysCompliant(t *testing.T) {
 		t.Errorf("delivery role trusts %q", trust)
 	}
 }
+
+// TestConfigAndSCPBaselinesAreAccepted sends the generated SSM document and SCP through the real AWS CLI
+// (botocore validates each request against the service model) to moto, which parses the document and the
+// policy. This proves they are well-formed requests, not that AWS Config remediates. (moto cannot take a
+// conformance pack from a template body; TestConfigBaseline checks its structure.)
+func TestConfigAndSCPBaselinesAreAccepted(t *testing.T) {
+	t.Parallel()
+	srv := moto.Shared(t)
+	acct := moto.NewTestAccount(t)
+	const region = "us-east-1"
+	aws := func(args ...string) string {
+		t.Helper()
+		cmd := exec.CommandContext(t.Context(), awsCLI(t), append([]string{"--endpoint-url", srv.URL, "--region", region, "--output", "text"}, args...)...)
+		cmd.Env = append(append(os.Environ(), acct.Env(srv.URL, region)...), "AWS_DEFAULT_REGION="+region, "AWS_PAGER=")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	cfg, _ := generate(t, "config", Defaults())
+	doc := filepath.Join(cfg, "config", "remediation-document.yaml")
+	if got := aws("ssm", "create-document", "--name", "FlowguardEnableVPCFlowLogs", "--document-type", "Automation",
+		"--document-format", "YAML", "--content", "file://"+doc, "--query", "DocumentDescription.Status"); got == "" {
+		t.Error("create-document returned no status")
+	}
+	params := aws("ssm", "describe-document", "--name", "FlowguardEnableVPCFlowLogs", "--query", "Document.Parameters[].Name")
+	for _, p := range []string{"AutomationAssumeRole", "VpcId", "DeliverLogsPermissionArn", "LogGroupName", "TrafficType", "RetentionInDays"} {
+		if !strings.Contains(params, p) {
+			t.Errorf("document parameters %q lack %s", params, p)
+		}
+	}
+	aws("organizations", "create-organization", "--feature-set", "ALL")
+	scp, _ := generate(t, "scp", Defaults())
+	aws("organizations", "create-policy", "--type", "SERVICE_CONTROL_POLICY", "--name", "protect-flow-logs",
+		"--description", "flowguard baseline", "--content", "file://"+filepath.Join(scp, "scp", "deny-flow-log-deletion.json"))
+}
