@@ -193,8 +193,9 @@ func TestFilters(t *testing.T) {
 }
 
 func TestDetectorMemoryBound(t *testing.T) {
-	gc := gen.Config{Seed: 5, Records: 40000, BruteForces: 2, Duration: 48 * time.Hour}
-	rep, _ := run(t, gc, analyze.Config{MaxDetectorState: 3000}, 2)
+	gc := gen.Config{Seed: 5, Records: 100000, BruteForces: 2, Duration: 48 * time.Hour}
+	day := 24 * time.Hour // long windows keep one-off sources waiting, so the budget fills up
+	rep, _ := run(t, gc, analyze.Config{MaxDetectorState: 3000, VerticalWindow: day, HorizontalWindow: day, BruteForceWindow: day}, 2)
 	if len(rep.Notes) == 0 {
 		t.Fatalf("no note about the state limit")
 	}

@@ -92,16 +92,113 @@ type detector struct {
 	budget   int
 	out      []Detection
 	evicted  int64 // windows finalised early because the state budget was reached
-	maxWin   time.Duration
 	winLen   [3]int64
 	distinct int
+
+	// One-off sources (most internet probes send one packet and leave) never reach any threshold. The first
+	// record of a source waits in first; only a second record promotes the source to full tracking, with
+	// both records replayed. This keeps the detectors' work and memory proportional to repeat offenders.
+	prefilter bool
+	first     map[akey]detRec
+	promoted  map[akey]struct{}
+	maxStart  int64 // newest start seen
+	swept     int64 // maxStart at the last sweep of stale singles
+	maxLen    int64 // longest window, seconds
+	dropped   int64 // singles dropped under budget pressure
 }
 
 func newDetector(cfg *Config, budget int) *detector {
-	return &detector{
+	d := &detector{
 		cfg: cfg, windows: map[int64]*window{}, budget: max(budget, 1024), distinct: cfg.MaxDistinct,
 		winLen: [3]int64{int64(cfg.VerticalWindow / time.Second), int64(cfg.HorizontalWindow / time.Second), int64(cfg.BruteForceWindow / time.Second)},
+		first:  map[akey]detRec{}, promoted: map[akey]struct{}{},
 	}
+	d.maxLen = max(d.winLen[0], d.winLen[1], d.winLen[2])
+	// With a threshold of 1 a single record is a detection: then every record is tracked.
+	d.prefilter = cfg.VerticalPorts > 1 && cfg.HorizontalHosts > 1 && cfg.BruteForceRejects > 1
+	return d
+}
+
+// add takes one record, through the one-off filter.
+func (d *detector) add(r detRec) {
+	if r.start < 0 || !r.dstValid {
+		return
+	}
+	if !d.prefilter {
+		d.track(r)
+		d.enforceBudget()
+		return
+	}
+	if r.start > d.maxStart {
+		d.maxStart = r.start
+		if d.maxStart-d.swept >= d.maxLen {
+			d.sweepStale()
+		}
+	}
+	if _, ok := d.promoted[r.src]; ok {
+		d.track(r)
+	} else if f, ok := d.first[r.src]; ok {
+		delete(d.first, r.src)
+		d.promoted[r.src] = struct{}{}
+		d.track(f)
+		d.track(r)
+	} else {
+		d.first[r.src] = r
+		d.entries++
+	}
+	d.enforceBudget()
+}
+
+// sweepStale forgets singles more than two windows older than the newest record: a later record from the
+// same source cannot fall in their window unless input arrives that far out of order.
+func (d *detector) sweepStale() {
+	d.swept = d.maxStart
+	cut := d.maxStart - 2*d.maxLen
+	for k, r := range d.first {
+		if r.start < cut {
+			delete(d.first, k)
+			d.entries--
+		}
+	}
+}
+
+func (d *detector) enforceBudget() {
+	for d.entries > d.budget {
+		switch {
+		case len(d.first) > d.budget/2:
+			d.dropOldSingles()
+		case len(d.windows) > 1:
+			d.evictOldest()
+		case len(d.first) > 0:
+			d.dropOldSingles()
+		default:
+			return
+		}
+	}
+}
+
+// dropOldSingles forgets the older half of the waiting singles (counted in the report's notes).
+func (d *detector) dropOldSingles() {
+	starts := make([]int64, 0, len(d.first))
+	for _, r := range d.first {
+		starts = append(starts, r.start)
+	}
+	cut := nthLargest(starts, len(starts)/2) // the median start
+	n := len(d.first)
+	for k, r := range d.first {
+		if r.start < cut {
+			delete(d.first, k)
+		}
+	}
+	if len(d.first) == n { // no start below the median: drop the median ones too
+		for k, r := range d.first {
+			if r.start <= cut {
+				delete(d.first, k)
+			}
+		}
+	}
+	d.entries -= n - len(d.first)
+	d.dropped += int64(n - len(d.first))
 }
 
 // win returns the window of detector kind (0 vertical, 1 horizontal, 2 brute force) holding start. Windows are
@@ -126,10 +223,8 @@ func (d *detector) win(kind int, start int64) (int64, *window) {
 	return key, w
 }
 
-func (d *detector) add(r detRec) {
-	if r.start < 0 || !r.dstValid {
-		return
-	}
+// track adds a record to the windows of every detector it concerns.
+func (d *detector) track(r detRec) {
 	hasPort := r.dstPort >= 0
 	if hasPort && (r.reject || d.cfg.ScanAccepted) {
 		_, w := d.win(0, r.start)
@@ -164,9 +259,6 @@ func (d *detector) add(r detRec) {
 		if b.add(r.dst, r.start, d.distinct) {
 			d.entries++
 		}
-	}
-	for d.entries > d.budget && len(d.windows) > 1 {
-		d.evictOldest()
 	}
 }
 

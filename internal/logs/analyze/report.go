@@ -186,10 +186,14 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 	}
 
 	r.Detections = []Detection{}
-	var evicted int64
+	var evicted, dropped int64
 	for _, d := range e.dets {
 		r.Detections = append(r.Detections, d.out...)
 		evicted += d.evicted
+		dropped += d.dropped
+	}
+	if dropped > 0 {
+		r.Notes = append(r.Notes, fmt.Sprintf("detector state limit reached: %d one-off sources were forgotten; a source whose records are far apart may be missed", dropped))
 	}
 	sortDetections(r.Detections)
 	if evicted > 0 {
