@@ -494,6 +494,12 @@ func (b *builder) role(ctx context.Context, cl *clients, account string) error {
 	if s.RoleARN != "" {
 		policyName = ""
 	}
+	if s.RoleARN != "" && accountFromARN(s.RoleARN) != account {
+		// A role in another account cannot be read from here; AWS checks it when the flow log is created.
+		b.roleARN = s.RoleARN
+		p.Notes = append(p.Notes, "using delivery role "+s.RoleARN+" of another account as given (--role-arn): not checked")
+		return nil
+	}
 	rs, err := getRole(ctx, cl.iam, name, policyName)
 	if err != nil {
 		return fmt.Errorf("read delivery role in %s: %w", account, err)
@@ -509,7 +515,7 @@ func (b *builder) role(ctx context.Context, cl *clients, account string) error {
 	switch {
 	case s.RoleARN != "":
 		b.roleARN = s.RoleARN
-		if accountFromARN(s.RoleARN) == account && !rs.Exists {
+		if !rs.Exists {
 			unusable("--role-arn " + s.RoleARN + " does not exist")
 			return nil
 		}
