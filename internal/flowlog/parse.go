@@ -160,7 +160,6 @@ func (r *Record) parseLine(line []byte) error {
 				i++
 			}
 			if i-start > 0 && i-start <= 18 && (i == n || line[i] == ' ') && r.setNum(fl, v) {
-				r.raw[fl] = line[start:i]
 				continue
 			}
 		case kindIPv4:
@@ -188,7 +187,6 @@ func (r *Record) parseLine(line []byte) error {
 			}
 			if ok && dots == 3 && digits > 0 && oct <= 255 && (i == n || line[i] == ' ') {
 				ip[3] = byte(oct)
-				r.raw[fl] = line[start:i]
 				r.setAddr(fl, netip.AddrFrom4(ip))
 				continue
 			}

@@ -69,7 +69,8 @@ type Record struct {
 	format *Format
 }
 
-// Field returns the raw text of a known field (nil when the format does not carry it).
+// Field returns the raw text of a known string field (nil when the format does not carry it). Numbers and
+// addresses are only kept parsed, in the typed fields: not storing their text saves the parser work.
 func (r *Record) Field(f Field) []byte {
 	if f >= numFields {
 		return nil
@@ -138,7 +139,9 @@ func (e *FieldError) Error() string {
 
 // set stores the raw value b of column i (field fl) and parses typed fields.
 func (r *Record) set(fl Field, b []byte) error {
-	r.raw[fl] = b
+	if fl.Kind() == KindString {
+		r.raw[fl] = b
+	}
 	na := len(b) == 1 && b[0] == '-'
 	var err error
 	switch fl {

@@ -1,15 +1,20 @@
 package analyze
 
-// counter64 is TopK specialised for uint64 keys: a flat open-addressing table (linear probing, load ≤ 1/2), so
-// the per-record update of the top-talkers table is one hash and usually one cache line, with no GC-visible
-// pointers. Same guarantee as TopK: exact below capacity, otherwise low by at most ErrBound.
+// counter64 is TopK specialised for uint64 keys: a flat open-addressing table (linear probing, load ≤ 1/2) of
+// key/count pairs side by side, so the per-record update of the top-talkers table is one hash and usually
+// one cache line, with no GC-visible pointers. Same guarantee as TopK: exact below capacity, otherwise low by
+// at most ErrBound.
 type counter64 struct {
-	keys     []uint64
-	vals     []int64 // 0 marks an empty slot (weights added are > 0)
+	slots    []slot64 // v == 0 marks an empty slot (weights added are > 0)
 	n        int
 	cap      int
 	mask     uint64
 	ErrBound int64
+}
+
+type slot64 struct {
+	k uint64
+	v int64
 }
 
 func newCounter64(capacity int) *counter64 {
@@ -18,7 +23,7 @@ func newCounter64(capacity int) *counter64 {
 	for size < 2*capacity {
 		size <<= 1
 	}
-	return &counter64{keys: make([]uint64, size), vals: make([]int64, size), cap: capacity, mask: uint64(size - 1)}
+	return &counter64{slots: make([]slot64, size), cap: capacity, mask: uint64(size - 1)}
 }
 
 // Add adds w (> 0) to k's count.
@@ -28,17 +33,17 @@ func (c *counter64) Add(k uint64, w int64) {
 	}
 	i := mix(k) & c.mask
 	for {
-		v := c.vals[i]
-		if v == 0 {
-			c.keys[i], c.vals[i] = k, w
+		s := &c.slots[i]
+		if s.v == 0 {
+			s.k, s.v = k, w
 			c.n++
 			if c.n > c.cap {
 				c.prune(c.cap / 2)
 			}
 			return
 		}
-		if c.keys[i] == k {
-			c.vals[i] = v + w
+		if s.k == k {
+			s.v += w
 			return
 		}
 		i = (i + 1) & c.mask
@@ -47,36 +52,36 @@ func (c *counter64) Add(k uint64, w int64) {
 
 func (c *counter64) prune(keep int) {
 	counts := make([]int64, 0, c.n)
-	for _, v := range c.vals {
-		if v != 0 {
-			counts = append(counts, v)
+	for _, s := range c.slots {
+		if s.v != 0 {
+			counts = append(counts, s.v)
 		}
 	}
 	cut := nthLargest(counts, keep)
 	c.ErrBound += cut
-	oldK, oldV := c.keys, c.vals
-	c.keys, c.vals = make([]uint64, len(oldK)), make([]int64, len(oldV))
+	old := c.slots
+	c.slots = make([]slot64, len(old))
 	c.n = 0
 	kept := 0
-	for i, v := range oldV {
-		if v == 0 || v < cut || (v == cut && kept >= keep) {
+	for _, s := range old {
+		if s.v == 0 || s.v < cut || (s.v == cut && kept >= keep) {
 			continue
 		}
 		kept++
-		j := mix(oldK[i]) & c.mask
-		for c.vals[j] != 0 {
+		j := mix(s.k) & c.mask
+		for c.slots[j].v != 0 {
 			j = (j + 1) & c.mask
 		}
-		c.keys[j], c.vals[j] = oldK[i], v
+		c.slots[j] = s
 		c.n++
 	}
 }
 
 // each calls f for every key and count.
 func (c *counter64) each(f func(k uint64, v int64)) {
-	for i, v := range c.vals {
-		if v != 0 {
-			f(c.keys[i], v)
+	for _, s := range c.slots {
+		if s.v != 0 {
+			f(s.k, s.v)
 		}
 	}
 }
