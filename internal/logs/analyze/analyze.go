@@ -114,19 +114,18 @@ type ifaceStat struct {
 
 // Totals are the headline counts.
 type Totals struct {
-	Records       int64 `json:"records"`
-	Accept        int64 `json:"accept"`
-	Reject        int64 `json:"reject"`
-	NoData        int64 `json:"nodata"`
-	SkipData      int64 `json:"skipdata"`
-	Bytes         int64 `json:"bytes"`
-	Packets       int64 `json:"packets"`
-	AcceptBytes   int64 `json:"accept_bytes"`
-	RejectBytes   int64 `json:"reject_bytes"`
-	FilteredOut   int64 `json:"filtered_out"`
-	First         int64 `json:"first"` // earliest start, Unix seconds (0 if none)
-	Last          int64 `json:"last"`  // latest end
-	DetectorInput int64 `json:"-"`
+	Records     int64 `json:"records"`
+	Accept      int64 `json:"accept"`
+	Reject      int64 `json:"reject"`
+	NoData      int64 `json:"nodata"`
+	SkipData    int64 `json:"skipdata"`
+	Bytes       int64 `json:"bytes"`
+	Packets     int64 `json:"packets"`
+	AcceptBytes int64 `json:"accept_bytes"`
+	RejectBytes int64 `json:"reject_bytes"`
+	FilteredOut int64 `json:"filtered_out"`
+	First       int64 `json:"first"` // earliest start, Unix seconds (0 if none)
+	Last        int64 `json:"last"`  // latest end
 }
 
 // Engine aggregates records from several workers. Create one shard per worker with Shard, feed it, then call
@@ -161,7 +160,7 @@ func New(cfg Config, partitions int) *Engine {
 				for _, r := range b {
 					d.add(r)
 				}
-				e.batches.Put(b[:0]) //nolint:staticcheck // slices are reused on purpose
+				e.batches.Put(b[:0]) // batches are recycled between shards and detectors
 			}
 		}()
 	}
@@ -305,7 +304,6 @@ func (s *Shard) countIface(ifc []byte, st flowlog.Status) {
 }
 
 func (s *Shard) route(r detRec) {
-	s.T.DetectorInput++
 	p := 0
 	if n := len(s.pending); n > 1 {
 		p = int(mix(r.src.hi^r.src.lo) % uint64(n))

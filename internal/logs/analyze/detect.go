@@ -87,7 +87,7 @@ type window struct {
 // detector owns every source address that hashes to it, so each key's state is complete and exact.
 type detector struct {
 	cfg      *Config
-	windows  map[int64]*window // by window index (start / window length)
+	windows  map[int64]*window // by window key: index*3 + kind (see win)
 	entries  int               // keys + set elements held, bounded by budget
 	budget   int
 	out      []Detection
