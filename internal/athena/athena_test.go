@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -208,15 +209,21 @@ func TestRunnerPollsAndReportsFailure(t *testing.T) {
 	t.Parallel()
 	srv := moto.Shared(t)
 	acct := moto.NewTestAccount(t)
-	// Moto's queries succeed at once; the proxy plays RUNNING twice, then FAILED.
-	polls := 0
+	// Moto's queries succeed at once; the proxy plays RUNNING twice, then FAILED. In the second phase it keeps
+	// answering RUNNING and cancels the caller's context, as Ctrl-C would.
+	var polls atomic.Int32
+	var phase2 atomic.Bool
+	var cancelRun atomic.Pointer[context.CancelFunc]
 	proxy := faultproxy.New(srv.URL, faultproxy.Options{Rewrite: func(c faultproxy.Call, body []byte) []byte {
 		if c.Action != "GetQueryExecution" {
 			return body
 		}
-		polls++
 		state := "RUNNING"
-		if polls > 2 {
+		if phase2.Load() {
+			if f := cancelRun.Load(); f != nil {
+				(*f)()
+			}
+		} else if polls.Add(1) > 2 {
 			state = "FAILED"
 		}
 		return bytes.Replace(body, []byte(`"State": "SUCCEEDED"`), []byte(fmt.Sprintf(`"State": %q, "StateChangeReason": "SYNTAX_ERROR: line 1:8"`, state)), 1)
@@ -226,19 +233,19 @@ func TestRunnerPollsAndReportsFailure(t *testing.T) {
 	r := &Runner{Client: c, OutputLocation: "s3://x/", PollMin: time.Millisecond, PollMax: 2 * time.Millisecond}
 	_, err := r.Run(t.Context(), "SELEC 1")
 	if err == nil || !strings.Contains(err.Error(), "FAILED: SYNTAX_ERROR") {
-		t.Fatalf("err = %v (after %d polls)", err, polls)
+		t.Fatalf("err = %v (after %d polls)", err, polls.Load())
 	}
 	if calls := proxy.Calls(); calls["athena:GetQueryExecution"] != 3 || calls["athena:GetQueryResults"] != 0 {
 		t.Errorf("calls %v", calls)
 	}
-	// Cancelling while the query runs stops it.
-	polls = -1000
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Millisecond)
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
+	cancelRun.Store(&cancel)
+	phase2.Store(true)
 	if _, err := r.Run(ctx, "SELECT 1"); err == nil {
 		t.Error("cancelled run succeeded")
 	}
 	if calls := proxy.Calls(); calls["athena:StopQueryExecution"] != 1 {
-		t.Errorf("calls %v", calls)
+		t.Errorf("a cancelled query is stopped: calls %v", calls)
 	}
 }

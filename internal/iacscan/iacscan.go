@@ -93,6 +93,22 @@ func Discover(paths []string) ([]Input, error) {
 	if len(out) == 0 {
 		return nil, ErrNothingFound
 	}
+	// A plan beside its root module says everything the .tf files say, resolved: read the plan only, so that
+	// the same VPC is not reported twice.
+	planned := map[string]bool{}
+	for _, in := range out {
+		if in.Kind == iac.KindTerraformPlan {
+			planned[filepath.ToSlash(filepath.Dir(in.Path))] = true
+		}
+	}
+	kept := out[:0]
+	for _, in := range out {
+		if in.Kind == iac.KindTerraform && planned[in.Path] {
+			continue
+		}
+		kept = append(kept, in)
+	}
+	out = kept
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out, nil
 }

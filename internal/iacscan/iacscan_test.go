@@ -225,3 +225,14 @@ resource "aws_flow_log" "eni" {
 		t.Errorf("got %v, want SUBNET_OR_ENI_ONLY", verdicts(r))
 	}
 }
+
+func TestPlanReplacesItsRoot(t *testing.T) {
+	got, err := Discover([]string{"../iac/terraform/testdata/planwithsource"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Input{{Kind: "terraform-plan", Path: "../iac/terraform/testdata/planwithsource/plan.json"}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("-want +got:\n%s", d)
+	}
+}

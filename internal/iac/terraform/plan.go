@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/hashicorp/hcl/v2"
 
 	"github.com/flowguard/flowguard/internal/iac"
 	"github.com/flowguard/flowguard/internal/inventory"
@@ -156,6 +159,7 @@ func ReadPlan(file string, src []byte, qualify bool) (*iac.Unit, error) {
 		byAddr: map[string]planResource{}, real: map[string]string{}, deleted: map[string]bool{}}
 	if p.Configuration != nil {
 		pr.config = &p.Configuration.RootModule
+		pr.source = sourceIndex(filepath.Dir(file), pr.config)
 	}
 	for _, c := range p.ResourceChange {
 		if len(c.Change.Actions) == 1 && c.Change.Actions[0] == "delete" {
@@ -202,9 +206,47 @@ type planReader struct {
 	byAddr  map[string]planResource
 	real    map[string]string // known id/arn/name -> address
 	deleted map[string]bool
+	// source maps "mod/mod/type.name" to the resource block in the .tf files beside the plan.
+	source map[string]hcl.Range
+}
+
+// sourceIndex parses the .tf files of dir (the root module the plan was made from, if the plan sits there)
+// and of the local modules it calls, and indexes their resource blocks. Nothing is indexed when the files are
+// not there or do not parse: locations then point into the plan file.
+func sourceIndex(dir string, root *configModule) map[string]hcl.Range {
+	idx := map[string]hcl.Range{}
+	var walk func(dir, prefix string, cm *configModule, depth int)
+	walk = func(dir, prefix string, cm *configModule, depth int) {
+		if depth > maxDepth {
+			return
+		}
+		m, err := loadModule(dir, false)
+		if err != nil {
+			return
+		}
+		for _, b := range m.resources {
+			idx[prefix+b.Labels[0]+"."+b.Labels[1]] = b.DefRange()
+		}
+		for name, call := range cm.ModuleCalls {
+			if localSource(call.Source) {
+				c := call
+				walk(filepath.ToSlash(filepath.Join(dir, call.Source)), prefix+name+"/", &c.Module, depth+1)
+			}
+		}
+	}
+	if matches, _ := filepath.Glob(filepath.Join(dir, "*.tf")); len(matches) > 0 {
+		walk(filepath.ToSlash(dir), "", root, 0)
+	}
+	return idx
 }
 
 func (pr *planReader) loc(addr string) *inventory.Location {
+	// The .tf block the resource comes from, when the plan sits beside its configuration: that is the line a
+	// reviewer changes (and the one code scanning should annotate).
+	mods, res, _ := modulePath(addr)
+	if r, ok := pr.source[strings.Join(append(mods, res), "/")]; ok {
+		return &inventory.Location{File: r.Filename, Line: r.Start.Line, Address: addr}
+	}
 	line := 1
 	q, _ := json.Marshal(addr)
 	for _, pat := range []string{`"address":` + string(q), `"address": ` + string(q)} {

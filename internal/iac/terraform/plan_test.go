@@ -2,6 +2,7 @@ package terraform
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -93,4 +94,29 @@ func FuzzReadPlan(f *testing.F) {
 		var v any
 		_ = json.Unmarshal(b, &v)
 	})
+}
+
+// TestPlanLocationsPointAtSource: a plan beside its configuration gets the .tf lines of its resources, also
+// inside local modules, so code scanning annotates the Terraform, not the plan.
+func TestPlanLocationsPointAtSource(t *testing.T) {
+	src, err := os.ReadFile("testdata/planwithsource/plan.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := ReadPlan("testdata/planwithsource/plan.json", src, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, v := range u.Region.VPCs {
+		got[v.Location.Address] = fmt.Sprintf("%s:%d", v.Location.File, v.Location.Line)
+	}
+	want := map[string]string{
+		"aws_vpc.app[0]":          "testdata/planwithsource/main.tf:24",
+		"aws_vpc.app[1]":          "testdata/planwithsource/main.tf:24",
+		"module.net.aws_vpc.this": "testdata/planwithsource/modules/net/main.tf:3",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Error(d)
+	}
 }

@@ -91,8 +91,8 @@ func TestRoots(t *testing.T) {
 			t.Errorf("local module %s listed as a root", r)
 		}
 	}
-	if len(got) != 13 {
-		t.Errorf("roots = %v, want the 13 fixture roots", got)
+	if len(got) != 14 {
+		t.Errorf("roots = %v, want the 14 fixture roots", got)
 	}
 }
 

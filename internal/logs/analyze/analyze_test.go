@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -276,5 +277,34 @@ func TestCounter64(t *testing.T) {
 	}
 	if k := uint64(59); c.Get(k*0x9e3779b97f4a7c15) != 60 {
 		t.Errorf("heaviest key: %d, want 60", c.Get(k*0x9e3779b97f4a7c15))
+	}
+}
+
+func TestIPv6AndMixedTopLists(t *testing.T) {
+	lines := []string{
+		"2 1 eni-a 2001:db8::1 2001:db8::2 40000 443 6 10 5000 1767225600 1767225660 ACCEPT OK",
+		"2 1 eni-a 2001:db8::1 2001:db8::2 40001 443 6 10 5000 1767225600 1767225660 ACCEPT OK",
+		"2 1 eni-a 10.0.0.1 10.0.0.2 40000 443 6 10 7000 1767225600 1767225660 ACCEPT OK",
+	}
+	for p := 0; p < 12; p++ { // an IPv6 vertical scan
+		lines = append(lines, fmt.Sprintf("2 1 eni-a 2001:db8:bad::7 2001:db8::2 5555 %d 6 1 60 %d %d REJECT OK", 100+p, 1767225600+p, 1767225601+p))
+	}
+	eng := analyze.New(analyze.Config{}, 2)
+	st, err := source.Run(context.Background(), []source.Unit{source.Reader{R: bytes.NewReader([]byte(strings.Join(lines, "\n"))), Label: "v6"}}, 1,
+		flowlog.Options{Strict: true}, func() source.Sink { return eng.Shard() })
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := eng.Finish(st, nil)
+	talkers := rep.Top[3]
+	want := []analyze.Count{{Key: "2001:db8::1 -> 2001:db8::2", Value: 10000}, {Key: "10.0.0.1 -> 10.0.0.2", Value: 7000}, {Key: "2001:db8:bad::7 -> 2001:db8::2", Value: 720}}
+	if d := cmp.Diff(want, talkers.Rows); d != "" {
+		t.Errorf("talkers (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]analyze.Count{{Key: "2001:db8:bad::7", Value: 12}}, rep.Top[0].Rows); d != "" {
+		t.Errorf("rejected sources (-want +got):\n%s", d)
+	}
+	if len(rep.Detections) != 1 || rep.Detections[0].Source != "2001:db8:bad::7" || rep.Detections[0].Distinct != 12 {
+		t.Errorf("detections %+v", rep.Detections)
 	}
 }

@@ -128,12 +128,13 @@ func ReadParquet(ctx context.Context, ra io.ReaderAt, size int64, name string, o
 	defer r.Close()
 	rows := make([]parquet.Row, 256)
 	var line []byte
+	vals := make([]parquet.Value, len(names))
 	var rowNo int64
 	for {
 		n, err := r.ReadRows(rows)
 		for _, row := range rows[:n] {
 			rowNo++
-			line = parquetLine(line[:0], row, len(names))
+			line = parquetLine(line[:0], row, vals)
 			rec, perr := p.Parse(line, rowNo)
 			if perr != nil {
 				return p.Stats, perr
@@ -155,8 +156,9 @@ func ReadParquet(ctx context.Context, ra io.ReaderAt, size int64, name string, o
 }
 
 // parquetLine renders a row as a text record so Parquet and text share one parser (nulls become "-").
-func parquetLine(b []byte, row parquet.Row, ncol int) []byte {
-	vals := make([]parquet.Value, ncol)
+func parquetLine(b []byte, row parquet.Row, vals []parquet.Value) []byte {
+	ncol := len(vals)
+	clear(vals)
 	for _, v := range row {
 		if c := v.Column(); c >= 0 && c < ncol {
 			vals[c] = v
