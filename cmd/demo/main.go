@@ -2,8 +2,8 @@
 // port, builds a small account (one VPC per outcome of the control over three regions), runs
 // `flowguard scan --skip-unused` against it with any extra arguments, and stops the server.
 //
-//	go run ./cmd/demo                      # table report
-//	go run ./cmd/demo -- --output json     # extra scan flags
+//	go run ./cmd/demo                                    # table report
+//	go run ./cmd/demo -o json,html --out-dir reports     # extra scan flags
 package main
 
 import (
@@ -46,6 +46,9 @@ func run(ctx context.Context, args []string) int {
 	for _, kv := range acct.Env(srv.URL, "us-east-1") {
 		k, v, _ := cut(kv)
 		os.Setenv(k, v)
+	}
+	if len(args) > 0 && args[0] == "--" {
+		args = args[1:]
 	}
 	scanArgs := append([]string{"scan", "--skip-unused"}, args...)
 	fmt.Fprintf(os.Stderr, "demo: flowguard %v   (AWS_ENDPOINT_URL=%s)\n\n", scanArgs, srv.URL)

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
@@ -19,6 +20,7 @@ import (
 	"github.com/flowguard/flowguard/internal/awsconf"
 	"github.com/flowguard/flowguard/internal/collect"
 	"github.com/flowguard/flowguard/internal/evaluate"
+	"github.com/flowguard/flowguard/internal/exceptions"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/fix"
 	"github.com/flowguard/flowguard/internal/fix/journal"
@@ -38,8 +40,12 @@ type fixOptions struct {
 	Concurrency int
 	AssumeRole  string
 	ExternalID  string
-	Tags        []string
-	Settings    fix.Settings
+	// Exceptions keep excepted VPCs out of the plan, as they are out of the scan's failures.
+	Exceptions       string
+	MaxExceptionDays int
+	excepted         *exceptions.Set
+	Tags             []string
+	Settings         fix.Settings
 }
 
 func newFixCmd(io *IOStreams) *cobra.Command {
@@ -80,6 +86,8 @@ Exit codes: 0 everything planned was applied (or the plan was printed), 1 some c
 	f.IntVar(&o.Concurrency, "concurrency", fix.DefaultConcurrency, "regions changed at once")
 	f.StringVar(&o.AssumeRole, "assume-role", "", "with --from a multi-account scan: fix every account in it, entering the others through this role (e.g. OrganizationAccountAccessRole); one run per account")
 	f.StringVar(&o.ExternalID, "external-id", "", "external id for --assume-role")
+	f.StringVar(&o.Exceptions, "exceptions", "", "exceptions file (as for scan): VPCs with an unexpired exception are left alone")
+	f.IntVar(&o.MaxExceptionDays, "max-exception-days", 365, "refuse exceptions that expire further out than this many days (0: no limit)")
 
 	f.StringVar(&s.RoleName, "role-name", s.RoleName, "delivery role to create or reuse (CloudWatch Logs destination)")
 	f.StringVar(&s.RoleARN, "role-arn", "", "use this existing delivery role as is")
@@ -122,10 +130,18 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 	if err := check.Validate(); err != nil {
 		return usageError("%v", err)
 	}
+	if o.Exceptions != "" {
+		if o.excepted, err = exceptions.Load(o.Exceptions, o.MaxExceptionDays, time.Now()); err != nil {
+			return usageError("exceptions: %v", err)
+		}
+	}
 	var saved *finding.Result
 	if o.From != "" {
 		if saved, err = readResult(io, o.From); err != nil {
 			return usageError("%v", err)
+		}
+		if o.excepted != nil {
+			exceptions.Apply(saved, o.excepted, time.Now())
 		}
 		if rs := o.AWS.NormalizedRegions(); len(rs) > 0 {
 			var left int
@@ -408,6 +424,9 @@ func liveScan(ctx context.Context, io *IOStreams, cfg aws.Config, o *fixOptions)
 	})
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if o.excepted != nil {
+		exceptions.Apply(res, o.excepted, time.Now())
 	}
 	if len(res.Accounts) == 0 {
 		msg := "the account could not be read"

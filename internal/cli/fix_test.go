@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -68,6 +69,14 @@ func TestFixCommandsFromSavedScan(t *testing.T) {
 	}
 	if m := faultproxy.Mutating(p.Calls()); len(m) != 0 {
 		t.Fatalf("plan made changing calls: %v", m)
+	}
+	// An excepted VPC is left out of the plan, as it is out of the scan's failures.
+	exc := filepath.Join(dir, "exceptions.yaml")
+	os.WriteFile(exc, []byte("exceptions:\n  - owner: netsec@example.com\n    reason: decommissioned next month\n    expires: "+
+		time.Now().AddDate(0, 0, 30).Format("2006-01-02")+"\n    vpc: "+before.Findings[0].ResourceID+"\n"), 0o644)
+	code, out, errOut = runCLI(t, "fix", "--from", scan, "--journal-dir", jd, "--exceptions", exc)
+	if code != 0 || !strings.Contains(out, "2 VPC(s) to change") {
+		t.Fatalf("plan with an exception: exit %d\n%s\n%s", code, out, errOut)
 	}
 	if runs, _ := journal.List(jd); len(runs) != 0 {
 		t.Fatalf("plan wrote a journal: %+v", runs)

@@ -2,10 +2,12 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 
 	"github.com/flowguard/flowguard/internal/awsconf"
@@ -42,18 +44,9 @@ Deleting a log group deletes the flow-log records in it. Exit code 0 when everyt
 				return usageError("--output %q: want text or json", output)
 			}
 			ctx := cmd.Context()
-			base, err := awsconf.Load(ctx, aw)
+			cfg, err := runAccountConfig(ctx, aw, dir, runID, assumeRole, externalID)
 			if err != nil {
-				return &ExitError{Code: finding.ExitUsage, Err: err}
-			}
-			info, _, err := fix.LoadRun(dir, runID)
-			if err != nil {
-				return rollbackErr(err)
-			}
-			ent := &enterer{cfg: base, role: assumeRole, externalID: externalID}
-			cfg, err := ent.config(ctx, info.Account)
-			if err != nil {
-				return &ExitError{Code: finding.ExitUsage, Err: fmt.Errorf("run %s is in account %s: %w", runID, info.Account, err)}
+				return err
 			}
 			if !dryRun && !yes && io.InTTY {
 				preview, err := fix.Rollback(ctx, cfg, dir, runID, fix.RollbackOptions{DryRun: true, Concurrency: concurrency, Progress: io.Out})
@@ -106,6 +99,25 @@ Deleting a log group deletes the flow-log records in it. Exit code 0 when everyt
 	f.StringVar(&externalID, "external-id", "", "external id for --assume-role")
 	f.IntVar(&concurrency, "concurrency", fix.DefaultConcurrency, "regions handled at once")
 	return cmd
+}
+
+// runAccountConfig loads the AWS configuration and enters the account a run worked in (through assumeRole
+// when that is not the caller's own), for the commands that act on a past run.
+func runAccountConfig(ctx context.Context, aw awsconf.Options, dir, runID, assumeRole, externalID string) (aws.Config, error) {
+	base, err := awsconf.Load(ctx, aw)
+	if err != nil {
+		return aws.Config{}, &ExitError{Code: finding.ExitUsage, Err: err}
+	}
+	info, _, err := fix.LoadRun(dir, runID)
+	if err != nil {
+		return aws.Config{}, rollbackErr(err)
+	}
+	ent := &enterer{cfg: base, role: assumeRole, externalID: externalID}
+	cfg, err := ent.config(ctx, info.Account)
+	if err != nil {
+		return aws.Config{}, &ExitError{Code: finding.ExitUsage, Err: fmt.Errorf("run %s is in account %s: %w", runID, info.Account, err)}
+	}
+	return cfg, nil
 }
 
 func rollbackErr(err error) error {

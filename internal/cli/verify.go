@@ -45,18 +45,9 @@ and the delivery status of the run's flow log. Exit codes: 0 all pass, 1 some fa
 				return usageError("--run %q is not a run id", runID)
 			}
 			ctx := cmd.Context()
-			base, err := awsconf.Load(ctx, aw)
+			cfg, err := runAccountConfig(ctx, aw, dir, runID, assumeRole, externalID)
 			if err != nil {
-				return &ExitError{Code: finding.ExitUsage, Err: err}
-			}
-			info, _, err := fix.LoadRun(dir, runID)
-			if err != nil {
-				return rollbackErr(err)
-			}
-			ent := &enterer{cfg: base, role: assumeRole, externalID: externalID}
-			cfg, err := ent.config(ctx, info.Account)
-			if err != nil {
-				return &ExitError{Code: finding.ExitUsage, Err: fmt.Errorf("run %s is in account %s: %w", runID, info.Account, err)}
+				return err
 			}
 			res, err := fix.Verify(ctx, cfg, dir, runID, concurrency)
 			if err != nil {

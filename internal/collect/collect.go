@@ -276,6 +276,10 @@ func listFlowLogs(ctx context.Context, c *ec2.Client) ([]inventory.FlowLog, erro
 			if fl.DestinationType == "" {
 				fl.DestinationType = inventory.DestinationCloudWatchLogs
 			}
+			if fl.DestinationType == inventory.DestinationCloudWatchLogs && fl.LogGroupName == "" {
+				// Created with a LogDestination ARN instead of a name: the name is in the ARN.
+				fl.LogGroupName = logGroupFromARN(fl.Destination)
+			}
 			if o := f.DestinationOptions; o != nil {
 				fl.FileFormat = string(o.FileFormat)
 				fl.HiveCompatiblePartitions = aws.ToBool(o.HiveCompatiblePartitions)
@@ -331,6 +335,16 @@ func listLogGroups(ctx context.Context, c *cloudwatchlogs.Client, fls []inventor
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
+}
+
+// logGroupFromARN returns NAME of arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME[:*], or "".
+func logGroupFromARN(arn string) string {
+	const marker = ":log-group:"
+	i := strings.Index(arn, marker)
+	if !strings.HasPrefix(arn, "arn:") || !strings.Contains(arn, ":logs:") || i < 0 {
+		return ""
+	}
+	return strings.TrimSuffix(arn[i+len(marker):], ":*")
 }
 
 func commonPrefix(names []string) string {

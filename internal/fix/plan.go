@@ -511,7 +511,7 @@ func (b *builder) role(ctx context.Context, cl *clients, account string) error {
 		}
 		p.Incomplete = true
 	}
-	arnPart := policy.Partition(firstOr(regions, "us-east-1"))
+	arnPart := inventory.PartitionOf(firstOr(regions, "us-east-1"))
 	switch {
 	case s.RoleARN != "":
 		b.roleARN = s.RoleARN

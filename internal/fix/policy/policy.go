@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/flowguard/flowguard/internal/inventory"
 )
 
 // Service is the principal that delivers flow logs (not ec2.amazonaws.com, as some guides say).
@@ -22,21 +24,6 @@ const (
 	SidWrite    = "WriteFlowLogs"
 	SidDescribe = "FindLogGroups"
 )
-
-// Partition returns the AWS partition of a region.
-func Partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.HasPrefix(region, "us-iso-"):
-		return "aws-iso"
-	case strings.HasPrefix(region, "us-isob-"):
-		return "aws-iso-b"
-	}
-	return "aws"
-}
 
 // Document is an IAM policy document in the shape flowguard writes.
 type Document struct {
@@ -74,7 +61,7 @@ func (s *StringList) UnmarshalJSON(b []byte) error {
 
 // SourceARN is the aws:SourceArn pattern of account's flow logs in region.
 func SourceARN(account, region string) string {
-	return fmt.Sprintf("arn:%s:ec2:%s:%s:vpc-flow-log/*", Partition(region), region, account)
+	return fmt.Sprintf("arn:%s:ec2:%s:%s:vpc-flow-log/*", inventory.PartitionOf(region), region, account)
 }
 
 // Trust returns the delivery role's trust policy for account's flow logs in regions.
@@ -104,7 +91,7 @@ var placeholder = regexp.MustCompile(`\{[a-z-]+\}`)
 func LogGroupResources(template, account, region string) []string {
 	name := strings.NewReplacer("{region}", region, "{account}", account).Replace(template)
 	name = placeholder.ReplaceAllString(name, "*")
-	arn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", Partition(region), region, account, name)
+	arn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", inventory.PartitionOf(region), region, account, name)
 	if strings.HasSuffix(arn, "*") {
 		return []string{arn}
 	}
@@ -117,7 +104,7 @@ func LogGroupResources(template, account, region string) []string {
 func Permissions(account string, regions, write []string) Document {
 	var describe []string
 	for _, r := range sortedUnique(regions) {
-		describe = append(describe, fmt.Sprintf("arn:%s:logs:%s:%s:log-group:*", Partition(r), r, account))
+		describe = append(describe, fmt.Sprintf("arn:%s:logs:%s:%s:log-group:*", inventory.PartitionOf(r), r, account))
 	}
 	return Document{Version: "2012-10-17", Statement: []Statement{
 		{
