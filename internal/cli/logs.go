@@ -299,7 +299,7 @@ func logsReportRun(ctx context.Context, io *IOStreams, o *logsReportOptions, arg
 	}
 	sources := append(append([]string{}, args...), prefixAll("log-group:", o.LogGroups)...)
 	eng := analyze.New(cfg, runtime.GOMAXPROCS(0))
-	stats, err := source.Run(ctx, units, workers, flowlog.Options{Format: fmtOverride, Strict: o.Strict}, func() source.Sink { return eng.Shard() })
+	stats, failed, err := source.RunAll(ctx, units, workers, flowlog.Options{Format: fmtOverride, Strict: o.Strict}, func() source.Sink { return eng.Shard() })
 	rep := eng.Finish(stats, sources)
 	if err != nil {
 		var me *flowlog.MalformedError
@@ -308,8 +308,15 @@ func logsReportRun(ctx context.Context, io *IOStreams, o *logsReportOptions, arg
 		}
 		return &ExitError{Code: finding.ExitIncomplete, Err: err}
 	}
+	for _, f := range failed {
+		rep.ReadErrors = append(rep.ReadErrors, analyze.ReadError{Source: f.Source, Error: f.Error})
+	}
 	if err := render.Report(io.Out, o.Output, rep); err != nil {
 		return err
+	}
+	if len(failed) > 0 {
+		// The report is printed, but incomplete: say so on stderr and in the exit code.
+		return &ExitError{Code: finding.ExitIncomplete, Err: fmt.Errorf("%d of %d inputs could not be read (listed in the report)", len(failed), len(units))}
 	}
 	return nil
 }

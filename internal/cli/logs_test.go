@@ -106,3 +106,20 @@ func writeFile(t *testing.T, p, s string) {
 		t.Fatal(err)
 	}
 }
+
+func TestLogsReportGoesOnPastUnreadableInputs(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "a.log"), "2 1 eni-1 10.0.0.1 10.0.0.2 1 22 6 1 40 100 160 REJECT OK\n")
+	writeFile(t, filepath.Join(dir, "b.log.gz"), "\x1f\x8bthis is not gzip")
+	code, out, errOut := runCLI(t, "logs", "report", dir, "-o", "json")
+	if code != 2 || !strings.Contains(errOut, "1 of 2 inputs could not be read") {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	var rep analyze.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Totals.Records != 1 || len(rep.ReadErrors) != 1 || rep.ReadErrors[0].Source != filepath.Join(dir, "b.log.gz") {
+		t.Errorf("report: %d records, read errors %+v", rep.Totals.Records, rep.ReadErrors)
+	}
+}

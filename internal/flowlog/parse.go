@@ -12,9 +12,6 @@ import (
 // DefaultMaxSamples is how many malformed lines a Stats keeps as examples.
 const DefaultMaxSamples = 5
 
-// maxLine is the longest line read; longer lines are malformed (real records are well under 4 KiB).
-const maxLine = 256 << 10
-
 // Malformed is one bad line, for the report.
 type Malformed struct {
 	Name string `json:"file"`
@@ -278,6 +275,7 @@ type Scanner struct {
 
 // NewScanner reads r (already decompressed); name is used in malformed-line reports.
 func NewScanner(r io.Reader, name string, opts Options) *Scanner {
+	// Lines longer than the 1 MiB buffer are malformed (real records are well under 4 KiB).
 	s := &Scanner{p: NewParser(name, opts.Format, opts), br: bufio.NewReaderSize(r, 1<<20), first: opts.Format == nil}
 	return s
 }

@@ -72,7 +72,15 @@ type Report struct {
 	SkipData   []IfaceHealth `json:"skipdata_interfaces"`
 	Timeline   []Point       `json:"timeline"`
 	Thresholds Thresholds    `json:"thresholds"`
-	Notes      []string      `json:"notes,omitempty"`
+	// ReadErrors are inputs that could not be read (completely): the report covers the rest.
+	ReadErrors []ReadError `json:"read_errors,omitempty"`
+	Notes      []string    `json:"notes,omitempty"`
+}
+
+// ReadError is an input that failed.
+type ReadError struct {
+	Source string `json:"source"`
+	Error  string `json:"error"`
 }
 
 // Finish waits for the detectors, merges the shards and builds the report. Call it once, after every shard's

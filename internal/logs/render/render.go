@@ -200,6 +200,14 @@ func Tables(r *analyze.Report) []Table {
 		}
 		out = append(out, mt)
 	}
+	if len(r.ReadErrors) > 0 {
+		et := Table{ID: "read_errors", Title: fmt.Sprintf("Inputs that could not be read (%d): the report covers the rest", len(r.ReadErrors)),
+			Columns: []string{"source", "error"}, Bar: -1}
+		for _, e := range r.ReadErrors {
+			et.Rows = append(et.Rows, []string{e.Source, e.Error})
+		}
+		out = append(out, et)
+	}
 	if len(r.Notes) > 0 {
 		nt := Table{ID: "notes", Title: "Notes", Columns: []string{"note"}, Bar: -1}
 		for _, s := range r.Notes {

@@ -33,9 +33,26 @@ type Unit interface {
 // Sink receives the records of one worker; Run gives each worker its own, so sinks need no locking.
 type Sink interface{ Add(*flowlog.Record) }
 
+// Failure is a unit that could not be read (completely).
+type Failure struct {
+	Source string `json:"source"`
+	Error  string `json:"error"`
+}
+
 // Run reads units with the given number of workers; newSink is called once per worker. It returns the merged
 // counts; the first error (a read failure, or a malformed line in strict mode) cancels the rest.
 func Run(ctx context.Context, units []Unit, workers int, opts flowlog.Options, newSink func() Sink) (flowlog.Stats, error) {
+	st, _, err := run(ctx, units, workers, opts, newSink, false)
+	return st, err
+}
+
+// RunAll is Run that goes on past units that fail to read and lists them; only cancellation and, in strict
+// mode, a malformed line stop it. Records a failed unit yielded before its error are counted.
+func RunAll(ctx context.Context, units []Unit, workers int, opts flowlog.Options, newSink func() Sink) (flowlog.Stats, []Failure, error) {
+	return run(ctx, units, workers, opts, newSink, true)
+}
+
+func run(ctx context.Context, units []Unit, workers int, opts flowlog.Options, newSink func() Sink, keepGoing bool) (flowlog.Stats, []Failure, error) {
 	workers = max(1, min(workers, len(units)))
 	if opts.MaxSamples == 0 {
 		opts.MaxSamples = flowlog.DefaultMaxSamples
@@ -44,6 +61,7 @@ func Run(ctx context.Context, units []Unit, workers int, opts flowlog.Options, n
 	ch := make(chan Unit)
 	var mu sync.Mutex
 	var total flowlog.Stats
+	var failed []Failure
 	for w := 0; w < workers; w++ {
 		sink := newSink()
 		g.Go(func() error {
@@ -52,9 +70,16 @@ func Run(ctx context.Context, units []Unit, workers int, opts flowlog.Options, n
 				mu.Lock()
 				total.Add(st, opts.MaxSamples)
 				mu.Unlock()
-				if err != nil {
+				if err == nil {
+					continue
+				}
+				var me *flowlog.MalformedError
+				if !keepGoing || ctx.Err() != nil || errors.As(err, &me) {
 					return err
 				}
+				mu.Lock()
+				failed = append(failed, Failure{Source: u.Name(), Error: err.Error()})
+				mu.Unlock()
 			}
 			return nil
 		})
@@ -71,14 +96,15 @@ func Run(ctx context.Context, units []Unit, workers int, opts flowlog.Options, n
 		return nil
 	})
 	err := g.Wait()
-	// Samples come from parallel workers: order them so reports are stable.
+	// Samples and failures come from parallel workers: order them so reports are stable.
 	slices.SortFunc(total.Samples, func(a, b flowlog.Malformed) int {
 		if c := strings.Compare(a.Name, b.Name); c != 0 {
 			return c
 		}
 		return int(a.Line - b.Line)
 	})
-	return total, err
+	slices.SortFunc(failed, func(a, b Failure) int { return strings.Compare(a.Source, b.Source) })
+	return total, failed, err
 }
 
 // ReadStream reads text or gzip text (detected by its magic bytes) from r.
