@@ -131,6 +131,9 @@ func New(cfg Config) *Generator {
 	g.zipf = rand.NewZipf(g.rng, 1.1, 2, uint64(cfg.Interfaces-1))
 	g.svcZipf = rand.NewZipf(g.rng, 1.1, 2, uint64(len(g.services)-1))
 	g.perm = g.rng.Perm(cfg.Interfaces)
+	// Internet noise comes from fresh addresses; start each seed's sequence elsewhere so that files made with
+	// different seeds do not share their scanners.
+	g.noise = uint32(cfg.Seed * 0x9e3779b1)
 	g.plant()
 	return g
 }
