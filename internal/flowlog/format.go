@@ -21,9 +21,12 @@ type Format struct {
 type scanKind uint8
 
 const (
-	kindOther scanKind = iota
+	kindOther scanKind = iota // unknown (extra) columns
 	kindNum
 	kindIPv4
+	kindString
+	kindAction
+	kindStatus
 )
 
 // DefaultFormat is the fixed version-2 format used when a flow log has no custom LogFormat.
@@ -74,6 +77,14 @@ func NewFormat(names []string) *Format {
 				f.kinds[i] = kindNum
 			case KindAddr:
 				f.kinds[i] = kindIPv4
+			default:
+				f.kinds[i] = kindString
+			}
+			switch id {
+			case Action:
+				f.kinds[i] = kindAction
+			case LogStatus:
+				f.kinds[i] = kindStatus
 			}
 		} else {
 			f.extraIdx[i] = f.nExtra

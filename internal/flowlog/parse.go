@@ -187,6 +187,30 @@ func (r *Record) parseLine(line []byte) error {
 				r.setAddr(fl, netip.AddrFrom4(ip))
 				continue
 			}
+		case kindString, kindAction, kindStatus:
+			for i < n && line[i] != ' ' {
+				i++
+			}
+			v := line[start:i]
+			switch f.kinds[col] {
+			case kindString:
+				r.raw[fl] = v
+				continue
+			case kindAction:
+				if string(v) == "ACCEPT" {
+					r.raw[fl], r.Action = v, Accept
+					continue
+				}
+				if string(v) == "REJECT" {
+					r.raw[fl], r.Action = v, Reject
+					continue
+				}
+			case kindStatus:
+				if string(v) == "OK" {
+					r.raw[fl], r.LogStatus = v, OK
+					continue
+				}
+			}
 		}
 		// General path: find the end, then let set parse or store the value.
 		i = start
