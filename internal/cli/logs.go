@@ -109,6 +109,8 @@ type logsReportOptions struct {
 	Output    string
 	Workers   int
 	MaxState  int
+	// TopKCapacity bounds each top-k table.
+	TopKCapacity int
 }
 
 func newLogsReportCmd(io *IOStreams) *cobra.Command {
@@ -137,6 +139,7 @@ and report what they show. Records are streamed: memory stays bounded whatever t
 	fs.IntVar(&o.Workers, "workers", 0, "parallel readers (default: number of CPUs, at least 8 for S3 and CloudWatch Logs)")
 	o.logsFilterOptions.addFlags(fs)
 	fs.IntVar(&o.MaxState, "max-detector-state", analyze.Defaults().MaxDetectorState, "memory bound of the detectors, in keys plus set elements")
+	fs.IntVar(&o.TopKCapacity, "topk-capacity", analyze.Defaults().TopKCapacity, "keys each top-k table holds per worker: counts are exact below it, approximate (with a stated bound) above; small tables stay in CPU cache")
 	return cmd
 }
 
@@ -241,6 +244,10 @@ func logsReportRun(ctx context.Context, io *IOStreams, o *logsReportOptions, arg
 	}
 	filter := cfg.Filter
 	cfg.MaxDetectorState = o.MaxState
+	if o.TopKCapacity < 16 {
+		return usageError("--topk-capacity must be at least 16")
+	}
+	cfg.TopKCapacity = o.TopKCapacity
 	if len(args) == 0 && len(o.LogGroups) == 0 {
 		return usageError("nothing to read: give files, directories or s3:// URLs, or --log-group")
 	}
