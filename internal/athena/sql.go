@@ -22,7 +22,7 @@ var Titles = map[string]string{
 	"top-rejected-sources":      "Top rejected sources",
 	"top-rejected-destinations": "Top rejected destinations",
 	"top-rejected-ports":        "Top rejected destination ports",
-	"top-talkers":               "Top talkers by bytes",
+	"top-talkers":               "Top talkers by bytes (not rejected)",
 	"vertical-scans":            "Vertical port scans",
 	"horizontal-scans":          "Horizontal scans",
 	"brute-force":               "Brute force",
@@ -179,7 +179,7 @@ func SQL(report string, p Params) (string, error) {
 			fmt.Sprintf("GROUP BY dstport, protocol\nORDER BY records DESC, port, protocol\nLIMIT %d\n", cfg.TopN)
 	case "top-talkers":
 		q = "SELECT srcaddr AS source, dstaddr AS destination, sum(bytes) AS bytes\n" + from +
-			whereClause(p.where("bytes > 0", "srcaddr <> '-'", "dstaddr <> '-'")) +
+			whereClause(p.where("bytes > 0", "action <> 'REJECT'", "srcaddr <> '-'", "dstaddr <> '-'")) +
 			fmt.Sprintf("GROUP BY srcaddr, dstaddr\nORDER BY bytes DESC, source, destination\nLIMIT %d\n", cfg.TopN)
 	case "vertical-scans":
 		w := seconds(cfg.VerticalWindow)
@@ -229,7 +229,7 @@ func neededColumns(report string, p Params) []string {
 		"top-rejected-sources":      {"action", "srcaddr"},
 		"top-rejected-destinations": {"action", "dstaddr"},
 		"top-rejected-ports":        {"action", "dstport", "protocol"},
-		"top-talkers":               {"srcaddr", "dstaddr", "bytes"},
+		"top-talkers":               {"srcaddr", "dstaddr", "bytes", "action"},
 		"vertical-scans":            {"action", "srcaddr", "dstaddr", "dstport", "start"},
 		"horizontal-scans":          {"action", "srcaddr", "dstaddr", "dstport", "protocol", "start"},
 		"brute-force":               {"action", "srcaddr", "dstaddr", "dstport", "protocol", "start"},

@@ -11,6 +11,7 @@ WHERE p_account IN ('111122223333')
   AND (srcport IN (22, 3389) OR dstport IN (22, 3389))
   AND protocol IN (6)
   AND bytes > 0
+  AND action <> 'REJECT'
   AND srcaddr <> '-'
   AND dstaddr <> '-'
 GROUP BY srcaddr, dstaddr

@@ -264,7 +264,8 @@ func (s *Shard) Add(r *flowlog.Record) {
 			s.rejPort.Add(uint64(r.DstPort)<<32|uint64(uint32(r.Protocol)), 1)
 		}
 	}
-	if bytes > 0 && r.SrcAddr.IsValid() && r.DstAddr.IsValid() {
+	// Talkers are who exchanged data: REJECTed bytes never arrived (and are mostly one-off probes).
+	if bytes > 0 && r.Action != flowlog.Reject && r.SrcAddr.IsValid() && r.DstAddr.IsValid() {
 		if r.SrcAddr.Is4() && r.DstAddr.Is4() {
 			a, b := r.SrcAddr.As4(), r.DstAddr.As4()
 			s.talk4.Add(uint64(binary.BigEndian.Uint32(a[:]))<<32|uint64(binary.BigEndian.Uint32(b[:])), bytes)

@@ -183,7 +183,7 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 	for _, e := range talkers.Top(c.TopN, func(a, b pairKey) int { return cmp.Or(a.src.compare(b.src), a.dst.compare(b.dst)) }) {
 		talk = append(talk, Count{e.Key.src.String() + " -> " + e.Key.dst.String(), e.Count})
 	}
-	r.Top = append(r.Top, TopList{Title: "Top talkers by bytes", Key: "source -> destination", Unit: "bytes", Rows: talk, ErrBound: talkers.ErrBound})
+	r.Top = append(r.Top, TopList{Title: "Top talkers by bytes (not rejected)", Key: "source -> destination", Unit: "bytes", Rows: talk, ErrBound: talkers.ErrBound})
 	for i := range r.Top {
 		if r.Top[i].Rows == nil {
 			r.Top[i].Rows = []Count{}
