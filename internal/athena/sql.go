@@ -115,32 +115,7 @@ func SQL(report string, p Params) (string, error) {
 	if err := p.Table.fill(); err != nil {
 		return "", err
 	}
-	cfg := p.Config
-	d := analyze.Defaults()
-	if cfg.TopN <= 0 {
-		cfg.TopN = d.TopN
-	}
-	if cfg.VerticalPorts <= 0 {
-		cfg.VerticalPorts = d.VerticalPorts
-	}
-	if cfg.VerticalWindow <= 0 {
-		cfg.VerticalWindow = d.VerticalWindow
-	}
-	if cfg.HorizontalHosts <= 0 {
-		cfg.HorizontalHosts = d.HorizontalHosts
-	}
-	if cfg.HorizontalWindow <= 0 {
-		cfg.HorizontalWindow = d.HorizontalWindow
-	}
-	if cfg.BruteForceRejects <= 0 {
-		cfg.BruteForceRejects = d.BruteForceRejects
-	}
-	if cfg.BruteForceWindow <= 0 {
-		cfg.BruteForceWindow = d.BruteForceWindow
-	}
-	if len(cfg.BruteForcePorts) == 0 {
-		cfg.BruteForcePorts = d.BruteForcePorts
-	}
+	cfg := p.Config.WithDefaults()
 	for _, a := range cfg.Filter.Addrs {
 		if !a.IsValid() {
 			return "", fmt.Errorf("bad address filter")

@@ -54,6 +54,12 @@ func Defaults() Config {
 	}
 }
 
+// WithDefaults returns c with every zero threshold, window and bound set to its default.
+func (c Config) WithDefaults() Config {
+	c.fill()
+	return c
+}
+
 func (c *Config) fill() {
 	d := Defaults()
 	if c.VerticalPorts <= 0 {
