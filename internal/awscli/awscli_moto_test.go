@@ -26,7 +26,7 @@ func TestMain(m *testing.M) { os.Exit(moto.Main(m)) }
 func awsCLI(t *testing.T, acct moto.Account, endpoint, region, dir, name string, args ...string) {
 	t.Helper()
 	full := append([]string{"--endpoint-url", endpoint, "--region", region, "--output", "json"}, args...)
-	cmd := exec.CommandContext(t.Context(), awsCLIPath(t), full...)
+	cmd := exec.CommandContext(t.Context(), moto.TestAWSCLI(t), full...)
 	cmd.Env = append(os.Environ(), acct.Env(endpoint, region)...)
 	cmd.Env = append(cmd.Env, "AWS_DEFAULT_REGION="+region, "AWS_PAGER=")
 	out, err := cmd.Output()
@@ -94,7 +94,7 @@ func TestFromRealAWSCLI(t *testing.T) {
 	// The auditor's directory: a region directory with the three core outputs and subnets, a second region with
 	// only describe-vpcs (named by file), and the caller identity at the top.
 	dir := t.TempDir()
-	awsCLIPath(t) // fails here, not in a goroutine, when the CLI is missing
+	moto.TestAWSCLI(t) // fails here, not in a goroutine, when the CLI is missing
 	var wg sync.WaitGroup
 	for _, c := range [][]string{
 		{"us-east-1", "identity.json", "sts", "get-caller-identity"},
@@ -192,25 +192,4 @@ func hasSubnet(ss []inventory.Subnet, id, vpc string) bool {
 		}
 	}
 	return false
-}
-
-// awsCLIPath finds the AWS CLI (v1, installed with moto): beside moto_server first, since CI's PATH may not
-// hold pyenv's shims, then on PATH. Missing, the test fails: tests against AWS tools never skip.
-func awsCLIPath(t *testing.T) string {
-	t.Helper()
-	if m, err := moto.Find(); err == nil {
-		if p := filepath.Join(filepath.Dir(m), "aws"); fileExists(p) {
-			return p
-		}
-	}
-	p, err := exec.LookPath("aws")
-	if err != nil {
-		t.Fatalf("the AWS CLI was not found beside moto_server or on PATH (pip install awscli): %v", err)
-	}
-	return p
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
 }

@@ -16,22 +16,6 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(moto.Main(m)) }
 
-func awsCLI(t *testing.T) string {
-	t.Helper()
-	if m, err := moto.Find(); err == nil {
-		if p := filepath.Join(filepath.Dir(m), "aws"); fileExists(p) {
-			return p
-		}
-	}
-	p, err := exec.LookPath("aws")
-	if err != nil {
-		t.Fatalf("the AWS CLI was not found beside moto_server or on PATH (pip install awscli): %v", err)
-	}
-	return p
-}
-
-func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
-
 // TestCloudFormationBaselineDeploysCompliant deploys the generated template with the real AWS CLI into
 // moto's CloudFormation, once creating a new VPC and once for an existing VPC, then runs the live scan: both
 // VPCs must pass both checks.
@@ -44,7 +28,7 @@ func TestCloudFormationBaselineDeploysCompliant(t *testing.T) {
 	tmpl := filepath.Join(dir, files[0].Path)
 	aws := func(args ...string) string {
 		t.Helper()
-		cmd := exec.CommandContext(t.Context(), awsCLI(t), append([]string{"--endpoint-url", srv.URL, "--region", region, "--output", "text"}, args...)...)
+		cmd := exec.CommandContext(t.Context(), moto.TestAWSCLI(t), append([]string{"--endpoint-url", srv.URL, "--region", region, "--output", "text"}, args...)...)
 		cmd.Env = append(append(os.Environ(), acct.Env(srv.URL, region)...), "AWS_DEFAULT_REGION="+region, "AWS_PAGER=")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
@@ -95,7 +79,7 @@ func TestConfigAndSCPBaselinesAreAccepted(t *testing.T) {
 	const region = "us-east-1"
 	aws := func(args ...string) string {
 		t.Helper()
-		cmd := exec.CommandContext(t.Context(), awsCLI(t), append([]string{"--endpoint-url", srv.URL, "--region", region, "--output", "text"}, args...)...)
+		cmd := exec.CommandContext(t.Context(), moto.TestAWSCLI(t), append([]string{"--endpoint-url", srv.URL, "--region", region, "--output", "text"}, args...)...)
 		cmd.Env = append(append(os.Environ(), acct.Env(srv.URL, region)...), "AWS_DEFAULT_REGION="+region, "AWS_PAGER=")
 		out, err := cmd.CombinedOutput()
 		if err != nil {

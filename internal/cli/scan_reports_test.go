@@ -141,7 +141,7 @@ func TestScanExceptionsAndEveryFormat(t *testing.T) {
 	if data, _ := os.ReadFile(asff); json.Unmarshal(data, &asffFindings) != nil || len(asffFindings) == 0 || len(asffFindings) > 100 {
 		t.Fatalf("ASFF file has %d findings, want 1 to 100 (one BatchImportFindings call)", len(asffFindings))
 	}
-	cmd := exec.CommandContext(t.Context(), awsCLIPath(t), "--endpoint-url", moto.Shared(t).URL, "--region", "us-east-1", "--output", "json",
+	cmd := exec.CommandContext(t.Context(), moto.TestAWSCLI(t), "--endpoint-url", moto.Shared(t).URL, "--region", "us-east-1", "--output", "json",
 		"securityhub", "batch-import-findings", "--findings", "file://"+asff)
 	cmd.Env = append(append(os.Environ(), acct.Env(moto.Shared(t).URL, "us-east-1")...), "AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=")
 	out, err := cmd.CombinedOutput()
@@ -183,7 +183,7 @@ func TestFromAWSCLIMatchesLiveScan(t *testing.T) {
 	srv := moto.Shared(t)
 	env := acct.Env(srv.URL, "us-east-1")
 	dump := t.TempDir()
-	awsCLIPath(t) // fails here, not in a goroutine, when the CLI is missing
+	moto.TestAWSCLI(t) // fails here, not in a goroutine, when the CLI is missing
 	var wg sync.WaitGroup
 	for _, c := range [][]string{
 		{"identity.json", "sts", "get-caller-identity"},
@@ -195,7 +195,7 @@ func TestFromAWSCLIMatchesLiveScan(t *testing.T) {
 		{"us-east-1/igws.json", "ec2", "describe-internet-gateways"},
 	} {
 		wg.Go(func() {
-			cmd := exec.CommandContext(t.Context(), awsCLIPath(t), append([]string{"--endpoint-url", srv.URL, "--region", "us-east-1", "--output", "json"}, c[1:]...)...)
+			cmd := exec.CommandContext(t.Context(), moto.TestAWSCLI(t), append([]string{"--endpoint-url", srv.URL, "--region", "us-east-1", "--output", "json"}, c[1:]...)...)
 			cmd.Env = append(os.Environ(), env...)
 			cmd.Env = append(cmd.Env, "AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=")
 			out, err := cmd.Output()
@@ -245,25 +245,4 @@ func TestFromAWSCLIMatchesLiveScan(t *testing.T) {
 			t.Errorf("without describe-flow-logs a VPC got %q, want ERROR", v)
 		}
 	}
-}
-
-// awsCLIPath finds the AWS CLI (v1, installed with moto): beside moto_server first, since CI's PATH may not
-// hold pyenv's shims, then on PATH. Missing, the test fails: tests against AWS tools never skip.
-func awsCLIPath(t *testing.T) string {
-	t.Helper()
-	if m, err := moto.Find(); err == nil {
-		if p := filepath.Join(filepath.Dir(m), "aws"); fileExists(p) {
-			return p
-		}
-	}
-	p, err := exec.LookPath("aws")
-	if err != nil {
-		t.Fatalf("the AWS CLI was not found beside moto_server or on PATH (pip install awscli): %v", err)
-	}
-	return p
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
 }

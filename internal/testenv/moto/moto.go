@@ -257,3 +257,29 @@ func NewTestAccount(t TB) Account {
 	}
 	return a
 }
+
+// AWSCLI finds the AWS CLI (v1, installed with moto): beside moto_server first, since CI's PATH may not hold
+// pyenv's shims, then on PATH.
+func AWSCLI() (string, error) {
+	if m, err := Find(); err == nil {
+		p := filepath.Join(filepath.Dir(m), "aws")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	p, err := exec.LookPath("aws")
+	if err != nil {
+		return "", fmt.Errorf("the AWS CLI was not found beside moto_server or on PATH (pip install awscli): %w", err)
+	}
+	return p, nil
+}
+
+// TestAWSCLI returns the AWS CLI's path or fails the test: tests against AWS tools never skip.
+func TestAWSCLI(t TB) string {
+	t.Helper()
+	p, err := AWSCLI()
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	return p
+}
