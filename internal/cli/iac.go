@@ -16,6 +16,8 @@ type iacScanOptions struct {
 	MinRetention int
 	Output       string
 	Out          string
+	ChecksDir    string
+	CheckIDs     []string
 }
 
 func newIaCCmd(io *IOStreams) *cobra.Command {
@@ -45,6 +47,7 @@ Exit codes: 0 everything passing, 1 at least one FAIL, 2 something could not be 
 a file that does not parse), 3 usage error.`,
 		Example: `  flowguard iac scan .
   flowguard iac scan infra/ templates/network.yaml --output sarif --out flowguard.sarif
+  flowguard iac scan . --checks my-checks --check internet-exposed-vpcs-log-all-traffic
   terraform show -json plan.out > plan.json && flowguard iac scan plan.json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runIaCScan(io, o, args) },
@@ -53,6 +56,8 @@ a file that does not parse), 3 usage error.`,
 	fs.IntVar(&o.MinRetention, "min-retention-days", evaluate.DefaultMinRetentionDays, "shortest acceptable retention of flow-log log groups")
 	fs.StringVarP(&o.Output, "output", "o", "table", "output format: "+strings.Join(report.Names(), ", "))
 	fs.StringVar(&o.Out, "out", "", "write the report to this file instead of standard output")
+	fs.StringVar(&o.ChecksDir, "checks", "", "also run the check files (*.yaml) of this folder, as 'scan --checks' does")
+	fs.StringArrayVar(&o.CheckIDs, "check", nil, "run only this check id (repeatable; default: all)")
 	return cmd
 }
 
@@ -64,7 +69,11 @@ func runIaCScan(io *IOStreams, o *iacScanOptions, paths []string) error {
 	if o.MinRetention < 1 {
 		return usageError("--min-retention-days must be at least 1")
 	}
-	res, err := iacscan.Scan(paths, iacscan.Options{Evaluate: evaluate.Options{MinRetentionDays: o.MinRetention}})
+	cs, err := loadChecks(o.ChecksDir, o.CheckIDs)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	res, err := iacscan.Scan(paths, iacscan.Options{Evaluate: evaluate.Options{MinRetentionDays: o.MinRetention, Checks: cs}})
 	if err != nil {
 		if errors.Is(err, iacscan.ErrNothingFound) {
 			return usageError("%v in %s", err, strings.Join(paths, ", "))

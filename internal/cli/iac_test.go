@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -53,5 +55,37 @@ func TestIaCScanCommand(t *testing.T) {
 	io, _, _ = testStreams()
 	if code := Main(context.Background(), []string{"iac", "scan"}, io); code != 3 {
 		t.Errorf("no path: exit %d, want 3", code)
+	}
+
+	// User checks run on IaC like on a live scan; --check narrows to them.
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "default.yaml"), []byte(`id: no-default-vpc
+title: No default VPC is declared
+severity: low
+asset_types: [VPC]
+query: 'vpcs(where: {isDefault: true})'
+expect: eq []
+`), 0o644)
+	io, out, errOut = testStreams()
+	if code := Main(context.Background(), []string{"iac", "scan", "-o", "json", "--checks", dir, "--check", "no-default-vpc", repo}, io); code != 0 {
+		t.Fatalf("user check: exit %d\n%s", code, errOut)
+	}
+	var u struct {
+		Findings []struct {
+			CheckID string `json:"check_id"`
+		}
+	}
+	json.Unmarshal(out.Bytes(), &u)
+	if len(u.Findings) == 0 {
+		t.Errorf("the user check gave no findings:\n%s", out)
+	}
+	for _, f := range u.Findings {
+		if f.CheckID != "no-default-vpc" {
+			t.Errorf("--check did not narrow: %s", f.CheckID)
+		}
+	}
+	io, _, errOut = testStreams()
+	if code := Main(context.Background(), []string{"iac", "scan", "--check", "no-such-check", repo}, io); code != 3 {
+		t.Errorf("unknown check: exit %d (%s)", code, errOut)
 	}
 }
