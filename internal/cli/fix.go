@@ -40,6 +40,10 @@ type fixOptions struct {
 	Concurrency int
 	AssumeRole  string
 	ExternalID  string
+	// Which accounts a live fix works on (as scan's flags; entered through --assume-role).
+	Org          bool
+	Accounts     []string
+	AccountsFile string
 	// Exceptions keep excepted VPCs out of the plan, as they are out of the scan's failures.
 	Exceptions       string
 	MaxExceptionDays int
@@ -86,6 +90,9 @@ Exit codes: 0 everything planned was applied (or the plan was printed), 1 some c
 	f.IntVar(&o.Concurrency, "concurrency", fix.DefaultConcurrency, "regions changed at once")
 	f.StringVar(&o.AssumeRole, "assume-role", "", "with --from a multi-account scan: fix every account in it, entering the others through this role (e.g. OrganizationAccountAccessRole); one run per account")
 	f.StringVar(&o.ExternalID, "external-id", "", "external id for --assume-role")
+	f.BoolVar(&o.Org, "org", false, "scan and fix every active account of the organization, entered through --assume-role (default OrganizationAccountAccessRole)")
+	f.StringSliceVar(&o.Accounts, "accounts", nil, "scan and fix these account ids (repeatable or comma-separated), entered through --assume-role")
+	f.StringVar(&o.AccountsFile, "accounts-file", "", "file with one account id per line (# comments), as --accounts")
 	f.StringVar(&o.Exceptions, "exceptions", "", "exceptions file (as for scan): VPCs with an unexpired exception are left alone")
 	f.IntVar(&o.MaxExceptionDays, "max-exception-days", 365, "refuse exceptions that expire further out than this many days (0: no limit)")
 
@@ -135,6 +142,9 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 			return usageError("exceptions: %v", err)
 		}
 	}
+	if o.From != "" && (o.Org || len(o.Accounts) > 0 || o.AccountsFile != "") {
+		return usageError("--from takes its accounts from the saved scan: --org, --accounts and --accounts-file are for a live fix")
+	}
 	var saved *finding.Result
 	if o.From != "" {
 		if saved, err = readResult(io, o.From); err != nil {
@@ -173,8 +183,15 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 		accts = []string{info.Account}
 	case saved != nil && o.AssumeRole != "":
 		accts = failingAccounts(saved)
+	case saved == nil && (o.Org || len(o.Accounts) > 0 || o.AccountsFile != ""):
+		if accts, err = liveAccounts(ctx, cfg, o); err != nil {
+			return usageError("%v", err)
+		}
+		if o.AssumeRole == "" {
+			o.AssumeRole = accounts.DefaultRoleName
+			ent.role = o.AssumeRole
+		}
 	}
-	var cached *finding.Result
 	code := finding.ExitOK
 	worse := func(c int) {
 		if c == finding.ExitIncomplete || (c == finding.ExitFail && code == finding.ExitOK) {
@@ -193,6 +210,7 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 			worse(finding.ExitIncomplete)
 			continue
 		}
+		var cached *finding.Result // this account's live scan, made once
 		findings := func(ctx context.Context) (*finding.Result, error) {
 			if saved != nil {
 				return onlyAccount(saved, acct, len(accts) > 1), nil
@@ -369,6 +387,31 @@ func (e *enterer) config(ctx context.Context, acct string) (aws.Config, error) {
 		return aws.Config{}, fmt.Errorf("it is not the account of the credentials (%s): pass --assume-role ROLE to enter it", me)
 	}
 	return accounts.Enter(ctx, e.cfg, inventory.PartitionOf(e.cfg.Region), acct, accounts.Options{RoleName: e.role, ExternalID: e.externalID, SessionName: "flowguard-fix"})
+}
+
+// liveAccounts lists the accounts of a live multi-account fix, as scan's --org/--accounts/--accounts-file do.
+func liveAccounts(ctx context.Context, cfg aws.Config, o *fixOptions) ([]string, error) {
+	sel := accounts.Options{Org: o.Org, Accounts: o.Accounts, AccountsFile: o.AccountsFile}
+	ids, err := sel.List()
+	if err != nil {
+		return nil, err
+	}
+	if o.Org {
+		org, err := accounts.OrganizationAccounts(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, org...)
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out, nil
 }
 
 func parseTags(kvs []string) (map[string]string, error) {

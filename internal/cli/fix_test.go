@@ -176,6 +176,25 @@ func TestFixSeveralAccounts(t *testing.T) {
 	if code, _, _ := runCLI(t, "scan", "--accounts", a.ID+","+b.ID, "--role-name", "audit", "--region", region); code != finding.ExitFail {
 		t.Errorf("scan after rollbacks: exit %d, want the original FAILs", code)
 	}
+	// A live fix (no saved scan) over the same accounts: each is scanned with its own credentials and planned.
+	code, out, errOut = runCLI(t, "fix", "--accounts", a.ID+","+b.ID, "--assume-role", "admin", "--region", region, "--journal-dir", jd, "-o", "json")
+	var plan struct {
+		Plans []struct {
+			Account string `json:"account"`
+			Targets []any  `json:"targets"`
+		} `json:"plans"`
+	}
+	if err := json.Unmarshal([]byte(out), &plan); code != 0 || err != nil || len(plan.Plans) != 2 {
+		t.Fatalf("live multi-account plan: exit %d %v\n%s\n%s", code, err, out, errOut)
+	}
+	for _, p := range plan.Plans {
+		if len(p.Targets) != 2 { // the VPC made above and moto's default VPC
+			t.Errorf("account %s: %d VPCs planned, want 2", p.Account, len(p.Targets))
+		}
+	}
+	if code, _, _ := runCLI(t, "fix", "--from", org, "--accounts", a.ID, "--journal-dir", jd); code != finding.ExitUsage {
+		t.Errorf("--from with --accounts: exit %d, want 3", code)
+	}
 }
 
 // On a terminal, --apply asks first; anything but yes changes nothing.

@@ -68,7 +68,7 @@ or interrupted), 3 usage or configuration error.`,
 	fs := cmd.Flags()
 	o.AWS.AddFlags(fs)
 	o.Accounts.AddFlags(fs)
-	fs.IntVar(&o.Concurrency, "concurrency", collect.DefaultConcurrency, "regions read at once")
+	fs.IntVar(&o.Concurrency, "concurrency", collect.DefaultConcurrency, "account-regions read at once (API limits are per account and region)")
 	fs.BoolVar(&o.SkipUnused, "skip-unused", false, "leave out VPCs with no network interfaces (the report says how many)")
 	fs.IntVar(&o.MinRetention, "min-retention-days", evaluate.DefaultMinRetentionDays, "shortest acceptable retention of flow-log log groups")
 	fs.StringVarP(&o.Output, "output", "o", "table", "output formats, comma-separated: "+strings.Join(report.Names(), ", "))
