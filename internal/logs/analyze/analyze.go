@@ -188,6 +188,7 @@ type Shard struct {
 	lastMin int64
 	lastB   *Bucket
 	ifaces  *ifaceTable
+	lastIfK ifaceKey // the last interface seen, when its id is short
 	lastIfS *ifaceStat
 	ifErr   bool
 	pending [][]detRec
@@ -284,15 +285,16 @@ func (s *Shard) Add(r *flowlog.Record) {
 }
 
 func (s *Shard) countIface(ifc []byte, st flowlog.Status) {
+	k, short := ifaceKeyOf(ifc)
 	is := s.lastIfS
-	if is == nil || string(ifc) != is.name {
-		is = s.ifaces.get(ifc, s.e.cfg.MaxInterfaces)
+	if is == nil || !short || k != s.lastIfK {
+		is = s.ifaces.get(ifc, k, short, s.e.cfg.MaxInterfaces)
 		if is == nil {
 			s.ifErr = true
 			s.lastIfS = nil
 			return
 		}
-		s.lastIfS = is
+		s.lastIfK, s.lastIfS = k, is
 	}
 	is.records++
 	switch st {

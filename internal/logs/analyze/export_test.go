@@ -42,7 +42,8 @@ func IfaceTableCheck(ids []string, max int) []string {
 	out := make([]string, len(ids))
 	for pass := 0; pass < 2; pass++ {
 		for i, id := range ids {
-			if is := t.get([]byte(id), max); is != nil {
+			k, ok := ifaceKeyOf([]byte(id))
+			if is := t.get([]byte(id), k, ok, max); is != nil {
 				if pass == 1 && out[i] != is.name {
 					return nil
 				}

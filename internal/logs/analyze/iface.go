@@ -5,58 +5,72 @@ import (
 	"hash/maphash"
 )
 
-// ifaceTable maps interface ids to their counters: an open-addressing table (linear probing, load ≤ 1/2)
-// keyed by a cheap seeded hash of the id's bytes, with the id compared on a hash match, so a lookup is a few
-// loads and one short compare instead of maphash plus a Go map probe. At most MaxInterfaces entries.
+// ifaceTable maps interface ids to their counters, at most MaxInterfaces of them. Ids of up to 24 bytes (real
+// ones are 21: "eni-" + 17 hex digits) are held as three overlapping words and their length, which together
+// fix every byte, in an open-addressing table (linear probing, load ≤ 1/2) keyed by a seeded hash of the
+// words: a lookup is a few loads and word compares, no string hashing and no call. Longer ids go to a map.
 type ifaceTable struct {
 	slots []ifaceSlot
+	long  map[string]*ifaceStat
 	stats []*ifaceStat
 	mask  uint64
 	seed  uint64
-	mseed maphash.Seed
+}
+
+// ifaceKey is an id of up to 24 bytes: its words at 0, n/2-4 and n-8 (zero-padded when n < 8) cover it.
+type ifaceKey struct {
+	a, m, z uint64
+	n       int
 }
 
 type ifaceSlot struct {
-	h uint64
+	k ifaceKey
 	s *ifaceStat // nil: empty
 }
 
 func newIfaceTable(seed maphash.Seed) *ifaceTable {
 	const size = 1024
-	return &ifaceTable{slots: make([]ifaceSlot, size), mask: size - 1, seed: maphash.Comparable(seed, 0) | 1, mseed: seed}
+	return &ifaceTable{slots: make([]ifaceSlot, size), mask: size - 1, seed: maphash.Comparable(seed, 0) | 1,
+		long: map[string]*ifaceStat{}}
 }
 
-// hash mixes up to 24 bytes read as three overlapping words (interface ids are 21: "eni-" + 17 hex
-// digits); longer ids go through maphash.
-func (t *ifaceTable) hash(b []byte) uint64 {
+// ifaceKeyOf returns b's key; false when b is longer than 24 bytes.
+func ifaceKeyOf(b []byte) (ifaceKey, bool) {
 	n := len(b)
-	var x uint64
 	switch {
 	case n >= 8 && n <= 24:
-		a := binary.LittleEndian.Uint64(b)
-		m := binary.LittleEndian.Uint64(b[n/2-4:])
-		z := binary.LittleEndian.Uint64(b[n-8:])
-		x = mix(a^t.seed) ^ mix(m+t.seed) ^ z
+		return ifaceKey{binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[n/2-4:]), binary.LittleEndian.Uint64(b[n-8:]), n}, true
 	case n < 8:
 		var w [8]byte
 		copy(w[:], b)
-		x = binary.LittleEndian.Uint64(w[:]) ^ t.seed
-	default:
-		return maphash.Bytes(t.mseed, b)
+		return ifaceKey{a: binary.LittleEndian.Uint64(w[:]), n: n}, true
 	}
-	return mix(x ^ uint64(n))
+	return ifaceKey{}, false
 }
 
-// get returns id's counters, adding them if there are fewer than max; nil when the table is full.
-func (t *ifaceTable) get(id []byte, max int) *ifaceStat {
-	h := t.hash(id)
-	i := h & t.mask
+func (t *ifaceTable) hash(k ifaceKey) uint64 {
+	return mix(mix(k.a^t.seed) ^ mix(k.m+t.seed) ^ k.z ^ uint64(k.n))
+}
+
+// get returns the counters of id, whose key is k (ok false: id is long), adding them if there are fewer than
+// max; nil when the table is full.
+func (t *ifaceTable) get(id []byte, k ifaceKey, ok bool, max int) *ifaceStat {
+	if !ok {
+		is := t.long[string(id)]
+		if is == nil && len(t.stats) < max {
+			is = &ifaceStat{name: string(id)}
+			t.stats = append(t.stats, is)
+			t.long[is.name] = is
+		}
+		return is
+	}
+	i := t.hash(k) & t.mask
 	for {
 		s := &t.slots[i]
 		if s.s == nil {
 			break
 		}
-		if s.h == h && s.s.name == string(id) {
+		if s.k == k {
 			return s.s
 		}
 		i = (i + 1) & t.mask
@@ -66,8 +80,8 @@ func (t *ifaceTable) get(id []byte, max int) *ifaceStat {
 	}
 	is := &ifaceStat{name: string(id)}
 	t.stats = append(t.stats, is)
-	t.slots[i] = ifaceSlot{h, is}
-	if 2*len(t.stats) > len(t.slots) {
+	t.slots[i] = ifaceSlot{k, is}
+	if 2*len(t.stats) > len(t.slots) { // counting long ids too, which only makes it grow early
 		t.grow()
 	}
 	return is
@@ -81,7 +95,7 @@ func (t *ifaceTable) grow() {
 		if s.s == nil {
 			continue
 		}
-		i := s.h & t.mask
+		i := t.hash(s.k) & t.mask
 		for t.slots[i].s != nil {
 			i = (i + 1) & t.mask
 		}
