@@ -359,3 +359,22 @@ func TestIfaceTable(t *testing.T) {
 		t.Fatalf("%d ids found, want the first 100 and their 10 repeats", n)
 	}
 }
+
+// TestCounter64OneOffsDoNotCluster streams distinct keys of count 1 (internet probes) through a table far
+// smaller than their number: pruning keeps half of them, all tied, and must not keep them from one end of the
+// table, or they cluster and every later Add probes through thousands of slots.
+func TestCounter64OneOffsDoNotCluster(t *testing.T) {
+	c := analyze.NewCounter64(4096)
+	for n := uint64(1); n < 200_000; n++ {
+		c.Add(45<<24|(n*2654435761)&0xFFFFFF, 1)
+		if n%10_000 == 0 {
+			if r := c.LongestRun(); r > 200 {
+				t.Fatalf("after %d keys: a run of %d occupied slots (table of %d keys)", n, r, 4096)
+			}
+		}
+	}
+	// Each prune drops keys of count 1: the bound grows by one per prune, one per 2048 new keys.
+	if c.Len() > 4096 || c.ErrBound < 1 || c.ErrBound > 200_000/2048+1 {
+		t.Fatalf("len %d, bound %d", c.Len(), c.ErrBound)
+	}
+}

@@ -59,11 +59,23 @@ func (c *counter64) prune(keep int) {
 		c.scratch = make([]slot64, c.cap+2) // the cap+1 live entries, and room for the gather's last store
 	}
 	live := c.scratch[:cap(c.scratch)]
-	j := 0
-	for _, s := range c.slots {
-		// Branch-free gather: half the slots are empty, in no pattern a branch predictor could learn.
-		live[j] = s
-		j += int(uint64(s.v|-s.v) >> 63) // 1 if s.v != 0
+	// The slots are visited in blocks of 16 taken in a golden-ratio stride, not in order. Entries tied at the
+	// cut are kept in gather order (a prefix or suffix of it), and slot order is hash order: kept in slot
+	// order, the ties (all the entries when one-off keys of count 1 fill the table) came from one end of it,
+	// and reinserted they formed one long cluster that every later Add for a new key probed through,
+	// thousands of slots each time. Strided, any run of the gather order is spread over the whole table;
+	// blocks keep the walk cache-friendly.
+	const block = 16
+	nb := uint64(len(c.slots) / block) // a power of two: the table has at least 32 slots
+	stride := (nb*0x9E3779B9)>>32 | 1  // odd, so the walk visits every block once
+	j, b := 0, uint64(0)
+	for range nb {
+		for _, s := range c.slots[b*block : (b+1)*block] {
+			// Branch-free gather: half the slots are empty, in no pattern a branch predictor could learn.
+			live[j] = s
+			j += int(uint64(s.v|-s.v) >> 63) // 1 if s.v != 0
+		}
+		b = (b + stride) & (nb - 1)
 	}
 	live = live[:j]
 	cut := selectSlots(live, keep) // live[:keep] are the keep heaviest, none lighter than cut

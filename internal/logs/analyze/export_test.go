@@ -55,3 +55,17 @@ func IfaceTableCheck(ids []string, max int) []string {
 	}
 	return out
 }
+
+// LongestRun is the longest run of occupied slots: what an Add for an absent key may have to probe.
+func (c *counter64) LongestRun() int {
+	best, run := 0, 0
+	for i := range 2 * len(c.slots) { // twice round, for a run that wraps
+		if c.slots[i&int(c.mask)].v != 0 {
+			run++
+			best = max(best, min(run, len(c.slots)))
+		} else {
+			run = 0
+		}
+	}
+	return best
+}
