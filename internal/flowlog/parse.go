@@ -3,6 +3,7 @@ package flowlog
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -148,6 +149,12 @@ func (r *Record) parseLine(line []byte) error {
 		switch f.kinds[col] {
 		case kindNum:
 			var v int64
+			if i+8 <= n { // the first eight bytes at once (see swar.go), then byte by byte
+				x := binary.LittleEndian.Uint64(line[i:])
+				if k := digitsIn8(x); k > 0 {
+					v, i = int64(digits8(x, k)), i+k
+				}
+			}
 			for i < n {
 				c := line[i] - '0'
 				if c > 9 {
@@ -188,9 +195,7 @@ func (r *Record) parseLine(line []byte) error {
 				continue
 			}
 		case kindString, kindAction, kindStatus:
-			for i < n && line[i] != ' ' {
-				i++
-			}
+			i = fieldEnd(line, i)
 			v := line[start:i]
 			switch f.kinds[col] {
 			case kindString:
@@ -244,7 +249,7 @@ func (r *Record) parseLine(line []byte) error {
 
 // setNum stores a parsed non-negative number; false if it does not fit the field.
 func (r *Record) setNum(fl Field, v int64) bool {
-	if fl.Kind() == KindInt32 && v > 1<<31-1 {
+	if v > 1<<31-1 && fl.Kind() == KindInt32 {
 		return false
 	}
 	switch fl {

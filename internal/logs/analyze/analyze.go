@@ -5,11 +5,11 @@
 //
 // Memory bound: each worker shard holds four top-k tables of at most Config.TopKCapacity keys (exact while
 // the distinct keys fit, otherwise counts are low by at most the reported error bound; IPv4 keys live in flat
-// tables of 2×capacity slots of 16 B), an interface table of at most Config.MaxInterfaces entries, and one
-// timeline bucket per minute of the time span read. The detectors together hold at most
-// Config.MaxDetectorState keys plus distinct values; past it the oldest windows are closed early (the report
-// says how many). A detector entry costs about 250 B, so with the defaults that is about
-// workers × (4 × 512 KB + 10 MB) + 125 MB at worst, whatever the input size (measured: 61–70 MB at 1 GiB).
+// tables of 2×capacity slots of 16 B, plus a pruning scratch of capacity slots once a table has overflowed),
+// an interface table of at most Config.MaxInterfaces entries, and one timeline bucket per minute of the time
+// span read. The detectors together hold at most Config.MaxDetectorState keys plus distinct values; past it
+// the oldest windows are closed early (the report says how many). A detector entry costs about 250 B, so with the defaults that is about
+// workers × (4 × 768 KB + 10 MB) + 125 MB at worst, whatever the input size (measured: 61–70 MB at 1 GiB).
 package analyze
 
 import (
@@ -187,8 +187,7 @@ type Shard struct {
 	hist    map[int64]*Bucket
 	lastMin int64
 	lastB   *Bucket
-	ifaces  map[uint64]*ifaceStat // by maphash of the interface id: hashing once beats a string-keyed map
-	lastIf  []byte
+	ifaces  *ifaceTable
 	lastIfS *ifaceStat
 	ifErr   bool
 	pending [][]detRec
@@ -199,7 +198,7 @@ func (e *Engine) Shard() *Shard {
 	c := e.cfg.TopKCapacity
 	s := &Shard{
 		e: e, rejSrc: newAddrCounter(c), rejDst: newAddrCounter(c), rejPort: newCounter64(c),
-		talkers: NewTopK[pairKey](c), talk4: newCounter64(c), hist: map[int64]*Bucket{}, lastMin: -1 << 62, ifaces: map[uint64]*ifaceStat{},
+		talkers: NewTopK[pairKey](c), talk4: newCounter64(c), hist: map[int64]*Bucket{}, lastMin: -1 << 62, ifaces: newIfaceTable(e.seed),
 		pending: make([][]detRec, len(e.dets)),
 	}
 	e.mu.Lock()
@@ -286,19 +285,13 @@ func (s *Shard) Add(r *flowlog.Record) {
 
 func (s *Shard) countIface(ifc []byte, st flowlog.Status) {
 	is := s.lastIfS
-	if is == nil || string(ifc) != string(s.lastIf) {
-		h := maphash.Bytes(s.e.seed, ifc)
-		is = s.ifaces[h]
+	if is == nil || string(ifc) != is.name {
+		is = s.ifaces.get(ifc, s.e.cfg.MaxInterfaces)
 		if is == nil {
-			if len(s.ifaces) >= s.e.cfg.MaxInterfaces {
-				s.ifErr = true
-				s.lastIfS = nil
-				return
-			}
-			is = &ifaceStat{name: string(ifc)}
-			s.ifaces[h] = is
+			s.ifErr = true
+			s.lastIfS = nil
+			return
 		}
-		s.lastIf = append(s.lastIf[:0], ifc...)
 		s.lastIfS = is
 	}
 	is.records++

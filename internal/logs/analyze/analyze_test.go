@@ -245,6 +245,19 @@ func TestNthLargest(t *testing.T) {
 				if got := analyze.NthLargest(slices.Clone(a), k); got != sorted[k] {
 					t.Fatalf("n=%d k=%d: got %d want %d (%v)", n, k, got, sorted[k], a)
 				}
+				// The counter's variant also partitions: the k heaviest first (pruning keeps exactly those).
+				part, cut := analyze.SelectSlots(a, k)
+				if cut != sorted[k] || part[k] != cut {
+					t.Fatalf("SelectSlots n=%d k=%d: cut %d want %d", n, k, cut, sorted[k])
+				}
+				for i, v := range part {
+					if i < k && v < cut || i > k && v > cut {
+						t.Fatalf("SelectSlots n=%d k=%d: not partitioned around %d: %v", n, k, cut, part)
+					}
+				}
+				if got, want := slices.Sorted(slices.Values(part)), slices.Sorted(slices.Values(a)); !slices.Equal(got, want) {
+					t.Fatalf("SelectSlots n=%d k=%d: elements changed", n, k)
+				}
 			}
 		}
 	}
@@ -307,5 +320,42 @@ func TestIPv6AndMixedTopLists(t *testing.T) {
 	}
 	if len(rep.Detections) != 1 || rep.Detections[0].Source != "2001:db8:bad::7" || rep.Detections[0].Distinct != 12 {
 		t.Errorf("detections %+v", rep.Detections)
+	}
+}
+
+func TestIfaceTable(t *testing.T) {
+	var ids []string
+	for i := 0; i < 3000; i++ {
+		switch i % 4 {
+		case 0:
+			ids = append(ids, fmt.Sprintf("eni-%017x", i*7919)) // the usual 21 bytes
+		case 1:
+			ids = append(ids, fmt.Sprintf("e%d", i)) // shorter than a word
+		case 2:
+			ids = append(ids, fmt.Sprintf("eni-%017x-with-a-long-suffix", i)) // longer than three words
+		default:
+			ids = append(ids, fmt.Sprintf("eni-0000%05d0000000", i)) // differs only in the middle
+		}
+	}
+	ids = append(ids, ids[:10]...) // repeats find the same entry
+	got := analyze.IfaceTableCheck(ids, 1<<20)
+	if got == nil || !slices.Equal(got, ids) {
+		t.Fatalf("every id must map to its own entry")
+	}
+	got = analyze.IfaceTableCheck(ids, 100)
+	if got == nil {
+		t.Fatal("a full table changed its answers")
+	}
+	n := 0
+	for i, g := range got {
+		if i < 100 && g != ids[i] || i >= 100 && i < 3000 && g != "" {
+			t.Fatalf("id %d (%s): got %q", i, ids[i], g)
+		}
+		if g != "" {
+			n++
+		}
+	}
+	if n != 110 {
+		t.Fatalf("%d ids found, want the first 100 and their 10 repeats", n)
 	}
 }

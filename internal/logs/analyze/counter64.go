@@ -10,6 +10,7 @@ type counter64 struct {
 	cap      int
 	mask     uint64
 	ErrBound int64
+	scratch  []slot64 // prune scratch: the live entries (capacity+2)
 }
 
 type slot64 struct {
@@ -51,30 +52,66 @@ func (c *counter64) Add(k uint64, w int64) {
 }
 
 func (c *counter64) prune(keep int) {
-	counts := make([]int64, 0, c.n)
-	for _, s := range c.slots {
-		if s.v != 0 {
-			counts = append(counts, s.v)
-		}
+	// The live entries are gathered into a scratch slice kept between prunes (allocated at the first one, so
+	// a table that stays exact never pays for it; pruning allocates nothing, so a long read does not feed the
+	// GC), partially sorted so that the keep heaviest come first, and only those are put back.
+	if c.scratch == nil {
+		c.scratch = make([]slot64, c.cap+2) // the cap+1 live entries, and room for the gather's last store
 	}
-	cut := nthLargest(counts, keep)
+	live := c.scratch[:cap(c.scratch)]
+	j := 0
+	for _, s := range c.slots {
+		// Branch-free gather: half the slots are empty, in no pattern a branch predictor could learn.
+		live[j] = s
+		j += int(uint64(s.v|-s.v) >> 63) // 1 if s.v != 0
+	}
+	live = live[:j]
+	cut := selectSlots(live, keep) // live[:keep] are the keep heaviest, none lighter than cut
 	c.ErrBound += cut
-	old := c.slots
-	c.slots = make([]slot64, len(old))
-	c.n = 0
-	kept := 0
-	for _, s := range old {
-		if s.v == 0 || s.v < cut || (s.v == cut && kept >= keep) {
-			continue
-		}
-		kept++
+	clear(c.slots)
+	c.n = keep
+	for _, s := range live[:keep] {
 		j := mix(s.k) & c.mask
 		for c.slots[j].v != 0 {
 			j = (j + 1) & c.mask
 		}
 		c.slots[j] = s
-		c.n++
 	}
+}
+
+// selectSlots reorders a so that a[k] is the entry that would be at index k if a were sorted by count in
+// descending order, every entry before it at least as heavy and every entry after it at most as heavy, and
+// returns a[k]'s count (quickselect, like nthLargest).
+func selectSlots(a []slot64, k int) int64 {
+	lo, hi := 0, len(a)-1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		x, y, z := a[lo].v, a[mid].v, a[hi].v
+		p := max(min(x, y), min(max(x, y), z))
+		i, j := lo, hi
+		for i <= j {
+			for a[i].v > p {
+				i++
+			}
+			for a[j].v < p {
+				j--
+			}
+			if i <= j {
+				a[i], a[j] = a[j], a[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return a[k].v
+		}
+	}
+	return a[k].v
 }
 
 // each calls f for every key and count.

@@ -1,5 +1,7 @@
 package analyze
 
+import "hash/maphash"
+
 // NthLargest is exported for tests.
 var NthLargest = nthLargest
 
@@ -18,3 +20,37 @@ func (c *counter64) Get(k uint64) (v int64) {
 }
 
 func (c *counter64) Len() int { return c.n }
+
+// SelectSlots runs the counter's quickselect on counts and returns the reordered counts and the cut.
+func SelectSlots(counts []int64, k int) ([]int64, int64) {
+	a := make([]slot64, len(counts))
+	for i, v := range counts {
+		a[i] = slot64{uint64(i), v}
+	}
+	cut := selectSlots(a, k)
+	out := make([]int64, len(a))
+	for i, s := range a {
+		out[i] = s.v
+	}
+	return out, cut
+}
+
+// IfaceTableCheck inserts ids into an interface table holding at most max entries and returns, per id, the
+// name of the entry found for it ("" when the table was full), looking each id up twice.
+func IfaceTableCheck(ids []string, max int) []string {
+	t := newIfaceTable(maphash.MakeSeed())
+	out := make([]string, len(ids))
+	for pass := 0; pass < 2; pass++ {
+		for i, id := range ids {
+			if is := t.get([]byte(id), max); is != nil {
+				if pass == 1 && out[i] != is.name {
+					return nil
+				}
+				out[i] = is.name
+			} else if pass == 1 && out[i] != "" {
+				return nil
+			}
+		}
+	}
+	return out
+}

@@ -142,7 +142,7 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 			h.Accept += b.Accept
 			h.Reject += b.Reject
 		}
-		for _, v := range s.ifaces {
+		for _, v := range s.ifaces.stats {
 			x := ifaces[v.name]
 			if x == nil {
 				x = &ifaceStat{}

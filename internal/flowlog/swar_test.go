@@ -1,0 +1,96 @@
+package flowlog
+
+import (
+	"encoding/binary"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+)
+
+// TestSWARMatchesByteLoops checks the word-at-a-time helpers against plain byte loops on random and edge-case
+// inputs: every byte value around the digits and the space, every length and offset.
+func TestSWARMatchesByteLoops(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []byte("0123456789 /:-.\x00\xff\xfa\xf9\x2f\x3a\x20\x21\x1f\xb0\xb9\xc0")
+	for n := 0; n < 200000; n++ {
+		l := rng.IntN(40)
+		line := make([]byte, l)
+		digitsOnly := rng.IntN(4) == 0
+		for i := range line {
+			if digitsOnly && rng.IntN(30) > 0 {
+				line[i] = '0' + byte(rng.IntN(10))
+				continue
+			}
+			switch rng.IntN(3) {
+			case 0:
+				line[i] = byte(rng.IntN(256))
+			default:
+				line[i] = alphabet[rng.IntN(len(alphabet))]
+			}
+		}
+		for i := 0; i <= l; i++ {
+			// byte loops
+			j, want := i, int64(0)
+			for j < l && j-i <= 18 && line[j]-'0' <= 9 {
+				want = want*10 + int64(line[j]-'0')
+				j++
+			}
+			v, end, nd := scanNum(line, i)
+			if j-i > 18 { // too long for any field: scanNum only has to say so
+				if nd <= 18 {
+					t.Fatalf("scanNum(%q, %d): %d digits, want > 18", line, i, nd)
+				}
+				continue
+			}
+			if end != j || nd != j-i || v != want {
+				t.Fatalf("scanNum(%q, %d) = %d, %d, %d; want %d, %d", line, i, v, end, nd, want, j)
+			}
+			e := i
+			for e < l && line[e] != ' ' {
+				e++
+			}
+			if got := fieldEnd(line, i); got != e {
+				t.Fatalf("fieldEnd(%q, %d) = %d, want %d", line, i, got, e)
+			}
+		}
+	}
+	for _, s := range []string{"1767225600 ", "99999999", "123456789012345678", "1234567890123456789 ", "00000000000000000001"} {
+		v, end, nd := scanNum([]byte(s), 0)
+		if nd <= 18 {
+			want, _ := strconv.ParseInt(s[:end], 10, 64)
+			if v != want {
+				t.Errorf("scanNum(%q) = %d, want %d", s, v, want)
+			}
+		}
+	}
+}
+
+var pow10 = [9]int64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000}
+
+// scanNum (the test's harness for digitsIn8 and digits8) parses the run of digits at line[i:] eight bytes at a time while eight bytes are readable, and
+// returns the value, the index after the run, and the number of digits (more than 18 stops early: the caller
+// rejects it, and the value is then meaningless).
+func scanNum(line []byte, i int) (v int64, end, nd int) {
+	start := i
+	for i+8 <= len(line) && i-start <= 18 {
+		x := binary.LittleEndian.Uint64(line[i:])
+		k := digitsIn8(x)
+		if k == 0 {
+			return v, i, i - start
+		}
+		v = v*pow10[k] + int64(digits8(x, k))
+		i += k
+		if k < 8 {
+			return v, i, i - start
+		}
+	}
+	for i < len(line) && i-start <= 18 {
+		c := line[i] - '0'
+		if c > 9 {
+			break
+		}
+		v = v*10 + int64(c)
+		i++
+	}
+	return v, i, i - start
+}
