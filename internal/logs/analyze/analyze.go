@@ -9,7 +9,7 @@
 // an interface table of at most Config.MaxInterfaces entries, and one timeline bucket per minute of the time
 // span read. The detectors together hold at most Config.MaxDetectorState keys plus distinct values; past it
 // the oldest windows are closed early (the report says how many). A detector entry costs about 250 B, so with the defaults that is about
-// workers × (4 × 768 KB + 10 MB) + 125 MB at worst, whatever the input size (measured: 61–70 MB at 1 GiB).
+// workers × (4 × 768 KB + 10 MB) + 125 MB at worst, whatever the input size (measured: 41–57 MB at 1 GiB).
 package analyze
 
 import (

@@ -2,7 +2,10 @@ package bench
 
 import (
 	"flag"
+	"math"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -53,3 +56,48 @@ func TestSmallDataset(t *testing.T) {
 type testWriter struct{ t *testing.T }
 
 func (w testWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
+
+var dir = flag.String("logs.dir", "", "BenchmarkParseVsGunzip: dataset directory, reused when it holds one (default: a fresh temporary one)")
+
+// BenchmarkParseVsGunzip alternates parse+aggregate of the uncompressed text (one core) with gunzip of the same
+// data, b.N times each, and reports the best CPU time of each and their ratio: on a shared machine,
+// interleaving and taking the best of several runs is what keeps the ratio comparable between builds (run two
+// builds on the same -logs.dir).
+//
+//	go test ./internal/logs/bench -run '^$' -bench ParseVsGunzip -benchtime 3x -logs.size 1073741824 -logs.dir /tmp/fl1g
+func BenchmarkParseVsGunzip(b *testing.B) {
+	d := *dir
+	if d == "" {
+		d = b.TempDir()
+	} else if err := os.MkdirAll(d, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	var ds *Dataset
+	if gz, _ := filepath.Glob(filepath.Join(d, "part-*.log.gz")); len(gz) > 0 {
+		ds = &Dataset{Dir: d, Files: gz}
+		for _, f := range gz {
+			ds.Plain = append(ds.Plain, strings.TrimSuffix(f, ".gz"))
+		}
+	} else {
+		var err error
+		if ds, err = Generate(d, *size, true); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	bestP, bestG := math.Inf(1), math.Inf(1)
+	for i := 0; i < b.N; i++ {
+		p, err := ds.Pipeline("parse+aggregate, uncompressed, 1 core", ds.Plain, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		g, err := ds.Gunzip()
+		if err != nil {
+			b.Fatal(err)
+		}
+		bestP, bestG = min(bestP, p.CPU.Seconds()), min(bestG, g.CPU.Seconds())
+	}
+	b.ReportMetric(bestP, "parse-cpu-s")
+	b.ReportMetric(bestG, "gunzip-cpu-s")
+	b.ReportMetric(bestP/bestG, "ratio")
+}
