@@ -1,14 +1,12 @@
 package cloudformation
 
 import (
-	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/flowguard/flowguard/internal/iac/iactest"
 )
@@ -35,26 +33,7 @@ func TestRead(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := iactest.Summarize(u)
-			golden := filepath.Join("testdata", "golden", strings.TrimSuffix(c.file, filepath.Ext(c.file))+".json")
-			if *update {
-				b, _ := json.MarshalIndent(got, "", "  ")
-				os.MkdirAll(filepath.Dir(golden), 0o755)
-				if err := os.WriteFile(golden, append(b, '\n'), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			b, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			var want iactest.Summary
-			if err := json.Unmarshal(b, &want); err != nil {
-				t.Fatal(err)
-			}
-			if d := cmp.Diff(want, got); d != "" {
-				t.Errorf("%s (%s) -want +got:\n%s", c.file, c.why, d)
-			}
+			iactest.Golden(t, u, filepath.Join("testdata", "golden", strings.TrimSuffix(c.file, filepath.Ext(c.file))+".json"), *update, fmt.Sprintf("%s (%s)", c.file, c.why))
 		})
 	}
 }

@@ -2,8 +2,13 @@
 package iactest
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/flowguard/flowguard/internal/iac"
 )
@@ -77,4 +82,37 @@ func Summarize(u *iac.Unit) Summary {
 		sort.Strings(l)
 	}
 	return s
+}
+
+// TB is the part of testing.TB Golden needs.
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Errorf(format string, args ...any)
+}
+
+// Golden compares u's summary with the JSON golden file at path, rewriting the file first when update is set;
+// label names the case in a failure.
+func Golden(t TB, u *iac.Unit, path string, update bool, label string) {
+	t.Helper()
+	got := Summarize(u)
+	if update {
+		b, _ := json.MarshalIndent(got, "", "  ")
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update)", err)
+	}
+	var want Summary
+	if err := json.Unmarshal(b, &want); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("%s -want +got:\n%s", label, d)
+	}
 }
