@@ -115,6 +115,23 @@ func dedupe(ids []string) []string {
 	return out
 }
 
+// Select returns the account ids the flags name: --accounts and --accounts-file, plus the organization's
+// active accounts with --org, de-duplicated in that order.
+func (o *Options) Select(ctx context.Context, cfg aws.Config) ([]string, error) {
+	ids, err := o.List()
+	if err != nil {
+		return nil, err
+	}
+	if o.Org {
+		org, err := OrganizationAccounts(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		ids = dedupe(append(ids, org...))
+	}
+	return ids, nil
+}
+
 // Resolve lists the accounts to work on and enters each. It returns the targets that could be entered and a
 // ReadError for each account that could not. A returned error is a configuration problem (no caller identity,
 // organization not readable, bad account list) and means nothing was done.
@@ -125,16 +142,9 @@ func Resolve(ctx context.Context, cfg aws.Config, o Options) ([]collect.Target, 
 	}
 	self := aws.ToString(id.Account)
 	partition := collect.PartitionFromARN(aws.ToString(id.Arn))
-	ids, err := o.List()
+	ids, err := o.Select(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
-	}
-	if o.Org {
-		org, err := OrganizationAccounts(ctx, cfg)
-		if err != nil {
-			return nil, nil, err
-		}
-		ids = dedupe(append(ids, org...))
 	}
 	if !o.MultiAccount() {
 		ids = []string{self}

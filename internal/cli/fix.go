@@ -184,7 +184,8 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 	case saved != nil && o.AssumeRole != "":
 		accts = failingAccounts(saved)
 	case saved == nil && (o.Org || len(o.Accounts) > 0 || o.AccountsFile != ""):
-		if accts, err = liveAccounts(ctx, cfg, o); err != nil {
+		sel := accounts.Options{Org: o.Org, Accounts: o.Accounts, AccountsFile: o.AccountsFile}
+		if accts, err = sel.Select(ctx, cfg); err != nil {
 			return usageError("%v", err)
 		}
 		if o.AssumeRole == "" {
@@ -387,31 +388,6 @@ func (e *enterer) config(ctx context.Context, acct string) (aws.Config, error) {
 		return aws.Config{}, fmt.Errorf("it is not the account of the credentials (%s): pass --assume-role ROLE to enter it", me)
 	}
 	return accounts.Enter(ctx, e.cfg, inventory.PartitionOf(e.cfg.Region), acct, accounts.Options{RoleName: e.role, ExternalID: e.externalID, SessionName: "flowguard-fix"})
-}
-
-// liveAccounts lists the accounts of a live multi-account fix, as scan's --org/--accounts/--accounts-file do.
-func liveAccounts(ctx context.Context, cfg aws.Config, o *fixOptions) ([]string, error) {
-	sel := accounts.Options{Org: o.Org, Accounts: o.Accounts, AccountsFile: o.AccountsFile}
-	ids, err := sel.List()
-	if err != nil {
-		return nil, err
-	}
-	if o.Org {
-		org, err := accounts.OrganizationAccounts(ctx, cfg)
-		if err != nil {
-			return nil, err
-		}
-		ids = append(ids, org...)
-	}
-	seen := map[string]bool{}
-	var out []string
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out, nil
 }
 
 func parseTags(kvs []string) (map[string]string, error) {

@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -37,7 +38,7 @@ func ReadFile(path string) (*Snapshot, error) {
 	var s Snapshot
 	if err := json.Unmarshal(data, &s); err != nil {
 		var se *json.SyntaxError
-		if ok := asSyntax(err, &se); ok {
+		if errors.As(err, &se) {
 			line, col := lineCol(data, int(se.Offset))
 			return nil, fmt.Errorf("%s:%d:%d: %v", path, line, col, err)
 		}
@@ -47,14 +48,6 @@ func ReadFile(path string) (*Snapshot, error) {
 		return nil, fmt.Errorf("%s: not a flowguard snapshot (schema %q, want %q); write one with `flowguard scan --save-snapshot FILE`", path, s.Schema, SnapshotSchema)
 	}
 	return &s, nil
-}
-
-func asSyntax(err error, target **json.SyntaxError) bool {
-	se, ok := err.(*json.SyntaxError)
-	if ok {
-		*target = se
-	}
-	return ok
 }
 
 func lineCol(data []byte, off int) (int, int) {

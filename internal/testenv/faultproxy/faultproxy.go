@@ -254,7 +254,7 @@ func Mutating(calls map[string]int) []string {
 
 // IsReadOnly reports whether an API action only reads.
 func IsReadOnly(action string) bool {
-	for _, p := range []string{"Describe", "List", "Get", "Head", "Lookup", "Search", "Filter", "Batch" + "Get"} {
+	for _, p := range []string{"Describe", "List", "Get", "Head", "Lookup", "Search", "Filter", "BatchGet"} {
 		if strings.HasPrefix(action, p) {
 			return true
 		}
