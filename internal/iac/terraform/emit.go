@@ -14,16 +14,26 @@ import (
 	"github.com/flowguard/flowguard/internal/inventory"
 )
 
-// Read reads the Terraform root module in dir into a unit. With qualify, resource ids carry the directory
-// (several roots scanned together).
+// Read reads the Terraform root module in dir into a unit, reading nothing outside dir. With qualify, resource
+// ids carry the directory (several roots scanned together).
 func Read(dir string, qualify bool) (*iac.Unit, error) {
-	m, err := loadModule(dir, true)
+	root, err := iac.NewRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	return ReadIn(root, dir, qualify)
+}
+
+// ReadIn reads the Terraform root module in dir into a unit, reading nothing outside root (the path the user
+// asked to scan): local modules, file() and templatefile() outside it are unknown, with the reason.
+func ReadIn(root iac.Root, dir string, qualify bool) (*iac.Unit, error) {
+	m, err := loadModule(root, dir, true)
 	if err != nil {
 		return nil, err
 	}
 	u := iac.NewUnit(iac.KindTerraform, dir, "", qualify)
 	mi := newModInst(m, "", 0, nil, nil, dir, u)
-	mi.cache = map[string]*module{}
+	mi.sh = &shared{cache: map[string]*module{}, root: root, instances: maxTotalInstances}
 	mi.region = iac.UnknownRegion
 	mi.run()
 	if r := mi.providerRegion(); r != "" {
@@ -110,6 +120,9 @@ func (mi *modInst) emit(pend *[]pendingModule) {
 				mi.emitCommunityVPC(b, addr, in.ctx)
 			case i < len(kids) && kids[i].mi != nil:
 				kids[i].mi.emit(pend)
+			case i < len(kids) && kids[i].unread:
+				mi.u.Unresolve(iac.Unresolved{What: addr, Why: mi.why["module."+name] + "; its VPCs and flow logs are not known",
+					Location: *mi.location(b.DefRange(), addr), VPC: iac.AnyVPC})
 			default:
 				var ss []string
 				for k, a := range b.Body.Attributes {
