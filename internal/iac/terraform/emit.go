@@ -151,6 +151,11 @@ func (mi *modInst) emitResource(b *hclsyntax.Block, in instance, maybe bool, may
 	u := mi.u
 	switch b.Labels[0] {
 	case "aws_vpc", "aws_default_vpc":
+		if maybe {
+			// One stand-in for instances whose number is not known: any of them may lack a flow log, or
+			// there may be none.
+			u.Unresolve(iac.Unresolved{What: addr, Why: maybeWhy + "; how many VPCs it declares is not known", Location: *loc, VPC: id})
+		}
 		u.Region.VPCs = append(u.Region.VPCs, inventory.VPC{ID: id, CIDR: str(a["cidr_block"]), State: "available",
 			IsDefault: b.Labels[0] == "aws_default_vpc", Tags: tags(a, "tags"), Location: loc})
 	case "aws_subnet":

@@ -409,10 +409,13 @@ func (mi *modInst) address(b *hclsyntax.Block, suffix string) string {
 }
 
 func (mi *modInst) resourceValue(b *hclsyntax.Block, ctx *hcl.EvalContext) cty.Value {
-	insts, exp, _ := mi.expand(b.Body, ctx)
+	insts, exp, why := mi.expand(b.Body, ctx)
+	key := b.Labels[0] + "." + b.Labels[1]
 	if exp == expUnknown {
+		mi.why[key] = why
 		return cty.DynamicVal
 	}
+	delete(mi.why, key)
 	vals := make([]cty.Value, len(insts))
 	for i, in := range insts {
 		vals[i] = mi.instanceObject(b, in)
@@ -712,6 +715,9 @@ func (mi *modInst) whyOf(t hcl.Traversal) string {
 		return "is read from AWS when Terraform plans"
 	case "count", "each":
 		return "depends on instances not known statically"
+	}
+	if w, ok := mi.why[root+"."+attr]; ok {
+		return "has instances not known statically (" + w + ")"
 	}
 	return "is known only after apply"
 }
