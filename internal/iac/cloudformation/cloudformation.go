@@ -46,7 +46,13 @@ func (e *ParseError) Error() string {
 var yamlLine = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
 
 // Parse reads a template document. JSON is read by the YAML parser too (JSON is YAML), which keeps lines.
+//
+// yaml.v3 refuses documents nested deeper than 10,000 levels (flow or block) with an error, so nesting
+// cannot overflow the stack; the size is bounded here.
 func Parse(file string, src []byte) (*yaml.Node, error) {
+	if len(src) > iac.MaxSourceSize {
+		return nil, &ParseError{File: file, Msg: fmt.Sprintf("template is too large (%d bytes, at most %d read)", len(src), iac.MaxSourceSize)}
+	}
 	if isJSON(src) {
 		// Tabs are not allowed as YAML indentation; in valid JSON they only ever appear as whitespace.
 		src = bytes.ReplaceAll(src, []byte("\t"), []byte(" "))
@@ -779,11 +785,8 @@ func (t *template) emit() {
 					g.RetentionDays = &one
 					u.Unresolve(iac.Unresolved{What: "Resources." + r.name + ": RetentionInDays", Why: x.why,
 						Location: inventory.Location{File: t.file, Line: line, Address: loc.Address}, LogGroup: lgName})
-				} else if s, ok := scalarString(v); ok {
-					if n, err := strconv.Atoi(s); err == nil && n > 0 {
-						d := int32(n)
-						g.RetentionDays = &d
-					}
+				} else {
+					g.RetentionDays = t.retention(v, lgName, inventory.Location{File: t.file, Line: line, Address: loc.Address})
 				}
 			}
 			u.Region.LogGroups = append(u.Region.LogGroups, g)
@@ -930,6 +933,35 @@ func (t *template) emitFlowLog(r *resource, id string, loc *inventory.Location, 
 	f.Tags = t.tags(r)
 	iac.FillDestination(&f, u.Region.Name)
 	u.Region.FlowLogs = append(u.Region.FlowLogs, f)
+}
+
+// retention reads a resolved RetentionInDays: nil for never expire (0), the days for a value CloudWatch Logs
+// accepts, else the invalid stand-in, with the reason recorded on the log group.
+func (t *template) retention(v any, logGroup string, at inventory.Location) *int32 {
+	shown := "(not a number)"
+	n, ok := 0, false
+	switch x := v.(type) {
+	case float64:
+		shown = strconv.FormatFloat(x, 'g', 10, 64)
+		if x == float64(int32(x)) {
+			n, ok = int(x), true
+		}
+	case string:
+		shown = strconv.Quote(x)
+		if i, err := strconv.Atoi(strings.TrimSpace(x)); err == nil && i >= -1<<31 && i <= 1<<31-1 {
+			n, ok = i, true
+		}
+	}
+	if ok && iac.ValidRetention(n) {
+		if n == 0 {
+			return nil
+		}
+		d := int32(n)
+		return &d
+	}
+	t.u.Invalidate(iac.Unresolved{What: at.Address, Why: iac.InvalidRetention("RetentionInDays", shown), Location: at, LogGroup: logGroup})
+	d := int32(iac.InvalidStandIn)
+	return &d
 }
 
 // tags reads a CloudFormation Tags list of {Key, Value}.

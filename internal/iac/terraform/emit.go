@@ -176,10 +176,7 @@ func (mi *modInst) emitResource(b *hclsyntax.Block, in instance, maybe bool, may
 				u.Unresolve(iac.Unresolved{What: addr + ": retention_in_days", Why: mi.explain(ae.Expr, in.ctx),
 					Location: *mi.location(ae.SrcRange, addr), LogGroup: id})
 			case !v.IsNull():
-				if n, ok := intOf(v); ok && n > 0 {
-					d := int32(n)
-					g.RetentionDays = &d
-				}
+				g.RetentionDays = mi.retention("retention_in_days", v, id, addr, ae.SrcRange)
 			}
 		}
 		u.Region.LogGroups = append(u.Region.LogGroups, g)
@@ -480,10 +477,8 @@ func (mi *modInst) emitCommunityVPC(b *hclsyntax.Block, addr string, ctx *hcl.Ev
 				g.RetentionDays = &one
 				u.Unresolve(iac.Unresolved{What: addr + ": " + rk, Why: why(rk), Location: *at(rk), LogGroup: name})
 			case !v.IsNull():
-				if n, ok := intOf(v); ok && n > 0 {
-					d := int32(n)
-					g.RetentionDays = &d
-				}
+				r := hcl.Range{Filename: at(rk).File, Start: hcl.Pos{Line: at(rk).Line}}
+				g.RetentionDays = mi.retention(rk, v, name, lgAddr, r)
 				g.Location = at(rk)
 				g.Location.Address = lgAddr
 			}
@@ -509,6 +504,49 @@ func (mi *modInst) emitCommunityVPC(b *hclsyntax.Block, addr string, ctx *hcl.Ev
 	}
 	iac.FillDestination(&f, mi.region)
 	u.Region.FlowLogs = append(u.Region.FlowLogs, f)
+}
+
+// retention reads a known, non-null retention: nil for never expire (0), the days for a value CloudWatch
+// Logs accepts, else the invalid stand-in, with the reason recorded on the log group.
+func (mi *modInst) retention(attr string, v cty.Value, logGroup, addr string, r hcl.Range) *int32 {
+	shown := ""
+	n, exact := 0, false
+	switch {
+	case v.Type() == cty.String:
+		shown = fmt.Sprintf("%q", v.AsString())
+		if nv, err := convert.Convert(v, cty.Number); err == nil && !nv.IsNull() {
+			n, exact = wholeNumber(nv)
+		}
+	case v.Type() == cty.Number:
+		shown = v.AsBigFloat().Text('g', 10)
+		n, exact = wholeNumber(v)
+	default:
+		shown = "(a " + v.Type().FriendlyName() + ")"
+	}
+	if exact && iac.ValidRetention(n) {
+		if n == 0 {
+			return nil
+		}
+		d := int32(n)
+		return &d
+	}
+	mi.u.Invalidate(iac.Unresolved{What: addr, Why: iac.InvalidRetention(attr, shown),
+		Location: *mi.location(r, addr), LogGroup: logGroup})
+	d := int32(iac.InvalidStandIn)
+	return &d
+}
+
+// wholeNumber returns a number value as an int when it is a whole number in int32 range.
+func wholeNumber(v cty.Value) (int, bool) {
+	bf := v.AsBigFloat()
+	if !bf.IsInt() {
+		return 0, false
+	}
+	i, acc := bf.Int64()
+	if acc != big.Exact || i < -1<<31 || i > 1<<31-1 {
+		return 0, false
+	}
+	return int(i), true
 }
 
 // str returns a known string value (converting numbers and bools), or "".
