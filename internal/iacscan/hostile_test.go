@@ -279,3 +279,39 @@ resource "aws_flow_log" "f" {
 		})
 	}
 }
+
+// TestDeepFileIsAnErrorTheRestIsScanned: a .tf file nested 100,000 parentheses deep (a fatal stack overflow
+// in the HCL parser) is reported with file:line; the other roots are still scanned.
+func TestDeepFileIsAnErrorTheRestIsScanned(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir+"/ok/main.tf", `resource "aws_vpc" "v" {}`)
+	writeFile(t, dir+"/bad/main.tf", "resource \"aws_vpc\" \"w\" {}\nlocals {\n  a = "+strings.Repeat("(", 100000)+"1"+strings.Repeat(")", 100000)+"\n}\n")
+	writeFile(t, dir+"/cfn.yaml", "AWSTemplateFormatVersion: x\nResources:\n  V:\n    Type: AWS::EC2::VPC\n    Properties:\n      Tags: "+strings.Repeat("[", 100000)+"\n")
+	r := scanWithin(t, []string{dir})
+	if got := verdicts(r); len(got) != 1 || !strings.Contains(got[0], "aws_vpc.v@") {
+		t.Errorf("findings %v, want the VPC of ok/", got)
+	}
+	var msgs []string
+	for _, e := range r.Errors {
+		msgs = append(msgs, e.Message)
+	}
+	all := strings.Join(msgs, "\n")
+	for _, want := range []string{dir + "/bad/main.tf:3: expressions nest more than 1000 levels deep", dir + "/cfn.yaml:6: exceeded max depth"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("errors lack %q:\n%s", want, all)
+		}
+	}
+	if r.ExitCode() != finding.ExitIncomplete {
+		t.Errorf("exit %d, want %d", r.ExitCode(), finding.ExitIncomplete)
+	}
+}
+
+// TestTransformMakesVerdictsUnknown: a template macro may add the flow log (or a VPC): no FAIL is final.
+func TestTransformMakesVerdictsUnknown(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir+"/t.yaml", "AWSTemplateFormatVersion: x\nTransform: [AWS::Serverless-2016-10-31, {Name: AWS::Include, Parameters: {Location: s3://b/k}}]\nResources:\n  V:\n    Type: AWS::EC2::VPC\n")
+	r := scanWithin(t, []string{dir})
+	if len(r.Findings) != 1 || r.Findings[0].Status != finding.StatusUnknown || !strings.Contains(r.Findings[0].Message, "macro") {
+		t.Errorf("%v, want UNKNOWN because of the macro", verdicts(r))
+	}
+}

@@ -94,6 +94,7 @@ func Read(file string, src []byte, qualify bool) (*iac.Unit, error) {
 	if err := t.load(root); err != nil {
 		return nil, err
 	}
+	t.transforms(root)
 	t.emit()
 	vpcs := map[string]bool{}
 	for _, v := range t.u.Region.VPCs {
@@ -107,6 +108,38 @@ func Read(file string, src []byte, qualify bool) (*iac.Unit, error) {
 	}
 	t.u.Finish()
 	return t.u, nil
+}
+
+// transforms records the macros of a Transform section (AWS::Include, AWS::LanguageExtensions, custom
+// macros), which CloudFormation runs at deploy time and which may add or change any resource: flowguard
+// neither runs them nor fetches what they include. AWS::Serverless (SAM) creates no VPC or flow log.
+func (t *template) transforms(root *yaml.Node) {
+	n := get(root, "Transform")
+	if n == nil {
+		return
+	}
+	var names []string
+	switch n.Kind {
+	case yaml.ScalarNode:
+		names = []string{n.Value}
+	case yaml.SequenceNode:
+		for _, c := range n.Content {
+			if c = deref(c); c != nil && c.Kind == yaml.ScalarNode {
+				names = append(names, c.Value)
+			} else {
+				names = append(names, "(a macro with parameters)")
+			}
+		}
+	default:
+		names = []string{"(a macro with parameters)"}
+	}
+	for _, name := range names {
+		if strings.HasPrefix(name, "AWS::Serverless") {
+			continue
+		}
+		t.u.Unresolve(iac.Unresolved{What: "Transform " + name, Why: "a macro CloudFormation runs at deploy time, which may add or change resources",
+			Location: inventory.Location{File: t.file, Line: n.Line, Address: "Transform"}, VPC: iac.AnyVPC})
+	}
 }
 
 type resource struct {

@@ -62,6 +62,9 @@ func (e *ParseError) Error() string {
 // ParseFile parses one .tf source; filename is what errors and locations show. A source that nests deeper
 // than flowguard parses is a *NestingError, found before the parser sees it.
 func ParseFile(filename string, src []byte) (*hclsyntax.Body, error) {
+	if len(src) > iac.MaxSourceSize {
+		return nil, fmt.Errorf("%s: %d bytes, more than the %d flowguard parses", filename, len(src), iac.MaxSourceSize)
+	}
 	if err := checkNesting(filename, src, false); err != nil {
 		return nil, err
 	}

@@ -138,6 +138,9 @@ func ReadPlan(file string, src []byte, qualify bool) (*iac.Unit, error) {
 // ReadPlanIn is ReadPlan reading the .tf files beside the plan only inside root (the path the user asked to
 // scan).
 func ReadPlanIn(root iac.Root, file string, src []byte, qualify bool) (*iac.Unit, error) {
+	if len(src) > iac.MaxPlanSize {
+		return nil, &PlanError{File: file, Line: 1, Msg: fmt.Sprintf("%d bytes, more than the %d flowguard reads", len(src), iac.MaxPlanSize)}
+	}
 	var p planJSON
 	if err := json.Unmarshal(src, &p); err != nil {
 		line := 1
