@@ -65,6 +65,7 @@ type modInst struct {
 	children map[string][]*childInst
 	u        *iac.Unit
 	sh       *shared
+	fns      map[string]function.Function
 }
 
 func (mi *modInst) load(dir string) (*module, error) {
@@ -85,6 +86,32 @@ type childInst struct {
 	// unread is a local module flowguard did not read (too deep, outside the scanned path, unreadable): it
 	// may declare VPCs and flow logs of its own.
 	unread bool
+	// inputs, region and outs of a followed module, to reuse it in the next pass when nothing changed.
+	inputs map[string]cty.Value
+	region string
+	outs   cty.Value
+}
+
+func prevKid(prev []*childInst, addr string) *childInst {
+	for _, k := range prev {
+		if k.addr == addr && k.mi != nil {
+			return k
+		}
+	}
+	return nil
+}
+
+func sameInputs(a, b map[string]cty.Value) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		w, ok := b[k]
+		if !ok || !v.RawEquals(w) {
+			return false
+		}
+	}
+	return true
 }
 
 func newModInst(m *module, prefix string, depth int, inputs map[string]cty.Value, inputWhy map[string]string, rootDir string, u *iac.Unit) *modInst {
@@ -175,7 +202,10 @@ func (mi *modInst) ctx() *hcl.EvalContext {
 			vars[t] = objOrEmpty(ns)
 		}
 	}
-	return &hcl.EvalContext{Variables: vars, Functions: mi.functions()}
+	if mi.fns == nil {
+		mi.fns = mi.functions()
+	}
+	return &hcl.EvalContext{Variables: vars, Functions: mi.fns}
 }
 
 func objOrEmpty(m map[string]cty.Value) cty.Value {
@@ -579,6 +609,7 @@ func (mi *modInst) moduleValue(b *hclsyntax.Block, ctx *hcl.EvalContext) cty.Val
 		mi.children[name] = nil
 		return cty.DynamicVal
 	}
+	prev := mi.children[name]
 	var kids []*childInst
 	vals := make([]cty.Value, len(insts))
 	for i, in := range insts {
@@ -621,6 +652,19 @@ func (mi *modInst) moduleValue(b *hclsyntax.Block, ctx *hcl.EvalContext) cty.Val
 				kids = append(kids, &childInst{key: in.key, addr: addr, unread: true})
 				continue
 			}
+			// The same inputs as in the previous pass give the same module: reuse it rather than evaluate
+			// it again (passes nest: re-evaluating every pass is exponential in the module depth).
+			if k := prevKid(prev, addr); k != nil && k.region == mi.region && sameInputs(k.inputs, inputs) {
+				vals[i] = k.outs
+				kids = append(kids, k)
+				continue
+			}
+			if !mi.spend(1 + len(cm.resources) + len(cm.modules) + len(cm.locals)) {
+				mi.why["module."+name] = mi.overBudget()
+				vals[i] = cty.DynamicVal
+				kids = append(kids, &childInst{key: in.key, addr: addr, unread: true})
+				continue
+			}
 			c := newModInst(cm, mi.prefix+addr+".", mi.depth+1, inputs, inputWhy, mi.rootDir, mi.u)
 			c.sh = mi.sh
 			c.region = mi.region
@@ -640,7 +684,7 @@ func (mi *modInst) moduleValue(b *hclsyntax.Block, ctx *hcl.EvalContext) cty.Val
 				}
 			}
 			vals[i] = objOrEmpty(outs)
-			kids = append(kids, &childInst{mi: c, key: in.key, addr: addr})
+			kids = append(kids, &childInst{mi: c, key: in.key, addr: addr, inputs: inputs, outs: vals[i], region: mi.region})
 		default:
 			mi.why["module."+name] = fmt.Sprintf("comes from %q, which flowguard does not follow", src)
 			vals[i] = cty.DynamicVal
