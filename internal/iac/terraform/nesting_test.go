@@ -121,3 +121,22 @@ resource "aws_iam_role" "r" {
 		t.Errorf("flow logs %+v: the trust policy rendered by templatefile was not read", u.Region.FlowLogs)
 	}
 }
+
+// FuzzParseFile: the nesting scan and the HCL parser on arbitrary bytes, without the filesystem. A source the
+// scan lets through must parse (or fail) without overflowing the stack; the scan never panics.
+func FuzzParseFile(f *testing.F) {
+	f.Add([]byte("locals {\n  a = (1 + 2) * -3\n  b = \"${a}-%{if true}x%{endif}\"\n}\n"))
+	f.Add([]byte("a = <<-EOT\n  ${jsonencode({ a = [1, 2] })}\n  EOT\n"))
+	f.Add([]byte("a = [" + strings.Repeat("(", 900) + "1" + strings.Repeat(")", 900) + "]\n"))
+	f.Add([]byte("# ((((\n/* [[[ */\na = \"\\\")\"\n"))
+	f.Add([]byte("a = <<EOT\n$${x}%%{y}\nEOT\nb = true ? 1 : false ? 2 : 3\n"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		body, err := ParseFile("fuzz.tf", src)
+		if err == nil && body == nil {
+			t.Fatal("nil body without error")
+		}
+		if err != nil && !strings.HasPrefix(err.Error(), "fuzz.tf") {
+			t.Fatalf("error without file name: %v", err)
+		}
+	})
+}
