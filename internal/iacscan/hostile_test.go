@@ -1,3 +1,5 @@
+//go:build unix
+
 package iacscan
 
 import (
@@ -9,7 +11,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/report"
@@ -35,30 +36,6 @@ func render(t *testing.T, r *finding.Result) string {
 		}
 	}
 	return all.String()
-}
-
-// scanWithin fails the test instead of hanging when a scan does not return.
-func scanWithin(t *testing.T, paths []string) *finding.Result {
-	t.Helper()
-	type out struct {
-		r   *finding.Result
-		err error
-	}
-	ch := make(chan out, 1)
-	go func() {
-		r, err := Scan(paths, Options{Now: fixed})
-		ch <- out{r, err}
-	}()
-	select {
-	case o := <-ch:
-		if o.err != nil {
-			t.Fatal(o.err)
-		}
-		return o.r
-	case <-time.After(60 * time.Second):
-		t.Fatal("scan did not return within 60s")
-	}
-	return nil
 }
 
 // TestHostileFileFunctionLeaksNothing: file("/proc/self/environ") in a pull request must not put the CI
