@@ -72,6 +72,9 @@ type Unit struct {
 	Region     inventory.Region
 	Buckets    []inventory.Bucket
 	Unresolved []Unresolved
+	// Invalid are declared values AWS would reject (a retention CloudWatch Logs does not accept), with the
+	// log group they concern.
+	Invalid []Unresolved
 	// Notes are things worth saying that are not findings (a delivery role without confused-deputy conditions).
 	Notes []string
 
@@ -285,3 +288,37 @@ func FillDestination(f *inventory.FlowLog, region string) {
 		f.Destination = LogGroupARN(region, f.LogGroupName)
 	}
 }
+
+// ReasonInvalid is the reason of a FAIL whose log group declares a retention CloudWatch Logs does not
+// accept: the deployment would fail, and the log group would not keep logs as declared.
+const ReasonInvalid = "INVALID_RETENTION"
+
+// retentionValues are the retentions CloudWatch Logs accepts (PutRetentionPolicy), in days.
+var retentionValues = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+// ValidRetention reports whether days is a retention CloudWatch Logs accepts; 0 (never expire) is valid too.
+func ValidRetention(days int) bool {
+	if days == 0 {
+		return true
+	}
+	for _, d := range retentionValues {
+		if d == days {
+			return true
+		}
+	}
+	return false
+}
+
+// InvalidRetention says why a declared retention is not one CloudWatch Logs accepts. attr names the
+// attribute (retention_in_days, RetentionInDays); shown is the declared value as the file writes it.
+func InvalidRetention(attr, shown string) string {
+	return fmt.Sprintf("%s %s is not a valid CloudWatch Logs retention value (valid: 0 or absent to never expire, or one of %s days)",
+		attr, shown, strings.Trim(strings.Join(strings.Fields(fmt.Sprint(retentionValues)), ", "), "[]"))
+}
+
+// InvalidStandIn is the retention recorded for a log group whose declared retention is invalid: shorter than
+// any minimum, so that the retention check fails it; the post-pass then gives the reason.
+const InvalidStandIn = 0
+
+// Invalidate records a declared value that AWS would reject.
+func (u *Unit) Invalidate(x Unresolved) { u.Invalid = append(u.Invalid, x) }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/flowguard/flowguard/internal/evaluate"
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/inventory"
 )
 
 // ApplyUnresolved revisits the FAIL findings the checks produced on IaC units: a FAIL that rests on a value
@@ -50,6 +51,7 @@ func ApplyUnresolved(res *finding.Result, units []*Unit) {
 			retentionUnknown(f, u)
 			if f.Status == finding.StatusFail {
 				pointAtLogGroup(f, u)
+				retentionInvalid(f, u)
 			}
 		}
 	}
@@ -112,6 +114,42 @@ func pointAtLogGroup(f *finding.Finding, u *Unit) {
 				return
 			}
 		}
+	}
+}
+
+// retentionInvalid gives a retention FAIL whose log group declares a retention CloudWatch Logs does not accept
+// (-5, "abc", 366) the reason: it stays FAIL, never "never expires".
+func retentionInvalid(f *finding.Finding, u *Unit) {
+	invalid := map[string][]Unresolved{}
+	for _, x := range u.Invalid {
+		if x.LogGroup != "" {
+			invalid[x.LogGroup] = append(invalid[x.LogGroup], x)
+		}
+	}
+	var why []string
+	var at *inventory.Location
+	for _, g := range f.Evidence.LogGroups {
+		for _, x := range invalid[g.Name] {
+			why = append(why, x.String())
+			if at == nil {
+				l := x.Location
+				at = &l
+			}
+		}
+	}
+	if len(why) == 0 {
+		return
+	}
+	sort.Strings(why)
+	if f.Evidence.Extra == nil {
+		f.Evidence.Extra = map[string]any{}
+	}
+	f.Evidence.Extra["invalid"] = why
+	f.Evidence.Extra["reason_as_declared"] = f.Reason
+	f.Message = strings.Join(why, "; ") + "; the deployment would fail"
+	f.Reason = ReasonInvalid
+	if f.Location != nil && at != nil {
+		f.Location = at
 	}
 }
 

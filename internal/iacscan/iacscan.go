@@ -26,6 +26,9 @@ import (
 type Input struct {
 	Kind string // iac.KindTerraform, iac.KindTerraformPlan, iac.KindCloudFormation
 	Path string
+	// Root is the path the user named that holds the input: nothing outside it (or, for a file, outside its
+	// directory) is read for this input, whatever the files say. "" means the input's own directory.
+	Root string
 }
 
 // ErrNothingFound is returned when the paths hold no Terraform, plan or CloudFormation input.
@@ -48,23 +51,28 @@ func Discover(paths []string) ([]Input, error) {
 		if err != nil {
 			return nil, err
 		}
+		root, err := iac.NewRoot(p)
+		if err != nil {
+			return nil, err
+		}
 		if !st.IsDir() {
-			in, ok, err := classify(p)
+			in, ok, err := classify(root, p)
 			if err != nil {
 				return nil, err
 			}
 			if !ok {
 				return nil, fmt.Errorf("%s: not a Terraform file, Terraform plan JSON or CloudFormation template", p)
 			}
+			in.Root = p
 			add(in)
 			continue
 		}
-		roots, err := terraform.Roots(p)
+		roots, err := terraform.Roots(root, p)
 		if err != nil {
 			return nil, err
 		}
 		for _, r := range roots {
-			add(Input{Kind: iac.KindTerraform, Path: r})
+			add(Input{Kind: iac.KindTerraform, Path: r, Root: p})
 		}
 		err = filepath.WalkDir(p, func(fp string, d fs.DirEntry, err error) error {
 			if err != nil {
@@ -79,10 +87,14 @@ func Discover(paths []string) ([]Input, error) {
 			if strings.HasSuffix(fp, ".tf") {
 				return nil
 			}
-			in, ok, err := classify(fp)
+			if !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 {
+				return nil // FIFOs, sockets and devices are never read
+			}
+			in, ok, err := classify(root, fp)
 			if err != nil || !ok {
 				return nil // unreadable or unrelated files under a directory are not ours to judge
 			}
+			in.Root = p
 			add(in)
 			return nil
 		})
@@ -113,8 +125,9 @@ func Discover(paths []string) ([]Input, error) {
 	return out, nil
 }
 
-// classify says what a file is by its extension and, for JSON and YAML, its content.
-func classify(p string) (Input, bool, error) {
+// classify says what a file is by its extension and, for JSON and YAML, its content (at most
+// iac.MaxSourceSize bytes of it are looked at).
+func classify(root iac.Root, p string) (Input, bool, error) {
 	p = filepath.ToSlash(filepath.Clean(p))
 	ext := strings.ToLower(filepath.Ext(p))
 	switch ext {
@@ -124,7 +137,7 @@ func classify(p string) (Input, bool, error) {
 	default:
 		return Input{}, false, nil
 	}
-	src, err := os.ReadFile(p)
+	src, _, err := root.ReadPrefix(p, iac.MaxSourceSize)
 	if err != nil {
 		return Input{}, false, err
 	}
@@ -154,18 +167,25 @@ func Read(inputs []Input) ([]*iac.Unit, []finding.Error) {
 			u   *iac.Unit
 			err error
 		)
-		switch in.Kind {
-		case iac.KindTerraform:
-			u, err = terraform.Read(in.Path, qualify)
-		case iac.KindTerraformPlan:
-			var src []byte
-			if src, err = os.ReadFile(in.Path); err == nil {
-				u, err = terraform.ReadPlan(in.Path, src, qualify)
-			}
-		case iac.KindCloudFormation:
-			var src []byte
-			if src, err = os.ReadFile(in.Path); err == nil {
-				u, err = cloudformation.Read(in.Path, src, qualify)
+		rootPath := in.Root
+		if rootPath == "" {
+			rootPath = in.Path
+		}
+		root, err := iac.NewRoot(rootPath)
+		if err == nil {
+			switch in.Kind {
+			case iac.KindTerraform:
+				u, err = terraform.ReadIn(root, in.Path, qualify)
+			case iac.KindTerraformPlan:
+				var src []byte
+				if src, err = root.ReadFile(in.Path, iac.MaxPlanSize); err == nil {
+					u, err = terraform.ReadPlanIn(root, in.Path, src, qualify)
+				}
+			case iac.KindCloudFormation:
+				var src []byte
+				if src, err = root.ReadFile(in.Path, iac.MaxSourceSize); err == nil {
+					u, err = cloudformation.Read(in.Path, src, qualify)
+				}
 			}
 		}
 		if err != nil {

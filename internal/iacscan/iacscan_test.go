@@ -158,7 +158,7 @@ func TestDiscover(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Input{{Kind: "terraform", Path: dir + "/net"}, {Kind: "cloudformation", Path: dir + "/cfn/vpc.template"}}
+	want := []Input{{Kind: "terraform", Path: dir + "/net", Root: dir}, {Kind: "cloudformation", Path: dir + "/cfn/vpc.template", Root: dir}}
 	sort.Slice(want, func(i, j int) bool { return want[i].Path < want[j].Path })
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("-want +got:\n%s", d)
@@ -231,7 +231,7 @@ func TestPlanReplacesItsRoot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Input{{Kind: "terraform-plan", Path: "../iac/terraform/testdata/planwithsource/plan.json"}}
+	want := []Input{{Kind: "terraform-plan", Path: "../iac/terraform/testdata/planwithsource/plan.json", Root: "../iac/terraform/testdata/planwithsource"}}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("-want +got:\n%s", d)
 	}

@@ -46,7 +46,13 @@ func (e *ParseError) Error() string {
 var yamlLine = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
 
 // Parse reads a template document. JSON is read by the YAML parser too (JSON is YAML), which keeps lines.
+//
+// yaml.v3 refuses documents nested deeper than 10,000 levels (flow or block) with an error, so nesting
+// cannot overflow the stack; the size is bounded here.
 func Parse(file string, src []byte) (*yaml.Node, error) {
+	if len(src) > iac.MaxSourceSize {
+		return nil, &ParseError{File: file, Msg: fmt.Sprintf("template is too large (%d bytes, at most %d read)", len(src), iac.MaxSourceSize)}
+	}
 	if isJSON(src) {
 		// Tabs are not allowed as YAML indentation; in valid JSON they only ever appear as whitespace.
 		src = bytes.ReplaceAll(src, []byte("\t"), []byte(" "))
@@ -88,6 +94,7 @@ func Read(file string, src []byte, qualify bool) (*iac.Unit, error) {
 	if err := t.load(root); err != nil {
 		return nil, err
 	}
+	t.transforms(root)
 	t.emit()
 	vpcs := map[string]bool{}
 	for _, v := range t.u.Region.VPCs {
@@ -101,6 +108,38 @@ func Read(file string, src []byte, qualify bool) (*iac.Unit, error) {
 	}
 	t.u.Finish()
 	return t.u, nil
+}
+
+// transforms records the macros of a Transform section (AWS::Include, AWS::LanguageExtensions, custom
+// macros), which CloudFormation runs at deploy time and which may add or change any resource: flowguard
+// neither runs them nor fetches what they include. AWS::Serverless (SAM) creates no VPC or flow log.
+func (t *template) transforms(root *yaml.Node) {
+	n := get(root, "Transform")
+	if n == nil {
+		return
+	}
+	var names []string
+	switch n.Kind {
+	case yaml.ScalarNode:
+		names = []string{n.Value}
+	case yaml.SequenceNode:
+		for _, c := range n.Content {
+			if c = deref(c); c != nil && c.Kind == yaml.ScalarNode {
+				names = append(names, c.Value)
+			} else {
+				names = append(names, "(a macro with parameters)")
+			}
+		}
+	default:
+		names = []string{"(a macro with parameters)"}
+	}
+	for _, name := range names {
+		if strings.HasPrefix(name, "AWS::Serverless") {
+			continue
+		}
+		t.u.Unresolve(iac.Unresolved{What: "Transform " + name, Why: "a macro CloudFormation runs at deploy time, which may add or change resources",
+			Location: inventory.Location{File: t.file, Line: n.Line, Address: "Transform"}, VPC: iac.AnyVPC})
+	}
 }
 
 type resource struct {
@@ -779,11 +818,8 @@ func (t *template) emit() {
 					g.RetentionDays = &one
 					u.Unresolve(iac.Unresolved{What: "Resources." + r.name + ": RetentionInDays", Why: x.why,
 						Location: inventory.Location{File: t.file, Line: line, Address: loc.Address}, LogGroup: lgName})
-				} else if s, ok := scalarString(v); ok {
-					if n, err := strconv.Atoi(s); err == nil && n > 0 {
-						d := int32(n)
-						g.RetentionDays = &d
-					}
+				} else {
+					g.RetentionDays = t.retention(v, lgName, inventory.Location{File: t.file, Line: line, Address: loc.Address})
 				}
 			}
 			u.Region.LogGroups = append(u.Region.LogGroups, g)
@@ -930,6 +966,35 @@ func (t *template) emitFlowLog(r *resource, id string, loc *inventory.Location, 
 	f.Tags = t.tags(r)
 	iac.FillDestination(&f, u.Region.Name)
 	u.Region.FlowLogs = append(u.Region.FlowLogs, f)
+}
+
+// retention reads a resolved RetentionInDays: nil for never expire (0), the days for a value CloudWatch Logs
+// accepts, else the invalid stand-in, with the reason recorded on the log group.
+func (t *template) retention(v any, logGroup string, at inventory.Location) *int32 {
+	shown := "(not a number)"
+	n, ok := 0, false
+	switch x := v.(type) {
+	case float64:
+		shown = strconv.FormatFloat(x, 'g', 10, 64)
+		if x == float64(int32(x)) {
+			n, ok = int(x), true
+		}
+	case string:
+		shown = strconv.Quote(x)
+		if i, err := strconv.Atoi(strings.TrimSpace(x)); err == nil && i >= -1<<31 && i <= 1<<31-1 {
+			n, ok = i, true
+		}
+	}
+	if ok && iac.ValidRetention(n) {
+		if n == 0 {
+			return nil
+		}
+		d := int32(n)
+		return &d
+	}
+	t.u.Invalidate(iac.Unresolved{What: at.Address, Why: iac.InvalidRetention("RetentionInDays", shown), Location: at, LogGroup: logGroup})
+	d := int32(iac.InvalidStandIn)
+	return &d
 }
 
 // tags reads a CloudFormation Tags list of {Key, Value}.

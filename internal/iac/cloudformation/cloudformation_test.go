@@ -69,6 +69,10 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte("Resources:\n  L:\n    Type: AWS::Logs::LogGroup\n    Properties:\n      LogGroupName: !GetAtt L.Arn\n"))
 	f.Add([]byte("{\"Resources\": {\"F\": {\"Type\": \"AWS::EC2::FlowLog\", \"Properties\": {\"ResourceId\": {\"Fn::Select\": [\"9\", []]}, \"ResourceType\": {\"Fn::If\": [\"x\"]}}}}}"))
 	f.Add([]byte("a: &a [*a]\nResources: *a\n"))
+	f.Add([]byte("Transform: [AWS::Include, {Name: X}]\nResources:\n  V:\n    Type: AWS::EC2::VPC\n"))
+	f.Add([]byte("Resources:\n  G:\n    Type: AWS::Logs::LogGroup\n    Properties:\n      RetentionInDays: -5\n  H:\n    Type: AWS::Logs::LogGroup\n    Properties:\n      RetentionInDays: [abc]\n"))
+	f.Add([]byte("Resources:\n  V:\n    Type: AWS::EC2::VPC\n    Properties:\n      Tags: [[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]\n"))
+	f.Add([]byte("Resources:\n  S:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: file:///etc/passwd\n      Parameters: {V: !Ref V}\n  V:\n    Type: AWS::EC2::VPC\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		u, err := Read("fuzz.yaml", src, false)
 		if err == nil && u == nil {

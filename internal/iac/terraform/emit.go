@@ -14,16 +14,26 @@ import (
 	"github.com/flowguard/flowguard/internal/inventory"
 )
 
-// Read reads the Terraform root module in dir into a unit. With qualify, resource ids carry the directory
-// (several roots scanned together).
+// Read reads the Terraform root module in dir into a unit, reading nothing outside dir. With qualify, resource
+// ids carry the directory (several roots scanned together).
 func Read(dir string, qualify bool) (*iac.Unit, error) {
-	m, err := loadModule(dir, true)
+	root, err := iac.NewRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	return ReadIn(root, dir, qualify)
+}
+
+// ReadIn reads the Terraform root module in dir into a unit, reading nothing outside root (the path the user
+// asked to scan): local modules, file() and templatefile() outside it are unknown, with the reason.
+func ReadIn(root iac.Root, dir string, qualify bool) (*iac.Unit, error) {
+	m, err := loadModule(root, dir, true)
 	if err != nil {
 		return nil, err
 	}
 	u := iac.NewUnit(iac.KindTerraform, dir, "", qualify)
 	mi := newModInst(m, "", 0, nil, nil, dir, u)
-	mi.cache = map[string]*module{}
+	mi.sh = &shared{cache: map[string]*module{}, root: root, instances: maxTotalInstances}
 	mi.region = iac.UnknownRegion
 	mi.run()
 	if r := mi.providerRegion(); r != "" {
@@ -110,6 +120,9 @@ func (mi *modInst) emit(pend *[]pendingModule) {
 				mi.emitCommunityVPC(b, addr, in.ctx)
 			case i < len(kids) && kids[i].mi != nil:
 				kids[i].mi.emit(pend)
+			case i < len(kids) && kids[i].unread:
+				mi.u.Unresolve(iac.Unresolved{What: addr, Why: mi.why["module."+name] + "; its VPCs and flow logs are not known",
+					Location: *mi.location(b.DefRange(), addr), VPC: iac.AnyVPC})
 			default:
 				var ss []string
 				for k, a := range b.Body.Attributes {
@@ -138,6 +151,11 @@ func (mi *modInst) emitResource(b *hclsyntax.Block, in instance, maybe bool, may
 	u := mi.u
 	switch b.Labels[0] {
 	case "aws_vpc", "aws_default_vpc":
+		if maybe {
+			// One stand-in for instances whose number is not known: any of them may lack a flow log, or
+			// there may be none.
+			u.Unresolve(iac.Unresolved{What: addr, Why: maybeWhy + "; how many VPCs it declares is not known", Location: *loc, VPC: id})
+		}
 		u.Region.VPCs = append(u.Region.VPCs, inventory.VPC{ID: id, CIDR: str(a["cidr_block"]), State: "available",
 			IsDefault: b.Labels[0] == "aws_default_vpc", Tags: tags(a, "tags"), Location: loc})
 	case "aws_subnet":
@@ -158,10 +176,7 @@ func (mi *modInst) emitResource(b *hclsyntax.Block, in instance, maybe bool, may
 				u.Unresolve(iac.Unresolved{What: addr + ": retention_in_days", Why: mi.explain(ae.Expr, in.ctx),
 					Location: *mi.location(ae.SrcRange, addr), LogGroup: id})
 			case !v.IsNull():
-				if n, ok := intOf(v); ok && n > 0 {
-					d := int32(n)
-					g.RetentionDays = &d
-				}
+				g.RetentionDays = mi.retention("retention_in_days", v, id, addr, ae.SrcRange)
 			}
 		}
 		u.Region.LogGroups = append(u.Region.LogGroups, g)
@@ -462,10 +477,8 @@ func (mi *modInst) emitCommunityVPC(b *hclsyntax.Block, addr string, ctx *hcl.Ev
 				g.RetentionDays = &one
 				u.Unresolve(iac.Unresolved{What: addr + ": " + rk, Why: why(rk), Location: *at(rk), LogGroup: name})
 			case !v.IsNull():
-				if n, ok := intOf(v); ok && n > 0 {
-					d := int32(n)
-					g.RetentionDays = &d
-				}
+				r := hcl.Range{Filename: at(rk).File, Start: hcl.Pos{Line: at(rk).Line}}
+				g.RetentionDays = mi.retention(rk, v, name, lgAddr, r)
 				g.Location = at(rk)
 				g.Location.Address = lgAddr
 			}
@@ -491,6 +504,49 @@ func (mi *modInst) emitCommunityVPC(b *hclsyntax.Block, addr string, ctx *hcl.Ev
 	}
 	iac.FillDestination(&f, mi.region)
 	u.Region.FlowLogs = append(u.Region.FlowLogs, f)
+}
+
+// retention reads a known, non-null retention: nil for never expire (0), the days for a value CloudWatch
+// Logs accepts, else the invalid stand-in, with the reason recorded on the log group.
+func (mi *modInst) retention(attr string, v cty.Value, logGroup, addr string, r hcl.Range) *int32 {
+	shown := ""
+	n, exact := 0, false
+	switch {
+	case v.Type() == cty.String:
+		shown = fmt.Sprintf("%q", v.AsString())
+		if nv, err := convert.Convert(v, cty.Number); err == nil && !nv.IsNull() {
+			n, exact = wholeNumber(nv)
+		}
+	case v.Type() == cty.Number:
+		shown = v.AsBigFloat().Text('g', 10)
+		n, exact = wholeNumber(v)
+	default:
+		shown = "(a " + v.Type().FriendlyName() + ")"
+	}
+	if exact && iac.ValidRetention(n) {
+		if n == 0 {
+			return nil
+		}
+		d := int32(n)
+		return &d
+	}
+	mi.u.Invalidate(iac.Unresolved{What: addr, Why: iac.InvalidRetention(attr, shown),
+		Location: *mi.location(r, addr), LogGroup: logGroup})
+	d := int32(iac.InvalidStandIn)
+	return &d
+}
+
+// wholeNumber returns a number value as an int when it is a whole number in int32 range.
+func wholeNumber(v cty.Value) (int, bool) {
+	bf := v.AsBigFloat()
+	if !bf.IsInt() {
+		return 0, false
+	}
+	i, acc := bf.Int64()
+	if acc != big.Exact || i < -1<<31 || i > 1<<31-1 {
+		return 0, false
+	}
+	return int(i), true
 }
 
 // str returns a known string value (converting numbers and bools), or "".

@@ -2,7 +2,6 @@ package terraform
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -22,6 +21,24 @@ var ctyString = cty.String
 
 // maxDepth bounds how deep local modules are followed (and stops a module that calls itself).
 const maxDepth = 6
+
+// maxInstances bounds the instances one count or for_each expands to; maxTotalInstances bounds the instances
+// (resources, data sources, modules) one read expands, over all passes: past either, the block is unknown
+// (UNKNOWN findings with the reason), never silently shortened.
+const (
+	maxInstances      = 1000
+	maxTotalInstances = 200000
+)
+
+// shared is what every module instance of one read shares.
+type shared struct {
+	// cache holds the modules parsed so far.
+	cache map[string]*module
+	// root confines every file read (modules, file(), templatefile()) to what the user asked to scan.
+	root iac.Root
+	// instances left before maxTotalInstances is reached.
+	instances int
+}
 
 // passes is how many times locals, resources and modules are re-evaluated so that references in any order
 // settle; what is still unknown after that is unknown for good (a cycle, or a value known only after apply).
@@ -47,17 +64,17 @@ type modInst struct {
 
 	children map[string][]*childInst
 	u        *iac.Unit
-	// cache holds the modules parsed so far in this read, shared by every instance.
-	cache map[string]*module
+	sh       *shared
+	fns      map[string]function.Function
 }
 
 func (mi *modInst) load(dir string) (*module, error) {
-	if m, ok := mi.cache[dir]; ok {
+	if m, ok := mi.sh.cache[dir]; ok {
 		return m, nil
 	}
-	m, err := loadModule(dir, false)
+	m, err := loadModule(mi.sh.root, dir, false)
 	if err == nil {
-		mi.cache[dir] = m
+		mi.sh.cache[dir] = m
 	}
 	return m, err
 }
@@ -66,6 +83,35 @@ type childInst struct {
 	mi   *modInst // nil when the module is not followed
 	key  cty.Value
 	addr string // module.x or module.x[0]
+	// unread is a local module flowguard did not read (too deep, outside the scanned path, unreadable): it
+	// may declare VPCs and flow logs of its own.
+	unread bool
+	// inputs, region and outs of a followed module, to reuse it in the next pass when nothing changed.
+	inputs map[string]cty.Value
+	region string
+	outs   cty.Value
+}
+
+func prevKid(prev []*childInst, addr string) *childInst {
+	for _, k := range prev {
+		if k.addr == addr && k.mi != nil {
+			return k
+		}
+	}
+	return nil
+}
+
+func sameInputs(a, b map[string]cty.Value) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		w, ok := b[k]
+		if !ok || !v.RawEquals(w) {
+			return false
+		}
+	}
+	return true
 }
 
 func newModInst(m *module, prefix string, depth int, inputs map[string]cty.Value, inputWhy map[string]string, rootDir string, u *iac.Unit) *modInst {
@@ -140,8 +186,9 @@ func (mi *modInst) ctx() *hcl.EvalContext {
 		"var":    objOrEmpty(mi.vars),
 		"local":  objOrEmpty(mi.locals),
 		"module": objOrEmpty(mi.mods),
+		// As in Terraform, relative to the root module's directory, where relative file paths start.
 		"path": cty.ObjectVal(map[string]cty.Value{
-			"module": cty.StringVal(mi.m.dir), "root": cty.StringVal(mi.rootDir), "cwd": cty.StringVal("."),
+			"module": cty.StringVal(relTo(mi.rootDir, mi.m.dir)), "root": cty.StringVal("."), "cwd": cty.StringVal("."),
 		}),
 		"terraform": cty.ObjectVal(map[string]cty.Value{"workspace": cty.StringVal("default")}),
 	}
@@ -155,7 +202,10 @@ func (mi *modInst) ctx() *hcl.EvalContext {
 			vars[t] = objOrEmpty(ns)
 		}
 	}
-	return &hcl.EvalContext{Variables: vars, Functions: mi.functions()}
+	if mi.fns == nil {
+		mi.fns = mi.functions()
+	}
+	return &hcl.EvalContext{Variables: vars, Functions: mi.fns}
 }
 
 func objOrEmpty(m map[string]cty.Value) cty.Value {
@@ -188,21 +238,7 @@ func (mi *modInst) functions() map[string]function.Function {
 		"toset": stdlib.MakeToFunc(cty.Set(cty.DynamicPseudoType)), "tomap": stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)),
 		"try": tryfunc.TryFunc, "can": tryfunc.CanFunc,
 	}
-	fs["file"] = function.New(&function.Spec{
-		Params: []function.Parameter{{Name: "path", Type: cty.String}},
-		Type:   function.StaticReturnType(cty.String),
-		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			p := args[0].AsString()
-			b, err := os.ReadFile(p)
-			if err != nil && !filepath.IsAbs(p) {
-				b, err = os.ReadFile(filepath.Join(mi.rootDir, p))
-			}
-			if err != nil {
-				return cty.UnknownVal(cty.String), fmt.Errorf("file(%q): %v", p, err)
-			}
-			return cty.StringVal(string(b)), nil
-		},
-	})
+	mi.fileFunctions(fs)
 	return fs
 }
 
@@ -267,8 +303,11 @@ func (mi *modInst) expand(body *hclsyntax.Body, ctx *hcl.EvalContext) ([]instanc
 		if n < 0 {
 			return mi.unknownInstance(ctx, cty.Number), expUnknown, "count: must not be negative"
 		}
-		if n > 1000 {
-			n = 1000
+		if n > maxInstances {
+			return mi.unknownInstance(ctx, cty.Number), expUnknown, fmt.Sprintf("count: %d instances, more than the %d flowguard expands", n, maxInstances)
+		}
+		if !mi.spend(int(n)) {
+			return mi.unknownInstance(ctx, cty.Number), expUnknown, mi.overBudget()
 		}
 		out := make([]instance, 0, n)
 		for i := int64(0); i < n; i++ {
@@ -290,6 +329,12 @@ func (mi *modInst) expand(body *hclsyntax.Body, ctx *hcl.EvalContext) ([]instanc
 			out = append(out, instance{suffix: fmt.Sprintf("[%q]", k), ctx: c, key: cty.StringVal(k)})
 		}
 		t := v.Type()
+		if (t.IsCollectionType() || t.IsTupleType() || t.IsObjectType()) && v.LengthInt() > maxInstances {
+			return mi.unknownInstance(ctx, cty.String), expUnknown, fmt.Sprintf("for_each: %d instances, more than the %d flowguard expands", v.LengthInt(), maxInstances)
+		}
+		if (t.IsCollectionType() || t.IsTupleType() || t.IsObjectType()) && !mi.spend(v.LengthInt()) {
+			return mi.unknownInstance(ctx, cty.String), expUnknown, mi.overBudget()
+		}
 		switch {
 		case t.IsSetType() || t.IsListType() || t.IsTupleType():
 			for it := v.ElementIterator(); it.Next(); {
@@ -310,7 +355,33 @@ func (mi *modInst) expand(body *hclsyntax.Body, ctx *hcl.EvalContext) ([]instanc
 		}
 		return out, expForEach, ""
 	}
+	if !mi.spend(1) {
+		return mi.unknownInstance(ctx, cty.Number), expUnknown, mi.overBudget()
+	}
 	return []instance{{ctx: ctx}}, expSingle, ""
+}
+
+// spend takes n instances from the read's budget.
+func (mi *modInst) spend(n int) bool {
+	if n > mi.sh.instances {
+		mi.sh.instances = 0
+		return false
+	}
+	mi.sh.instances -= n
+	return true
+}
+
+func (mi *modInst) overBudget() string {
+	return fmt.Sprintf("the configuration expands to more than %d instances, more than flowguard evaluates", maxTotalInstances)
+}
+
+// relTo returns dir relative to base with forward slashes, or dir when it is not under base.
+func relTo(base, dir string) string {
+	r, err := filepath.Rel(base, dir)
+	if err != nil {
+		return filepath.ToSlash(dir)
+	}
+	return filepath.ToSlash(r)
 }
 
 func (mi *modInst) unknownInstance(ctx *hcl.EvalContext, keyType cty.Type) []instance {
@@ -368,10 +439,13 @@ func (mi *modInst) address(b *hclsyntax.Block, suffix string) string {
 }
 
 func (mi *modInst) resourceValue(b *hclsyntax.Block, ctx *hcl.EvalContext) cty.Value {
-	insts, exp, _ := mi.expand(b.Body, ctx)
+	insts, exp, why := mi.expand(b.Body, ctx)
+	key := b.Labels[0] + "." + b.Labels[1]
 	if exp == expUnknown {
+		mi.why[key] = why
 		return cty.DynamicVal
 	}
+	delete(mi.why, key)
 	vals := make([]cty.Value, len(insts))
 	for i, in := range insts {
 		vals[i] = mi.instanceObject(b, in)
@@ -535,6 +609,7 @@ func (mi *modInst) moduleValue(b *hclsyntax.Block, ctx *hcl.EvalContext) cty.Val
 		mi.children[name] = nil
 		return cty.DynamicVal
 	}
+	prev := mi.children[name]
 	var kids []*childInst
 	vals := make([]cty.Value, len(insts))
 	for i, in := range insts {
@@ -558,17 +633,40 @@ func (mi *modInst) moduleValue(b *hclsyntax.Block, ctx *hcl.EvalContext) cty.Val
 			kid := &childInst{key: in.key, addr: addr}
 			vals[i] = mi.communityVPCOutputs(mi.prefix+addr, inputs)
 			kids = append(kids, kid)
-		case localSource(src) && mi.depth < maxDepth:
+		case localSource(src) && mi.depth >= maxDepth:
+			mi.why["module."+name] = fmt.Sprintf("module %s (%q) is nested more than %d modules deep, which flowguard does not follow", name, src, maxDepth)
+			vals[i] = cty.DynamicVal
+			kids = append(kids, &childInst{key: in.key, addr: addr, unread: true})
+		case localSource(src):
 			dir := filepath.ToSlash(filepath.Clean(filepath.Join(mi.m.dir, src)))
+			if !mi.sh.root.Contains(dir) {
+				mi.why["module."+name] = fmt.Sprintf("module %s (%q) is outside the scanned path, which flowguard does not read", name, src)
+				vals[i] = cty.DynamicVal
+				kids = append(kids, &childInst{key: in.key, addr: addr, unread: true})
+				continue
+			}
 			cm, err := mi.load(dir)
 			if err != nil {
 				mi.why["module."+name] = fmt.Sprintf("module %s could not be read: %v", name, err)
 				vals[i] = cty.DynamicVal
-				kids = append(kids, &childInst{key: in.key, addr: addr})
+				kids = append(kids, &childInst{key: in.key, addr: addr, unread: true})
+				continue
+			}
+			// The same inputs as in the previous pass give the same module: reuse it rather than evaluate
+			// it again (passes nest: re-evaluating every pass is exponential in the module depth).
+			if k := prevKid(prev, addr); k != nil && k.region == mi.region && sameInputs(k.inputs, inputs) {
+				vals[i] = k.outs
+				kids = append(kids, k)
+				continue
+			}
+			if !mi.spend(1 + len(cm.resources) + len(cm.modules) + len(cm.locals)) {
+				mi.why["module."+name] = mi.overBudget()
+				vals[i] = cty.DynamicVal
+				kids = append(kids, &childInst{key: in.key, addr: addr, unread: true})
 				continue
 			}
 			c := newModInst(cm, mi.prefix+addr+".", mi.depth+1, inputs, inputWhy, mi.rootDir, mi.u)
-			c.cache = mi.cache
+			c.sh = mi.sh
 			c.region = mi.region
 			c.run()
 			outs := map[string]cty.Value{}
@@ -586,7 +684,7 @@ func (mi *modInst) moduleValue(b *hclsyntax.Block, ctx *hcl.EvalContext) cty.Val
 				}
 			}
 			vals[i] = objOrEmpty(outs)
-			kids = append(kids, &childInst{mi: c, key: in.key, addr: addr})
+			kids = append(kids, &childInst{mi: c, key: in.key, addr: addr, inputs: inputs, outs: vals[i], region: mi.region})
 		default:
 			mi.why["module."+name] = fmt.Sprintf("comes from %q, which flowguard does not follow", src)
 			vals[i] = cty.DynamicVal
@@ -661,6 +759,9 @@ func (mi *modInst) whyOf(t hcl.Traversal) string {
 		return "is read from AWS when Terraform plans"
 	case "count", "each":
 		return "depends on instances not known statically"
+	}
+	if w, ok := mi.why[root+"."+attr]; ok {
+		return "has instances not known statically (" + w + ")"
 	}
 	return "is known only after apply"
 }

@@ -36,12 +36,19 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte(`module "m" { source = "./" }`))
 	f.Add([]byte(`resource "aws_cloudwatch_log_group" "g" { retention_in_days = "x" }`))
 	f.Add([]byte("resource \"aws_vpc\" {\n"))
+	// Hostile input: files outside the root, the environment, devices, deep nesting, huge expansions.
+	f.Add([]byte(`resource "aws_vpc" "v" { tags = { a = file("/proc/self/environ"), b = file("../../x"), c = filebase64("/dev/zero"), d = fileexists("/etc/passwd") } }`))
+	f.Add([]byte(`locals { t = templatefile("main.tf", { a = 1 }) }` + "\n" + `module "m" { source = "../../../../etc" }`))
+	f.Add([]byte(`resource "aws_vpc" "v" { count = 1500 }` + "\n" + `resource "aws_flow_log" "f" { for_each = toset(setproduct(range(1000), range(1000), range(1000))) }`))
+	f.Add([]byte("locals {\n a = " + strings.Repeat("(", 2000) + "1" + strings.Repeat(")", 2000) + "\n b = jsondecode(\"" + strings.Repeat("[", 2000) + "\")\n c = indent(1000000000, \"a\\nb\")\n}\n"))
+	f.Add([]byte("locals {\n a = <<EOT\n%{if true}${\"${1}\"}%{endif}\n  EOT\n b = \"$${x}%%{y}\"\n}\n"))
+	f.Add([]byte(`resource "aws_cloudwatch_log_group" "g" { retention_in_days = -5 }` + "\n" + `resource "aws_cloudwatch_log_group" "h" { retention_in_days = 1.5 }`))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		dir := t.TempDir()
 		if err := os.WriteFile(filepath.Join(dir, "main.tf"), src, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		u, err := Read(dir, false)
+		u, err := Read(dir, false) // confined to dir: nothing outside t.TempDir() is read
 		if err == nil && u == nil {
 			t.Fatal("nil unit without error")
 		}

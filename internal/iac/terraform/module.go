@@ -9,13 +9,14 @@ package terraform
 import (
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/flowguard/flowguard/internal/iac"
 )
 
 // module is one parsed Terraform module directory.
@@ -58,8 +59,15 @@ func (e *ParseError) Error() string {
 	return strings.Join(parts, "; ")
 }
 
-// ParseFile parses one .tf source; filename is what errors and locations show.
+// ParseFile parses one .tf source; filename is what errors and locations show. A source that nests deeper
+// than flowguard parses is a *NestingError, found before the parser sees it.
 func ParseFile(filename string, src []byte) (*hclsyntax.Body, error) {
+	if len(src) > iac.MaxSourceSize {
+		return nil, fmt.Errorf("%s: %d bytes, more than the %d flowguard parses", filename, len(src), iac.MaxSourceSize)
+	}
+	if err := checkNesting(filename, src, false); err != nil {
+		return nil, err
+	}
 	f, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	if diags.HasErrors() {
 		return nil, &ParseError{Diags: diags}
@@ -71,25 +79,25 @@ func ParseFile(filename string, src []byte) (*hclsyntax.Body, error) {
 	return body, nil
 }
 
-// loadModule parses every .tf file of dir (not recursive), in name order.
-func loadModule(dir string, root bool) (*module, error) {
-	entries, err := os.ReadDir(dir)
+// loadModule parses every .tf file of dir (not recursive), in name order, reading only inside fsRoot.
+func loadModule(fsRoot iac.Root, dir string, root bool) (*module, error) {
+	entries, err := fsRoot.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("read module %s: %w", dir, err)
 	}
 	m := &module{dir: dir}
 	var names []string
 	for _, e := range entries {
-		if !e.IsDir() && strings.HasSuffix(e.Name(), ".tf") {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".tf") && !strings.HasPrefix(e.Name(), ".") {
 			names = append(names, e.Name())
 		}
 	}
 	sort.Strings(names)
 	for _, n := range names {
 		p := joinPath(dir, n)
-		src, err := os.ReadFile(p)
+		src, err := fsRoot.ReadFile(p, iac.MaxSourceSize)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read %s: %w", p, err)
 		}
 		body, err := ParseFile(p, src)
 		if err != nil {
@@ -98,7 +106,7 @@ func loadModule(dir string, root bool) (*module, error) {
 		m.add(body)
 	}
 	if root {
-		if err := m.loadTFVars(entries); err != nil {
+		if err := m.loadTFVars(fsRoot, entries); err != nil {
 			return nil, err
 		}
 	}
@@ -141,7 +149,7 @@ func (m *module) add(body *hclsyntax.Body) {
 }
 
 // loadTFVars reads terraform.tfvars and *.auto.tfvars, the files Terraform loads without flags.
-func (m *module) loadTFVars(entries []fs.DirEntry) error {
+func (m *module) loadTFVars(fsRoot iac.Root, entries []fs.DirEntry) error {
 	var names []string
 	for _, e := range entries {
 		n := e.Name()
@@ -157,9 +165,9 @@ func (m *module) loadTFVars(entries []fs.DirEntry) error {
 	})
 	for _, n := range names {
 		p := joinPath(m.dir, n)
-		src, err := os.ReadFile(p)
+		src, err := fsRoot.ReadFile(p, iac.MaxSourceSize)
 		if err != nil {
-			return err
+			return fmt.Errorf("read %s: %w", p, err)
 		}
 		body, err := ParseFile(p, src)
 		if err != nil {
@@ -199,8 +207,8 @@ func communityVPCSource(src string) bool {
 }
 
 // Roots returns the Terraform root modules under dir: directories with .tf files that no other directory
-// uses as a local module. Hidden directories (.terraform, .git) are skipped.
-func Roots(dir string) ([]string, error) {
+// uses as a local module. Hidden directories (.terraform, .git) are skipped. Files are read only inside fsRoot.
+func Roots(fsRoot iac.Root, dir string) ([]string, error) {
 	var dirs []string
 	has := map[string]bool{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -227,7 +235,7 @@ func Roots(dir string) ([]string, error) {
 	}
 	called := map[string]bool{}
 	for _, d := range dirs {
-		m, err := loadModule(d, false)
+		m, err := loadModule(fsRoot, d, false)
 		if err != nil {
 			continue // reported when the directory is read as a root
 		}

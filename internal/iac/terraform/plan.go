@@ -124,7 +124,23 @@ func (e *PlanError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.L
 // ReadPlan reads `terraform show -json` output (a plan, or a state) into a unit. Values the plan knows are
 // taken as they are; the ids of resources created by the same plan are only known after apply, so the
 // references in the plan's configuration say which VPC, log group or role a flow log points at.
+//
+// The .tf files beside the plan (and of the local modules it names) are read for locations, never outside the
+// plan's directory.
 func ReadPlan(file string, src []byte, qualify bool) (*iac.Unit, error) {
+	root, err := iac.NewRoot(filepath.Dir(file))
+	if err != nil {
+		return nil, err
+	}
+	return ReadPlanIn(root, file, src, qualify)
+}
+
+// ReadPlanIn is ReadPlan reading the .tf files beside the plan only inside root (the path the user asked to
+// scan).
+func ReadPlanIn(root iac.Root, file string, src []byte, qualify bool) (*iac.Unit, error) {
+	if len(src) > iac.MaxPlanSize {
+		return nil, &PlanError{File: file, Line: 1, Msg: fmt.Sprintf("%d bytes, more than the %d flowguard reads", len(src), iac.MaxPlanSize)}
+	}
 	var p planJSON
 	if err := json.Unmarshal(src, &p); err != nil {
 		line := 1
@@ -159,7 +175,7 @@ func ReadPlan(file string, src []byte, qualify bool) (*iac.Unit, error) {
 		byAddr: map[string]planResource{}, real: map[string]string{}, deleted: map[string]bool{}}
 	if p.Configuration != nil {
 		pr.config = &p.Configuration.RootModule
-		pr.source = sourceIndex(filepath.Dir(file), pr.config)
+		pr.source = sourceIndex(root, filepath.Dir(file), pr.config)
 	}
 	for _, c := range p.ResourceChange {
 		if len(c.Change.Actions) == 1 && c.Change.Actions[0] == "delete" {
@@ -213,14 +229,14 @@ type planReader struct {
 // sourceIndex parses the .tf files of dir (the root module the plan was made from, if the plan sits there)
 // and of the local modules it calls, and indexes their resource blocks. Nothing is indexed when the files are
 // not there or do not parse: locations then point into the plan file.
-func sourceIndex(dir string, root *configModule) map[string]hcl.Range {
+func sourceIndex(fsRoot iac.Root, dir string, root *configModule) map[string]hcl.Range {
 	idx := map[string]hcl.Range{}
 	var walk func(dir, prefix string, cm *configModule, depth int)
 	walk = func(dir, prefix string, cm *configModule, depth int) {
 		if depth > maxDepth {
 			return
 		}
-		m, err := loadModule(dir, false)
+		m, err := loadModule(fsRoot, dir, false)
 		if err != nil {
 			return
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -83,12 +84,15 @@ func FuzzReadPlan(f *testing.F) {
 	}
 	f.Add(src)
 	f.Add([]byte(`{"format_version":"1","planned_values":{"root_module":{"resources":[{"address":"module.a[\"x.y\"].aws_flow_log.f","mode":"managed","type":"aws_flow_log","values":{"vpc_id":null}}]}},"configuration":{"root_module":{"module_calls":{"a":{"module":{"resources":[{"address":"aws_flow_log.f","expressions":{"vpc_id":{"references":["var.v"]}}}]}}}}}}`))
+	f.Add([]byte(`{"format_version":"1","planned_values":{"root_module":{}},"configuration":{"root_module":{"module_calls":{"a":{"source":"../../../../../../etc","module":{}}}}}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		u, err := ReadPlan("fuzz.json", b, false)
+		// In a temporary directory: the .tf files read for locations are only ever beside the plan.
+		file := filepath.Join(t.TempDir(), "fuzz.json")
+		u, err := ReadPlan(file, b, false)
 		if err == nil && u == nil {
 			t.Fatal("nil unit without error")
 		}
-		if err != nil && !strings.HasPrefix(err.Error(), "fuzz.json:") {
+		if err != nil && !strings.HasPrefix(err.Error(), file+":") {
 			t.Fatalf("error without file: %v", err)
 		}
 		var v any

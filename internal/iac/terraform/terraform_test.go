@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/flowguard/flowguard/internal/iac"
 	"github.com/flowguard/flowguard/internal/iac/iactest"
 )
 
@@ -63,7 +64,11 @@ func TestUnresolvedReasons(t *testing.T) {
 }
 
 func TestRoots(t *testing.T) {
-	got, err := Roots("testdata")
+	root, err := iac.NewRoot("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Roots(root, "testdata")
 	if err != nil {
 		t.Fatal(err)
 	}
