@@ -39,13 +39,15 @@ type Step struct {
 	VPCs     []string `json:"vpcs,omitempty"`
 	Why      string   `json:"why"`
 
-	PolicyName     string            `json:"policy_name,omitempty"`
-	PolicyDocument string            `json:"policy_document,omitempty"`
-	RetentionDays  int32             `json:"retention_days,omitempty"`
-	Previous       *int32            `json:"previous_retention_days,omitempty"`
-	KMSKey         string            `json:"kms_key,omitempty"`
-	Tags           map[string]string `json:"tags,omitempty"`
-	FlowLog        *FlowLogSpec      `json:"flow_log,omitempty"`
+	PolicyName     string `json:"policy_name,omitempty"`
+	PolicyDocument string `json:"policy_document,omitempty"`
+	RetentionDays  int32  `json:"retention_days,omitempty"`
+	Previous       *int32 `json:"previous_retention_days,omitempty"`
+	// LogGroupCreated is the creation time (ms since the epoch) of the existing log group a step changes.
+	LogGroupCreated int64             `json:"log_group_created,omitempty"`
+	KMSKey          string            `json:"kms_key,omitempty"`
+	Tags            map[string]string `json:"tags,omitempty"`
+	FlowLog         *FlowLogSpec      `json:"flow_log,omitempty"`
 }
 
 // FlowLogSpec is what CreateFlowLogs is asked for.
@@ -400,7 +402,7 @@ func (b *builder) logGroup(t Target, br batchRegion, name string) {
 		if s.FixRetention {
 			b.retPlanned[key] = true
 			b.groupSteps[br] = append(b.groupSteps[br], Step{Account: t.AccountID, Region: t.Region, Action: ActPutRetentionPolicy, Resource: name,
-				VPCs: []string{t.VPCID}, RetentionDays: s.RetentionDays, Previous: lg.RetentionDays,
+				VPCs: []string{t.VPCID}, RetentionDays: s.RetentionDays, Previous: lg.RetentionDays, LogGroupCreated: createdMs(lg),
 				Why: fmt.Sprintf("raise retention from %d to %d days (--fix-retention)", *lg.RetentionDays, s.RetentionDays)})
 		} else {
 			b.p.Notes = append(b.p.Notes, fmt.Sprintf("%s: log group %s keeps events %d days, under %d: add --fix-retention to raise it", t.Region, name, *lg.RetentionDays, s.RetentionDays))
@@ -426,7 +428,7 @@ func (b *builder) retention(t Target, br batchRegion) bool {
 		default:
 			b.retPlanned[key] = true
 			b.groupSteps[br] = append(b.groupSteps[br], Step{Account: t.AccountID, Region: t.Region, Action: ActPutRetentionPolicy, Resource: name,
-				VPCs: []string{t.VPCID}, RetentionDays: b.s.RetentionDays, Previous: lg.RetentionDays,
+				VPCs: []string{t.VPCID}, RetentionDays: b.s.RetentionDays, Previous: lg.RetentionDays, LogGroupCreated: createdMs(lg),
 				Why: fmt.Sprintf("raise retention from %d to %d days (--fix-retention)", *lg.RetentionDays, b.s.RetentionDays)})
 			any = true
 		}
@@ -466,6 +468,14 @@ func (b *builder) diagnose(t Target, on []inventory.FlowLog) {
 		b.p.Diagnoses = append(b.p.Diagnoses, d)
 		b.pendingRoleChecks = append(b.pendingRoleChecks, pendingRole{idx: len(b.p.Diagnoses) - 1, arn: f.DeliverLogsPermissionARN, region: t.Region, dest: f.DestinationType})
 	}
+}
+
+// createdMs is a log group's creation time as CloudWatch Logs gives it (ms since the epoch), or 0.
+func createdMs(lg inventory.LogGroup) int64 {
+	if lg.CreatedAt == nil {
+		return 0
+	}
+	return lg.CreatedAt.UnixMilli()
 }
 
 func hasGroup(rs *regionState, name string) bool { _, ok := rs.LogGroups[name]; return ok }

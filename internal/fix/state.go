@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -148,7 +149,12 @@ func describeLogGroups(ctx context.Context, c *cloudwatchlogs.Client, prefix str
 		}
 		for _, g := range page.LogGroups {
 			name := aws.ToString(g.LogGroupName)
-			into[name] = inventory.LogGroup{Name: name, ARN: aws.ToString(g.Arn), RetentionDays: g.RetentionInDays, KMSKeyID: aws.ToString(g.KmsKeyId)}
+			lg := inventory.LogGroup{Name: name, ARN: aws.ToString(g.Arn), RetentionDays: g.RetentionInDays, KMSKeyID: aws.ToString(g.KmsKeyId)}
+			if g.CreationTime != nil {
+				t := time.UnixMilli(*g.CreationTime).UTC()
+				lg.CreatedAt = &t
+			}
+			into[name] = lg
 		}
 	}
 	return nil

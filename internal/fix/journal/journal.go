@@ -64,7 +64,13 @@ type Record struct {
 	Failed map[string]string `json:"failed,omitempty"`
 	// Previous holds a value the change replaced (an old retention), for rollback.
 	Previous *int32 `json:"previous,omitempty"`
-	Error    string `json:"error,omitempty"`
+	// Retention is the retention a PutRetentionPolicy sets; rollback restores Previous only while the log group
+	// still has exactly this value.
+	Retention *int32 `json:"retention,omitempty"`
+	// Created is the creation time (ms since the epoch, as CloudWatch Logs gives it) of the log group a change
+	// was made to: rollback changes a group back only when it is still that group.
+	Created int64  `json:"created,omitempty"`
+	Error   string `json:"error,omitempty"`
 
 	Status string `json:"status,omitempty"`
 	// Plan is the run's plan (settings, targets) on TypeRun records.
