@@ -53,7 +53,7 @@ type RollbackResult struct {
 	// KeptInUse are resources the run created that are kept on purpose because something it did not create
 	// still uses them (a role another run's flow logs deliver with, a log group another flow log writes to).
 	KeptInUse []string `json:"kept_in_use,omitempty"`
-	Errors             []string `json:"errors,omitempty"`
+	Errors    []string `json:"errors,omitempty"`
 	// Warnings say what was wrong with the run's journal (a torn final record, suspect records).
 	Warnings []string `json:"warnings,omitempty"`
 }
