@@ -366,6 +366,9 @@ func (a *applier) step(ctx context.Context, st Step, vpcs []string) error {
 		}
 	case ActPutRetentionPolicy:
 		_, err = a.cl.Logs(st.Region).PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String(st.Resource), RetentionInDays: aws.Int32(st.RetentionDays)})
+	case ActTagLogGroup:
+		arn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", inventory.PartitionOf(st.Region), st.Region, st.Account, st.Resource)
+		_, err = a.cl.Logs(st.Region).TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(arn), Tags: st.Tags})
 	case ActCreateFlowLogs:
 		end.FlowLogs, end.Failed, err = a.createFlowLogs(ctx, st, vpcs)
 	default:

@@ -70,6 +70,8 @@ func CallerAccount(ctx context.Context, cfg aws.Config) (string, error) {
 type regionState struct {
 	FlowLogs  []inventory.FlowLog
 	LogGroups map[string]inventory.LogGroup // by name; absent means it does not exist
+	// GroupTags are the tags of the run's VPCs' log groups, read when a run is resumed.
+	GroupTags map[string]map[string]string
 }
 
 func (rs *regionState) flowLogsOn(vpc string) []inventory.FlowLog {
