@@ -296,6 +296,9 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 		if out == nil {
 			continue
 		}
+		for _, w := range out.Warnings {
+			fmt.Fprintf(io.ErrOut, "flowguard: warning: %s\n", w)
+		}
 		outcomes = append(outcomes, out)
 		if o.Output == "text" {
 			fix.WriteOutcome(io.Out, out)
@@ -411,10 +414,17 @@ func readResult(io *IOStreams, name string) (*finding.Result, error) {
 	if name == "-" {
 		data, err = readAll(io.In)
 	} else {
-		data, err = os.ReadFile(name)
+		var f *os.File
+		if f, err = os.Open(name); err == nil {
+			data, err = readAll(f)
+			f.Close()
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("--from: %w", err)
+	}
+	if len(data) > maxResultBytes {
+		return nil, fmt.Errorf("--from %s: over %d MiB: not a scan result flowguard wrote", name, maxResultBytes>>20)
 	}
 	var r finding.Result
 	if err := json.Unmarshal(data, &r); err != nil {
@@ -423,10 +433,17 @@ func readResult(io *IOStreams, name string) (*finding.Result, error) {
 	if r.Schema != finding.ResultSchema {
 		return nil, fmt.Errorf("--from %s: schema %q, want %q (flowguard scan --output json)", name, r.Schema, finding.ResultSchema)
 	}
+	// Every id is checked before it can reach a plan, a log group name or an API call.
+	if err := fix.ValidateResult("--from "+name, &r); err != nil {
+		return nil, err
+	}
 	return &r, nil
 }
 
-func readAll(r io.Reader) ([]byte, error) { return io.ReadAll(r) }
+// maxResultBytes bounds a saved scan read by --from.
+const maxResultBytes = 1 << 30
+
+func readAll(r io.Reader) ([]byte, error) { return io.ReadAll(io.LimitReader(r, maxResultBytes+1)) }
 
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)

@@ -68,16 +68,31 @@ Deleting a log group deletes the flow-log records in it. Exit code 0 when everyt
 			if err != nil {
 				return rollbackErr(err)
 			}
+			for _, w := range res.Warnings {
+				fmt.Fprintf(io.ErrOut, "flowguard: warning: %s\n", w)
+			}
 			if output == "json" {
 				if err := writeJSON(io.Out, res); err != nil {
 					return err
 				}
 			} else {
 				verb := "rolled back"
-				if dryRun {
+				switch {
+				case dryRun:
 					verb = "dry run (nothing changed)"
+				case res.ExitCode() != 0:
+					verb = "NOT fully rolled back"
 				}
 				fmt.Fprintf(io.Out, "\nrun %s: %s; describe-flow-logs still shows %d of its flow logs\n", runID, verb, len(res.Remaining))
+				for _, id := range res.Remaining {
+					fmt.Fprintf(io.Out, "  remains: flow log %s\n", id)
+				}
+				for _, r := range res.RemainingResources {
+					fmt.Fprintf(io.Out, "  remains: %s\n", r)
+				}
+				for _, r := range res.KeptInUse {
+					fmt.Fprintf(io.Out, "  kept (in use): %s\n", r)
+				}
 				for _, e := range res.Errors {
 					fmt.Fprintf(io.Out, "  error: %s\n", e)
 				}

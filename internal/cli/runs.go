@@ -24,6 +24,11 @@ func newRunsCmd(io *IOStreams) *cobra.Command {
 			if err != nil {
 				return &ExitError{Code: finding.ExitIncomplete, Err: err}
 			}
+			for _, r := range runs {
+				if r.Problem != "" {
+					fmt.Fprintf(io.ErrOut, "flowguard: warning: run %s: %s\n", r.ID, r.Problem)
+				}
+			}
 			if output == "json" {
 				if runs == nil {
 					runs = []journal.Summary{}

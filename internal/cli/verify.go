@@ -53,6 +53,9 @@ and the delivery status of the run's flow log. Exit codes: 0 all pass, 1 some fa
 			if err != nil {
 				return rollbackErr(err)
 			}
+			for _, w := range res.Warnings {
+				fmt.Fprintf(io.ErrOut, "flowguard: warning: %s\n", w)
+			}
 			if output == "json" {
 				if err := writeJSON(io.Out, res); err != nil {
 					return err

@@ -36,20 +36,36 @@ type RunInfo struct {
 	Source   string   `json:"source,omitempty"`
 }
 
-// LoadRun reads a run's journal and its RunInfo.
+// LoadRun reads a run's journal and its RunInfo. A torn final record is ignored, and a suspect journal (bad
+// records before its last one) gives the records that could be read: rollback and verify go on with them (and
+// with what AWS says carries the run's tag), and report the journal's state (see loadRun).
 func LoadRun(dir, id string) (RunInfo, []journal.Record, error) {
-	recs, err := journal.Read(dir, id)
+	info, c, err := loadRun(dir, id)
 	if err != nil {
 		return RunInfo{}, nil, err
 	}
-	for _, r := range recs {
+	return info, c.Records, nil
+}
+
+func loadRun(dir, id string) (RunInfo, *journal.Contents, error) {
+	c, err := journal.Load(dir, id)
+	if err != nil {
+		return RunInfo{}, nil, err
+	}
+	for _, r := range c.Records {
 		if r.Type == journal.TypeRun {
 			var ri RunInfo
 			if err := json.Unmarshal(r.Plan, &ri); err != nil {
 				return RunInfo{}, nil, fmt.Errorf("run %s: bad run record: %w", id, err)
 			}
-			return ri, recs, nil
+			if !validAccount(ri.Account) {
+				return RunInfo{}, nil, fmt.Errorf("run %s: bad run record: account %q is not 12 digits", id, ri.Account)
+			}
+			return ri, c, nil
 		}
+	}
+	if err := c.Suspect(); err != nil {
+		return RunInfo{}, nil, fmt.Errorf("run %s: journal %s has no readable run record: %w", id, journal.Path(dir, id), err)
 	}
 	return RunInfo{}, nil, fmt.Errorf("run %s: journal %s has no run record", id, journal.Path(dir, id))
 }
@@ -63,6 +79,11 @@ func FindUnfinished(dir, account string) (string, error) {
 	}
 	for _, r := range runs {
 		if r.LastCommand != "fix" || (r.Status != journal.StatusUnfinished && r.Status != journal.StatusInterrupted) {
+			continue
+		}
+		if r.Problem != "" {
+			// A damaged journal is not resumed behind the user's back (fix --run ID resumes it explicitly;
+			// rollback finds its resources by tag): a new run goes ahead.
 			continue
 		}
 		for _, a := range r.Accounts {
@@ -124,6 +145,8 @@ type Outcome struct {
 	Steps       []StepOutcome `json:"steps"`
 	// Other reports changes not tied to a VPC flow log (role, retention) that failed.
 	Errors []string `json:"errors,omitempty"`
+	// Warnings say what was wrong with the run's journal (a torn final record cut off, suspect records).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // ExitCode is 0 when everything planned was applied, 1 when something failed, 2 when the run was interrupted.
@@ -156,7 +179,7 @@ func Apply(ctx context.Context, cfg aws.Config, p *Plan, j *journal.Journal, o A
 	if o.Concurrency <= 0 {
 		o.Concurrency = DefaultConcurrency
 	}
-	a := &applier{p: p, cl: newClients(cfg), j: j, o: o, out: &Outcome{RunID: p.RunID, JournalPath: j.Path}, vpc: map[string]*VPCOutcome{}}
+	a := &applier{p: p, cl: newClients(cfg), j: j, o: o, out: &Outcome{RunID: p.RunID, JournalPath: j.Path, Warnings: j.Warnings}, vpc: map[string]*VPCOutcome{}}
 	info, _ := json.Marshal(o.Info)
 	start := journal.Record{Type: journal.TypeRun, Phase: "fix", Plan: info, Accounts: []string{p.Account}, Regions: p.Regions}
 	if o.Resumed {
@@ -319,7 +342,10 @@ func (a *applier) progress(format string, args ...any) {
 // then nothing more may be changed.
 func (a *applier) step(ctx context.Context, st Step, vpcs []string) error {
 	begin := journal.Record{Type: journal.TypeBegin, Phase: "fix", Step: st.ID, Action: st.Action, Account: st.Account, Region: st.Region,
-		Resource: st.Resource, VPCs: vpcs, Previous: st.Previous}
+		Resource: st.Resource, VPCs: vpcs, Previous: st.Previous, Created: st.LogGroupCreated}
+	if st.Action == ActPutRetentionPolicy {
+		begin.Retention = aws.Int32(st.RetentionDays)
+	}
 	if err := a.j.Append(begin); err != nil {
 		return fmt.Errorf("%w: %v", errJournal, err)
 	}
@@ -340,6 +366,9 @@ func (a *applier) step(ctx context.Context, st Step, vpcs []string) error {
 		}
 	case ActPutRetentionPolicy:
 		_, err = a.cl.Logs(st.Region).PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String(st.Resource), RetentionInDays: aws.Int32(st.RetentionDays)})
+	case ActTagLogGroup:
+		arn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", inventory.PartitionOf(st.Region), st.Region, st.Account, st.Resource)
+		_, err = a.cl.Logs(st.Region).TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(arn), Tags: st.Tags})
 	case ActCreateFlowLogs:
 		end.FlowLogs, end.Failed, err = a.createFlowLogs(ctx, st, vpcs)
 	default:

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/flowguard/flowguard/internal/fix/policy"
@@ -25,6 +26,8 @@ const (
 	ActCreateLogGroup     = "logs:CreateLogGroup"
 	ActPutRetentionPolicy = "logs:PutRetentionPolicy"
 	ActCreateFlowLogs     = "ec2:CreateFlowLogs"
+	// ActTagLogGroup puts back tags missing from a log group the run created (a resumed run converges).
+	ActTagLogGroup = "logs:TagResource"
 )
 
 // Step is one API call the plan will make.
@@ -39,13 +42,15 @@ type Step struct {
 	VPCs     []string `json:"vpcs,omitempty"`
 	Why      string   `json:"why"`
 
-	PolicyName     string            `json:"policy_name,omitempty"`
-	PolicyDocument string            `json:"policy_document,omitempty"`
-	RetentionDays  int32             `json:"retention_days,omitempty"`
-	Previous       *int32            `json:"previous_retention_days,omitempty"`
-	KMSKey         string            `json:"kms_key,omitempty"`
-	Tags           map[string]string `json:"tags,omitempty"`
-	FlowLog        *FlowLogSpec      `json:"flow_log,omitempty"`
+	PolicyName     string `json:"policy_name,omitempty"`
+	PolicyDocument string `json:"policy_document,omitempty"`
+	RetentionDays  int32  `json:"retention_days,omitempty"`
+	Previous       *int32 `json:"previous_retention_days,omitempty"`
+	// LogGroupCreated is the creation time (ms since the epoch) of the existing log group a step changes.
+	LogGroupCreated int64             `json:"log_group_created,omitempty"`
+	KMSKey          string            `json:"kms_key,omitempty"`
+	Tags            map[string]string `json:"tags,omitempty"`
+	FlowLog         *FlowLogSpec      `json:"flow_log,omitempty"`
 }
 
 // FlowLogSpec is what CreateFlowLogs is asked for.
@@ -107,6 +112,10 @@ type BuildOptions struct {
 	Account string // the account of the credentials; targets in other accounts are skipped
 	// Concurrency bounds the regions read at once.
 	Concurrency int
+	// Resumed is set when the plan finishes an interrupted run: the log groups the run created are then read
+	// with their tags, so that the plan brings them to their full state (retention, tags) whatever the journal
+	// says was done.
+	Resumed bool
 }
 
 // Build reads the current state of the targets' regions (read-only calls only) and returns the plan.
@@ -140,7 +149,7 @@ func Build(ctx context.Context, cfg aws.Config, targets []Target, skipped []Skip
 	g.SetLimit(o.Concurrency)
 	for _, r := range sortedKeys(regionSet) {
 		g.Go(func() error {
-			rs, err := readRegion(gctx, cl, p, r)
+			rs, err := readRegion(gctx, cl, p, r, o.Resumed)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -198,6 +207,7 @@ func Build(ctx context.Context, cfg aws.Config, targets []Target, skipped []Skip
 			planned = append(planned, t)
 		}
 	}
+	b.convergeDone()
 	// The role comes last in building (it must cover every region that gets a CloudWatch flow log) but first
 	// in the steps.
 	if b.needRole {
@@ -217,7 +227,7 @@ func Build(ctx context.Context, cfg aws.Config, targets []Target, skipped []Skip
 	return p, nil
 }
 
-func readRegion(ctx context.Context, cl *clients, p *Plan, region string) (*regionState, error) {
+func readRegion(ctx context.Context, cl *clients, p *Plan, region string, resumed bool) (*regionState, error) {
 	s := p.Settings
 	rs := &regionState{LogGroups: map[string]inventory.LogGroup{}}
 	fls, err := describeFlowLogs(ctx, cl.EC2(region), nil, nil)
@@ -247,6 +257,24 @@ func readRegion(ctx context.Context, cl *clients, p *Plan, region string) (*regi
 			}
 			if err := describeLogGroups(ctx, cl.Logs(region), pre, rs.LogGroups); err != nil {
 				return nil, fmt.Errorf("describe log groups %q in %s/%s: %w", pre, p.Account, region, err)
+			}
+		}
+		if resumed {
+			// The run may have created its VPCs' log groups before it was interrupted: their tags say so.
+			rs.GroupTags = map[string]map[string]string{}
+			for _, t := range p.Targets {
+				name := s.LogGroupName(p.Account, region, t.VPCID)
+				if _, ok := rs.LogGroups[name]; !ok || t.Region != region || rs.GroupTags[name] != nil {
+					continue
+				}
+				out, err := cl.Logs(region).ListTagsLogGroup(ctx, &cloudwatchlogs.ListTagsLogGroupInput{LogGroupName: aws.String(name)})
+				if err != nil {
+					return nil, fmt.Errorf("list tags of log group %s in %s/%s: %w", name, p.Account, region, err)
+				}
+				rs.GroupTags[name] = out.Tags
+				if rs.GroupTags[name] == nil {
+					rs.GroupTags[name] = map[string]string{}
+				}
 			}
 		}
 	}
@@ -395,16 +423,80 @@ func (b *builder) logGroup(t Target, br batchRegion, name string) {
 				RetentionDays: s.RetentionDays, Why: fmt.Sprintf("keep flow logs %d days", s.RetentionDays)})
 		return
 	}
+	if b.states[t.Region].GroupTags[name][TagRunID] == b.p.RunID {
+		b.converge(t, br, name, lg)
+		return
+	}
 	b.p.Notes = append(b.p.Notes, fmt.Sprintf("%s/%s: log group %s exists and is reused", t.Region, t.VPCID, name))
 	if lg.RetentionDays != nil && *lg.RetentionDays < s.RetentionDays {
 		if s.FixRetention {
 			b.retPlanned[key] = true
 			b.groupSteps[br] = append(b.groupSteps[br], Step{Account: t.AccountID, Region: t.Region, Action: ActPutRetentionPolicy, Resource: name,
-				VPCs: []string{t.VPCID}, RetentionDays: s.RetentionDays, Previous: lg.RetentionDays,
+				VPCs: []string{t.VPCID}, RetentionDays: s.RetentionDays, Previous: lg.RetentionDays, LogGroupCreated: createdMs(lg),
 				Why: fmt.Sprintf("raise retention from %d to %d days (--fix-retention)", *lg.RetentionDays, s.RetentionDays)})
 		} else {
 			b.p.Notes = append(b.p.Notes, fmt.Sprintf("%s: log group %s keeps events %d days, under %d: add --fix-retention to raise it", t.Region, name, *lg.RetentionDays, s.RetentionDays))
 		}
+	}
+}
+
+// converge plans what a log group this run created (before an interruption) still lacks of the plan's state:
+// its retention and its tags. Its existence alone is not enough.
+func (b *builder) converge(t Target, br batchRegion, name string, lg inventory.LogGroup) bool {
+	s := b.s
+	any := false
+	if lg.RetentionDays == nil || *lg.RetentionDays != s.RetentionDays {
+		now := "events never expire"
+		if lg.RetentionDays != nil {
+			now = fmt.Sprintf("retention is %d days", *lg.RetentionDays)
+		}
+		b.groupSteps[br] = append(b.groupSteps[br], Step{Account: t.AccountID, Region: t.Region, Action: ActPutRetentionPolicy, Resource: name,
+			VPCs: []string{t.VPCID}, RetentionDays: s.RetentionDays,
+			Why: fmt.Sprintf("this run created the log group before it was interrupted, but its %s: keep flow logs %d days", now, s.RetentionDays)})
+		any = true
+	}
+	have := b.states[t.Region].GroupTags[name]
+	missing := map[string]string{}
+	for k, v := range s.resourceTags(b.p.RunID) {
+		if hv, ok := have[k]; !ok || hv != v {
+			missing[k] = v
+		}
+	}
+	if len(missing) > 0 {
+		b.groupSteps[br] = append(b.groupSteps[br], Step{Account: t.AccountID, Region: t.Region, Action: ActTagLogGroup, Resource: name,
+			VPCs: []string{t.VPCID}, Tags: missing, Why: "this run created the log group before it was interrupted, but some of its tags are missing"})
+		any = true
+	}
+	if !any {
+		b.p.Notes = append(b.p.Notes, fmt.Sprintf("%s/%s: log group %s was created by this run before it was interrupted, and is complete", t.Region, t.VPCID, name))
+	}
+	return any
+}
+
+// convergeDone checks the log groups of VPCs this run already gave a flow log (before an interruption).
+func (b *builder) convergeDone() {
+	if b.s.Destination != inventory.DestinationCloudWatchLogs {
+		return
+	}
+	if b.groupSteps == nil {
+		b.groupSteps = map[batchRegion][]Step{}
+		b.flowGroups = map[batchRegion]map[string][]string{}
+		b.roleRegions = map[string]bool{}
+	}
+	for _, d := range b.p.Done {
+		t := d.Target
+		name := b.destination(t)
+		key := t.Region + "|" + name
+		rs := b.states[t.Region]
+		if b.lgPlanned[key] || rs == nil {
+			continue
+		}
+		lg, ok := rs.LogGroups[name]
+		if !ok || rs.GroupTags[name][TagRunID] != b.p.RunID {
+			continue
+		}
+		b.lgPlanned[key] = true
+		b.converge(t, batchRegion{max(t.Batch, 1), t.Region}, name, lg)
 	}
 }
 
@@ -426,7 +518,7 @@ func (b *builder) retention(t Target, br batchRegion) bool {
 		default:
 			b.retPlanned[key] = true
 			b.groupSteps[br] = append(b.groupSteps[br], Step{Account: t.AccountID, Region: t.Region, Action: ActPutRetentionPolicy, Resource: name,
-				VPCs: []string{t.VPCID}, RetentionDays: b.s.RetentionDays, Previous: lg.RetentionDays,
+				VPCs: []string{t.VPCID}, RetentionDays: b.s.RetentionDays, Previous: lg.RetentionDays, LogGroupCreated: createdMs(lg),
 				Why: fmt.Sprintf("raise retention from %d to %d days (--fix-retention)", *lg.RetentionDays, b.s.RetentionDays)})
 			any = true
 		}
@@ -466,6 +558,14 @@ func (b *builder) diagnose(t Target, on []inventory.FlowLog) {
 		b.p.Diagnoses = append(b.p.Diagnoses, d)
 		b.pendingRoleChecks = append(b.pendingRoleChecks, pendingRole{idx: len(b.p.Diagnoses) - 1, arn: f.DeliverLogsPermissionARN, region: t.Region, dest: f.DestinationType})
 	}
+}
+
+// createdMs is a log group's creation time as CloudWatch Logs gives it (ms since the epoch), or 0.
+func createdMs(lg inventory.LogGroup) int64 {
+	if lg.CreatedAt == nil {
+		return 0
+	}
+	return lg.CreatedAt.UnixMilli()
 }
 
 func hasGroup(rs *regionState, name string) bool { _, ok := rs.LogGroups[name]; return ok }

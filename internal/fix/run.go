@@ -85,7 +85,7 @@ func Prepare(ctx context.Context, cfg aws.Config, o PrepareOptions) (*Prepared, 
 		targets, skipped := TargetsFromResult(res, s)
 		pr.Info = RunInfo{Account: account, Settings: s, Targets: targets, Skipped: skipped, Source: res.Source}
 	}
-	p, err := Build(ctx, cfg, pr.Info.Targets, pr.Info.Skipped, pr.Info.Settings, BuildOptions{RunID: runID, Account: account, Concurrency: o.Concurrency})
+	p, err := Build(ctx, cfg, pr.Info.Targets, pr.Info.Skipped, pr.Info.Settings, BuildOptions{RunID: runID, Account: account, Concurrency: o.Concurrency, Resumed: pr.Resumed})
 	if err != nil {
 		return nil, err
 	}

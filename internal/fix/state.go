@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -69,6 +70,8 @@ func CallerAccount(ctx context.Context, cfg aws.Config) (string, error) {
 type regionState struct {
 	FlowLogs  []inventory.FlowLog
 	LogGroups map[string]inventory.LogGroup // by name; absent means it does not exist
+	// GroupTags are the tags of the run's VPCs' log groups, read when a run is resumed.
+	GroupTags map[string]map[string]string
 }
 
 func (rs *regionState) flowLogsOn(vpc string) []inventory.FlowLog {
@@ -148,7 +151,12 @@ func describeLogGroups(ctx context.Context, c *cloudwatchlogs.Client, prefix str
 		}
 		for _, g := range page.LogGroups {
 			name := aws.ToString(g.LogGroupName)
-			into[name] = inventory.LogGroup{Name: name, ARN: aws.ToString(g.Arn), RetentionDays: g.RetentionInDays, KMSKeyID: aws.ToString(g.KmsKeyId)}
+			lg := inventory.LogGroup{Name: name, ARN: aws.ToString(g.Arn), RetentionDays: g.RetentionInDays, KMSKeyID: aws.ToString(g.KmsKeyId)}
+			if g.CreationTime != nil {
+				t := time.UnixMilli(*g.CreationTime).UTC()
+				lg.CreatedAt = &t
+			}
+			into[name] = lg
 		}
 	}
 	return nil

@@ -46,6 +46,8 @@ type VerifyResult struct {
 	Pass  int          `json:"pass"`
 	Fail  int          `json:"fail"`
 	Error int          `json:"error"`
+	// Warnings say what was wrong with the run's journal (a torn final record, suspect records).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // ExitCode follows the scan's codes: 0 all pass, 1 some fail, 2 some could not be read.
@@ -79,13 +81,13 @@ func Verify(ctx context.Context, cfg aws.Config, dir, id string, concurrency int
 	if concurrency <= 0 {
 		concurrency = DefaultConcurrency
 	}
-	info, recs, err := LoadRun(dir, id)
+	info, contents, err := loadRun(dir, id)
 	if err != nil {
 		return nil, err
 	}
-	sc := scopeOf(recs)
+	sc := scopeOf(contents.Records)
 	cl := newClients(cfg)
-	res := &VerifyResult{RunID: id}
+	res := &VerifyResult{RunID: id, Warnings: contents.Warnings()}
 	var verdicts []VPCVerdict
 	type regionOut struct {
 		v []VPCVerdict

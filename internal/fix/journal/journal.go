@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -63,7 +64,13 @@ type Record struct {
 	Failed map[string]string `json:"failed,omitempty"`
 	// Previous holds a value the change replaced (an old retention), for rollback.
 	Previous *int32 `json:"previous,omitempty"`
-	Error    string `json:"error,omitempty"`
+	// Retention is the retention a PutRetentionPolicy sets; rollback restores Previous only while the log group
+	// still has exactly this value.
+	Retention *int32 `json:"retention,omitempty"`
+	// Created is the creation time (ms since the epoch, as CloudWatch Logs gives it) of the log group a change
+	// was made to: rollback changes a group back only when it is still that group.
+	Created int64  `json:"created,omitempty"`
+	Error   string `json:"error,omitempty"`
 
 	Status string `json:"status,omitempty"`
 	// Plan is the run's plan (settings, targets) on TypeRun records.
@@ -108,6 +115,85 @@ func Path(dir, id string) string { return filepath.Join(dir, id+".jsonl") }
 // ErrNotFound means there is no journal for the run.
 var ErrNotFound = errors.New("no journal for run")
 
+// Bounds on what a journal reader holds in memory: one record (line), and one journal file.
+const (
+	MaxRecordBytes  = 4 << 20
+	MaxJournalBytes = 256 << 20
+)
+
+// Problem is a record that could not be read.
+type Problem struct {
+	Line   int    `json:"line"`
+	Offset int64  `json:"offset"` // byte offset of the line's start
+	Size   int64  `json:"size"`   // bytes of the line, without its newline
+	Err    string `json:"error"`
+}
+
+// Contents is what a journal file holds, and what is wrong with it.
+type Contents struct {
+	Path    string
+	Records []Record
+	// Torn is the last record when it is unreadable: cut short by a crash (or damaged). Readers ignore it;
+	// Open cuts the file back to the end of the record before it.
+	Torn *Problem
+	// Unterminated is set when the file does not end with a newline after a complete last record: Open adds it,
+	// so that the next record does not glue onto it.
+	Unterminated bool
+	// Bad are unreadable records before the last one: the journal is suspect (damaged or edited).
+	Bad []Problem
+	// Size is the file's length in bytes.
+	Size int64
+}
+
+// SuspectError says a journal has unreadable records before its last one. Only that run is affected.
+type SuspectError struct {
+	Path string
+	Bad  []Problem
+}
+
+func (e *SuspectError) Error() string {
+	b := e.Bad[0]
+	more := ""
+	if len(e.Bad) > 1 {
+		more = fmt.Sprintf(" (and %d more)", len(e.Bad)-1)
+	}
+	return fmt.Sprintf("%s:%d: bad journal record at byte offset %d: %s%s: this run's journal is suspect (damaged or edited)", e.Path, b.Line, b.Offset, b.Err, more)
+}
+
+// ErrSuspect matches a *SuspectError with errors.Is.
+var ErrSuspect = errors.New("suspect journal")
+
+func (e *SuspectError) Is(target error) bool { return target == ErrSuspect }
+
+// Suspect returns a *SuspectError when the journal has unreadable records before its last one, else nil.
+func (c *Contents) Suspect() error {
+	if len(c.Bad) == 0 {
+		return nil
+	}
+	return &SuspectError{Path: c.Path, Bad: c.Bad}
+}
+
+// Warnings describe, one line each, what is wrong with the journal (a torn tail, suspect records).
+func (c *Contents) Warnings() []string {
+	var out []string
+	if c.Torn != nil {
+		out = append(out, fmt.Sprintf("journal %s: the final record (line %d, byte offset %d, %d bytes) is torn and ignored: %s", c.Path, c.Torn.Line, c.Torn.Offset, c.Torn.Size, c.Torn.Err))
+	}
+	if err := c.Suspect(); err != nil {
+		out = append(out, err.Error())
+	}
+	return out
+}
+
+// lastSeq is the highest sequence number of the records.
+func (c *Contents) lastSeq() int {
+	n := 0
+	for _, r := range c.Records {
+		n = max(n, r.Seq)
+	}
+	return n
+}
+
 // Journal is an open journal, safe for concurrent use. Only one process may hold a run's journal open.
 type Journal struct {
 	mu    sync.Mutex
@@ -115,10 +201,14 @@ type Journal struct {
 	seq   int
 	RunID string
 	Path  string
+	// Warnings say what Open found wrong and repaired (a torn final record cut off) or left (suspect records).
+	Warnings []string
 }
 
 // Open opens (creating when create is true) the journal of run id in dir for appending, and locks it so that
-// two processes cannot work on the same run at once.
+// two processes cannot work on the same run at once. A torn final record (a crash in the middle of a write) is
+// cut off, and a complete final record without its newline is terminated, before anything is appended: both
+// are reported in Warnings. Unreadable records before the last one are left as they are, and reported.
 func Open(dir, id string, create bool) (*Journal, error) {
 	if !ValidRunID(id) {
 		return nil, fmt.Errorf("invalid run id %q", id)
@@ -142,14 +232,37 @@ func Open(dir, id string, create bool) (*Journal, error) {
 		f.Close()
 		return nil, fmt.Errorf("run %s is in use by another flowguard process (%s locked)", id, p)
 	}
-	recs, err := Read(dir, id)
-	if err != nil && !errors.Is(err, ErrNotFound) {
+	c, err := Load(dir, id)
+	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	j := &Journal{f: f, RunID: id, Path: p}
-	if n := len(recs); n > 0 {
-		j.seq = recs[n-1].Seq
+	j := &Journal{f: f, RunID: id, Path: p, seq: c.lastSeq()}
+	switch {
+	case c.Torn != nil:
+		if err := f.Truncate(c.Torn.Offset); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("cut the torn final record of journal %s at byte offset %d: %w", p, c.Torn.Offset, err)
+		}
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("sync journal %s: %w", p, err)
+		}
+		j.Warnings = append(j.Warnings, fmt.Sprintf("journal %s: torn final record (line %d, %d bytes) cut off at byte offset %d: %s",
+			p, c.Torn.Line, c.Torn.Size, c.Torn.Offset, c.Torn.Err))
+	case c.Unterminated:
+		if _, err := f.Write([]byte{'\n'}); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("terminate the final record of journal %s: %w", p, err)
+		}
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("sync journal %s: %w", p, err)
+		}
+		j.Warnings = append(j.Warnings, fmt.Sprintf("journal %s: the final record had no newline (byte offset %d): added", p, c.Size))
+	}
+	if err := c.Suspect(); err != nil {
+		j.Warnings = append(j.Warnings, err.Error())
 	}
 	return j, nil
 }
@@ -167,6 +280,9 @@ func (j *Journal) Append(r Record) error {
 	if err != nil {
 		return fmt.Errorf("encode journal record: %w", err)
 	}
+	if len(b) > MaxRecordBytes {
+		return fmt.Errorf("journal %s: record of %d bytes is over the %d-byte limit of a journal record", j.Path, len(b), MaxRecordBytes)
+	}
 	b = append(b, '\n')
 	if _, err := j.f.Write(b); err != nil {
 		return fmt.Errorf("write journal %s: %w", j.Path, err)
@@ -180,54 +296,138 @@ func (j *Journal) Append(r Record) error {
 // Close releases the journal.
 func (j *Journal) Close() error { return j.f.Close() }
 
-// Read returns the records of run id. A last line cut short by a crash is ignored; a bad line elsewhere is an
-// error naming file and line.
-func Read(dir, id string) ([]Record, error) {
+// Load reads the journal of run id without changing it. Its error is for a journal that cannot be read at all
+// (missing, unreadable, over MaxJournalBytes); a torn final record and bad records are described in Contents.
+func Load(dir, id string) (*Contents, error) {
 	if !ValidRunID(id) {
 		return nil, fmt.Errorf("invalid run id %q", id)
 	}
 	p := Path(dir, id)
-	data, err := os.ReadFile(p)
+	f, err := os.Open(p)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%w %s (looked in %s)", ErrNotFound, id, dir)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read journal: %w", err)
 	}
-	return parse(p, data)
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Size() > MaxJournalBytes {
+		return nil, fmt.Errorf("journal %s is %d bytes, over the %d-byte limit: not read", p, st.Size(), MaxJournalBytes)
+	}
+	c, err := scan(p, io.LimitReader(f, MaxJournalBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if c.Size > MaxJournalBytes {
+		return nil, fmt.Errorf("journal %s is over the %d-byte limit: not read", p, MaxJournalBytes)
+	}
+	return c, nil
 }
 
+// Read returns the records of run id. A torn final record is ignored; a bad record before it is a
+// *SuspectError naming file, line and byte offset (the readable records are returned with it).
+func Read(dir, id string) ([]Record, error) {
+	c, err := Load(dir, id)
+	if err != nil {
+		return nil, err
+	}
+	return c.Records, c.Suspect()
+}
+
+// parse reads a journal held in memory (for tests): as Read, on data.
 func parse(name string, data []byte) ([]Record, error) {
-	var out []Record
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64*1024), 64*1024*1024)
-	line := 0
-	complete := len(data) == 0 || data[len(data)-1] == '\n'
-	var pending error
-	for sc.Scan() {
+	c, err := scan(name, bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	return c.Records, c.Suspect()
+}
+
+// scan reads records line by line, holding at most MaxRecordBytes of one line: a longer line is a bad record.
+func scan(name string, r io.Reader) (*Contents, error) {
+	c := &Contents{Path: name}
+	br := bufio.NewReaderSize(r, 64*1024)
+	var (
+		line     int
+		off      int64
+		buf      []byte
+		lastBad  = -1 // index in c.Bad of the last non-blank line, when it was bad
+		endsInNL = true
+	)
+	for {
+		buf = buf[:0]
+		var size int64
+		long, eof := false, false
+		terminated := false
+		for {
+			chunk, err := br.ReadSlice('\n')
+			size += int64(len(chunk))
+			if !long {
+				if len(buf)+len(chunk) > MaxRecordBytes+1 {
+					long, buf = true, buf[:0]
+				} else {
+					buf = append(buf, chunk...)
+				}
+			}
+			if err == nil {
+				terminated = true
+				break
+			}
+			if err == bufio.ErrBufferFull {
+				continue
+			}
+			if err == io.EOF {
+				eof = true
+				break
+			}
+			return nil, fmt.Errorf("read journal %s: %w", name, err)
+		}
+		if size == 0 && eof {
+			break
+		}
 		line++
-		if pending != nil {
-			return nil, pending
+		start := off
+		off += size
+		c.Size = off
+		endsInNL = terminated
+		body := size
+		if terminated {
+			body--
+			if !long {
+				buf = buf[:len(buf)-1]
+			}
 		}
-		b := bytes.TrimSpace(sc.Bytes())
-		if len(b) == 0 {
-			continue
+		switch {
+		case long:
+			c.Bad = append(c.Bad, Problem{Line: line, Offset: start, Size: body, Err: fmt.Sprintf("record over %d bytes", MaxRecordBytes)})
+			lastBad = len(c.Bad) - 1
+		case len(bytes.TrimSpace(buf)) == 0:
+		default:
+			var rec Record
+			if err := json.Unmarshal(bytes.TrimSpace(buf), &rec); err != nil {
+				c.Bad = append(c.Bad, Problem{Line: line, Offset: start, Size: body, Err: err.Error()})
+				lastBad = len(c.Bad) - 1
+			} else {
+				c.Records = append(c.Records, rec)
+				lastBad = -1
+			}
 		}
-		var r Record
-		if err := json.Unmarshal(b, &r); err != nil {
-			// Only the final, unterminated line may be torn.
-			pending = fmt.Errorf("%s:%d: bad journal record: %v", name, line, err)
-			continue
+		if eof {
+			break
 		}
-		out = append(out, r)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	if lastBad >= 0 && lastBad == len(c.Bad)-1 {
+		// The last line that is not blank is unreadable: a torn tail. Cut back to its start.
+		t := c.Bad[lastBad]
+		c.Torn = &t
+		c.Bad = c.Bad[:lastBad]
+	} else if !endsInNL && c.Size > 0 {
+		c.Unterminated = true
 	}
-	if pending != nil && complete {
-		return nil, pending
+	if len(c.Bad) == 0 {
+		c.Bad = nil
 	}
-	return out, nil
+	return c, nil
 }
 
 // Summary describes one run for `flowguard runs`.
@@ -245,6 +445,9 @@ type Summary struct {
 	RolledBack      bool   `json:"rolled_back"`
 	// LastCommand is what started last: "fix" or "rollback".
 	LastCommand string `json:"last_command"`
+	// Problem says why the journal is suspect (bad records before its last one) or unreadable; the other fields
+	// then come from the records that could be read. A run with a Problem is never resumed implicitly.
+	Problem string `json:"problem,omitempty"`
 }
 
 // StatusUnfinished is a run whose last start has no finish record (the process died or was killed).
@@ -293,7 +496,8 @@ func Summarize(id string, recs []Record) Summary {
 	return s
 }
 
-// List summarizes every run in dir, newest first.
+// List summarizes every run in dir, newest first. A journal that cannot be read, or is suspect, is listed with
+// its Problem; it does not stop the listing.
 func List(dir string) ([]Summary, error) {
 	ents, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
@@ -312,11 +516,17 @@ func List(dir string) ([]Summary, error) {
 		if !ValidRunID(id) {
 			continue
 		}
-		recs, err := Read(dir, id)
+		// One damaged journal makes that run suspect; it never hides the others.
+		var s Summary
+		c, err := Load(dir, id)
 		if err != nil {
-			return nil, err
+			s = Summary{ID: id, Status: StatusUnfinished, Problem: err.Error()}
+		} else {
+			s = Summarize(id, c.Records)
+			if err := c.Suspect(); err != nil {
+				s.Problem = err.Error()
+			}
 		}
-		s := Summarize(id, recs)
 		s.Path = Path(dir, id)
 		out = append(out, s)
 	}
