@@ -23,6 +23,7 @@ import (
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/report"
 	"github.com/flowguard/flowguard/internal/scan"
+	"github.com/flowguard/flowguard/internal/textsafe"
 )
 
 type scanOptions struct {
@@ -163,7 +164,7 @@ func runScan(cmd *cobra.Command, io *IOStreams, o *scanOptions) error {
 		}
 		progress.done()
 		if e, ok := identityError(snap); ok && ctx.Err() == nil && !o.Accounts.MultiAccount() {
-			return usageError("cannot identify the AWS account: %s\nCheck your credentials, --profile and --endpoint-url.", e.Message)
+			return usageError("cannot identify the AWS account: %s\nCheck your credentials, --profile and --endpoint-url.", textsafe.Terminal(e.Message))
 		}
 	}
 	if o.SaveSnapshot != "" {
