@@ -27,7 +27,7 @@ func WriteMarkdown(w io.Writer, r *finding.Result, _ Options) error {
 		verdict = fmt.Sprintf("FAIL: %d failing findings", s.Fail)
 	}
 	fmt.Fprintf(&b, "**%s**\n\n", verdict)
-	fmt.Fprintf(&b, "Source `%s` · %d accounts · %d regions · %d VPCs", mdCode(r.Source), len(r.Accounts), len(r.Regions), s.VPCs)
+	fmt.Fprintf(&b, "Source %s · %d accounts · %d regions · %d VPCs", mdEscape(r.Source), len(r.Accounts), len(r.Regions), s.VPCs)
 	if !r.FinishedAt.IsZero() {
 		fmt.Fprintf(&b, " · finished %s", r.FinishedAt.UTC().Format("2006-01-02 15:04:05 UTC"))
 	}
@@ -168,8 +168,3 @@ var mdReplacer = strings.NewReplacer(
 // Control characters, newlines and bidi overrides are first shown escaped (textsafe.Terminal), so the file is
 // also safe to cat to a terminal; the backslashes of those escapes are then escaped for Markdown.
 func mdEscape(s string) string { return mdReplacer.Replace(textsafe.Terminal(s)) }
-
-// mdCode makes s safe inside a code span (where backslash escapes do not work).
-func mdCode(s string) string {
-	return strings.NewReplacer("`", "'", "|", "\\|").Replace(textsafe.Terminal(s))
-}
