@@ -5,7 +5,9 @@ package awsconf
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -69,6 +71,9 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 		opts = append(opts, config.WithRegion(rs[0]))
 	}
 	if o.EndpointURL != "" {
+		if err := CheckEndpointURL(o.EndpointURL); err != nil {
+			return aws.Config{}, fmt.Errorf("--endpoint-url: %w", err)
+		}
 		opts = append(opts, config.WithBaseEndpoint(o.EndpointURL))
 	}
 	opts = append(opts, config.WithRetryer(Retryer(o.MaxAttempts, o.MaxBackoff)))
@@ -76,10 +81,64 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
 	}
+	if cfg.BaseEndpoint != nil && *cfg.BaseEndpoint != "" && o.EndpointURL == "" {
+		// From AWS_ENDPOINT_URL or the profile: the SDK would echo it, password included, in every error.
+		if err := CheckEndpointURL(*cfg.BaseEndpoint); err != nil {
+			return aws.Config{}, fmt.Errorf("AWS_ENDPOINT_URL or profile endpoint_url: %w", err)
+		}
+	}
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
 	return cfg, nil
+}
+
+// CheckEndpointURL refuses an endpoint URL the SDK could not use: one that does not parse, is not http or
+// https, or has no host. The error shows the URL with the password of its userinfo replaced by "xxxxx".
+func CheckEndpointURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		reason := err.Error()
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			reason = ue.Err.Error() // without the URL, which holds the password
+		}
+		return fmt.Errorf("endpoint URL %s does not parse: %s", RedactURL(raw), reason)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("endpoint URL %s: want http:// or https://", RedactURL(raw))
+	}
+	if u.Host == "" {
+		return fmt.Errorf("endpoint URL %s has no host", RedactURL(raw))
+	}
+	return nil
+}
+
+// RedactURL returns raw with the password of its userinfo replaced by "xxxxx" (url.URL.Redacted), also when
+// raw does not parse; userinfo without a scheme is replaced as a whole.
+func RedactURL(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.Opaque == "" {
+		return u.Redacted()
+	}
+	prefix, rest := "", raw
+	if i := strings.Index(raw, "://"); i >= 0 {
+		prefix, rest = raw[:i+3], raw[i+3:]
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	at := strings.LastIndex(rest[:end], "@")
+	if at < 0 {
+		return raw
+	}
+	user := rest[:at]
+	if c := strings.IndexByte(user, ':'); c >= 0 && prefix != "" {
+		user = user[:c+1] + "xxxxx"
+	} else {
+		user = "xxxxx"
+	}
+	return prefix + user + rest[at:]
 }
 
 // Retryer is the SDK's adaptive retry mode (client-side rate limiting on throttles) with a cap on attempts and

@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strings"
 	"text/template"
+
+	"github.com/flowguard/flowguard/internal/outfile"
 )
 
 //go:embed templates
@@ -118,8 +120,8 @@ func Write(dir string, files []File) ([]string, error) {
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return paths, err
 		}
-		if err := os.WriteFile(p, f.Content, 0o644); err != nil {
-			return paths, fmt.Errorf("write %s: %w", p, err)
+		if err := outfile.Write(p, f.Content, outfile.ModeReport); err != nil {
+			return paths, err
 		}
 		paths = append(paths, p)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/flowguard/flowguard/internal/checks"
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/textsafe"
 )
 
 // loadChecks returns the built-in checks plus those of dir (if any), narrowed to ids (if any).
@@ -52,7 +53,7 @@ it with --checks (here and to scan). See the README, "Writing a check".`,
 				tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "ID\tSEVERITY\tASSET\tSOURCE\tTITLE")
 				for _, c := range cs {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.ID, c.Severity, c.AssetTypes[0], c.File, c.Title)
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", textsafe.Terminal(c.ID), textsafe.Terminal(c.Severity), textsafe.Terminal(c.AssetTypes[0]), textsafe.Terminal(c.File), textsafe.Terminal(c.Title))
 				}
 				return tw.Flush()
 			case "json":

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/textsafe"
 	"github.com/flowguard/flowguard/internal/version"
 )
 
@@ -44,12 +45,12 @@ func Main(ctx context.Context, args []string, io *IOStreams) int {
 	var ee *ExitError
 	if errors.As(err, &ee) {
 		if ee.Err != nil {
-			fmt.Fprintln(io.ErrOut, "flowguard:", ee.Err)
+			fmt.Fprintln(io.ErrOut, "flowguard:", textsafe.Lines(ee.Err.Error()))
 		}
 		return ee.Code
 	}
 	// Anything else cobra returns before running a command is a usage problem (unknown flag, bad value).
-	fmt.Fprintln(io.ErrOut, "flowguard:", err)
+	fmt.Fprintln(io.ErrOut, "flowguard:", textsafe.Lines(err.Error()))
 	return finding.ExitUsage
 }
 

@@ -26,6 +26,7 @@ import (
 	"github.com/flowguard/flowguard/internal/fix/journal"
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/scan"
+	"github.com/flowguard/flowguard/internal/textsafe"
 )
 
 type fixOptions struct {
@@ -157,7 +158,7 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 			var left int
 			saved, left = onlyRegions(saved, rs)
 			if left > 0 {
-				fmt.Fprintf(io.ErrOut, "flowguard: %d finding(s) outside --region %s left out\n", left, strings.Join(rs, ","))
+				fmt.Fprintf(io.ErrOut, "flowguard: %d finding(s) outside --region %s left out\n", left, textsafe.Terminal(strings.Join(rs, ",")))
 			}
 		}
 	}
@@ -207,7 +208,7 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 	for _, acct := range accts {
 		acfg, err := ent.config(ctx, acct)
 		if err != nil {
-			fmt.Fprintf(io.ErrOut, "flowguard: account %s left alone: %v\n", acct, err)
+			fmt.Fprintf(io.ErrOut, "flowguard: account %s left alone: %s\n", textsafe.Terminal(acct), textsafe.Terminal(err.Error()))
 			worse(finding.ExitIncomplete)
 			continue
 		}
@@ -231,12 +232,12 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 			if errors.Is(err, journal.ErrNotFound) {
 				return usageError("%v", err)
 			}
-			fmt.Fprintf(io.ErrOut, "flowguard: account %s: %v\n", acct, err)
+			fmt.Fprintf(io.ErrOut, "flowguard: account %s: %s\n", textsafe.Terminal(acct), textsafe.Terminal(err.Error()))
 			worse(finding.ExitIncomplete)
 			continue
 		}
 		if pr.Note != "" {
-			fmt.Fprintln(io.ErrOut, "flowguard:", pr.Note)
+			fmt.Fprintln(io.ErrOut, "flowguard:", textsafe.Terminal(pr.Note))
 		}
 		if pr.Plan.Incomplete {
 			worse(finding.ExitIncomplete)
@@ -275,10 +276,12 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 			return &ExitError{Code: finding.ExitFail}
 		}
 	}
-	var progress = io.ErrOut
+	// Progress lines carry VPC ids and AWS error text: escaped on the way out, the lines kept.
+	var progress = textsafe.NewWriter(io.ErrOut)
 	if o.Output == "text" {
-		progress = io.Out
+		progress = textsafe.NewWriter(io.Out)
 	}
+	defer progress.Flush()
 	var outcomes []*fix.Outcome
 	for _, r := range runs {
 		if ctx.Err() != nil {
@@ -286,11 +289,11 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 			break
 		}
 		if o.Output == "text" {
-			fmt.Fprintf(io.Out, "\napplying in account %s\n", r.pr.Plan.Account)
+			fmt.Fprintf(io.Out, "\napplying in account %s\n", textsafe.Terminal(r.pr.Plan.Account))
 		}
 		out, err := fix.Execute(ctx, r.cfg, r.pr, o.JournalDir, fix.ApplyOptions{Concurrency: o.Concurrency, Progress: progress})
 		if err != nil {
-			fmt.Fprintf(io.ErrOut, "flowguard: account %s: fix: %v\n", r.pr.Plan.Account, err)
+			fmt.Fprintf(io.ErrOut, "flowguard: account %s: fix: %s\n", textsafe.Terminal(r.pr.Plan.Account), textsafe.Terminal(err.Error()))
 			worse(finding.ExitIncomplete)
 		}
 		if out == nil {
@@ -467,7 +470,7 @@ func liveScan(ctx context.Context, io *IOStreams, cfg aws.Config, o *fixOptions)
 	if len(res.Accounts) == 0 {
 		msg := "the account could not be read"
 		if len(res.Errors) > 0 {
-			msg += ": " + res.Errors[0].Message
+			msg += ": " + textsafe.Terminal(res.Errors[0].Message)
 		}
 		return nil, errors.New(msg)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/netip"
 	"os"
 	"runtime"
@@ -23,6 +24,7 @@ import (
 	"github.com/flowguard/flowguard/internal/logs/layout"
 	"github.com/flowguard/flowguard/internal/logs/render"
 	"github.com/flowguard/flowguard/internal/logs/source"
+	"github.com/flowguard/flowguard/internal/outfile"
 )
 
 func newLogsCmd(io *IOStreams) *cobra.Command {
@@ -438,18 +440,10 @@ func logsGenerateRun(io *IOStreams, o *logsGenerateOptions) error {
 }
 
 func writeGenFile(g *gen.Generator, path string, header bool) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	var werr error
-	if strings.HasSuffix(path, ".gz") {
-		werr = gen.WriteGzip(f, g, header)
-	} else {
-		werr = g.WriteStream(f, header)
-	}
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	return werr
+	return outfile.WriteWith(path, outfile.ModeReport, func(w io.Writer) error {
+		if strings.HasSuffix(path, ".gz") {
+			return gen.WriteGzip(w, g, header)
+		}
+		return g.WriteStream(w, header)
+	})
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/query"
 	"github.com/flowguard/flowguard/internal/scan"
+	"github.com/flowguard/flowguard/internal/textsafe"
 )
 
 type queryOptions struct {
@@ -122,17 +123,20 @@ func runQuery(cmd *cobra.Command, io *IOStreams, o *queryOptions, args []string)
 			if i > 0 {
 				fmt.Fprintln(io.Out)
 			}
-			fmt.Fprintf(io.Out, "%s (%d)\n", r.Root.Name, len(r.Nodes))
+			fmt.Fprintf(io.Out, "%s (%d)\n", textsafe.Terminal(r.Root.Name), len(r.Nodes))
 			if len(r.Nodes) == 0 {
 				continue
 			}
 			tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, strings.Join(r.Root.Columns(), "\t"))
+			fmt.Fprintln(tw, strings.Join(textsafe.TerminalAll(r.Root.Columns()), "\t"))
 			for _, n := range r.Nodes {
 				row := r.Root.Row(n)
+				// Tags, names and error messages are untrusted: one inert line per cell.
 				for j, c := range row {
 					if c == "" {
 						row[j] = "-"
+					} else {
+						row[j] = textsafe.Terminal(c)
 					}
 				}
 				fmt.Fprintln(tw, strings.Join(row, "\t"))
@@ -205,7 +209,7 @@ func queryInventory(cmd *cobra.Command, io *IOStreams, o *queryOptions) (*invent
 	}
 	progress.done()
 	if e, ok := identityError(snap); ok && ctx.Err() == nil && !o.Accounts.MultiAccount() {
-		return nil, usageError("cannot identify the AWS account: %s\nCheck your credentials, --profile and --endpoint-url.", e.Message)
+		return nil, usageError("cannot identify the AWS account: %s\nCheck your credentials, --profile and --endpoint-url.", textsafe.Terminal(e.Message))
 	}
 	return snap, nil
 }

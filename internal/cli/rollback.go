@@ -14,6 +14,7 @@ import (
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/fix"
 	"github.com/flowguard/flowguard/internal/fix/journal"
+	"github.com/flowguard/flowguard/internal/textsafe"
 )
 
 func newRollbackCmd(io *IOStreams) *cobra.Command {
@@ -49,7 +50,9 @@ Deleting a log group deletes the flow-log records in it. Exit code 0 when everyt
 				return err
 			}
 			if !dryRun && !yes && io.InTTY {
-				preview, err := fix.Rollback(ctx, cfg, dir, runID, fix.RollbackOptions{DryRun: true, Concurrency: concurrency, Progress: io.Out})
+				pw := textsafe.NewWriter(io.Out)
+				preview, err := fix.Rollback(ctx, cfg, dir, runID, fix.RollbackOptions{DryRun: true, Concurrency: concurrency, Progress: pw})
+				pw.Flush()
 				if err != nil {
 					return rollbackErr(err)
 				}
@@ -60,10 +63,12 @@ Deleting a log group deletes the flow-log records in it. Exit code 0 when everyt
 					return &ExitError{Code: finding.ExitFail}
 				}
 			}
-			var progress = io.Out
+			// Progress lines carry ids and AWS error text: escaped on the way out, the lines kept.
+			var progress = textsafe.NewWriter(io.Out)
 			if output == "json" {
-				progress = io.ErrOut
+				progress = textsafe.NewWriter(io.ErrOut)
 			}
+			defer progress.Flush()
 			res, err := fix.Rollback(ctx, cfg, dir, runID, fix.RollbackOptions{DryRun: dryRun, Concurrency: concurrency, Progress: progress})
 			if err != nil {
 				return rollbackErr(err)
@@ -94,7 +99,7 @@ Deleting a log group deletes the flow-log records in it. Exit code 0 when everyt
 					fmt.Fprintf(io.Out, "  kept (in use): %s\n", r)
 				}
 				for _, e := range res.Errors {
-					fmt.Fprintf(io.Out, "  error: %s\n", e)
+					fmt.Fprintf(io.Out, "  error: %s\n", textsafe.Terminal(fmt.Sprint(e)))
 				}
 			}
 			if code := res.ExitCode(); code != 0 {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/fix/journal"
+	"github.com/flowguard/flowguard/internal/textsafe"
 )
 
 func newRunsCmd(io *IOStreams) *cobra.Command {
@@ -36,13 +37,15 @@ func newRunsCmd(io *IOStreams) *cobra.Command {
 				return writeJSON(io.Out, runs)
 			}
 			if len(runs) == 0 {
-				fmt.Fprintf(io.Out, "no runs in %s\n", dir)
+				fmt.Fprintf(io.Out, "no runs in %s\n", textsafe.Terminal(dir))
 				return nil
 			}
 			fmt.Fprintf(io.Out, "%-24s %-20s %-14s %-20s %-9s %-7s %s\n", "RUN", "STARTED", "ACCOUNT", "STATUS", "FLOW LOGS", "FAILED", "REGIONS")
 			for _, r := range runs {
-				fmt.Fprintf(io.Out, "%-24s %-20s %-14s %-20s %-9d %-7d %s\n", r.ID, r.StartedAt.Format("2006-01-02 15:04:05"),
-					strings.Join(r.Accounts, ","), r.Status, r.FlowLogsCreated, r.VPCsFailed, strings.Join(r.Regions, ","))
+				// Journals are files on disk: what they say is shown, never obeyed by the terminal.
+				fmt.Fprintf(io.Out, "%-24s %-20s %-14s %-20s %-9d %-7d %s\n", textsafe.Terminal(r.ID), r.StartedAt.Format("2006-01-02 15:04:05"),
+					textsafe.Terminal(strings.Join(r.Accounts, ",")), textsafe.Terminal(string(r.Status)), r.FlowLogsCreated, r.VPCsFailed,
+					textsafe.Terminal(strings.Join(r.Regions, ",")))
 			}
 			return nil
 		},

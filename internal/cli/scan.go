@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -21,8 +22,10 @@ import (
 	"github.com/flowguard/flowguard/internal/exceptions"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/inventory"
+	"github.com/flowguard/flowguard/internal/outfile"
 	"github.com/flowguard/flowguard/internal/report"
 	"github.com/flowguard/flowguard/internal/scan"
+	"github.com/flowguard/flowguard/internal/textsafe"
 )
 
 type scanOptions struct {
@@ -163,7 +166,7 @@ func runScan(cmd *cobra.Command, io *IOStreams, o *scanOptions) error {
 		}
 		progress.done()
 		if e, ok := identityError(snap); ok && ctx.Err() == nil && !o.Accounts.MultiAccount() {
-			return usageError("cannot identify the AWS account: %s\nCheck your credentials, --profile and --endpoint-url.", e.Message)
+			return usageError("cannot identify the AWS account: %s\nCheck your credentials, --profile and --endpoint-url.", textsafe.Terminal(e.Message))
 		}
 	}
 	if o.SaveSnapshot != "" {
@@ -212,7 +215,8 @@ func writeReport(io *IOStreams, f report.Format, res *finding.Result, path strin
 	if err := f.Write(&buf, res, report.Options{Checks: builtinCheckInfo()}); err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	// Atomic, never through a link planted at path, mode 0644 (see internal/outfile).
+	if err := outfile.Write(path, buf.Bytes(), outfile.ModeReport); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
 	return nil
@@ -260,11 +264,14 @@ func writeReports(io *IOStreams, formats []report.Format, res *finding.Result, d
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create --out-dir: %w", err)
 	}
+	// A format that cannot be written (a symbolic link planted at its name, say) does not stop the others.
 	var paths []string
+	var errs []error
 	for _, f := range formats {
 		p := filepath.Join(dir, "flowguard."+f.Extension)
 		if err := writeReport(io, f, res, p); err != nil {
-			return fmt.Errorf("%s report: %w", f.Name, err)
+			errs = append(errs, fmt.Errorf("%s report: %w", f.Name, err))
+			continue
 		}
 		paths = append(paths, p)
 	}
@@ -272,7 +279,7 @@ func writeReports(io *IOStreams, formats []report.Format, res *finding.Result, d
 	for _, p := range paths {
 		fmt.Fprintln(io.Out, "wrote", p)
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // progress shows "regions done / total" on a terminal's stderr, and nothing when stderr is piped.

@@ -9,6 +9,7 @@ import (
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/fix"
 	"github.com/flowguard/flowguard/internal/fix/journal"
+	"github.com/flowguard/flowguard/internal/textsafe"
 )
 
 func newVerifyCmd(io *IOStreams) *cobra.Command {
@@ -68,7 +69,8 @@ and the delivery status of the run's flow log. Exit codes: 0 all pass, 1 some fa
 					if d == "" {
 						d = "-"
 					}
-					fmt.Fprintf(io.Out, "%-10s %-24s %-6s %-16s %s\n", v.Region, v.VPCID, v.Status, dash(v.Reason), d)
+					fmt.Fprintf(io.Out, "%-10s %-24s %-6s %-16s %s\n", textsafe.Terminal(v.Region), textsafe.Terminal(v.VPCID),
+						textsafe.Terminal(string(v.Status)), textsafe.Terminal(dash(v.Reason)), textsafe.Terminal(d))
 				}
 			}
 			if code := res.ExitCode(); code != 0 {

@@ -6,35 +6,40 @@ import (
 	"strings"
 
 	"github.com/flowguard/flowguard/internal/inventory"
+	"github.com/flowguard/flowguard/internal/textsafe"
 )
 
+// term makes an untrusted value (a tag, a name, an AWS error message, a flag) one inert line: the plan is what an
+// operator approves, so nothing in it may repaint the terminal or forge a line.
+func term(s string) string { return textsafe.Terminal(s) }
+
 // WritePlan prints a plan for review: settings, then every API call that changes something, batch by batch,
-// then what is left alone and why.
+// then what is left alone and why. Every value that is not flowguard's own text goes through textsafe.Terminal.
 func WritePlan(w io.Writer, p *Plan, applying bool) {
 	s := p.Settings
 	switch {
 	case p.Resumed:
-		fmt.Fprintf(w, "flowguard fix plan: finishing run %s, account %s\n", p.RunID, p.Account)
+		fmt.Fprintf(w, "flowguard fix plan: finishing run %s, account %s\n", term(p.RunID), term(p.Account))
 	case applying:
-		fmt.Fprintf(w, "flowguard fix plan: run %s, account %s\n", p.RunID, p.Account)
+		fmt.Fprintf(w, "flowguard fix plan: run %s, account %s\n", term(p.RunID), term(p.Account))
 	default:
-		fmt.Fprintf(w, "flowguard fix plan: account %s (a run id is assigned when the plan is applied)\n", p.Account)
+		fmt.Fprintf(w, "flowguard fix plan: account %s (a run id is assigned when the plan is applied)\n", term(p.Account))
 	}
-	dest := s.Destination + " " + s.LogGroupTemplate
+	dest := term(s.Destination) + " " + term(s.LogGroupTemplate)
 	if s.Destination == inventory.DestinationS3 {
-		dest = fmt.Sprintf("s3 %s (%s, hive partitions %v, per-hour %v)", s.S3BucketARN, s.FileFormat, s.HivePartitions, s.PerHourPartitions)
+		dest = fmt.Sprintf("s3 %s (%s, hive partitions %v, per-hour %v)", term(s.S3BucketARN), term(s.FileFormat), s.HivePartitions, s.PerHourPartitions)
 	} else {
 		dest += fmt.Sprintf(", retention %d days", s.RetentionDays)
 		if s.KMSKey != "" {
-			dest += ", KMS " + s.KMSKey
+			dest += ", KMS " + term(s.KMSKey)
 		}
 	}
 	format := "default format"
 	if s.LogFormat != "" {
-		format = "format " + s.LogFormat
+		format = "format " + term(s.LogFormat)
 	}
-	fmt.Fprintf(w, "  flow logs: traffic %s -> %s, %s, aggregation %ds\n", s.TrafficType, dest, format, s.MaxAggregationInterval)
-	fmt.Fprintf(w, "  rollout: internet-exposed and production (%s) VPCs first, batch size %d", s.PriorityTag, s.BatchSize)
+	fmt.Fprintf(w, "  flow logs: traffic %s -> %s, %s, aggregation %ds\n", term(s.TrafficType), dest, format, s.MaxAggregationInterval)
+	fmt.Fprintf(w, "  rollout: internet-exposed and production (%s) VPCs first, batch size %d", term(s.PriorityTag), s.BatchSize)
 	if s.MaxBatches > 0 {
 		fmt.Fprintf(w, ", at most %d batch(es)", s.MaxBatches)
 	}
@@ -59,33 +64,33 @@ func WritePlan(w io.Writer, p *Plan, applying bool) {
 		if where == "" {
 			where = "global"
 		}
-		fmt.Fprintf(w, "  %-10s %-27s %s\n", where, st.Action, st.Resource)
+		fmt.Fprintf(w, "  %-10s %-27s %s\n", term(where), term(string(st.Action)), term(st.Resource))
 		switch st.Action {
 		case ActCreateFlowLogs:
 			for _, v := range st.VPCs {
-				t := targets[st.Region+"/"+v]
-				fmt.Fprintf(w, "             %s%s  %s\n", v, describeTarget(t), strings.Join(t.Reasons, ","))
+				tg := targets[st.Region+"/"+v]
+				fmt.Fprintf(w, "             %s%s  %s\n", term(v), describeTarget(tg), term(strings.Join(tg.Reasons, ",")))
 			}
 			f := st.FlowLog
-			fmt.Fprintf(w, "             ResourceType=VPC TrafficType=%s LogDestinationType=%s", f.TrafficType, f.DestinationType)
+			fmt.Fprintf(w, "             ResourceType=VPC TrafficType=%s LogDestinationType=%s", term(f.TrafficType), term(f.DestinationType))
 			if f.RoleARN != "" {
-				fmt.Fprintf(w, " DeliverLogsPermissionArn=%s", f.RoleARN)
+				fmt.Fprintf(w, " DeliverLogsPermissionArn=%s", term(f.RoleARN))
 			}
 			if f.DestinationType == inventory.DestinationS3 {
-				fmt.Fprintf(w, " FileFormat=%s HiveCompatiblePartitions=%v PerHourPartition=%v", f.FileFormat, f.HivePartitions, f.PerHourPartitions)
+				fmt.Fprintf(w, " FileFormat=%s HiveCompatiblePartitions=%v PerHourPartition=%v", term(f.FileFormat), f.HivePartitions, f.PerHourPartitions)
 			}
 			fmt.Fprintf(w, " MaxAggregationInterval=%d tags=%s\n", f.MaxAggregationInterval, formatTags(st.Tags))
 		case ActCreateRole, ActUpdateAssumeRole, ActPutRolePolicy:
-			fmt.Fprintf(w, "             %s\n", st.Why)
+			fmt.Fprintf(w, "             %s\n", term(st.Why))
 			for _, l := range strings.Split(st.PolicyDocument, "\n") {
-				fmt.Fprintf(w, "               %s\n", l)
+				fmt.Fprintf(w, "               %s\n", term(l))
 			}
 		case ActPutRetentionPolicy:
-			fmt.Fprintf(w, "             RetentionInDays=%d (%s)\n", st.RetentionDays, st.Why)
+			fmt.Fprintf(w, "             RetentionInDays=%d (%s)\n", st.RetentionDays, term(st.Why))
 		case ActCreateLogGroup:
 			extra := ""
 			if st.KMSKey != "" {
-				extra = " KmsKeyId=" + st.KMSKey
+				extra = " KmsKeyId=" + term(st.KMSKey)
 			}
 			fmt.Fprintf(w, "             tags=%s%s\n", formatTags(st.Tags), extra)
 		}
@@ -93,13 +98,13 @@ func WritePlan(w io.Writer, p *Plan, applying bool) {
 	if len(p.Done) > 0 {
 		fmt.Fprintf(w, "\nalready done by this run (found by its tag, recorded in the journal):\n")
 		for _, d := range p.Done {
-			fmt.Fprintf(w, "  %-10s %s  flow log %s\n", d.Region, d.VPCID, d.FlowLogID)
+			fmt.Fprintf(w, "  %-10s %s  flow log %s\n", term(d.Region), term(d.VPCID), term(d.FlowLogID))
 		}
 	}
 	if len(p.Deferred) > 0 {
 		fmt.Fprintf(w, "\ndeferred beyond --max-batches %d (%d VPC(s)): run fix again after this run\n", s.MaxBatches, len(p.Deferred))
-		for _, t := range p.Deferred {
-			fmt.Fprintf(w, "  %-10s %s%s (batch %d)\n", t.Region, t.VPCID, describeTarget(t), t.Batch)
+		for _, tg := range p.Deferred {
+			fmt.Fprintf(w, "  %-10s %s%s (batch %d)\n", term(tg.Region), term(tg.VPCID), describeTarget(tg), tg.Batch)
 		}
 	}
 	if len(p.Diagnoses) > 0 {
@@ -109,19 +114,19 @@ func WritePlan(w io.Writer, p *Plan, applying bool) {
 			if id == "" {
 				id = "-"
 			}
-			fmt.Fprintf(w, "  %-10s %s %s: %s\n             proposal: %s\n", d.Region, d.VPCID, id, d.Cause, d.Proposal)
+			fmt.Fprintf(w, "  %-10s %s %s: %s\n             proposal: %s\n", term(d.Region), term(d.VPCID), term(id), term(d.Cause), term(d.Proposal))
 		}
 	}
 	if len(p.Skipped) > 0 {
 		fmt.Fprintf(w, "\nleft alone:\n")
 		for _, k := range p.Skipped {
-			fmt.Fprintf(w, "  %s %-10s %s: %s\n", k.AccountID, k.Region, k.VPCID, k.Reason)
+			fmt.Fprintf(w, "  %s %-10s %s: %s\n", term(k.AccountID), term(k.Region), term(k.VPCID), term(k.Reason))
 		}
 	}
 	if len(p.Notes) > 0 {
 		fmt.Fprintf(w, "\nnotes:\n")
 		for _, n := range p.Notes {
-			fmt.Fprintf(w, "  - %s\n", n)
+			fmt.Fprintf(w, "  - %s\n", term(n))
 		}
 	}
 	if !applying {
@@ -129,15 +134,15 @@ func WritePlan(w io.Writer, p *Plan, applying bool) {
 	}
 }
 
-func describeTarget(t Target) string {
+func describeTarget(tg Target) string {
 	var parts []string
-	if t.Name != "" {
-		parts = append(parts, t.Name)
+	if tg.Name != "" {
+		parts = append(parts, term(tg.Name))
 	}
-	if t.InternetExposed {
+	if tg.InternetExposed {
 		parts = append(parts, "internet-exposed")
 	}
-	if t.Production {
+	if tg.Production {
 		parts = append(parts, "production")
 	}
 	if len(parts) == 0 {
@@ -149,7 +154,7 @@ func describeTarget(t Target) string {
 func formatTags(m map[string]string) string {
 	var parts []string
 	for _, k := range sortedKeys(m) {
-		parts = append(parts, k+"="+m[k])
+		parts = append(parts, term(k)+"="+term(m[k]))
 	}
 	return strings.Join(parts, ",")
 }
@@ -160,24 +165,24 @@ func WriteOutcome(w io.Writer, o *Outcome) {
 	for _, v := range o.VPCs {
 		counts[v.Status]++
 	}
-	fmt.Fprintf(w, "\nrun %s: %s — %d created, %d already done, %d failed, %d not attempted\n", o.RunID, o.Status,
+	fmt.Fprintf(w, "\nrun %s: %s — %d created, %d already done, %d failed, %d not attempted\n", term(o.RunID), term(o.Status),
 		counts[OutcomeCreated], counts[OutcomeAlreadyDone], counts[OutcomeFailed], counts[OutcomeNotAttempted])
 	for _, v := range o.VPCs {
 		switch v.Status {
 		case OutcomeFailed, OutcomeNotAttempted:
-			fmt.Fprintf(w, "  %-10s %s %s: %s\n", v.Region, v.VPCID, v.Status, v.Error)
+			fmt.Fprintf(w, "  %-10s %s %s: %s\n", term(v.Region), term(v.VPCID), term(v.Status), term(v.Error))
 		}
 	}
 	for _, e := range o.Errors {
-		fmt.Fprintf(w, "  error: %s\n", e)
+		fmt.Fprintf(w, "  error: %s\n", term(fmt.Sprint(e)))
 	}
 	if o.JournalPath != "" {
-		fmt.Fprintf(w, "journal: %s\n", o.JournalPath)
+		fmt.Fprintf(w, "journal: %s\n", term(o.JournalPath))
 		switch o.Status {
 		case "complete":
-			fmt.Fprintf(w, "check it: flowguard verify --run %s    undo it: flowguard rollback --run %s\n", o.RunID, o.RunID)
+			fmt.Fprintf(w, "check it: flowguard verify --run %s    undo it: flowguard rollback --run %s\n", term(o.RunID), term(o.RunID))
 		default:
-			fmt.Fprintf(w, "finish it: flowguard fix --apply --run %s    undo it: flowguard rollback --run %s\n", o.RunID, o.RunID)
+			fmt.Fprintf(w, "finish it: flowguard fix --apply --run %s    undo it: flowguard rollback --run %s\n", term(o.RunID), term(o.RunID))
 		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/flowguard/flowguard/internal/outfile"
 )
 
 // Encode writes the snapshot as indented JSON.
@@ -15,17 +17,13 @@ func (s *Snapshot) Encode(w io.Writer) error {
 	return enc.Encode(s)
 }
 
-// WriteFile saves the snapshot to path.
+// WriteFile saves the snapshot to path, atomically and readable by its owner only: a snapshot is a whole
+// account inventory (see internal/outfile). A symbolic link at path is refused, never written through.
 func (s *Snapshot) WriteFile(path string) error {
-	f, err := os.Create(path)
-	if err != nil {
+	if err := outfile.WriteWith(path, outfile.ModePrivate, s.Encode); err != nil {
 		return fmt.Errorf("save snapshot: %w", err)
 	}
-	if err := s.Encode(f); err != nil {
-		f.Close()
-		return fmt.Errorf("save snapshot %s: %w", path, err)
-	}
-	return f.Close()
+	return nil
 }
 
 // ReadFile loads a snapshot saved by WriteFile. It refuses other documents (a scan result, say) with a

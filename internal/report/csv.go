@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/textsafe"
 )
 
 // csvHeader is the column order of the CSV report; parsers may rely on it.
@@ -17,7 +18,7 @@ var csvHeader = []string{
 }
 
 // WriteCSV writes one row per finding (RFC 4180, header first). Cells that a spreadsheet would run as a
-// formula (starting with = + - @, tab or CR) get a leading single quote: tags and names are user-controlled.
+// formula (starting with = + - @, tab, CR or LF) get a leading single quote (textsafe.CSVCell): tags and names are user-controlled.
 func WriteCSV(w io.Writer, r *finding.Result, _ Options) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader); err != nil {
@@ -34,21 +35,10 @@ func WriteCSV(w io.Writer, r *finding.Result, _ Options) error {
 			location(f), strings.Join(sortedTags(f.Evidence.Tags), "; "),
 			exID, exOwner, exExpires, exExpired, f.Evidence.Error,
 		}
-		for i := range row {
-			row[i] = csvSafe(row[i])
-		}
-		if err := cw.Write(row); err != nil {
+		if err := cw.Write(textsafe.CSVRow(row)); err != nil {
 			return err
 		}
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// csvSafe defuses spreadsheet formula injection (CWE-1236).
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

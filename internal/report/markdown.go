@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/textsafe"
 )
 
 // WriteMarkdown writes a summary for pull requests, tickets and wikis: counts by status, a table of counts by
@@ -26,7 +27,7 @@ func WriteMarkdown(w io.Writer, r *finding.Result, _ Options) error {
 		verdict = fmt.Sprintf("FAIL: %d failing findings", s.Fail)
 	}
 	fmt.Fprintf(&b, "**%s**\n\n", verdict)
-	fmt.Fprintf(&b, "Source `%s` · %d accounts · %d regions · %d VPCs", mdCode(r.Source), len(r.Accounts), len(r.Regions), s.VPCs)
+	fmt.Fprintf(&b, "Source %s · %d accounts · %d regions · %d VPCs", mdEscape(r.Source), len(r.Accounts), len(r.Regions), s.VPCs)
 	if !r.FinishedAt.IsZero() {
 		fmt.Fprintf(&b, " · finished %s", r.FinishedAt.UTC().Format("2006-01-02 15:04:05 UTC"))
 	}
@@ -71,7 +72,7 @@ func WriteMarkdown(w io.Writer, r *finding.Result, _ Options) error {
 			if e := f.Evidence.Exception; e != nil && e.Expired {
 				detail += fmt.Sprintf(" (exception %s of %s expired %s)", e.ID, e.Owner, e.Expires)
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", f.Status, mdEscape(orDash(f.AccountID)),
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", mdEscape(string(f.Status)), mdEscape(orDash(f.AccountID)),
 				mdEscape(orDash(f.Region)), mdEscape(res), mdEscape(orDash(f.ResourceName)), mdEscape(f.CheckID),
 				mdEscape(orDash(f.Reason)), mdEscape(detail))
 		}
@@ -160,11 +161,10 @@ func groupCounts(fs []finding.Finding) []group {
 
 var mdReplacer = strings.NewReplacer(
 	"\\", "\\\\", "|", "\\|", "`", "\\`", "*", "\\*", "_", "\\_", "[", "\\[", "]", "\\]", "#", "\\#",
-	"<", "&lt;", ">", "&gt;", "&", "&amp;", "\r\n", " ", "\n", " ", "\r", " ",
+	"<", "&lt;", ">", "&gt;", "&", "&amp;", "~", "\\~", "!", "\\!",
 )
 
-// mdEscape makes s literal text inside a Markdown table cell: no markup, no HTML, no cell breaks.
-func mdEscape(s string) string { return mdReplacer.Replace(s) }
-
-// mdCode makes s safe inside a code span.
-func mdCode(s string) string { return strings.NewReplacer("`", "'", "\n", " ", "|", "\\|").Replace(s) }
+// mdEscape makes s literal text inside a Markdown table cell: no markup, no HTML, no links, no cell breaks.
+// Control characters, newlines and bidi overrides are first shown escaped (textsafe.Terminal), so the file is
+// also safe to cat to a terminal; the backslashes of those escapes are then escaped for Markdown.
+func mdEscape(s string) string { return mdReplacer.Replace(textsafe.Terminal(s)) }

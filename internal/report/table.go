@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/textsafe"
 )
 
 const (
@@ -33,7 +34,9 @@ func statusColor(s finding.Status) string {
 	return ansiDim
 }
 
-// WriteTable writes findings grouped by account and region, then the errors and a summary line.
+// WriteTable writes findings grouped by account and region, then the errors and a summary line. Every value
+// that came from AWS, a file or a tag goes through textsafe.Terminal: control characters, escape sequences and
+// bidi overrides are shown escaped, so a tag cannot repaint the screen or forge a row.
 func WriteTable(w io.Writer, r *finding.Result, o Options) error {
 	paint := func(code, s string) string {
 		if !o.Color {
@@ -49,7 +52,7 @@ func WriteTable(w io.Writer, r *finding.Result, o Options) error {
 	located := map[string]bool{}
 	for _, f := range fs {
 		if location(f) != "" {
-			located[fmt.Sprintf("account %s  region %s", f.AccountID, orDash(f.Region))] = true
+			located[groupTitle(f)] = true
 		}
 	}
 	flush := func() {
@@ -59,7 +62,7 @@ func WriteTable(w io.Writer, r *finding.Result, o Options) error {
 		}
 	}
 	for _, f := range fs {
-		g := fmt.Sprintf("account %s  region %s", f.AccountID, orDash(f.Region))
+		g := groupTitle(f)
 		if g != group {
 			flush()
 			group = g
@@ -72,14 +75,14 @@ func WriteTable(w io.Writer, r *finding.Result, o Options) error {
 			}
 		}
 		// Pad before painting so escape codes do not upset the column widths.
-		status := paint(statusColor(f.Status), fmt.Sprintf("%-8s", f.Status))
+		status := paint(statusColor(f.Status), fmt.Sprintf("%-8s", safe(string(f.Status))))
 		if located[group] {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", status, f.CheckID, f.ResourceID, orDash(f.ResourceName),
-				orDash(location(f)), orDash(f.Reason), oneLine(f.Message))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", status, safe(f.CheckID), safe(f.ResourceID), safe(orDash(f.ResourceName)),
+				safe(orDash(location(f))), safe(orDash(f.Reason)), safe(f.Message))
 			continue
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", status, f.CheckID, f.ResourceID, orDash(f.ResourceName),
-			orDash(f.Reason), oneLine(f.Message))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", status, safe(f.CheckID), safe(f.ResourceID), safe(orDash(f.ResourceName)),
+			safe(orDash(f.Reason)), safe(f.Message))
 	}
 	flush()
 	if len(r.Errors) > 0 {
@@ -89,12 +92,12 @@ func WriteTable(w io.Writer, r *finding.Result, o Options) error {
 			if e.Region != "" {
 				where += "/" + e.Region
 			}
-			fmt.Fprintf(w, "  %s  %s: %s\n", where, e.Operation, oneLine(e.Message))
+			fmt.Fprintf(w, "  %s  %s: %s\n", safe(where), safe(e.Operation), safe(e.Message))
 		}
 		fmt.Fprintln(w)
 	}
 	for _, n := range r.Notes {
-		fmt.Fprintln(w, "note:", n)
+		fmt.Fprintln(w, "note:", safe(n))
 	}
 	fmt.Fprintln(w, SummaryLine(r))
 	return nil
@@ -128,4 +131,9 @@ func orDash(s string) string {
 	return s
 }
 
-func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " ") }
+// safe makes an untrusted value one inert line for a terminal.
+func safe(s string) string { return textsafe.Terminal(s) }
+
+func groupTitle(f finding.Finding) string {
+	return fmt.Sprintf("account %s  region %s", safe(f.AccountID), safe(orDash(f.Region)))
+}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/textsafe"
 )
 
 // Schema versions the JSON diff document.
@@ -199,8 +200,10 @@ func (d *Diff) WriteTable(w io.Writer) error {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "  ACCOUNT\tREGION\tRESOURCE\tNAME\tCHECK\tWAS\tNOW\tDETAIL")
 		for _, c := range s.list {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", dash(c.AccountID), dash(c.Region), c.Resource, dash(c.Name),
-				c.CheckID, dash(string(c.OldStatus)), dash(string(c.NewStatus)), oneLine(detail(c)))
+			// Values come from two scan files: untrusted, shown escaped (textsafe).
+			cells := textsafe.TerminalAll([]string{dash(c.AccountID), dash(c.Region), c.Resource, dash(c.Name),
+				c.CheckID, dash(string(c.OldStatus)), dash(string(c.NewStatus)), detail(c)})
+			fmt.Fprintf(tw, "  %s\n", strings.Join(cells, "\t"))
 		}
 		tw.Flush()
 		fmt.Fprintln(w)
@@ -238,5 +241,3 @@ func dash(s string) string {
 	}
 	return s
 }
-
-func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " ") }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/flowguard/flowguard/internal/logs/analyze"
+	"github.com/flowguard/flowguard/internal/textsafe"
 )
 
 // Formats lists the output formats.
@@ -63,14 +64,15 @@ func WriteTables(w io.Writer, format, title string, ts []Table) error {
 			Tables []Table `json:"tables"`
 		}{analyze.Schema, title, ts})
 	case "csv":
+		// Cells come from flow-log records and file names: a spreadsheet must not run them as formulas.
 		cw := csv.NewWriter(w)
 		for i, t := range ts {
 			if i > 0 {
 				cw.Write(nil)
 			}
-			cw.Write(append([]string{"section"}, t.Columns...))
+			cw.Write(textsafe.CSVRow(append([]string{"section"}, t.Columns...)))
 			for _, row := range t.Rows {
-				cw.Write(append([]string{t.ID}, row...))
+				cw.Write(textsafe.CSVRow(append([]string{t.ID}, row...)))
 			}
 		}
 		cw.Flush()
@@ -82,13 +84,13 @@ func WriteTables(w io.Writer, format, title string, ts []Table) error {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		fmt.Fprintln(w, t.Title)
+		fmt.Fprintln(w, textsafe.Terminal(t.Title))
 		if len(t.Rows) == 0 {
 			fmt.Fprintln(w, "  (none)")
 			continue
 		}
 		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight*0)
-		fmt.Fprintln(tw, "  "+strings.Join(upper(t.Columns), "\t"))
+		fmt.Fprintln(tw, "  "+strings.Join(clean(upper(t.Columns)), "\t"))
 		for _, row := range t.Rows {
 			fmt.Fprintln(tw, "  "+strings.Join(clean(row), "\t"))
 		}
@@ -107,18 +109,9 @@ func upper(ss []string) []string {
 	return out
 }
 
-// clean keeps control characters out of a terminal.
+// clean keeps control characters, escape sequences and bidi overrides out of a terminal (shown escaped).
 func clean(ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = strings.Map(func(r rune) rune {
-			if r < 0x20 || r == 0x7f {
-				return '?'
-			}
-			return r
-		}, s)
-	}
-	return out
+	return textsafe.TerminalAll(append([]string(nil), ss...))
 }
 
 func n(v int64) string { return strconv.FormatInt(v, 10) }
