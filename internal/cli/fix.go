@@ -300,7 +300,7 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 			continue
 		}
 		for _, w := range out.Warnings {
-			fmt.Fprintf(io.ErrOut, "flowguard: warning: %s\n", w)
+			fmt.Fprintf(io.ErrOut, "flowguard: warning: %s\n", textsafe.Terminal(w))
 		}
 		outcomes = append(outcomes, out)
 		if o.Output == "text" {

@@ -74,7 +74,7 @@ Deleting a log group deletes the flow-log records in it. Exit code 0 when everyt
 				return rollbackErr(err)
 			}
 			for _, w := range res.Warnings {
-				fmt.Fprintf(io.ErrOut, "flowguard: warning: %s\n", w)
+				fmt.Fprintf(io.ErrOut, "flowguard: warning: %s\n", textsafe.Terminal(w))
 			}
 			if output == "json" {
 				if err := writeJSON(io.Out, res); err != nil {
@@ -88,15 +88,15 @@ Deleting a log group deletes the flow-log records in it. Exit code 0 when everyt
 				case res.ExitCode() != 0:
 					verb = "NOT fully rolled back"
 				}
-				fmt.Fprintf(io.Out, "\nrun %s: %s; describe-flow-logs still shows %d of its flow logs\n", runID, verb, len(res.Remaining))
+				fmt.Fprintf(io.Out, "\nrun %s: %s; describe-flow-logs still shows %d of its flow logs\n", textsafe.Terminal(runID), verb, len(res.Remaining))
 				for _, id := range res.Remaining {
-					fmt.Fprintf(io.Out, "  remains: flow log %s\n", id)
+					fmt.Fprintf(io.Out, "  remains: flow log %s\n", textsafe.Terminal(id))
 				}
 				for _, r := range res.RemainingResources {
-					fmt.Fprintf(io.Out, "  remains: %s\n", r)
+					fmt.Fprintf(io.Out, "  remains: %s\n", textsafe.Terminal(r))
 				}
 				for _, r := range res.KeptInUse {
-					fmt.Fprintf(io.Out, "  kept (in use): %s\n", r)
+					fmt.Fprintf(io.Out, "  kept (in use): %s\n", textsafe.Terminal(r))
 				}
 				for _, e := range res.Errors {
 					fmt.Fprintf(io.Out, "  error: %s\n", textsafe.Terminal(fmt.Sprint(e)))

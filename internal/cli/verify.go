@@ -55,7 +55,7 @@ and the delivery status of the run's flow log. Exit codes: 0 all pass, 1 some fa
 				return rollbackErr(err)
 			}
 			for _, w := range res.Warnings {
-				fmt.Fprintf(io.ErrOut, "flowguard: warning: %s\n", w)
+				fmt.Fprintf(io.ErrOut, "flowguard: warning: %s\n", textsafe.Terminal(w))
 			}
 			if output == "json" {
 				if err := writeJSON(io.Out, res); err != nil {
