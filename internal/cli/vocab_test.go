@@ -14,6 +14,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -425,3 +427,58 @@ func TestOutWritesTheReport(t *testing.T) {
 		t.Errorf("runs --out: exit %d stdout %q file %q %s", code, out, b, errOut)
 	}
 }
+
+// fix --org enters each member account of the organization through --assume-role (and plans the caller's
+// own account directly); with fix's old --role-name this line would have planned iam:CreateRole of the
+// entered role instead.
+func TestFixOrgEntersMembersThroughAssumeRole(t *testing.T) {
+	srv := moto.Shared(t)
+	mgmt := moto.NewTestAccount(t)
+	const region = "ap-south-1"
+	orgc := organizations.NewFromConfig(mgmt.Config(srv.URL, region))
+	if _, err := orgc.CreateOrganization(t.Context(), &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
+		t.Fatal(err)
+	}
+	ca, err := orgc.CreateAccount(t.Context(), &organizations.CreateAccountInput{AccountName: aws.String("member"), Email: aws.String("member@example.com")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := orgc.DescribeCreateAccountStatus(t.Context(), &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: ca.CreateAccountStatus.Id})
+	if err != nil || aws.ToString(st.CreateAccountStatus.AccountId) == "" {
+		t.Fatalf("create member account: %v %+v", err, st)
+	}
+	memberID := aws.ToString(st.CreateAccountStatus.AccountId)
+	p := faultproxy.New(srv.URL, faultproxy.Options{})
+	defer p.Close()
+	calls := assumeRoleCalls(p)
+	setAWSEnv(t, mgmt, p.URL, region)
+	code, out, errOut := runCLI(t, "fix", "--org", "--assume-role", "audit", "--region", region, "--journal-dir", t.TempDir(), "-o", "json")
+	var doc struct {
+		Plans []struct {
+			Account string `json:"account"`
+		} `json:"plans"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); code != 0 || err != nil {
+		t.Fatalf("fix --org: exit %d %v\n%s\n%s", code, err, out, errOut)
+	}
+	var planned []string
+	for _, pl := range doc.Plans {
+		planned = append(planned, pl.Account)
+	}
+	sort.Strings(planned)
+	if want := []string{mgmt.ID, memberID}; !slices.Equal(planned, sortStrings(want)) {
+		t.Errorf("planned accounts %v, want %v", planned, want)
+	}
+	got := calls()
+	if len(got) == 0 || got[0]["RoleArn"] != "arn:aws:iam::"+memberID+":role/audit" {
+		t.Errorf("AssumeRole calls %v, want one into %s as audit", got, memberID)
+	}
+	if strings.Contains(out, `"CreateRole"`) && strings.Contains(out, "role/audit") {
+		t.Errorf("the role to enter became a role to create:\n%s", out)
+	}
+	if m := faultproxy.Mutating(p.Calls()); len(m) != 0 {
+		t.Errorf("a plan made changing calls: %v", m)
+	}
+}
+
+func sortStrings(s []string) []string { sort.Strings(s); return s }
