@@ -32,12 +32,15 @@ import (
 // DefaultRoleName is the role AWS Organizations creates in every member account it creates.
 const DefaultRoleName = "OrganizationAccountAccessRole"
 
+// DefaultSessionName is the role session name, as CloudTrail shows it.
+const DefaultSessionName = "flowguard"
+
 // Options select and enter accounts.
 type Options struct {
 	Org             bool     // every ACTIVE account of the organization
 	Accounts        []string // explicit ids (comma lists allowed)
 	AccountsFile    string   // one id per line; # comments
-	RoleName        string
+	RoleName        string   // --assume-role: the role entered in each account other than the caller's
 	ExternalID      string
 	SessionName     string
 	SessionDuration time.Duration
@@ -45,15 +48,26 @@ type Options struct {
 	Concurrency int
 }
 
-// AddFlags registers the account flags.
+// AddFlags registers the account flags: which accounts (AddSelectFlags) and how to enter them (AddEnterFlags).
 func (o *Options) AddFlags(fs *pflag.FlagSet) {
+	o.AddSelectFlags(fs)
+	o.AddEnterFlags(fs)
+}
+
+// AddSelectFlags registers --org, --accounts and --accounts-file.
+func (o *Options) AddSelectFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.Org, "org", false, "work on every active account of the AWS Organization (run from the management or a delegated-admin account)")
 	fs.StringSliceVar(&o.Accounts, "accounts", nil, "account ids to work on, repeatable or comma-separated")
 	fs.StringVar(&o.AccountsFile, "accounts-file", "", "file with one account id per line (# comments)")
-	fs.StringVar(&o.RoleName, "role-name", DefaultRoleName, "role assumed in each account other than the caller's")
-	fs.StringVar(&o.ExternalID, "external-id", "", "external id for the role, if its trust policy requires one")
-	fs.StringVar(&o.SessionName, "session-name", "flowguard", "role session name (shows in CloudTrail)")
-	fs.DurationVar(&o.SessionDuration, "session-duration", time.Hour, "role session duration")
+}
+
+// AddEnterFlags registers the role flowguard assumes to enter an account other than the caller's:
+// --assume-role, --external-id, --session-name and --session-duration.
+func (o *Options) AddEnterFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.RoleName, "assume-role", "", "role to assume in each account other than the credentials' own (default with --org/--accounts/--accounts-file: "+DefaultRoleName+")")
+	fs.StringVar(&o.ExternalID, "external-id", "", "external id for --assume-role, if its trust policy requires one")
+	fs.StringVar(&o.SessionName, "session-name", DefaultSessionName, "role session name for --assume-role (shows in CloudTrail)")
+	fs.DurationVar(&o.SessionDuration, "session-duration", time.Hour, "role session duration for --assume-role")
 }
 
 // MultiAccount reports whether any account selection flag was given.
@@ -197,7 +211,7 @@ func Enter(ctx context.Context, cfg aws.Config, partition, account string, o Opt
 	prov := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), arn, func(ao *stscreds.AssumeRoleOptions) {
 		ao.RoleSessionName = o.SessionName
 		if ao.RoleSessionName == "" {
-			ao.RoleSessionName = "flowguard"
+			ao.RoleSessionName = DefaultSessionName
 		}
 		if o.ExternalID != "" {
 			ao.ExternalID = aws.String(o.ExternalID)

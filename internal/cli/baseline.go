@@ -11,7 +11,7 @@ import (
 
 type baselineOptions struct {
 	Format string
-	Out    string
+	OutDir string
 	baseline.Options
 }
 
@@ -31,16 +31,17 @@ func newBaselineCmd(io *IOStreams) *cobra.Command {
   scp             a service control policy denying ec2:DeleteFlowLogs, and logs:DeleteLogGroup on flow-log
                   log groups, to everyone but a break-glass role
 
-Without --out the files are printed; with --out they are written under DIR/<format>/.`,
-		Example: `  flowguard baseline --format terraform --out baseline
+Without --out-dir the files are printed; with --out-dir DIR they are written under DIR/<format>/.`,
+		Example: `  flowguard baseline --format terraform --out-dir baseline
   flowguard baseline --format scp --break-glass-role SecurityBreakGlass > scp.json
-  flowguard baseline --format cloudformation --traffic-type REJECT --retention-days 731 --out baseline`,
+  flowguard baseline --format cloudformation --traffic-type REJECT --retention-days 731 --out-dir baseline`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runBaseline(io, o) },
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&o.Format, "format", "", "baseline to generate: "+strings.Join(baseline.Formats, ", ")+" (required)")
-	fs.StringVar(&o.Out, "out", "", "write the files under this directory instead of printing them")
+	fs.StringVar(&o.OutDir, "out-dir", "", "write the files under this directory (DIR/<format>/) instead of printing them")
+	addAlias(fs, "out", "out-dir")
 	fs.StringVar(&o.TrafficType, "traffic-type", o.TrafficType, "flow log traffic type: REJECT or ALL")
 	fs.IntVar(&o.RetentionDays, "retention-days", o.RetentionDays, "log group retention in days (365 or more)")
 	fs.StringVar(&o.LogGroupPrefix, "log-group-prefix", o.LogGroupPrefix, "prefix of flow-log log group names (the SCP protects log groups under it)")
@@ -56,7 +57,7 @@ func runBaseline(io *IOStreams, o *baselineOptions) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	if o.Out == "" {
+	if o.OutDir == "" {
 		for i, f := range files {
 			if len(files) > 1 {
 				if i > 0 {
@@ -68,7 +69,7 @@ func runBaseline(io *IOStreams, o *baselineOptions) error {
 		}
 		return nil
 	}
-	paths, err := baseline.Write(o.Out, files)
+	paths, err := baseline.Write(o.OutDir, files)
 	if err != nil {
 		return &ExitError{Code: 2, Err: err}
 	}

@@ -11,7 +11,7 @@ import (
 func TestBaselineCommand(t *testing.T) {
 	dir := t.TempDir()
 	io, out, errOut := testStreams()
-	if code := Main(context.Background(), []string{"baseline", "--format", "terraform", "--out", dir}, io); code != 0 {
+	if code := Main(context.Background(), []string{"baseline", "--format", "terraform", "--out-dir", dir}, io); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	if !strings.Contains(out.String(), "wrote "+filepath.Join(dir, "terraform", "main.tf")) {

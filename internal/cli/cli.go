@@ -64,6 +64,8 @@ func NewRootCmd(io *IOStreams) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       version.String(),
+		// One warning per deprecated flag name used, and -o text read as -o table, on every command.
+		PersistentPreRunE: beforeRun(io),
 	}
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)

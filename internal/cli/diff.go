@@ -12,6 +12,7 @@ import (
 type diffOptions struct {
 	OldFile, NewFile string
 	Output           string
+	Out              string
 }
 
 func newDiffCmd(io *IOStreams) *cobra.Command {
@@ -24,20 +25,23 @@ ones that were fixed, and the ones still failing (matched on check, account, reg
 A failure that is now excepted or could not be evaluated is listed apart, never as fixed.
 
 Exit codes: 0 no new failures, 1 new failures, 3 usage or unreadable input.`,
-		Example: "  flowguard scan --output json > today.json\n  flowguard diff yesterday.json today.json",
-		Args:    cobra.ExactArgs(2),
+		Example: `  flowguard scan --output json --out today.json
+  flowguard diff yesterday.json today.json
+  flowguard diff yesterday.json today.json -o json --out diff.json`,
+		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.OldFile, o.NewFile = args[0], args[1]
 			return runDiff(io, o)
 		},
 	}
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "table", "output format: table or json")
+	cmd.Flags().StringVarP(&o.Output, "output", "o", outputTable, "output format: table or json")
+	addOutFlag(cmd.Flags(), &o.Out)
 	return cmd
 }
 
 func runDiff(io *IOStreams, o *diffOptions) error {
-	if o.Output != "table" && o.Output != "json" {
-		return usageError("--output %q: want table or json", o.Output)
+	if err := checkOutput(o.Output); err != nil {
+		return err
 	}
 	old, err := scandiff.LoadResult(o.OldFile)
 	if err != nil {
@@ -48,13 +52,17 @@ func runDiff(io *IOStreams, o *diffOptions) error {
 		return usageError("%v", err)
 	}
 	d := scandiff.Compare(o.OldFile, old, o.NewFile, cur)
+	out := newReportOut(io, o.Out)
 	if o.Output == "json" {
-		err = d.WriteJSON(io.Out)
+		err = d.WriteJSON(out.W())
 	} else {
-		err = d.WriteTable(io.Out)
+		err = d.WriteTable(out.W())
 	}
 	if err != nil {
 		return fmt.Errorf("write diff: %w", err)
+	}
+	if err := out.Close(); err != nil {
+		return err
 	}
 	if code := d.ExitCode(); code != finding.ExitOK {
 		return &ExitError{Code: code}

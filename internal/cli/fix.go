@@ -38,13 +38,12 @@ type fixOptions struct {
 	NewRun      bool
 	JournalDir  string
 	Output      string
+	Out         string
 	Concurrency int
-	AssumeRole  string
-	ExternalID  string
-	// Which accounts a live fix works on (as scan's flags; entered through --assume-role).
-	Org          bool
-	Accounts     []string
-	AccountsFile string
+	// Which accounts a live fix works on, and the role that enters them (--assume-role), as for scan.
+	Accounts accounts.Options
+	// S3 DestinationOptions, copied into Settings.
+	Layout s3LayoutOptions
 	// Exceptions keep excepted VPCs out of the plan, as they are out of the scan's failures.
 	Exceptions       string
 	MaxExceptionDays int
@@ -73,9 +72,16 @@ Exit codes: 0 everything planned was applied (or the plan was printed), 1 some c
   flowguard fix --from scan.json                      # review the plan
   flowguard fix --from scan.json --apply --batch-size 20 --max-batches 1
   flowguard fix --from scan.json --apply --destination s3 --s3-bucket-arn arn:aws:s3:::my-flow-logs \
-      --file-format parquet --hive-partitions --traffic-type ALL`,
+      --file-format parquet --hive-partitions --traffic-type ALL
+  flowguard fix --org --assume-role OrganizationAccountAccessRole --delivery-role-name flowguard-vpc-flow-logs -o json --out plan.json
+  flowguard fix --from org-scan.json --assume-role OrganizationAccountAccessRole --apply --yes`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("role-name") {
+				return usageError("fix --role-name is refused: it was ambiguous. Use --assume-role NAME for the role flowguard " +
+					"enters in member accounts (as scan does), and --delivery-role-name NAME for the role flowguard creates " +
+					"for flow-log delivery (default " + fix.DefaultRoleName + ")")
+			}
 			return runFix(cmd.Context(), io, o)
 		},
 	}
@@ -87,27 +93,28 @@ Exit codes: 0 everything planned was applied (or the plan was printed), 1 some c
 	f.StringVar(&o.RunID, "run", "", "resume this run (its journalled settings and VPCs are used)")
 	f.BoolVar(&o.NewRun, "new-run", false, "start a new run even if an unfinished one exists")
 	f.StringVar(&o.JournalDir, "journal-dir", journal.DefaultDir(), "where run journals are kept")
-	f.StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
-	f.IntVar(&o.Concurrency, "concurrency", fix.DefaultConcurrency, "regions changed at once")
-	f.StringVar(&o.AssumeRole, "assume-role", "", "with --from a multi-account scan: fix every account in it, entering the others through this role (e.g. OrganizationAccountAccessRole); one run per account")
-	f.StringVar(&o.ExternalID, "external-id", "", "external id for --assume-role")
-	f.BoolVar(&o.Org, "org", false, "scan and fix every active account of the organization, entered through --assume-role (default OrganizationAccountAccessRole)")
-	f.StringSliceVar(&o.Accounts, "accounts", nil, "scan and fix these account ids (repeatable or comma-separated), entered through --assume-role")
-	f.StringVar(&o.AccountsFile, "accounts-file", "", "file with one account id per line (# comments), as --accounts")
+	f.StringVarP(&o.Output, "output", "o", outputTable, "output format: table or json")
+	addOutFlag(f, &o.Out)
+	f.IntVar(&o.Concurrency, "concurrency", defaultConcurrency, "account-regions read and changed at once")
+	o.Accounts.AddFlags(f)
+	f.Lookup("assume-role").Usage = "role to assume in each account other than the credentials' own; with --from a multi-account scan, " +
+		"fix every account in it through this role (one run per account); default with --org/--accounts/--accounts-file: " + accounts.DefaultRoleName
 	f.StringVar(&o.Exceptions, "exceptions", "", "exceptions file (as for scan): VPCs with an unexpired exception are left alone")
 	f.IntVar(&o.MaxExceptionDays, "max-exception-days", 365, "refuse exceptions that expire further out than this many days (0: no limit)")
 
-	f.StringVar(&s.RoleName, "role-name", s.RoleName, "delivery role to create or reuse (CloudWatch Logs destination)")
-	f.StringVar(&s.RoleARN, "role-arn", "", "use this existing delivery role as is")
+	f.StringVar(&s.RoleName, "delivery-role-name", s.RoleName, "IAM role flowguard creates or reuses for flow-log delivery to CloudWatch Logs")
+	f.StringVar(&s.RoleARN, "delivery-role-arn", "", "use this existing flow-log delivery role as is (instead of --delivery-role-name)")
+	addAlias(f, "role-arn", "delivery-role-arn")
+	// --role-name used to name the delivery role here but the role to enter on scan: refused, never guessed.
+	f.String("role-name", "", "refused: use --assume-role or --delivery-role-name")
+	f.Lookup("role-name").Hidden = true
 	f.StringVar(&s.LogGroupTemplate, "log-group", s.LogGroupTemplate, "log group name template: {vpc-id}, {region}, {account}")
 	f.Int32Var(&s.RetentionDays, "retention-days", s.RetentionDays, "retention of the log groups flowguard creates (and the minimum for --fix-retention)")
 	f.StringVar(&s.KMSKey, "kms-key", "", "KMS key ARN to encrypt the log groups flowguard creates")
 	f.StringVar(&s.TrafficType, "traffic-type", s.TrafficType, "REJECT or ALL")
 	f.StringVar(&s.Destination, "destination", s.Destination, "cloud-watch-logs or s3")
 	f.StringVar(&s.S3BucketARN, "s3-bucket-arn", "", "S3 destination arn:aws:s3:::BUCKET[/PREFIX]; {region} and {account} are replaced")
-	f.StringVar(&s.FileFormat, "file-format", s.FileFormat, "S3 file format: plain-text or parquet")
-	f.BoolVar(&s.HivePartitions, "hive-partitions", false, "S3: Hive-compatible prefixes")
-	f.BoolVar(&s.PerHourPartitions, "per-hour-partitions", false, "S3: partition by hour instead of day")
+	o.Layout.AddFlags(f, "S3 destination")
 	f.StringVar(&s.LogFormat, "log-format", "", "custom record format, e.g. '${version} ${vpc-id} ${srcaddr} ${dstaddr} ${action}' (default: the AWS default format)")
 	f.Int32Var(&s.MaxAggregationInterval, "max-aggregation-interval", s.MaxAggregationInterval, "60 or 600 seconds")
 	f.StringArrayVar(&o.Tags, "tag", nil, "tag KEY=VALUE for what flowguard creates (repeatable); flowguard:run-id and flowguard:managed are always added")
@@ -119,9 +126,14 @@ Exit codes: 0 everything planned was applied (or the plan was printed), 1 some c
 }
 
 func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
-	if o.Output != "text" && o.Output != "json" {
-		return usageError("--output %q: want text or json", o.Output)
+	if err := checkOutput(o.Output); err != nil {
+		return err
 	}
+	if o.Out != "" && o.Apply && !o.Yes && io.InTTY {
+		return usageError("--out with --apply on a terminal: review the plan first (fix without --apply), then apply with --yes")
+	}
+	o.Settings.FileFormat = o.Layout.FileFormat
+	o.Settings.HivePartitions, o.Settings.PerHourPartitions = o.Layout.HivePartitions, o.Layout.PerHourPartitions
 	if o.RunID != "" && !journal.ValidRunID(o.RunID) {
 		return usageError("--run %q is not a run id (see flowguard runs)", o.RunID)
 	}
@@ -143,7 +155,7 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 			return usageError("exceptions: %v", err)
 		}
 	}
-	if o.From != "" && (o.Org || len(o.Accounts) > 0 || o.AccountsFile != "") {
+	if o.From != "" && o.Accounts.MultiAccount() {
 		return usageError("--from takes its accounts from the saved scan: --org, --accounts and --accounts-file are for a live fix")
 	}
 	var saved *finding.Result
@@ -166,7 +178,7 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 	if err != nil {
 		return &ExitError{Code: finding.ExitUsage, Err: err}
 	}
-	ent := &enterer{cfg: cfg, role: o.AssumeRole, externalID: o.ExternalID}
+	ent := &enterer{cfg: cfg, opts: o.Accounts}
 	caller, err := ent.caller(ctx)
 	if err != nil {
 		return &ExitError{Code: finding.ExitUsage, Err: err}
@@ -182,18 +194,18 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 			return usageError("%v", err)
 		}
 		accts = []string{info.Account}
-	case saved != nil && o.AssumeRole != "":
+	case saved != nil && o.Accounts.RoleName != "":
 		accts = failingAccounts(saved)
-	case saved == nil && (o.Org || len(o.Accounts) > 0 || o.AccountsFile != ""):
-		sel := accounts.Options{Org: o.Org, Accounts: o.Accounts, AccountsFile: o.AccountsFile}
-		if accts, err = sel.Select(ctx, cfg); err != nil {
+	case saved == nil && o.Accounts.MultiAccount():
+		if accts, err = o.Accounts.Select(ctx, cfg); err != nil {
 			return usageError("%v", err)
 		}
-		if o.AssumeRole == "" {
-			o.AssumeRole = accounts.DefaultRoleName
-			ent.role = o.AssumeRole
+		if ent.opts.RoleName == "" {
+			ent.opts.RoleName = accounts.DefaultRoleName
 		}
 	}
+	rep := newReportOut(io, o.Out)
+	io = rep.Streams()
 	code := finding.ExitOK
 	worse := func(c int) {
 		if c == finding.ExitIncomplete || (c == finding.ExitFail && code == finding.ExitOK) {
@@ -250,7 +262,7 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 		plans[i] = r.pr.Plan
 		steps += len(r.pr.Plan.Steps)
 		vpcs += len(r.pr.Plan.Targets)
-		if o.Output == "text" {
+		if o.Output == outputTable {
 			if i > 0 {
 				fmt.Fprintln(io.Out)
 			}
@@ -262,6 +274,9 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 			if err := writeJSON(io.Out, map[string]any{"plans": plans}); err != nil {
 				return err
 			}
+		}
+		if err := rep.Close(); err != nil {
+			return err
 		}
 		if code != 0 {
 			return &ExitError{Code: code}
@@ -278,7 +293,7 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 	}
 	// Progress lines carry VPC ids and AWS error text: escaped on the way out, the lines kept.
 	var progress = textsafe.NewWriter(io.ErrOut)
-	if o.Output == "text" {
+	if o.Output == outputTable {
 		progress = textsafe.NewWriter(io.Out)
 	}
 	defer progress.Flush()
@@ -288,7 +303,7 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 			worse(finding.ExitIncomplete)
 			break
 		}
-		if o.Output == "text" {
+		if o.Output == outputTable {
 			fmt.Fprintf(io.Out, "\napplying in account %s\n", textsafe.Terminal(r.pr.Plan.Account))
 		}
 		out, err := fix.Execute(ctx, r.cfg, r.pr, o.JournalDir, fix.ApplyOptions{Concurrency: o.Concurrency, Progress: progress})
@@ -303,7 +318,7 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 			fmt.Fprintf(io.ErrOut, "flowguard: warning: %s\n", textsafe.Terminal(w))
 		}
 		outcomes = append(outcomes, out)
-		if o.Output == "text" {
+		if o.Output == outputTable {
 			fix.WriteOutcome(io.Out, out)
 		}
 		worse(out.ExitCode())
@@ -312,6 +327,9 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 		if err := writeJSON(io.Out, map[string]any{"plans": plans, "outcomes": outcomes}); err != nil {
 			return err
 		}
+	}
+	if err := rep.Close(); err != nil {
+		return err
 	}
 	if code != 0 {
 		return &ExitError{Code: code}
@@ -364,11 +382,12 @@ func onlyRegions(r *finding.Result, regions []string) (*finding.Result, int) {
 	return &c, left
 }
 
-// enterer gives the config for an account: the caller's own, or by assuming --assume-role in it.
+// enterer gives the config for an account: the caller's own, or by assuming --assume-role in it (with
+// --external-id, --session-name and --session-duration, as scan enters accounts).
 type enterer struct {
-	cfg              aws.Config
-	role, externalID string
-	me               string
+	cfg  aws.Config
+	opts accounts.Options
+	me   string
 }
 
 func (e *enterer) caller(ctx context.Context) (string, error) {
@@ -390,10 +409,10 @@ func (e *enterer) config(ctx context.Context, acct string) (aws.Config, error) {
 	if acct == me {
 		return e.cfg, nil
 	}
-	if e.role == "" {
+	if e.opts.RoleName == "" {
 		return aws.Config{}, fmt.Errorf("it is not the account of the credentials (%s): pass --assume-role ROLE to enter it", me)
 	}
-	return accounts.Enter(ctx, e.cfg, inventory.PartitionOf(e.cfg.Region), acct, accounts.Options{RoleName: e.role, ExternalID: e.externalID, SessionName: "flowguard-fix"})
+	return accounts.Enter(ctx, e.cfg, inventory.PartitionOf(e.cfg.Region), acct, e.opts)
 }
 
 func parseTags(kvs []string) (map[string]string, error) {

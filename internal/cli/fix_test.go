@@ -146,7 +146,7 @@ func TestFixSeveralAccounts(t *testing.T) {
 	org := filepath.Join(dir, "org.json")
 	jd := filepath.Join(dir, "runs")
 	setAWSEnv(t, a, srv.URL, region)
-	if code, _, errOut := runCLI(t, "scan", "--accounts", a.ID+","+b.ID, "--role-name", "audit", "--region", region, "-o", "json", "--out", org); code != finding.ExitFail {
+	if code, _, errOut := runCLI(t, "scan", "--accounts", a.ID+","+b.ID, "--assume-role", "audit", "--region", region, "-o", "json", "--out", org); code != finding.ExitFail {
 		t.Fatalf("scan: exit %d %s", code, errOut)
 	}
 	// Without --assume-role only the caller's account is planned; the other is named as left alone.
@@ -158,7 +158,7 @@ func TestFixSeveralAccounts(t *testing.T) {
 	if code != 0 || strings.Count(out, ": complete") != 2 {
 		t.Fatalf("apply in two accounts: exit %d\n%s\n%s", code, out, errOut)
 	}
-	if code, _, errOut := runCLI(t, "scan", "--accounts", a.ID+","+b.ID, "--role-name", "audit", "--region", region); code != 0 {
+	if code, _, errOut := runCLI(t, "scan", "--accounts", a.ID+","+b.ID, "--assume-role", "audit", "--region", region); code != 0 {
 		t.Fatalf("scan after fix: exit %d %s", code, errOut)
 	}
 	runs, _ := journal.List(jd)
@@ -173,7 +173,7 @@ func TestFixSeveralAccounts(t *testing.T) {
 			t.Errorf("rollback %s: exit %d\n%s%s", r.ID, code, out, errOut)
 		}
 	}
-	if code, _, _ := runCLI(t, "scan", "--accounts", a.ID+","+b.ID, "--role-name", "audit", "--region", region); code != finding.ExitFail {
+	if code, _, _ := runCLI(t, "scan", "--accounts", a.ID+","+b.ID, "--assume-role", "audit", "--region", region); code != finding.ExitFail {
 		t.Errorf("scan after rollbacks: exit %d, want the original FAILs", code)
 	}
 	// A live fix (no saved scan) over the same accounts: each is scanned with its own credentials and planned.

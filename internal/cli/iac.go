@@ -16,6 +16,7 @@ type iacScanOptions struct {
 	MinRetention int
 	Output       string
 	Out          string
+	OutDir       string
 	ChecksDir    string
 	CheckIDs     []string
 }
@@ -47,6 +48,7 @@ Exit codes: 0 everything passing, 1 at least one FAIL, 2 something could not be 
 a file that does not parse), 3 usage error.`,
 		Example: `  flowguard iac scan .
   flowguard iac scan infra/ templates/network.yaml --output sarif --out flowguard.sarif
+  flowguard iac scan . -o sarif,junit,markdown --out-dir reports/
   flowguard iac scan . --checks my-checks --check internet-exposed-vpcs-log-all-traffic
   terraform show -json plan.out > plan.json && flowguard iac scan plan.json`,
 		Args: cobra.MinimumNArgs(1),
@@ -54,17 +56,24 @@ a file that does not parse), 3 usage error.`,
 	}
 	fs := cmd.Flags()
 	fs.IntVar(&o.MinRetention, "min-retention-days", evaluate.DefaultMinRetentionDays, "shortest acceptable retention of flow-log log groups")
-	fs.StringVarP(&o.Output, "output", "o", "table", "output format: "+strings.Join(report.Names(), ", "))
-	fs.StringVar(&o.Out, "out", "", "write the report to this file instead of standard output")
+	fs.StringVarP(&o.Output, "output", "o", outputTable, "output formats, comma-separated: "+strings.Join(report.Names(), ", "))
+	addOutFlag(fs, &o.Out)
+	fs.StringVar(&o.OutDir, "out-dir", "", "write each --output format to this directory as flowguard.<ext>")
 	fs.StringVar(&o.ChecksDir, "checks", "", "also run the check files (*.yaml) of this folder, as 'scan --checks' does")
 	fs.StringArrayVar(&o.CheckIDs, "check", nil, "run only this check id (repeatable; default: all)")
 	return cmd
 }
 
 func runIaCScan(io *IOStreams, o *iacScanOptions, paths []string) error {
-	format, err := report.Lookup(o.Output)
+	formats, err := lookupFormats(o.Output)
 	if err != nil {
 		return usageError("%v", err)
+	}
+	if len(formats) > 1 && o.OutDir == "" {
+		return usageError("several --output formats need --out-dir")
+	}
+	if o.Out != "" && o.OutDir != "" {
+		return usageError("use --out or --out-dir, not both")
 	}
 	if o.MinRetention < 1 {
 		return usageError("--min-retention-days must be at least 1")
@@ -80,7 +89,11 @@ func runIaCScan(io *IOStreams, o *iacScanOptions, paths []string) error {
 		}
 		return usageError("%v", err)
 	}
-	if err := writeReport(io, format, res, o.Out); err != nil {
+	if o.OutDir != "" {
+		if err := writeReports(io, formats, res, o.OutDir); err != nil {
+			return &ExitError{Code: finding.ExitIncomplete, Err: err}
+		}
+	} else if err := writeReport(io, formats[0], res, o.Out); err != nil {
 		return &ExitError{Code: finding.ExitIncomplete, Err: err}
 	}
 	return exitFor(res)

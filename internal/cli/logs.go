@@ -21,7 +21,6 @@ import (
 	"github.com/flowguard/flowguard/internal/flowlog"
 	"github.com/flowguard/flowguard/internal/logs/analyze"
 	"github.com/flowguard/flowguard/internal/logs/gen"
-	"github.com/flowguard/flowguard/internal/logs/layout"
 	"github.com/flowguard/flowguard/internal/logs/render"
 	"github.com/flowguard/flowguard/internal/logs/source"
 	"github.com/flowguard/flowguard/internal/outfile"
@@ -106,9 +105,10 @@ type logsReportOptions struct {
 	logsFilterOptions
 	AWS       awsconf.Options
 	LogGroups []string
-	Format    string
+	LogFormat string
 	Strict    bool
 	Output    string
+	Out       string
 	Workers   int
 	MaxState  int
 	// TopKCapacity bounds each top-k table.
@@ -122,11 +122,13 @@ func newLogsReportCmd(io *IOStreams) *cobra.Command {
 		Short: "Report totals, top talkers, rejected traffic, scans, brute force and SKIPDATA from flow logs",
 		Long: `Read flow-log records from local files or directories (plain, .gz or Parquet, recursively), S3 prefixes
 (s3://bucket/prefix: only the date prefixes inside --since/--until are listed) or CloudWatch Logs groups
-(--log-group; the record format comes from --format or from the LogFormat of the flow log delivering there),
+(--log-group; the record format comes from --log-format or from the LogFormat of the flow log delivering there),
 and report what they show. Records are streamed: memory stays bounded whatever the input size.`,
-		Example: `  flowguard logs generate --out ./flowlogs --records 200000 --vertical-scans 1 --brute-force 1
+		Example: `  flowguard logs generate --out-dir ./flowlogs --records 200000 --vertical-scans 1 --brute-force 1
   flowguard logs report ./flowlogs
-  flowguard logs report s3://my-flow-log-bucket/ --since 2026-01-01 --until 2026-01-02 -o html > report.html
+  flowguard logs report s3://my-flow-log-bucket/ --since 2026-01-01 --until 2026-01-02 -o html --out report.html
+  flowguard logs report records.txt --log-format '${version} ${vpc-id} ${srcaddr} ${dstaddr} ${action}'
+
   flowguard logs report --log-group /vpc/flow-logs --region eu-west-1 --since 24h --action reject`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return logsReportRun(cmd.Context(), io, o, args)
@@ -135,9 +137,10 @@ and report what they show. Records are streamed: memory stays bounded whatever t
 	fs := cmd.Flags()
 	o.AWS.AddFlags(fs)
 	fs.StringSliceVar(&o.LogGroups, "log-group", nil, "CloudWatch Logs group(s) to read")
-	fs.StringVar(&o.Format, "format", "", "record format for input without a header line, e.g. '${version} ${vpc-id} ${srcaddr} …' (default: the header, the flow log's LogFormat, or the default format)")
+	addLogFormatFlag(fs, &o.LogFormat, "record format (the flow log's LogFormat) for input without a header line, e.g. '${version} ${vpc-id} ${srcaddr} …' (default: the header, the flow log's LogFormat, or the default format)")
 	fs.BoolVar(&o.Strict, "strict", false, "stop at the first malformed line instead of counting and skipping it")
-	fs.StringVarP(&o.Output, "output", "o", "table", "output format: "+strings.Join(render.Formats, ", "))
+	fs.StringVarP(&o.Output, "output", "o", outputTable, "output format: "+strings.Join(render.Formats, ", "))
+	addOutFlag(fs, &o.Out)
 	fs.IntVar(&o.Workers, "workers", 0, "parallel readers (default: number of CPUs, at least 8 for S3 and CloudWatch Logs)")
 	o.logsFilterOptions.addFlags(fs)
 	fs.IntVar(&o.MaxState, "max-detector-state", analyze.Defaults().MaxDetectorState, "memory bound of the detectors, in keys plus set elements")
@@ -254,9 +257,9 @@ func logsReportRun(ctx context.Context, io *IOStreams, o *logsReportOptions, arg
 		return usageError("nothing to read: give files, directories or s3:// URLs, or --log-group")
 	}
 	var fmtOverride *flowlog.Format
-	if o.Format != "" {
-		if fmtOverride, err = flowlog.ParseFormat(o.Format); err != nil {
-			return usageError("--format: %v", err)
+	if o.LogFormat != "" {
+		if fmtOverride, err = flowlog.ParseFormat(o.LogFormat); err != nil {
+			return usageError("--log-format: %v", err)
 		}
 	}
 
@@ -282,7 +285,7 @@ func logsReportRun(ctx context.Context, io *IOStreams, o *logsReportOptions, arg
 		remote = true
 		awsCfg, err := awsconf.Load(ctx, o.AWS)
 		if err != nil {
-			return &ExitError{Code: finding.ExitIncomplete, Err: err}
+			return usageError("%v", err)
 		}
 		for _, u := range s3urls {
 			l, err := source.ListS3(ctx, source.NewS3Client(awsCfg), u, filter.Since, filter.Until)
@@ -320,7 +323,11 @@ func logsReportRun(ctx context.Context, io *IOStreams, o *logsReportOptions, arg
 	for _, f := range failed {
 		rep.ReadErrors = append(rep.ReadErrors, analyze.ReadError{Source: f.Source, Error: f.Error})
 	}
-	if err := render.Report(io.Out, o.Output, rep); err != nil {
+	out := newReportOut(io, o.Out)
+	if err := render.Report(out.W(), o.Output, rep); err != nil {
+		return err
+	}
+	if err := out.Close(); err != nil {
 		return err
 	}
 	if len(failed) > 0 {
@@ -340,13 +347,14 @@ func prefixAll(p string, ss []string) []string {
 
 // logsGenerateOptions are the flags of `logs generate`.
 type logsGenerateOptions struct {
-	Cfg      gen.Config
-	Out      string
-	Version  int
-	Format   string
-	Start    string
-	Layout   layout.Options
-	NoHeader bool
+	Cfg       gen.Config
+	Out       string
+	OutDir    string
+	Version   int
+	LogFormat string
+	Start     string
+	Layout    s3LayoutOptions
+	NoHeader  bool
 }
 
 func newLogsGenerateCmd(io *IOStreams) *cobra.Command {
@@ -355,23 +363,27 @@ func newLogsGenerateCmd(io *IOStreams) *cobra.Command {
 		Use:   "generate",
 		Short: "Write realistic synthetic flow logs with planted scans and brute force (seeded, reproducible)",
 		Long: `Write synthetic flow logs: request/response traffic between interfaces and AWS services, rejected
-internet noise, NODATA rows, and the attacks you ask for, each inside one clock hour. --out DIR writes the S3
-delivery layout (one gzip object per hour, header line first; --parquet for Parquet, --hive and --per-hour for
-the other prefixes); --out FILE.gz or FILE writes one file; --out - writes to standard output. The planted
-attacks, with the counts a report should show, are printed as JSON (to stderr when the records go to stdout).`,
-		Example: `  flowguard logs generate --out ./flowlogs --records 200000 --vertical-scans 1 --horizontal-scans 1 --brute-force 1
+internet noise, NODATA rows, and the attacks you ask for, each inside one clock hour. --out-dir DIR writes the
+S3 delivery layout (one gzip object per hour, header line first; --file-format parquet for Parquet,
+--hive-partitions and --per-hour-partitions for the other prefixes); --out FILE.gz or FILE writes one file;
+--out - writes to standard output. The planted attacks, with the counts a report should show, are printed as
+JSON (to stderr when the records go to stdout).`,
+		Example: `  flowguard logs generate --out-dir ./flowlogs --records 200000 --vertical-scans 1 --horizontal-scans 1 --brute-force 1
+  flowguard logs generate --out-dir ./flowlogs --file-format parquet --hive-partitions --per-hour-partitions
+  flowguard logs generate --out records.log.gz --log-format '${version} ${vpc-id} ${srcaddr} ${dstaddr} ${action}'
   flowguard logs generate --out - --records 1000 --version 5 | head`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return logsGenerateRun(io, o) },
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&o.Out, "out", "", "directory (S3 layout), file (.gz for gzip) or - for standard output")
+	fs.StringVar(&o.Out, "out", "", "file to write (.gz for gzip), or - for standard output")
+	fs.StringVar(&o.OutDir, "out-dir", "", "directory to write in the S3 delivery layout (one object per hour)")
 	fs.Uint64Var(&o.Cfg.Seed, "seed", 1, "random seed: the same seed and flags give the same logs")
 	fs.IntVar(&o.Cfg.Records, "records", 100000, "records of normal traffic")
 	fs.StringVar(&o.Start, "start", "2026-01-01T00:00:00Z", "time of the first record (RFC 3339)")
 	fs.DurationVar(&o.Cfg.Duration, "duration", 24*time.Hour, "time the records span")
 	fs.IntVar(&o.Version, "version", 2, "format version: 2 is the default format; 3-8 add every field of that version")
-	fs.StringVar(&o.Format, "format", "", "custom format instead of --version, e.g. '${version} ${vpc-id} ${srcaddr} ${dstaddr} ${action}'")
+	addLogFormatFlag(fs, &o.LogFormat, "custom record format (a LogFormat) instead of --version, e.g. '${version} ${vpc-id} ${srcaddr} ${dstaddr} ${action}'")
 	fs.StringVar(&o.Cfg.Account, "account", "123456789012", "account id")
 	fs.StringVar(&o.Cfg.Region, "region", "us-east-1", "region")
 	fs.IntVar(&o.Cfg.Interfaces, "interfaces", 50, "network interfaces")
@@ -379,16 +391,31 @@ attacks, with the counts a report should show, are printed as JSON (to stderr wh
 	fs.IntVar(&o.Cfg.HorizontalScans, "horizontal-scans", 0, "planted horizontal scans")
 	fs.IntVar(&o.Cfg.BruteForces, "brute-force", 0, "planted SSH/RDP brute-force sources")
 	fs.IntVar(&o.Cfg.SkipData, "skipdata", 0, "SKIPDATA rows planted on one interface")
-	fs.BoolVar(&o.Layout.Hive, "hive", false, "directory output: Hive-compatible prefixes")
-	fs.BoolVar(&o.Layout.PerHour, "per-hour", false, "directory output: per-hour partitions")
-	fs.BoolVar(&o.Layout.Parquet, "parquet", false, "directory output: Parquet objects instead of gzip text")
+	o.Layout.AddFlags(fs, "--out-dir")
 	fs.BoolVar(&o.NoHeader, "no-header", false, "file output: no header line (like CloudWatch Logs events)")
 	return cmd
 }
 
 func logsGenerateRun(io *IOStreams, o *logsGenerateOptions) error {
-	if o.Out == "" {
-		return usageError("--out is required (a directory, a file, or - for standard output)")
+	if o.Out != "" && o.OutDir != "" {
+		return usageError("use --out FILE or --out-dir DIR, not both")
+	}
+	if o.Out == "" && o.OutDir == "" {
+		return usageError("--out FILE (or - for standard output) or --out-dir DIR is required")
+	}
+	lay, err := o.Layout.Layout()
+	if err != nil {
+		return usageError("%v", err)
+	}
+	if o.Out != "" && o.Out != "-" {
+		// --out used to take a directory too: that is --out-dir now, and still works with a warning.
+		if st, statErr := os.Stat(o.Out); (statErr == nil && st.IsDir()) || (statErr != nil && !isRecordFileName(o.Out)) {
+			fmt.Fprintf(io.ErrOut, "flowguard: warning: --out with a directory is deprecated: use --out-dir %s\n", o.Out)
+			o.OutDir, o.Out = o.Out, ""
+		}
+	}
+	if o.OutDir == "" && (lay.Parquet || lay.Hive || lay.PerHour) {
+		return usageError("--file-format parquet, --hive-partitions and --per-hour-partitions apply to --out-dir")
 	}
 	start, err := time.Parse(time.RFC3339, o.Start)
 	if err != nil {
@@ -404,9 +431,9 @@ func logsGenerateRun(io *IOStreams, o *logsGenerateOptions) error {
 		}
 	}
 	switch {
-	case o.Format != "":
-		if o.Cfg.Format, err = flowlog.ParseFormat(o.Format); err != nil {
-			return usageError("--format: %v", err)
+	case o.LogFormat != "":
+		if o.Cfg.Format, err = flowlog.ParseFormat(o.LogFormat); err != nil {
+			return usageError("--log-format: %v", err)
 		}
 	case o.Version == 2:
 		o.Cfg.Format = flowlog.DefaultFormat
@@ -418,12 +445,12 @@ func logsGenerateRun(io *IOStreams, o *logsGenerateOptions) error {
 	g := gen.New(o.Cfg)
 	summaryTo := io.Out
 	var files []string
-	switch st, statErr := os.Stat(o.Out); {
+	switch {
 	case o.Out == "-":
 		summaryTo = io.ErrOut
 		err = g.WriteStream(io.Out, !o.NoHeader)
-	case (statErr == nil && st.IsDir()) || (!strings.HasSuffix(o.Out, ".gz") && !strings.HasSuffix(o.Out, ".log") && !strings.HasSuffix(o.Out, ".txt")):
-		files, err = g.WriteDir(o.Out, o.Layout)
+	case o.OutDir != "":
+		files, err = g.WriteDir(o.OutDir, lay)
 	default:
 		err = writeGenFile(g, o.Out, !o.NoHeader)
 		files = []string{o.Out}
@@ -437,6 +464,11 @@ func logsGenerateRun(io *IOStreams, o *logsGenerateOptions) error {
 		gen.Summary
 		Files int `json:"files"`
 	}{g.Summary, len(files)})
+}
+
+// isRecordFileName says whether --out names a file of records (the names logs generate writes as one file).
+func isRecordFileName(p string) bool {
+	return strings.HasSuffix(p, ".gz") || strings.HasSuffix(p, ".log") || strings.HasSuffix(p, ".txt")
 }
 
 func writeGenFile(g *gen.Generator, path string, header bool) error {

@@ -14,7 +14,6 @@ import (
 	"github.com/flowguard/flowguard/internal/awsconf"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/flowlog"
-	"github.com/flowguard/flowguard/internal/logs/layout"
 	"github.com/flowguard/flowguard/internal/logs/render"
 )
 
@@ -30,8 +29,8 @@ func newLogsAthenaCmd(io *IOStreams) *cobra.Command {
 // athenaTableOptions describe the flow-log table (shared by ddl and run).
 type athenaTableOptions struct {
 	Database, Table string
-	Format          string
-	Layout          layout.Options
+	LogFormat       string
+	Layout          s3LayoutOptions
 	TableAccounts   []string
 	TableRegions    []string
 }
@@ -39,20 +38,22 @@ type athenaTableOptions struct {
 func (o *athenaTableOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Database, "database", "default", "Athena database")
 	fs.StringVar(&o.Table, "table", "vpc_flow_logs", "Athena table")
-	fs.StringVar(&o.Format, "format", "", "the flow log's LogFormat, e.g. '${version} ${vpc-id} …' (default: the default format)")
-	fs.BoolVar(&o.Layout.Parquet, "parquet", false, "the flow log delivers Parquet")
-	fs.BoolVar(&o.Layout.Hive, "hive", false, "the flow log uses Hive-compatible prefixes")
-	fs.BoolVar(&o.Layout.PerHour, "per-hour", false, "the flow log uses per-hour partitions")
+	addLogFormatFlag(fs, &o.LogFormat, "the flow log's LogFormat, e.g. '${version} ${vpc-id} …' (default: the default format)")
+	o.Layout.AddFlags(fs, "the flow log's S3 destination")
 	fs.StringSliceVar(&o.TableAccounts, "bucket-account", nil, "account id(s) whose logs the bucket holds (partition values)")
 	fs.StringSliceVar(&o.TableRegions, "bucket-region", nil, "region(s) whose logs the bucket holds (partition values)")
 }
 
 func (o *athenaTableOptions) table() (athena.Table, error) {
-	t := athena.Table{Database: o.Database, Name: o.Table, Layout: o.Layout, Accounts: o.TableAccounts, Regions: o.TableRegions}
-	if o.Format != "" {
-		f, err := flowlog.ParseFormat(o.Format)
+	lay, err := o.Layout.Layout()
+	if err != nil {
+		return athena.Table{}, usageError("%v", err)
+	}
+	t := athena.Table{Database: o.Database, Name: o.Table, Layout: lay, Accounts: o.TableAccounts, Regions: o.TableRegions}
+	if o.LogFormat != "" {
+		f, err := flowlog.ParseFormat(o.LogFormat)
 		if err != nil {
-			return t, usageError("--format: %v", err)
+			return t, usageError("--log-format: %v", err)
 		}
 		t.Format = f
 	}
@@ -66,7 +67,8 @@ func newLogsAthenaDDLCmd(io *IOStreams) *cobra.Command {
 		Use:   "ddl",
 		Short: "Print the CREATE TABLE statement for a flow-log bucket (partition projection, no crawler needed)",
 		Example: `  flowguard logs athena ddl --location s3://my-flow-logs/ --bucket-account 111122223333 --bucket-region us-east-1,eu-west-1
-  flowguard logs athena ddl --location s3://my-flow-logs/ --bucket-account 111122223333 --bucket-region us-east-1 --parquet --hive --per-hour`,
+  flowguard logs athena ddl --location s3://my-flow-logs/ --bucket-account 111122223333 --bucket-region us-east-1 --file-format parquet --hive-partitions --per-hour-partitions
+  flowguard logs athena ddl --location s3://my-flow-logs/ --bucket-account 111122223333 --bucket-region us-east-1 --log-format '${version} ${vpc-id} ${srcaddr} ${dstaddr} ${action}'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			t, err := o.table()
@@ -102,6 +104,7 @@ type athenaRunOptions struct {
 	OutputLocation string
 	Catalog        string
 	Output         string
+	Out            string
 	PrintSQL       bool
 }
 
@@ -111,7 +114,8 @@ func newLogsAthenaRunCmd(io *IOStreams) *cobra.Command {
 		Use:   "run REPORT",
 		Short: "Run a report as SQL through the Athena API: " + strings.Join(athena.Reports, ", ") + " or all",
 		Example: `  flowguard logs athena run brute-force --since 2026-01-01 --until 2026-01-02 --bucket-account 111122223333 --bucket-region us-east-1 --print-sql
-  flowguard logs athena run all --workgroup primary --output-location s3://my-athena-results/ --since 7d -o html > report.html`,
+  flowguard logs athena run all --workgroup primary --output-location s3://my-athena-results/ --since 7d -o html --out report.html
+  flowguard logs athena run top-talkers --file-format parquet --hive-partitions --output-location s3://my-athena-results/`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return logsAthenaRun(cmd.Context(), io, o, args[0]) },
 	}
@@ -122,7 +126,8 @@ func newLogsAthenaRunCmd(io *IOStreams) *cobra.Command {
 	fs.StringVar(&o.WorkGroup, "workgroup", "", "Athena workgroup (default: primary)")
 	fs.StringVar(&o.OutputLocation, "output-location", "", "s3:// location for query results (needed unless the workgroup sets one)")
 	fs.StringVar(&o.Catalog, "catalog", "", "data catalog (default: AwsDataCatalog)")
-	fs.StringVarP(&o.Output, "output", "o", "table", "output format: "+strings.Join(render.Formats, ", "))
+	fs.StringVarP(&o.Output, "output", "o", outputTable, "output format: "+strings.Join(render.Formats, ", "))
+	addOutFlag(fs, &o.Out)
 	fs.BoolVar(&o.PrintSQL, "print-sql", false, "print the SQL instead of running it")
 	return cmd
 }
@@ -164,7 +169,7 @@ func logsAthenaRun(ctx context.Context, io *IOStreams, o *athenaRunOptions, repo
 	}
 	awsCfg, err := awsconf.Load(ctx, o.AWS)
 	if err != nil {
-		return &ExitError{Code: finding.ExitIncomplete, Err: err}
+		return usageError("%v", err)
 	}
 	runner := &athena.Runner{Client: awsathena.NewFromConfig(awsCfg), Database: t.Database, Catalog: o.Catalog, WorkGroup: o.WorkGroup, OutputLocation: o.OutputLocation}
 	var tables []render.Table
@@ -175,7 +180,11 @@ func logsAthenaRun(ctx context.Context, io *IOStreams, o *athenaRunOptions, repo
 		}
 		tables = append(tables, render.Table{ID: reports[i], Title: athena.Titles[reports[i]], Columns: res.Columns, Rows: res.Rows, Bar: barColumn(reports[i], res.Columns)})
 	}
-	return render.WriteTables(io.Out, o.Output, "flowguard flow-log report (Athena)", tables)
+	out := newReportOut(io, o.Out)
+	if err := render.WriteTables(out.W(), o.Output, "flowguard flow-log report (Athena)", tables); err != nil {
+		return err
+	}
+	return out.Close()
 }
 
 // barColumn picks the column drawn as bars in HTML: the count of a top list.

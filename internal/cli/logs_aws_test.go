@@ -24,7 +24,7 @@ func TestLogsReportS3(t *testing.T) {
 	acct := moto.NewTestAccount(t)
 	env := acct.Env(srv.URL, "us-east-1")
 	dir := t.TempDir()
-	if r := flowguard(t, env, "logs", "generate", "--out", dir, "--records", "20000", "--duration", "48h", "--account", acct.ID,
+	if r := flowguard(t, env, "logs", "generate", "--out-dir", dir, "--records", "20000", "--duration", "48h", "--account", acct.ID,
 		"--brute-force", "2", "--vertical-scans", "1"); r.code != 0 {
 		t.Fatalf("generate: %d %s", r.code, r.stderr)
 	}
@@ -75,7 +75,7 @@ func TestLogsAthena(t *testing.T) {
 	acct := moto.NewTestAccount(t)
 	env := acct.Env(srv.URL, "us-east-1")
 
-	r := flowguard(t, env, "logs", "athena", "ddl", "--location", "s3://my-flow-logs/", "--bucket-account", acct.ID, "--bucket-region", "us-east-1", "--parquet", "--hive")
+	r := flowguard(t, env, "logs", "athena", "ddl", "--location", "s3://my-flow-logs/", "--bucket-account", acct.ID, "--bucket-region", "us-east-1", "--file-format", "parquet", "--hive-partitions")
 	if r.code != 0 || !strings.Contains(r.stdout, "STORED AS PARQUET") || !strings.Contains(r.stdout, "aws-account-id=${p_account}") {
 		t.Errorf("ddl: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}

@@ -23,7 +23,7 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 
 func TestLogsGenerateThenReport(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "flowlogs")
-	code, out, errOut := runCLI(t, "logs", "generate", "--out", dir, "--records", "20000", "--duration", "6h",
+	code, out, errOut := runCLI(t, "logs", "generate", "--out-dir", dir, "--records", "20000", "--duration", "6h",
 		"--vertical-scans", "1", "--horizontal-scans", "1", "--brute-force", "2", "--skipdata", "5", "--version", "5")
 	if code != 0 {
 		t.Fatalf("generate: exit %d: %s", code, errOut)
@@ -75,7 +75,7 @@ func TestLogsUsageErrors(t *testing.T) {
 		{"logs", "report", ".", "--addr", "10.0.0.0/33"},
 		{"logs", "report", ".", "--action", "ALLOW"},
 		{"logs", "report", ".", "--protocol", "tcpx"},
-		{"logs", "report", ".", "--format", "${version"},
+		{"logs", "report", ".", "--log-format", "${version"},
 		{"logs", "report", "/does/not/exist"},
 		{"logs", "generate"},
 		{"logs", "generate", "--out", "-", "--version", "9"},

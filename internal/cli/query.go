@@ -30,6 +30,7 @@ type queryOptions struct {
 	Snapshot    string
 	FromAWSCLI  string
 	Output      string
+	Out         string
 }
 
 func newQueryCmd(io *IOStreams) *cobra.Command {
@@ -50,6 +51,7 @@ or a flag is wrong.`,
   flowguard query --snapshot inv.json \
     'vpcs(where: {OR: [{hasFlowLog: null}, {hasFlowLog_NONE: {flowLogStatus: "ACTIVE"}}]}){...AssetFragment}'
   flowguard query --snapshot inv.json -o json -f short-retention.graphql --var min=400
+  flowguard query --accounts 111122223333 --assume-role SecurityAudit 'vpcs { id accountId region }'
   flowguard query --region eu-west-1 'flowLogs(where: {deliverLogsStatus: "FAILED"}) { id resourceId deliverLogsErrorMessage }'`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runQuery(cmd, io, o, args) },
@@ -57,12 +59,14 @@ or a flag is wrong.`,
 	fs := cmd.Flags()
 	o.AWS.AddFlags(fs)
 	o.Accounts.AddFlags(fs)
-	fs.IntVar(&o.Concurrency, "concurrency", collect.DefaultConcurrency, "regions read at once (live)")
+	addAlias(fs, "role-name", "assume-role")
+	fs.IntVar(&o.Concurrency, "concurrency", defaultConcurrency, "account-regions read at once (live)")
 	fs.StringVarP(&o.File, "file", "f", "", "read the query from this file")
 	fs.StringArrayVar(&o.Vars, "var", nil, "a query variable, name=value (value as JSON when it parses, else a string); repeatable")
 	fs.StringVar(&o.Snapshot, "snapshot", "", "query a saved inventory (scan --save-snapshot) instead of calling AWS")
 	fs.StringVar(&o.FromAWSCLI, "from-aws-cli", "", "query a folder of AWS CLI JSON output instead of calling AWS")
-	fs.StringVarP(&o.Output, "output", "o", "table", "table or json")
+	fs.StringVarP(&o.Output, "output", "o", outputTable, "output format: table or json")
+	addOutFlag(fs, &o.Out)
 	return cmd
 }
 
@@ -82,8 +86,8 @@ func runQuery(cmd *cobra.Command, io *IOStreams, o *queryOptions, args []string)
 	default:
 		return usageError("no query: give one as an argument or with -f FILE (see 'flowguard schema')")
 	}
-	if o.Output != "table" && o.Output != "json" {
-		return usageError("unknown --output %q (valid: table, json)", o.Output)
+	if err := checkOutput(o.Output); err != nil {
+		return err
 	}
 	vars := map[string]any{}
 	for _, kv := range o.Vars {
@@ -111,6 +115,8 @@ func runQuery(cmd *cobra.Command, io *IOStreams, o *queryOptions, args []string)
 		return err
 	}
 	results := prog.Run(graph.Build(snap))
+	rep := newReportOut(io, o.Out)
+	io = rep.Streams()
 	switch o.Output {
 	case "json":
 		enc := json.NewEncoder(io.Out)
@@ -143,6 +149,9 @@ func runQuery(cmd *cobra.Command, io *IOStreams, o *queryOptions, args []string)
 			}
 			tw.Flush()
 		}
+	}
+	if err := rep.Close(); err != nil {
+		return err
 	}
 	if n := unread(snap); n > 0 || snap.Incomplete {
 		fmt.Fprintf(io.ErrOut, "flowguard: the inventory is incomplete (%d collection(s) could not be read): assets may be missing\n", n)

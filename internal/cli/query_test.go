@@ -106,7 +106,7 @@ vpc-h  VPC        111111111111  us-west-2  arn:aws:ec2:us-west-2:111111111111:vp
 		{[]string{"vpcs(where: {id_SOMETHING: 1})"}, `query:1:14: unknown operator _SOMETHING on field VPC.id (valid: _CONTAINS,`},
 		{[]string{"-f", qf, "--var", "min=x"}, `short.graphql:2:41: variable $min: want an Int, got "x"`},
 		{[]string{}, "no query"},
-		{[]string{"vpcs", "-o", "yaml"}, `unknown --output "yaml"`},
+		{[]string{"vpcs", "-o", "yaml"}, `--output "yaml": want table or json`},
 	} {
 		code, _, errOut := runCLI(t, append([]string{"query", "--snapshot", snap}, tc.args...)...)
 		if code != 3 || !strings.Contains(errOut, tc.want) {

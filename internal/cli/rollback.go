@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 
+	"github.com/flowguard/flowguard/internal/accounts"
 	"github.com/flowguard/flowguard/internal/awsconf"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/fix"
@@ -22,10 +23,9 @@ func newRollbackCmd(io *IOStreams) *cobra.Command {
 		aw          awsconf.Options
 		runID, dir  string
 		dryRun, yes bool
-		output      string
+		output, out string
 		concurrency int
-		assumeRole  string
-		externalID  string
+		enter       accounts.Options
 	)
 	cmd := &cobra.Command{
 		Use:   "rollback --run ID",
@@ -35,17 +35,18 @@ the flowguard:run-id tag), then the log groups and the delivery role it created 
 puts back retention it raised. Flow logs, log groups and roles flowguard did not create are never touched.
 Deleting a log group deletes the flow-log records in it. Exit code 0 when everything the run created is gone.`,
 		Example: `  flowguard rollback --run 20261123T040512Z-3fa9c1 --dry-run
-  flowguard rollback --run 20261123T040512Z-3fa9c1 --yes`,
+  flowguard rollback --run 20261123T040512Z-3fa9c1 --yes
+  flowguard rollback --run 20261123T040512Z-3fa9c1 --assume-role OrganizationAccountAccessRole --yes -o json --out rollback.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runID == "" || !journal.ValidRunID(runID) {
 				return usageError("--run ID is required (see flowguard runs)")
 			}
-			if output != "text" && output != "json" {
-				return usageError("--output %q: want text or json", output)
+			if err := checkOutput(output); err != nil {
+				return err
 			}
 			ctx := cmd.Context()
-			cfg, err := runAccountConfig(ctx, aw, dir, runID, assumeRole, externalID)
+			cfg, err := runAccountConfig(ctx, aw, dir, runID, enter)
 			if err != nil {
 				return err
 			}
@@ -63,6 +64,8 @@ Deleting a log group deletes the flow-log records in it. Exit code 0 when everyt
 					return &ExitError{Code: finding.ExitFail}
 				}
 			}
+			rep := newReportOut(io, out)
+			io := rep.Streams()
 			// Progress lines carry ids and AWS error text: escaped on the way out, the lines kept.
 			var progress = textsafe.NewWriter(io.Out)
 			if output == "json" {
@@ -102,6 +105,9 @@ Deleting a log group deletes the flow-log records in it. Exit code 0 when everyt
 					fmt.Fprintf(io.Out, "  error: %s\n", textsafe.Terminal(fmt.Sprint(e)))
 				}
 			}
+			if err := rep.Close(); err != nil {
+				return err
+			}
 			if code := res.ExitCode(); code != 0 {
 				return &ExitError{Code: code}
 			}
@@ -114,16 +120,17 @@ Deleting a log group deletes the flow-log records in it. Exit code 0 when everyt
 	f.StringVar(&dir, "journal-dir", journal.DefaultDir(), "where run journals are kept")
 	f.BoolVar(&dryRun, "dry-run", false, "show what would be deleted, change nothing")
 	f.BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation on a terminal")
-	f.StringVarP(&output, "output", "o", "text", "output format: text or json")
-	f.StringVar(&assumeRole, "assume-role", "", "enter the run's account through this role when it is not the credentials' account")
-	f.StringVar(&externalID, "external-id", "", "external id for --assume-role")
-	f.IntVar(&concurrency, "concurrency", fix.DefaultConcurrency, "regions handled at once")
+	f.StringVarP(&output, "output", "o", outputTable, "output format: table or json")
+	addOutFlag(f, &out)
+	enter.AddEnterFlags(f)
+	f.Lookup("assume-role").Usage = "role to assume to enter the run's account when it is not the credentials' own"
+	f.IntVar(&concurrency, "concurrency", defaultConcurrency, "account-regions handled at once")
 	return cmd
 }
 
-// runAccountConfig loads the AWS configuration and enters the account a run worked in (through assumeRole
+// runAccountConfig loads the AWS configuration and enters the account a run worked in (through --assume-role
 // when that is not the caller's own), for the commands that act on a past run.
-func runAccountConfig(ctx context.Context, aw awsconf.Options, dir, runID, assumeRole, externalID string) (aws.Config, error) {
+func runAccountConfig(ctx context.Context, aw awsconf.Options, dir, runID string, enter accounts.Options) (aws.Config, error) {
 	base, err := awsconf.Load(ctx, aw)
 	if err != nil {
 		return aws.Config{}, &ExitError{Code: finding.ExitUsage, Err: err}
@@ -132,7 +139,7 @@ func runAccountConfig(ctx context.Context, aw awsconf.Options, dir, runID, assum
 	if err != nil {
 		return aws.Config{}, rollbackErr(err)
 	}
-	ent := &enterer{cfg: base, role: assumeRole, externalID: externalID}
+	ent := &enterer{cfg: base, opts: enter}
 	cfg, err := ent.config(ctx, info.Account)
 	if err != nil {
 		return aws.Config{}, &ExitError{Code: finding.ExitUsage, Err: fmt.Errorf("run %s is in account %s: %w", runID, info.Account, err)}

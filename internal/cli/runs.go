@@ -12,14 +12,16 @@ import (
 )
 
 func newRunsCmd(io *IOStreams) *cobra.Command {
-	var dir, output string
+	var dir, output, out string
 	cmd := &cobra.Command{
 		Use:   "runs",
 		Short: "List past fix runs from their journals",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if output != "text" && output != "json" {
-				return usageError("--output %q: want text or json", output)
+		Example: `  flowguard runs
+  flowguard runs -o json --out runs.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			if err := checkOutput(output); err != nil {
+				return err
 			}
 			runs, err := journal.List(dir)
 			if err != nil {
@@ -27,9 +29,12 @@ func newRunsCmd(io *IOStreams) *cobra.Command {
 			}
 			for _, r := range runs {
 				if r.Problem != "" {
-					fmt.Fprintf(io.ErrOut, "flowguard: warning: run %s: %s\n", r.ID, r.Problem)
+					fmt.Fprintf(io.ErrOut, "flowguard: warning: run %s: %s\n", textsafe.Terminal(r.ID), textsafe.Terminal(r.Problem))
 				}
 			}
+			rep := newReportOut(io, out)
+			defer rep.Finish(&err)
+			io := rep.Streams()
 			if output == "json" {
 				if runs == nil {
 					runs = []journal.Summary{}
@@ -51,6 +56,7 @@ func newRunsCmd(io *IOStreams) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&dir, "journal-dir", journal.DefaultDir(), "where run journals are kept")
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	cmd.Flags().StringVarP(&output, "output", "o", outputTable, "output format: table or json")
+	addOutFlag(cmd.Flags(), &out)
 	return cmd
 }

@@ -62,7 +62,8 @@ or interrupted), 3 usage or configuration error.`,
 		Example: `  flowguard scan
   flowguard scan --profile prod --region eu-west-1,eu-central-1 --output json --out scan.json
   flowguard scan --endpoint-url http://127.0.0.1:5000     # a local moto_server
-  flowguard scan --org --role-name OrganizationAccountAccessRole --concurrency 32 -o json --out org.json
+  flowguard scan --org --assume-role OrganizationAccountAccessRole --concurrency 32 -o json --out org.json
+  flowguard scan --accounts 111122223333,444455556666 --assume-role SecurityAudit --external-id ext-123 -o json --out two.json
   flowguard scan --org --exceptions exceptions.yaml -o json,sarif,asff,ocsf,junit,markdown,html --out-dir reports/
   flowguard scan --from-aws-cli ./client-dump --region eu-west-1 -o html --out report.html`,
 		Args: cobra.NoArgs,
@@ -71,11 +72,12 @@ or interrupted), 3 usage or configuration error.`,
 	fs := cmd.Flags()
 	o.AWS.AddFlags(fs)
 	o.Accounts.AddFlags(fs)
-	fs.IntVar(&o.Concurrency, "concurrency", collect.DefaultConcurrency, "account-regions read at once (API limits are per account and region)")
+	addAlias(fs, "role-name", "assume-role")
+	fs.IntVar(&o.Concurrency, "concurrency", defaultConcurrency, "account-regions read at once (API limits are per account and region)")
 	fs.BoolVar(&o.SkipUnused, "skip-unused", false, "leave out VPCs with no network interfaces (the report says how many)")
 	fs.IntVar(&o.MinRetention, "min-retention-days", evaluate.DefaultMinRetentionDays, "shortest acceptable retention of flow-log log groups")
 	fs.StringVarP(&o.Output, "output", "o", "table", "output formats, comma-separated: "+strings.Join(report.Names(), ", "))
-	fs.StringVar(&o.Out, "out", "", "write the report to this file instead of standard output")
+	addOutFlag(fs, &o.Out)
 	fs.StringVar(&o.OutDir, "out-dir", "", "write each --output format to this directory as flowguard.<ext>")
 	fs.StringVar(&o.Exceptions, "exceptions", "", "YAML file of exceptions (owner, reason, expiry) that turn matching FAILs into EXCEPTED")
 	fs.IntVar(&o.MaxExceptionDays, "max-exception-days", 365, "refuse exceptions that expire further out than this many days (0: no limit)")

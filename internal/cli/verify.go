@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/flowguard/flowguard/internal/accounts"
 	"github.com/flowguard/flowguard/internal/awsconf"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/fix"
@@ -16,10 +17,9 @@ func newVerifyCmd(io *IOStreams) *cobra.Command {
 	var (
 		aw          awsconf.Options
 		runID, dir  string
-		output      string
+		output, out string
 		concurrency int
-		assumeRole  string
-		externalID  string
+		enter       accounts.Options
 	)
 	cmd := &cobra.Command{
 		Use:   "verify [--run ID]",
@@ -27,10 +27,13 @@ func newVerifyCmd(io *IOStreams) *cobra.Command {
 		Long: `verify re-reads the flow logs of every VPC a fix run touched (default: the latest run) and reports per VPC
 whether "VPC flow logging is enabled" passes now (an ACTIVE REJECT or ALL flow log whose delivery has not FAILED)
 and the delivery status of the run's flow log. Exit codes: 0 all pass, 1 some fail, 2 some could not be read.`,
+		Example: `  flowguard verify
+  flowguard verify --run 20261123T040512Z-3fa9c1 -o json --out verify.json
+  flowguard verify --run 20261123T040512Z-3fa9c1 --assume-role OrganizationAccountAccessRole`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if output != "text" && output != "json" {
-				return usageError("--output %q: want text or json", output)
+			if err := checkOutput(output); err != nil {
+				return err
 			}
 			if runID == "" {
 				id, err := fix.LatestRun(dir)
@@ -46,7 +49,7 @@ and the delivery status of the run's flow log. Exit codes: 0 all pass, 1 some fa
 				return usageError("--run %q is not a run id", runID)
 			}
 			ctx := cmd.Context()
-			cfg, err := runAccountConfig(ctx, aw, dir, runID, assumeRole, externalID)
+			cfg, err := runAccountConfig(ctx, aw, dir, runID, enter)
 			if err != nil {
 				return err
 			}
@@ -57,6 +60,8 @@ and the delivery status of the run's flow log. Exit codes: 0 all pass, 1 some fa
 			for _, w := range res.Warnings {
 				fmt.Fprintf(io.ErrOut, "flowguard: warning: %s\n", textsafe.Terminal(w))
 			}
+			rep := newReportOut(io, out)
+			io := rep.Streams()
 			if output == "json" {
 				if err := writeJSON(io.Out, res); err != nil {
 					return err
@@ -73,6 +78,9 @@ and the delivery status of the run's flow log. Exit codes: 0 all pass, 1 some fa
 						textsafe.Terminal(string(v.Status)), textsafe.Terminal(dash(v.Reason)), textsafe.Terminal(d))
 				}
 			}
+			if err := rep.Close(); err != nil {
+				return err
+			}
 			if code := res.ExitCode(); code != 0 {
 				return &ExitError{Code: code}
 			}
@@ -83,10 +91,11 @@ and the delivery status of the run's flow log. Exit codes: 0 all pass, 1 some fa
 	aw.AddFlags(f)
 	f.StringVar(&runID, "run", "", "the run to verify (default: the latest)")
 	f.StringVar(&dir, "journal-dir", journal.DefaultDir(), "where run journals are kept")
-	f.StringVarP(&output, "output", "o", "text", "output format: text or json")
-	f.StringVar(&assumeRole, "assume-role", "", "enter the run's account through this role when it is not the credentials' account")
-	f.StringVar(&externalID, "external-id", "", "external id for --assume-role")
-	f.IntVar(&concurrency, "concurrency", fix.DefaultConcurrency, "regions read at once")
+	f.StringVarP(&output, "output", "o", outputTable, "output format: table or json")
+	addOutFlag(f, &out)
+	enter.AddEnterFlags(f)
+	f.Lookup("assume-role").Usage = "role to assume to enter the run's account when it is not the credentials' own"
+	f.IntVar(&concurrency, "concurrency", defaultConcurrency, "account-regions read at once")
 	return cmd
 }
 

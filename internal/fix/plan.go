@@ -597,7 +597,7 @@ func (b *builder) role(ctx context.Context, cl *clients, account string) error {
 	if s.RoleARN != "" && accountFromARN(s.RoleARN) != account {
 		// A role in another account cannot be read from here; AWS checks it when the flow log is created.
 		b.roleARN = s.RoleARN
-		p.Notes = append(p.Notes, "using delivery role "+s.RoleARN+" of another account as given (--role-arn): not checked")
+		p.Notes = append(p.Notes, "using delivery role "+s.RoleARN+" of another account as given (--delivery-role-arn): not checked")
 		return nil
 	}
 	rs, err := getRole(ctx, cl.iam, name, policyName)
@@ -616,16 +616,16 @@ func (b *builder) role(ctx context.Context, cl *clients, account string) error {
 	case s.RoleARN != "":
 		b.roleARN = s.RoleARN
 		if !rs.Exists {
-			unusable("--role-arn " + s.RoleARN + " does not exist")
+			unusable("--delivery-role-arn " + s.RoleARN + " does not exist")
 			return nil
 		}
 		if rs.Exists {
 			if bad := notAllowed(rs.Trust, account, regions); len(bad) > 0 {
-				unusable(fmt.Sprintf("--role-arn %s: its trust policy does not let %s deliver flow logs of %s in %s", s.RoleARN, policy.Service, account, strings.Join(bad, ", ")) + trustHint(rs.Trust))
+				unusable(fmt.Sprintf("--delivery-role-arn %s: its trust policy does not let %s deliver flow logs of %s in %s", s.RoleARN, policy.Service, account, strings.Join(bad, ", ")) + trustHint(rs.Trust))
 				return nil
 			}
 		}
-		p.Notes = append(p.Notes, "using delivery role "+s.RoleARN+" as given (--role-arn): its permissions are not changed")
+		p.Notes = append(p.Notes, "using delivery role "+s.RoleARN+" as given (--delivery-role-arn): its permissions are not changed")
 	case !rs.Exists:
 		b.roleARN = fmt.Sprintf("arn:%s:iam::%s:role/%s", arnPart, account, name)
 		trust := policy.Trust(account, regions)
@@ -638,7 +638,7 @@ func (b *builder) role(ctx context.Context, cl *clients, account string) error {
 	case !rs.Managed:
 		b.roleARN = rs.ARN
 		if bad := notAllowed(rs.Trust, account, regions); len(bad) > 0 {
-			unusable(fmt.Sprintf("role %s exists but was not created by flowguard and its trust policy does not let %s deliver for %s in %s: fix its trust policy, or pass another --role-name",
+			unusable(fmt.Sprintf("role %s exists but was not created by flowguard and its trust policy does not let %s deliver for %s in %s: fix its trust policy, or pass another --delivery-role-name",
 				name, policy.Service, account, strings.Join(bad, ", ")) + trustHint(rs.Trust))
 			return nil
 		}

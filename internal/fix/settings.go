@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/flowguard/flowguard/internal/collect"
 	"github.com/flowguard/flowguard/internal/evaluate"
 	"github.com/flowguard/flowguard/internal/fix/logformat"
 	"github.com/flowguard/flowguard/internal/inventory"
@@ -29,7 +30,8 @@ const (
 	DefaultRetentionDays    = 365
 	DefaultPriorityTag      = "Environment=prod*"
 	DefaultBatchSize        = 50
-	DefaultConcurrency      = 4
+	// DefaultConcurrency is the one --concurrency default of every command: account-regions at once.
+	DefaultConcurrency = collect.DefaultConcurrency
 	// maxResourceIDs is how many VPCs one CreateFlowLogs call may name (AWS allows 1000 for VPCs).
 	maxResourceIDs = 1000
 )
@@ -97,10 +99,10 @@ func (s *Settings) Validate() error {
 			return fmt.Errorf("--s3-bucket-arn needs --destination s3")
 		}
 		if s.RoleARN == "" && s.RoleName == "" {
-			return fmt.Errorf("CloudWatch Logs delivery needs --role-name or --role-arn")
+			return fmt.Errorf("CloudWatch Logs delivery needs --delivery-role-name or --delivery-role-arn")
 		}
 		if s.RoleARN != "" && roleNameFromARN(s.RoleARN) == "" {
-			return fmt.Errorf("--role-arn %q: want arn:aws:iam::ACCOUNT:role/NAME", s.RoleARN)
+			return fmt.Errorf("--delivery-role-arn %q: want arn:aws:iam::ACCOUNT:role/NAME", s.RoleARN)
 		}
 		if bad := placeholderNames(s.LogGroupTemplate); len(bad) > 0 {
 			return fmt.Errorf("--log-group %q: unknown placeholder(s) %s (known: {vpc-id} {region} {account})", s.LogGroupTemplate, strings.Join(bad, " "))

@@ -33,7 +33,7 @@ func TestSettingsValidate(t *testing.T) {
 		{"reserved tag", func(s *Settings) { s.Tags = map[string]string{"flowguard:run-id": "x"} }, "reserved"},
 		{"aws tag", func(s *Settings) { s.Tags = map[string]string{"AWS:x": "y"} }, "reserved"},
 		{"prod tag", func(s *Settings) { s.PriorityTag = "Environment" }, "KEY=GLOB"},
-		{"role arn", func(s *Settings) { s.RoleARN = "flowlogs" }, "--role-arn"},
+		{"role arn", func(s *Settings) { s.RoleARN = "flowlogs" }, "--delivery-role-arn"},
 		{"bad log format", func(s *Settings) { s.LogFormat = "${version} ${nope}" }, `unknown field "nope"`},
 		{"negative batch", func(s *Settings) { s.BatchSize = -1 }, "negative"},
 	}

@@ -234,9 +234,9 @@ func TestCloudWatchLogsFormatFromFlowLog(t *testing.T) {
 		t.Errorf("records (-want +got):\n%s", d)
 	}
 
-	// A group no flow log delivers to needs --format.
+	// A group no flow log delivers to needs --log-format.
 	clients.Logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("other")})
-	if _, err := ListCloudWatch(ctx, clients, "other", nil, time.Time{}, time.Time{}); err == nil || !strings.Contains(err.Error(), "--format") {
+	if _, err := ListCloudWatch(ctx, clients, "other", nil, time.Time{}, time.Time{}); err == nil || !strings.Contains(err.Error(), "--log-format") {
 		t.Errorf("no flow log: %v", err)
 	}
 	if us, err := ListCloudWatch(ctx, clients, "other", flowlog.DefaultFormat, time.Time{}, time.Time{}); err != nil || len(us) != 0 {

@@ -49,7 +49,7 @@ func FlowLogFormat(ctx context.Context, c *ec2.Client, group string) (*flowlog.F
 			return f, aws.ToString(fl.FlowLogId), nil
 		}
 	}
-	return nil, "", fmt.Errorf("no flow log delivers to log group %s in this region: give the record format with --format", group)
+	return nil, "", fmt.Errorf("no flow log delivers to log group %s in this region: give the record format with --log-format", group)
 }
 
 // ListCloudWatch lists the streams (one per interface) of a log group that may hold events in [since, until].
