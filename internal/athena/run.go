@@ -70,7 +70,7 @@ func (r *Runner) Run(ctx context.Context, sql string) (*Result, error) {
 			if ctx.Err() != nil {
 				r.stop(ctx, id)
 			}
-			return nil, fmt.Errorf("Athena query %s: %w", id, err)
+			return nil, fmt.Errorf("query %s in Athena: %w", id, err)
 		}
 		qe := out.QueryExecution
 		var state types.QueryExecutionState
@@ -88,12 +88,12 @@ func (r *Runner) Run(ctx context.Context, sql string) (*Result, error) {
 			if qe.Status.StateChangeReason != nil {
 				reason = ": " + aws.ToString(qe.Status.StateChangeReason)
 			}
-			return nil, fmt.Errorf("Athena query %s %s%s", id, state, reason)
+			return nil, fmt.Errorf("query %s in Athena: %s%s", id, state, reason)
 		}
 		select {
 		case <-ctx.Done():
 			r.stop(ctx, id)
-			return nil, fmt.Errorf("Athena query %s: %w", id, ctx.Err())
+			return nil, fmt.Errorf("query %s in Athena: %w", id, ctx.Err())
 		case <-time.After(wait):
 		}
 		wait = min(2*wait, maxWait)
@@ -137,7 +137,7 @@ func (r *Runner) results(ctx context.Context, id string, res *Result) error {
 		first = false
 	}
 	if len(res.Columns) == 0 && len(res.Rows) > 0 {
-		return errors.New("Athena returned rows without column names")
+		return errors.New("the Athena answer has rows without column names")
 	}
 	return nil
 }

@@ -453,6 +453,7 @@ func (rb *rollbacker) logGroups(ctx context.Context, region string, left []inven
 			rb.add(Undone{Kind: "log-group", Region: region, ID: clip(name), Outcome: "kept", Detail: "not a log group name: the journal record is refused"})
 			continue
 		}
+		//lint:ignore SA1019 ListTagsLogGroup takes the group name we hold; ListTagsForResource would need its ARN built per partition.
 		tags, err := lc.ListTagsLogGroup(ctx, &cloudwatchlogs.ListTagsLogGroupInput{LogGroupName: aws.String(name)})
 		if isCode(err, "ResourceNotFoundException") {
 			if journalled[name] {

@@ -239,9 +239,6 @@ func (s Settings) logGroupPrefix(account, region string) string {
 	return name
 }
 
-// perVPCLogGroups reports whether each VPC gets its own log group.
-func (s Settings) perVPCLogGroups() bool { return strings.Contains(s.LogGroupTemplate, "{vpc-id}") }
-
 // resourceTags are the tags flowguard puts on what run creates.
 func (s Settings) resourceTags(run string) map[string]string {
 	out := map[string]string{TagManaged: "true", TagRunID: run}

@@ -100,12 +100,10 @@ func (g *Generator) WriteDir(dir string, o layout.Options) ([]string, error) {
 
 // parquetFile writes records as Parquet with the delivery's column names (underscores) and types.
 type parquetFile struct {
-	w       *parquet.Writer
-	p       *flowlog.Parser
-	cols    []int // format column -> schema leaf index
-	row     parquet.Row
-	format  *flowlog.Format
-	scratch []byte
+	w      *parquet.GenericWriter[any]
+	cols   []int // format column -> schema leaf index
+	row    parquet.Row
+	format *flowlog.Format
 }
 
 // ParquetSchema is the Parquet schema of format f, as S3 delivery writes it.
@@ -132,7 +130,7 @@ func columnName(f *flowlog.Format, i int) string {
 
 func newParquetFile(w io.Writer, f *flowlog.Format) *parquetFile {
 	s := ParquetSchema(f)
-	pf := &parquetFile{w: parquet.NewWriter(w, s), format: f}
+	pf := &parquetFile{w: parquet.NewGenericWriter[any](w, s), format: f}
 	idx := map[string]int{}
 	for i, c := range s.Columns() {
 		idx[c[0]] = i

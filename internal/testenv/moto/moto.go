@@ -27,8 +27,8 @@ import (
 )
 
 // InstallHint tells a user how to get moto_server.
-const InstallHint = `moto_server was not found on PATH (or in $MOTO_SERVER, or ~/.pyenv/shims).
-Install it with:  pip install 'moto[server]'   (moto 5.x), then re-run.`
+const InstallHint = "moto_server was not found on PATH (or in $MOTO_SERVER, or ~/.pyenv/shims); " +
+	"install it with pip install 'moto[server]' (moto 5.x) and re-run"
 
 // DefaultAccount is the account moto answers as for its built-in credentials.
 const DefaultAccount = "123456789012"
