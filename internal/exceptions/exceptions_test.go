@@ -224,6 +224,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("exceptions:\n  - owner: o\n    reason: r\n    expires: 2026-12-01\n    tags: {a: '['}\n"))
 	f.Add([]byte("exceptions: [1, [2], {owner: x}]\n"))
 	f.Add([]byte("- a\n- b\n"))
+	f.Add([]byte("exceptions:\n  - {owner: o, reason: r, expires: 2026-12-01, vpc: '?*', tags: {Name: '[^x]*'}}\n"))
 	f.Add([]byte("exceptions:\n  - &a {owner: o, reason: r, expires: 2026-12-01, vpc: v}\n  - *a\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		set, err := Parse("f.yaml", data, 365, now)
@@ -233,6 +234,10 @@ func FuzzParse(f *testing.F) {
 		for _, e := range set.Entries {
 			if e.Owner == "" || e.Reason == "" || e.Expires == "" || e.Line < 1 {
 				t.Fatalf("accepted an incomplete entry: %+v", e)
+			}
+			if everythingProblem(e) != "" || e.Matches(finding.Finding{}) && e.Matches(finding.Finding{AccountID: "123456789012",
+				Region: "eu-west-1", ResourceType: finding.ResourceVPC, ResourceID: "vpc-0123456789abcdef0"}) {
+				t.Fatalf("accepted an entry that matches everything: %+v", e)
 			}
 		}
 	})
