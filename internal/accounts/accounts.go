@@ -27,6 +27,7 @@ import (
 
 	"github.com/flowguard/flowguard/internal/collect"
 	"github.com/flowguard/flowguard/internal/inventory"
+	"github.com/flowguard/flowguard/internal/pagination"
 )
 
 // DefaultRoleName is the role AWS Organizations creates in every member account it creates.
@@ -217,9 +218,14 @@ func Enter(ctx context.Context, cfg aws.Config, partition, account string, o Opt
 // OrganizationAccounts lists the ACTIVE accounts of the caller's organization.
 func OrganizationAccounts(ctx context.Context, cfg aws.Config) ([]string, error) {
 	var ids []string
-	p := organizations.NewListAccountsPaginator(organizations.NewFromConfig(cfg), &organizations.ListAccountsInput{})
+	p := organizations.NewListAccountsPaginator(organizations.NewFromConfig(cfg), &organizations.ListAccountsInput{},
+		func(o *organizations.ListAccountsPaginatorOptions) { o.StopOnDuplicateToken = true })
+	guard := pagination.New(0)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
+		if err == nil {
+			err = guard.Next(page.NextToken)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("list organization accounts (organizations:ListAccounts; run from the management or a delegated-admin account): %w", err)
 		}
