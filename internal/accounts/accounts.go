@@ -130,7 +130,25 @@ func (o *Options) Select(ctx context.Context, cfg aws.Config) ([]string, error) 
 		}
 		ids = dedupe(append(ids, org...))
 	}
+	if o.MultiAccount() && len(ids) == 0 {
+		return nil, fmt.Errorf("%w: %s", inventory.ErrNothingToEvaluate, o.describe())
+	}
 	return ids, nil
+}
+
+// describe says where an empty account list came from.
+func (o *Options) describe() string {
+	var from []string
+	if len(o.Accounts) > 0 {
+		from = append(from, "--accounts names no account")
+	}
+	if o.AccountsFile != "" {
+		from = append(from, fmt.Sprintf("--accounts-file %s names no account", o.AccountsFile))
+	}
+	if o.Org {
+		from = append(from, "the organization lists no active account")
+	}
+	return strings.Join(from, "; ")
 }
 
 // Resolve lists the accounts to work on and enters each. It returns the targets that could be entered and a

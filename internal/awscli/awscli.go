@@ -17,6 +17,7 @@
 package awscli
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -117,7 +118,7 @@ func Load(dir string, o Options) (*inventory.Snapshot, error) {
 	if len(files) == 0 {
 		return nil, fmt.Errorf("%s: no AWS CLI JSON found (want the output of aws ec2 describe-vpcs, describe-flow-logs, aws logs describe-log-groups)", dir)
 	}
-	return build(files, o, newest)
+	return build(dir, files, o, newest)
 }
 
 // classify recognises a file by its top-level keys; ok is false for JSON that is none of the known outputs.
@@ -181,7 +182,7 @@ var regionSuffix = regexp.MustCompile(`-[a-z]{2}(-gov|-iso[a-z]?)?-(north|south|
 
 type scope struct{ account, region string }
 
-func build(files []file, o Options, collected time.Time) (*inventory.Snapshot, error) {
+func build(dir string, files []file, o Options, collected time.Time) (*inventory.Snapshot, error) {
 	// Accounts from identity files, by the directory they sit in.
 	identity := map[string]string{} // account path part ("" for none) → account id
 	for _, f := range files {
@@ -235,6 +236,15 @@ func build(files []file, o Options, collected time.Time) (*inventory.Snapshot, e
 			read[sc] = map[kind]bool{}
 			order = append(order, sc)
 		}
+		spec := kinds[f.kind]
+		if raw := f.raw[spec.key]; string(bytes.TrimSpace(raw)) == "null" {
+			// {"Vpcs": null} is not an empty list: the list was not given, so it was not read.
+			r.Errors = append(r.Errors, inventory.ReadError{AccountID: account, Region: region, Collection: spec.coll,
+				Operation: spec.operation, Code: "Null",
+				Message: fmt.Sprintf("%s: `%s` is null, not a list: the %s output was not given", f.path, spec.key, spec.command)})
+			read[sc][f.kind] = true // recorded as not read above; no second "not provided" error
+			continue
+		}
 		if err := decodeInto(r, f); err != nil {
 			problems = append(problems, err)
 			continue
@@ -249,6 +259,9 @@ func build(files []file, o Options, collected time.Time) (*inventory.Snapshot, e
 	}
 	if len(problems) > 0 {
 		return nil, errors.Join(problems...)
+	}
+	if len(order) == 0 {
+		return nil, fmt.Errorf("%w: the aws-cli directory %s has only `aws sts get-caller-identity` output, no resource list (describe-vpcs, describe-flow-logs, …) for any region", inventory.ErrNothingToEvaluate, dir)
 	}
 	sort.Slice(order, func(i, j int) bool {
 		if order[i].account != order[j].account {

@@ -110,6 +110,14 @@ func collectTargets(ctx context.Context, targets []Target, o Options, snap *inve
 					mu.Unlock()
 					return nil
 				}
+				if len(rs) == 0 {
+					mu.Lock()
+					snap.Errors = append(snap.Errors, inventory.ReadError{AccountID: t.AccountID, Collection: inventory.CollRegions,
+						Operation: "ec2:DescribeRegions", Code: "NoRegions",
+						Message: "ec2:DescribeRegions listed no enabled region: nothing to evaluate in this account (name regions with --region)"})
+					mu.Unlock()
+					return nil
+				}
 				regions = rs
 			}
 			mu.Lock()

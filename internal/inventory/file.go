@@ -80,6 +80,9 @@ func Decode(name string, data []byte) (*Snapshot, error) {
 	if s.Schema != SnapshotSchema {
 		return nil, fmt.Errorf("%s: not a flowguard snapshot (schema %q, want %q); write one with `flowguard scan --save-snapshot FILE`", name, s.Schema, SnapshotSchema)
 	}
+	if len(s.Regions) == 0 && len(s.Errors) == 0 {
+		return nil, fmt.Errorf("%w: the snapshot %s has no regions (and records no read error)", ErrNothingToEvaluate, name)
+	}
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: not a valid snapshot:\n  %s", name, strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}

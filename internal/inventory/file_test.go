@@ -1,6 +1,7 @@
 package inventory_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,4 +107,17 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestEmptySnapshotIsNothingToEvaluate(t *testing.T) {
+	for _, doc := range []string{head + `"regions":[]}`, head + `"regions":null}`, head[:len(head)-1] + `}`} {
+		_, err := inventory.Decode("inv.json", []byte(doc))
+		if !errors.Is(err, inventory.ErrNothingToEvaluate) || !strings.Contains(err.Error(), "nothing to evaluate: the snapshot inv.json has no regions") {
+			t.Errorf("%s: %v", doc, err)
+		}
+	}
+	// No region but a recorded read error (an account that could not be entered) is a valid snapshot.
+	if _, err := inventory.Decode("inv.json", []byte(head+`"regions":[],"errors":[{"account_id":"1","collection":"account","operation":"sts:AssumeRole","message":"denied"}]}`)); err != nil {
+		t.Fatal(err)
+	}
 }
