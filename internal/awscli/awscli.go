@@ -80,26 +80,64 @@ type file struct {
 	raw             map[string]json.RawMessage
 }
 
+// Bounds on what Load reads: each file is held in memory while it is decoded, and every file's resources
+// until the snapshot is built.
+const (
+	MaxFileBytes  = 512 << 20 // one AWS CLI output file
+	MaxTotalBytes = 2 << 30   // all files of the directory
+)
+
+// inside reports whether path (symlinks resolved) is root or under it.
+func inside(root, path string) bool {
+	rel, err := filepath.Rel(root, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
 // Load reads every *.json file under dir and builds a snapshot with Source aws-cli.
 func Load(dir string, o Options) (*inventory.Snapshot, error) {
 	var files []file
 	var problems []error
 	var newest time.Time
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	var total int64
+	root, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read aws-cli directory: %w", err)
+	}
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if d.IsDir() || !strings.EqualFold(filepath.Ext(p), ".json") {
 			return nil
 		}
-		data, err := os.ReadFile(p)
+		// Only regular files inside dir: a symlink out of it would read what the user did not point at, and a
+		// FIFO or device would block or never end.
+		if d.Type()&fs.ModeSymlink != 0 {
+			target, err := filepath.EvalSymlinks(p)
+			if err != nil {
+				problems = append(problems, fmt.Errorf("%s: %w", p, err))
+				return nil
+			}
+			if !inside(root, target) {
+				problems = append(problems, fmt.Errorf("%s: a symbolic link to %s, outside %s: not followed", p, target, dir))
+				return nil
+			}
+		}
+		if info, err := os.Stat(p); err != nil || !info.Mode().IsRegular() {
+			problems = append(problems, fmt.Errorf("%s: not a regular file", p))
+			return nil
+		}
+		data, err := inventory.ReadLimited(p, MaxFileBytes)
 		if err != nil {
 			return err
+		}
+		if total += int64(len(data)); total > MaxTotalBytes {
+			return fmt.Errorf("%s: more than %d MiB of JSON in all: refused", dir, MaxTotalBytes>>20)
 		}
 		if info, err := d.Info(); err == nil && info.ModTime().After(newest) {
 			newest = info.ModTime()
 		}
-		rel, _ := filepath.Rel(dir, p)
+		rel, _ := filepath.Rel(root, p)
 		f, ok, err := classify(rel, data)
 		if err != nil {
 			problems = append(problems, err)

@@ -2,8 +2,12 @@ package awscli
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/flowguard/flowguard/internal/inventory"
 )
@@ -53,4 +57,56 @@ func TestNullListIsNotRead(t *testing.T) {
 	if err != nil || !snap.Regions[0].Read(inventory.CollVPCs) {
 		t.Fatalf("an empty list: %v %+v", err, snap)
 	}
+}
+
+// Only regular files inside the folder are read: a symlink out of it is refused, one inside is followed.
+func TestSymlinksStayInside(t *testing.T) {
+	outside := writeFiles(t, map[string]string{"secret.json": vpcsJSON})
+	dir := writeFiles(t, map[string]string{"111111111111/eu-west-1/fl.json": flowLogsJSON, "111111111111/eu-west-1/real.json": vpcsJSON})
+	if err := os.Symlink(filepath.Join(dir, "111111111111/eu-west-1/real.json"), filepath.Join(dir, "111111111111/eu-west-1/link.json")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(dir, Options{}); err != nil {
+		t.Fatalf("a link inside: %v", err)
+	}
+	if err := os.Symlink(filepath.Join(outside, "secret.json"), filepath.Join(dir, "111111111111/eu-west-1/vpcs.json")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(dir, Options{}); err == nil || !strings.Contains(err.Error(), "outside") {
+		t.Fatalf("a link outside: %v", err)
+	}
+}
+
+func TestFIFOIsRefused(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"111111111111/eu-west-1/vpcs.json": vpcsJSON})
+	if err := syscall.Mkfifo(filepath.Join(dir, "pipe.json"), 0o644); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	if _, err := Load(dir, Options{}); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Fatalf("FIFO: %v", err)
+	}
+}
+
+// FuzzBuild: any file content gives an error or a snapshot the evaluation can walk (inventory.Validate).
+func FuzzBuild(f *testing.F) {
+	for _, s := range []string{vpcsJSON, flowLogsJSON, logGroupsJSON, identityJSON, `{"Vpcs": null}`, `{"Vpcs": [null]}`,
+		`{"Subnets": [{"SubnetId": "subnet-1", "VpcId": "vpc-1"}]}`, `{"NetworkInterfaces": [{}]}`,
+		`{"InternetGateways": [{"InternetGatewayId": "igw-1", "Attachments": [{"VpcId": "vpc-1"}]}]}`,
+		`{"FlowLogs": [], "NextToken": "x"}`, `[1]`, `{`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fl, ok, err := classify("111111111111/eu-west-1/x.json", data)
+		if err != nil || !ok {
+			return
+		}
+		fl.path = "x.json"
+		snap, err := build("d", []file{fl}, Options{}, time.Time{})
+		if err != nil {
+			return
+		}
+		if err := snap.Validate(); err != nil {
+			t.Fatalf("built an invalid snapshot: %v", err)
+		}
+	})
 }

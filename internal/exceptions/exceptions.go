@@ -327,6 +327,9 @@ func Apply(r *finding.Result, set *Set, now time.Time) {
 				e.name(set.File), e.Owner, e.Describe()))
 		default:
 			st.State = finding.ExceptionActive
+			// Every format shows notes: how much each exception hides is never out of sight.
+			r.Notes = append(r.Notes, fmt.Sprintf("%s of %s excepts %d failing findings (%s) until %s",
+				e.name(set.File), e.Owner, matched[j], e.Describe(), e.Expires))
 		}
 		r.Exceptions = append(r.Exceptions, st)
 	}

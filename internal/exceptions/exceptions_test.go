@@ -196,7 +196,10 @@ func TestApply(t *testing.T) {
 		t.Errorf("summary not recomputed: %+v", r.Summary)
 	}
 	notes := strings.Join(r.Notes, "\n")
-	for _, w := range []string{"exception EX-2 (exceptions.yaml:10) of bob expired on 2026-11-22", "exception EX-3 (exceptions.yaml:16) of carol matches no failing finding"} {
+	for _, w := range []string{"exception EX-2 (exceptions.yaml:10) of bob expired on 2026-11-22", "exception EX-3 (exceptions.yaml:16) of carol matches no failing finding",
+		// how many findings each active exception covers, in a note every format shows (table, SARIF, …)
+		"exception EX-1 (exceptions.yaml:3) of net-team@example.com excepts 1 failing findings (account=111111111111 vpc=vpc-0ccc) until ",
+		"exception EX-4 (exceptions.yaml:26) of dave excepts 1 failing findings"} {
 		if !strings.Contains(notes, w) {
 			t.Errorf("notes lack %q:\n%s", w, notes)
 		}
