@@ -6,10 +6,10 @@ package accounts
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -62,6 +62,10 @@ func (o *Options) MultiAccount() bool {
 	return o.Org || len(o.Accounts) > 0 || o.AccountsFile != ""
 }
 
+// MaxAccountsFileBytes bounds --accounts-file (1 MiB: some 70,000 account ids, far more than an organization
+// may hold).
+const MaxAccountsFileBytes = 1 << 20
+
 var accountID = regexp.MustCompile(`^\d{12}$`)
 
 // List returns the explicitly named account ids (flags and file), validated and de-duplicated.
@@ -78,12 +82,11 @@ func (o *Options) List() ([]string, error) {
 		}
 	}
 	if o.AccountsFile != "" {
-		f, err := os.Open(o.AccountsFile)
+		data, err := inventory.ReadLimited(o.AccountsFile, MaxAccountsFileBytes)
 		if err != nil {
 			return nil, fmt.Errorf("--accounts-file: %w", err)
 		}
-		defer f.Close()
-		sc := bufio.NewScanner(f)
+		sc := bufio.NewScanner(bytes.NewReader(data))
 		for n := 1; sc.Scan(); n++ {
 			line := strings.TrimSpace(sc.Text())
 			if i := strings.IndexByte(line, '#'); i >= 0 {

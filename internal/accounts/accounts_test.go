@@ -30,3 +30,15 @@ func TestEmptyAccountListIsNothingToEvaluate(t *testing.T) {
 		t.Errorf("no account flags: %v %v", ids, err)
 	}
 }
+
+func TestAccountsFileIsBounded(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "accounts.txt")
+	os.WriteFile(file, []byte(strings.Repeat("111111111111\n", MaxAccountsFileBytes/13+1)), 0o644)
+	if _, err := (&Options{AccountsFile: file}).List(); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Fatalf("a huge accounts file: %v", err)
+	}
+	os.WriteFile(file, []byte("111111111111\n222222222222 # prod\n111111111111\n"), 0o644)
+	if ids, err := (&Options{AccountsFile: file}).List(); err != nil || strings.Join(ids, ",") != "111111111111,222222222222" {
+		t.Fatalf("ids %v, %v", ids, err)
+	}
+}
