@@ -6,10 +6,10 @@ package accounts
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -27,6 +27,7 @@ import (
 
 	"github.com/flowguard/flowguard/internal/collect"
 	"github.com/flowguard/flowguard/internal/inventory"
+	"github.com/flowguard/flowguard/internal/pagination"
 )
 
 // DefaultRoleName is the role AWS Organizations creates in every member account it creates.
@@ -75,6 +76,10 @@ func (o *Options) MultiAccount() bool {
 	return o.Org || len(o.Accounts) > 0 || o.AccountsFile != ""
 }
 
+// MaxAccountsFileBytes bounds --accounts-file (1 MiB: some 70,000 account ids, far more than an organization
+// may hold).
+const MaxAccountsFileBytes = 1 << 20
+
 var accountID = regexp.MustCompile(`^\d{12}$`)
 
 // List returns the explicitly named account ids (flags and file), validated and de-duplicated.
@@ -91,12 +96,11 @@ func (o *Options) List() ([]string, error) {
 		}
 	}
 	if o.AccountsFile != "" {
-		f, err := os.Open(o.AccountsFile)
+		data, err := inventory.ReadLimited(o.AccountsFile, MaxAccountsFileBytes)
 		if err != nil {
 			return nil, fmt.Errorf("--accounts-file: %w", err)
 		}
-		defer f.Close()
-		sc := bufio.NewScanner(f)
+		sc := bufio.NewScanner(bytes.NewReader(data))
 		for n := 1; sc.Scan(); n++ {
 			line := strings.TrimSpace(sc.Text())
 			if i := strings.IndexByte(line, '#'); i >= 0 {
@@ -143,7 +147,25 @@ func (o *Options) Select(ctx context.Context, cfg aws.Config) ([]string, error) 
 		}
 		ids = dedupe(append(ids, org...))
 	}
+	if o.MultiAccount() && len(ids) == 0 {
+		return nil, fmt.Errorf("%w: %s", inventory.ErrNothingToEvaluate, o.describe())
+	}
 	return ids, nil
+}
+
+// describe says where an empty account list came from.
+func (o *Options) describe() string {
+	var from []string
+	if len(o.Accounts) > 0 {
+		from = append(from, "--accounts names no account")
+	}
+	if o.AccountsFile != "" {
+		from = append(from, fmt.Sprintf("--accounts-file %s names no account", o.AccountsFile))
+	}
+	if o.Org {
+		from = append(from, "the organization lists no active account")
+	}
+	return strings.Join(from, "; ")
 }
 
 // Resolve lists the accounts to work on and enters each. It returns the targets that could be entered and a
@@ -231,9 +253,14 @@ func Enter(ctx context.Context, cfg aws.Config, partition, account string, o Opt
 // OrganizationAccounts lists the ACTIVE accounts of the caller's organization.
 func OrganizationAccounts(ctx context.Context, cfg aws.Config) ([]string, error) {
 	var ids []string
-	p := organizations.NewListAccountsPaginator(organizations.NewFromConfig(cfg), &organizations.ListAccountsInput{})
+	p := organizations.NewListAccountsPaginator(organizations.NewFromConfig(cfg), &organizations.ListAccountsInput{},
+		func(o *organizations.ListAccountsPaginatorOptions) { o.StopOnDuplicateToken = true })
+	guard := pagination.New(0)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
+		if err == nil {
+			err = guard.Next(page.NextToken)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("list organization accounts (organizations:ListAccounts; run from the management or a delegated-admin account): %w", err)
 		}

@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/aws/aws-sdk-go-v2/service/athena/types"
+
+	"github.com/flowguard/flowguard/internal/pagination"
 )
 
 // API is the part of the Athena client the runner calls.
@@ -108,10 +110,15 @@ func (r *Runner) stop(ctx context.Context, id string) {
 }
 
 func (r *Runner) results(ctx context.Context, id string, res *Result) error {
-	p := athena.NewGetQueryResultsPaginator(r.Client, &athena.GetQueryResultsInput{QueryExecutionId: aws.String(id)})
+	p := athena.NewGetQueryResultsPaginator(r.Client, &athena.GetQueryResultsInput{QueryExecutionId: aws.String(id)},
+		func(o *athena.GetQueryResultsPaginatorOptions) { o.StopOnDuplicateToken = true })
+	guard := pagination.New(0)
 	first := true
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
+		if err == nil {
+			err = guard.Next(page.NextToken)
+		}
 		if err != nil {
 			return fmt.Errorf("results of Athena query %s: %w", id, err)
 		}

@@ -17,6 +17,7 @@
 package awscli
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -79,26 +80,64 @@ type file struct {
 	raw             map[string]json.RawMessage
 }
 
+// Bounds on what Load reads: each file is held in memory while it is decoded, and every file's resources
+// until the snapshot is built.
+const (
+	MaxFileBytes  = 512 << 20 // one AWS CLI output file
+	MaxTotalBytes = 2 << 30   // all files of the directory
+)
+
+// inside reports whether path (symlinks resolved) is root or under it.
+func inside(root, path string) bool {
+	rel, err := filepath.Rel(root, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
 // Load reads every *.json file under dir and builds a snapshot with Source aws-cli.
 func Load(dir string, o Options) (*inventory.Snapshot, error) {
 	var files []file
 	var problems []error
 	var newest time.Time
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	var total int64
+	root, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read aws-cli directory: %w", err)
+	}
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if d.IsDir() || !strings.EqualFold(filepath.Ext(p), ".json") {
 			return nil
 		}
-		data, err := os.ReadFile(p)
+		// Only regular files inside dir: a symlink out of it would read what the user did not point at, and a
+		// FIFO or device would block or never end.
+		if d.Type()&fs.ModeSymlink != 0 {
+			target, err := filepath.EvalSymlinks(p)
+			if err != nil {
+				problems = append(problems, fmt.Errorf("%s: %w", p, err))
+				return nil
+			}
+			if !inside(root, target) {
+				problems = append(problems, fmt.Errorf("%s: a symbolic link to %s, outside %s: not followed", p, target, dir))
+				return nil
+			}
+		}
+		if info, err := os.Stat(p); err != nil || !info.Mode().IsRegular() {
+			problems = append(problems, fmt.Errorf("%s: not a regular file", p))
+			return nil
+		}
+		data, err := inventory.ReadLimited(p, MaxFileBytes)
 		if err != nil {
 			return err
+		}
+		if total += int64(len(data)); total > MaxTotalBytes {
+			return fmt.Errorf("%s: more than %d MiB of JSON in all: refused", dir, MaxTotalBytes>>20)
 		}
 		if info, err := d.Info(); err == nil && info.ModTime().After(newest) {
 			newest = info.ModTime()
 		}
-		rel, _ := filepath.Rel(dir, p)
+		rel, _ := filepath.Rel(root, p)
 		f, ok, err := classify(rel, data)
 		if err != nil {
 			problems = append(problems, err)
@@ -117,7 +156,7 @@ func Load(dir string, o Options) (*inventory.Snapshot, error) {
 	if len(files) == 0 {
 		return nil, fmt.Errorf("%s: no AWS CLI JSON found (want the output of aws ec2 describe-vpcs, describe-flow-logs, aws logs describe-log-groups)", dir)
 	}
-	return build(files, o, newest)
+	return build(dir, files, o, newest)
 }
 
 // classify recognises a file by its top-level keys; ok is false for JSON that is none of the known outputs.
@@ -181,7 +220,7 @@ var regionSuffix = regexp.MustCompile(`-[a-z]{2}(-gov|-iso[a-z]?)?-(north|south|
 
 type scope struct{ account, region string }
 
-func build(files []file, o Options, collected time.Time) (*inventory.Snapshot, error) {
+func build(dir string, files []file, o Options, collected time.Time) (*inventory.Snapshot, error) {
 	// Accounts from identity files, by the directory they sit in.
 	identity := map[string]string{} // account path part ("" for none) → account id
 	for _, f := range files {
@@ -235,6 +274,15 @@ func build(files []file, o Options, collected time.Time) (*inventory.Snapshot, e
 			read[sc] = map[kind]bool{}
 			order = append(order, sc)
 		}
+		spec := kinds[f.kind]
+		if raw := f.raw[spec.key]; string(bytes.TrimSpace(raw)) == "null" {
+			// {"Vpcs": null} is not an empty list: the list was not given, so it was not read.
+			r.Errors = append(r.Errors, inventory.ReadError{AccountID: account, Region: region, Collection: spec.coll,
+				Operation: spec.operation, Code: "Null",
+				Message: fmt.Sprintf("%s: `%s` is null, not a list: the %s output was not given", f.path, spec.key, spec.command)})
+			read[sc][f.kind] = true // recorded as not read above; no second "not provided" error
+			continue
+		}
 		if err := decodeInto(r, f); err != nil {
 			problems = append(problems, err)
 			continue
@@ -249,6 +297,9 @@ func build(files []file, o Options, collected time.Time) (*inventory.Snapshot, e
 	}
 	if len(problems) > 0 {
 		return nil, errors.Join(problems...)
+	}
+	if len(order) == 0 {
+		return nil, fmt.Errorf("%w: the aws-cli directory %s has only `aws sts get-caller-identity` output, no resource list (describe-vpcs, describe-flow-logs, …) for any region", inventory.ErrNothingToEvaluate, dir)
 	}
 	sort.Slice(order, func(i, j int) bool {
 		if order[i].account != order[j].account {

@@ -173,6 +173,9 @@ func decodeInto(r *inventory.Region, f file) error {
 			return wrap(err)
 		}
 		for _, s := range out.Subnets {
+			if s.SubnetId == "" {
+				return wrap(fmt.Errorf("a subnet without SubnetId"))
+			}
 			r.Subnets = append(r.Subnets, inventory.Subnet{ID: s.SubnetId, VPCID: s.VpcId, CIDR: s.CidrBlock,
 				AvailabilityZone: s.AvailabilityZone, Tags: tags(s.Tags)})
 		}
@@ -182,6 +185,9 @@ func decodeInto(r *inventory.Region, f file) error {
 			return wrap(err)
 		}
 		for _, n := range out.NetworkInterfaces {
+			if n.NetworkInterfaceId == "" {
+				return wrap(fmt.Errorf("a network interface without NetworkInterfaceId"))
+			}
 			r.NetworkInterfaces = append(r.NetworkInterfaces, inventory.NetworkInterface{ID: n.NetworkInterfaceId, VPCID: n.VpcId,
 				SubnetID: n.SubnetId, Status: n.Status, Type: n.InterfaceType})
 		}
@@ -191,6 +197,9 @@ func decodeInto(r *inventory.Region, f file) error {
 			return wrap(err)
 		}
 		for _, g := range out.InternetGateways {
+			if g.InternetGatewayId == "" {
+				return wrap(fmt.Errorf("an internet gateway without InternetGatewayId"))
+			}
 			igw := inventory.InternetGateway{ID: g.InternetGatewayId, Tags: tags(g.Tags)}
 			for _, a := range g.Attachments {
 				if a.VpcId != "" {

@@ -71,3 +71,29 @@ func TestDiffCommand(t *testing.T) {
 		}
 	}
 }
+
+// A file without findings, with an unknown status or with the same finding twice is refused (exit 3, naming
+// the file and the entry), never read as "everything fixed".
+func TestDiffRefusesInvalidResults(t *testing.T) {
+	old := writeScan(t, "old.json", finding.Finding{CheckID: "vpc-flow-logs-enabled", AccountID: "111111111111",
+		Region: "us-east-1", ResourceID: "vpc-1", Status: finding.StatusFail})
+	dir := t.TempDir()
+	const fail = `{"check_id":"vpc-flow-logs-enabled","account_id":"111111111111","region":"us-east-1","resource_id":"vpc-1","status":"FAIL"}`
+	for name, doc := range map[string]string{
+		"nofindings.json": `{"schema":"flowguard.scan/v1","accounts":["111111111111"],"regions":["us-east-1"]}`,
+		"status.json":     `{"schema":"flowguard.scan/v1","findings":[` + strings.Replace(fail, "FAIL", "FIXED", 1) + `]}`,
+		"dup.json":        `{"schema":"flowguard.scan/v1","findings":[` + fail + `,` + fail + `]}`,
+		"noschema.json":   `{"findings":[]}`,
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, args := range [][]string{{"diff", old, p}, {"diff", p, old}} {
+			io, out, errOut := testStreams()
+			if code := Main(context.Background(), args, io); code != finding.ExitUsage || !strings.Contains(errOut.String(), p) {
+				t.Errorf("%v: exit %d, want 3 naming %s\nstdout %s\nstderr %s", args, code, p, out, errOut)
+			}
+		}
+	}
+}

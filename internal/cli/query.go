@@ -176,7 +176,7 @@ func queryInventory(cmd *cobra.Command, io *IOStreams, o *queryOptions) (*invent
 	case o.Snapshot != "":
 		snap, err := inventory.ReadFile(o.Snapshot)
 		if err != nil {
-			return nil, usageError("%v", err)
+			return nil, inputError("", err)
 		}
 		return snap, nil
 	case o.FromAWSCLI != "":
@@ -190,7 +190,7 @@ func queryInventory(cmd *cobra.Command, io *IOStreams, o *queryOptions) (*invent
 		}
 		snap, err := awscli.Load(o.FromAWSCLI, cliOpts)
 		if err != nil {
-			return nil, usageError("--from-aws-cli: %v", err)
+			return nil, inputError("--from-aws-cli", err)
 		}
 		return snap, nil
 	}
@@ -210,7 +210,7 @@ func queryInventory(cmd *cobra.Command, io *IOStreams, o *queryOptions) (*invent
 		o.Accounts.Concurrency = o.Concurrency
 		targets, notEntered, err := accounts.Resolve(ctx, cfg, o.Accounts)
 		if err != nil {
-			return nil, usageError("%v", err)
+			return nil, inputError("", err)
 		}
 		_, snap = scan.Targets(ctx, targets, notEntered, opts)
 	} else {

@@ -58,7 +58,7 @@ regions given with --region) and reports, per VPC, PASS, FAIL with a reason, ERR
 SKIPPED (a VPC shared from another account). It only calls read APIs.
 
 Exit codes: 0 everything evaluated and passing, 1 at least one FAIL, 2 the scan is incomplete (any ERROR,
-or interrupted), 3 usage or configuration error.`,
+interrupted, or nothing to evaluate: no account or region read), 3 usage or configuration error.`,
 		Example: `  flowguard scan
   flowguard scan --profile prod --region eu-west-1,eu-central-1 --output json --out scan.json
   flowguard scan --endpoint-url http://127.0.0.1:5000     # a local moto_server
@@ -132,7 +132,7 @@ func runScan(cmd *cobra.Command, io *IOStreams, o *scanOptions) error {
 	)
 	if o.Snapshot != "" {
 		if snap, err = inventory.ReadFile(o.Snapshot); err != nil {
-			return usageError("%v", err)
+			return inputError("", err)
 		}
 		res = scan.Snapshot(snap, opts)
 	} else if o.FromAWSCLI != "" {
@@ -145,7 +145,7 @@ func runScan(cmd *cobra.Command, io *IOStreams, o *scanOptions) error {
 			cliOpts.Region = regions[0]
 		}
 		if snap, err = awscli.Load(o.FromAWSCLI, cliOpts); err != nil {
-			return usageError("--from-aws-cli: %v", err)
+			return inputError("--from-aws-cli", err)
 		}
 		res = scan.Snapshot(snap, opts)
 	} else {
@@ -160,7 +160,7 @@ func runScan(cmd *cobra.Command, io *IOStreams, o *scanOptions) error {
 			o.Accounts.Concurrency = o.Concurrency
 			targets, notEntered, err := accounts.Resolve(ctx, cfg, o.Accounts)
 			if err != nil {
-				return usageError("%v", err)
+				return inputError("", err)
 			}
 			res, snap = scan.Targets(ctx, targets, notEntered, opts)
 		} else {

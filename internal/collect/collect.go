@@ -25,6 +25,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/flowguard/flowguard/internal/inventory"
+	"github.com/flowguard/flowguard/internal/pagination"
 )
 
 // DefaultConcurrency is how many account-regions are read at once: API rate limits are per account and
@@ -106,6 +107,14 @@ func collectTargets(ctx context.Context, targets []Target, o Options, snap *inve
 				if err != nil {
 					mu.Lock()
 					snap.Errors = append(snap.Errors, readError(t.AccountID, "", inventory.CollRegions, "ec2:DescribeRegions", err))
+					mu.Unlock()
+					return nil
+				}
+				if len(rs) == 0 {
+					mu.Lock()
+					snap.Errors = append(snap.Errors, inventory.ReadError{AccountID: t.AccountID, Collection: inventory.CollRegions,
+						Operation: "ec2:DescribeRegions", Code: "NoRegions",
+						Message: "ec2:DescribeRegions listed no enabled region: nothing to evaluate in this account (name regions with --region)"})
 					mu.Unlock()
 					return nil
 				}
@@ -232,15 +241,24 @@ func collectRegion(ctx context.Context, t Target, region string) *inventory.Regi
 	return reg
 }
 
+// maxPages bounds one listing (10 million resources at 1,000 a page): an endpoint that keeps sending new
+// tokens cannot keep a scan going forever.
+const maxPages = 10000
+
 // pageSize is the largest page the EC2 describe calls accept: fewer round trips per region.
 const pageSize = 1000
 
 func listVPCs(ctx context.Context, c *ec2.Client) ([]inventory.VPC, error) {
 	var out []inventory.VPC
-	p := ec2.NewDescribeVpcsPaginator(c, &ec2.DescribeVpcsInput{MaxResults: aws.Int32(pageSize)})
+	p := ec2.NewDescribeVpcsPaginator(c, &ec2.DescribeVpcsInput{MaxResults: aws.Int32(pageSize)},
+		func(o *ec2.DescribeVpcsPaginatorOptions) { o.StopOnDuplicateToken = true })
+	guard := pagination.New(maxPages)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
+			return nil, err
+		}
+		if err := guard.Next(page.NextToken); err != nil {
 			return nil, err
 		}
 		for _, v := range page.Vpcs {
@@ -255,10 +273,15 @@ func listVPCs(ctx context.Context, c *ec2.Client) ([]inventory.VPC, error) {
 
 func listFlowLogs(ctx context.Context, c *ec2.Client) ([]inventory.FlowLog, error) {
 	var out []inventory.FlowLog
-	p := ec2.NewDescribeFlowLogsPaginator(c, &ec2.DescribeFlowLogsInput{MaxResults: aws.Int32(pageSize)})
+	p := ec2.NewDescribeFlowLogsPaginator(c, &ec2.DescribeFlowLogsInput{MaxResults: aws.Int32(pageSize)},
+		func(o *ec2.DescribeFlowLogsPaginatorOptions) { o.StopOnDuplicateToken = true })
+	guard := pagination.New(maxPages)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
+			return nil, err
+		}
+		if err := guard.Next(page.NextToken); err != nil {
 			return nil, err
 		}
 		for _, f := range page.FlowLogs {
@@ -313,10 +336,15 @@ func listLogGroups(ctx context.Context, c *cloudwatchlogs.Client, fls []inventor
 		in.LogGroupNamePrefix = aws.String(prefix)
 	}
 	var out []inventory.LogGroup
-	p := cloudwatchlogs.NewDescribeLogGroupsPaginator(c, in)
+	p := cloudwatchlogs.NewDescribeLogGroupsPaginator(c, in,
+		func(o *cloudwatchlogs.DescribeLogGroupsPaginatorOptions) { o.StopOnDuplicateToken = true })
+	guard := pagination.New(maxPages)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
+			return nil, err
+		}
+		if err := guard.Next(page.NextToken); err != nil {
 			return nil, err
 		}
 		for _, g := range page.LogGroups {
@@ -362,10 +390,15 @@ func commonPrefix(names []string) string {
 
 func listSubnets(ctx context.Context, c *ec2.Client) ([]inventory.Subnet, error) {
 	var out []inventory.Subnet
-	p := ec2.NewDescribeSubnetsPaginator(c, &ec2.DescribeSubnetsInput{MaxResults: aws.Int32(pageSize)})
+	p := ec2.NewDescribeSubnetsPaginator(c, &ec2.DescribeSubnetsInput{MaxResults: aws.Int32(pageSize)},
+		func(o *ec2.DescribeSubnetsPaginatorOptions) { o.StopOnDuplicateToken = true })
+	guard := pagination.New(maxPages)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
+			return nil, err
+		}
+		if err := guard.Next(page.NextToken); err != nil {
 			return nil, err
 		}
 		for _, s := range page.Subnets {
@@ -378,10 +411,15 @@ func listSubnets(ctx context.Context, c *ec2.Client) ([]inventory.Subnet, error)
 
 func listNetworkInterfaces(ctx context.Context, c *ec2.Client) ([]inventory.NetworkInterface, error) {
 	var out []inventory.NetworkInterface
-	p := ec2.NewDescribeNetworkInterfacesPaginator(c, &ec2.DescribeNetworkInterfacesInput{MaxResults: aws.Int32(pageSize)})
+	p := ec2.NewDescribeNetworkInterfacesPaginator(c, &ec2.DescribeNetworkInterfacesInput{MaxResults: aws.Int32(pageSize)},
+		func(o *ec2.DescribeNetworkInterfacesPaginatorOptions) { o.StopOnDuplicateToken = true })
+	guard := pagination.New(maxPages)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
+			return nil, err
+		}
+		if err := guard.Next(page.NextToken); err != nil {
 			return nil, err
 		}
 		for _, n := range page.NetworkInterfaces {
@@ -394,10 +432,15 @@ func listNetworkInterfaces(ctx context.Context, c *ec2.Client) ([]inventory.Netw
 
 func listInternetGateways(ctx context.Context, c *ec2.Client) ([]inventory.InternetGateway, error) {
 	var out []inventory.InternetGateway
-	p := ec2.NewDescribeInternetGatewaysPaginator(c, &ec2.DescribeInternetGatewaysInput{MaxResults: aws.Int32(pageSize)})
+	p := ec2.NewDescribeInternetGatewaysPaginator(c, &ec2.DescribeInternetGatewaysInput{MaxResults: aws.Int32(pageSize)},
+		func(o *ec2.DescribeInternetGatewaysPaginatorOptions) { o.StopOnDuplicateToken = true })
+	guard := pagination.New(maxPages)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
+			return nil, err
+		}
+		if err := guard.Next(page.NextToken); err != nil {
 			return nil, err
 		}
 		for _, g := range page.InternetGateways {
@@ -432,6 +475,10 @@ func readError(account, region string, c inventory.Collection, op string, err er
 	case errors.As(err, &ae):
 		re.Code = ae.ErrorCode()
 		re.Message = fmt.Sprintf("%s: %s", ae.ErrorCode(), ae.ErrorMessage())
+	case errors.Is(err, pagination.ErrRepeatedToken):
+		re.Code = "RepeatedNextToken"
+	case errors.Is(err, pagination.ErrTooManyPages):
+		re.Code = "TooManyPages"
 	case errors.Is(err, context.Canceled):
 		re.Code = "Cancelled"
 		re.Message = "cancelled"

@@ -46,6 +46,7 @@ func Snapshot(snap *inventory.Snapshot, o Options) *finding.Result {
 	if cs == nil {
 		cs = builtin()
 	}
+	snap = withoutNilRegions(snap)
 	res := &finding.Result{Schema: finding.ResultSchema, Source: snap.Source, Cancelled: snap.Incomplete}
 	accounts, regions := map[string]bool{}, map[string]bool{}
 	for _, e := range snap.Errors {
@@ -83,6 +84,28 @@ func Snapshot(snap *inventory.Snapshot, o Options) *finding.Result {
 	}
 	res.Summarize()
 	return res
+}
+
+// withoutNilRegions returns snap, or a shallow copy without its nil regions: a snapshot built by hand or read
+// from a broken file must not crash the evaluation (inventory.Validate refuses such files with their path).
+func withoutNilRegions(snap *inventory.Snapshot) *inventory.Snapshot {
+	if snap == nil {
+		return &inventory.Snapshot{}
+	}
+	for _, r := range snap.Regions {
+		if r != nil {
+			continue
+		}
+		c := *snap
+		c.Regions = make([]*inventory.Region, 0, len(snap.Regions))
+		for _, r := range snap.Regions {
+			if r != nil {
+				c.Regions = append(c.Regions, r)
+			}
+		}
+		return &c
+	}
+	return snap
 }
 
 func toError(e inventory.ReadError) finding.Error {

@@ -122,3 +122,17 @@ func TestUnreadCollections(t *testing.T) {
 		}
 	})
 }
+
+// A snapshot with a nil region (read from {"regions":[null]} by a reader that did not validate, or built by
+// hand) is evaluated without the nil, never a panic.
+func TestNilRegionDoesNotPanic(t *testing.T) {
+	snap := &inventory.Snapshot{Regions: []*inventory.Region{nil, {AccountID: "111111111111", Name: "us-east-1",
+		VPCs: []inventory.VPC{{ID: "vpc-1", OwnerID: "111111111111"}}}, nil}}
+	res := Snapshot(snap, Options{})
+	if res.Summary.Fail == 0 || len(res.Regions) != 1 {
+		t.Fatalf("want the one VPC failing in the one region, got %+v", res.Summary)
+	}
+	if len(snap.Regions) != 3 {
+		t.Fatalf("the caller's snapshot was modified")
+	}
+}

@@ -9,7 +9,6 @@ package exceptions
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path"
 	"sort"
 	"strings"
@@ -18,7 +17,11 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/inventory"
 )
+
+// MaxFileBytes bounds the exceptions file (16 MiB: tens of thousands of entries).
+const MaxFileBytes = 16 << 20
 
 // DateLayout is the format of expiry dates.
 const DateLayout = "2006-01-02"
@@ -63,7 +66,7 @@ var knownKeys = map[string]bool{"id": true, "owner": true, "reason": true, "expi
 // unknown keys (a misspelt match key would widen the match), entries that match everything, bad glob patterns
 // and duplicate ids. Entries that have already expired load fine: Apply reports them.
 func Load(filename string, maxDays int, now time.Time) (*Set, error) {
-	data, err := os.ReadFile(filename)
+	data, err := inventory.ReadLimited(filename, MaxFileBytes)
 	if err != nil {
 		return nil, fmt.Errorf("read exceptions file: %w", err)
 	}
@@ -166,10 +169,6 @@ func parseEntry(n *yaml.Node, bad func(int, string, ...any)) (Entry, bool) {
 			e.expiry = d.AddDate(0, 0, 1)
 		}
 	}
-	if e.Account == "" && e.Region == "" && e.VPC == "" && len(e.Tags) == 0 {
-		bad(e.Line, "the exception matches every finding: name an account, region, vpc or tags")
-		ok = false
-	}
 	patterns := map[string]string{"account": e.Account, "region": e.Region, "vpc": e.VPC, "check": e.Check}
 	for k, v := range e.Tags {
 		patterns["tags."+k] = v
@@ -179,6 +178,10 @@ func parseEntry(n *yaml.Node, bad func(int, string, ...any)) (Entry, bool) {
 			bad(lineOr(lines[strings.SplitN(name, ".", 2)[0]], e.Line), "%s: bad pattern %q: %v", name, p, err)
 			ok = false
 		}
+	}
+	if why := everythingProblem(e); why != "" {
+		bad(e.Line, "%s", why)
+		ok = false
 	}
 	return e, ok
 }
@@ -232,15 +235,19 @@ func (e Entry) Describe() string {
 			parts = append(parts, p[0]+"="+p[1])
 		}
 	}
-	keys := make([]string, 0, len(e.Tags))
-	for k := range e.Tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range sortedKeys(e.Tags) {
 		parts = append(parts, "tag:"+k+"="+e.Tags[k])
 	}
 	return strings.Join(parts, " ")
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func (e Entry) name(file string) string {
@@ -320,6 +327,9 @@ func Apply(r *finding.Result, set *Set, now time.Time) {
 				e.name(set.File), e.Owner, e.Describe()))
 		default:
 			st.State = finding.ExceptionActive
+			// Every format shows notes: how much each exception hides is never out of sight.
+			r.Notes = append(r.Notes, fmt.Sprintf("%s of %s excepts %d failing findings (%s) until %s",
+				e.name(set.File), e.Owner, matched[j], e.Describe(), e.Expires))
 		}
 		r.Exceptions = append(r.Exceptions, st)
 	}

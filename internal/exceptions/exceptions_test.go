@@ -196,7 +196,10 @@ func TestApply(t *testing.T) {
 		t.Errorf("summary not recomputed: %+v", r.Summary)
 	}
 	notes := strings.Join(r.Notes, "\n")
-	for _, w := range []string{"exception EX-2 (exceptions.yaml:10) of bob expired on 2026-11-22", "exception EX-3 (exceptions.yaml:16) of carol matches no failing finding"} {
+	for _, w := range []string{"exception EX-2 (exceptions.yaml:10) of bob expired on 2026-11-22", "exception EX-3 (exceptions.yaml:16) of carol matches no failing finding",
+		// how many findings each active exception covers, in a note every format shows (table, SARIF, …)
+		"exception EX-1 (exceptions.yaml:3) of net-team@example.com excepts 1 failing findings (account=111111111111 vpc=vpc-0ccc) until ",
+		"exception EX-4 (exceptions.yaml:26) of dave excepts 1 failing findings"} {
 		if !strings.Contains(notes, w) {
 			t.Errorf("notes lack %q:\n%s", w, notes)
 		}
@@ -224,6 +227,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("exceptions:\n  - owner: o\n    reason: r\n    expires: 2026-12-01\n    tags: {a: '['}\n"))
 	f.Add([]byte("exceptions: [1, [2], {owner: x}]\n"))
 	f.Add([]byte("- a\n- b\n"))
+	f.Add([]byte("exceptions:\n  - {owner: o, reason: r, expires: 2026-12-01, vpc: '?*', tags: {Name: '[^x]*'}}\n"))
 	f.Add([]byte("exceptions:\n  - &a {owner: o, reason: r, expires: 2026-12-01, vpc: v}\n  - *a\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		set, err := Parse("f.yaml", data, 365, now)
@@ -233,6 +237,10 @@ func FuzzParse(f *testing.F) {
 		for _, e := range set.Entries {
 			if e.Owner == "" || e.Reason == "" || e.Expires == "" || e.Line < 1 {
 				t.Fatalf("accepted an incomplete entry: %+v", e)
+			}
+			if everythingProblem(e) != "" || e.Matches(finding.Finding{}) && e.Matches(finding.Finding{AccountID: "123456789012",
+				Region: "eu-west-1", ResourceType: finding.ResourceVPC, ResourceID: "vpc-0123456789abcdef0"}) {
+				t.Fatalf("accepted an entry that matches everything: %+v", e)
 			}
 		}
 	})

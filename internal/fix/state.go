@@ -19,6 +19,7 @@ import (
 	"github.com/flowguard/flowguard/internal/evaluate"
 	"github.com/flowguard/flowguard/internal/fix/policy"
 	"github.com/flowguard/flowguard/internal/inventory"
+	"github.com/flowguard/flowguard/internal/pagination"
 )
 
 // clients hands out per-region API clients built from one config.
@@ -91,9 +92,13 @@ func describeFlowLogs(ctx context.Context, c *ec2.Client, ids []string, filters 
 	if len(ids) == 0 {
 		in.MaxResults = aws.Int32(1000)
 	}
-	p := ec2.NewDescribeFlowLogsPaginator(c, in)
+	p := ec2.NewDescribeFlowLogsPaginator(c, in, func(o *ec2.DescribeFlowLogsPaginatorOptions) { o.StopOnDuplicateToken = true })
+	guard := pagination.New(0)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
+		if err == nil {
+			err = guard.Next(page.NextToken)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -143,9 +148,13 @@ func describeLogGroups(ctx context.Context, c *cloudwatchlogs.Client, prefix str
 	if prefix != "" {
 		in.LogGroupNamePrefix = aws.String(prefix)
 	}
-	p := cloudwatchlogs.NewDescribeLogGroupsPaginator(c, in)
+	p := cloudwatchlogs.NewDescribeLogGroupsPaginator(c, in, func(o *cloudwatchlogs.DescribeLogGroupsPaginatorOptions) { o.StopOnDuplicateToken = true })
+	guard := pagination.New(0)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
+		if err == nil {
+			err = guard.Next(page.NextToken)
+		}
 		if err != nil {
 			return err
 		}

@@ -93,6 +93,9 @@ func Build(snap *inventory.Snapshot) *Graph {
 	// Preallocate node storage per type in one block each: graphs of 100k VPCs build without GC churn.
 	var nVPC, nFL, nSub, nENI, nIGW, nLG int
 	for _, r := range snap.Regions {
+		if r == nil {
+			continue
+		}
 		nVPC += len(r.VPCs)
 		nFL += len(r.FlowLogs)
 		nSub += len(r.Subnets)
@@ -154,6 +157,9 @@ func Build(snap *inventory.Snapshot) *Graph {
 	var flowLogs []pending
 
 	for _, reg := range snap.Regions {
+		if reg == nil { // a hostile or broken snapshot; inventory.Validate refuses these
+			continue
+		}
 		acct, rn, part := reg.AccountID, reg.Name, reg.Partition
 		an := accountOf(acct, part)
 		rnode := newNode(TRegion, acct+"/"+rn, acct, rn, part, reg, reg)

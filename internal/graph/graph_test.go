@@ -11,6 +11,7 @@ import (
 
 	"github.com/flowguard/flowguard/internal/graph"
 	"github.com/flowguard/flowguard/internal/graph/graphtest"
+	"github.com/flowguard/flowguard/internal/inventory"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -112,4 +113,13 @@ func fmtBool(b bool) string {
 		return "true"
 	}
 	return "false"
+}
+
+func TestBuildSkipsNilRegions(t *testing.T) {
+	snap := graphtest.Snapshot()
+	n := len(graph.Build(snap).Nodes(graph.TVPC))
+	snap.Regions = append([]*inventory.Region{nil}, snap.Regions...)
+	if got := len(graph.Build(snap).Nodes(graph.TVPC)); got != n {
+		t.Fatalf("%d VPCs with a nil region, want %d", got, n)
+	}
 }

@@ -6,9 +6,15 @@
 package inventory
 
 import (
+	"errors"
 	"strings"
 	"time"
 )
+
+// ErrNothingToEvaluate is wrapped by the errors of inputs that hold nothing to evaluate (an empty snapshot,
+// an organization without accounts, an AWS CLI folder with no resource list): nothing read is not compliance,
+// so commands report it as an incomplete scan (exit 2), never as a pass.
+var ErrNothingToEvaluate = errors.New("nothing to evaluate")
 
 // SnapshotSchema versions the JSON form of a Snapshot written by `scan --save-snapshot`.
 const SnapshotSchema = "flowguard.inventory/v1"

@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/flowguard/flowguard/internal/collect"
-	"github.com/flowguard/flowguard/internal/evaluate"
+	evaluatepkg "github.com/flowguard/flowguard/internal/evaluate"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/version"
@@ -18,7 +18,7 @@ import (
 // Options configure a scan.
 type Options struct {
 	Collect  collect.Options
-	Evaluate evaluate.Options
+	Evaluate evaluatepkg.Options
 	// Now is the clock (tests fix it).
 	Now func() time.Time
 }
@@ -37,7 +37,7 @@ func Live(ctx context.Context, cfg aws.Config, o Options) (*finding.Result, *inv
 		o.Collect.Now = o.Now
 	}
 	snap := collect.Account(ctx, cfg, o.Collect)
-	return stamp(evaluate.Snapshot(snap, o.Evaluate), started, o.now()), snap
+	return stamp(evaluate(snap, o.Evaluate), started, o.now()), snap
 }
 
 // Targets scans several accounts (an organization) into one result. notEntered are the accounts that could
@@ -49,13 +49,25 @@ func Targets(ctx context.Context, targets []collect.Target, notEntered []invento
 	}
 	snap := collect.Accounts(ctx, targets, o.Collect)
 	snap.Errors = append(notEntered, snap.Errors...)
-	return stamp(evaluate.Snapshot(snap, o.Evaluate), started, o.now()), snap
+	return stamp(evaluate(snap, o.Evaluate), started, o.now()), snap
 }
 
 // Snapshot evaluates a saved or imported inventory without calling AWS.
 func Snapshot(snap *inventory.Snapshot, o Options) *finding.Result {
 	t := o.now()
-	return stamp(evaluate.Snapshot(snap, o.Evaluate), t, t)
+	return stamp(evaluate(snap, o.Evaluate), t, t)
+}
+
+// evaluate runs the checks on snap. An inventory with no account-region and no read error means nothing was
+// read: the result gets an error (so it is incomplete, exit 2), since nothing read is not compliance.
+func evaluate(snap *inventory.Snapshot, o evaluatepkg.Options) *finding.Result {
+	r := evaluatepkg.Snapshot(snap, o)
+	if len(snap.Regions) == 0 && len(snap.Errors) == 0 {
+		r.Errors = append(r.Errors, finding.Error{Operation: "scan", Code: "NothingRead",
+			Message: "nothing to evaluate: no account or region was read"})
+		r.Summarize()
+	}
+	return r
 }
 
 func stamp(r *finding.Result, started, finished time.Time) *finding.Result {

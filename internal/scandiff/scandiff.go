@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -62,21 +61,8 @@ type Diff struct {
 	NowUnevaluated []Change `json:"now_unevaluated"`
 }
 
-// LoadResult reads a flowguard.scan/v1 JSON document.
-func LoadResult(path string) (*finding.Result, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var r finding.Result
-	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, fmt.Errorf("%s: not a flowguard scan JSON document: %w", path, err)
-	}
-	if r.Schema != finding.ResultSchema {
-		return nil, fmt.Errorf("%s: schema %q, want %q (write it with `flowguard scan --output json`)", path, r.Schema, finding.ResultSchema)
-	}
-	return &r, nil
-}
+// LoadResult reads and validates a flowguard.scan/v1 JSON document (see finding.Decode).
+func LoadResult(path string) (*finding.Result, error) { return finding.ReadFile(path) }
 
 // Compare diffs two results.
 func Compare(oldFile string, old *finding.Result, newFile string, cur *finding.Result) *Diff {

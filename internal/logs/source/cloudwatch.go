@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 
 	"github.com/flowguard/flowguard/internal/flowlog"
+	"github.com/flowguard/flowguard/internal/pagination"
 )
 
 // CloudWatchClients are the clients the CloudWatch Logs source needs: Logs for the events, EC2 for the flow
@@ -28,9 +29,13 @@ func NewCloudWatchClients(cfg aws.Config) CloudWatchClients {
 // FlowLogFormat finds the LogFormat of the flow log delivering to a log group (events carry no header). It
 // returns DefaultFormat when the flow log has none, and an error when no flow log delivers there.
 func FlowLogFormat(ctx context.Context, c *ec2.Client, group string) (*flowlog.Format, string, error) {
-	p := ec2.NewDescribeFlowLogsPaginator(c, &ec2.DescribeFlowLogsInput{})
+	p := ec2.NewDescribeFlowLogsPaginator(c, &ec2.DescribeFlowLogsInput{}, func(o *ec2.DescribeFlowLogsPaginatorOptions) { o.StopOnDuplicateToken = true })
+	guard := pagination.New(0)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
+		if err == nil {
+			err = guard.Next(page.NextToken)
+		}
 		if err != nil {
 			return nil, "", fmt.Errorf("describe flow logs to find the format of log group %s: %w", group, err)
 		}
@@ -63,9 +68,14 @@ func ListCloudWatch(ctx context.Context, c CloudWatchClients, group string, form
 		format = f
 	}
 	var out []Unit
-	p := cloudwatchlogs.NewDescribeLogStreamsPaginator(c.Logs, &cloudwatchlogs.DescribeLogStreamsInput{LogGroupName: aws.String(group)})
+	p := cloudwatchlogs.NewDescribeLogStreamsPaginator(c.Logs, &cloudwatchlogs.DescribeLogStreamsInput{LogGroupName: aws.String(group)},
+		func(o *cloudwatchlogs.DescribeLogStreamsPaginatorOptions) { o.StopOnDuplicateToken = true })
+	guard := pagination.New(0)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
+		if err == nil {
+			err = guard.Next(page.NextToken)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("describe log streams of %s: %w", group, err)
 		}
@@ -106,11 +116,15 @@ func (s LogStream) Read(ctx context.Context, opts flowlog.Options, fn func(*flow
 		in.Limit = aws.Int32(s.PageSize)
 	}
 	p := flowlog.NewParser(s.Name(), s.Format, opts)
-	pg := cloudwatchlogs.NewFilterLogEventsPaginator(s.Client, in)
+	pg := cloudwatchlogs.NewFilterLogEventsPaginator(s.Client, in, func(o *cloudwatchlogs.FilterLogEventsPaginatorOptions) { o.StopOnDuplicateToken = true })
+	guard := pagination.New(0)
 	var n int64
 	var line []byte
 	for pg.HasMorePages() {
 		page, err := pg.NextPage(ctx)
+		if err == nil {
+			err = guard.Next(page.NextToken)
+		}
 		if err != nil {
 			return p.Stats, fmt.Errorf("filter log events of %s: %w", s.Name(), err)
 		}

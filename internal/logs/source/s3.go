@@ -16,6 +16,7 @@ import (
 	"github.com/flowguard/flowguard/internal/awsconf"
 	"github.com/flowguard/flowguard/internal/flowlog"
 	"github.com/flowguard/flowguard/internal/logs/layout"
+	"github.com/flowguard/flowguard/internal/pagination"
 )
 
 // S3API is what the S3 source calls.
@@ -86,9 +87,13 @@ func (l *s3Lister) list(ctx context.Context, prefix, delim string, obj func(key 
 	if delim != "" {
 		in.Delimiter = aws.String(delim)
 	}
-	p := s3.NewListObjectsV2Paginator(l.c, in)
+	p := s3.NewListObjectsV2Paginator(l.c, in, func(o *s3.ListObjectsV2PaginatorOptions) { o.StopOnDuplicateToken = true })
+	guard := pagination.New(0)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
+		if err == nil {
+			err = guard.Next(page.NextContinuationToken)
+		}
 		if err != nil {
 			return fmt.Errorf("list s3://%s/%s: %w", l.bucket, prefix, err)
 		}
