@@ -448,18 +448,16 @@ func readResult(io *IOStreams, name string) (*finding.Result, error) {
 	if len(data) > maxResultBytes {
 		return nil, fmt.Errorf("--from %s: over %d MiB: not a scan result flowguard wrote", name, maxResultBytes>>20)
 	}
-	var r finding.Result
-	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, fmt.Errorf("--from %s: not a scan result: %v", name, err)
-	}
-	if r.Schema != finding.ResultSchema {
-		return nil, fmt.Errorf("--from %s: schema %q, want %q (flowguard scan --output json)", name, r.Schema, finding.ResultSchema)
-	}
-	// Every id is checked before it can reach a plan, a log group name or an API call.
-	if err := fix.ValidateResult("--from "+name, &r); err != nil {
+	// The same validation as every other reader of saved results (schema, findings, statuses, duplicates).
+	r, err := finding.Decode("--from "+name, data)
+	if err != nil {
 		return nil, err
 	}
-	return &r, nil
+	// Every id is checked before it can reach a plan, a log group name or an API call.
+	if err := fix.ValidateResult("--from "+name, r); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // maxResultBytes bounds a saved scan read by --from.
