@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/iac"
 )
 
 func writeFile(t *testing.T, p, s string) {
@@ -41,4 +42,16 @@ func scanWithin(t *testing.T, paths []string) *finding.Result {
 		t.Fatal("scan did not return within 60s")
 	}
 	return nil
+}
+
+// splitModuleFindings separates the findings of modules not read from the others.
+func splitModuleFindings(r *finding.Result) (others, mods []finding.Finding) {
+	for _, f := range r.Findings {
+		if f.ResourceType == iac.ResourceModule {
+			mods = append(mods, f)
+		} else {
+			others = append(others, f)
+		}
+	}
+	return others, mods
 }
