@@ -23,6 +23,12 @@ func writeFile(t *testing.T, p, s string) {
 // scanWithin fails the test instead of hanging when a scan does not return.
 func scanWithin(t *testing.T, paths []string) *finding.Result {
 	t.Helper()
+	return scanDeadline(t, paths, 60*time.Second)
+}
+
+// scanDeadline is scanWithin with the given deadline.
+func scanDeadline(t *testing.T, paths []string, deadline time.Duration) *finding.Result {
+	t.Helper()
 	type out struct {
 		r   *finding.Result
 		err error
@@ -38,8 +44,8 @@ func scanWithin(t *testing.T, paths []string) *finding.Result {
 			t.Fatal(o.err)
 		}
 		return o.r
-	case <-time.After(60 * time.Second):
-		t.Fatal("scan did not return within 60s")
+	case <-time.After(deadline):
+		t.Fatalf("scan did not return within %s", deadline)
 	}
 	return nil
 }

@@ -33,7 +33,7 @@ func ReadIn(root iac.Root, dir string, qualify bool) (*iac.Unit, error) {
 	}
 	u := iac.NewUnit(iac.KindTerraform, dir, "", qualify)
 	mi := newModInst(m, "", 0, nil, nil, dir, u)
-	mi.sh = &shared{cache: map[string]*module{}, root: root, instances: maxTotalInstances}
+	mi.sh = &shared{cache: map[string]*module{}, root: root, instances: maxTotalInstances, elements: maxElements}
 	mi.region = iac.UnknownRegion
 	mi.run()
 	if r := mi.providerRegion(); r != "" {
