@@ -44,8 +44,11 @@ What the files alone cannot decide (a variable without default, a module flowgua
 Fn::ImportValue) is UNKNOWN with the reason, never guessed. IaC has no account: findings show account
 "iac" and the region of the Terraform aws provider block, or "-".
 
+A local module flowguard did not read (outside the scanned path, unreadable, nested too deep) is an UNKNOWN
+finding of its own at the module block. A path with no Terraform, CloudFormation or plan file is exit 2.
+
 Exit codes: 0 everything passing, 1 at least one FAIL, 2 something could not be decided or read (UNKNOWN,
-a file that does not parse), 3 usage error.`,
+a module not read, a file that does not parse, nothing to read), 3 usage error.`,
 		Example: `  flowguard iac scan .
   flowguard iac scan infra/ templates/network.yaml --output sarif --out flowguard.sarif
   flowguard iac scan . -o sarif,junit,markdown --out-dir reports/
@@ -85,7 +88,8 @@ func runIaCScan(io *IOStreams, o *iacScanOptions, paths []string) error {
 	res, err := iacscan.Scan(paths, iacscan.Options{Evaluate: evaluate.Options{MinRetentionDays: o.MinRetention, Checks: cs}})
 	if err != nil {
 		if errors.Is(err, iacscan.ErrNothingFound) {
-			return usageError("%v in %s", err, strings.Join(paths, ", "))
+			// Nothing was read, so nothing was checked: never "everything passes".
+			return &ExitError{Code: finding.ExitIncomplete, Err: err}
 		}
 		return usageError("%v", err)
 	}

@@ -45,12 +45,16 @@ func TestIaCScanCommand(t *testing.T) {
 		t.Errorf("junit output:\n%s", out)
 	}
 
+	// Nothing read is nothing checked: exit 2, never 0 (and not a usage error: the path exists).
 	io, _, errOut = testStreams()
-	if code := Main(context.Background(), []string{"iac", "scan", t.TempDir()}, io); code != 3 {
-		t.Errorf("empty directory: exit %d, want 3", code)
+	empty := t.TempDir()
+	os.WriteFile(filepath.Join(empty, "README.md"), []byte("# nothing here\n"), 0o644)
+	os.WriteFile(filepath.Join(empty, "values.yaml"), []byte("a: 1\n"), 0o644)
+	if code := Main(context.Background(), []string{"iac", "scan", empty}, io); code != 2 {
+		t.Errorf("directory without IaC: exit %d, want 2", code)
 	}
-	if !strings.Contains(errOut.String(), "no Terraform") {
-		t.Errorf("stderr: %s", errOut)
+	if want := "no Terraform, CloudFormation or plan files under " + empty; !strings.Contains(errOut.String(), want) {
+		t.Errorf("stderr lacks %q: %s", want, errOut)
 	}
 	io, _, _ = testStreams()
 	if code := Main(context.Background(), []string{"iac", "scan"}, io); code != 3 {

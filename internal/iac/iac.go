@@ -52,6 +52,10 @@ type Unresolved struct {
 	VPC string `json:"vpc,omitempty"`
 	// LogGroup is the name of the log group whose retention verdict it could change, or "".
 	LogGroup string `json:"log_group,omitempty"`
+	// Unread marks a module call whose module flowguard did not read (outside the scanned path, unreadable,
+	// too deep, instances not known): it may declare VPCs of its own, so it is always reported as an UNKNOWN
+	// finding of its own, even when no VPC is declared anywhere else.
+	Unread bool `json:"unread,omitempty"`
 }
 
 func (u Unresolved) String() string {

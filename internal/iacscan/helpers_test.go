@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/iac"
 )
 
 func writeFile(t *testing.T, p, s string) {
@@ -21,6 +22,12 @@ func writeFile(t *testing.T, p, s string) {
 
 // scanWithin fails the test instead of hanging when a scan does not return.
 func scanWithin(t *testing.T, paths []string) *finding.Result {
+	t.Helper()
+	return scanDeadline(t, paths, 60*time.Second)
+}
+
+// scanDeadline is scanWithin with the given deadline.
+func scanDeadline(t *testing.T, paths []string, deadline time.Duration) *finding.Result {
 	t.Helper()
 	type out struct {
 		r   *finding.Result
@@ -37,8 +44,20 @@ func scanWithin(t *testing.T, paths []string) *finding.Result {
 			t.Fatal(o.err)
 		}
 		return o.r
-	case <-time.After(60 * time.Second):
-		t.Fatal("scan did not return within 60s")
+	case <-time.After(deadline):
+		t.Fatalf("scan did not return within %s", deadline)
 	}
 	return nil
+}
+
+// splitModuleFindings separates the findings of modules not read from the others.
+func splitModuleFindings(r *finding.Result) (others, mods []finding.Finding) {
+	for _, f := range r.Findings {
+		if f.ResourceType == iac.ResourceModule {
+			mods = append(mods, f)
+		} else {
+			others = append(others, f)
+		}
+	}
+	return others, mods
 }

@@ -193,11 +193,15 @@ resource "aws_flow_log" "f" {
 			writeFile(t, root+"/main.tf", fmt.Sprintf("resource \"aws_vpc\" \"v\" {}\nmodule \"fl\" {\n  source = %q\n  vpc_id = aws_vpc.v.id\n}\n", c.source))
 			c.setup(base, root)
 			r := scanWithin(t, []string{root})
-			if len(r.Findings) != 1 || r.Findings[0].Status != c.want {
+			vpcs, mods := splitModuleFindings(r)
+			if len(vpcs) != 1 || vpcs[0].Status != c.want {
 				t.Fatalf("%v, want one %s", verdicts(r), c.want)
 			}
-			if c.why != "" && !strings.Contains(r.Findings[0].Message, c.why) {
-				t.Errorf("message %q lacks %q", r.Findings[0].Message, c.why)
+			if c.why != "" && !strings.Contains(vpcs[0].Message, c.why) {
+				t.Errorf("message %q lacks %q", vpcs[0].Message, c.why)
+			}
+			if c.want == finding.StatusUnknown && (len(mods) == 0 || !strings.Contains(mods[0].Message, c.why)) {
+				t.Errorf("no finding of the module not read: %v", verdicts(r))
 			}
 		})
 	}

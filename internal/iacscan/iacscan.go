@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flowguard/flowguard/internal/checks"
 	"github.com/flowguard/flowguard/internal/evaluate"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/iac"
@@ -31,79 +32,41 @@ type Input struct {
 	Root string
 }
 
-// ErrNothingFound is returned when the paths hold no Terraform, plan or CloudFormation input.
-var ErrNothingFound = errors.New("no Terraform (.tf), Terraform plan JSON or CloudFormation template found")
+// ErrNothingFound is returned (wrapped, with the paths) when the paths hold no Terraform, plan or
+// CloudFormation input: nothing was read, so nothing passes.
+var ErrNothingFound = errors.New("no Terraform, CloudFormation or plan files")
 
 // Discover lists the inputs under paths. Directories are walked recursively (hidden directories such as
 // .git and .terraform, and node_modules, are skipped); YAML and JSON files that are neither a template nor a
 // plan are ignored there. A file named explicitly must be one of the three.
 func Discover(paths []string) ([]Input, error) {
+	out, _, err := discover(paths)
+	return out, err
+}
+
+// discover is Discover that also returns the paths under which nothing was found (when others had inputs).
+func discover(paths []string) ([]Input, []string, error) {
 	var out []Input
+	var empty []string
 	seen := map[string]bool{}
-	add := func(in Input) {
-		if !seen[in.Kind+"|"+in.Path] {
-			seen[in.Kind+"|"+in.Path] = true
-			out = append(out, in)
-		}
-	}
 	for _, p := range paths {
-		st, err := os.Stat(p)
-		if err != nil {
-			return nil, err
+		n := 0
+		add := func(in Input) {
+			n++
+			if !seen[in.Kind+"|"+in.Path] {
+				seen[in.Kind+"|"+in.Path] = true
+				out = append(out, in)
+			}
 		}
-		root, err := iac.NewRoot(p)
-		if err != nil {
-			return nil, err
+		if err := discoverOne(p, add); err != nil {
+			return nil, nil, err
 		}
-		if !st.IsDir() {
-			in, ok, err := classify(root, p)
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				return nil, fmt.Errorf("%s: not a Terraform file, Terraform plan JSON or CloudFormation template", p)
-			}
-			in.Root = p
-			add(in)
-			continue
-		}
-		roots, err := terraform.Roots(root, p)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range roots {
-			add(Input{Kind: iac.KindTerraform, Path: r, Root: p})
-		}
-		err = filepath.WalkDir(p, func(fp string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() {
-				if fp != p && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules") {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if strings.HasSuffix(fp, ".tf") {
-				return nil
-			}
-			if !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 {
-				return nil // FIFOs, sockets and devices are never read
-			}
-			in, ok, err := classify(root, fp)
-			if err != nil || !ok {
-				return nil // unreadable or unrelated files under a directory are not ours to judge
-			}
-			in.Root = p
-			add(in)
-			return nil
-		})
-		if err != nil {
-			return nil, err
+		if n == 0 {
+			empty = append(empty, p)
 		}
 	}
 	if len(out) == 0 {
-		return nil, ErrNothingFound
+		return nil, nil, fmt.Errorf("%w under %s", ErrNothingFound, strings.Join(paths, ", "))
 	}
 	// A plan beside its root module says everything the .tf files say, resolved: read the plan only, so that
 	// the same VPC is not reported twice.
@@ -122,7 +85,66 @@ func Discover(paths []string) ([]Input, error) {
 	}
 	out = kept
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out, nil
+	return out, empty, nil
+}
+
+// discoverOne calls add for every input under one path.
+func discoverOne(p string, add func(Input)) error {
+	st, err := os.Stat(p)
+	if err != nil {
+		return err
+	}
+	root, err := iac.NewRoot(p)
+	if err != nil {
+		return err
+	}
+	if !st.IsDir() {
+		in, ok, err := classify(root, p)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("%s: not a Terraform file, Terraform plan JSON or CloudFormation template", p)
+		}
+		in.Root = p
+		add(in)
+		return nil
+	}
+	roots, err := terraform.Roots(root, p)
+	if err != nil {
+		return err
+	}
+	for _, r := range roots {
+		add(Input{Kind: iac.KindTerraform, Path: r, Root: p})
+	}
+	err = filepath.WalkDir(p, func(fp string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if fp != p && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasSuffix(fp, ".tf") {
+			return nil
+		}
+		if !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 {
+			return nil // FIFOs, sockets and devices are never read
+		}
+		in, ok, err := classify(root, fp)
+		if err != nil || !ok {
+			return nil // unreadable or unrelated files under a directory are not ours to judge
+		}
+		in.Root = p
+		add(in)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return nil
 }
 
 // classify says what a file is by its extension and, for JSON and YAML, its content (at most
@@ -231,7 +253,7 @@ func Scan(paths []string, o Options) (*finding.Result, error) {
 		now = o.Now
 	}
 	started := now().UTC()
-	inputs, err := Discover(paths)
+	inputs, empty, err := discover(paths)
 	if err != nil {
 		return nil, err
 	}
@@ -239,12 +261,54 @@ func Scan(paths []string, o Options) (*finding.Result, error) {
 	snap := Snapshot(units, started)
 	res := evaluate.Snapshot(snap, o.Evaluate)
 	res.Errors = append(res.Errors, errs...)
+	// A path the user named under which nothing was found was not checked: it must not pass silently.
+	for _, p := range empty {
+		res.Errors = append(res.Errors, finding.Error{AccountID: iac.AccountID, Operation: "discover " + p,
+			Message: fmt.Sprintf("%v under %s: nothing there was read", ErrNothingFound, p)})
+	}
+	if len(units) == 0 {
+		res.Errors = append(res.Errors, finding.Error{AccountID: iac.AccountID, Operation: "read " + strings.Join(paths, ", "),
+			Message: fmt.Sprintf("nothing was read: all %d inputs failed (see the errors above), so nothing was checked", len(inputs))})
+	}
 	for _, u := range units {
 		res.Notes = append(res.Notes, u.Notes...)
 	}
 	iac.ApplyUnresolved(res, units)
+	iac.ApplyUnread(res, units, checkInfo(o.Evaluate.Checks))
+	if len(units) > 0 && res.Summary.VPCs == 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("0 VPCs declared in the %d inputs read (%s)", len(units), unitPaths(units)))
+	}
 	finding.Sort(res.Findings)
 	res.Tool = finding.Tool{Name: "flowguard", Version: version.String()}
 	res.StartedAt, res.FinishedAt = started, now().UTC()
 	return res, nil
+}
+
+// checkInfo describes the checks that run (the built-in ones when cs is nil) for findings made here.
+func checkInfo(cs []*checks.Check) []iac.Check {
+	if cs == nil {
+		cs = checks.Builtin()
+	}
+	out := make([]iac.Check, 0, len(cs))
+	for _, c := range cs {
+		controls := c.Controls
+		if controls == nil {
+			controls = []finding.Control{}
+		}
+		out = append(out, iac.Check{ID: c.ID, Title: c.Title, Severity: c.Severity, Controls: controls})
+	}
+	return out
+}
+
+func unitPaths(units []*iac.Unit) string {
+	const show = 5
+	var ps []string
+	for i, u := range units {
+		if i == show {
+			ps = append(ps, fmt.Sprintf("and %d more", len(units)-show))
+			break
+		}
+		ps = append(ps, u.Path)
+	}
+	return strings.Join(ps, ", ")
 }

@@ -1,6 +1,7 @@
 package iacscan
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -145,7 +146,7 @@ func TestScanSeveralQualifiesIDsAndReportsParseErrors(t *testing.T) {
 }
 
 func TestDiscover(t *testing.T) {
-	if _, err := Discover([]string{t.TempDir()}); err != ErrNothingFound {
+	if _, err := Discover([]string{t.TempDir()}); !errors.Is(err, ErrNothingFound) {
 		t.Errorf("empty dir: %v, want ErrNothingFound", err)
 	}
 	dir := t.TempDir()

@@ -33,7 +33,7 @@ func ReadIn(root iac.Root, dir string, qualify bool) (*iac.Unit, error) {
 	}
 	u := iac.NewUnit(iac.KindTerraform, dir, "", qualify)
 	mi := newModInst(m, "", 0, nil, nil, dir, u)
-	mi.sh = &shared{cache: map[string]*module{}, root: root, instances: maxTotalInstances}
+	mi.sh = &shared{cache: map[string]*module{}, root: root, instances: maxTotalInstances, elements: maxElements}
 	mi.region = iac.UnknownRegion
 	mi.run()
 	if r := mi.providerRegion(); r != "" {
@@ -108,8 +108,10 @@ func (mi *modInst) emit(pend *[]pendingModule) {
 		}
 		insts, exp, why := mi.expand(b.Body, ctx)
 		if exp == expUnknown {
+			// A local or community VPC module whose instances are not known is not read at all.
 			mi.u.Unresolve(iac.Unresolved{What: mi.prefix + "module." + name, Why: why + "; its VPCs and flow logs are not known",
-				Location: *mi.location(b.DefRange(), mi.prefix+"module."+name), VPC: iac.AnyVPC})
+				Location: *mi.location(b.DefRange(), mi.prefix+"module."+name), VPC: iac.AnyVPC,
+				Unread: localSource(src) || communityVPCSource(src)})
 			continue
 		}
 		kids := mi.children[name]
@@ -122,7 +124,7 @@ func (mi *modInst) emit(pend *[]pendingModule) {
 				kids[i].mi.emit(pend)
 			case i < len(kids) && kids[i].unread:
 				mi.u.Unresolve(iac.Unresolved{What: addr, Why: mi.why["module."+name] + "; its VPCs and flow logs are not known",
-					Location: *mi.location(b.DefRange(), addr), VPC: iac.AnyVPC})
+					Location: *mi.location(b.DefRange(), addr), VPC: iac.AnyVPC, Unread: true})
 			default:
 				var ss []string
 				for k, a := range b.Body.Attributes {

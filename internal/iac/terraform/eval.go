@@ -30,6 +30,12 @@ const (
 	maxTotalInstances = 200000
 )
 
+// maxElements bounds the elements one read iterates over in for expressions (and %{for} template directives)
+// and builds with range and setproduct, over all passes. Each range is capped at 1,024 elements by go-cty,
+// but for expressions nest and setproduct multiplies: three nested ranges are a billion values. Past the
+// bound, the expression is unknown with the reason (UNKNOWN findings), never evaluated at length.
+const maxElements = 250000
+
 // shared is what every module instance of one read shares.
 type shared struct {
 	// cache holds the modules parsed so far.
@@ -38,6 +44,8 @@ type shared struct {
 	root iac.Root
 	// instances left before maxTotalInstances is reached.
 	instances int
+	// elements left before maxElements is reached.
+	elements int
 }
 
 // passes is how many times locals, resources and modules are re-evaluated so that references in any order
@@ -239,6 +247,7 @@ func (mi *modInst) functions() map[string]function.Function {
 		"try": tryfunc.TryFunc, "can": tryfunc.CanFunc,
 	}
 	mi.fileFunctions(fs)
+	mi.boundedFunctions(fs)
 	return fs
 }
 

@@ -202,3 +202,94 @@ var guardSetProduct = function.New(&function.Spec{
 		return convert.Convert(v, ret)
 	},
 })
+
+// iterateFunc is the name of the function every for expression's collection goes through (see boundFor): a
+// name no configuration can call, since HCL function names cannot start with "__".
+const iterateFunc = "__flowguard_iterate"
+
+// boundFor makes every for expression of body (and every %{for} of its templates, which HCL parses as for
+// expressions) evaluate its collection through iterateFunc, which counts the elements against the read's
+// budget. HCL offers no other hook into for expressions.
+func boundFor(body *hclsyntax.Body) {
+	hclsyntax.VisitAll(body, func(n hclsyntax.Node) hcl.Diagnostics {
+		if f, ok := n.(*hclsyntax.ForExpr); ok {
+			if c, ok := f.CollExpr.(*hclsyntax.FunctionCallExpr); ok && c.Name == iterateFunc {
+				return nil
+			}
+			r := f.CollExpr.Range()
+			f.CollExpr = &hclsyntax.FunctionCallExpr{Name: iterateFunc, Args: []hclsyntax.Expression{f.CollExpr},
+				NameRange: r, OpenParenRange: r, CloseParenRange: r}
+		}
+		return nil
+	})
+}
+
+// spendElements takes n elements from the read's budget, or says why not.
+func (mi *modInst) spendElements(what string, n int) error {
+	if n > mi.sh.elements {
+		mi.sh.elements = 0
+		return fmt.Errorf("%s: the configuration iterates over or builds more than %d elements, more than flowguard evaluates", what, maxElements)
+	}
+	mi.sh.elements -= n
+	return nil
+}
+
+// boundedFunctions replaces the functions that build or walk collections without bound in total.
+func (mi *modInst) boundedFunctions(fs map[string]function.Function) {
+	fs[iterateFunc] = function.New(&function.Spec{
+		Params: []function.Parameter{{Name: "collection", Type: cty.DynamicPseudoType, AllowUnknown: true,
+			AllowDynamicType: true, AllowNull: true}},
+		Type: func(args []cty.Value) (cty.Type, error) { return args[0].Type(), nil },
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			v := args[0]
+			if v.IsKnown() && !v.IsNull() && (v.Type().IsCollectionType() || v.Type().IsTupleType() || v.Type().IsObjectType()) {
+				if err := mi.spendElements("for expression", v.LengthInt()); err != nil {
+					return cty.UnknownVal(v.Type()), err
+				}
+			}
+			return v, nil
+		},
+	})
+	rng := stdlib.RangeFunc
+	fs["range"] = function.New(&function.Spec{
+		VarParam: rng.VarParam(),
+		Type:     func(args []cty.Value) (cty.Type, error) { return rng.ReturnTypeForValues(args) },
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			v, err := rng.Call(args)
+			if err != nil {
+				return v, err
+			}
+			if err := mi.spendElements("range", v.LengthInt()); err != nil {
+				return cty.UnknownVal(v.Type()), err
+			}
+			return v, nil
+		},
+	})
+	sp := stdlib.SetProductFunc
+	fs["setproduct"] = function.New(&function.Spec{
+		VarParam: sp.VarParam(),
+		Type:     func(args []cty.Value) (cty.Type, error) { return sp.ReturnTypeForValues(args) },
+		Impl: func(args []cty.Value, rt cty.Type) (cty.Value, error) {
+			n := 1
+			for _, a := range args {
+				if !a.IsKnown() || a.IsNull() || !a.CanIterateElements() {
+					return sp.Call(args)
+				}
+				l := a.LengthInt()
+				if l == 0 {
+					n = 0
+					break
+				}
+				if n > maxElements/l { // past the whole budget: no need to multiply further
+					n = maxElements + 1
+					break
+				}
+				n *= l
+			}
+			if err := mi.spendElements("setproduct", n); err != nil {
+				return cty.UnknownVal(rt), err
+			}
+			return sp.Call(args)
+		},
+	})
+}

@@ -76,6 +76,7 @@ func ParseFile(filename string, src []byte) (*hclsyntax.Body, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: not native HCL syntax", filename)
 	}
+	boundFor(body)
 	return body, nil
 }
 
