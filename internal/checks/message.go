@@ -114,10 +114,10 @@ type state struct {
 
 // A message is a sentence or two; a template that loops over relations of relations could otherwise render
 // fan-out^depth text for every finding.
-const (
-	maxRenderSteps  = 1_000_000
-	maxMessageBytes = 64 << 10
-)
+const maxMessageBytes = 64 << 10
+
+// maxRenderSteps: a variable so that fuzzers can lower it.
+var maxRenderSteps = 1_000_000
 
 // budgetError is a message that needs too much work or text.
 type budgetError struct{ msg string }

@@ -383,6 +383,32 @@ func BenchmarkParseDefault(b *testing.B) {
 	}
 }
 
+// FuzzScanner reads arbitrary text as a file: header detection, a custom header's format, then the lines.
+// Whatever the input, counts add up and no record carries a time outside 1970..9999.
+func FuzzScanner(f *testing.F) {
+	f.Add(s3Sample)
+	f.Add("version srcaddr start end\n2 10.0.0.1 1 253402300800\n2 10.0.0.1 1 2\n")
+	f.Add("account-id action log-status end\n1 ACCEPT OK 99999999999999999999\n\n\nversion\n")
+	f.Add("${version} ${start}\n2 -1\n")
+	f.Fuzz(func(t *testing.T, data string) {
+		s := NewScanner(strings.NewReader(data), "fuzz", Options{})
+		var n int64
+		for s.Scan() {
+			r := s.Record()
+			n++
+			for _, v := range []int64{r.Start, r.End} {
+				if v != NA && (v < 0 || v > MaxTime) {
+					t.Fatalf("time %d out of range", v)
+				}
+			}
+		}
+		st := s.Stats()
+		if st.Records != n || st.Records+st.Malformed+st.Headers > st.Lines {
+			t.Errorf("stats %+v, %d records scanned", st, n)
+		}
+	})
+}
+
 func FuzzParseFormat(f *testing.F) {
 	f.Add("${version} ${vpc-id} ${srcaddr} ${dstaddr} ${action} ${reject-reason}")
 	f.Add("version account-id interface-id srcaddr")

@@ -37,6 +37,9 @@ func Operators() (field, relation []string) {
 // tens of thousands of ids still fits; 100,000 units compile in tens of milliseconds and a few MB.
 const MaxExpansion = 100_000
 
+// maxExpansion is the limit in force: fuzzers lower it to keep every input fast.
+var maxExpansion = MaxExpansion
+
 type compiler struct {
 	q      *Query
 	schema *graph.Schema
@@ -48,7 +51,7 @@ type compiler struct {
 
 // spend counts one unit of the expansion at p.
 func (c *compiler) spend(p *ast.Position) error {
-	if c.spent++; c.spent <= MaxExpansion {
+	if c.spent++; c.spent <= maxExpansion {
 		return nil
 	}
 	via := ""
@@ -60,7 +63,7 @@ func (c *compiler) spend(p *ast.Position) error {
 		via = " via " + strings.Join(chain, " → ")
 	}
 	return c.q.errorf(p, "query expands to more than %d fields, conditions and values%s "+
-		"(fragment spreads nested or repeated too much)", MaxExpansion, via)
+		"(fragment spreads nested or repeated too much)", maxExpansion, via)
 }
 
 // Program is a compiled query: one Root per top-level field.

@@ -22,10 +22,13 @@ const (
 	ctxEvery = 1 << 12
 )
 
-// maxResultValues bounds the values one JSON rendering of a query's results holds in memory: 5,000,000 is
-// 300,000 flow logs with their whole FlowLogFragment, and a few hundred MB. A variable so that tests can
-// lower it.
-var maxResultValues = 5_000_000
+// maxResultValues bounds the values one JSON rendering of a query's results holds in memory: 2,000,000
+// values are about 200 MB and several seconds; 100,000 VPCs with 20 fields each. Beyond that, filter, select
+// fewer fields, or use the table output. Variables (not constants) so that tests and fuzzers can lower them.
+var (
+	maxResultValues = 2_000_000
+	maxMatchSteps   = MaxMatchSteps
+)
 
 // LimitError reports an evaluation stopped because it needed more work or output than allowed.
 type LimitError struct {
@@ -65,7 +68,7 @@ func NewEval(ctx context.Context) *Eval {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	return &Eval{ctx: ctx, limit: MaxMatchSteps, vlimit: MaxProjectValues}
+	return &Eval{ctx: ctx, limit: maxMatchSteps, vlimit: MaxProjectValues}
 }
 
 // Context is the context the Eval stops with.
@@ -117,4 +120,13 @@ func (e *Eval) fail(id string) error {
 		return &c
 	}
 	return e.err
+}
+
+// LowerLimitsForFuzzing sets small expansion and evaluation limits, for fuzzers in this and other packages
+// (every input must run in milliseconds; the mechanism under test is the same), and returns the function
+// that restores the real ones.
+func LowerLimitsForFuzzing() (restore func()) {
+	v, m, x := maxResultValues, maxMatchSteps, maxExpansion
+	maxResultValues, maxMatchSteps, maxExpansion = 20_000, 100_000, 5_000
+	return func() { maxResultValues, maxMatchSteps, maxExpansion = v, m, x }
 }

@@ -33,6 +33,9 @@ func FuzzQuery(f *testing.F) {
 	}
 	g := graph.Build(graphtest.Snapshot())
 	vars := map[string]any{"m": 30, "x": "vpc-a"}
+	// Lower evaluation limits keep every input fast (the mechanism is the same; the budget tests check the
+	// real limits), including the expansion budget that the exponential seeds run into.
+	f.Cleanup(LowerLimitsForFuzzing())
 	f.Fuzz(func(t *testing.T, src string) {
 		q, err := Parse("fuzz", src)
 		if err != nil {
