@@ -552,11 +552,12 @@ func containsCheck(cs []*Check, c *Check) bool {
 func (c *Check) Source() string { return strings.Join(c.lines, "\n") }
 
 // Matcher returns the predicate of the check's query, compiled with the parameter defaults and overrides:
-// true for an asset the query returns (with "eq []": an asset that fails).
-func (c *Check) Matcher(overrides map[string]any) (func(*graph.Node) bool, error) {
+// true for an asset the query returns (with "eq []": an asset that fails). The predicate is safe for
+// concurrent use; its error is a *query.LimitError when the query needs too much work on the node.
+func (c *Check) Matcher(overrides map[string]any) (func(*graph.Node) (bool, error), error) {
 	cc, err := c.compile(overrides)
 	if err != nil {
 		return nil, err
 	}
-	return cc.query.Match, nil
+	return func(n *graph.Node) (bool, error) { return cc.query.Match(query.NewEval(nil), n) }, nil
 }

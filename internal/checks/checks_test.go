@@ -197,7 +197,13 @@ func FuzzParse(f *testing.F) {
 		f.Add(data)
 	}
 	f.Add([]byte("id: x\ntitle: t\nseverity: low\nasset_types: [VPC]\nexpect: count >= 1\nquery: vpcs\npass: '{{range $i, $x := .Rel \"hasTag\"}}{{$i}}{{$x.F \"key\"}}{{end}}'\n"))
+	f.Add([]byte(exponentialCheck()))
+	f.Add([]byte(strings.Replace(heavyCheck, `{id: "none"}`, `{inRegion: {hasVpc_SOME: {inRegion: {hasVpc_SOME: {id: "none"}}}}}`, 1)))
 	g := graph.Build(graphtest.Snapshot())
+	// Small limits keep every input fast; the budget tests check the real ones.
+	f.Cleanup(query.LowerLimitsForFuzzing())
+	defer func(n int) { maxRenderSteps = n }(maxRenderSteps)
+	maxRenderSteps = 20_000
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := Parse("fuzz.yaml", data)
 		if err != nil {

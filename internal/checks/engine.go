@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -19,6 +21,9 @@ type Options struct {
 	Params map[string]any
 	// SkipUnused leaves out VPCs without network interfaces (when interfaces were read), and counts them.
 	SkipUnused bool
+	// Context stops the evaluation when done (Ctrl-C, SIGTERM): Output.Cancelled says so, and the findings
+	// are those of the nodes evaluated until then. Nil never stops.
+	Context context.Context
 }
 
 // Output is what an evaluation found.
@@ -27,7 +32,12 @@ type Output struct {
 	// VPCs counts the VPCs evaluated; SkippedUnused the VPCs --skip-unused left out.
 	VPCs          int
 	SkippedUnused int
+	// Cancelled is true when Options.Context ended the evaluation early: some assets have no finding.
+	Cancelled bool
 }
+
+// ctxEvery is how many nodes a loop evaluates between looks at the context.
+const ctxEvery = 256
 
 var (
 	relVPCFlowLog      = graph.TVPC.Relation("hasFlowLog")
@@ -46,7 +56,16 @@ func unused(n *graph.Node) bool {
 // exclude or scope leaves it out); an asset whose inventory was not read, or a check that cannot be evaluated,
 // gives ERROR, never PASS.
 func Run(g *graph.Graph, cs []*Check, o Options) *Output {
+	if o.Context == nil {
+		o.Context = context.Background()
+	}
+	ctx := o.Context
 	out := &Output{}
+	defer func() {
+		if ctx.Err() != nil {
+			out.Cancelled = true
+		}
+	}()
 	snap := g.Snapshot
 	ps := prepare(cs, o)
 	// Accounts that could not be entered: an ERROR per check, so the gap is counted, not hidden.
@@ -85,7 +104,7 @@ func Run(g *graph.Graph, cs []*Check, o Options) *Output {
 	var types []*graph.Type
 	for i, p := range ps {
 		if p.c.expect.count {
-			out.Findings = append(out.Findings, countFindings(g, p.c, p.cc, p.err, regionalError)...)
+			out.Findings = append(out.Findings, countFindings(ctx, g, p, regionalError)...)
 			continue
 		}
 		if byType[p.c.typ] == nil {
@@ -128,7 +147,10 @@ func Run(g *graph.Graph, cs []*Check, o Options) *Output {
 			wg.Go(func() {
 				window := out.Findings[start+lo*per : start+hi*per]
 				k := 0
-				for _, n := range nodes[lo:hi] {
+				for x, n := range nodes[lo:hi] {
+					if x%ctxEvery == 0 && ctx.Err() != nil {
+						break
+					}
 					if t == graph.TVPC && o.SkipUnused && unused(n) {
 						continue
 					}
@@ -138,7 +160,7 @@ func Run(g *graph.Graph, cs []*Check, o Options) *Output {
 							continue
 						}
 						p := wps[i]
-						if f, ok := evaluate(p.c, p.cc, p.err, p.ctx, n, &ev); ok {
+						if f, ok := evaluate(p, n, &ev); ok {
 							window[k] = f
 							k++
 						}
@@ -160,21 +182,24 @@ func Run(g *graph.Graph, cs []*Check, o Options) *Output {
 }
 
 type prepared struct {
-	c   *Check
-	cc  *compiled
-	err error
-	ctx *msgCtx
+	c    *Check
+	cc   *compiled
+	err  error
+	ctx  *msgCtx
+	ev   *query.Eval
+	over *overBudget
 }
 
 // prepare compiles every check with the options' parameters; a check that does not compile keeps its error
-// (its findings become ERROR).
+// (its findings become ERROR). The checks share one query.Eval: a prepare serves one goroutine.
 func prepare(cs []*Check, o Options) []prepared {
 	ps := make([]prepared, len(cs))
+	ev := query.NewEval(o.Context)
 	for i, c := range cs {
 		cc, err := c.compile(o.Params)
-		ps[i] = prepared{c: c, cc: cc, err: err}
+		ps[i] = prepared{c: c, cc: cc, err: err, ev: ev, over: &overBudget{}}
 		if cc != nil {
-			ps[i].ctx = &msgCtx{params: cc.params}
+			ps[i].ctx = &msgCtx{params: cc.params, ev: ev}
 		}
 	}
 	return ps
@@ -199,25 +224,44 @@ func (c *Check) finding() finding.Finding {
 	return finding.Finding{CheckID: c.ID, Title: c.Title, Severity: c.Severity, Controls: controls}
 }
 
-// evaluate gives check c's finding on node n; false when the check has nothing to say about n.
-func evaluate(c *Check, cc *compiled, cerr error, ctx *msgCtx, n *graph.Node, ec *evidenceCache) (finding.Finding, bool) {
+// evaluate gives check p.c's finding on node n; false when the check has nothing to say about n. A query
+// that cannot be evaluated on n (the evaluation budget, or the context ended) gives ERROR.
+func evaluate(p prepared, n *graph.Node, ec *evidenceCache) (finding.Finding, bool) {
+	c, cc, ctx := p.c, p.cc, p.ctx
 	f := c.finding()
 	f.AccountID, f.Region, f.ResourceType, f.ResourceID = n.Account, n.RegionName, c.typ.ResourceType, n.ID
 	f.ResourceName = n.Name().String()
 	f.Location = location(n)
-	if cerr != nil {
-		return checkError(f, cerr), true
+	if p.err != nil {
+		return checkError(f, p.err), true
 	}
-	if cc.exclude != nil && cc.exclude.Match(n) {
-		return f, false
+	if p.over.err != nil {
+		return checkError(f, fmt.Errorf("not evaluated: the check ran over its evaluation budget earlier (%w)", p.over.err)), true
 	}
-	f.Evidence = evidence(c, cc, n, ec)
+	match := func(r *query.Root) (bool, error) { return r.Match(p.ev, n) }
+	if cc.exclude != nil {
+		excluded, err := match(cc.exclude)
+		if err != nil {
+			return p.fail(f, fmt.Errorf("exclude: %w", err)), true
+		}
+		if excluded {
+			return f, false
+		}
+	}
+	var err error
+	if f.Evidence, err = evidence(c, cc, p.ev, n, ec); err != nil {
+		return p.fail(f, fmt.Errorf("evidence: %w", err)), true
+	}
 	tn := Node{n, ctx}
 	for i, s := range cc.skip {
-		if s.Match(n) {
+		skip, err := match(s)
+		if err != nil {
+			return p.fail(f, fmt.Errorf("skip[%d]: %w", i, err)), true
+		}
+		if skip {
 			msg, err := render(cc.skipMsg[i], tn, "skipped by rule "+c.Skip[i].Reason)
 			if err != nil {
-				return checkError(f, err), true
+				return p.fail(f, err), true
 			}
 			f.Status, f.Reason, f.Message = finding.StatusSkipped, c.Skip[i].Reason, msg
 			return f, true
@@ -226,16 +270,26 @@ func evaluate(c *Check, cc *compiled, cerr error, ctx *msgCtx, n *graph.Node, ec
 	if readError(&f, c.Requires, n) {
 		return f, true
 	}
-	if cc.scope != nil && !cc.scope.Match(n) {
-		return f, false
+	if cc.scope != nil {
+		in, err := match(cc.scope)
+		if err != nil {
+			return p.fail(f, fmt.Errorf("scope: %w", err)), true
+		}
+		if !in {
+			return f, false
+		}
 	}
 	if readError(&f, c.RequiresInScope, n) {
 		return f, true
 	}
-	if !cc.query.Match(n) {
+	fails, err := match(cc.query)
+	if err != nil {
+		return p.fail(f, err), true
+	}
+	if !fails {
 		msg, err := render(cc.pass, tn, "does not match the check's query")
 		if err != nil {
-			return checkError(f, err), true
+			return p.fail(f, err), true
 		}
 		f.Status, f.Message = finding.StatusPass, msg
 		return f, true
@@ -243,7 +297,11 @@ func evaluate(c *Check, cc *compiled, cerr error, ctx *msgCtx, n *graph.Node, ec
 	f.Status = finding.StatusFail
 	tmpl, def := cc.fail, "matches the check's query"
 	for i, r := range cc.reasons {
-		if r.Match(n) {
+		ok, err := match(r)
+		if err != nil {
+			return p.fail(f, fmt.Errorf("reasons[%d]: %w", i, err)), true
+		}
+		if ok {
 			f.Reason, tmpl, def = c.Reasons[i].Reason, cc.reasMsg[i], "reason "+c.Reasons[i].Reason
 			if tmpl == nil {
 				tmpl = cc.fail
@@ -253,10 +311,24 @@ func evaluate(c *Check, cc *compiled, cerr error, ctx *msgCtx, n *graph.Node, ec
 	}
 	msg, err := render(tmpl, tn, def)
 	if err != nil {
-		return checkError(f, err), true
+		return p.fail(f, err), true
 	}
 	f.Message = msg
 	return f, true
+}
+
+// overBudget remembers the first budget error of a check: a query or message that needs too much work on
+// one asset is not given the same budget again on every other asset (100,000 VPCs × a budget is hours).
+type overBudget struct{ err error }
+
+// fail is checkError, remembering budget errors.
+func (p prepared) fail(f finding.Finding, err error) finding.Finding {
+	var le *query.LimitError
+	var be *budgetError
+	if errors.As(err, &le) || errors.As(err, &be) {
+		p.over.err = err
+	}
+	return checkError(f, err)
 }
 
 func checkError(f finding.Finding, err error) finding.Finding {
@@ -292,7 +364,8 @@ func render(m *message, n Node, def string) (string, error) {
 
 // countFindings evaluates a "count OP N" check: one finding per account and region (per account for global
 // asset types).
-func countFindings(g *graph.Graph, c *Check, cc *compiled, cerr error, regionalError func(*Check, *inventory.Region) bool) []finding.Finding {
+func countFindings(ctx context.Context, g *graph.Graph, p prepared, regionalError func(*Check, *inventory.Region) bool) []finding.Finding {
+	c, cc, cerr := p.c, p.cc, p.err
 	type key struct{ account, region string }
 	var keys []key
 	counts := map[key]int{}
@@ -326,25 +399,62 @@ func countFindings(g *graph.Graph, c *Check, cc *compiled, cerr error, regionalE
 			out = append(out, checkError(f, cerr))
 			continue
 		}
+		if p.over.err != nil {
+			out = append(out, checkError(f, fmt.Errorf("not evaluated: the check ran over its evaluation budget earlier (%w)", p.over.err)))
+			continue
+		}
+		if ctx.Err() != nil {
+			return out
+		}
 		n, unread := 0, error(nil)
-		for _, node := range g.Nodes(c.typ) {
+		for x, node := range g.Nodes(c.typ) {
+			if x%ctxEvery == 0 && ctx.Err() != nil {
+				return out
+			}
 			if node.Account != k.account || node.RegionName != k.region {
 				continue
 			}
-			if cc.exclude != nil && cc.exclude.Match(node) {
-				continue
+			if cc.exclude != nil {
+				excluded, err := cc.exclude.Match(p.ev, node)
+				if err != nil {
+					unread = fmt.Errorf("exclude: %w", err)
+					break
+				}
+				if excluded {
+					continue
+				}
 			}
 			var probe finding.Finding
 			if readError(&probe, c.Requires, node) {
 				unread = fmt.Errorf("%s", probe.Message)
 				break
 			}
-			if cc.scope != nil && !cc.scope.Match(node) {
-				continue
+			if cc.scope != nil {
+				in, err := cc.scope.Match(p.ev, node)
+				if err != nil {
+					unread = fmt.Errorf("scope: %w", err)
+					break
+				}
+				if !in {
+					continue
+				}
 			}
-			if cc.query.Match(node) {
+			match, err := cc.query.Match(p.ev, node)
+			if err != nil {
+				unread = err
+				break
+			}
+			if match {
 				n++
 			}
+		}
+		if ctx.Err() != nil {
+			return out
+		}
+		var le *query.LimitError
+		if errors.As(unread, &le) {
+			out = append(out, p.fail(f, unread))
+			continue
 		}
 		if unread != nil {
 			f.Status, f.Reason, f.Message = finding.StatusError, finding.ReasonReadFailed, unread.Error()
@@ -371,7 +481,7 @@ type evidenceCache struct {
 }
 
 // evidence builds the evidence sections the check asks for.
-func evidence(c *Check, cc *compiled, n *graph.Node, ec *evidenceCache) finding.Evidence {
+func evidence(c *Check, cc *compiled, e *query.Eval, n *graph.Node, ec *evidenceCache) (finding.Evidence, error) {
 	var ev finding.Evidence
 	for _, s := range c.Evidence {
 		switch s {
@@ -390,10 +500,14 @@ func evidence(c *Check, cc *compiled, n *graph.Node, ec *evidenceCache) finding.
 				ev.MinRetentionDays = toInt(v)
 			}
 		case "selection":
-			ev.Extra = toMap(cc.query.Project(n))
+			o, err := cc.query.Project(e, n)
+			if err != nil {
+				return finding.Evidence{}, err
+			}
+			ev.Extra = toMap(o)
 		}
 	}
-	return ev
+	return ev, nil
 }
 
 func toInt(v any) int {

@@ -28,6 +28,16 @@ type Node struct {
 
 type msgCtx struct {
 	params map[string]any
+	// ev evaluates the filters of .Where and filter (nil: a fresh one per call).
+	ev *query.Eval
+}
+
+// eval is the query.Eval of messages rendered with c.
+func (c *msgCtx) eval() *query.Eval {
+	if c == nil || c.ev == nil {
+		return query.NewEval(nil)
+	}
+	return c.ev
 }
 
 // ID is the node's id.
@@ -98,6 +108,37 @@ type state struct {
 	dot  any
 	vars []binding
 	ctx  *msgCtx
+	// steps counts the work of the current render (range iterations, list items) against maxRenderSteps.
+	steps int
+}
+
+// A message is a sentence or two; a template that loops over relations of relations could otherwise render
+// fan-out^depth text for every finding.
+const maxMessageBytes = 64 << 10
+
+// maxRenderSteps: a variable so that fuzzers can lower it.
+var maxRenderSteps = 1_000_000
+
+// budgetError is a message that needs too much work or text.
+type budgetError struct{ msg string }
+
+func (e *budgetError) Error() string { return e.msg }
+
+var errMessageTooLong = &budgetError{fmt.Sprintf("the message is longer than %d bytes", maxMessageBytes)}
+
+// step counts n units of work; an error when the render must stop (too much work, or the context ended).
+func (s *state) step(n int) error {
+	before := s.steps
+	s.steps += n
+	if s.steps > maxRenderSteps {
+		return &budgetError{fmt.Sprintf("the message takes more than %d steps to render (loops over relations nested too deep)", maxRenderSteps)}
+	}
+	if before>>12 != s.steps>>12 {
+		if err := s.ctx.eval().Context().Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 type binding struct {
@@ -141,11 +182,14 @@ func (m *message) render(n Node) (string, error) {
 	b := &m.buf
 	b.Reset()
 	s := &m.st
-	s.dot, s.ctx = n, n.ctx
+	s.dot, s.ctx, s.steps = n, n.ctx, 0
 	s.vars = append(s.vars[:0], binding{"$", n})
 	for _, st := range m.list {
 		if err := st(s, b); err != nil {
 			return "", err
+		}
+		if b.Len() > maxMessageBytes {
+			return "", errMessageTooLong
 		}
 	}
 	return string(bytes.TrimSpace(b.Bytes())), nil
@@ -233,6 +277,12 @@ func compileNode(n parse.Node) (stmt, error) {
 			dot, depth := s.dot, len(s.vars)
 			defer func() { s.dot, s.vars = dot, s.vars[:depth] }()
 			for i, it := range items {
+				if err := s.step(1); err != nil {
+					return err
+				}
+				if b.Len() > maxMessageBytes {
+					return errMessageTooLong
+				}
 				s.vars = s.vars[:depth]
 				switch len(decl) {
 				case 1:
@@ -455,10 +505,10 @@ func strArg(name string, v any) (string, error) {
 type filterCache struct {
 	t   *graph.Type
 	src string
-	p   func(*graph.Node) bool
+	p   *query.Pred
 }
 
-func (c *filterCache) get(ctx *msgCtx, t *graph.Type, src string) (func(*graph.Node) bool, error) {
+func (c *filterCache) get(ctx *msgCtx, t *graph.Type, src string) (*query.Pred, error) {
 	if c.p != nil && c.t == t && c.src == src {
 		return c.p, nil
 	}
@@ -571,8 +621,13 @@ func method(name string, _ []parse.Node) (methodFn, error) {
 			// The result slice is reused by the next call at this site: a call site's earlier result is
 			// out of use by then (renders do not nest, loop bodies drop their variables each iteration).
 			out := buf[:0]
+			ev := n.ctx.eval()
 			for _, m := range n.n.Rel(r) {
-				if p(m) {
+				ok, err := p.Match(ev, m)
+				if err != nil {
+					return nil, fmt.Errorf(".Where %q: %w", src, err)
+				}
+				if ok {
 					out = append(out, Node{m, n.ctx})
 				}
 			}
@@ -655,7 +710,7 @@ func function(name string) (funcFn, error) {
 			return out, nil
 		}, nil
 	case "uniq":
-		return func(_ *state, a []any) (any, error) {
+		return func(s *state, a []any) (any, error) {
 			if err := argc(name, a, 1); err != nil {
 				return nil, err
 			}
@@ -663,23 +718,21 @@ func function(name string) (funcFn, error) {
 			if err != nil {
 				return nil, err
 			}
+			if err := s.step(len(l)); err != nil {
+				return nil, err
+			}
 			var out []string
-			for i, s := range l {
-				dup := false
-				for _, p := range l[:i] {
-					if p == s {
-						dup = true
-						break
-					}
-				}
-				if !dup {
-					out = append(out, s)
+			seen := make(map[string]bool, len(l))
+			for _, x := range l {
+				if !seen[x] {
+					seen[x] = true
+					out = append(out, x)
 				}
 			}
 			return out, nil
 		}, nil
 	case "related":
-		return func(_ *state, a []any) (any, error) {
+		return func(s *state, a []any) (any, error) {
 			if err := argc(name, a, 2); err != nil {
 				return nil, err
 			}
@@ -692,20 +745,18 @@ func function(name string) (funcFn, error) {
 				return nil, fmt.Errorf("related: the relation name must be a string")
 			}
 			var out []Node
+			seen := map[*graph.Node]bool{}
 			for _, n := range l {
 				ms, err := n.Rel(rel)
 				if err != nil {
 					return nil, err
 				}
+				if err := s.step(1 + len(ms)); err != nil {
+					return nil, err
+				}
 				for _, m := range ms {
-					dup := false
-					for _, o := range out {
-						if o.n == m.n {
-							dup = true
-							break
-						}
-					}
-					if !dup {
+					if !seen[m.n] {
+						seen[m.n] = true
 						out = append(out, m)
 					}
 				}
@@ -732,7 +783,11 @@ func function(name string) (funcFn, error) {
 				if err != nil {
 					return nil, err
 				}
-				if p(n.n) {
+				ok, err := p.Match(s.ctx.eval(), n.n)
+				if err != nil {
+					return nil, fmt.Errorf("filter %q: %w", src, err)
+				}
+				if ok {
 					out = append(out, n)
 				}
 			}

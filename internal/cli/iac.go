@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"strings"
 
@@ -55,7 +56,7 @@ a module not read, a file that does not parse, nothing to read), 3 usage error.`
   flowguard iac scan . --checks my-checks --check internet-exposed-vpcs-log-all-traffic
   terraform show -json plan.out > plan.json && flowguard iac scan plan.json`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runIaCScan(io, o, args) },
+		RunE: func(cmd *cobra.Command, args []string) error { return runIaCScan(cmd.Context(), io, o, args) },
 	}
 	fs := cmd.Flags()
 	fs.IntVar(&o.MinRetention, "min-retention-days", evaluate.DefaultMinRetentionDays, "shortest acceptable retention of flow-log log groups")
@@ -67,7 +68,7 @@ a module not read, a file that does not parse, nothing to read), 3 usage error.`
 	return cmd
 }
 
-func runIaCScan(io *IOStreams, o *iacScanOptions, paths []string) error {
+func runIaCScan(ctx context.Context, io *IOStreams, o *iacScanOptions, paths []string) error {
 	formats, err := lookupFormats(o.Output)
 	if err != nil {
 		return usageError("%v", err)
@@ -85,7 +86,7 @@ func runIaCScan(io *IOStreams, o *iacScanOptions, paths []string) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	res, err := iacscan.Scan(paths, iacscan.Options{Evaluate: evaluate.Options{MinRetentionDays: o.MinRetention, Checks: cs}})
+	res, err := iacscan.Scan(paths, iacscan.Options{Evaluate: evaluate.Options{MinRetentionDays: o.MinRetention, Checks: cs, Context: ctx}})
 	if err != nil {
 		if errors.Is(err, iacscan.ErrNothingFound) {
 			// Nothing was read, so nothing was checked: never "everything passes".

@@ -274,12 +274,16 @@ func logsReportRun(ctx context.Context, io *IOStreams, o *logsReportOptions, arg
 			local = append(local, a)
 		}
 	}
+	// Directories and files that could not be listed (symlink loops, broken links, empty directories) are
+	// reported like inputs that could not be read.
+	var unlisted []source.Failure
 	if len(local) > 0 {
-		us, err := source.Files(local, io.In)
+		us, problems, err := source.List(local, io.In)
 		if err != nil {
 			return usageError("%v", err)
 		}
 		units = append(units, us...)
+		unlisted = problems
 	}
 	if len(s3urls) > 0 || len(o.LogGroups) > 0 {
 		remote = true
@@ -320,6 +324,7 @@ func logsReportRun(ctx context.Context, io *IOStreams, o *logsReportOptions, arg
 		}
 		return &ExitError{Code: finding.ExitIncomplete, Err: err}
 	}
+	failed = append(unlisted, failed...)
 	for _, f := range failed {
 		rep.ReadErrors = append(rep.ReadErrors, analyze.ReadError{Source: f.Source, Error: f.Error})
 	}
@@ -332,7 +337,14 @@ func logsReportRun(ctx context.Context, io *IOStreams, o *logsReportOptions, arg
 	}
 	if len(failed) > 0 {
 		// The report is printed, but incomplete: say so on stderr and in the exit code.
-		return &ExitError{Code: finding.ExitIncomplete, Err: fmt.Errorf("%d of %d inputs could not be read (listed in the report)", len(failed), len(units))}
+		// The first one on stderr too, quoted: paths come from the listed tree and may hold control characters.
+		return &ExitError{Code: finding.ExitIncomplete, Err: fmt.Errorf("%d of %d inputs could not be read (listed in the report; first: %q: %q)",
+			len(failed), len(units)+len(unlisted), failed[0].Source, failed[0].Error)}
+	}
+	if stats.Records == 0 {
+		// Nothing to report on is not a clean report: say so, and do not exit 0.
+		return &ExitError{Code: finding.ExitIncomplete, Err: fmt.Errorf("no flow-log records were read from %d inputs (%d lines, %d malformed)",
+			len(units), stats.Lines, stats.Malformed)}
 	}
 	return nil
 }

@@ -123,3 +123,44 @@ func TestLogsReportGoesOnPastUnreadableInputs(t *testing.T) {
 		t.Errorf("report: %d records, read errors %+v", rep.Totals.Records, rep.ReadErrors)
 	}
 }
+
+// A symlinked directory is read like the directory; a record in year 10000 is one malformed line, not a
+// failed report; nothing to read is not exit 0.
+func TestLogsReportSymlinksTimesAndNothingRead(t *testing.T) {
+	root := t.TempDir()
+	real := filepath.Join(root, "real")
+	if err := os.MkdirAll(real, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	data := "2 1 eni-a 10.0.0.1 10.0.0.2 40000 443 6 10 7000 1767225600 1767225660 ACCEPT OK\n" +
+		"2 1 eni-a 10.0.0.1 10.0.0.2 40000 443 6 10 7000 1767225600 253402300800 ACCEPT OK\n"
+	if err := os.WriteFile(filepath.Join(real, "a.log"), []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(root, "link")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, "logs", "report", link, "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rep analyze.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Totals.Records != 1 || rep.Input.Malformed != 1 || len(rep.Input.Samples) != 1 || rep.Input.Samples[0].Line != 2 {
+		t.Errorf("records %d, input %+v", rep.Totals.Records, rep.Input)
+	}
+	// An empty directory, and a file without records: exit 2 and a message.
+	empty := filepath.Join(root, "empty")
+	os.Mkdir(empty, 0o755)
+	if code, _, errOut := runCLI(t, "logs", "report", empty); code != 2 || !strings.Contains(errOut, "no files in this directory") {
+		t.Errorf("empty directory: exit %d: %s", code, errOut)
+	}
+	blank := filepath.Join(root, "blank.log")
+	os.WriteFile(blank, nil, 0o644)
+	if code, _, errOut := runCLI(t, "logs", "report", blank); code != 2 || !strings.Contains(errOut, "no flow-log records were read") {
+		t.Errorf("empty file: exit %d: %s", code, errOut)
+	}
+}

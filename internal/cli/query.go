@@ -114,14 +114,23 @@ func runQuery(cmd *cobra.Command, io *IOStreams, o *queryOptions, args []string)
 	if err != nil {
 		return err
 	}
-	results := prog.Run(graph.Build(snap))
+	// Evaluation stops on Ctrl-C/SIGTERM, and with an error when the query needs more work or output than
+	// its budget (relations nested back and forth over a large graph).
+	results, err := prog.Run(cmd.Context(), graph.Build(snap))
+	if err != nil {
+		return &ExitError{Code: finding.ExitIncomplete, Err: fmt.Errorf("running the query: %w", err)}
+	}
 	rep := newReportOut(io, o.Out)
 	io = rep.Streams()
 	switch o.Output {
 	case "json":
+		out, err := query.JSON(cmd.Context(), results)
+		if err != nil {
+			return &ExitError{Code: finding.ExitIncomplete, Err: fmt.Errorf("rendering the query's result: %w", err)}
+		}
 		enc := json.NewEncoder(io.Out)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(query.JSON(results)); err != nil {
+		if err := enc.Encode(out); err != nil {
 			return err
 		}
 	default:
@@ -135,8 +144,13 @@ func runQuery(cmd *cobra.Command, io *IOStreams, o *queryOptions, args []string)
 			}
 			tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, strings.Join(textsafe.TerminalAll(r.Root.Columns()), "\t"))
+			ev := query.NewEval(cmd.Context())
 			for _, n := range r.Nodes {
-				row := r.Root.Row(n)
+				row, err := r.Root.Row(ev, n)
+				if err != nil {
+					tw.Flush()
+					return &ExitError{Code: finding.ExitIncomplete, Err: fmt.Errorf("rendering the query's result: %w", err)}
+				}
 				// Tags, names and error messages are untrusted: one inert line per cell.
 				for j, c := range row {
 					if c == "" {

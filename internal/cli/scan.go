@@ -124,7 +124,7 @@ func runScan(cmd *cobra.Command, io *IOStreams, o *scanOptions) error {
 	}
 	opts := scan.Options{
 		Collect:  collect.Options{Regions: o.AWS.NormalizedRegions(), Concurrency: o.Concurrency},
-		Evaluate: evaluate.Options{MinRetentionDays: o.MinRetention, SkipUnused: o.SkipUnused, Checks: cs},
+		Evaluate: evaluate.Options{MinRetentionDays: o.MinRetention, SkipUnused: o.SkipUnused, Checks: cs, Context: cmd.Context()},
 	}
 	var (
 		res  *finding.Result

@@ -5,6 +5,7 @@
 package evaluate
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"sync"
@@ -32,6 +33,8 @@ type Options struct {
 	SkipUnused bool
 	// Checks are the checks to run; nil runs the built-in checks.
 	Checks []*checks.Check
+	// Context stops the evaluation (Ctrl-C, SIGTERM); the result is then marked cancelled. Nil never stops.
+	Context context.Context
 }
 
 // builtin parses the embedded check files once.
@@ -60,10 +63,20 @@ func Snapshot(snap *inventory.Snapshot, o Options) *finding.Result {
 			res.Errors = append(res.Errors, toError(e))
 		}
 	}
+	// A scan interrupted while reading still has what it read evaluated (bounded by the query budgets; the
+	// next Ctrl-C kills the process): only an interrupt during the evaluation itself stops it.
+	if o.Context != nil && o.Context.Err() != nil {
+		o.Context = nil
+	}
 	out := checks.Run(graph.Build(snap), cs, checks.Options{
 		Params:     map[string]any{"minRetentionDays": o.MinRetentionDays},
 		SkipUnused: o.SkipUnused,
+		Context:    o.Context,
 	})
+	if out.Cancelled {
+		res.Cancelled = true
+		res.Notes = append(res.Notes, "the evaluation was interrupted: assets not evaluated yet have no finding")
+	}
 	if len(out.Findings) > 0 {
 		res.Findings = out.Findings
 	}
@@ -113,7 +126,7 @@ func toError(e inventory.ReadError) finding.Error {
 }
 
 // enabledMatcher is the query of the built-in vpc-flow-logs-enabled, compiled once.
-var enabledMatcher = sync.OnceValues(func() (func(*graph.Node) bool, error) {
+var enabledMatcher = sync.OnceValues(func() (func(*graph.Node) (bool, error), error) {
 	for _, c := range builtin() {
 		if c.ID == CheckEnabled {
 			return c.Matcher(nil)
@@ -133,5 +146,6 @@ func Satisfies(f inventory.FlowLog) bool {
 	f.ResourceID, f.ResourceType = vpc, inventory.ResourceTypeVPC
 	g := graph.Build(&inventory.Snapshot{Regions: []*inventory.Region{{AccountID: acct, Name: "local",
 		VPCs: []inventory.VPC{{ID: vpc, OwnerID: acct}}, FlowLogs: []inventory.FlowLog{f}}}})
-	return !fails(g.Nodes(graph.TVPC)[0])
+	failed, err := fails(g.Nodes(graph.TVPC)[0])
+	return err == nil && !failed
 }

@@ -206,6 +206,13 @@ func TestMalformed(t *testing.T) {
 		{"bad status", "2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1 1 ACCEPT MAYBE", "field log-status"},
 		{"negative bytes", "2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 -5 1 1 ACCEPT OK", "field bytes"},
 		{"port overflow", "2 1 eni-1 10.0.0.1 10.0.0.2 99999999999 2 6 1 5 1 1 ACCEPT OK", "field srcport"},
+		// Times past year 9999 (time.Time cannot be written as JSON), negative or overflowing int64.
+		{"end in year 10000", "2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 5 1 253402300800 ACCEPT OK", "field end"},
+		{"start in year 10000", "2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 5 253402300800 1 ACCEPT OK", "field start"},
+		{"start long", "2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 5 9223372036854775807 1 ACCEPT OK", "field start"},
+		{"end overflow", "2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 5 1 99999999999999999999 ACCEPT OK", "field end"},
+		{"negative start", "2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 5 -1 1 ACCEPT OK", "field start"},
+		{"negative end", "2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 5 1 -1620000000 ACCEPT OK", "field end"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -336,6 +343,8 @@ func FuzzParse(f *testing.F) {
 	f.Add("2 1 - 2001:db8::1 ::ffff:1.2.3.4 1 2 6 1 1 1 1 REJECT OK")
 	f.Add("2 1 eni 01.2.3.4 1.2.3.4 1 2 6 1 1 1 1 REJECT OK")
 	f.Add("version srcaddr")
+	f.Add("2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 5 253402300799 253402300800 ACCEPT OK")
+	f.Add("2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 5 -1 999999999999999999 ACCEPT OK")
 	f.Fuzz(func(t *testing.T, line string) {
 		p := NewParser("fuzz", nil, Options{})
 		rec, err := p.Parse([]byte(line), 1)
@@ -349,6 +358,11 @@ func FuzzParse(f *testing.F) {
 			}
 			if rec.Packets < NA || rec.Bytes < NA || rec.SrcPort < NA {
 				t.Errorf("negative value in %+v", viewOf(rec))
+			}
+			for _, v := range []int64{rec.Start, rec.End} {
+				if v != NA && (v < 0 || v > MaxTime) {
+					t.Errorf("time %d out of range in %+v", v, viewOf(rec))
+				}
 			}
 		}
 		s := NewScanner(strings.NewReader(line+"\n"+line), "fuzz", Options{})
@@ -367,6 +381,32 @@ func BenchmarkParseDefault(b *testing.B) {
 	for b.Loop() {
 		p.Parse(line, 1)
 	}
+}
+
+// FuzzScanner reads arbitrary text as a file: header detection, a custom header's format, then the lines.
+// Whatever the input, counts add up and no record carries a time outside 1970..9999.
+func FuzzScanner(f *testing.F) {
+	f.Add(s3Sample)
+	f.Add("version srcaddr start end\n2 10.0.0.1 1 253402300800\n2 10.0.0.1 1 2\n")
+	f.Add("account-id action log-status end\n1 ACCEPT OK 99999999999999999999\n\n\nversion\n")
+	f.Add("${version} ${start}\n2 -1\n")
+	f.Fuzz(func(t *testing.T, data string) {
+		s := NewScanner(strings.NewReader(data), "fuzz", Options{})
+		var n int64
+		for s.Scan() {
+			r := s.Record()
+			n++
+			for _, v := range []int64{r.Start, r.End} {
+				if v != NA && (v < 0 || v > MaxTime) {
+					t.Fatalf("time %d out of range", v)
+				}
+			}
+		}
+		st := s.Stats()
+		if st.Records != n || st.Records+st.Malformed+st.Headers > st.Lines {
+			t.Errorf("stats %+v, %d records scanned", st, n)
+		}
+	})
 }
 
 func FuzzParseFormat(f *testing.F) {

@@ -269,10 +269,15 @@ func (r *Record) setNum(fl Field, v int64) bool {
 		r.Packets = v
 	case Bytes:
 		r.Bytes = v
-	case Start:
-		r.Start = v
-	case End:
-		r.End = v
+	case Start, End:
+		if v > MaxTime {
+			return false // set says why
+		}
+		if fl == Start {
+			r.Start = v
+		} else {
+			r.End = v
+		}
 	default:
 		return false
 	}

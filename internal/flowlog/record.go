@@ -162,9 +162,9 @@ func (r *Record) set(fl Field, b []byte) error {
 	case Bytes:
 		r.Bytes, err = parseInt64(b, na)
 	case Start:
-		r.Start, err = parseInt64(b, na)
+		r.Start, err = parseTime(b, na)
 	case End:
-		r.End, err = parseInt64(b, na)
+		r.End, err = parseTime(b, na)
 	case SrcAddr:
 		r.SrcAddr, err = parseAddr(b, na)
 	case DstAddr:
@@ -226,6 +226,21 @@ func parseInt64(b []byte, na bool) (int64, error) {
 		v = v*10 + int64(c)
 	}
 	return v, nil
+}
+
+// MaxTime is the last second a start or end time may be: 9999-12-31T23:59:59Z. Later times (and negative
+// ones, which are not numbers here) make a line malformed: nothing can be said about them, and time.Time
+// cannot even be written as JSON past year 9999.
+const MaxTime = 253402300799
+
+var errTime = errors.New("time out of range (Unix seconds of 1970-01-01 to 9999-12-31)")
+
+func parseTime(b []byte, na bool) (int64, error) {
+	v, err := parseInt64(b, na)
+	if err == nil && v > MaxTime {
+		return 0, errTime
+	}
+	return v, err
 }
 
 func parseInt32(b []byte, na bool) (int32, error) {

@@ -12,9 +12,9 @@ import (
 )
 
 // pred is a compiled where filter.
-type pred func(*graph.Node) bool
+type pred func(*graph.Node, *Eval) bool
 
-func all(*graph.Node) bool { return true }
+func all(*graph.Node, *Eval) bool { return true }
 
 // Field operators, longest suffix first so that _NOT_IN is not read as _IN.
 var fieldOps = []string{"_NOT_STARTS_WITH", "_NOT_ENDS_WITH", "_NOT_CONTAINS", "_STARTS_WITH", "_ENDS_WITH",
@@ -28,10 +28,42 @@ func Operators() (field, relation []string) {
 	return append([]string(nil), fieldOps...), append([]string(nil), relOps...)
 }
 
+// MaxExpansion bounds the compiled size of a query: every selected field, fragment spread, inline fragment,
+// filter condition and literal value counts one, each time a fragment spread repeats it. Fragments make a
+// small text expand exponentially (fragment A spreads B twice, B spreads C twice, … 20 levels: 2^20 fields
+// from 1 KB); compiling must refuse that before any work proportional to the expansion is done. 100,000
+// leaves two orders of magnitude of room: the built-in checks compile to well under 1,000 units, a
+// selection of every field of every type a few relations deep to a few thousand, and a literal list of
+// tens of thousands of ids still fits; 100,000 units compile in tens of milliseconds and a few MB.
+const MaxExpansion = 100_000
+
+// maxExpansion is the limit in force: fuzzers lower it to keep every input fast.
+var maxExpansion = MaxExpansion
+
 type compiler struct {
 	q      *Query
 	schema *graph.Schema
 	vars   map[string]any
+	// spent counts expansion units against MaxExpansion; via is the chain of fragments being expanded.
+	spent int
+	via   []string
+}
+
+// spend counts one unit of the expansion at p.
+func (c *compiler) spend(p *ast.Position) error {
+	if c.spent++; c.spent <= maxExpansion {
+		return nil
+	}
+	via := ""
+	if len(c.via) > 0 {
+		chain := c.via
+		if len(chain) > 6 {
+			chain = append(append(append([]string(nil), chain[:3]...), "…"), chain[len(chain)-2:]...)
+		}
+		via = " via " + strings.Join(chain, " → ")
+	}
+	return c.q.errorf(p, "query expands to more than %d fields, conditions and values%s "+
+		"(fragment spreads nested or repeated too much)", maxExpansion, via)
 }
 
 // Program is a compiled query: one Root per top-level field.
@@ -151,11 +183,11 @@ func and(ps []pred) pred {
 		return ps[0]
 	case 2:
 		a, b := ps[0], ps[1]
-		return func(n *graph.Node) bool { return a(n) && b(n) }
+		return func(n *graph.Node, ev *Eval) bool { return a(n, ev) && b(n, ev) }
 	}
-	return func(n *graph.Node) bool {
+	return func(n *graph.Node, ev *Eval) bool {
 		for _, p := range ps {
-			if !p(n) {
+			if !p(n, ev) {
 				return false
 			}
 		}
@@ -167,9 +199,9 @@ func or(ps []pred) pred {
 	if len(ps) == 1 {
 		return ps[0]
 	}
-	return func(n *graph.Node) bool {
+	return func(n *graph.Node, ev *Eval) bool {
 		for _, p := range ps {
-			if p(n) {
+			if p(n, ev) {
 				return true
 			}
 		}
@@ -207,6 +239,9 @@ func posOr(a, b *ast.Position) *ast.Position {
 
 // condition compiles one key of a filter object.
 func (c *compiler) condition(e entry, t *graph.Type) (pred, error) {
+	if err := c.spend(e.pos); err != nil {
+		return nil, err
+	}
 	switch e.name {
 	case "AND":
 		ps, err := c.filters(e, t)
@@ -225,7 +260,7 @@ func (c *compiler) condition(e entry, t *graph.Type) (pred, error) {
 		if err != nil {
 			return nil, err
 		}
-		return func(n *graph.Node) bool { return !p(n) }, nil
+		return func(n *graph.Node, ev *Eval) bool { return !p(n, ev) }, nil
 	}
 	base, op := e.name, ""
 	if t.Field(base) == nil && t.Relation(base) == nil {
@@ -317,9 +352,9 @@ func (c *compiler) fieldCond(e entry, f *graph.Field, op string) (pred, error) {
 			return nil, err
 		}
 		if op == "_NOT" {
-			return func(n *graph.Node) bool { return n.Get(f) != want }, nil
+			return func(n *graph.Node, ev *Eval) bool { return n.Get(f) != want }, nil
 		}
-		return func(n *graph.Node) bool { return n.Get(f) == want }, nil
+		return func(n *graph.Node, ev *Eval) bool { return n.Get(f) == want }, nil
 	case "_IN", "_NOT_IN":
 		items := []*val{e.v}
 		if e.v.kind == vList {
@@ -333,7 +368,7 @@ func (c *compiler) fieldCond(e entry, f *graph.Field, op string) (pred, error) {
 			}
 			set = append(set, x)
 		}
-		in := func(n *graph.Node) bool {
+		in := func(n *graph.Node, ev *Eval) bool {
 			x := n.Get(f)
 			for _, s := range set {
 				if s == x {
@@ -347,10 +382,10 @@ func (c *compiler) fieldCond(e entry, f *graph.Field, op string) (pred, error) {
 			for _, s := range set {
 				m[s] = struct{}{}
 			}
-			in = func(n *graph.Node) bool { _, ok := m[n.Get(f)]; return ok }
+			in = func(n *graph.Node, ev *Eval) bool { _, ok := m[n.Get(f)]; return ok }
 		}
 		if op == "_NOT_IN" {
-			return func(n *graph.Node) bool { return !in(n) }, nil
+			return func(n *graph.Node, ev *Eval) bool { return !in(n, ev) }, nil
 		}
 		return in, nil
 	case "_CONTAINS", "_NOT_CONTAINS", "_STARTS_WITH", "_NOT_STARTS_WITH", "_ENDS_WITH", "_NOT_ENDS_WITH", "_MATCHES":
@@ -376,12 +411,12 @@ func (c *compiler) fieldCond(e entry, f *graph.Field, op string) (pred, error) {
 			}
 			test = re.MatchString
 		}
-		match := func(n *graph.Node) bool {
+		match := func(n *graph.Node, ev *Eval) bool {
 			x := n.Get(f)
 			return x.Kind == graph.KindString && test(x.S)
 		}
 		if strings.HasPrefix(op, "_NOT_") {
-			return func(n *graph.Node) bool { return !match(n) }, nil
+			return func(n *graph.Node, ev *Eval) bool { return !match(n, ev) }, nil
 		}
 		return match, nil
 	case "_LT", "_LTE", "_GT", "_GTE":
@@ -419,7 +454,7 @@ func (c *compiler) fieldCond(e entry, f *graph.Field, op string) (pred, error) {
 			ok = func(c int) bool { return c >= 0 }
 		}
 		k := f.Kind
-		return func(n *graph.Node) bool {
+		return func(n *graph.Node, ev *Eval) bool {
 			x := n.Get(f)
 			return x.Kind == k && ok(cmp(x))
 		}, nil
@@ -431,9 +466,9 @@ func (c *compiler) relCond(e entry, r *graph.Relation, op string) (pred, error) 
 	if e.v.kind == vNull {
 		switch op {
 		case "":
-			return func(n *graph.Node) bool { return len(n.Rel(r)) == 0 }, nil
+			return func(n *graph.Node, ev *Eval) bool { return len(n.Rel(r)) == 0 }, nil
 		case "_NOT":
-			return func(n *graph.Node) bool { return len(n.Rel(r)) > 0 }, nil
+			return func(n *graph.Node, ev *Eval) bool { return len(n.Rel(r)) > 0 }, nil
 		}
 		return nil, c.q.errorf(posOr(e.v.pos, e.pos), "%s needs a filter on %s ({} matches any), not null", e.name, r.Target.Name)
 	}
@@ -441,9 +476,12 @@ func (c *compiler) relCond(e entry, r *graph.Relation, op string) (pred, error) 
 	if err != nil {
 		return nil, err
 	}
-	some := func(n *graph.Node) bool {
+	some := func(n *graph.Node, ev *Eval) bool {
 		for _, m := range n.Rel(r) {
-			if p(m) {
+			if !ev.tick() {
+				return false
+			}
+			if p(m, ev) {
 				return true
 			}
 		}
@@ -453,21 +491,24 @@ func (c *compiler) relCond(e entry, r *graph.Relation, op string) (pred, error) 
 	case "", "_SOME":
 		return some, nil
 	case "_NONE", "_NOT":
-		return func(n *graph.Node) bool { return !some(n) }, nil
+		return func(n *graph.Node, ev *Eval) bool { return !some(n, ev) }, nil
 	case "_ALL":
-		return func(n *graph.Node) bool {
+		return func(n *graph.Node, ev *Eval) bool {
 			for _, m := range n.Rel(r) {
-				if !p(m) {
+				if !ev.tick() || !p(m, ev) {
 					return false
 				}
 			}
 			return true
 		}, nil
 	case "_SINGLE":
-		return func(n *graph.Node) bool {
+		return func(n *graph.Node, ev *Eval) bool {
 			k := 0
 			for _, m := range n.Rel(r) {
-				if p(m) {
+				if !ev.tick() {
+					return false
+				}
+				if p(m, ev) {
 					if k++; k > 1 {
 						return false
 					}
@@ -485,19 +526,25 @@ func (c *compiler) selection(set ast.SelectionSet, t *graph.Type, visiting []str
 		// No selection: what AssetFragment selects.
 		set = builtinFragments["AssetFragment"].SelectionSet
 	}
+	prev := c.via
+	c.via = visiting
+	defer func() { c.via = prev }()
 	var out []*outField
+	index := map[string]*outField{}
 	add := func(o *outField) {
-		for _, x := range out {
-			if x.name == o.name {
-				if x.rel != nil && o.rel == x.rel {
-					x.sub = mergeFields(x.sub, o.sub)
-				}
-				return
+		if x := index[o.name]; x != nil {
+			if x.rel != nil && o.rel == x.rel {
+				x.sub = mergeFields(x.sub, o.sub)
 			}
+			return
 		}
+		index[o.name] = o
 		out = append(out, o)
 	}
 	for _, sel := range set {
+		if err := c.spend(sel.GetPosition()); err != nil {
+			return nil, err
+		}
 		switch s := sel.(type) {
 		case *ast.Field:
 			o, err := c.outField(s, t, visiting)
@@ -551,19 +598,21 @@ func (c *compiler) selection(set ast.SelectionSet, t *graph.Type, visiting []str
 }
 
 func mergeFields(a, b []*outField) []*outField {
+	index := make(map[string]*outField, len(a))
+	for _, x := range a {
+		if index[x.name] == nil {
+			index[x.name] = x
+		}
+	}
 	for _, o := range b {
-		dup := false
-		for _, x := range a {
-			if x.name == o.name {
-				dup = true
-				if x.rel != nil && x.rel == o.rel {
-					x.sub = mergeFields(x.sub, o.sub)
-				}
+		if x := index[o.name]; x != nil {
+			if x.rel != nil && x.rel == o.rel {
+				x.sub = mergeFields(x.sub, o.sub)
 			}
+			continue
 		}
-		if !dup {
-			a = append(a, o)
-		}
+		index[o.name] = o
+		a = append(a, o)
 	}
 	return a
 }

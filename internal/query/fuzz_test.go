@@ -2,6 +2,7 @@ package query
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
 
 	"github.com/flowguard/flowguard/internal/graph"
@@ -27,8 +28,14 @@ func FuzzQuery(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add(s)
 	}
+	for _, s := range exponentialQueries() {
+		f.Add(s)
+	}
 	g := graph.Build(graphtest.Snapshot())
 	vars := map[string]any{"m": 30, "x": "vpc-a"}
+	// Lower evaluation limits keep every input fast (the mechanism is the same; the budget tests check the
+	// real limits), including the expansion budget that the exponential seeds run into.
+	f.Cleanup(LowerLimitsForFuzzing())
 	f.Fuzz(func(t *testing.T, src string) {
 		q, err := Parse("fuzz", src)
 		if err != nil {
@@ -44,12 +51,30 @@ func FuzzQuery(f *testing.F) {
 			}
 			return
 		}
-		if _, err := json.Marshal(JSON(p.Run(g))); err != nil {
+		// A filter or selection nested deep enough exhausts the evaluation budget even on the small fixture
+		// graph: that must be a *LimitError, nothing else.
+		rs, err := p.Run(t.Context(), g)
+		var le *LimitError
+		if errors.As(err, &le) {
+			return
+		} else if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+		o, err := JSON(t.Context(), rs)
+		if errors.As(err, &le) {
+			return
+		} else if err != nil {
+			t.Fatalf("json: %v", err)
+		}
+		if _, err := json.Marshal(o); err != nil {
 			t.Fatal(err)
 		}
+		e := NewEval(t.Context())
 		for _, r := range p.Roots {
 			for _, n := range g.Nodes(r.Type) {
-				r.Row(n)
+				if _, err := r.Row(e, n); err != nil && !errors.As(err, &le) {
+					t.Fatalf("row: %v", err)
+				}
 			}
 		}
 	})

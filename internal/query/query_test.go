@@ -37,7 +37,11 @@ func run(t *testing.T, g *graph.Graph, src string, vars map[string]any) []Result
 	if err != nil {
 		t.Fatalf("compile %s: %v", src, err)
 	}
-	return p.Run(g)
+	rs, err := p.Run(t.Context(), g)
+	if err != nil {
+		t.Fatalf("run %s: %v", src, err)
+	}
+	return rs
 }
 
 func TestSeedQueryVerbatim(t *testing.T) {
@@ -49,7 +53,11 @@ func TestSeedQueryVerbatim(t *testing.T) {
 	if diff := cmp.Diff(want, ids(rs[0].Nodes)); diff != "" {
 		t.Errorf("seed query (-want +got):\n%s", diff)
 	}
-	got, _ := json.Marshal(rs[0].Root.Project(rs[0].Nodes[0]))
+	o, err := rs[0].Root.Project(NewEval(t.Context()), rs[0].Nodes[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(o)
 	wantJSON := `{"id":"vpc-b","assetType":"VPC","accountId":"111111111111","region":"us-east-1","arn":"arn:aws:ec2:us-east-1:111111111111:vpc/vpc-b","name":null}`
 	if string(got) != wantJSON {
 		t.Errorf("AssetFragment projection:\n got %s\nwant %s", got, wantJSON)
@@ -236,7 +244,11 @@ func TestGolden(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			rs := run(t, g, tc.query, nil)
-			got, err := json.MarshalIndent(JSON(rs), "", "  ")
+			o, err := JSON(t.Context(), rs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := json.MarshalIndent(o, "", "  ")
 			if err != nil {
 				t.Fatal(err)
 			}

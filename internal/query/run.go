@@ -2,6 +2,7 @@ package query
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -11,18 +12,33 @@ import (
 	"github.com/flowguard/flowguard/internal/graph"
 )
 
-// Match reports whether node n (of r.Type) passes the root's where filter.
-func (r *Root) Match(n *graph.Node) bool { return r.filter(n) }
+// Match reports whether node n (of r.Type) passes the root's where filter. The error is e's context error,
+// or a *LimitError when the filter needs more than MaxMatchSteps steps on n; the boolean is then meaningless.
+func (r *Root) Match(e *Eval, n *graph.Node) (bool, error) {
+	e.begin()
+	if !e.tick() {
+		return false, e.fail(n.ID)
+	}
+	ok := r.filter(n, e)
+	if e.err != nil {
+		return false, e.fail(n.ID)
+	}
+	return ok, nil
+}
 
 // Find returns the nodes of g that the root selects, in graph order.
-func (r *Root) Find(g *graph.Graph) []*graph.Node {
+func (r *Root) Find(e *Eval, g *graph.Graph) ([]*graph.Node, error) {
 	var out []*graph.Node
 	for _, n := range g.Nodes(r.Type) {
-		if r.filter(n) {
+		ok, err := r.Match(e, n)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
 			out = append(out, n)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // Columns lists the output names of the root's top-level selection.
@@ -71,12 +87,24 @@ func (o Object) MarshalJSON() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// Project renders what the root's selection shows about n.
-func (r *Root) Project(n *graph.Node) Object { return project(n, r.sel) }
+// Project renders what the root's selection shows about n: at most MaxProjectValues values.
+func (r *Root) Project(e *Eval, n *graph.Node) (Object, error) {
+	e.begin()
+	e.vlimit = MaxProjectValues
+	o := project(e, n, r.sel)
+	if e.err != nil {
+		return Object{}, e.fail(n.ID)
+	}
+	return o, nil
+}
 
-func project(n *graph.Node, sel []*outField) Object {
+// project renders sel on n; it stops (with e.err set) when e says so.
+func project(e *Eval, n *graph.Node, sel []*outField) Object {
 	o := Object{Keys: make([]string, 0, len(sel)), Values: make([]any, 0, len(sel))}
 	for _, f := range sel {
+		if !e.value() {
+			return o
+		}
 		o.Keys = append(o.Keys, f.name)
 		switch {
 		case f.typename:
@@ -86,8 +114,11 @@ func project(n *graph.Node, sel []*outField) Object {
 		default:
 			var list []Object
 			for _, m := range n.Rel(f.rel) {
-				if f.filter(m) {
-					list = append(list, project(m, f.sub))
+				if !e.tick() {
+					break
+				}
+				if f.filter(m, e) {
+					list = append(list, project(e, m, f.sub))
 				}
 			}
 			if f.rel.Many {
@@ -107,7 +138,8 @@ func project(n *graph.Node, sel []*outField) Object {
 
 // Row renders the root's top-level selection of n as table cells: scalars as text, relations as the ids of
 // the related nodes.
-func (r *Root) Row(n *graph.Node) []string {
+func (r *Root) Row(e *Eval, n *graph.Node) ([]string, error) {
+	e.begin()
 	out := make([]string, len(r.sel))
 	for i, f := range r.sel {
 		switch {
@@ -118,14 +150,20 @@ func (r *Root) Row(n *graph.Node) []string {
 		default:
 			var ids []string
 			for _, m := range n.Rel(f.rel) {
-				if f.filter(m) {
+				if !e.tick() {
+					return nil, e.fail(n.ID)
+				}
+				if f.filter(m, e) {
 					ids = append(ids, m.ID)
 				}
+			}
+			if e.err != nil {
+				return nil, e.fail(n.ID)
 			}
 			out[i] = strings.Join(ids, ",")
 		}
 	}
-	return out
+	return out, nil
 }
 
 // Result is what one root of a query found.
@@ -134,32 +172,46 @@ type Result struct {
 	Nodes []*graph.Node
 }
 
-// Run runs every root of p over g.
-func (p *Program) Run(g *graph.Graph) []Result {
+// Run runs every root of p over g; it stops when ctx is done, or when a node needs more than MaxMatchSteps.
+func (p *Program) Run(ctx context.Context, g *graph.Graph) ([]Result, error) {
+	e := NewEval(ctx)
 	out := make([]Result, 0, len(p.Roots))
 	for _, r := range p.Roots {
-		out = append(out, Result{Root: r, Nodes: r.Find(g)})
+		nodes, err := r.Find(e, g)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", r.Name, err)
+		}
+		out = append(out, Result{Root: r, Nodes: nodes})
 	}
-	return out
+	return out, nil
 }
 
-// JSON renders results as {"ROOT": [ {selected fields}, … ], …}, in query order.
-func JSON(rs []Result) Object {
+// JSON renders results as {"ROOT": [ {selected fields}, … ], …}, in query order. It stops when ctx is done,
+// or when the rendering would hold more than a few million values (a *LimitError).
+func JSON(ctx context.Context, rs []Result) (Object, error) {
+	e := NewEval(ctx)
+	e.vlimit = maxResultValues
 	o := Object{}
 	for _, r := range rs {
 		list := make([]Object, 0, len(r.Nodes))
 		for _, n := range r.Nodes {
-			list = append(list, r.Root.Project(n))
+			values := e.values
+			e.begin() // a fresh step budget per node; the value budget is for the whole result
+			e.values = values
+			list = append(list, project(e, n, r.Root.sel))
+			if e.err != nil {
+				return Object{}, fmt.Errorf("%s: %w", r.Root.Name, e.fail(n.ID))
+			}
 		}
 		o.Keys = append(o.Keys, r.Root.Name)
 		o.Values = append(o.Values, list)
 	}
-	return o
+	return o, nil
 }
 
 // Filter compiles the text of a where filter ({flowLogStatus: ACTIVE, trafficType_IN: [ALL, REJECT]}) for
-// nodes of type t, outside of a query: message templates of stored checks use it.
-func Filter(s *graph.Schema, t *graph.Type, src string, vars map[string]any) (func(*graph.Node) bool, error) {
+// nodes of type t, outside of a query: message templates of stored checks use it. Run the filter with Match.
+func Filter(s *graph.Schema, t *graph.Type, src string, vars map[string]any) (*Pred, error) {
 	q, err := Parse("filter", "{ f(where: "+src+"\n) }")
 	if err != nil {
 		return nil, fmt.Errorf("filter %s: %w", src, err)
@@ -177,5 +229,21 @@ func Filter(s *graph.Schema, t *graph.Type, src string, vars map[string]any) (fu
 	if err != nil {
 		return nil, fmt.Errorf("filter %s: %w", src, err)
 	}
-	return p, nil
+	return &Pred{p}, nil
+}
+
+// Pred is a compiled filter (Filter).
+type Pred struct{ p pred }
+
+// Match reports whether n passes the filter; errors as for Root.Match.
+func (p *Pred) Match(e *Eval, n *graph.Node) (bool, error) {
+	e.begin()
+	if !e.tick() {
+		return false, e.fail(n.ID)
+	}
+	ok := p.p(n, e)
+	if e.err != nil {
+		return false, e.fail(n.ID)
+	}
+	return ok, nil
 }

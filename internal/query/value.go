@@ -71,6 +71,9 @@ func (c *compiler) resolve(v *ast.Value) (*val, error) {
 	if v == nil {
 		return &val{kind: vNull}, nil
 	}
+	if err := c.spend(v.Position); err != nil {
+		return nil, err
+	}
 	out := &val{pos: v.Position}
 	switch v.Kind {
 	case ast.Variable:

@@ -219,6 +219,13 @@ func (s *Shard) Add(r *flowlog.Record) {
 	bytes := max(r.Bytes, 0)
 	t.Bytes += bytes
 	t.Packets += max(r.Packets, 0)
+	// The parser keeps times within 1970..9999 (flowlog.MaxTime); a record built otherwise must not put an
+	// unwritable time into the report (time.Time has no JSON past year 9999): its times count as absent.
+	if r.Start < flowlog.NA || r.Start > flowlog.MaxTime || r.End < flowlog.NA || r.End > flowlog.MaxTime {
+		c := *r
+		c.Start, c.End = flowlog.NA, flowlog.NA
+		r = &c
+	}
 	if r.Start != flowlog.NA && (t.First == 0 || r.Start < t.First) {
 		t.First = r.Start
 	}

@@ -3,6 +3,7 @@ package analyze_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -376,5 +377,40 @@ func TestCounter64OneOffsDoNotCluster(t *testing.T) {
 	// Each prune drops keys of count 1: the bound grows by one per prune, one per 2048 new keys.
 	if c.Len() > 4096 || c.ErrBound < 1 || c.ErrBound > 200_000/2048+1 {
 		t.Fatalf("len %d, bound %d", c.Len(), c.ErrBound)
+	}
+}
+
+// A record whose time is past year 9999 is a malformed line (file:line); the rest makes a report that can be
+// written as JSON. A record built in code with such a time (not through the parser) has its times ignored.
+func TestTimeOutOfRange(t *testing.T) {
+	lines := []string{
+		"2 1 eni-a 10.0.0.1 10.0.0.2 40000 443 6 10 7000 1767225600 1767225660 ACCEPT OK",
+		"2 1 eni-a 10.0.0.1 10.0.0.2 40000 443 6 10 7000 1767225600 253402300800 ACCEPT OK",
+		"2 1 eni-a 10.0.0.1 10.0.0.2 40000 443 6 10 7000 99999999999999 1767225660 ACCEPT OK",
+	}
+	eng := analyze.New(analyze.Config{}, 1)
+	shard := eng.Shard()
+	st, err := source.Run(context.Background(), []source.Unit{source.Reader{R: strings.NewReader(strings.Join(lines, "\n")), Label: "y10k.log"}}, 1,
+		flowlog.Options{}, func() source.Sink { return shard })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Records != 1 || st.Malformed != 2 || len(st.Samples) != 2 || st.Samples[0].Name != "y10k.log" || st.Samples[0].Line != 2 ||
+		st.Samples[1].Line != 3 {
+		t.Fatalf("stats %+v", st)
+	}
+	p := flowlog.NewParser("x", nil, flowlog.Options{})
+	rec, err := p.Parse([]byte(lines[0]), 1)
+	if err != nil || rec == nil {
+		t.Fatal(rec, err)
+	}
+	rec.End = 1 << 62 // not through the parser
+	shard.Add(rec)
+	rep := eng.Finish(st, []string{"y10k.log"})
+	if _, err := json.Marshal(rep); err != nil {
+		t.Fatalf("the report cannot be written as JSON: %v", err)
+	}
+	if rep.Totals.Records != 2 || rep.To.Year() != 2026 {
+		t.Errorf("totals %+v, to %v", rep.Totals, rep.To)
 	}
 }

@@ -238,42 +238,127 @@ func (f File) Read(ctx context.Context, opts flowlog.Options, fn func(*flowlog.R
 }
 
 // Files expands paths (files and directories, recursively) into units in name order; "-" is standard input.
-// Hidden files and directories are skipped.
+// It is List with every listing problem turned into an error.
 func Files(paths []string, stdin io.Reader) ([]Unit, error) {
-	var out []Unit
+	units, problems, err := List(paths, stdin)
+	if err != nil {
+		return nil, err
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("list %s: %s", problems[0].Source, problems[0].Error)
+	}
+	return units, nil
+}
+
+// maxDirDepth caps how deep List descends below a path it was given (symbolic links make the tree a graph).
+const maxDirDepth = 64
+
+// List expands paths (files and directories, recursively) into units in name order; "-" is standard input.
+// Hidden files and directories are skipped. Symbolic links are followed, those given as paths and those found
+// inside the directories given: a link to a directory is read as that directory, a link to a file as that
+// file. A file or directory reached twice (through links) is read once; a link back to a directory being
+// read (a loop), a broken link, an unreadable directory, a directory deeper than 64 levels or one with no
+// files at all is not read and is returned as a problem, with the path, for the report to list. A path that
+// does not exist is an error.
+func List(paths []string, stdin io.Reader) ([]Unit, []Failure, error) {
+	l := &lister{dirs: map[fileKey]bool{}, files: map[fileKey]bool{}}
 	for _, p := range paths {
 		if p == "-" {
-			out = append(out, Reader{R: stdin, Label: "stdin"})
+			l.units = append(l.units, Reader{R: stdin, Label: "stdin"})
 			continue
 		}
 		st, err := os.Stat(p)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if !st.IsDir() {
-			out = append(out, File{p})
+			l.file(p, st)
 			continue
 		}
-		err = filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if path != p && strings.HasPrefix(d.Name(), ".") {
-				if d.IsDir() {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if d.Type().IsRegular() {
-				out = append(out, File{path})
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("list %s: %w", p, err)
+		units, problems := len(l.units), len(l.problems)
+		l.dir(p, st, nil)
+		if len(l.units) == units && len(l.problems) == problems {
+			l.problem(p, "no files in this directory (hidden files and directories are skipped)")
 		}
 	}
-	return out, nil
+	return l.units, l.problems, nil
+}
+
+// fileKey identifies a file or directory (device and inode), where the system says.
+type fileKey struct{ dev, ino uint64 }
+
+type lister struct {
+	units    []Unit
+	problems []Failure
+	dirs     map[fileKey]bool
+	files    map[fileKey]bool
+}
+
+func (l *lister) problem(path, format string, args ...any) {
+	l.problems = append(l.problems, Failure{Source: path, Error: fmt.Sprintf(format, args...)})
+}
+
+func (l *lister) file(path string, st os.FileInfo) {
+	if k, ok := keyOf(st); ok {
+		if l.files[k] {
+			return
+		}
+		l.files[k] = true
+	}
+	l.units = append(l.units, File{path})
+}
+
+// dir lists directory path (st is what it resolves to); ancestors are the directories above it being read.
+func (l *lister) dir(path string, st os.FileInfo, ancestors []os.FileInfo) {
+	for _, a := range ancestors {
+		if os.SameFile(a, st) {
+			l.problem(path, "symbolic link loop: the directory is one of its own parents; not followed")
+			return
+		}
+	}
+	if len(ancestors) >= maxDirDepth {
+		l.problem(path, "more than %d directory levels deep; not read", maxDirDepth)
+		return
+	}
+	if k, ok := keyOf(st); ok {
+		if l.dirs[k] {
+			return // read already, through another path
+		}
+		l.dirs[k] = true
+	}
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		// ReadDir returns what it could read before the error: read those, and report the rest.
+		l.problem(path, "list: %v", err)
+	}
+	ancestors = append(ancestors[:len(ancestors):len(ancestors)], st)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		child := filepath.Join(path, e.Name())
+		var info os.FileInfo
+		switch t := e.Type(); {
+		case t&os.ModeSymlink != 0:
+			if info, err = os.Stat(child); err != nil {
+				l.problem(child, "broken symbolic link: %v", err)
+				continue
+			}
+		case t.IsDir() || t.IsRegular():
+			if info, err = os.Stat(child); err != nil {
+				l.problem(child, "%v", err)
+				continue
+			}
+		default:
+			continue // devices, sockets, pipes: not flow logs
+		}
+		switch {
+		case info.IsDir():
+			l.dir(child, info, ancestors)
+		case info.Mode().IsRegular():
+			l.file(child, info)
+		}
+	}
 }
 
 // Reader is a one-shot stream such as standard input.
