@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/flowguard/flowguard/internal/baseline"
+	"github.com/flowguard/flowguard/internal/remediate/baseline"
 )
 
 type baselineOptions struct {

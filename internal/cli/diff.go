@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowguard/flowguard/internal/finding"
-	"github.com/flowguard/flowguard/internal/scandiff"
+	"github.com/flowguard/flowguard/internal/sink/scandiff"
 )
 
 type diffOptions struct {

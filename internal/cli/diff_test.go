@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/flowguard/flowguard/internal/finding"
-	"github.com/flowguard/flowguard/internal/report"
+	"github.com/flowguard/flowguard/internal/sink/report"
 )
 
 func testStreams() (*IOStreams, *bytes.Buffer, *bytes.Buffer) {

@@ -16,16 +16,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 
-	"github.com/flowguard/flowguard/internal/accounts"
 	"github.com/flowguard/flowguard/internal/awsconf"
-	"github.com/flowguard/flowguard/internal/collect"
 	"github.com/flowguard/flowguard/internal/evaluate"
-	"github.com/flowguard/flowguard/internal/exceptions"
 	"github.com/flowguard/flowguard/internal/finding"
-	"github.com/flowguard/flowguard/internal/fix"
-	"github.com/flowguard/flowguard/internal/fix/journal"
 	"github.com/flowguard/flowguard/internal/inventory"
+	"github.com/flowguard/flowguard/internal/remediate/fix"
+	"github.com/flowguard/flowguard/internal/remediate/fix/journal"
 	"github.com/flowguard/flowguard/internal/scan"
+	"github.com/flowguard/flowguard/internal/sink/exceptions"
+	"github.com/flowguard/flowguard/internal/source/accounts"
+	"github.com/flowguard/flowguard/internal/source/awsapi"
 	"github.com/flowguard/flowguard/internal/textsafe"
 )
 
@@ -475,7 +475,7 @@ func writeJSON(w io.Writer, v any) error {
 func liveScan(ctx context.Context, io *IOStreams, cfg aws.Config, o *fixOptions) (*finding.Result, error) {
 	fmt.Fprintln(io.ErrOut, "flowguard: scanning the account to find failing VPCs (use --from scan.json to fix a saved scan)")
 	res, _ := scan.Live(ctx, cfg, scan.Options{
-		Collect:  collect.Options{Regions: o.AWS.NormalizedRegions(), Concurrency: o.Concurrency},
+		Collect:  awsapi.Options{Regions: o.AWS.NormalizedRegions(), Concurrency: o.Concurrency},
 		Evaluate: evaluate.Options{MinRetentionDays: int(o.Settings.RetentionDays)},
 	})
 	if err := ctx.Err(); err != nil {

@@ -4,8 +4,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/flowguard/flowguard/internal/engine/graph/graphtest"
 	"github.com/flowguard/flowguard/internal/finding"
-	"github.com/flowguard/flowguard/internal/graph/graphtest"
 	"github.com/flowguard/flowguard/internal/textsafe/hostile"
 )
 

@@ -10,7 +10,7 @@ import (
 	"github.com/flowguard/flowguard/internal/evaluate"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/iacscan"
-	"github.com/flowguard/flowguard/internal/report"
+	"github.com/flowguard/flowguard/internal/sink/report"
 )
 
 type iacScanOptions struct {

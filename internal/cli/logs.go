@@ -18,8 +18,8 @@ import (
 
 	"github.com/flowguard/flowguard/internal/awsconf"
 	"github.com/flowguard/flowguard/internal/finding"
-	"github.com/flowguard/flowguard/internal/flowlog"
 	"github.com/flowguard/flowguard/internal/logs/analyze"
+	"github.com/flowguard/flowguard/internal/logs/flowlog"
 	"github.com/flowguard/flowguard/internal/logs/gen"
 	"github.com/flowguard/flowguard/internal/logs/render"
 	"github.com/flowguard/flowguard/internal/logs/source"

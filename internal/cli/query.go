@@ -9,15 +9,15 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/flowguard/flowguard/internal/accounts"
-	"github.com/flowguard/flowguard/internal/awscli"
 	"github.com/flowguard/flowguard/internal/awsconf"
-	"github.com/flowguard/flowguard/internal/collect"
+	"github.com/flowguard/flowguard/internal/engine/graph"
+	"github.com/flowguard/flowguard/internal/engine/query"
 	"github.com/flowguard/flowguard/internal/finding"
-	"github.com/flowguard/flowguard/internal/graph"
 	"github.com/flowguard/flowguard/internal/inventory"
-	"github.com/flowguard/flowguard/internal/query"
 	"github.com/flowguard/flowguard/internal/scan"
+	"github.com/flowguard/flowguard/internal/source/accounts"
+	"github.com/flowguard/flowguard/internal/source/awsapi"
+	"github.com/flowguard/flowguard/internal/source/awscli"
 	"github.com/flowguard/flowguard/internal/textsafe"
 )
 
@@ -216,7 +216,7 @@ func queryInventory(cmd *cobra.Command, io *IOStreams, o *queryOptions) (*invent
 	if err != nil {
 		return nil, usageError("%v", err)
 	}
-	opts := scan.Options{Collect: collect.Options{Regions: o.AWS.NormalizedRegions(), Concurrency: o.Concurrency}}
+	opts := scan.Options{Collect: awsapi.Options{Regions: o.AWS.NormalizedRegions(), Concurrency: o.Concurrency}}
 	progress := newProgress(io)
 	opts.Collect.Progress = progress.update
 	var snap *inventory.Snapshot

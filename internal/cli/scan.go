@@ -13,18 +13,18 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/flowguard/flowguard/internal/accounts"
-	"github.com/flowguard/flowguard/internal/awscli"
 	"github.com/flowguard/flowguard/internal/awsconf"
-	"github.com/flowguard/flowguard/internal/checks"
-	"github.com/flowguard/flowguard/internal/collect"
+	"github.com/flowguard/flowguard/internal/engine/checks"
 	"github.com/flowguard/flowguard/internal/evaluate"
-	"github.com/flowguard/flowguard/internal/exceptions"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/outfile"
-	"github.com/flowguard/flowguard/internal/report"
 	"github.com/flowguard/flowguard/internal/scan"
+	"github.com/flowguard/flowguard/internal/sink/exceptions"
+	"github.com/flowguard/flowguard/internal/sink/report"
+	"github.com/flowguard/flowguard/internal/source/accounts"
+	"github.com/flowguard/flowguard/internal/source/awsapi"
+	"github.com/flowguard/flowguard/internal/source/awscli"
 	"github.com/flowguard/flowguard/internal/textsafe"
 )
 
@@ -123,7 +123,7 @@ func runScan(cmd *cobra.Command, io *IOStreams, o *scanOptions) error {
 		return usageError("%v", err)
 	}
 	opts := scan.Options{
-		Collect:  collect.Options{Regions: o.AWS.NormalizedRegions(), Concurrency: o.Concurrency},
+		Collect:  awsapi.Options{Regions: o.AWS.NormalizedRegions(), Concurrency: o.Concurrency},
 		Evaluate: evaluate.Options{MinRetentionDays: o.MinRetention, SkipUnused: o.SkipUnused, Checks: cs, Context: cmd.Context()},
 	}
 	var (

@@ -15,7 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/flowguard/flowguard/internal/finding"
-	"github.com/flowguard/flowguard/internal/report"
+	"github.com/flowguard/flowguard/internal/sink/report"
 	"github.com/flowguard/flowguard/internal/testenv/moto"
 )
 

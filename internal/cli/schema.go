@@ -5,8 +5,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/flowguard/flowguard/internal/graph"
-	"github.com/flowguard/flowguard/internal/query"
+	"github.com/flowguard/flowguard/internal/engine/graph"
+	"github.com/flowguard/flowguard/internal/engine/query"
 )
 
 func newSchemaCmd(io *IOStreams) *cobra.Command {

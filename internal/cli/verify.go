@@ -5,11 +5,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/flowguard/flowguard/internal/accounts"
 	"github.com/flowguard/flowguard/internal/awsconf"
 	"github.com/flowguard/flowguard/internal/finding"
-	"github.com/flowguard/flowguard/internal/fix"
-	"github.com/flowguard/flowguard/internal/fix/journal"
+	"github.com/flowguard/flowguard/internal/remediate/fix"
+	"github.com/flowguard/flowguard/internal/remediate/fix/journal"
+	"github.com/flowguard/flowguard/internal/source/accounts"
 	"github.com/flowguard/flowguard/internal/textsafe"
 )
 

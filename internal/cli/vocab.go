@@ -14,15 +14,15 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/flowguard/flowguard/internal/collect"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/logs/layout"
 	"github.com/flowguard/flowguard/internal/outfile"
+	"github.com/flowguard/flowguard/internal/source/awsapi"
 )
 
 // defaultConcurrency is the one --concurrency default: account-regions read (or changed) at once. API rate
 // limits are per account and region, so it bounds local resources, not any one account's API budget.
-const defaultConcurrency = collect.DefaultConcurrency
+const defaultConcurrency = awsapi.DefaultConcurrency
 
 // Output formats: table is the human format on every command; text is its deprecated old name.
 const (

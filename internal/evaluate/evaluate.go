@@ -10,9 +10,9 @@ import (
 	"sort"
 	"sync"
 
-	"github.com/flowguard/flowguard/internal/checks"
+	"github.com/flowguard/flowguard/internal/engine/checks"
+	"github.com/flowguard/flowguard/internal/engine/graph"
 	"github.com/flowguard/flowguard/internal/finding"
-	"github.com/flowguard/flowguard/internal/graph"
 	"github.com/flowguard/flowguard/internal/inventory"
 )
 

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/flowguard/flowguard/internal/finding"
-	"github.com/flowguard/flowguard/internal/iac"
+	"github.com/flowguard/flowguard/internal/source/iac"
 )
 
 func writeFile(t *testing.T, p, s string) {

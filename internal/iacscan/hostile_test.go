@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/flowguard/flowguard/internal/finding"
-	"github.com/flowguard/flowguard/internal/report"
+	"github.com/flowguard/flowguard/internal/sink/report"
 )
 
 // The IaC under scan is untrusted: a pull request writes it, and the scan runs on a CI runner whose

@@ -13,13 +13,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/flowguard/flowguard/internal/checks"
+	"github.com/flowguard/flowguard/internal/engine/checks"
 	"github.com/flowguard/flowguard/internal/evaluate"
 	"github.com/flowguard/flowguard/internal/finding"
-	"github.com/flowguard/flowguard/internal/iac"
-	"github.com/flowguard/flowguard/internal/iac/cloudformation"
-	"github.com/flowguard/flowguard/internal/iac/terraform"
 	"github.com/flowguard/flowguard/internal/inventory"
+	"github.com/flowguard/flowguard/internal/source/iac"
+	"github.com/flowguard/flowguard/internal/source/iac/cloudformation"
+	"github.com/flowguard/flowguard/internal/source/iac/terraform"
 	"github.com/flowguard/flowguard/internal/version"
 )
 

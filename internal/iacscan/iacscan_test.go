@@ -14,8 +14,8 @@ import (
 )
 
 const (
-	tf  = "../iac/terraform/testdata/"
-	cfn = "../iac/cloudformation/testdata/"
+	tf  = "../source/iac/terraform/testdata/"
+	cfn = "../source/iac/cloudformation/testdata/"
 )
 
 func fixed() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
@@ -228,11 +228,11 @@ resource "aws_flow_log" "eni" {
 }
 
 func TestPlanReplacesItsRoot(t *testing.T) {
-	got, err := Discover([]string{"../iac/terraform/testdata/planwithsource"})
+	got, err := Discover([]string{"../source/iac/terraform/testdata/planwithsource"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Input{{Kind: "terraform-plan", Path: "../iac/terraform/testdata/planwithsource/plan.json", Root: "../iac/terraform/testdata/planwithsource"}}
+	want := []Input{{Kind: "terraform-plan", Path: "../source/iac/terraform/testdata/planwithsource/plan.json", Root: "../source/iac/terraform/testdata/planwithsource"}}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("-want +got:\n%s", d)
 	}

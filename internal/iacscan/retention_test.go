@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/flowguard/flowguard/internal/finding"
-	"github.com/flowguard/flowguard/internal/iac"
+	"github.com/flowguard/flowguard/internal/source/iac"
 )
 
 // TestInvalidRetentionNeverPasses: a retention CloudWatch Logs does not accept is not "never expires": it is

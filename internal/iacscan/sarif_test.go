@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/flowguard/flowguard/internal/report"
+	"github.com/flowguard/flowguard/internal/sink/report"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")

@@ -8,11 +8,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
-	"github.com/flowguard/flowguard/internal/accounts"
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/source/accounts"
 
-	"github.com/flowguard/flowguard/internal/collect"
 	"github.com/flowguard/flowguard/internal/scan"
+	"github.com/flowguard/flowguard/internal/source/awsapi"
 	"github.com/flowguard/flowguard/internal/testenv/faultproxy"
 	"github.com/flowguard/flowguard/internal/testenv/fixture"
 	"github.com/flowguard/flowguard/internal/testenv/moto"
@@ -37,7 +37,7 @@ func BenchmarkScanUnderLatency(b *testing.B) {
 	p := faultproxy.New(srv.URL, faultproxy.Options{Latency: latency})
 	defer p.Close()
 	cfg := acct.Config(p.URL, "us-east-1")
-	opts := scan.Options{Collect: collect.Options{Regions: fixture.DemoRegions}}
+	opts := scan.Options{Collect: awsapi.Options{Regions: fixture.DemoRegions}}
 	regions := float64(len(fixture.DemoRegions))
 	const criticalPath = 4 // calls in the longest dependent chain
 	b.ResetTimer()
@@ -89,7 +89,7 @@ func BenchmarkOrganizationScan(b *testing.B) {
 	p := faultproxy.New(srv.URL, faultproxy.Options{Latency: latency})
 	defer p.Close()
 	cfg := mgmt.Config(p.URL, "us-east-1")
-	opts := scan.Options{Collect: collect.Options{Regions: regions, Concurrency: parallel}}
+	opts := scan.Options{Collect: awsapi.Options{Regions: regions, Concurrency: parallel}}
 	var wall time.Duration
 	var res *finding.Result
 	b.ResetTimer()

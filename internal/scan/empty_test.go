@@ -8,11 +8,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
-	"github.com/flowguard/flowguard/internal/accounts"
-	"github.com/flowguard/flowguard/internal/collect"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/scan"
+	"github.com/flowguard/flowguard/internal/source/accounts"
+	"github.com/flowguard/flowguard/internal/source/awsapi"
 	"github.com/flowguard/flowguard/internal/testenv/faultproxy"
 	"github.com/flowguard/flowguard/internal/testenv/moto"
 )
@@ -84,7 +84,7 @@ func TestEmptyOrganizationIsNothingToEvaluate(t *testing.T) {
 
 // Whatever the path that gets there, an inventory with nothing read is an incomplete result, never a pass.
 func TestNothingReadIsIncomplete(t *testing.T) {
-	res, snap := scan.Targets(t.Context(), nil, nil, scan.Options{Collect: collect.Options{Regions: []string{"us-east-1"}}, Now: fixedNow})
+	res, snap := scan.Targets(t.Context(), nil, nil, scan.Options{Collect: awsapi.Options{Regions: []string{"us-east-1"}}, Now: fixedNow})
 	if len(snap.Regions) != 0 || res.ExitCode() != finding.ExitIncomplete || len(res.Errors) != 1 || res.Errors[0].Code != "NothingRead" {
 		t.Fatalf("exit %d errors %+v", res.ExitCode(), res.Errors)
 	}

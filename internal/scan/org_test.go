@@ -7,11 +7,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
-	"github.com/flowguard/flowguard/internal/accounts"
-	"github.com/flowguard/flowguard/internal/collect"
 	"github.com/flowguard/flowguard/internal/evaluate"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/scan"
+	"github.com/flowguard/flowguard/internal/source/accounts"
+	"github.com/flowguard/flowguard/internal/source/awsapi"
 	"github.com/flowguard/flowguard/internal/testenv/faultproxy"
 	"github.com/flowguard/flowguard/internal/testenv/fixture"
 	"github.com/flowguard/flowguard/internal/testenv/moto"
@@ -70,7 +70,7 @@ func TestOrganizationScan(t *testing.T) {
 	if len(targets) != 3 || len(notEntered) != 1 || notEntered[0].AccountID != locked || notEntered[0].Code != "AccessDenied" {
 		t.Fatalf("targets %d, not entered %+v", len(targets), notEntered)
 	}
-	res, _ := scan.Targets(ctx, targets, notEntered, scan.Options{Collect: collect.Options{Regions: []string{"us-east-1"}}, Evaluate: evaluate.Options{SkipUnused: true}})
+	res, _ := scan.Targets(ctx, targets, notEntered, scan.Options{Collect: awsapi.Options{Regions: []string{"us-east-1"}}, Evaluate: evaluate.Options{SkipUnused: true}})
 	byAccount := map[string][]string{}
 	for _, f := range res.Findings {
 		byAccount[f.AccountID] = append(byAccount[f.AccountID], f.CheckID+" "+string(f.Status))

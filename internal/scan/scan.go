@@ -8,16 +8,16 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/flowguard/flowguard/internal/collect"
 	evaluatepkg "github.com/flowguard/flowguard/internal/evaluate"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/inventory"
+	"github.com/flowguard/flowguard/internal/source/awsapi"
 	"github.com/flowguard/flowguard/internal/version"
 )
 
 // Options configure a scan.
 type Options struct {
-	Collect  collect.Options
+	Collect  awsapi.Options
 	Evaluate evaluatepkg.Options
 	// Now is the clock (tests fix it).
 	Now func() time.Time
@@ -36,18 +36,18 @@ func Live(ctx context.Context, cfg aws.Config, o Options) (*finding.Result, *inv
 	if o.Collect.Now == nil {
 		o.Collect.Now = o.Now
 	}
-	snap := collect.Account(ctx, cfg, o.Collect)
+	snap := awsapi.Account(ctx, cfg, o.Collect)
 	return stamp(evaluate(snap, o.Evaluate), started, o.now()), snap
 }
 
 // Targets scans several accounts (an organization) into one result. notEntered are the accounts that could
 // not be entered: they become ERROR findings beside the others' results.
-func Targets(ctx context.Context, targets []collect.Target, notEntered []inventory.ReadError, o Options) (*finding.Result, *inventory.Snapshot) {
+func Targets(ctx context.Context, targets []awsapi.Target, notEntered []inventory.ReadError, o Options) (*finding.Result, *inventory.Snapshot) {
 	started := o.now()
 	if o.Collect.Now == nil {
 		o.Collect.Now = o.Now
 	}
-	snap := collect.Accounts(ctx, targets, o.Collect)
+	snap := awsapi.Accounts(ctx, targets, o.Collect)
 	snap.Errors = append(notEntered, snap.Errors...)
 	return stamp(evaluate(snap, o.Evaluate), started, o.now()), snap
 }

@@ -19,7 +19,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/flowguard/flowguard/internal/flowlog"
+	"github.com/flowguard/flowguard/internal/logs/flowlog"
 )
 
 // Config holds thresholds and bounds. Zero values take the defaults (see Defaults).

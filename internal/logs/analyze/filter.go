@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/flowguard/flowguard/internal/flowlog"
+	"github.com/flowguard/flowguard/internal/logs/flowlog"
 )
 
 // Filter selects the records a report counts. Empty fields match everything.

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/flowguard/flowguard/internal/flowlog"
+	"github.com/flowguard/flowguard/internal/logs/flowlog"
 )
 
 // Schema names the JSON document.

@@ -19,8 +19,8 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 
-	"github.com/flowguard/flowguard/internal/flowlog"
 	"github.com/flowguard/flowguard/internal/logs/analyze"
+	"github.com/flowguard/flowguard/internal/logs/flowlog"
 	"github.com/flowguard/flowguard/internal/logs/gen"
 	"github.com/flowguard/flowguard/internal/logs/source"
 )

@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/flowguard/flowguard/internal/flowlog"
+	"github.com/flowguard/flowguard/internal/logs/flowlog"
 )
 
 // Config describes what to generate.

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flowguard/flowguard/internal/flowlog"
+	"github.com/flowguard/flowguard/internal/logs/flowlog"
 )
 
 func TestDeterministicAndParsableInEveryVersion(t *testing.T) {

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flowguard/flowguard/internal/flowlog"
 	"github.com/flowguard/flowguard/internal/logs/analyze"
+	"github.com/flowguard/flowguard/internal/logs/flowlog"
 	"github.com/flowguard/flowguard/internal/textsafe/hostile"
 )
 

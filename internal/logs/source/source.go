@@ -20,7 +20,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/flowguard/flowguard/internal/flowlog"
+	"github.com/flowguard/flowguard/internal/logs/flowlog"
 )
 
 // Unit is one independently readable piece of input: a file, an S3 object, a CloudWatch Logs stream.

@@ -13,7 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/klauspost/compress/gzip"
 
-	"github.com/flowguard/flowguard/internal/flowlog"
+	"github.com/flowguard/flowguard/internal/logs/flowlog"
 	"github.com/flowguard/flowguard/internal/logs/gen"
 	"github.com/flowguard/flowguard/internal/logs/layout"
 	"github.com/flowguard/flowguard/internal/testenv/moto"

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/flowguard/flowguard/internal/flowlog"
+	"github.com/flowguard/flowguard/internal/logs/flowlog"
 )
 
 const twoRecords = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n" +

@@ -1,0 +1,244 @@
+package fix
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+
+	"github.com/flowguard/flowguard/internal/evaluate"
+	"github.com/flowguard/flowguard/internal/inventory"
+	"github.com/flowguard/flowguard/internal/pagination"
+	"github.com/flowguard/flowguard/internal/remediate/fix/policy"
+)
+
+// clients hands out per-region API clients built from one config.
+type clients struct {
+	cfg  aws.Config
+	mu   sync.Mutex
+	ec2s map[string]*ec2.Client
+	logs map[string]*cloudwatchlogs.Client
+	iam  *iam.Client
+}
+
+func newClients(cfg aws.Config) *clients {
+	return &clients{cfg: cfg, ec2s: map[string]*ec2.Client{}, logs: map[string]*cloudwatchlogs.Client{}, iam: iam.NewFromConfig(cfg)}
+}
+
+func (c *clients) EC2(region string) *ec2.Client {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cl := c.ec2s[region]; cl != nil {
+		return cl
+	}
+	cl := ec2.NewFromConfig(c.cfg, func(o *ec2.Options) { o.Region = region })
+	c.ec2s[region] = cl
+	return cl
+}
+
+func (c *clients) Logs(region string) *cloudwatchlogs.Client {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cl := c.logs[region]; cl != nil {
+		return cl
+	}
+	cl := cloudwatchlogs.NewFromConfig(c.cfg, func(o *cloudwatchlogs.Options) { o.Region = region })
+	c.logs[region] = cl
+	return cl
+}
+
+// CallerAccount returns the account of the credentials.
+func CallerAccount(ctx context.Context, cfg aws.Config) (string, error) {
+	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return "", fmt.Errorf("identify the AWS account (sts:GetCallerIdentity): %w", err)
+	}
+	return aws.ToString(out.Account), nil
+}
+
+// regionState is what the plan needs to know about one region now: every flow log (one paginated pass) and
+// the log groups the plan may reuse.
+type regionState struct {
+	FlowLogs  []inventory.FlowLog
+	LogGroups map[string]inventory.LogGroup // by name; absent means it does not exist
+	// GroupTags are the tags of the run's VPCs' log groups, read when a run is resumed.
+	GroupTags map[string]map[string]string
+}
+
+func (rs *regionState) flowLogsOn(vpc string) []inventory.FlowLog {
+	var out []inventory.FlowLog
+	for _, f := range rs.FlowLogs {
+		if f.ResourceID == vpc {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// describeFlowLogs reads every flow log of a region, or those of the given flow-log ids.
+func describeFlowLogs(ctx context.Context, c *ec2.Client, ids []string, filters []ec2types.Filter) ([]inventory.FlowLog, error) {
+	var out []inventory.FlowLog
+	in := &ec2.DescribeFlowLogsInput{FlowLogIds: ids, Filter: filters}
+	if len(ids) == 0 {
+		in.MaxResults = aws.Int32(1000)
+	}
+	p := ec2.NewDescribeFlowLogsPaginator(c, in, func(o *ec2.DescribeFlowLogsPaginatorOptions) { o.StopOnDuplicateToken = true })
+	guard := pagination.New(0)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err == nil {
+			err = guard.Next(page.NextToken)
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range page.FlowLogs {
+			out = append(out, convertFlowLog(f))
+		}
+	}
+	return out, nil
+}
+
+func convertFlowLog(f ec2types.FlowLog) inventory.FlowLog {
+	fl := inventory.FlowLog{
+		ID: aws.ToString(f.FlowLogId), ResourceID: aws.ToString(f.ResourceId),
+		Status: aws.ToString(f.FlowLogStatus), TrafficType: string(f.TrafficType),
+		DestinationType: string(f.LogDestinationType), Destination: aws.ToString(f.LogDestination),
+		LogGroupName: aws.ToString(f.LogGroupName), DeliverLogsStatus: aws.ToString(f.DeliverLogsStatus),
+		DeliverLogsError: aws.ToString(f.DeliverLogsErrorMessage), DeliverLogsPermissionARN: aws.ToString(f.DeliverLogsPermissionArn),
+		LogFormat: aws.ToString(f.LogFormat), MaxAggregationInterval: int(aws.ToInt32(f.MaxAggregationInterval)),
+		CreatedAt: f.CreationTime,
+	}
+	fl.ResourceType = inventory.ResourceTypeOf(fl.ResourceID)
+	if fl.DestinationType == "" {
+		fl.DestinationType = inventory.DestinationCloudWatchLogs
+	}
+	if d := f.DestinationOptions; d != nil {
+		fl.FileFormat = string(d.FileFormat)
+		fl.HiveCompatiblePartitions = aws.ToBool(d.HiveCompatiblePartitions)
+		fl.PerHourPartition = aws.ToBool(d.PerHourPartition)
+	}
+	if len(f.Tags) > 0 {
+		fl.Tags = map[string]string{}
+		for _, t := range f.Tags {
+			fl.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+	}
+	return fl
+}
+
+// passes applies the control to one flow log: ACTIVE, REJECT or ALL, delivery not FAILED, on the VPC itself.
+func passes(f inventory.FlowLog) bool {
+	return f.ResourceType == inventory.ResourceTypeVPC && evaluate.Satisfies(f)
+}
+
+// describeLogGroups reads the log groups whose names start with prefix, keeping those keep accepts.
+func describeLogGroups(ctx context.Context, c *cloudwatchlogs.Client, prefix string, into map[string]inventory.LogGroup) error {
+	in := &cloudwatchlogs.DescribeLogGroupsInput{}
+	if prefix != "" {
+		in.LogGroupNamePrefix = aws.String(prefix)
+	}
+	p := cloudwatchlogs.NewDescribeLogGroupsPaginator(c, in, func(o *cloudwatchlogs.DescribeLogGroupsPaginatorOptions) { o.StopOnDuplicateToken = true })
+	guard := pagination.New(0)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err == nil {
+			err = guard.Next(page.NextToken)
+		}
+		if err != nil {
+			return err
+		}
+		for _, g := range page.LogGroups {
+			name := aws.ToString(g.LogGroupName)
+			lg := inventory.LogGroup{Name: name, ARN: aws.ToString(g.Arn), RetentionDays: g.RetentionInDays, KMSKeyID: aws.ToString(g.KmsKeyId)}
+			if g.CreationTime != nil {
+				t := time.UnixMilli(*g.CreationTime).UTC()
+				lg.CreatedAt = &t
+			}
+			into[name] = lg
+		}
+	}
+	return nil
+}
+
+// roleState is what IAM says about a delivery role.
+type roleState struct {
+	Name, ARN string
+	Exists    bool
+	// Managed is true when flowguard created the role (tag flowguard:managed=true); RunID names the run.
+	Managed bool
+	RunID   string
+	Trust   policy.TrustInfo
+	// Inline is the role's flowguard inline policy, when there is one.
+	Inline *policy.Document
+}
+
+func getRole(ctx context.Context, c *iam.Client, name, policyName string) (roleState, error) {
+	rs := roleState{Name: name}
+	out, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+	if isCode(err, "NoSuchEntity") {
+		return rs, nil
+	}
+	if err != nil {
+		return rs, fmt.Errorf("iam:GetRole %s: %w", name, err)
+	}
+	rs.Exists = true
+	rs.ARN = aws.ToString(out.Role.Arn)
+	for _, t := range out.Role.Tags {
+		switch aws.ToString(t.Key) {
+		case TagManaged:
+			rs.Managed = aws.ToString(t.Value) == "true"
+		case TagRunID:
+			rs.RunID = aws.ToString(t.Value)
+		}
+	}
+	if d, err := policy.Parse(aws.ToString(out.Role.AssumeRolePolicyDocument)); err == nil {
+		rs.Trust = policy.ReadTrust(d)
+	}
+	if policyName != "" {
+		pol, err := c.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(policyName)})
+		switch {
+		case isCode(err, "NoSuchEntity"):
+		case err != nil:
+			return rs, fmt.Errorf("iam:GetRolePolicy %s/%s: %w", name, policyName, err)
+		default:
+			if d, err := policy.Parse(aws.ToString(pol.PolicyDocument)); err == nil {
+				rs.Inline = &d
+			}
+		}
+	}
+	return rs, nil
+}
+
+// isCode reports whether err is an AWS API error with one of codes.
+func isCode(err error, codes ...string) bool {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	for _, c := range codes {
+		if ae.ErrorCode() == c || strings.EqualFold(ae.ErrorCode(), c) {
+			return true
+		}
+	}
+	return false
+}
+
+// apiMessage is the short form of an AWS error: "Code: message".
+func apiMessage(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode() + ": " + ae.ErrorMessage()
+	}
+	return err.Error()
+}
