@@ -4,6 +4,7 @@
 package checks
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -559,5 +560,5 @@ func (c *Check) Matcher(overrides map[string]any) (func(*graph.Node) (bool, erro
 	if err != nil {
 		return nil, err
 	}
-	return func(n *graph.Node) (bool, error) { return cc.query.Match(query.NewEval(nil), n) }, nil
+	return func(n *graph.Node) (bool, error) { return cc.query.Match(query.NewEval(context.Background()), n) }, nil
 }

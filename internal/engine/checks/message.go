@@ -2,6 +2,7 @@ package checks
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -35,7 +36,7 @@ type msgCtx struct {
 // eval is the query.Eval of messages rendered with c.
 func (c *msgCtx) eval() *query.Eval {
 	if c == nil || c.ev == nil {
-		return query.NewEval(nil)
+		return query.NewEval(context.Background())
 	}
 	return c.ev
 }

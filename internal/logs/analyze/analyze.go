@@ -166,6 +166,7 @@ func New(cfg Config, partitions int) *Engine {
 				for _, r := range b {
 					d.add(r)
 				}
+				//lint:ignore SA6002 one small slice header per batch of records, not per record
 				e.batches.Put(b[:0]) // batches are recycled between shards and detectors
 			}
 		}()

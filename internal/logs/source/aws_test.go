@@ -225,11 +225,10 @@ func TestCloudWatchLogsFormatFromFlowLog(t *testing.T) {
 	if st.Records != total || st.Malformed != 1 || st.Samples[0].Name != group+":junk" || st.Samples[0].Line != 1 {
 		t.Errorf("stats %+v, want %d records and 1 malformed", st, total)
 	}
-	want := map[string]int{}
 	g2 := gen.New(gen.Config{Seed: 2, Records: 1500, Start: start, Duration: 2 * time.Hour, Format: format, Interfaces: 4, BruteForces: 1})
 	var buf bytes.Buffer
 	g2.WriteStream(&buf, false)
-	_, want, _ = runAll(t, []Unit{Reader{R: &buf, Label: "x"}}, flowlog.Options{Format: format, Strict: true})
+	_, want, _ := runAll(t, []Unit{Reader{R: &buf, Label: "x"}}, flowlog.Options{Format: format, Strict: true})
 	if d := cmp.Diff(want, countsOf(col)); d != "" {
 		t.Errorf("records (-want +got):\n%s", d)
 	}

@@ -53,11 +53,6 @@ type Set struct {
 	Entries []Entry
 }
 
-// file is the document: a top-level `exceptions:` list.
-type file struct {
-	Exceptions []yaml.Node `yaml:"exceptions"`
-}
-
 var knownKeys = map[string]bool{"id": true, "owner": true, "reason": true, "expires": true, "ticket": true,
 	"account": true, "region": true, "vpc": true, "tags": true, "check": true}
 

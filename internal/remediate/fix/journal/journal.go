@@ -334,15 +334,6 @@ func Read(dir, id string) ([]Record, error) {
 	return c.Records, c.Suspect()
 }
 
-// parse reads a journal held in memory (for tests): as Read, on data.
-func parse(name string, data []byte) ([]Record, error) {
-	c, err := scan(name, bytes.NewReader(data))
-	if err != nil {
-		return nil, err
-	}
-	return c.Records, c.Suspect()
-}
-
 // scan reads records line by line, holding at most MaxRecordBytes of one line: a longer line is a bad record.
 func scan(name string, r io.Reader) (*Contents, error) {
 	c := &Contents{Path: name}

@@ -545,7 +545,6 @@ func (mi *modInst) dataValue(b *hclsyntax.Block, ctx *hcl.EvalContext) cty.Value
 
 // policyDocument renders a data "aws_iam_policy_document" as policy JSON, when every part of it is known.
 func policyDocument(body *hclsyntax.Body, ctx *hcl.EvalContext) (string, bool) {
-	type cond struct{ test, variable string }
 	var stmts []any
 	for _, sb := range body.Blocks {
 		if sb.Type != "statement" {

@@ -122,9 +122,7 @@ func (m *module) add(body *hclsyntax.Body) {
 				m.variables = append(m.variables, b)
 			}
 		case "locals":
-			for _, a := range sortedAttrs(b.Body) {
-				m.locals = append(m.locals, a)
-			}
+			m.locals = append(m.locals, sortedAttrs(b.Body)...)
 		case "resource":
 			if len(b.Labels) == 2 {
 				m.resources = append(m.resources, b)
