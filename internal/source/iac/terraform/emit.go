@@ -212,6 +212,12 @@ func onlyData(a *hclsyntax.Attribute) bool {
 	return true
 }
 
+// flowLogFields are the graph fields of flow-log attributes whose value may not be known.
+var flowLogFields = map[string]string{
+	"traffic_type": "trafficType", "log_destination_type": "logDestinationType",
+	"flow_log_traffic_type": "trafficType", "flow_log_destination_type": "logDestinationType",
+}
+
 var flowLogTargets = []struct{ attr, typ string }{
 	{"vpc_id", inventory.ResourceTypeVPC},
 	{"subnet_id", inventory.ResourceTypeSubnet},
@@ -269,7 +275,7 @@ func (mi *modInst) emitFlowLog(b *hclsyntax.Block, in instance, a map[string]cty
 			w = mi.explain(ae.Expr, in.ctx)
 			r = mi.location(ae.SrcRange, addr)
 		}
-		x := iac.Unresolved{What: addr + ": " + attr, Why: w, Location: *r}
+		x := iac.Unresolved{What: addr + ": " + attr, Why: w, Location: *r, FlowLog: f.ID, Field: flowLogFields[attr]}
 		if f.ResourceType == inventory.ResourceTypeVPC {
 			x.VPC = f.ResourceID
 		}
@@ -437,7 +443,8 @@ func (mi *modInst) emitCommunityVPC(b *hclsyntax.Block, addr string, ctx *hcl.Ev
 			return
 		}
 		if !v.IsWhollyKnown() {
-			u.Unresolve(iac.Unresolved{What: addr + ": " + k, Why: why(k), Location: *at(k), VPC: vpcID})
+			u.Unresolve(iac.Unresolved{What: addr + ": " + k, Why: why(k), Location: *at(k), VPC: vpcID,
+				FlowLog: f.ID, Field: flowLogFields[k]})
 			*dst = ""
 			return
 		}
