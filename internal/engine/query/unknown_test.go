@@ -32,7 +32,7 @@ func TestUnknownsDecideOnlyWhenConsulted(t *testing.T) {
 	g := graph.Build(snap)
 	for _, tc := range []struct {
 		name, where, node string
-		want, known     bool
+		want, known       bool
 	}{
 		{"unknown field read", `{hasFlowLog_SOME: {trafficType: "ALL"}}`, "vpc-unknown", false, false},
 		{"known match decides SOME", `{hasFlowLog_SOME: {trafficType: "ALL"}}`, "vpc-known", true, true},
