@@ -172,7 +172,7 @@ func (mi *modInst) emitResource(b *hclsyntax.Block, in instance, maybe bool, may
 			v := a["retention_in_days"]
 			switch {
 			case !v.IsWhollyKnown():
-				// Recorded as 1 day so that the retention check fails it; the post-pass makes that UNKNOWN.
+				// A stand-in of 1 day; the log group's Unknown makes any verdict that reads it UNKNOWN.
 				one := int32(1)
 				g.RetentionDays = &one
 				u.Unresolve(iac.Unresolved{What: addr + ": retention_in_days", Why: mi.explain(ae.Expr, in.ctx),
@@ -300,7 +300,7 @@ func (mi *modInst) emitFlowLog(b *hclsyntax.Block, in instance, a map[string]cty
 			continue
 		}
 		if !v.IsWhollyKnown() {
-			// A stand-in destination: the retention check reports it missing, the post-pass makes that UNKNOWN.
+			// A stand-in destination; the flow log's Unknown (attached in Finish) makes verdicts that read it UNKNOWN.
 			stand := addr + "." + k
 			ae := b.Body.Attributes[k]
 			u.Unresolve(iac.Unresolved{What: addr + ": " + k, Why: mi.explain(ae.Expr, in.ctx),
