@@ -273,7 +273,7 @@ func Scan(paths []string, o Options) (*finding.Result, error) {
 	for _, u := range units {
 		res.Notes = append(res.Notes, u.Notes...)
 	}
-	iac.ApplyUnresolved(res, units)
+	// Unknown values travel on the inventory (attached by the IaC readers); the engine settled them.
 	iac.ApplyUnread(res, units, checkInfo(o.Evaluate.Checks))
 	if len(units) > 0 && res.Summary.VPCs == 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("0 VPCs declared in the %d inputs read (%s)", len(units), unitPaths(units)))

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/flowguard/flowguard/internal/inventory"
 )
 
@@ -119,5 +121,43 @@ func TestEmptySnapshotIsNothingToEvaluate(t *testing.T) {
 	// No region but a recorded read error (an account that could not be entered) is a valid snapshot.
 	if _, err := inventory.Decode("inv.json", []byte(head+`"regions":[],"errors":[{"account_id":"1","collection":"account","operation":"sts:AssumeRole","message":"denied"}]}`)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestUnknownsSurviveTheRoundTrip: a snapshot of an IaC scan keeps what its reader could not resolve, so that
+// `scan --snapshot` says UNKNOWN where the scan that saved it did.
+func TestUnknownsSurviveTheRoundTrip(t *testing.T) {
+	at := &inventory.Location{File: "main.tf", Line: 7, Address: "aws_flow_log.f"}
+	snap := &inventory.Snapshot{Schema: inventory.SnapshotSchema, Source: inventory.SourceTerraform, Regions: []*inventory.Region{{
+		AccountID: "iac", Name: "-",
+		VPCs: []inventory.VPC{{ID: "aws_vpc.v", Unknowns: []inventory.Unknown{{Field: "hasFlowLog", Why: "module not followed"}}}},
+		FlowLogs: []inventory.FlowLog{{ID: "aws_flow_log.f", ResourceID: "aws_vpc.v", Location: at,
+			Unknowns: []inventory.Unknown{{Field: "trafficType", What: "aws_flow_log.f: traffic_type", Why: "var.t has no default value", Location: at}}}},
+		LogGroups: []inventory.LogGroup{{Name: "g", Unknowns: []inventory.Unknown{{Field: "retentionInDays", Why: "-5 is not valid", Reason: "INVALID_RETENTION", Invalid: true}}}},
+		Unknowns:  []inventory.Unknown{{Field: inventory.RegionFlowLogs, Why: "flow log target unknown", Reason: inventory.UnknownNotDeclared}},
+	}}}
+	p := filepath.Join(t.TempDir(), "inv.json")
+	if err := snap.WriteFile(p); err != nil {
+		t.Fatal(err)
+	}
+	got, err := inventory.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := got.Regions[0]
+	if diff := cmp.Diff(snap.Regions[0].Unknowns, r.Unknowns); diff != "" {
+		t.Errorf("region unknowns (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(snap.Regions[0].VPCs[0].Unknowns, r.VPCs[0].Unknowns); diff != "" {
+		t.Errorf("VPC unknowns (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(snap.Regions[0].FlowLogs[0].Unknowns, r.FlowLogs[0].Unknowns); diff != "" {
+		t.Errorf("flow log unknowns (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(snap.Regions[0].LogGroups[0].Unknowns, r.LogGroups[0].Unknowns); diff != "" {
+		t.Errorf("log group unknowns (-want +got):\n%s", diff)
+	}
+	if s := r.FlowLogs[0].Unknowns[0].String(); s != "aws_flow_log.f: traffic_type: var.t has no default value (main.tf:7)" {
+		t.Errorf("String() = %q", s)
 	}
 }

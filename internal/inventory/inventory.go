@@ -7,6 +7,7 @@ package inventory
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -60,6 +61,10 @@ type Region struct {
 
 	// Errors lists the collections that could not be read. A collection without an error was read completely.
 	Errors []ReadError `json:"errors,omitempty"`
+	// Unknowns are what the reader could not resolve about the region as a whole: Field RegionFlowLogs (a
+	// flow log whose resource is not known could be any VPC's) or RegionVPCs (VPCs may be declared where
+	// the reader did not look).
+	Unknowns []Unknown `json:"unknowns,omitempty"`
 }
 
 // Collection names one kind of resource list read from AWS (or a file). Errors say which one failed, so that
@@ -146,6 +151,51 @@ type Location struct {
 	Address string `json:"address,omitempty"` // aws_vpc.main, module.vpc.aws_vpc.this[0], Resources.MyVPC
 }
 
+// Unknown is a value a reader could not resolve (a Terraform variable without default, an import from another
+// stack, a log group the files do not declare). It sits on the entity whose value it is, by the name of the
+// graph field or relation it concerns ("trafficType", "retentionInDays", "hasFlowLog", "deliversTo"); a name
+// the graph does not know makes every field of the entity unknown. The engine, not any check, turns a verdict
+// that depends on an Unknown into UNKNOWN (or, for an Invalid value, into a FAIL with the Reason).
+type Unknown struct {
+	Field string `json:"field"`
+	// What names the thing and attribute for people ("aws_flow_log.this: traffic_type").
+	What string `json:"what,omitempty"`
+	// Why the value is not known ("var.t has no default value").
+	Why      string    `json:"why"`
+	Location *Location `json:"location,omitempty"`
+	// Reason is the reason code of the finding it makes: UnknownUnresolved when empty.
+	Reason string `json:"reason,omitempty"`
+	// Invalid marks a value that is known, and known to be rejected by AWS (a retention CloudWatch Logs does
+	// not accept): a verdict that depends on it is a FAIL with Reason, never a PASS.
+	Invalid bool `json:"invalid,omitempty"`
+}
+
+// Reason codes of Unknowns.
+const (
+	UnknownUnresolved  = "UNRESOLVED"
+	UnknownNotDeclared = "NOT_DECLARED"
+)
+
+// Region-level Unknown fields.
+const (
+	// RegionFlowLogs: the region's flow logs are not all known, so no VPC's flow-log relations are complete.
+	RegionFlowLogs = "flowLogs"
+	// RegionVPCs: the region's VPCs are not all known.
+	RegionVPCs = "vpcs"
+)
+
+// String renders the Unknown for messages: "what: why (file:line)".
+func (u Unknown) String() string {
+	s := u.Why
+	if u.What != "" {
+		s = u.What + ": " + s
+	}
+	if u.Location != nil && u.Location.File != "" {
+		s += " (" + u.Location.File + ":" + strconv.Itoa(u.Location.Line) + ")"
+	}
+	return s
+}
+
 // VPC is one Amazon VPC as seen from the scanned account.
 type VPC struct {
 	ID        string            `json:"id"`
@@ -155,6 +205,7 @@ type VPC struct {
 	IsDefault bool              `json:"is_default"`
 	Tags      map[string]string `json:"tags,omitempty"`
 	Location  *Location         `json:"location,omitempty"`
+	Unknowns  []Unknown         `json:"unknowns,omitempty"`
 }
 
 // Name is the VPC's Name tag, or "".
@@ -206,6 +257,7 @@ type FlowLog struct {
 	Tags                     map[string]string `json:"tags,omitempty"`
 	CreatedAt                *time.Time        `json:"created_at,omitempty"`
 	Location                 *Location         `json:"location,omitempty"`
+	Unknowns                 []Unknown         `json:"unknowns,omitempty"`
 }
 
 // ResourceTypeOf infers a flow log's resource type from its resource id, for sources that omit it.
@@ -256,6 +308,7 @@ type LogGroup struct {
 	StoredBytes   int64      `json:"stored_bytes,omitempty"`
 	CreatedAt     *time.Time `json:"created_at,omitempty"`
 	Location      *Location  `json:"location,omitempty"`
+	Unknowns      []Unknown  `json:"unknowns,omitempty"`
 }
 
 // Subnet is a VPC subnet.

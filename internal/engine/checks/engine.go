@@ -286,12 +286,19 @@ func evaluate(p prepared, n *graph.Node, ec *evidenceCache) (finding.Finding, bo
 	if err != nil {
 		return p.fail(f, err), true
 	}
+	// What the verdict depends on, taken before the reason and message queries reuse the Eval.
+	var unk []*inventory.Unknown
+	if us := p.ev.Unknowns(); us != nil {
+		unk = append(unk, us...)
+	}
+	witness := p.ev.Witness()
 	if !fails {
 		msg, err := render(cc.pass, tn, "does not match the check's query")
 		if err != nil {
 			return p.fail(f, err), true
 		}
 		f.Status, f.Message = finding.StatusPass, msg
+		settle(&f, n, unk, nil)
 		return f, true
 	}
 	f.Status = finding.StatusFail
@@ -314,6 +321,7 @@ func evaluate(p prepared, n *graph.Node, ec *evidenceCache) (finding.Finding, bo
 		return p.fail(f, err), true
 	}
 	f.Message = msg
+	settle(&f, n, unk, witness)
 	return f, true
 }
 
@@ -407,6 +415,7 @@ func countFindings(ctx context.Context, g *graph.Graph, p prepared, regionalErro
 			return out
 		}
 		n, unread := 0, error(nil)
+		var unk []*inventory.Unknown
 		for x, node := range g.Nodes(c.typ) {
 			if x%ctxEvery == 0 && ctx.Err() != nil {
 				return out
@@ -444,6 +453,7 @@ func countFindings(ctx context.Context, g *graph.Graph, p prepared, regionalErro
 				unread = err
 				break
 			}
+			unk = append(unk, p.ev.Unknowns()...)
 			if match {
 				n++
 			}
@@ -468,6 +478,7 @@ func countFindings(ctx context.Context, g *graph.Graph, p prepared, regionalErro
 		}
 		f.Message = fmt.Sprintf("%d %s matched; expected %s", n, c.typ.Name, c.expect)
 		f.Evidence.Extra = map[string]any{"count": n}
+		settle(&f, nil, unk, nil)
 		out = append(out, f)
 	}
 	return out

@@ -20,6 +20,7 @@ type Node struct {
 	// Region is the account-region the node was read in; nil for accounts and buckets.
 	Region *inventory.Region
 	rels   [][]*Node
+	unk    *unknowns
 }
 
 // Get returns the value of field f (f must belong to n.Type).
@@ -175,6 +176,7 @@ func Build(snap *inventory.Snapshot) *Graph {
 			v := &reg.VPCs[i]
 			n := newNode(TVPC, v.ID, acct, rn, part, v, reg)
 			vpcs[v.ID] = n
+			n.markUnknowns(v.Unknowns)
 			link(rnode, rRegionVPC, n)
 			link(an, rAccountVPC, n)
 			link(n, rVPCRegion, rnode)
@@ -221,6 +223,7 @@ func Build(snap *inventory.Snapshot) *Graph {
 		for i := range reg.LogGroups {
 			l := &reg.LogGroups[i]
 			n := newNode(TLogGroup, l.Name, acct, rn, part, l, reg)
+			n.markUnknowns(l.Unknowns)
 			if _, dup := logGroups[l.Name]; !dup {
 				logGroups[l.Name] = n
 			}
@@ -230,6 +233,7 @@ func Build(snap *inventory.Snapshot) *Graph {
 		for i := range reg.FlowLogs {
 			f := &reg.FlowLogs[i]
 			n := newNode(TFlowLog, f.ID, acct, rn, part, f, reg)
+			n.markUnknowns(f.Unknowns)
 			link(rnode, rRegionFlowLog, n)
 			link(n, rFlowLogRegion, rnode)
 			addTags(n, rFlowLogTag, f.Tags)
@@ -272,6 +276,7 @@ func Build(snap *inventory.Snapshot) *Graph {
 				flowLogs = append(flowLogs, pending{n, reg})
 			}
 		}
+		regionUnknowns(rnode, an, reg)
 	}
 	// Buckets are global: resolved once every region is in.
 	buckets := map[[2]string]*Node{}
@@ -298,4 +303,26 @@ func Build(snap *inventory.Snapshot) *Graph {
 		}
 	}
 	return g
+}
+
+// regionUnknowns spreads what is not known about a region onto the relations it leaves incomplete: a flow log
+// whose resource is not known could be any VPC's; VPCs not known are missing from the region's and account's
+// lists.
+func regionUnknowns(rnode, an *Node, reg *inventory.Region) {
+	for i := range reg.Unknowns {
+		u := &reg.Unknowns[i]
+		switch u.Field {
+		case inventory.RegionFlowLogs:
+			rnode.markRel(rRegionFlowLog, u)
+			for _, v := range rnode.rels[rRegionVPC.index] {
+				v.markRel(rVPCFlowLog, u)
+				v.markRel(rVPCOtherFlowLog, u)
+			}
+		case inventory.RegionVPCs:
+			rnode.markRel(rRegionVPC, u)
+			an.markRel(rAccountVPC, u)
+		default:
+			rnode.markUnknown(u)
+		}
+	}
 }

@@ -119,6 +119,7 @@ func newSchema() *Schema {
 	field(TAccount, "vpcCount", KindInt, "VPCs in all regions", func(n *Node) Value { return Int(int64(len(n.rels[rAccountVPC.index]))) })
 	rAccountRegion = rel(TAccount, "hasRegion", TRegion, true, "the account's regions")
 	rAccountVPC = rel(TAccount, "hasVpc", TVPC, true, "the account's VPCs, all regions")
+	derived[rAccountVPC] = []string{"vpcCount"}
 
 	// Region
 	region := func(n *Node) *inventory.Region { return n.Obj.(*inventory.Region) }
@@ -132,6 +133,8 @@ func newSchema() *Schema {
 	rRegionFlowLog = rel(TRegion, "hasFlowLog", TFlowLog, true, "every flow log of the region")
 	rRegionLogGroup = rel(TRegion, "hasLogGroup", TLogGroup, true, "the flow-log destination log groups found")
 	rRegionReadErr = rel(TRegion, "hasReadError", TReadError, true, "collections that could not be read")
+	derived[rRegionVPC] = []string{"vpcCount"}
+	derived[rRegionFlowLog] = []string{"flowLogCount"}
 
 	// ReadError
 	rerr := func(n *Node) *inventory.ReadError { return n.Obj.(*inventory.ReadError) }
@@ -170,6 +173,7 @@ func newSchema() *Schema {
 	rVPCTag = rel(TVPC, "hasTag", TTag, true, "tags")
 	rVPCRegion = rel(TVPC, "inRegion", TRegion, false, "the account-region")
 	rVPCAccount = rel(TVPC, "inAccount", TAccount, false, "the scanned account")
+	derived[rVPCFlowLog] = []string{"flowLogCount"}
 
 	// Subnet
 	subnet := func(n *Node) *inventory.Subnet { return n.Obj.(*inventory.Subnet) }

@@ -175,6 +175,9 @@ func (c *compiler) where(v *val, t *graph.Type) (pred, error) {
 	return and(preds), nil
 }
 
+// and is true when every p is. Over unknowns (Kleene's logic): a known false decides, whatever else is not
+// known; otherwise the result depends on every unknown its operands consulted. The boolean is always the
+// one the values as read give.
 func and(ps []pred) pred {
 	switch len(ps) {
 	case 0:
@@ -183,29 +186,82 @@ func and(ps []pred) pred {
 		return ps[0]
 	case 2:
 		a, b := ps[0], ps[1]
-		return func(n *graph.Node, ev *Eval) bool { return a(n, ev) && b(n, ev) }
-	}
-	return func(n *graph.Node, ev *Eval) bool {
-		for _, p := range ps {
-			if !p(n, ev) {
+		return func(n *graph.Node, ev *Eval) bool {
+			m, w := len(ev.why), ev.witness
+			ra := a(n, ev)
+			if !ra && len(ev.why) == m {
+				return false // known false; a left ev as it was
+			}
+			m2 := len(ev.why)
+			rb := b(n, ev)
+			if !rb && len(ev.why) == m2 {
+				ev.why, ev.witness = ev.why[:m], w
 				return false
 			}
+			if ra && rb {
+				return true
+			}
+			ev.witness = w
+			return false
 		}
-		return true
+	}
+	return func(n *graph.Node, ev *Eval) bool {
+		m, w := len(ev.why), ev.witness
+		res := true
+		for _, p := range ps {
+			mi := len(ev.why)
+			if !p(n, ev) {
+				if len(ev.why) == mi {
+					ev.why, ev.witness = ev.why[:m], w
+					return false
+				}
+				res = false
+			}
+		}
+		if !res {
+			ev.witness = w
+		}
+		return res
 	}
 }
 
+// or is true when some p is: a known true decides, whatever else is not known.
 func or(ps []pred) pred {
 	if len(ps) == 1 {
 		return ps[0]
 	}
 	return func(n *graph.Node, ev *Eval) bool {
+		m, w := len(ev.why), ev.witness
+		res := false
+		var rw *graph.Node
 		for _, p := range ps {
+			mi := len(ev.why)
+			ev.witness = w
 			if p(n, ev) {
-				return true
+				if len(ev.why) == mi {
+					ev.why = ev.why[:m]
+					return true
+				}
+				if !res {
+					res, rw = true, ev.witness
+				}
 			}
 		}
-		return false
+		ev.witness = w
+		if res {
+			ev.witness = rw
+		}
+		return res
+	}
+}
+
+// not negates p; what p depends on, the negation depends on too.
+func not(p pred) pred {
+	return func(n *graph.Node, ev *Eval) bool {
+		w := ev.witness
+		r := p(n, ev)
+		ev.witness = w
+		return !r
 	}
 }
 
@@ -260,7 +316,7 @@ func (c *compiler) condition(e entry, t *graph.Type) (pred, error) {
 		if err != nil {
 			return nil, err
 		}
-		return func(n *graph.Node, ev *Eval) bool { return !p(n, ev) }, nil
+		return not(p), nil
 	}
 	base, op := e.name, ""
 	if t.Field(base) == nil && t.Relation(base) == nil {
@@ -276,7 +332,20 @@ func (c *compiler) condition(e entry, t *graph.Type) (pred, error) {
 			return nil, c.q.errorf(e.pos, "%s is a field of %s; operator %s is for relations (field operators: %s)",
 				base, t.Name, op, strings.Join(sorted(fieldOps), ", "))
 		}
-		return c.fieldCond(e, f, op)
+		p, err := c.fieldCond(e, f, op)
+		if err != nil {
+			return nil, err
+		}
+		// A field the reader could not resolve: the comparison runs on the value as read, and the result
+		// depends on the unknown.
+		return func(n *graph.Node, ev *Eval) bool {
+			if n.HasUnknowns() {
+				if us := n.FieldUnknowns(f); us != nil {
+					ev.consult(us)
+				}
+			}
+			return p(n, ev)
+		}, nil
 	}
 	if r := t.Relation(base); r != nil {
 		if op != "" && !contains(relOps, op) {
@@ -463,12 +532,32 @@ func (c *compiler) fieldCond(e entry, f *graph.Field, op string) (pred, error) {
 }
 
 func (c *compiler) relCond(e entry, r *graph.Relation, op string) (pred, error) {
+	// incomplete records that n's r may miss nodes the reader could not see.
+	incomplete := func(n *graph.Node, ev *Eval) {
+		if n.HasUnknowns() {
+			if us := n.RelUnknowns(r); us != nil {
+				ev.consult(us)
+			}
+		}
+	}
 	if e.v.kind == vNull {
 		switch op {
 		case "":
-			return func(n *graph.Node, ev *Eval) bool { return len(n.Rel(r)) == 0 }, nil
+			return func(n *graph.Node, ev *Eval) bool {
+				if len(n.Rel(r)) > 0 {
+					return false
+				}
+				incomplete(n, ev)
+				return true
+			}, nil
 		case "_NOT":
-			return func(n *graph.Node, ev *Eval) bool { return len(n.Rel(r)) > 0 }, nil
+			return func(n *graph.Node, ev *Eval) bool {
+				if len(n.Rel(r)) > 0 {
+					return true
+				}
+				incomplete(n, ev)
+				return false
+			}, nil
 		}
 		return nil, c.q.errorf(posOr(e.v.pos, e.pos), "%s needs a filter on %s ({} matches any), not null", e.name, r.Target.Name)
 	}
@@ -476,44 +565,85 @@ func (c *compiler) relCond(e entry, r *graph.Relation, op string) (pred, error) 
 	if err != nil {
 		return nil, err
 	}
+	// some: a related node known to match decides; else an incomplete relation or a member not known to
+	// fail leaves the answer unknown. The first matching node becomes the witness.
 	some := func(n *graph.Node, ev *Eval) bool {
+		m0, w := len(ev.why), ev.witness
+		incomplete(n, ev)
+		res := false
+		var rw *graph.Node
 		for _, m := range n.Rel(r) {
 			if !ev.tick() {
 				return false
 			}
+			mi := len(ev.why)
+			ev.witness = w
 			if p(m, ev) {
-				return true
+				if len(ev.why) == mi {
+					ev.why = ev.why[:m0]
+					if ev.witness == nil {
+						ev.witness = m
+					}
+					return true
+				}
+				if !res {
+					res, rw = true, ev.witness
+				}
 			}
 		}
-		return false
+		ev.witness = w
+		if res {
+			ev.witness = rw
+		}
+		return res
 	}
 	switch op {
 	case "", "_SOME":
 		return some, nil
 	case "_NONE", "_NOT":
-		return func(n *graph.Node, ev *Eval) bool { return !some(n, ev) }, nil
+		return not(some), nil
 	case "_ALL":
 		return func(n *graph.Node, ev *Eval) bool {
-			for _, m := range n.Rel(r) {
-				if !ev.tick() || !p(m, ev) {
-					return false
-				}
-			}
-			return true
-		}, nil
-	case "_SINGLE":
-		return func(n *graph.Node, ev *Eval) bool {
-			k := 0
+			m0, w := len(ev.why), ev.witness
+			incomplete(n, ev)
+			res := true
 			for _, m := range n.Rel(r) {
 				if !ev.tick() {
 					return false
 				}
-				if p(m, ev) {
-					if k++; k > 1 {
+				mi := len(ev.why)
+				if !p(m, ev) {
+					if len(ev.why) == mi {
+						ev.why, ev.witness = ev.why[:m0], w
 						return false
+					}
+					res = false
+				}
+			}
+			ev.witness = w
+			return res
+		}, nil
+	case "_SINGLE":
+		return func(n *graph.Node, ev *Eval) bool {
+			m0, w := len(ev.why), ev.witness
+			incomplete(n, ev)
+			k, known := 0, 0
+			for _, m := range n.Rel(r) {
+				if !ev.tick() {
+					return false
+				}
+				mi := len(ev.why)
+				if p(m, ev) {
+					k++
+					if len(ev.why) == mi {
+						if known++; known > 1 {
+							ev.why, ev.witness = ev.why[:m0], w
+							return false
+						}
 					}
 				}
 			}
+			ev.witness = w
 			return k == 1
 		}, nil
 	}

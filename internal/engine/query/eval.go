@@ -3,6 +3,9 @@ package query
 import (
 	"context"
 	"fmt"
+
+	"github.com/flowguard/flowguard/internal/engine/graph"
+	"github.com/flowguard/flowguard/internal/inventory"
 )
 
 // Evaluation limits. A compiled query is bounded in size (MaxExpansion), but its cost over a graph is not:
@@ -61,6 +64,13 @@ type Eval struct {
 	values int // values rendered by the current call
 	vlimit int
 	err    error
+	// why holds the Unknowns the current call's result depends on. The rule every predicate keeps: a result
+	// that does not depend on an unknown leaves why as it found it (combinators cut back what a decided
+	// branch collected), so an empty why after Match means the answer is known.
+	why []*inventory.Unknown
+	// witness is the first related node whose match made the current call's result true (the log group
+	// whose retention is too short), nil when the result is false or decided on the node itself.
+	witness *graph.Node
 }
 
 // NewEval returns an Eval that stops when ctx is done. A nil ctx never stops.
@@ -83,7 +93,23 @@ func (e *Eval) begin() {
 		e.err = nil
 	}
 	e.steps, e.values = 0, 0
+	e.why, e.witness = e.why[:0], nil
 }
+
+// Unknowns returns the Unknowns the last Match depended on (nil: its answer is known). The slice is valid
+// until the next call on e.
+func (e *Eval) Unknowns() []*inventory.Unknown {
+	if len(e.why) == 0 {
+		return nil
+	}
+	return e.why
+}
+
+// Witness returns the related node whose match made the last Match true, or nil.
+func (e *Eval) Witness() *graph.Node { return e.witness }
+
+// consult records that the result depends on us (the value was read but is not known).
+func (e *Eval) consult(us []*inventory.Unknown) { e.why = append(e.why, us...) }
 
 // tick counts a step; false when the evaluation must stop.
 func (e *Eval) tick() bool {

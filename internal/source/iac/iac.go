@@ -1,6 +1,7 @@
 // Package iac is the common ground of the infrastructure-as-code readers: the Unit one Terraform root, plan or
-// CloudFormation template becomes (an inventory region plus what could not be resolved statically), and the
-// post-pass that turns verdicts resting on unresolved values into UNKNOWN findings.
+// CloudFormation template becomes (an inventory region whose entities carry, as inventory.Unknown, what could
+// not be resolved statically; the engine turns verdicts resting on them into UNKNOWN findings), and the
+// findings of modules that were not read at all.
 //
 // IaC has no account and often no region. A unit's inventory region uses the placeholder account "iac" and the
 // region of the Terraform provider block when it is a literal, else "-". Resource ids are addresses (aws_vpc.main,
@@ -52,6 +53,10 @@ type Unresolved struct {
 	VPC string `json:"vpc,omitempty"`
 	// LogGroup is the name of the log group whose retention verdict it could change, or "".
 	LogGroup string `json:"log_group,omitempty"`
+	// FlowLog is the id of the flow log whose Field is not known, when the flow log is declared.
+	FlowLog string `json:"flow_log,omitempty"`
+	// Field is the graph field of the flow log or log group that is not known ("trafficType").
+	Field string `json:"field,omitempty"`
 	// Unread marks a module call whose module flowguard did not read (outside the scanned path, unreadable,
 	// too deep, instances not known): it may declare VPCs of its own, so it is always reported as an UNKNOWN
 	// finding of its own, even when no VPC is declared anywhere else.
@@ -163,6 +168,7 @@ func (u *Unit) Finish() {
 			noted[r.Address] = true
 		}
 	}
+	u.attachUnknowns()
 	subnetVPC := map[string]string{}
 	for _, s := range u.Region.Subnets {
 		subnetVPC[s.ID] = s.VPCID
@@ -321,8 +327,99 @@ func InvalidRetention(attr, shown string) string {
 }
 
 // InvalidStandIn is the retention recorded for a log group whose declared retention is invalid: shorter than
-// any minimum, so that the retention check fails it; the post-pass then gives the reason.
+// any minimum; the log group's Invalid unknown then makes any verdict that reads it a FAIL with the reason.
 const InvalidStandIn = 0
 
 // Invalidate records a declared value that AWS would reject.
 func (u *Unit) Invalidate(x Unresolved) { u.Invalid = append(u.Invalid, x) }
+
+// notDeclared says why a log group a flow log names but the files do not declare is not known.
+func notDeclared(name string) string {
+	return fmt.Sprintf("log group %s is not declared in the scanned files: it may exist elsewhere (if not, AWS creates it on first delivery, with no retention set)", name)
+}
+
+// attachUnknowns puts what the reader could not resolve on the entities whose values they are, as
+// inventory.Unknown: the unit's region is then a plain inventory that says what it does not know.
+//
+//   - a flow log's field (traffic type, destination type) on the flow log;
+//   - a value that could concern any VPC (a flow log whose target is not known, a module not read, a
+//     Transform) on the region: no VPC's flow logs are known completely; a module not read may also declare
+//     VPCs of its own;
+//   - a value that could give one VPC a flow log (a module given the VPC, a flow log that may not be created,
+//     instances not known) on that VPC's hasFlowLog;
+//   - a retention on its log group; a destination not known, or a log group the files do not declare, on the
+//     flow logs' deliversTo (NOT_DECLARED for the latter: it may exist outside the files);
+//   - a retention AWS would reject on its log group, as Invalid.
+func (u *Unit) attachUnknowns() {
+	r := &u.Region
+	fls := make(map[string]int, len(r.FlowLogs))
+	for i, f := range r.FlowLogs {
+		fls[f.ID] = i
+	}
+	vpcs := make(map[string]int, len(r.VPCs))
+	for i, v := range r.VPCs {
+		vpcs[v.ID] = i
+	}
+	lgs := make(map[string]int, len(r.LogGroups))
+	for i, g := range r.LogGroups {
+		if _, dup := lgs[g.Name]; !dup {
+			lgs[g.Name] = i
+		}
+	}
+	unknown := func(x Unresolved, field string) inventory.Unknown {
+		l := x.Location
+		return inventory.Unknown{Field: field, What: x.What, Why: x.Why, Location: &l}
+	}
+	stands := map[string][]Unresolved{}
+	for _, x := range u.Unresolved {
+		if i, ok := fls[x.FlowLog]; ok && x.FlowLog != "" {
+			r.FlowLogs[i].Unknowns = append(r.FlowLogs[i].Unknowns, unknown(x, x.Field))
+			continue
+		}
+		switch {
+		case x.VPC == AnyVPC:
+			r.Unknowns = append(r.Unknowns, unknown(x, inventory.RegionFlowLogs))
+			if x.Unread {
+				r.Unknowns = append(r.Unknowns, unknown(x, inventory.RegionVPCs))
+			}
+		case x.VPC != "":
+			if i, ok := vpcs[x.VPC]; ok {
+				r.VPCs[i].Unknowns = append(r.VPCs[i].Unknowns, unknown(x, "hasFlowLog"))
+			}
+		case x.LogGroup != "":
+			if i, ok := lgs[x.LogGroup]; ok {
+				field := x.Field
+				if field == "" {
+					field = "retentionInDays"
+				}
+				r.LogGroups[i].Unknowns = append(r.LogGroups[i].Unknowns, unknown(x, field))
+			} else {
+				stands[x.LogGroup] = append(stands[x.LogGroup], x)
+			}
+		}
+	}
+	for _, x := range u.Invalid {
+		if i, ok := lgs[x.LogGroup]; ok {
+			k := unknown(x, "retentionInDays")
+			k.Reason, k.Invalid = ReasonInvalid, true
+			r.LogGroups[i].Unknowns = append(r.LogGroups[i].Unknowns, k)
+		}
+	}
+	for i := range r.FlowLogs {
+		f := &r.FlowLogs[i]
+		if f.DestinationType != inventory.DestinationCloudWatchLogs || f.LogGroupName == "" {
+			continue
+		}
+		if _, declared := lgs[f.LogGroupName]; declared {
+			continue
+		}
+		if xs := stands[f.LogGroupName]; len(xs) > 0 {
+			for _, x := range xs {
+				f.Unknowns = append(f.Unknowns, unknown(x, "logGroupName"), unknown(x, "deliversTo"))
+			}
+			continue
+		}
+		f.Unknowns = append(f.Unknowns, inventory.Unknown{Field: "deliversTo", Why: notDeclared(f.LogGroupName),
+			Reason: ReasonNotDeclared})
+	}
+}

@@ -915,7 +915,8 @@ func (t *template) emitFlowLog(r *resource, id string, loc *inventory.Location, 
 			return
 		}
 		if x, isU := v.(unknown); isU {
-			u.Unresolve(iac.Unresolved{What: loc.Address + ": " + key, Why: x.why, Location: at(line), VPC: vpcOf})
+			u.Unresolve(iac.Unresolved{What: loc.Address + ": " + key, Why: x.why, Location: at(line), VPC: vpcOf,
+				FlowLog: f.ID, Field: map[string]string{"TrafficType": "trafficType", "LogDestinationType": "logDestinationType"}[key]})
 			return
 		}
 		*dst, _ = scalarString(v)

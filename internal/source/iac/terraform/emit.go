@@ -172,7 +172,7 @@ func (mi *modInst) emitResource(b *hclsyntax.Block, in instance, maybe bool, may
 			v := a["retention_in_days"]
 			switch {
 			case !v.IsWhollyKnown():
-				// Recorded as 1 day so that the retention check fails it; the post-pass makes that UNKNOWN.
+				// A stand-in of 1 day; the log group's Unknown makes any verdict that reads it UNKNOWN.
 				one := int32(1)
 				g.RetentionDays = &one
 				u.Unresolve(iac.Unresolved{What: addr + ": retention_in_days", Why: mi.explain(ae.Expr, in.ctx),
@@ -210,6 +210,12 @@ func onlyData(a *hclsyntax.Attribute) bool {
 		}
 	}
 	return true
+}
+
+// flowLogFields are the graph fields of flow-log attributes whose value may not be known.
+var flowLogFields = map[string]string{
+	"traffic_type": "trafficType", "log_destination_type": "logDestinationType",
+	"flow_log_traffic_type": "trafficType", "flow_log_destination_type": "logDestinationType",
 }
 
 var flowLogTargets = []struct{ attr, typ string }{
@@ -269,7 +275,7 @@ func (mi *modInst) emitFlowLog(b *hclsyntax.Block, in instance, a map[string]cty
 			w = mi.explain(ae.Expr, in.ctx)
 			r = mi.location(ae.SrcRange, addr)
 		}
-		x := iac.Unresolved{What: addr + ": " + attr, Why: w, Location: *r}
+		x := iac.Unresolved{What: addr + ": " + attr, Why: w, Location: *r, FlowLog: f.ID, Field: flowLogFields[attr]}
 		if f.ResourceType == inventory.ResourceTypeVPC {
 			x.VPC = f.ResourceID
 		}
@@ -294,7 +300,7 @@ func (mi *modInst) emitFlowLog(b *hclsyntax.Block, in instance, a map[string]cty
 			continue
 		}
 		if !v.IsWhollyKnown() {
-			// A stand-in destination: the retention check reports it missing, the post-pass makes that UNKNOWN.
+			// A stand-in destination; the flow log's Unknown (attached in Finish) makes verdicts that read it UNKNOWN.
 			stand := addr + "." + k
 			ae := b.Body.Attributes[k]
 			u.Unresolve(iac.Unresolved{What: addr + ": " + k, Why: mi.explain(ae.Expr, in.ctx),
@@ -437,7 +443,8 @@ func (mi *modInst) emitCommunityVPC(b *hclsyntax.Block, addr string, ctx *hcl.Ev
 			return
 		}
 		if !v.IsWhollyKnown() {
-			u.Unresolve(iac.Unresolved{What: addr + ": " + k, Why: why(k), Location: *at(k), VPC: vpcID})
+			u.Unresolve(iac.Unresolved{What: addr + ": " + k, Why: why(k), Location: *at(k), VPC: vpcID,
+				FlowLog: f.ID, Field: flowLogFields[k]})
 			*dst = ""
 			return
 		}
