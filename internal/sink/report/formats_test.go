@@ -683,8 +683,8 @@ func TestHTMLEscapesEverything(t *testing.T) {
 		`not authorized &lt;to&gt; perform`,                   // read error
 		`<span class="badge stale">stale</span>`, `<span class="badge expired">expired</span>`,
 		// In the data block, < > & are JSON escapes: nothing there can close the block.
-		`\u003cscript\u003ealert(\"x\")\u003c/script\u003e`, // VPC name
-		`prod\"\u003e\u003cimg src=x onerror=alert(1)\u003e`,  // tag value
+		`\u003cscript\u003ealert(\"x\")\u003c/script\u003e`,  // VPC name
+		`prod\"\u003e\u003cimg src=x onerror=alert(1)\u003e`, // tag value
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("HTML lacks %s", want)
