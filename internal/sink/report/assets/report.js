@@ -7,7 +7,10 @@
   var dataEl = document.getElementById("fg-data");
   var table = document.getElementById("findings");
   if (!dataEl || !table) { return; }
+  var mark = function (n) { if (window.performance && performance.mark) { performance.mark(n); } };
+  mark("fg-start");
   var data = JSON.parse(dataEl.textContent);
+  mark("fg-parsed");
   var checks = data.checks, rows = data.rows;
   var tbody = table.tBodies[0];
   var ORDER = ["FAIL", "ERROR", "UNKNOWN", "EXCEPTED", "SKIPPED", "PASS"];
@@ -110,6 +113,7 @@
     frag.appendChild(tr);
   });
   tbody.appendChild(frag);
+  mark("fg-built");
 
   // Evidence of a row, built on first expansion.
   function kvTable(pairs) {
@@ -341,5 +345,6 @@
   });
   window.addEventListener("hashchange", readHash);
   readHash();
+  mark("fg-filtered");
   document.documentElement.setAttribute("data-ready", "1");
 })();
