@@ -47,9 +47,9 @@ type pageState struct {
 }
 
 const stateJS = `(function () {
-  var rows = document.querySelectorAll("#findings tbody tr.row");
+  var rows = document.querySelectorAll("#findings .tbody .row");
   var ids = [];
-  rows.forEach(function (tr) { if (!tr.hidden) { ids.push(tr.cells[4].textContent); } });
+  rows.forEach(function (tr) { if (!tr.hidden) { ids.push(tr.children[4].textContent); } });
   var markup = document.querySelectorAll("img, iframe, object, embed, frame, base, link, meta[http-equiv=refresh]").length;
   document.querySelectorAll("*").forEach(function (el) {
     for (var i = 0; i < el.attributes.length; i++) {
@@ -100,7 +100,15 @@ func open(t *testing.T, ctx context.Context, url string) time.Duration {
 	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
 		t.Fatalf("navigate %s: %v", url, err)
 	}
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.documentElement.getAttribute("data-ready") === "1"`, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+	var err error
+	for try := 0; try < 3; try++ {
+		_, err = chromedp.Run(ctx, chromedp.Poll[bool](`document.documentElement.getAttribute("data-ready") === "1"`, chromedp.WithPollingTimeout(30*time.Second)))
+		// Right after a navigation the poll can land in the page's previous JavaScript context: poll again.
+		if err == nil || !strings.Contains(err.Error(), "Cannot find context") {
+			break
+		}
+	}
+	if err != nil {
 		t.Fatalf("%s: the report's script did not finish: %v", url, err)
 	}
 	return time.Since(start)
@@ -287,7 +295,7 @@ func TestHTMLReportInBrowser(t *testing.T) {
 	}
 	open(t, ctx, url+"#q="+target.ResourceID)
 	detail, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(function () {
-		var tr = document.querySelector("#findings tbody tr.row:not([hidden])");
+		var tr = document.querySelector("#findings .tbody .row:not([hidden])");
 		tr.click();
 		var d = tr.nextElementSibling;
 		return d && d.classList.contains("detail") && !d.hidden ? d.textContent : "";
@@ -308,7 +316,7 @@ func TestHTMLReportInBrowser(t *testing.T) {
 	for _, p := range []string{"/flowguard.html", "/nocsp.html"} {
 		open(t, ctx, base+p+"#tag=hostile0")
 		text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(function () {
-			document.querySelectorAll("#findings tbody tr.row:not([hidden])").forEach(function (tr) { tr.click(); });
+			document.querySelectorAll("#findings .tbody .row:not([hidden])").forEach(function (tr) { tr.click(); });
 			return document.getElementById("findings").textContent;
 		})()`))
 		if err != nil {
@@ -338,7 +346,9 @@ document.documentElement.setAttribute("data-ready", "1");
 </script></body></html>`
 	base := serve(t, map[string][]byte{"/bad.html": []byte(page)})
 	ctx := browser.Start(t, browser.Options{Prelude: prelude})
-	open(t, ctx, base+"/bad.html")
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/bad.html")); err != nil {
+		t.Fatal(err)
+	}
 	pwned, err := chromedp.Run(ctx, chromedp.Poll[string](`window.__pwned`, chromedp.WithPollingTimeout(5*time.Second)))
 	if err != nil || pwned != "img" {
 		t.Fatalf("the injected handler did not run (%q, %v): the detector cannot see injection", pwned, err)
@@ -367,7 +377,7 @@ func TestHTMLReportScreenshot(t *testing.T) {
 	ctx := browser.Start(t, browser.Options{Prelude: prelude, Width: 1440, Height: 1560})
 	open(t, ctx, base+"/flowguard.html#status=FAIL")
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(function () {
-		var rows = document.querySelectorAll("#findings tbody tr.row:not([hidden])");
+		var rows = document.querySelectorAll("#findings .tbody .row:not([hidden])");
 		rows[1].click();
 		window.scrollTo(0, 0);
 		return true;
@@ -386,6 +396,9 @@ func TestHTMLReportScreenshot(t *testing.T) {
 	path := *screenshotPath
 	if path == "" {
 		path = filepath.Join(t.TempDir(), "html-report.png")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
 	}
 	if err := os.WriteFile(path, img, 0o644); err != nil {
 		t.Fatal(err)

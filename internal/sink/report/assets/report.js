@@ -12,7 +12,7 @@
   var data = JSON.parse(dataEl.textContent);
   mark("fg-parsed");
   var checks = data.checks, rows = data.rows;
-  var tbody = table.tBodies[0];
+  var tbody = table.querySelector(".tbody");
   var ORDER = ["FAIL", "ERROR", "UNKNOWN", "EXCEPTED", "SKIPPED", "PASS"];
   var rank = {};
   ORDER.forEach(function (s, i) { rank[s] = i; });
@@ -59,15 +59,20 @@
   var COLS = [["", null], ["Status", "status"], ["Account", "account"], ["Region", "region"], ["Resource", "id"], ["Name", "name"], ["Internet", "exposed"]];
   checks.forEach(function (c, i) { COLS.push([c.id, "check" + i]); });
   COLS.push(["Tags", null]);
+  var widths = ["1.5em", "88px", "130px", "132px", "minmax(150px, 1.2fr)", "minmax(110px, 1fr)", "84px"];
+  checks.forEach(function () { widths.push("minmax(130px, 0.9fr)"); });
+  widths.push("minmax(150px, 1.1fr)");
+  table.style.setProperty("--cols", widths.join(" "));
   COLS.forEach(function (c) {
-    var th = el("th", null, c[0]);
+    var th = el("div", "th", c[0]);
+    th.setAttribute("role", "columnheader");
     if (c[1]) {
       th.tabIndex = 0;
       th.setAttribute("data-sort", c[1]);
       th.addEventListener("click", function () { sortBy(c[1], th.getAttribute("aria-sort") === "ascending" ? -1 : 1); writeHash(); });
       th.addEventListener("keydown", function (e) { if (e.key === "Enter") { th.click(); } });
     }
-    if (c[1] && c[1].indexOf("check") === 0) { th.className = "check"; th.title = checks[+c[1].slice(5)].title; }
+    if (c[1] && c[1].indexOf("check") === 0) { th.className = "th check"; th.title = checks[+c[1].slice(5)].title; }
     head.appendChild(th);
   });
 
@@ -76,26 +81,27 @@
   // Build one row per resource.
   var frag = document.createDocumentFragment();
   rows.forEach(function (r, i) {
-    var tr = el("tr", "row");
+    var tr = el("div", "tr row");
+    tr.setAttribute("role", "row");
     tr.setAttribute("data-status", r.s);
     tr.setAttribute("data-row", String(i));
     tr.tabIndex = 0;
-    var tog = el("td", "tog", "▸");
+    var tog = el("div", "td tog", "▸");
     tr.appendChild(tog);
-    var td = el("td"); td.appendChild(badge(r.s)); tr.appendChild(td);
-    tr.appendChild(el("td", null, r.a || "—"));
-    tr.appendChild(el("td", null, r.r || "—"));
-    td = el("td"); td.appendChild(el("code", null, cut(r.id, 60)));
+    var td = el("div", "td"); td.appendChild(badge(r.s)); tr.appendChild(td);
+    tr.appendChild(el("div", "td", r.a || "—"));
+    tr.appendChild(el("div", "td", r.r || "—"));
+    td = el("div", "td id"); td.appendChild(el("code", null, cut(r.id, 60)));
     if (r.loc) { td.appendChild(el("div", "muted", r.loc)); }
     tr.appendChild(td);
-    td = el("td", "name", cut(r.n, 60));
+    td = el("div", "td name", cut(r.n, 60));
     if (r.n && r.n.length > 60) { td.title = cut(r.n, 1000); }
     tr.appendChild(td);
-    tr.appendChild(el("td", "x-" + exposure(r), r.x === true ? "exposed" : r.x === false ? "no" : "?"));
+    tr.appendChild(el("div", "td x-" + exposure(r), r.x === true ? "exposed" : r.x === false ? "no" : "?"));
     var byCheck = {};
     r.f.forEach(function (f) { byCheck[f.c] = f; });
     checks.forEach(function (c, ci) {
-      var f = byCheck[ci], cell = el("td", "check");
+      var f = byCheck[ci], cell = el("div", "td check");
       if (f) {
         cell.appendChild(badge(f.s));
         if (f.re) { cell.appendChild(el("div", "reason", f.re)); }
@@ -105,7 +111,7 @@
       }
       tr.appendChild(cell);
     });
-    td = el("td", "tags");
+    td = el("div", "td tags");
     r.tags.slice(0, 3).forEach(function (kv) { td.appendChild(el("div", null, cut(kv[0] + "=" + kv[1], 40))); });
     if (r.tags.length > 3) { td.appendChild(el("div", "muted", "+" + (r.tags.length - 3) + " more")); }
     tr.appendChild(td);
@@ -188,17 +194,18 @@
     ev.appendChild(el("h5", null, "Tags"));
     ev.appendChild(r.tags.length ? gridTable(["Key", "Value"], r.tags) : el("p", "muted", "none"));
     box.appendChild(ev);
-    var tr = el("tr", "detail"), td = el("td");
-    td.colSpan = COLS.length;
-    td.appendChild(box);
-    tr.appendChild(td);
-    return tr;
+    var d = el("div", "detail");
+    d.setAttribute("role", "row");
+    box.setAttribute("role", "cell");
+    d.appendChild(box);
+    return d;
   }
   function toggle(r) {
     if (r.open) {
       r.open = false;
       r.det.hidden = true;
       r.tr.classList.remove("open");
+      r.tr.firstChild.textContent = "▸";
       return;
     }
     if (!r.det) { r.det = detail(r); }
@@ -206,14 +213,15 @@
     r.det.hidden = false;
     r.open = true;
     r.tr.classList.add("open");
+    r.tr.firstChild.textContent = "▾";
   }
   tbody.addEventListener("click", function (e) {
-    var tr = e.target.closest ? e.target.closest("tr.row") : null;
+    var tr = e.target.closest ? e.target.closest(".tr.row") : null;
     if (tr) { toggle(rows[+tr.getAttribute("data-row")]); }
   });
   tbody.addEventListener("keydown", function (e) {
     if (e.key !== "Enter" && e.key !== " ") { return; }
-    var tr = e.target.closest ? e.target.closest("tr.row") : null;
+    var tr = e.target.closest ? e.target.closest(".tr.row") : null;
     if (tr) { e.preventDefault(); toggle(rows[+tr.getAttribute("data-row")]); }
   });
 
@@ -286,7 +294,7 @@
     var th = head.querySelector("[data-sort=\"" + key + "\"]");
     if (!th) { return; }
     sortKey = key; sortDir = dir;
-    Array.prototype.forEach.call(head.cells, function (c) { c.removeAttribute("aria-sort"); });
+    Array.prototype.forEach.call(head.children, function (c) { c.removeAttribute("aria-sort"); });
     th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
     var order = rows.map(function (r, i) { return [sortValue(r, key), i]; });
     order.sort(function (a, b) { return (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]) * (a[0] === b[0] ? 1 : dir); });
