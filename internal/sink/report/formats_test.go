@@ -511,10 +511,14 @@ func validateMarkdown(data []byte, r *finding.Result) []string {
 func validateHTML(data []byte, r *finding.Result) []string {
 	var p []string
 	text := string(data)
-	if n := strings.Count(strings.ToLower(text), "<script"); n != 1 {
-		p = append(p, fmt.Sprintf("html: %d <script> elements, want exactly the report's own", n))
+	// Exactly the page's own two: the JSON data block and the script (CSP-pinned by hash).
+	if n := strings.Count(strings.ToLower(text), "<script"); n != 2 {
+		p = append(p, fmt.Sprintf("html: %d <script> elements, want exactly the report's own 2", n))
 	}
-	for _, raw := range []string{"<img", "<b>core", "onerror=alert(1)>", `"><img`, "<iframe", "<link"} {
+	if n := strings.Count(text, `<script type="application/json" id="fg-data">`); n != 1 {
+		p = append(p, fmt.Sprintf("html: %d data blocks, want 1", n))
+	}
+	for _, raw := range []string{"<img", "<b>core", "onerror=alert(1)>", `"><img`, "<iframe", "<link", " href="} {
 		if strings.Contains(text, raw) {
 			p = append(p, fmt.Sprintf("html: unescaped %q reached the page", raw))
 		}
@@ -528,15 +532,49 @@ func validateHTML(data []byte, r *finding.Result) []string {
 	if !strings.Contains(html.UnescapeString(text), "script-src 'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'") {
 		p = append(p, "html: CSP does not pin the script hash")
 	}
-	for _, id := range []string{`id="summary"`, `id="by-account"`, `id="findings"`, `id="exceptions"`, `id="errors"`} {
+	if !strings.Contains(text, "<script>"+htmlJS+"</script>") {
+		p = append(p, "html: the script is not the pinned one, byte for byte")
+	}
+	for _, id := range []string{`id="summary"`, `id="by-account"`, `id="by-reason"`, `id="findings"`, `id="checks"`, `id="exceptions"`, `id="errors"`} {
 		if !strings.Contains(text, id) {
 			p = append(p, "html: section missing: "+id)
 		}
 	}
-	if got := strings.Count(text, "<tr data-status="); got != len(r.Findings) {
-		p = append(p, fmt.Sprintf("html: %d finding rows, want %d", got, len(r.Findings)))
+	d, err := htmlDataBlock(data)
+	if err != nil {
+		return append(p, "html: "+err.Error())
+	}
+	resources := map[string]bool{}
+	for _, f := range r.Findings {
+		resources[f.AccountID+"|"+f.Region+"|"+f.ResourceType+"|"+f.ResourceID] = true
+	}
+	n := 0
+	for _, row := range d.Rows {
+		n += len(row.Findings)
+	}
+	if len(d.Rows) != len(resources) || n != len(r.Findings) {
+		p = append(p, fmt.Sprintf("html: %d rows holding %d findings, want %d resources and %d findings", len(d.Rows), n, len(resources), len(r.Findings)))
 	}
 	return p
+}
+
+// htmlDataBlock decodes the report's JSON data block.
+func htmlDataBlock(page []byte) (*htmlJSONData, error) {
+	const open = `<script type="application/json" id="fg-data">`
+	i := bytes.Index(page, []byte(open))
+	if i < 0 {
+		return nil, fmt.Errorf("no data block")
+	}
+	rest := page[i+len(open):]
+	j := bytes.Index(rest, []byte("</script>"))
+	if j < 0 {
+		return nil, fmt.Errorf("data block not closed")
+	}
+	var d htmlJSONData
+	if err := json.Unmarshal(rest[:j], &d); err != nil {
+		return nil, fmt.Errorf("data block: %v", err)
+	}
+	return &d, nil
 }
 
 func TestCSVRoundTrip(t *testing.T) {
@@ -637,18 +675,90 @@ func TestASFFMapping(t *testing.T) {
 }
 
 func TestHTMLEscapesEverything(t *testing.T) {
-	text := string(render(t, "html", sampleResult()))
+	page := render(t, "html", sampleResult())
+	text := string(page)
 	for _, want := range []string{
-		`&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;`,     // VPC name
-		`env=prod&#34;&gt;&lt;img src=x onerror=alert(1)&gt;`, // tag value
 		`&lt;script&gt;alert(&#39;stale&#39;)&lt;/script&gt;`, // exception reason
 		`legacy &lt;VPC&gt; &amp; migration`,                  // exception evidence
 		`not authorized &lt;to&gt; perform`,                   // read error
 		`<span class="badge stale">stale</span>`, `<span class="badge expired">expired</span>`,
+		// In the data block, < > & are JSON escapes: nothing there can close the block.
+		`\u003cscript\u003ealert(\"x\")\u003c/script\u003e`,  // VPC name
+		`prod\"\u003e\u003cimg src=x onerror=alert(1)\u003e`, // tag value
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("HTML lacks %s", want)
 		}
+	}
+	d, err := htmlDataBlock(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The data is exact: the page shows the values as they are, as text.
+	got := map[string]string{}
+	for _, row := range d.Rows {
+		for _, kv := range row.Tags {
+			got[row.ID+" "+kv[0]] = kv[1]
+		}
+		got[row.ID+" name"] = row.Name
+	}
+	if got["vpc-0aaa name"] != `<script>alert("x")</script>` || got["vpc-0aaa env"] != "prod\"><img src=x onerror=alert(1)>" {
+		t.Errorf("data block values: %q, %q", got["vpc-0aaa name"], got["vpc-0aaa env"])
+	}
+}
+
+// TestHTMLOneRowPerVPC: a VPC with two checks is one row with a verdict per check, worst status first, and
+// its evidence merged.
+func TestHTMLOneRowPerVPC(t *testing.T) {
+	r := sampleResult()
+	retention := r.Findings[5] // vpc-0fff, FAIL DELIVERY_FAILED on vpc-flow-logs-enabled
+	retention.CheckID, retention.Status, retention.Reason, retention.Message = "vpc-flow-logs-retention", finding.StatusPass, "", "keeps 400 days"
+	retention.Severity = "low"
+	retention.Evidence.Exception = nil
+	retention.Evidence.LogGroups = []finding.LogGroupEvidence{{Name: "/lg", Exists: true, RetentionDays: ptr[int32](400)}}
+	r.Findings = append(r.Findings, retention)
+	r.Summarize()
+	d, err := htmlDataBlock(render(t, "html", r))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var row *htmlJSONRow
+	n := 0
+	for _, x := range d.Rows {
+		if x.ID == "vpc-0fff" {
+			row = x
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("vpc-0fff has %d rows, want 1", n)
+	}
+	if row.Status != finding.StatusFail || len(row.Findings) != 2 {
+		t.Fatalf("row = %+v", row)
+	}
+	verdicts := map[string]string{}
+	for _, f := range row.Findings {
+		verdicts[d.Checks[f.Check].ID] = string(f.Status) + " " + f.Reason + " " + f.Severity
+	}
+	want := map[string]string{"vpc-flow-logs-enabled": "FAIL DELIVERY_FAILED medium", "vpc-flow-logs-retention": "PASS  low"}
+	if diff := cmp.Diff(want, verdicts); diff != "" {
+		t.Errorf("verdicts (-want +got):\n%s", diff)
+	}
+	if len(row.FlowLogs) != 1 || row.FlowLogs[0].ID != "fl-9" || row.FlowLogs[0].DeliverLogsStatus != "FAILED" || len(row.LogGroups) != 1 {
+		t.Errorf("evidence not merged: %+v %+v", row.FlowLogs, row.LogGroups)
+	}
+	// Worst first: the first rows fail.
+	if d.Rows[0].Status != finding.StatusFail {
+		t.Errorf("first row is %s", d.Rows[0].Status)
+	}
+	var controls []string
+	for _, c := range d.Checks {
+		if c.ID == "vpc-flow-logs-enabled" {
+			controls = c.Controls
+		}
+	}
+	if !slices.Contains(controls, "CIS AWS Foundations v3.0 3.7") {
+		t.Errorf("controls = %v", controls)
 	}
 }
 

@@ -134,7 +134,9 @@ func checkHostileFormats(t *testing.T, res *finding.Result) {
 					t.Errorf("csv: the Name tag is not kept (behind a quote)")
 				}
 			case "html":
-				hostile.HTMLSafe(t, f.Name, out, 1)
+				// The page's own two: its JSON data block and its script.
+				hostile.HTMLSafe(t, f.Name, out, 2)
+				checkHTMLData(t, out)
 			case "json":
 				var back finding.Result
 				if err := json.Unmarshal(buf.Bytes(), &back); err != nil {
@@ -280,4 +282,30 @@ func xmlForm(s string) string {
 		}
 		return '\ufffd'
 	}, s)
+}
+
+// checkHTMLData: the page's JSON data block cannot be closed by a value (no raw < or >), parses, and holds the
+// hostile values exactly, for the script to show as text.
+func checkHTMLData(t *testing.T, out string) {
+	const open = `<script type="application/json" id="fg-data">`
+	i := strings.Index(out, open)
+	if i < 0 {
+		t.Fatal("html: no data block")
+	}
+	rest := out[i+len(open):]
+	j := strings.Index(rest, "</script>")
+	if j < 0 {
+		t.Fatal("html: data block not closed")
+	}
+	block := rest[:j]
+	if strings.ContainsAny(block, "<>") {
+		t.Errorf("html: raw < or > in the data block")
+	}
+	var back any
+	if err := json.Unmarshal([]byte(block), &back); err != nil {
+		t.Fatalf("html: data block does not parse: %v", err)
+	}
+	if !hasString(back, hostile.Core) || !hasString(back, hostile.Big()) {
+		t.Errorf("html: the data block does not hold the hostile values exactly")
+	}
 }

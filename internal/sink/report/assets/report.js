@@ -1,62 +1,358 @@
-// flowguard HTML report: sort and filter the findings table. No network, no libraries.
+// flowguard HTML report: builds the VPC table from the page's JSON data block, filters and sorts it, and
+// expands a row to its evidence. No network, no libraries. Every value from the data goes into the page as
+// text (textContent, or an attribute set with setAttribute that is never a URL nor an event handler): data is
+// never parsed as markup.
 (function () {
   "use strict";
+  var dataEl = document.getElementById("fg-data");
   var table = document.getElementById("findings");
-  if (!table) { return; }
-  var tbody = table.tBodies[0];
-  var rows = Array.prototype.slice.call(tbody.rows);
-  var text = document.getElementById("filter-text");
-  var status = document.getElementById("filter-status");
-  var account = document.getElementById("filter-account");
+  if (!dataEl || !table) { return; }
+  var mark = function (n) { if (window.performance && performance.mark) { performance.mark(n); } };
+  mark("fg-start");
+  var data = JSON.parse(dataEl.textContent);
+  mark("fg-parsed");
+  var checks = data.checks, rows = data.rows;
+  var tbody = table.querySelector(".tbody");
+  var ORDER = ["FAIL", "ERROR", "UNKNOWN", "EXCEPTED", "SKIPPED", "PASS"];
+  var rank = {};
+  ORDER.forEach(function (s, i) { rank[s] = i; });
+  var NAMES = ["status", "account", "region", "check", "reason", "severity", "exposed", "tag", "q"];
+  var inputs = {};
+  NAMES.forEach(function (n) { inputs[n] = document.getElementById("filter-" + n); });
   var count = document.getElementById("filter-count");
-  var order = { FAIL: 0, ERROR: 1, UNKNOWN: 2, EXCEPTED: 3, SKIPPED: 4, PASS: 5 };
 
-  function apply() {
-    var q = text.value.toLowerCase().trim();
-    var st = status.value;
-    var ac = account.value;
-    var shown = 0;
-    rows.forEach(function (tr) {
-      var ok = (!st || tr.getAttribute("data-status") === st) &&
-        (!ac || tr.getAttribute("data-account") === ac) &&
-        (!q || tr.textContent.toLowerCase().indexOf(q) >= 0);
-      tr.hidden = !ok;
-      if (ok) { shown++; }
-    });
-    count.textContent = shown + " of " + rows.length + " findings";
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined && text !== null) { e.textContent = String(text); }
+    return e;
+  }
+  function cut(s, n) { s = String(s || ""); return s.length > n ? s.slice(0, n) + "…" : s; }
+  function badge(st, extra) { return el("span", "badge " + (rank[st] === undefined ? "" : st), extra || st); }
+  function addOption(sel, value, label) {
+    for (var i = 0; i < sel.options.length; i++) { if (sel.options[i].value === value) { return; } }
+    var o = el("option", null, label || value);
+    o.value = value;
+    sel.appendChild(o);
+  }
+  function uniq(list) {
+    var seen = {}, out = [];
+    list.forEach(function (v) { if (!Object.prototype.hasOwnProperty.call(seen, v)) { seen[v] = true; out.push(v); } });
+    return out.sort();
   }
 
-  function sortBy(th, col) {
-    var dir = th.getAttribute("aria-sort") === "ascending" ? -1 : 1;
-    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (c) { c.removeAttribute("aria-sort"); });
-    th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
-    rows.sort(function (a, b) {
-      var x = a.cells[col].textContent.trim(), y = b.cells[col].textContent.trim();
-      if (col === 0) { x = order[x]; y = order[y]; }
-      return (x < y ? -1 : x > y ? 1 : 0) * dir;
-    });
-    rows.forEach(function (tr) { tbody.appendChild(tr); });
-  }
+  // Filter options from the data.
+  var present = {};
+  rows.forEach(function (r) { r.f.forEach(function (f) { present[f.s] = true; }); });
+  ORDER.forEach(function (s) { if (present[s]) { addOption(inputs.status, s); } });
+  addOption(inputs.status, "FAIL,ERROR,UNKNOWN", "not compliant (FAIL, ERROR, UNKNOWN)");
+  uniq(rows.map(function (r) { return r.a; })).forEach(function (a) { addOption(inputs.account, a, a || "(none)"); });
+  uniq(rows.map(function (r) { return r.r; })).forEach(function (a) { addOption(inputs.region, a, a || "(none)"); });
+  checks.forEach(function (c) { addOption(inputs.check, c.id); });
+  var reasons = [], sevs = [];
+  rows.forEach(function (r) { r.f.forEach(function (f) { if (f.re) { reasons.push(f.re); } sevs.push(f.sev); }); });
+  uniq(reasons).forEach(function (v) { addOption(inputs.reason, v); });
+  ["critical", "high", "medium", "low", "informational"].forEach(function (v) { if (sevs.indexOf(v) >= 0) { addOption(inputs.severity, v); } });
 
-  Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, i) {
-    th.tabIndex = 0;
-    th.addEventListener("click", function () { sortBy(th, i); });
-    th.addEventListener("keydown", function (e) { if (e.key === "Enter") { sortBy(th, i); } });
-  });
-  [text, status, account].forEach(function (el) { el.addEventListener("input", apply); });
-  document.querySelectorAll("[data-filter-status]").forEach(function (el) {
-    el.addEventListener("click", function () { status.value = el.getAttribute("data-filter-status"); apply(); });
-  });
-  // A link can preset the filters and the order: report.html#status=FAIL&q=prod&sort=-1
-  (location.hash.slice(1) || "").split("&").forEach(function (kv) {
-    var p = kv.split("="), v = decodeURIComponent(p[1] || "");
-    if (p[0] === "status") { status.value = v; }
-    if (p[0] === "account") { account.value = v; }
-    if (p[0] === "q") { text.value = v; }
-    if (p[0] === "sort") { // sort=N ascending, sort=-N descending, N the column index
-      var col = Math.abs(parseInt(v, 10)), th = table.tHead.rows[0].cells[col];
-      if (th) { sortBy(th, col); if (v.charAt(0) === "-") { sortBy(th, col); } }
+  // Header: fixed columns, then one per check.
+  var head = document.getElementById("findings-head");
+  var COLS = [["", null], ["Status", "status"], ["Account", "account"], ["Region", "region"], ["Resource", "id"], ["Name", "name"], ["Internet", "exposed"]];
+  checks.forEach(function (c, i) { COLS.push([c.id, "check" + i]); });
+  COLS.push(["Tags", null]);
+  var widths = ["1.5em", "88px", "130px", "132px", "minmax(150px, 1.2fr)", "minmax(110px, 1fr)", "84px"];
+  checks.forEach(function () { widths.push("minmax(130px, 0.9fr)"); });
+  widths.push("minmax(150px, 1.1fr)");
+  table.style.setProperty("--cols", widths.join(" "));
+  COLS.forEach(function (c) {
+    var th = el("div", "th", c[0]);
+    th.setAttribute("role", "columnheader");
+    if (c[1]) {
+      th.tabIndex = 0;
+      th.setAttribute("data-sort", c[1]);
+      th.addEventListener("click", function () { sortBy(c[1], th.getAttribute("aria-sort") === "ascending" ? -1 : 1); writeHash(); });
+      th.addEventListener("keydown", function (e) { if (e.key === "Enter") { th.click(); } });
     }
+    if (c[1] && c[1].indexOf("check") === 0) { th.className = "th check"; th.title = checks[+c[1].slice(5)].title; }
+    head.appendChild(th);
   });
-  apply();
+
+  function exposure(r) { return r.x === true ? "yes" : r.x === false ? "no" : "unknown"; }
+
+  // Build one row per resource.
+  var frag = document.createDocumentFragment();
+  rows.forEach(function (r, i) {
+    var tr = el("div", "tr row");
+    tr.setAttribute("role", "row");
+    tr.setAttribute("data-status", r.s);
+    tr.setAttribute("data-row", String(i));
+    tr.tabIndex = 0;
+    var tog = el("div", "td tog", "▸");
+    tr.appendChild(tog);
+    var td = el("div", "td"); td.appendChild(badge(r.s)); tr.appendChild(td);
+    tr.appendChild(el("div", "td", r.a || "—"));
+    tr.appendChild(el("div", "td", r.r || "—"));
+    td = el("div", "td id"); td.appendChild(el("code", null, cut(r.id, 60)));
+    if (r.loc) { td.appendChild(el("div", "muted", r.loc)); }
+    tr.appendChild(td);
+    td = el("div", "td name", cut(r.n, 60));
+    if (r.n && r.n.length > 60) { td.title = cut(r.n, 1000); }
+    tr.appendChild(td);
+    tr.appendChild(el("div", "td x-" + exposure(r), r.x === true ? "exposed" : r.x === false ? "no" : "?"));
+    var byCheck = {};
+    r.f.forEach(function (f) { byCheck[f.c] = f; });
+    checks.forEach(function (c, ci) {
+      var f = byCheck[ci], cell = el("div", "td check");
+      if (f) {
+        cell.appendChild(badge(f.s));
+        if (f.re) { cell.appendChild(el("div", "reason", f.re)); }
+      } else {
+        cell.appendChild(el("span", "muted", "—"));
+        cell.title = "not evaluated by this check";
+      }
+      tr.appendChild(cell);
+    });
+    td = el("div", "td tags");
+    r.tags.slice(0, 3).forEach(function (kv) { td.appendChild(el("div", null, cut(kv[0] + "=" + kv[1], 40))); });
+    if (r.tags.length > 3) { td.appendChild(el("div", "muted", "+" + (r.tags.length - 3) + " more")); }
+    tr.appendChild(td);
+    r.tr = tr;
+    frag.appendChild(tr);
+  });
+  tbody.appendChild(frag);
+  mark("fg-built");
+
+  // Evidence of a row, built on first expansion.
+  function kvTable(pairs) {
+    var t = el("table", "kv"), b = el("tbody");
+    pairs.forEach(function (p) {
+      var tr = el("tr");
+      tr.appendChild(el("th", null, p[0]));
+      tr.appendChild(el("td", null, p[1]));
+      b.appendChild(tr);
+    });
+    t.appendChild(b);
+    return t;
+  }
+  function gridTable(headers, lines) {
+    var t = el("table", "grid"), h = el("thead"), hr = el("tr"), b = el("tbody");
+    headers.forEach(function (x) { hr.appendChild(el("th", null, x)); });
+    h.appendChild(hr);
+    lines.forEach(function (line) {
+      var tr = el("tr");
+      line.forEach(function (x) { tr.appendChild(el("td", null, x)); });
+      b.appendChild(tr);
+    });
+    t.appendChild(h); t.appendChild(b);
+    return t;
+  }
+  function flowLogLines(fls) {
+    return fls.map(function (fl) {
+      return [fl.id, fl.resource_id, fl.status, fl.traffic_type, fl.destination_type, fl.destination || "—",
+        (fl.deliver_logs_status || "—") + (fl.deliver_logs_error ? ": " + fl.deliver_logs_error : "")];
+    });
+  }
+  var FLH = ["Flow log", "On", "Status", "Traffic", "Destination type", "Destination", "Delivery"];
+  function detail(r) {
+    var box = el("div", "detail-box");
+    r.f.forEach(function (f) {
+      var c = checks[f.c] || { id: "?", title: "", controls: [] };
+      var sec = el("div", "verdict-block");
+      var h = el("div", "vh");
+      h.appendChild(badge(f.s));
+      h.appendChild(el("b", null, " " + c.id));
+      h.appendChild(el("span", "muted", " · " + c.title + " · severity " + f.sev + (f.re ? " · " + f.re : "")));
+      sec.appendChild(h);
+      sec.appendChild(el("div", "msg", f.m));
+      if (f.err) { sec.appendChild(el("div", "err", "error: " + f.err)); }
+      if (f.exc) { sec.appendChild(el("div", "exc", f.exc)); }
+      if (f.s !== "PASS" && f.s !== "SKIPPED" && c.remediation) { sec.appendChild(el("div", "rem", "Remediation: " + c.remediation)); }
+      if (c.controls && c.controls.length) { sec.appendChild(el("div", "muted", "Controls: " + c.controls.join(" · "))); }
+      box.appendChild(sec);
+    });
+    var ev = el("div", "evidence");
+    ev.appendChild(el("h4", null, "Evidence"));
+    var facts = [["Resource", r.id], ["Type", r.t], ["Account", r.a || "—"], ["Region", r.r || "—"]];
+    if (r.owner) { facts.push(["Owner", r.owner]); }
+    if (r.def !== undefined) { facts.push(["Default VPC", r.def ? "yes" : "no"]); }
+    facts.push(["Internet", r.x === true ? "exposed (internet gateway attached)" : r.x === false ? "not exposed" : "unknown"]);
+    if (r.eni !== undefined) { facts.push(["Network interfaces", String(r.eni)]); }
+    if (r.loc) { facts.push(["Location", r.loc]); }
+    if (r.n) { facts.push(["Name", r.n]); }
+    ev.appendChild(kvTable(facts));
+    ev.appendChild(el("h5", null, "Flow logs on the VPC"));
+    ev.appendChild(r.fl && r.fl.length ? gridTable(FLH, flowLogLines(r.fl)) : el("p", "muted", "none"));
+    if (r.sfl && r.sfl.length) {
+      ev.appendChild(el("h5", null, "Flow logs on its subnets or interfaces (do not satisfy the control)"));
+      ev.appendChild(gridTable(FLH, flowLogLines(r.sfl)));
+    }
+    if (r.lg && r.lg.length) {
+      ev.appendChild(el("h5", null, "Destination log groups" + (r.minret ? " (required retention ≥ " + r.minret + " days)" : "")));
+      ev.appendChild(gridTable(["Log group", "Exists", "Retention"], r.lg.map(function (g) {
+        return [g.name, g.exists ? "yes" : "NO", !g.exists ? "—" : g.retention === null ? "never expire" : g.retention + " days"];
+      })));
+    }
+    ev.appendChild(el("h5", null, "Tags"));
+    ev.appendChild(r.tags.length ? gridTable(["Key", "Value"], r.tags) : el("p", "muted", "none"));
+    box.appendChild(ev);
+    var d = el("div", "detail");
+    d.setAttribute("role", "row");
+    box.setAttribute("role", "cell");
+    d.appendChild(box);
+    return d;
+  }
+  function toggle(r) {
+    if (r.open) {
+      r.open = false;
+      r.det.hidden = true;
+      r.tr.classList.remove("open");
+      r.tr.firstChild.textContent = "▸";
+      return;
+    }
+    if (!r.det) { r.det = detail(r); }
+    r.tr.parentNode.insertBefore(r.det, r.tr.nextSibling);
+    r.det.hidden = false;
+    r.open = true;
+    r.tr.classList.add("open");
+    r.tr.firstChild.textContent = "▾";
+  }
+  tbody.addEventListener("click", function (e) {
+    var tr = e.target.closest ? e.target.closest(".tr.row") : null;
+    if (tr) { toggle(rows[+tr.getAttribute("data-row")]); }
+  });
+  tbody.addEventListener("keydown", function (e) {
+    if (e.key !== "Enter" && e.key !== " ") { return; }
+    var tr = e.target.closest ? e.target.closest(".tr.row") : null;
+    if (tr) { e.preventDefault(); toggle(rows[+tr.getAttribute("data-row")]); }
+  });
+
+  // Filters. Values are sets (a comma in the URL separates values). A resource is shown when it matches the
+  // resource filters (account, region, exposure, tag, search) and one of its findings matches the finding
+  // filters (check, reason, severity, status) together. Without a check, status is the resource's worst verdict.
+  var state = {}, sortKey = "", sortDir = 1;
+  function values(n) {
+    var v = inputs[n].value;
+    if (v === "") { return []; }
+    return n === "q" || n === "tag" ? [v] : v.split(",");
+  }
+  function readInputs() { NAMES.forEach(function (n) { state[n] = values(n); }); }
+  function has(list, v) { return list.length === 0 || list.indexOf(v) >= 0; }
+  function hay(r) {
+    if (r.hay === undefined) {
+      var parts = [r.a, r.r, r.id, r.n || "", r.loc || ""];
+      r.tags.forEach(function (kv) { parts.push(kv[0] + "=" + kv[1]); });
+      r.f.forEach(function (f) { parts.push(checks[f.c] ? checks[f.c].id : "", f.re || "", f.m, f.err || "", f.exc || ""); });
+      (r.fl || []).concat(r.sfl || []).forEach(function (fl) { parts.push(fl.id, fl.destination || ""); });
+      r.hay = parts.join("\n").toLowerCase();
+    }
+    return r.hay;
+  }
+  function tagMatch(r, term) {
+    var i = term.indexOf("="), k = i < 0 ? term : term.slice(0, i), v = i < 0 ? null : term.slice(i + 1);
+    return r.tags.some(function (kv) { return kv[0] === k && (v === null || kv[1] === v); });
+  }
+  function match(r) {
+    var s = state;
+    if (!has(s.account, r.a) || !has(s.region, r.r) || !has(s.exposed, exposure(r))) { return false; }
+    if (s.tag.length && !tagMatch(r, s.tag[0].trim())) { return false; }
+    if (s.q.length && hay(r).indexOf(s.q[0].trim().toLowerCase()) < 0) { return false; }
+    if (s.status.length && !s.check.length && s.status.indexOf(r.s) < 0) { return false; }
+    if (!s.status.length && !s.check.length && !s.reason.length && !s.severity.length) { return true; }
+    return r.f.some(function (f) {
+      return has(s.check, checks[f.c] ? checks[f.c].id : "") && has(s.reason, f.re || "") &&
+        has(s.severity, f.sev) && has(s.status, f.s);
+    });
+  }
+  function apply() {
+    readInputs();
+    var shown = 0;
+    for (var i = 0; i < rows.length; i++) {
+      var r = rows[i], ok = match(r);
+      if (r.tr.hidden === ok) { r.tr.hidden = !ok; }
+      if (r.det) { r.det.hidden = !ok || !r.open; }
+      if (ok) { shown++; }
+    }
+    count.textContent = shown + " of " + rows.length + " resources";
+    table.setAttribute("data-shown", String(shown));
+  }
+
+  function sortValue(r, key) {
+    switch (key) {
+      case "status": return rank[r.s];
+      case "account": return r.a;
+      case "region": return r.r;
+      case "id": return r.id;
+      case "name": return (r.n || "").toLowerCase();
+      case "exposed": return exposure(r);
+    }
+    if (key.indexOf("check") === 0) {
+      var ci = +key.slice(5), f = r.f.filter(function (f) { return f.c === ci; })[0];
+      return f ? rank[f.s] : 99;
+    }
+    return 0;
+  }
+  function sortBy(key, dir) {
+    var th = head.querySelector("[data-sort=\"" + key + "\"]");
+    if (!th) { return; }
+    sortKey = key; sortDir = dir;
+    Array.prototype.forEach.call(head.children, function (c) { c.removeAttribute("aria-sort"); });
+    th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
+    var order = rows.map(function (r, i) { return [sortValue(r, key), i]; });
+    order.sort(function (a, b) { return (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]) * (a[0] === b[0] ? 1 : dir); });
+    var f = document.createDocumentFragment();
+    order.forEach(function (o) { var r = rows[o[1]]; f.appendChild(r.tr); if (r.det) { f.appendChild(r.det); } });
+    tbody.appendChild(f);
+  }
+
+  // The URL fragment holds the filters and the order, so that a filtered view can be shared:
+  // report.html#status=FAIL&account=111122223333&check=vpc-flow-logs-enabled&sort=-account
+  function writeHash() {
+    var parts = [];
+    NAMES.forEach(function (n) {
+      if (state[n] && state[n].length) { parts.push(n + "=" + state[n].map(encodeURIComponent).join(",")); }
+    });
+    if (sortKey) { parts.push("sort=" + (sortDir < 0 ? "-" : "") + sortKey); }
+    var h = parts.length ? "#" + parts.join("&") : "";
+    if (location.hash === h || (h === "" && location.hash === "#")) { return; }
+    try { history.replaceState(null, "", h || location.pathname + location.search); } catch (e) { location.hash = h; }
+  }
+  function readHash() {
+    NAMES.forEach(function (n) { inputs[n].value = ""; });
+    var sort = "";
+    (location.hash.slice(1) || "").split("&").forEach(function (kv) {
+      var i = kv.indexOf("="), k = i < 0 ? kv : kv.slice(0, i), raw = i < 0 ? "" : kv.slice(i + 1);
+      var vals;
+      try { vals = raw.split(",").map(function (x) { return decodeURIComponent(x.replace(/\+/g, " ")); }); } catch (e) { return; }
+      if (k === "text") { k = "q"; }
+      if (k === "sort") { sort = vals[0]; return; }
+      if (!inputs[k]) { return; }
+      var v = k === "q" || k === "tag" ? vals.join(",") : vals.join(",");
+      if (inputs[k].tagName === "SELECT") { addOption(inputs[k], v); }
+      inputs[k].value = v;
+    });
+    if (sort) { sortBy(sort.replace(/^-/, ""), sort.charAt(0) === "-" ? -1 : 1); }
+    apply();
+  }
+  NAMES.forEach(function (n) {
+    inputs[n].addEventListener(inputs[n].tagName === "SELECT" ? "change" : "input", function () { apply(); writeHash(); });
+  });
+  document.getElementById("filter-clear").addEventListener("click", function () {
+    NAMES.forEach(function (n) { inputs[n].value = ""; });
+    apply(); writeHash();
+  });
+  // Summary cards, roll-up accounts and reasons filter the table.
+  function preset(el) {
+    ["status", "account", "reason", "check"].forEach(function (n) {
+      var v = el.getAttribute("data-filter-" + n);
+      if (v !== null) { addOption(inputs[n], v); inputs[n].value = v; }
+    });
+    apply(); writeHash();
+    document.getElementById("vpcs").scrollIntoView();
+  }
+  document.querySelectorAll("[data-filter-status],[data-filter-account],[data-filter-reason]").forEach(function (el) {
+    el.addEventListener("click", function () { preset(el); });
+  });
+  window.addEventListener("hashchange", readHash);
+  readHash();
+  mark("fg-filtered");
+  document.documentElement.setAttribute("data-ready", "1");
 })();

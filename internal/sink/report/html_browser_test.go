@@ -1,0 +1,407 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"image/png"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/sink/report"
+	"github.com/flowguard/flowguard/internal/testenv/browser"
+	"github.com/flowguard/flowguard/internal/testenv/estate"
+)
+
+var screenshotPath = flag.String("screenshot", "", "write a PNG of the HTML report to this path (go test -run Screenshot -screenshot docs/html-report.png)")
+
+// prelude runs in every page before the page's own script and whatever CSP it has: it records CSP
+// violations and uncaught errors. It does not define window.__pwned, which only an injected script would.
+const prelude = `window.__violations = []; window.__errors = [];
+document.addEventListener("securitypolicyviolation", function (e) { window.__violations.push(e.violatedDirective + " " + e.blockedURI); });
+window.addEventListener("error", function (e) { window.__errors.push(String(e.message)); });`
+
+// pageState is what the tests read from the page.
+type pageState struct {
+	Shown      int      `json:"shown"`
+	IDs        []string `json:"ids"`
+	Hash       string   `json:"hash"`
+	Pwned      string   `json:"pwned"`
+	Violations []string `json:"violations"`
+	Errors     []string `json:"errors"`
+	Markup     int      `json:"markup"`    // img, iframe, object, embed, or elements with an on* attribute or a javascript: URL
+	Count      string   `json:"count"`     // the "N of M resources" line
+	DataShown  string   `json:"dataShown"` // the table's data-shown attribute
+}
+
+const stateJS = `(function () {
+  var rows = document.querySelectorAll("#findings .tbody .row");
+  var ids = [];
+  rows.forEach(function (tr) { if (!tr.hidden) { ids.push(tr.children[4].textContent); } });
+  var markup = document.querySelectorAll("img, iframe, object, embed, frame, base, link, meta[http-equiv=refresh]").length;
+  document.querySelectorAll("*").forEach(function (el) {
+    for (var i = 0; i < el.attributes.length; i++) {
+      var a = el.attributes[i];
+      if (/^on/i.test(a.name) || /^\s*javascript:/i.test(a.value) && /^(href|src|action|formaction|xlink:href)$/i.test(a.name)) { markup++; }
+    }
+  });
+  return { shown: ids.length, ids: ids, hash: location.hash, pwned: typeof window.__pwned,
+    violations: window.__violations || [], errors: window.__errors || [], markup: markup,
+    count: document.getElementById("filter-count").textContent,
+    dataShown: document.getElementById("findings").getAttribute("data-shown") || "" };
+})()`
+
+func readState(t *testing.T, ctx context.Context) pageState {
+	t.Helper()
+	st, err := chromedp.Run(ctx, chromedp.Evaluate[pageState](stateJS))
+	if err != nil {
+		t.Fatalf("reading the page: %v", err)
+	}
+	return st
+}
+
+// safe fails t when anything injected ran or was blocked, or the page's own script threw.
+func safe(t *testing.T, where string, st pageState) {
+	t.Helper()
+	if st.Pwned != "undefined" {
+		t.Errorf("%s: window.__pwned is %s: a hostile value ran as script", where, st.Pwned)
+	}
+	if st.Markup != 0 {
+		t.Errorf("%s: %d elements or attributes from data became markup", where, st.Markup)
+	}
+	if len(st.Violations) > 0 {
+		t.Errorf("%s: CSP violations (something tried to run or load): %v", where, st.Violations)
+	}
+	if len(st.Errors) > 0 {
+		t.Errorf("%s: script errors: %v", where, st.Errors)
+	}
+}
+
+// open loads url in the tab (from about:blank, so that a URL that differs only in its fragment loads again)
+// and waits for the report's script to finish; it returns the wall time from navigation to ready.
+func open(t *testing.T, ctx context.Context, url string) time.Duration {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatalf("navigate %s: %v", url, err)
+	}
+	var err error
+	for try := 0; try < 3; try++ {
+		_, err = chromedp.Run(ctx, chromedp.Poll[bool](`document.documentElement.getAttribute("data-ready") === "1"`, chromedp.WithPollingTimeout(30*time.Second)))
+		// Right after a navigation the poll can land in the page's previous JavaScript context: poll again.
+		if err == nil || !strings.Contains(err.Error(), "Cannot find context") {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("%s: the report's script did not finish: %v", url, err)
+	}
+	return time.Since(start)
+}
+
+func serve(t *testing.T, pages map[string][]byte) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, ok := pages[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(b)
+	}))
+	t.Cleanup(srv.Close)
+	if !strings.HasPrefix(srv.URL, "http://127.0.0.1:") {
+		t.Fatalf("the test server is not on loopback: %s", srv.URL)
+	}
+	return srv.URL
+}
+
+// vpcs groups a result's findings by VPC id (ids are unique in the generated estate).
+func vpcs(res *finding.Result) map[string][]finding.Finding {
+	m := map[string][]finding.Finding{}
+	for _, f := range res.Findings {
+		m[f.ResourceID] = append(m[f.ResourceID], f)
+	}
+	return m
+}
+
+func expect(m map[string][]finding.Finding, keep func(fs []finding.Finding) bool) []string {
+	var ids []string
+	for id, fs := range m {
+		if keep(fs) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func anyF(fs []finding.Finding, p func(f finding.Finding) bool) bool {
+	return slices.ContainsFunc(fs, p)
+}
+
+func worst(fs []finding.Finding) finding.Status {
+	best := len(finding.Statuses)
+	for _, f := range fs {
+		best = min(best, slices.Index(finding.Statuses, f.Status))
+	}
+	return finding.Statuses[best]
+}
+
+var cspMeta = regexp.MustCompile(`<meta http-equiv="Content-Security-Policy"[^>]*>`)
+
+// TestHTMLReportInBrowser opens the report of a 5,000-VPC estate (200 accounts × 5 regions × 5 VPCs, with
+// hostile tags) in headless Chromium: it loads, filters give exactly the rows computed here, the fragment
+// shares a view, a row expands to its evidence, and no hostile value runs, with or without the page's CSP.
+func TestHTMLReportInBrowser(t *testing.T) {
+	res := estate.Result(estate.Options{Accounts: 200, Regions: 5, VPCs: 5, Hostile: true})
+	var buf bytes.Buffer
+	if err := report.WriteHTML(&buf, res, report.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	pageBytes := buf.Bytes()
+	noCSP := cspMeta.ReplaceAll(pageBytes, nil)
+	if bytes.Equal(noCSP, pageBytes) {
+		t.Fatal("the report has no CSP meta element to remove")
+	}
+	base := serve(t, map[string][]byte{"/flowguard.html": pageBytes, "/nocsp.html": noCSP})
+	t.Logf("report: %d VPCs, %d findings, %.1f MiB", res.Summary.VPCs, len(res.Findings), float64(len(pageBytes))/(1<<20))
+
+	ctx := browser.Start(t, browser.Options{Prelude: prelude})
+	url := base + "/flowguard.html"
+	load := open(t, ctx, url)
+	timing, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]float64](`(function () {
+		var n = performance.getEntriesByType("navigation")[0];
+		var m = {};
+		performance.getEntriesByType("mark").forEach(function (e) { m[e.name] = e.startTime; });
+		return { dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd, resp: n.responseEnd, start: m["fg-start"], parsed: m["fg-parsed"], built: m["fg-built"], filtered: m["fg-filtered"] };
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("load: %v from navigation to ready (response end %.0f ms, script start %.0f, JSON parsed %.0f, rows built %.0f, filtered %.0f, DOMContentLoaded %.0f, load %.0f)",
+		load.Round(time.Millisecond), timing["resp"], timing["start"], timing["parsed"], timing["built"], timing["filtered"], timing["dcl"], timing["load"])
+
+	byVPC := vpcs(res)
+	st := readState(t, ctx)
+	safe(t, "on load", st)
+	if st.Shown != len(byVPC) || len(byVPC) != 5000 {
+		t.Fatalf("on load %d rows shown, want all %d", st.Shown, len(byVPC))
+	}
+
+	// Two filters through the controls, as a user sets them; each timed in the page, layout included.
+	acct := estate.AccountID(2)
+	times, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](fmt.Sprintf(`(function () {
+		function set(id, v) {
+			var t = performance.now(), s = document.getElementById(id);
+			s.value = v; s.dispatchEvent(new Event("change"));
+			void document.body.offsetHeight;
+			return performance.now() - t;
+		}
+		return [set("filter-status", "FAIL"), set("filter-account", %q)];
+	})()`, acct)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("filter: status=FAIL in %.1f ms, then account=%s in %.1f ms (5,000 rows)", times[0], acct, times[1])
+	want := expect(byVPC, func(fs []finding.Finding) bool {
+		return fs[0].AccountID == acct && anyF(fs, func(f finding.Finding) bool { return f.Status == finding.StatusFail })
+	})
+	if len(want) < 5 {
+		t.Fatalf("the estate gives only %d failing VPCs in %s: pick another account", len(want), acct)
+	}
+	st = readState(t, ctx)
+	got := slices.Sorted(slices.Values(st.IDs))
+	if !slices.Equal(got, want) {
+		t.Errorf("status=FAIL account=%s: %d rows shown, want %d\n got %v\nwant %v", acct, len(got), len(want), got, want)
+	}
+	if wantHash := "#status=FAIL&account=" + acct; st.Hash != wantHash {
+		t.Errorf("fragment = %q, want %q", st.Hash, wantHash)
+	}
+	if st.Count != fmt.Sprintf("%d of 5000 resources", len(want)) || st.DataShown != fmt.Sprint(len(want)) {
+		t.Errorf("count line %q, data-shown %q", st.Count, st.DataShown)
+	}
+
+	// The fragment shares the view: a fresh load of the URL with it shows the same rows.
+	open(t, ctx, url+st.Hash)
+	if st2 := readState(t, ctx); !slices.Equal(slices.Sorted(slices.Values(st2.IDs)), want) {
+		t.Errorf("the shared URL %s shows %d rows, want %d", url+st.Hash, st2.Shown, len(want))
+	}
+
+	// More filters, each from a URL as a shared link would give it; the README documents #status=FAIL.
+	for _, c := range []struct {
+		frag string
+		keep func(fs []finding.Finding) bool
+	}{
+		{"status=FAIL", func(fs []finding.Finding) bool { return worst(fs) == finding.StatusFail }},
+		{"status=PASS", func(fs []finding.Finding) bool { return worst(fs) == finding.StatusPass }},
+		{"status=FAIL,ERROR,UNKNOWN&region=ap-southeast-2", func(fs []finding.Finding) bool {
+			return fs[0].Region == "ap-southeast-2" && worst(fs) == finding.StatusFail
+		}},
+		{"check=vpc-flow-logs-retention&status=FAIL&region=eu-west-1", func(fs []finding.Finding) bool {
+			return fs[0].Region == "eu-west-1" && anyF(fs, func(f finding.Finding) bool {
+				return f.CheckID == estate.CheckRetention && f.Status == finding.StatusFail
+			})
+		}},
+		{"reason=DELIVERY_FAILED&exposed=yes", func(fs []finding.Finding) bool {
+			return *fs[0].Evidence.InternetExposed && anyF(fs, func(f finding.Finding) bool { return f.Reason == finding.ReasonDeliveryFailed })
+		}},
+		{"severity=low&status=FAIL", func(fs []finding.Finding) bool {
+			return anyF(fs, func(f finding.Finding) bool { return f.Severity == "low" && f.Status == finding.StatusFail })
+		}},
+		{"tag=env%3Dprod&status=EXCEPTED", func(fs []finding.Finding) bool {
+			return fs[0].Evidence.Tags["env"] == "prod" && worst(fs) == finding.StatusExcepted
+		}},
+		{"tag=hostile2", func(fs []finding.Finding) bool { _, ok := fs[0].Evidence.Tags["hostile2"]; return ok }},
+		{"q=payments-prod", func(fs []finding.Finding) bool { return strings.Contains(fs[0].ResourceName, "payments-prod") }},
+	} {
+		open(t, ctx, url+"#"+c.frag)
+		want := expect(byVPC, c.keep)
+		st := readState(t, ctx)
+		if got := slices.Sorted(slices.Values(st.IDs)); !slices.Equal(got, want) {
+			t.Errorf("#%s: %d rows shown, want %d", c.frag, len(got), len(want))
+		} else {
+			t.Logf("#%s: %d rows, as computed", c.frag, len(want))
+		}
+		if len(want) == 0 {
+			t.Errorf("#%s: the estate has no such VPC; the case tests nothing", c.frag)
+		}
+		safe(t, "#"+c.frag, st)
+	}
+
+	// Expanding a row shows its evidence: flow log id, destination, delivery status; remediation; controls.
+	var target finding.Finding
+	for _, f := range res.Findings {
+		if f.Reason == finding.ReasonDeliveryFailed {
+			target = f
+			break
+		}
+	}
+	open(t, ctx, url+"#q="+target.ResourceID)
+	detail, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(function () {
+		var tr = document.querySelector("#findings .tbody .row:not([hidden])");
+		tr.click();
+		var d = tr.nextElementSibling;
+		return d && d.classList.contains("detail") && !d.hidden ? d.textContent : "";
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl := target.Evidence.FlowLogs[0]
+	for _, want := range []string{fl.ID, fl.Destination, "FAILED: Access error", fl.TrafficType, target.Message,
+		"Remediation: Create a flow log", "AWS Security Hub EC2.6", "CIS AWS Foundations Benchmark 3.0.0 3.7", target.Evidence.Tags["team"]} {
+		if !strings.Contains(detail, want) {
+			t.Errorf("the expanded row lacks %q:\n%s", want, detail)
+		}
+	}
+
+	// Hostile tags: expand every VPC that carries them, with and without the page's CSP. The values show as
+	// text, exactly; nothing runs.
+	for _, p := range []string{"/flowguard.html", "/nocsp.html"} {
+		open(t, ctx, base+p+"#tag=hostile0")
+		text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(function () {
+			document.querySelectorAll("#findings .tbody .row:not([hidden])").forEach(function (tr) { tr.click(); });
+			return document.getElementById("findings").textContent;
+		})()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Let any injected image fail to load and its handler run before looking.
+		time.Sleep(300 * time.Millisecond)
+		st := readState(t, ctx)
+		safe(t, p+" with hostile rows expanded", st)
+		if st.Shown != 200 {
+			t.Errorf("%s: %d VPCs with hostile tags shown, want 200", p, st.Shown)
+		}
+		for _, v := range estate.HostileValues {
+			if !strings.Contains(text, v) {
+				t.Errorf("%s: the hostile value %q is not shown as text", p, v)
+			}
+		}
+	}
+}
+
+// TestPwnedDetectorWorks shows the test above can fail: a page that inserts a hostile value as markup (no
+// CSP) sets window.__pwned, and the checks see it.
+func TestPwnedDetectorWorks(t *testing.T) {
+	page := `<!DOCTYPE html><html><body><div id="d"></div><script>
+document.getElementById("d").innerHTML = ` + mustJSON(estate.HostileValues[0]) + `;
+document.documentElement.setAttribute("data-ready", "1");
+</script></body></html>`
+	base := serve(t, map[string][]byte{"/bad.html": []byte(page)})
+	ctx := browser.Start(t, browser.Options{Prelude: prelude})
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/bad.html")); err != nil {
+		t.Fatal(err)
+	}
+	pwned, err := chromedp.Run(ctx, chromedp.Poll[string](`window.__pwned`, chromedp.WithPollingTimeout(5*time.Second)))
+	if err != nil || pwned != "img" {
+		t.Fatalf("the injected handler did not run (%q, %v): the detector cannot see injection", pwned, err)
+	}
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// TestHTMLReportScreenshot renders the report of the estate a new user tries (10 accounts × 5 regions × 10
+// VPCs) with a failing row expanded, and checks the PNG. With -screenshot PATH it keeps the image there:
+//
+//	go test ./internal/sink/report -run Screenshot -screenshot "$PWD/docs/html-report.png"
+func TestHTMLReportScreenshot(t *testing.T) {
+	res := estate.Result(estate.Options{Accounts: 10, Regions: 5, VPCs: 10})
+	var buf bytes.Buffer
+	if err := report.WriteHTML(&buf, res, report.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	base := serve(t, map[string][]byte{"/flowguard.html": buf.Bytes()})
+	ctx := browser.Start(t, browser.Options{Prelude: prelude, Width: 1440, Height: 1560})
+	open(t, ctx, base+"/flowguard.html#status=FAIL")
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(function () {
+		var rows = document.querySelectorAll("#findings .tbody .row:not([hidden])");
+		rows[1].click();
+		window.scrollTo(0, 0);
+		return true;
+	})()`)); err != nil {
+		t.Fatal(err)
+	}
+	safe(t, "screenshot page", readState(t, ctx))
+	img, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := png.DecodeConfig(bytes.NewReader(img))
+	if err != nil || cfg.Width < 1000 || cfg.Height < 1000 {
+		t.Fatalf("screenshot: %v, %dx%d", err, cfg.Width, cfg.Height)
+	}
+	path := *screenshotPath
+	if path == "" {
+		path = filepath.Join(t.TempDir(), "html-report.png")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, img, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s (%dx%d, %d KiB)", path, cfg.Width, cfg.Height, len(img)>>10)
+}
