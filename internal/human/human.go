@@ -67,14 +67,14 @@ func Noun(n int, noun string) string {
 	return noun + "s"
 }
 
-// Percent renders part/whole with one decimal, never rounding a partial result up to 100.0% or down to
+// Percent renders part/whole rounded to one decimal, except that a partial result never reads as 100.0% or
 // 0.0%: 4,999 of 5,000 is "99.9%", 1 of 5,000 "0.1%" (a compliance figure must not read as complete when it
 // is not). A whole of 0 gives "-".
 func Percent(part, whole int) string {
 	if whole <= 0 {
 		return "-"
 	}
-	tenths := part * 1000 / whole // floor
+	tenths := (part*2000 + whole) / (2 * whole) // round half up
 	if part > 0 && tenths == 0 {
 		tenths = 1
 	}
@@ -214,6 +214,11 @@ func (t *Table) String() string {
 		gap = "  "
 	}
 	var b strings.Builder
+	line := len(t.Indent)
+	for _, w := range ws {
+		line += w + len(gap)
+	}
+	b.Grow(line * len(t.rows))
 	for _, row := range t.rows {
 		b.WriteString(t.Indent)
 		for i, c := range row {
