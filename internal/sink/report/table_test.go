@@ -249,3 +249,38 @@ func BenchmarkTable(b *testing.B) {
 		})
 	}
 }
+
+// TestHumanPlurals: counts agree with their nouns ("1 account", "1 failing finding") and carry thousands
+// separators in the human formats.
+func TestHumanPlurals(t *testing.T) {
+	r := sampleResult()
+	var fs []finding.Finding
+	for _, f := range r.Findings {
+		if f.AccountID == "222222222222" {
+			fs = append(fs, f)
+		}
+	}
+	r.Findings, r.Accounts, r.Regions, r.Errors, r.Summary.VPCs = fs, []string{"222222222222"}, []string{"us-east-1"}, nil, 1
+	r.Summarize()
+	md := string(render(t, "markdown", r))
+	tbl := renderTable(t, r, Options{})
+	for _, want := range []string{"FAIL: 1 failing finding**", "1 account · 1 region · 1 VPC ·"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+	if !strings.Contains(tbl, "2 findings: 1 FAIL") || !strings.Contains(tbl, "1 VPC in 1 account, 1 region") {
+		t.Errorf("table summary line:\n%s", tbl)
+	}
+	for _, bad := range []string{"1 accounts", "1 regions", "1 VPCs", "1 failing findings", "1 findings"} {
+		if strings.Contains(md, bad) || strings.Contains(tbl, bad) {
+			t.Errorf("%q in the output", bad)
+		}
+	}
+	big := string(render(t, "markdown", bigResult(30, 40)))
+	for _, want := range []string{"| **Total** | **12,000** |", "… and 20 more accounts", "6,000 VPCs"} {
+		if !strings.Contains(big, want) {
+			t.Errorf("markdown of a big estate lacks %q", want)
+		}
+	}
+}
