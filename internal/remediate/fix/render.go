@@ -3,8 +3,10 @@ package fix
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
+	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/human"
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/textsafe"
@@ -216,4 +218,74 @@ func WriteOutcome(w io.Writer, o *Outcome) {
 			fmt.Fprintf(w, "finish it: flowguard fix --apply --run %s    undo it: flowguard rollback --run %s\n", term(o.RunID), term(o.RunID))
 		}
 	}
+}
+
+// VerifyTableOptions tune WriteVerify.
+type VerifyTableOptions struct {
+	// Color allows ANSI colour (a terminal only).
+	Color bool
+	// Statuses keeps only the VPCs in one of these statuses (FAIL, ERROR, PASS…, upper case); empty keeps all.
+	// The counts line still counts every VPC.
+	Statuses []string
+}
+
+// WriteVerify prints a run's verification for people: the counts, then one row per VPC, failures and errors
+// first, with column widths computed from the rows (a long region keeps the columns aligned) and colour added
+// after padding.
+func WriteVerify(w io.Writer, v *VerifyResult, o VerifyTableOptions) {
+	total := len(v.VPCs)
+	fmt.Fprintf(w, "run %s: %s of %s pass, %s fail, %s could not be read\n", term(v.RunID), human.Count(v.Pass), human.Plural(total, "VPC"),
+		human.Count(v.Fail), human.Count(v.Error))
+	keep := map[finding.Status]bool{}
+	for _, s := range o.Statuses {
+		keep[finding.Status(strings.ToUpper(strings.TrimSpace(s)))] = true
+	}
+	rank := func(s finding.Status) int {
+		for i, st := range finding.Statuses {
+			if st == s {
+				return i
+			}
+		}
+		return len(finding.Statuses)
+	}
+	rows := make([]VPCVerdict, 0, len(v.VPCs))
+	for _, x := range v.VPCs {
+		if len(keep) == 0 || keep[x.Status] {
+			rows = append(rows, x)
+		}
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return rank(rows[i].Status) < rank(rows[j].Status) })
+	if len(rows) == 0 {
+		if total > 0 {
+			fmt.Fprintf(w, "no VPC of the run is %s\n", strings.Join(o.Statuses, " or "))
+		}
+		return
+	}
+	t := &human.Table{Color: o.Color}
+	t.Header("STATUS", "REGION", "VPC", "REASON", "RUN'S FLOW LOG DELIVERY")
+	for _, x := range rows {
+		d := x.Delivery
+		if d == "" {
+			d = "-"
+		}
+		reason := x.Reason
+		if reason == "" {
+			reason = "-"
+		}
+		t.AddCells(human.Cell{Text: string(x.Status), Color: verifyColor(x.Status)}, human.Cell{Text: x.Region}, human.Cell{Text: x.VPCID},
+			human.Cell{Text: reason}, human.Cell{Text: d})
+	}
+	io.WriteString(w, t.String())
+}
+
+func verifyColor(s finding.Status) string {
+	switch s {
+	case finding.StatusPass:
+		return "\x1b[32m"
+	case finding.StatusFail:
+		return "\x1b[31m"
+	case finding.StatusError, finding.StatusUnknown:
+		return "\x1b[33m"
+	}
+	return ""
 }

@@ -2,9 +2,11 @@ package fix
 
 import (
 	"bytes"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/human"
 )
 
@@ -88,4 +90,36 @@ func lineCol(text, sub string) int {
 		}
 	}
 	return -1
+}
+
+// TestWriteVerify: failures first, the status filter, colour that does not move the columns, long regions.
+func TestWriteVerify(t *testing.T) {
+	v := &VerifyResult{RunID: "r1", Pass: 2, Fail: 1, Error: 1, VPCs: []VPCVerdict{
+		{Region: "us-east-1", VPCID: "vpc-1", Status: finding.StatusPass, Delivery: "SUCCESS"},
+		{Region: "ap-southeast-2", VPCID: "vpc-2", Status: finding.StatusFail, Reason: "NO_FLOW_LOG"},
+		{Region: "eu-west-1", VPCID: "vpc-3", Status: finding.StatusPass, Delivery: "SUCCESS"},
+		{Region: "us-east-1", VPCID: "vpc-4", Status: finding.StatusError, Reason: "READ_FAILED"},
+	}}
+	var plain, colored, failing bytes.Buffer
+	WriteVerify(&plain, v, VerifyTableOptions{})
+	WriteVerify(&colored, v, VerifyTableOptions{Color: true})
+	WriteVerify(&failing, v, VerifyTableOptions{Statuses: []string{"FAIL"}})
+	if got := regexp.MustCompile("\x1b\\[[0-9;]*m").ReplaceAllString(colored.String(), ""); got != plain.String() || got == colored.String() {
+		t.Errorf("colour changes the layout or is missing:\n%s", colored.String())
+	}
+	lines := strings.Split(strings.TrimSpace(plain.String()), "\n")
+	if lines[0] != "run r1: 2 of 4 VPCs pass, 1 fail, 1 could not be read" {
+		t.Errorf("counts line %q", lines[0])
+	}
+	if !strings.HasPrefix(lines[2], "FAIL ") || !strings.HasPrefix(lines[3], "ERROR ") {
+		t.Errorf("failures and errors do not come first:\n%s", plain.String())
+	}
+	for _, l := range lines[2:] {
+		if lineCol(l, "vpc-") != strings.Index(lines[1], "VPC") {
+			t.Errorf("VPC column off:\n%s\n%s", lines[1], l)
+		}
+	}
+	if f := failing.String(); !strings.Contains(f, "vpc-2") || strings.Contains(f, "vpc-1") || strings.Contains(f, "vpc-4") {
+		t.Errorf("status filter FAIL:\n%s", f)
+	}
 }
