@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/flowguard/flowguard/internal/finding"
@@ -85,7 +86,7 @@ func WriteTable(w io.Writer, r *finding.Result, o Options) error {
 		if s := reasonCounts(r.Findings, top); s != "" {
 			sum.Row("by reason", s)
 		}
-		if s := regionCounts(byRegion, top, noun); s != "" {
+		if s := regionCounts(byRegion, top, noun); s != "" && len(byRegion) > 1 {
 			sum.Row("by region", s)
 		}
 	}
@@ -99,12 +100,13 @@ func WriteTable(w io.Writer, r *finding.Result, o Options) error {
 				shown++
 			}
 		}
-		sum.Row("showing", fmt.Sprintf("%s of %s: those with a %s finding", human.Count(shown), human.Plural(len(rows), noun),
+		sum.Row("showing", fmt.Sprintf("%s of %s: those with a finding of status %s", human.Count(shown), human.Plural(len(rows), noun),
 			strings.Join(wanted, " or ")))
 	}
 	b.WriteString(sum.String())
 
-	if len(byAccount) > 1 || (len(byAccount) == 1 && byAccount[0].notCompliant() > 0) {
+	// One account: its compliance is the overall figure above.
+	if len(byAccount) > 1 {
 		shown := byAccount
 		if len(shown) > top+1 {
 			shown = shown[:top]
@@ -181,7 +183,7 @@ func WriteTable(w io.Writer, r *finding.Result, o Options) error {
 			b.WriteString(paint(ansiDim, "checks: "+strings.Join(legend, ", ")) + "\n")
 		}
 		if t.Len() == 1 {
-			fmt.Fprintf(&b, "no %s has a %s finding\n", noun, strings.Join(wanted, " or "))
+			fmt.Fprintf(&b, "no %s has a finding of status %s\n", noun, strings.Join(wanted, " or "))
 		} else {
 			b.WriteString(t.String())
 		}
@@ -205,7 +207,9 @@ func WriteTable(w io.Writer, r *finding.Result, o Options) error {
 			b.WriteString("note: " + safe(n) + "\n")
 		}
 	}
-	b.WriteString("\n" + SummaryLine(r) + "\n")
+	if len(rows) > 0 || len(r.Errors) > 0 || len(r.Notes) > 0 {
+		b.WriteString("\n" + SummaryLine(r) + "\n")
+	}
 	_, err = io.WriteString(w, b.String())
 	return err
 }
@@ -218,10 +222,10 @@ func rowReasonDetail(x *resourceRow) (reason, detail string) {
 		if f.Status == finding.StatusPass {
 			continue
 		}
-		if f.Reason != "" {
+		if f.Reason != "" && !slices.Contains(reasons, f.Reason) {
 			reasons = append(reasons, f.Reason)
 		}
-		if f.Message != "" {
+		if f.Message != "" && !slices.Contains(details, f.Message) {
 			details = append(details, f.Message)
 		}
 	}

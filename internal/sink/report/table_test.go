@@ -156,7 +156,7 @@ func TestTableStatusFilter(t *testing.T) {
 			t.Errorf("row of a VPC that does not fail: %q", row)
 		}
 	}
-	want := fmt.Sprintf(`(?m)^  showing +%s of 5,000 VPCs: those with a FAIL finding$`, human.Count(len(failing)))
+	want := fmt.Sprintf(`(?m)^  showing +%s of 5,000 VPCs: those with a finding of status FAIL$`, human.Count(len(failing)))
 	if !regexp.MustCompile(want).MatchString(out) || !strings.Contains(out, "10,000 findings: "+human.Count(r.Summary.Fail)+" FAIL") {
 		t.Errorf("summary does not count everything or does not say what is shown (want %q):\n%s", want, out[:2000])
 	}
@@ -169,6 +169,9 @@ func TestTableStatusFilter(t *testing.T) {
 	}
 	if _, rows := tableRows(t, renderTable(t, r, Options{Statuses: []string{"ERROR", "FAIL"}})); len(rows) != both || both == len(failing) {
 		t.Errorf("FAIL,ERROR: %d rows, want %d (and more than FAIL alone, %d)", len(rows), both, len(failing))
+	}
+	if out := renderTable(t, r, Options{Statuses: []string{"UNKNOWN"}}); !strings.Contains(out, "no VPC has a finding of status UNKNOWN") {
+		t.Errorf("an empty selection is not said:\n%s", out)
 	}
 	if _, err := ParseStatuses("fail, Error"); err != nil {
 		t.Error(err)
