@@ -3,8 +3,11 @@ package fix
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
+	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/human"
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/textsafe"
 )
@@ -29,7 +32,7 @@ func WritePlan(w io.Writer, p *Plan, applying bool) {
 	if s.Destination == inventory.DestinationS3 {
 		dest = fmt.Sprintf("s3 %s (%s, hive partitions %v, per-hour %v)", term(s.S3BucketARN), term(s.FileFormat), s.HivePartitions, s.PerHourPartitions)
 	} else {
-		dest += fmt.Sprintf(", retention %d days", s.RetentionDays)
+		dest += ", retention " + human.Plural(int(s.RetentionDays), "day")
 		if s.KMSKey != "" {
 			dest += ", KMS " + term(s.KMSKey)
 		}
@@ -41,10 +44,23 @@ func WritePlan(w io.Writer, p *Plan, applying bool) {
 	fmt.Fprintf(w, "  flow logs: traffic %s -> %s, %s, aggregation %ds\n", term(s.TrafficType), dest, format, s.MaxAggregationInterval)
 	fmt.Fprintf(w, "  rollout: internet-exposed and production (%s) VPCs first, batch size %d", term(s.PriorityTag), s.BatchSize)
 	if s.MaxBatches > 0 {
-		fmt.Fprintf(w, ", at most %d batch(es)", s.MaxBatches)
+		fmt.Fprintf(w, ", at most %s", human.PluralOf(s.MaxBatches, "batch", "batches"))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "  %d VPC(s) to change in %d region(s), %d API call(s) that change something\n", len(p.Targets), len(p.Regions), len(p.Steps))
+	changes := "change"
+	if len(p.Steps) == 1 {
+		changes = "changes"
+	}
+	fmt.Fprintf(w, "  %s to change in %s, %s that %s something\n", human.Plural(len(p.Targets), "VPC"), human.Plural(len(p.Regions), "region"),
+		human.Plural(len(p.Steps), "API call"), changes)
+
+	// Column widths come from every step, so that a long region (ap-southeast-2) or action keeps every batch
+	// aligned; the lines under a step start under its action.
+	rw, aw := 0, 0
+	for _, st := range p.Steps {
+		rw, aw = max(rw, human.Width(term(stepWhere(st)))), max(aw, human.Width(term(st.Action)))
+	}
+	under := strings.Repeat(" ", 2+rw+2)
 
 	targets := map[string]Target{}
 	for _, t := range p.Targets {
@@ -60,19 +76,15 @@ func WritePlan(w io.Writer, p *Plan, applying bool) {
 				fmt.Fprintf(w, "\nbatch %d:\n", cur)
 			}
 		}
-		where := st.Region
-		if where == "" {
-			where = "global"
-		}
-		fmt.Fprintf(w, "  %-10s %-27s %s\n", term(where), term(string(st.Action)), term(st.Resource))
+		fmt.Fprintf(w, "  %s  %s  %s\n", human.Pad(term(stepWhere(st)), rw), human.Pad(term(st.Action), aw), term(st.Resource))
 		switch st.Action {
 		case ActCreateFlowLogs:
 			for _, v := range st.VPCs {
 				tg := targets[st.Region+"/"+v]
-				fmt.Fprintf(w, "             %s%s  %s\n", term(v), describeTarget(tg), term(strings.Join(tg.Reasons, ",")))
+				fmt.Fprintf(w, "%s%s%s  %s\n", under, term(v), describeTarget(tg), term(strings.Join(tg.Reasons, ",")))
 			}
 			f := st.FlowLog
-			fmt.Fprintf(w, "             ResourceType=VPC TrafficType=%s LogDestinationType=%s", term(f.TrafficType), term(f.DestinationType))
+			fmt.Fprintf(w, "%sResourceType=VPC TrafficType=%s LogDestinationType=%s", under, term(f.TrafficType), term(f.DestinationType))
 			if f.RoleARN != "" {
 				fmt.Fprintf(w, " DeliverLogsPermissionArn=%s", term(f.RoleARN))
 			}
@@ -81,47 +93,58 @@ func WritePlan(w io.Writer, p *Plan, applying bool) {
 			}
 			fmt.Fprintf(w, " MaxAggregationInterval=%d tags=%s\n", f.MaxAggregationInterval, formatTags(st.Tags))
 		case ActCreateRole, ActUpdateAssumeRole, ActPutRolePolicy:
-			fmt.Fprintf(w, "             %s\n", term(st.Why))
+			fmt.Fprintf(w, "%s%s\n", under, term(st.Why))
 			for _, l := range strings.Split(st.PolicyDocument, "\n") {
-				fmt.Fprintf(w, "               %s\n", term(l))
+				fmt.Fprintf(w, "%s  %s\n", under, term(l))
 			}
 		case ActPutRetentionPolicy:
-			fmt.Fprintf(w, "             RetentionInDays=%d (%s)\n", st.RetentionDays, term(st.Why))
+			fmt.Fprintf(w, "%sRetentionInDays=%d (%s)\n", under, st.RetentionDays, term(st.Why))
 		case ActCreateLogGroup:
 			extra := ""
 			if st.KMSKey != "" {
 				extra = " KmsKeyId=" + term(st.KMSKey)
 			}
-			fmt.Fprintf(w, "             tags=%s%s\n", formatTags(st.Tags), extra)
+			fmt.Fprintf(w, "%stags=%s%s\n", under, formatTags(st.Tags), extra)
 		}
 	}
 	if len(p.Done) > 0 {
 		fmt.Fprintf(w, "\nalready done by this run (found by its tag, recorded in the journal):\n")
+		t := &human.Table{Indent: "  "}
 		for _, d := range p.Done {
-			fmt.Fprintf(w, "  %-10s %s  flow log %s\n", term(d.Region), term(d.VPCID), term(d.FlowLogID))
+			t.Row(d.Region, d.VPCID, "flow log "+d.FlowLogID)
 		}
+		io.WriteString(w, t.String())
 	}
 	if len(p.Deferred) > 0 {
-		fmt.Fprintf(w, "\ndeferred beyond --max-batches %d (%d VPC(s)): run fix again after this run\n", s.MaxBatches, len(p.Deferred))
+		fmt.Fprintf(w, "\ndeferred beyond --max-batches %d (%s): run fix again after this run\n", s.MaxBatches, human.Plural(len(p.Deferred), "VPC"))
+		t := &human.Table{Indent: "  "}
 		for _, tg := range p.Deferred {
-			fmt.Fprintf(w, "  %-10s %s%s (batch %d)\n", term(tg.Region), term(tg.VPCID), describeTarget(tg), tg.Batch)
+			t.Row(tg.Region, tg.VPCID+describeTarget(tg), fmt.Sprintf("(batch %d)", tg.Batch))
 		}
+		io.WriteString(w, t.String())
 	}
 	if len(p.Diagnoses) > 0 {
 		fmt.Fprintf(w, "\nflow logs whose delivery FAILED:\n")
+		dw := 0
+		for _, d := range p.Diagnoses {
+			dw = max(dw, human.Width(term(d.Region)))
+		}
 		for _, d := range p.Diagnoses {
 			id := d.FlowLogID
 			if id == "" {
 				id = "-"
 			}
-			fmt.Fprintf(w, "  %-10s %s %s: %s\n             proposal: %s\n", term(d.Region), term(d.VPCID), term(id), term(d.Cause), term(d.Proposal))
+			fmt.Fprintf(w, "  %s  %s %s: %s\n  %s  proposal: %s\n", human.Pad(term(d.Region), dw), term(d.VPCID), term(id), term(d.Cause),
+				strings.Repeat(" ", dw), term(d.Proposal))
 		}
 	}
 	if len(p.Skipped) > 0 {
 		fmt.Fprintf(w, "\nleft alone:\n")
+		t := &human.Table{Indent: "  "}
 		for _, k := range p.Skipped {
-			fmt.Fprintf(w, "  %s %-10s %s: %s\n", term(k.AccountID), term(k.Region), term(k.VPCID), term(k.Reason))
+			t.Row(k.AccountID, k.Region, k.VPCID, k.Reason)
 		}
+		io.WriteString(w, t.String())
 	}
 	if len(p.Notes) > 0 {
 		fmt.Fprintf(w, "\nnotes:\n")
@@ -132,6 +155,14 @@ func WritePlan(w io.Writer, p *Plan, applying bool) {
 	if !applying {
 		fmt.Fprintf(w, "\nNothing was changed. Apply with: flowguard fix --apply (same flags)\n")
 	}
+}
+
+// stepWhere is a step's region, or "global" for the account-wide ones (IAM).
+func stepWhere(st Step) string {
+	if st.Region == "" {
+		return "global"
+	}
+	return st.Region
 }
 
 func describeTarget(tg Target) string {
@@ -167,12 +198,14 @@ func WriteOutcome(w io.Writer, o *Outcome) {
 	}
 	fmt.Fprintf(w, "\nrun %s: %s — %d created, %d already done, %d failed, %d not attempted\n", term(o.RunID), term(o.Status),
 		counts[OutcomeCreated], counts[OutcomeAlreadyDone], counts[OutcomeFailed], counts[OutcomeNotAttempted])
+	t := &human.Table{Indent: "  "}
 	for _, v := range o.VPCs {
 		switch v.Status {
 		case OutcomeFailed, OutcomeNotAttempted:
-			fmt.Fprintf(w, "  %-10s %s %s: %s\n", term(v.Region), term(v.VPCID), term(v.Status), term(v.Error))
+			t.Row(v.Region, v.VPCID, v.Status, v.Error)
 		}
 	}
+	io.WriteString(w, t.String())
 	for _, e := range o.Errors {
 		fmt.Fprintf(w, "  error: %s\n", term(fmt.Sprint(e)))
 	}
@@ -185,4 +218,74 @@ func WriteOutcome(w io.Writer, o *Outcome) {
 			fmt.Fprintf(w, "finish it: flowguard fix --apply --run %s    undo it: flowguard rollback --run %s\n", term(o.RunID), term(o.RunID))
 		}
 	}
+}
+
+// VerifyTableOptions tune WriteVerify.
+type VerifyTableOptions struct {
+	// Color allows ANSI colour (a terminal only).
+	Color bool
+	// Statuses keeps only the VPCs in one of these statuses (FAIL, ERROR, PASS…, upper case); empty keeps all.
+	// The counts line still counts every VPC.
+	Statuses []string
+}
+
+// WriteVerify prints a run's verification for people: the counts, then one row per VPC, failures and errors
+// first, with column widths computed from the rows (a long region keeps the columns aligned) and colour added
+// after padding.
+func WriteVerify(w io.Writer, v *VerifyResult, o VerifyTableOptions) {
+	total := len(v.VPCs)
+	fmt.Fprintf(w, "run %s: %s of %s pass, %s fail, %s could not be read\n", term(v.RunID), human.Count(v.Pass), human.Plural(total, "VPC"),
+		human.Count(v.Fail), human.Count(v.Error))
+	keep := map[finding.Status]bool{}
+	for _, s := range o.Statuses {
+		keep[finding.Status(strings.ToUpper(strings.TrimSpace(s)))] = true
+	}
+	rank := func(s finding.Status) int {
+		for i, st := range finding.Statuses {
+			if st == s {
+				return i
+			}
+		}
+		return len(finding.Statuses)
+	}
+	rows := make([]VPCVerdict, 0, len(v.VPCs))
+	for _, x := range v.VPCs {
+		if len(keep) == 0 || keep[x.Status] {
+			rows = append(rows, x)
+		}
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return rank(rows[i].Status) < rank(rows[j].Status) })
+	if len(rows) == 0 {
+		if total > 0 {
+			fmt.Fprintf(w, "no VPC of the run is %s\n", strings.Join(o.Statuses, " or "))
+		}
+		return
+	}
+	t := &human.Table{Color: o.Color}
+	t.Header("STATUS", "REGION", "VPC", "REASON", "RUN'S FLOW LOG DELIVERY")
+	for _, x := range rows {
+		d := x.Delivery
+		if d == "" {
+			d = "-"
+		}
+		reason := x.Reason
+		if reason == "" {
+			reason = "-"
+		}
+		t.AddCells(human.Cell{Text: string(x.Status), Color: verifyColor(x.Status)}, human.Cell{Text: x.Region}, human.Cell{Text: x.VPCID},
+			human.Cell{Text: reason}, human.Cell{Text: d})
+	}
+	io.WriteString(w, t.String())
+}
+
+func verifyColor(s finding.Status) string {
+	switch s {
+	case finding.StatusPass:
+		return "\x1b[32m"
+	case finding.StatusFail:
+		return "\x1b[31m"
+	case finding.StatusError, finding.StatusUnknown:
+		return "\x1b[33m"
+	}
+	return ""
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/human"
 	"github.com/flowguard/flowguard/internal/textsafe"
 )
 
@@ -24,10 +25,11 @@ func WriteMarkdown(w io.Writer, r *finding.Result, _ Options) error {
 	case r.Incomplete:
 		verdict = "INCOMPLETE: some resources could not be evaluated"
 	case s.Fail > 0:
-		verdict = fmt.Sprintf("FAIL: %d failing findings", s.Fail)
+		verdict = "FAIL: " + human.Plural(s.Fail, "failing finding")
 	}
 	fmt.Fprintf(&b, "**%s**\n\n", verdict)
-	fmt.Fprintf(&b, "Source %s · %d accounts · %d regions · %d VPCs", mdEscape(r.Source), len(r.Accounts), len(r.Regions), s.VPCs)
+	fmt.Fprintf(&b, "Source %s · %s · %s · %s", mdEscape(r.Source), human.Plural(len(r.Accounts), "account"),
+		human.Plural(len(r.Regions), "region"), human.Plural(s.VPCs, "VPC"))
 	if !r.FinishedAt.IsZero() {
 		fmt.Fprintf(&b, " · finished %s", r.FinishedAt.UTC().Format("2006-01-02 15:04:05 UTC"))
 	}
@@ -36,21 +38,48 @@ func WriteMarkdown(w io.Writer, r *finding.Result, _ Options) error {
 	}
 	b.WriteString("\n\n")
 
+	rows := resourceRows(r.Findings)
+	noun := rowNoun(rows)
+	all, byAccount := compliance(rows, func(x *resourceRow) string { return x.Account })
+	if all.Evaluated > 0 {
+		fmt.Fprintf(&b, "**Compliant: %s of %s (%s)**: PASS or EXCEPTED on every check", human.Count(all.Met),
+			human.Plural(all.Evaluated, noun), human.Percent(all.Met, all.Evaluated))
+		if n := all.Rows - all.Evaluated; n > 0 {
+			fmt.Fprintf(&b, "; %s SKIPPED not counted", human.Plural(n, noun))
+		}
+		b.WriteString("\n\n")
+	}
+
 	b.WriteString("| Status | Findings |\n|---|---:|\n")
 	for _, st := range finding.Statuses {
 		if n := statusCount(s, st); n > 0 || st != finding.StatusUnknown {
-			fmt.Fprintf(&b, "| %s | %d |\n", st, n)
+			fmt.Fprintf(&b, "| %s | %s |\n", st, human.Count(n))
 		}
 	}
-	fmt.Fprintf(&b, "| **Total** | **%d** |\n\n", s.Total)
+	fmt.Fprintf(&b, "| **Total** | **%s** |\n\n", human.Count(s.Total))
+
+	if len(byAccount) > 0 && all.Evaluated > all.Met {
+		shown := byAccount
+		if len(shown) > defaultTop+1 {
+			shown = shown[:defaultTop]
+		}
+		fmt.Fprintf(&b, "## Least compliant accounts\n\n| Account | %s | Not compliant | Compliant |\n|---|---:|---:|---:|\n", strings.ToUpper(noun[:1])+human.Noun(2, noun)[1:])
+		for _, a := range shown {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdEscape(orDash(a.Key)), human.Count(a.Rows), human.Count(a.notCompliant()), human.Percent(a.Met, a.Evaluated))
+		}
+		if n := len(byAccount) - len(shown); n > 0 {
+			fmt.Fprintf(&b, "\n… and %s more %s\n", human.Count(n), human.Noun(n, "account"))
+		}
+		b.WriteString("\n")
+	}
 
 	groups := groupCounts(r.Findings)
 	if len(groups) > 0 {
 		b.WriteString("## By account and region\n\n| Account | Region | FAIL | ERROR | EXCEPTED | SKIPPED | PASS |\n|---|---|---:|---:|---:|---:|---:|\n")
 		for _, g := range groups {
-			fmt.Fprintf(&b, "| %s | %s | %d | %d | %d | %d | %d |\n", mdEscape(orDash(g.Account)), mdEscape(orDash(g.Region)),
-				g.Counts[finding.StatusFail], g.Counts[finding.StatusError]+g.Counts[finding.StatusUnknown],
-				g.Counts[finding.StatusExcepted], g.Counts[finding.StatusSkipped], g.Counts[finding.StatusPass])
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", mdEscape(orDash(g.Account)), mdEscape(orDash(g.Region)),
+				human.Count(g.Counts[finding.StatusFail]), human.Count(g.Counts[finding.StatusError]+g.Counts[finding.StatusUnknown]),
+				human.Count(g.Counts[finding.StatusExcepted]), human.Count(g.Counts[finding.StatusSkipped]), human.Count(g.Counts[finding.StatusPass]))
 		}
 		b.WriteString("\n")
 	}

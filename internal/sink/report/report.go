@@ -18,6 +18,12 @@ type Options struct {
 	// Checks describe the checks (help text, remediation) for the formats that explain their rules (SARIF,
 	// OCSF, ASFF). Result.Checks, when set, wins.
 	Checks []finding.CheckInfo
+	// Statuses keeps only the table rows (one per resource) with at least one finding in one of these statuses
+	// (FAIL, ERROR, UNKNOWN, EXCEPTED, SKIPPED, PASS; see ParseStatuses); empty shows every row. The summary
+	// still counts everything. Formats for machines ignore it: they always carry every finding.
+	Statuses []string
+	// Top bounds the lists of the table's summary (least compliant accounts, regions, reasons); 10 when 0.
+	Top int
 }
 
 // Writer renders r to w.

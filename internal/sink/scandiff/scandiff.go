@@ -8,11 +8,10 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/flowguard/flowguard/internal/finding"
-	"github.com/flowguard/flowguard/internal/textsafe"
+	"github.com/flowguard/flowguard/internal/human"
 )
 
 // Schema versions the JSON diff document.
@@ -169,8 +168,20 @@ func (d *Diff) WriteJSON(w io.Writer) error {
 	return enc.Encode(d)
 }
 
-// WriteTable writes the diff for people: one section per non-empty list, then a summary line.
-func (d *Diff) WriteTable(w io.Writer) error {
+// TableOptions tune the diff table.
+type TableOptions struct {
+	// Color allows ANSI colour (a terminal only).
+	Color bool
+	// Limit bounds the rows of each section (0: every row); the rest is counted ("… and 12 more").
+	Limit int
+}
+
+// WriteTable writes the diff for people with default options (no colour, every row).
+func (d *Diff) WriteTable(w io.Writer) error { return d.WriteTableWith(w, TableOptions{}) }
+
+// WriteTableWith writes the diff for people: the summary line first, then one section per non-empty list (new
+// failures first), with column widths computed from the visible text of every row, then the summary again.
+func (d *Diff) WriteTableWith(w io.Writer, o TableOptions) error {
 	sections := []struct {
 		title string
 		list  []Change
@@ -178,36 +189,67 @@ func (d *Diff) WriteTable(w io.Writer) error {
 		{"NEW FAILURES", d.NewFailures}, {"FIXED", d.Fixed}, {"NOW EXCEPTED", d.NowExcepted},
 		{"NOW NOT EVALUATED (was failing)", d.NowUnevaluated}, {"STILL FAILING", d.StillFailing},
 	}
+	bold := func(s string) string {
+		if o.Color {
+			return "\x1b[1m" + s + "\x1b[0m"
+		}
+		return s
+	}
+	var b strings.Builder
+	b.WriteString(bold(d.SummaryLine()) + "\n")
 	for _, s := range sections {
 		if len(s.list) == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "%s (%d)\n", s.title, len(s.list))
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "  ACCOUNT\tREGION\tRESOURCE\tNAME\tCHECK\tWAS\tNOW\tDETAIL")
-		for _, c := range s.list {
-			// Values come from two scan files: untrusted, shown escaped (textsafe).
-			cells := textsafe.TerminalAll([]string{dash(c.AccountID), dash(c.Region), c.Resource, dash(c.Name),
-				c.CheckID, dash(string(c.OldStatus)), dash(string(c.NewStatus)), detail(c)})
-			fmt.Fprintf(tw, "  %s\n", strings.Join(cells, "\t"))
+		fmt.Fprintf(&b, "\n%s\n", bold(fmt.Sprintf("%s (%s)", s.title, human.Count(len(s.list)))))
+		// Values come from two scan files: untrusted; the table escapes every cell (textsafe.Terminal).
+		t := &human.Table{Indent: "  ", Color: o.Color}
+		t.Header("ACCOUNT", "REGION", "RESOURCE", "NAME", "CHECK", "WAS", "NOW", "DETAIL")
+		list := s.list
+		if o.Limit > 0 && len(list) > o.Limit+1 {
+			list = list[:o.Limit]
 		}
-		tw.Flush()
-		fmt.Fprintln(w)
+		for _, c := range list {
+			t.AddCells(human.Cell{Text: dash(c.AccountID)}, human.Cell{Text: dash(c.Region)}, human.Cell{Text: c.Resource},
+				human.Cell{Text: dash(c.Name)}, human.Cell{Text: c.CheckID},
+				human.Cell{Text: dash(string(c.OldStatus)), Color: statusColor(c.OldStatus)},
+				human.Cell{Text: dash(string(c.NewStatus)), Color: statusColor(c.NewStatus)}, human.Cell{Text: detail(c)})
+		}
+		b.WriteString(t.String())
+		if n := len(s.list) - len(list); n > 0 {
+			fmt.Fprintf(&b, "  … and %s more (the JSON output lists them all)\n", human.Count(n))
+		}
 	}
-	fmt.Fprintln(w, d.SummaryLine())
-	return nil
+	b.WriteString("\n" + d.SummaryLine() + "\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func statusColor(s finding.Status) string {
+	switch s {
+	case finding.StatusPass:
+		return "\x1b[32m"
+	case finding.StatusFail:
+		return "\x1b[31m"
+	case finding.StatusError, finding.StatusUnknown:
+		return "\x1b[33m"
+	case finding.StatusExcepted:
+		return "\x1b[34m"
+	}
+	return ""
 }
 
 // SummaryLine is a one-line account of the diff.
 func (d *Diff) SummaryLine() string {
-	s := fmt.Sprintf("%d new failures, %d fixed, %d still failing", len(d.NewFailures), len(d.Fixed), len(d.StillFailing))
+	s := fmt.Sprintf("%s, %s fixed, %s still failing", human.Plural(len(d.NewFailures), "new failure"), human.Count(len(d.Fixed)),
+		human.Count(len(d.StillFailing)))
 	if n := len(d.NowExcepted); n > 0 {
-		s += fmt.Sprintf(", %d now excepted", n)
+		s += fmt.Sprintf(", %s now excepted", human.Count(n))
 	}
 	if n := len(d.NowUnevaluated); n > 0 {
-		s += fmt.Sprintf(", %d now not evaluated", n)
+		s += fmt.Sprintf(", %s now not evaluated", human.Count(n))
 	}
-	s += fmt.Sprintf(" (FAIL %d → %d)", d.Old.Fail, d.New.Fail)
+	s += fmt.Sprintf(" (FAIL %s → %s)", human.Count(d.Old.Fail), human.Count(d.New.Fail))
 	if d.New.Incomplete {
 		s += " · the new scan is INCOMPLETE: some resources were not evaluated"
 	}

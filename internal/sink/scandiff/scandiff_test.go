@@ -3,8 +3,10 @@ package scandiff
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -132,5 +134,69 @@ func TestGoneIsFixedOnlyWhenRead(t *testing.T) {
 	}
 	if len(d.NowUnevaluated) != 4 {
 		t.Errorf("now unevaluated = %v, want the unread region, the account not entered, and the two not scanned", keys(d.NowUnevaluated))
+	}
+}
+
+var ansiRE = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
+// TestTableAlignsAndCounts: with colour on and a long region, once the escape codes are stripped the table is
+// the plain one and every row's columns start where its header's do; "1 new failure" agrees with its count;
+// big sections are counted with separators and can be bounded.
+func TestTableAlignsAndCounts(t *testing.T) {
+	var oldF, curF []finding.Finding
+	for i := 0; i < 1200; i++ {
+		f := vpc(fmt.Sprintf("vpc-%05d", i), finding.StatusFail)
+		if i%2 == 0 {
+			f.Region = "ap-southeast-2"
+		}
+		oldF, curF = append(oldF, f), append(curF, f)
+	}
+	regressed := vpc("vpc-regressed", finding.StatusPass)
+	regressed.Region, regressed.ResourceName = "ap-southeast-2", "name \x1b[2J with spaces"
+	oldF = append(oldF, regressed)
+	regressed.Status = finding.StatusFail
+	curF = append(curF, regressed)
+	old, cur := result(oldF...), result(curF...)
+	old.Regions, cur.Regions = []string{"ap-southeast-2", "us-east-1"}, []string{"ap-southeast-2", "us-east-1"}
+	d := Compare("old.json", old, "new.json", cur)
+
+	var plain, colored, limited bytes.Buffer
+	if err := d.WriteTableWith(&plain, TableOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	d.WriteTableWith(&colored, TableOptions{Color: true})
+	d.WriteTableWith(&limited, TableOptions{Limit: 10})
+	if !strings.Contains(colored.String(), "\x1b[31mFAIL\x1b[0m") {
+		t.Fatal("no colour")
+	}
+	if ansiRE.ReplaceAllString(colored.String(), "") != plain.String() {
+		t.Error("colour changes the layout")
+	}
+	if strings.Contains(plain.String(), "\x1b") {
+		t.Error("a name's escape sequence reached the terminal")
+	}
+	lines := strings.Split(plain.String(), "\n")
+	if !strings.HasPrefix(lines[0], "1 new failure, 0 fixed, 1,200 still failing (FAIL 1,200 → 1,201)") {
+		t.Errorf("summary first, with plurals and separators: %q", lines[0])
+	}
+	var header string
+	for _, l := range lines {
+		switch {
+		case strings.HasPrefix(l, "  ACCOUNT"):
+			header = l
+		case header != "" && strings.HasPrefix(l, "  1111"):
+			for _, title := range []string{"REGION", "RESOURCE", "NAME", "CHECK", "WAS", "NOW", "DETAIL"} {
+				at := strings.Index(header, title)
+				if l[at-1] != ' ' || l[at] == ' ' {
+					t.Fatalf("%s starts at %d in the header but not in:\n%s\n%s", title, at, header, l)
+				}
+			}
+		case l == "":
+			header = ""
+		}
+	}
+	if !strings.Contains(plain.String(), "STILL FAILING (1,200)") || !strings.Contains(limited.String(), "… and 1,190 more") ||
+		strings.Count(limited.String(), "\n") > 40 {
+		t.Errorf("section counts or limit:\n%s", limited.String())
 	}
 }
