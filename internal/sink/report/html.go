@@ -142,16 +142,6 @@ type htmlJSONLogGroup struct {
 	Retention *int32 `json:"retention"`
 }
 
-// statusRank orders statuses worst first, as finding.Statuses lists them.
-func statusRank(s finding.Status) int {
-	for i, st := range finding.Statuses {
-		if st == s {
-			return i
-		}
-	}
-	return len(finding.Statuses)
-}
-
 // htmlRows groups findings into one row per resource (account, region, type, id), in finding.Sort order, with
 // the evidence of its findings merged.
 func htmlRows(r *finding.Result, checks []finding.CheckInfo) []*htmlJSONRow {
