@@ -9,13 +9,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flowguard/flowguard/internal/cli/cmdutil"
+
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/sink/report"
 )
 
-func testStreams() (*IOStreams, *bytes.Buffer, *bytes.Buffer) {
-	var out, errOut bytes.Buffer
-	return &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Getenv: func(string) string { return "" }}, &out, &errOut
+func testStreams() (*cmdutil.Factory, *bytes.Buffer, *bytes.Buffer) {
+	return cmdutil.NewTestFactory("", nil)
 }
 
 // writeScan writes a result as `scan --output json` would.
@@ -66,7 +67,7 @@ func TestDiffCommand(t *testing.T) {
 
 	for _, args := range [][]string{{"diff", old}, {"diff", old, "/nonexistent.json"}, {"diff", "-o", "xml", old, same}} {
 		io, _, errOut := testStreams()
-		if code := Main(context.Background(), args, io); code != finding.ExitUsage {
+		if code := Main(context.Background(), args, io); code != cmdutil.ExitUsage {
 			t.Errorf("%v: exit %d, want 3 (%s)", args, code, errOut)
 		}
 	}
@@ -91,7 +92,7 @@ func TestDiffRefusesInvalidResults(t *testing.T) {
 		}
 		for _, args := range [][]string{{"diff", old, p}, {"diff", p, old}} {
 			io, out, errOut := testStreams()
-			if code := Main(context.Background(), args, io); code != finding.ExitUsage || !strings.Contains(errOut.String(), p) {
+			if code := Main(context.Background(), args, io); code != cmdutil.ExitUsage || !strings.Contains(errOut.String(), p) {
 				t.Errorf("%v: exit %d, want 3 naming %s\nstdout %s\nstderr %s", args, code, p, out, errOut)
 			}
 		}

@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/flowguard/flowguard/internal/cli/cmdutil"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
@@ -176,12 +177,12 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 	}
 	cfg, err := awsconf.Load(ctx, o.AWS)
 	if err != nil {
-		return &ExitError{Code: finding.ExitUsage, Err: err}
+		return &ExitError{Code: cmdutil.ExitUsage, Err: err}
 	}
 	ent := &enterer{cfg: cfg, opts: o.Accounts}
 	caller, err := ent.caller(ctx)
 	if err != nil {
-		return &ExitError{Code: finding.ExitUsage, Err: err}
+		return &ExitError{Code: cmdutil.ExitUsage, Err: err}
 	}
 
 	// Which accounts: the run's own when resuming; every account with FAIL findings in the saved scan when
@@ -206,9 +207,9 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 	}
 	rep := newReportOut(io, o.Out)
 	io = rep.Streams()
-	code := finding.ExitOK
+	code := cmdutil.ExitOK
 	worse := func(c int) {
-		if c == finding.ExitIncomplete || (c == finding.ExitFail && code == finding.ExitOK) {
+		if c == cmdutil.ExitIncomplete || (c == cmdutil.ExitFail && code == cmdutil.ExitOK) {
 			code = c
 		}
 	}
@@ -221,7 +222,7 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 		acfg, err := ent.config(ctx, acct)
 		if err != nil {
 			fmt.Fprintf(io.ErrOut, "flowguard: account %s left alone: %s\n", textsafe.Terminal(acct), textsafe.Terminal(err.Error()))
-			worse(finding.ExitIncomplete)
+			worse(cmdutil.ExitIncomplete)
 			continue
 		}
 		var cached *finding.Result // this account's live scan, made once
@@ -245,14 +246,14 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 				return usageError("%v", err)
 			}
 			fmt.Fprintf(io.ErrOut, "flowguard: account %s: %s\n", textsafe.Terminal(acct), textsafe.Terminal(err.Error()))
-			worse(finding.ExitIncomplete)
+			worse(cmdutil.ExitIncomplete)
 			continue
 		}
 		if pr.Note != "" {
 			fmt.Fprintln(io.ErrOut, "flowguard:", textsafe.Terminal(pr.Note))
 		}
 		if pr.Plan.Incomplete {
-			worse(finding.ExitIncomplete)
+			worse(cmdutil.ExitIncomplete)
 		}
 		runs = append(runs, accountRun{acfg, pr})
 	}
@@ -288,7 +289,7 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 		line, _ := bufio.NewReader(io.In).ReadString('\n')
 		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
 			fmt.Fprintln(io.ErrOut, "flowguard: nothing changed")
-			return &ExitError{Code: finding.ExitFail}
+			return &ExitError{Code: cmdutil.ExitFail}
 		}
 	}
 	// Progress lines carry VPC ids and AWS error text: escaped on the way out, the lines kept.
@@ -300,7 +301,7 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 	var outcomes []*fix.Outcome
 	for _, r := range runs {
 		if ctx.Err() != nil {
-			worse(finding.ExitIncomplete)
+			worse(cmdutil.ExitIncomplete)
 			break
 		}
 		if o.Output == outputTable {
@@ -309,7 +310,7 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 		out, err := fix.Execute(ctx, r.cfg, r.pr, o.JournalDir, fix.ApplyOptions{Concurrency: o.Concurrency, Progress: progress})
 		if err != nil {
 			fmt.Fprintf(io.ErrOut, "flowguard: account %s: fix: %s\n", textsafe.Terminal(r.pr.Plan.Account), textsafe.Terminal(err.Error()))
-			worse(finding.ExitIncomplete)
+			worse(cmdutil.ExitIncomplete)
 		}
 		if out == nil {
 			continue
@@ -321,7 +322,7 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 		if o.Output == outputTable {
 			fix.WriteOutcome(io.Out, out)
 		}
-		worse(out.ExitCode())
+		worse(cmdutil.OutcomeCode(out.Overall()))
 	}
 	if o.Output == "json" {
 		if err := writeJSON(io.Out, map[string]any{"plans": plans, "outcomes": outcomes}); err != nil {
@@ -464,12 +465,6 @@ func readResult(io *IOStreams, name string) (*finding.Result, error) {
 const maxResultBytes = 1 << 30
 
 func readAll(r io.Reader) ([]byte, error) { return io.ReadAll(io.LimitReader(r, maxResultBytes+1)) }
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
 
 // liveScan runs a scan of the account for fix when no --from file is given.
 func liveScan(ctx context.Context, io *IOStreams, cfg aws.Config, o *fixOptions) (*finding.Result, error) {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flowguard/flowguard/internal/cli/cmdutil"
+
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/remediate/fix"
 	"github.com/flowguard/flowguard/internal/testenv/faultproxy"
@@ -59,7 +61,7 @@ func TestFixFromRefusesBadIDs(t *testing.T) {
 		path := write(name, mutate)
 		p.Reset()
 		code, _, errOut := runCLI(t, "fix", "--from", path, "--journal-dir", filepath.Join(dir, "runs"))
-		if code != finding.ExitUsage || !strings.Contains(errOut, path) || !strings.Contains(errOut, "finding 2") || p.Total() != 0 {
+		if code != cmdutil.ExitUsage || !strings.Contains(errOut, path) || !strings.Contains(errOut, "finding 2") || p.Total() != 0 {
 			t.Errorf("%s: exit %d, %d AWS calls, stderr %q", name, code, p.Total(), errOut)
 		}
 		if strings.ContainsRune(errOut, 0x1b) {
@@ -68,7 +70,7 @@ func TestFixFromRefusesBadIDs(t *testing.T) {
 	}
 	// The same file with good ids is planned.
 	path := write("good", func(f *finding.Finding) {})
-	if code, out, errOut := runCLI(t, "fix", "--from", path, "--journal-dir", filepath.Join(dir, "runs")); code == finding.ExitUsage {
+	if code, out, errOut := runCLI(t, "fix", "--from", path, "--journal-dir", filepath.Join(dir, "runs")); code == cmdutil.ExitUsage {
 		t.Errorf("good ids refused: exit %d\n%s\n%s", code, out, errOut)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowguard/flowguard/internal/cli/cmdutil"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 
@@ -44,7 +46,7 @@ func TestFixCommandsFromSavedScan(t *testing.T) {
 	scan := filepath.Join(dir, "scan.json")
 	jd := filepath.Join(dir, "runs")
 	setAWSEnv(t, acct, p.URL, region)
-	if code, _, errOut := runCLI(t, "scan", "--region", region, "--output", "json", "--out", scan); code != finding.ExitFail {
+	if code, _, errOut := runCLI(t, "scan", "--region", region, "--output", "json", "--out", scan); code != cmdutil.ExitFail {
 		t.Fatalf("scan: exit %d %s", code, errOut)
 	}
 	var before finding.Result
@@ -55,7 +57,7 @@ func TestFixCommandsFromSavedScan(t *testing.T) {
 	p.Reset()
 
 	code, out, errOut := runCLI(t, "fix", "--from", scan, "--journal-dir", jd, "--log-format", "${version} ${no-such-field}")
-	if code != finding.ExitUsage || !strings.Contains(errOut, "no-such-field") || p.Total() != 0 {
+	if code != cmdutil.ExitUsage || !strings.Contains(errOut, "no-such-field") || p.Total() != 0 {
 		t.Fatalf("unknown log field: exit %d, %d calls, stderr %s", code, p.Total(), errOut)
 	}
 
@@ -105,10 +107,10 @@ func TestFixCommandsFromSavedScan(t *testing.T) {
 		t.Fatalf("rollback: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, _ = runCLI(t, "verify", "--run", id, "--journal-dir", jd, "--output", "json")
-	if code != finding.ExitFail || !strings.Contains(out, `"fail": 3`) {
+	if code != cmdutil.ExitFail || !strings.Contains(out, `"fail": 3`) {
 		t.Fatalf("verify after rollback: exit %d\n%s", code, out)
 	}
-	if code, _, _ := runCLI(t, "scan", "--region", region); code != finding.ExitFail {
+	if code, _, _ := runCLI(t, "scan", "--region", region); code != cmdutil.ExitFail {
 		t.Errorf("scan after rollback: exit %d, want the original FAILs", code)
 	}
 	// Live plan (no --from): scans, then plans the same three VPCs.
@@ -121,10 +123,10 @@ func TestFixCommandsFromSavedScan(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &plan); code != 0 || err != nil || len(plan.Plans) != 1 || len(plan.Plans[0].Targets) != 3 {
 		t.Fatalf("live plan: exit %d %v\n%s\n%s", code, err, out, errOut)
 	}
-	if code, _, _ := runCLI(t, "rollback", "--journal-dir", jd); code != finding.ExitUsage {
+	if code, _, _ := runCLI(t, "rollback", "--journal-dir", jd); code != cmdutil.ExitUsage {
 		t.Errorf("rollback without --run: exit %d", code)
 	}
-	if code, _, _ := runCLI(t, "fix", "--from", scan, "--traffic-type", "ACCEPT", "--journal-dir", jd); code != finding.ExitUsage {
+	if code, _, _ := runCLI(t, "fix", "--from", scan, "--traffic-type", "ACCEPT", "--journal-dir", jd); code != cmdutil.ExitUsage {
 		t.Errorf("ACCEPT traffic accepted: exit %d", code)
 	}
 }
@@ -146,7 +148,7 @@ func TestFixSeveralAccounts(t *testing.T) {
 	org := filepath.Join(dir, "org.json")
 	jd := filepath.Join(dir, "runs")
 	setAWSEnv(t, a, srv.URL, region)
-	if code, _, errOut := runCLI(t, "scan", "--accounts", a.ID+","+b.ID, "--assume-role", "audit", "--region", region, "-o", "json", "--out", org); code != finding.ExitFail {
+	if code, _, errOut := runCLI(t, "scan", "--accounts", a.ID+","+b.ID, "--assume-role", "audit", "--region", region, "-o", "json", "--out", org); code != cmdutil.ExitFail {
 		t.Fatalf("scan: exit %d %s", code, errOut)
 	}
 	// Without --assume-role only the caller's account is planned; the other is named as left alone.
@@ -173,7 +175,7 @@ func TestFixSeveralAccounts(t *testing.T) {
 			t.Errorf("rollback %s: exit %d\n%s%s", r.ID, code, out, errOut)
 		}
 	}
-	if code, _, _ := runCLI(t, "scan", "--accounts", a.ID+","+b.ID, "--assume-role", "audit", "--region", region); code != finding.ExitFail {
+	if code, _, _ := runCLI(t, "scan", "--accounts", a.ID+","+b.ID, "--assume-role", "audit", "--region", region); code != cmdutil.ExitFail {
 		t.Errorf("scan after rollbacks: exit %d, want the original FAILs", code)
 	}
 	// A live fix (no saved scan) over the same accounts: each is scanned with its own credentials and planned.
@@ -192,7 +194,7 @@ func TestFixSeveralAccounts(t *testing.T) {
 			t.Errorf("account %s: %d VPCs planned, want 2", p.Account, len(p.Targets))
 		}
 	}
-	if code, _, _ := runCLI(t, "fix", "--from", org, "--accounts", a.ID, "--journal-dir", jd); code != finding.ExitUsage {
+	if code, _, _ := runCLI(t, "fix", "--from", org, "--accounts", a.ID, "--journal-dir", jd); code != cmdutil.ExitUsage {
 		t.Errorf("--from with --accounts: exit %d, want 3", code)
 	}
 }
@@ -212,10 +214,10 @@ func TestFixAsksOnATerminal(t *testing.T) {
 	term := func(answer string, args ...string) (int, string, string) {
 		var out, errOut bytes.Buffer
 		io := &IOStreams{In: strings.NewReader(answer), Out: &out, ErrOut: &errOut, InTTY: true, Getenv: func(string) string { return "" }}
-		return Main(t.Context(), args, io), out.String(), errOut.String()
+		return Main(t.Context(), args, cmdutil.NewFactory(io, func(string) string { return "" })), out.String(), errOut.String()
 	}
 	code, _, errOut := term("n\n", "fix", "--region", region, "--journal-dir", jd, "--apply")
-	if code != finding.ExitFail || !strings.Contains(errOut, "[y/N]") || !strings.Contains(errOut, "nothing changed") {
+	if code != cmdutil.ExitFail || !strings.Contains(errOut, "[y/N]") || !strings.Contains(errOut, "nothing changed") {
 		t.Fatalf("declined: exit %d\n%s", code, errOut)
 	}
 	if m := faultproxy.Mutating(p.Calls()); len(m) != 0 {

@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/flowguard/flowguard/internal/cli/cmdutil"
+
 	"github.com/flowguard/flowguard/internal/engine/graph/graphtest"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/textsafe/hostile"
@@ -38,7 +40,7 @@ func TestTerminalPrintersEscapeHostileValues(t *testing.T) {
 		{"query", "--snapshot", p, `flowLogs { id resourceId logGroupName deliverLogsErrorMessage }`},
 	} {
 		code, out, errOut := runCLI(t, args...)
-		if code == finding.ExitUsage {
+		if code == cmdutil.ExitUsage {
 			t.Fatalf("%v: exit 3: %s", args, errOut)
 		}
 		hostile.TerminalSafe(t, args[0]+" stdout", out)
@@ -50,7 +52,7 @@ func TestTerminalPrintersEscapeHostileValues(t *testing.T) {
 	}
 	old, cur := writeScan(t, "old.json", fs(finding.StatusPass)...), writeScan(t, "new.json", fs(finding.StatusFail)...)
 	code, out, errOut := runCLI(t, "diff", old, cur)
-	if code != finding.ExitFail {
+	if code != cmdutil.ExitFail {
 		t.Fatalf("diff: exit %d: %s", code, errOut)
 	}
 	hostile.TerminalSafe(t, "diff", out)
@@ -58,7 +60,7 @@ func TestTerminalPrintersEscapeHostileValues(t *testing.T) {
 	// A snapshot file whose own name is hostile: the error on stderr is shown escaped too.
 	bad := filepath.Join(t.TempDir(), "x\x1b[2J\u202e.json")
 	code, _, errOut = runCLI(t, "scan", "--snapshot", bad)
-	if code != finding.ExitUsage {
+	if code != cmdutil.ExitUsage {
 		t.Fatalf("missing snapshot: exit %d", code)
 	}
 	hostile.TerminalSafe(t, "stderr", errOut)

@@ -5,10 +5,11 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/flowguard/flowguard/internal/cli/cmdutil"
+
 	"github.com/spf13/cobra"
 
 	"github.com/flowguard/flowguard/internal/evaluate"
-	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/iacscan"
 	"github.com/flowguard/flowguard/internal/sink/report"
 )
@@ -90,16 +91,16 @@ func runIaCScan(ctx context.Context, io *IOStreams, o *iacScanOptions, paths []s
 	if err != nil {
 		if errors.Is(err, iacscan.ErrNothingFound) {
 			// Nothing was read, so nothing was checked: never "everything passes".
-			return &ExitError{Code: finding.ExitIncomplete, Err: err}
+			return &ExitError{Code: cmdutil.ExitIncomplete, Err: err}
 		}
 		return usageError("%v", err)
 	}
 	if o.OutDir != "" {
 		if err := writeReports(io, formats, res, o.OutDir); err != nil {
-			return &ExitError{Code: finding.ExitIncomplete, Err: err}
+			return &ExitError{Code: cmdutil.ExitIncomplete, Err: err}
 		}
 	} else if err := writeReport(io, formats[0], res, o.Out); err != nil {
-		return &ExitError{Code: finding.ExitIncomplete, Err: err}
+		return &ExitError{Code: cmdutil.ExitIncomplete, Err: err}
 	}
 	return exitFor(res)
 }

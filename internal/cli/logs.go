@@ -13,11 +13,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flowguard/flowguard/internal/cli/cmdutil"
+
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/flowguard/flowguard/internal/awsconf"
-	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/logs/analyze"
 	"github.com/flowguard/flowguard/internal/logs/flowlog"
 	"github.com/flowguard/flowguard/internal/logs/gen"
@@ -294,14 +295,14 @@ func logsReportRun(ctx context.Context, io *IOStreams, o *logsReportOptions, arg
 		for _, u := range s3urls {
 			l, err := source.ListS3(ctx, source.NewS3Client(awsCfg), u, filter.Since, filter.Until)
 			if err != nil {
-				return &ExitError{Code: finding.ExitIncomplete, Err: err}
+				return &ExitError{Code: cmdutil.ExitIncomplete, Err: err}
 			}
 			units = append(units, l.Units...)
 		}
 		for _, g := range o.LogGroups {
 			us, err := source.ListCloudWatch(ctx, source.NewCloudWatchClients(awsCfg), g, fmtOverride, filter.Since, filter.Until)
 			if err != nil {
-				return &ExitError{Code: finding.ExitIncomplete, Err: err}
+				return &ExitError{Code: cmdutil.ExitIncomplete, Err: err}
 			}
 			units = append(units, us...)
 		}
@@ -320,9 +321,9 @@ func logsReportRun(ctx context.Context, io *IOStreams, o *logsReportOptions, arg
 	if err != nil {
 		var me *flowlog.MalformedError
 		if errors.As(err, &me) {
-			return &ExitError{Code: finding.ExitIncomplete, Err: fmt.Errorf("malformed line (--strict): %w", err)}
+			return &ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("malformed line (--strict): %w", err)}
 		}
-		return &ExitError{Code: finding.ExitIncomplete, Err: err}
+		return &ExitError{Code: cmdutil.ExitIncomplete, Err: err}
 	}
 	failed = append(unlisted, failed...)
 	for _, f := range failed {
@@ -338,12 +339,12 @@ func logsReportRun(ctx context.Context, io *IOStreams, o *logsReportOptions, arg
 	if len(failed) > 0 {
 		// The report is printed, but incomplete: say so on stderr and in the exit code.
 		// The first one on stderr too, quoted: paths come from the listed tree and may hold control characters.
-		return &ExitError{Code: finding.ExitIncomplete, Err: fmt.Errorf("%d of %d inputs could not be read (listed in the report; first: %q: %q)",
+		return &ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("%d of %d inputs could not be read (listed in the report; first: %q: %q)",
 			len(failed), len(units)+len(unlisted), failed[0].Source, failed[0].Error)}
 	}
 	if stats.Records == 0 {
 		// Nothing to report on is not a clean report: say so, and do not exit 0.
-		return &ExitError{Code: finding.ExitIncomplete, Err: fmt.Errorf("no flow-log records were read from %d inputs (%d lines, %d malformed)",
+		return &ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("no flow-log records were read from %d inputs (%d lines, %d malformed)",
 			len(units), stats.Lines, stats.Malformed)}
 	}
 	return nil
@@ -468,7 +469,7 @@ func logsGenerateRun(io *IOStreams, o *logsGenerateOptions) error {
 		files = []string{o.Out}
 	}
 	if err != nil {
-		return &ExitError{Code: finding.ExitIncomplete, Err: fmt.Errorf("generate flow logs: %w", err)}
+		return &ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("generate flow logs: %w", err)}
 	}
 	enc := json.NewEncoder(summaryTo)
 	enc.SetIndent("", "  ")

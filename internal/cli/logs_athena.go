@@ -6,12 +6,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flowguard/flowguard/internal/cli/cmdutil"
+
 	awsathena "github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/flowguard/flowguard/internal/awsconf"
-	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/logs/athena"
 	"github.com/flowguard/flowguard/internal/logs/flowlog"
 	"github.com/flowguard/flowguard/internal/logs/render"
@@ -176,7 +177,7 @@ func logsAthenaRun(ctx context.Context, io *IOStreams, o *athenaRunOptions, repo
 	for i, q := range queries {
 		res, err := runner.Run(ctx, q)
 		if err != nil {
-			return &ExitError{Code: finding.ExitIncomplete, Err: fmt.Errorf("report %s: %w", reports[i], err)}
+			return &ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("report %s: %w", reports[i], err)}
 		}
 		tables = append(tables, render.Table{ID: reports[i], Title: athena.Titles[reports[i]], Columns: res.Columns, Rows: res.Rows, Bar: barColumn(reports[i], res.Columns)})
 	}

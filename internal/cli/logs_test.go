@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -9,15 +8,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flowguard/flowguard/internal/cli/cmdutil"
 	"github.com/flowguard/flowguard/internal/logs/analyze"
 	"github.com/flowguard/flowguard/internal/logs/gen"
 )
 
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	io := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Getenv: func(string) string { return "" }}
-	code = Main(context.Background(), args, io)
+	f, out, errOut := cmdutil.NewTestFactory("", nil)
+	code = Main(context.Background(), args, f)
 	return code, out.String(), errOut.String()
 }
 

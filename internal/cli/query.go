@@ -7,12 +7,13 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/flowguard/flowguard/internal/cli/cmdutil"
+
 	"github.com/spf13/cobra"
 
 	"github.com/flowguard/flowguard/internal/awsconf"
 	"github.com/flowguard/flowguard/internal/engine/graph"
 	"github.com/flowguard/flowguard/internal/engine/query"
-	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/scan"
 	"github.com/flowguard/flowguard/internal/source/accounts"
@@ -118,7 +119,7 @@ func runQuery(cmd *cobra.Command, io *IOStreams, o *queryOptions, args []string)
 	// its budget (relations nested back and forth over a large graph).
 	results, err := prog.Run(cmd.Context(), graph.Build(snap))
 	if err != nil {
-		return &ExitError{Code: finding.ExitIncomplete, Err: fmt.Errorf("running the query: %w", err)}
+		return &ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("running the query: %w", err)}
 	}
 	rep := newReportOut(io, o.Out)
 	io = rep.Streams()
@@ -126,7 +127,7 @@ func runQuery(cmd *cobra.Command, io *IOStreams, o *queryOptions, args []string)
 	case "json":
 		out, err := query.JSON(cmd.Context(), results)
 		if err != nil {
-			return &ExitError{Code: finding.ExitIncomplete, Err: fmt.Errorf("rendering the query's result: %w", err)}
+			return &ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("rendering the query's result: %w", err)}
 		}
 		enc := json.NewEncoder(io.Out)
 		enc.SetIndent("", "  ")
@@ -149,7 +150,7 @@ func runQuery(cmd *cobra.Command, io *IOStreams, o *queryOptions, args []string)
 				row, err := r.Root.Row(ev, n)
 				if err != nil {
 					tw.Flush()
-					return &ExitError{Code: finding.ExitIncomplete, Err: fmt.Errorf("rendering the query's result: %w", err)}
+					return &ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("rendering the query's result: %w", err)}
 				}
 				// Tags, names and error messages are untrusted: one inert line per cell.
 				for j, c := range row {
@@ -169,7 +170,7 @@ func runQuery(cmd *cobra.Command, io *IOStreams, o *queryOptions, args []string)
 	}
 	if n := unread(snap); n > 0 || snap.Incomplete {
 		fmt.Fprintf(io.ErrOut, "flowguard: the inventory is incomplete (%d collection(s) could not be read): assets may be missing\n", n)
-		return &ExitError{Code: finding.ExitIncomplete}
+		return &ExitError{Code: cmdutil.ExitIncomplete}
 	}
 	return nil
 }

@@ -7,11 +7,12 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/flowguard/flowguard/internal/cli/cmdutil"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 
 	"github.com/flowguard/flowguard/internal/awsconf"
-	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/remediate/fix"
 	"github.com/flowguard/flowguard/internal/remediate/fix/journal"
 	"github.com/flowguard/flowguard/internal/source/accounts"
@@ -61,7 +62,7 @@ Deleting a log group deletes the flow-log records in it. Exit code 0 when everyt
 				line, _ := bufio.NewReader(io.In).ReadString('\n')
 				if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
 					fmt.Fprintln(io.ErrOut, "flowguard: nothing changed")
-					return &ExitError{Code: finding.ExitFail}
+					return &ExitError{Code: cmdutil.ExitFail}
 				}
 			}
 			rep := newReportOut(io, out)
@@ -88,7 +89,7 @@ Deleting a log group deletes the flow-log records in it. Exit code 0 when everyt
 				switch {
 				case dryRun:
 					verb = "dry run (nothing changed)"
-				case res.ExitCode() != 0:
+				case cmdutil.OutcomeCode(res.Overall()) != 0:
 					verb = "NOT fully rolled back"
 				}
 				fmt.Fprintf(io.Out, "\nrun %s: %s; describe-flow-logs still shows %d of its flow logs\n", textsafe.Terminal(runID), verb, len(res.Remaining))
@@ -108,7 +109,7 @@ Deleting a log group deletes the flow-log records in it. Exit code 0 when everyt
 			if err := rep.Close(); err != nil {
 				return err
 			}
-			if code := res.ExitCode(); code != 0 {
+			if code := cmdutil.OutcomeCode(res.Overall()); code != 0 {
 				return &ExitError{Code: code}
 			}
 			return nil
@@ -133,7 +134,7 @@ Deleting a log group deletes the flow-log records in it. Exit code 0 when everyt
 func runAccountConfig(ctx context.Context, aw awsconf.Options, dir, runID string, enter accounts.Options) (aws.Config, error) {
 	base, err := awsconf.Load(ctx, aw)
 	if err != nil {
-		return aws.Config{}, &ExitError{Code: finding.ExitUsage, Err: err}
+		return aws.Config{}, &ExitError{Code: cmdutil.ExitUsage, Err: err}
 	}
 	info, _, err := fix.LoadRun(dir, runID)
 	if err != nil {
@@ -142,7 +143,7 @@ func runAccountConfig(ctx context.Context, aw awsconf.Options, dir, runID string
 	ent := &enterer{cfg: base, opts: enter}
 	cfg, err := ent.config(ctx, info.Account)
 	if err != nil {
-		return aws.Config{}, &ExitError{Code: finding.ExitUsage, Err: fmt.Errorf("run %s is in account %s: %w", runID, info.Account, err)}
+		return aws.Config{}, &ExitError{Code: cmdutil.ExitUsage, Err: fmt.Errorf("run %s is in account %s: %w", runID, info.Account, err)}
 	}
 	return cfg, nil
 }
@@ -151,5 +152,5 @@ func rollbackErr(err error) error {
 	if errors.Is(err, journal.ErrNotFound) {
 		return usageError("%v", err)
 	}
-	return &ExitError{Code: finding.ExitIncomplete, Err: err}
+	return &ExitError{Code: cmdutil.ExitIncomplete, Err: err}
 }

@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/flowguard/flowguard/internal/cli/cmdutil"
+
 	"github.com/spf13/cobra"
 
-	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/remediate/fix/journal"
 	"github.com/flowguard/flowguard/internal/textsafe"
 )
@@ -25,7 +26,7 @@ func newRunsCmd(io *IOStreams) *cobra.Command {
 			}
 			runs, err := journal.List(dir)
 			if err != nil {
-				return &ExitError{Code: finding.ExitIncomplete, Err: err}
+				return &ExitError{Code: cmdutil.ExitIncomplete, Err: err}
 			}
 			for _, r := range runs {
 				if r.Problem != "" {

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/flowguard/flowguard/internal/cli/cmdutil"
+
 	"github.com/spf13/cobra"
 
 	"github.com/flowguard/flowguard/internal/awsconf"
@@ -173,7 +175,7 @@ func runScan(cmd *cobra.Command, io *IOStreams, o *scanOptions) error {
 	}
 	if o.SaveSnapshot != "" {
 		if err := snap.WriteFile(o.SaveSnapshot); err != nil {
-			return &ExitError{Code: finding.ExitIncomplete, Err: err}
+			return &ExitError{Code: cmdutil.ExitIncomplete, Err: err}
 		}
 	}
 	if excSet != nil {
@@ -181,10 +183,10 @@ func runScan(cmd *cobra.Command, io *IOStreams, o *scanOptions) error {
 	}
 	if o.OutDir != "" {
 		if err := writeReports(io, formats, res, o.OutDir); err != nil {
-			return &ExitError{Code: finding.ExitIncomplete, Err: err}
+			return &ExitError{Code: cmdutil.ExitIncomplete, Err: err}
 		}
 	} else if err := writeReport(io, formats[0], res, o.Out); err != nil {
-		return &ExitError{Code: finding.ExitIncomplete, Err: err}
+		return &ExitError{Code: cmdutil.ExitIncomplete, Err: err}
 	}
 	if res.Cancelled {
 		fmt.Fprintln(io.ErrOut, "flowguard: interrupted: the report shows what finished and is marked incomplete")
@@ -202,7 +204,7 @@ func identityError(snap *inventory.Snapshot) (inventory.ReadError, bool) {
 }
 
 func exitFor(res *finding.Result) error {
-	if code := res.ExitCode(); code != finding.ExitOK {
+	if code := cmdutil.OutcomeCode(res.Overall()); code != cmdutil.ExitOK {
 		return &ExitError{Code: code}
 	}
 	return nil

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowguard/flowguard/internal/cli/cmdutil"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/flowguard/flowguard/internal/finding"
@@ -168,7 +170,7 @@ func TestScanReportAndExceptionUsageErrors(t *testing.T) {
 		{[]string{"scan", "--from-aws-cli", dir}, "no AWS CLI JSON found"},
 	} {
 		r := flowguard(t, nil, tc.args...)
-		if r.code != finding.ExitUsage || !strings.Contains(r.stderr, tc.want) {
+		if r.code != cmdutil.ExitUsage || !strings.Contains(r.stderr, tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 3 and %q", tc.args, r.code, r.stderr, tc.want)
 		}
 	}
@@ -237,7 +239,7 @@ func TestFromAWSCLIMatchesLiveScan(t *testing.T) {
 
 	os.Remove(filepath.Join(dump, "us-east-1/flow-logs.json"))
 	partial := flowguard(t, nil, "scan", "--from-aws-cli", dump, "-o", "json", "--out", filepath.Join(dir, "partial.json"))
-	if partial.code != finding.ExitIncomplete {
+	if partial.code != cmdutil.ExitIncomplete {
 		t.Errorf("without describe-flow-logs: exit %d, want 2\n%s", partial.code, partial.stderr)
 	}
 	for _, v := range verdicts(filepath.Join(dir, "partial.json")) {

@@ -3,10 +3,11 @@ package cli
 import (
 	"fmt"
 
+	"github.com/flowguard/flowguard/internal/cli/cmdutil"
+
 	"github.com/spf13/cobra"
 
 	"github.com/flowguard/flowguard/internal/awsconf"
-	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/remediate/fix"
 	"github.com/flowguard/flowguard/internal/remediate/fix/journal"
 	"github.com/flowguard/flowguard/internal/source/accounts"
@@ -38,7 +39,7 @@ and the delivery status of the run's flow log. Exit codes: 0 all pass, 1 some fa
 			if runID == "" {
 				id, err := fix.LatestRun(dir)
 				if err != nil {
-					return &ExitError{Code: finding.ExitUsage, Err: err}
+					return &ExitError{Code: cmdutil.ExitUsage, Err: err}
 				}
 				if id == "" {
 					return usageError("no runs in %s: pass --run ID or --journal-dir", dir)
@@ -81,7 +82,7 @@ and the delivery status of the run's flow log. Exit codes: 0 all pass, 1 some fa
 			if err := rep.Close(); err != nil {
 				return err
 			}
-			if code := res.ExitCode(); code != 0 {
+			if code := cmdutil.OutcomeCode(res.Overall()); code != 0 {
 				return &ExitError{Code: code}
 			}
 			return nil

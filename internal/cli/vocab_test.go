@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/flowguard/flowguard/internal/cli/cmdutil"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -40,7 +42,7 @@ func TestFixRoleNameIsRefused(t *testing.T) {
 		{"fix", "--role-name=x", "--apply", "--yes", "--journal-dir", t.TempDir()},
 	} {
 		code, out, errOut := runCLI(t, args...)
-		if code != finding.ExitUsage {
+		if code != cmdutil.ExitUsage {
 			t.Errorf("%v: exit %d, want 3\n%s%s", args, code, out, errOut)
 		}
 		for _, want := range []string{"--role-name", "--assume-role", "--delivery-role-name", "member accounts", "flow-log delivery"} {
@@ -69,7 +71,7 @@ func allCommands() map[string]*cobra.Command {
 			walk(s)
 		}
 	}
-	walk(NewRootCmd(&IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}, Getenv: func(string) string { return "" }}))
+	walk(NewRootCmd(cmdutil.NewFactory(&IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, func(string) string { return "" })))
 	return out
 }
 
@@ -281,7 +283,7 @@ func TestDeprecatedAliasesWarnOnce(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "no runs in") || strings.Count(errOut, "--output text is deprecated: use --output table") != 1 {
 		t.Errorf("runs -o text: exit %d\n%s\n%s", code, out, errOut)
 	}
-	if code, _, errOut := runCLI(t, "runs", "--journal-dir", jd, "-o", "yaml"); code != finding.ExitUsage || !strings.Contains(errOut, "want table or json") {
+	if code, _, errOut := runCLI(t, "runs", "--journal-dir", jd, "-o", "yaml"); code != cmdutil.ExitUsage || !strings.Contains(errOut, "want table or json") {
 		t.Errorf("runs -o yaml: exit %d %s", code, errOut)
 	}
 }
@@ -342,7 +344,7 @@ func TestAssumeRoleEntersMemberAccount(t *testing.T) {
 
 	code, out, errOut := runCLI(t, append([]string{"scan", "--accounts", member.ID, "--region", region, "-o", "json"}, enter...)...)
 	var res finding.Result
-	if err := json.Unmarshal([]byte(out), &res); code != finding.ExitFail || err != nil || !slices.Equal(res.Accounts, []string{member.ID}) || !strings.Contains(out, memberVPC) {
+	if err := json.Unmarshal([]byte(out), &res); code != cmdutil.ExitFail || err != nil || !slices.Equal(res.Accounts, []string{member.ID}) || !strings.Contains(out, memberVPC) {
 		t.Fatalf("scan --assume-role: exit %d %v\n%s\n%s", code, err, out, errOut)
 	}
 	checkEntered("scan")
@@ -364,7 +366,7 @@ func TestAssumeRoleEntersMemberAccount(t *testing.T) {
 	}
 
 	// The run is in the member account: verify and rollback enter it the same way, and refuse without a role.
-	if code, _, errOut := runCLI(t, "verify", "--run", runs[0].ID, "--journal-dir", jd); code != finding.ExitUsage || !strings.Contains(errOut, "--assume-role") {
+	if code, _, errOut := runCLI(t, "verify", "--run", runs[0].ID, "--journal-dir", jd); code != cmdutil.ExitUsage || !strings.Contains(errOut, "--assume-role") {
 		t.Errorf("verify without --assume-role: exit %d %s", code, errOut)
 	}
 	code, out, errOut = runCLI(t, append([]string{"verify", "--run", runs[0].ID, "--journal-dir", jd}, enter...)...)
@@ -381,7 +383,7 @@ func TestAssumeRoleEntersMemberAccount(t *testing.T) {
 	// scan --role-name is the deprecated name of --assume-role: same request, one warning.
 	code, out, errOut = runCLI(t, "scan", "--accounts", member.ID, "--region", region, "--role-name", "audit", "--external-id", "ext-42",
 		"--session-name", "vocab-test", "--session-duration", "30m", "-o", "json")
-	if code != finding.ExitFail || !strings.Contains(out, memberVPC) || strings.Count(errOut, "--role-name is deprecated: use --assume-role") != 1 {
+	if code != cmdutil.ExitFail || !strings.Contains(out, memberVPC) || strings.Count(errOut, "--role-name is deprecated: use --assume-role") != 1 {
 		t.Fatalf("scan --role-name: exit %d\n%s\n%s", code, out, errOut)
 	}
 	checkEntered("scan --role-name")
@@ -411,7 +413,7 @@ func TestConfigLoadFailureIsUsageError(t *testing.T) {
 		{"logs", "athena", "run", "top-talkers", "--profile", "no-such-profile"},
 		{"fix", "--profile", "no-such-profile", "--journal-dir", t.TempDir()},
 	} {
-		if code, _, errOut := runCLI(t, args...); code != finding.ExitUsage || !strings.Contains(errOut, "no-such-profile") {
+		if code, _, errOut := runCLI(t, args...); code != cmdutil.ExitUsage || !strings.Contains(errOut, "no-such-profile") {
 			t.Errorf("%v: exit %d, want 3\n%s", args, code, errOut)
 		}
 	}

@@ -1,4 +1,5 @@
-package cli
+// Package baseline is the baseline command: configurations that keep new VPCs compliant.
+package baseline
 
 import (
 	"fmt"
@@ -6,17 +7,21 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/flowguard/flowguard/internal/cli/cmdutil"
 	"github.com/flowguard/flowguard/internal/remediate/baseline"
 )
 
-type baselineOptions struct {
+// BaselineOptions are the baseline command's flags.
+type BaselineOptions struct {
+	IO     *cmdutil.IOStreams
 	Format string
 	OutDir string
 	baseline.Options
 }
 
-func newBaselineCmd(io *IOStreams) *cobra.Command {
-	o := &baselineOptions{Options: baseline.Defaults()}
+// NewCmdBaseline builds the baseline command; runF replaces baselineRun in tests.
+func NewCmdBaseline(f *cmdutil.Factory, runF func(*BaselineOptions) error) *cobra.Command {
+	o := &BaselineOptions{IO: f.IOStreams, Options: baseline.Defaults()}
 	cmd := &cobra.Command{
 		Use:   "baseline",
 		Short: "Generate configurations that keep new VPCs compliant",
@@ -36,12 +41,17 @@ Without --out-dir the files are printed; with --out-dir DIR they are written und
   flowguard baseline --format scp --break-glass-role SecurityBreakGlass > scp.json
   flowguard baseline --format cloudformation --traffic-type REJECT --retention-days 731 --out-dir baseline`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return runBaseline(io, o) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(o)
+			}
+			return baselineRun(o)
+		},
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&o.Format, "format", "", "baseline to generate: "+strings.Join(baseline.Formats, ", ")+" (required)")
 	fs.StringVar(&o.OutDir, "out-dir", "", "write the files under this directory (DIR/<format>/) instead of printing them")
-	addAlias(fs, "out", "out-dir")
+	cmdutil.AddAlias(fs, "out", "out-dir")
 	fs.StringVar(&o.TrafficType, "traffic-type", o.TrafficType, "flow log traffic type: REJECT or ALL")
 	fs.IntVar(&o.RetentionDays, "retention-days", o.RetentionDays, "log group retention in days (365 or more)")
 	fs.StringVar(&o.LogGroupPrefix, "log-group-prefix", o.LogGroupPrefix, "prefix of flow-log log group names (the SCP protects log groups under it)")
@@ -49,13 +59,14 @@ Without --out-dir the files are printed; with --out-dir DIR they are written und
 	return cmd
 }
 
-func runBaseline(io *IOStreams, o *baselineOptions) error {
+func baselineRun(o *BaselineOptions) error {
+	io := o.IO
 	if o.Format == "" {
-		return usageError("--format is required (%s)", strings.Join(baseline.Formats, ", "))
+		return cmdutil.UsageError("--format is required (%s)", strings.Join(baseline.Formats, ", "))
 	}
 	files, err := baseline.Generate(o.Format, o.Options)
 	if err != nil {
-		return usageError("%v", err)
+		return cmdutil.Usage(err)
 	}
 	if o.OutDir == "" {
 		for i, f := range files {
@@ -71,7 +82,7 @@ func runBaseline(io *IOStreams, o *baselineOptions) error {
 	}
 	paths, err := baseline.Write(o.OutDir, files)
 	if err != nil {
-		return &ExitError{Code: 2, Err: err}
+		return cmdutil.Incomplete(err)
 	}
 	for _, p := range paths {
 		fmt.Fprintln(io.Out, "wrote", p)

@@ -1,22 +1,26 @@
-package cli
+// Package diff is the diff command: compare two saved scans.
+package diff
 
 import (
 	"fmt"
 
 	"github.com/spf13/cobra"
 
-	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/cli/cmdutil"
 	"github.com/flowguard/flowguard/internal/sink/scandiff"
 )
 
-type diffOptions struct {
+// DiffOptions are the diff command's flags and arguments.
+type DiffOptions struct {
+	IO               *cmdutil.IOStreams
 	OldFile, NewFile string
 	Output           string
 	Out              string
 }
 
-func newDiffCmd(io *IOStreams) *cobra.Command {
-	o := &diffOptions{}
+// NewCmdDiff builds the diff command; runF replaces diffRun in tests.
+func NewCmdDiff(f *cmdutil.Factory, runF func(*DiffOptions) error) *cobra.Command {
+	o := &DiffOptions{IO: f.IOStreams}
 	cmd := &cobra.Command{
 		Use:   "diff OLD.json NEW.json",
 		Short: "Compare two scans: new, fixed and still-failing findings",
@@ -31,29 +35,32 @@ Exit codes: 0 no new failures, 1 new failures, 3 usage or unreadable input.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.OldFile, o.NewFile = args[0], args[1]
-			return runDiff(io, o)
+			if runF != nil {
+				return runF(o)
+			}
+			return diffRun(o)
 		},
 	}
-	cmd.Flags().StringVarP(&o.Output, "output", "o", outputTable, "output format: table or json")
-	addOutFlag(cmd.Flags(), &o.Out)
+	cmd.Flags().StringVarP(&o.Output, "output", "o", cmdutil.OutputTable, "output format: table or json")
+	cmdutil.AddOutFlag(cmd.Flags(), &o.Out)
 	return cmd
 }
 
-func runDiff(io *IOStreams, o *diffOptions) error {
-	if err := checkOutput(o.Output); err != nil {
+func diffRun(o *DiffOptions) error {
+	if err := cmdutil.CheckOutput(o.Output); err != nil {
 		return err
 	}
 	old, err := scandiff.LoadResult(o.OldFile)
 	if err != nil {
-		return usageError("%v", err)
+		return cmdutil.Usage(err)
 	}
 	cur, err := scandiff.LoadResult(o.NewFile)
 	if err != nil {
-		return usageError("%v", err)
+		return cmdutil.Usage(err)
 	}
 	d := scandiff.Compare(o.OldFile, old, o.NewFile, cur)
-	out := newReportOut(io, o.Out)
-	if o.Output == "json" {
+	out := cmdutil.NewReportOut(o.IO, o.Out)
+	if o.Output == cmdutil.OutputJSON {
 		err = d.WriteJSON(out.W())
 	} else {
 		err = d.WriteTable(out.W())
@@ -64,8 +71,5 @@ func runDiff(io *IOStreams, o *diffOptions) error {
 	if err := out.Close(); err != nil {
 		return err
 	}
-	if code := d.ExitCode(); code != finding.ExitOK {
-		return &ExitError{Code: code}
-	}
-	return nil
+	return cmdutil.OutcomeError(d.Overall())
 }
