@@ -13,6 +13,7 @@ import (
 	checkscmd "github.com/flowguard/flowguard/internal/cli/checks"
 	"github.com/flowguard/flowguard/internal/cli/cmdutil"
 	diffcmd "github.com/flowguard/flowguard/internal/cli/diff"
+	logscmd "github.com/flowguard/flowguard/internal/cli/logs"
 	schemacmd "github.com/flowguard/flowguard/internal/cli/schema"
 	versioncmd "github.com/flowguard/flowguard/internal/cli/version"
 	"github.com/flowguard/flowguard/internal/textsafe"
@@ -64,7 +65,7 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 		newIaCCmd(io),
 		baselinecmd.NewCmdBaseline(f, nil),
 		versioncmd.NewCmdVersion(f, nil),
-		newLogsCmd(io),
+		logscmd.NewCmdLogs(f),
 		diffcmd.NewCmdDiff(f, nil),
 		newFixCmd(io), newRollbackCmd(io), newVerifyCmd(io), newRunsCmd(io),
 		schemacmd.NewCmdSchema(f, nil), checkscmd.NewCmdChecks(f, nil), newQueryCmd(io),

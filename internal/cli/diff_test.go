@@ -19,6 +19,14 @@ func testStreams() (*cmdutil.Factory, *bytes.Buffer, *bytes.Buffer) {
 	return cmdutil.NewTestFactory("", nil)
 }
 
+// runCLI runs flowguard in-process with an empty environment.
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	f, out, errOut := cmdutil.NewTestFactory("", nil)
+	code = Main(t.Context(), args, f)
+	return code, out.String(), errOut.String()
+}
+
 // writeScan writes a result as `scan --output json` would.
 func writeScan(t *testing.T, name string, fs ...finding.Finding) string {
 	t.Helper()

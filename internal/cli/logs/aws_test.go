@@ -1,4 +1,4 @@
-package cli_test
+package logs_test
 
 import (
 	"bytes"
@@ -17,7 +17,7 @@ import (
 	"github.com/flowguard/flowguard/internal/testenv/moto"
 )
 
-// TestLogsReportS3 runs the binary against a bucket holding what `logs generate` wrote.
+// TestLogsReportS3 runs flowguard in-process against a bucket holding what `logs generate` wrote.
 func TestLogsReportS3(t *testing.T) {
 	t.Parallel()
 	srv := moto.Shared(t)

@@ -1,4 +1,4 @@
-package cli
+package logs
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/flowguard/flowguard/internal/cli/cmdutil"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsathena "github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -18,52 +19,61 @@ import (
 	"github.com/flowguard/flowguard/internal/logs/render"
 )
 
-func newLogsAthenaCmd(io *IOStreams) *cobra.Command {
+// NewCmdAthena builds `logs athena` and its subcommands.
+func NewCmdAthena(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "athena",
 		Short: "Query flow logs in S3 with Athena: table DDL and the report as SQL",
 	}
-	cmd.AddCommand(newLogsAthenaDDLCmd(io), newLogsAthenaRunCmd(io))
+	cmd.AddCommand(NewCmdAthenaDDL(f, nil), NewCmdAthenaRun(f, nil))
 	return cmd
 }
 
-// athenaTableOptions describe the flow-log table (shared by ddl and run).
-type athenaTableOptions struct {
+// TableOptions describe the flow-log table (shared by ddl and run).
+type TableOptions struct {
 	Database, Table string
 	LogFormat       string
-	Layout          s3LayoutOptions
+	Layout          cmdutil.S3LayoutOptions
 	TableAccounts   []string
 	TableRegions    []string
 }
 
-func (o *athenaTableOptions) addFlags(fs *pflag.FlagSet) {
+func (o *TableOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Database, "database", "default", "Athena database")
 	fs.StringVar(&o.Table, "table", "vpc_flow_logs", "Athena table")
-	addLogFormatFlag(fs, &o.LogFormat, "the flow log's LogFormat, e.g. '${version} ${vpc-id} …' (default: the default format)")
+	cmdutil.AddLogFormatFlag(fs, &o.LogFormat, "the flow log's LogFormat, e.g. '${version} ${vpc-id} …' (default: the default format)")
 	o.Layout.AddFlags(fs, "the flow log's S3 destination")
 	fs.StringSliceVar(&o.TableAccounts, "bucket-account", nil, "account id(s) whose logs the bucket holds (partition values)")
 	fs.StringSliceVar(&o.TableRegions, "bucket-region", nil, "region(s) whose logs the bucket holds (partition values)")
 }
 
-func (o *athenaTableOptions) table() (athena.Table, error) {
+func (o *TableOptions) table() (athena.Table, error) {
 	lay, err := o.Layout.Layout()
 	if err != nil {
-		return athena.Table{}, usageError("%v", err)
+		return athena.Table{}, cmdutil.Usage(err)
 	}
 	t := athena.Table{Database: o.Database, Name: o.Table, Layout: lay, Accounts: o.TableAccounts, Regions: o.TableRegions}
 	if o.LogFormat != "" {
 		f, err := flowlog.ParseFormat(o.LogFormat)
 		if err != nil {
-			return t, usageError("--log-format: %v", err)
+			return t, cmdutil.UsageError("--log-format: %v", err)
 		}
 		t.Format = f
 	}
 	return t, nil
 }
 
-func newLogsAthenaDDLCmd(io *IOStreams) *cobra.Command {
-	o := &athenaTableOptions{}
-	var location, start string
+// AthenaDDLOptions are the flags of `logs athena ddl`.
+type AthenaDDLOptions struct {
+	IO *cmdutil.IOStreams
+	TableOptions
+	Location        string
+	ProjectionStart string
+}
+
+// NewCmdAthenaDDL builds `logs athena ddl`; runF replaces athenaDDLRun in tests.
+func NewCmdAthenaDDL(f *cmdutil.Factory, runF func(*AthenaDDLOptions) error) *cobra.Command {
+	o := &AthenaDDLOptions{IO: f.IOStreams}
 	cmd := &cobra.Command{
 		Use:   "ddl",
 		Short: "Print the CREATE TABLE statement for a flow-log bucket (partition projection, no crawler needed)",
@@ -72,34 +82,48 @@ func newLogsAthenaDDLCmd(io *IOStreams) *cobra.Command {
   flowguard logs athena ddl --location s3://my-flow-logs/ --bucket-account 111122223333 --bucket-region us-east-1 --log-format '${version} ${vpc-id} ${srcaddr} ${dstaddr} ${action}'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := o.table()
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(o)
 			}
-			t.Location = location
-			if start != "" {
-				if t.ProjectionStart, err = time.Parse("2006-01-02", start); err != nil {
-					return usageError("bad --projection-start %q: want YYYY-MM-DD", start)
-				}
-			}
-			ddl, err := t.DDL()
-			if err != nil {
-				return usageError("%v", err)
-			}
-			fmt.Fprint(io.Out, ddl)
-			return nil
+			return athenaDDLRun(o)
 		},
 	}
 	fs := cmd.Flags()
 	o.addFlags(fs)
-	fs.StringVar(&location, "location", "", "the bucket and prefix that hold AWSLogs/, e.g. s3://my-flow-logs/")
-	fs.StringVar(&start, "projection-start", "2020-01-01", "first day of the projected date range")
+	fs.StringVar(&o.Location, "location", "", "the bucket and prefix that hold AWSLogs/, e.g. s3://my-flow-logs/")
+	fs.StringVar(&o.ProjectionStart, "projection-start", "2020-01-01", "first day of the projected date range")
 	return cmd
 }
 
-type athenaRunOptions struct {
-	athenaTableOptions
-	logsFilterOptions
+func athenaDDLRun(o *AthenaDDLOptions) error {
+	t, err := o.table()
+	if err != nil {
+		return err
+	}
+	t.Location = o.Location
+	if o.ProjectionStart != "" {
+		if t.ProjectionStart, err = time.Parse("2006-01-02", o.ProjectionStart); err != nil {
+			return cmdutil.UsageError("bad --projection-start %q: want YYYY-MM-DD", o.ProjectionStart)
+		}
+	}
+	ddl, err := t.DDL()
+	if err != nil {
+		return cmdutil.Usage(err)
+	}
+	fmt.Fprint(o.IO.Out, ddl)
+	return nil
+}
+
+// AthenaRunOptions are the flags and argument of `logs athena run`.
+type AthenaRunOptions struct {
+	IO        *cmdutil.IOStreams
+	AWSConfig func(context.Context, awsconf.Options) (aws.Config, error)
+	Now       func() time.Time
+	Ctx       context.Context
+	Report    string
+
+	TableOptions
+	FilterOptions
 	AWS            awsconf.Options
 	WorkGroup      string
 	OutputLocation string
@@ -109,8 +133,9 @@ type athenaRunOptions struct {
 	PrintSQL       bool
 }
 
-func newLogsAthenaRunCmd(io *IOStreams) *cobra.Command {
-	o := &athenaRunOptions{}
+// NewCmdAthenaRun builds `logs athena run`; runF replaces athenaRun in tests.
+func NewCmdAthenaRun(f *cmdutil.Factory, runF func(*AthenaRunOptions) error) *cobra.Command {
+	o := &AthenaRunOptions{IO: f.IOStreams, AWSConfig: f.AWSConfig, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "run REPORT",
 		Short: "Run a report as SQL through the Athena API: " + strings.Join(athena.Reports, ", ") + " or all",
@@ -118,24 +143,31 @@ func newLogsAthenaRunCmd(io *IOStreams) *cobra.Command {
   flowguard logs athena run all --workgroup primary --output-location s3://my-athena-results/ --since 7d -o html --out report.html
   flowguard logs athena run top-talkers --file-format parquet --hive-partitions --output-location s3://my-athena-results/`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return logsAthenaRun(cmd.Context(), io, o, args[0]) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Ctx, o.Report = cmd.Context(), args[0]
+			if runF != nil {
+				return runF(o)
+			}
+			return athenaRun(o)
+		},
 	}
 	fs := cmd.Flags()
-	o.athenaTableOptions.addFlags(fs)
-	o.logsFilterOptions.addFlags(fs)
+	o.TableOptions.addFlags(fs)
+	o.FilterOptions.addFlags(fs)
 	o.AWS.AddFlags(fs)
 	fs.StringVar(&o.WorkGroup, "workgroup", "", "Athena workgroup (default: primary)")
 	fs.StringVar(&o.OutputLocation, "output-location", "", "s3:// location for query results (needed unless the workgroup sets one)")
 	fs.StringVar(&o.Catalog, "catalog", "", "data catalog (default: AwsDataCatalog)")
-	fs.StringVarP(&o.Output, "output", "o", outputTable, "output format: "+strings.Join(render.Formats, ", "))
-	addOutFlag(fs, &o.Out)
+	fs.StringVarP(&o.Output, "output", "o", cmdutil.OutputTable, "output format: "+strings.Join(render.Formats, ", "))
+	cmdutil.AddOutFlag(fs, &o.Out)
 	fs.BoolVar(&o.PrintSQL, "print-sql", false, "print the SQL instead of running it")
 	return cmd
 }
 
-func logsAthenaRun(ctx context.Context, io *IOStreams, o *athenaRunOptions, report string) error {
+func athenaRun(o *AthenaRunOptions) error {
+	ctx, io, report := o.Ctx, o.IO, o.Report
 	if err := render.Check(o.Output); err != nil {
-		return usageError("%v", err)
+		return cmdutil.Usage(err)
 	}
 	reports := []string{report}
 	if report == "all" {
@@ -145,7 +177,7 @@ func logsAthenaRun(ctx context.Context, io *IOStreams, o *athenaRunOptions, repo
 	if err != nil {
 		return err
 	}
-	cfg, err := o.config(time.Now().UTC())
+	cfg, err := o.config(o.Now().UTC())
 	if err != nil {
 		return err
 	}
@@ -153,7 +185,7 @@ func logsAthenaRun(ctx context.Context, io *IOStreams, o *athenaRunOptions, repo
 	queries := make([]string, len(reports))
 	for i, r := range reports {
 		if queries[i], err = athena.SQL(r, p); err != nil {
-			return usageError("%v", err)
+			return cmdutil.Usage(err)
 		}
 	}
 	if o.PrintSQL {
@@ -166,22 +198,22 @@ func logsAthenaRun(ctx context.Context, io *IOStreams, o *athenaRunOptions, repo
 		return nil
 	}
 	if o.OutputLocation != "" && !strings.HasPrefix(o.OutputLocation, "s3://") {
-		return usageError("--output-location must be an s3:// URL")
+		return cmdutil.UsageError("--output-location must be an s3:// URL")
 	}
-	awsCfg, err := awsconf.Load(ctx, o.AWS)
+	awsCfg, err := o.AWSConfig(ctx, o.AWS)
 	if err != nil {
-		return usageError("%v", err)
+		return err
 	}
 	runner := &athena.Runner{Client: awsathena.NewFromConfig(awsCfg), Database: t.Database, Catalog: o.Catalog, WorkGroup: o.WorkGroup, OutputLocation: o.OutputLocation}
 	var tables []render.Table
 	for i, q := range queries {
 		res, err := runner.Run(ctx, q)
 		if err != nil {
-			return &ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("report %s: %w", reports[i], err)}
+			return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("report %s: %w", reports[i], err)}
 		}
 		tables = append(tables, render.Table{ID: reports[i], Title: athena.Titles[reports[i]], Columns: res.Columns, Rows: res.Rows, Bar: barColumn(reports[i], res.Columns)})
 	}
-	out := newReportOut(io, o.Out)
+	out := cmdutil.NewReportOut(io, o.Out)
 	if err := render.WriteTables(out.W(), o.Output, "flowguard flow-log report (Athena)", tables); err != nil {
 		return err
 	}

@@ -1,4 +1,5 @@
-package cli
+// Package logs is the logs command: report, generate and athena (ddl, run).
+package logs
 
 import (
 	"context"
@@ -12,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/flowguard/flowguard/internal/cli/cmdutil"
 
@@ -27,17 +30,18 @@ import (
 	"github.com/flowguard/flowguard/internal/outfile"
 )
 
-func newLogsCmd(io *IOStreams) *cobra.Command {
+// NewCmdLogs builds the logs command and its subcommands.
+func NewCmdLogs(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "logs",
 		Short: "Read VPC flow logs (files, S3, CloudWatch Logs, Athena) and report what they show",
 	}
-	cmd.AddCommand(newLogsReportCmd(io), newLogsGenerateCmd(io), newLogsAthenaCmd(io))
+	cmd.AddCommand(NewCmdReport(f, nil), NewCmdGenerate(f, nil), NewCmdAthena(f))
 	return cmd
 }
 
-// logsFilterOptions are the record filters and detector thresholds shared by `logs report` and `logs athena run`.
-type logsFilterOptions struct {
+// FilterOptions are the record filters and detector thresholds shared by `logs report` and `logs athena run`.
+type FilterOptions struct {
 	Since, Until               string
 	Accounts, VPCs, Interfaces []string
 	Action                     string
@@ -48,7 +52,7 @@ type logsFilterOptions struct {
 	Cfg                        analyze.Config
 }
 
-func (o *logsFilterOptions) addFlags(fs *pflag.FlagSet) {
+func (o *FilterOptions) addFlags(fs *pflag.FlagSet) {
 	o.Cfg = analyze.Defaults()
 	fs.StringVar(&o.Since, "since", "", "only records starting at or after this time: RFC 3339, a date (2026-01-02) or an age (24h, 7d)")
 	fs.StringVar(&o.Until, "until", "", "only records starting before this time (same forms as --since)")
@@ -71,22 +75,22 @@ func (o *logsFilterOptions) addFlags(fs *pflag.FlagSet) {
 }
 
 // config validates the flags and returns the analysis configuration (a usage error when a flag is bad).
-func (o *logsFilterOptions) config(now time.Time) (analyze.Config, error) {
+func (o *FilterOptions) config(now time.Time) (analyze.Config, error) {
 	filter, err := o.filter(now)
 	if err != nil {
-		return analyze.Config{}, usageError("%v", err)
+		return analyze.Config{}, cmdutil.Usage(err)
 	}
 	for _, v := range []struct {
 		name string
 		v    int
 	}{{"--vertical-ports", o.Cfg.VerticalPorts}, {"--horizontal-hosts", o.Cfg.HorizontalHosts}, {"--brute-force-rejects", o.Cfg.BruteForceRejects}, {"--top", o.Cfg.TopN}} {
 		if v.v < 1 {
-			return analyze.Config{}, usageError("%s must be at least 1", v.name)
+			return analyze.Config{}, cmdutil.UsageError("%s must be at least 1", v.name)
 		}
 	}
 	for _, d := range []time.Duration{o.Cfg.VerticalWindow, o.Cfg.HorizontalWindow, o.Cfg.BruteForceWindow} {
 		if d < time.Second {
-			return analyze.Config{}, usageError("detector windows must be at least 1s")
+			return analyze.Config{}, cmdutil.UsageError("detector windows must be at least 1s")
 		}
 	}
 	cfg := o.Cfg
@@ -94,16 +98,22 @@ func (o *logsFilterOptions) config(now time.Time) (analyze.Config, error) {
 	cfg.BruteForcePorts = nil
 	for _, p := range o.BruteForcePorts {
 		if p < 0 || p > 65535 {
-			return analyze.Config{}, usageError("bad --brute-force-ports %d", p)
+			return analyze.Config{}, cmdutil.UsageError("bad --brute-force-ports %d", p)
 		}
 		cfg.BruteForcePorts = append(cfg.BruteForcePorts, int32(p))
 	}
 	return cfg, nil
 }
 
-// logsReportOptions are the flags of `logs report`.
-type logsReportOptions struct {
-	logsFilterOptions
+// ReportOptions are the flags and arguments of `logs report`.
+type ReportOptions struct {
+	IO        *cmdutil.IOStreams
+	AWSConfig func(context.Context, awsconf.Options) (aws.Config, error)
+	Now       func() time.Time
+	Ctx       context.Context
+	Inputs    []string // files, directories, s3:// URLs
+
+	FilterOptions
 	AWS       awsconf.Options
 	LogGroups []string
 	LogFormat string
@@ -116,8 +126,9 @@ type logsReportOptions struct {
 	TopKCapacity int
 }
 
-func newLogsReportCmd(io *IOStreams) *cobra.Command {
-	o := &logsReportOptions{}
+// NewCmdReport builds `logs report`; runF replaces reportRun in tests.
+func NewCmdReport(f *cmdutil.Factory, runF func(*ReportOptions) error) *cobra.Command {
+	o := &ReportOptions{IO: f.IOStreams, AWSConfig: f.AWSConfig, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "report [PATH | s3://BUCKET/PREFIX]...",
 		Short: "Report totals, top talkers, rejected traffic, scans, brute force and SKIPDATA from flow logs",
@@ -132,18 +143,22 @@ and report what they show. Records are streamed: memory stays bounded whatever t
 
   flowguard logs report --log-group /vpc/flow-logs --region eu-west-1 --since 24h --action reject`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return logsReportRun(cmd.Context(), io, o, args)
+			o.Ctx, o.Inputs = cmd.Context(), args
+			if runF != nil {
+				return runF(o)
+			}
+			return reportRun(o)
 		},
 	}
 	fs := cmd.Flags()
 	o.AWS.AddFlags(fs)
 	fs.StringSliceVar(&o.LogGroups, "log-group", nil, "CloudWatch Logs group(s) to read")
-	addLogFormatFlag(fs, &o.LogFormat, "record format (the flow log's LogFormat) for input without a header line, e.g. '${version} ${vpc-id} ${srcaddr} …' (default: the header, the flow log's LogFormat, or the default format)")
+	cmdutil.AddLogFormatFlag(fs, &o.LogFormat, "record format (the flow log's LogFormat) for input without a header line, e.g. '${version} ${vpc-id} ${srcaddr} …' (default: the header, the flow log's LogFormat, or the default format)")
 	fs.BoolVar(&o.Strict, "strict", false, "stop at the first malformed line instead of counting and skipping it")
-	fs.StringVarP(&o.Output, "output", "o", outputTable, "output format: "+strings.Join(render.Formats, ", "))
-	addOutFlag(fs, &o.Out)
+	fs.StringVarP(&o.Output, "output", "o", cmdutil.OutputTable, "output format: "+strings.Join(render.Formats, ", "))
+	cmdutil.AddOutFlag(fs, &o.Out)
 	fs.IntVar(&o.Workers, "workers", 0, "parallel readers (default: number of CPUs, at least 8 for S3 and CloudWatch Logs)")
-	o.logsFilterOptions.addFlags(fs)
+	o.FilterOptions.addFlags(fs)
 	fs.IntVar(&o.MaxState, "max-detector-state", analyze.Defaults().MaxDetectorState, "memory bound of the detectors, in keys plus set elements")
 	fs.IntVar(&o.TopKCapacity, "topk-capacity", analyze.Defaults().TopKCapacity, "keys each top-k table holds per worker: counts are exact below it, approximate (with a stated bound) above; small tables stay in CPU cache")
 	return cmd
@@ -191,7 +206,7 @@ func parseProtocol(s string) (int32, error) {
 	return int32(n), nil
 }
 
-func (o *logsFilterOptions) filter(now time.Time) (analyze.Filter, error) {
+func (o *FilterOptions) filter(now time.Time) (analyze.Filter, error) {
 	var f analyze.Filter
 	var err error
 	if f.Since, err = parseTime(o.Since, now); err != nil {
@@ -240,27 +255,28 @@ func (o *logsFilterOptions) filter(now time.Time) (analyze.Filter, error) {
 	return f, nil
 }
 
-func logsReportRun(ctx context.Context, io *IOStreams, o *logsReportOptions, args []string) error {
+func reportRun(o *ReportOptions) error {
+	ctx, io, args := o.Ctx, o.IO, o.Inputs
 	if err := render.Check(o.Output); err != nil {
-		return usageError("%v", err)
+		return cmdutil.Usage(err)
 	}
-	cfg, err := o.config(time.Now().UTC())
+	cfg, err := o.config(o.Now().UTC())
 	if err != nil {
 		return err
 	}
 	filter := cfg.Filter
 	cfg.MaxDetectorState = o.MaxState
 	if o.TopKCapacity < 16 {
-		return usageError("--topk-capacity must be at least 16")
+		return cmdutil.UsageError("--topk-capacity must be at least 16")
 	}
 	cfg.TopKCapacity = o.TopKCapacity
 	if len(args) == 0 && len(o.LogGroups) == 0 {
-		return usageError("nothing to read: give files, directories or s3:// URLs, or --log-group")
+		return cmdutil.UsageError("nothing to read: give files, directories or s3:// URLs, or --log-group")
 	}
 	var fmtOverride *flowlog.Format
 	if o.LogFormat != "" {
 		if fmtOverride, err = flowlog.ParseFormat(o.LogFormat); err != nil {
-			return usageError("--log-format: %v", err)
+			return cmdutil.UsageError("--log-format: %v", err)
 		}
 	}
 
@@ -281,28 +297,28 @@ func logsReportRun(ctx context.Context, io *IOStreams, o *logsReportOptions, arg
 	if len(local) > 0 {
 		us, problems, err := source.List(local, io.In)
 		if err != nil {
-			return usageError("%v", err)
+			return cmdutil.Usage(err)
 		}
 		units = append(units, us...)
 		unlisted = problems
 	}
 	if len(s3urls) > 0 || len(o.LogGroups) > 0 {
 		remote = true
-		awsCfg, err := awsconf.Load(ctx, o.AWS)
+		awsCfg, err := o.AWSConfig(ctx, o.AWS)
 		if err != nil {
-			return usageError("%v", err)
+			return err
 		}
 		for _, u := range s3urls {
 			l, err := source.ListS3(ctx, source.NewS3Client(awsCfg), u, filter.Since, filter.Until)
 			if err != nil {
-				return &ExitError{Code: cmdutil.ExitIncomplete, Err: err}
+				return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: err}
 			}
 			units = append(units, l.Units...)
 		}
 		for _, g := range o.LogGroups {
 			us, err := source.ListCloudWatch(ctx, source.NewCloudWatchClients(awsCfg), g, fmtOverride, filter.Since, filter.Until)
 			if err != nil {
-				return &ExitError{Code: cmdutil.ExitIncomplete, Err: err}
+				return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: err}
 			}
 			units = append(units, us...)
 		}
@@ -321,15 +337,15 @@ func logsReportRun(ctx context.Context, io *IOStreams, o *logsReportOptions, arg
 	if err != nil {
 		var me *flowlog.MalformedError
 		if errors.As(err, &me) {
-			return &ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("malformed line (--strict): %w", err)}
+			return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("malformed line (--strict): %w", err)}
 		}
-		return &ExitError{Code: cmdutil.ExitIncomplete, Err: err}
+		return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: err}
 	}
 	failed = append(unlisted, failed...)
 	for _, f := range failed {
 		rep.ReadErrors = append(rep.ReadErrors, analyze.ReadError{Source: f.Source, Error: f.Error})
 	}
-	out := newReportOut(io, o.Out)
+	out := cmdutil.NewReportOut(io, o.Out)
 	if err := render.Report(out.W(), o.Output, rep); err != nil {
 		return err
 	}
@@ -339,12 +355,12 @@ func logsReportRun(ctx context.Context, io *IOStreams, o *logsReportOptions, arg
 	if len(failed) > 0 {
 		// The report is printed, but incomplete: say so on stderr and in the exit code.
 		// The first one on stderr too, quoted: paths come from the listed tree and may hold control characters.
-		return &ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("%d of %d inputs could not be read (listed in the report; first: %q: %q)",
+		return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("%d of %d inputs could not be read (listed in the report; first: %q: %q)",
 			len(failed), len(units)+len(unlisted), failed[0].Source, failed[0].Error)}
 	}
 	if stats.Records == 0 {
 		// Nothing to report on is not a clean report: say so, and do not exit 0.
-		return &ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("no flow-log records were read from %d inputs (%d lines, %d malformed)",
+		return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("no flow-log records were read from %d inputs (%d lines, %d malformed)",
 			len(units), stats.Lines, stats.Malformed)}
 	}
 	return nil
@@ -358,20 +374,23 @@ func prefixAll(p string, ss []string) []string {
 	return out
 }
 
-// logsGenerateOptions are the flags of `logs generate`.
-type logsGenerateOptions struct {
+// GenerateOptions are the flags of `logs generate`.
+type GenerateOptions struct {
+	IO *cmdutil.IOStreams
+
 	Cfg       gen.Config
 	Out       string
 	OutDir    string
 	Version   int
 	LogFormat string
 	Start     string
-	Layout    s3LayoutOptions
+	Layout    cmdutil.S3LayoutOptions
 	NoHeader  bool
 }
 
-func newLogsGenerateCmd(io *IOStreams) *cobra.Command {
-	o := &logsGenerateOptions{}
+// NewCmdGenerate builds `logs generate`; runF replaces generateRun in tests.
+func NewCmdGenerate(f *cmdutil.Factory, runF func(*GenerateOptions) error) *cobra.Command {
+	o := &GenerateOptions{IO: f.IOStreams}
 	cmd := &cobra.Command{
 		Use:   "generate",
 		Short: "Write realistic synthetic flow logs with planted scans and brute force (seeded, reproducible)",
@@ -386,7 +405,12 @@ JSON (to stderr when the records go to stdout).`,
   flowguard logs generate --out records.log.gz --log-format '${version} ${vpc-id} ${srcaddr} ${dstaddr} ${action}'
   flowguard logs generate --out - --records 1000 --version 5 | head`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return logsGenerateRun(io, o) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(o)
+			}
+			return generateRun(o)
+		},
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&o.Out, "out", "", "file to write (.gz for gzip), or - for standard output")
@@ -396,7 +420,7 @@ JSON (to stderr when the records go to stdout).`,
 	fs.StringVar(&o.Start, "start", "2026-01-01T00:00:00Z", "time of the first record (RFC 3339)")
 	fs.DurationVar(&o.Cfg.Duration, "duration", 24*time.Hour, "time the records span")
 	fs.IntVar(&o.Version, "version", 2, "format version: 2 is the default format; 3-8 add every field of that version")
-	addLogFormatFlag(fs, &o.LogFormat, "custom record format (a LogFormat) instead of --version, e.g. '${version} ${vpc-id} ${srcaddr} ${dstaddr} ${action}'")
+	cmdutil.AddLogFormatFlag(fs, &o.LogFormat, "custom record format (a LogFormat) instead of --version, e.g. '${version} ${vpc-id} ${srcaddr} ${dstaddr} ${action}'")
 	fs.StringVar(&o.Cfg.Account, "account", "123456789012", "account id")
 	fs.StringVar(&o.Cfg.Region, "region", "us-east-1", "region")
 	fs.IntVar(&o.Cfg.Interfaces, "interfaces", 50, "network interfaces")
@@ -409,16 +433,17 @@ JSON (to stderr when the records go to stdout).`,
 	return cmd
 }
 
-func logsGenerateRun(io *IOStreams, o *logsGenerateOptions) error {
+func generateRun(o *GenerateOptions) error {
+	io := o.IO
 	if o.Out != "" && o.OutDir != "" {
-		return usageError("use --out FILE or --out-dir DIR, not both")
+		return cmdutil.UsageError("use --out FILE or --out-dir DIR, not both")
 	}
 	if o.Out == "" && o.OutDir == "" {
-		return usageError("--out FILE (or - for standard output) or --out-dir DIR is required")
+		return cmdutil.UsageError("--out FILE (or - for standard output) or --out-dir DIR is required")
 	}
 	lay, err := o.Layout.Layout()
 	if err != nil {
-		return usageError("%v", err)
+		return cmdutil.Usage(err)
 	}
 	if o.Out != "" && o.Out != "-" {
 		// --out used to take a directory too: that is --out-dir now, and still works with a warning.
@@ -428,32 +453,32 @@ func logsGenerateRun(io *IOStreams, o *logsGenerateOptions) error {
 		}
 	}
 	if o.OutDir == "" && (lay.Parquet || lay.Hive || lay.PerHour) {
-		return usageError("--file-format parquet, --hive-partitions and --per-hour-partitions apply to --out-dir")
+		return cmdutil.UsageError("--file-format parquet, --hive-partitions and --per-hour-partitions apply to --out-dir")
 	}
 	start, err := time.Parse(time.RFC3339, o.Start)
 	if err != nil {
-		return usageError("bad --start: %v", err)
+		return cmdutil.UsageError("bad --start: %v", err)
 	}
 	o.Cfg.Start = start
 	if o.Cfg.Records < 0 || o.Cfg.Interfaces < 1 || o.Cfg.Interfaces > 60000 {
-		return usageError("--records must be ≥ 0 and --interfaces 1-60000")
+		return cmdutil.UsageError("--records must be ≥ 0 and --interfaces 1-60000")
 	}
 	for _, n := range []int{o.Cfg.VerticalScans, o.Cfg.HorizontalScans, o.Cfg.BruteForces} {
 		if n < 0 || n > 6 {
-			return usageError("planted attacks: at most 6 of each kind")
+			return cmdutil.UsageError("planted attacks: at most 6 of each kind")
 		}
 	}
 	switch {
 	case o.LogFormat != "":
 		if o.Cfg.Format, err = flowlog.ParseFormat(o.LogFormat); err != nil {
-			return usageError("--log-format: %v", err)
+			return cmdutil.UsageError("--log-format: %v", err)
 		}
 	case o.Version == 2:
 		o.Cfg.Format = flowlog.DefaultFormat
 	case o.Version >= 3 && o.Version <= 8:
 		o.Cfg.Format = flowlog.FormatOf(flowlog.FieldsOfVersion(o.Version)...)
 	default:
-		return usageError("--version must be 2-8")
+		return cmdutil.UsageError("--version must be 2-8")
 	}
 	g := gen.New(o.Cfg)
 	summaryTo := io.Out
@@ -469,7 +494,7 @@ func logsGenerateRun(io *IOStreams, o *logsGenerateOptions) error {
 		files = []string{o.Out}
 	}
 	if err != nil {
-		return &ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("generate flow logs: %w", err)}
+		return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("generate flow logs: %w", err)}
 	}
 	enc := json.NewEncoder(summaryTo)
 	enc.SetIndent("", "  ")

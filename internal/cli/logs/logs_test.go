@@ -1,26 +1,39 @@
-package cli
+package logs_test
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/flowguard/flowguard/internal/cli/cmdutil"
+	"github.com/flowguard/flowguard/internal/cli/clitest"
 	"github.com/flowguard/flowguard/internal/logs/analyze"
 	"github.com/flowguard/flowguard/internal/logs/gen"
 )
 
+// runCLI runs flowguard in-process with an empty environment.
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	f, out, errOut := cmdutil.NewTestFactory("", nil)
-	code = Main(context.Background(), args, f)
-	return code, out.String(), errOut.String()
+	r := clitest.Run(t, nil, args...)
+	return r.Code, r.Stdout, r.Stderr
+}
+
+// run is what flowguard returned, as the tests read it.
+type run struct {
+	code           int
+	stdout, stderr string
+}
+
+// flowguard runs flowguard in-process with env (KEY=VALUE pairs) as its whole environment.
+func flowguard(t *testing.T, env []string, args ...string) run {
+	t.Helper()
+	r := clitest.Run(t, env, args...)
+	return run{r.Code, r.Stdout, r.Stderr}
 }
 
 func TestLogsGenerateThenReport(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "flowlogs")
 	code, out, errOut := runCLI(t, "logs", "generate", "--out-dir", dir, "--records", "20000", "--duration", "6h",
 		"--vertical-scans", "1", "--horizontal-scans", "1", "--brute-force", "2", "--skipdata", "5", "--version", "5")
@@ -66,6 +79,7 @@ func TestLogsGenerateThenReport(t *testing.T) {
 }
 
 func TestLogsUsageErrors(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"logs", "report"},
 		{"logs", "report", ".", "-o", "xml"},
@@ -86,6 +100,7 @@ func TestLogsUsageErrors(t *testing.T) {
 }
 
 func TestLogsStrict(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := filepath.Join(dir, "bad.log")
 	writeFile(t, p, "2 1 eni-1 10.0.0.1 10.0.0.2 1 22 6 1 40 100 160 REJECT OK\nnot a record\n")
@@ -107,6 +122,7 @@ func writeFile(t *testing.T, p, s string) {
 }
 
 func TestLogsReportGoesOnPastUnreadableInputs(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "a.log"), "2 1 eni-1 10.0.0.1 10.0.0.2 1 22 6 1 40 100 160 REJECT OK\n")
 	writeFile(t, filepath.Join(dir, "b.log.gz"), "\x1f\x8bthis is not gzip")
@@ -126,6 +142,7 @@ func TestLogsReportGoesOnPastUnreadableInputs(t *testing.T) {
 // A symlinked directory is read like the directory; a record in year 10000 is one malformed line, not a
 // failed report; nothing to read is not exit 0.
 func TestLogsReportSymlinksTimesAndNothingRead(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	real := filepath.Join(root, "real")
 	if err := os.MkdirAll(real, 0o755); err != nil {
