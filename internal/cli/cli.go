@@ -14,6 +14,7 @@ import (
 	"github.com/flowguard/flowguard/internal/cli/cmdutil"
 	diffcmd "github.com/flowguard/flowguard/internal/cli/diff"
 	logscmd "github.com/flowguard/flowguard/internal/cli/logs"
+	"github.com/flowguard/flowguard/internal/cli/remediate"
 	schemacmd "github.com/flowguard/flowguard/internal/cli/schema"
 	versioncmd "github.com/flowguard/flowguard/internal/cli/version"
 	"github.com/flowguard/flowguard/internal/textsafe"
@@ -67,7 +68,7 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 		versioncmd.NewCmdVersion(f, nil),
 		logscmd.NewCmdLogs(f),
 		diffcmd.NewCmdDiff(f, nil),
-		newFixCmd(io), newRollbackCmd(io), newVerifyCmd(io), newRunsCmd(io),
+		remediate.NewCmdFix(f, nil), remediate.NewCmdRollback(f, nil), remediate.NewCmdVerify(f, nil), remediate.NewCmdRuns(f, nil),
 		schemacmd.NewCmdSchema(f, nil), checkscmd.NewCmdChecks(f, nil), newQueryCmd(io),
 	)
 	return root

@@ -19,6 +19,19 @@ func testStreams() (*cmdutil.Factory, *bytes.Buffer, *bytes.Buffer) {
 	return cmdutil.NewTestFactory("", nil)
 }
 
+// runEnv runs flowguard in-process with env (KEY=VALUE pairs) as its whole environment.
+func runEnv(t *testing.T, env []string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	m := map[string]string{"HOME": t.TempDir()}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		m[k] = v
+	}
+	f, out, errOut := cmdutil.NewTestFactory("", m)
+	code = Main(t.Context(), args, f)
+	return code, out.String(), errOut.String()
+}
+
 // runCLI runs flowguard in-process with an empty environment.
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()

@@ -31,17 +31,18 @@ import (
 // copied from scan's help planned iam:CreateRole OrganizationAccountAccessRole in the management account. It
 // is refused, before any AWS call, with the two flags that replace it.
 func TestFixRoleNameIsRefused(t *testing.T) {
+	t.Parallel()
 	srv := moto.Shared(t)
 	acct := moto.NewTestAccount(t)
 	p := faultproxy.New(srv.URL, faultproxy.Options{})
 	defer p.Close()
-	setAWSEnv(t, acct, p.URL, "us-east-1")
+	env := acct.Env(p.URL, "us-east-1")
 	for _, args := range [][]string{
 		{"fix", "--org", "--role-name", "OrganizationAccountAccessRole"},
 		{"fix", "--role-name", "flowguard-vpc-flow-logs", "--journal-dir", t.TempDir()},
 		{"fix", "--role-name=x", "--apply", "--yes", "--journal-dir", t.TempDir()},
 	} {
-		code, out, errOut := runCLI(t, args...)
+		code, out, errOut := runEnv(t, env, args...)
 		if code != cmdutil.ExitUsage {
 			t.Errorf("%v: exit %d, want 3\n%s%s", args, code, out, errOut)
 		}
@@ -313,6 +314,7 @@ func assumeRoleCalls(p *faultproxy.Proxy) func() []map[string]string {
 // --assume-role (with --external-id, --session-name and --session-duration) enters a member account the same
 // way on scan, query, fix, verify and rollback: the same AssumeRole request, and the member's resources seen.
 func TestAssumeRoleEntersMemberAccount(t *testing.T) {
+	t.Parallel()
 	srv := moto.Shared(t)
 	mgmt := moto.NewTestAccount(t)
 	member := moto.NewTestAccount(t)
@@ -325,7 +327,7 @@ func TestAssumeRoleEntersMemberAccount(t *testing.T) {
 	p := faultproxy.New(srv.URL, faultproxy.Options{})
 	defer p.Close()
 	calls := assumeRoleCalls(p)
-	setAWSEnv(t, mgmt, p.URL, region)
+	env := mgmt.Env(p.URL, region)
 	enter := []string{"--assume-role", "audit", "--external-id", "ext-42", "--session-name", "vocab-test", "--session-duration", "30m"}
 	wantCall := map[string]string{"RoleArn": "arn:aws:iam::" + member.ID + ":role/audit", "ExternalId": "ext-42", "RoleSessionName": "vocab-test", "DurationSeconds": "1800"}
 	checkEntered := func(what string) {
@@ -342,20 +344,20 @@ func TestAssumeRoleEntersMemberAccount(t *testing.T) {
 	}
 	jd := t.TempDir()
 
-	code, out, errOut := runCLI(t, append([]string{"scan", "--accounts", member.ID, "--region", region, "-o", "json"}, enter...)...)
+	code, out, errOut := runEnv(t, env, append([]string{"scan", "--accounts", member.ID, "--region", region, "-o", "json"}, enter...)...)
 	var res finding.Result
 	if err := json.Unmarshal([]byte(out), &res); code != cmdutil.ExitFail || err != nil || !slices.Equal(res.Accounts, []string{member.ID}) || !strings.Contains(out, memberVPC) {
 		t.Fatalf("scan --assume-role: exit %d %v\n%s\n%s", code, err, out, errOut)
 	}
 	checkEntered("scan")
 
-	code, out, errOut = runCLI(t, append([]string{"query", "--accounts", member.ID, "--region", region, "-o", "json", "vpcs { id accountId }"}, enter...)...)
+	code, out, errOut = runEnv(t, env, append([]string{"query", "--accounts", member.ID, "--region", region, "-o", "json", "vpcs { id accountId }"}, enter...)...)
 	if code != 0 || !strings.Contains(out, memberVPC) || strings.Contains(out, mgmt.ID) {
 		t.Fatalf("query --assume-role: exit %d\n%s\n%s", code, out, errOut)
 	}
 	checkEntered("query")
 
-	code, out, errOut = runCLI(t, append([]string{"fix", "--accounts", member.ID, "--region", region, "--journal-dir", jd, "--apply", "--yes"}, enter...)...)
+	code, out, errOut = runEnv(t, env, append([]string{"fix", "--accounts", member.ID, "--region", region, "--journal-dir", jd, "--apply", "--yes"}, enter...)...)
 	if code != 0 || !strings.Contains(out, ": complete") || !strings.Contains(out, memberVPC) {
 		t.Fatalf("fix --assume-role: exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -366,22 +368,22 @@ func TestAssumeRoleEntersMemberAccount(t *testing.T) {
 	}
 
 	// The run is in the member account: verify and rollback enter it the same way, and refuse without a role.
-	if code, _, errOut := runCLI(t, "verify", "--run", runs[0].ID, "--journal-dir", jd); code != cmdutil.ExitUsage || !strings.Contains(errOut, "--assume-role") {
+	if code, _, errOut := runEnv(t, env, "verify", "--run", runs[0].ID, "--journal-dir", jd); code != cmdutil.ExitUsage || !strings.Contains(errOut, "--assume-role") {
 		t.Errorf("verify without --assume-role: exit %d %s", code, errOut)
 	}
-	code, out, errOut = runCLI(t, append([]string{"verify", "--run", runs[0].ID, "--journal-dir", jd}, enter...)...)
+	code, out, errOut = runEnv(t, env, append([]string{"verify", "--run", runs[0].ID, "--journal-dir", jd}, enter...)...)
 	if code != 0 || !strings.Contains(out, memberVPC) {
 		t.Fatalf("verify --assume-role: exit %d\n%s\n%s", code, out, errOut)
 	}
 	checkEntered("verify")
-	code, out, errOut = runCLI(t, append([]string{"rollback", "--run", runs[0].ID, "--journal-dir", jd, "--yes"}, enter...)...)
+	code, out, errOut = runEnv(t, env, append([]string{"rollback", "--run", runs[0].ID, "--journal-dir", jd, "--yes"}, enter...)...)
 	if code != 0 || !strings.Contains(out, "still shows 0") {
 		t.Fatalf("rollback --assume-role: exit %d\n%s\n%s", code, out, errOut)
 	}
 	checkEntered("rollback")
 
 	// scan --role-name is the deprecated name of --assume-role: same request, one warning.
-	code, out, errOut = runCLI(t, "scan", "--accounts", member.ID, "--region", region, "--role-name", "audit", "--external-id", "ext-42",
+	code, out, errOut = runEnv(t, env, "scan", "--accounts", member.ID, "--region", region, "--role-name", "audit", "--external-id", "ext-42",
 		"--session-name", "vocab-test", "--session-duration", "30m", "-o", "json")
 	if code != cmdutil.ExitFail || !strings.Contains(out, memberVPC) || strings.Count(errOut, "--role-name is deprecated: use --assume-role") != 1 {
 		t.Fatalf("scan --role-name: exit %d\n%s\n%s", code, out, errOut)
@@ -434,6 +436,7 @@ func TestOutWritesTheReport(t *testing.T) {
 // own account directly); with fix's old --role-name this line would have planned iam:CreateRole of the
 // entered role instead.
 func TestFixOrgEntersMembersThroughAssumeRole(t *testing.T) {
+	t.Parallel()
 	srv := moto.Shared(t)
 	mgmt := moto.NewTestAccount(t)
 	const region = "ap-south-1"
@@ -453,8 +456,8 @@ func TestFixOrgEntersMembersThroughAssumeRole(t *testing.T) {
 	p := faultproxy.New(srv.URL, faultproxy.Options{})
 	defer p.Close()
 	calls := assumeRoleCalls(p)
-	setAWSEnv(t, mgmt, p.URL, region)
-	code, out, errOut := runCLI(t, "fix", "--org", "--assume-role", "audit", "--region", region, "--journal-dir", t.TempDir(), "-o", "json")
+	env := mgmt.Env(p.URL, region)
+	code, out, errOut := runEnv(t, env, "fix", "--org", "--assume-role", "audit", "--region", region, "--journal-dir", t.TempDir(), "-o", "json")
 	var doc struct {
 		Plans []struct {
 			Account string `json:"account"`

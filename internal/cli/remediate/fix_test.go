@@ -1,7 +1,6 @@
-package cli
+package remediate_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -9,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowguard/flowguard/internal/cli/clitest"
 	"github.com/flowguard/flowguard/internal/cli/cmdutil"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -20,17 +20,9 @@ import (
 	"github.com/flowguard/flowguard/internal/testenv/moto"
 )
 
-// setAWSEnv points the process's AWS environment at endpoint for acct (tests using it cannot be parallel).
-func setAWSEnv(t *testing.T, acct moto.Account, endpoint, region string) {
-	t.Helper()
-	for _, kv := range acct.Env(endpoint, region) {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
-}
-
 // The operator's path through fix, runs, verify and rollback, from a saved scan, with exit codes.
 func TestFixCommandsFromSavedScan(t *testing.T) {
+	t.Parallel()
 	srv := moto.Shared(t)
 	acct := moto.NewTestAccount(t)
 	p := faultproxy.New(srv.URL, faultproxy.Options{})
@@ -45,8 +37,8 @@ func TestFixCommandsFromSavedScan(t *testing.T) {
 	dir := t.TempDir()
 	scan := filepath.Join(dir, "scan.json")
 	jd := filepath.Join(dir, "runs")
-	setAWSEnv(t, acct, p.URL, region)
-	if code, _, errOut := runCLI(t, "scan", "--region", region, "--output", "json", "--out", scan); code != cmdutil.ExitFail {
+	env := acct.Env(p.URL, region)
+	if code, _, errOut := runEnv(t, env, "scan", "--region", region, "--output", "json", "--out", scan); code != cmdutil.ExitFail {
 		t.Fatalf("scan: exit %d %s", code, errOut)
 	}
 	var before finding.Result
@@ -56,16 +48,16 @@ func TestFixCommandsFromSavedScan(t *testing.T) {
 	}
 	p.Reset()
 
-	code, out, errOut := runCLI(t, "fix", "--from", scan, "--journal-dir", jd, "--log-format", "${version} ${no-such-field}")
+	code, out, errOut := runEnv(t, env, "fix", "--from", scan, "--journal-dir", jd, "--log-format", "${version} ${no-such-field}")
 	if code != cmdutil.ExitUsage || !strings.Contains(errOut, "no-such-field") || p.Total() != 0 {
 		t.Fatalf("unknown log field: exit %d, %d calls, stderr %s", code, p.Total(), errOut)
 	}
 
-	code, out, errOut = runCLI(t, "fix", "--from", scan, "--journal-dir", jd, "--region", "eu-west-1")
+	code, out, errOut = runEnv(t, env, "fix", "--from", scan, "--journal-dir", jd, "--region", "eu-west-1")
 	if code != 0 || !strings.Contains(errOut, "outside --region eu-west-1 left out") || !strings.Contains(out, "0 VPC(s) to change") {
 		t.Fatalf("--region narrowing a saved scan: exit %d\n%s\n%s", code, out, errOut)
 	}
-	code, out, errOut = runCLI(t, "fix", "--from", scan, "--journal-dir", jd, "--tag", "team=netsec")
+	code, out, errOut = runEnv(t, env, "fix", "--from", scan, "--journal-dir", jd, "--tag", "team=netsec")
 	if code != 0 || !strings.Contains(out, "ec2:CreateFlowLogs") || !strings.Contains(out, "Nothing was changed") {
 		t.Fatalf("plan: exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -76,7 +68,7 @@ func TestFixCommandsFromSavedScan(t *testing.T) {
 	exc := filepath.Join(dir, "exceptions.yaml")
 	os.WriteFile(exc, []byte("exceptions:\n  - owner: netsec@example.com\n    reason: decommissioned next month\n    expires: "+
 		time.Now().AddDate(0, 0, 30).Format("2006-01-02")+"\n    vpc: "+before.Findings[0].ResourceID+"\n"), 0o644)
-	code, out, errOut = runCLI(t, "fix", "--from", scan, "--journal-dir", jd, "--exceptions", exc)
+	code, out, errOut = runEnv(t, env, "fix", "--from", scan, "--journal-dir", jd, "--exceptions", exc)
 	if code != 0 || !strings.Contains(out, "2 VPC(s) to change") {
 		t.Fatalf("plan with an exception: exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -84,37 +76,37 @@ func TestFixCommandsFromSavedScan(t *testing.T) {
 		t.Fatalf("plan wrote a journal: %+v", runs)
 	}
 
-	code, out, errOut = runCLI(t, "fix", "--from", scan, "--journal-dir", jd, "--tag", "team=netsec", "--apply", "--yes")
-	if code, _, errOut := runCLI(t, "scan", "--region", region); code != 0 {
+	code, out, errOut = runEnv(t, env, "fix", "--from", scan, "--journal-dir", jd, "--tag", "team=netsec", "--apply", "--yes")
+	if code, _, errOut := runEnv(t, env, "scan", "--region", region); code != 0 {
 		t.Fatalf("scan after fix: exit %d %s", code, errOut)
 	}
 	if code != 0 || !strings.Contains(out, ": complete") {
 		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)
 	}
-	code, out, _ = runCLI(t, "runs", "--journal-dir", jd, "--output", "json")
+	code, out, _ = runEnv(t, env, "runs", "--journal-dir", jd, "--output", "json")
 	var runs []journal.Summary
 	if err := json.Unmarshal([]byte(out), &runs); code != 0 || err != nil || len(runs) != 1 || runs[0].FlowLogsCreated != 3 || runs[0].Status != "complete" {
 		t.Fatalf("runs: exit %d %v %s", code, err, out)
 	}
 	id := runs[0].ID
 
-	code, out, _ = runCLI(t, "verify", "--journal-dir", jd)
+	code, out, _ = runEnv(t, env, "verify", "--journal-dir", jd)
 	if code != 0 || !strings.Contains(out, "3 VPC(s) pass") || !strings.Contains(out, "SUCCESS") {
 		t.Fatalf("verify: exit %d\n%s", code, out)
 	}
-	code, out, errOut = runCLI(t, "rollback", "--run", id, "--journal-dir", jd, "--yes")
+	code, out, errOut = runEnv(t, env, "rollback", "--run", id, "--journal-dir", jd, "--yes")
 	if code != 0 || !strings.Contains(out, "still shows 0") {
 		t.Fatalf("rollback: exit %d\n%s\n%s", code, out, errOut)
 	}
-	code, out, _ = runCLI(t, "verify", "--run", id, "--journal-dir", jd, "--output", "json")
+	code, out, _ = runEnv(t, env, "verify", "--run", id, "--journal-dir", jd, "--output", "json")
 	if code != cmdutil.ExitFail || !strings.Contains(out, `"fail": 3`) {
 		t.Fatalf("verify after rollback: exit %d\n%s", code, out)
 	}
-	if code, _, _ := runCLI(t, "scan", "--region", region); code != cmdutil.ExitFail {
+	if code, _, _ := runEnv(t, env, "scan", "--region", region); code != cmdutil.ExitFail {
 		t.Errorf("scan after rollback: exit %d, want the original FAILs", code)
 	}
 	// Live plan (no --from): scans, then plans the same three VPCs.
-	code, out, errOut = runCLI(t, "fix", "--region", region, "--journal-dir", jd, "--output", "json")
+	code, out, errOut = runEnv(t, env, "fix", "--region", region, "--journal-dir", jd, "--output", "json")
 	var plan struct {
 		Plans []struct {
 			Targets []any `json:"targets"`
@@ -123,10 +115,10 @@ func TestFixCommandsFromSavedScan(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &plan); code != 0 || err != nil || len(plan.Plans) != 1 || len(plan.Plans[0].Targets) != 3 {
 		t.Fatalf("live plan: exit %d %v\n%s\n%s", code, err, out, errOut)
 	}
-	if code, _, _ := runCLI(t, "rollback", "--journal-dir", jd); code != cmdutil.ExitUsage {
+	if code, _, _ := runEnv(t, env, "rollback", "--journal-dir", jd); code != cmdutil.ExitUsage {
 		t.Errorf("rollback without --run: exit %d", code)
 	}
-	if code, _, _ := runCLI(t, "fix", "--from", scan, "--traffic-type", "ACCEPT", "--journal-dir", jd); code != cmdutil.ExitUsage {
+	if code, _, _ := runEnv(t, env, "fix", "--from", scan, "--traffic-type", "ACCEPT", "--journal-dir", jd); code != cmdutil.ExitUsage {
 		t.Errorf("ACCEPT traffic accepted: exit %d", code)
 	}
 }
@@ -134,6 +126,7 @@ func TestFixCommandsFromSavedScan(t *testing.T) {
 // A scan of two accounts is fixed with one command: one run per account, the second account entered through
 // --assume-role; each run is rolled back on its own.
 func TestFixSeveralAccounts(t *testing.T) {
+	t.Parallel()
 	srv := moto.Shared(t)
 	a := moto.NewTestAccount(t)
 	b := moto.NewTestAccount(t)
@@ -147,20 +140,20 @@ func TestFixSeveralAccounts(t *testing.T) {
 	dir := t.TempDir()
 	org := filepath.Join(dir, "org.json")
 	jd := filepath.Join(dir, "runs")
-	setAWSEnv(t, a, srv.URL, region)
-	if code, _, errOut := runCLI(t, "scan", "--accounts", a.ID+","+b.ID, "--assume-role", "audit", "--region", region, "-o", "json", "--out", org); code != cmdutil.ExitFail {
+	env := a.Env(srv.URL, region)
+	if code, _, errOut := runEnv(t, env, "scan", "--accounts", a.ID+","+b.ID, "--assume-role", "audit", "--region", region, "-o", "json", "--out", org); code != cmdutil.ExitFail {
 		t.Fatalf("scan: exit %d %s", code, errOut)
 	}
 	// Without --assume-role only the caller's account is planned; the other is named as left alone.
-	code, out, _ := runCLI(t, "fix", "--from", org, "--journal-dir", jd)
+	code, out, _ := runEnv(t, env, "fix", "--from", org, "--journal-dir", jd)
 	if code != 0 || !strings.Contains(out, "account "+b.ID+" is not the account of the credentials") {
 		t.Fatalf("single-account plan: exit %d\n%s", code, out)
 	}
-	code, out, errOut := runCLI(t, "fix", "--from", org, "--journal-dir", jd, "--assume-role", "admin", "--apply", "--yes")
+	code, out, errOut := runEnv(t, env, "fix", "--from", org, "--journal-dir", jd, "--assume-role", "admin", "--apply", "--yes")
 	if code != 0 || strings.Count(out, ": complete") != 2 {
 		t.Fatalf("apply in two accounts: exit %d\n%s\n%s", code, out, errOut)
 	}
-	if code, _, errOut := runCLI(t, "scan", "--accounts", a.ID+","+b.ID, "--assume-role", "audit", "--region", region); code != 0 {
+	if code, _, errOut := runEnv(t, env, "scan", "--accounts", a.ID+","+b.ID, "--assume-role", "audit", "--region", region); code != 0 {
 		t.Fatalf("scan after fix: exit %d %s", code, errOut)
 	}
 	runs, _ := journal.List(jd)
@@ -168,18 +161,18 @@ func TestFixSeveralAccounts(t *testing.T) {
 		t.Fatalf("runs: %+v", runs)
 	}
 	for _, r := range runs {
-		if code, out, errOut := runCLI(t, "verify", "--run", r.ID, "--journal-dir", jd, "--assume-role", "admin"); code != 0 {
+		if code, out, errOut := runEnv(t, env, "verify", "--run", r.ID, "--journal-dir", jd, "--assume-role", "admin"); code != 0 {
 			t.Errorf("verify %s (account %v): exit %d\n%s%s", r.ID, r.Accounts, code, out, errOut)
 		}
-		if code, out, errOut := runCLI(t, "rollback", "--run", r.ID, "--journal-dir", jd, "--assume-role", "admin", "--yes"); code != 0 {
+		if code, out, errOut := runEnv(t, env, "rollback", "--run", r.ID, "--journal-dir", jd, "--assume-role", "admin", "--yes"); code != 0 {
 			t.Errorf("rollback %s: exit %d\n%s%s", r.ID, code, out, errOut)
 		}
 	}
-	if code, _, _ := runCLI(t, "scan", "--accounts", a.ID+","+b.ID, "--assume-role", "audit", "--region", region); code != cmdutil.ExitFail {
+	if code, _, _ := runEnv(t, env, "scan", "--accounts", a.ID+","+b.ID, "--assume-role", "audit", "--region", region); code != cmdutil.ExitFail {
 		t.Errorf("scan after rollbacks: exit %d, want the original FAILs", code)
 	}
 	// A live fix (no saved scan) over the same accounts: each is scanned with its own credentials and planned.
-	code, out, errOut = runCLI(t, "fix", "--accounts", a.ID+","+b.ID, "--assume-role", "admin", "--region", region, "--journal-dir", jd, "-o", "json")
+	code, out, errOut = runEnv(t, env, "fix", "--accounts", a.ID+","+b.ID, "--assume-role", "admin", "--region", region, "--journal-dir", jd, "-o", "json")
 	var plan struct {
 		Plans []struct {
 			Account string `json:"account"`
@@ -194,13 +187,14 @@ func TestFixSeveralAccounts(t *testing.T) {
 			t.Errorf("account %s: %d VPCs planned, want 2", p.Account, len(p.Targets))
 		}
 	}
-	if code, _, _ := runCLI(t, "fix", "--from", org, "--accounts", a.ID, "--journal-dir", jd); code != cmdutil.ExitUsage {
+	if code, _, _ := runEnv(t, env, "fix", "--from", org, "--accounts", a.ID, "--journal-dir", jd); code != cmdutil.ExitUsage {
 		t.Errorf("--from with --accounts: exit %d, want 3", code)
 	}
 }
 
 // On a terminal, --apply asks first; anything but yes changes nothing.
 func TestFixAsksOnATerminal(t *testing.T) {
+	t.Parallel()
 	srv := moto.Shared(t)
 	acct := moto.NewTestAccount(t)
 	p := faultproxy.New(srv.URL, faultproxy.Options{})
@@ -209,12 +203,12 @@ func TestFixAsksOnATerminal(t *testing.T) {
 	if _, err := ec2.NewFromConfig(acct.Config(srv.URL, region)).CreateVpc(t.Context(), &ec2.CreateVpcInput{CidrBlock: aws.String("10.1.0.0/16")}); err != nil {
 		t.Fatal(err)
 	}
-	setAWSEnv(t, acct, p.URL, region)
+	env := acct.Env(p.URL, region)
 	jd := t.TempDir()
 	term := func(answer string, args ...string) (int, string, string) {
-		var out, errOut bytes.Buffer
-		io := &IOStreams{In: strings.NewReader(answer), Out: &out, ErrOut: &errOut, InTTY: true, Getenv: func(string) string { return "" }}
-		return Main(t.Context(), args, cmdutil.NewFactory(io, func(string) string { return "" })), out.String(), errOut.String()
+		f, out, errOut := cmdutil.NewTestFactory(answer, clitest.Env(env))
+		f.IOStreams.InTTY = true
+		return clitest.RunWith(t, f, args...), out.String(), errOut.String()
 	}
 	code, _, errOut := term("n\n", "fix", "--region", region, "--journal-dir", jd, "--apply")
 	if code != cmdutil.ExitFail || !strings.Contains(errOut, "[y/N]") || !strings.Contains(errOut, "nothing changed") {

@@ -1,4 +1,4 @@
-package cli
+package remediate_test
 
 import (
 	"encoding/json"
@@ -19,11 +19,12 @@ import (
 // a bad account or region) with exit 3, naming the file and the finding, before any AWS call; the same file
 // with good ids is read.
 func TestFixFromRefusesBadIDs(t *testing.T) {
+	t.Parallel()
 	srv := moto.Shared(t)
 	acct := moto.NewTestAccount(t)
 	p := faultproxy.New(srv.URL, faultproxy.Options{})
 	defer p.Close()
-	setAWSEnv(t, acct, p.URL, "us-east-1")
+	env := acct.Env(p.URL, "us-east-1")
 	dir := t.TempDir()
 	good := finding.Finding{CheckID: fix.CheckEnabled, Status: finding.StatusFail, Reason: finding.ReasonNoFlowLog, AccountID: acct.ID,
 		Region: "us-east-1", ResourceType: finding.ResourceVPC, ResourceID: "vpc-0123456789abcdef0"}
@@ -60,7 +61,7 @@ func TestFixFromRefusesBadIDs(t *testing.T) {
 	for name, mutate := range cases {
 		path := write(name, mutate)
 		p.Reset()
-		code, _, errOut := runCLI(t, "fix", "--from", path, "--journal-dir", filepath.Join(dir, "runs"))
+		code, _, errOut := runEnv(t, env, "fix", "--from", path, "--journal-dir", filepath.Join(dir, "runs"))
 		if code != cmdutil.ExitUsage || !strings.Contains(errOut, path) || !strings.Contains(errOut, "finding 2") || p.Total() != 0 {
 			t.Errorf("%s: exit %d, %d AWS calls, stderr %q", name, code, p.Total(), errOut)
 		}
@@ -70,7 +71,7 @@ func TestFixFromRefusesBadIDs(t *testing.T) {
 	}
 	// The same file with good ids is planned.
 	path := write("good", func(f *finding.Finding) {})
-	if code, out, errOut := runCLI(t, "fix", "--from", path, "--journal-dir", filepath.Join(dir, "runs")); code == cmdutil.ExitUsage {
+	if code, out, errOut := runEnv(t, env, "fix", "--from", path, "--journal-dir", filepath.Join(dir, "runs")); code == cmdutil.ExitUsage {
 		t.Errorf("good ids refused: exit %d\n%s\n%s", code, out, errOut)
 	}
 }

@@ -1,7 +1,8 @@
-package cli
+// Package remediate holds the commands that change accounts and the ones that act on their runs: fix,
+// verify, rollback and runs. They share how a run's account is entered and how journal errors exit.
+package remediate
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -30,7 +31,13 @@ import (
 	"github.com/flowguard/flowguard/internal/textsafe"
 )
 
-type fixOptions struct {
+// FixOptions are the fix command's flags.
+type FixOptions struct {
+	IO        *cmdutil.IOStreams
+	AWSConfig func(context.Context, awsconf.Options) (aws.Config, error)
+	Now       func() time.Time
+	Ctx       context.Context
+
 	AWS         awsconf.Options
 	From        string
 	Apply       bool
@@ -44,7 +51,7 @@ type fixOptions struct {
 	// Which accounts a live fix works on, and the role that enters them (--assume-role), as for scan.
 	Accounts accounts.Options
 	// S3 DestinationOptions, copied into Settings.
-	Layout s3LayoutOptions
+	Layout cmdutil.S3LayoutOptions
 	// Exceptions keep excepted VPCs out of the plan, as they are out of the scan's failures.
 	Exceptions       string
 	MaxExceptionDays int
@@ -53,8 +60,10 @@ type fixOptions struct {
 	Settings         fix.Settings
 }
 
-func newFixCmd(io *IOStreams) *cobra.Command {
-	o := &fixOptions{Settings: fix.DefaultSettings()}
+// NewCmdFix builds the fix command; runF replaces fixRun in tests.
+func NewCmdFix(f *cmdutil.Factory, runF func(*FixOptions) error) *cobra.Command {
+	o := &FixOptions{IO: f.IOStreams, AWSConfig: f.AWSConfig, Now: f.Now, Settings: fix.DefaultSettings()}
+	journalDir := f.JournalDir()
 	s := &o.Settings
 	cmd := &cobra.Command{
 		Use:   "fix",
@@ -79,93 +88,98 @@ Exit codes: 0 everything planned was applied (or the plan was printed), 1 some c
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if cmd.Flags().Changed("role-name") {
-				return usageError("fix --role-name is refused: it was ambiguous. Use --assume-role NAME for the role flowguard " +
+				return cmdutil.UsageError("fix --role-name is refused: it was ambiguous. Use --assume-role NAME for the role flowguard " +
 					"enters in member accounts (as scan does), and --delivery-role-name NAME for the role flowguard creates " +
 					"for flow-log delivery (default " + fix.DefaultRoleName + ")")
 			}
-			return runFix(cmd.Context(), io, o)
+			o.Ctx = cmd.Context()
+			if runF != nil {
+				return runF(o)
+			}
+			return fixRun(o)
 		},
 	}
-	f := cmd.Flags()
-	o.AWS.AddFlags(f)
-	f.StringVar(&o.From, "from", "", "fix the FAIL findings of a saved scan (flowguard scan --output json), instead of scanning now (--region narrows it); - reads stdin")
-	f.BoolVar(&o.Apply, "apply", false, "make the changes (without it, only the plan is printed)")
-	f.BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation on a terminal")
-	f.StringVar(&o.RunID, "run", "", "resume this run (its journalled settings and VPCs are used)")
-	f.BoolVar(&o.NewRun, "new-run", false, "start a new run even if an unfinished one exists")
-	f.StringVar(&o.JournalDir, "journal-dir", journal.DefaultDir(), "where run journals are kept")
-	f.StringVarP(&o.Output, "output", "o", outputTable, "output format: table or json")
-	addOutFlag(f, &o.Out)
-	f.IntVar(&o.Concurrency, "concurrency", defaultConcurrency, "account-regions read and changed at once")
-	o.Accounts.AddFlags(f)
-	f.Lookup("assume-role").Usage = "role to assume in each account other than the credentials' own; with --from a multi-account scan, " +
+	fs := cmd.Flags()
+	o.AWS.AddFlags(fs)
+	fs.StringVar(&o.From, "from", "", "fix the FAIL findings of a saved scan (flowguard scan --output json), instead of scanning now (--region narrows it); - reads stdin")
+	fs.BoolVar(&o.Apply, "apply", false, "make the changes (without it, only the plan is printed)")
+	fs.BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation on a terminal")
+	fs.StringVar(&o.RunID, "run", "", "resume this run (its journalled settings and VPCs are used)")
+	fs.BoolVar(&o.NewRun, "new-run", false, "start a new run even if an unfinished one exists")
+	fs.StringVar(&o.JournalDir, "journal-dir", journalDir, "where run journals are kept")
+	fs.StringVarP(&o.Output, "output", "o", cmdutil.OutputTable, "output format: table or json")
+	cmdutil.AddOutFlag(fs, &o.Out)
+	fs.IntVar(&o.Concurrency, "concurrency", cmdutil.DefaultConcurrency, "account-regions read and changed at once")
+	o.Accounts.AddFlags(fs)
+	fs.Lookup("assume-role").Usage = "role to assume in each account other than the credentials' own; with --from a multi-account scan, " +
 		"fix every account in it through this role (one run per account); default with --org/--accounts/--accounts-file: " + accounts.DefaultRoleName
-	f.StringVar(&o.Exceptions, "exceptions", "", "exceptions file (as for scan): VPCs with an unexpired exception are left alone")
-	f.IntVar(&o.MaxExceptionDays, "max-exception-days", 365, "refuse exceptions that expire further out than this many days (0: no limit)")
+	fs.StringVar(&o.Exceptions, "exceptions", "", "exceptions file (as for scan): VPCs with an unexpired exception are left alone")
+	fs.IntVar(&o.MaxExceptionDays, "max-exception-days", 365, "refuse exceptions that expire further out than this many days (0: no limit)")
 
-	f.StringVar(&s.RoleName, "delivery-role-name", s.RoleName, "IAM role flowguard creates or reuses for flow-log delivery to CloudWatch Logs")
-	f.StringVar(&s.RoleARN, "delivery-role-arn", "", "use this existing flow-log delivery role as is (instead of --delivery-role-name)")
-	addAlias(f, "role-arn", "delivery-role-arn")
+	fs.StringVar(&s.RoleName, "delivery-role-name", s.RoleName, "IAM role flowguard creates or reuses for flow-log delivery to CloudWatch Logs")
+	fs.StringVar(&s.RoleARN, "delivery-role-arn", "", "use this existing flow-log delivery role as is (instead of --delivery-role-name)")
+	cmdutil.AddAlias(fs, "role-arn", "delivery-role-arn")
 	// --role-name used to name the delivery role here but the role to enter on scan: refused, never guessed.
-	f.String("role-name", "", "refused: use --assume-role or --delivery-role-name")
-	f.Lookup("role-name").Hidden = true
-	f.StringVar(&s.LogGroupTemplate, "log-group", s.LogGroupTemplate, "log group name template: {vpc-id}, {region}, {account}")
-	f.Int32Var(&s.RetentionDays, "retention-days", s.RetentionDays, "retention of the log groups flowguard creates (and the minimum for --fix-retention)")
-	f.StringVar(&s.KMSKey, "kms-key", "", "KMS key ARN to encrypt the log groups flowguard creates")
-	f.StringVar(&s.TrafficType, "traffic-type", s.TrafficType, "REJECT or ALL")
-	f.StringVar(&s.Destination, "destination", s.Destination, "cloud-watch-logs or s3")
-	f.StringVar(&s.S3BucketARN, "s3-bucket-arn", "", "S3 destination arn:aws:s3:::BUCKET[/PREFIX]; {region} and {account} are replaced")
-	o.Layout.AddFlags(f, "S3 destination")
-	f.StringVar(&s.LogFormat, "log-format", "", "custom record format, e.g. '${version} ${vpc-id} ${srcaddr} ${dstaddr} ${action}' (default: the AWS default format)")
-	f.Int32Var(&s.MaxAggregationInterval, "max-aggregation-interval", s.MaxAggregationInterval, "60 or 600 seconds")
-	f.StringArrayVar(&o.Tags, "tag", nil, "tag KEY=VALUE for what flowguard creates (repeatable); flowguard:run-id and flowguard:managed are always added")
-	f.BoolVar(&s.FixRetention, "fix-retention", false, "raise the retention of existing flow-log log groups under --retention-days")
-	f.StringVar(&s.PriorityTag, "prod-tag", s.PriorityTag, "tag KEY=GLOB that marks production VPCs (fixed first, after internet-exposed ones)")
-	f.IntVar(&s.BatchSize, "batch-size", s.BatchSize, "VPCs per batch (0: one batch)")
-	f.IntVar(&s.MaxBatches, "max-batches", 0, "apply at most this many batches now (0: all)")
+	fs.String("role-name", "", "refused: use --assume-role or --delivery-role-name")
+	fs.Lookup("role-name").Hidden = true
+	fs.StringVar(&s.LogGroupTemplate, "log-group", s.LogGroupTemplate, "log group name template: {vpc-id}, {region}, {account}")
+	fs.Int32Var(&s.RetentionDays, "retention-days", s.RetentionDays, "retention of the log groups flowguard creates (and the minimum for --fix-retention)")
+	fs.StringVar(&s.KMSKey, "kms-key", "", "KMS key ARN to encrypt the log groups flowguard creates")
+	fs.StringVar(&s.TrafficType, "traffic-type", s.TrafficType, "REJECT or ALL")
+	fs.StringVar(&s.Destination, "destination", s.Destination, "cloud-watch-logs or s3")
+	fs.StringVar(&s.S3BucketARN, "s3-bucket-arn", "", "S3 destination arn:aws:s3:::BUCKET[/PREFIX]; {region} and {account} are replaced")
+	o.Layout.AddFlags(fs, "S3 destination")
+	fs.StringVar(&s.LogFormat, "log-format", "", "custom record format, e.g. '${version} ${vpc-id} ${srcaddr} ${dstaddr} ${action}' (default: the AWS default format)")
+	fs.Int32Var(&s.MaxAggregationInterval, "max-aggregation-interval", s.MaxAggregationInterval, "60 or 600 seconds")
+	fs.StringArrayVar(&o.Tags, "tag", nil, "tag KEY=VALUE for what flowguard creates (repeatable); flowguard:run-id and flowguard:managed are always added")
+	fs.BoolVar(&s.FixRetention, "fix-retention", false, "raise the retention of existing flow-log log groups under --retention-days")
+	fs.StringVar(&s.PriorityTag, "prod-tag", s.PriorityTag, "tag KEY=GLOB that marks production VPCs (fixed first, after internet-exposed ones)")
+	fs.IntVar(&s.BatchSize, "batch-size", s.BatchSize, "VPCs per batch (0: one batch)")
+	fs.IntVar(&s.MaxBatches, "max-batches", 0, "apply at most this many batches now (0: all)")
 	return cmd
 }
 
-func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
-	if err := checkOutput(o.Output); err != nil {
+func fixRun(o *FixOptions) error {
+	ctx, io := o.Ctx, o.IO
+	if err := cmdutil.CheckOutput(o.Output); err != nil {
 		return err
 	}
 	if o.Out != "" && o.Apply && !o.Yes && io.InTTY {
-		return usageError("--out with --apply on a terminal: review the plan first (fix without --apply), then apply with --yes")
+		return cmdutil.UsageError("--out with --apply on a terminal: review the plan first (fix without --apply), then apply with --yes")
 	}
 	o.Settings.FileFormat = o.Layout.FileFormat
 	o.Settings.HivePartitions, o.Settings.PerHourPartitions = o.Layout.HivePartitions, o.Layout.PerHourPartitions
 	if o.RunID != "" && !journal.ValidRunID(o.RunID) {
-		return usageError("--run %q is not a run id (see flowguard runs)", o.RunID)
+		return cmdutil.UsageError("--run %q is not a run id (see flowguard runs)", o.RunID)
 	}
 	if o.RunID != "" && o.NewRun {
-		return usageError("--run and --new-run exclude each other")
+		return cmdutil.UsageError("--run and --new-run exclude each other")
 	}
 	tags, err := parseTags(o.Tags)
 	if err != nil {
-		return usageError("%v", err)
+		return cmdutil.Usage(err)
 	}
 	o.Settings.Tags = tags
 	// Every setting is checked before any AWS call.
 	check := o.Settings
 	if err := check.Validate(); err != nil {
-		return usageError("%v", err)
+		return cmdutil.Usage(err)
 	}
 	if o.Exceptions != "" {
-		if o.excepted, err = exceptions.Load(o.Exceptions, o.MaxExceptionDays, time.Now()); err != nil {
-			return usageError("exceptions: %v", err)
+		if o.excepted, err = exceptions.Load(o.Exceptions, o.MaxExceptionDays, o.Now()); err != nil {
+			return cmdutil.UsageError("exceptions: %v", err)
 		}
 	}
 	if o.From != "" && o.Accounts.MultiAccount() {
-		return usageError("--from takes its accounts from the saved scan: --org, --accounts and --accounts-file are for a live fix")
+		return cmdutil.UsageError("--from takes its accounts from the saved scan: --org, --accounts and --accounts-file are for a live fix")
 	}
 	var saved *finding.Result
 	if o.From != "" {
 		if saved, err = readResult(io, o.From); err != nil {
-			return usageError("%v", err)
+			return cmdutil.Usage(err)
 		}
 		if o.excepted != nil {
-			exceptions.Apply(saved, o.excepted, time.Now())
+			exceptions.Apply(saved, o.excepted, o.Now())
 		}
 		if rs := o.AWS.NormalizedRegions(); len(rs) > 0 {
 			var left int
@@ -175,14 +189,14 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 			}
 		}
 	}
-	cfg, err := awsconf.Load(ctx, o.AWS)
+	cfg, err := o.AWSConfig(ctx, o.AWS)
 	if err != nil {
-		return &ExitError{Code: cmdutil.ExitUsage, Err: err}
+		return err
 	}
 	ent := &enterer{cfg: cfg, opts: o.Accounts}
 	caller, err := ent.caller(ctx)
 	if err != nil {
-		return &ExitError{Code: cmdutil.ExitUsage, Err: err}
+		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err}
 	}
 
 	// Which accounts: the run's own when resuming; every account with FAIL findings in the saved scan when
@@ -192,20 +206,20 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 	case o.RunID != "":
 		info, _, err := fix.LoadRun(o.JournalDir, o.RunID)
 		if err != nil {
-			return usageError("%v", err)
+			return cmdutil.Usage(err)
 		}
 		accts = []string{info.Account}
 	case saved != nil && o.Accounts.RoleName != "":
 		accts = failingAccounts(saved)
 	case saved == nil && o.Accounts.MultiAccount():
 		if accts, err = o.Accounts.Select(ctx, cfg); err != nil {
-			return usageError("%v", err)
+			return cmdutil.Usage(err)
 		}
 		if ent.opts.RoleName == "" {
 			ent.opts.RoleName = accounts.DefaultRoleName
 		}
 	}
-	rep := newReportOut(io, o.Out)
+	rep := cmdutil.NewReportOut(io, o.Out)
 	io = rep.Streams()
 	code := cmdutil.ExitOK
 	worse := func(c int) {
@@ -243,7 +257,7 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 			JournalDir: o.JournalDir, Concurrency: o.Concurrency})
 		if err != nil {
 			if errors.Is(err, journal.ErrNotFound) {
-				return usageError("%v", err)
+				return cmdutil.Usage(err)
 			}
 			fmt.Fprintf(io.ErrOut, "flowguard: account %s: %s\n", textsafe.Terminal(acct), textsafe.Terminal(err.Error()))
 			worse(cmdutil.ExitIncomplete)
@@ -263,7 +277,7 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 		plans[i] = r.pr.Plan
 		steps += len(r.pr.Plan.Steps)
 		vpcs += len(r.pr.Plan.Targets)
-		if o.Output == outputTable {
+		if o.Output == cmdutil.OutputTable {
 			if i > 0 {
 				fmt.Fprintln(io.Out)
 			}
@@ -272,7 +286,7 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 	}
 	if !o.Apply {
 		if o.Output == "json" {
-			if err := writeJSON(io.Out, map[string]any{"plans": plans}); err != nil {
+			if err := cmdutil.WriteJSON(io.Out, map[string]any{"plans": plans}); err != nil {
 				return err
 			}
 		}
@@ -280,21 +294,18 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 			return err
 		}
 		if code != 0 {
-			return &ExitError{Code: code}
+			return &cmdutil.ExitError{Code: code}
 		}
 		return nil
 	}
 	if steps > 0 && !o.Yes && io.InTTY {
-		fmt.Fprintf(io.ErrOut, "\nApply %d change(s) to %d VPC(s) in %d account(s)? [y/N] ", steps, vpcs, len(runs))
-		line, _ := bufio.NewReader(io.In).ReadString('\n')
-		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
-			fmt.Fprintln(io.ErrOut, "flowguard: nothing changed")
-			return &ExitError{Code: cmdutil.ExitFail}
+		if err := io.ConfirmOrStop(fmt.Sprintf("Apply %d change(s) to %d VPC(s) in %d account(s)?", steps, vpcs, len(runs))); err != nil {
+			return err
 		}
 	}
 	// Progress lines carry VPC ids and AWS error text: escaped on the way out, the lines kept.
 	var progress = textsafe.NewWriter(io.ErrOut)
-	if o.Output == outputTable {
+	if o.Output == cmdutil.OutputTable {
 		progress = textsafe.NewWriter(io.Out)
 	}
 	defer progress.Flush()
@@ -304,7 +315,7 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 			worse(cmdutil.ExitIncomplete)
 			break
 		}
-		if o.Output == outputTable {
+		if o.Output == cmdutil.OutputTable {
 			fmt.Fprintf(io.Out, "\napplying in account %s\n", textsafe.Terminal(r.pr.Plan.Account))
 		}
 		out, err := fix.Execute(ctx, r.cfg, r.pr, o.JournalDir, fix.ApplyOptions{Concurrency: o.Concurrency, Progress: progress})
@@ -319,13 +330,13 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 			fmt.Fprintf(io.ErrOut, "flowguard: warning: %s\n", textsafe.Terminal(w))
 		}
 		outcomes = append(outcomes, out)
-		if o.Output == outputTable {
+		if o.Output == cmdutil.OutputTable {
 			fix.WriteOutcome(io.Out, out)
 		}
 		worse(cmdutil.OutcomeCode(out.Overall()))
 	}
 	if o.Output == "json" {
-		if err := writeJSON(io.Out, map[string]any{"plans": plans, "outcomes": outcomes}); err != nil {
+		if err := cmdutil.WriteJSON(io.Out, map[string]any{"plans": plans, "outcomes": outcomes}); err != nil {
 			return err
 		}
 	}
@@ -333,7 +344,7 @@ func runFix(ctx context.Context, io *IOStreams, o *fixOptions) error {
 		return err
 	}
 	if code != 0 {
-		return &ExitError{Code: code}
+		return &cmdutil.ExitError{Code: code}
 	}
 	return nil
 }
@@ -431,7 +442,7 @@ func parseTags(kvs []string) (map[string]string, error) {
 	return out, nil
 }
 
-func readResult(io *IOStreams, name string) (*finding.Result, error) {
+func readResult(io *cmdutil.IOStreams, name string) (*finding.Result, error) {
 	var data []byte
 	var err error
 	if name == "-" {
@@ -467,7 +478,7 @@ const maxResultBytes = 1 << 30
 func readAll(r io.Reader) ([]byte, error) { return io.ReadAll(io.LimitReader(r, maxResultBytes+1)) }
 
 // liveScan runs a scan of the account for fix when no --from file is given.
-func liveScan(ctx context.Context, io *IOStreams, cfg aws.Config, o *fixOptions) (*finding.Result, error) {
+func liveScan(ctx context.Context, io *cmdutil.IOStreams, cfg aws.Config, o *FixOptions) (*finding.Result, error) {
 	fmt.Fprintln(io.ErrOut, "flowguard: scanning the account to find failing VPCs (use --from scan.json to fix a saved scan)")
 	res, _ := scan.Live(ctx, cfg, scan.Options{
 		Collect:  awsapi.Options{Regions: o.AWS.NormalizedRegions(), Concurrency: o.Concurrency},
@@ -477,7 +488,7 @@ func liveScan(ctx context.Context, io *IOStreams, cfg aws.Config, o *fixOptions)
 		return nil, err
 	}
 	if o.excepted != nil {
-		exceptions.Apply(res, o.excepted, time.Now())
+		exceptions.Apply(res, o.excepted, o.Now())
 	}
 	if len(res.Accounts) == 0 {
 		msg := "the account could not be read"
