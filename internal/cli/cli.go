@@ -13,8 +13,11 @@ import (
 	checkscmd "github.com/flowguard/flowguard/internal/cli/checks"
 	"github.com/flowguard/flowguard/internal/cli/cmdutil"
 	diffcmd "github.com/flowguard/flowguard/internal/cli/diff"
+	iaccmd "github.com/flowguard/flowguard/internal/cli/iac"
 	logscmd "github.com/flowguard/flowguard/internal/cli/logs"
+	querycmd "github.com/flowguard/flowguard/internal/cli/query"
 	"github.com/flowguard/flowguard/internal/cli/remediate"
+	scancmd "github.com/flowguard/flowguard/internal/cli/scan"
 	schemacmd "github.com/flowguard/flowguard/internal/cli/schema"
 	versioncmd "github.com/flowguard/flowguard/internal/cli/version"
 	"github.com/flowguard/flowguard/internal/textsafe"
@@ -62,14 +65,14 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 		return cmdutil.UsageError("%v\nRun '%s --help' for usage.", err, c.CommandPath())
 	})
 	root.AddCommand(
-		newScanCmd(io),
-		newIaCCmd(io),
+		scancmd.NewCmdScan(f, nil),
+		iaccmd.NewCmdIaC(f),
 		baselinecmd.NewCmdBaseline(f, nil),
 		versioncmd.NewCmdVersion(f, nil),
 		logscmd.NewCmdLogs(f),
 		diffcmd.NewCmdDiff(f, nil),
 		remediate.NewCmdFix(f, nil), remediate.NewCmdRollback(f, nil), remediate.NewCmdVerify(f, nil), remediate.NewCmdRuns(f, nil),
-		schemacmd.NewCmdSchema(f, nil), checkscmd.NewCmdChecks(f, nil), newQueryCmd(io),
+		schemacmd.NewCmdSchema(f, nil), checkscmd.NewCmdChecks(f, nil), querycmd.NewCmdQuery(f, nil),
 	)
 	return root
 }

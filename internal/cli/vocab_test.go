@@ -72,7 +72,7 @@ func allCommands() map[string]*cobra.Command {
 			walk(s)
 		}
 	}
-	walk(NewRootCmd(cmdutil.NewFactory(&IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, func(string) string { return "" })))
+	walk(NewRootCmd(cmdutil.NewFactory(&cmdutil.IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, func(string) string { return "" })))
 	return out
 }
 
@@ -161,7 +161,7 @@ func TestFlagVocabulary(t *testing.T) {
 		if f == nil {
 			continue
 		}
-		if f.Shorthand != "o" || f.DefValue != outputTable {
+		if f.Shorthand != "o" || f.DefValue != cmdutil.OutputTable {
 			t.Errorf("%s: -%s/--output default %q, want -o/--output default table", path, f.Shorthand, f.DefValue)
 		}
 		if strings.Contains(f.Usage, "text") {

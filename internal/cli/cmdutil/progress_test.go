@@ -1,4 +1,4 @@
-package cli
+package cmdutil
 
 import (
 	"bytes"
@@ -6,17 +6,18 @@ import (
 )
 
 func TestProgressOnlyOnATerminal(t *testing.T) {
+	t.Parallel()
 	var tty, piped bytes.Buffer
-	p := newProgress(&IOStreams{ErrOut: &tty, ErrTTY: true})
-	p.update(1, 3)
-	p.update(3, 3)
-	p.done()
+	p := NewProgress(&IOStreams{ErrOut: &tty, ErrTTY: true})
+	p.Update(1, 3)
+	p.Update(3, 3)
+	p.Done()
 	if got := tty.String(); got != "\r\x1b[Kscanning: 1/3 regions\r\x1b[Kscanning: 3/3 regions\r\x1b[K" {
 		t.Errorf("terminal progress = %q", got)
 	}
-	q := newProgress(&IOStreams{ErrOut: &piped})
-	q.update(1, 3)
-	q.done()
+	q := NewProgress(&IOStreams{ErrOut: &piped})
+	q.Update(1, 3)
+	q.Done()
 	if piped.Len() != 0 {
 		t.Errorf("progress written to a pipe: %q", piped.String())
 	}

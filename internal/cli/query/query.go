@@ -1,11 +1,15 @@
-package cli
+// Package query is the query command: run a query over the asset graph.
+package query
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/flowguard/flowguard/internal/cli/cmdutil"
 
@@ -22,7 +26,13 @@ import (
 	"github.com/flowguard/flowguard/internal/textsafe"
 )
 
-type queryOptions struct {
+// QueryOptions are the query command's flags and argument.
+type QueryOptions struct {
+	IO        *cmdutil.IOStreams
+	AWSConfig func(context.Context, awsconf.Options) (aws.Config, error)
+	Ctx       context.Context
+	Args      []string // the query, when not --file
+
 	AWS         awsconf.Options
 	Accounts    accounts.Options
 	Concurrency int
@@ -34,8 +44,9 @@ type queryOptions struct {
 	Out         string
 }
 
-func newQueryCmd(io *IOStreams) *cobra.Command {
-	o := &queryOptions{}
+// NewCmdQuery builds the query command; runF replaces queryRun in tests.
+func NewCmdQuery(f *cmdutil.Factory, runF func(*QueryOptions) error) *cobra.Command {
+	o := &QueryOptions{IO: f.IOStreams, AWSConfig: f.AWSConfig}
 	cmd := &cobra.Command{
 		Use:   "query [QUERY]",
 		Short: "Run a query over the asset graph of a live scan or a saved snapshot",
@@ -55,46 +66,53 @@ or a flag is wrong.`,
   flowguard query --accounts 111122223333 --assume-role SecurityAudit 'vpcs { id accountId region }'
   flowguard query --region eu-west-1 'flowLogs(where: {deliverLogsStatus: "FAILED"}) { id resourceId deliverLogsErrorMessage }'`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runQuery(cmd, io, o, args) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Ctx, o.Args = cmd.Context(), args
+			if runF != nil {
+				return runF(o)
+			}
+			return queryRun(o)
+		},
 	}
 	fs := cmd.Flags()
 	o.AWS.AddFlags(fs)
 	o.Accounts.AddFlags(fs)
-	addAlias(fs, "role-name", "assume-role")
-	fs.IntVar(&o.Concurrency, "concurrency", defaultConcurrency, "account-regions read at once (live)")
+	cmdutil.AddAlias(fs, "role-name", "assume-role")
+	fs.IntVar(&o.Concurrency, "concurrency", cmdutil.DefaultConcurrency, "account-regions read at once (live)")
 	fs.StringVarP(&o.File, "file", "f", "", "read the query from this file")
 	fs.StringArrayVar(&o.Vars, "var", nil, "a query variable, name=value (value as JSON when it parses, else a string); repeatable")
 	fs.StringVar(&o.Snapshot, "snapshot", "", "query a saved inventory (scan --save-snapshot) instead of calling AWS")
 	fs.StringVar(&o.FromAWSCLI, "from-aws-cli", "", "query a folder of AWS CLI JSON output instead of calling AWS")
-	fs.StringVarP(&o.Output, "output", "o", outputTable, "output format: table or json")
-	addOutFlag(fs, &o.Out)
+	fs.StringVarP(&o.Output, "output", "o", cmdutil.OutputTable, "output format: table or json")
+	cmdutil.AddOutFlag(fs, &o.Out)
 	return cmd
 }
 
-func runQuery(cmd *cobra.Command, io *IOStreams, o *queryOptions, args []string) error {
+func queryRun(o *QueryOptions) error {
+	io, args := o.IO, o.Args
 	var name, src string
 	switch {
 	case o.File != "" && len(args) > 0:
-		return usageError("give the query as an argument or with -f, not both")
+		return cmdutil.UsageError("give the query as an argument or with -f, not both")
 	case o.File != "":
 		b, err := os.ReadFile(o.File)
 		if err != nil {
-			return usageError("%v", err)
+			return cmdutil.UsageError("%v", err)
 		}
 		name, src = o.File, string(b)
 	case len(args) == 1:
 		name, src = "query", args[0]
 	default:
-		return usageError("no query: give one as an argument or with -f FILE (see 'flowguard schema')")
+		return cmdutil.UsageError("no query: give one as an argument or with -f FILE (see 'flowguard schema')")
 	}
-	if err := checkOutput(o.Output); err != nil {
+	if err := cmdutil.CheckOutput(o.Output); err != nil {
 		return err
 	}
 	vars := map[string]any{}
 	for _, kv := range o.Vars {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
-			return usageError("--var %q: write name=value", kv)
+			return cmdutil.UsageError("--var %q: write name=value", kv)
 		}
 		var x any
 		if err := json.Unmarshal([]byte(v), &x); err != nil {
@@ -105,29 +123,29 @@ func runQuery(cmd *cobra.Command, io *IOStreams, o *queryOptions, args []string)
 	// Check the query before reading any inventory: a typo should not cost a scan.
 	q, err := query.Parse(name, src)
 	if err != nil {
-		return usageError("%v", err)
+		return cmdutil.UsageError("%v", err)
 	}
 	prog, err := q.Compile(graph.Default, vars)
 	if err != nil {
-		return usageError("%v", err)
+		return cmdutil.UsageError("%v", err)
 	}
-	snap, err := queryInventory(cmd, io, o)
+	snap, err := queryInventory(o)
 	if err != nil {
 		return err
 	}
 	// Evaluation stops on Ctrl-C/SIGTERM, and with an error when the query needs more work or output than
 	// its budget (relations nested back and forth over a large graph).
-	results, err := prog.Run(cmd.Context(), graph.Build(snap))
+	results, err := prog.Run(o.Ctx, graph.Build(snap))
 	if err != nil {
-		return &ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("running the query: %w", err)}
+		return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("running the query: %w", err)}
 	}
-	rep := newReportOut(io, o.Out)
+	rep := cmdutil.NewReportOut(io, o.Out)
 	io = rep.Streams()
 	switch o.Output {
 	case "json":
-		out, err := query.JSON(cmd.Context(), results)
+		out, err := query.JSON(o.Ctx, results)
 		if err != nil {
-			return &ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("rendering the query's result: %w", err)}
+			return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("rendering the query's result: %w", err)}
 		}
 		enc := json.NewEncoder(io.Out)
 		enc.SetIndent("", "  ")
@@ -145,12 +163,12 @@ func runQuery(cmd *cobra.Command, io *IOStreams, o *queryOptions, args []string)
 			}
 			tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, strings.Join(textsafe.TerminalAll(r.Root.Columns()), "\t"))
-			ev := query.NewEval(cmd.Context())
+			ev := query.NewEval(o.Ctx)
 			for _, n := range r.Nodes {
 				row, err := r.Root.Row(ev, n)
 				if err != nil {
 					tw.Flush()
-					return &ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("rendering the query's result: %w", err)}
+					return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("rendering the query's result: %w", err)}
 				}
 				// Tags, names and error messages are untrusted: one inert line per cell.
 				for j, c := range row {
@@ -170,7 +188,7 @@ func runQuery(cmd *cobra.Command, io *IOStreams, o *queryOptions, args []string)
 	}
 	if n := unread(snap); n > 0 || snap.Incomplete {
 		fmt.Fprintf(io.ErrOut, "flowguard: the inventory is incomplete (%d collection(s) could not be read): assets may be missing\n", n)
-		return &ExitError{Code: cmdutil.ExitIncomplete}
+		return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete}
 	}
 	return nil
 }
@@ -184,20 +202,21 @@ func unread(snap *inventory.Snapshot) int {
 }
 
 // queryInventory reads the inventory the way scan does: a saved snapshot, AWS CLI JSON, or the live account(s).
-func queryInventory(cmd *cobra.Command, io *IOStreams, o *queryOptions) (*inventory.Snapshot, error) {
+func queryInventory(o *QueryOptions) (*inventory.Snapshot, error) {
+	io := o.IO
 	switch {
 	case o.Snapshot != "" && o.FromAWSCLI != "":
-		return nil, usageError("use --snapshot or --from-aws-cli, not both")
+		return nil, cmdutil.UsageError("use --snapshot or --from-aws-cli, not both")
 	case o.Snapshot != "":
 		snap, err := inventory.ReadFile(o.Snapshot)
 		if err != nil {
-			return nil, inputError("", err)
+			return nil, cmdutil.InputError("", err)
 		}
 		return snap, nil
 	case o.FromAWSCLI != "":
 		regions := o.AWS.NormalizedRegions()
 		if len(regions) > 1 {
-			return nil, usageError("--from-aws-cli takes one --region: the region of files whose path names none")
+			return nil, cmdutil.UsageError("--from-aws-cli takes one --region: the region of files whose path names none")
 		}
 		cliOpts := awscli.Options{}
 		if len(regions) == 1 {
@@ -205,35 +224,35 @@ func queryInventory(cmd *cobra.Command, io *IOStreams, o *queryOptions) (*invent
 		}
 		snap, err := awscli.Load(o.FromAWSCLI, cliOpts)
 		if err != nil {
-			return nil, inputError("--from-aws-cli", err)
+			return nil, cmdutil.InputError("--from-aws-cli", err)
 		}
 		return snap, nil
 	}
 	if o.Concurrency < 1 {
-		return nil, usageError("--concurrency must be at least 1")
+		return nil, cmdutil.UsageError("--concurrency must be at least 1")
 	}
-	ctx := cmd.Context()
-	cfg, err := awsconf.Load(ctx, o.AWS)
+	ctx := o.Ctx
+	cfg, err := o.AWSConfig(ctx, o.AWS)
 	if err != nil {
-		return nil, usageError("%v", err)
+		return nil, cmdutil.UsageError("%v", err)
 	}
 	opts := scan.Options{Collect: awsapi.Options{Regions: o.AWS.NormalizedRegions(), Concurrency: o.Concurrency}}
-	progress := newProgress(io)
-	opts.Collect.Progress = progress.update
+	progress := cmdutil.NewProgress(io)
+	opts.Collect.Progress = progress.Update
 	var snap *inventory.Snapshot
 	if o.Accounts.MultiAccount() {
 		o.Accounts.Concurrency = o.Concurrency
 		targets, notEntered, err := accounts.Resolve(ctx, cfg, o.Accounts)
 		if err != nil {
-			return nil, inputError("", err)
+			return nil, cmdutil.InputError("", err)
 		}
 		_, snap = scan.Targets(ctx, targets, notEntered, opts)
 	} else {
 		_, snap = scan.Live(ctx, cfg, opts)
 	}
-	progress.done()
-	if e, ok := identityError(snap); ok && ctx.Err() == nil && !o.Accounts.MultiAccount() {
-		return nil, usageError("cannot identify the AWS account: %s\nCheck your credentials, --profile and --endpoint-url.", textsafe.Terminal(e.Message))
+	progress.Done()
+	if e, ok := cmdutil.IdentityError(snap); ok && ctx.Err() == nil && !o.Accounts.MultiAccount() {
+		return nil, cmdutil.UsageError("cannot identify the AWS account: %s\nCheck your credentials, --profile and --endpoint-url.", textsafe.Terminal(e.Message))
 	}
 	return snap, nil
 }

@@ -1,4 +1,5 @@
-package cli
+// Package iac is the iac command: check Terraform and CloudFormation before they are deployed.
+package iac
 
 import (
 	"context"
@@ -14,7 +15,12 @@ import (
 	"github.com/flowguard/flowguard/internal/sink/report"
 )
 
-type iacScanOptions struct {
+// ScanOptions are the flags and arguments of `iac scan`.
+type ScanOptions struct {
+	IO    *cmdutil.IOStreams
+	Ctx   context.Context
+	Paths []string
+
 	MinRetention int
 	Output       string
 	Out          string
@@ -23,17 +29,19 @@ type iacScanOptions struct {
 	CheckIDs     []string
 }
 
-func newIaCCmd(io *IOStreams) *cobra.Command {
+// NewCmdIaC builds the iac command and its scan subcommand.
+func NewCmdIaC(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "iac",
 		Short: "Check Terraform and CloudFormation before they are deployed",
 	}
-	cmd.AddCommand(newIaCScanCmd(io))
+	cmd.AddCommand(NewCmdScan(f, nil))
 	return cmd
 }
 
-func newIaCScanCmd(io *IOStreams) *cobra.Command {
-	o := &iacScanOptions{}
+// NewCmdScan builds `iac scan`; runF replaces scanRun in tests.
+func NewCmdScan(f *cmdutil.Factory, runF func(*ScanOptions) error) *cobra.Command {
+	o := &ScanOptions{IO: f.IOStreams}
 	cmd := &cobra.Command{
 		Use:   "scan PATH...",
 		Short: "Run the flow-log checks on Terraform, Terraform plan JSON and CloudFormation files",
@@ -57,50 +65,57 @@ a module not read, a file that does not parse, nothing to read), 3 usage error.`
   flowguard iac scan . --checks my-checks --check internet-exposed-vpcs-log-all-traffic
   terraform show -json plan.out > plan.json && flowguard iac scan plan.json`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runIaCScan(cmd.Context(), io, o, args) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Ctx, o.Paths = cmd.Context(), args
+			if runF != nil {
+				return runF(o)
+			}
+			return scanRun(o)
+		},
 	}
 	fs := cmd.Flags()
 	fs.IntVar(&o.MinRetention, "min-retention-days", evaluate.DefaultMinRetentionDays, "shortest acceptable retention of flow-log log groups")
-	fs.StringVarP(&o.Output, "output", "o", outputTable, "output formats, comma-separated: "+strings.Join(report.Names(), ", "))
-	addOutFlag(fs, &o.Out)
+	fs.StringVarP(&o.Output, "output", "o", cmdutil.OutputTable, "output formats, comma-separated: "+strings.Join(report.Names(), ", "))
+	cmdutil.AddOutFlag(fs, &o.Out)
 	fs.StringVar(&o.OutDir, "out-dir", "", "write each --output format to this directory as flowguard.<ext>")
 	fs.StringVar(&o.ChecksDir, "checks", "", "also run the check files (*.yaml) of this folder, as 'scan --checks' does")
 	fs.StringArrayVar(&o.CheckIDs, "check", nil, "run only this check id (repeatable; default: all)")
 	return cmd
 }
 
-func runIaCScan(ctx context.Context, io *IOStreams, o *iacScanOptions, paths []string) error {
-	formats, err := lookupFormats(o.Output)
+func scanRun(o *ScanOptions) error {
+	ctx, io, paths := o.Ctx, o.IO, o.Paths
+	formats, err := cmdutil.LookupFormats(o.Output)
 	if err != nil {
-		return usageError("%v", err)
+		return cmdutil.UsageError("%v", err)
 	}
 	if len(formats) > 1 && o.OutDir == "" {
-		return usageError("several --output formats need --out-dir")
+		return cmdutil.UsageError("several --output formats need --out-dir")
 	}
 	if o.Out != "" && o.OutDir != "" {
-		return usageError("use --out or --out-dir, not both")
+		return cmdutil.UsageError("use --out or --out-dir, not both")
 	}
 	if o.MinRetention < 1 {
-		return usageError("--min-retention-days must be at least 1")
+		return cmdutil.UsageError("--min-retention-days must be at least 1")
 	}
-	cs, err := loadChecks(o.ChecksDir, o.CheckIDs)
+	cs, err := cmdutil.LoadChecks(o.ChecksDir, o.CheckIDs)
 	if err != nil {
-		return usageError("%v", err)
+		return cmdutil.UsageError("%v", err)
 	}
 	res, err := iacscan.Scan(paths, iacscan.Options{Evaluate: evaluate.Options{MinRetentionDays: o.MinRetention, Checks: cs, Context: ctx}})
 	if err != nil {
 		if errors.Is(err, iacscan.ErrNothingFound) {
 			// Nothing was read, so nothing was checked: never "everything passes".
-			return &ExitError{Code: cmdutil.ExitIncomplete, Err: err}
+			return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: err}
 		}
-		return usageError("%v", err)
+		return cmdutil.UsageError("%v", err)
 	}
 	if o.OutDir != "" {
-		if err := writeReports(io, formats, res, o.OutDir); err != nil {
-			return &ExitError{Code: cmdutil.ExitIncomplete, Err: err}
+		if err := cmdutil.WriteReports(io, formats, res, o.OutDir); err != nil {
+			return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: err}
 		}
-	} else if err := writeReport(io, formats[0], res, o.Out); err != nil {
-		return &ExitError{Code: cmdutil.ExitIncomplete, Err: err}
+	} else if err := cmdutil.WriteReport(io, formats[0], res, o.Out); err != nil {
+		return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: err}
 	}
-	return exitFor(res)
+	return cmdutil.OutcomeError(res.Overall())
 }
