@@ -57,6 +57,7 @@ func writeScan(t *testing.T, name string, fs ...finding.Finding) string {
 }
 
 func TestDiffCommand(t *testing.T) {
+	t.Parallel()
 	f := func(id string, st finding.Status) finding.Finding {
 		return finding.Finding{CheckID: "vpc-flow-logs-enabled", AccountID: "111111111111", Region: "us-east-1", ResourceID: id, Status: st}
 	}
@@ -97,6 +98,7 @@ func TestDiffCommand(t *testing.T) {
 // A file without findings, with an unknown status or with the same finding twice is refused (exit 3, naming
 // the file and the entry), never read as "everything fixed".
 func TestDiffRefusesInvalidResults(t *testing.T) {
+	t.Parallel()
 	old := writeScan(t, "old.json", finding.Finding{CheckID: "vpc-flow-logs-enabled", AccountID: "111111111111",
 		Region: "us-east-1", ResourceID: "vpc-1", Status: finding.StatusFail})
 	dir := t.TempDir()

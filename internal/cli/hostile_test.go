@@ -14,6 +14,7 @@ import (
 // The terminal printers of scan, query and diff, and what goes to stderr, show hostile tags, ids and error
 // messages escaped: a Name tag cannot clear the screen or forge a PASS row.
 func TestTerminalPrintersEscapeHostileValues(t *testing.T) {
+	t.Parallel()
 	h := hostile.Value
 	snap := graphtest.Snapshot()
 	r := snap.Regions[0]

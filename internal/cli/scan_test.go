@@ -1,12 +1,10 @@
 package cli_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/flowguard/flowguard/internal/cli/clitest"
 	"github.com/flowguard/flowguard/internal/testenv/faultproxy"
 	"github.com/flowguard/flowguard/internal/testenv/fixture"
 	"github.com/flowguard/flowguard/internal/testenv/moto"
@@ -22,24 +21,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// binary is the flowguard executable built once for this test binary: CLI tests run the real program, with
-// their account's credentials in its environment, so they can run in parallel.
-var binary string
-
 func TestMain(m *testing.M) {
 	flag.Parse()
-	dir, err := os.MkdirTemp("", "flowguard-cli-test")
-	if err != nil {
-		panic(err)
-	}
-	binary = filepath.Join(dir, "flowguard")
-	if out, err := exec.Command("go", "build", "-o", binary, "../../cmd/flowguard").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build flowguard: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	code := moto.Main(m)
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(moto.Main(m))
 }
 
 type run struct {
@@ -47,21 +31,12 @@ type run struct {
 	code           int
 }
 
-// flowguard runs the binary with env and args.
+// flowguard runs flowguard in-process with env (KEY=VALUE pairs) as its whole environment: no binary, no
+// process environment, so the tests run in parallel.
 func flowguard(t *testing.T, env []string, args ...string) run {
 	t.Helper()
-	cmd := exec.CommandContext(t.Context(), binary, args...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return run{out.String(), errb.String(), code}
+	r := clitest.Run(t, env, args...)
+	return run{r.Stdout, r.Stderr, r.Code}
 }
 
 func demoAccount(t *testing.T, id string) (moto.Account, map[string]string) {

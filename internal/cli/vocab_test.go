@@ -91,6 +91,7 @@ func visible(cmds map[string]*cobra.Command, name string) []string {
 // One vocabulary: each concept has one flag name, on exactly the commands that have the concept, with the
 // same type and default everywhere; the old names are hidden.
 func TestFlagVocabulary(t *testing.T) {
+	t.Parallel()
 	cmds := allCommands()
 	// Which commands carry each shared flag: a command that gains or loses one must be a decision.
 	want := map[string][]string{
@@ -185,6 +186,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // Every Example line is a command that parses today with visible, current flags: help must never teach a
 // deprecated or refused name.
 func TestExamplesUseCurrentFlags(t *testing.T) {
+	t.Parallel()
 	cmds := allCommands()
 	flagRE := regexp.MustCompile(`(?:^|\s)(--?[a-z][a-z0-9-]*)`)
 	checked := 0
@@ -232,6 +234,7 @@ func TestExamplesUseCurrentFlags(t *testing.T) {
 // Old names keep working as hidden aliases, each with one warning on stderr (never on stdout), however often
 // it is given; the result is the same as with the new names.
 func TestDeprecatedAliasesWarnOnce(t *testing.T) {
+	t.Parallel()
 	const logFormat = "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}"
 	ddl := []string{"logs", "athena", "ddl", "--location", "s3://my-flow-logs/", "--bucket-account", "111122223333", "--bucket-region", "us-east-1"}
 	code, want, errOut := runCLI(t, append(ddl, "--file-format", "parquet", "--hive-partitions", "--per-hour-partitions", "--log-format", logFormat)...)
@@ -406,8 +409,8 @@ func mapsEqual(a, b map[string]string) bool {
 // A failed AWS configuration load is a configuration error, exit 3, on every command that loads one (logs
 // report and logs athena run said 2).
 func TestConfigLoadFailureIsUsageError(t *testing.T) {
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Parallel()
+	env := []string{"AWS_CONFIG_FILE=" + filepath.Join(t.TempDir(), "none"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(t.TempDir(), "none")}
 	for _, args := range [][]string{
 		{"scan", "--profile", "no-such-profile"},
 		{"query", "--profile", "no-such-profile", "vpcs { id }"},
@@ -415,7 +418,7 @@ func TestConfigLoadFailureIsUsageError(t *testing.T) {
 		{"logs", "athena", "run", "top-talkers", "--profile", "no-such-profile"},
 		{"fix", "--profile", "no-such-profile", "--journal-dir", t.TempDir()},
 	} {
-		if code, _, errOut := runCLI(t, args...); code != cmdutil.ExitUsage || !strings.Contains(errOut, "no-such-profile") {
+		if code, _, errOut := runEnv(t, env, args...); code != cmdutil.ExitUsage || !strings.Contains(errOut, "no-such-profile") {
 			t.Errorf("%v: exit %d, want 3\n%s", args, code, errOut)
 		}
 	}
@@ -423,6 +426,7 @@ func TestConfigLoadFailureIsUsageError(t *testing.T) {
 
 // --out FILE puts the report in the file, and nothing on standard output, on the commands that gained it.
 func TestOutWritesTheReport(t *testing.T) {
+	t.Parallel()
 	jd := t.TempDir()
 	f := filepath.Join(t.TempDir(), "runs.json")
 	code, out, errOut := runCLI(t, "runs", "--journal-dir", jd, "-o", "json", "--out", f)
