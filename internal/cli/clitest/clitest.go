@@ -8,6 +8,8 @@ import (
 
 	"github.com/flowguard/flowguard/internal/cli"
 	"github.com/flowguard/flowguard/internal/cli/cmdutil"
+	"github.com/flowguard/flowguard/internal/testenv/fixture"
+	"github.com/flowguard/flowguard/internal/testenv/moto"
 )
 
 // Result is what a run of flowguard returned.
@@ -50,3 +52,22 @@ func RunWith(t testing.TB, f *cmdutil.Factory, args ...string) int {
 	t.Helper()
 	return cli.Main(t.Context(), args, f)
 }
+
+// DemoAccount is a fresh account in the shared moto server holding the demo fixture (fixture.Demo); ids are
+// the fixture's resource ids by name.
+func DemoAccount(t *testing.T, id string) (acct moto.Account, ids map[string]string) {
+	t.Helper()
+	srv := moto.Shared(t)
+	acct, err := srv.NewAccount(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err = fixture.Demo(t.Context(), fixture.New(acct.Config(srv.URL, "us-east-1"), acct.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return acct, ids
+}
+
+// DemoRegions is the --region flag of the demo fixture's regions.
+var DemoRegions = "--region=" + strings.Join(fixture.DemoRegions, ",")

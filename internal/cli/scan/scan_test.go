@@ -1,4 +1,4 @@
-package cli_test
+package scan_test
 
 import (
 	"encoding/json"
@@ -41,19 +41,10 @@ func flowguard(t *testing.T, env []string, args ...string) run {
 
 func demoAccount(t *testing.T, id string) (moto.Account, map[string]string) {
 	t.Helper()
-	srv := moto.Shared(t)
-	acct, err := srv.NewAccount(t.Context(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids, err := fixture.Demo(t.Context(), fixture.New(acct.Config(srv.URL, "us-east-1"), acct.ID))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return acct, ids
+	return clitest.DemoAccount(t, id)
 }
 
-var demoRegions = "--region=" + strings.Join(fixture.DemoRegions, ",")
+var demoRegions = clitest.DemoRegions
 
 func TestScanJSONMatchesGolden(t *testing.T) {
 	t.Parallel()
@@ -72,7 +63,7 @@ func TestScanJSONMatchesGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	if d := cmp.Diff(string(want), got); d != "" {
-		t.Errorf("scan JSON differs from %s (-want +got); run go test ./internal/cli -run Golden -update if intended:\n%s", golden, d)
+		t.Errorf("scan JSON differs from %s (-want +got); run go test ./internal/cli/scan -run Golden -update if intended:\n%s", golden, d)
 	}
 }
 

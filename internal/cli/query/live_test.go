@@ -1,12 +1,14 @@
-package cli_test
+package query_test
 
 import (
 	"encoding/json"
+	"os"
 	"sort"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/flowguard/flowguard/internal/cli/clitest"
 	"github.com/flowguard/flowguard/internal/testenv/moto"
 )
 
@@ -15,7 +17,7 @@ import (
 // flow log.
 func TestQueryLive(t *testing.T) {
 	t.Parallel()
-	acct, _ := demoAccount(t, "")
+	acct, _ := clitest.DemoAccount(t, "")
 	env := acct.Env(moto.Shared(t).URL, "us-east-1")
 	scan := flowguard(t, env, "scan", demoRegions, "-o", "json")
 	var res struct {
@@ -69,3 +71,19 @@ func TestQueryLive(t *testing.T) {
 		t.Errorf("seed query vs NO_FLOW_LOG/SUBNET_OR_ENI_ONLY/NOT_ACTIVE findings (-scan +query):\n%s", d)
 	}
 }
+
+func TestMain(m *testing.M) { os.Exit(moto.Main(m)) }
+
+type run struct {
+	stdout, stderr string
+	code           int
+}
+
+// flowguard runs flowguard in-process with env (KEY=VALUE pairs) as its whole environment.
+func flowguard(t *testing.T, env []string, args ...string) run {
+	t.Helper()
+	r := clitest.Run(t, env, args...)
+	return run{r.Stdout, r.Stderr, r.Code}
+}
+
+var demoRegions = clitest.DemoRegions

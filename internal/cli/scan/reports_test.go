@@ -1,4 +1,4 @@
-package cli_test
+package scan_test
 
 import (
 	"encoding/json"
