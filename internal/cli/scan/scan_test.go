@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flowguard/flowguard/internal/testenv/golden"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/flowguard/flowguard/internal/cli/clitest"
@@ -18,8 +20,6 @@ import (
 	"github.com/flowguard/flowguard/internal/testenv/fixture"
 	"github.com/flowguard/flowguard/internal/testenv/moto"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func TestMain(m *testing.M) {
 	flag.Parse()
@@ -54,17 +54,7 @@ func TestScanJSONMatchesGolden(t *testing.T) {
 		t.Fatalf("exit %d, want 1 (FAIL findings)\n%s", r.code, r.stderr)
 	}
 	got := normalizeScanJSON(t, strings.ReplaceAll(r.stdout, acct.ID, "111122223333"))
-	golden := filepath.Join("testdata", "scan.golden.json")
-	if *update {
-		os.WriteFile(golden, []byte(got), 0o644)
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := cmp.Diff(string(want), got); d != "" {
-		t.Errorf("scan JSON differs from %s (-want +got); run go test ./internal/cli/scan -run Golden -update if intended:\n%s", golden, d)
-	}
+	golden.String(t, filepath.Join("testdata", "scan.golden.json"), got)
 }
 
 var idPattern = regexp.MustCompile(`\b(vpc|fl|subnet|eni|igw)-[0-9a-f]{8,17}\b`)
