@@ -13,10 +13,10 @@ type recorder struct {
 	failed []string
 }
 
-func (r *recorder) Helper()                         {}
+func (r *recorder) Helper()                        {}
 func (r *recorder) Errorf(format string, a ...any) { r.failed = append(r.failed, format) }
 func (r *recorder) Fatalf(format string, a ...any) { r.failed = append(r.failed, format) }
-func (r *recorder) Fatal(a ...any)                  { r.failed = append(r.failed, "fatal") }
+func (r *recorder) Fatal(a ...any)                 { r.failed = append(r.failed, "fatal") }
 
 func TestBytes(t *testing.T) {
 	dir := t.TempDir()
