@@ -417,6 +417,8 @@ func TestConfigLoadFailureIsUsageError(t *testing.T) {
 		{"logs", "report", "s3://bucket/prefix/", "--profile", "no-such-profile"},
 		{"logs", "athena", "run", "top-talkers", "--profile", "no-such-profile"},
 		{"fix", "--profile", "no-such-profile", "--journal-dir", t.TempDir()},
+		{"verify", "--profile", "no-such-profile", "--run", "20261123T040512Z-3fa9c1", "--journal-dir", t.TempDir()},
+		{"rollback", "--profile", "no-such-profile", "--run", "20261123T040512Z-3fa9c1", "--journal-dir", t.TempDir()},
 	} {
 		if code, _, errOut := runEnv(t, env, args...); code != cmdutil.ExitUsage || !strings.Contains(errOut, "no-such-profile") {
 			t.Errorf("%v: exit %d, want 3\n%s", args, code, errOut)
