@@ -48,12 +48,12 @@ func TestFixCommandsFromSavedScan(t *testing.T) {
 	}
 	p.Reset()
 
-	code, out, errOut := runEnv(t, env, "fix", "--from", scan, "--journal-dir", jd, "--log-format", "${version} ${no-such-field}")
+	code, _, errOut := runEnv(t, env, "fix", "--from", scan, "--journal-dir", jd, "--log-format", "${version} ${no-such-field}")
 	if code != cmdutil.ExitUsage || !strings.Contains(errOut, "no-such-field") || p.Total() != 0 {
 		t.Fatalf("unknown log field: exit %d, %d calls, stderr %s", code, p.Total(), errOut)
 	}
 
-	code, out, errOut = runEnv(t, env, "fix", "--from", scan, "--journal-dir", jd, "--region", "eu-west-1")
+	code, out, errOut := runEnv(t, env, "fix", "--from", scan, "--journal-dir", jd, "--region", "eu-west-1")
 	if code != 0 || !strings.Contains(errOut, "outside --region eu-west-1 left out") || !strings.Contains(out, "0 VPC(s) to change") {
 		t.Fatalf("--region narrowing a saved scan: exit %d\n%s\n%s", code, out, errOut)
 	}
