@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/flowguard/flowguard/internal/cli"
+	"github.com/flowguard/flowguard/internal/cli/cmdutil"
 	"github.com/flowguard/flowguard/internal/testenv/fixture"
 	"github.com/flowguard/flowguard/internal/testenv/moto"
 )
@@ -43,16 +44,23 @@ func run(ctx context.Context, args []string) int {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		return 3
 	}
+	env := map[string]string{}
 	for _, kv := range acct.Env(srv.URL, "us-east-1") {
 		k, v, _ := cut(kv)
-		os.Setenv(k, v)
+		env[k] = v
+	}
+	getenv := func(k string) string {
+		if v, ok := env[k]; ok {
+			return v
+		}
+		return os.Getenv(k)
 	}
 	if len(args) > 0 && args[0] == "--" {
 		args = args[1:]
 	}
 	scanArgs := append([]string{"scan", "--skip-unused"}, args...)
 	fmt.Fprintf(os.Stderr, "demo: flowguard %v   (AWS_ENDPOINT_URL=%s)\n\n", scanArgs, srv.URL)
-	return cli.Main(ctx, scanArgs, cli.System())
+	return cli.Main(ctx, scanArgs, cmdutil.NewFactory(cmdutil.SystemStreams(), getenv))
 }
 
 func cut(kv string) (string, string, bool) {

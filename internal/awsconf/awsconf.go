@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/spf13/pflag"
 )
 
@@ -60,21 +62,49 @@ func (o *Options) NormalizedRegions() []string {
 	return out
 }
 
-// Load builds the SDK config. The home region is the first --region, else the profile's or environment's
-// region, else us-east-1 (only used for global calls such as STS and DescribeRegions).
-func Load(ctx context.Context, o Options) (aws.Config, error) {
+// Load builds the SDK config from o and the process environment (see LoadEnv).
+func Load(ctx context.Context, o Options) (aws.Config, error) { return LoadEnv(ctx, o, os.Getenv) }
+
+// LoadEnv builds the SDK config. The home region is the first --region, else the profile's or environment's
+// region, else us-east-1 (only used for global calls such as STS and DescribeRegions). The AWS_* variables
+// flowguard documents (profile, region, endpoint, static credentials, config and credentials files) are read
+// through getenv and handed to the SDK explicitly, so a caller (a test) decides the environment the SDK sees;
+// flags outrank them.
+func LoadEnv(ctx context.Context, o Options, getenv func(string) string) (aws.Config, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
 	var opts []func(*config.LoadOptions) error
+	if f := getenv("AWS_CONFIG_FILE"); f != "" {
+		opts = append(opts, config.WithSharedConfigFiles([]string{f}))
+	}
+	if f := getenv("AWS_SHARED_CREDENTIALS_FILE"); f != "" {
+		opts = append(opts, config.WithSharedCredentialsFiles([]string{f}))
+	}
 	if o.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(o.Profile))
+	} else if p := getenv("AWS_PROFILE"); p != "" {
+		opts = append(opts, config.WithSharedConfigProfile(p))
 	}
 	if rs := o.NormalizedRegions(); len(rs) > 0 {
 		opts = append(opts, config.WithRegion(rs[0]))
+	} else if r := firstNonEmpty(getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION")); r != "" {
+		opts = append(opts, config.WithRegion(r))
+	}
+	if id, secret := getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY"); id != "" && secret != "" {
+		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(id, secret, getenv("AWS_SESSION_TOKEN"))))
 	}
 	if o.EndpointURL != "" {
 		if err := CheckEndpointURL(o.EndpointURL); err != nil {
 			return aws.Config{}, fmt.Errorf("--endpoint-url: %w", err)
 		}
 		opts = append(opts, config.WithBaseEndpoint(o.EndpointURL))
+	} else if e := getenv("AWS_ENDPOINT_URL"); e != "" {
+		// The SDK would echo it, password included, in every error: refuse a bad one here, redacted.
+		if err := CheckEndpointURL(e); err != nil {
+			return aws.Config{}, fmt.Errorf("AWS_ENDPOINT_URL or profile endpoint_url: %w", err)
+		}
+		opts = append(opts, config.WithBaseEndpoint(e))
 	}
 	opts = append(opts, config.WithRetryer(Retryer(o.MaxAttempts, o.MaxBackoff)))
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
@@ -82,7 +112,7 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
 	}
 	if cfg.BaseEndpoint != nil && *cfg.BaseEndpoint != "" && o.EndpointURL == "" {
-		// From AWS_ENDPOINT_URL or the profile: the SDK would echo it, password included, in every error.
+		// From the profile: the SDK would echo it, password included, in every error.
 		if err := CheckEndpointURL(*cfg.BaseEndpoint); err != nil {
 			return aws.Config{}, fmt.Errorf("AWS_ENDPOINT_URL or profile endpoint_url: %w", err)
 		}
@@ -91,6 +121,15 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 		cfg.Region = "us-east-1"
 	}
 	return cfg, nil
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
 }
 
 // CheckEndpointURL refuses an endpoint URL the SDK could not use: one that does not parse, is not http or

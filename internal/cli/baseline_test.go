@@ -9,6 +9,7 @@ import (
 )
 
 func TestBaselineCommand(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	io, out, errOut := testStreams()
 	if code := Main(context.Background(), []string{"baseline", "--format", "terraform", "--out-dir", dir}, io); code != 0 {

@@ -1,61 +1,53 @@
-// Package cli wires flowguard's commands: each command parses flags into an options struct and calls a
-// package that does the work. Errors become exit codes here, in one place.
+// Package cli wires flowguard's commands: each command lives in its own package under internal/cli, parses
+// flags into an options struct and calls a package that does the work. Errors become exit codes here, in one
+// place (cmdutil.CodeOf).
 package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
-	"github.com/flowguard/flowguard/internal/finding"
+	baselinecmd "github.com/flowguard/flowguard/internal/cli/baseline"
+	checkscmd "github.com/flowguard/flowguard/internal/cli/checks"
+	"github.com/flowguard/flowguard/internal/cli/cmdutil"
+	diffcmd "github.com/flowguard/flowguard/internal/cli/diff"
+	iaccmd "github.com/flowguard/flowguard/internal/cli/iac"
+	logscmd "github.com/flowguard/flowguard/internal/cli/logs"
+	querycmd "github.com/flowguard/flowguard/internal/cli/query"
+	"github.com/flowguard/flowguard/internal/cli/remediate"
+	scancmd "github.com/flowguard/flowguard/internal/cli/scan"
+	schemacmd "github.com/flowguard/flowguard/internal/cli/schema"
+	versioncmd "github.com/flowguard/flowguard/internal/cli/version"
 	"github.com/flowguard/flowguard/internal/textsafe"
 	"github.com/flowguard/flowguard/internal/version"
 )
 
-// ExitError carries an exit code out of a command. A nil Err means the command already reported everything.
-type ExitError struct {
-	Code int
-	Err  error
-}
-
-func (e *ExitError) Error() string {
-	if e.Err == nil {
-		return fmt.Sprintf("exit %d", e.Code)
-	}
-	return e.Err.Error()
-}
-
-func (e *ExitError) Unwrap() error { return e.Err }
-
-// usageError marks a bad flag, argument or configuration: exit code 3.
-func usageError(format string, args ...any) error {
-	return &ExitError{Code: finding.ExitUsage, Err: fmt.Errorf(format, args...)}
-}
-
-// Main runs flowguard with args and returns the process exit code.
-func Main(ctx context.Context, args []string, io *IOStreams) int {
-	root := NewRootCmd(io)
+// Main runs flowguard with args in the world of f and returns the process exit code.
+func Main(ctx context.Context, args []string, f *cmdutil.Factory) int {
+	root := NewRootCmd(f)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
-	if err == nil {
-		return finding.ExitOK
-	}
-	var ee *ExitError
-	if errors.As(err, &ee) {
-		if ee.Err != nil {
-			fmt.Fprintln(io.ErrOut, "flowguard:", textsafe.Lines(ee.Err.Error()))
+	if err != nil {
+		if msg := errMessage(err); msg != "" {
+			fmt.Fprintln(f.IOStreams.ErrOut, "flowguard:", textsafe.Lines(msg))
 		}
-		return ee.Code
 	}
-	// Anything else cobra returns before running a command is a usage problem (unknown flag, bad value).
-	fmt.Fprintln(io.ErrOut, "flowguard:", textsafe.Lines(err.Error()))
-	return finding.ExitUsage
+	return cmdutil.CodeOf(err)
+}
+
+// errMessage is what to print for err: nothing for an ExitError that already reported everything.
+func errMessage(err error) string {
+	if ee, ok := err.(*cmdutil.ExitError); ok && ee.Err == nil {
+		return ""
+	}
+	return err.Error()
 }
 
 // NewRootCmd builds the command tree.
-func NewRootCmd(io *IOStreams) *cobra.Command {
+func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
+	io := f.IOStreams
 	root := &cobra.Command{
 		Use:   "flowguard",
 		Short: "Make sure every VPC in every region of every AWS account has working flow logs",
@@ -65,37 +57,22 @@ func NewRootCmd(io *IOStreams) *cobra.Command {
 		SilenceErrors: true,
 		Version:       version.String(),
 		// One warning per deprecated flag name used, and -o text read as -o table, on every command.
-		PersistentPreRunE: beforeRun(io),
+		PersistentPreRunE: cmdutil.BeforeRun(io),
 	}
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usageError("%v\nRun '%s --help' for usage.", err, c.CommandPath())
+		return cmdutil.UsageError("%v\nRun '%s --help' for usage.", err, c.CommandPath())
 	})
 	root.AddCommand(
-		newScanCmd(io),
-		newIaCCmd(io),
-		newBaselineCmd(io),
-		newVersionCmd(io),
-		newLogsCmd(io),
-		newDiffCmd(io),
-		newFixCmd(io), newRollbackCmd(io), newVerifyCmd(io), newRunsCmd(io),
-		newSchemaCmd(io), newChecksCmd(io), newQueryCmd(io),
+		scancmd.NewCmdScan(f, nil),
+		iaccmd.NewCmdIaC(f),
+		baselinecmd.NewCmdBaseline(f, nil),
+		versioncmd.NewCmdVersion(f, nil),
+		logscmd.NewCmdLogs(f),
+		diffcmd.NewCmdDiff(f, nil),
+		remediate.NewCmdFix(f, nil), remediate.NewCmdRollback(f, nil), remediate.NewCmdVerify(f, nil), remediate.NewCmdRuns(f, nil),
+		schemacmd.NewCmdSchema(f, nil), checkscmd.NewCmdChecks(f, nil), querycmd.NewCmdQuery(f, nil),
 	)
 	return root
-}
-
-func newVersionCmd(io *IOStreams) *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the flowguard version",
-		Args:  cobra.NoArgs,
-		Run: func(cmd *cobra.Command, args []string) {
-			v := version.String()
-			if c := version.Commit(); c != "" {
-				v += " (" + c + ")"
-			}
-			fmt.Fprintln(io.Out, "flowguard", v)
-		},
-	}
 }

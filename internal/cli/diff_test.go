@@ -9,13 +9,35 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flowguard/flowguard/internal/cli/cmdutil"
+
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/sink/report"
 )
 
-func testStreams() (*IOStreams, *bytes.Buffer, *bytes.Buffer) {
-	var out, errOut bytes.Buffer
-	return &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Getenv: func(string) string { return "" }}, &out, &errOut
+func testStreams() (*cmdutil.Factory, *bytes.Buffer, *bytes.Buffer) {
+	return cmdutil.NewTestFactory("", nil)
+}
+
+// runEnv runs flowguard in-process with env (KEY=VALUE pairs) as its whole environment.
+func runEnv(t *testing.T, env []string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	m := map[string]string{"HOME": t.TempDir()}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		m[k] = v
+	}
+	f, out, errOut := cmdutil.NewTestFactory("", m)
+	code = Main(t.Context(), args, f)
+	return code, out.String(), errOut.String()
+}
+
+// runCLI runs flowguard in-process with an empty environment.
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	f, out, errOut := cmdutil.NewTestFactory("", nil)
+	code = Main(t.Context(), args, f)
+	return code, out.String(), errOut.String()
 }
 
 // writeScan writes a result as `scan --output json` would.
@@ -35,6 +57,7 @@ func writeScan(t *testing.T, name string, fs ...finding.Finding) string {
 }
 
 func TestDiffCommand(t *testing.T) {
+	t.Parallel()
 	f := func(id string, st finding.Status) finding.Finding {
 		return finding.Finding{CheckID: "vpc-flow-logs-enabled", AccountID: "111111111111", Region: "us-east-1", ResourceID: id, Status: st}
 	}
@@ -66,7 +89,7 @@ func TestDiffCommand(t *testing.T) {
 
 	for _, args := range [][]string{{"diff", old}, {"diff", old, "/nonexistent.json"}, {"diff", "-o", "xml", old, same}} {
 		io, _, errOut := testStreams()
-		if code := Main(context.Background(), args, io); code != finding.ExitUsage {
+		if code := Main(context.Background(), args, io); code != cmdutil.ExitUsage {
 			t.Errorf("%v: exit %d, want 3 (%s)", args, code, errOut)
 		}
 	}
@@ -75,6 +98,7 @@ func TestDiffCommand(t *testing.T) {
 // A file without findings, with an unknown status or with the same finding twice is refused (exit 3, naming
 // the file and the entry), never read as "everything fixed".
 func TestDiffRefusesInvalidResults(t *testing.T) {
+	t.Parallel()
 	old := writeScan(t, "old.json", finding.Finding{CheckID: "vpc-flow-logs-enabled", AccountID: "111111111111",
 		Region: "us-east-1", ResourceID: "vpc-1", Status: finding.StatusFail})
 	dir := t.TempDir()
@@ -91,7 +115,7 @@ func TestDiffRefusesInvalidResults(t *testing.T) {
 		}
 		for _, args := range [][]string{{"diff", old, p}, {"diff", p, old}} {
 			io, out, errOut := testStreams()
-			if code := Main(context.Background(), args, io); code != finding.ExitUsage || !strings.Contains(errOut.String(), p) {
+			if code := Main(context.Background(), args, io); code != cmdutil.ExitUsage || !strings.Contains(errOut.String(), p) {
 				t.Errorf("%v: exit %d, want 3 naming %s\nstdout %s\nstderr %s", args, code, p, out, errOut)
 			}
 		}

@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/flowguard/flowguard/internal/cli/cmdutil"
+
 	"github.com/flowguard/flowguard/internal/engine/graph/graphtest"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/textsafe/hostile"
@@ -12,6 +14,7 @@ import (
 // The terminal printers of scan, query and diff, and what goes to stderr, show hostile tags, ids and error
 // messages escaped: a Name tag cannot clear the screen or forge a PASS row.
 func TestTerminalPrintersEscapeHostileValues(t *testing.T) {
+	t.Parallel()
 	h := hostile.Value
 	snap := graphtest.Snapshot()
 	r := snap.Regions[0]
@@ -38,7 +41,7 @@ func TestTerminalPrintersEscapeHostileValues(t *testing.T) {
 		{"query", "--snapshot", p, `flowLogs { id resourceId logGroupName deliverLogsErrorMessage }`},
 	} {
 		code, out, errOut := runCLI(t, args...)
-		if code == finding.ExitUsage {
+		if code == cmdutil.ExitUsage {
 			t.Fatalf("%v: exit 3: %s", args, errOut)
 		}
 		hostile.TerminalSafe(t, args[0]+" stdout", out)
@@ -50,7 +53,7 @@ func TestTerminalPrintersEscapeHostileValues(t *testing.T) {
 	}
 	old, cur := writeScan(t, "old.json", fs(finding.StatusPass)...), writeScan(t, "new.json", fs(finding.StatusFail)...)
 	code, out, errOut := runCLI(t, "diff", old, cur)
-	if code != finding.ExitFail {
+	if code != cmdutil.ExitFail {
 		t.Fatalf("diff: exit %d: %s", code, errOut)
 	}
 	hostile.TerminalSafe(t, "diff", out)
@@ -58,7 +61,7 @@ func TestTerminalPrintersEscapeHostileValues(t *testing.T) {
 	// A snapshot file whose own name is hostile: the error on stderr is shown escaped too.
 	bad := filepath.Join(t.TempDir(), "x\x1b[2J\u202e.json")
 	code, _, errOut = runCLI(t, "scan", "--snapshot", bad)
-	if code != finding.ExitUsage {
+	if code != cmdutil.ExitUsage {
 		t.Fatalf("missing snapshot: exit %d", code)
 	}
 	hostile.TerminalSafe(t, "stderr", errOut)

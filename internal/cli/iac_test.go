@@ -10,6 +10,7 @@ import (
 )
 
 func TestIaCScanCommand(t *testing.T) {
+	t.Parallel()
 	const repo = "../iacscan/testdata/repo"
 	io, out, errOut := testStreams()
 	if code := Main(context.Background(), []string{"iac", "scan", "--output", "json", repo}, io); code != 1 {

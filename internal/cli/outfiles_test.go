@@ -30,6 +30,7 @@ func assertUntouched(t *testing.T, victim string) {
 
 // --out and --out-dir never write through a symbolic link planted at the destination.
 func TestReportsNeverWriteThroughSymlinks(t *testing.T) {
+	t.Parallel()
 	snap := fixtureSnapshot(t)
 
 	out := filepath.Join(t.TempDir(), "report.sarif")
@@ -73,6 +74,7 @@ func TestReportsNeverWriteThroughSymlinks(t *testing.T) {
 
 // Reports are 0644, a saved snapshot (a whole account inventory) is 0600, whatever the file held before.
 func TestOutputFileModes(t *testing.T) {
+	t.Parallel()
 	old := syscall.Umask(0o022)
 	defer syscall.Umask(old)
 	snap := fixtureSnapshot(t)
@@ -95,17 +97,15 @@ func TestOutputFileModes(t *testing.T) {
 // An endpoint URL that does not parse (--endpoint-url or AWS_ENDPOINT_URL) is reported, before any call,
 // without the password of its userinfo.
 func TestEndpointURLPasswordNeverPrinted(t *testing.T) {
+	t.Parallel()
 	// Nothing may leave the machine: fake static credentials, no shared files, no instance metadata.
-	for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "x", "AWS_SESSION_TOKEN": "",
-		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull, "AWS_EC2_METADATA_DISABLED": "true",
-		"AWS_PROFILE": "", "AWS_ENDPOINT_URL": ""} {
-		t.Setenv(k, v)
-	}
+	env := []string{"AWS_ACCESS_KEY_ID=AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY=x", "AWS_CONFIG_FILE=" + os.DevNull,
+		"AWS_SHARED_CREDENTIALS_FILE=" + os.DevNull, "AWS_EC2_METADATA_DISABLED=true"}
 	bad := []string{"http://user:s3cr3tpw@127.0.0.1:badport", "http://user:s3cr3tpw@127.0.0.1:1/%zz",
 		"http://user:s3cr3tpw@[::1", "user:s3cr3tpw@127.0.0.1:5000", "http://:s3cr3tpw@127.0.0.1:x"}
 	for _, u := range bad {
 		for _, args := range [][]string{{"scan", "--endpoint-url", u, "--region", "us-east-1"}, {"query", "--endpoint-url", u, "vpcs{id}"}} {
-			code, out, errOut := runCLI(t, args...)
+			code, out, errOut := runEnv(t, env, args...)
 			if strings.Contains(out+errOut, "s3cr3tpw") {
 				t.Errorf("%s: the password is printed:\n%s%s", args[:3], out, errOut)
 			}
@@ -114,8 +114,7 @@ func TestEndpointURLPasswordNeverPrinted(t *testing.T) {
 			}
 		}
 	}
-	t.Setenv("AWS_ENDPOINT_URL", bad[0])
-	code, out, errOut := runCLI(t, "scan", "--region", "us-east-1")
+	code, out, errOut := runEnv(t, append(env, "AWS_ENDPOINT_URL="+bad[0]), "scan", "--region", "us-east-1")
 	if strings.Contains(out+errOut, "s3cr3tpw") || code != 3 {
 		t.Errorf("AWS_ENDPOINT_URL: exit %d, password printed or not refused:\n%s%s", code, out, errOut)
 	}

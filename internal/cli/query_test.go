@@ -40,6 +40,7 @@ expect: eq []
 `
 
 func TestSchemaAndChecksCommands(t *testing.T) {
+	t.Parallel()
 	code, out, errOut := runCLI(t, "schema")
 	for _, want := range []string{"type VPC implements Asset {", "hasFlowLog: [FlowLog!]!", "flowLogStatus: String",
 		"fragment AssetFragment on Asset {", "vpcs(where: VPCWhere): [VPC!]!"} {
@@ -75,6 +76,7 @@ func TestSchemaAndChecksCommands(t *testing.T) {
 }
 
 func TestQueryCommand(t *testing.T) {
+	t.Parallel()
 	snap := fixtureSnapshot(t)
 	code, out, errOut := runCLI(t, "query", "--snapshot", snap, seedQuery)
 	want := `vpcs (5)
@@ -117,6 +119,7 @@ vpc-h  VPC        111111111111  us-west-2  arn:aws:ec2:us-west-2:111111111111:vp
 
 // scan --checks adds user checks; --check narrows to some; the findings come through the same engine.
 func TestScanWithUserChecks(t *testing.T) {
+	t.Parallel()
 	snap := fixtureSnapshot(t)
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "exposed.yaml"), []byte(userCheck), 0o644)

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/flowguard/flowguard/internal/cli/cmdutil"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -29,18 +31,19 @@ import (
 // copied from scan's help planned iam:CreateRole OrganizationAccountAccessRole in the management account. It
 // is refused, before any AWS call, with the two flags that replace it.
 func TestFixRoleNameIsRefused(t *testing.T) {
+	t.Parallel()
 	srv := moto.Shared(t)
 	acct := moto.NewTestAccount(t)
 	p := faultproxy.New(srv.URL, faultproxy.Options{})
 	defer p.Close()
-	setAWSEnv(t, acct, p.URL, "us-east-1")
+	env := acct.Env(p.URL, "us-east-1")
 	for _, args := range [][]string{
 		{"fix", "--org", "--role-name", "OrganizationAccountAccessRole"},
 		{"fix", "--role-name", "flowguard-vpc-flow-logs", "--journal-dir", t.TempDir()},
 		{"fix", "--role-name=x", "--apply", "--yes", "--journal-dir", t.TempDir()},
 	} {
-		code, out, errOut := runCLI(t, args...)
-		if code != finding.ExitUsage {
+		code, out, errOut := runEnv(t, env, args...)
+		if code != cmdutil.ExitUsage {
 			t.Errorf("%v: exit %d, want 3\n%s%s", args, code, out, errOut)
 		}
 		for _, want := range []string{"--role-name", "--assume-role", "--delivery-role-name", "member accounts", "flow-log delivery"} {
@@ -69,7 +72,7 @@ func allCommands() map[string]*cobra.Command {
 			walk(s)
 		}
 	}
-	walk(NewRootCmd(&IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}, Getenv: func(string) string { return "" }}))
+	walk(NewRootCmd(cmdutil.NewFactory(&cmdutil.IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, func(string) string { return "" })))
 	return out
 }
 
@@ -88,6 +91,7 @@ func visible(cmds map[string]*cobra.Command, name string) []string {
 // One vocabulary: each concept has one flag name, on exactly the commands that have the concept, with the
 // same type and default everywhere; the old names are hidden.
 func TestFlagVocabulary(t *testing.T) {
+	t.Parallel()
 	cmds := allCommands()
 	// Which commands carry each shared flag: a command that gains or loses one must be a decision.
 	want := map[string][]string{
@@ -158,7 +162,7 @@ func TestFlagVocabulary(t *testing.T) {
 		if f == nil {
 			continue
 		}
-		if f.Shorthand != "o" || f.DefValue != outputTable {
+		if f.Shorthand != "o" || f.DefValue != cmdutil.OutputTable {
 			t.Errorf("%s: -%s/--output default %q, want -o/--output default table", path, f.Shorthand, f.DefValue)
 		}
 		if strings.Contains(f.Usage, "text") {
@@ -182,6 +186,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // Every Example line is a command that parses today with visible, current flags: help must never teach a
 // deprecated or refused name.
 func TestExamplesUseCurrentFlags(t *testing.T) {
+	t.Parallel()
 	cmds := allCommands()
 	flagRE := regexp.MustCompile(`(?:^|\s)(--?[a-z][a-z0-9-]*)`)
 	checked := 0
@@ -229,6 +234,7 @@ func TestExamplesUseCurrentFlags(t *testing.T) {
 // Old names keep working as hidden aliases, each with one warning on stderr (never on stdout), however often
 // it is given; the result is the same as with the new names.
 func TestDeprecatedAliasesWarnOnce(t *testing.T) {
+	t.Parallel()
 	const logFormat = "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}"
 	ddl := []string{"logs", "athena", "ddl", "--location", "s3://my-flow-logs/", "--bucket-account", "111122223333", "--bucket-region", "us-east-1"}
 	code, want, errOut := runCLI(t, append(ddl, "--file-format", "parquet", "--hive-partitions", "--per-hour-partitions", "--log-format", logFormat)...)
@@ -281,7 +287,7 @@ func TestDeprecatedAliasesWarnOnce(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "no runs in") || strings.Count(errOut, "--output text is deprecated: use --output table") != 1 {
 		t.Errorf("runs -o text: exit %d\n%s\n%s", code, out, errOut)
 	}
-	if code, _, errOut := runCLI(t, "runs", "--journal-dir", jd, "-o", "yaml"); code != finding.ExitUsage || !strings.Contains(errOut, "want table or json") {
+	if code, _, errOut := runCLI(t, "runs", "--journal-dir", jd, "-o", "yaml"); code != cmdutil.ExitUsage || !strings.Contains(errOut, "want table or json") {
 		t.Errorf("runs -o yaml: exit %d %s", code, errOut)
 	}
 }
@@ -311,6 +317,7 @@ func assumeRoleCalls(p *faultproxy.Proxy) func() []map[string]string {
 // --assume-role (with --external-id, --session-name and --session-duration) enters a member account the same
 // way on scan, query, fix, verify and rollback: the same AssumeRole request, and the member's resources seen.
 func TestAssumeRoleEntersMemberAccount(t *testing.T) {
+	t.Parallel()
 	srv := moto.Shared(t)
 	mgmt := moto.NewTestAccount(t)
 	member := moto.NewTestAccount(t)
@@ -323,7 +330,7 @@ func TestAssumeRoleEntersMemberAccount(t *testing.T) {
 	p := faultproxy.New(srv.URL, faultproxy.Options{})
 	defer p.Close()
 	calls := assumeRoleCalls(p)
-	setAWSEnv(t, mgmt, p.URL, region)
+	env := mgmt.Env(p.URL, region)
 	enter := []string{"--assume-role", "audit", "--external-id", "ext-42", "--session-name", "vocab-test", "--session-duration", "30m"}
 	wantCall := map[string]string{"RoleArn": "arn:aws:iam::" + member.ID + ":role/audit", "ExternalId": "ext-42", "RoleSessionName": "vocab-test", "DurationSeconds": "1800"}
 	checkEntered := func(what string) {
@@ -340,20 +347,20 @@ func TestAssumeRoleEntersMemberAccount(t *testing.T) {
 	}
 	jd := t.TempDir()
 
-	code, out, errOut := runCLI(t, append([]string{"scan", "--accounts", member.ID, "--region", region, "-o", "json"}, enter...)...)
+	code, out, errOut := runEnv(t, env, append([]string{"scan", "--accounts", member.ID, "--region", region, "-o", "json"}, enter...)...)
 	var res finding.Result
-	if err := json.Unmarshal([]byte(out), &res); code != finding.ExitFail || err != nil || !slices.Equal(res.Accounts, []string{member.ID}) || !strings.Contains(out, memberVPC) {
+	if err := json.Unmarshal([]byte(out), &res); code != cmdutil.ExitFail || err != nil || !slices.Equal(res.Accounts, []string{member.ID}) || !strings.Contains(out, memberVPC) {
 		t.Fatalf("scan --assume-role: exit %d %v\n%s\n%s", code, err, out, errOut)
 	}
 	checkEntered("scan")
 
-	code, out, errOut = runCLI(t, append([]string{"query", "--accounts", member.ID, "--region", region, "-o", "json", "vpcs { id accountId }"}, enter...)...)
+	code, out, errOut = runEnv(t, env, append([]string{"query", "--accounts", member.ID, "--region", region, "-o", "json", "vpcs { id accountId }"}, enter...)...)
 	if code != 0 || !strings.Contains(out, memberVPC) || strings.Contains(out, mgmt.ID) {
 		t.Fatalf("query --assume-role: exit %d\n%s\n%s", code, out, errOut)
 	}
 	checkEntered("query")
 
-	code, out, errOut = runCLI(t, append([]string{"fix", "--accounts", member.ID, "--region", region, "--journal-dir", jd, "--apply", "--yes"}, enter...)...)
+	code, out, errOut = runEnv(t, env, append([]string{"fix", "--accounts", member.ID, "--region", region, "--journal-dir", jd, "--apply", "--yes"}, enter...)...)
 	if code != 0 || !strings.Contains(out, ": complete") || !strings.Contains(out, memberVPC) {
 		t.Fatalf("fix --assume-role: exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -364,24 +371,24 @@ func TestAssumeRoleEntersMemberAccount(t *testing.T) {
 	}
 
 	// The run is in the member account: verify and rollback enter it the same way, and refuse without a role.
-	if code, _, errOut := runCLI(t, "verify", "--run", runs[0].ID, "--journal-dir", jd); code != finding.ExitUsage || !strings.Contains(errOut, "--assume-role") {
+	if code, _, errOut := runEnv(t, env, "verify", "--run", runs[0].ID, "--journal-dir", jd); code != cmdutil.ExitUsage || !strings.Contains(errOut, "--assume-role") {
 		t.Errorf("verify without --assume-role: exit %d %s", code, errOut)
 	}
-	code, out, errOut = runCLI(t, append([]string{"verify", "--run", runs[0].ID, "--journal-dir", jd}, enter...)...)
+	code, out, errOut = runEnv(t, env, append([]string{"verify", "--run", runs[0].ID, "--journal-dir", jd}, enter...)...)
 	if code != 0 || !strings.Contains(out, memberVPC) {
 		t.Fatalf("verify --assume-role: exit %d\n%s\n%s", code, out, errOut)
 	}
 	checkEntered("verify")
-	code, out, errOut = runCLI(t, append([]string{"rollback", "--run", runs[0].ID, "--journal-dir", jd, "--yes"}, enter...)...)
+	code, out, errOut = runEnv(t, env, append([]string{"rollback", "--run", runs[0].ID, "--journal-dir", jd, "--yes"}, enter...)...)
 	if code != 0 || !strings.Contains(out, "still shows 0") {
 		t.Fatalf("rollback --assume-role: exit %d\n%s\n%s", code, out, errOut)
 	}
 	checkEntered("rollback")
 
 	// scan --role-name is the deprecated name of --assume-role: same request, one warning.
-	code, out, errOut = runCLI(t, "scan", "--accounts", member.ID, "--region", region, "--role-name", "audit", "--external-id", "ext-42",
+	code, out, errOut = runEnv(t, env, "scan", "--accounts", member.ID, "--region", region, "--role-name", "audit", "--external-id", "ext-42",
 		"--session-name", "vocab-test", "--session-duration", "30m", "-o", "json")
-	if code != finding.ExitFail || !strings.Contains(out, memberVPC) || strings.Count(errOut, "--role-name is deprecated: use --assume-role") != 1 {
+	if code != cmdutil.ExitFail || !strings.Contains(out, memberVPC) || strings.Count(errOut, "--role-name is deprecated: use --assume-role") != 1 {
 		t.Fatalf("scan --role-name: exit %d\n%s\n%s", code, out, errOut)
 	}
 	checkEntered("scan --role-name")
@@ -402,16 +409,18 @@ func mapsEqual(a, b map[string]string) bool {
 // A failed AWS configuration load is a configuration error, exit 3, on every command that loads one (logs
 // report and logs athena run said 2).
 func TestConfigLoadFailureIsUsageError(t *testing.T) {
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Parallel()
+	env := []string{"AWS_CONFIG_FILE=" + filepath.Join(t.TempDir(), "none"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(t.TempDir(), "none")}
 	for _, args := range [][]string{
 		{"scan", "--profile", "no-such-profile"},
 		{"query", "--profile", "no-such-profile", "vpcs { id }"},
 		{"logs", "report", "s3://bucket/prefix/", "--profile", "no-such-profile"},
 		{"logs", "athena", "run", "top-talkers", "--profile", "no-such-profile"},
 		{"fix", "--profile", "no-such-profile", "--journal-dir", t.TempDir()},
+		{"verify", "--profile", "no-such-profile", "--run", "20261123T040512Z-3fa9c1", "--journal-dir", t.TempDir()},
+		{"rollback", "--profile", "no-such-profile", "--run", "20261123T040512Z-3fa9c1", "--journal-dir", t.TempDir()},
 	} {
-		if code, _, errOut := runCLI(t, args...); code != finding.ExitUsage || !strings.Contains(errOut, "no-such-profile") {
+		if code, _, errOut := runEnv(t, env, args...); code != cmdutil.ExitUsage || !strings.Contains(errOut, "no-such-profile") {
 			t.Errorf("%v: exit %d, want 3\n%s", args, code, errOut)
 		}
 	}
@@ -419,6 +428,7 @@ func TestConfigLoadFailureIsUsageError(t *testing.T) {
 
 // --out FILE puts the report in the file, and nothing on standard output, on the commands that gained it.
 func TestOutWritesTheReport(t *testing.T) {
+	t.Parallel()
 	jd := t.TempDir()
 	f := filepath.Join(t.TempDir(), "runs.json")
 	code, out, errOut := runCLI(t, "runs", "--journal-dir", jd, "-o", "json", "--out", f)
@@ -432,6 +442,7 @@ func TestOutWritesTheReport(t *testing.T) {
 // own account directly); with fix's old --role-name this line would have planned iam:CreateRole of the
 // entered role instead.
 func TestFixOrgEntersMembersThroughAssumeRole(t *testing.T) {
+	t.Parallel()
 	srv := moto.Shared(t)
 	mgmt := moto.NewTestAccount(t)
 	const region = "ap-south-1"
@@ -451,8 +462,8 @@ func TestFixOrgEntersMembersThroughAssumeRole(t *testing.T) {
 	p := faultproxy.New(srv.URL, faultproxy.Options{})
 	defer p.Close()
 	calls := assumeRoleCalls(p)
-	setAWSEnv(t, mgmt, p.URL, region)
-	code, out, errOut := runCLI(t, "fix", "--org", "--assume-role", "audit", "--region", region, "--journal-dir", t.TempDir(), "-o", "json")
+	env := mgmt.Env(p.URL, region)
+	code, out, errOut := runEnv(t, env, "fix", "--org", "--assume-role", "audit", "--region", region, "--journal-dir", t.TempDir(), "-o", "json")
 	var doc struct {
 		Plans []struct {
 			Account string `json:"account"`

@@ -82,8 +82,8 @@ func TestUnreadCollections(t *testing.T) {
 				t.Errorf("%s %s: %s", f.ResourceID, f.CheckID, f.Status)
 			}
 		}
-		if res.ExitCode() != finding.ExitIncomplete {
-			t.Errorf("exit %d", res.ExitCode())
+		if res.Overall() != finding.OutcomeIncomplete {
+			t.Errorf("exit %d", res.Overall())
 		}
 	})
 	t.Run("log groups unread: enabled still decided, retention ERROR", func(t *testing.T) {

@@ -3,6 +3,7 @@
 package finding
 
 import (
+	"fmt"
 	"sort"
 	"time"
 
@@ -268,22 +269,35 @@ func Sort(fs []Finding) {
 	})
 }
 
-// Exit codes shared by every command that evaluates checks.
+// Outcome summarises a run for whoever decides what it means (the command layer maps it to an exit code).
+type Outcome int
+
 const (
-	ExitOK         = 0 // everything evaluated and passing
-	ExitFail       = 1 // at least one FAIL
-	ExitIncomplete = 2 // something could not be evaluated (ERROR findings, read errors, cancelled)
-	ExitUsage      = 3 // usage or configuration error
+	OutcomeOK         Outcome = iota // everything evaluated (or done) and passing
+	OutcomeFail                      // at least one FAIL (or a change that failed)
+	OutcomeIncomplete                // something could not be evaluated (ERROR findings, read errors, cancelled)
 )
 
-// ExitCode maps a result to the documented exit code. Incomplete outranks FAIL: a partial scan must not be
-// mistaken for a complete one that found failures.
-func (r *Result) ExitCode() int {
+func (o Outcome) String() string {
+	switch o {
+	case OutcomeOK:
+		return "ok"
+	case OutcomeFail:
+		return "fail"
+	case OutcomeIncomplete:
+		return "incomplete"
+	}
+	return fmt.Sprintf("Outcome(%d)", int(o))
+}
+
+// Overall summarises a result. Incomplete outranks FAIL: a partial scan must not be mistaken for a complete
+// one that found failures.
+func (r *Result) Overall() Outcome {
 	switch {
 	case r.Incomplete:
-		return ExitIncomplete
+		return OutcomeIncomplete
 	case r.Summary.Fail > 0:
-		return ExitFail
+		return OutcomeFail
 	}
-	return ExitOK
+	return OutcomeOK
 }

@@ -282,8 +282,8 @@ func TestDeepFileIsAnErrorTheRestIsScanned(t *testing.T) {
 			t.Errorf("errors lack %q:\n%s", want, all)
 		}
 	}
-	if r.ExitCode() != finding.ExitIncomplete {
-		t.Errorf("exit %d, want %d", r.ExitCode(), finding.ExitIncomplete)
+	if r.Overall() != finding.OutcomeIncomplete {
+		t.Errorf("exit %d, want %d", r.Overall(), finding.OutcomeIncomplete)
 	}
 }
 

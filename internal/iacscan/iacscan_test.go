@@ -43,7 +43,7 @@ func TestScan(t *testing.T) {
 	cases := []struct {
 		path string
 		want []string
-		exit int
+		exit finding.Outcome
 	}{
 		{tf + "basic", []string{
 			"aws_vpc.main " + on + " PASS  @" + tf + "basic/main.tf:5",
@@ -114,7 +114,7 @@ func TestScan(t *testing.T) {
 			if d := cmp.Diff(c.want, verdicts(r)); d != "" {
 				t.Errorf("-want +got:\n%s", d)
 			}
-			if got := r.ExitCode(); got != c.exit {
+			if got := r.Overall(); got != c.exit {
 				t.Errorf("exit code = %d, want %d", got, c.exit)
 			}
 			for _, f := range r.Findings {
@@ -140,8 +140,8 @@ func TestScanSeveralQualifiesIDsAndReportsParseErrors(t *testing.T) {
 	if d := cmp.Diff(want, verdicts(r)); d != "" {
 		t.Errorf("-want +got:\n%s", d)
 	}
-	if len(r.Errors) != 1 || r.ExitCode() != finding.ExitIncomplete {
-		t.Errorf("errors = %+v exit %d, want the broken template reported and exit 2", r.Errors, r.ExitCode())
+	if len(r.Errors) != 1 || r.Overall() != finding.OutcomeIncomplete {
+		t.Errorf("errors = %+v exit %d, want the broken template reported and exit 2", r.Errors, r.Overall())
 	}
 }
 

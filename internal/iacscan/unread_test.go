@@ -59,7 +59,7 @@ func TestModuleNotReadAlwaysSurfaces(t *testing.T) {
 			writeFile(t, root+"/main.tf", c.root)
 			c.setup(base, root)
 			r := scanWithin(t, []string{root})
-			if code := r.ExitCode(); code == finding.ExitOK {
+			if code := r.Overall(); code == finding.OutcomeOK {
 				t.Errorf("exit 0 with a module not read: %v", verdicts(r))
 			}
 			_, mods := splitModuleFindings(r)
@@ -103,8 +103,8 @@ func TestNothingReadIsNotAPass(t *testing.T) {
 		writeFile(t, dir+"/a/main.tf", "resource \"aws_vpc\" \"v\" {\n")
 		writeFile(t, dir+"/b/main.tf", "resource \"aws_vpc\" {{{\n")
 		r := scanWithin(t, []string{dir})
-		if r.ExitCode() != finding.ExitIncomplete {
-			t.Errorf("exit %d, want %d", r.ExitCode(), finding.ExitIncomplete)
+		if r.Overall() != finding.OutcomeIncomplete {
+			t.Errorf("exit %d, want %d", r.Overall(), finding.OutcomeIncomplete)
 		}
 		if !hasError(r, "nothing was read") {
 			t.Errorf("errors %+v lack \"nothing was read\"", r.Errors)
@@ -115,8 +115,8 @@ func TestNothingReadIsNotAPass(t *testing.T) {
 		writeFile(t, good+"/main.tf", passingVPC)
 		writeFile(t, empty+"/notes.txt", "x")
 		r := scanWithin(t, []string{good, empty})
-		if r.Summary.Pass == 0 || r.ExitCode() != finding.ExitIncomplete {
-			t.Errorf("%v exit %d, want the PASS of the good path and exit 2", verdicts(r), r.ExitCode())
+		if r.Summary.Pass == 0 || r.Overall() != finding.OutcomeIncomplete {
+			t.Errorf("%v exit %d, want the PASS of the good path and exit 2", verdicts(r), r.Overall())
 		}
 		if !hasError(r, "no Terraform, CloudFormation or plan files under "+empty) {
 			t.Errorf("errors %+v do not name %s", r.Errors, empty)
@@ -126,8 +126,8 @@ func TestNothingReadIsNotAPass(t *testing.T) {
 		dir := t.TempDir()
 		writeFile(t, dir+"/main.tf", "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b\"\n}\n")
 		r := scanWithin(t, []string{dir})
-		if r.ExitCode() != finding.ExitOK || len(r.Errors) > 0 {
-			t.Errorf("exit %d, errors %+v: want 0", r.ExitCode(), r.Errors)
+		if r.Overall() != finding.OutcomeOK || len(r.Errors) > 0 {
+			t.Errorf("exit %d, errors %+v: want 0", r.Overall(), r.Errors)
 		}
 		if !strings.Contains(strings.Join(r.Notes, "\n"), "0 VPCs declared") {
 			t.Errorf("notes %q lack \"0 VPCs declared\"", r.Notes)

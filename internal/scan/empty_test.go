@@ -28,8 +28,8 @@ func TestNoEnabledRegionIsErrorNotPass(t *testing.T) {
 		return body
 	}})
 	res := e.scan(t) // every enabled region: none
-	if res.ExitCode() != finding.ExitIncomplete || res.Summary.Pass != 0 {
-		t.Fatalf("exit %d, summary %+v, want 2 and no PASS", res.ExitCode(), res.Summary)
+	if res.Overall() != finding.OutcomeIncomplete || res.Summary.Pass != 0 {
+		t.Fatalf("exit %d, summary %+v, want 2 and no PASS", res.Overall(), res.Summary)
 	}
 	if len(res.Errors) != 1 || res.Errors[0].Code != "NoRegions" || !strings.Contains(res.Errors[0].Message, "listed no enabled region") {
 		t.Fatalf("errors %+v", res.Errors)
@@ -56,8 +56,8 @@ func TestNoEnabledRegionIsErrorNotPass(t *testing.T) {
 		}
 		return body
 	}})
-	if res := e.scan(t); res.ExitCode() != finding.ExitOK || len(res.Regions) != 1 {
-		t.Errorf("a region read with no VPC: exit %d, regions %v, errors %+v", res.ExitCode(), res.Regions, res.Errors)
+	if res := e.scan(t); res.Overall() != finding.OutcomeOK || len(res.Regions) != 1 {
+		t.Errorf("a region read with no VPC: exit %d, regions %v, errors %+v", res.Overall(), res.Regions, res.Errors)
 	}
 }
 
@@ -85,11 +85,11 @@ func TestEmptyOrganizationIsNothingToEvaluate(t *testing.T) {
 // Whatever the path that gets there, an inventory with nothing read is an incomplete result, never a pass.
 func TestNothingReadIsIncomplete(t *testing.T) {
 	res, snap := scan.Targets(t.Context(), nil, nil, scan.Options{Collect: awsapi.Options{Regions: []string{"us-east-1"}}, Now: fixedNow})
-	if len(snap.Regions) != 0 || res.ExitCode() != finding.ExitIncomplete || len(res.Errors) != 1 || res.Errors[0].Code != "NothingRead" {
-		t.Fatalf("exit %d errors %+v", res.ExitCode(), res.Errors)
+	if len(snap.Regions) != 0 || res.Overall() != finding.OutcomeIncomplete || len(res.Errors) != 1 || res.Errors[0].Code != "NothingRead" {
+		t.Fatalf("exit %d errors %+v", res.Overall(), res.Errors)
 	}
 	res = scan.Snapshot(&inventory.Snapshot{}, scan.Options{Now: fixedNow})
-	if res.ExitCode() != finding.ExitIncomplete || !strings.Contains(res.Errors[0].Message, "nothing to evaluate") {
-		t.Fatalf("empty snapshot: exit %d errors %+v", res.ExitCode(), res.Errors)
+	if res.Overall() != finding.OutcomeIncomplete || !strings.Contains(res.Errors[0].Message, "nothing to evaluate") {
+		t.Fatalf("empty snapshot: exit %d errors %+v", res.Overall(), res.Errors)
 	}
 }

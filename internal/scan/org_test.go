@@ -84,8 +84,8 @@ func TestOrganizationScan(t *testing.T) {
 	if _, ok := byAccount[dev]; ok {
 		t.Errorf("dev has only an unused default VPC, left out by --skip-unused: %v", byAccount[dev])
 	}
-	if len(res.Accounts) != 4 || res.ExitCode() != finding.ExitIncomplete {
-		t.Errorf("accounts %v exit %d", res.Accounts, res.ExitCode())
+	if len(res.Accounts) != 4 || res.Overall() != finding.OutcomeIncomplete {
+		t.Errorf("accounts %v exit %d", res.Accounts, res.Overall())
 	}
 	if m := faultproxy.Mutating(p.Calls()); len(m) > 0 {
 		t.Errorf("mutating calls: %v", m)

@@ -72,8 +72,8 @@ func TestRepeatedNextTokenIsErrorNotAHang(t *testing.T) {
 			if n := e.proxy.Calls()["ec2:"+tc.action] + e.proxy.Calls()["logs:"+tc.action]; n > 4 {
 				t.Errorf("%s called %d times", tc.action, n)
 			}
-			if res.ExitCode() != finding.ExitIncomplete {
-				t.Errorf("exit code %d, want 2", res.ExitCode())
+			if res.Overall() != finding.OutcomeIncomplete {
+				t.Errorf("exit code %d, want 2", res.Overall())
 			}
 			for _, f := range res.Findings {
 				if f.Status == finding.StatusPass && (tc.check == "" || f.CheckID == tc.check) {

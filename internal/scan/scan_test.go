@@ -104,8 +104,8 @@ func TestEveryReasonFromRealResources(t *testing.T) {
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("verdicts (-want +got):\n%s", d)
 	}
-	if res.ExitCode() != finding.ExitFail || res.Incomplete {
-		t.Errorf("exit code %d, incomplete %v; want 1, complete", res.ExitCode(), res.Incomplete)
+	if res.Overall() != finding.OutcomeFail || res.Incomplete {
+		t.Errorf("exit code %d, incomplete %v; want 1, complete", res.Overall(), res.Incomplete)
 	}
 	// The evidence says what was seen.
 	for _, f := range res.Findings {
@@ -223,8 +223,8 @@ func TestFailingRegionIsErrorAndOthersStillReported(t *testing.T) {
 	if len(res.Errors) == 0 || !strings.Contains(res.Errors[0].Message, "UnauthorizedOperation") {
 		t.Errorf("errors[] = %+v", res.Errors)
 	}
-	if res.ExitCode() != finding.ExitIncomplete {
-		t.Errorf("exit code %d, want 2", res.ExitCode())
+	if res.Overall() != finding.OutcomeIncomplete {
+		t.Errorf("exit code %d, want 2", res.Overall())
 	}
 }
 
@@ -318,8 +318,8 @@ func TestCancelledScanReportsWhatFinished(t *testing.T) {
 		return faultproxy.None
 	}})
 	res, _ := scan.Live(ctx, e.config(), scan.Options{Collect: awsapi.Options{Regions: fixture.DemoRegions, Concurrency: 1}, Now: fixedNow})
-	if !res.Cancelled || !res.Incomplete || res.ExitCode() != finding.ExitIncomplete {
-		t.Errorf("cancelled=%v incomplete=%v exit=%d", res.Cancelled, res.Incomplete, res.ExitCode())
+	if !res.Cancelled || !res.Incomplete || res.Overall() != finding.OutcomeIncomplete {
+		t.Errorf("cancelled=%v incomplete=%v exit=%d", res.Cancelled, res.Incomplete, res.Overall())
 	}
 	got := verdicts(res)
 	if got["prod-web/vpc-flow-logs-enabled"] != "PASS" {

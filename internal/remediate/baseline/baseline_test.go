@@ -45,8 +45,8 @@ func TestIaCBaselinesPassTheScan(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Summary.VPCs != 1 || res.Summary.Pass != 2 || res.ExitCode() != finding.ExitOK {
-				t.Errorf("%s %+v: summary %+v exit %d, want 1 VPC, 2 PASS, exit 0", format, o, res.Summary, res.ExitCode())
+			if res.Summary.VPCs != 1 || res.Summary.Pass != 2 || res.Overall() != finding.OutcomeOK {
+				t.Errorf("%s %+v: summary %+v exit %d, want 1 VPC, 2 PASS, exit 0", format, o, res.Summary, res.Overall())
 			}
 			for _, f := range res.Findings {
 				if f.Status != finding.StatusPass {
@@ -89,7 +89,7 @@ module "flow_logs" {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Summary.VPCs != 1 || res.Summary.Pass != 2 || res.ExitCode() != finding.ExitOK {
+	if res.Summary.VPCs != 1 || res.Summary.Pass != 2 || res.Overall() != finding.OutcomeOK {
 		for _, f := range res.Findings {
 			t.Logf("%s %s %s %s", f.ResourceID, f.CheckID, f.Status, f.Message)
 		}
@@ -104,7 +104,7 @@ func TestTerraformBaselinePlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Summary.Pass != 2 || res.ExitCode() != finding.ExitOK {
+	if res.Summary.Pass != 2 || res.Overall() != finding.OutcomeOK {
 		t.Errorf("plan: summary %+v, want 2 PASS", res.Summary)
 	}
 }

@@ -149,15 +149,16 @@ type Outcome struct {
 	Warnings []string `json:"warnings,omitempty"`
 }
 
-// ExitCode is 0 when everything planned was applied, 1 when something failed, 2 when the run was interrupted.
-func (o *Outcome) ExitCode() int {
+// Overall is OK when everything planned was applied, a failure when something failed, incomplete when the
+// run was interrupted.
+func (o *Outcome) Overall() finding.Outcome {
 	switch o.Status {
 	case journal.StatusComplete:
-		return finding.ExitOK
+		return finding.OutcomeOK
 	case journal.StatusInterrupted:
-		return finding.ExitIncomplete
+		return finding.OutcomeIncomplete
 	}
-	return finding.ExitFail
+	return finding.OutcomeFail
 }
 
 type applier struct {

@@ -94,7 +94,7 @@ func TestPlanApplyVerifyRollback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out.Status != journal.StatusComplete || out.ExitCode() != 0 {
+	if out.Status != journal.StatusComplete || out.Overall() != finding.OutcomeOK {
 		t.Fatalf("apply: %+v", out)
 	}
 	if got := failing(miniScan(t, ctx, e.cfg, e.acct.ID, region)); len(got) != 0 {
@@ -129,7 +129,7 @@ func TestPlanApplyVerifyRollback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if vr.Pass != 5 || vr.Fail != 0 || vr.ExitCode() != 0 || vr.VPCs[0].Delivery != "SUCCESS" {
+	if vr.Pass != 5 || vr.Fail != 0 || vr.Overall() != finding.OutcomeOK || vr.VPCs[0].Delivery != "SUCCESS" {
 		t.Errorf("verify: %+v", vr)
 	}
 
@@ -158,7 +158,7 @@ func TestPlanApplyVerifyRollback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rb.ExitCode() != 0 || count(rb.Items, "deleted") != 11 || len(rb.Remaining) != 0 {
+	if rb.Overall() != finding.OutcomeOK || count(rb.Items, "deleted") != 11 || len(rb.Remaining) != 0 {
 		t.Fatalf("rollback: %+v", rb)
 	}
 	if d := cmp.Diff(origFailing, failing(miniScan(t, ctx, e.cfg, e.acct.ID, region))); d != "" {
@@ -223,7 +223,7 @@ func TestInterruptedApplyResumes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out.Status != journal.StatusPartial || out.ExitCode() != 1 {
+	if out.Status != journal.StatusPartial || out.Overall() != finding.OutcomeFail {
 		t.Fatalf("interrupted apply: status %s", out.Status)
 	}
 	created := 0

@@ -58,12 +58,12 @@ type RollbackResult struct {
 	Warnings []string `json:"warnings,omitempty"`
 }
 
-// ExitCode is 0 when everything the run created is gone (or would be), 1 otherwise.
-func (r *RollbackResult) ExitCode() int {
+// Overall is OK when everything the run created is gone (or would be), a failure otherwise.
+func (r *RollbackResult) Overall() finding.Outcome {
 	if len(r.Errors) > 0 || len(r.Remaining) > 0 || len(r.RemainingResources) > 0 {
-		return finding.ExitFail
+		return finding.OutcomeFail
 	}
-	return finding.ExitOK
+	return finding.OutcomeOK
 }
 
 // retentionChange is a retention a run raised on a log group it did not create, as its journal says.
@@ -247,7 +247,7 @@ func Rollback(ctx context.Context, cfg aws.Config, dir, id string, o RollbackOpt
 	sort.Strings(res.RemainingResources)
 	if j != nil {
 		status := journal.StatusRolledBack
-		if res.ExitCode() != 0 {
+		if res.Overall() != finding.OutcomeOK {
 			status = journal.StatusRollbackIncomplete
 		}
 		if err := j.Append(journal.Record{Type: journal.TypeFinish, Phase: "rollback", Status: status}); err != nil {

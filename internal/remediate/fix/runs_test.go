@@ -12,6 +12,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/remediate/fix/journal"
 	"github.com/flowguard/flowguard/internal/remediate/fix/policy"
 	"github.com/flowguard/flowguard/internal/testenv/faultproxy"
@@ -100,7 +101,7 @@ func TestTwoRunsShareTheRole(t *testing.T) {
 	}
 	for _, run := range []string{pr2.Plan.RunID, pr3.Plan.RunID} {
 		rb, err := Rollback(ctx, e.cfg, e.dir, run, RollbackOptions{})
-		if err != nil || rb.ExitCode() != 0 {
+		if err != nil || rb.Overall() != finding.OutcomeOK {
 			t.Fatalf("rollback %s: %v %+v", run, err, rb)
 		}
 	}
@@ -190,7 +191,7 @@ func TestCancelledRunIsDetectedAndResumed(t *testing.T) {
 		return faultproxy.None
 	}})
 	out, _ := Execute(cctx, e.cfg, pr, e.dir, ApplyOptions{Concurrency: 1})
-	if out == nil || out.Status != journal.StatusInterrupted || out.ExitCode() != 2 {
+	if out == nil || out.Status != journal.StatusInterrupted || out.Overall() != finding.OutcomeIncomplete {
 		t.Fatalf("cancelled apply: %+v", out)
 	}
 	e.proxy.SetOptions(faultproxy.Options{})

@@ -13,6 +13,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/remediate/fix/journal"
 	"github.com/flowguard/flowguard/internal/testenv/faultproxy"
 )
@@ -69,8 +70,8 @@ func TestRollbackOfATornJournal(t *testing.T) {
 	if n := tagged(); n != 0 {
 		t.Errorf("%d flow logs of the run remain after rollback", n)
 	}
-	if res.ExitCode() != 0 || len(res.Remaining) != 0 || len(res.RemainingResources) != 0 {
-		t.Errorf("rollback: exit %d, remaining %v %v, errors %v", res.ExitCode(), res.Remaining, res.RemainingResources, res.Errors)
+	if res.Overall() != finding.OutcomeOK || len(res.Remaining) != 0 || len(res.RemainingResources) != 0 {
+		t.Errorf("rollback: exit %d, remaining %v %v, errors %v", res.Overall(), res.Remaining, res.RemainingResources, res.Errors)
 	}
 	if len(res.Warnings) == 0 || !strings.Contains(res.Warnings[0], p) || !strings.Contains(res.Warnings[0], "byte offset "+itoa(cut)) {
 		t.Errorf("warnings = %q, want the torn record reported with %s and byte offset %d", res.Warnings, p, cut)
@@ -121,8 +122,8 @@ func TestRollbackSaysWhatRemains(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.ExitCode() == 0 || len(res.Remaining) == 0 {
-		t.Errorf("rollback with flow logs left: exit %d, remaining %v, items %+v", res.ExitCode(), res.Remaining, res.Items)
+	if res.Overall() == finding.OutcomeOK || len(res.Remaining) == 0 {
+		t.Errorf("rollback with flow logs left: exit %d, remaining %v, items %+v", res.Overall(), res.Remaining, res.Items)
 	}
 }
 

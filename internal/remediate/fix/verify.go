@@ -50,15 +50,15 @@ type VerifyResult struct {
 	Warnings []string `json:"warnings,omitempty"`
 }
 
-// ExitCode follows the scan's codes: 0 all pass, 1 some fail, 2 some could not be read.
-func (v *VerifyResult) ExitCode() int {
+// Overall follows the scan's: OK all pass, a failure when some fail, incomplete when some could not be read.
+func (v *VerifyResult) Overall() finding.Outcome {
 	switch {
 	case v.Error > 0:
-		return finding.ExitIncomplete
+		return finding.OutcomeIncomplete
 	case v.Fail > 0:
-		return finding.ExitFail
+		return finding.OutcomeFail
 	}
-	return finding.ExitOK
+	return finding.OutcomeOK
 }
 
 // LatestRun returns the newest run in dir that applied something, or "".

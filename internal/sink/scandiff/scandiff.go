@@ -153,12 +153,12 @@ func countFail(r *finding.Result) int {
 	return n
 }
 
-// ExitCode is 1 when there are new failures, else 0.
-func (d *Diff) ExitCode() int {
+// Overall is a failure when there are new failures.
+func (d *Diff) Overall() finding.Outcome {
 	if len(d.NewFailures) > 0 {
-		return finding.ExitFail
+		return finding.OutcomeFail
 	}
-	return finding.ExitOK
+	return finding.OutcomeOK
 }
 
 // WriteJSON writes the diff document.

@@ -70,11 +70,11 @@ func TestCompare(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("diff (-want +got):\n%s", diff)
 	}
-	if d.ExitCode() != 1 {
-		t.Errorf("exit code %d, want 1 with new failures", d.ExitCode())
+	if d.Overall() != finding.OutcomeFail {
+		t.Errorf("exit code %d, want 1 with new failures", d.Overall())
 	}
-	if d2 := Compare("a", cur, "b", cur); d2.ExitCode() != 0 || len(d2.StillFailing) != 4 {
-		t.Errorf("a scan against itself: exit %d, still failing %d", d2.ExitCode(), len(d2.StillFailing))
+	if d2 := Compare("a", cur, "b", cur); d2.Overall() != finding.OutcomeOK || len(d2.StillFailing) != 4 {
+		t.Errorf("a scan against itself: exit %d, still failing %d", d2.Overall(), len(d2.StillFailing))
 	}
 	var tbl bytes.Buffer
 	d.WriteTable(&tbl)

@@ -1,7 +1,6 @@
 package cloudformation
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,8 +9,6 @@ import (
 
 	"github.com/flowguard/flowguard/internal/source/iac/iactest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // TestRead reads each fixture template and compares what it declares with testdata/golden/<file>.json.
 func TestRead(t *testing.T) {
@@ -33,7 +30,7 @@ func TestRead(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			iactest.Golden(t, u, filepath.Join("testdata", "golden", strings.TrimSuffix(c.file, filepath.Ext(c.file))+".json"), *update, fmt.Sprintf("%s (%s)", c.file, c.why))
+			iactest.Golden(t, u, filepath.Join("testdata", "golden", strings.TrimSuffix(c.file, filepath.Ext(c.file))+".json"), fmt.Sprintf("%s (%s)", c.file, c.why))
 		})
 	}
 }

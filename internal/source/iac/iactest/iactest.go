@@ -2,13 +2,11 @@
 package iactest
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
+	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/flowguard/flowguard/internal/testenv/golden"
 
 	"github.com/flowguard/flowguard/internal/source/iac"
 )
@@ -84,35 +82,12 @@ func Summarize(u *iac.Unit) Summary {
 	return s
 }
 
-// TB is the part of testing.TB Golden needs.
-type TB interface {
-	Helper()
-	Fatal(args ...any)
-	Fatalf(format string, args ...any)
-	Errorf(format string, args ...any)
-}
-
-// Golden compares u's summary with the JSON golden file at path, rewriting the file first when update is set;
-// label names the case in a failure.
-func Golden(t TB, u *iac.Unit, path string, update bool, label string) {
+// Golden compares u's summary with the JSON golden file at path (rewritten with -update, see
+// internal/testenv/golden); label names the case in a failure.
+func Golden(t testing.TB, u *iac.Unit, path, label string) {
 	t.Helper()
-	got := Summarize(u)
-	if update {
-		b, _ := json.MarshalIndent(got, "", "  ")
-		os.MkdirAll(filepath.Dir(path), 0o755)
-		if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	var want Summary
-	if err := json.Unmarshal(b, &want); err != nil {
-		t.Fatal(err)
-	}
-	if d := cmp.Diff(want, got); d != "" {
-		t.Errorf("%s -want +got:\n%s", label, d)
+	golden.JSON(t, path, Summarize(u))
+	if t.Failed() {
+		t.Log("case:", label)
 	}
 }

@@ -1,7 +1,6 @@
 package terraform
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,8 +12,6 @@ import (
 	"github.com/flowguard/flowguard/internal/source/iac"
 	"github.com/flowguard/flowguard/internal/source/iac/iactest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // TestRead reads each fixture root and compares what it declares with testdata/golden/<case>.json.
 func TestRead(t *testing.T) {
@@ -39,7 +36,7 @@ func TestRead(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			iactest.Golden(t, u, filepath.Join("testdata", "golden", c.dir+".json"), *update, fmt.Sprintf("%s (%s)", c.dir, c.why))
+			iactest.Golden(t, u, filepath.Join("testdata", "golden", c.dir+".json"), fmt.Sprintf("%s (%s)", c.dir, c.why))
 		})
 	}
 }

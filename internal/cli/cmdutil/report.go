@@ -1,0 +1,94 @@
+package cmdutil
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/flowguard/flowguard/internal/engine/checks"
+	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/inventory"
+	"github.com/flowguard/flowguard/internal/sink/report"
+)
+
+// LookupFormats parses a comma-separated --output list of scan report formats.
+func LookupFormats(list string) ([]report.Format, error) {
+	var out []report.Format
+	seen := map[string]bool{}
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" || seen[name] {
+			continue
+		}
+		seen[name] = true
+		f, err := report.Lookup(name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("--output is empty (valid: %s)", strings.Join(report.Names(), ", "))
+	}
+	return out, nil
+}
+
+// WriteReport renders res in format f through a ReportOut: to path, or to standard output (with colour on a
+// terminal) when path is "".
+func WriteReport(io *IOStreams, f report.Format, res *finding.Result, path string) error {
+	out := NewReportOut(io, path)
+	if err := f.Write(out.W(), res, report.Options{Color: out.Streams().ColorEnabled(), Checks: BuiltinCheckInfo()}); err != nil {
+		return err
+	}
+	return out.Close()
+}
+
+// WriteReports writes every format to dir/flowguard.<ext> (--out-dir), then prints the summary line and the
+// files written. A format that cannot be written (a symbolic link planted at its name, say) does not stop the
+// others.
+func WriteReports(io *IOStreams, formats []report.Format, res *finding.Result, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create --out-dir: %w", err)
+	}
+	var paths []string
+	var errs []error
+	for _, f := range formats {
+		p := filepath.Join(dir, "flowguard."+f.Extension)
+		if err := WriteReport(io, f, res, p); err != nil {
+			errs = append(errs, fmt.Errorf("%s report: %w", f.Name, err))
+			continue
+		}
+		paths = append(paths, p)
+	}
+	fmt.Fprintln(io.Out, report.SummaryLine(res))
+	for _, p := range paths {
+		fmt.Fprintln(io.Out, "wrote", p)
+	}
+	return errors.Join(errs...)
+}
+
+// BuiltinCheckInfo describes the built-in checks for the formats that explain their rules (SARIF help text,
+// OCSF and ASFF remediation).
+func BuiltinCheckInfo() []finding.CheckInfo {
+	var out []finding.CheckInfo
+	for _, c := range checks.Builtin() {
+		desc := strings.TrimSpace(c.Description)
+		if r := strings.TrimSpace(c.Rationale); r != "" {
+			desc += "\n\nRationale: " + r
+		}
+		out = append(out, finding.CheckInfo{ID: c.ID, Title: c.Title, Description: desc,
+			Remediation: strings.TrimSpace(c.Remediation), Severity: c.Severity, Controls: c.Controls})
+	}
+	return out
+}
+
+// IdentityError returns the error of a single-account read that could not even find out whose account it
+// is: that is a configuration problem (no credentials, wrong endpoint), not a finding.
+func IdentityError(snap *inventory.Snapshot) (inventory.ReadError, bool) {
+	if len(snap.Regions) == 0 && len(snap.Errors) == 1 && snap.Errors[0].Collection == inventory.CollAccount {
+		return snap.Errors[0], true
+	}
+	return inventory.ReadError{}, false
+}

@@ -1,0 +1,125 @@
+package remediate
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/flowguard/flowguard/internal/cli/cmdutil"
+
+	"github.com/spf13/cobra"
+
+	"github.com/flowguard/flowguard/internal/awsconf"
+	"github.com/flowguard/flowguard/internal/remediate/fix"
+	"github.com/flowguard/flowguard/internal/remediate/fix/journal"
+	"github.com/flowguard/flowguard/internal/source/accounts"
+	"github.com/flowguard/flowguard/internal/textsafe"
+)
+
+// VerifyOptions are the verify command's flags.
+type VerifyOptions struct {
+	IO          *cmdutil.IOStreams
+	AWSConfig   func(context.Context, awsconf.Options) (aws.Config, error)
+	Ctx         context.Context
+	AWS         awsconf.Options
+	RunID       string
+	JournalDir  string
+	Output      string
+	Out         string
+	Concurrency int
+	Enter       accounts.Options
+}
+
+// NewCmdVerify builds the verify command; runF replaces verifyRun in tests.
+func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Command {
+	o := &VerifyOptions{IO: f.IOStreams, AWSConfig: f.AWSConfig}
+	cmd := &cobra.Command{
+		Use:   "verify [--run ID]",
+		Short: "Re-check the VPCs a fix run touched: does the control pass now, and is delivery working",
+		Long: `verify re-reads the flow logs of every VPC a fix run touched (default: the latest run) and reports per VPC
+whether "VPC flow logging is enabled" passes now (an ACTIVE REJECT or ALL flow log whose delivery has not FAILED)
+and the delivery status of the run's flow log. Exit codes: 0 all pass, 1 some fail, 2 some could not be read.`,
+		Example: `  flowguard verify
+  flowguard verify --run 20261123T040512Z-3fa9c1 -o json --out verify.json
+  flowguard verify --run 20261123T040512Z-3fa9c1 --assume-role OrganizationAccountAccessRole`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Ctx = cmd.Context()
+			if runF != nil {
+				return runF(o)
+			}
+			return verifyRun(o)
+		},
+	}
+	fs := cmd.Flags()
+	o.AWS.AddFlags(fs)
+	fs.StringVar(&o.RunID, "run", "", "the run to verify (default: the latest)")
+	fs.StringVar(&o.JournalDir, "journal-dir", f.JournalDir(), "where run journals are kept")
+	fs.StringVarP(&o.Output, "output", "o", cmdutil.OutputTable, "output format: table or json")
+	cmdutil.AddOutFlag(fs, &o.Out)
+	o.Enter.AddEnterFlags(fs)
+	fs.Lookup("assume-role").Usage = "role to assume to enter the run's account when it is not the credentials' own"
+	fs.IntVar(&o.Concurrency, "concurrency", cmdutil.DefaultConcurrency, "account-regions read at once")
+	return cmd
+}
+
+func verifyRun(o *VerifyOptions) error {
+	if err := cmdutil.CheckOutput(o.Output); err != nil {
+		return err
+	}
+	if o.RunID == "" {
+		id, err := fix.LatestRun(o.JournalDir)
+		if err != nil {
+			return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err}
+		}
+		if id == "" {
+			return cmdutil.UsageError("no runs in %s: pass --run ID or --journal-dir", o.JournalDir)
+		}
+		o.RunID = id
+	}
+	if !journal.ValidRunID(o.RunID) {
+		return cmdutil.UsageError("--run %q is not a run id", o.RunID)
+	}
+	ctx := o.Ctx
+	cfg, err := runAccountConfig(ctx, o.AWSConfig, o.AWS, o.JournalDir, o.RunID, o.Enter)
+	if err != nil {
+		return err
+	}
+	res, err := fix.Verify(ctx, cfg, o.JournalDir, o.RunID, o.Concurrency)
+	if err != nil {
+		return rollbackErr(err)
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(o.IO.ErrOut, "flowguard: warning: %s\n", textsafe.Terminal(w))
+	}
+	rep := cmdutil.NewReportOut(o.IO, o.Out)
+	io := rep.Streams()
+	if o.Output == cmdutil.OutputJSON {
+		if err := cmdutil.WriteJSON(io.Out, res); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(io.Out, "run %s: %d VPC(s) pass, %d fail, %d could not be read\n", o.RunID, res.Pass, res.Fail, res.Error)
+		fmt.Fprintf(io.Out, "%-10s %-24s %-6s %-16s %s\n", "REGION", "VPC", "STATUS", "REASON", "RUN'S FLOW LOG DELIVERY")
+		for _, v := range res.VPCs {
+			d := v.Delivery
+			if d == "" {
+				d = "-"
+			}
+			fmt.Fprintf(io.Out, "%-10s %-24s %-6s %-16s %s\n", textsafe.Terminal(v.Region), textsafe.Terminal(v.VPCID),
+				textsafe.Terminal(string(v.Status)), textsafe.Terminal(dash(v.Reason)), textsafe.Terminal(d))
+		}
+	}
+	if err := rep.Close(); err != nil {
+		return err
+	}
+	return cmdutil.OutcomeError(res.Overall())
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

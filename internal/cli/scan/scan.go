@@ -1,0 +1,205 @@
+// Package scan is the scan command: check that every VPC in every enabled region has a working flow log.
+package scan
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/flowguard/flowguard/internal/cli/cmdutil"
+
+	"github.com/spf13/cobra"
+
+	"github.com/flowguard/flowguard/internal/awsconf"
+	"github.com/flowguard/flowguard/internal/evaluate"
+	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/inventory"
+	"github.com/flowguard/flowguard/internal/scan"
+	"github.com/flowguard/flowguard/internal/sink/exceptions"
+	"github.com/flowguard/flowguard/internal/sink/report"
+	"github.com/flowguard/flowguard/internal/source/accounts"
+	"github.com/flowguard/flowguard/internal/source/awsapi"
+	"github.com/flowguard/flowguard/internal/source/awscli"
+	"github.com/flowguard/flowguard/internal/textsafe"
+)
+
+// ScanOptions are the scan command's flags.
+type ScanOptions struct {
+	IO        *cmdutil.IOStreams
+	AWSConfig func(context.Context, awsconf.Options) (aws.Config, error)
+	Now       func() time.Time
+	Ctx       context.Context
+
+	AWS          awsconf.Options
+	Accounts     accounts.Options
+	Concurrency  int
+	SkipUnused   bool
+	MinRetention int
+	Output       string
+	Out          string
+	SaveSnapshot string
+	Snapshot     string
+	// Reports, exceptions and aws-cli input (see internal/report, internal/exceptions, internal/awscli).
+	OutDir           string
+	Exceptions       string
+	MaxExceptionDays int
+	FromAWSCLI       string
+	// Stored checks: a folder of user checks, and the ids to run (see internal/checks).
+	ChecksDir string
+	CheckIDs  []string
+}
+
+// NewCmdScan builds the scan command; runF replaces scanRun in tests.
+func NewCmdScan(f *cmdutil.Factory, runF func(*ScanOptions) error) *cobra.Command {
+	o := &ScanOptions{IO: f.IOStreams, AWSConfig: f.AWSConfig, Now: f.Now}
+	cmd := &cobra.Command{
+		Use:   "scan",
+		Short: "Check that every VPC in every enabled region has a working flow log",
+		Long: `Scan reads every VPC, flow log and destination log group of the account in every enabled region (or the
+regions given with --region) and reports, per VPC, PASS, FAIL with a reason, ERROR (could not be read) or
+SKIPPED (a VPC shared from another account). It only calls read APIs.
+
+Exit codes: 0 everything evaluated and passing, 1 at least one FAIL, 2 the scan is incomplete (any ERROR,
+interrupted, or nothing to evaluate: no account or region read), 3 usage or configuration error.`,
+		Example: `  flowguard scan
+  flowguard scan --profile prod --region eu-west-1,eu-central-1 --output json --out scan.json
+  flowguard scan --endpoint-url http://127.0.0.1:5000     # a local moto_server
+  flowguard scan --org --assume-role OrganizationAccountAccessRole --concurrency 32 -o json --out org.json
+  flowguard scan --accounts 111122223333,444455556666 --assume-role SecurityAudit --external-id ext-123 -o json --out two.json
+  flowguard scan --org --exceptions exceptions.yaml -o json,sarif,asff,ocsf,junit,markdown,html --out-dir reports/
+  flowguard scan --from-aws-cli ./client-dump --region eu-west-1 -o html --out report.html`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Ctx = cmd.Context()
+			if runF != nil {
+				return runF(o)
+			}
+			return scanRun(o)
+		},
+	}
+	fs := cmd.Flags()
+	o.AWS.AddFlags(fs)
+	o.Accounts.AddFlags(fs)
+	cmdutil.AddAlias(fs, "role-name", "assume-role")
+	fs.IntVar(&o.Concurrency, "concurrency", cmdutil.DefaultConcurrency, "account-regions read at once (API limits are per account and region)")
+	fs.BoolVar(&o.SkipUnused, "skip-unused", false, "leave out VPCs with no network interfaces (the report says how many)")
+	fs.IntVar(&o.MinRetention, "min-retention-days", evaluate.DefaultMinRetentionDays, "shortest acceptable retention of flow-log log groups")
+	fs.StringVarP(&o.Output, "output", "o", "table", "output formats, comma-separated: "+strings.Join(report.Names(), ", "))
+	cmdutil.AddOutFlag(fs, &o.Out)
+	fs.StringVar(&o.OutDir, "out-dir", "", "write each --output format to this directory as flowguard.<ext>")
+	fs.StringVar(&o.Exceptions, "exceptions", "", "YAML file of exceptions (owner, reason, expiry) that turn matching FAILs into EXCEPTED")
+	fs.IntVar(&o.MaxExceptionDays, "max-exception-days", 365, "refuse exceptions that expire further out than this many days (0: no limit)")
+	fs.StringVar(&o.FromAWSCLI, "from-aws-cli", "", "evaluate a directory of AWS CLI JSON output (describe-vpcs, describe-flow-logs, describe-log-groups) instead of calling AWS")
+	fs.StringVar(&o.SaveSnapshot, "save-snapshot", "", "also save the collected inventory to this file (re-evaluate it later with --snapshot)")
+	fs.StringVar(&o.Snapshot, "snapshot", "", "evaluate a saved inventory instead of calling AWS")
+	fs.StringVar(&o.ChecksDir, "checks", "", "also run the check files (*.yaml) of this folder (see 'flowguard checks')")
+	fs.StringArrayVar(&o.CheckIDs, "check", nil, "run only this check id (repeatable; default: all)")
+	cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return report.Names(), cobra.ShellCompDirectiveNoFileComp
+	})
+	return cmd
+}
+
+func scanRun(o *ScanOptions) error {
+	io := o.IO
+	formats, err := cmdutil.LookupFormats(o.Output)
+	if err != nil {
+		return cmdutil.UsageError("%v", err)
+	}
+	if len(formats) > 1 && o.OutDir == "" {
+		return cmdutil.UsageError("several --output formats need --out-dir")
+	}
+	if o.Out != "" && o.OutDir != "" {
+		return cmdutil.UsageError("use --out or --out-dir, not both")
+	}
+	if o.Snapshot != "" && o.FromAWSCLI != "" {
+		return cmdutil.UsageError("use --snapshot or --from-aws-cli, not both")
+	}
+	var excSet *exceptions.Set
+	if o.Exceptions != "" {
+		if excSet, err = exceptions.Load(o.Exceptions, o.MaxExceptionDays, o.Now()); err != nil {
+			return cmdutil.UsageError("exceptions: %v", err)
+		}
+	}
+	if o.Concurrency < 1 {
+		return cmdutil.UsageError("--concurrency must be at least 1")
+	}
+	if o.MinRetention < 1 {
+		return cmdutil.UsageError("--min-retention-days must be at least 1")
+	}
+	cs, err := cmdutil.LoadChecks(o.ChecksDir, o.CheckIDs)
+	if err != nil {
+		return cmdutil.UsageError("%v", err)
+	}
+	opts := scan.Options{
+		Collect:  awsapi.Options{Regions: o.AWS.NormalizedRegions(), Concurrency: o.Concurrency},
+		Evaluate: evaluate.Options{MinRetentionDays: o.MinRetention, SkipUnused: o.SkipUnused, Checks: cs, Context: o.Ctx},
+	}
+	var (
+		res  *finding.Result
+		snap *inventory.Snapshot
+	)
+	if o.Snapshot != "" {
+		if snap, err = inventory.ReadFile(o.Snapshot); err != nil {
+			return cmdutil.InputError("", err)
+		}
+		res = scan.Snapshot(snap, opts)
+	} else if o.FromAWSCLI != "" {
+		regions := o.AWS.NormalizedRegions()
+		if len(regions) > 1 {
+			return cmdutil.UsageError("--from-aws-cli takes one --region: the region of files whose path names none")
+		}
+		cliOpts := awscli.Options{}
+		if len(regions) == 1 {
+			cliOpts.Region = regions[0]
+		}
+		if snap, err = awscli.Load(o.FromAWSCLI, cliOpts); err != nil {
+			return cmdutil.InputError("--from-aws-cli", err)
+		}
+		res = scan.Snapshot(snap, opts)
+	} else {
+		ctx := o.Ctx
+		cfg, err := o.AWSConfig(ctx, o.AWS)
+		if err != nil {
+			return cmdutil.UsageError("%v", err)
+		}
+		progress := cmdutil.NewProgress(io)
+		opts.Collect.Progress = progress.Update
+		if o.Accounts.MultiAccount() {
+			o.Accounts.Concurrency = o.Concurrency
+			targets, notEntered, err := accounts.Resolve(ctx, cfg, o.Accounts)
+			if err != nil {
+				return cmdutil.InputError("", err)
+			}
+			res, snap = scan.Targets(ctx, targets, notEntered, opts)
+		} else {
+			res, snap = scan.Live(ctx, cfg, opts)
+		}
+		progress.Done()
+		if e, ok := cmdutil.IdentityError(snap); ok && ctx.Err() == nil && !o.Accounts.MultiAccount() {
+			return cmdutil.UsageError("cannot identify the AWS account: %s\nCheck your credentials, --profile and --endpoint-url.", textsafe.Terminal(e.Message))
+		}
+	}
+	if o.SaveSnapshot != "" {
+		if err := snap.WriteFile(o.SaveSnapshot); err != nil {
+			return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: err}
+		}
+	}
+	if excSet != nil {
+		exceptions.Apply(res, excSet, o.Now())
+	}
+	if o.OutDir != "" {
+		if err := cmdutil.WriteReports(io, formats, res, o.OutDir); err != nil {
+			return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: err}
+		}
+	} else if err := cmdutil.WriteReport(io, formats[0], res, o.Out); err != nil {
+		return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: err}
+	}
+	if res.Cancelled {
+		fmt.Fprintln(io.ErrOut, "flowguard: interrupted: the report shows what finished and is marked incomplete")
+	}
+	return cmdutil.OutcomeError(res.Overall())
+}
