@@ -7,10 +7,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/flowguard/flowguard/internal/evaluate"
+	"github.com/flowguard/flowguard/internal/engine"
 	"github.com/flowguard/flowguard/internal/finding"
-	"github.com/flowguard/flowguard/internal/iacscan"
 	"github.com/flowguard/flowguard/internal/sink/report"
+	"github.com/flowguard/flowguard/internal/source"
 )
 
 type iacScanOptions struct {
@@ -59,7 +59,7 @@ a module not read, a file that does not parse, nothing to read), 3 usage error.`
 		RunE: func(cmd *cobra.Command, args []string) error { return runIaCScan(cmd.Context(), io, o, args) },
 	}
 	fs := cmd.Flags()
-	fs.IntVar(&o.MinRetention, "min-retention-days", evaluate.DefaultMinRetentionDays, "shortest acceptable retention of flow-log log groups")
+	fs.IntVar(&o.MinRetention, "min-retention-days", engine.DefaultMinRetentionDays, "shortest acceptable retention of flow-log log groups")
 	fs.StringVarP(&o.Output, "output", "o", outputTable, "output formats, comma-separated: "+strings.Join(report.Names(), ", "))
 	addOutFlag(fs, &o.Out)
 	fs.StringVar(&o.OutDir, "out-dir", "", "write each --output format to this directory as flowguard.<ext>")
@@ -86,9 +86,13 @@ func runIaCScan(ctx context.Context, io *IOStreams, o *iacScanOptions, paths []s
 	if err != nil {
 		return usageError("%v", err)
 	}
-	res, err := iacscan.Scan(paths, iacscan.Options{Evaluate: evaluate.Options{MinRetentionDays: o.MinRetention, Checks: cs, Context: ctx}})
+	src, err := source.FromOptions(source.Options{IaCPaths: paths})
 	if err != nil {
-		if errors.Is(err, iacscan.ErrNothingFound) {
+		return usageError("%v", err)
+	}
+	res, _, err := engine.Evaluate(ctx, src, engine.Options{MinRetentionDays: o.MinRetention, Checks: cs})
+	if err != nil {
+		if errors.Is(err, source.ErrNothingFound) {
 			// Nothing was read, so nothing was checked: never "everything passes".
 			return &ExitError{Code: finding.ExitIncomplete, Err: err}
 		}

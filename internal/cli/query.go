@@ -10,14 +10,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowguard/flowguard/internal/awsconf"
+	"github.com/flowguard/flowguard/internal/engine"
 	"github.com/flowguard/flowguard/internal/engine/graph"
 	"github.com/flowguard/flowguard/internal/engine/query"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/inventory"
-	"github.com/flowguard/flowguard/internal/scan"
+	"github.com/flowguard/flowguard/internal/source"
 	"github.com/flowguard/flowguard/internal/source/accounts"
-	"github.com/flowguard/flowguard/internal/source/awsapi"
-	"github.com/flowguard/flowguard/internal/source/awscli"
 	"github.com/flowguard/flowguard/internal/textsafe"
 )
 
@@ -110,13 +109,13 @@ func runQuery(cmd *cobra.Command, io *IOStreams, o *queryOptions, args []string)
 	if err != nil {
 		return usageError("%v", err)
 	}
-	snap, err := queryInventory(cmd, io, o)
+	g, snap, err := queryInventory(cmd, io, o)
 	if err != nil {
 		return err
 	}
 	// Evaluation stops on Ctrl-C/SIGTERM, and with an error when the query needs more work or output than
 	// its budget (relations nested back and forth over a large graph).
-	results, err := prog.Run(cmd.Context(), graph.Build(snap))
+	results, err := prog.Run(cmd.Context(), g)
 	if err != nil {
 		return &ExitError{Code: finding.ExitIncomplete, Err: fmt.Errorf("running the query: %w", err)}
 	}
@@ -182,57 +181,22 @@ func unread(snap *inventory.Snapshot) int {
 	return n
 }
 
-// queryInventory reads the inventory the way scan does: a saved snapshot, AWS CLI JSON, or the live account(s).
-func queryInventory(cmd *cobra.Command, io *IOStreams, o *queryOptions) (*inventory.Snapshot, error) {
-	switch {
-	case o.Snapshot != "" && o.FromAWSCLI != "":
-		return nil, usageError("use --snapshot or --from-aws-cli, not both")
-	case o.Snapshot != "":
-		snap, err := inventory.ReadFile(o.Snapshot)
-		if err != nil {
-			return nil, inputError("", err)
-		}
-		return snap, nil
-	case o.FromAWSCLI != "":
-		regions := o.AWS.NormalizedRegions()
-		if len(regions) > 1 {
-			return nil, usageError("--from-aws-cli takes one --region: the region of files whose path names none")
-		}
-		cliOpts := awscli.Options{}
-		if len(regions) == 1 {
-			cliOpts.Region = regions[0]
-		}
-		snap, err := awscli.Load(o.FromAWSCLI, cliOpts)
-		if err != nil {
-			return nil, inputError("--from-aws-cli", err)
-		}
-		return snap, nil
-	}
-	if o.Concurrency < 1 {
-		return nil, usageError("--concurrency must be at least 1")
-	}
+// queryInventory loads the inventory through the same Source as scan and builds its graph, nothing more.
+func queryInventory(cmd *cobra.Command, io *IOStreams, o *queryOptions) (*graph.Graph, *inventory.Snapshot, error) {
 	ctx := cmd.Context()
-	cfg, err := awsconf.Load(ctx, o.AWS)
-	if err != nil {
-		return nil, usageError("%v", err)
-	}
-	opts := scan.Options{Collect: awsapi.Options{Regions: o.AWS.NormalizedRegions(), Concurrency: o.Concurrency}}
 	progress := newProgress(io)
-	opts.Collect.Progress = progress.update
-	var snap *inventory.Snapshot
-	if o.Accounts.MultiAccount() {
-		o.Accounts.Concurrency = o.Concurrency
-		targets, notEntered, err := accounts.Resolve(ctx, cfg, o.Accounts)
-		if err != nil {
-			return nil, inputError("", err)
-		}
-		_, snap = scan.Targets(ctx, targets, notEntered, opts)
-	} else {
-		_, snap = scan.Live(ctx, cfg, opts)
+	src, err := source.FromOptions(source.Options{Snapshot: o.Snapshot, FromAWSCLI: o.FromAWSCLI, Regions: o.AWS.NormalizedRegions(),
+		Concurrency: o.Concurrency, Accounts: o.Accounts, AWSConfig: awsConfig(o.AWS), Progress: progress.update})
+	if err != nil {
+		return nil, nil, usageError("%v", err)
 	}
+	g, snap, err := engine.Graph(ctx, src)
 	progress.done()
-	if e, ok := identityError(snap); ok && ctx.Err() == nil && !o.Accounts.MultiAccount() {
-		return nil, usageError("cannot identify the AWS account: %s\nCheck your credentials, --profile and --endpoint-url.", textsafe.Terminal(e.Message))
+	if err != nil {
+		return nil, nil, sourceError(o.FromAWSCLI, err)
 	}
-	return snap, nil
+	if e, ok := identityError(snap); ok && ctx.Err() == nil && o.Snapshot == "" && o.FromAWSCLI == "" && !o.Accounts.MultiAccount() {
+		return nil, nil, usageError("cannot identify the AWS account: %s\nCheck your credentials, --profile and --endpoint-url.", textsafe.Terminal(e.Message))
+	}
+	return g, snap, nil
 }

@@ -15,16 +15,14 @@ import (
 
 	"github.com/flowguard/flowguard/internal/awsconf"
 	"github.com/flowguard/flowguard/internal/engine/checks"
-	"github.com/flowguard/flowguard/internal/evaluate"
+	"github.com/flowguard/flowguard/internal/engine"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/outfile"
-	"github.com/flowguard/flowguard/internal/scan"
 	"github.com/flowguard/flowguard/internal/sink/exceptions"
 	"github.com/flowguard/flowguard/internal/sink/report"
 	"github.com/flowguard/flowguard/internal/source/accounts"
-	"github.com/flowguard/flowguard/internal/source/awsapi"
-	"github.com/flowguard/flowguard/internal/source/awscli"
+	"github.com/flowguard/flowguard/internal/source"
 	"github.com/flowguard/flowguard/internal/textsafe"
 )
 
@@ -75,7 +73,7 @@ interrupted, or nothing to evaluate: no account or region read), 3 usage or conf
 	addAlias(fs, "role-name", "assume-role")
 	fs.IntVar(&o.Concurrency, "concurrency", defaultConcurrency, "account-regions read at once (API limits are per account and region)")
 	fs.BoolVar(&o.SkipUnused, "skip-unused", false, "leave out VPCs with no network interfaces (the report says how many)")
-	fs.IntVar(&o.MinRetention, "min-retention-days", evaluate.DefaultMinRetentionDays, "shortest acceptable retention of flow-log log groups")
+	fs.IntVar(&o.MinRetention, "min-retention-days", engine.DefaultMinRetentionDays, "shortest acceptable retention of flow-log log groups")
 	fs.StringVarP(&o.Output, "output", "o", "table", "output formats, comma-separated: "+strings.Join(report.Names(), ", "))
 	addOutFlag(fs, &o.Out)
 	fs.StringVar(&o.OutDir, "out-dir", "", "write each --output format to this directory as flowguard.<ext>")
@@ -103,17 +101,11 @@ func runScan(cmd *cobra.Command, io *IOStreams, o *scanOptions) error {
 	if o.Out != "" && o.OutDir != "" {
 		return usageError("use --out or --out-dir, not both")
 	}
-	if o.Snapshot != "" && o.FromAWSCLI != "" {
-		return usageError("use --snapshot or --from-aws-cli, not both")
-	}
 	var excSet *exceptions.Set
 	if o.Exceptions != "" {
 		if excSet, err = exceptions.Load(o.Exceptions, o.MaxExceptionDays, time.Now()); err != nil {
 			return usageError("exceptions: %v", err)
 		}
-	}
-	if o.Concurrency < 1 {
-		return usageError("--concurrency must be at least 1")
 	}
 	if o.MinRetention < 1 {
 		return usageError("--min-retention-days must be at least 1")
@@ -122,54 +114,20 @@ func runScan(cmd *cobra.Command, io *IOStreams, o *scanOptions) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	opts := scan.Options{
-		Collect:  awsapi.Options{Regions: o.AWS.NormalizedRegions(), Concurrency: o.Concurrency},
-		Evaluate: evaluate.Options{MinRetentionDays: o.MinRetention, SkipUnused: o.SkipUnused, Checks: cs, Context: cmd.Context()},
+	ctx := cmd.Context()
+	progress := newProgress(io)
+	src, err := source.FromOptions(source.Options{Snapshot: o.Snapshot, FromAWSCLI: o.FromAWSCLI, Regions: o.AWS.NormalizedRegions(),
+		Concurrency: o.Concurrency, Accounts: o.Accounts, AWSConfig: awsConfig(o.AWS), Progress: progress.update})
+	if err != nil {
+		return usageError("%v", err)
 	}
-	var (
-		res  *finding.Result
-		snap *inventory.Snapshot
-	)
-	if o.Snapshot != "" {
-		if snap, err = inventory.ReadFile(o.Snapshot); err != nil {
-			return inputError("", err)
-		}
-		res = scan.Snapshot(snap, opts)
-	} else if o.FromAWSCLI != "" {
-		regions := o.AWS.NormalizedRegions()
-		if len(regions) > 1 {
-			return usageError("--from-aws-cli takes one --region: the region of files whose path names none")
-		}
-		cliOpts := awscli.Options{}
-		if len(regions) == 1 {
-			cliOpts.Region = regions[0]
-		}
-		if snap, err = awscli.Load(o.FromAWSCLI, cliOpts); err != nil {
-			return inputError("--from-aws-cli", err)
-		}
-		res = scan.Snapshot(snap, opts)
-	} else {
-		ctx := cmd.Context()
-		cfg, err := awsconf.Load(ctx, o.AWS)
-		if err != nil {
-			return usageError("%v", err)
-		}
-		progress := newProgress(io)
-		opts.Collect.Progress = progress.update
-		if o.Accounts.MultiAccount() {
-			o.Accounts.Concurrency = o.Concurrency
-			targets, notEntered, err := accounts.Resolve(ctx, cfg, o.Accounts)
-			if err != nil {
-				return inputError("", err)
-			}
-			res, snap = scan.Targets(ctx, targets, notEntered, opts)
-		} else {
-			res, snap = scan.Live(ctx, cfg, opts)
-		}
-		progress.done()
-		if e, ok := identityError(snap); ok && ctx.Err() == nil && !o.Accounts.MultiAccount() {
-			return usageError("cannot identify the AWS account: %s\nCheck your credentials, --profile and --endpoint-url.", textsafe.Terminal(e.Message))
-		}
+	res, snap, err := engine.Evaluate(ctx, src, engine.Options{MinRetentionDays: o.MinRetention, SkipUnused: o.SkipUnused, Checks: cs})
+	progress.done()
+	if err != nil {
+		return sourceError(o.FromAWSCLI, err)
+	}
+	if e, ok := identityError(snap); ok && ctx.Err() == nil && o.Snapshot == "" && o.FromAWSCLI == "" && !o.Accounts.MultiAccount() {
+		return usageError("cannot identify the AWS account: %s\nCheck your credentials, --profile and --endpoint-url.", textsafe.Terminal(e.Message))
 	}
 	if o.SaveSnapshot != "" {
 		if err := snap.WriteFile(o.SaveSnapshot); err != nil {

@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/smithy-go"
 
-	"github.com/flowguard/flowguard/internal/evaluate"
+	"github.com/flowguard/flowguard/internal/engine"
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/pagination"
 	"github.com/flowguard/flowguard/internal/remediate/fix/policy"
@@ -92,7 +92,7 @@ func describeFlowLogs(ctx context.Context, c *ec2.Client, ids []string, filters 
 
 // passes applies the control to one flow log: ACTIVE, REJECT or ALL, delivery not FAILED, on the VPC itself.
 func passes(f inventory.FlowLog) bool {
-	return f.ResourceType == inventory.ResourceTypeVPC && evaluate.Satisfies(f)
+	return f.ResourceType == inventory.ResourceTypeVPC && engine.Satisfies(f)
 }
 
 // describeLogGroups reads the log groups whose names start with prefix, keeping those keep accepts.

@@ -5,9 +5,16 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/flowguard/flowguard/internal/evaluate"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/inventory"
+)
+
+// The built-in checks this post-pass knows by id, and the retention they ask for by default. Sources do not
+// import the engine; this whole file goes when the engine turns verdicts on unknown values into UNKNOWN.
+const (
+	checkEnabled            = "vpc-flow-logs-enabled"
+	checkRetention          = "vpc-flow-logs-retention"
+	defaultMinRetentionDays = 365
 )
 
 // ApplyUnresolved revisits the FAIL findings the checks produced on IaC units: a FAIL that rests on a value
@@ -37,7 +44,7 @@ func ApplyUnresolved(res *finding.Result, units []*Unit) {
 			continue
 		}
 		switch f.CheckID {
-		case evaluate.CheckEnabled:
+		case checkEnabled:
 			var why []string
 			for _, x := range u.Unresolved {
 				if x.VPC == f.ResourceID || x.VPC == AnyVPC {
@@ -47,7 +54,7 @@ func ApplyUnresolved(res *finding.Result, units []*Unit) {
 			if len(why) > 0 {
 				markUnknown(f, ReasonUnresolved, why)
 			}
-		case evaluate.CheckRetention:
+		case checkRetention:
 			retentionUnknown(f, u)
 			if f.Status == finding.StatusFail {
 				pointAtLogGroup(f, u)
@@ -61,7 +68,7 @@ func ApplyUnresolved(res *finding.Result, units []*Unit) {
 func retentionUnknown(f *finding.Finding, u *Unit) {
 	min := f.Evidence.MinRetentionDays
 	if min <= 0 {
-		min = evaluate.DefaultMinRetentionDays
+		min = defaultMinRetentionDays
 	}
 	unresolved := map[string][]string{}
 	for _, x := range u.Unresolved {
