@@ -14,15 +14,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowguard/flowguard/internal/awsconf"
-	"github.com/flowguard/flowguard/internal/engine/checks"
 	"github.com/flowguard/flowguard/internal/engine"
+	"github.com/flowguard/flowguard/internal/engine/checks"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/outfile"
 	"github.com/flowguard/flowguard/internal/sink/exceptions"
 	"github.com/flowguard/flowguard/internal/sink/report"
-	"github.com/flowguard/flowguard/internal/source/accounts"
 	"github.com/flowguard/flowguard/internal/source"
+	"github.com/flowguard/flowguard/internal/source/accounts"
 	"github.com/flowguard/flowguard/internal/textsafe"
 )
 

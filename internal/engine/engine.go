@@ -72,8 +72,11 @@ func Evaluate(ctx context.Context, src source.Source, o Options) (*finding.Resul
 		evalCtx = context.Background()
 	}
 	res := evaluate(evalCtx, snap, cs, o)
-	if n, ok := src.(source.Noter); ok {
-		res.Notes = append(res.Notes, n.Notes()...)
+	if a, ok := src.(source.Annotator); ok {
+		for _, e := range a.Problems() {
+			res.Errors = append(res.Errors, toError(e))
+		}
+		res.Notes = append(res.Notes, a.Notes()...)
 	}
 
 	// ---- IaC post-pass (temporary) -------------------------------------------------------------------

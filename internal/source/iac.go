@@ -178,8 +178,9 @@ type IaC struct {
 	// Now stamps the snapshot (tests fix it).
 	Now func() time.Time
 
-	units []*iac.Unit
-	notes []string
+	units    []*iac.Unit
+	notes    []string
+	problems []inventory.ReadError
 }
 
 func (s *IaC) Describe() string { return "IaC " + strings.Join(s.Paths, ", ") }
@@ -189,6 +190,9 @@ func (s *IaC) Units() []*iac.Unit { return s.units }
 
 // Notes are the units' remarks, and a note when the files declare no VPC.
 func (s *IaC) Notes() []string { return s.notes }
+
+// Problems are the inputs that could not be read and the paths under which nothing was found.
+func (s *IaC) Problems() []inventory.ReadError { return s.problems }
 
 // Load discovers and reads the inputs under Paths.
 func (s *IaC) Load(ctx context.Context) (*inventory.Snapshot, error) {
@@ -202,14 +206,14 @@ func (s *IaC) Load(ctx context.Context) (*inventory.Snapshot, error) {
 	}
 	units, errs := Read(inputs)
 	snap := Snapshot(units, now().UTC())
-	snap.Errors = append(snap.Errors, errs...)
+	s.problems = errs
 	// A path the user named under which nothing was found was not checked: it must not pass silently.
 	for _, p := range empty {
-		snap.Errors = append(snap.Errors, inventory.ReadError{AccountID: iac.AccountID, Operation: "discover " + p,
+		s.problems = append(s.problems, inventory.ReadError{AccountID: iac.AccountID, Operation: "discover " + p,
 			Message: fmt.Sprintf("%v under %s: nothing there was read", ErrNothingFound, p)})
 	}
 	if len(units) == 0 {
-		snap.Errors = append(snap.Errors, inventory.ReadError{AccountID: iac.AccountID, Operation: "read " + strings.Join(s.Paths, ", "),
+		s.problems = append(s.problems, inventory.ReadError{AccountID: iac.AccountID, Operation: "read " + strings.Join(s.Paths, ", "),
 			Message: fmt.Sprintf("nothing was read: all %d inputs failed (see the errors above), so nothing was checked", len(inputs))})
 	}
 	s.units, s.notes = units, nil

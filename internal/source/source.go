@@ -29,10 +29,12 @@ type Source interface {
 	Describe() string
 }
 
-// Noter is implemented by sources that have remarks for the report beside the inventory (IaC: modules not
-// followed, nothing declared). They are valid after Load.
-type Noter interface {
+// Annotator is implemented by sources that have, beside the inventory, notes for the report (IaC: nothing
+// declared) and problems that are not gaps in the estate (an IaC file that does not parse: no account or
+// region is missing, yet the result is incomplete). Both are valid after Load.
+type Annotator interface {
 	Notes() []string
+	Problems() []inventory.ReadError
 }
 
 // Options say which input to read; the command layer fills them from its flags.
@@ -158,3 +160,15 @@ func (s *live) Load(ctx context.Context) (*inventory.Snapshot, error) {
 	snap.Errors = append(notEntered, snap.Errors...)
 	return snap, nil
 }
+
+// Static is an inventory already in memory (tests, and callers that built one themselves).
+func Static(snap *inventory.Snapshot, describe string) Source { return &static{snap, describe} }
+
+type static struct {
+	snap     *inventory.Snapshot
+	describe string
+}
+
+func (s *static) Describe() string { return s.describe }
+
+func (s *static) Load(context.Context) (*inventory.Snapshot, error) { return s.snap, nil }
