@@ -71,11 +71,14 @@ type htmlData struct {
 	Statuses      []finding.Status
 	Findings      []htmlRow
 	ErrorFindings []finding.Finding
+	// Checks explain the rules behind the findings (description, remediation, controls), as SARIF's help does.
+	Checks []finding.CheckInfo
 }
 
 // WriteHTML writes the self-contained HTML report.
-func WriteHTML(w io.Writer, r *finding.Result, _ Options) error {
-	d := htmlData{R: r, CSP: htmlCSP, CSS: template.CSS(htmlCSS), JS: template.JS(htmlJS), Statuses: finding.Statuses}
+func WriteHTML(w io.Writer, r *finding.Result, o Options) error {
+	d := htmlData{R: r, CSP: htmlCSP, CSS: template.CSS(htmlCSS), JS: template.JS(htmlJS), Statuses: finding.Statuses,
+		Checks: checkInfos(r, o)}
 	s := r.Summary
 	switch {
 	case r.Cancelled:
