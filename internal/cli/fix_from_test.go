@@ -27,6 +27,7 @@ func TestFixFromRefusesBadIDs(t *testing.T) {
 		Region: "us-east-1", ResourceType: finding.ResourceVPC, ResourceID: "vpc-0123456789abcdef0"}
 	write := func(name string, mutate func(f *finding.Finding)) string {
 		f := good
+		f.ResourceID = "vpc-0123456789abcdef1" // a second VPC: the same finding twice is refused for that alone
 		mutate(&f)
 		b, _ := json.Marshal(finding.Result{Schema: finding.ResultSchema, Accounts: []string{acct.ID}, Findings: []finding.Finding{good, f}})
 		path := filepath.Join(dir, name+".json")

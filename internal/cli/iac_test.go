@@ -10,7 +10,7 @@ import (
 )
 
 func TestIaCScanCommand(t *testing.T) {
-	const repo = "../iacscan/testdata/repo"
+	const repo = "../engine/testdata/repo"
 	io, out, errOut := testStreams()
 	if code := Main(context.Background(), []string{"iac", "scan", "--output", "json", repo}, io); code != 1 {
 		t.Fatalf("exit %d, want 1 (FAIL findings)\n%s", code, errOut)

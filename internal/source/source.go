@@ -74,6 +74,9 @@ func FromOptions(o Options) (Source, error) {
 		}
 	}
 	if kinds > 1 {
+		if len(o.IaCPaths) == 0 {
+			return nil, errors.New("use --snapshot or --from-aws-cli, not both")
+		}
 		return nil, errors.New("use --snapshot, --from-aws-cli or IaC paths, not several")
 	}
 	if kinds > 0 && o.Accounts.MultiAccount() {
