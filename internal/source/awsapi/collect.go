@@ -1,5 +1,7 @@
 // Package awsapi reads the live inventory of AWS accounts: per region, the VPCs, every flow log, the subnets,
 // network interfaces and internet gateways, and the log groups flow logs deliver to. It only calls read APIs.
+// Its identity lookup (CallerIdentity), flow-log reader (FlowLogs) and converters (ConvertFlowLog,
+// ConvertLogGroup) are the only ones: fix reads AWS through them too.
 //
 // API cost is what makes a scan fast or slow, and what throttles production accounts, so each region costs a
 // fixed handful of paginated list calls (never one call per VPC), and independent calls run concurrently.
