@@ -11,7 +11,7 @@ import (
 
 func TestIaCScanCommand(t *testing.T) {
 	t.Parallel()
-	const repo = "../iacscan/testdata/repo"
+	const repo = "../engine/testdata/repo"
 	io, out, errOut := testStreams()
 	if code := Main(context.Background(), []string{"iac", "scan", "--output", "json", repo}, io); code != 1 {
 		t.Fatalf("exit %d, want 1 (FAIL findings)\n%s", code, errOut)

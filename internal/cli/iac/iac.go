@@ -10,9 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/flowguard/flowguard/internal/evaluate"
-	"github.com/flowguard/flowguard/internal/iacscan"
+	"github.com/flowguard/flowguard/internal/engine"
 	"github.com/flowguard/flowguard/internal/sink/report"
+	"github.com/flowguard/flowguard/internal/source"
 )
 
 // ScanOptions are the flags and arguments of `iac scan`.
@@ -74,7 +74,7 @@ a module not read, a file that does not parse, nothing to read), 3 usage error.`
 		},
 	}
 	fs := cmd.Flags()
-	fs.IntVar(&o.MinRetention, "min-retention-days", evaluate.DefaultMinRetentionDays, "shortest acceptable retention of flow-log log groups")
+	fs.IntVar(&o.MinRetention, "min-retention-days", engine.DefaultMinRetentionDays, "shortest acceptable retention of flow-log log groups")
 	fs.StringVarP(&o.Output, "output", "o", cmdutil.OutputTable, "output formats, comma-separated: "+strings.Join(report.Names(), ", "))
 	cmdutil.AddOutFlag(fs, &o.Out)
 	fs.StringVar(&o.OutDir, "out-dir", "", "write each --output format to this directory as flowguard.<ext>")
@@ -102,9 +102,13 @@ func scanRun(o *ScanOptions) error {
 	if err != nil {
 		return cmdutil.UsageError("%v", err)
 	}
-	res, err := iacscan.Scan(paths, iacscan.Options{Evaluate: evaluate.Options{MinRetentionDays: o.MinRetention, Checks: cs, Context: ctx}})
+	src, err := source.FromOptions(source.Options{IaCPaths: paths})
 	if err != nil {
-		if errors.Is(err, iacscan.ErrNothingFound) {
+		return cmdutil.UsageError("%v", err)
+	}
+	res, _, err := engine.Evaluate(ctx, src, engine.Options{MinRetentionDays: o.MinRetention, Checks: cs})
+	if err != nil {
+		if errors.Is(err, source.ErrNothingFound) {
 			// Nothing was read, so nothing was checked: never "everything passes".
 			return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: err}
 		}

@@ -16,13 +16,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowguard/flowguard/internal/awsconf"
+	"github.com/flowguard/flowguard/internal/engine"
 	"github.com/flowguard/flowguard/internal/engine/graph"
 	"github.com/flowguard/flowguard/internal/engine/query"
 	"github.com/flowguard/flowguard/internal/inventory"
-	"github.com/flowguard/flowguard/internal/scan"
+	"github.com/flowguard/flowguard/internal/source"
 	"github.com/flowguard/flowguard/internal/source/accounts"
-	"github.com/flowguard/flowguard/internal/source/awsapi"
-	"github.com/flowguard/flowguard/internal/source/awscli"
 	"github.com/flowguard/flowguard/internal/textsafe"
 )
 
@@ -129,13 +128,13 @@ func queryRun(o *QueryOptions) error {
 	if err != nil {
 		return cmdutil.UsageError("%v", err)
 	}
-	snap, err := queryInventory(o)
+	g, snap, err := queryInventory(o)
 	if err != nil {
 		return err
 	}
 	// Evaluation stops on Ctrl-C/SIGTERM, and with an error when the query needs more work or output than
 	// its budget (relations nested back and forth over a large graph).
-	results, err := prog.Run(o.Ctx, graph.Build(snap))
+	results, err := prog.Run(o.Ctx, g)
 	if err != nil {
 		return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("running the query: %w", err)}
 	}
@@ -201,58 +200,26 @@ func unread(snap *inventory.Snapshot) int {
 	return n
 }
 
-// queryInventory reads the inventory the way scan does: a saved snapshot, AWS CLI JSON, or the live account(s).
-func queryInventory(o *QueryOptions) (*inventory.Snapshot, error) {
-	io := o.IO
-	switch {
-	case o.Snapshot != "" && o.FromAWSCLI != "":
-		return nil, cmdutil.UsageError("use --snapshot or --from-aws-cli, not both")
-	case o.Snapshot != "":
-		snap, err := inventory.ReadFile(o.Snapshot)
-		if err != nil {
-			return nil, cmdutil.InputError("", err)
-		}
-		return snap, nil
-	case o.FromAWSCLI != "":
-		regions := o.AWS.NormalizedRegions()
-		if len(regions) > 1 {
-			return nil, cmdutil.UsageError("--from-aws-cli takes one --region: the region of files whose path names none")
-		}
-		cliOpts := awscli.Options{}
-		if len(regions) == 1 {
-			cliOpts.Region = regions[0]
-		}
-		snap, err := awscli.Load(o.FromAWSCLI, cliOpts)
-		if err != nil {
-			return nil, cmdutil.InputError("--from-aws-cli", err)
-		}
-		return snap, nil
-	}
-	if o.Concurrency < 1 {
-		return nil, cmdutil.UsageError("--concurrency must be at least 1")
-	}
+// queryInventory loads the inventory through the same Source as scan and builds its graph, nothing more.
+func queryInventory(o *QueryOptions) (*graph.Graph, *inventory.Snapshot, error) {
 	ctx := o.Ctx
-	cfg, err := o.AWSConfig(ctx, o.AWS)
+	progress := cmdutil.NewProgress(o.IO)
+	src, err := source.FromOptions(source.Options{Snapshot: o.Snapshot, FromAWSCLI: o.FromAWSCLI, Regions: o.AWS.NormalizedRegions(),
+		Concurrency: o.Concurrency, Accounts: o.Accounts, Progress: progress.Update,
+		AWSConfig: func(ctx context.Context) (aws.Config, error) { return o.AWSConfig(ctx, o.AWS) }})
 	if err != nil {
-		return nil, cmdutil.UsageError("%v", err)
+		return nil, nil, cmdutil.UsageError("%v", err)
 	}
-	opts := scan.Options{Collect: awsapi.Options{Regions: o.AWS.NormalizedRegions(), Concurrency: o.Concurrency}}
-	progress := cmdutil.NewProgress(io)
-	opts.Collect.Progress = progress.Update
-	var snap *inventory.Snapshot
-	if o.Accounts.MultiAccount() {
-		o.Accounts.Concurrency = o.Concurrency
-		targets, notEntered, err := accounts.Resolve(ctx, cfg, o.Accounts)
-		if err != nil {
-			return nil, cmdutil.InputError("", err)
-		}
-		_, snap = scan.Targets(ctx, targets, notEntered, opts)
-	} else {
-		_, snap = scan.Live(ctx, cfg, opts)
-	}
+	g, snap, err := engine.Graph(ctx, src)
 	progress.Done()
-	if e, ok := cmdutil.IdentityError(snap); ok && ctx.Err() == nil && !o.Accounts.MultiAccount() {
-		return nil, cmdutil.UsageError("cannot identify the AWS account: %s\nCheck your credentials, --profile and --endpoint-url.", textsafe.Terminal(e.Message))
+	if err != nil {
+		if o.FromAWSCLI != "" {
+			return nil, nil, cmdutil.InputError("--from-aws-cli", err)
+		}
+		return nil, nil, cmdutil.InputError("", err)
 	}
-	return snap, nil
+	if e, ok := cmdutil.IdentityError(snap); ok && ctx.Err() == nil && o.Snapshot == "" && o.FromAWSCLI == "" && !o.Accounts.MultiAccount() {
+		return nil, nil, cmdutil.UsageError("cannot identify the AWS account: %s\nCheck your credentials, --profile and --endpoint-url.", textsafe.Terminal(e.Message))
+	}
+	return g, snap, nil
 }

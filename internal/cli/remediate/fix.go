@@ -19,15 +19,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowguard/flowguard/internal/awsconf"
-	"github.com/flowguard/flowguard/internal/evaluate"
+	"github.com/flowguard/flowguard/internal/engine"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/remediate/fix"
 	"github.com/flowguard/flowguard/internal/remediate/fix/journal"
-	"github.com/flowguard/flowguard/internal/scan"
 	"github.com/flowguard/flowguard/internal/sink/exceptions"
+	"github.com/flowguard/flowguard/internal/source"
 	"github.com/flowguard/flowguard/internal/source/accounts"
-	"github.com/flowguard/flowguard/internal/source/awsapi"
 	"github.com/flowguard/flowguard/internal/textsafe"
 )
 
@@ -480,10 +479,15 @@ func readAll(r io.Reader) ([]byte, error) { return io.ReadAll(io.LimitReader(r, 
 // liveScan runs a scan of the account for fix when no --from file is given.
 func liveScan(ctx context.Context, io *cmdutil.IOStreams, cfg aws.Config, o *FixOptions) (*finding.Result, error) {
 	fmt.Fprintln(io.ErrOut, "flowguard: scanning the account to find failing VPCs (use --from scan.json to fix a saved scan)")
-	res, _ := scan.Live(ctx, cfg, scan.Options{
-		Collect:  awsapi.Options{Regions: o.AWS.NormalizedRegions(), Concurrency: o.Concurrency},
-		Evaluate: evaluate.Options{MinRetentionDays: int(o.Settings.RetentionDays)},
-	})
+	src, err := source.FromOptions(source.Options{Regions: o.AWS.NormalizedRegions(), Concurrency: o.Concurrency,
+		AWSConfig: func(context.Context) (aws.Config, error) { return cfg, nil }})
+	if err != nil {
+		return nil, err
+	}
+	res, _, err := engine.Evaluate(ctx, src, engine.Options{MinRetentionDays: int(o.Settings.RetentionDays)})
+	if err != nil {
+		return nil, err
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -14,15 +14,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowguard/flowguard/internal/awsconf"
-	"github.com/flowguard/flowguard/internal/evaluate"
-	"github.com/flowguard/flowguard/internal/finding"
-	"github.com/flowguard/flowguard/internal/inventory"
-	"github.com/flowguard/flowguard/internal/scan"
+	"github.com/flowguard/flowguard/internal/engine"
 	"github.com/flowguard/flowguard/internal/sink/exceptions"
 	"github.com/flowguard/flowguard/internal/sink/report"
 	"github.com/flowguard/flowguard/internal/source/accounts"
-	"github.com/flowguard/flowguard/internal/source/awsapi"
-	"github.com/flowguard/flowguard/internal/source/awscli"
+	"github.com/flowguard/flowguard/internal/source"
 	"github.com/flowguard/flowguard/internal/textsafe"
 )
 
@@ -86,7 +82,7 @@ interrupted, or nothing to evaluate: no account or region read), 3 usage or conf
 	cmdutil.AddAlias(fs, "role-name", "assume-role")
 	fs.IntVar(&o.Concurrency, "concurrency", cmdutil.DefaultConcurrency, "account-regions read at once (API limits are per account and region)")
 	fs.BoolVar(&o.SkipUnused, "skip-unused", false, "leave out VPCs with no network interfaces (the report says how many)")
-	fs.IntVar(&o.MinRetention, "min-retention-days", evaluate.DefaultMinRetentionDays, "shortest acceptable retention of flow-log log groups")
+	fs.IntVar(&o.MinRetention, "min-retention-days", engine.DefaultMinRetentionDays, "shortest acceptable retention of flow-log log groups")
 	fs.StringVarP(&o.Output, "output", "o", "table", "output formats, comma-separated: "+strings.Join(report.Names(), ", "))
 	cmdutil.AddOutFlag(fs, &o.Out)
 	fs.StringVar(&o.OutDir, "out-dir", "", "write each --output format to this directory as flowguard.<ext>")
@@ -115,17 +111,11 @@ func scanRun(o *ScanOptions) error {
 	if o.Out != "" && o.OutDir != "" {
 		return cmdutil.UsageError("use --out or --out-dir, not both")
 	}
-	if o.Snapshot != "" && o.FromAWSCLI != "" {
-		return cmdutil.UsageError("use --snapshot or --from-aws-cli, not both")
-	}
 	var excSet *exceptions.Set
 	if o.Exceptions != "" {
 		if excSet, err = exceptions.Load(o.Exceptions, o.MaxExceptionDays, o.Now()); err != nil {
 			return cmdutil.UsageError("exceptions: %v", err)
 		}
-	}
-	if o.Concurrency < 1 {
-		return cmdutil.UsageError("--concurrency must be at least 1")
 	}
 	if o.MinRetention < 1 {
 		return cmdutil.UsageError("--min-retention-days must be at least 1")
@@ -134,54 +124,24 @@ func scanRun(o *ScanOptions) error {
 	if err != nil {
 		return cmdutil.UsageError("%v", err)
 	}
-	opts := scan.Options{
-		Collect:  awsapi.Options{Regions: o.AWS.NormalizedRegions(), Concurrency: o.Concurrency},
-		Evaluate: evaluate.Options{MinRetentionDays: o.MinRetention, SkipUnused: o.SkipUnused, Checks: cs, Context: o.Ctx},
+	ctx := o.Ctx
+	progress := cmdutil.NewProgress(io)
+	src, err := source.FromOptions(source.Options{Snapshot: o.Snapshot, FromAWSCLI: o.FromAWSCLI, Regions: o.AWS.NormalizedRegions(),
+		Concurrency: o.Concurrency, Accounts: o.Accounts, Progress: progress.Update,
+		AWSConfig: func(ctx context.Context) (aws.Config, error) { return o.AWSConfig(ctx, o.AWS) }})
+	if err != nil {
+		return cmdutil.UsageError("%v", err)
 	}
-	var (
-		res  *finding.Result
-		snap *inventory.Snapshot
-	)
-	if o.Snapshot != "" {
-		if snap, err = inventory.ReadFile(o.Snapshot); err != nil {
-			return cmdutil.InputError("", err)
-		}
-		res = scan.Snapshot(snap, opts)
-	} else if o.FromAWSCLI != "" {
-		regions := o.AWS.NormalizedRegions()
-		if len(regions) > 1 {
-			return cmdutil.UsageError("--from-aws-cli takes one --region: the region of files whose path names none")
-		}
-		cliOpts := awscli.Options{}
-		if len(regions) == 1 {
-			cliOpts.Region = regions[0]
-		}
-		if snap, err = awscli.Load(o.FromAWSCLI, cliOpts); err != nil {
+	res, snap, err := engine.Evaluate(ctx, src, engine.Options{MinRetentionDays: o.MinRetention, SkipUnused: o.SkipUnused, Checks: cs})
+	progress.Done()
+	if err != nil {
+		if o.FromAWSCLI != "" {
 			return cmdutil.InputError("--from-aws-cli", err)
 		}
-		res = scan.Snapshot(snap, opts)
-	} else {
-		ctx := o.Ctx
-		cfg, err := o.AWSConfig(ctx, o.AWS)
-		if err != nil {
-			return cmdutil.UsageError("%v", err)
-		}
-		progress := cmdutil.NewProgress(io)
-		opts.Collect.Progress = progress.Update
-		if o.Accounts.MultiAccount() {
-			o.Accounts.Concurrency = o.Concurrency
-			targets, notEntered, err := accounts.Resolve(ctx, cfg, o.Accounts)
-			if err != nil {
-				return cmdutil.InputError("", err)
-			}
-			res, snap = scan.Targets(ctx, targets, notEntered, opts)
-		} else {
-			res, snap = scan.Live(ctx, cfg, opts)
-		}
-		progress.Done()
-		if e, ok := cmdutil.IdentityError(snap); ok && ctx.Err() == nil && !o.Accounts.MultiAccount() {
-			return cmdutil.UsageError("cannot identify the AWS account: %s\nCheck your credentials, --profile and --endpoint-url.", textsafe.Terminal(e.Message))
-		}
+		return cmdutil.InputError("", err)
+	}
+	if e, ok := cmdutil.IdentityError(snap); ok && ctx.Err() == nil && o.Snapshot == "" && o.FromAWSCLI == "" && !o.Accounts.MultiAccount() {
+		return cmdutil.UsageError("cannot identify the AWS account: %s\nCheck your credentials, --profile and --endpoint-url.", textsafe.Terminal(e.Message))
 	}
 	if o.SaveSnapshot != "" {
 		if err := snap.WriteFile(o.SaveSnapshot); err != nil {

@@ -10,8 +10,9 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/flowguard/flowguard/internal/engine"
 	"github.com/flowguard/flowguard/internal/finding"
-	"github.com/flowguard/flowguard/internal/iacscan"
+	"github.com/flowguard/flowguard/internal/source"
 )
 
 func generate(t *testing.T, format string, o Options) (string, []File) {
@@ -41,7 +42,7 @@ func TestIaCBaselinesPassTheScan(t *testing.T) {
 	for _, o := range []Options{Defaults(), {TrafficType: "REJECT", RetentionDays: 731, LogGroupPrefix: "/org/flow", BreakGlassRole: "bg"}} {
 		for _, format := range []string{"terraform", "cloudformation"} {
 			dir, _ := generate(t, format, o)
-			res, err := iacscan.Scan([]string{dir}, iacscan.Options{})
+			res, err := scanIaC(t, dir)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -85,7 +86,7 @@ module "flow_logs" {
 		t.Fatal(err)
 	}
 	// The scan names the directory holding both: iac scan reads no module outside the paths it is given.
-	res, err := iacscan.Scan([]string{dir}, iacscan.Options{})
+	res, err := scanIaC(t, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +101,7 @@ module "flow_logs" {
 // TestTerraformBaselinePlan scans real `terraform show -json` output of the generated module (Terraform 1.11,
 // AWS provider 5.100, planned against moto_server): the plan links the flow log to the new VPC.
 func TestTerraformBaselinePlan(t *testing.T) {
-	res, err := iacscan.Scan([]string{"testdata/terraform-plan.json"}, iacscan.Options{})
+	res, err := scanIaC(t, "testdata/terraform-plan.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,4 +210,15 @@ func TestValidate(t *testing.T) {
 	if _, err := Generate("pulumi", Defaults()); err == nil {
 		t.Error("unknown format: no error")
 	}
+}
+
+// scanIaC runs 'flowguard iac scan' on paths: the IaC source through the one engine entry.
+func scanIaC(t *testing.T, paths ...string) (*finding.Result, error) {
+	t.Helper()
+	src, err := source.FromOptions(source.Options{IaCPaths: paths})
+	if err != nil {
+		return nil, err
+	}
+	res, _, err := engine.Evaluate(t.Context(), src, engine.Options{})
+	return res, err
 }

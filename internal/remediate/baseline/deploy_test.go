@@ -8,9 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/flowguard/flowguard/internal/engine"
 	"github.com/flowguard/flowguard/internal/finding"
-	"github.com/flowguard/flowguard/internal/scan"
-	"github.com/flowguard/flowguard/internal/source/awsapi"
+	"github.com/flowguard/flowguard/internal/source"
+
 	"github.com/flowguard/flowguard/internal/testenv/moto"
 )
 
@@ -45,7 +47,16 @@ func TestCloudFormationBaselineDeploysCompliant(t *testing.T) {
 		t.Fatalf("the stack created no VPC tagged baseline-new-vpc: %q", created)
 	}
 
-	res, _ := scan.Live(context.Background(), acct.Config(srv.URL, region), scan.Options{Collect: awsapi.Options{Regions: []string{region}}})
+	cfg := acct.Config(srv.URL, region)
+	src, err := source.FromOptions(source.Options{Regions: []string{region}, Concurrency: 4,
+		AWSConfig: func(context.Context) (awssdk.Config, error) { return cfg, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _, err := engine.Evaluate(context.Background(), src, engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	got := map[string]finding.Status{}
 	for _, f := range res.Findings {
 		got[f.ResourceID+" "+f.CheckID] = f.Status

@@ -14,9 +14,10 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/flowguard/flowguard/internal/engine"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/inventory"
-	"github.com/flowguard/flowguard/internal/scan"
+	"github.com/flowguard/flowguard/internal/source"
 	"github.com/flowguard/flowguard/internal/source/awsapi"
 	"github.com/flowguard/flowguard/internal/testenv/faultproxy"
 	"github.com/flowguard/flowguard/internal/testenv/moto"
@@ -90,7 +91,15 @@ func miniScan(t *testing.T, ctx context.Context, cfg aws.Config, account string,
 	if len(regions) == 0 {
 		regions = []string{cfg.Region}
 	}
-	res, _ := scan.Live(ctx, cfg, scan.Options{Collect: awsapi.Options{Regions: regions}})
+	src, err := source.FromOptions(source.Options{Regions: regions, Concurrency: awsapi.DefaultConcurrency,
+		AWSConfig: func(context.Context) (aws.Config, error) { return cfg, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _, err := engine.Evaluate(ctx, src, engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if res.Incomplete {
 		t.Fatalf("scan incomplete: %+v", res.Errors)
 	}

@@ -10,7 +10,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/flowguard/flowguard/internal/evaluate"
+	"github.com/flowguard/flowguard/internal/engine"
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/remediate/fix/logformat"
 	"github.com/flowguard/flowguard/internal/source/awsapi"
@@ -38,8 +38,8 @@ const (
 
 // Check ids the plan acts on.
 const (
-	CheckEnabled   = evaluate.CheckEnabled
-	CheckRetention = evaluate.CheckRetention
+	CheckEnabled   = engine.CheckEnabled
+	CheckRetention = engine.CheckRetention
 )
 
 // RetentionValues are the retention periods CloudWatch Logs accepts.

@@ -6,20 +6,19 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
-	"github.com/flowguard/flowguard/internal/evaluate"
+	"github.com/flowguard/flowguard/internal/engine"
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/pagination"
 	"github.com/flowguard/flowguard/internal/remediate/fix/policy"
+	"github.com/flowguard/flowguard/internal/source/awsapi"
 )
 
 // clients hands out per-region API clients built from one config.
@@ -59,11 +58,11 @@ func (c *clients) Logs(region string) *cloudwatchlogs.Client {
 
 // CallerAccount returns the account of the credentials.
 func CallerAccount(ctx context.Context, cfg aws.Config) (string, error) {
-	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	id, err := awsapi.CallerIdentity(ctx, cfg)
 	if err != nil {
-		return "", fmt.Errorf("identify the AWS account (sts:GetCallerIdentity): %w", err)
+		return "", err
 	}
-	return aws.ToString(out.Account), nil
+	return id.AccountID, nil
 }
 
 // regionState is what the plan needs to know about one region now: every flow log (one paginated pass) and
@@ -85,61 +84,15 @@ func (rs *regionState) flowLogsOn(vpc string) []inventory.FlowLog {
 	return out
 }
 
-// describeFlowLogs reads every flow log of a region, or those of the given flow-log ids.
+// describeFlowLogs reads every flow log of a region, or those of the given flow-log ids, through the scan's
+// reader (awsapi.FlowLogs), so fix and scan see the same flow log the same way.
 func describeFlowLogs(ctx context.Context, c *ec2.Client, ids []string, filters []ec2types.Filter) ([]inventory.FlowLog, error) {
-	var out []inventory.FlowLog
-	in := &ec2.DescribeFlowLogsInput{FlowLogIds: ids, Filter: filters}
-	if len(ids) == 0 {
-		in.MaxResults = aws.Int32(1000)
-	}
-	p := ec2.NewDescribeFlowLogsPaginator(c, in, func(o *ec2.DescribeFlowLogsPaginatorOptions) { o.StopOnDuplicateToken = true })
-	guard := pagination.New(0)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err == nil {
-			err = guard.Next(page.NextToken)
-		}
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range page.FlowLogs {
-			out = append(out, convertFlowLog(f))
-		}
-	}
-	return out, nil
-}
-
-func convertFlowLog(f ec2types.FlowLog) inventory.FlowLog {
-	fl := inventory.FlowLog{
-		ID: aws.ToString(f.FlowLogId), ResourceID: aws.ToString(f.ResourceId),
-		Status: aws.ToString(f.FlowLogStatus), TrafficType: string(f.TrafficType),
-		DestinationType: string(f.LogDestinationType), Destination: aws.ToString(f.LogDestination),
-		LogGroupName: aws.ToString(f.LogGroupName), DeliverLogsStatus: aws.ToString(f.DeliverLogsStatus),
-		DeliverLogsError: aws.ToString(f.DeliverLogsErrorMessage), DeliverLogsPermissionARN: aws.ToString(f.DeliverLogsPermissionArn),
-		LogFormat: aws.ToString(f.LogFormat), MaxAggregationInterval: int(aws.ToInt32(f.MaxAggregationInterval)),
-		CreatedAt: f.CreationTime,
-	}
-	fl.ResourceType = inventory.ResourceTypeOf(fl.ResourceID)
-	if fl.DestinationType == "" {
-		fl.DestinationType = inventory.DestinationCloudWatchLogs
-	}
-	if d := f.DestinationOptions; d != nil {
-		fl.FileFormat = string(d.FileFormat)
-		fl.HiveCompatiblePartitions = aws.ToBool(d.HiveCompatiblePartitions)
-		fl.PerHourPartition = aws.ToBool(d.PerHourPartition)
-	}
-	if len(f.Tags) > 0 {
-		fl.Tags = map[string]string{}
-		for _, t := range f.Tags {
-			fl.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
-	}
-	return fl
+	return awsapi.FlowLogs(ctx, c, ids, filters)
 }
 
 // passes applies the control to one flow log: ACTIVE, REJECT or ALL, delivery not FAILED, on the VPC itself.
 func passes(f inventory.FlowLog) bool {
-	return f.ResourceType == inventory.ResourceTypeVPC && evaluate.Satisfies(f)
+	return f.ResourceType == inventory.ResourceTypeVPC && engine.Satisfies(f)
 }
 
 // describeLogGroups reads the log groups whose names start with prefix, keeping those keep accepts.
@@ -159,13 +112,8 @@ func describeLogGroups(ctx context.Context, c *cloudwatchlogs.Client, prefix str
 			return err
 		}
 		for _, g := range page.LogGroups {
-			name := aws.ToString(g.LogGroupName)
-			lg := inventory.LogGroup{Name: name, ARN: aws.ToString(g.Arn), RetentionDays: g.RetentionInDays, KMSKeyID: aws.ToString(g.KmsKeyId)}
-			if g.CreationTime != nil {
-				t := time.UnixMilli(*g.CreationTime).UTC()
-				lg.CreatedAt = &t
-			}
-			into[name] = lg
+			lg := awsapi.ConvertLogGroup(g)
+			into[lg.Name] = lg
 		}
 	}
 	return nil

@@ -12,11 +12,11 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/flowguard/flowguard/internal/evaluate"
+	"github.com/flowguard/flowguard/internal/engine"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/inventory"
-	"github.com/flowguard/flowguard/internal/scan"
 	"github.com/flowguard/flowguard/internal/sink/report"
+	"github.com/flowguard/flowguard/internal/source"
 	"github.com/flowguard/flowguard/internal/textsafe/hostile"
 )
 
@@ -56,7 +56,10 @@ func hostileSnapshot() *inventory.Snapshot {
 
 func hostileResult(t *testing.T, snap *inventory.Snapshot) *finding.Result {
 	t.Helper()
-	res := scan.Snapshot(snap, scan.Options{Evaluate: evaluate.Options{MinRetentionDays: 365}})
+	res, _, err := engine.Evaluate(t.Context(), source.Static(snap, "hostile inventory"), engine.Options{MinRetentionDays: 365})
+	if err != nil {
+		t.Fatal(err)
+	}
 	// What an exceptions file (user-written, maybe by someone else) adds.
 	h := hostile.Value
 	res.Notes = append(res.Notes, h(3))

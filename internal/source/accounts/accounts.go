@@ -172,12 +172,11 @@ func (o *Options) describe() string {
 // ReadError for each account that could not. A returned error is a configuration problem (no caller identity,
 // organization not readable, bad account list) and means nothing was done.
 func Resolve(ctx context.Context, cfg aws.Config, o Options) ([]awsapi.Target, []inventory.ReadError, error) {
-	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	id, err := awsapi.CallerIdentity(ctx, cfg)
 	if err != nil {
-		return nil, nil, fmt.Errorf("cannot identify the AWS account (sts:GetCallerIdentity): %w", err)
+		return nil, nil, fmt.Errorf("cannot %w", err)
 	}
-	self := aws.ToString(id.Account)
-	partition := awsapi.PartitionFromARN(aws.ToString(id.Arn))
+	self, partition := id.AccountID, id.Partition
 	ids, err := o.Select(ctx, cfg)
 	if err != nil {
 		return nil, nil, err

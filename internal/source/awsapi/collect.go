@@ -1,5 +1,7 @@
 // Package awsapi reads the live inventory of AWS accounts: per region, the VPCs, every flow log, the subnets,
 // network interfaces and internet gateways, and the log groups flow logs deliver to. It only calls read APIs.
+// Its identity lookup (CallerIdentity), flow-log reader (FlowLogs) and converters (ConvertFlowLog,
+// ConvertLogGroup) are the only ones: fix reads AWS through them too.
 //
 // API cost is what makes a scan fast or slow, and what throttles production accounts, so each region costs a
 // fixed handful of paginated list calls (never one call per VPC), and independent calls run concurrently.
@@ -18,9 +20,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	cwltypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	"golang.org/x/sync/errgroup"
 
@@ -52,13 +54,13 @@ func Account(ctx context.Context, cfg aws.Config, o Options) *inventory.Snapshot
 		now = o.Now
 	}
 	snap := &inventory.Snapshot{Schema: inventory.SnapshotSchema, Source: inventory.SourceAWS, CollectedAt: now().UTC()}
-	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	id, err := CallerIdentity(ctx, cfg)
 	if err != nil {
 		snap.Errors = append(snap.Errors, readError("", "", inventory.CollAccount, "sts:GetCallerIdentity", err))
 		snap.Incomplete = ctx.Err() != nil
 		return snap
 	}
-	acct := Target{AccountID: aws.ToString(id.Account), Partition: PartitionFromARN(aws.ToString(id.Arn)), Config: cfg}
+	acct := Target{AccountID: id.AccountID, Partition: id.Partition, Config: cfg}
 	collectTargets(ctx, []Target{acct}, o, snap)
 	return snap
 }
@@ -272,8 +274,19 @@ func listVPCs(ctx context.Context, c *ec2.Client) ([]inventory.VPC, error) {
 }
 
 func listFlowLogs(ctx context.Context, c *ec2.Client) ([]inventory.FlowLog, error) {
+	return FlowLogs(ctx, c, nil, nil)
+}
+
+// FlowLogs reads the flow logs of c's region: every one (one paginated pass), or those of the given flow-log
+// ids, or those the filters select. The scan and fix both read flow logs through it, so both see the same
+// inventory.FlowLog for the same AWS flow log.
+func FlowLogs(ctx context.Context, c *ec2.Client, ids []string, filters []ec2types.Filter) ([]inventory.FlowLog, error) {
 	var out []inventory.FlowLog
-	p := ec2.NewDescribeFlowLogsPaginator(c, &ec2.DescribeFlowLogsInput{MaxResults: aws.Int32(pageSize)},
+	in := &ec2.DescribeFlowLogsInput{FlowLogIds: ids, Filter: filters}
+	if len(ids) == 0 {
+		in.MaxResults = aws.Int32(pageSize) // EC2 refuses MaxResults together with FlowLogIds
+	}
+	p := ec2.NewDescribeFlowLogsPaginator(c, in,
 		func(o *ec2.DescribeFlowLogsPaginatorOptions) { o.StopOnDuplicateToken = true })
 	guard := pagination.New(maxPages)
 	for p.HasMorePages() {
@@ -285,33 +298,38 @@ func listFlowLogs(ctx context.Context, c *ec2.Client) ([]inventory.FlowLog, erro
 			return nil, err
 		}
 		for _, f := range page.FlowLogs {
-			fl := inventory.FlowLog{
-				ID: aws.ToString(f.FlowLogId), ResourceID: aws.ToString(f.ResourceId),
-				Status: aws.ToString(f.FlowLogStatus), TrafficType: string(f.TrafficType),
-				DestinationType: string(f.LogDestinationType), Destination: aws.ToString(f.LogDestination),
-				LogGroupName: aws.ToString(f.LogGroupName), DeliverLogsStatus: aws.ToString(f.DeliverLogsStatus),
-				DeliverLogsError:         aws.ToString(f.DeliverLogsErrorMessage),
-				DeliverLogsPermissionARN: aws.ToString(f.DeliverLogsPermissionArn),
-				LogFormat:                aws.ToString(f.LogFormat), MaxAggregationInterval: int(aws.ToInt32(f.MaxAggregationInterval)),
-				Tags: tagMap(f.Tags), CreatedAt: f.CreationTime,
-			}
-			fl.ResourceType = inventory.ResourceTypeOf(fl.ResourceID)
-			if fl.DestinationType == "" {
-				fl.DestinationType = inventory.DestinationCloudWatchLogs
-			}
-			if fl.DestinationType == inventory.DestinationCloudWatchLogs && fl.LogGroupName == "" {
-				// Created with a LogDestination ARN instead of a name: the name is in the ARN.
-				fl.LogGroupName = logGroupFromARN(fl.Destination)
-			}
-			if o := f.DestinationOptions; o != nil {
-				fl.FileFormat = string(o.FileFormat)
-				fl.HiveCompatiblePartitions = aws.ToBool(o.HiveCompatiblePartitions)
-				fl.PerHourPartition = aws.ToBool(o.PerHourPartition)
-			}
-			out = append(out, fl)
+			out = append(out, ConvertFlowLog(f))
 		}
 	}
 	return out, nil
+}
+
+// ConvertFlowLog is the one translation of an EC2 flow log into the inventory model.
+func ConvertFlowLog(f ec2types.FlowLog) inventory.FlowLog {
+	fl := inventory.FlowLog{
+		ID: aws.ToString(f.FlowLogId), ResourceID: aws.ToString(f.ResourceId),
+		Status: aws.ToString(f.FlowLogStatus), TrafficType: string(f.TrafficType),
+		DestinationType: string(f.LogDestinationType), Destination: aws.ToString(f.LogDestination),
+		LogGroupName: aws.ToString(f.LogGroupName), DeliverLogsStatus: aws.ToString(f.DeliverLogsStatus),
+		DeliverLogsError:         aws.ToString(f.DeliverLogsErrorMessage),
+		DeliverLogsPermissionARN: aws.ToString(f.DeliverLogsPermissionArn),
+		LogFormat:                aws.ToString(f.LogFormat), MaxAggregationInterval: int(aws.ToInt32(f.MaxAggregationInterval)),
+		Tags: tagMap(f.Tags), CreatedAt: f.CreationTime,
+	}
+	fl.ResourceType = inventory.ResourceTypeOf(fl.ResourceID)
+	if fl.DestinationType == "" {
+		fl.DestinationType = inventory.DestinationCloudWatchLogs
+	}
+	if fl.DestinationType == inventory.DestinationCloudWatchLogs && fl.LogGroupName == "" {
+		// Created with a LogDestination ARN instead of a name: the name is in the ARN.
+		fl.LogGroupName = inventory.LogGroupFromARN(fl.Destination)
+	}
+	if o := f.DestinationOptions; o != nil {
+		fl.FileFormat = string(o.FileFormat)
+		fl.HiveCompatiblePartitions = aws.ToBool(o.HiveCompatiblePartitions)
+		fl.PerHourPartition = aws.ToBool(o.PerHourPartition)
+	}
+	return fl
 }
 
 // listLogGroups reads the log groups that CloudWatch-delivered flow logs name. It lists under the longest
@@ -352,27 +370,22 @@ func listLogGroups(ctx context.Context, c *cloudwatchlogs.Client, fls []inventor
 			if !want[name] {
 				continue
 			}
-			lg := inventory.LogGroup{Name: name, ARN: strings.TrimSuffix(aws.ToString(g.Arn), ":*"),
-				RetentionDays: g.RetentionInDays, KMSKeyID: aws.ToString(g.KmsKeyId), StoredBytes: aws.ToInt64(g.StoredBytes)}
-			if g.CreationTime != nil {
-				t := time.UnixMilli(*g.CreationTime).UTC()
-				lg.CreatedAt = &t
-			}
-			out = append(out, lg)
+			out = append(out, ConvertLogGroup(g))
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
 }
 
-// logGroupFromARN returns NAME of arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME[:*], or "".
-func logGroupFromARN(arn string) string {
-	const marker = ":log-group:"
-	i := strings.Index(arn, marker)
-	if !strings.HasPrefix(arn, "arn:") || !strings.Contains(arn, ":logs:") || i < 0 {
-		return ""
+// ConvertLogGroup is the one translation of a CloudWatch Logs log group into the inventory model.
+func ConvertLogGroup(g cwltypes.LogGroup) inventory.LogGroup {
+	lg := inventory.LogGroup{Name: aws.ToString(g.LogGroupName), ARN: strings.TrimSuffix(aws.ToString(g.Arn), ":*"),
+		RetentionDays: g.RetentionInDays, KMSKeyID: aws.ToString(g.KmsKeyId), StoredBytes: aws.ToInt64(g.StoredBytes)}
+	if g.CreationTime != nil {
+		t := time.UnixMilli(*g.CreationTime).UTC()
+		lg.CreatedAt = &t
 	}
-	return strings.TrimSuffix(arn[i+len(marker):], ":*")
+	return lg
 }
 
 func commonPrefix(names []string) string {

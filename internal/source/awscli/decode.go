@@ -136,7 +136,7 @@ func decodeInto(r *inventory.Region, f file) error {
 				fl.DestinationType = inventory.DestinationCloudWatchLogs
 			}
 			if fl.LogGroupName == "" && fl.DestinationType == inventory.DestinationCloudWatchLogs {
-				fl.LogGroupName = logGroupFromARN(fl.Destination)
+				fl.LogGroupName = inventory.LogGroupFromARN(fl.Destination)
 			}
 			if o := x.DestinationOptions; o != nil {
 				fl.FileFormat, fl.HiveCompatiblePartitions, fl.PerHourPartition = o.FileFormat, o.HiveCompatiblePartitions, o.PerHourPartition
@@ -210,15 +210,6 @@ func decodeInto(r *inventory.Region, f file) error {
 		}
 	}
 	return nil
-}
-
-// logGroupFromARN returns NAME of arn:aws:logs:REGION:ACCOUNT:log-group:NAME[:*].
-func logGroupFromARN(arn string) string {
-	_, name, ok := strings.Cut(arn, ":log-group:")
-	if !ok {
-		return ""
-	}
-	return strings.TrimSuffix(name, ":*")
 }
 
 // parseTime reads the timestamps the AWS CLI prints (ISO 8601, with or without fraction, Z or +00:00).

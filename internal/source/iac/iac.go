@@ -261,16 +261,6 @@ func strs(v any) []string {
 	return nil
 }
 
-// LogGroupFromARN returns the log group name of arn:…:logs:REGION:ACCOUNT:log-group:NAME[:*], or "".
-func LogGroupFromARN(arn string) string {
-	const marker = ":log-group:"
-	i := strings.Index(arn, marker)
-	if !strings.HasPrefix(arn, "arn:") || i < 0 {
-		return ""
-	}
-	return strings.TrimSuffix(arn[i+len(marker):], ":*")
-}
-
 // LogGroupARN is the ARN synthesized for a log group declared in IaC.
 func LogGroupARN(region, name string) string {
 	return "arn:aws:logs:" + region + ":" + AccountID + ":log-group:" + name
@@ -292,7 +282,7 @@ func FillDestination(f *inventory.FlowLog, region string) {
 		return
 	}
 	if f.LogGroupName == "" {
-		f.LogGroupName = LogGroupFromARN(f.Destination)
+		f.LogGroupName = inventory.LogGroupFromARN(f.Destination)
 	}
 	if f.Destination == "" && f.LogGroupName != "" {
 		f.Destination = LogGroupARN(region, f.LogGroupName)

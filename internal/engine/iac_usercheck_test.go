@@ -1,4 +1,4 @@
-package iacscan
+package engine
 
 import (
 	"bytes"
@@ -10,9 +10,9 @@ import (
 	"testing"
 
 	"github.com/flowguard/flowguard/internal/engine/checks"
-	"github.com/flowguard/flowguard/internal/evaluate"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/inventory"
+	"github.com/flowguard/flowguard/internal/source"
 	"github.com/flowguard/flowguard/internal/source/iac"
 )
 
@@ -55,7 +55,7 @@ resource "aws_flow_log" "f" {
 			"query: 'flowLogs(where: {flowLogStatus_NOT: \"ACTIVE\"}){id}'\n"),
 	}
 	cs := append(checks.Builtin(), user...)
-	res, err := Scan([]string{dir}, Options{Now: fixed, Evaluate: evaluate.Options{Checks: cs}})
+	res, err := scanIaC([]string{dir}, Options{Now: fixed, Checks: cs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,23 +126,23 @@ resource "aws_flow_log" "f" {
   traffic_type = var.t
 }
 `)
-	inputs, err := Discover([]string{dir})
+	inputs, err := source.Discover([]string{dir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	units, errs := Read(inputs)
+	units, errs := source.Read(inputs)
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
 	var buf bytes.Buffer
-	if err := Snapshot(units, fixed()).Encode(&buf); err != nil {
+	if err := source.Snapshot(units, fixed()).Encode(&buf); err != nil {
 		t.Fatal(err)
 	}
 	snap, err := inventory.Decode("iac.json", buf.Bytes())
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := evaluate.Snapshot(snap, evaluate.Options{})
+	res := evalSnapshot(snap, Options{})
 	n := 0
 	for _, f := range res.Findings {
 		if f.ResourceID == "aws_vpc.v" && f.Status == finding.StatusUnknown && f.Reason == iac.ReasonUnresolved &&

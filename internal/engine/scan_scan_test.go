@@ -1,4 +1,4 @@
-package scan_test
+package engine_test
 
 import (
 	"context"
@@ -13,7 +13,6 @@ import (
 
 	"github.com/flowguard/flowguard/internal/awsconf"
 	"github.com/flowguard/flowguard/internal/finding"
-	"github.com/flowguard/flowguard/internal/scan"
 	"github.com/flowguard/flowguard/internal/source/awsapi"
 	"github.com/flowguard/flowguard/internal/testenv/faultproxy"
 	"github.com/flowguard/flowguard/internal/testenv/fixture"
@@ -50,7 +49,7 @@ var fixedNow = func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, ti
 
 func (e *env) scan(t *testing.T, regions ...string) *finding.Result {
 	t.Helper()
-	res, _ := scan.Live(t.Context(), e.config(), scan.Options{Collect: awsapi.Options{Regions: regions, Concurrency: 4}, Now: fixedNow})
+	res, _ := scanLive(t.Context(), e.config(), scanOptions{Collect: awsapi.Options{Regions: regions, Concurrency: 4}, Now: fixedNow})
 	return res
 }
 
@@ -241,7 +240,7 @@ func TestUnreadFlowLogsAreErrorNotPass(t *testing.T) {
 	}})
 	cfg := e.config()
 	cfg.Retryer = awsconf.Retryer(3, 50*time.Millisecond) // the cap is what is tested, not its size
-	res, _ := scan.Live(t.Context(), cfg, scan.Options{Collect: awsapi.Options{Regions: []string{"us-east-1"}}, Now: fixedNow})
+	res, _ := scanLive(t.Context(), cfg, scanOptions{Collect: awsapi.Options{Regions: []string{"us-east-1"}}, Now: fixedNow})
 	for name, v := range verdicts(res) {
 		if v != "ERROR READ_FAILED" {
 			t.Errorf("%s = %s, want ERROR READ_FAILED", name, v)
@@ -317,7 +316,7 @@ func TestCancelledScanReportsWhatFinished(t *testing.T) {
 		}
 		return faultproxy.None
 	}})
-	res, _ := scan.Live(ctx, e.config(), scan.Options{Collect: awsapi.Options{Regions: fixture.DemoRegions, Concurrency: 1}, Now: fixedNow})
+	res, _ := scanLive(ctx, e.config(), scanOptions{Collect: awsapi.Options{Regions: fixture.DemoRegions, Concurrency: 1}, Now: fixedNow})
 	if !res.Cancelled || !res.Incomplete || res.Overall() != finding.OutcomeIncomplete {
 		t.Errorf("cancelled=%v incomplete=%v exit=%d", res.Cancelled, res.Incomplete, res.Overall())
 	}

@@ -1,10 +1,7 @@
-// Package iacscan finds Terraform configurations, Terraform plan JSON and CloudFormation templates under the
-// given paths, reads them into one inventory snapshot, runs the same checks as the live scan on it, and turns
-// verdicts that rest on unresolved values into UNKNOWN findings.
-package iacscan
+package source
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"io/fs"
 	"os"
@@ -13,14 +10,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/flowguard/flowguard/internal/engine/checks"
-	"github.com/flowguard/flowguard/internal/evaluate"
-	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/source/iac"
 	"github.com/flowguard/flowguard/internal/source/iac/cloudformation"
 	"github.com/flowguard/flowguard/internal/source/iac/terraform"
-	"github.com/flowguard/flowguard/internal/version"
 )
 
 // Input is one thing to read: a Terraform root directory, a plan JSON file or a CloudFormation template.
@@ -33,8 +26,13 @@ type Input struct {
 }
 
 // ErrNothingFound is returned (wrapped, with the paths) when the paths hold no Terraform, plan or
-// CloudFormation input: nothing was read, so nothing passes.
-var ErrNothingFound = errors.New("no Terraform, CloudFormation or plan files")
+// CloudFormation input: nothing was read, so nothing passes. It is an inventory.ErrNothingToEvaluate.
+var ErrNothingFound error = nothingFound{}
+
+type nothingFound struct{}
+
+func (nothingFound) Error() string        { return "no Terraform, CloudFormation or plan files" }
+func (nothingFound) Is(target error) bool { return target == inventory.ErrNothingToEvaluate }
 
 // Discover lists the inputs under paths. Directories are walked recursively (hidden directories such as
 // .git and .terraform, and node_modules, are skipped); YAML and JSON files that are neither a template nor a
@@ -172,18 +170,69 @@ func classify(root iac.Root, p string) (Input, bool, error) {
 	return Input{}, false, nil
 }
 
-// Options tune an IaC scan.
-type Options struct {
-	Evaluate evaluate.Options
-	// Now is the clock (tests fix it).
+// IaC reads Terraform configurations, Terraform plan JSON and CloudFormation templates under Paths into one
+// inventory. A path with no such file is an error (nothing read is not compliance) when no path has any;
+// otherwise it is a read error in the snapshot, as is each input that cannot be read.
+type IaC struct {
+	Paths []string
+	// Now stamps the snapshot (tests fix it).
 	Now func() time.Time
+
+	units    []*iac.Unit
+	notes    []string
+	problems []inventory.ReadError
 }
 
-// Read reads every input into a unit. An input that cannot be read is returned as an error beside the others.
-func Read(inputs []Input) ([]*iac.Unit, []finding.Error) {
+func (s *IaC) Describe() string { return "IaC " + strings.Join(s.Paths, ", ") }
+
+// Units are the units read by Load: what the IaC post-pass of the engine revisits.
+func (s *IaC) Units() []*iac.Unit { return s.units }
+
+// Notes are the units' remarks, and a note when the files declare no VPC.
+func (s *IaC) Notes() []string { return s.notes }
+
+// Problems are the inputs that could not be read and the paths under which nothing was found.
+func (s *IaC) Problems() []inventory.ReadError { return s.problems }
+
+// Load discovers and reads the inputs under Paths.
+func (s *IaC) Load(ctx context.Context) (*inventory.Snapshot, error) {
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	inputs, empty, err := discover(s.Paths)
+	if err != nil {
+		return nil, err
+	}
+	units, errs := Read(inputs)
+	snap := Snapshot(units, now().UTC())
+	s.problems = errs
+	// A path the user named under which nothing was found was not checked: it must not pass silently.
+	for _, p := range empty {
+		s.problems = append(s.problems, inventory.ReadError{AccountID: iac.AccountID, Operation: "discover " + p,
+			Message: fmt.Sprintf("%v under %s: nothing there was read", ErrNothingFound, p)})
+	}
+	if len(units) == 0 {
+		s.problems = append(s.problems, inventory.ReadError{AccountID: iac.AccountID, Operation: "read " + strings.Join(s.Paths, ", "),
+			Message: fmt.Sprintf("nothing was read: all %d inputs failed (see the errors above), so nothing was checked", len(inputs))})
+	}
+	s.units, s.notes = units, nil
+	vpcs := 0
+	for _, u := range units {
+		s.notes = append(s.notes, u.Notes...)
+		vpcs += len(u.Region.VPCs)
+	}
+	if len(units) > 0 && vpcs == 0 {
+		s.notes = append(s.notes, fmt.Sprintf("0 VPCs declared in the %d inputs read (%s)", len(units), unitPaths(units)))
+	}
+	return snap, nil
+}
+
+// Read reads every input into a unit. An input that cannot be read is returned as a read error beside the others.
+func Read(inputs []Input) ([]*iac.Unit, []inventory.ReadError) {
 	qualify := len(inputs) > 1
 	var units []*iac.Unit
-	var errs []finding.Error
+	var errs []inventory.ReadError
 	for _, in := range inputs {
 		var (
 			u   *iac.Unit
@@ -211,7 +260,7 @@ func Read(inputs []Input) ([]*iac.Unit, []finding.Error) {
 			}
 		}
 		if err != nil {
-			errs = append(errs, finding.Error{AccountID: iac.AccountID, Operation: "read " + in.Kind + " " + in.Path, Message: err.Error()})
+			errs = append(errs, inventory.ReadError{AccountID: iac.AccountID, Operation: "read " + in.Kind + " " + in.Path, Message: err.Error()})
 			continue
 		}
 		units = append(units, u)
@@ -244,60 +293,6 @@ func Snapshot(units []*iac.Unit, now time.Time) *inventory.Snapshot {
 		snap.Source = inventory.SourceTerraform
 	}
 	return snap
-}
-
-// Scan discovers, reads and evaluates the IaC under paths.
-func Scan(paths []string, o Options) (*finding.Result, error) {
-	now := time.Now
-	if o.Now != nil {
-		now = o.Now
-	}
-	started := now().UTC()
-	inputs, empty, err := discover(paths)
-	if err != nil {
-		return nil, err
-	}
-	units, errs := Read(inputs)
-	snap := Snapshot(units, started)
-	res := evaluate.Snapshot(snap, o.Evaluate)
-	res.Errors = append(res.Errors, errs...)
-	// A path the user named under which nothing was found was not checked: it must not pass silently.
-	for _, p := range empty {
-		res.Errors = append(res.Errors, finding.Error{AccountID: iac.AccountID, Operation: "discover " + p,
-			Message: fmt.Sprintf("%v under %s: nothing there was read", ErrNothingFound, p)})
-	}
-	if len(units) == 0 {
-		res.Errors = append(res.Errors, finding.Error{AccountID: iac.AccountID, Operation: "read " + strings.Join(paths, ", "),
-			Message: fmt.Sprintf("nothing was read: all %d inputs failed (see the errors above), so nothing was checked", len(inputs))})
-	}
-	for _, u := range units {
-		res.Notes = append(res.Notes, u.Notes...)
-	}
-	// Unknown values travel on the inventory (attached by the IaC readers); the engine settled them.
-	iac.ApplyUnread(res, units, checkInfo(o.Evaluate.Checks))
-	if len(units) > 0 && res.Summary.VPCs == 0 {
-		res.Notes = append(res.Notes, fmt.Sprintf("0 VPCs declared in the %d inputs read (%s)", len(units), unitPaths(units)))
-	}
-	finding.Sort(res.Findings)
-	res.Tool = finding.Tool{Name: "flowguard", Version: version.String()}
-	res.StartedAt, res.FinishedAt = started, now().UTC()
-	return res, nil
-}
-
-// checkInfo describes the checks that run (the built-in ones when cs is nil) for findings made here.
-func checkInfo(cs []*checks.Check) []iac.Check {
-	if cs == nil {
-		cs = checks.Builtin()
-	}
-	out := make([]iac.Check, 0, len(cs))
-	for _, c := range cs {
-		controls := c.Controls
-		if controls == nil {
-			controls = []finding.Control{}
-		}
-		out = append(out, iac.Check{ID: c.ID, Title: c.Title, Severity: c.Severity, Controls: controls})
-	}
-	return out
 }
 
 func unitPaths(units []*iac.Unit) string {

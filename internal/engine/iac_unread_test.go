@@ -1,4 +1,4 @@
-package iacscan
+package engine
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/source"
 )
 
 const vpcModule = `
@@ -93,8 +94,8 @@ func TestNothingReadIsNotAPass(t *testing.T) {
 		writeFile(t, dir+"/README.md", "# infra\n")
 		writeFile(t, dir+"/values.yaml", "replicas: 3\n")
 		writeFile(t, dir+"/.terraform/modules/x/main.tf", vpcModule) // hidden: never scanned
-		_, err := Scan([]string{dir}, Options{Now: fixed})
-		if !errors.Is(err, ErrNothingFound) || !strings.Contains(err.Error(), "no Terraform, CloudFormation or plan files under "+dir) {
+		_, err := scanIaC([]string{dir}, Options{Now: fixed})
+		if !errors.Is(err, source.ErrNothingFound) || !strings.Contains(err.Error(), "no Terraform, CloudFormation or plan files under "+dir) {
 			t.Errorf("err %v, want ErrNothingFound naming %s", err, dir)
 		}
 	})

@@ -1,4 +1,4 @@
-package scan_test
+package engine_test
 
 import (
 	"errors"
@@ -10,7 +10,6 @@ import (
 
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/inventory"
-	"github.com/flowguard/flowguard/internal/scan"
 	"github.com/flowguard/flowguard/internal/source/accounts"
 	"github.com/flowguard/flowguard/internal/source/awsapi"
 	"github.com/flowguard/flowguard/internal/testenv/faultproxy"
@@ -84,11 +83,11 @@ func TestEmptyOrganizationIsNothingToEvaluate(t *testing.T) {
 
 // Whatever the path that gets there, an inventory with nothing read is an incomplete result, never a pass.
 func TestNothingReadIsIncomplete(t *testing.T) {
-	res, snap := scan.Targets(t.Context(), nil, nil, scan.Options{Collect: awsapi.Options{Regions: []string{"us-east-1"}}, Now: fixedNow})
+	res, snap := scanTargets(t.Context(), nil, nil, scanOptions{Collect: awsapi.Options{Regions: []string{"us-east-1"}}, Now: fixedNow})
 	if len(snap.Regions) != 0 || res.Overall() != finding.OutcomeIncomplete || len(res.Errors) != 1 || res.Errors[0].Code != "NothingRead" {
 		t.Fatalf("exit %d errors %+v", res.Overall(), res.Errors)
 	}
-	res = scan.Snapshot(&inventory.Snapshot{}, scan.Options{Now: fixedNow})
+	res = scanSnapshot(&inventory.Snapshot{}, scanOptions{Now: fixedNow})
 	if res.Overall() != finding.OutcomeIncomplete || !strings.Contains(res.Errors[0].Message, "nothing to evaluate") {
 		t.Fatalf("empty snapshot: exit %d errors %+v", res.Overall(), res.Errors)
 	}

@@ -1,4 +1,4 @@
-package iacscan
+package engine
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package iacscan
+package engine
 
 import (
 	"bytes"
@@ -16,7 +16,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // TestGoldenSARIF pins the SARIF of a small repository: GitHub code scanning needs artifactLocation.uri
 // relative to the repository and region.startLine on every IaC result.
 func TestGoldenSARIF(t *testing.T) {
-	r, err := Scan([]string{"testdata/repo"}, Options{Now: fixed})
+	r, err := scanIaC([]string{"testdata/repo"}, Options{Now: fixed})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package scan_test
+package engine_test
 
 import (
 	"strings"
@@ -7,9 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
-	"github.com/flowguard/flowguard/internal/evaluate"
+	"github.com/flowguard/flowguard/internal/engine"
 	"github.com/flowguard/flowguard/internal/finding"
-	"github.com/flowguard/flowguard/internal/scan"
 	"github.com/flowguard/flowguard/internal/source/accounts"
 	"github.com/flowguard/flowguard/internal/source/awsapi"
 	"github.com/flowguard/flowguard/internal/testenv/faultproxy"
@@ -70,7 +69,7 @@ func TestOrganizationScan(t *testing.T) {
 	if len(targets) != 3 || len(notEntered) != 1 || notEntered[0].AccountID != locked || notEntered[0].Code != "AccessDenied" {
 		t.Fatalf("targets %d, not entered %+v", len(targets), notEntered)
 	}
-	res, _ := scan.Targets(ctx, targets, notEntered, scan.Options{Collect: awsapi.Options{Regions: []string{"us-east-1"}}, Evaluate: evaluate.Options{SkipUnused: true}})
+	res, _ := scanTargets(ctx, targets, notEntered, scanOptions{Collect: awsapi.Options{Regions: []string{"us-east-1"}}, Evaluate: engine.Options{SkipUnused: true}})
 	byAccount := map[string][]string{}
 	for _, f := range res.Findings {
 		byAccount[f.AccountID] = append(byAccount[f.AccountID], f.CheckID+" "+string(f.Status))

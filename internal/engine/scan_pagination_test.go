@@ -1,4 +1,4 @@
-package scan_test
+package engine_test
 
 import (
 	"bytes"
@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/flowguard/flowguard/internal/finding"
-	"github.com/flowguard/flowguard/internal/scan"
 	"github.com/flowguard/flowguard/internal/source/awsapi"
 	"github.com/flowguard/flowguard/internal/testenv/faultproxy"
 )
@@ -65,7 +64,7 @@ func TestRepeatedNextTokenIsErrorNotAHang(t *testing.T) {
 			}})
 			ctx, cancel := contextWithTimeout(t, time.Minute)
 			defer cancel()
-			res, _ := scan.Live(ctx, e.config(), scan.Options{Collect: awsapi.Options{Regions: []string{region}, Concurrency: 4}, Now: fixedNow})
+			res, _ := scanLive(ctx, e.config(), scanOptions{Collect: awsapi.Options{Regions: []string{region}, Concurrency: 4}, Now: fixedNow})
 			if ctx.Err() != nil {
 				t.Fatal("the scan did not end")
 			}

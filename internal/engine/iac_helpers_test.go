@@ -1,4 +1,4 @@
-package iacscan
+package engine
 
 import (
 	"os"
@@ -35,7 +35,7 @@ func scanDeadline(t *testing.T, paths []string, deadline time.Duration) *finding
 	}
 	ch := make(chan out, 1)
 	go func() {
-		r, err := Scan(paths, Options{Now: fixed})
+		r, err := scanIaC(paths, Options{Now: fixed})
 		ch <- out{r, err}
 	}()
 	select {

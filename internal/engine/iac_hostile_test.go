@@ -1,6 +1,6 @@
 //go:build unix
 
-package iacscan
+package engine
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package evaluate
+package engine
 
 import (
 	"testing"
@@ -43,7 +43,7 @@ func TestEnabledVerdicts(t *testing.T) {
 				NetworkInterfaces: []inventory.NetworkInterface{{ID: "eni-1", VPCID: vpc, SubnetID: "subnet-1"}},
 				FlowLogs:          tt.logs,
 			}}}
-			res := Snapshot(snap, Options{})
+			res := evalSnapshot(snap, Options{})
 			if len(res.Findings) != 1 {
 				t.Fatalf("findings = %+v", res.Findings)
 			}
@@ -76,7 +76,7 @@ func TestUnreadCollections(t *testing.T) {
 		return m
 	}
 	t.Run("flow logs unread: ERROR, never PASS", func(t *testing.T) {
-		res := Snapshot(&inventory.Snapshot{Regions: []*inventory.Region{region(inventory.CollFlowLogs, inventory.CollLogGroups)}}, Options{})
+		res := evalSnapshot(&inventory.Snapshot{Regions: []*inventory.Region{region(inventory.CollFlowLogs, inventory.CollLogGroups)}}, Options{})
 		for _, f := range res.Findings {
 			if f.Status != finding.StatusError {
 				t.Errorf("%s %s: %s", f.ResourceID, f.CheckID, f.Status)
@@ -87,36 +87,36 @@ func TestUnreadCollections(t *testing.T) {
 		}
 	})
 	t.Run("log groups unread: enabled still decided, retention ERROR", func(t *testing.T) {
-		got := count(Snapshot(&inventory.Snapshot{Regions: []*inventory.Region{region(inventory.CollLogGroups)}}, Options{}))
+		got := count(evalSnapshot(&inventory.Snapshot{Regions: []*inventory.Region{region(inventory.CollLogGroups)}}, Options{}))
 		if got["vpc-flow-logs-enabled PASS"] != 1 || got["vpc-flow-logs-retention ERROR"] != 1 {
 			t.Errorf("%v", got)
 		}
 	})
 	t.Run("skip-unused leaves out VPCs without interfaces, only when interfaces were read", func(t *testing.T) {
-		res := Snapshot(&inventory.Snapshot{Regions: []*inventory.Region{region()}}, Options{SkipUnused: true})
+		res := evalSnapshot(&inventory.Snapshot{Regions: []*inventory.Region{region()}}, Options{SkipUnused: true})
 		if res.Summary.SkippedUnused != 1 || res.Summary.VPCs != 1 {
 			t.Errorf("summary %+v", res.Summary)
 		}
-		res = Snapshot(&inventory.Snapshot{Regions: []*inventory.Region{region(inventory.CollNetworkInterfaces)}}, Options{SkipUnused: true})
+		res = evalSnapshot(&inventory.Snapshot{Regions: []*inventory.Region{region(inventory.CollNetworkInterfaces)}}, Options{SkipUnused: true})
 		if res.Summary.SkippedUnused != 0 || res.Summary.VPCs != 2 {
 			t.Errorf("unread interfaces must not hide VPCs: %+v", res.Summary)
 		}
 	})
 	t.Run("account that could not be entered: ERROR per check", func(t *testing.T) {
-		res := Snapshot(&inventory.Snapshot{Errors: []inventory.ReadError{{AccountID: "222222222222", Collection: inventory.CollAccount, Operation: "sts:AssumeRole", Message: "AccessDenied"}}}, Options{})
+		res := evalSnapshot(&inventory.Snapshot{Errors: []inventory.ReadError{{AccountID: "222222222222", Collection: inventory.CollAccount, Operation: "sts:AssumeRole", Message: "AccessDenied"}}}, Options{})
 		if len(res.Findings) != 2 || res.Findings[0].Status != finding.StatusError || res.Findings[0].ResourceType != finding.ResourceAccount {
 			t.Errorf("%+v", res.Findings)
 		}
 	})
 	t.Run("retention never-expire passes, short fails", func(t *testing.T) {
 		r := region()
-		res := Snapshot(&inventory.Snapshot{Regions: []*inventory.Region{r}}, Options{MinRetentionDays: 400})
+		res := evalSnapshot(&inventory.Snapshot{Regions: []*inventory.Region{r}}, Options{MinRetentionDays: 400})
 		if got := count(res); got["vpc-flow-logs-retention PASS"] != 1 {
 			t.Errorf("never expire: %v", got)
 		}
 		days := int32(365)
 		r.LogGroups[0].RetentionDays = &days
-		res = Snapshot(&inventory.Snapshot{Regions: []*inventory.Region{r}}, Options{MinRetentionDays: 400})
+		res = evalSnapshot(&inventory.Snapshot{Regions: []*inventory.Region{r}}, Options{MinRetentionDays: 400})
 		if got := count(res); got["vpc-flow-logs-retention FAIL"] != 1 {
 			t.Errorf("365 < 400: %v", got)
 		}
@@ -128,7 +128,7 @@ func TestUnreadCollections(t *testing.T) {
 func TestNilRegionDoesNotPanic(t *testing.T) {
 	snap := &inventory.Snapshot{Regions: []*inventory.Region{nil, {AccountID: "111111111111", Name: "us-east-1",
 		VPCs: []inventory.VPC{{ID: "vpc-1", OwnerID: "111111111111"}}}, nil}}
-	res := Snapshot(snap, Options{})
+	res := evalSnapshot(snap, Options{})
 	if res.Summary.Fail == 0 || len(res.Regions) != 1 {
 		t.Fatalf("want the one VPC failing in the one region, got %+v", res.Summary)
 	}

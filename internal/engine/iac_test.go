@@ -1,4 +1,4 @@
-package iacscan
+package engine
 
 import (
 	"errors"
@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/source"
 )
 
 const (
@@ -107,7 +108,7 @@ func TestScan(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.path, func(t *testing.T) {
-			r, err := Scan([]string{c.path}, Options{Now: fixed})
+			r, err := scanIaC([]string{c.path}, Options{Now: fixed})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -129,7 +130,7 @@ func TestScan(t *testing.T) {
 func TestScanSeveralQualifiesIDsAndReportsParseErrors(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir+"/broken.yaml", "AWSTemplateFormatVersion: x\nResources: [\n")
-	r, err := Scan([]string{tf + "accept", cfn + "subnet.yaml", dir}, Options{Now: fixed})
+	r, err := scanIaC([]string{tf + "accept", cfn + "subnet.yaml", dir}, Options{Now: fixed})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +147,7 @@ func TestScanSeveralQualifiesIDsAndReportsParseErrors(t *testing.T) {
 }
 
 func TestDiscover(t *testing.T) {
-	if _, err := Discover([]string{t.TempDir()}); !errors.Is(err, ErrNothingFound) {
+	if _, err := source.Discover([]string{t.TempDir()}); !errors.Is(err, source.ErrNothingFound) {
 		t.Errorf("empty dir: %v, want ErrNothingFound", err)
 	}
 	dir := t.TempDir()
@@ -155,16 +156,16 @@ func TestDiscover(t *testing.T) {
 	writeFile(t, dir+"/net/main.tf", `resource "aws_vpc" "a" {}`)
 	writeFile(t, dir+"/.terraform/modules/x/main.tf", `resource "aws_vpc" "b" {}`)
 	writeFile(t, dir+"/cfn/vpc.template", "Resources:\n  V:\n    Type: AWS::EC2::VPC\n")
-	got, err := Discover([]string{dir})
+	got, err := source.Discover([]string{dir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Input{{Kind: "terraform", Path: dir + "/net", Root: dir}, {Kind: "cloudformation", Path: dir + "/cfn/vpc.template", Root: dir}}
+	want := []source.Input{{Kind: "terraform", Path: dir + "/net", Root: dir}, {Kind: "cloudformation", Path: dir + "/cfn/vpc.template", Root: dir}}
 	sort.Slice(want, func(i, j int) bool { return want[i].Path < want[j].Path })
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("-want +got:\n%s", d)
 	}
-	if _, err := Discover([]string{dir + "/workflow.yml"}); err == nil {
+	if _, err := source.Discover([]string{dir + "/workflow.yml"}); err == nil {
 		t.Error("a YAML file named explicitly that is no template: no error")
 	}
 }
@@ -191,7 +192,7 @@ resource "aws_flow_log" "%s" {
 	} {
 		dir := t.TempDir()
 		writeFile(t, dir+"/main.tf", c.src)
-		r, err := Scan([]string{dir}, Options{Now: fixed})
+		r, err := scanIaC([]string{dir}, Options{Now: fixed})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -218,7 +219,7 @@ resource "aws_flow_log" "eni" {
   log_destination      = "arn:aws:s3:::b"
 }
 `)
-	r, err := Scan([]string{dir}, Options{Now: fixed})
+	r, err := scanIaC([]string{dir}, Options{Now: fixed})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,11 +229,11 @@ resource "aws_flow_log" "eni" {
 }
 
 func TestPlanReplacesItsRoot(t *testing.T) {
-	got, err := Discover([]string{"../source/iac/terraform/testdata/planwithsource"})
+	got, err := source.Discover([]string{"../source/iac/terraform/testdata/planwithsource"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Input{{Kind: "terraform-plan", Path: "../source/iac/terraform/testdata/planwithsource/plan.json", Root: "../source/iac/terraform/testdata/planwithsource"}}
+	want := []source.Input{{Kind: "terraform-plan", Path: "../source/iac/terraform/testdata/planwithsource/plan.json", Root: "../source/iac/terraform/testdata/planwithsource"}}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("-want +got:\n%s", d)
 	}

@@ -1,4 +1,4 @@
-package scan_test
+package engine_test
 
 import (
 	"fmt"
@@ -11,7 +11,6 @@ import (
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/source/accounts"
 
-	"github.com/flowguard/flowguard/internal/scan"
 	"github.com/flowguard/flowguard/internal/source/awsapi"
 	"github.com/flowguard/flowguard/internal/testenv/faultproxy"
 	"github.com/flowguard/flowguard/internal/testenv/fixture"
@@ -37,13 +36,13 @@ func BenchmarkScanUnderLatency(b *testing.B) {
 	p := faultproxy.New(srv.URL, faultproxy.Options{Latency: latency})
 	defer p.Close()
 	cfg := acct.Config(p.URL, "us-east-1")
-	opts := scan.Options{Collect: awsapi.Options{Regions: fixture.DemoRegions}}
+	opts := scanOptions{Collect: awsapi.Options{Regions: fixture.DemoRegions}}
 	regions := float64(len(fixture.DemoRegions))
 	const criticalPath = 4 // calls in the longest dependent chain
 	b.ResetTimer()
 	start := time.Now()
 	for b.Loop() {
-		if res, _ := scan.Live(b.Context(), cfg, opts); res.Incomplete {
+		if res, _ := scanLive(b.Context(), cfg, opts); res.Incomplete {
 			b.Fatalf("scan incomplete: %+v", res.Errors)
 		}
 	}
@@ -89,7 +88,7 @@ func BenchmarkOrganizationScan(b *testing.B) {
 	p := faultproxy.New(srv.URL, faultproxy.Options{Latency: latency})
 	defer p.Close()
 	cfg := mgmt.Config(p.URL, "us-east-1")
-	opts := scan.Options{Collect: awsapi.Options{Regions: regions, Concurrency: parallel}}
+	opts := scanOptions{Collect: awsapi.Options{Regions: regions, Concurrency: parallel}}
 	var wall time.Duration
 	var res *finding.Result
 	b.ResetTimer()
@@ -100,7 +99,7 @@ func BenchmarkOrganizationScan(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		res, _ = scan.Targets(ctx, targets, notEntered, opts)
+		res, _ = scanTargets(ctx, targets, notEntered, opts)
 		wall = time.Since(start)
 	}
 	if len(res.Accounts) != members+1 || res.Incomplete {
