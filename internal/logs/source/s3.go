@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -68,6 +69,9 @@ func ListS3(ctx context.Context, c S3API, url string, since, until time.Time) (*
 	if err != nil {
 		return nil, err
 	}
+	// Prefixes are listed in parallel: put the objects in key order, so that the same listing gives the same
+	// units in the same order (reports merge per-unit results in unit order).
+	slices.SortFunc(l.out.Units, func(a, b Unit) int { return strings.Compare(a.Name(), b.Name()) })
 	return l.out, nil
 }
 

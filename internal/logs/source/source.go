@@ -33,6 +33,16 @@ type Unit interface {
 // Sink receives the records of one worker; Run gives each worker its own, so sinks need no locking.
 type Sink interface{ Add(*flowlog.Record) }
 
+// UnitSink is a Sink that is told where each unit starts and ends. Units are numbered by their position in
+// the list given to Run; BeginUnit(i) comes before the first record of unit i and EndUnit(i) after its last,
+// also when the unit failed. A sink that merges per-unit results in unit order gives the same result
+// whichever worker read which unit.
+type UnitSink interface {
+	Sink
+	BeginUnit(i int)
+	EndUnit(i int)
+}
+
 // Failure is a unit that could not be read (completely).
 type Failure struct {
 	Source string `json:"source"`
@@ -58,15 +68,27 @@ func run(ctx context.Context, units []Unit, workers int, opts flowlog.Options, n
 		opts.MaxSamples = flowlog.DefaultMaxSamples
 	}
 	g, ctx := errgroup.WithContext(ctx)
-	ch := make(chan Unit)
+	type job struct {
+		i int
+		u Unit
+	}
+	ch := make(chan job)
 	var mu sync.Mutex
 	var total flowlog.Stats
 	var failed []Failure
 	for w := 0; w < workers; w++ {
 		sink := newSink()
 		g.Go(func() error {
-			for u := range ch {
+			us, _ := sink.(UnitSink)
+			for j := range ch {
+				u := j.u
+				if us != nil {
+					us.BeginUnit(j.i)
+				}
 				st, err := u.Read(ctx, opts, sink.Add)
+				if us != nil {
+					us.EndUnit(j.i)
+				}
 				mu.Lock()
 				total.Add(st, opts.MaxSamples)
 				mu.Unlock()
@@ -86,9 +108,9 @@ func run(ctx context.Context, units []Unit, workers int, opts flowlog.Options, n
 	}
 	g.Go(func() error {
 		defer close(ch)
-		for _, u := range units {
+		for i, u := range units {
 			select {
-			case ch <- u:
+			case ch <- job{i, u}:
 			case <-ctx.Done():
 				return ctx.Err()
 			}
