@@ -233,6 +233,10 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 	if stats.Malformed > 0 {
 		r.Notes = append(r.Notes, fmt.Sprintf("%d malformed lines skipped", stats.Malformed))
 	}
+	if r.MostlyMalformed() {
+		r.Notes = append(r.Notes, fmt.Sprintf("more than half of the lines are malformed (%d of %d): the report covers only the rest; is the record format right (header line, --log-format)?",
+			stats.Malformed, stats.Records+stats.Malformed))
+	}
 	return r
 }
 
@@ -304,4 +308,31 @@ func shortDur(d time.Duration) string {
 		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
+}
+
+// MostlyMalformed reports whether more than half of the data lines read (records and malformed lines; blank
+// and header lines do not count) were malformed: the report then describes a small, arbitrary part of the
+// input, and the usual cause is reading in the wrong record format. A command should not treat that as a
+// clean report (flowguard exits 2 with MalformedHint).
+func (r *Report) MostlyMalformed() bool {
+	in := r.Input
+	return in.Malformed > 0 && 2*in.Malformed > in.Records+in.Malformed
+}
+
+// MalformedHint says what most likely went wrong when the report is MostlyMalformed, and what to do; ""
+// otherwise. formatGiven says whether the record format was given (--log-format).
+func (r *Report) MalformedHint(formatGiven bool) string {
+	if !r.MostlyMalformed() {
+		return ""
+	}
+	in := r.Input
+	what := fmt.Sprintf("%d of %d lines malformed", in.Malformed, in.Records+in.Malformed)
+	switch {
+	case formatGiven:
+		return what + ": the lines do not match --log-format: give the flow log's LogFormat (aws ec2 describe-flow-logs), or leave --log-format out if the files start with a header line"
+	case in.Headers == 0:
+		return what + ": no header line and no --log-format: say the record format with --log-format, or keep the header line"
+	default:
+		return what + ": the lines do not match their header line: check that the files are flow logs"
+	}
 }
