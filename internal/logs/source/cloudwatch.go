@@ -135,6 +135,7 @@ func (s LogStream) Read(ctx context.Context, opts flowlog.Options, fn func(*flow
 		}
 		for _, e := range page.Events {
 			n++
+			addBytes(ctx, int64(len(aws.ToString(e.Message))))
 			line = append(line[:0], aws.ToString(e.Message)...)
 			if k := len(line); k > 0 && line[k-1] == '\n' {
 				line = line[:k-1]

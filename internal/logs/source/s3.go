@@ -210,6 +210,7 @@ func (o S3Object) Read(ctx context.Context, opts flowlog.Options, fn func(*flowl
 		if err != nil {
 			return flowlog.Stats{}, fmt.Errorf("get %s: %w", o.Name(), err)
 		}
+		addBytes(ctx, int64(len(data)))
 		return ReadParquet(ctx, bytes.NewReader(data), int64(len(data)), o.Name(), opts, fn)
 	}
 	st, err := ReadStream(ctx, out.Body, o.Name(), opts, fn)
