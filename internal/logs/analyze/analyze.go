@@ -4,7 +4,9 @@
 // than by input size.
 //
 // Memory bound: each worker shard holds four top-k tables of at most Config.TopKCapacity keys (exact while
-// the distinct keys fit, otherwise counts are low by at most the reported error bound; IPv4 keys live in flat
+// the distinct keys fit, otherwise counts are low by at most the reported error bound; the tables are emptied
+// after each input unit and the units' tables merged in unit order into four more, so the lists and bounds do
+// not depend on which worker read what; finished units wait for the merge, at most about two per worker; IPv4 keys live in flat
 // tables of 2×capacity slots of 16 B, plus a pruning scratch of capacity slots once a table has overflowed),
 // an interface table of at most Config.MaxInterfaces entries, and one timeline bucket per minute of the time
 // span read. The detectors together hold at most Config.MaxDetectorState keys plus distinct values; past it
@@ -13,6 +15,7 @@
 package analyze
 
 import (
+	"cmp"
 	"encoding/binary"
 	"hash/maphash"
 	"net/netip"
@@ -146,13 +149,47 @@ type Engine struct {
 	mu      sync.Mutex
 	batches sync.Pool
 	seed    maphash.Seed
+
+	// The top lists are order-dependent once a table overflows (what is pruned depends on what came
+	// before), so they are not merged per worker: each unit (file, object, stream: read start to end by one
+	// worker) is counted on its own, and the units' tables are merged here in unit order, whichever worker
+	// read them and whenever it finished. The same input then gives the same lists and the same bounds.
+	tables  topTables        // the merged tables
+	pending map[int]*unitTop // units finished ahead of next
+	next    int              // the next unit to merge
+	cond    *sync.Cond       // on mu: next moved
 }
+
+// topTables are the merged top-k tables.
+type topTables struct {
+	rejSrc, rejDst *TopK[akey]
+	rejPort        *TopK[PortProto]
+	talkers        *TopK[pairKey]
+}
+
+// unitTop is one unit's top-k tables, as entries, with their error bounds.
+type unitTop struct {
+	rejSrc, rejDst                   []Entry[akey]
+	rejPort                          []Entry[PortProto]
+	talkers                          []Entry[pairKey]
+	errSrc, errDst, errPort, errTalk int64
+}
+
+func comparePortProto(a, b PortProto) int {
+	return cmp.Or(cmp.Compare(a.Port, b.Port), cmp.Compare(a.Proto, b.Proto))
+}
+
+func comparePair(a, b pairKey) int { return cmp.Or(a.src.compare(b.src), a.dst.compare(b.dst)) }
 
 // New starts an engine with the given number of detector partitions (≥1, usually GOMAXPROCS).
 func New(cfg Config, partitions int) *Engine {
 	cfg.fill()
 	partitions = max(partitions, 1)
-	e := &Engine{cfg: cfg, filter: compile(cfg.Filter), seed: maphash.MakeSeed()}
+	e := &Engine{cfg: cfg, filter: compile(cfg.Filter), seed: maphash.MakeSeed(), pending: map[int]*unitTop{}}
+	e.cond = sync.NewCond(&e.mu)
+	c := cfg.TopKCapacity
+	e.tables = topTables{rejSrc: NewTopK(c, akey.compare), rejDst: NewTopK(c, akey.compare),
+		rejPort: NewTopK(c, comparePortProto), talkers: NewTopK(c, comparePair)}
 	e.batches.New = func() any { return make([]detRec, 0, batchSize) }
 	for i := 0; i < partitions; i++ {
 		d := newDetector(&e.cfg, cfg.MaxDetectorState/partitions)
@@ -200,7 +237,7 @@ func (e *Engine) Shard() *Shard {
 	c := e.cfg.TopKCapacity
 	s := &Shard{
 		e: e, rejSrc: newAddrCounter(c), rejDst: newAddrCounter(c), rejPort: newCounter64(c),
-		talkers: NewTopK[pairKey](c), talk4: newCounter64(c), hist: map[int64]*Bucket{}, lastMin: -1 << 62, ifaces: newIfaceTable(e.seed),
+		talkers: NewTopK(c, comparePair), talk4: newCounter64(c), hist: map[int64]*Bucket{}, lastMin: -1 << 62, ifaces: newIfaceTable(e.seed),
 		pending: make([][]detRec, len(e.dets)),
 	}
 	e.mu.Lock()
@@ -355,7 +392,7 @@ type addrCounter struct {
 }
 
 func newAddrCounter(capacity int) addrCounter {
-	return addrCounter{v4: newCounter64(capacity), v6: NewTopK[akey](capacity)}
+	return addrCounter{v4: newCounter64(capacity), v6: NewTopK(capacity, akey.compare)}
 }
 
 func (c addrCounter) add(a netip.Addr) {
@@ -368,12 +405,78 @@ func (c addrCounter) add(a netip.Addr) {
 	}
 }
 
-// mergeInto adds the counts into t.
-func (c addrCounter) mergeInto(t *TopK[akey]) {
-	c.v4.each(func(k uint64, v int64) { t.m[akey{0, 0xffff<<32 | k}] += v })
-	t.ErrBound += c.v4.ErrBound
-	if len(t.m) > t.cap {
-		t.prune(t.cap / 2)
+// entries returns the counts (IPv4 first, in table order; then IPv6) and their error bound, and empties c.
+func (c addrCounter) entries() ([]Entry[akey], int64) {
+	out := make([]Entry[akey], 0, c.v4.n+len(c.v6.m))
+	c.v4.each(func(k uint64, v int64) { out = append(out, Entry[akey]{akey{0, 0xffff<<32 | k}, v}) })
+	for k, v := range c.v6.m {
+		out = append(out, Entry[akey]{k, v})
 	}
-	t.Merge(c.v6)
+	bound := c.v4.ErrBound + c.v6.ErrBound
+	c.v4.reset()
+	c.v6.reset()
+	return out, bound
+}
+
+// BeginUnit is called by the reader before the shard reads unit i (units are numbered in the order given
+// to the reader). It waits while i is far ahead of the units merged so far, which bounds the finished units
+// held for the in-order merge to about two per worker.
+func (s *Shard) BeginUnit(i int) {
+	e := s.e
+	e.mu.Lock()
+	for i >= e.next+2*len(e.shards)+1 {
+		e.cond.Wait()
+	}
+	e.mu.Unlock()
+}
+
+// EndUnit is called after the shard read unit i (completely or not): its top-k tables are handed over for
+// the in-order merge and emptied for the next unit.
+func (s *Shard) EndUnit(i int) {
+	u := s.takeTop()
+	e := s.e
+	e.mu.Lock()
+	e.pending[i] = u
+	for {
+		u, ok := e.pending[e.next]
+		if !ok {
+			break
+		}
+		delete(e.pending, e.next)
+		e.tables.merge(u)
+		e.next++
+	}
+	e.cond.Broadcast()
+	e.mu.Unlock()
+}
+
+// takeTop returns the shard's top-k tables as a unitTop and empties them.
+func (s *Shard) takeTop() *unitTop {
+	u := &unitTop{}
+	u.rejSrc, u.errSrc = s.rejSrc.entries()
+	u.rejDst, u.errDst = s.rejDst.entries()
+	u.rejPort = make([]Entry[PortProto], 0, s.rejPort.n)
+	s.rejPort.each(func(k uint64, v int64) {
+		u.rejPort = append(u.rejPort, Entry[PortProto]{PortProto{int32(k >> 32), int32(uint32(k))}, v})
+	})
+	u.errPort = s.rejPort.ErrBound
+	s.rejPort.reset()
+	u.talkers = make([]Entry[pairKey], 0, s.talk4.n+len(s.talkers.m))
+	s.talk4.each(func(k uint64, v int64) {
+		u.talkers = append(u.talkers, Entry[pairKey]{pairKey{akey{0, 0xffff<<32 | k>>32}, akey{0, 0xffff<<32 | k&0xffffffff}}, v})
+	})
+	for k, v := range s.talkers.m {
+		u.talkers = append(u.talkers, Entry[pairKey]{k, v})
+	}
+	u.errTalk = s.talk4.ErrBound + s.talkers.ErrBound
+	s.talk4.reset()
+	s.talkers.reset()
+	return u
+}
+
+func (t *topTables) merge(u *unitTop) {
+	t.rejSrc.mergeEntries(u.rejSrc, u.errSrc)
+	t.rejDst.mergeEntries(u.rejDst, u.errDst)
+	t.rejPort.mergeEntries(u.rejPort, u.errPort)
+	t.talkers.mergeEntries(u.talkers, u.errTalk)
 }

@@ -2,6 +2,7 @@ package analyze_test
 
 import (
 	"bytes"
+	stdcmp "cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -208,11 +209,11 @@ func TestDetectorMemoryBound(t *testing.T) {
 }
 
 func TestTopK(t *testing.T) {
-	k := analyze.NewTopK[int](16)
+	k := analyze.NewTopK[int](16, stdcmp.Compare[int])
 	for i := 0; i < 10; i++ {
 		k.Add(i, int64(100-i))
 	}
-	top := k.Top(3, func(a, b int) int { return a - b })
+	top := k.Top(3)
 	if d := cmp.Diff([]analyze.Entry[int]{{0, 100}, {1, 99}, {2, 98}}, top); d != "" {
 		t.Error(d)
 	}
@@ -227,7 +228,7 @@ func TestTopK(t *testing.T) {
 	if k.Len() > 16 {
 		t.Errorf("holds %d keys", k.Len())
 	}
-	top = k.Top(1, func(a, b int) int { return a - b })
+	top = k.Top(1)
 	if top[0].Key != 0 || top[0].Count > 1100 || top[0].Count < 1100-k.ErrBound {
 		t.Errorf("top %+v, bound %d", top, k.ErrBound)
 	}

@@ -134,3 +134,11 @@ func (c *counter64) each(f func(k uint64, v int64)) {
 		}
 	}
 }
+
+// reset empties the table (keeping its memory).
+func (c *counter64) reset() {
+	if c.n > 0 || c.ErrBound > 0 {
+		clear(c.slots)
+	}
+	c.n, c.ErrBound = 0, 0
+}

@@ -99,8 +99,21 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 
 	c := e.cfg
 	tot := Totals{}
-	rejSrc, rejDst := NewTopK[akey](c.TopKCapacity), NewTopK[akey](c.TopKCapacity)
-	rejPort, talkers := NewTopK[PortProto](c.TopKCapacity), NewTopK[pairKey](c.TopKCapacity)
+	// Units finished after a gap (a unit that was never read: cancelled) are merged in order; then whatever
+	// a shard counted outside BeginUnit/EndUnit (callers feeding a shard directly), in shard order.
+	rest := make([]int, 0, len(e.pending))
+	for i := range e.pending {
+		rest = append(rest, i)
+	}
+	slices.Sort(rest)
+	for _, i := range rest {
+		e.tables.merge(e.pending[i])
+		delete(e.pending, i)
+	}
+	for _, s := range e.shards {
+		e.tables.merge(s.takeTop())
+	}
+	rejSrc, rejDst, rejPort, talkers := e.tables.rejSrc, e.tables.rejDst, e.tables.rejPort, e.tables.talkers
 	hist := map[int64]*Bucket{}
 	ifaces := map[string]*ifaceStat{}
 	ifOverflow := false
@@ -120,16 +133,6 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 			tot.First = t.First
 		}
 		tot.Last = max(tot.Last, t.Last)
-		s.rejSrc.mergeInto(rejSrc)
-		s.rejDst.mergeInto(rejDst)
-		s.rejPort.each(func(k uint64, v int64) { rejPort.m[PortProto{int32(k >> 32), int32(uint32(k))}] += v })
-		rejPort.ErrBound += s.rejPort.ErrBound
-		talkers.Merge(s.talkers)
-		t4 := &TopK[pairKey]{m: make(map[pairKey]int64, s.talk4.n), cap: c.TopKCapacity, ErrBound: s.talk4.ErrBound}
-		s.talk4.each(func(k uint64, v int64) {
-			t4.m[pairKey{akey{0, 0xffff<<32 | k>>32}, akey{0, 0xffff<<32 | k&0xffffffff}}] += v
-		})
-		talkers.Merge(t4)
 		for m, b := range s.hist {
 			h := hist[m]
 			if h == nil {
@@ -162,7 +165,6 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 	if tot.Last != 0 {
 		r.To = time.Unix(tot.Last, 0).UTC()
 	}
-	addrLess := func(a, b akey) int { return a.compare(b) }
 	addrRows := func(es []Entry[akey]) []Count {
 		out := make([]Count, len(es))
 		for i, e := range es {
@@ -171,16 +173,16 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 		return out
 	}
 	r.Top = append(r.Top,
-		TopList{Title: "Top rejected sources", Key: "source", Unit: "records", Rows: addrRows(rejSrc.Top(c.TopN, addrLess)), ErrBound: rejSrc.ErrBound},
-		TopList{Title: "Top rejected destinations", Key: "destination", Unit: "records", Rows: addrRows(rejDst.Top(c.TopN, addrLess)), ErrBound: rejDst.ErrBound},
+		TopList{Title: "Top rejected sources", Key: "source", Unit: "records", Rows: addrRows(rejSrc.Top(c.TopN)), ErrBound: rejSrc.ErrBound},
+		TopList{Title: "Top rejected destinations", Key: "destination", Unit: "records", Rows: addrRows(rejDst.Top(c.TopN)), ErrBound: rejDst.ErrBound},
 	)
 	var ports []Count
-	for _, e := range rejPort.Top(c.TopN, func(a, b PortProto) int { return cmp.Or(cmp.Compare(a.Port, b.Port), cmp.Compare(a.Proto, b.Proto)) }) {
+	for _, e := range rejPort.Top(c.TopN) {
 		ports = append(ports, Count{PortString(e.Key.Port, e.Key.Proto), e.Count})
 	}
 	r.Top = append(r.Top, TopList{Title: "Top rejected destination ports", Key: "port", Unit: "records", Rows: ports, ErrBound: rejPort.ErrBound})
 	var talk []Count
-	for _, e := range talkers.Top(c.TopN, func(a, b pairKey) int { return cmp.Or(a.src.compare(b.src), a.dst.compare(b.dst)) }) {
+	for _, e := range talkers.Top(c.TopN) {
 		talk = append(talk, Count{e.Key.src.String() + " -> " + e.Key.dst.String(), e.Count})
 	}
 	r.Top = append(r.Top, TopList{Title: "Top talkers by bytes (not rejected)", Key: "source -> destination", Unit: "bytes", Rows: talk, ErrBound: talkers.ErrBound})
@@ -230,6 +232,10 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 	}
 	if stats.Malformed > 0 {
 		r.Notes = append(r.Notes, fmt.Sprintf("%d malformed lines skipped", stats.Malformed))
+	}
+	if r.MostlyMalformed() {
+		r.Notes = append(r.Notes, fmt.Sprintf("more than half of the lines are malformed (%d of %d): the report covers only the rest; is the record format right (header line, --log-format)?",
+			stats.Malformed, stats.Records+stats.Malformed))
 	}
 	return r
 }
@@ -302,4 +308,31 @@ func shortDur(d time.Duration) string {
 		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
+}
+
+// MostlyMalformed reports whether more than half of the data lines read (records and malformed lines; blank
+// and header lines do not count) were malformed: the report then describes a small, arbitrary part of the
+// input, and the usual cause is reading in the wrong record format. A command should not treat that as a
+// clean report (flowguard exits 2 with MalformedHint).
+func (r *Report) MostlyMalformed() bool {
+	in := r.Input
+	return in.Malformed > 0 && 2*in.Malformed > in.Records+in.Malformed
+}
+
+// MalformedHint says what most likely went wrong when the report is MostlyMalformed, and what to do; ""
+// otherwise. formatGiven says whether the record format was given (--log-format).
+func (r *Report) MalformedHint(formatGiven bool) string {
+	if !r.MostlyMalformed() {
+		return ""
+	}
+	in := r.Input
+	what := fmt.Sprintf("%d of %d lines malformed", in.Malformed, in.Records+in.Malformed)
+	switch {
+	case formatGiven:
+		return what + ": the lines do not match --log-format: give the flow log's LogFormat (aws ec2 describe-flow-logs), or leave --log-format out if the files start with a header line"
+	case in.Headers == 0:
+		return what + ": no header line and no --log-format: say the record format with --log-format, or keep the header line"
+	default:
+		return what + ": the lines do not match their header line: check that the files are flow logs"
+	}
 }

@@ -8,16 +8,19 @@ import (
 // TopK counts weights per key in at most Cap entries. While the number of distinct keys stays under Cap the
 // counts are exact; past it the table is pruned to the heaviest half and ErrBound grows by the heaviest count
 // dropped, so every reported count is low by at most ErrBound (the Misra-Gries guarantee, amortised O(1) per Add).
+// Keys tied at the cut are kept in key order (compare), never in map order: the same adds in the same order
+// give the same table.
 type TopK[K comparable] struct {
 	m        map[K]int64
 	cap      int
+	compare  func(a, b K) int
 	ErrBound int64
 }
 
-// NewTopK returns a table holding at most capacity keys (minimum 16).
-func NewTopK[K comparable](capacity int) *TopK[K] {
+// NewTopK returns a table holding at most capacity keys (minimum 16); compare orders keys, for ties.
+func NewTopK[K comparable](capacity int, compare func(a, b K) int) *TopK[K] {
 	capacity = max(capacity, 16)
-	return &TopK[K]{m: make(map[K]int64, min(capacity, 1024)), cap: capacity}
+	return &TopK[K]{m: make(map[K]int64, min(capacity, 1024)), cap: capacity, compare: compare}
 }
 
 // Add adds w to k's count.
@@ -29,20 +32,29 @@ func (t *TopK[K]) Add(k K, w int64) {
 }
 
 func (t *TopK[K]) prune(keep int) {
-	counts := make([]int64, 0, len(t.m))
-	for _, v := range t.m {
-		counts = append(counts, v)
+	es := t.sorted()
+	if len(es) <= keep {
+		return
 	}
-	cut := nthLargest(counts, keep) // heaviest count that may be dropped
-	t.ErrBound += cut
-	kept := 0
+	t.ErrBound += es[keep].Count // the heaviest count dropped
+	for _, e := range es[keep:] {
+		delete(t.m, e.Key)
+	}
+}
+
+// sorted returns the entries heaviest first, ties in key order.
+func (t *TopK[K]) sorted() []Entry[K] {
+	out := make([]Entry[K], 0, len(t.m))
 	for k, v := range t.m {
-		if v < cut || (v == cut && kept >= keep) {
-			delete(t.m, k)
-		} else {
-			kept++
-		}
+		out = append(out, Entry[K]{k, v})
 	}
+	slices.SortFunc(out, func(a, b Entry[K]) int {
+		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+			return c
+		}
+		return t.compare(a.Key, b.Key)
+	})
+	return out
 }
 
 // Merge adds o's counts into t.
@@ -56,6 +68,23 @@ func (t *TopK[K]) Merge(o *TopK[K]) {
 	}
 }
 
+// mergeEntries adds es (with their error bound) into t, then prunes once if t is over capacity.
+func (t *TopK[K]) mergeEntries(es []Entry[K], errBound int64) {
+	for _, e := range es {
+		t.m[e.Key] += e.Count
+	}
+	t.ErrBound += errBound
+	if len(t.m) > t.cap {
+		t.prune(t.cap / 2)
+	}
+}
+
+// reset empties t.
+func (t *TopK[K]) reset() {
+	clear(t.m)
+	t.ErrBound = 0
+}
+
 // Len is the number of keys held.
 func (t *TopK[K]) Len() int { return len(t.m) }
 
@@ -65,18 +94,9 @@ type Entry[K any] struct {
 	Count int64
 }
 
-// Top returns the n heaviest keys, heaviest first; ties are broken by less.
-func (t *TopK[K]) Top(n int, less func(a, b K) int) []Entry[K] {
-	out := make([]Entry[K], 0, len(t.m))
-	for k, v := range t.m {
-		out = append(out, Entry[K]{k, v})
-	}
-	slices.SortFunc(out, func(a, b Entry[K]) int {
-		if c := cmp.Compare(b.Count, a.Count); c != 0 {
-			return c
-		}
-		return less(a.Key, b.Key)
-	})
+// Top returns the n heaviest keys, heaviest first; ties are broken by key order.
+func (t *TopK[K]) Top(n int) []Entry[K] {
+	out := t.sorted()
 	if len(out) > n {
 		out = out[:n]
 	}

@@ -3,11 +3,14 @@ package flowlog
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net/netip"
+	"slices"
+	"strings"
 )
 
 // DefaultMaxSamples is how many malformed lines a Stats keeps as examples.
@@ -32,16 +35,22 @@ type Stats struct {
 	Samples   []Malformed `json:"malformed_samples,omitempty"`
 }
 
-// Add merges o into s, keeping at most max samples.
+// Add merges o into s, keeping at most max samples: the first ones by input name, then line number, so that
+// the samples kept do not depend on the order in which parallel readers finish.
 func (s *Stats) Add(o Stats, max int) {
 	s.Lines += o.Lines
 	s.Records += o.Records
 	s.Headers += o.Headers
 	s.Malformed += o.Malformed
-	for _, m := range o.Samples {
-		if len(s.Samples) < max {
-			s.Samples = append(s.Samples, m)
-		}
+	if len(o.Samples) == 0 {
+		return
+	}
+	s.Samples = append(s.Samples, o.Samples...)
+	slices.SortStableFunc(s.Samples, func(a, b Malformed) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), cmp.Compare(a.Line, b.Line))
+	})
+	if len(s.Samples) > max {
+		s.Samples = s.Samples[:max:max]
 	}
 }
 

@@ -110,15 +110,56 @@ type Generator struct {
 	zipf    *rand.Zipf
 	svcZipf *rand.Zipf
 	perm    []int
+
+	progress      func(Progress)
+	progressEvery time.Duration
+	lastProgress  time.Time
+	bytes         int64
+}
+
+// Progress is how far a generator is: records and bytes (of text, before compression) written so far, and
+// the records it will write in all.
+type Progress struct {
+	Records, Total, Bytes int64
+}
+
+// Option configures a Generator.
+type Option func(*Generator)
+
+// WithProgress calls fn with the progress at most every interval while records are written, and once at the
+// end (Records == Total). fn runs on the writing goroutine: it should be quick (e.g. redraw a status line).
+func WithProgress(every time.Duration, fn func(Progress)) Option {
+	return func(g *Generator) { g.progress, g.progressEvery = fn, every }
+}
+
+// Total is the number of records the generator writes: the normal traffic and the planted records.
+func (g *Generator) Total() int64 { return int64(g.cfg.Records) + int64(len(g.planted)) }
+
+func (g *Generator) reportProgress(final bool) {
+	if g.progress == nil {
+		return
+	}
+	if !final {
+		now := time.Now()
+		if now.Sub(g.lastProgress) < g.progressEvery {
+			return
+		}
+		g.lastProgress = now
+	}
+	g.progress(Progress{Records: g.Summary.Records, Total: g.Total(), Bytes: g.bytes})
 }
 
 // ifaceZipf draws an interface index, popular ones more often; the permutation spreads the popular ones.
 func (g *Generator) ifaceZipf() int { return g.perm[g.zipf.Uint64()] }
 
 // New prepares a generator; the planted attacks are decided here.
-func New(cfg Config) *Generator {
+func New(cfg Config, opts ...Option) *Generator {
 	cfg.fill()
 	g := &Generator{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)), Summary: Summary{Planted: []Planted{}}}
+	for _, o := range opts {
+		o(g)
+	}
+	g.lastProgress = time.Now()
 	for i := 0; i < cfg.Interfaces; i++ {
 		g.ifaceIPs = append(g.ifaceIPs, netip.AddrFrom4([4]byte{10, 0, byte(i / 250), byte(i%250 + 4)}))
 		g.eni = append(g.eni, fmt.Sprintf("eni-%017x", uint64(0x0a000000000)+uint64(i)*7919))
@@ -290,6 +331,7 @@ func (g *Generator) Each(fn func(start int64, line []byte) error) error {
 			return err
 		}
 	}
+	g.reportProgress(true)
 	return nil
 }
 
@@ -410,6 +452,10 @@ func (g *Generator) write(r *rec, fn func(int64, []byte) error) error {
 		}
 	}
 	g.line = b
+	g.bytes += int64(len(b)) + 1
+	if g.progress != nil && g.Summary.Records&1023 == 0 {
+		g.reportProgress(false)
+	}
 	return fn(r.start, b)
 }
 

@@ -53,3 +53,31 @@ func TestDeterministicAndParsableInEveryVersion(t *testing.T) {
 		})
 	}
 }
+
+func TestProgress(t *testing.T) {
+	var calls []Progress
+	cfg := Config{Seed: 3, Records: 50000, Duration: 3 * time.Hour, BruteForces: 2, SkipData: 4}
+	g := New(cfg, WithProgress(0, func(p Progress) { calls = append(calls, p) }))
+	var buf bytes.Buffer
+	if err := g.WriteStream(&buf, false); err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) < 10 {
+		t.Fatalf("%d progress calls for 50,000 records", len(calls))
+	}
+	last := calls[len(calls)-1]
+	if last.Records != g.Summary.Records || last.Total != g.Summary.Records || last.Bytes != int64(buf.Len()) {
+		t.Errorf("last progress %+v; wrote %d records, %d bytes", last, g.Summary.Records, buf.Len())
+	}
+	for i := 1; i < len(calls); i++ {
+		if calls[i].Records < calls[i-1].Records || calls[i].Total != last.Total {
+			t.Fatalf("progress %d: %+v after %+v", i, calls[i], calls[i-1])
+		}
+	}
+	// Progress does not change what is generated.
+	var plain bytes.Buffer
+	New(cfg).WriteStream(&plain, false)
+	if !bytes.Equal(plain.Bytes(), buf.Bytes()) {
+		t.Error("output differs with progress")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/flowguard/flowguard/internal/humanize"
 	"github.com/flowguard/flowguard/internal/logs/analyze"
 )
 
@@ -86,7 +87,10 @@ func writeHTML(w io.Writer, title string, r *analyze.Report, tables []Table) err
 			var maxV float64
 			vals := make([]float64, len(t.Rows))
 			for i, row := range t.Rows {
-				if t.Bar < len(row) {
+				if t.barValues != nil {
+					vals[i] = t.barValues[i]
+					maxV = max(maxV, vals[i])
+				} else if t.Bar < len(row) {
 					v, _ := strconv.ParseFloat(row[t.Bar], 64)
 					vals[i] = v
 					maxV = max(maxV, v)
@@ -146,6 +150,6 @@ func timelineChart(pts []analyze.Point) chart {
 	for j, i := range []int{0, len(pts) / 2, len(pts) - 1} {
 		c.XLabels = append(c.XLabels, axisLabel{X: int(x(i)), Y: c.H - 4, Text: pts[i].Time.Format("01-02 15:04"), Anchor: []string{"start", "middle", "end"}[j]})
 	}
-	c.YLabels = []axisLabel{{X: left - 4, Y: top + 8, Text: strconv.FormatInt(c.Max, 10)}, {X: left - 4, Y: c.H - bottom, Text: "0"}}
+	c.YLabels = []axisLabel{{X: left - 4, Y: top + 8, Text: humanize.Count(c.Max)}, {X: left - 4, Y: c.H - bottom, Text: "0"}}
 	return c
 }

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/flowguard/flowguard/internal/humanize"
 	"github.com/flowguard/flowguard/internal/logs/analyze"
 	"github.com/flowguard/flowguard/internal/textsafe"
 )
@@ -27,6 +28,9 @@ type Table struct {
 	Rows    [][]string `json:"rows"`
 	// Bar is the column drawn as bars in HTML (-1: none).
 	Bar int `json:"-"`
+	// barValues are the raw numbers of the Bar column when its cells are written for people ("8.2 GiB");
+	// nil: the cells are numbers.
+	barValues []float64
 }
 
 // Check reports whether format is known.
@@ -47,9 +51,11 @@ func Report(w io.Writer, format string, r *analyze.Report) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(r)
 	case "html":
-		return writeHTML(w, "flowguard flow-log report", r, Tables(r))
+		return writeHTML(w, "flowguard flow-log report", r, HumanTables(r))
+	case "csv":
+		return WriteTables(w, format, "flowguard flow-log report", Tables(r))
 	}
-	return WriteTables(w, format, "flowguard flow-log report", Tables(r))
+	return WriteTables(w, format, "flowguard flow-log report", HumanTables(r))
 }
 
 // WriteTables writes tables in format (table, csv, json, html); used for Athena results too.
@@ -123,8 +129,18 @@ func ts(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// Tables lays a report out as tables, in reading order.
-func Tables(r *analyze.Report) []Table {
+// Tables lays a report out as tables, in reading order, with raw numbers (for machine formats: CSV).
+func Tables(r *analyze.Report) []Table { return tables(r, false) }
+
+// HumanTables is Tables for people (text table, HTML): byte counts in KiB/MiB/GiB, other counts with
+// thousands separators.
+func HumanTables(r *analyze.Report) []Table { return tables(r, true) }
+
+func tables(r *analyze.Report, human bool) []Table {
+	n, bytes := n, n
+	if human {
+		n, bytes = humanize.Count, humanize.Bytes
+	}
 	t := r.Totals
 	pct := func(a, b int64) string {
 		if b == 0 {
@@ -141,9 +157,9 @@ func Tables(r *analyze.Report) []Table {
 		{"rejected", n(t.Reject) + " (" + pct(t.Reject, t.Records) + ")"},
 		{"nodata", n(t.NoData)},
 		{"skipdata", n(t.SkipData)},
-		{"bytes", n(t.Bytes)},
-		{"accepted bytes", n(t.AcceptBytes)},
-		{"rejected bytes", n(t.RejectBytes)},
+		{"bytes", bytes(t.Bytes)},
+		{"accepted bytes", bytes(t.AcceptBytes)},
+		{"rejected bytes", bytes(t.RejectBytes)},
 		{"packets", n(t.Packets)},
 		{"filtered out", n(t.FilteredOut)},
 		{"lines read", n(r.Input.Lines)},
@@ -159,24 +175,31 @@ func Tables(r *analyze.Report) []Table {
 		if d.Port != 0 || d.Kind != analyze.KindVerticalScan {
 			p := analyze.PortString(d.Port, d.Protocol)
 			if target == "" {
-				target = fmt.Sprintf("%d hosts on %s", d.Distinct, p)
+				target = fmt.Sprintf("%s hosts on %s", n(int64(d.Distinct)), p)
 			} else {
 				target += " on " + p
 			}
 		} else {
-			target += fmt.Sprintf(" (%d ports)", d.Distinct)
+			target += fmt.Sprintf(" (%s ports)", n(int64(d.Distinct)))
 		}
-		det.Rows = append(det.Rows, []string{d.Kind, d.Source, target, strconv.Itoa(d.Distinct), n(d.Records), ts(d.WindowStart),
+		det.Rows = append(det.Rows, []string{d.Kind, d.Source, target, n(int64(d.Distinct)), n(d.Records), ts(d.WindowStart),
 			ts(time.Unix(d.First, 0)), ts(time.Unix(d.Last, 0))})
 	}
 	out = append(out, det)
 	for _, tl := range r.Top {
 		tb := Table{ID: slug(tl.Title), Title: tl.Title, Columns: []string{"rank", tl.Key, tl.Unit}, Bar: 2}
+		val := n
+		if tl.Unit == "bytes" {
+			val = bytes
+		}
 		if tl.ErrBound > 0 {
-			tb.Title += fmt.Sprintf(" (approximate, ±%d)", tl.ErrBound)
+			tb.Title += fmt.Sprintf(" (approximate: more keys than the table holds; each value may be low by up to %s)", val(tl.ErrBound))
 		}
 		for j, c := range tl.Rows {
-			tb.Rows = append(tb.Rows, []string{strconv.Itoa(j + 1), c.Key, n(c.Value)})
+			tb.Rows = append(tb.Rows, []string{strconv.Itoa(j + 1), c.Key, val(c.Value)})
+			if human {
+				tb.barValues = append(tb.barValues, float64(c.Value))
+			}
 		}
 		out = append(out, tb)
 	}
@@ -186,7 +209,7 @@ func Tables(r *analyze.Report) []Table {
 	}
 	out = append(out, sk)
 	if len(r.Input.Samples) > 0 {
-		mt := Table{ID: "malformed", Title: fmt.Sprintf("Malformed lines (%d, first %d shown)", r.Input.Malformed, len(r.Input.Samples)),
+		mt := Table{ID: "malformed", Title: fmt.Sprintf("Malformed lines (%s, first %d shown)", n(r.Input.Malformed), len(r.Input.Samples)),
 			Columns: []string{"where", "error", "text"}, Bar: -1}
 		for _, m := range r.Input.Samples {
 			mt.Rows = append(mt.Rows, []string{fmt.Sprintf("%s:%d", m.Name, m.Line), m.Err, m.Text})

@@ -3,6 +3,7 @@ package source
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -143,8 +144,22 @@ func TestS3DatePrunedListingTextAndParquet(t *testing.T) {
 	if calls := proxy.Calls(); calls["s3:GetObject"] != 3*24 {
 		t.Errorf("GetObject calls %d, want %d (one per object read)", calls["s3:GetObject"], 3*24)
 	}
-	if _, err := ListS3(t.Context(), c, "s3://no-such-bucket-"+acct.ID+"/", time.Time{}, time.Time{}); err == nil {
-		t.Error("missing bucket listed")
+	// A missing bucket, an empty prefix and an empty time range are clear errors, not empty reports.
+	var nf *NotFoundError
+	_, err = ListS3(t.Context(), c, "s3://no-such-bucket-"+acct.ID+"/", time.Time{}, time.Time{})
+	if !errors.As(err, &nf) || err.Error() != "bucket no-such-bucket-"+acct.ID+" does not exist" {
+		t.Errorf("missing bucket: %v", err)
+	}
+	for _, p := range []string{"nothing-here/", "nothing", "plain/nope/"} {
+		_, err = ListS3(t.Context(), c, "s3://"+bucket+"/"+p, time.Time{}, time.Time{})
+		if !errors.As(err, &nf) || err.Error() != "no objects under s3://"+bucket+"/"+p {
+			t.Errorf("prefix %s: %v", p, err)
+		}
+	}
+	later := start.AddDate(1, 0, 0)
+	_, err = ListS3(t.Context(), c, "s3://"+bucket+"/plain/", later, later.Add(time.Hour))
+	if !errors.As(err, &nf) || !strings.HasPrefix(err.Error(), "no objects under s3://"+bucket+"/plain/ delivered in the time range (2027-01-01T00:00:00Z to 2027-01-01T01:00:00Z") {
+		t.Errorf("empty range: %v", err)
 	}
 }
 
@@ -240,6 +255,16 @@ func TestCloudWatchLogsFormatFromFlowLog(t *testing.T) {
 	}
 	if us, err := ListCloudWatch(ctx, clients, "other", flowlog.DefaultFormat, time.Time{}, time.Time{}); err != nil || len(us) != 0 {
 		t.Errorf("empty group with --format: %v %v", us, err)
+	}
+	// A group that does not exist says so, with or without a format; a prefix of a group's name is not it.
+	for _, g := range []string{"/vpc/nope", "/vpc/flow"} {
+		for _, f := range []*flowlog.Format{nil, flowlog.DefaultFormat} {
+			_, err := ListCloudWatch(ctx, clients, g, f, time.Time{}, time.Time{})
+			var nf *NotFoundError
+			if !errors.As(err, &nf) || err.Error() != "no such log group "+g+" in us-east-1" {
+				t.Errorf("group %s, format %v: %v", g, f != nil, err)
+			}
+		}
 	}
 	_ = context.Background
 	_ = fmt.Sprint

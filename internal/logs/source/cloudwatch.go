@@ -59,7 +59,12 @@ func FlowLogFormat(ctx context.Context, c *ec2.Client, group string) (*flowlog.F
 
 // ListCloudWatch lists the streams (one per interface) of a log group that may hold events in [since, until].
 // format nil means: look it up with FlowLogFormat.
+// A log group that does not exist is a *NotFoundError ("no such log group … in <region>"), whether or not the
+// format was given.
 func ListCloudWatch(ctx context.Context, c CloudWatchClients, group string, format *flowlog.Format, since, until time.Time) ([]Unit, error) {
+	if err := logGroupExists(ctx, c.Logs, group); err != nil {
+		return nil, err
+	}
 	if format == nil {
 		f, _, err := FlowLogFormat(ctx, c.EC2, group)
 		if err != nil {
@@ -130,6 +135,7 @@ func (s LogStream) Read(ctx context.Context, opts flowlog.Options, fn func(*flow
 		}
 		for _, e := range page.Events {
 			n++
+			addBytes(ctx, int64(len(aws.ToString(e.Message))))
 			line = append(line[:0], aws.ToString(e.Message)...)
 			if k := len(line); k > 0 && line[k-1] == '\n' {
 				line = line[:k-1]
@@ -145,3 +151,30 @@ func (s LogStream) Read(ctx context.Context, opts flowlog.Options, fn func(*flow
 	}
 	return p.Stats, nil
 }
+
+// logGroupExists returns a *NotFoundError when group is not a log group of the client's region.
+func logGroupExists(ctx context.Context, c *cloudwatchlogs.Client, group string) error {
+	p := cloudwatchlogs.NewDescribeLogGroupsPaginator(c, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(group)},
+		func(o *cloudwatchlogs.DescribeLogGroupsPaginatorOptions) { o.StopOnDuplicateToken = true })
+	guard := pagination.New(0)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err == nil {
+			err = guard.Next(page.NextToken)
+		}
+		if err != nil {
+			return fmt.Errorf("describe log groups %s: %w", group, err)
+		}
+		for _, g := range page.LogGroups {
+			if aws.ToString(g.LogGroupName) == group {
+				return nil
+			}
+		}
+	}
+	return &NotFoundError{fmt.Sprintf("no such log group %s in %s", group, c.Options().Region)}
+}
+
+// NotFoundError is an input that does not exist: a log group, a bucket, or a prefix with no objects.
+type NotFoundError struct{ Msg string }
+
+func (e *NotFoundError) Error() string { return e.Msg }

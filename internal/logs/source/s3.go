@@ -3,14 +3,17 @@ package source
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/flowguard/flowguard/internal/awsconf"
@@ -52,7 +55,8 @@ const deliveryPad = time.Hour
 
 // ListS3 lists the flow-log objects under s3://bucket/prefix. It walks account and region directories with
 // delimiter listings; where the date levels start it lists only the days that overlap [since, until] (when
-// both are set), and skips objects whose delivery time in the name falls outside the range.
+// both are set), and skips objects whose delivery time in the name falls outside the range. A bucket that does
+// not exist, or a prefix with no objects (in the range), is a *NotFoundError.
 func ListS3(ctx context.Context, c S3API, url string, since, until time.Time) (*S3Listing, error) {
 	bucket, prefix, err := ParseS3URL(url)
 	if err != nil {
@@ -66,8 +70,22 @@ func ListS3(ctx context.Context, c S3API, url string, since, until time.Time) (*
 		err = l.walk(ctx, prefix, 0)
 	}
 	if err != nil {
+		var ae smithy.APIError
+		if errors.As(err, &ae) && ae.ErrorCode() == "NoSuchBucket" {
+			return nil, &NotFoundError{fmt.Sprintf("bucket %s does not exist", bucket)}
+		}
 		return nil, err
 	}
+	if len(l.out.Units) == 0 {
+		msg := "no objects under " + url
+		if !since.IsZero() || !until.IsZero() {
+			msg += fmt.Sprintf(" delivered in the time range (%s to %s; %d objects outside it)", rangeEnd(since), rangeEnd(until), l.seen)
+		}
+		return nil, &NotFoundError{msg}
+	}
+	// Prefixes are listed in parallel: put the objects in key order, so that the same listing gives the same
+	// units in the same order (reports merge per-unit results in unit order).
+	slices.SortFunc(l.out.Units, func(a, b Unit) int { return strings.Compare(a.Name(), b.Name()) })
 	return l.out, nil
 }
 
@@ -77,6 +95,7 @@ type s3Lister struct {
 	since, until time.Time
 	out          *S3Listing
 	mu           sync.Mutex
+	seen         int // objects listed, in the time range or not
 }
 
 func (l *s3Lister) list(ctx context.Context, prefix, delim string, obj func(key string, size int64), dir func(string)) error {
@@ -111,6 +130,9 @@ func (l *s3Lister) addObject(key string, size int64) {
 	if strings.HasSuffix(key, "/") || size == 0 {
 		return
 	}
+	l.mu.Lock()
+	l.seen++
+	l.mu.Unlock()
 	if t, ok := layout.KeyTime(key); ok {
 		if !l.since.IsZero() && t.Before(l.since) {
 			return
@@ -188,6 +210,7 @@ func (o S3Object) Read(ctx context.Context, opts flowlog.Options, fn func(*flowl
 		if err != nil {
 			return flowlog.Stats{}, fmt.Errorf("get %s: %w", o.Name(), err)
 		}
+		addBytes(ctx, int64(len(data)))
 		return ReadParquet(ctx, bytes.NewReader(data), int64(len(data)), o.Name(), opts, fn)
 	}
 	st, err := ReadStream(ctx, out.Body, o.Name(), opts, fn)
@@ -195,4 +218,11 @@ func (o S3Object) Read(ctx context.Context, opts flowlog.Options, fn func(*flowl
 		return st, fmt.Errorf("%s: %w", o.Name(), err)
 	}
 	return st, nil
+}
+
+func rangeEnd(t time.Time) string {
+	if t.IsZero() {
+		return "open"
+	}
+	return t.UTC().Format(time.RFC3339)
 }

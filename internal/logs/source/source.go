@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/parquet-go/parquet-go"
@@ -33,6 +35,16 @@ type Unit interface {
 // Sink receives the records of one worker; Run gives each worker its own, so sinks need no locking.
 type Sink interface{ Add(*flowlog.Record) }
 
+// UnitSink is a Sink that is told where each unit starts and ends. Units are numbered by their position in
+// the list given to Run; BeginUnit(i) comes before the first record of unit i and EndUnit(i) after its last,
+// also when the unit failed. A sink that merges per-unit results in unit order gives the same result
+// whichever worker read which unit.
+type UnitSink interface {
+	Sink
+	BeginUnit(i int)
+	EndUnit(i int)
+}
+
 // Failure is a unit that could not be read (completely).
 type Failure struct {
 	Source string `json:"source"`
@@ -41,32 +53,138 @@ type Failure struct {
 
 // Run reads units with the given number of workers; newSink is called once per worker. It returns the merged
 // counts; the first error (a read failure, or a malformed line in strict mode) cancels the rest.
-func Run(ctx context.Context, units []Unit, workers int, opts flowlog.Options, newSink func() Sink) (flowlog.Stats, error) {
-	st, _, err := run(ctx, units, workers, opts, newSink, false)
+func Run(ctx context.Context, units []Unit, workers int, opts flowlog.Options, newSink func() Sink, ro ...RunOption) (flowlog.Stats, error) {
+	st, _, err := run(ctx, units, workers, opts, newSink, false, ro)
 	return st, err
 }
 
 // RunAll is Run that goes on past units that fail to read and lists them; only cancellation and, in strict
 // mode, a malformed line stop it. Records a failed unit yielded before its error are counted.
-func RunAll(ctx context.Context, units []Unit, workers int, opts flowlog.Options, newSink func() Sink) (flowlog.Stats, []Failure, error) {
-	return run(ctx, units, workers, opts, newSink, true)
+func RunAll(ctx context.Context, units []Unit, workers int, opts flowlog.Options, newSink func() Sink, ro ...RunOption) (flowlog.Stats, []Failure, error) {
+	return run(ctx, units, workers, opts, newSink, true, ro)
 }
 
-func run(ctx context.Context, units []Unit, workers int, opts flowlog.Options, newSink func() Sink, keepGoing bool) (flowlog.Stats, []Failure, error) {
+// Progress is how far a Run is: records passed to the sinks and bytes read (as stored: compressed bytes for
+// gzip, the whole object for Parquet once read) so far, and units finished of all.
+type Progress struct {
+	Records, Bytes int64
+	Done, Total    int
+}
+
+// RunOption configures Run and RunAll.
+type RunOption func(*runConfig)
+
+type runConfig struct {
+	progress func(Progress)
+	every    time.Duration
+}
+
+// WithProgress calls fn with the progress every interval while units are read, and once at the end (also
+// after an error). Calls come from one goroutine, never two at once; fn should be quick (redraw a status line).
+func WithProgress(every time.Duration, fn func(Progress)) RunOption {
+	return func(c *runConfig) { c.progress, c.every = fn, every }
+}
+
+// counters are the live progress counts, shared by the workers.
+type counters struct {
+	records, bytes atomic.Int64
+	done           atomic.Int64
+}
+
+type countersKey struct{}
+
+// addBytes counts n bytes read, when the context carries progress counters.
+func addBytes(ctx context.Context, n int64) {
+	if c, ok := ctx.Value(countersKey{}).(*counters); ok {
+		c.bytes.Add(n)
+	}
+}
+
+// countingReader counts the bytes read through it into c.
+type countingReader struct {
+	r io.Reader
+	c *counters
+}
+
+func (r countingReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	r.c.bytes.Add(int64(n))
+	return n, err
+}
+
+func run(ctx context.Context, units []Unit, workers int, opts flowlog.Options, newSink func() Sink, keepGoing bool, ro []RunOption) (flowlog.Stats, []Failure, error) {
+	var rc runConfig
+	for _, o := range ro {
+		o(&rc)
+	}
+	var cnt *counters
+	if rc.progress != nil {
+		cnt = &counters{}
+		ctx = context.WithValue(ctx, countersKey{}, cnt)
+		snapshot := func() Progress {
+			return Progress{Records: cnt.records.Load(), Bytes: cnt.bytes.Load(), Done: int(cnt.done.Load()), Total: len(units)}
+		}
+		stop := make(chan struct{})
+		ticked := make(chan struct{})
+		go func() {
+			defer close(ticked)
+			t := time.NewTicker(max(rc.every, time.Millisecond))
+			defer t.Stop()
+			for {
+				select {
+				case <-t.C:
+					rc.progress(snapshot())
+				case <-stop:
+					return
+				}
+			}
+		}()
+		defer func() {
+			close(stop)
+			<-ticked
+			rc.progress(snapshot())
+		}()
+	}
 	workers = max(1, min(workers, len(units)))
 	if opts.MaxSamples == 0 {
 		opts.MaxSamples = flowlog.DefaultMaxSamples
 	}
 	g, ctx := errgroup.WithContext(ctx)
-	ch := make(chan Unit)
+	type job struct {
+		i int
+		u Unit
+	}
+	ch := make(chan job)
 	var mu sync.Mutex
 	var total flowlog.Stats
 	var failed []Failure
 	for w := 0; w < workers; w++ {
 		sink := newSink()
 		g.Go(func() error {
-			for u := range ch {
-				st, err := u.Read(ctx, opts, sink.Add)
+			us, _ := sink.(UnitSink)
+			for j := range ch {
+				u := j.u
+				if us != nil {
+					us.BeginUnit(j.i)
+				}
+				add := sink.Add
+				var n int64
+				if cnt != nil {
+					add = func(r *flowlog.Record) {
+						sink.Add(r)
+						if n++; n&1023 == 0 {
+							cnt.records.Add(1024)
+						}
+					}
+				}
+				st, err := u.Read(ctx, opts, add)
+				if us != nil {
+					us.EndUnit(j.i)
+				}
+				if cnt != nil {
+					cnt.records.Add(n & 1023)
+					cnt.done.Add(1)
+				}
 				mu.Lock()
 				total.Add(st, opts.MaxSamples)
 				mu.Unlock()
@@ -86,9 +204,9 @@ func run(ctx context.Context, units []Unit, workers int, opts flowlog.Options, n
 	}
 	g.Go(func() error {
 		defer close(ch)
-		for _, u := range units {
+		for i, u := range units {
 			select {
-			case ch <- u:
+			case ch <- job{i, u}:
 			case <-ctx.Done():
 				return ctx.Err()
 			}
@@ -109,6 +227,9 @@ func run(ctx context.Context, units []Unit, workers int, opts flowlog.Options, n
 
 // ReadStream reads text or gzip text (detected by its magic bytes) from r.
 func ReadStream(ctx context.Context, r io.Reader, name string, opts flowlog.Options, fn func(*flowlog.Record)) (flowlog.Stats, error) {
+	if c, ok := ctx.Value(countersKey{}).(*counters); ok {
+		r = countingReader{r, c}
+	}
 	br := bufio.NewReaderSize(r, 256<<10)
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
@@ -232,6 +353,7 @@ func (f File) Read(ctx context.Context, opts flowlog.Options, fn func(*flowlog.R
 		if err != nil {
 			return flowlog.Stats{}, err
 		}
+		defer addBytes(ctx, st.Size())
 		return ReadParquet(ctx, fh, st.Size(), f.Path, opts, fn)
 	}
 	return ReadStream(ctx, fh, f.Path, opts, fn)
