@@ -1,10 +1,7 @@
 package checks
 
 import (
-	"encoding/json"
-	"flag"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,9 +11,8 @@ import (
 	"github.com/flowguard/flowguard/internal/engine/graph/graphtest"
 	"github.com/flowguard/flowguard/internal/engine/query"
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/testenv/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func mustRoot(tb testing.TB, src string) *query.Root {
 	tb.Helper()
@@ -56,31 +52,10 @@ func summary(fs []finding.Finding) string {
 	return b.String()
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
-}
-
 func TestBuiltinOnFixture(t *testing.T) {
 	out := Run(graph.Build(graphtest.Snapshot()), Builtin(), Options{})
-	golden(t, "builtin-fixture.txt", []byte(summary(out.Findings)))
-	js, err := json.MarshalIndent(out.Findings, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "builtin-fixture.json", append(js, '\n'))
+	golden.String(t, "testdata/builtin-fixture.txt", summary(out.Findings))
+	golden.JSON(t, "testdata/builtin-fixture.json", out.Findings)
 }
 
 func TestUserChecks(t *testing.T) {
@@ -97,7 +72,7 @@ func TestUserChecks(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := Run(graph.Build(graphtest.Snapshot()), cs, Options{})
-	golden(t, "user-fixture.txt", []byte(summary(out.Findings)))
+	golden.String(t, "testdata/user-fixture.txt", summary(out.Findings))
 
 	if _, err := Merge(all, user[:1]); err == nil || !strings.Contains(err.Error(), "is already defined in") {
 		t.Errorf("duplicate id: %v", err)

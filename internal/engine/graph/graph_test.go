@@ -2,19 +2,14 @@ package graph_test
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/flowguard/flowguard/internal/engine/graph"
 	"github.com/flowguard/flowguard/internal/engine/graph/graphtest"
 	"github.com/flowguard/flowguard/internal/inventory"
+	"github.com/flowguard/flowguard/internal/testenv/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func TestSchema(t *testing.T) {
 	s := graph.Default
@@ -42,16 +37,7 @@ func TestSchema(t *testing.T) {
 	if err := s.Write(&b); err != nil {
 		t.Fatal(err)
 	}
-	if *update {
-		os.WriteFile("testdata/schema.graphql", b.Bytes(), 0o644)
-	}
-	want, err := os.ReadFile("testdata/schema.graphql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := cmp.Diff(string(want), b.String()); d != "" {
-		t.Errorf("schema (-want +got):\n%s", d)
-	}
+	golden.Bytes(t, "testdata/schema.graphql", b.Bytes())
 }
 
 func related(n *graph.Node, rel string) string {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"net/http"
 	"net/netip"
@@ -23,29 +22,11 @@ import (
 	"github.com/flowguard/flowguard/internal/logs/flowlog"
 	"github.com/flowguard/flowguard/internal/logs/layout"
 	"github.com/flowguard/flowguard/internal/testenv/faultproxy"
+	"github.com/flowguard/flowguard/internal/testenv/golden"
 	"github.com/flowguard/flowguard/internal/testenv/moto"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
-
 func TestMain(m *testing.M) { os.Exit(moto.Main(m)) }
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if d := cmp.Diff(string(want), got); d != "" {
-		t.Errorf("%s (-want +got):\n%s", name, d)
-	}
-}
 
 var v5 = flowlog.FormatOf(flowlog.FieldsOfVersion(5)...)
 
@@ -66,7 +47,7 @@ func TestDDLGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "ddl-"+tt.name+".sql", ddl)
+			golden.String(t, filepath.Join("testdata", "ddl-"+tt.name+".sql"), ddl)
 		})
 	}
 	for _, bad := range []Table{
@@ -107,7 +88,7 @@ func TestSQLGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "report-"+r+".sql", q)
+			golden.String(t, filepath.Join("testdata", "report-"+r+".sql"), q)
 			if strings.Contains(q, "eni-0abc';") {
 				t.Error("unescaped quote in SQL")
 			}

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,9 +13,8 @@ import (
 
 	"github.com/flowguard/flowguard/internal/logs/analyze"
 	"github.com/flowguard/flowguard/internal/logs/flowlog"
+	"github.com/flowguard/flowguard/internal/testenv/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func sample() *analyze.Report {
 	w := time.Date(2026, 1, 1, 4, 0, 0, 0, time.UTC)
@@ -46,23 +43,6 @@ func sample() *analyze.Report {
 	}
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create)", err)
-	}
-	if d := cmp.Diff(string(want), string(got)); d != "" {
-		t.Errorf("%s (-want +got):\n%s", name, d)
-	}
-}
-
 func TestGolden(t *testing.T) {
 	for _, f := range Formats {
 		t.Run(f, func(t *testing.T) {
@@ -70,7 +50,7 @@ func TestGolden(t *testing.T) {
 			if err := Report(&buf, f, sample()); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "report."+f, buf.Bytes())
+			golden.Bytes(t, filepath.Join("testdata", "report."+f), buf.Bytes())
 		})
 	}
 }

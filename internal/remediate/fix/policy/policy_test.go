@@ -1,44 +1,31 @@
 package policy
 
 import (
-	"flag"
 	"net/url"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/flowguard/flowguard/internal/testenv/golden"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func golden(t *testing.T, name, got string) {
+// check compares a policy document with testdata/name; the golden files end with a newline, JSON() does not.
+func check(t *testing.T, name, doc string) {
 	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, []byte(got+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create)", err)
-	}
-	if d := cmp.Diff(string(want), got+"\n"); d != "" {
-		t.Errorf("%s (-want +got):\n%s", p, d)
-	}
+	golden.String(t, filepath.Join("testdata", name), doc+"\n")
 }
 
 func TestGolden(t *testing.T) {
 	const acct = "111122223333"
 	regions := []string{"us-west-2", "eu-west-1", "us-west-2"}
-	golden(t, "trust.json", Trust(acct, regions).JSON())
+	check(t, "trust.json", Trust(acct, regions).JSON())
 	var write []string
 	for _, r := range regions {
 		write = append(write, LogGroupResources("/aws/vpc-flow-logs/{vpc-id}", acct, r)...)
 	}
-	golden(t, "permissions.json", Permissions(acct, regions, write).JSON())
-	golden(t, "permissions-shared-group.json", Permissions(acct, []string{"us-east-1"}, LogGroupResources("/flowlogs/{account}-{region}", acct, "us-east-1")).JSON())
+	check(t, "permissions.json", Permissions(acct, regions, write).JSON())
+	check(t, "permissions-shared-group.json", Permissions(acct, []string{"us-east-1"}, LogGroupResources("/flowlogs/{account}-{region}", acct, "us-east-1")).JSON())
 }
 
 func TestReadTrust(t *testing.T) {
