@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/inventory"
 )
 
 // A resource row gathers every check's finding on one resource (a VPC, a log group, an IaC block), so that a
@@ -52,7 +53,7 @@ func resourceRows(fs []finding.Finding) []*resourceRow {
 	var rows []*resourceRow
 	for i := range fs {
 		f := &fs[i]
-		loc := location(*f)
+		loc := assetLocation(*f)
 		k := f.AccountID + "\x00" + f.Region + "\x00" + f.ResourceType + "\x00" + f.ResourceID + "\x00" + loc
 		r := idx[k]
 		if r == nil {
@@ -205,4 +206,19 @@ func sortStrings(s []string) { sort.Strings(s) }
 
 func sortSlice[T any](s []T, less func(a, b T) bool) {
 	sort.SliceStable(s, func(i, j int) bool { return less(s[i], s[j]) })
+}
+
+// assetLocation is where the resource itself is declared: a finding that points at the line to change (the
+// log group whose retention is too short) keeps the resource's own line in its evidence, and one resource is
+// one row whatever line each of its findings points at.
+func assetLocation(f finding.Finding) string {
+	switch l := f.Evidence.Extra["asset_location"].(type) {
+	case inventory.Location:
+		return location(finding.Finding{Location: &l})
+	case map[string]any: // read back from a saved result
+		file, _ := l["file"].(string)
+		line, _ := l["line"].(float64)
+		return location(finding.Finding{Location: &inventory.Location{File: file, Line: int(line)}})
+	}
+	return location(f)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/human"
+	"github.com/flowguard/flowguard/internal/inventory"
 )
 
 // bigResult is a synthetic estate of accounts × regions × perRegion VPCs, two checks per VPC (like the
@@ -285,5 +286,30 @@ func TestHumanPlurals(t *testing.T) {
 		if !strings.Contains(big, want) {
 			t.Errorf("markdown of a big estate lacks %q", want)
 		}
+	}
+}
+
+// A finding that points at the line to change (the log group's retention) and one that points at the VPC's
+// own line are still one row: the row is the resource, at its own declaration.
+func TestTableOneRowPerResourceWhateverLineFindingsPointAt(t *testing.T) {
+	vpcLine := inventory.Location{File: "network/main.tf", Line: 5}
+	res := &finding.Result{Schema: finding.ResultSchema, Findings: []finding.Finding{
+		{CheckID: "vpc-flow-logs-enabled", Status: finding.StatusPass, AccountID: "iac", Region: "eu-west-1",
+			ResourceType: "AWS::EC2::VPC", ResourceID: "aws_vpc.main", Location: &vpcLine},
+		{CheckID: "vpc-flow-logs-retention", Status: finding.StatusFail, Reason: "RETENTION_TOO_SHORT", AccountID: "iac",
+			Region: "eu-west-1", ResourceType: "AWS::EC2::VPC", ResourceID: "aws_vpc.main",
+			Location: &inventory.Location{File: "network/main.tf", Line: 13},
+			Evidence: finding.Evidence{Extra: map[string]any{"asset_location": vpcLine}}},
+	}}
+	res.Summarize()
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, res, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(buf.String(), "aws_vpc.main"); n != 1 {
+		t.Errorf("aws_vpc.main in %d rows, want 1:\n%s", n, buf.String())
+	}
+	if !strings.Contains(buf.String(), "network/main.tf:5") {
+		t.Errorf("the row is not at the VPC's own line:\n%s", buf.String())
 	}
 }
