@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/spf13/pflag"
+
 	"github.com/flowguard/flowguard/internal/engine/checks"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/inventory"
@@ -33,6 +35,21 @@ func LookupFormats(list string) ([]report.Format, error) {
 		return nil, fmt.Errorf("--output is empty (valid: %s)", strings.Join(report.Names(), ", "))
 	}
 	return out, nil
+}
+
+// AddStatusFlag registers --status (comma-separated statuses, default empty: every row) for the table of a
+// command's results; what it filters (VPCs with a finding…, VPCs of the run…) is the command's usage text.
+func AddStatusFlag(fs *pflag.FlagSet, p *[]string, usage string) {
+	fs.StringSliceVar(p, "status", nil, usage)
+}
+
+// ParseStatusFlag validates --status with report.ParseStatuses: an unknown status is a usage error (exit 3).
+func ParseStatusFlag(list []string) ([]string, error) {
+	st, err := report.ParseStatuses(strings.Join(list, ","))
+	if err != nil {
+		return nil, UsageError("--status: %v", err)
+	}
+	return st, nil
 }
 
 // WriteReport renders res in format f through a ReportOut: to path, or to standard output (with colour on a

@@ -3,7 +3,6 @@ package remediate
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -14,7 +13,6 @@ import (
 	"github.com/flowguard/flowguard/internal/awsconf"
 	"github.com/flowguard/flowguard/internal/remediate/fix"
 	"github.com/flowguard/flowguard/internal/remediate/fix/journal"
-	"github.com/flowguard/flowguard/internal/sink/report"
 	"github.com/flowguard/flowguard/internal/source/accounts"
 	"github.com/flowguard/flowguard/internal/textsafe"
 )
@@ -65,7 +63,7 @@ and the delivery status of the run's flow log. Exit codes: 0 all pass, 1 some fa
 	o.Enter.AddEnterFlags(fs)
 	fs.Lookup("assume-role").Usage = "role to assume to enter the run's account when it is not the credentials' own"
 	fs.IntVar(&o.Concurrency, "concurrency", cmdutil.DefaultConcurrency, "account-regions read at once")
-	fs.StringSliceVar(&o.Statuses, "status", nil, "show only the VPCs in one of these statuses (FAIL, ERROR, UNKNOWN, EXCEPTED, SKIPPED, PASS); the counts still count every VPC")
+	cmdutil.AddStatusFlag(fs, &o.Statuses, "show only the VPCs in one of these statuses (FAIL, ERROR, UNKNOWN, EXCEPTED, SKIPPED, PASS); the counts still count every VPC")
 	return cmd
 }
 
@@ -73,9 +71,9 @@ func verifyRun(o *VerifyOptions) error {
 	if err := cmdutil.CheckOutput(o.Output); err != nil {
 		return err
 	}
-	statuses, err := report.ParseStatuses(strings.Join(o.Statuses, ","))
+	statuses, err := cmdutil.ParseStatusFlag(o.Statuses)
 	if err != nil {
-		return cmdutil.UsageError("--status: %v", err)
+		return err
 	}
 	if o.RunID == "" {
 		id, err := fix.LatestRun(o.JournalDir)

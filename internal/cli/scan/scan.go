@@ -95,7 +95,7 @@ interrupted, or nothing to evaluate: no account or region read), 3 usage or conf
 	fs.StringVar(&o.Snapshot, "snapshot", "", "evaluate a saved inventory instead of calling AWS")
 	fs.StringVar(&o.ChecksDir, "checks", "", "also run the check files (*.yaml) of this folder (see 'flowguard checks')")
 	fs.StringArrayVar(&o.CheckIDs, "check", nil, "run only this check id (repeatable; default: all)")
-	fs.StringSliceVar(&o.Statuses, "status", nil, "show only the VPCs with a finding in one of these statuses (FAIL, ERROR, UNKNOWN, EXCEPTED, SKIPPED, PASS); the summary still counts everything")
+	cmdutil.AddStatusFlag(fs, &o.Statuses, "show only the VPCs with a finding in one of these statuses (FAIL, ERROR, UNKNOWN, EXCEPTED, SKIPPED, PASS); the summary still counts everything")
 	cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return report.Names(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -108,9 +108,9 @@ func scanRun(o *ScanOptions) error {
 	if err != nil {
 		return cmdutil.UsageError("%v", err)
 	}
-	statuses, err := report.ParseStatuses(strings.Join(o.Statuses, ","))
+	statuses, err := cmdutil.ParseStatusFlag(o.Statuses)
 	if err != nil {
-		return cmdutil.UsageError("--status: %v", err)
+		return err
 	}
 	ropts := report.Options{Statuses: statuses}
 	if len(formats) > 1 && o.OutDir == "" {
