@@ -54,7 +54,7 @@ func TestFixCommandsFromSavedScan(t *testing.T) {
 	}
 
 	code, out, errOut := runEnv(t, env, "fix", "--from", scan, "--journal-dir", jd, "--region", "eu-west-1")
-	if code != 0 || !strings.Contains(errOut, "outside --region eu-west-1 left out") || !strings.Contains(out, "0 VPCs to change") {
+	if code != 0 || !strings.Contains(errOut, "3 findings outside --region eu-west-1 left out") || !strings.Contains(out, "0 VPCs to change") {
 		t.Fatalf("--region narrowing a saved scan: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, errOut = runEnv(t, env, "fix", "--from", scan, "--journal-dir", jd, "--tag", "team=netsec")
