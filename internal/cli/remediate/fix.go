@@ -19,9 +19,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowguard/flowguard/internal/awsconf"
-	"github.com/flowguard/flowguard/internal/human"
 	"github.com/flowguard/flowguard/internal/engine"
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/human"
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/remediate/fix"
 	"github.com/flowguard/flowguard/internal/remediate/fix/journal"
