@@ -69,7 +69,7 @@ func TestDiffCommand(t *testing.T) {
 	if code := Main(context.Background(), []string{"diff", old, worse}, io); code != 1 {
 		t.Errorf("new failure: exit %d, want 1\n%s", code, out)
 	}
-	if !strings.Contains(out.String(), "1 new failures, 1 fixed, 0 still failing") {
+	if !strings.Contains(out.String(), "1 new failure, 1 fixed, 0 still failing") {
 		t.Errorf("table output:\n%s", out)
 	}
 

@@ -113,6 +113,7 @@ func TestFlagVocabulary(t *testing.T) {
 		"snapshot":            {"query", "scan"},
 		"from":                {"fix"},
 		"concurrency":         {"fix", "query", "rollback", "scan", "verify"},
+		"status":              {"scan", "verify"},
 		// Old names: never visible anywhere.
 		"role-name": nil, "role-arn": nil, "parquet": nil, "hive": nil, "per-hour": nil,
 	}

@@ -1,5 +1,6 @@
-// Package human formats numbers, plurals and aligned tables for people reading a terminal. Machine formats
-// (JSON, CSV, SARIF, …) never use it: they keep raw numbers.
+// Package human formats numbers (counts with thousands separators, byte sizes in binary units, percentages),
+// plurals and aligned tables for people reading a terminal or an HTML page. Machine formats (JSON, CSV,
+// SARIF, …) never use it: they keep raw numbers.
 //
 // Table measures the text a person sees: widths are counted in terminal cells on the escaped text, and colour
 // is added after padding, so escape codes never count as width (text/tabwriter counts their bytes) and a long
@@ -16,28 +17,59 @@ import (
 	"github.com/flowguard/flowguard/internal/textsafe"
 )
 
-// Count renders n with thousands separators: 5000 -> "5,000".
-func Count(n int) string {
-	s := strconv.Itoa(n)
-	sign := ""
+// Count renders n with thousands separators: 5000 -> "5,000", 8823384480 -> "8,823,384,480". It takes any
+// integer type, so table code (int) and byte and record totals (int64) share one implementation.
+func Count[T ~int | ~int32 | ~int64](n T) string {
+	s := strconv.FormatInt(int64(n), 10)
+	start := 0
 	if n < 0 {
-		sign, s = "-", s[1:]
+		start = 1
 	}
-	if len(s) <= 3 {
-		return sign + s
+	digits := len(s) - start
+	if digits <= 3 {
+		return s
 	}
-	var b strings.Builder
-	b.WriteString(sign)
-	head := len(s) % 3
-	if head == 0 {
-		head = 3
+	b := make([]byte, 0, len(s)+(digits-1)/3)
+	b = append(b, s[:start]...)
+	first := digits % 3
+	if first == 0 {
+		first = 3
 	}
-	b.WriteString(s[:head])
-	for i := head; i < len(s); i += 3 {
-		b.WriteByte(',')
-		b.WriteString(s[i : i+3])
+	b = append(b, s[start:start+first]...)
+	for i := start + first; i < len(s); i += 3 {
+		b = append(b, ',')
+		b = append(b, s[i:i+3]...)
 	}
-	return b.String()
+	return string(b)
+}
+
+var byteUnits = []string{"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
+
+// Bytes renders n bytes: "512 B", "1.0 KiB", "8.2 GiB". Values of 1 KiB and more have one decimal, rounded
+// half away from zero, and never show "1024.0" of a unit (that is the next unit). Negative values keep their sign.
+func Bytes(n int64) string {
+	if n > -1024 && n < 1024 {
+		return strconv.FormatInt(n, 10) + " B"
+	}
+	neg := n < 0
+	// Work in uint64 so that math.MinInt64 has a magnitude.
+	u := uint64(n)
+	if neg {
+		u = -u
+	}
+	// Tenths of the unit, computed in integers so that the rounding is exact: v = round(u*10/1024^(i+1)).
+	i := 0
+	div := uint64(1024)
+	for i < len(byteUnits)-1 && u >= div*1024-div/20 { // would round to 1024.0 of this unit or more: next unit
+		div *= 1024
+		i++
+	}
+	tenths := (u/div)*10 + ((u%div)*10+div/2)/div
+	s := strconv.FormatUint(tenths/10, 10) + "." + strconv.FormatUint(tenths%10, 10) + " " + byteUnits[i]
+	if neg {
+		return "-" + s
+	}
+	return s
 }
 
 // Plural renders a count and a noun that agrees with it: Plural(1, "account") is "1 account", Plural(2,

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/spf13/pflag"
+
 	"github.com/flowguard/flowguard/internal/engine/checks"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/inventory"
@@ -35,11 +37,27 @@ func LookupFormats(list string) ([]report.Format, error) {
 	return out, nil
 }
 
+// AddStatusFlag registers --status (comma-separated statuses, default empty: every row) for the table of a
+// command's results; what it filters (VPCs with a finding…, VPCs of the run…) is the command's usage text.
+func AddStatusFlag(fs *pflag.FlagSet, p *[]string, usage string) {
+	fs.StringSliceVar(p, "status", nil, usage)
+}
+
+// ParseStatusFlag validates --status with report.ParseStatuses: an unknown status is a usage error (exit 3).
+func ParseStatusFlag(list []string) ([]string, error) {
+	st, err := report.ParseStatuses(strings.Join(list, ","))
+	if err != nil {
+		return nil, UsageError("--status: %v", err)
+	}
+	return st, nil
+}
+
 // WriteReport renders res in format f through a ReportOut: to path, or to standard output (with colour on a
-// terminal) when path is "".
-func WriteReport(io *IOStreams, f report.Format, res *finding.Result, path string) error {
+// terminal) when path is "". o carries the command's report options (Statuses); Color and Checks are set here.
+func WriteReport(io *IOStreams, f report.Format, res *finding.Result, path string, o report.Options) error {
 	out := NewReportOut(io, path)
-	if err := f.Write(out.W(), res, report.Options{Color: out.Streams().ColorEnabled(), Checks: BuiltinCheckInfo()}); err != nil {
+	o.Color, o.Checks = out.Streams().ColorEnabled(), BuiltinCheckInfo()
+	if err := f.Write(out.W(), res, o); err != nil {
 		return err
 	}
 	return out.Close()
@@ -48,7 +66,7 @@ func WriteReport(io *IOStreams, f report.Format, res *finding.Result, path strin
 // WriteReports writes every format to dir/flowguard.<ext> (--out-dir), then prints the summary line and the
 // files written. A format that cannot be written (a symbolic link planted at its name, say) does not stop the
 // others.
-func WriteReports(io *IOStreams, formats []report.Format, res *finding.Result, dir string) error {
+func WriteReports(io *IOStreams, formats []report.Format, res *finding.Result, dir string, o report.Options) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create --out-dir: %w", err)
 	}
@@ -56,7 +74,7 @@ func WriteReports(io *IOStreams, formats []report.Format, res *finding.Result, d
 	var errs []error
 	for _, f := range formats {
 		p := filepath.Join(dir, "flowguard."+f.Extension)
-		if err := WriteReport(io, f, res, p); err != nil {
+		if err := WriteReport(io, f, res, p, o); err != nil {
 			errs = append(errs, fmt.Errorf("%s report: %w", f.Name, err))
 			continue
 		}

@@ -63,7 +63,7 @@ func diffRun(o *DiffOptions) error {
 	if o.Output == cmdutil.OutputJSON {
 		err = d.WriteJSON(out.W())
 	} else {
-		err = d.WriteTable(out.W())
+		err = d.WriteTableWith(out.W(), scandiff.TableOptions{Color: out.Streams().ColorEnabled()})
 	}
 	if err != nil {
 		return fmt.Errorf("write diff: %w", err)

@@ -115,10 +115,10 @@ func scanRun(o *ScanOptions) error {
 		return cmdutil.UsageError("%v", err)
 	}
 	if o.OutDir != "" {
-		if err := cmdutil.WriteReports(io, formats, res, o.OutDir); err != nil {
+		if err := cmdutil.WriteReports(io, formats, res, o.OutDir, report.Options{}); err != nil {
 			return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: err}
 		}
-	} else if err := cmdutil.WriteReport(io, formats[0], res, o.Out); err != nil {
+	} else if err := cmdutil.WriteReport(io, formats[0], res, o.Out, report.Options{}); err != nil {
 		return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: err}
 	}
 	return cmdutil.OutcomeError(res.Overall())

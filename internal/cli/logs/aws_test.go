@@ -62,8 +62,12 @@ func TestLogsReportS3(t *testing.T) {
 	if len(hour.Detections) != 1 || hour.Detections[0].Kind != analyze.KindBruteForce || hour.Totals.Records >= all.Totals.Records/10 {
 		t.Errorf("one hour: %d records, detections %+v", hour.Totals.Records, hour.Detections)
 	}
-	if r := flowguard(t, env, "logs", "report", "s3://no-such-bucket-"+acct.ID+"/"); r.code != 2 || r.stderr == "" {
+	// Inputs that do not exist: exit 2, and the message as it is.
+	if r := flowguard(t, env, "logs", "report", "s3://no-such-bucket-"+acct.ID+"/"); r.code != 2 || r.stderr != "flowguard: bucket no-such-bucket-"+acct.ID+" does not exist\n" {
 		t.Errorf("missing bucket: exit %d %q", r.code, r.stderr)
+	}
+	if r := flowguard(t, env, "logs", "report", "s3://"+bucket+"/nothing-here/"); r.code != 2 || r.stderr != "flowguard: no objects under s3://"+bucket+"/nothing-here/\n" {
+		t.Errorf("empty prefix: exit %d %q", r.code, r.stderr)
 	}
 }
 

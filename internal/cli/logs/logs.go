@@ -22,6 +22,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/flowguard/flowguard/internal/awsconf"
+	"github.com/flowguard/flowguard/internal/human"
 	"github.com/flowguard/flowguard/internal/logs/analyze"
 	"github.com/flowguard/flowguard/internal/logs/flowlog"
 	"github.com/flowguard/flowguard/internal/logs/gen"
@@ -311,14 +312,14 @@ func reportRun(o *ReportOptions) error {
 		for _, u := range s3urls {
 			l, err := source.ListS3(ctx, source.NewS3Client(awsCfg), u, filter.Since, filter.Until)
 			if err != nil {
-				return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: err}
+				return inputError(err)
 			}
 			units = append(units, l.Units...)
 		}
 		for _, g := range o.LogGroups {
 			us, err := source.ListCloudWatch(ctx, source.NewCloudWatchClients(awsCfg), g, fmtOverride, filter.Since, filter.Until)
 			if err != nil {
-				return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: err}
+				return inputError(err)
 			}
 			units = append(units, us...)
 		}
@@ -332,14 +333,22 @@ func reportRun(o *ReportOptions) error {
 	}
 	sources := append(append([]string{}, args...), prefixAll("log-group:", o.LogGroups)...)
 	eng := analyze.New(cfg, runtime.GOMAXPROCS(0))
-	stats, failed, err := source.RunAll(ctx, units, workers, flowlog.Options{Format: fmtOverride, Strict: o.Strict}, func() source.Sink { return eng.Shard() })
+	var runOpts []source.RunOption
+	progress := cmdutil.NewProgress(io)
+	if progress.Enabled() {
+		runOpts = append(runOpts, source.WithProgress(progressEvery, func(p source.Progress) {
+			progress.Show(fmt.Sprintf("read %s records, %s, %d/%d inputs", human.Count(p.Records), human.Bytes(p.Bytes), p.Done, p.Total))
+		}))
+	}
+	stats, failed, err := source.RunAll(ctx, units, workers, flowlog.Options{Format: fmtOverride, Strict: o.Strict}, func() source.Sink { return eng.Shard() }, runOpts...)
+	progress.Done()
 	rep := eng.Finish(stats, sources)
 	if err != nil {
 		var me *flowlog.MalformedError
 		if errors.As(err, &me) {
 			return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("malformed line (--strict): %w", err)}
 		}
-		return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: err}
+		return inputError(err)
 	}
 	failed = append(unlisted, failed...)
 	for _, f := range failed {
@@ -358,12 +367,30 @@ func reportRun(o *ReportOptions) error {
 		return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("%d of %d inputs could not be read (listed in the report; first: %q: %q)",
 			len(failed), len(units)+len(unlisted), failed[0].Source, failed[0].Error)}
 	}
+	if rep.MostlyMalformed() {
+		// Most lines did not parse: the report is about the few that did. Say why, and do not exit 0.
+		return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: errors.New(rep.MalformedHint(o.LogFormat != ""))}
+	}
 	if stats.Records == 0 {
 		// Nothing to report on is not a clean report: say so, and do not exit 0.
 		return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("no flow-log records were read from %d inputs (%d lines, %d malformed)",
 			len(units), stats.Lines, stats.Malformed)}
 	}
 	return nil
+}
+
+// progressEvery is how often the progress line of logs report and logs generate is redrawn.
+const progressEvery = 200 * time.Millisecond
+
+// inputError is an input that could not be listed or read: exit 2. An input that does not exist (a log group,
+// a bucket, a prefix with no objects: *source.NotFoundError) is printed as it is, without the layers of
+// context around it.
+func inputError(err error) error {
+	var nf *source.NotFoundError
+	if errors.As(err, &nf) {
+		err = nf
+	}
+	return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: err}
 }
 
 func prefixAll(p string, ss []string) []string {
@@ -480,7 +507,15 @@ func generateRun(o *GenerateOptions) error {
 	default:
 		return cmdutil.UsageError("--version must be 2-8")
 	}
-	g := gen.New(o.Cfg)
+	// Progress on a terminal's stderr, unless the records themselves go to a terminal (--out - on a TTY).
+	var genOpts []gen.Option
+	progress := cmdutil.NewProgress(io)
+	if progress.Enabled() && !(o.Out == "-" && io.OutTTY) {
+		genOpts = append(genOpts, gen.WithProgress(progressEvery, func(p gen.Progress) {
+			progress.Show(fmt.Sprintf("wrote %s of %s records, %s", human.Count(p.Records), human.Count(p.Total), human.Bytes(p.Bytes)))
+		}))
+	}
+	g := gen.New(o.Cfg, genOpts...)
 	summaryTo := io.Out
 	var files []string
 	switch {
@@ -493,6 +528,7 @@ func generateRun(o *GenerateOptions) error {
 		err = writeGenFile(g, o.Out, !o.NoHeader)
 		files = []string{o.Out}
 	}
+	progress.Done()
 	if err != nil {
 		return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("generate flow logs: %w", err)}
 	}

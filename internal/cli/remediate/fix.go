@@ -21,6 +21,7 @@ import (
 	"github.com/flowguard/flowguard/internal/awsconf"
 	"github.com/flowguard/flowguard/internal/engine"
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/human"
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/remediate/fix"
 	"github.com/flowguard/flowguard/internal/remediate/fix/journal"
@@ -184,7 +185,7 @@ func fixRun(o *FixOptions) error {
 			var left int
 			saved, left = onlyRegions(saved, rs)
 			if left > 0 {
-				fmt.Fprintf(io.ErrOut, "flowguard: %d finding(s) outside --region %s left out\n", left, textsafe.Terminal(strings.Join(rs, ",")))
+				fmt.Fprintf(io.ErrOut, "flowguard: %s outside --region %s left out\n", human.Plural(left, "finding"), textsafe.Terminal(strings.Join(rs, ",")))
 			}
 		}
 	}

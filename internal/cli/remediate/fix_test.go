@@ -54,7 +54,7 @@ func TestFixCommandsFromSavedScan(t *testing.T) {
 	}
 
 	code, out, errOut := runEnv(t, env, "fix", "--from", scan, "--journal-dir", jd, "--region", "eu-west-1")
-	if code != 0 || !strings.Contains(errOut, "outside --region eu-west-1 left out") || !strings.Contains(out, "0 VPC(s) to change") {
+	if code != 0 || !strings.Contains(errOut, "3 findings outside --region eu-west-1 left out") || !strings.Contains(out, "0 VPCs to change") {
 		t.Fatalf("--region narrowing a saved scan: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, errOut = runEnv(t, env, "fix", "--from", scan, "--journal-dir", jd, "--tag", "team=netsec")
@@ -69,7 +69,7 @@ func TestFixCommandsFromSavedScan(t *testing.T) {
 	os.WriteFile(exc, []byte("exceptions:\n  - owner: netsec@example.com\n    reason: decommissioned next month\n    expires: "+
 		time.Now().AddDate(0, 0, 30).Format("2006-01-02")+"\n    vpc: "+before.Findings[0].ResourceID+"\n"), 0o644)
 	code, out, errOut = runEnv(t, env, "fix", "--from", scan, "--journal-dir", jd, "--exceptions", exc)
-	if code != 0 || !strings.Contains(out, "2 VPC(s) to change") {
+	if code != 0 || !strings.Contains(out, "2 VPCs to change") {
 		t.Fatalf("plan with an exception: exit %d\n%s\n%s", code, out, errOut)
 	}
 	if runs, _ := journal.List(jd); len(runs) != 0 {
@@ -91,8 +91,33 @@ func TestFixCommandsFromSavedScan(t *testing.T) {
 	id := runs[0].ID
 
 	code, out, _ = runEnv(t, env, "verify", "--journal-dir", jd)
-	if code != 0 || !strings.Contains(out, "3 VPC(s) pass") || !strings.Contains(out, "SUCCESS") {
+	if code != 0 || !strings.Contains(out, "3 of 3 VPCs pass") || !strings.Contains(out, "SUCCESS") {
 		t.Fatalf("verify: exit %d\n%s", code, out)
+	}
+	// --status filters the rows, never the counts or the exit code; a bad status is a usage error.
+	passRows := func(out string) int {
+		n := 0
+		for _, line := range strings.Split(out, "\n") {
+			if strings.HasPrefix(line, "PASS ") && strings.Contains(line, "vpc-") {
+				n++
+			}
+		}
+		return n
+	}
+	if passRows(out) != 3 {
+		t.Fatalf("verify: want 3 PASS rows\n%s", out)
+	}
+	code, out, _ = runEnv(t, env, "verify", "--journal-dir", jd, "--status", "pass")
+	if code != 0 || passRows(out) != 3 || !strings.Contains(out, "3 of 3 VPCs pass") {
+		t.Errorf("verify --status PASS: exit %d, want 0 and 3 PASS rows\n%s", code, out)
+	}
+	code, out, _ = runEnv(t, env, "verify", "--journal-dir", jd, "--status", "FAIL,ERROR")
+	if code != 0 || passRows(out) != 0 || !strings.Contains(out, "3 of 3 VPCs pass") || !strings.Contains(out, "no VPC of the run is FAIL or ERROR") {
+		t.Errorf("verify --status FAIL,ERROR: exit %d, want 0, the counts and no rows\n%s", code, out)
+	}
+	code, _, errOut = runEnv(t, env, "verify", "--journal-dir", jd, "--status", "BOGUS")
+	if code != cmdutil.ExitUsage || !strings.Contains(errOut, `--status: unknown status "BOGUS"`) {
+		t.Errorf("verify --status BOGUS: exit %d stderr %q, want 3", code, errOut)
 	}
 	code, out, errOut = runEnv(t, env, "rollback", "--run", id, "--journal-dir", jd, "--yes")
 	if code != 0 || !strings.Contains(out, "still shows 0") {

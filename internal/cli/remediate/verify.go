@@ -29,6 +29,8 @@ type VerifyOptions struct {
 	Out         string
 	Concurrency int
 	Enter       accounts.Options
+	// Statuses keeps only the table rows of VPCs in one of these statuses (see report.ParseStatuses).
+	Statuses []string
 }
 
 // NewCmdVerify builds the verify command; runF replaces verifyRun in tests.
@@ -61,11 +63,16 @@ and the delivery status of the run's flow log. Exit codes: 0 all pass, 1 some fa
 	o.Enter.AddEnterFlags(fs)
 	fs.Lookup("assume-role").Usage = "role to assume to enter the run's account when it is not the credentials' own"
 	fs.IntVar(&o.Concurrency, "concurrency", cmdutil.DefaultConcurrency, "account-regions read at once")
+	cmdutil.AddStatusFlag(fs, &o.Statuses, "show only the VPCs in one of these statuses (FAIL, ERROR, UNKNOWN, EXCEPTED, SKIPPED, PASS); the counts still count every VPC")
 	return cmd
 }
 
 func verifyRun(o *VerifyOptions) error {
 	if err := cmdutil.CheckOutput(o.Output); err != nil {
+		return err
+	}
+	statuses, err := cmdutil.ParseStatusFlag(o.Statuses)
+	if err != nil {
 		return err
 	}
 	if o.RunID == "" {
@@ -100,26 +107,10 @@ func verifyRun(o *VerifyOptions) error {
 			return err
 		}
 	} else {
-		fmt.Fprintf(io.Out, "run %s: %d VPC(s) pass, %d fail, %d could not be read\n", o.RunID, res.Pass, res.Fail, res.Error)
-		fmt.Fprintf(io.Out, "%-10s %-24s %-6s %-16s %s\n", "REGION", "VPC", "STATUS", "REASON", "RUN'S FLOW LOG DELIVERY")
-		for _, v := range res.VPCs {
-			d := v.Delivery
-			if d == "" {
-				d = "-"
-			}
-			fmt.Fprintf(io.Out, "%-10s %-24s %-6s %-16s %s\n", textsafe.Terminal(v.Region), textsafe.Terminal(v.VPCID),
-				textsafe.Terminal(string(v.Status)), textsafe.Terminal(dash(v.Reason)), textsafe.Terminal(d))
-		}
+		fix.WriteVerify(io.Out, res, fix.VerifyTableOptions{Color: io.ColorEnabled(), Statuses: statuses})
 	}
 	if err := rep.Close(); err != nil {
 		return err
 	}
 	return cmdutil.OutcomeError(res.Overall())
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

@@ -46,6 +46,8 @@ type ScanOptions struct {
 	// Stored checks: a folder of user checks, and the ids to run (see internal/checks).
 	ChecksDir string
 	CheckIDs  []string
+	// Statuses keeps only the table rows with a finding in one of these statuses (see report.ParseStatuses).
+	Statuses []string
 }
 
 // NewCmdScan builds the scan command; runF replaces scanRun in tests.
@@ -93,6 +95,7 @@ interrupted, or nothing to evaluate: no account or region read), 3 usage or conf
 	fs.StringVar(&o.Snapshot, "snapshot", "", "evaluate a saved inventory instead of calling AWS")
 	fs.StringVar(&o.ChecksDir, "checks", "", "also run the check files (*.yaml) of this folder (see 'flowguard checks')")
 	fs.StringArrayVar(&o.CheckIDs, "check", nil, "run only this check id (repeatable; default: all)")
+	cmdutil.AddStatusFlag(fs, &o.Statuses, "show only the VPCs with a finding in one of these statuses (FAIL, ERROR, UNKNOWN, EXCEPTED, SKIPPED, PASS); the summary still counts everything")
 	cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return report.Names(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -105,6 +108,11 @@ func scanRun(o *ScanOptions) error {
 	if err != nil {
 		return cmdutil.UsageError("%v", err)
 	}
+	statuses, err := cmdutil.ParseStatusFlag(o.Statuses)
+	if err != nil {
+		return err
+	}
+	ropts := report.Options{Statuses: statuses}
 	if len(formats) > 1 && o.OutDir == "" {
 		return cmdutil.UsageError("several --output formats need --out-dir")
 	}
@@ -152,10 +160,10 @@ func scanRun(o *ScanOptions) error {
 		exceptions.Apply(res, excSet, o.Now())
 	}
 	if o.OutDir != "" {
-		if err := cmdutil.WriteReports(io, formats, res, o.OutDir); err != nil {
+		if err := cmdutil.WriteReports(io, formats, res, o.OutDir, ropts); err != nil {
 			return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: err}
 		}
-	} else if err := cmdutil.WriteReport(io, formats[0], res, o.Out); err != nil {
+	} else if err := cmdutil.WriteReport(io, formats[0], res, o.Out, ropts); err != nil {
 		return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: err}
 	}
 	if res.Cancelled {

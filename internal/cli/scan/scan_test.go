@@ -143,7 +143,7 @@ func TestScanExitCodes(t *testing.T) {
 		if r.code != 0 {
 			t.Errorf("exit %d, want 0\n%s%s", r.code, r.stdout, r.stderr)
 		}
-		if !strings.Contains(r.stdout, "1 unused VPCs left out") || !strings.Contains(r.stdout, "2 findings: 0 FAIL") {
+		if !strings.Contains(r.stdout, "1 unused VPC left out") || !strings.Contains(r.stdout, "2 findings: 0 FAIL") {
 			t.Errorf("summary missing:\n%s", r.stdout)
 		}
 		if r.stderr != "" {

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/flowguard/flowguard/internal/humanize"
+	"github.com/flowguard/flowguard/internal/human"
 	"github.com/flowguard/flowguard/internal/logs/analyze"
 )
 
@@ -150,6 +150,6 @@ func timelineChart(pts []analyze.Point) chart {
 	for j, i := range []int{0, len(pts) / 2, len(pts) - 1} {
 		c.XLabels = append(c.XLabels, axisLabel{X: int(x(i)), Y: c.H - 4, Text: pts[i].Time.Format("01-02 15:04"), Anchor: []string{"start", "middle", "end"}[j]})
 	}
-	c.YLabels = []axisLabel{{X: left - 4, Y: top + 8, Text: humanize.Count(c.Max)}, {X: left - 4, Y: c.H - bottom, Text: "0"}}
+	c.YLabels = []axisLabel{{X: left - 4, Y: top + 8, Text: human.Count(c.Max)}, {X: left - 4, Y: c.H - bottom, Text: "0"}}
 	return c
 }

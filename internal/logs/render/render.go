@@ -12,7 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/flowguard/flowguard/internal/humanize"
+	"github.com/flowguard/flowguard/internal/human"
 	"github.com/flowguard/flowguard/internal/logs/analyze"
 	"github.com/flowguard/flowguard/internal/textsafe"
 )
@@ -136,10 +136,10 @@ func Tables(r *analyze.Report) []Table { return tables(r, false) }
 // thousands separators.
 func HumanTables(r *analyze.Report) []Table { return tables(r, true) }
 
-func tables(r *analyze.Report, human bool) []Table {
+func tables(r *analyze.Report, forPeople bool) []Table {
 	n, bytes := n, n
-	if human {
-		n, bytes = humanize.Count, humanize.Bytes
+	if forPeople {
+		n, bytes = human.Count[int64], human.Bytes
 	}
 	t := r.Totals
 	pct := func(a, b int64) string {
@@ -197,7 +197,7 @@ func tables(r *analyze.Report, human bool) []Table {
 		}
 		for j, c := range tl.Rows {
 			tb.Rows = append(tb.Rows, []string{strconv.Itoa(j + 1), c.Key, val(c.Value)})
-			if human {
+			if forPeople {
 				tb.barValues = append(tb.barValues, float64(c.Value))
 			}
 		}

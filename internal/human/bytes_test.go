@@ -1,4 +1,4 @@
-package humanize
+package human
 
 import (
 	"math"
@@ -31,7 +31,7 @@ func TestBytes(t *testing.T) {
 	}
 }
 
-func TestCount(t *testing.T) {
+func TestCountInt64(t *testing.T) {
 	for _, c := range []struct {
 		n    int64
 		want string
