@@ -14,6 +14,7 @@ import (
 	"github.com/flowguard/flowguard/internal/engine/checks"
 	"github.com/flowguard/flowguard/internal/engine/graph"
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/human"
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/source"
 	"github.com/flowguard/flowguard/internal/source/iac"
@@ -146,7 +147,7 @@ func evaluate(ctx context.Context, snap *inventory.Snapshot, cs []*checks.Check,
 	sort.Strings(res.Regions)
 	finding.Sort(res.Findings)
 	if res.Summary.SkippedUnused > 0 {
-		res.Notes = append(res.Notes, fmt.Sprintf("%d VPCs without network interfaces were left out (--skip-unused)", res.Summary.SkippedUnused))
+		res.Notes = append(res.Notes, human.Plural(res.Summary.SkippedUnused, "VPC")+" without network interfaces left out (--skip-unused)")
 	}
 	// An inventory with no account-region and no read error means nothing was read: the result gets an
 	// error (so it is incomplete), since nothing read is not compliance.

@@ -299,7 +299,7 @@ func fixRun(o *FixOptions) error {
 		return nil
 	}
 	if steps > 0 && !o.Yes && io.InTTY {
-		if err := io.ConfirmOrStop(fmt.Sprintf("Apply %d change(s) to %d VPC(s) in %d account(s)?", steps, vpcs, len(runs))); err != nil {
+		if err := io.ConfirmOrStop(fmt.Sprintf("Apply %s to %s in %s?", human.Plural(steps, "change"), human.Plural(vpcs, "VPC"), human.Plural(len(runs), "account"))); err != nil {
 			return err
 		}
 	}
@@ -503,8 +503,8 @@ func liveScan(ctx context.Context, io *cmdutil.IOStreams, cfg aws.Config, o *Fix
 		return nil, errors.New(msg)
 	}
 	if res.Incomplete {
-		fmt.Fprintf(io.ErrOut, "flowguard: the scan is incomplete (%d read error(s), %d ERROR finding(s)): VPCs that could not be read are left alone\n",
-			len(res.Errors), res.Summary.Error)
+		fmt.Fprintf(io.ErrOut, "flowguard: the scan is incomplete (%s, %s): VPCs that could not be read are left alone\n",
+			human.Plural(len(res.Errors), "read error"), human.Plural(res.Summary.Error, "ERROR finding"))
 	}
 	return res, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/flowguard/flowguard/internal/cli/cmdutil"
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/human"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
@@ -88,7 +89,7 @@ func rollbackRun(o *RollbackOptions) error {
 		if err != nil {
 			return rollbackErr(err)
 		}
-		if err := io.ConfirmOrStop(fmt.Sprintf("Delete %d resource(s) created by run %s?", len(preview.Items), runID)); err != nil {
+		if err := io.ConfirmOrStop(fmt.Sprintf("Delete %s created by run %s?", human.Plural(len(preview.Items), "resource"), runID)); err != nil {
 			return err
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/human"
 	"github.com/flowguard/flowguard/internal/inventory"
 )
 
@@ -82,7 +83,7 @@ func refSnapshot(snap *inventory.Snapshot, o refOptions) *finding.Result {
 	sort.Strings(res.Regions)
 	finding.Sort(res.Findings)
 	if res.Summary.SkippedUnused > 0 {
-		res.Notes = append(res.Notes, fmt.Sprintf("%d VPCs without network interfaces were left out (--skip-unused)", res.Summary.SkippedUnused))
+		res.Notes = append(res.Notes, human.Plural(res.Summary.SkippedUnused, "VPC")+" without network interfaces left out (--skip-unused)")
 	}
 	res.Summarize()
 	return res

@@ -23,6 +23,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/human"
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/remediate/fix/journal"
 )
@@ -415,7 +416,7 @@ func (a *applier) record(st Step, vpcs []string, end journal.Record, err error) 
 	if err != nil {
 		status = "FAILED: " + apiMessage(err)
 	} else if len(end.Failed) > 0 {
-		status = fmt.Sprintf("%d of %d VPC(s) failed", len(end.Failed), len(vpcs))
+		status = fmt.Sprintf("%d of %s failed", len(end.Failed), human.Plural(len(vpcs), "VPC"))
 	}
 	detail := st.Resource
 	if len(vpcs) > 0 && st.Action == ActCreateFlowLogs {
