@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/flowguard/flowguard/internal/cli"
@@ -58,7 +59,13 @@ func run(ctx context.Context, args []string) int {
 	if len(args) > 0 && args[0] == "--" {
 		args = args[1:]
 	}
-	scanArgs := append([]string{"scan", "--skip-unused"}, args...)
+	scanArgs := []string{"scan", "--skip-unused"}
+	// The demo's VPCs live in three regions; moto answers DescribeRegions with every partition's regions,
+	// so without --region the demo would read (and report) twenty regions holding only default VPCs.
+	if !hasFlag(args, "--region") {
+		scanArgs = append(scanArgs, "--region", strings.Join(fixture.DemoRegions, ","))
+	}
+	scanArgs = append(scanArgs, args...)
 	fmt.Fprintf(os.Stderr, "demo: flowguard %v   (AWS_ENDPOINT_URL=%s)\n\n", scanArgs, srv.URL)
 	return cli.Main(ctx, scanArgs, cmdutil.NewFactory(cmdutil.SystemStreams(), getenv))
 }
@@ -70,4 +77,14 @@ func cut(kv string) (string, string, bool) {
 		}
 	}
 	return kv, "", false
+}
+
+// hasFlag reports whether args set flag (--flag VALUE or --flag=VALUE).
+func hasFlag(args []string, flag string) bool {
+	for _, a := range args {
+		if a == flag || strings.HasPrefix(a, flag+"=") {
+			return true
+		}
+	}
+	return false
 }
