@@ -280,3 +280,21 @@ func (t *Table) String() string {
 	}
 	return b.String()
 }
+
+// StatusColor is the ANSI colour of a verdict word (PASS, FAIL, ERROR, UNKNOWN, EXCEPTED, SKIPPED) in every
+// human table: green passes, red fails, yellow could not be decided, blue is an accepted risk, the rest dim.
+func StatusColor(status string) string {
+	switch status {
+	case "PASS":
+		return "\x1b[32m"
+	case "FAIL":
+		return "\x1b[31m"
+	case "ERROR", "UNKNOWN":
+		return "\x1b[33m"
+	case "EXCEPTED":
+		return "\x1b[34m"
+	case "", "-":
+		return ""
+	}
+	return "\x1b[2m"
+}

@@ -272,20 +272,8 @@ func WriteVerify(w io.Writer, v *VerifyResult, o VerifyTableOptions) {
 		if reason == "" {
 			reason = "-"
 		}
-		t.AddCells(human.Cell{Text: string(x.Status), Color: verifyColor(x.Status)}, human.Cell{Text: x.Region}, human.Cell{Text: x.VPCID},
+		t.AddCells(human.Cell{Text: string(x.Status), Color: human.StatusColor(string(x.Status))}, human.Cell{Text: x.Region}, human.Cell{Text: x.VPCID},
 			human.Cell{Text: reason}, human.Cell{Text: d})
 	}
 	io.WriteString(w, t.String())
-}
-
-func verifyColor(s finding.Status) string {
-	switch s {
-	case finding.StatusPass:
-		return "\x1b[32m"
-	case finding.StatusFail:
-		return "\x1b[31m"
-	case finding.StatusError, finding.StatusUnknown:
-		return "\x1b[33m"
-	}
-	return ""
 }

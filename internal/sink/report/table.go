@@ -21,19 +21,7 @@ const (
 	ansiBold   = "\x1b[1m"
 )
 
-func statusColor(s finding.Status) string {
-	switch s {
-	case finding.StatusPass:
-		return ansiGreen
-	case finding.StatusFail:
-		return ansiRed
-	case finding.StatusError, finding.StatusUnknown:
-		return ansiYellow
-	case finding.StatusExcepted:
-		return ansiBlue
-	}
-	return ansiDim
-}
+func statusColor(s finding.Status) string { return human.StatusColor(string(s)) }
 
 // defaultTop bounds the account, region and reason lists of the summary.
 const defaultTop = 10

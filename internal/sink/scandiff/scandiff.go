@@ -212,8 +212,8 @@ func (d *Diff) WriteTableWith(w io.Writer, o TableOptions) error {
 		for _, c := range list {
 			t.AddCells(human.Cell{Text: dash(c.AccountID)}, human.Cell{Text: dash(c.Region)}, human.Cell{Text: c.Resource},
 				human.Cell{Text: dash(c.Name)}, human.Cell{Text: c.CheckID},
-				human.Cell{Text: dash(string(c.OldStatus)), Color: statusColor(c.OldStatus)},
-				human.Cell{Text: dash(string(c.NewStatus)), Color: statusColor(c.NewStatus)}, human.Cell{Text: detail(c)})
+				human.Cell{Text: dash(string(c.OldStatus)), Color: human.StatusColor(string(c.OldStatus))},
+				human.Cell{Text: dash(string(c.NewStatus)), Color: human.StatusColor(string(c.NewStatus))}, human.Cell{Text: detail(c)})
 		}
 		b.WriteString(t.String())
 		if n := len(s.list) - len(list); n > 0 {
@@ -223,20 +223,6 @@ func (d *Diff) WriteTableWith(w io.Writer, o TableOptions) error {
 	b.WriteString("\n" + d.SummaryLine() + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-func statusColor(s finding.Status) string {
-	switch s {
-	case finding.StatusPass:
-		return "\x1b[32m"
-	case finding.StatusFail:
-		return "\x1b[31m"
-	case finding.StatusError, finding.StatusUnknown:
-		return "\x1b[33m"
-	case finding.StatusExcepted:
-		return "\x1b[34m"
-	}
-	return ""
 }
 
 // SummaryLine is a one-line account of the diff.
