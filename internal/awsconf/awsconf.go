@@ -13,10 +13,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/smithy-go/middleware"
 	"github.com/spf13/pflag"
 )
 
@@ -28,6 +27,8 @@ type Options struct {
 	// MaxAttempts caps tries per call (first try included); MaxBackoff caps the wait between tries.
 	MaxAttempts int
 	MaxBackoff  time.Duration
+	// OnRetry, when set, is called before each retry of an AWS call (not a flag: scan shows it on a terminal).
+	OnRetry func(Retry)
 }
 
 // Defaults for retries: generous enough to ride out throttling, bounded so a dead region fails in time.
@@ -106,7 +107,8 @@ func LoadEnv(ctx context.Context, o Options, getenv func(string) string) (aws.Co
 		}
 		opts = append(opts, config.WithBaseEndpoint(e))
 	}
-	opts = append(opts, config.WithRetryer(Retryer(o.MaxAttempts, o.MaxBackoff)))
+	opts = append(opts, config.WithRetryer(retryerWith(o.MaxAttempts, o.MaxBackoff, o.OnRetry)),
+		config.WithAPIOptions([]func(*middleware.Stack) error{RetryOptions}))
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
@@ -178,27 +180,6 @@ func RedactURL(raw string) string {
 		user = "xxxxx"
 	}
 	return prefix + user + rest[at:]
-}
-
-// Retryer is the SDK's adaptive retry mode (client-side rate limiting on throttles) with a cap on attempts and
-// backoff. The retry-quota token bucket is off: adaptive mode already paces retries, and a drained bucket would
-// turn a burst of throttles into hard failures.
-func Retryer(maxAttempts int, maxBackoff time.Duration) func() aws.Retryer {
-	if maxAttempts <= 0 {
-		maxAttempts = DefaultMaxAttempts
-	}
-	if maxBackoff <= 0 {
-		maxBackoff = DefaultMaxBackoff
-	}
-	return func() aws.Retryer {
-		return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
-			o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) {
-				so.MaxAttempts = maxAttempts
-				so.MaxBackoff = maxBackoff
-				so.RateLimiter = ratelimit.None
-			})
-		})
-	}
 }
 
 // UsesCustomEndpoint reports whether calls go to a non-AWS endpoint (then S3 needs path-style addressing).

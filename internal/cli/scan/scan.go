@@ -149,6 +149,9 @@ func scanRun(o *ScanOptions) error {
 		return cmdutil.InputError("", err)
 	}
 	if e, ok := cmdutil.IdentityError(snap); ok && ctx.Err() == nil && o.Snapshot == "" && o.FromAWSCLI == "" && !o.Accounts.MultiAccount() {
+		if e.Code == awsconf.CodeCannotConnect {
+			return cmdutil.UsageError("%s: check --endpoint-url / AWS_ENDPOINT_URL, the network and any proxy", textsafe.Terminal(e.Message))
+		}
 		return cmdutil.UsageError("cannot identify the AWS account: %s\nCheck your credentials, --profile and --endpoint-url.", textsafe.Terminal(e.Message))
 	}
 	if o.SaveSnapshot != "" {

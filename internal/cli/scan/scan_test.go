@@ -1,21 +1,26 @@
 package scan_test
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/flowguard/flowguard/internal/testenv/golden"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/flowguard/flowguard/internal/cli"
 	"github.com/flowguard/flowguard/internal/cli/clitest"
+	"github.com/flowguard/flowguard/internal/cli/cmdutil"
 	"github.com/flowguard/flowguard/internal/testenv/faultproxy"
 	"github.com/flowguard/flowguard/internal/testenv/fixture"
 	"github.com/flowguard/flowguard/internal/testenv/moto"
@@ -196,13 +201,24 @@ func TestScanExitCodes(t *testing.T) {
 		}
 	})
 
-	t.Run("3 when no account can be identified", func(t *testing.T) {
+	t.Run("3 within seconds when the endpoint cannot be reached", func(t *testing.T) {
 		t.Parallel()
-		env := []string{"AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x", "AWS_REGION=us-east-1", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null"}
-		// A closed port: nothing listens there.
-		r := flowguard(t, env, "scan", "--endpoint-url", "http://127.0.0.1:1", "--max-attempts", "1")
-		if r.code != 3 || !strings.Contains(r.stderr, "cannot identify the AWS account") {
-			t.Errorf("exit %d stderr %q", r.code, r.stderr)
+		// A closed loopback port: nothing listens there. The SDK alone would retry the refused connection ten
+		// times for 104 s, silently; the deadline turns such a regression into a failure instead of a hang.
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		endpoint := "http://" + l.Addr().String()
+		l.Close()
+		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+		defer cancel()
+		f, _, stderr := cmdutil.NewTestFactory("", map[string]string{"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x",
+			"AWS_REGION": "us-east-1", "AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull, "HOME": t.TempDir()})
+		code := cli.Main(ctx, []string{"scan", "--endpoint-url", endpoint}, f)
+		want := "cannot connect to " + endpoint + " (connection refused): check --endpoint-url / AWS_ENDPOINT_URL"
+		if code != 3 || !strings.Contains(stderr.String(), want) {
+			t.Errorf("exit %d stderr %q, want 3 and %q", code, stderr, want)
 		}
 	})
 }

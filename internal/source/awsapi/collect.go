@@ -26,6 +26,7 @@ import (
 	"github.com/aws/smithy-go"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/flowguard/flowguard/internal/awsconf"
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/pagination"
 )
@@ -484,6 +485,10 @@ func tagMap(tags []ec2types.Tag) map[string]string {
 func readError(account, region string, c inventory.Collection, op string, err error) inventory.ReadError {
 	re := inventory.ReadError{AccountID: account, Region: region, Collection: c, Operation: op, Message: err.Error()}
 	var ae smithy.APIError
+	if msg, ok := awsconf.CannotConnect(err); ok {
+		re.Code, re.Message = awsconf.CodeCannotConnect, msg
+		return re
+	}
 	switch {
 	case errors.As(err, &ae):
 		re.Code = ae.ErrorCode()
