@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"io"
 	"sync"
+
+	"github.com/flowguard/flowguard/internal/awsconf"
+	"github.com/flowguard/flowguard/internal/textsafe"
 )
 
 // Progress is the one status line a command redraws on a terminal's stderr while it works ("scanning: 3/17
@@ -39,6 +42,28 @@ func (p *Progress) Update(done, total int) {
 		return
 	}
 	p.Show(fmt.Sprintf("scanning: %d/%d regions", done, total))
+}
+
+// Retry shows the retry the SDK is about to make ("throttled by ec2:DescribeFlowLogs in eu-west-1, retrying
+// (attempt 3/10)…"): set it as awsconf.Options.OnRetry, so a slow, throttled scan says why on a terminal. The
+// next Update replaces it.
+func (p *Progress) Retry(r awsconf.Retry) {
+	if !p.on {
+		return
+	}
+	op, region := textsafe.Terminal(r.Operation), textsafe.Terminal(r.Region)
+	var why string
+	switch {
+	case r.Throttle:
+		why = fmt.Sprintf("throttled by %s in %s", op, region)
+	case r.Code == awsconf.CodeCannotConnect:
+		why = fmt.Sprintf("cannot connect for %s in %s", op, region)
+	case r.Code != "":
+		why = fmt.Sprintf("%s in %s failed (%s)", op, region, textsafe.Terminal(r.Code))
+	default:
+		why = fmt.Sprintf("%s in %s failed", op, region)
+	}
+	p.Show(fmt.Sprintf("%s, retrying (attempt %d/%d)…", why, r.Attempt, r.MaxAttempts))
 }
 
 // Done clears the line, if anything was shown.

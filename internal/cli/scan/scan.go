@@ -134,6 +134,9 @@ func scanRun(o *ScanOptions) error {
 	}
 	ctx := o.Ctx
 	progress := cmdutil.NewProgress(io)
+	if progress.Enabled() {
+		o.AWS.OnRetry = progress.Retry
+	}
 	src, err := source.FromOptions(source.Options{Snapshot: o.Snapshot, FromAWSCLI: o.FromAWSCLI, Regions: o.AWS.NormalizedRegions(),
 		Concurrency: o.Concurrency, Accounts: o.Accounts, Progress: progress.Update,
 		AWSConfig: func(ctx context.Context) (aws.Config, error) { return o.AWSConfig(ctx, o.AWS) }})

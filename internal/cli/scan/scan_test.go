@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -245,5 +246,35 @@ func TestSnapshotRoundTripGivesIdenticalFindings(t *testing.T) {
 	r := flowguard(t, nil, "scan", "--snapshot", bad)
 	if r.code != 3 || !strings.Contains(r.stderr, "bad.json:3:") {
 		t.Errorf("malformed snapshot: exit %d stderr %q", r.code, r.stderr)
+	}
+}
+
+// Throttling slows a scan down; on a terminal the progress line says so, on a pipe stderr stays clean.
+func TestScanShowsThrottlingRetriesOnATerminalOnly(t *testing.T) {
+	t.Parallel()
+	srv := moto.Shared(t)
+	acct := moto.NewTestAccount(t)
+	for _, tty := range []bool{true, false} {
+		var throttled atomic.Int32
+		p := faultproxy.New(srv.URL, faultproxy.Options{Decide: func(c faultproxy.Call) faultproxy.Fault {
+			if c.Name() == "ec2:DescribeFlowLogs" && throttled.Add(1) <= 2 {
+				return faultproxy.Throttle
+			}
+			return faultproxy.None
+		}})
+		defer p.Close()
+		f, _, stderr := cmdutil.NewTestFactory("", clitest.Env(append(acct.Env(p.URL, "us-east-1"), "HOME="+t.TempDir())))
+		f.IOStreams.ErrTTY = tty
+		code := clitest.RunWith(t, f, "scan", "--region", "us-east-1", "--max-backoff", "10ms")
+		if code == 2 || throttled.Load() < 3 {
+			t.Errorf("tty %v: exit %d after %d DescribeFlowLogs calls: the throttled call was not retried to success\n%s", tty, code, throttled.Load(), stderr)
+		}
+		line := "throttled by ec2:DescribeFlowLogs in us-east-1, retrying (attempt 2/10)…"
+		if tty && !strings.Contains(stderr.String(), "\r\x1b[K"+line) {
+			t.Errorf("terminal stderr %q, want the line %q", stderr, line)
+		}
+		if !tty && stderr.Len() != 0 {
+			t.Errorf("piped stderr %q, want nothing", stderr)
+		}
 	}
 }
