@@ -76,8 +76,15 @@ Each apply is a run with an id, journalled before and after every change (--jour
 finished by running fix --apply again (it is detected), or explicitly with --run ID; nothing is created twice.
 Undo a run with 'flowguard rollback --run ID'; check it with 'flowguard verify --run ID'.
 
-Exit codes: 0 everything planned was applied (or the plan was printed), 1 some changes failed, 2 interrupted,
-3 usage error.`,
+The plan counts every VPC once: to change, deferred (beyond --max-batches), left alone (each with why),
+already passing, and already done by an interrupted run; the counts add up to the VPCs of the plan. A run is
+"complete" only when nothing was deferred; otherwise it is "partial: N deferred" (run fix --apply again).
+
+Exit codes: 0 everything planned was applied and nothing deferred (or the plan was printed), 1 some changes
+failed, 2 interrupted, or the current state of some account or region could not be read (its VPCs are left
+alone), 3 usage error, 4 partial: everything attempted was applied but VPCs were deferred (--max-batches),
+5 the confirmation prompt was declined (nothing changed). A VPC left alone for a stated reason (a role
+flowguard may not use, a conflicting flow log, retention without --fix-retention) does not change the code.`,
 		Example: `  flowguard scan --output json > scan.json
   flowguard fix --from scan.json                      # review the plan
   flowguard fix --from scan.json --apply --batch-size 20 --max-batches 1
@@ -222,8 +229,10 @@ func fixRun(o *FixOptions) error {
 	rep := cmdutil.NewReportOut(io, o.Out)
 	io = rep.Streams()
 	code := cmdutil.ExitOK
+	// The worst code wins: interrupted or unreadable (2), then failed (1), then partial (4), then 0.
+	rank := map[int]int{cmdutil.ExitOK: 0, cmdutil.ExitPartial: 1, cmdutil.ExitFail: 2, cmdutil.ExitIncomplete: 3}
 	worse := func(c int) {
-		if c == cmdutil.ExitIncomplete || (c == cmdutil.ExitFail && code == cmdutil.ExitOK) {
+		if rank[c] > rank[code] {
 			code = c
 		}
 	}

@@ -43,7 +43,8 @@ func NewCmdRollback(f *cmdutil.Factory, runF func(*RollbackOptions) error) *cobr
 		Long: `rollback undoes one fix run: it deletes the flow logs the run created (found in its journal and confirmed by
 the flowguard:run-id tag), then the log groups and the delivery role it created when nothing else uses them, and
 puts back retention it raised. Flow logs, log groups and roles flowguard did not create are never touched.
-Deleting a log group deletes the flow-log records in it. Exit code 0 when everything the run created is gone.`,
+Deleting a log group deletes the flow-log records in it. Exit code 0 when everything the run created is gone,
+5 when the confirmation prompt is declined (nothing deleted).`,
 		Example: `  flowguard rollback --run 20261123T040512Z-3fa9c1 --dry-run
   flowguard rollback --run 20261123T040512Z-3fa9c1 --yes
   flowguard rollback --run 20261123T040512Z-3fa9c1 --assume-role OrganizationAccountAccessRole --yes -o json --out rollback.json`,

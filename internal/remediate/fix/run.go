@@ -101,7 +101,9 @@ func Execute(ctx context.Context, cfg aws.Config, pr *Prepared, dir string, o Ap
 	}
 	p := pr.Plan
 	if !pr.Resumed && len(p.Steps) == 0 && len(p.Done) == 0 {
-		return &Outcome{RunID: p.RunID, Status: journal.StatusComplete}, nil
+		out := &Outcome{RunID: p.RunID, Deferred: len(p.Deferred)}
+		out.Status = finalStatus(out, false)
+		return out, nil
 	}
 	j, err := journal.Open(dir, p.RunID, !pr.Resumed)
 	if err != nil {
