@@ -1,6 +1,7 @@
 package remediate_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -57,5 +58,41 @@ func TestFixLeftAloneIsNotInterrupted(t *testing.T) {
 	code, out, errOut = runEnv(t, env, "fix", "--region", region, "--journal-dir", jd, "--apply", "--yes")
 	if code == cmdutil.ExitIncomplete || strings.Contains(out, "interrupted") {
 		t.Fatalf("apply with a VPC left alone: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// The run id a plan prints (and its tags show) is the id the apply uses: fix --apply --run ID starts that run.
+func TestPlannedRunIDIsApplied(t *testing.T) {
+	t.Parallel()
+	srv := moto.Shared(t)
+	acct := moto.NewTestAccount(t)
+	const region = "us-east-1"
+	env := acct.Env(srv.URL, region)
+	jd := t.TempDir()
+	code, out, errOut := runEnv(t, env, "fix", "--region", region, "--journal-dir", jd)
+	m := regexp.MustCompile(`flowguard fix plan: run ([0-9A-Za-z_-]+), account`).FindStringSubmatch(out)
+	if code != 0 || m == nil {
+		t.Fatalf("plan: exit %d\n%s\n%s", code, out, errOut)
+	}
+	id := m[1]
+	if !strings.Contains(out, "flowguard:run-id="+id) || !strings.Contains(out, "fix --apply --run "+id) {
+		t.Fatalf("plan does not show its run id %s in its tags and apply line:\n%s", id, out)
+	}
+	code, out, errOut = runEnv(t, env, "fix", "--region", region, "--journal-dir", jd, "--apply", "--yes", "--run", id)
+	if code != 0 || !strings.Contains(out, "run "+id+": complete") {
+		t.Fatalf("apply --run %s: exit %d\n%s\n%s", id, code, out, errOut)
+	}
+	fls, err := ec2.NewFromConfig(acct.Config(srv.URL, region)).DescribeFlowLogs(t.Context(), &ec2.DescribeFlowLogsInput{})
+	if err != nil || len(fls.FlowLogs) != 1 {
+		t.Fatalf("flow logs: %v %+v", err, fls)
+	}
+	var tagged string
+	for _, tg := range fls.FlowLogs[0].Tags {
+		if aws.ToString(tg.Key) == fix.TagRunID {
+			tagged = aws.ToString(tg.Value)
+		}
+	}
+	if tagged != id {
+		t.Errorf("flow log tagged run %q, plan showed %q", tagged, id)
 	}
 }

@@ -24,10 +24,9 @@ func WritePlan(w io.Writer, p *Plan, applying bool) {
 	switch {
 	case p.Resumed:
 		fmt.Fprintf(w, "flowguard fix plan: finishing run %s, account %s\n", term(p.RunID), term(p.Account))
-	case applying:
-		fmt.Fprintf(w, "flowguard fix plan: run %s, account %s\n", term(p.RunID), term(p.Account))
 	default:
-		fmt.Fprintf(w, "flowguard fix plan: account %s (a run id is assigned when the plan is applied)\n", term(p.Account))
+		// The id is the run's from the plan on: the tags below carry it, and the apply line passes it on.
+		fmt.Fprintf(w, "flowguard fix plan: run %s, account %s\n", term(p.RunID), term(p.Account))
 	}
 	dest := term(s.Destination) + " " + term(s.LogGroupTemplate)
 	if s.Destination == inventory.DestinationS3 {
@@ -163,7 +162,11 @@ func WritePlan(w io.Writer, p *Plan, applying bool) {
 		}
 	}
 	if !applying {
-		fmt.Fprintf(w, "\nNothing was changed. Apply with: flowguard fix --apply (same flags)\n")
+		if p.Resumed {
+			fmt.Fprintf(w, "\nNothing was changed. Apply with: flowguard fix --apply --run %s\n", term(p.RunID))
+		} else {
+			fmt.Fprintf(w, "\nNothing was changed. Apply this plan's run with: flowguard fix --apply --run %s (same flags)\n", term(p.RunID))
+		}
 	}
 }
 
