@@ -95,4 +95,9 @@ func TestPlannedRunIDIsApplied(t *testing.T) {
 	if tagged != id {
 		t.Errorf("flow log tagged run %q, plan showed %q", tagged, id)
 	}
+	// rollback --dry-run says the run's flow log still exists (it said "still shows 0").
+	code, out, errOut = runEnv(t, env, "rollback", "--run", id, "--journal-dir", jd, "--dry-run")
+	if code != 0 || !strings.Contains(out, "describe-flow-logs shows 1 flow log of the run now") || strings.Contains(out, "still shows 0") {
+		t.Fatalf("rollback --dry-run: exit %d\n%s\n%s", code, out, errOut)
+	}
 }

@@ -121,7 +121,19 @@ func rollbackRun(o *RollbackOptions) error {
 		case res.Overall() != finding.OutcomeOK:
 			verb = "NOT fully rolled back"
 		}
-		fmt.Fprintf(io.Out, "\nrun %s: %s; describe-flow-logs still shows %d of its flow logs\n", textsafe.Terminal(runID), verb, len(res.Remaining))
+		if o.DryRun {
+			// Nothing was deleted: the run's flow logs are all still there, and each would be deleted.
+			n := 0
+			for _, it := range res.Items {
+				if it.Kind == "flow-log" && it.Outcome == "would-delete" {
+					n++
+				}
+			}
+			fmt.Fprintf(io.Out, "\nrun %s: %s; describe-flow-logs shows %s of the run now, all of which would be deleted\n",
+				textsafe.Terminal(runID), verb, human.Plural(n, "flow log"))
+		} else {
+			fmt.Fprintf(io.Out, "\nrun %s: %s; describe-flow-logs still shows %d of its flow logs\n", textsafe.Terminal(runID), verb, len(res.Remaining))
+		}
 		for _, id := range res.Remaining {
 			fmt.Fprintf(io.Out, "  remains: flow log %s\n", textsafe.Terminal(id))
 		}
