@@ -276,6 +276,7 @@ const (
 	OutcomeOK         Outcome = iota // everything evaluated (or done) and passing
 	OutcomeFail                      // at least one FAIL (or a change that failed)
 	OutcomeIncomplete                // something could not be evaluated (ERROR findings, read errors, cancelled)
+	OutcomePartial                   // everything attempted was done, but some of the work was deferred (fix --max-batches)
 )
 
 func (o Outcome) String() string {
@@ -286,6 +287,8 @@ func (o Outcome) String() string {
 		return "fail"
 	case OutcomeIncomplete:
 		return "incomplete"
+	case OutcomePartial:
+		return "partial"
 	}
 	return fmt.Sprintf("Outcome(%d)", int(o))
 }

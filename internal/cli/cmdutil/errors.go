@@ -15,9 +15,11 @@ import (
 // Exit codes shared by every command.
 const (
 	ExitOK         = 0 // everything evaluated and passing
-	ExitFail       = 1 // at least one FAIL (or a change that failed, or a declined prompt)
+	ExitFail       = 1 // at least one FAIL (or a change that failed)
 	ExitIncomplete = 2 // something could not be evaluated (ERROR findings, read errors, cancelled)
 	ExitUsage      = 3 // usage or configuration error
+	ExitPartial    = 4 // fix: everything attempted was applied, but VPCs were deferred (--max-batches)
+	ExitDeclined   = 5 // the confirmation prompt was declined: nothing changed
 )
 
 // ExitError carries an exit code out of a command. A nil Err means the command already reported everything.
@@ -63,6 +65,8 @@ func OutcomeCode(o finding.Outcome) int {
 		return ExitOK
 	case finding.OutcomeFail:
 		return ExitFail
+	case finding.OutcomePartial:
+		return ExitPartial
 	}
 	return ExitIncomplete
 }

@@ -21,7 +21,7 @@ func TestOnlyTheCommandLayerHasExitCodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exitNames := map[string]bool{"ExitOK": true, "ExitFail": true, "ExitIncomplete": true, "ExitUsage": true, "ExitCode": true}
+	exitNames := map[string]bool{"ExitOK": true, "ExitFail": true, "ExitIncomplete": true, "ExitUsage": true, "ExitPartial": true, "ExitDeclined": true, "ExitCode": true}
 	files := 0
 	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {

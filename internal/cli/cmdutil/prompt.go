@@ -15,11 +15,12 @@ func (s *IOStreams) Confirm(question string) bool {
 	return a == "y" || a == "yes"
 }
 
-// ConfirmOrStop asks question; a no prints "nothing changed" and returns the exit-1 error the caller returns.
+// ConfirmOrStop asks question; a no prints "nothing changed" and returns the ExitDeclined error the caller
+// returns (declining is not a failure, and not a success that changed something).
 func (s *IOStreams) ConfirmOrStop(question string) error {
 	if s.Confirm(question) {
 		return nil
 	}
-	fmt.Fprintln(s.ErrOut, "flowguard: nothing changed")
-	return &ExitError{Code: ExitFail}
+	fmt.Fprintln(s.ErrOut, "flowguard: declined: nothing changed")
+	return &ExitError{Code: ExitDeclined}
 }

@@ -72,12 +72,20 @@ func NewCmdFix(f *cmdutil.Factory, runF func(*FixOptions) error) *cobra.Command 
 which VPCs, and every API call it will make (delivery role, log groups, VPC-level flow logs). It changes nothing
 unless --apply is given; on a terminal it then asks for confirmation unless --yes.
 
-Each apply is a run with an id, journalled before and after every change (--journal-dir). An interrupted run is
+Each apply is a run with an id, journalled before and after every change (--journal-dir). The plan shows the
+id (its tags carry it); 'fix --apply --run ID' applies the run that plan printed, with that id. An interrupted run is
 finished by running fix --apply again (it is detected), or explicitly with --run ID; nothing is created twice.
 Undo a run with 'flowguard rollback --run ID'; check it with 'flowguard verify --run ID'.
 
-Exit codes: 0 everything planned was applied (or the plan was printed), 1 some changes failed, 2 interrupted,
-3 usage error.`,
+The plan counts every VPC once: to change, deferred (beyond --max-batches), left alone (each with why),
+already passing, and already done by an interrupted run; the counts add up to the VPCs of the plan. A run is
+"complete" only when nothing was deferred; otherwise it is "partial: N deferred" (run fix --apply again).
+
+Exit codes: 0 everything planned was applied and nothing deferred (or the plan was printed), 1 some changes
+failed, 2 interrupted, or the current state of some account or region could not be read (its VPCs are left
+alone), 3 usage error, 4 partial: everything attempted was applied but VPCs were deferred (--max-batches),
+5 the confirmation prompt was declined (nothing changed). A VPC left alone for a stated reason (a role
+flowguard may not use, a conflicting flow log, retention without --fix-retention) does not change the code.`,
 		Example: `  flowguard scan --output json > scan.json
   flowguard fix --from scan.json                      # review the plan
   flowguard fix --from scan.json --apply --batch-size 20 --max-batches 1
@@ -104,7 +112,7 @@ Exit codes: 0 everything planned was applied (or the plan was printed), 1 some c
 	fs.StringVar(&o.From, "from", "", "fix the FAIL findings of a saved scan (flowguard scan --output json), instead of scanning now (--region narrows it); - reads stdin")
 	fs.BoolVar(&o.Apply, "apply", false, "make the changes (without it, only the plan is printed)")
 	fs.BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation on a terminal")
-	fs.StringVar(&o.RunID, "run", "", "resume this run (its journalled settings and VPCs are used)")
+	fs.StringVar(&o.RunID, "run", "", "resume this run (its journalled settings and VPCs are used), or start the run a plan printed with this id")
 	fs.BoolVar(&o.NewRun, "new-run", false, "start a new run even if an unfinished one exists")
 	fs.StringVar(&o.JournalDir, "journal-dir", journalDir, "where run journals are kept")
 	fs.StringVarP(&o.Output, "output", "o", cmdutil.OutputTable, "output format: table or json")
@@ -202,13 +210,22 @@ func fixRun(o *FixOptions) error {
 	// Which accounts: the run's own when resuming; every account with FAIL findings in the saved scan when
 	// --assume-role lets flowguard enter them; otherwise the caller's.
 	accts := []string{caller}
+	newRunID := ""
 	switch {
 	case o.RunID != "":
 		info, _, err := fix.LoadRun(o.JournalDir, o.RunID)
-		if err != nil {
+		switch {
+		case errors.Is(err, journal.ErrNotFound):
+			// No journal: the id a plan printed. The run starts with it, so the run applied is the one reviewed.
+			if len(accts) != 1 || o.Accounts.MultiAccount() || (saved != nil && o.Accounts.RoleName != "" && len(failingAccounts(saved)) > 1) {
+				return cmdutil.UsageError("--run %s: no such run, and a new run with a given id is for one account", o.RunID)
+			}
+			newRunID, o.RunID = o.RunID, ""
+		case err != nil:
 			return cmdutil.Usage(err)
+		default:
+			accts = []string{info.Account}
 		}
-		accts = []string{info.Account}
 	case saved != nil && o.Accounts.RoleName != "":
 		accts = failingAccounts(saved)
 	case saved == nil && o.Accounts.MultiAccount():
@@ -222,8 +239,10 @@ func fixRun(o *FixOptions) error {
 	rep := cmdutil.NewReportOut(io, o.Out)
 	io = rep.Streams()
 	code := cmdutil.ExitOK
+	// The worst code wins: interrupted or unreadable (2), then failed (1), then partial (4), then 0.
+	rank := map[int]int{cmdutil.ExitOK: 0, cmdutil.ExitPartial: 1, cmdutil.ExitFail: 2, cmdutil.ExitIncomplete: 3}
 	worse := func(c int) {
-		if c == cmdutil.ExitIncomplete || (c == cmdutil.ExitFail && code == cmdutil.ExitOK) {
+		if rank[c] > rank[code] {
 			code = c
 		}
 	}
@@ -253,7 +272,7 @@ func fixRun(o *FixOptions) error {
 			}
 			return cached, nil
 		}
-		pr, err := fix.Prepare(ctx, acfg, fix.PrepareOptions{Findings: findings, Settings: o.Settings, RunID: o.RunID, NewRun: o.NewRun,
+		pr, err := fix.Prepare(ctx, acfg, fix.PrepareOptions{Findings: findings, Settings: o.Settings, RunID: o.RunID, NewRun: o.NewRun, NewRunID: newRunID,
 			JournalDir: o.JournalDir, Concurrency: o.Concurrency})
 		if err != nil {
 			if errors.Is(err, journal.ErrNotFound) {

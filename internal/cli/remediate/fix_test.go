@@ -236,7 +236,7 @@ func TestFixAsksOnATerminal(t *testing.T) {
 		return clitest.RunWith(t, f, args...), out.String(), errOut.String()
 	}
 	code, _, errOut := term("n\n", "fix", "--region", region, "--journal-dir", jd, "--apply")
-	if code != cmdutil.ExitFail || !strings.Contains(errOut, "[y/N]") || !strings.Contains(errOut, "nothing changed") {
+	if code != cmdutil.ExitDeclined || !strings.Contains(errOut, "[y/N]") || !strings.Contains(errOut, "nothing changed") {
 		t.Fatalf("declined: exit %d\n%s", code, errOut)
 	}
 	if m := faultproxy.Mutating(p.Calls()); len(m) != 0 {

@@ -2,6 +2,7 @@ package remediate_test
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/flowguard/flowguard/internal/cli/cmdutil"
@@ -25,7 +26,7 @@ func TestFixFlagsFillOptions(t *testing.T) {
 	}
 }
 
-// Declining the prompt on a terminal is exit 1 and "nothing changed"; only y or yes goes on.
+// Declining the prompt on a terminal is exit 5 (ExitDeclined, not a failure) and "nothing changed"; only y or yes goes on.
 func TestConfirm(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]bool{"y\n": true, "YES\n": true, "n\n": false, "\n": false, "": false, "yes please\n": false} {
@@ -34,7 +35,7 @@ func TestConfirm(t *testing.T) {
 		if (err == nil) != want {
 			t.Errorf("%q: %v, want yes=%v", in, err, want)
 		}
-		if !want && (cmdutil.CodeOf(err) != cmdutil.ExitFail || errOut.Len() == 0) {
+		if !want && (cmdutil.CodeOf(err) != cmdutil.ExitDeclined || !strings.Contains(errOut.String(), "nothing changed")) {
 			t.Errorf("%q: exit %d, stderr %q", in, cmdutil.CodeOf(err), errOut)
 		}
 	}

@@ -43,7 +43,8 @@ func NewCmdRollback(f *cmdutil.Factory, runF func(*RollbackOptions) error) *cobr
 		Long: `rollback undoes one fix run: it deletes the flow logs the run created (found in its journal and confirmed by
 the flowguard:run-id tag), then the log groups and the delivery role it created when nothing else uses them, and
 puts back retention it raised. Flow logs, log groups and roles flowguard did not create are never touched.
-Deleting a log group deletes the flow-log records in it. Exit code 0 when everything the run created is gone.`,
+Deleting a log group deletes the flow-log records in it. Exit code 0 when everything the run created is gone,
+5 when the confirmation prompt is declined (nothing deleted).`,
 		Example: `  flowguard rollback --run 20261123T040512Z-3fa9c1 --dry-run
   flowguard rollback --run 20261123T040512Z-3fa9c1 --yes
   flowguard rollback --run 20261123T040512Z-3fa9c1 --assume-role OrganizationAccountAccessRole --yes -o json --out rollback.json`,
@@ -120,7 +121,19 @@ func rollbackRun(o *RollbackOptions) error {
 		case res.Overall() != finding.OutcomeOK:
 			verb = "NOT fully rolled back"
 		}
-		fmt.Fprintf(io.Out, "\nrun %s: %s; describe-flow-logs still shows %d of its flow logs\n", textsafe.Terminal(runID), verb, len(res.Remaining))
+		if o.DryRun {
+			// Nothing was deleted: the run's flow logs are all still there, and each would be deleted.
+			n := 0
+			for _, it := range res.Items {
+				if it.Kind == "flow-log" && it.Outcome == "would-delete" {
+					n++
+				}
+			}
+			fmt.Fprintf(io.Out, "\nrun %s: %s; describe-flow-logs shows %s of the run now, all of which would be deleted\n",
+				textsafe.Terminal(runID), verb, human.Plural(n, "flow log"))
+		} else {
+			fmt.Fprintf(io.Out, "\nrun %s: %s; describe-flow-logs still shows %d of its flow logs\n", textsafe.Terminal(runID), verb, len(res.Remaining))
+		}
 		for _, id := range res.Remaining {
 			fmt.Fprintf(io.Out, "  remains: flow log %s\n", textsafe.Terminal(id))
 		}

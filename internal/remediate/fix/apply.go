@@ -139,27 +139,63 @@ type StepOutcome struct {
 
 // Outcome is the result of applying a plan.
 type Outcome struct {
-	RunID       string        `json:"run_id"`
-	JournalPath string        `json:"journal"`
-	Status      string        `json:"status"` // complete, partial, interrupted
-	VPCs        []VPCOutcome  `json:"vpcs"`
-	Steps       []StepOutcome `json:"steps"`
+	RunID       string `json:"run_id"`
+	JournalPath string `json:"journal"`
+	// Status: complete (everything planned applied and nothing deferred), partial (everything attempted applied,
+	// Deferred VPCs left for a later run), failed (some change failed), interrupted.
+	Status string `json:"status"`
+	// Deferred counts the VPCs beyond --max-batches that this run did not touch.
+	Deferred int           `json:"deferred"`
+	VPCs     []VPCOutcome  `json:"vpcs"`
+	Steps    []StepOutcome `json:"steps"`
 	// Other reports changes not tied to a VPC flow log (role, retention) that failed.
 	Errors []string `json:"errors,omitempty"`
 	// Warnings say what was wrong with the run's journal (a torn final record cut off, suspect records).
 	Warnings []string `json:"warnings,omitempty"`
 }
 
-// Overall is OK when everything planned was applied, a failure when something failed, incomplete when the
-// run was interrupted.
+// Overall is OK when everything planned was applied and nothing deferred, partial when VPCs were deferred, a
+// failure when something failed, incomplete when the run was interrupted.
 func (o *Outcome) Overall() finding.Outcome {
 	switch o.Status {
 	case journal.StatusComplete:
 		return finding.OutcomeOK
+	case journal.StatusPartial:
+		return finding.OutcomePartial
 	case journal.StatusInterrupted:
 		return finding.OutcomeIncomplete
 	}
 	return finding.OutcomeFail
+}
+
+// Headline is the status as said to people: "complete", "partial: 3 deferred", "failed", "interrupted".
+func (o *Outcome) Headline() string {
+	if o.Status == journal.StatusPartial {
+		return fmt.Sprintf("partial: %d deferred", o.Deferred)
+	}
+	return o.Status
+}
+
+// finalStatus is the run's status from its VPCs and steps.
+func finalStatus(out *Outcome, interrupted bool) string {
+	switch {
+	case interrupted:
+		return journal.StatusInterrupted
+	}
+	for _, v := range out.VPCs {
+		if v.Status == OutcomeFailed || v.Status == OutcomeNotAttempted {
+			return journal.StatusFailed
+		}
+	}
+	for _, s := range out.Steps {
+		if !s.OK {
+			return journal.StatusFailed
+		}
+	}
+	if out.Deferred > 0 {
+		return journal.StatusPartial
+	}
+	return journal.StatusComplete
 }
 
 type applier struct {
@@ -250,20 +286,8 @@ func Apply(ctx context.Context, cfg aws.Config, p *Plan, j *journal.Journal, o A
 		out.VPCs = append(out.VPCs, *a.vpc[k])
 	}
 	sort.SliceStable(out.VPCs, func(i, j int) bool { return out.VPCs[i].Region < out.VPCs[j].Region })
-	out.Status = journal.StatusComplete
-	for _, v := range out.VPCs {
-		if v.Status == OutcomeFailed || v.Status == OutcomeNotAttempted {
-			out.Status = journal.StatusPartial
-		}
-	}
-	for _, s := range out.Steps {
-		if !s.OK {
-			out.Status = journal.StatusPartial
-		}
-	}
-	if ctx.Err() != nil || fatal != nil {
-		out.Status = journal.StatusInterrupted
-	}
+	out.Deferred = len(p.Deferred)
+	out.Status = finalStatus(out, ctx.Err() != nil || fatal != nil)
 	// The finish record is written even when ctx is cancelled: it is what tells a later run to resume.
 	if err := j.Append(journal.Record{Type: journal.TypeFinish, Phase: "fix", Status: out.Status}); err != nil && fatal == nil {
 		fatal = err

@@ -223,7 +223,7 @@ func TestInterruptedApplyResumes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out.Status != journal.StatusPartial || out.Overall() != finding.OutcomeFail {
+	if out.Status != journal.StatusFailed || out.Overall() != finding.OutcomeFail {
 		t.Fatalf("interrupted apply: status %s", out.Status)
 	}
 	created := 0

@@ -93,16 +93,19 @@ type Plan struct {
 	Regions  []string `json:"regions"`
 	Batches  int      `json:"batches"`
 	// Targets are the VPCs the steps change, in rollout order; Deferred those beyond --max-batches.
-	Targets   []Target    `json:"targets"`
-	Deferred  []Target    `json:"deferred,omitempty"`
-	Done      []Done      `json:"done,omitempty"`
+	Targets  []Target `json:"targets"`
+	Deferred []Target `json:"deferred,omitempty"`
+	Done     []Done   `json:"done,omitempty"`
+	// Skipped are the VPCs left alone, each with why; Passing those that pass by now and need nothing.
+	// Targets, Deferred, Done, Skipped and Passing hold every VPC of the plan once (see Counts).
 	Skipped   []Skip      `json:"skipped,omitempty"`
+	Passing   []Skip      `json:"passing,omitempty"`
 	Diagnoses []Diagnosis `json:"diagnoses,omitempty"`
 	Notes     []string    `json:"notes,omitempty"`
 	Steps     []Step      `json:"steps"`
 	// Resumed is set when the plan finishes an earlier, interrupted run.
 	Resumed bool `json:"resumed,omitempty"`
-	// Incomplete is set when the current state of some region could not be read (its VPCs are skipped).
+	// Incomplete is set when the current state of some region could not be read (its VPCs are left alone).
 	Incomplete bool `json:"incomplete,omitempty"`
 }
 
@@ -174,7 +177,7 @@ func Build(ctx context.Context, cfg aws.Config, targets []Target, skipped []Skip
 			p.Skipped = append(p.Skipped, Skip{t.AccountID, t.Region, t.VPCID, "current state could not be read, nothing changed here: " + apiMessage(err)})
 			continue
 		}
-		if settled(p, states[t.Region], t) {
+		if settled(p, states[t.Region], t) || !actionable(p, states[t.Region], s, t) {
 			continue
 		}
 		open = append(open, t)
@@ -235,47 +238,50 @@ func readRegion(ctx context.Context, cl *clients, p *Plan, region string, resume
 		return nil, fmt.Errorf("describe flow logs in %s/%s: %w", p.Account, region, err)
 	}
 	rs.FlowLogs = fls
+	// The log groups of the targets' existing flow logs are read whatever the destination: a retention to
+	// raise (or a group that is gone) is about them, not about where the new flow log goes.
+	prefixes := map[string]bool{}
 	if s.Destination == inventory.DestinationCloudWatchLogs {
-		prefixes := map[string]bool{s.logGroupPrefix(p.Account, region): true}
+		prefixes[s.logGroupPrefix(p.Account, region)] = true
+	}
+	for _, t := range p.Targets {
+		if t.Region != region {
+			continue
+		}
+		for _, n := range append(append([]string(nil), t.ShortRetention...), t.MissingLogGroups...) {
+			prefixes[n] = true
+		}
+	}
+	// Destinations of failing flow logs, to diagnose them.
+	for _, f := range fls {
+		if f.DeliverLogsStatus == inventory.DeliveryFailed && f.LogGroupName != "" {
+			prefixes[f.LogGroupName] = true
+		}
+	}
+	for _, pre := range sortedKeys(prefixes) {
+		if pre == "" && len(prefixes) > 1 {
+			continue
+		}
+		if err := describeLogGroups(ctx, cl.Logs(region), pre, rs.LogGroups); err != nil {
+			return nil, fmt.Errorf("describe log groups %q in %s/%s: %w", pre, p.Account, region, err)
+		}
+	}
+	if resumed && s.Destination == inventory.DestinationCloudWatchLogs {
+		// The run may have created its VPCs' log groups before it was interrupted: their tags say so.
+		rs.GroupTags = map[string]map[string]string{}
 		for _, t := range p.Targets {
-			if t.Region != region {
+			name := s.LogGroupName(p.Account, region, t.VPCID)
+			if _, ok := rs.LogGroups[name]; !ok || t.Region != region || rs.GroupTags[name] != nil {
 				continue
 			}
-			for _, n := range append(append([]string(nil), t.ShortRetention...), t.MissingLogGroups...) {
-				prefixes[n] = true
+			//lint:ignore SA1019 ListTagsLogGroup takes the group name we hold; ListTagsForResource would need its ARN built per partition.
+			out, err := cl.Logs(region).ListTagsLogGroup(ctx, &cloudwatchlogs.ListTagsLogGroupInput{LogGroupName: aws.String(name)})
+			if err != nil {
+				return nil, fmt.Errorf("list tags of log group %s in %s/%s: %w", name, p.Account, region, err)
 			}
-		}
-		// Destinations of failing flow logs, to diagnose them.
-		for _, f := range fls {
-			if f.DeliverLogsStatus == inventory.DeliveryFailed && f.LogGroupName != "" {
-				prefixes[f.LogGroupName] = true
-			}
-		}
-		for _, pre := range sortedKeys(prefixes) {
-			if pre == "" && len(prefixes) > 1 {
-				continue
-			}
-			if err := describeLogGroups(ctx, cl.Logs(region), pre, rs.LogGroups); err != nil {
-				return nil, fmt.Errorf("describe log groups %q in %s/%s: %w", pre, p.Account, region, err)
-			}
-		}
-		if resumed {
-			// The run may have created its VPCs' log groups before it was interrupted: their tags say so.
-			rs.GroupTags = map[string]map[string]string{}
-			for _, t := range p.Targets {
-				name := s.LogGroupName(p.Account, region, t.VPCID)
-				if _, ok := rs.LogGroups[name]; !ok || t.Region != region || rs.GroupTags[name] != nil {
-					continue
-				}
-				//lint:ignore SA1019 ListTagsLogGroup takes the group name we hold; ListTagsForResource would need its ARN built per partition.
-				out, err := cl.Logs(region).ListTagsLogGroup(ctx, &cloudwatchlogs.ListTagsLogGroupInput{LogGroupName: aws.String(name)})
-				if err != nil {
-					return nil, fmt.Errorf("list tags of log group %s in %s/%s: %w", name, p.Account, region, err)
-				}
-				rs.GroupTags[name] = out.Tags
-				if rs.GroupTags[name] == nil {
-					rs.GroupTags[name] = map[string]string{}
-				}
+			rs.GroupTags[name] = out.Tags
+			if rs.GroupTags[name] == nil {
+				rs.GroupTags[name] = map[string]string{}
 			}
 		}
 	}
@@ -321,23 +327,17 @@ func (b *builder) target(t Target) bool {
 	if t.NeedsFlowLog && !passesNow(on) {
 		b.diagnose(t, on)
 		dest := b.destination(t)
-		if conflict := sameDestination(on, s, dest); conflict != nil {
-			p.Skipped = append(p.Skipped, Skip{t.AccountID, t.Region, t.VPCID, fmt.Sprintf(
-				"flow log %s already delivers to %s but does not pass (status %s, delivery %s); flowguard does not create a duplicate: fix or delete it",
-				conflict.ID, dest, conflict.Status, orDash(conflict.DeliverLogsStatus))})
-		} else {
-			if s.Destination == inventory.DestinationCloudWatchLogs {
-				b.needRole = true
-				b.roleRegions[t.Region] = true
-				b.cwTargets = append(b.cwTargets, t)
-				b.logGroup(t, br, dest)
-			}
-			if b.flowGroups[br] == nil {
-				b.flowGroups[br] = map[string][]string{}
-			}
-			b.flowGroups[br][dest] = append(b.flowGroups[br][dest], t.VPCID)
-			steps = true
+		if s.Destination == inventory.DestinationCloudWatchLogs {
+			b.needRole = true
+			b.roleRegions[t.Region] = true
+			b.cwTargets = append(b.cwTargets, t)
+			b.logGroup(t, br, dest)
 		}
+		if b.flowGroups[br] == nil {
+			b.flowGroups[br] = map[string][]string{}
+		}
+		b.flowGroups[br][dest] = append(b.flowGroups[br][dest], t.VPCID)
+		steps = true
 	}
 	if b.retention(t, br) {
 		steps = true
@@ -372,7 +372,7 @@ func settled(p *Plan, rs *regionState, t Target) bool {
 		}
 	}
 	if len(t.ShortRetention) == 0 {
-		p.Skipped = append(p.Skipped, Skip{t.AccountID, t.Region, t.VPCID, "passes now (flow log " + strings.Join(passing, ", ") + "): nothing to do"})
+		p.Passing = append(p.Passing, Skip{t.AccountID, t.Region, t.VPCID, "passes now (flow log " + strings.Join(passing, ", ") + "): nothing to do"})
 		return true
 	}
 	return false
@@ -388,11 +388,71 @@ func passesNow(on []inventory.FlowLog) bool {
 }
 
 // destination is where t's new flow log delivers: its log group name, or the S3 ARN.
-func (b *builder) destination(t Target) string {
-	if b.s.Destination == inventory.DestinationS3 {
-		return b.s.BucketARN(t.AccountID, t.Region)
+func (b *builder) destination(t Target) string { return b.s.destination(t) }
+
+func (s Settings) destination(t Target) string {
+	if s.Destination == inventory.DestinationS3 {
+		return s.BucketARN(t.AccountID, t.Region)
 	}
-	return b.s.LogGroupName(t.AccountID, t.Region, t.VPCID)
+	return s.LogGroupName(t.AccountID, t.Region, t.VPCID)
+}
+
+// actionable reports whether the plan will change something for t (a flow log, or a retention to raise). When
+// it will not, t goes to p.Skipped with why, or to p.Passing when it passes by now: batches are cut only from
+// VPCs that get a step, so that to change + deferred + left alone + passing + done add up to the plan's VPCs.
+func actionable(p *Plan, rs *regionState, s Settings, t Target) bool {
+	on := rs.flowLogsOn(t.VPCID)
+	if t.NeedsFlowLog && !passesNow(on) {
+		dest := s.destination(t)
+		if conflict := sameDestination(on, s, dest); conflict != nil {
+			p.Skipped = append(p.Skipped, Skip{t.AccountID, t.Region, t.VPCID, fmt.Sprintf(
+				"flow log %s already delivers to %s but does not pass (status %s, delivery %s); flowguard does not create a duplicate: fix or delete it",
+				conflict.ID, dest, conflict.Status, orDash(conflict.DeliverLogsStatus))})
+			return false
+		}
+		return true
+	}
+	var why []string
+	for _, name := range t.ShortRetention {
+		lg, ok := rs.LogGroups[name]
+		switch {
+		case !ok:
+			why = append(why, "log group "+name+" no longer exists")
+		case lg.RetentionDays == nil || *lg.RetentionDays >= s.RetentionDays:
+		case s.FixRetention:
+			return true
+		default:
+			why = append(why, fmt.Sprintf("only fails retention: log group %s keeps events %d days, under %d; add --fix-retention to raise it", name, *lg.RetentionDays, s.RetentionDays))
+		}
+	}
+	for _, name := range t.MissingLogGroups {
+		if _, ok := rs.LogGroups[name]; !ok {
+			why = append(why, "log group "+name+" (destination of an existing flow log) does not exist; flowguard does not repair flow logs it did not create")
+		}
+	}
+	if len(why) > 0 {
+		p.Skipped = append(p.Skipped, Skip{t.AccountID, t.Region, t.VPCID, strings.Join(why, "; ")})
+	} else {
+		p.Passing = append(p.Passing, Skip{t.AccountID, t.Region, t.VPCID, "passes now: nothing to do"})
+	}
+	return false
+}
+
+// Counts are how the plan's VPCs divide: each VPC is in exactly one of them.
+type Counts struct {
+	ToChange  int `json:"to_change"`
+	Deferred  int `json:"deferred"`
+	Done      int `json:"already_done"`
+	LeftAlone int `json:"left_alone"`
+	Passing   int `json:"passing"`
+	Total     int `json:"total"`
+}
+
+// Counts divides the plan's VPCs.
+func (p *Plan) Counts() Counts {
+	c := Counts{ToChange: len(p.Targets), Deferred: len(p.Deferred), Done: len(p.Done), LeftAlone: len(p.Skipped), Passing: len(p.Passing)}
+	c.Total = c.ToChange + c.Deferred + c.Done + c.LeftAlone + c.Passing
+	return c
 }
 
 func sameDestination(on []inventory.FlowLog, s Settings, dest string) *inventory.FlowLog {
@@ -610,7 +670,7 @@ func (b *builder) role(ctx context.Context, cl *clients, account string) error {
 			p.Skipped = append(p.Skipped, Skip{t.AccountID, t.Region, t.VPCID, why})
 			b.dropFlowLog(t)
 		}
-		p.Incomplete = true
+		// Left alone with why, not "incomplete": the state was read; the role is what stops the change.
 	}
 	arnPart := inventory.PartitionOf(firstOr(regions, "us-east-1"))
 	switch {

@@ -9,6 +9,7 @@ import (
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/human"
 	"github.com/flowguard/flowguard/internal/inventory"
+	"github.com/flowguard/flowguard/internal/remediate/fix/journal"
 	"github.com/flowguard/flowguard/internal/textsafe"
 )
 
@@ -23,10 +24,9 @@ func WritePlan(w io.Writer, p *Plan, applying bool) {
 	switch {
 	case p.Resumed:
 		fmt.Fprintf(w, "flowguard fix plan: finishing run %s, account %s\n", term(p.RunID), term(p.Account))
-	case applying:
-		fmt.Fprintf(w, "flowguard fix plan: run %s, account %s\n", term(p.RunID), term(p.Account))
 	default:
-		fmt.Fprintf(w, "flowguard fix plan: account %s (a run id is assigned when the plan is applied)\n", term(p.Account))
+		// The id is the run's from the plan on: the tags below carry it, and the apply line passes it on.
+		fmt.Fprintf(w, "flowguard fix plan: run %s, account %s\n", term(p.RunID), term(p.Account))
 	}
 	dest := term(s.Destination) + " " + term(s.LogGroupTemplate)
 	if s.Destination == inventory.DestinationS3 {
@@ -53,6 +53,7 @@ func WritePlan(w io.Writer, p *Plan, applying bool) {
 	}
 	fmt.Fprintf(w, "  %s to change in %s, %s that %s something\n", human.Plural(len(p.Targets), "VPC"), human.Plural(len(p.Regions), "region"),
 		human.Plural(len(p.Steps), "API call"), changes)
+	fmt.Fprintf(w, "  %s\n", CountsLine(p.Counts()))
 
 	// Column widths come from every step, so that a long region (ap-southeast-2) or action keeps every batch
 	// aligned; the lines under a step start under its action.
@@ -139,9 +140,17 @@ func WritePlan(w io.Writer, p *Plan, applying bool) {
 		}
 	}
 	if len(p.Skipped) > 0 {
-		fmt.Fprintf(w, "\nleft alone:\n")
+		fmt.Fprintf(w, "\nleft alone (%s):\n", human.Plural(len(p.Skipped), "VPC"))
 		t := &human.Table{Indent: "  "}
 		for _, k := range p.Skipped {
+			t.Row(k.AccountID, k.Region, k.VPCID, k.Reason)
+		}
+		io.WriteString(w, t.String())
+	}
+	if len(p.Passing) > 0 {
+		fmt.Fprintf(w, "\nalready passing (%s):\n", human.Plural(len(p.Passing), "VPC"))
+		t := &human.Table{Indent: "  "}
+		for _, k := range p.Passing {
 			t.Row(k.AccountID, k.Region, k.VPCID, k.Reason)
 		}
 		io.WriteString(w, t.String())
@@ -153,8 +162,22 @@ func WritePlan(w io.Writer, p *Plan, applying bool) {
 		}
 	}
 	if !applying {
-		fmt.Fprintf(w, "\nNothing was changed. Apply with: flowguard fix --apply (same flags)\n")
+		if p.Resumed {
+			fmt.Fprintf(w, "\nNothing was changed. Apply with: flowguard fix --apply --run %s\n", term(p.RunID))
+		} else {
+			fmt.Fprintf(w, "\nNothing was changed. Apply this plan's run with: flowguard fix --apply --run %s (same flags)\n", term(p.RunID))
+		}
 	}
+}
+
+// CountsLine says how a plan's VPCs divide; the parts add up to the total.
+func CountsLine(c Counts) string {
+	line := fmt.Sprintf("%s in the plan: %s to change, %s deferred, %s left alone, %s already passing",
+		human.Plural(c.Total, "VPC"), human.Count(c.ToChange), human.Count(c.Deferred), human.Count(c.LeftAlone), human.Count(c.Passing))
+	if c.Done > 0 {
+		line += ", " + human.Count(c.Done) + " already done by this run"
+	}
+	return line
 }
 
 // stepWhere is a step's region, or "global" for the account-wide ones (IAM).
@@ -196,8 +219,8 @@ func WriteOutcome(w io.Writer, o *Outcome) {
 	for _, v := range o.VPCs {
 		counts[v.Status]++
 	}
-	fmt.Fprintf(w, "\nrun %s: %s — %d created, %d already done, %d failed, %d not attempted\n", term(o.RunID), term(o.Status),
-		counts[OutcomeCreated], counts[OutcomeAlreadyDone], counts[OutcomeFailed], counts[OutcomeNotAttempted])
+	fmt.Fprintf(w, "\nrun %s: %s — %d created, %d already done, %d failed, %d not attempted, %d deferred\n", term(o.RunID), term(o.Headline()),
+		counts[OutcomeCreated], counts[OutcomeAlreadyDone], counts[OutcomeFailed], counts[OutcomeNotAttempted], o.Deferred)
 	t := &human.Table{Indent: "  "}
 	for _, v := range o.VPCs {
 		switch v.Status {
@@ -212,8 +235,11 @@ func WriteOutcome(w io.Writer, o *Outcome) {
 	if o.JournalPath != "" {
 		fmt.Fprintf(w, "journal: %s\n", term(o.JournalPath))
 		switch o.Status {
-		case "complete":
+		case journal.StatusComplete:
 			fmt.Fprintf(w, "check it: flowguard verify --run %s    undo it: flowguard rollback --run %s\n", term(o.RunID), term(o.RunID))
+		case journal.StatusPartial:
+			fmt.Fprintf(w, "check it: flowguard verify --run %s    undo it: flowguard rollback --run %s\n", term(o.RunID), term(o.RunID))
+			fmt.Fprintf(w, "the %s deferred beyond --max-batches: run fix --apply again to change them\n", human.Plural(o.Deferred, "VPC"))
 		default:
 			fmt.Fprintf(w, "finish it: flowguard fix --apply --run %s    undo it: flowguard rollback --run %s\n", term(o.RunID), term(o.RunID))
 		}

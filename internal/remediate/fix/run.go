@@ -17,8 +17,11 @@ type PrepareOptions struct {
 	Findings func(ctx context.Context) (*finding.Result, error)
 	Settings Settings
 	// RunID resumes that run; empty starts a new one, or resumes the account's unfinished run unless NewRun.
-	RunID       string
-	NewRun      bool
+	RunID  string
+	NewRun bool
+	// NewRunID starts a new run with this id (the id a plan printed, so that the run applied is the run
+	// reviewed: its tags carry it); it implies NewRun. Empty: a fresh id.
+	NewRunID    string
 	JournalDir  string
 	Concurrency int
 	Now         func() time.Time
@@ -49,7 +52,7 @@ func Prepare(ctx context.Context, cfg aws.Config, o PrepareOptions) (*Prepared, 
 	}
 	pr := &Prepared{}
 	runID := o.RunID
-	if runID == "" && !o.NewRun {
+	if runID == "" && !o.NewRun && o.NewRunID == "" {
 		id, err := FindUnfinished(o.JournalDir, account)
 		if err != nil {
 			return nil, err
@@ -81,7 +84,12 @@ func Prepare(ctx context.Context, cfg aws.Config, o PrepareOptions) (*Prepared, 
 		if o.Now != nil {
 			now = o.Now
 		}
-		runID = journal.NewRunID(now())
+		runID = o.NewRunID
+		if runID == "" {
+			runID = journal.NewRunID(now())
+		} else if !journal.ValidRunID(runID) {
+			return nil, fmt.Errorf("run id %q is not a run id", runID)
+		}
 		targets, skipped := TargetsFromResult(res, s)
 		pr.Info = RunInfo{Account: account, Settings: s, Targets: targets, Skipped: skipped, Source: res.Source}
 	}
@@ -101,7 +109,9 @@ func Execute(ctx context.Context, cfg aws.Config, pr *Prepared, dir string, o Ap
 	}
 	p := pr.Plan
 	if !pr.Resumed && len(p.Steps) == 0 && len(p.Done) == 0 {
-		return &Outcome{RunID: p.RunID, Status: journal.StatusComplete}, nil
+		out := &Outcome{RunID: p.RunID, Deferred: len(p.Deferred)}
+		out.Status = finalStatus(out, false)
+		return out, nil
 	}
 	j, err := journal.Open(dir, p.RunID, !pr.Resumed)
 	if err != nil {

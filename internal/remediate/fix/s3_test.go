@@ -94,8 +94,8 @@ func TestS3ParquetHiveAndMissingBucket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out.Status != journal.StatusPartial || out.Overall() != finding.OutcomeFail {
-		t.Fatalf("status %s, want partial", out.Status)
+	if out.Status != journal.StatusFailed || out.Overall() != finding.OutcomeFail {
+		t.Fatalf("status %s, want failed", out.Status)
 	}
 	for _, v := range out.VPCs {
 		switch {
@@ -281,7 +281,7 @@ func TestNewRolePropagationIsWaitedFor(t *testing.T) {
 		t.Fatal(err)
 	}
 	out2, err := Execute(ctx, e2.cfg, pr2, e2.dir, ApplyOptions{RoleWait: time.Millisecond})
-	if err != nil || out2.Status != journal.StatusPartial {
+	if err != nil || out2.Status != journal.StatusFailed {
 		t.Fatalf("apply with an unusable existing role: %v %+v", err, out2)
 	}
 	for _, v := range out2.VPCs {

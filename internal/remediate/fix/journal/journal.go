@@ -36,7 +36,8 @@ const (
 // Finish statuses.
 const (
 	StatusComplete           = "complete"    // everything planned was applied
-	StatusPartial            = "partial"     // the run ended, some changes failed
+	StatusPartial            = "partial"     // everything attempted was applied, but VPCs were deferred (--max-batches)
+	StatusFailed             = "failed"      // the run ended, some changes failed
 	StatusInterrupted        = "interrupted" // cancelled before the end
 	StatusRolledBack         = "rolled-back" // a rollback finished cleanly
 	StatusRollbackIncomplete = "rollback-incomplete"
