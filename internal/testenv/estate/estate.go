@@ -63,7 +63,7 @@ func Checks() []finding.CheckInfo {
 	return []finding.CheckInfo{
 		{ID: CheckEnabled, Title: "VPC flow logging is enabled in all VPCs", Severity: "medium",
 			Description: "Every VPC has at least one flow log on the VPC itself that is ACTIVE, captures rejected traffic and delivers.",
-			Remediation: "Create a flow log on the VPC with traffic type REJECT (or ALL) delivering to CloudWatch Logs or S3 (`flowguard fix`).",
+			Remediation: "Create a flow log on the VPC with traffic type ALL (or REJECT, cheaper) delivering to CloudWatch Logs or S3 (`flowguard fix`).",
 			Controls:    controlsEnabled},
 		{ID: CheckRetention, Title: "Flow-log log groups keep logs long enough", Severity: "low",
 			Description: "Every log group a VPC's flow logs deliver to exists and keeps events for at least 365 days.",
