@@ -97,6 +97,8 @@ type Plan struct {
 	Deferred  []Target    `json:"deferred,omitempty"`
 	Done      []Done      `json:"done,omitempty"`
 	Skipped   []Skip      `json:"skipped,omitempty"`
+	// NotRemediated are the FAIL findings of checks fix does not remediate (custom checks), left alone.
+	NotRemediated []CheckFindings `json:"not_remediated,omitempty"`
 	Diagnoses []Diagnosis `json:"diagnoses,omitempty"`
 	Notes     []string    `json:"notes,omitempty"`
 	Steps     []Step      `json:"steps"`
