@@ -93,15 +93,15 @@ type Plan struct {
 	Regions  []string `json:"regions"`
 	Batches  int      `json:"batches"`
 	// Targets are the VPCs the steps change, in rollout order; Deferred those beyond --max-batches.
-	Targets   []Target    `json:"targets"`
-	Deferred  []Target    `json:"deferred,omitempty"`
-	Done      []Done      `json:"done,omitempty"`
-	Skipped   []Skip      `json:"skipped,omitempty"`
+	Targets  []Target `json:"targets"`
+	Deferred []Target `json:"deferred,omitempty"`
+	Done     []Done   `json:"done,omitempty"`
+	Skipped  []Skip   `json:"skipped,omitempty"`
 	// NotRemediated are the FAIL findings of checks fix does not remediate (custom checks), left alone.
 	NotRemediated []CheckFindings `json:"not_remediated,omitempty"`
-	Diagnoses []Diagnosis `json:"diagnoses,omitempty"`
-	Notes     []string    `json:"notes,omitempty"`
-	Steps     []Step      `json:"steps"`
+	Diagnoses     []Diagnosis     `json:"diagnoses,omitempty"`
+	Notes         []string        `json:"notes,omitempty"`
+	Steps         []Step          `json:"steps"`
 	// Resumed is set when the plan finishes an earlier, interrupted run.
 	Resumed bool `json:"resumed,omitempty"`
 	// Incomplete is set when the current state of some region could not be read (its VPCs are skipped).
