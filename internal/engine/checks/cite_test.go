@@ -17,3 +17,13 @@ func TestBuiltinChecksCiteNoMissingDocument(t *testing.T) {
 		}
 	}
 }
+
+// TestBuiltinMessagesPluralise: the built-in messages count with the plural function ("1 flow log",
+// "2 log groups"), never "flow log(s)".
+func TestBuiltinMessagesPluralise(t *testing.T) {
+	for _, c := range Builtin() {
+		if i := regexp.MustCompile(`\w\(s\)`).FindStringIndex(c.Source()); i != nil {
+			t.Errorf("%s: %q: use {{plural N \"noun\"}}", c.File, c.Source()[max(0, i[0]-20):i[1]])
+		}
+	}
+}
