@@ -12,6 +12,7 @@ import (
 	"github.com/flowguard/flowguard/internal/cli/cmdutil"
 
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/sink/report"
 )
 
@@ -119,5 +120,24 @@ func TestDiffRefusesInvalidResults(t *testing.T) {
 				t.Errorf("%v: exit %d, want 3 naming %s\nstdout %s\nstderr %s", args, code, p, out, errOut)
 			}
 		}
+	}
+}
+
+// diff given an inventory snapshot (the other JSON flowguard writes) says so, with the command that writes a
+// scan result, instead of a schema mismatch or a decoding error.
+func TestDiffNamesASnapshot(t *testing.T) {
+	t.Parallel()
+	scan := writeScan(t, "scan.json", finding.Finding{CheckID: "vpc-flow-logs-enabled", AccountID: "111111111111",
+		Region: "us-east-1", ResourceID: "vpc-1", Status: finding.StatusFail})
+	snap := filepath.Join(t.TempDir(), "inv.json")
+	s := &inventory.Snapshot{Schema: inventory.SnapshotSchema, Source: "test", Regions: []*inventory.Region{
+		{AccountID: "111111111111", Name: "us-east-1", VPCs: []inventory.VPC{{ID: "vpc-1"}}}}}
+	if err := s.WriteFile(snap); err != nil {
+		t.Fatal(err)
+	}
+	io, out, errOut := testStreams()
+	want := snap + " is an inventory snapshot (scan --save-snapshot), not a scan result: write one with `flowguard scan -o json`"
+	if code := Main(context.Background(), []string{"diff", snap, scan}, io); code != cmdutil.ExitUsage || !strings.Contains(errOut.String(), want) {
+		t.Errorf("exit %d, want 3 and %q\nstdout %s\nstderr %s", code, want, out, errOut)
 	}
 }

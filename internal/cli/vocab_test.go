@@ -129,10 +129,9 @@ func TestFlagVocabulary(t *testing.T) {
 	// A flag name means one type and one default on every command that has it. Known exceptions, each a
 	// different concept under one word, left for a later rename (see the vocab report):
 	differs := map[string]string{
-		"traffic-type": "fix defaults to REJECT (the control's minimum), baseline to ALL (what new VPCs get)",
-		"account":      "logs generate: the account id written into records; logs report/athena: account ids to keep",
-		"region":       "logs generate: the region written into records; elsewhere: the AWS regions to call",
-		"log-group":    "fix: the log-group name template to create; logs report: the groups to read",
+		"account":   "logs generate: the account id written into records; logs report/athena: account ids to keep",
+		"region":    "logs generate: the region written into records; elsewhere: the AWS regions to call",
+		"log-group": "fix: the log-group name template to create; logs report: the groups to read",
 	}
 	type shape struct{ typ, def, short string }
 	seen := map[string]shape{}

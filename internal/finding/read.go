@@ -33,6 +33,11 @@ func Decode(name string, data []byte) (*Result, error) {
 		return nil, fmt.Errorf("%s: not a flowguard scan JSON document: %w", name, err)
 	}
 	var schema string
+	json.Unmarshal(top["schema"], &schema)
+	if _, hasRegions := top["regions"]; schema == inventory.SnapshotSchema || (schema == "" && hasRegions && top["findings"] == nil) {
+		// The other JSON flowguard writes; naming it beats a schema mismatch or a decoding error.
+		return nil, fmt.Errorf("%s is an inventory snapshot (scan --save-snapshot), not a scan result: write one with `flowguard scan -o json` (scan --snapshot %s -o json evaluates this one)", name, name)
+	}
 	if raw, ok := top["schema"]; !ok || json.Unmarshal(raw, &schema) != nil || schema != ResultSchema {
 		return nil, fmt.Errorf("%s: schema %s, want %q (write it with `flowguard scan --output json`)", name, orMissing(top["schema"]), ResultSchema)
 	}

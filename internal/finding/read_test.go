@@ -22,7 +22,9 @@ func TestDecodeRefusesWhatWouldMisleadADiff(t *testing.T) {
 		{"null findings", doc(`,"findings":null`), "no `findings` list (got null)"},
 		{"findings not a list", doc(`,"findings":{}`), "no `findings` list"},
 		{"no schema", `{"findings":[]}`, "schema missing"},
-		{"other schema", `{"schema":"flowguard.inventory/v1","findings":[]}`, `schema "flowguard.inventory/v1"`},
+		{"other schema", `{"schema":"flowguard.other/v1","findings":[]}`, `schema "flowguard.other/v1"`},
+		{"snapshot", `{"schema":"flowguard.inventory/v1","regions":[]}`, "is an inventory snapshot (scan --save-snapshot), not a scan result: write one with `flowguard scan -o json`"},
+		{"snapshot without schema", `{"regions":[{"region":"us-east-1"}]}`, "is an inventory snapshot"},
 		{"unknown status", doc(`,"findings":[` + f2 + `,` + strings.Replace(f1, `"FAIL"`, `"OK"`, 1) + `]`),
 			`findings[1] (check "vpc-flow-logs-enabled" account "111111111111" region "us-east-1" resource "vpc-1"): unknown status "OK"`},
 		{"empty status", doc(`,"findings":[` + strings.Replace(f1, `"status":"FAIL",`, ``, 1) + `]`), `findings[0]`},
@@ -37,7 +39,7 @@ func TestDecodeRefusesWhatWouldMisleadADiff(t *testing.T) {
 			if err == nil {
 				t.Fatal("accepted")
 			}
-			if !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "new.json: ") {
+			if !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "new.json") {
 				t.Errorf("error %q does not name the file and say %q", err, tc.want)
 			}
 		})

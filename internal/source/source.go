@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -45,8 +46,8 @@ type Options struct {
 	FromAWSCLI string
 	// IaCPaths are Terraform/CloudFormation files and directories.
 	IaCPaths []string
-	// Regions narrow a live read (empty: every enabled region); for AWS CLI output, the one region of files
-	// whose path names none.
+	// Regions narrow a live read (empty: every enabled region) or a snapshot (its other regions are left
+	// out, and a note says how many); for AWS CLI output, the one region of files whose path names none.
 	Regions []string
 	// Concurrency bounds the account-regions read at once (and the accounts entered at once).
 	Concurrency int
@@ -86,7 +87,7 @@ func FromOptions(o Options) (Source, error) {
 	case len(o.IaCPaths) > 0:
 		return &IaC{Paths: o.IaCPaths, Now: o.Now}, nil
 	case o.Snapshot != "":
-		return &snapshotFile{path: o.Snapshot}, nil
+		return &snapshotFile{path: o.Snapshot, regions: o.Regions}, nil
 	case o.FromAWSCLI != "":
 		if len(o.Regions) > 1 {
 			return nil, errors.New("--from-aws-cli takes one --region: the region of files whose path names none")
@@ -106,13 +107,76 @@ func FromOptions(o Options) (Source, error) {
 	return &live{o: o}, nil
 }
 
-// snapshotFile is an inventory saved by scan --save-snapshot.
-type snapshotFile struct{ path string }
+// snapshotFile is an inventory saved by scan --save-snapshot, narrowed to regions when any are given.
+type snapshotFile struct {
+	path    string
+	regions []string
+	notes   []string
+}
 
 func (s *snapshotFile) Describe() string { return "snapshot " + s.path }
 
 func (s *snapshotFile) Load(context.Context) (*inventory.Snapshot, error) {
-	return inventory.ReadFile(s.path)
+	snap, err := inventory.ReadFile(s.path)
+	if err != nil || len(s.regions) == 0 {
+		return snap, err
+	}
+	want := map[string]bool{}
+	for _, r := range s.regions {
+		want[r] = true
+	}
+	has, out := map[string]bool{}, map[string]bool{}
+	kept := snap.Regions[:0:0]
+	for _, r := range snap.Regions {
+		has[r.Name] = true
+		if want[r.Name] {
+			kept = append(kept, r)
+		} else {
+			out[r.Name] = true
+		}
+	}
+	var missing []string
+	for _, r := range s.regions {
+		if !has[r] {
+			missing = append(missing, r)
+		}
+	}
+	if len(missing) > 0 {
+		// Evaluating a region the snapshot never read would report nothing there: as if it were compliant.
+		return nil, fmt.Errorf("--region %s: the snapshot has no such region (it has %s)", strings.Join(missing, ","), strings.Join(sortedSet(has), ", "))
+	}
+	errs := snap.Errors[:0:0]
+	for _, e := range snap.Errors {
+		if e.Region == "" || want[e.Region] {
+			errs = append(errs, e)
+		} else {
+			out[e.Region] = true
+		}
+	}
+	snap.Regions, snap.Errors = kept, errs
+	if n := len(out); n > 0 {
+		noun := "regions"
+		if n == 1 {
+			noun = "region"
+		}
+		s.notes = []string{fmt.Sprintf("--region %s: %d other %s of snapshot %s left out (%s)", strings.Join(s.regions, ","), n, noun, s.path, strings.Join(sortedSet(out), ", "))}
+	}
+	return snap, nil
+}
+
+// Notes say which regions of the snapshot --region left out.
+func (s *snapshotFile) Notes() []string { return s.notes }
+
+// Problems is empty: a snapshot's read problems are in the snapshot.
+func (s *snapshotFile) Problems() []inventory.ReadError { return nil }
+
+func sortedSet(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // awsCLI is a directory of AWS CLI JSON output.

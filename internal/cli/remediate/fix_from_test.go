@@ -76,3 +76,33 @@ func TestFixFromRefusesBadIDs(t *testing.T) {
 		t.Errorf("good ids refused: exit %d\n%s\n%s", code, out, errOut)
 	}
 }
+
+// fix --from a scan whose failures are all of custom checks plans nothing, and says why: the findings of
+// checks fix does not remediate are counted and named, not dropped in silence.
+func TestFixFromCustomChecksSaysLeftAlone(t *testing.T) {
+	t.Parallel()
+	srv := moto.Shared(t)
+	acct := moto.NewTestAccount(t)
+	env := acct.Env(srv.URL, "us-east-1")
+	dir := t.TempDir()
+	custom := func(check, vpc string) finding.Finding {
+		return finding.Finding{CheckID: check, Status: finding.StatusFail, AccountID: acct.ID, Region: "us-east-1",
+			ResourceType: finding.ResourceVPC, ResourceID: vpc}
+	}
+	res := finding.Result{Schema: finding.ResultSchema, Accounts: []string{acct.ID}, Findings: []finding.Finding{
+		custom("no-default-vpc", "vpc-0123456789abcdef0"), custom("no-default-vpc", "vpc-0123456789abcdef1"),
+		custom("internet-exposed-reject", "vpc-0123456789abcdef1"),
+		{CheckID: "no-default-vpc", Status: finding.StatusPass, AccountID: acct.ID, Region: "us-east-1",
+			ResourceType: finding.ResourceVPC, ResourceID: "vpc-0123456789abcdef2"},
+	}}
+	b, _ := json.Marshal(res)
+	path := filepath.Join(dir, "custom.json")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runEnv(t, env, "fix", "--from", path, "--journal-dir", filepath.Join(dir, "runs"))
+	want := "3 FAIL findings of checks fix does not remediate (internet-exposed-reject, no-default-vpc) left alone"
+	if code != 0 || !strings.Contains(out, "0 VPCs to change") || !strings.Contains(out, want) {
+		t.Errorf("exit %d, want the plan to say %q\n%s\n%s", code, want, out, errOut)
+	}
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/flowguard/flowguard/internal/engine/graph"
 	"github.com/flowguard/flowguard/internal/engine/query"
+	"github.com/flowguard/flowguard/internal/human"
 	"github.com/flowguard/flowguard/internal/inventory"
 )
 
@@ -18,7 +19,9 @@ import (
 // reflection cost 15µs a message, which made 200,000 findings take seconds. The supported subset:
 //
 //	{{.ID}} {{.Name}} {{.F "field"}} {{.Rel "relation"}} {{.Where "relation" "{filter}"}} {{.Read "collection"}}
-//	{{.Param "name"}}; functions first, values, uniq, related, filter, join, quote, len, not, and, or, eq;
+//	{{.Param "name"}}; functions first, values, uniq, related, filter, join, quote, len, not, and, or, eq,
+//	plural ({{plural 2 "flow log"}} is "2 flow logs", {{plural 1 "policy" "policies"}} "1 policy"; the count
+//	may also be a list, counted);
 //	{{if}}, {{with}}, {{range $i, $x := …}}, {{else}}, variables, parentheses and pipes.
 //
 // Node is what the dot is in a message.
@@ -94,7 +97,7 @@ func (t Node) Param(name string) (any, error) {
 
 // funcNames are the functions messages may call.
 var funcNames = map[string]any{"first": 0, "values": 0, "uniq": 0, "related": 0, "filter": 0, "join": 0, "quote": 0,
-	"len": 0, "not": 0, "and": 0, "or": 0, "eq": 0}
+	"len": 0, "not": 0, "and": 0, "or": 0, "eq": 0, "plural": 0}
 
 // message is a compiled message template.
 type message struct {
@@ -832,6 +835,36 @@ func function(name string) (funcFn, error) {
 				return 0, nil
 			}
 			return nil, fmt.Errorf("len of %T", a[0])
+		}, nil
+	case "plural":
+		return func(_ *state, a []any) (any, error) {
+			if len(a) != 2 && len(a) != 3 {
+				return nil, fmt.Errorf("plural takes a count, a noun and optionally its plural form, got %d argument(s)", len(a))
+			}
+			var n int
+			switch v := a[0].(type) {
+			case int:
+				n = v
+			case []Node:
+				n = len(v)
+			case []string:
+				n = len(v)
+			case nil:
+			default:
+				return nil, fmt.Errorf("plural: want a count or a list, got %T", a[0])
+			}
+			one, ok := a[1].(string)
+			if !ok {
+				return nil, fmt.Errorf("plural: the noun must be a string")
+			}
+			if len(a) == 3 {
+				many, ok := a[2].(string)
+				if !ok {
+					return nil, fmt.Errorf("plural: the plural form must be a string")
+				}
+				return human.PluralOf(n, one, many), nil
+			}
+			return human.Plural(n, one), nil
 		}, nil
 	case "not":
 		return func(_ *state, a []any) (any, error) {

@@ -25,6 +25,8 @@ func TestMessages(t *testing.T) {
 		{"vpc-a", `{{if eq (.F "isDefault") "false"}}not default{{end}} {{or "" "b"}} {{and "a" ""}}|`, "not default b |"},
 		{"vpc-a", `{{$n := .ID}}{{range .Rel "hasTag"}}{{$n}}:{{.F "key"}} {{end}}`, "vpc-a:Name vpc-a:env"},
 		{"vpc-a", `{{uniq (values (.Rel "hasNetworkInterface") "subnetId") | join "," | print}}`, ""},
+		{"vpc-e", `{{plural (.Rel "hasFlowLog") "flow log"}}; {{plural 1 "flow log"}}; {{plural 0 "log group"}}`, "2 flow logs; 1 flow log; 0 log groups"},
+		{"vpc-a", `{{plural 1 "policy" "policies"}}, {{plural 3 "policy" "policies"}}, {{plural 5000 "VPC"}}`, "1 policy, 3 policies, 5,000 VPCs"},
 	} {
 		m, err := compileMessage("t", tc.src)
 		if err != nil {
@@ -55,6 +57,8 @@ func TestMessages(t *testing.T) {
 		{`{{.F 1}}`, "want a string argument"},
 		{`{{range .ID}}{{end}}`, "cannot range over string"},
 		{`{{.Param "x"}}`, `unknown parameter "x"`},
+		{`{{plural "two" "flow log"}}`, "plural: want a count or a list"},
+		{`{{plural 2}}`, "plural takes a count, a noun"},
 	} {
 		m, err := compileMessage("t", tc.src)
 		if err != nil {

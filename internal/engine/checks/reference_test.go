@@ -7,6 +7,7 @@ package checks
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/flowguard/flowguard/internal/finding"
@@ -279,8 +280,8 @@ func failReason(logs, other []inventory.FlowLog, subnetsRead bool) (string, stri
 			for i, o := range other {
 				ids[i] = o.ResourceID
 			}
-			return finding.ReasonSubnetOrENIOnly, fmt.Sprintf("no VPC-level flow log; %d flow log(s) cover only subnets or interfaces (%s), so new subnets and interfaces are not logged",
-				len(other), strings.Join(ids, ", "))
+			return finding.ReasonSubnetOrENIOnly, fmt.Sprintf("no VPC-level flow log, only %s on subnets or interfaces (%s), so new subnets and interfaces are not logged",
+				refPlural(len(other), "flow log"), strings.Join(ids, ", "))
 		}
 		msg := "no flow log on the VPC"
 		if !subnetsRead {
@@ -354,13 +355,26 @@ func retentionFinding(base finding.Finding, r *inventory.Region, v inventory.VPC
 	switch {
 	case len(missing) > 0:
 		f.Status, f.Reason = finding.StatusFail, finding.ReasonLogGroupMissing
-		f.Message = fmt.Sprintf("flow logs deliver to log group(s) that do not exist: %s", strings.Join(missing, ", "))
+		f.Message = fmt.Sprintf("flow logs deliver to %s: %s", refPlural(len(missing), "missing log group"), strings.Join(missing, ", "))
 	case len(short) > 0:
 		f.Status, f.Reason = finding.StatusFail, finding.ReasonRetentionTooShort
 		f.Message = fmt.Sprintf("%s; at least %d days required", strings.Join(short, ", "), minDays)
 	default:
 		f.Status = finding.StatusPass
-		f.Message = fmt.Sprintf("%d log group(s) keep flow logs at least %d days or never expire", len(groups), minDays)
+		f.Message = fmt.Sprintf("%s checked: each keeps flow logs at least %d days or never expires", refPlural(len(groups), "log group"), minDays)
 	}
 	return f, true
+}
+
+// refPlural is the reference's own "N noun(s)": the count with thousands separators, and the noun with an s
+// unless the count is 1 (the nouns of the built-in messages all take an s).
+func refPlural(n int, noun string) string {
+	d := strconv.Itoa(n)
+	for i := len(d) - 3; i > 0 && d[i-1] != '-'; i -= 3 {
+		d = d[:i] + "," + d[i:]
+	}
+	if n != 1 {
+		noun += "s"
+	}
+	return d + " " + noun
 }

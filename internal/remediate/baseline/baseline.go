@@ -17,6 +17,7 @@ import (
 	"text/template"
 
 	"github.com/flowguard/flowguard/internal/outfile"
+	"github.com/flowguard/flowguard/internal/remediate/defaults"
 )
 
 //go:embed templates
@@ -37,9 +38,11 @@ type Options struct {
 	BreakGlassRole string
 }
 
-// Defaults are the options flowguard recommends.
+// Defaults are the options flowguard recommends: the same log group prefix, traffic type and retention as
+// `flowguard fix` (package defaults), so that the SCP protects what fix creates.
 func Defaults() Options {
-	return Options{TrafficType: "ALL", RetentionDays: 365, LogGroupPrefix: "/flowguard/vpc-flow-logs", BreakGlassRole: "FlowLogsBreakGlass"}
+	return Options{TrafficType: defaults.TrafficType, RetentionDays: defaults.RetentionDays,
+		LogGroupPrefix: defaults.LogGroupPrefix, BreakGlassRole: defaults.BreakGlassRole}
 }
 
 var cwlRetention = map[int]bool{365: true, 400: true, 545: true, 731: true, 1096: true, 1827: true, 2192: true,

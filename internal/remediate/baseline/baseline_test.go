@@ -190,7 +190,7 @@ func TestSCPBaseline(t *testing.T) {
 		}
 		got[s.Action.(string)] = s.Resource.(string)
 	}
-	want := map[string]string{"ec2:DeleteFlowLogs": "*", "logs:DeleteLogGroup": "arn:aws:logs:*:*:log-group:/flowguard/vpc-flow-logs/*"}
+	want := map[string]string{"ec2:DeleteFlowLogs": "*", "logs:DeleteLogGroup": "arn:aws:logs:*:*:log-group:/aws/vpc-flow-logs/*"}
 	if len(got) != 2 || got["ec2:DeleteFlowLogs"] != want["ec2:DeleteFlowLogs"] || got["logs:DeleteLogGroup"] != want["logs:DeleteLogGroup"] {
 		t.Errorf("statements = %v, want %v", got, want)
 	}

@@ -105,7 +105,7 @@ func TestConfigAndSCPBaselinesAreAccepted(t *testing.T) {
 		t.Error("create-document returned no status")
 	}
 	params := aws("ssm", "describe-document", "--name", "FlowguardEnableVPCFlowLogs", "--query", "Document.Parameters[].Name")
-	for _, p := range []string{"AutomationAssumeRole", "VpcId", "DeliverLogsPermissionArn", "LogGroupName", "TrafficType", "RetentionInDays"} {
+	for _, p := range []string{"AutomationAssumeRole", "VpcId", "DeliverLogsPermissionArn", "LogGroupPrefix", "TrafficType", "RetentionInDays"} {
 		if !strings.Contains(params, p) {
 			t.Errorf("document parameters %q lack %s", params, p)
 		}

@@ -34,7 +34,9 @@ type RunInfo struct {
 	Settings Settings `json:"settings"`
 	Targets  []Target `json:"targets"`
 	Skipped  []Skip   `json:"skipped,omitempty"`
-	Source   string   `json:"source,omitempty"`
+	// NotRemediated are the FAIL findings of checks fix does not remediate, left alone.
+	NotRemediated []CheckFindings `json:"not_remediated,omitempty"`
+	Source        string          `json:"source,omitempty"`
 }
 
 // LoadRun reads a run's journal and its RunInfo. A torn final record is ignored, and a suspect journal (bad

@@ -115,7 +115,7 @@ func TestPlanApplyVerifyRollback(t *testing.T) {
 		for _, f := range fls[v] {
 			if f.Tags[TagRunID] == p.RunID {
 				mine++
-				if f.Tags["team"] != "netsec" || f.Tags[TagManaged] != "true" || f.TrafficType != "REJECT" || f.LogGroupName != "/aws/vpc-flow-logs/"+v {
+				if f.Tags["team"] != "netsec" || f.Tags[TagManaged] != "true" || f.TrafficType != "ALL" || f.LogGroupName != "/aws/vpc-flow-logs/"+v {
 					t.Errorf("flow log on %s: %+v", v, f)
 				}
 			}
@@ -259,13 +259,13 @@ func TestInterruptedApplyResumes(t *testing.T) {
 
 	// Resume by id, with different flags: the journal's settings win and no scan is needed.
 	other := DefaultSettings()
-	other.TrafficType = "ALL"
+	other.TrafficType = "REJECT"
 	pr2, err := Prepare(ctx, e.cfg, PrepareOptions{RunID: pr.Plan.RunID, Settings: other, JournalDir: e.dir,
 		Findings: func(context.Context) (*finding.Result, error) { t.Fatal("resume must not scan"); return nil, nil }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !pr2.Resumed || pr2.Plan.Settings.BatchSize != 3 || pr2.Plan.Settings.TrafficType != "REJECT" {
+	if !pr2.Resumed || pr2.Plan.Settings.BatchSize != 3 || pr2.Plan.Settings.TrafficType != "ALL" {
 		t.Errorf("resume did not keep the run's settings: %+v", pr2.Plan.Settings)
 	}
 	if len(pr2.Plan.Done) != created+1 {

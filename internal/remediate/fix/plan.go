@@ -98,11 +98,13 @@ type Plan struct {
 	Done     []Done   `json:"done,omitempty"`
 	// Skipped are the VPCs left alone, each with why; Passing those that pass by now and need nothing.
 	// Targets, Deferred, Done, Skipped and Passing hold every VPC of the plan once (see Counts).
-	Skipped   []Skip      `json:"skipped,omitempty"`
-	Passing   []Skip      `json:"passing,omitempty"`
-	Diagnoses []Diagnosis `json:"diagnoses,omitempty"`
-	Notes     []string    `json:"notes,omitempty"`
-	Steps     []Step      `json:"steps"`
+	Skipped []Skip `json:"skipped,omitempty"`
+	Passing []Skip `json:"passing,omitempty"`
+	// NotRemediated are the FAIL findings of checks fix does not remediate (custom checks), left alone.
+	NotRemediated []CheckFindings `json:"not_remediated,omitempty"`
+	Diagnoses     []Diagnosis     `json:"diagnoses,omitempty"`
+	Notes         []string        `json:"notes,omitempty"`
+	Steps         []Step          `json:"steps"`
 	// Resumed is set when the plan finishes an earlier, interrupted run.
 	Resumed bool `json:"resumed,omitempty"`
 	// Incomplete is set when the current state of some region could not be read (its VPCs are left alone).

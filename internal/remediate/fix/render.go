@@ -54,6 +54,9 @@ func WritePlan(w io.Writer, p *Plan, applying bool) {
 	fmt.Fprintf(w, "  %s to change in %s, %s that %s something\n", human.Plural(len(p.Targets), "VPC"), human.Plural(len(p.Regions), "region"),
 		human.Plural(len(p.Steps), "API call"), changes)
 	fmt.Fprintf(w, "  %s\n", CountsLine(p.Counts()))
+	if line := NotRemediatedLine(p.NotRemediated); line != "" {
+		fmt.Fprintf(w, "  %s\n", line)
+	}
 
 	// Column widths come from every step, so that a long region (ap-southeast-2) or action keeps every batch
 	// aligned; the lines under a step start under its action.
@@ -178,6 +181,25 @@ func CountsLine(c Counts) string {
 		line += ", " + human.Count(c.Done) + " already done by this run"
 	}
 	return line
+}
+
+// NotRemediatedLine says how many findings of checks fix does not remediate are left alone, and of which
+// checks; empty when there are none.
+func NotRemediatedLine(cs []CheckFindings) string {
+	n, ids := 0, make([]string, 0, len(cs))
+	for _, c := range cs {
+		n += c.Findings
+		ids = append(ids, term(c.CheckID))
+	}
+	if n == 0 {
+		return ""
+	}
+	checks := "checks"
+	if len(ids) == 1 {
+		checks = "a check"
+	}
+	return fmt.Sprintf("%s of %s fix does not remediate (%s) left alone: fix changes only what %s and %s find",
+		human.Plural(n, "FAIL finding"), checks, strings.Join(ids, ", "), CheckEnabled, CheckRetention)
 }
 
 // stepWhere is a step's region, or "global" for the account-wide ones (IAM).

@@ -91,13 +91,14 @@ func Prepare(ctx context.Context, cfg aws.Config, o PrepareOptions) (*Prepared, 
 			return nil, fmt.Errorf("run id %q is not a run id", runID)
 		}
 		targets, skipped := TargetsFromResult(res, s)
-		pr.Info = RunInfo{Account: account, Settings: s, Targets: targets, Skipped: skipped, Source: res.Source}
+		pr.Info = RunInfo{Account: account, Settings: s, Targets: targets, Skipped: skipped, NotRemediated: NotRemediated(res), Source: res.Source}
 	}
 	p, err := Build(ctx, cfg, pr.Info.Targets, pr.Info.Skipped, pr.Info.Settings, BuildOptions{RunID: runID, Account: account, Concurrency: o.Concurrency, Resumed: pr.Resumed})
 	if err != nil {
 		return nil, err
 	}
 	p.Resumed = pr.Resumed
+	p.NotRemediated = pr.Info.NotRemediated
 	pr.Plan = p
 	return pr, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/flowguard/flowguard/internal/engine"
 	"github.com/flowguard/flowguard/internal/inventory"
+	"github.com/flowguard/flowguard/internal/remediate/defaults"
 	"github.com/flowguard/flowguard/internal/remediate/fix/logformat"
 	"github.com/flowguard/flowguard/internal/source/awsapi"
 )
@@ -24,12 +25,14 @@ const (
 
 // Defaults.
 const (
-	DefaultRoleName         = "flowguard-vpc-flow-logs"
+	DefaultRoleName         = defaults.DeliveryRoleName
 	DefaultPolicyName       = "flowguard-flow-logs-delivery"
-	DefaultLogGroupTemplate = "/aws/vpc-flow-logs/{vpc-id}"
-	DefaultRetentionDays    = 365
-	DefaultPriorityTag      = "Environment=prod*"
-	DefaultBatchSize        = 50
+	DefaultLogGroupTemplate = defaults.LogGroupTemplate
+	DefaultRetentionDays    = defaults.RetentionDays
+	// DefaultTrafficType is ALL, as in the baseline; defaults.TrafficType says why.
+	DefaultTrafficType = defaults.TrafficType
+	DefaultPriorityTag = "Environment=prod*"
+	DefaultBatchSize   = 50
 	// DefaultConcurrency is the one --concurrency default of every command: account-regions at once.
 	DefaultConcurrency = awsapi.DefaultConcurrency
 	// maxResourceIDs is how many VPCs one CreateFlowLogs call may name (AWS allows 1000 for VPCs).
@@ -81,9 +84,9 @@ type Settings struct {
 func DefaultSettings() Settings {
 	return Settings{
 		RoleName: DefaultRoleName, PolicyName: DefaultPolicyName, LogGroupTemplate: DefaultLogGroupTemplate,
-		RetentionDays: DefaultRetentionDays, TrafficType: inventory.TrafficReject,
+		RetentionDays: DefaultRetentionDays, TrafficType: DefaultTrafficType,
 		Destination: inventory.DestinationCloudWatchLogs, FileFormat: "plain-text",
-		MaxAggregationInterval: 600, PriorityTag: DefaultPriorityTag, BatchSize: DefaultBatchSize,
+		MaxAggregationInterval: defaults.MaxAggregationInterval, PriorityTag: DefaultPriorityTag, BatchSize: DefaultBatchSize,
 	}
 }
 

@@ -126,6 +126,32 @@ func TargetsFromResult(r *finding.Result, s Settings) (targets []Target, skipped
 	return targets, skipped
 }
 
+// CheckFindings counts the FAIL findings of one check that fix does not remediate.
+type CheckFindings struct {
+	CheckID  string `json:"check_id"`
+	Findings int    `json:"findings"`
+}
+
+// NotRemediated counts the FAIL findings of checks other than the two fix remediates (custom checks,
+// non-VPC resources), by check: the plan says they are left alone instead of silently dropping them.
+func NotRemediated(r *finding.Result) []CheckFindings {
+	n := map[string]int{}
+	for _, f := range r.Findings {
+		if f.Status != finding.StatusFail {
+			continue
+		}
+		if f.ResourceType == finding.ResourceVPC && (f.CheckID == CheckEnabled || f.CheckID == CheckRetention) {
+			continue
+		}
+		n[f.CheckID]++
+	}
+	out := make([]CheckFindings, 0, len(n))
+	for _, id := range sortedKeys(n) {
+		out = append(out, CheckFindings{id, n[id]})
+	}
+	return out
+}
+
 // Order sorts targets for the rollout and assigns batches of s.BatchSize (0: one batch).
 func Order(ts []Target, s Settings) {
 	sort.SliceStable(ts, func(i, j int) bool {

@@ -63,7 +63,7 @@ func Checks() []finding.CheckInfo {
 	return []finding.CheckInfo{
 		{ID: CheckEnabled, Title: "VPC flow logging is enabled in all VPCs", Severity: "medium",
 			Description: "Every VPC has at least one flow log on the VPC itself that is ACTIVE, captures rejected traffic and delivers.",
-			Remediation: "Create a flow log on the VPC with traffic type REJECT (or ALL) delivering to CloudWatch Logs or S3 (`flowguard fix`).",
+			Remediation: "Create a flow log on the VPC with traffic type ALL (or REJECT, cheaper) delivering to CloudWatch Logs or S3 (`flowguard fix`).",
 			Controls:    controlsEnabled},
 		{ID: CheckRetention, Title: "Flow-log log groups keep logs long enough", Severity: "low",
 			Description: "Every log group a VPC's flow logs deliver to exists and keeps events for at least 365 days.",
@@ -194,7 +194,7 @@ func vpcFindings(o Options, acct, region string, a, r, v int) []finding.Finding 
 		sub.ResourceID, sub.ID = "subnet-"+id[4:], "fl-s"+id[5:]
 		en.Evidence.SubnetOrENIFlowLogs = []finding.FlowLogEvidence{sub}
 		en.Status, en.Reason = finding.StatusFail, finding.ReasonSubnetOrENIOnly
-		en.Message = "no VPC-level flow log; 1 flow log(s) cover only subnets or interfaces (" + sub.ResourceID + "), so new subnets and interfaces are not logged"
+		en.Message = "no VPC-level flow log, only 1 flow log on subnets or interfaces (" + sub.ResourceID + "), so new subnets and interfaces are not logged"
 	default:
 		fl.Status = "INACTIVE"
 		logs = []finding.FlowLogEvidence{fl}
@@ -217,13 +217,13 @@ func vpcFindings(o Options, acct, region string, a, r, v int) []finding.Finding 
 		switch k := roll("retention", a, r, v); {
 		case k < 60:
 			rt.Evidence.LogGroups = []finding.LogGroupEvidence{{Name: group, Exists: true, RetentionDays: ptr[int32](400)}}
-			rt.Status, rt.Message = finding.StatusPass, "1 log group(s) keep flow logs at least 365 days or never expire"
+			rt.Status, rt.Message = finding.StatusPass, "1 log group checked: each keeps flow logs at least 365 days or never expires"
 		case k < 90:
 			rt.Evidence.LogGroups = []finding.LogGroupEvidence{{Name: group, Exists: true, RetentionDays: ptr[int32](30)}}
 			rt.Status, rt.Reason, rt.Message = finding.StatusFail, finding.ReasonRetentionTooShort, group+" keeps 30 days; at least 365 days required"
 		default:
 			rt.Evidence.LogGroups = []finding.LogGroupEvidence{{Name: group}}
-			rt.Status, rt.Reason, rt.Message = finding.StatusFail, finding.ReasonLogGroupMissing, "flow logs deliver to log group(s) that do not exist: "+group
+			rt.Status, rt.Reason, rt.Message = finding.StatusFail, finding.ReasonLogGroupMissing, "flow logs deliver to 1 missing log group: "+group
 		}
 		out = append(out, rt)
 	}

@@ -13,7 +13,7 @@ locals {
   account_id     = data.aws_caller_identity.current.account_id
   region         = data.aws_region.current.name
   partition      = data.aws_partition.current.partition
-  log_group_name = "${var.log_group_prefix}/${var.name}"
+  log_group_name = "${var.log_group_prefix}/${local.vpc_id}" # as flowguard fix names it
 }
 
 resource "aws_vpc" "this" {

@@ -43,7 +43,7 @@ variable "retention_in_days" {
 }
 
 variable "log_group_prefix" {
-  description = "Prefix of the log group name; the SCP baseline protects log groups under it."
+  description = "Log groups are PREFIX/VPC-ID, as flowguard fix names them; the SCP baseline protects log groups under PREFIX."
   type        = string
   default     = "[[.LogGroupPrefix]]"
 }
