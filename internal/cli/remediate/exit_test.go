@@ -8,9 +8,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/flowguard/flowguard/internal/cli/cmdutil"
 	"github.com/flowguard/flowguard/internal/remediate/fix"
+	"github.com/flowguard/flowguard/internal/testenv/faultproxy"
 	"github.com/flowguard/flowguard/internal/testenv/moto"
 )
 
@@ -99,5 +101,41 @@ func TestPlannedRunIDIsApplied(t *testing.T) {
 	code, out, errOut = runEnv(t, env, "rollback", "--run", id, "--journal-dir", jd, "--dry-run")
 	if code != 0 || !strings.Contains(out, "describe-flow-logs shows 1 flow log of the run now") || strings.Contains(out, "still shows 0") {
 		t.Fatalf("rollback --dry-run: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// An S3 destination bucket that does not exist is found by the plan (HeadBucket), not by a 400 at apply: the
+// region's VPCs are left alone with why, apply makes no call for them, and both exit 0 like any VPC left alone.
+func TestFixMissingS3BucketLeftAloneBeforeApply(t *testing.T) {
+	t.Parallel()
+	srv := moto.Shared(t)
+	acct := moto.NewTestAccount(t)
+	proxy := faultproxy.New(srv.URL, faultproxy.Options{})
+	t.Cleanup(proxy.Close)
+	cfg := acct.Config(srv.URL, "us-east-1")
+	east := "acme-flow-logs-" + acct.ID + "-us-east-1"
+	west := "acme-flow-logs-" + acct.ID + "-us-west-2"
+	if _, err := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(east)}); err != nil {
+		t.Fatal(err)
+	}
+	env := acct.Env(proxy.URL, "us-east-1")
+	jd := t.TempDir()
+	args := []string{"fix", "--region", "us-east-1,us-west-2", "--journal-dir", jd, "--destination", "s3",
+		"--s3-bucket-arn", "arn:aws:s3:::acme-flow-logs-{account}-{region}"}
+	code, out, errOut := runEnv(t, env, args...)
+	if code != cmdutil.ExitOK || !strings.Contains(out, "bucket "+west+" does not exist (HeadBucket 404)") ||
+		!strings.Contains(out, "2 VPCs in the plan: 1 to change, 0 deferred, 1 left alone, 0 already passing") {
+		t.Fatalf("plan: exit %d\n%s\n%s", code, out, errOut)
+	}
+	proxy.Reset()
+	code, out, errOut = runEnv(t, env, append(args, "--apply", "--yes")...)
+	if code != cmdutil.ExitOK || !strings.Contains(out, ": complete") {
+		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if n := proxy.CallsIn("us-west-2")["ec2:CreateFlowLogs"]; n != 0 {
+		t.Errorf("%d CreateFlowLogs calls in us-west-2, whose bucket does not exist", n)
+	}
+	if n := proxy.CallsIn("us-east-1")["ec2:CreateFlowLogs"]; n != 1 {
+		t.Errorf("%d CreateFlowLogs calls in us-east-1, want 1", n)
 	}
 }

@@ -39,9 +39,11 @@ func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Co
 	cmd := &cobra.Command{
 		Use:   "verify [--run ID]",
 		Short: "Re-check the VPCs a fix run touched: does the control pass now, and is delivery working",
-		Long: `verify re-reads the flow logs of every VPC a fix run touched (default: the latest run) and reports per VPC
-whether "VPC flow logging is enabled" passes now (an ACTIVE REJECT or ALL flow log whose delivery has not FAILED)
-and the delivery status of the run's flow log. Exit codes: 0 all pass, 1 some fail, 2 some could not be read.`,
+		Long: `verify re-reads the regions of a fix run (default: the latest run) as scan does and reports, for every VPC
+the run touched, scan's verdict and reason for "VPC flow logging is enabled" (the same built-in check: an ACTIVE
+REJECT or ALL VPC flow log whose delivery has not FAILED; SUBNET_OR_ENI_ONLY, DELIVERY_FAILED, ... as scan says
+them), and the delivery status of the run's flow log. A VPC deleted since is SKIPPED (VPC_NOT_FOUND).
+Exit codes: 0 all pass, 1 some fail, 2 some could not be read.`,
 		Example: `  flowguard verify
   flowguard verify --run 20261123T040512Z-3fa9c1 -o json --out verify.json
   flowguard verify --run 20261123T040512Z-3fa9c1 --assume-role OrganizationAccountAccessRole`,

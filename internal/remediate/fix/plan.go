@@ -13,6 +13,7 @@ import (
 
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/remediate/fix/policy"
+	"github.com/flowguard/flowguard/internal/source/awsapi"
 )
 
 // PlanSchema versions the JSON form of a plan (`fix --output json`).
@@ -170,6 +171,11 @@ func Build(ctx context.Context, cfg aws.Config, targets []Target, skipped []Skip
 		return nil, err
 	}
 
+	missing := checkBuckets(ctx, cfg, p, mine, stateErr, o.Concurrency)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
 	// VPCs that pass by now, or that this run already fixed, take no place in a batch: batches are cut from
 	// what is left, so a later run with --max-batches always makes progress.
 	var open []Target
@@ -179,7 +185,16 @@ func Build(ctx context.Context, cfg aws.Config, targets []Target, skipped []Skip
 			p.Skipped = append(p.Skipped, Skip{t.AccountID, t.Region, t.VPCID, "current state could not be read, nothing changed here: " + apiMessage(err)})
 			continue
 		}
-		if settled(p, states[t.Region], t) || !actionable(p, states[t.Region], s, t) {
+		if settled(p, states[t.Region], t) {
+			continue
+		}
+		// A destination bucket that does not exist is like an unusable delivery role: the VPC is left alone
+		// with why, before apply, rather than failed by CreateFlowLogs.
+		if why := missing[inventory.BucketFromARN(s.destination(t))]; why != "" && t.NeedsFlowLog && !passesNow(states[t.Region].flowLogsOn(t.VPCID)) {
+			p.Skipped = append(p.Skipped, Skip{t.AccountID, t.Region, t.VPCID, why})
+			continue
+		}
+		if !actionable(p, states[t.Region], s, t) {
 			continue
 		}
 		open = append(open, t)
@@ -230,6 +245,48 @@ func Build(ctx context.Context, cfg aws.Config, targets []Target, skipped []Skip
 	b.finish()
 	sortSkips(p.Skipped)
 	return p, nil
+}
+
+// checkBuckets checks, for an S3 destination, that each bucket the plan would deliver to exists: one
+// HeadBucket per distinct bucket (scan's check), whatever the number of VPCs and regions. It returns the
+// missing buckets with why; a bucket that could not be told (403: another account's, or no s3:ListBucket) is
+// a note, and AWS checks it when the flow log is created.
+func checkBuckets(ctx context.Context, cfg aws.Config, p *Plan, targets []Target, stateErr map[string]error, limit int) map[string]string {
+	if p.Settings.Destination != inventory.DestinationS3 {
+		return nil
+	}
+	buckets := map[string]bool{}
+	for _, t := range targets {
+		if t.NeedsFlowLog && stateErr[t.Region] == nil {
+			if b := inventory.BucketFromARN(p.Settings.destination(t)); b != "" {
+				buckets[b] = true
+			}
+		}
+	}
+	var mu sync.Mutex
+	missing := map[string]string{}
+	notes := map[string]string{}
+	g := new(errgroup.Group)
+	g.SetLimit(limit)
+	for _, b := range sortedKeys(buckets) {
+		g.Go(func() error {
+			state, msg := awsapi.HeadBucket(ctx, cfg, b)
+			mu.Lock()
+			defer mu.Unlock()
+			switch state {
+			case inventory.BucketMissing:
+				missing[b] = "bucket " + b + " does not exist (HeadBucket 404): create it, or pass another --s3-bucket-arn"
+			case inventory.BucketUnknown:
+				notes[b] = "bucket " + b + " could not be checked (" + msg + "): AWS checks it when the flow log is created"
+			}
+			return nil
+		})
+	}
+	g.Wait()
+	for _, b := range sortedKeys(notes) {
+		p.Notes = append(p.Notes, notes[b])
+	}
+	return missing
 }
 
 func readRegion(ctx context.Context, cl *clients, p *Plan, region string, resumed bool) (*regionState, error) {

@@ -282,8 +282,12 @@ type VerifyTableOptions struct {
 // after padding.
 func WriteVerify(w io.Writer, v *VerifyResult, o VerifyTableOptions) {
 	total := len(v.VPCs)
-	fmt.Fprintf(w, "run %s: %s of %s pass, %s fail, %s could not be read\n", term(v.RunID), human.Count(v.Pass), human.Plural(total, "VPC"),
-		human.Count(v.Fail), human.Count(v.Error))
+	gone := ""
+	if v.Gone > 0 {
+		gone = fmt.Sprintf(", %s no longer exist", human.Count(v.Gone))
+	}
+	fmt.Fprintf(w, "run %s: %s of %s pass, %s fail, %s could not be read%s\n", term(v.RunID), human.Count(v.Pass), human.Plural(total, "VPC"),
+		human.Count(v.Fail), human.Count(v.Error), gone)
 	keep := map[finding.Status]bool{}
 	for _, s := range o.Statuses {
 		keep[finding.Status(strings.ToUpper(strings.TrimSpace(s)))] = true

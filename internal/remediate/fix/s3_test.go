@@ -51,13 +51,15 @@ func (e *env) s3Bucket(t *testing.T, name string) {
 }
 
 // S3 destinations batch every VPC of a region into one CreateFlowLogs call, with the Parquet, Hive and
-// per-hour options on the wire; a region whose bucket is missing fails only its VPCs, with AWS's error.
+// per-hour options on the wire. The plan checks each destination bucket (HeadBucket once per bucket): a
+// region whose bucket is missing has its VPCs left alone with why, and apply makes no call for them.
 func TestS3ParquetHiveAndMissingBucket(t *testing.T) {
 	e := newEnv(t)
 	ctx := t.Context()
 	rec := &recorder{next: http.DefaultTransport}
 	e.cfg.HTTPClient = &http.Client{Transport: rec}
 	bucket := "flowlogs-" + e.acct.ID + "-us-east-1"
+	westBucket := "flowlogs-" + e.acct.ID + "-us-west-2"
 	e.s3Bucket(t, bucket) // the us-west-2 bucket is never created
 	var east []string
 	for _, c := range []string{"10.1.0.0/16", "10.2.0.0/16", "10.3.0.0/16"} {
@@ -75,40 +77,67 @@ func TestS3ParquetHiveAndMissingBucket(t *testing.T) {
 	s.TrafficType = "ALL"
 	s.MaxAggregationInterval = 60
 	s.LogFormat = "${version} ${vpc-id} ${srcaddr} ${dstaddr} ${action} ${flow-direction}"
+	e.proxy.Reset()
 	pr, err := Prepare(ctx, e.cfg, PrepareOptions{Findings: fromResult(res), Settings: s, JournalDir: e.dir})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if n := e.proxy.Calls()["s3:HeadBucket"]; n != 2 {
+		t.Errorf("%d HeadBucket calls, want 2 (one per destination bucket)", n)
 	}
 	var creates, others int
 	for _, st := range pr.Plan.Steps {
 		if st.Action == ActCreateFlowLogs {
 			creates++
+			if st.Region != "us-east-1" {
+				t.Errorf("CreateFlowLogs planned in %s, whose bucket does not exist", st.Region)
+			}
 		} else {
 			others++
 		}
 	}
-	if creates != 2 || others != 0 {
-		t.Fatalf("S3 plan: %d CreateFlowLogs (want 2: one per region) and %d other steps (want 0: no role, no log group)", creates, others)
+	if creates != 1 || others != 0 {
+		t.Fatalf("S3 plan: %d CreateFlowLogs (want 1: us-east-1 only) and %d other steps (want 0: no role, no log group)", creates, others)
 	}
+	var westSkip *Skip
+	for i, sk := range pr.Plan.Skipped {
+		if sk.VPCID == west {
+			westSkip = &pr.Plan.Skipped[i]
+		}
+	}
+	if westSkip == nil || !strings.Contains(westSkip.Reason, "bucket "+westBucket+" does not exist (HeadBucket 404)") {
+		t.Fatalf("west VPC not left alone for its missing bucket: %+v", pr.Plan.Skipped)
+	}
+	c := pr.Plan.Counts()
+	if c.LeftAlone < 1 || c.Total != c.ToChange+c.Deferred+c.Done+c.LeftAlone+c.Passing || c.Total != len(failing(res)) {
+		t.Errorf("counts do not add up to the failing VPCs (%d): %+v", len(failing(res)), c)
+	}
+	var buf bytes.Buffer
+	WritePlan(&buf, pr.Plan, false)
+	if !strings.Contains(buf.String(), "bucket "+westBucket+" does not exist (HeadBucket 404)") {
+		t.Errorf("plan does not show the missing bucket:\n%s", buf.String())
+	}
+	e.proxy.Reset()
 	out, err := Execute(ctx, e.cfg, pr, e.dir, ApplyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out.Status != journal.StatusFailed || out.Overall() != finding.OutcomeFail {
-		t.Fatalf("status %s, want failed", out.Status)
+	if n := e.proxy.CallsIn("us-west-2")["ec2:CreateFlowLogs"]; n != 0 {
+		t.Errorf("%d CreateFlowLogs calls in us-west-2, whose bucket does not exist", n)
+	}
+	if n := e.proxy.Calls()["ec2:CreateFlowLogs"]; n != 1 {
+		t.Errorf("%d CreateFlowLogs calls, want 1 (us-east-1)", n)
+	}
+	if out.Status != journal.StatusComplete || out.Overall() != finding.OutcomeOK {
+		t.Fatalf("status %s, want complete (the west VPC was left alone, not failed)", out.Status)
 	}
 	for _, v := range out.VPCs {
-		switch {
-		case v.VPCID == west:
-			if v.Status != OutcomeFailed || !strings.Contains(v.Error, "does not exist") {
-				t.Errorf("west VPC: %+v, want failed with the missing-bucket error", v)
-			}
-		case v.Region == "us-east-1" && v.Status != OutcomeCreated && v.Status != "":
-			if !strings.HasPrefix(v.VPCID, "vpc-") || v.Status != OutcomeCreated {
-				// moto's default VPC also fails the control and is fixed like the others.
-				t.Errorf("east VPC: %+v, want created", v)
-			}
+		if v.VPCID == west && v.Status == OutcomeFailed {
+			t.Errorf("west VPC failed at apply: %+v", v)
 		}
+	}
+	if n := len(e.flowLogsByVPC(t, "us-west-2")[west]); n != 0 {
+		t.Errorf("west VPC has %d flow logs", n)
 	}
 	for _, v := range east {
 		fls := e.flowLogsByVPC(t, "us-east-1")[v]
@@ -119,8 +148,8 @@ func TestS3ParquetHiveAndMissingBucket(t *testing.T) {
 	}
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
-	if len(rec.reqs) != 2 {
-		t.Fatalf("%d CreateFlowLogs requests, want 2", len(rec.reqs))
+	if len(rec.reqs) != 1 {
+		t.Fatalf("%d CreateFlowLogs requests, want 1", len(rec.reqs))
 	}
 	for _, q := range rec.reqs {
 		for k, want := range map[string]string{

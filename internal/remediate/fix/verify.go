@@ -2,16 +2,15 @@ package fix
 
 import (
 	"context"
-	"fmt"
-	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"golang.org/x/sync/errgroup"
 
+	"github.com/flowguard/flowguard/internal/engine"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/remediate/fix/journal"
+	"github.com/flowguard/flowguard/internal/source"
+	"github.com/flowguard/flowguard/internal/source/awsapi"
 )
 
 // FlowLogState is one flow log of a verified VPC.
@@ -46,6 +45,8 @@ type VerifyResult struct {
 	Pass  int          `json:"pass"`
 	Fail  int          `json:"fail"`
 	Error int          `json:"error"`
+	// Gone counts the run's VPCs that no longer exist (SKIPPED, VPC_NOT_FOUND): neither a pass nor a failure.
+	Gone int `json:"gone,omitempty"`
 	// Warnings say what was wrong with the run's journal (a torn final record, suspect records).
 	Warnings []string `json:"warnings,omitempty"`
 }
@@ -75,8 +76,10 @@ func LatestRun(dir string) (string, error) {
 	return "", nil
 }
 
-// Verify re-reads the flow logs of every VPC run id touched (one filtered DescribeFlowLogs pass per region) and
-// applies the control to each: an ACTIVE flow log on the VPC, REJECT or ALL, whose delivery has not FAILED.
+// Verify re-reads the run's regions as scan does and evaluates every VPC the run touched with scan's own
+// built-in check (engine.Evaluate over the live account restricted to the run's regions): the verdict and the
+// reason are scan's (SUBNET_OR_ENI_ONLY, DELIVERY_FAILED, ...). Beside it, the delivery status of the run's flow
+// log.
 func Verify(ctx context.Context, cfg aws.Config, dir, id string, concurrency int) (*VerifyResult, error) {
 	if concurrency <= 0 {
 		concurrency = DefaultConcurrency
@@ -86,70 +89,78 @@ func Verify(ctx context.Context, cfg aws.Config, dir, id string, concurrency int
 		return nil, err
 	}
 	sc := scopeOf(contents.Records)
-	cl := newClients(cfg)
 	res := &VerifyResult{RunID: id, Warnings: contents.Warnings()}
-	var verdicts []VPCVerdict
-	type regionOut struct {
-		v []VPCVerdict
-	}
-	outs := make([]regionOut, len(sc.regionNames))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(concurrency)
-	for i, region := range sc.regionNames {
-		vpcs := sortedKeys(sc.vpcs[region])
-		if len(vpcs) == 0 {
-			continue
+	var regions []string
+	for _, r := range sc.regionNames {
+		if len(sc.vpcs[r]) > 0 {
+			regions = append(regions, r)
 		}
-		g.Go(func() error {
-			var fls []inventory.FlowLog
-			var rerr error
-			for k := 0; k < len(vpcs) && rerr == nil; k += 200 {
-				chunk := vpcs[k:min(k+200, len(vpcs))]
-				part, err := describeFlowLogs(gctx, cl.EC2(region), nil, []ec2types.Filter{{Name: aws.String("resource-id"), Values: chunk}})
-				rerr = err
-				fls = append(fls, part...)
-			}
-			for _, v := range vpcs {
-				vd := VPCVerdict{AccountID: info.Account, Region: region, VPCID: v}
-				if rerr != nil {
-					vd.Status, vd.Reason = finding.StatusError, fmt.Sprintf("%s: %s", finding.ReasonReadFailed, apiMessage(rerr))
-					outs[i].v = append(outs[i].v, vd)
-					continue
-				}
-				var on []inventory.FlowLog
-				for _, f := range fls {
-					if f.ResourceID == v {
-						on = append(on, f)
-					}
-				}
-				vd.Status, vd.Reason = judge(on)
-				for _, f := range on {
-					st := FlowLogState{ID: f.ID, Status: f.Status, TrafficType: f.TrafficType, DestinationType: f.DestinationType,
-						Destination: firstNonEmpty(f.LogGroupName, f.Destination), DeliverLogsStatus: f.DeliverLogsStatus,
-						DeliverLogsError: f.DeliverLogsError, ByRun: f.Tags[TagRunID] == id}
-					if st.ByRun {
-						vd.Delivery = f.DeliverLogsStatus
-					}
-					vd.FlowLogs = append(vd.FlowLogs, st)
-				}
-				outs[i].v = append(outs[i].v, vd)
-			}
-			return nil
-		})
 	}
-	g.Wait()
+	if len(regions) == 0 {
+		return res, nil
+	}
+	snap := awsapi.Account(ctx, cfg, awsapi.Options{Regions: regions, Concurrency: concurrency})
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	for _, o := range outs {
-		verdicts = append(verdicts, o.v...)
+	scan, _, err := engine.Evaluate(ctx, source.Static(snap, "AWS account "+info.Account), engine.Options{})
+	if err != nil {
+		return nil, err
 	}
-	sort.SliceStable(verdicts, func(i, k int) bool {
-		if verdicts[i].Region != verdicts[k].Region {
-			return verdicts[i].Region < verdicts[k].Region
+	type key struct{ region, vpc string }
+	found := map[key]finding.Finding{}
+	for _, f := range scan.Findings {
+		if f.CheckID == CheckEnabled {
+			found[key{f.Region, f.ResourceID}] = f
 		}
-		return verdicts[i].VPCID < verdicts[k].VPCID
-	})
+	}
+	// A region (or the account) that could not be read: its VPCs are ERROR, never judged on a partial read.
+	readErr := map[string]string{}
+	for _, e := range scan.Errors {
+		msg := e.Operation + ": " + e.Message
+		if e.Region == "" {
+			for _, r := range regions {
+				if readErr[r] == "" {
+					readErr[r] = msg
+				}
+			}
+		} else if readErr[e.Region] == "" {
+			readErr[e.Region] = msg
+		}
+	}
+	flowLogs := map[key][]inventory.FlowLog{}
+	for _, r := range snap.Regions {
+		for _, f := range r.FlowLogs {
+			flowLogs[key{r.Name, f.ResourceID}] = append(flowLogs[key{r.Name, f.ResourceID}], f)
+		}
+	}
+	var verdicts []VPCVerdict
+	for _, region := range regions {
+		for _, v := range sortedKeys(sc.vpcs[region]) {
+			vd := VPCVerdict{AccountID: info.Account, Region: region, VPCID: v}
+			f, ok := found[key{region, v}]
+			switch {
+			case ok && f.Status == finding.StatusError:
+				vd.Status, vd.Reason = f.Status, f.Reason+": "+f.Message
+			case ok:
+				vd.Status, vd.Reason = f.Status, f.Reason
+			case readErr[region] != "":
+				vd.Status, vd.Reason = finding.StatusError, finding.ReasonReadFailed+": "+readErr[region]
+			default:
+				vd.Status, vd.Reason = finding.StatusSkipped, ReasonVPCGone
+			}
+			for _, f := range flowLogs[key{region, v}] {
+				st := FlowLogState{ID: f.ID, Status: f.Status, TrafficType: f.TrafficType, DestinationType: f.DestinationType,
+					Destination: firstNonEmpty(f.LogGroupName, f.Destination), DeliverLogsStatus: f.DeliverLogsStatus,
+					DeliverLogsError: f.DeliverLogsError, ByRun: f.Tags[TagRunID] == id}
+				if st.ByRun {
+					vd.Delivery = f.DeliverLogsStatus
+				}
+				vd.FlowLogs = append(vd.FlowLogs, st)
+			}
+			verdicts = append(verdicts, vd)
+		}
+	}
 	res.VPCs = verdicts
 	for _, v := range verdicts {
 		switch v.Status {
@@ -157,6 +168,8 @@ func Verify(ctx context.Context, cfg aws.Config, dir, id string, concurrency int
 			res.Pass++
 		case finding.StatusFail:
 			res.Fail++
+		case finding.StatusSkipped:
+			res.Gone++
 		default:
 			res.Error++
 		}
@@ -164,31 +177,9 @@ func Verify(ctx context.Context, cfg aws.Config, dir, id string, concurrency int
 	return res, nil
 }
 
-// judge applies the control to the flow logs on one VPC and gives the FAIL reason.
-func judge(on []inventory.FlowLog) (finding.Status, string) {
-	if len(on) == 0 {
-		return finding.StatusFail, finding.ReasonNoFlowLog
-	}
-	var active, rejectOrAll bool
-	for _, f := range on {
-		if passes(f) {
-			return finding.StatusPass, ""
-		}
-		if f.Status == inventory.FlowLogStatusActive {
-			active = true
-			if f.TrafficType != inventory.TrafficAccept {
-				rejectOrAll = true
-			}
-		}
-	}
-	switch {
-	case !active:
-		return finding.StatusFail, finding.ReasonNotActive
-	case !rejectOrAll:
-		return finding.StatusFail, finding.ReasonAcceptOnly
-	}
-	return finding.StatusFail, finding.ReasonDeliveryFailed
-}
+// ReasonVPCGone is verify's reason for a VPC of the run that the account no longer has: there is nothing to
+// check (scan has no finding for it either).
+const ReasonVPCGone = "VPC_NOT_FOUND"
 
 func firstNonEmpty(s ...string) string {
 	for _, x := range s {

@@ -45,10 +45,7 @@ func collectBuckets(ctx context.Context, targets []Target, regions []*inventory.
 	for k, arn := range arns {
 		g.Go(func() error {
 			b := inventory.Bucket{Name: k.bucket, ARN: arn, AccountID: k.account}
-			cfg := cfgs[k.account]
-			client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = awsconf.UsesCustomEndpoint(cfg) })
-			_, err := client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(k.bucket)})
-			b.State, b.Message = bucketState(err)
+			b.State, b.Message = HeadBucket(ctx, cfgs[k.account], k.bucket)
 			mu.Lock()
 			out = append(out, b)
 			mu.Unlock()
@@ -63,6 +60,15 @@ func collectBuckets(ctx context.Context, targets []Target, regions []*inventory.
 		return out[i].Name < out[j].Name
 	})
 	return out
+}
+
+// HeadBucket tells whether bucket exists, as scan sees it: one HeadBucket call; the state is
+// inventory.BucketExists, BucketMissing (404) or BucketUnknown (403, another error), with a message unless it
+// exists. fix checks its destination buckets with it.
+func HeadBucket(ctx context.Context, cfg aws.Config, bucket string) (state, msg string) {
+	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = awsconf.UsesCustomEndpoint(cfg) })
+	_, err := client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)})
+	return bucketState(err)
 }
 
 func bucketState(err error) (state, msg string) {
