@@ -210,6 +210,13 @@ type applier struct {
 	vpc map[string]*VPCOutcome // region/vpc
 	// roleChanged is when this apply created or changed the delivery role.
 	roleChanged time.Time
+	// whereWidth is the width of the progress lines' region column: the plan's longest ("ap-southeast-2").
+	whereWidth int
+}
+
+func newApplier(cfg aws.Config, p *Plan, j *journal.Journal, o ApplyOptions) *applier {
+	return &applier{p: p, cl: newClients(cfg), j: j, o: o, out: &Outcome{RunID: p.RunID, JournalPath: j.Path, Warnings: j.Warnings},
+		vpc: map[string]*VPCOutcome{}, whereWidth: stepWhereWidth(p.Steps)}
 }
 
 // Apply makes the plan's changes, journalling each before and after the call. Steps run batch by batch; within
@@ -219,7 +226,7 @@ func Apply(ctx context.Context, cfg aws.Config, p *Plan, j *journal.Journal, o A
 	if o.Concurrency <= 0 {
 		o.Concurrency = DefaultConcurrency
 	}
-	a := &applier{p: p, cl: newClients(cfg), j: j, o: o, out: &Outcome{RunID: p.RunID, JournalPath: j.Path, Warnings: j.Warnings}, vpc: map[string]*VPCOutcome{}}
+	a := newApplier(cfg, p, j, o)
 	info, _ := json.Marshal(o.Info)
 	start := journal.Record{Type: journal.TypeRun, Phase: "fix", Plan: info, Accounts: []string{p.Account}, Regions: p.Regions}
 	if o.Resumed {
@@ -412,11 +419,17 @@ func (a *applier) step(ctx context.Context, st Step, vpcs []string) error {
 	return err
 }
 
-func (a *applier) record(st Step, vpcs []string, end journal.Record, err error) {
-	where := st.Region
-	if where == "" {
-		where = "global"
+// stepWhereWidth is the widest stepWhere of steps, so that every progress line of a run aligns.
+func stepWhereWidth(steps []Step) int {
+	w := 0
+	for _, st := range steps {
+		w = max(w, human.Width(stepWhere(st)))
 	}
+	return w
+}
+
+func (a *applier) record(st Step, vpcs []string, end journal.Record, err error) {
+	where := stepWhere(st)
 	a.mu.Lock()
 	a.out.Steps = append(a.out.Steps, StepOutcome{ID: st.ID, Action: st.Action, Region: st.Region, OK: err == nil && len(end.Failed) == 0, Error: end.Error})
 	if err != nil && st.Action != ActCreateFlowLogs {
@@ -448,7 +461,7 @@ func (a *applier) record(st Step, vpcs []string, end journal.Record, err error) 
 	if len(vpcs) > 0 && st.Action == ActCreateFlowLogs {
 		detail = strings.Join(vpcs, ",") + " -> " + st.Resource
 	}
-	a.progress("[batch %d] %-9s %-26s %s  %s", st.Batch, where, st.Action, detail, status)
+	a.progress("[batch %d] %s %-26s %s  %s", st.Batch, human.Pad(where, a.whereWidth), st.Action, detail, status)
 	for _, v := range sortedKeys(end.Failed) {
 		a.progress("            %s: %s", v, end.Failed[v])
 	}

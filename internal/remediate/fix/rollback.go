@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/human"
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/remediate/fix/journal"
 )
@@ -222,7 +223,7 @@ func Rollback(ctx context.Context, cfg aws.Config, dir, id string, o RollbackOpt
 	for _, r := range sc.badRegions {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("journal %s names region %q, which is not an AWS region name: ignored", journal.Path(dir, id), clip(r)))
 	}
-	rb := &rollbacker{cl: newClients(cfg), j: j, o: o, res: res, run: id, sc: sc, dir: dir, tagged: map[string]bool{}}
+	rb := newRollbacker(cfg, j, o, res, id, sc, dir)
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(o.Concurrency)
@@ -257,6 +258,10 @@ func Rollback(ctx context.Context, cfg aws.Config, dir, id string, o RollbackOpt
 	return res, nil
 }
 
+func newRollbacker(cfg aws.Config, j *journal.Journal, o RollbackOptions, res *RollbackResult, id string, sc runScope, dir string) *rollbacker {
+	return &rollbacker{cl: newClients(cfg), j: j, o: o, res: res, run: id, sc: sc, dir: dir, tagged: map[string]bool{}, regionWidth: regionsWidth(sc.regionNames)}
+}
+
 type rollbacker struct {
 	cl  *clients
 	j   *journal.Journal
@@ -268,6 +273,8 @@ type rollbacker struct {
 	res *RollbackResult
 	// tagged are the flow logs found with the run's tag (by id).
 	tagged map[string]bool
+	// regionWidth is the width of the progress lines' region column: the run's longest region name.
+	regionWidth int
 }
 
 func (rb *rollbacker) ours(id string) bool {
@@ -284,8 +291,17 @@ func (rb *rollbacker) add(u Undone) {
 		rb.res.Errors = append(rb.res.Errors, fmt.Sprintf("%s %s %s: %s", u.Region, u.Kind, u.ID, u.Detail))
 	}
 	if rb.o.Progress != nil {
-		fmt.Fprintf(rb.o.Progress, "%-10s %-9s %-40s %s %s\n", u.Region, u.Kind, u.ID, u.Outcome, u.Detail)
+		fmt.Fprintf(rb.o.Progress, "%s %-9s %-40s %s %s\n", human.Pad(u.Region, rb.regionWidth), u.Kind, u.ID, u.Outcome, u.Detail)
 	}
+}
+
+// regionsWidth is the widest of the region names, so that every progress line of a rollback aligns.
+func regionsWidth(regions []string) int {
+	w := 0
+	for _, r := range regions {
+		w = max(w, human.Width(r))
+	}
+	return w
 }
 
 func (rb *rollbacker) errorf(format string, args ...any) {
