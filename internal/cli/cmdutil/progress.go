@@ -75,3 +75,32 @@ func (p *Progress) Done() {
 		p.any = false
 	}
 }
+
+// ShowRetries is the throttling-retry line of every AWS command (scan, query, fix, verify, rollback): on a
+// terminal's stderr it sets aw.OnRetry to p.Retry and makes s's writers clear a shown line before they write,
+// so a line a command prints (a fix step, a warning, the report) is never appended to a retry line. Piped, it
+// changes nothing. Call it before the AWS config is loaded; Done clears the line at the end.
+func ShowRetries(s *IOStreams, aw *awsconf.Options) *Progress {
+	p := NewProgress(s)
+	if p.on {
+		aw.OnRetry = p.Retry
+		s.Out, s.ErrOut = clearing{p, s.Out}, clearing{p, s.ErrOut}
+	}
+	return p
+}
+
+// clearing clears p's line before each write to w.
+type clearing struct {
+	p *Progress
+	w io.Writer
+}
+
+func (c clearing) Write(b []byte) (int, error) {
+	c.p.mu.Lock()
+	defer c.p.mu.Unlock()
+	if c.p.any {
+		fmt.Fprint(c.p.w, "\r\x1b[K")
+		c.p.any = false
+	}
+	return c.w.Write(b)
+}

@@ -203,7 +203,7 @@ func unread(snap *inventory.Snapshot) int {
 // queryInventory loads the inventory through the same Source as scan and builds its graph, nothing more.
 func queryInventory(o *QueryOptions) (*graph.Graph, *inventory.Snapshot, error) {
 	ctx := o.Ctx
-	progress := cmdutil.NewProgress(o.IO)
+	progress := cmdutil.ShowRetries(o.IO, &o.AWS)
 	src, err := source.FromOptions(source.Options{Snapshot: o.Snapshot, FromAWSCLI: o.FromAWSCLI, Regions: o.AWS.NormalizedRegions(),
 		Concurrency: o.Concurrency, Accounts: o.Accounts, Progress: progress.Update,
 		AWSConfig: func(ctx context.Context) (aws.Config, error) { return o.AWSConfig(ctx, o.AWS) }})

@@ -197,6 +197,8 @@ func fixRun(o *FixOptions) error {
 			}
 		}
 	}
+	retries := cmdutil.ShowRetries(io, &o.AWS)
+	defer retries.Done()
 	cfg, err := o.AWSConfig(ctx, o.AWS)
 	if err != nil {
 		return err

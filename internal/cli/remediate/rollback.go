@@ -79,6 +79,8 @@ func rollbackRun(o *RollbackOptions) error {
 		return err
 	}
 	ctx, io, runID, dir := o.Ctx, o.IO, o.RunID, o.JournalDir
+	retries := cmdutil.ShowRetries(io, &o.AWS)
+	defer retries.Done()
 	cfg, err := runAccountConfig(ctx, o.AWSConfig, o.AWS, dir, runID, o.Enter)
 	if err != nil {
 		return err

@@ -91,6 +91,8 @@ func verifyRun(o *VerifyOptions) error {
 		return cmdutil.UsageError("--run %q is not a run id", o.RunID)
 	}
 	ctx := o.Ctx
+	retries := cmdutil.ShowRetries(o.IO, &o.AWS)
+	defer retries.Done()
 	cfg, err := runAccountConfig(ctx, o.AWSConfig, o.AWS, o.JournalDir, o.RunID, o.Enter)
 	if err != nil {
 		return err

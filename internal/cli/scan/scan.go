@@ -133,10 +133,7 @@ func scanRun(o *ScanOptions) error {
 		return cmdutil.UsageError("%v", err)
 	}
 	ctx := o.Ctx
-	progress := cmdutil.NewProgress(io)
-	if progress.Enabled() {
-		o.AWS.OnRetry = progress.Retry
-	}
+	progress := cmdutil.ShowRetries(io, &o.AWS)
 	src, err := source.FromOptions(source.Options{Snapshot: o.Snapshot, FromAWSCLI: o.FromAWSCLI, Regions: o.AWS.NormalizedRegions(),
 		Concurrency: o.Concurrency, Accounts: o.Accounts, Progress: progress.Update,
 		AWSConfig: func(ctx context.Context) (aws.Config, error) { return o.AWSConfig(ctx, o.AWS) }})
