@@ -14,9 +14,11 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/flowguard/flowguard/internal/awsconf"
+	"github.com/flowguard/flowguard/internal/human"
 	"github.com/flowguard/flowguard/internal/logs/athena"
 	"github.com/flowguard/flowguard/internal/logs/flowlog"
 	"github.com/flowguard/flowguard/internal/logs/render"
+	"github.com/flowguard/flowguard/internal/textsafe"
 )
 
 // NewCmdAthena builds `logs athena` and its subcommands.
@@ -200,6 +202,8 @@ func athenaRun(o *AthenaRunOptions) error {
 	if o.OutputLocation != "" && !strings.HasPrefix(o.OutputLocation, "s3://") {
 		return cmdutil.UsageError("--output-location must be an s3:// URL")
 	}
+	progress := cmdutil.ShowRetries(io, &o.AWS)
+	defer progress.Done()
 	awsCfg, err := o.AWSConfig(ctx, o.AWS)
 	if err != nil {
 		return err
@@ -207,7 +211,14 @@ func athenaRun(o *AthenaRunOptions) error {
 	runner := &athena.Runner{Client: awsathena.NewFromConfig(awsCfg), Database: t.Database, Catalog: o.Catalog, WorkGroup: o.WorkGroup, OutputLocation: o.OutputLocation}
 	var tables []render.Table
 	for i, q := range queries {
+		if progress.Enabled() {
+			runner.OnPoll = func(p athena.Poll) {
+				progress.Show(fmt.Sprintf("report %s (%d/%d): Athena query %s, %s, %s scanned", reports[i], i+1, len(queries),
+					textsafe.Terminal(p.State), p.Elapsed.Round(100*time.Millisecond), human.Bytes(p.ScannedBytes)))
+			}
+		}
 		res, err := runner.Run(ctx, q)
+		progress.Done()
 		if err != nil {
 			return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("report %s: %w", reports[i], err)}
 		}

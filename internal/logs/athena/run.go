@@ -30,6 +30,17 @@ type Runner struct {
 	OutputLocation string // s3://…; required unless the workgroup sets one
 	// PollMin and PollMax bound the wait between GetQueryExecution calls (it doubles from min to max).
 	PollMin, PollMax time.Duration
+	// OnPoll, when set, is called after each GetQueryExecution that finds the query still queued or running
+	// (the CLI's progress line on a terminal).
+	OnPoll func(Poll)
+}
+
+// Poll is what one GetQueryExecution said of a query not finished yet.
+type Poll struct {
+	QueryExecutionID string
+	State            string // QUEUED or RUNNING
+	Elapsed          time.Duration
+	ScannedBytes     int64
 }
 
 // Result is a query's output.
@@ -58,6 +69,7 @@ func (r *Runner) Run(ctx context.Context, sql string) (*Result, error) {
 	}
 	id := aws.ToString(start.QueryExecutionId)
 	res := &Result{QueryExecutionID: id}
+	began := time.Now()
 	wait := r.PollMin
 	if wait <= 0 {
 		wait = 200 * time.Millisecond
@@ -91,6 +103,9 @@ func (r *Runner) Run(ctx context.Context, sql string) (*Result, error) {
 				reason = ": " + aws.ToString(qe.Status.StateChangeReason)
 			}
 			return nil, fmt.Errorf("query %s in Athena: %s%s", id, state, reason)
+		}
+		if r.OnPoll != nil {
+			r.OnPoll(Poll{QueryExecutionID: id, State: string(state), Elapsed: time.Since(began), ScannedBytes: res.ScannedBytes})
 		}
 		select {
 		case <-ctx.Done():
