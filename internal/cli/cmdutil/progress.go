@@ -77,10 +77,9 @@ func (p *Progress) Done() {
 }
 
 // ShowRetries is the throttling-retry line of the AWS commands (scan, query, fix, verify, rollback, logs athena
-// run): on a
-// terminal's stderr it sets aw.OnRetry to p.Retry and makes s's writers clear a shown line before they write,
-// so a line a command prints (a fix step, a warning, the report) is never appended to a retry line. Piped, it
-// changes nothing. Call it before the AWS config is loaded; Done clears the line at the end.
+// run): on a terminal's stderr it sets aw.OnRetry to p.Retry and makes s's writers clear a shown line before
+// they write, so a line a command prints (a fix step, a warning, the report) is never appended to a retry
+// line. Piped, it changes nothing. Call it before the AWS config is loaded; Done clears the line at the end.
 func ShowRetries(s *IOStreams, aw *awsconf.Options) *Progress {
 	p := NewProgress(s)
 	if p.on {
