@@ -84,7 +84,7 @@ func Evaluate(ctx context.Context, src source.Source, o Options) (*finding.Resul
 	// Unknown values travel on the inventory and the checks settle them; a module that was not read has no
 	// asset to attach an UNKNOWN to, so it becomes an UNKNOWN finding of its own at its module block.
 	if s, ok := src.(*source.IaC); ok {
-		iac.ApplyUnread(res, s.Units(), iacChecks(cs))
+		iac.ApplyUnread(res, s.Units(), res.Checks)
 		finding.Sort(res.Findings)
 	}
 
@@ -170,19 +170,6 @@ func CheckInfos(cs []*checks.Check) []finding.CheckInfo {
 		}
 		out = append(out, finding.CheckInfo{ID: c.ID, Title: c.Title, Description: desc,
 			Remediation: strings.TrimSpace(c.Remediation), Severity: c.Severity, Controls: c.Controls})
-	}
-	return out
-}
-
-// iacChecks describes the checks that run for the findings the IaC post-pass makes.
-func iacChecks(cs []*checks.Check) []iac.Check {
-	out := make([]iac.Check, 0, len(cs))
-	for _, c := range cs {
-		controls := c.Controls
-		if controls == nil {
-			controls = []finding.Control{}
-		}
-		out = append(out, iac.Check{ID: c.ID, Title: c.Title, Severity: c.Severity, Controls: controls})
 	}
 	return out
 }

@@ -13,18 +13,12 @@ const ReasonNotRead = "MODULE_NOT_READ"
 // ResourceModule is the resource type of a finding about a module call rather than a VPC.
 const ResourceModule = "Terraform::Module"
 
-// Check is what a finding needs from a check that ran.
-type Check struct {
-	ID, Title, Severity string
-	Controls            []finding.Control
-}
-
 // ApplyUnread gives every module call whose module was not read (Unresolved.Unread) an UNKNOWN finding of its
 // own per check that ran, at the file:line of the module block, with the reason. Without it, a module that
 // was not read and declares the only VPCs would leave no finding at all, and the scan would pass; and a module
 // that was not read beside passing VPCs would hide its own. Instances of one block (count, for_each, the same
 // module called from several instances) make one finding per block, which counts them.
-func ApplyUnread(res *finding.Result, units []*Unit, cs []Check) {
+func ApplyUnread(res *finding.Result, units []*Unit, cs []finding.CheckInfo) {
 	for _, u := range units {
 		type group struct {
 			first Unresolved
@@ -58,8 +52,12 @@ func ApplyUnread(res *finding.Result, units []*Unit, cs []Check) {
 			msg := fmt.Sprintf("%s was not read: %s", what, strings.Join(g.why, "; "))
 			for _, c := range cs {
 				l := g.first.Location
+				controls := c.Controls
+				if controls == nil {
+					controls = []finding.Control{}
+				}
 				res.Findings = append(res.Findings, finding.Finding{
-					CheckID: c.ID, Title: c.Title, Severity: c.Severity, Controls: c.Controls,
+					CheckID: c.ID, Title: c.Title, Severity: c.Severity, Controls: controls,
 					Status: finding.StatusUnknown, Reason: ReasonNotRead, Message: msg,
 					AccountID: AccountID, Region: u.Region.Name, ResourceType: ResourceModule,
 					ResourceID: u.QualifiedID(g.first.What), Location: &l,
