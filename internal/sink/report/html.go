@@ -152,11 +152,11 @@ func htmlRows(r *finding.Result, checks []finding.CheckInfo) []*htmlJSONRow {
 	var rows []*htmlJSONRow
 	byKey := map[string]*htmlJSONRow{}
 	for _, f := range sortedFindings(r) {
-		key := f.AccountID + "\x00" + f.Region + "\x00" + f.ResourceType + "\x00" + f.ResourceID
+		key := resourceKey(f)
 		row := byKey[key]
 		if row == nil {
 			row = &htmlJSONRow{Account: f.AccountID, Region: f.Region, ID: f.ResourceID, Type: f.ResourceType,
-				Location: location(f), Status: f.Status, Tags: [][2]string{}}
+				Location: assetLocation(f), Status: f.Status, Tags: [][2]string{}}
 			byKey[key] = row
 			rows = append(rows, row)
 		}

@@ -54,7 +54,7 @@ func resourceRows(fs []finding.Finding) []*resourceRow {
 	for i := range fs {
 		f := &fs[i]
 		loc := assetLocation(*f)
-		k := f.AccountID + "\x00" + f.Region + "\x00" + f.ResourceType + "\x00" + f.ResourceID + "\x00" + loc
+		k := resourceKey(*f)
 		r := idx[k]
 		if r == nil {
 			r = &resourceRow{Account: f.AccountID, Region: f.Region, Type: f.ResourceType, Resource: f.ResourceID, Location: loc,
@@ -206,6 +206,11 @@ func sortStrings(s []string) { sort.Strings(s) }
 
 func sortSlice[T any](s []T, less func(a, b T) bool) {
 	sort.SliceStable(s, func(i, j int) bool { return less(s[i], s[j]) })
+}
+
+// resourceKey identifies the resource a finding is about: one row per key in the table and the HTML report.
+func resourceKey(f finding.Finding) string {
+	return f.AccountID + "\x00" + f.Region + "\x00" + f.ResourceType + "\x00" + f.ResourceID + "\x00" + assetLocation(f)
 }
 
 // assetLocation is where the resource itself is declared: a finding that points at the line to change (the
