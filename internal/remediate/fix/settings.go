@@ -6,7 +6,6 @@ package fix
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -110,7 +109,7 @@ func (s *Settings) Validate() error {
 		if bad := placeholderNames(s.LogGroupTemplate); len(bad) > 0 {
 			return fmt.Errorf("--log-group %q: unknown placeholder(s) %s (known: {vpc-id} {region} {account})", s.LogGroupTemplate, strings.Join(bad, " "))
 		}
-		if n := s.LogGroupName("111122223333", "us-east-1", "vpc-0123456789abcdef0"); !logGroupNameRE.MatchString(n) || len(n) > 512 {
+		if n := s.LogGroupName("111122223333", "us-east-1", "vpc-0123456789abcdef0"); !inventory.ValidLogGroupName(n) {
 			return fmt.Errorf("--log-group %q: a log group name is 1 to 512 of A-Z a-z 0-9 _ - / . #", s.LogGroupTemplate)
 		}
 		if !validRetention(s.RetentionDays) {
@@ -167,8 +166,6 @@ func (s *Settings) Validate() error {
 	}
 	return nil
 }
-
-var logGroupNameRE = regexp.MustCompile(`^[A-Za-z0-9_\-/.#]+$`)
 
 func validRetention(d int32) bool {
 	for _, v := range RetentionValues {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/inventory"
 )
 
 // Formats of the AWS identifiers fix reads from a saved scan (--from) or a journal. Anything else is refused
@@ -26,7 +27,7 @@ func validAccount(s string) bool { return accountRE.MatchString(s) }
 func validRegion(s string) bool  { return len(s) <= 32 && regionRE.MatchString(s) }
 
 // validLogGroupName is CloudWatch Logs' rule: 1 to 512 of A-Z a-z 0-9 _ - / . #.
-func validLogGroupName(s string) bool { return len(s) <= 512 && logGroupNameRE.MatchString(s) }
+var validLogGroupName = inventory.ValidLogGroupName
 
 // validResourceID checks the id of a flow log's resource: a VPC, subnet or network interface.
 func validResourceID(s string) bool {
