@@ -114,6 +114,7 @@ func (p *Parser) Parse(line []byte, lineNo int64) (*Record, error) {
 	err := p.rec.parseLine(line)
 	if err == nil {
 		p.Stats.Records++
+		p.rec.LineLen = int32(min(len(line), 1<<30))
 		return &p.rec, nil
 	}
 	if looksLikeHeader(line) {

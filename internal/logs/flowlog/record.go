@@ -63,6 +63,9 @@ type Record struct {
 	SrcAddr, DstAddr, PktSrcAddr, PktDstAddr netip.Addr
 	Action                                   ActionValue
 	LogStatus                                Status
+	// LineLen is the length of the record's text line, without its line end (for Parquet, of the row rendered
+	// as text): what the record weighs when delivered as text, for volume and cost estimates.
+	LineLen int32
 
 	raw    [numFields][]byte
 	extra  [][]byte
