@@ -7,6 +7,7 @@ package cost
 import (
 	"bytes"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -101,9 +102,24 @@ func ParsePrices(name string, b []byte) (*Prices, error) {
 	if len(b) > maxPriceFile {
 		return nil, fmt.Errorf("%s: %d bytes: a price table is at most %d", name, len(b), maxPriceFile)
 	}
+	// Strict JSON first (encoding/json: exact syntax errors, at their line); then YAML, which JSON is a subset
+	// of, for the line of every value.
+	var probe Prices
+	if err := json.Unmarshal(b, &probe); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		off := int64(0)
+		switch {
+		case errors.As(err, &se):
+			off = se.Offset
+		case errors.As(err, &te):
+			off = te.Offset
+		}
+		return nil, fmt.Errorf("%s:%d: %v", name, 1+bytes.Count(b[:min(max(off-1, 0), int64(len(b)))], []byte("\n")), err)
+	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(b, &root); err != nil {
-		return nil, fmt.Errorf("%s: %s", name, yamlErr(err))
+		return nil, fmt.Errorf("%s:%s", name, yamlErr(err))
 	}
 	if len(root.Content) != 1 || root.Content[0].Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("%s:1: want a JSON object (see the built-in table: flowguard logs cost --print-prices)", name)
@@ -113,7 +129,7 @@ func ParsePrices(name string, b []byte) (*Prices, error) {
 	dec.KnownFields(true)
 	var p Prices
 	if err := dec.Decode(&p); err != nil {
-		return nil, fmt.Errorf("%s: %s", name, yamlErr(err))
+		return nil, fmt.Errorf("%s:%s", name, yamlErr(err))
 	}
 	p.File = name
 	at := func(path ...any) string { return fmt.Sprintf("%s:%d", name, lineOf(doc, path...)) }
