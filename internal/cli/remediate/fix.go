@@ -23,6 +23,7 @@ import (
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/human"
 	"github.com/flowguard/flowguard/internal/inventory"
+	"github.com/flowguard/flowguard/internal/logs/cost"
 	"github.com/flowguard/flowguard/internal/remediate/fix"
 	"github.com/flowguard/flowguard/internal/remediate/fix/journal"
 	"github.com/flowguard/flowguard/internal/sink/exceptions"
@@ -58,6 +59,8 @@ type FixOptions struct {
 	excepted         *exceptions.Set
 	Tags             []string
 	Settings         fix.Settings
+	// CostFrom is a `logs cost -o json` estimate: the plan shows what its new flow logs would cost.
+	CostFrom string
 }
 
 // NewCmdFix builds the fix command; runF replaces fixRun in tests.
@@ -144,6 +147,7 @@ flowguard may not use, a conflicting flow log, retention without --fix-retention
 	fs.StringVar(&s.PriorityTag, "prod-tag", s.PriorityTag, "tag KEY=GLOB that marks production VPCs (fixed first, after internet-exposed ones)")
 	fs.IntVar(&s.BatchSize, "batch-size", s.BatchSize, "VPCs per batch (0: one batch)")
 	fs.IntVar(&s.MaxBatches, "max-batches", 0, "apply at most this many batches now (0: all)")
+	fs.StringVar(&o.CostFrom, "cost-from", "", "show the monthly cost of the flow logs the plan creates, per VPC, from this estimate (flowguard logs cost -o json)")
 	return cmd
 }
 
@@ -176,6 +180,12 @@ func fixRun(o *FixOptions) error {
 	if o.Exceptions != "" {
 		if o.excepted, err = exceptions.Load(o.Exceptions, o.MaxExceptionDays, o.Now()); err != nil {
 			return cmdutil.UsageError("exceptions: %v", err)
+		}
+	}
+	var est *cost.Estimate
+	if o.CostFrom != "" {
+		if est, err = cost.ReadEstimate(o.CostFrom); err != nil {
+			return cmdutil.UsageError("--cost-from: %v", err)
 		}
 	}
 	if o.From != "" && o.Accounts.MultiAccount() {
@@ -293,9 +303,15 @@ func fixRun(o *FixOptions) error {
 		runs = append(runs, accountRun{acfg, pr})
 	}
 	plans := make([]*fix.Plan, len(runs))
-	steps, vpcs := 0, 0
 	for i, r := range runs {
 		plans[i] = r.pr.Plan
+	}
+	costs, err := planCosts(est, o.CostFrom, plans)
+	if err != nil {
+		return cmdutil.UsageError("--cost-from: %v", err)
+	}
+	steps, vpcs := 0, 0
+	for i, r := range runs {
 		steps += len(r.pr.Plan.Steps)
 		vpcs += len(r.pr.Plan.Targets)
 		if o.Output == cmdutil.OutputTable {
@@ -303,11 +319,18 @@ func fixRun(o *FixOptions) error {
 				fmt.Fprintln(io.Out)
 			}
 			fix.WritePlan(io.Out, r.pr.Plan, o.Apply)
+			if costs != nil {
+				cost.WritePlanEstimate(io.Out, costs[i])
+			}
 		}
 	}
 	if !o.Apply {
 		if o.Output == "json" {
-			if err := cmdutil.WriteJSON(io.Out, map[string]any{"plans": plans}); err != nil {
+			doc := map[string]any{"plans": plans}
+			if costs != nil {
+				doc["cost_estimates"] = costs
+			}
+			if err := cmdutil.WriteJSON(io.Out, doc); err != nil {
 				return err
 			}
 		}

@@ -73,3 +73,11 @@ func FuzzParsePrices(f *testing.F) {
 		}
 	})
 }
+
+func TestDestinationFor(t *testing.T) {
+	for _, c := range [][3]string{{"cloud-watch-logs", "", "cloudwatch-standard"}, {"s3", "plain-text", "s3-text"}, {"s3", "parquet", "s3-parquet"}, {"kinesis-data-firehose", "", "firehose"}} {
+		if got := cost.DestinationFor(c[0], c[1]); got != c[2] {
+			t.Errorf("%s %s: %s, want %s", c[0], c[1], got, c[2])
+		}
+	}
+}
