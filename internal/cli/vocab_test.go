@@ -107,8 +107,8 @@ func TestFlagVocabulary(t *testing.T) {
 		"file-format":         {"fix", "logs athena ddl", "logs athena run", "logs generate"},
 		"hive-partitions":     {"fix", "logs athena ddl", "logs athena run", "logs generate"},
 		"per-hour-partitions": {"fix", "logs athena ddl", "logs athena run", "logs generate"},
-		"log-format":          {"fix", "logs athena ddl", "logs athena run", "logs generate", "logs report"},
-		"out":                 {"diff", "fix", "iac scan", "logs athena run", "logs generate", "logs report", "query", "rollback", "runs", "scan", "verify"},
+		"log-format":          {"fix", "logs athena ddl", "logs athena run", "logs cost", "logs export", "logs generate", "logs report"},
+		"out":                 {"diff", "fix", "iac scan", "logs athena run", "logs cost", "logs export", "logs generate", "logs report", "query", "rollback", "runs", "scan", "verify"},
 		"out-dir":             {"baseline", "iac scan", "logs generate", "scan"},
 		"snapshot":            {"query", "scan"},
 		"from":                {"fix"},
@@ -122,9 +122,10 @@ func TestFlagVocabulary(t *testing.T) {
 			t.Errorf("--%s is visible on %v, want %v", name, got, cmdsWant)
 		}
 	}
-	// --format is the artifact kind of baseline only; on logs commands it is the deprecated --log-format.
-	if got := visible(cmds, "format"); !slices.Equal(got, []string{"baseline"}) {
-		t.Errorf("--format is visible on %v, want only baseline", got)
+	// --format is the artifact kind of baseline and the target schema of logs export (ocsf); on the other logs
+	// commands it is the deprecated --log-format.
+	if got := visible(cmds, "format"); !slices.Equal(got, []string{"baseline", "logs export"}) {
+		t.Errorf("--format is visible on %v, want only baseline and logs export", got)
 	}
 	// A flag name means one type and one default on every command that has it. Known exceptions, each a
 	// different concept under one word, left for a later rename (see the vocab report):

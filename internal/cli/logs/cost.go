@@ -56,12 +56,12 @@ fix --cost-from reads.`,
 		},
 	}
 	fs := cmd.Flags()
-	o.InputOptions.addFlags(fs)
+	o.InputOptions.addFlags(fs, false)
 	fs.StringVar(&o.Prices, "prices", "", "price table file (JSON, like --print-prices) instead of the built-in us-east-1 table")
 	fs.BoolVar(&o.PrintPrices, "print-prices", false, "print the built-in price table (JSON, with its sources) and exit")
 	fs.IntVar(&o.RetentionDays, "retention-days", 365, "days the logs are kept: storage is priced at steady state")
 	fs.StringVar(&o.GroupBy, "group-by", "", "break the estimate down by vpc or interface (default: vpc when the records carry vpc-id)")
-	fs.IntVar(&o.Top, "top", 20, "rows in the per-VPC or per-interface table (-o json has them all)")
+	fs.IntVar(&o.Top, "top", 10, "rows in the per-VPC or per-interface table (-o json has them all)")
 	fs.StringVarP(&o.Output, "output", "o", cmdutil.OutputTable, "output format: table or json")
 	cmdutil.AddOutFlag(fs, &o.Out)
 	return cmd
@@ -97,7 +97,7 @@ func costRun(o *CostOptions) (err error) {
 		return err
 	}
 	col := cost.NewCollector(filter.Matcher())
-	res, err := o.readInputs(o.Ctx, o.IO, o.AWSConfig, filter, func() source.Sink { return col.Shard() })
+	res, err := o.readInputs(o.Ctx, o.IO, o.AWSConfig, filter, false, func() source.Sink { return col.Shard() })
 	if err != nil {
 		return err
 	}

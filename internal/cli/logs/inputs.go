@@ -34,12 +34,24 @@ type InputOptions struct {
 	Accounts, VPCs, Interfaces []string
 }
 
-func (o *InputOptions) addFlags(fs *pflag.FlagSet) {
+// logFormatUsage is the help of --log-format on the commands that read records.
+const logFormatUsage = "record format (the flow log's LogFormat) for input without a header line (default: the header, the flow log's LogFormat, or the default format)"
+
+// addFlags registers the input flags; ordered commands (logs export: records come out in input order) read
+// one input at a time and have no --workers.
+func (o *InputOptions) addFlags(fs *pflag.FlagSet, ordered bool) {
 	o.AWS.AddFlags(fs)
 	fs.StringSliceVar(&o.LogGroups, "log-group", nil, "CloudWatch Logs group(s) to read")
-	cmdutil.AddLogFormatFlag(fs, &o.LogFormat, "record format (the flow log's LogFormat) for input without a header line (default: the header, the flow log's LogFormat, or the default format)")
+	if ordered {
+		// --format is the export's target schema there: no deprecated --format alias of --log-format.
+		fs.StringVar(&o.LogFormat, "log-format", "", logFormatUsage)
+	} else {
+		cmdutil.AddLogFormatFlag(fs, &o.LogFormat, logFormatUsage)
+	}
 	fs.BoolVar(&o.Strict, "strict", false, "stop at the first malformed line instead of counting and skipping it")
-	fs.IntVar(&o.Workers, "workers", 0, "parallel readers (default: number of CPUs, at least 8 for S3 and CloudWatch Logs)")
+	if !ordered {
+		fs.IntVar(&o.Workers, "workers", 0, "parallel readers (default: number of CPUs, at least 8 for S3 and CloudWatch Logs)")
+	}
 	fs.StringVar(&o.Since, "since", "", "only records starting at or after this time: RFC 3339, a date (2026-01-02) or an age (24h, 7d)")
 	fs.StringVar(&o.Until, "until", "", "only records starting before this time (same forms as --since)")
 	fs.StringSliceVar(&o.Accounts, "account", nil, "only these account ids")
@@ -68,7 +80,7 @@ type readResult struct {
 // readInputs lists the inputs like `logs report` and reads them with newSink per worker. An error is an exit
 // error (usage, or input: exit 2); inputs that fail are listed in the result, the others read.
 func (o *InputOptions) readInputs(ctx context.Context, io *cmdutil.IOStreams, awsConfig func(context.Context, awsconf.Options) (aws.Config, error),
-	filter analyze.Filter, newSink func() source.Sink) (*readResult, error) {
+	filter analyze.Filter, ordered bool, newSink func() source.Sink) (*readResult, error) {
 	if len(o.Inputs) == 0 && len(o.LogGroups) == 0 {
 		return nil, cmdutil.UsageError("nothing to read: give files, directories or s3:// URLs, or --log-group")
 	}
@@ -118,6 +130,9 @@ func (o *InputOptions) readInputs(ctx context.Context, io *cmdutil.IOStreams, aw
 		}
 	}
 	workers := o.Workers
+	if ordered {
+		workers = 1
+	}
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 		if remote {

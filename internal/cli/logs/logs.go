@@ -37,7 +37,7 @@ func NewCmdLogs(f *cmdutil.Factory) *cobra.Command {
 		Use:   "logs",
 		Short: "Read VPC flow logs (files, S3, CloudWatch Logs, Athena) and report what they show",
 	}
-	cmd.AddCommand(NewCmdReport(f, nil), NewCmdGenerate(f, nil), NewCmdAthena(f), NewCmdCost(f, nil))
+	cmd.AddCommand(NewCmdReport(f, nil), NewCmdGenerate(f, nil), NewCmdAthena(f), NewCmdCost(f, nil), NewCmdExport(f, nil))
 	return cmd
 }
 
