@@ -101,3 +101,45 @@ func BenchmarkParseVsGunzip(b *testing.B) {
 	b.ReportMetric(bestG, "gunzip-cpu-s")
 	b.ReportMetric(bestP/bestG, "ratio")
 }
+
+var singleRecords = flag.Int("logs.records", 200_000, "BenchmarkSingleGzipVsZcat: records in the one gzip file (4000000 for the README figures)")
+
+// BenchmarkSingleGzipVsZcat compares the report on one gzip file, on 2 cores (decompression and parsing
+// pipelined), with `zcat FILE > /dev/null`, alternating the two b.N times and keeping the best of each:
+//
+//	go test ./internal/logs/bench -run '^$' -bench SingleGzipVsZcat -benchtime 3x -logs.records 4000000 -logs.dir /tmp/fl1
+func BenchmarkSingleGzipVsZcat(b *testing.B) {
+	d := *dir
+	if d == "" {
+		d = b.TempDir()
+	} else if err := os.MkdirAll(d, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	ds, err := GenerateOne(d, *singleRecords)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	z, r, err := ds.SingleVsZcat(os.Stdout, 2, b.N)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(z.Elapsed.Seconds(), "zcat-s")
+	b.ReportMetric(r.Elapsed.Seconds(), "report-s")
+	b.ReportMetric(r.Elapsed.Seconds()/z.Elapsed.Seconds(), "ratio")
+}
+
+// TestSingleVsZcat keeps the comparison harness honest: a small file, both measured, the report complete.
+func TestSingleVsZcat(t *testing.T) {
+	ds, err := GenerateOne(t.TempDir(), 20000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	z, r, err := ds.SingleVsZcat(testWriter{t}, 2, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if z.Elapsed <= 0 || r.Records != ds.Records {
+		t.Errorf("zcat %v, report %d records of %d", z.Elapsed, r.Records, ds.Records)
+	}
+}

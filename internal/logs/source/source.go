@@ -237,7 +237,10 @@ func ReadStream(ctx context.Context, r io.Reader, name string, opts flowlog.Opti
 			return flowlog.Stats{}, fmt.Errorf("read %s: %w", name, err)
 		}
 		defer zr.Close()
-		return readText(ctx, zr, name, opts, fn)
+		// Inflate in a goroutine of its own, parse here: one file keeps two cores busy.
+		p := newPipe(zr)
+		defer p.Close()
+		return readText(ctx, p, name, opts, fn)
 	}
 	return readText(ctx, br, name, opts, fn)
 }
