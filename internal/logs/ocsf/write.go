@@ -58,8 +58,9 @@ func (j *jsonWriter) Write(r *flowlog.Record) error {
 func (j *jsonWriter) Close() error  { return j.bw.Flush() }
 func (j *jsonWriter) Events() int64 { return j.n }
 
-// rowGroup bounds the events a Parquet writer holds before it writes them out (a row group).
-const rowGroup = 64 << 10
+// rowGroup bounds the events a Parquet writer holds before it writes them out (a row group); a variable so
+// that tests can make row groups small.
+var rowGroup int64 = 64 << 10
 
 type parquetWriter struct {
 	w   *parquet.GenericWriter[Event]
