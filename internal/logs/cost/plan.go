@@ -29,17 +29,22 @@ func ReadEstimate(path string) (*Estimate, error) {
 	if len(b) > maxEstimateFile {
 		return nil, fmt.Errorf("%s: over %d MiB: not an estimate flowguard wrote", path, maxEstimateFile>>20)
 	}
+	return DecodeEstimate(path, b)
+}
+
+// DecodeEstimate reads an estimate document (name is for errors).
+func DecodeEstimate(name string, b []byte) (*Estimate, error) {
 	var e Estimate
 	if err := json.Unmarshal(b, &e); err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, fmt.Errorf("%s: %v", name, err)
 	}
 	if e.Schema != EstimateSchema {
-		return nil, fmt.Errorf("%s: schema %q: want %q (flowguard logs cost -o json)", path, e.Schema, EstimateSchema)
+		return nil, fmt.Errorf("%s: schema %q: want %q (flowguard logs cost -o json)", name, e.Schema, EstimateSchema)
 	}
 	for _, g := range e.Groups {
 		for _, c := range g.PerDest {
 			if !(c.All >= 0 && c.Reject >= 0) || math.IsInf(c.All, 0) || math.IsInf(c.Reject, 0) {
-				return nil, fmt.Errorf("%s: group %q: bad cost %v/%v", path, g.Key, c.All, c.Reject)
+				return nil, fmt.Errorf("%s: group %q: bad cost %v/%v", name, g.Key, c.All, c.Reject)
 			}
 		}
 	}
@@ -108,6 +113,7 @@ func ForPlan(e *Estimate, source string, vpcs []string, destination, traffic str
 			}
 			pe.VPCs = append(pe.VPCs, VPCCost{VPCID: v, BytesPerDay: g.BytesPerDay, PerMonth: m})
 			pe.Total += m
+			break
 		}
 		if !found {
 			return nil, fmt.Errorf("%s has no prices for destination %s", source, destination)

@@ -81,3 +81,24 @@ func TestDestinationFor(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecodeEstimate: what fix --cost-from reads is untrusted: any input is an estimate with sane costs or an
+// error naming the file, and a plan can be priced from whatever decodes.
+func FuzzDecodeEstimate(f *testing.F) {
+	f.Add([]byte(`{"schema":"flowguard.logs-cost/v1","grouped_by":"vpc","groups":[{"id":"vpc-1","monthly":[{"destination":"cloudwatch-standard","all":1.5,"reject":0.1}]}]}`))
+	f.Add([]byte(`{"schema":"flowguard.logs-cost/v1","groups":[{"monthly":[{"all":-1}]}]}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		e, err := cost.DecodeEstimate("fuzz.json", b)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz.json") {
+				t.Fatalf("error without the file name: %v", err)
+			}
+			return
+		}
+		pe, err := cost.ForPlan(e, "fuzz.json", []string{"vpc-1", "vpc-2"}, "cloudwatch-standard", "REJECT")
+		if err == nil && (pe.Total < 0 || len(pe.VPCs)+len(pe.NotEstimated) != 2) {
+			t.Fatalf("plan estimate %+v", pe)
+		}
+	})
+}
