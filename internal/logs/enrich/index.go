@@ -371,3 +371,15 @@ func (t *addrTable) get(k uint32) int32 {
 		j = (j + 1) & t.mask
 	}
 }
+
+// Known reports whether some inventory interface holds address a (also when several do).
+func (ix *Index) Known(a netip.Addr) bool {
+	switch {
+	case a.Is4():
+		return ix.v4.get(v4key(a)) != none
+	case a.IsValid():
+		_, ok := ix.v6[a.Unmap().As16()]
+		return ok
+	}
+	return false
+}
