@@ -156,11 +156,11 @@ func TestReportEnrichedFromMoto(t *testing.T) {
 			fmt.Fprintf(&b, "2 %s %s %s %s %d %d 6 1 40 %d %d %s OK\n", acct.ID, eni, src, dst, sport+i, dport, 1767225600+i, 1767225660+i, action)
 		}
 	}
-	line(e.dbENI, e.webIP, e.dbIP, 40000, 3306, "REJECT", 7)             // the private subnet's ACL rule 90
-	line(e.dbENI, e.appIP, e.dbIP, 41000, 5432, "REJECT", 5)             // SG db allows 5432 from SG web only
-	line(e.webENI, "198.51.100.7", e.webIP, 50000, 22, "ACCEPT", 3)      // internet SSH: exposure
-	line(e.webENI, "203.0.113.9", e.webIP, 51000, 22, "ACCEPT", 2)       // a second source
-	line(e.dbENI, "198.51.100.7", e.dbIP, 52000, 5432, "ACCEPT", 0)      // none: keeps the helper honest
+	line(e.dbENI, e.webIP, e.dbIP, 40000, 3306, "REJECT", 7)        // the private subnet's ACL rule 90
+	line(e.dbENI, e.appIP, e.dbIP, 41000, 5432, "REJECT", 5)        // SG db allows 5432 from SG web only
+	line(e.webENI, "198.51.100.7", e.webIP, 50000, 22, "ACCEPT", 3) // internet SSH: exposure
+	line(e.webENI, "203.0.113.9", e.webIP, 51000, 22, "ACCEPT", 2)  // a second source
+	line(e.dbENI, "198.51.100.7", e.dbIP, 52000, 5432, "ACCEPT", 0) // none: keeps the helper honest
 	logs := filepath.Join(dir, "flow.log")
 	if err := os.WriteFile(logs, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
