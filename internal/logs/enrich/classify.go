@@ -79,10 +79,10 @@ func Classify(n *inventory.NetworkInterface) Owner {
 		return Owner{KindLambda, or(lambdaFunction(strings.TrimPrefix(d, "AWS Lambda VPC ENI-")), n.ID)}
 	case strings.HasPrefix(d, "arn:aws") && strings.Contains(d, ":ecs:") && strings.Contains(d, ":attachment/"):
 		return Owner{KindECSTask, d[strings.Index(d, ":attachment/")+1:]}
-	case n.Type == "vpc_endpoint" || strings.HasPrefix(d, "VPC Endpoint Interface "):
-		return Owner{KindVPCEndpoint, or(after("vpce-"), "")}.withPrefix("vpce-", n.ID)
 	case n.Type == "gateway_load_balancer_endpoint":
 		return Owner{KindGWLBEndpoint, or(after("vpce-"), "")}.withPrefix("vpce-", n.ID)
+	case n.Type == "vpc_endpoint" || strings.HasPrefix(d, "VPC Endpoint Interface "):
+		return Owner{KindVPCEndpoint, or(after("vpce-"), "")}.withPrefix("vpce-", n.ID)
 	case n.Type == "transit_gateway" || strings.Contains(d, "Transit Gateway Attachment "):
 		return Owner{KindTGWAttachment, or(after("tgw-attach-"), "")}.withPrefix("tgw-attach-", n.ID)
 	case strings.HasPrefix(d, "EFS mount target for "):
