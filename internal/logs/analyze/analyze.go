@@ -125,7 +125,11 @@ type Bucket struct {
 type ifaceStat struct {
 	name                  string
 	records, skip, nodata int64
+	enr                   int32 // the interface's index in Config.Enrich (enrUnknown: not looked up yet)
 }
+
+// enrUnknown marks an ifaceStat whose enrichment index is not looked up yet.
+const enrUnknown = -2
 
 // Totals are the headline counts.
 type Totals struct {
@@ -303,7 +307,8 @@ func (s *Shard) Add(r *flowlog.Record) {
 			b.Reject++
 		}
 	}
-	if ifc := r.Field(flowlog.InterfaceID); ifc != nil {
+	ifc := r.Field(flowlog.InterfaceID)
+	if ifc != nil {
 		s.countIface(ifc, r.LogStatus)
 	}
 	switch r.LogStatus {
@@ -335,7 +340,19 @@ func (s *Shard) Add(r *flowlog.Record) {
 		}
 	}
 	if s.en != nil {
-		s.en.add(r)
+		// The interface's index comes with its counters: one lookup per interface, not per record.
+		iface := int32(-1)
+		if ifc != nil {
+			if is := s.lastIfS; is != nil {
+				if is.enr == enrUnknown {
+					is.enr = s.en.ix.Interface(ifc)
+				}
+				iface = is.enr
+			} else {
+				iface = s.en.ix.Interface(ifc)
+			}
+		}
+		s.en.add(r, iface)
 	}
 	if (r.Action == flowlog.Reject || s.e.cfg.ScanAccepted && r.Action == flowlog.Accept) && r.SrcAddr.IsValid() && r.Start != flowlog.NA {
 		s.route(detRec{src: keyOf(r.SrcAddr), dst: keyOf(r.DstAddr), dstValid: r.DstAddr.IsValid(), start: r.Start, dstPort: r.DstPort, proto: r.Protocol, reject: r.Action == flowlog.Reject})

@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -50,6 +51,9 @@ type ResourceTraffic struct {
 	Records  int64    `json:"records"`
 	Bytes    int64    `json:"bytes"`
 	Rejects  int64    `json:"rejects"`
+	// Sent and Received are the ACCEPTed bytes with the resource as source / destination, in any record.
+	Sent     int64 `json:"bytes_sent"`
+	Received int64 `json:"bytes_received"`
 }
 
 // RejectCause is one cause of REJECTs on one resource.
@@ -112,13 +116,16 @@ type exposureStat struct {
 	more           bool
 }
 
-// enrichShard is one worker's enrichment state: per-resource counters (arrays, O(1)), top-k tables keyed by
-// resource, reject causes and exposure rows, each bounded by the inventory's size or by TopKCapacity.
+// enrichShard is one worker's enrichment state. What resolves to a resource is counted in flat structures
+// (arrays indexed by resource, counter64 tables keyed by packed resource numbers): O(1) per record, no
+// allocation. Addresses held by several interfaces, which the record does not single out, go to small top-k
+// tables; each structure is bounded by the inventory's size or by TopKCapacity.
 type enrichShard struct {
 	ix                 *enrich.Index
-	rejSrc, rejDst     *TopK[rkey]
-	rejPort            *TopK[rport]
-	talkers            *TopK[rpair]
+	rejSrc, rejDst     []int64     // REJECTs per source / destination resource
+	rejSrcA, rejDstA   *TopK[rkey] // … per address held by several interfaces
+	rejPort            *counter64  // (destination resource+1)<<24 | port<<8 | protocol
+	sent, recv         []int64     // ACCEPTed bytes per source / destination resource
 	recs, bytes, rejs  []int64
 	causes             map[causeKey]int64
 	kinds              [4]int64
@@ -128,8 +135,9 @@ type enrichShard struct {
 
 func newEnrichShard(ix *enrich.Index, capacity int) *enrichShard {
 	n := len(ix.Resources)
-	return &enrichShard{ix: ix, rejSrc: NewTopK(capacity, rkey.compare), rejDst: NewTopK(capacity, rkey.compare),
-		rejPort: NewTopK(capacity, rport.compare), talkers: NewTopK(capacity, rpair.compare),
+	return &enrichShard{ix: ix, rejSrc: make([]int64, n), rejDst: make([]int64, n),
+		rejSrcA: NewTopK(capacity, rkey.compare), rejDstA: NewTopK(capacity, rkey.compare),
+		rejPort: newCounter64(capacity), sent: make([]int64, n), recv: make([]int64, n),
 		recs: make([]int64, n), bytes: make([]int64, n), rejs: make([]int64, n),
 		causes: map[causeKey]int64{}, expo: map[enrich.ExposureKey]*exposureStat{}}
 }
@@ -147,12 +155,9 @@ func (e *enrichShard) side(a netip.Addr, res int32) (rkey, bool) {
 	return rkey{}, false
 }
 
-func (e *enrichShard) add(r *flowlog.Record) {
+// add counts one record; iface is its interface's index in the inventory (-1: none or unknown).
+func (e *enrichShard) add(r *flowlog.Record, iface int32) {
 	ix := e.ix
-	iface := int32(-1)
-	if id := r.Field(flowlog.InterfaceID); id != nil {
-		iface = ix.Interface(id)
-	}
 	si, di := ix.Addr(r.SrcAddr, iface), ix.Addr(r.DstAddr, iface)
 	sres, dres := ix.ResourceOf(si), ix.ResourceOf(di)
 	own := ix.ResourceOf(iface)
@@ -177,14 +182,18 @@ func (e *enrichShard) add(r *flowlog.Record) {
 		if own >= 0 {
 			e.rejs[own]++
 		}
-		if k, ok := e.side(r.SrcAddr, sres); ok {
-			e.rejSrc.Add(k, 1)
+		if sres >= 0 {
+			e.rejSrc[sres]++
+		} else if k, ok := e.side(r.SrcAddr, sres); ok {
+			e.rejSrcA.Add(k, 1)
 		}
-		if k, ok := e.side(r.DstAddr, dres); ok {
-			e.rejDst.Add(k, 1)
+		if dres >= 0 {
+			e.rejDst[dres]++
+		} else if k, ok := e.side(r.DstAddr, dres); ok {
+			e.rejDstA.Add(k, 1)
 		}
-		if r.DstPort >= 0 {
-			e.rejPort.Add(rport{dres, r.DstPort, r.Protocol}, 1)
+		if r.DstPort >= 0 && r.DstPort < 65536 {
+			e.rejPort.Add(uint64(dres+1)<<24|uint64(r.DstPort)<<8|uint64(r.Protocol&0xff), 1)
 		}
 		c := ix.Attribute(r, iface)
 		res := own
@@ -194,17 +203,12 @@ func (e *enrichShard) add(r *flowlog.Record) {
 		e.causes[causeKey{res, c}]++
 		e.kinds[c.Kind]++
 	case flowlog.Accept:
-		if bytes > 0 && r.SrcAddr.IsValid() && r.DstAddr.IsValid() {
-			sk, sok := e.side(r.SrcAddr, sres)
-			dk, dok := e.side(r.DstAddr, dres)
-			if sok || dok {
-				if !sok {
-					sk = rkey{a: keyOf(r.SrcAddr), res: -1}
-				}
-				if !dok {
-					dk = rkey{a: keyOf(r.DstAddr), res: -1}
-				}
-				e.talkers.Add(rpair{sk, dk}, bytes)
+		if bytes > 0 {
+			if sres >= 0 {
+				e.sent[sres] += bytes
+			}
+			if dres >= 0 {
+				e.recv[dres] += bytes
 			}
 		}
 		if k, src, ok := ix.Exposure(r, iface); ok {
@@ -231,16 +235,16 @@ func (e *enrichShard) add(r *flowlog.Record) {
 	}
 }
 
-// finishEnrichment merges the shards' enrichment state into the report section. addr* are the merged
-// address tables, whose rows for addresses outside the inventory join the resource-keyed lists.
-func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey], talkers *TopK[pairKey]) *Enrichment {
+// finishEnrichment merges the shards' enrichment state into the report section. rejSrc and rejDst are the
+// merged address tables, whose rows for addresses outside the inventory join the resource-keyed lists.
+func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 	ix := e.cfg.Enrich
 	c := e.cfg
 	n := len(ix.Resources)
 	out := &Enrichment{Interfaces: ix.Len(), Resources: n, RejectsByKind: map[string]int64{}, Notes: append([]string{}, ix.Notes...)}
 	src, dst := NewTopK(c.TopKCapacity, rkey.compare), NewTopK(c.TopKCapacity, rkey.compare)
-	ports, talk := NewTopK(c.TopKCapacity, rport.compare), NewTopK(c.TopKCapacity, rpair.compare)
-	recs, bytes, rejs := make([]int64, n), make([]int64, n), make([]int64, n)
+	ports, talk := NewTopK(c.TopKCapacity, rport.compare), NewTopK(max(n, 16), rkey.compare)
+	recs, bytes, rejs, sent, recv := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
 	causes := map[causeKey]int64{}
 	expo := map[enrich.ExposureKey]*exposureStat{}
 	var kinds [4]int64
@@ -249,11 +253,21 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey], talkers *TopK[pair
 		if x == nil {
 			continue
 		}
-		src.Merge(x.rejSrc)
-		dst.Merge(x.rejDst)
-		ports.Merge(x.rejPort)
-		talk.Merge(x.talkers)
+		src.Merge(x.rejSrcA)
+		dst.Merge(x.rejDstA)
+		x.rejPort.each(func(k uint64, v int64) {
+			ports.m[rport{int32(k>>24) - 1, int32(k >> 8 & 0xffff), int32(k & 0xff)}] += v
+		})
+		ports.ErrBound += x.rejPort.ErrBound
 		for i := range recs {
+			sent[i] += x.sent[i]
+			recv[i] += x.recv[i]
+			if v := x.rejSrc[i]; v > 0 {
+				src.m[rkey{res: int32(i)}] += v
+			}
+			if v := x.rejDst[i]; v > 0 {
+				dst.m[rkey{res: int32(i)}] += v
+			}
 			recs[i] += x.recs[i]
 			bytes[i] += x.bytes[i]
 			rejs[i] += x.rejs[i]
@@ -303,12 +317,11 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey], talkers *TopK[pair
 		}
 	}
 	dst.ErrBound += rejDst.ErrBound
-	for _, en := range talkers.sorted() {
-		if !ix.Known(en.Key.src.addr()) && !ix.Known(en.Key.dst.addr()) {
-			talk.m[rpair{rkey{a: en.Key.src, res: -1}, rkey{a: en.Key.dst, res: -1}}] += en.Count
+	for i := range n {
+		if v := sent[i] + recv[i]; v > 0 {
+			talk.m[rkey{res: int32(i)}] = v
 		}
 	}
-	talk.ErrBound += talkers.ErrBound
 	label := func(k rkey) string {
 		if k.res >= 0 {
 			return ix.Resources[k.res].Label()
@@ -330,13 +343,13 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey], talkers *TopK[pair
 		l3 = append(l3, Count{Key: r + " " + PortString(en.Key.port, en.Key.proto), Value: en.Count})
 	}
 	for _, en := range talk.Top(c.TopN) {
-		l4 = append(l4, Count{Key: label(en.Key.src) + " -> " + label(en.Key.dst), Value: en.Count})
+		l4 = append(l4, Count{Key: label(en.Key), Value: en.Count})
 	}
 	out.ByResource = []TopList{
 		{Title: "Top rejected sources by resource", Key: "source", Unit: "records", Rows: nonNil(l1), ErrBound: src.ErrBound},
 		{Title: "Top rejected destinations by resource", Key: "destination", Unit: "records", Rows: nonNil(l2), ErrBound: dst.ErrBound},
 		{Title: "Top rejected destination ports by resource", Key: "destination port", Unit: "records", Rows: nonNil(l3), ErrBound: ports.ErrBound},
-		{Title: "Top talkers by bytes by resource (not rejected)", Key: "source -> destination", Unit: "bytes", Rows: nonNil(l4), ErrBound: talk.ErrBound},
+		{Title: "Top talkers by bytes by resource (sent + received, not rejected)", Key: "resource", Unit: "bytes", Rows: nonNil(l4)},
 	}
 
 	out.PerResource = []ResourceTraffic{}
@@ -352,7 +365,7 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey], talkers *TopK[pair
 	for _, i := range order[:min(len(order), max(c.TopN, 50))] {
 		r := &ix.Resources[i]
 		out.PerResource = append(out.PerResource, ResourceTraffic{Resource: r.Label(), Kind: r.Kind, ID: r.ID, Name: r.Name, VPC: r.VPC,
-			Account: r.Account, Region: r.Region, Ifaces: r.Interfaces, Records: recs[i], Bytes: bytes[i], Rejects: rejs[i]})
+			Account: r.Account, Region: r.Region, Ifaces: r.Interfaces, Records: recs[i], Bytes: bytes[i], Rejects: rejs[i], Sent: sent[i], Received: recv[i]})
 	}
 
 	type rc struct{ res, cause, rule string }
@@ -446,4 +459,10 @@ func labelOf(ix *enrich.Index, s string) string {
 		return ""
 	}
 	return labelAddr(ix, a)
+}
+
+// v4 is an IPv4 address as a number.
+func v4(a netip.Addr) uint32 {
+	b := a.As4()
+	return binary.BigEndian.Uint32(b[:])
 }

@@ -231,7 +231,7 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 
 	if ix := c.Enrich; ix != nil {
 		r.KeyBy = cmp.Or(c.KeyBy, ByAddress)
-		r.Enrichment = e.finishEnrichment(rejSrc, rejDst, talkers)
+		r.Enrichment = e.finishEnrichment(rejSrc, rejDst)
 		for i := range r.Top {
 			for j := range r.Top[i].Rows {
 				row := &r.Top[i].Rows[j]
