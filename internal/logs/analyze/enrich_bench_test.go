@@ -165,7 +165,7 @@ func BenchmarkEnrichAdd(b *testing.B) {
 				}
 				eng.Finish(flowlog.Stats{}, nil)
 			}
-			b.ReportMetric((cpuTime() - cpu0).Seconds()*1e9/float64(len(recs)*b.N), "cpu-ns/record")
+			b.ReportMetric((cpuTime()-cpu0).Seconds()*1e9/float64(len(recs)*b.N), "cpu-ns/record")
 		})
 	}
 }

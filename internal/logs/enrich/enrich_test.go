@@ -58,8 +58,8 @@ func testSnapshot() *inventory.Snapshot {
 	web.PublicIPs = []inventory.PublicIP{{PublicIP: "54.1.2.3", PrivateIP: "10.0.1.10"}}
 	return &inventory.Snapshot{Regions: []*inventory.Region{{
 		AccountID: "111122223333", Name: "eu-west-1",
-		VPCs:      []inventory.VPC{{ID: "vpc-1", CIDR: "10.0.0.0/16"}},
-		Subnets:   []inventory.Subnet{{ID: "subnet-a", VPCID: "vpc-1", CIDR: "10.0.1.0/24"}, {ID: "subnet-b", VPCID: "vpc-1", CIDR: "10.0.2.0/24"}},
+		VPCs:    []inventory.VPC{{ID: "vpc-1", CIDR: "10.0.0.0/16"}},
+		Subnets: []inventory.Subnet{{ID: "subnet-a", VPCID: "vpc-1", CIDR: "10.0.1.0/24"}, {ID: "subnet-b", VPCID: "vpc-1", CIDR: "10.0.2.0/24"}},
 		NetworkInterfaces: []inventory.NetworkInterface{web, eni("eni-db", "subnet-b", "10.0.2.20", "i-db", "sg-db"),
 			eni("eni-cache", "subnet-b", "10.0.2.30", "i-cache", "sg-pl")},
 		RegionNetwork: inventory.RegionNetwork{NetworkRead: true,
