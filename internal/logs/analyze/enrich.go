@@ -2,7 +2,6 @@ package analyze
 
 import (
 	"cmp"
-	"encoding/binary"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -99,10 +98,6 @@ type rport struct {
 func (k rport) compare(o rport) int {
 	return cmp.Or(cmp.Compare(k.res, o.res), cmp.Compare(k.port, o.port), cmp.Compare(k.proto, o.proto))
 }
-
-type rpair struct{ src, dst rkey }
-
-func (k rpair) compare(o rpair) int { return cmp.Or(k.src.compare(o.src), k.dst.compare(o.dst)) }
 
 type causeKey struct {
 	res int32
@@ -459,10 +454,4 @@ func labelOf(ix *enrich.Index, s string) string {
 		return ""
 	}
 	return labelAddr(ix, a)
-}
-
-// v4 is an IPv4 address as a number.
-func v4(a netip.Addr) uint32 {
-	b := a.As4()
-	return binary.BigEndian.Uint32(b[:])
 }
