@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/flowguard/flowguard/internal/logs/analyze"
 	"github.com/flowguard/flowguard/internal/logs/gen"
@@ -243,6 +244,22 @@ func TestReportEnrichedFromMoto(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no top list by resource names db-1: %+v", en.ByResource)
+	}
+
+	// Read live (--enrich, the same estate through the AWS API), the enrichment is the same.
+	r3 := flowguard(t, env, "logs", "report", logs, "--enrich", "--region", "us-east-1", "--by", "resource", "-o", "json")
+	var live analyze.Report
+	if err := json.Unmarshal([]byte(r3.stdout), &live); err != nil || r3.code != 0 {
+		t.Fatalf("--enrich: %d %v %s", r3.code, err, r3.stderr)
+	}
+	if d := cmp.Diff(rep.Enrichment, live.Enrichment); d != "" {
+		t.Errorf("live enrichment differs from the snapshot's (-snapshot +live):\n%s", d)
+	}
+	// Flags that need an inventory are refused without one.
+	for _, args := range [][]string{{"--by", "resource"}, {"--sensitive-ports", "22"}, {"--snapshot", snap, "--enrich"}, {"--snapshot", snap, "--by", "vpc"}} {
+		if r := flowguard(t, env, append([]string{"logs", "report", logs}, args...)...); r.code != 3 {
+			t.Errorf("%v: exit %d, want 3: %s", args, r.code, r.stderr)
+		}
 	}
 
 	// The table keyed by resource, on a terminal-like output, names the rule.
