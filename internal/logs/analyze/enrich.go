@@ -190,7 +190,7 @@ func (e *enrichShard) add(r *flowlog.Record, iface int32) {
 		if r.DstPort >= 0 && r.DstPort < 65536 {
 			e.rejPort.Add(uint64(dres+1)<<24|uint64(r.DstPort)<<8|uint64(r.Protocol&0xff), 1)
 		}
-		c := ix.Attribute(r, iface)
+		c := ix.AttributeAt(r, iface, si, di)
 		res := own
 		if c.Iface >= 0 {
 			res = ix.ResourceOf(c.Iface)
@@ -206,7 +206,7 @@ func (e *enrichShard) add(r *flowlog.Record, iface int32) {
 				e.recv[dres] += bytes
 			}
 		}
-		if k, src, ok := ix.Exposure(r, iface); ok {
+		if k, src, ok := ix.ExposureAt(r, iface, di); ok {
 			x := e.expo[k]
 			if x == nil {
 				x = &exposureStat{first: r.Start, last: r.End}

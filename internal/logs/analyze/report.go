@@ -238,6 +238,9 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 				row.Resource = labelKey(ix, row.Key)
 			}
 		}
+		for i := range r.Detections {
+			r.Detections[i].Resource = labelOf(ix, r.Detections[i].Destination)
+		}
 		for i := range r.SkipData {
 			if x := ix.Interface([]byte(r.SkipData[i].Interface)); x >= 0 {
 				r.SkipData[i].Resource = ix.Resources[ix.ResourceOf(x)].Label()

@@ -77,6 +77,12 @@ type Cause struct {
 // groups), statelessly and in rule-number order, for the record's own direction and ports; then the security
 // groups of the interface, for that direction.
 func (ix *Index) Attribute(r *flowlog.Record, iface int32) Cause {
+	return ix.AttributeAt(r, iface, ix.Addr(r.SrcAddr, iface), ix.Addr(r.DstAddr, iface))
+}
+
+// AttributeAt is Attribute with the interfaces holding the source and destination addresses already looked
+// up (Addr with near = iface), so that a caller that has them does not look them up again.
+func (ix *Index) AttributeAt(r *flowlog.Record, iface, src, dst int32) Cause {
 	if v := r.Field(flowlog.RejectReason); len(v) > 0 && !flowlog.IsNA(v) {
 		return Cause{Kind: CauseRecordReason, Iface: iface, Reason: ix.internReason(v), ACL: none, Rule: none}
 	}
@@ -89,7 +95,7 @@ func (ix *Index) Attribute(r *flowlog.Record, iface int32) Cause {
 	if r.Protocol < 0 {
 		return u(WhyBadProto, iface)
 	}
-	x, egress, peer, why := ix.subject(r, iface)
+	x, egress, peer, why := ix.subject(r, iface, src, dst)
 	if why != WhyNone {
 		return u(why, x)
 	}
@@ -129,9 +135,8 @@ func (ix *Index) Attribute(r *flowlog.Record, iface int32) Cause {
 }
 
 // subject finds the interface whose rules decide the record, the direction for it, and the peer's interface.
-func (ix *Index) subject(r *flowlog.Record, iface int32) (x int32, egress bool, peer int32, why uint8) {
+func (ix *Index) subject(r *flowlog.Record, iface, src, dst int32) (x int32, egress bool, peer int32, why uint8) {
 	if iface >= 0 {
-		dst, src := ix.Addr(r.DstAddr, iface), ix.Addr(r.SrcAddr, iface)
 		switch {
 		case dst == iface:
 			return iface, false, src, WhyNone
@@ -143,8 +148,6 @@ func (ix *Index) subject(r *flowlog.Record, iface int32) (x int32, egress bool, 
 	if id := r.Field(flowlog.InterfaceID); len(id) > 0 && !flowlog.IsNA(id) {
 		return none, false, none, WhyUnknownIface
 	}
-	dst := ix.Addr(r.DstAddr, none)
-	src := ix.Addr(r.SrcAddr, none)
 	if d := r.Field(flowlog.FlowDirection); string(d) == "egress" && src >= 0 {
 		return src, true, dst, WhyNone
 	}
@@ -255,6 +258,12 @@ type ExposureKey struct {
 // Exposure says whether ACCEPT record r is internet traffic into an inventory interface on a sensitive
 // port; the source is pkt-srcaddr when the record has it (the original client behind a load balancer or NAT).
 func (ix *Index) Exposure(r *flowlog.Record, iface int32) (ExposureKey, netip.Addr, bool) {
+	return ix.ExposureAt(r, iface, ix.Addr(r.DstAddr, iface))
+}
+
+// ExposureAt is Exposure with the interface holding the destination address already looked up (Addr with
+// near = iface).
+func (ix *Index) ExposureAt(r *flowlog.Record, iface, dst int32) (ExposureKey, netip.Addr, bool) {
 	if r.DstPort < 0 || !ix.Sensitive(r.DstPort) || !r.DstAddr.IsValid() {
 		return ExposureKey{}, netip.Addr{}, false
 	}
@@ -265,13 +274,9 @@ func (ix *Index) Exposure(r *flowlog.Record, iface int32) (ExposureKey, netip.Ad
 	if !src.IsValid() || ix.Internal(src) {
 		return ExposureKey{}, netip.Addr{}, false
 	}
-	x := iface
-	if x >= 0 {
-		if ix.Addr(r.DstAddr, x) != x {
-			return ExposureKey{}, netip.Addr{}, false // outbound, or passing through
-		}
-	} else if x = ix.Addr(r.DstAddr, none); x < 0 {
-		return ExposureKey{}, netip.Addr{}, false
+	x := dst
+	if x < 0 || iface >= 0 && x != iface {
+		return ExposureKey{}, netip.Addr{}, false // not into an inventory interface: outbound, or passing through
 	}
 	k := ExposureKey{Iface: x, Port: r.DstPort, Proto: r.Protocol, SG: none, Rule: none}
 	for _, gi := range ix.Interfaces[x].SGs {

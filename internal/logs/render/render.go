@@ -190,6 +190,9 @@ func tablesOpt(r *analyze.Report, forPeople, both bool) []Table {
 		} else {
 			target += fmt.Sprintf(" (%s ports)", n(int64(d.Distinct)))
 		}
+		if d.Resource != "" {
+			target += " [" + d.Resource + "]"
+		}
 		det.Rows = append(det.Rows, []string{d.Kind, d.Source, target, n(int64(d.Distinct)), n(d.Records), ts(d.WindowStart),
 			ts(time.Unix(d.First, 0)), ts(time.Unix(d.Last, 0))})
 	}
