@@ -319,7 +319,7 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 	}
 	label := func(k rkey) string {
 		if k.res >= 0 {
-			return ix.Resources[k.res].Label()
+			return ix.Label(k.res)
 		}
 		return k.a.String()
 	}
@@ -333,7 +333,7 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 	for _, en := range ports.Top(c.TopN) {
 		r := "(not in the inventory)"
 		if en.Key.res >= 0 {
-			r = ix.Resources[en.Key.res].Label()
+			r = ix.Label(en.Key.res)
 		}
 		l3 = append(l3, Count{Key: r + " " + PortString(en.Key.port, en.Key.proto), Value: en.Count})
 	}
@@ -355,11 +355,11 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 		}
 	}
 	slices.SortFunc(order, func(a, b int) int {
-		return cmp.Or(cmp.Compare(recs[b], recs[a]), cmp.Compare(ix.Resources[a].Label(), ix.Resources[b].Label()))
+		return cmp.Or(cmp.Compare(recs[b], recs[a]), cmp.Compare(ix.Label(int32(a)), ix.Label(int32(b))))
 	})
 	for _, i := range order[:min(len(order), max(c.TopN, 50))] {
 		r := &ix.Resources[i]
-		out.PerResource = append(out.PerResource, ResourceTraffic{Resource: r.Label(), Kind: r.Kind, ID: r.ID, Name: r.Name, VPC: r.VPC,
+		out.PerResource = append(out.PerResource, ResourceTraffic{Resource: ix.Label(int32(i)), Kind: r.Kind, ID: r.ID, Name: r.Name, VPC: r.VPC,
 			Account: r.Account, Region: r.Region, Ifaces: r.Interfaces, Records: recs[i], Bytes: bytes[i], Rejects: rejs[i], Sent: sent[i], Received: recv[i]})
 	}
 
@@ -368,7 +368,7 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 	for k, v := range causes {
 		res := "(not in the inventory)"
 		if k.res >= 0 {
-			res = ix.Resources[k.res].Label()
+			res = ix.Label(k.res)
 		}
 		grouped[rc{res, k.c.Kind.String(), ix.Describe(k.c)}] += v
 	}
@@ -388,7 +388,7 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 	out.Exposure = []Exposure{}
 	for k, v := range expo {
 		it := &ix.Interfaces[k.Iface]
-		x := Exposure{Resource: ix.Resources[it.Resource].Label(), Interface: it.ID, Port: k.Port, Protocol: k.Proto,
+		x := Exposure{Resource: ix.Label(it.Resource), Interface: it.ID, Port: k.Port, Protocol: k.Proto,
 			Service: enrich.PortName[k.Port], Rule: ix.SGRuleText(k.SG, k.Rule), Records: v.records, Bytes: v.bytes, Sources: len(v.srcs)}
 		if x.Rule == "" {
 			x.Rule = "no security-group rule as read allows it (changed since the record?)"
@@ -431,7 +431,7 @@ func nonNil(c []Count) []Count {
 // labelAddr names the resource that holds address s ("" when none does).
 func labelAddr(ix *enrich.Index, a netip.Addr) string {
 	if r := ix.ResourceOf(ix.Addr(a, -1)); r >= 0 {
-		return ix.Resources[r].Label()
+		return ix.Label(r)
 	}
 	return ""
 }

@@ -243,7 +243,7 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 		}
 		for i := range r.SkipData {
 			if x := ix.Interface([]byte(r.SkipData[i].Interface)); x >= 0 {
-				r.SkipData[i].Resource = ix.Resources[ix.ResourceOf(x)].Label()
+				r.SkipData[i].Resource = ix.Label(ix.ResourceOf(x))
 			}
 		}
 	}

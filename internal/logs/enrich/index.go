@@ -59,6 +59,7 @@ type Index struct {
 	acls   []networkACL
 	// internal are the VPC and subnet CIDRs: an address inside one is not "the internet".
 	internal []netip.Prefix
+	labels   []string // Resources[i].Label()
 	reasons  []string // interned reject-reason values
 	reasonID map[string]int32
 	ports    *[1024]uint64 // sensitive ports, a bit per port
@@ -231,8 +232,10 @@ func New(snap *inventory.Snapshot, o Options) *Index {
 		}
 	}
 	ix.v4 = newAddrTable(tmp4)
-	for _, r := range ix.Resources {
+	ix.labels = make([]string, len(ix.Resources))
+	for i, r := range ix.Resources {
 		slices.Sort(r.Interfaces)
+		ix.labels[i] = r.Label()
 	}
 	if len(unread) > 0 {
 		slices.Sort(unread)
@@ -383,3 +386,6 @@ func (ix *Index) Known(a netip.Addr) bool {
 	}
 	return false
 }
+
+// Label is resource i's label (Resource.Label), computed once.
+func (ix *Index) Label(i int32) string { return ix.labels[i] }
