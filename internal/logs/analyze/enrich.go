@@ -111,6 +111,28 @@ type exposureStat struct {
 	more           bool
 }
 
+// addSource remembers source a: the maxExposureSources lowest addresses are kept (whatever the order they
+// come in, so the report does not depend on which worker read what), and more says some were not.
+func (x *exposureStat) addSource(a akey) {
+	if slices.Contains(x.srcs, a) {
+		return
+	}
+	if len(x.srcs) < maxExposureSources {
+		x.srcs = append(x.srcs, a)
+		return
+	}
+	x.more = true
+	hi := 0
+	for i, s := range x.srcs {
+		if s.compare(x.srcs[hi]) > 0 {
+			hi = i
+		}
+	}
+	if a.compare(x.srcs[hi]) < 0 {
+		x.srcs[hi] = a
+	}
+}
+
 // enrichShard is one worker's enrichment state. What resolves to a resource is counted in flat structures
 // (arrays indexed by resource, counter64 tables keyed by packed resource numbers): O(1) per record, no
 // allocation. Addresses held by several interfaces, which the record does not single out, go to small top-k
@@ -218,14 +240,7 @@ func (e *enrichShard) add(r *flowlog.Record, iface int32) {
 				x.first = r.Start
 			}
 			x.last = max(x.last, r.End, r.Start)
-			sk := keyOf(src)
-			if !slices.Contains(x.srcs, sk) {
-				if len(x.srcs) < maxExposureSources {
-					x.srcs = append(x.srcs, sk)
-				} else {
-					x.more = true
-				}
-			}
+			x.addSource(keyOf(src))
 		}
 	}
 }
@@ -286,13 +301,7 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 			}
 			m.last = max(m.last, v.last)
 			for _, a := range v.srcs {
-				if !slices.Contains(m.srcs, a) {
-					if len(m.srcs) < maxExposureSources {
-						m.srcs = append(m.srcs, a)
-					} else {
-						m.more = true
-					}
-				}
+				m.addSource(a)
 			}
 			m.more = m.more || v.more
 		}
