@@ -110,7 +110,7 @@ func TestFlagVocabulary(t *testing.T) {
 		"log-format":          {"fix", "logs athena ddl", "logs athena run", "logs cost", "logs export", "logs generate", "logs report"},
 		"out":                 {"diff", "fix", "iac scan", "logs athena run", "logs cost", "logs export", "logs generate", "logs report", "query", "rollback", "runs", "scan", "verify"},
 		"out-dir":             {"baseline", "iac scan", "logs generate", "scan"},
-		"snapshot":            {"query", "scan"},
+		"snapshot":            {"logs report", "query", "scan"},
 		"from":                {"fix"},
 		"concurrency":         {"fix", "query", "rollback", "scan", "verify"},
 		"status":              {"scan", "verify"},

@@ -354,7 +354,8 @@ func TestEveryListIsPaginated(t *testing.T) {
 	}
 	whole := e.scan(t, "us-west-2")
 	sets := map[string]string{"DescribeVpcs": "vpcSet", "DescribeFlowLogs": "flowLogSet", "DescribeSubnets": "subnetSet",
-		"DescribeNetworkInterfaces": "networkInterfaceSet", "DescribeInternetGateways": "internetGatewaySet"}
+		"DescribeNetworkInterfaces": "networkInterfaceSet", "DescribeInternetGateways": "internetGatewaySet",
+		"DescribeSecurityGroups": "securityGroupInfo", "DescribeNetworkAcls": "networkAclSet"}
 	e.proxy.Reset()
 	e.proxy.SetOptions(faultproxy.Options{Rewrite: func(c faultproxy.Call, body []byte) []byte {
 		if set, ok := sets[c.Action]; ok {
@@ -368,7 +369,9 @@ func TestEveryListIsPaginated(t *testing.T) {
 	}
 	calls := e.proxy.CallsIn("us-west-2")
 	// 13 VPCs, 18 flow logs, 13+ subnets, 12 interfaces in pages of 5.
-	for action, min := range map[string]int{"ec2:DescribeVpcs": 3, "ec2:DescribeFlowLogs": 4, "ec2:DescribeSubnets": 3, "ec2:DescribeNetworkInterfaces": 3} {
+	// 13 VPCs also mean 13+ security groups and 13+ network ACLs (the default ones).
+	for action, min := range map[string]int{"ec2:DescribeVpcs": 3, "ec2:DescribeFlowLogs": 4, "ec2:DescribeSubnets": 3, "ec2:DescribeNetworkInterfaces": 3,
+		"ec2:DescribeSecurityGroups": 3, "ec2:DescribeNetworkAcls": 3} {
 		if calls[action] < min {
 			t.Errorf("%s called %d times, want ≥ %d pages", action, calls[action], min)
 		}

@@ -58,6 +58,8 @@ type Region struct {
 	InternetGateways  []InternetGateway  `json:"internet_gateways,omitempty"`
 	// LogGroups are the CloudWatch Logs groups that flow logs of this region deliver to, as found.
 	LogGroups []LogGroup `json:"log_groups,omitempty"`
+	// RegionNetwork holds the security groups and network ACLs (network.go).
+	RegionNetwork
 
 	// Errors lists the collections that could not be read. A collection without an error was read completely.
 	Errors []ReadError `json:"errors,omitempty"`
@@ -327,6 +329,8 @@ type NetworkInterface struct {
 	SubnetID string `json:"subnet_id,omitempty"`
 	Status   string `json:"status,omitempty"` // in-use, available, …
 	Type     string `json:"type,omitempty"`   // interface, nat_gateway, …
+	// ENIDetails are the attachment, addresses and security groups (network.go).
+	ENIDetails
 }
 
 // InternetGateway is an internet gateway and the VPCs it is attached to.

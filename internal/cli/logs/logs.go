@@ -125,6 +125,7 @@ type ReportOptions struct {
 	MaxState  int
 	// TopKCapacity bounds each top-k table.
 	TopKCapacity int
+	Enrich       EnrichOptions
 }
 
 // NewCmdReport builds `logs report`; runF replaces reportRun in tests.
@@ -136,19 +137,28 @@ func NewCmdReport(f *cmdutil.Factory, runF func(*ReportOptions) error) *cobra.Co
 		Long: `Read flow-log records from local files or directories (plain, .gz or Parquet, recursively), S3 prefixes
 (s3://bucket/prefix: only the date prefixes inside --since/--until are listed) or CloudWatch Logs groups
 (--log-group; the record format comes from --log-format or from the LogFormat of the flow log delivering there),
-and report what they show. Records are streamed: memory stays bounded whatever the input size.`,
+and report what they show. Records are streamed: memory stays bounded whatever the input size.
+
+With an inventory (--snapshot FILE from scan --save-snapshot, or --enrich to read it live) the report names
+the resource behind each interface and address (instance, load balancer, NAT gateway, Lambda, …), says why
+REJECTed records were rejected (the network ACL rule, no security-group allow, the record's reject-reason,
+or undetermined and why) and lists internet traffic ACCEPTed to sensitive ports with the security-group rule
+that allowed it. Rules are as read, not as they were when the records were written.`,
 		Example: `  flowguard logs generate --out-dir ./flowlogs --records 200000 --vertical-scans 1 --brute-force 1
   flowguard logs report ./flowlogs
   flowguard logs report s3://my-flow-log-bucket/ --since 2026-01-01 --until 2026-01-02 -o html --out report.html
   flowguard logs report records.txt --log-format '${version} ${vpc-id} ${srcaddr} ${dstaddr} ${action}'
 
-  flowguard logs report --log-group /vpc/flow-logs --region eu-west-1 --since 24h --action reject`,
+  flowguard logs report --log-group /vpc/flow-logs --region eu-west-1 --since 24h --action reject
+
+  flowguard scan --save-snapshot inv.json && flowguard logs report ./flowlogs --snapshot inv.json --by resource
+  flowguard logs report ./flowlogs --enrich --region eu-west-1 --sensitive-ports 22,3389,5432 -o html --out report.html`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Ctx, o.Inputs = cmd.Context(), args
 			if runF != nil {
 				return runF(o)
 			}
-			return reportRun(o)
+			return reportRun(o, cmd.Flags())
 		},
 	}
 	fs := cmd.Flags()
@@ -161,6 +171,7 @@ and report what they show. Records are streamed: memory stays bounded whatever t
 	fs.IntVar(&o.Workers, "workers", 0, "parallel readers (default: number of CPUs, at least 8 for S3 and CloudWatch Logs)")
 	o.FilterOptions.addFlags(fs)
 	fs.IntVar(&o.MaxState, "max-detector-state", analyze.Defaults().MaxDetectorState, "memory bound of the detectors, in keys plus set elements")
+	o.Enrich.addFlags(fs)
 	fs.IntVar(&o.TopKCapacity, "topk-capacity", analyze.Defaults().TopKCapacity, "keys each top-k table holds per worker: counts are exact below it, approximate (with a stated bound) above; small tables stay in CPU cache")
 	return cmd
 }
@@ -256,7 +267,7 @@ func (o *FilterOptions) filter(now time.Time) (analyze.Filter, error) {
 	return f, nil
 }
 
-func reportRun(o *ReportOptions) error {
+func reportRun(o *ReportOptions, fs *pflag.FlagSet) error {
 	ctx, io, args := o.Ctx, o.IO, o.Inputs
 	if err := render.Check(o.Output); err != nil {
 		return cmdutil.Usage(err)
@@ -273,6 +284,16 @@ func reportRun(o *ReportOptions) error {
 	cfg.TopKCapacity = o.TopKCapacity
 	if len(args) == 0 && len(o.LogGroups) == 0 {
 		return cmdutil.UsageError("nothing to read: give files, directories or s3:// URLs, or --log-group")
+	}
+	ports, err := o.Enrich.check(fs)
+	if err != nil {
+		return err
+	}
+	if o.Enrich.enabled() {
+		if cfg.Enrich, err = loadIndex(ctx, o, ports); err != nil {
+			return err
+		}
+		cfg.KeyBy = o.Enrich.By
 	}
 	var fmtOverride *flowlog.Format
 	if o.LogFormat != "" {

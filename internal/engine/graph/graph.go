@@ -208,6 +208,7 @@ func Build(snap *inventory.Snapshot) *Graph {
 				link(n, rENISubnet, s)
 			}
 		}
+		networkBuild{newNode, link, addTags, vpcs, subnets, enis}.buildNetwork(reg, acct, rn, part)
 		for i := range reg.InternetGateways {
 			ig := &reg.InternetGateways[i]
 			n := newNode(TInternetGateway, ig.ID, acct, rn, part, ig, reg)

@@ -64,6 +64,7 @@ func newSchema() *Schema {
 	TBucket = add("Bucket", "buckets", "An S3 bucket that flow logs deliver to.", inventory.CollBuckets,
 		"AWS::S3::Bucket")
 	TTag = add("Tag", "", "A resource tag (reach it through hasTag).", "", "")
+	addNetworkTypes(add)
 
 	field := func(t *Type, name string, k Kind, doc string, get func(*Node) Value) {
 		f := &Field{Name: name, Kind: k, Doc: doc, get: get}
@@ -106,6 +107,9 @@ func newSchema() *Schema {
 				return Str(o.Name)
 			case *tag:
 				return Str(o.Key)
+			}
+			if v, ok := networkName(n); ok {
+				return v
 			}
 			return Null
 		})
@@ -194,6 +198,7 @@ func newSchema() *Schema {
 	rENIVPC = rel(TNetworkInterface, "inVpc", TVPC, false, "the VPC")
 	rENISubnet = rel(TNetworkInterface, "inSubnet", TSubnet, false, "the subnet")
 	rENIFlowLog = rel(TNetworkInterface, "hasFlowLog", TFlowLog, true, "flow logs whose resource is the interface")
+	addNetworkFields(field, rel)
 
 	// InternetGateway
 	igw := func(n *Node) *inventory.InternetGateway { return n.Obj.(*inventory.InternetGateway) }

@@ -22,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/flowguard/flowguard/internal/logs/enrich"
 	"github.com/flowguard/flowguard/internal/logs/flowlog"
 )
 
@@ -45,6 +46,11 @@ type Config struct {
 	MaxInterfaces    int // interfaces tracked per worker for SKIPDATA share
 	MaxDetectorState int // detector keys + set elements, all detectors together
 	MaxDistinct      int // distinct values counted per detector key
+
+	// Enrich, when set, joins the records to the inventory (enrich.go): resources, reject causes, exposure.
+	Enrich *enrich.Index
+	// KeyBy is how the human tables are keyed: ByAddress ("" too) or ByResource. JSON carries both.
+	KeyBy string
 }
 
 // Defaults from flowlog-fields.md's reference detections.
@@ -119,7 +125,11 @@ type Bucket struct {
 type ifaceStat struct {
 	name                  string
 	records, skip, nodata int64
+	enr                   int32 // the interface's index in Config.Enrich (enrUnknown: not looked up yet)
 }
+
+// enrUnknown marks an ifaceStat whose enrichment index is not looked up yet.
+const enrUnknown = -2
 
 // Totals are the headline counts.
 type Totals struct {
@@ -230,6 +240,7 @@ type Shard struct {
 	lastIfS *ifaceStat
 	ifErr   bool
 	pending [][]detRec
+	en      *enrichShard // nil: no enrichment
 }
 
 // Shard returns a new worker shard.
@@ -239,6 +250,9 @@ func (e *Engine) Shard() *Shard {
 		e: e, rejSrc: newAddrCounter(c), rejDst: newAddrCounter(c), rejPort: newCounter64(c),
 		talkers: NewTopK(c, comparePair), talk4: newCounter64(c), hist: map[int64]*Bucket{}, lastMin: -1 << 62, ifaces: newIfaceTable(e.seed),
 		pending: make([][]detRec, len(e.dets)),
+	}
+	if e.cfg.Enrich != nil {
+		s.en = newEnrichShard(e.cfg.Enrich, c)
 	}
 	e.mu.Lock()
 	e.shards = append(e.shards, s)
@@ -293,7 +307,8 @@ func (s *Shard) Add(r *flowlog.Record) {
 			b.Reject++
 		}
 	}
-	if ifc := r.Field(flowlog.InterfaceID); ifc != nil {
+	ifc := r.Field(flowlog.InterfaceID)
+	if ifc != nil {
 		s.countIface(ifc, r.LogStatus)
 	}
 	switch r.LogStatus {
@@ -323,6 +338,21 @@ func (s *Shard) Add(r *flowlog.Record) {
 		} else {
 			s.talkers.Add(pairKey{keyOf(r.SrcAddr), keyOf(r.DstAddr)}, bytes)
 		}
+	}
+	if s.en != nil {
+		// The interface's index comes with its counters: one lookup per interface, not per record.
+		iface := int32(-1)
+		if ifc != nil {
+			if is := s.lastIfS; is != nil {
+				if is.enr == enrUnknown {
+					is.enr = s.en.ix.Interface(ifc)
+				}
+				iface = is.enr
+			} else {
+				iface = s.en.ix.Interface(ifc)
+			}
+		}
+		s.en.add(r, iface)
 	}
 	if (r.Action == flowlog.Reject || s.e.cfg.ScanAccepted && r.Action == flowlog.Accept) && r.SrcAddr.IsValid() && r.Start != flowlog.NA {
 		s.route(detRec{src: keyOf(r.SrcAddr), dst: keyOf(r.DstAddr), dstValid: r.DstAddr.IsValid(), start: r.Start, dstPort: r.DstPort, proto: r.Protocol, reject: r.Action == flowlog.Reject})

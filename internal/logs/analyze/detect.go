@@ -27,6 +27,8 @@ type Detection struct {
 	Records  int64 `json:"records"`
 	First    int64 `json:"first_seen"` // Unix seconds
 	Last     int64 `json:"last_seen"`
+	// Resource names what holds Destination, with an inventory (Config.Enrich).
+	Resource string `json:"resource,omitempty"`
 }
 
 // detRec is the part of a record the detectors need, copied so it outlives the parser's buffer.

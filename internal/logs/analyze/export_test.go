@@ -69,3 +69,6 @@ func (c *counter64) LongestRun() int {
 	}
 	return best
 }
+
+// EnrichOnly runs the enrichment of recs alone (no aggregation), for BenchmarkEnrichAdd.
+var EnrichOnly = enrichOnly

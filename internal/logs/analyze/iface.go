@@ -58,7 +58,7 @@ func (t *ifaceTable) get(id []byte, k ifaceKey, ok bool, max int) *ifaceStat {
 	if !ok {
 		is := t.long[string(id)]
 		if is == nil && len(t.stats) < max {
-			is = &ifaceStat{name: string(id)}
+			is = &ifaceStat{name: string(id), enr: enrUnknown}
 			t.stats = append(t.stats, is)
 			t.long[is.name] = is
 		}
@@ -78,7 +78,7 @@ func (t *ifaceTable) get(id []byte, k ifaceKey, ok bool, max int) *ifaceStat {
 	if len(t.stats) >= max {
 		return nil
 	}
-	is := &ifaceStat{name: string(id)}
+	is := &ifaceStat{name: string(id), enr: enrUnknown}
 	t.stats = append(t.stats, is)
 	t.slots[i] = ifaceSlot{k, is}
 	if 2*len(t.stats) > len(t.slots) { // counting long ids too, which only makes it grow early

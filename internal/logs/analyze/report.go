@@ -17,6 +17,8 @@ const Schema = "flowguard.logs/v1"
 type Count struct {
 	Key   string `json:"key"`
 	Value int64  `json:"value"`
+	// Resource names what holds the key's address(es), with an inventory (Config.Enrich).
+	Resource string `json:"resource,omitempty"`
 }
 
 // TopList is a ranked list with what its values count.
@@ -45,6 +47,7 @@ type IfaceHealth struct {
 	SkipData  int64   `json:"skipdata"`
 	NoData    int64   `json:"nodata"`
 	Share     float64 `json:"skipdata_share"`
+	Resource  string  `json:"resource,omitempty"`
 }
 
 // Thresholds are the detector settings used.
@@ -75,6 +78,9 @@ type Report struct {
 	// ReadErrors are inputs that could not be read (completely): the report covers the rest.
 	ReadErrors []ReadError `json:"read_errors,omitempty"`
 	Notes      []string    `json:"notes,omitempty"`
+	// KeyBy is how the human tables are keyed (address or resource); Enrichment is set with an inventory.
+	KeyBy      string      `json:"key_by,omitempty"`
+	Enrichment *Enrichment `json:"enrichment,omitempty"`
 }
 
 // ReadError is an input that failed.
@@ -168,7 +174,7 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 	addrRows := func(es []Entry[akey]) []Count {
 		out := make([]Count, len(es))
 		for i, e := range es {
-			out[i] = Count{e.Key.addr().String(), e.Count}
+			out[i] = Count{Key: e.Key.addr().String(), Value: e.Count}
 		}
 		return out
 	}
@@ -178,12 +184,12 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 	)
 	var ports []Count
 	for _, e := range rejPort.Top(c.TopN) {
-		ports = append(ports, Count{PortString(e.Key.Port, e.Key.Proto), e.Count})
+		ports = append(ports, Count{Key: PortString(e.Key.Port, e.Key.Proto), Value: e.Count})
 	}
 	r.Top = append(r.Top, TopList{Title: "Top rejected destination ports", Key: "port", Unit: "records", Rows: ports, ErrBound: rejPort.ErrBound})
 	var talk []Count
 	for _, e := range talkers.Top(c.TopN) {
-		talk = append(talk, Count{e.Key.src.String() + " -> " + e.Key.dst.String(), e.Count})
+		talk = append(talk, Count{Key: e.Key.src.String() + " -> " + e.Key.dst.String(), Value: e.Count})
 	}
 	r.Top = append(r.Top, TopList{Title: "Top talkers by bytes (not rejected)", Key: "source -> destination", Unit: "bytes", Rows: talk, ErrBound: talkers.ErrBound})
 	for i := range r.Top {
@@ -223,6 +229,24 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 		r.Notes = append(r.Notes, fmt.Sprintf("more than %d interfaces per worker: SKIPDATA shares cover the first ones only", c.MaxInterfaces))
 	}
 
+	if ix := c.Enrich; ix != nil {
+		r.KeyBy = cmp.Or(c.KeyBy, ByAddress)
+		r.Enrichment = e.finishEnrichment(rejSrc, rejDst)
+		for i := range r.Top {
+			for j := range r.Top[i].Rows {
+				row := &r.Top[i].Rows[j]
+				row.Resource = labelKey(ix, row.Key)
+			}
+		}
+		for i := range r.Detections {
+			r.Detections[i].Resource = labelOf(ix, r.Detections[i].Destination)
+		}
+		for i := range r.SkipData {
+			if x := ix.Interface([]byte(r.SkipData[i].Interface)); x >= 0 {
+				r.SkipData[i].Resource = ix.Label(ix.ResourceOf(x))
+			}
+		}
+	}
 	r.Timeline = timeline(hist)
 	r.Thresholds = Thresholds{
 		VerticalPorts: c.VerticalPorts, VerticalWindow: shortDur(c.VerticalWindow),

@@ -5,6 +5,7 @@
 package gen
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
@@ -26,11 +27,22 @@ type Config struct {
 	Region     string // default us-east-1
 	VPC        string
 	Interfaces int // default 50
+	// ENIs, when set, are the interfaces the records are about (real ids and addresses, e.g. from an
+	// inventory), instead of Interfaces made-up ones.
+	ENIs []ENI
 
 	VerticalScans   int // planted sources scanning many ports of one host
 	HorizontalScans int // planted sources scanning one port on many hosts
 	BruteForces     int // planted sources hammering SSH/RDP
 	SkipData        int // SKIPDATA rows planted on one interface
+}
+
+// ENI is one interface for Config.ENIs: its id and private address; subnet and instance ids are optional.
+type ENI struct {
+	ID       string
+	Addr     netip.Addr
+	Subnet   string
+	Instance string
 }
 
 // Planted is one attack the generator put in, with the numbers a detector should report.
@@ -71,6 +83,9 @@ func (c *Config) fill() {
 	}
 	if c.VPC == "" {
 		c.VPC = "vpc-0a1b2c3d4e5f60718"
+	}
+	if len(c.ENIs) > 0 {
+		c.Interfaces = len(c.ENIs)
 	}
 	if c.Interfaces <= 0 {
 		c.Interfaces = 50
@@ -160,7 +175,11 @@ func New(cfg Config, opts ...Option) *Generator {
 		o(g)
 	}
 	g.lastProgress = time.Now()
-	for i := 0; i < cfg.Interfaces; i++ {
+	for _, e := range cfg.ENIs {
+		g.ifaceIPs, g.eni = append(g.ifaceIPs, e.Addr), append(g.eni, e.ID)
+		g.subnets, g.inst = append(g.subnets, cmp.Or(e.Subnet, "-")), append(g.inst, cmp.Or(e.Instance, "-"))
+	}
+	for i := len(cfg.ENIs); i < cfg.Interfaces; i++ {
 		g.ifaceIPs = append(g.ifaceIPs, netip.AddrFrom4([4]byte{10, 0, byte(i / 250), byte(i%250 + 4)}))
 		g.eni = append(g.eni, fmt.Sprintf("eni-%017x", uint64(0x0a000000000)+uint64(i)*7919))
 		g.subnets = append(g.subnets, fmt.Sprintf("subnet-%017x", uint64(0x5b0000)+uint64(i/250)))

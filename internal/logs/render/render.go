@@ -51,7 +51,7 @@ func Report(w io.Writer, format string, r *analyze.Report) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(r)
 	case "html":
-		return writeHTML(w, "flowguard flow-log report", r, HumanTables(r))
+		return writeHTML(w, "flowguard flow-log report", r, tablesOpt(r, true, true))
 	case "csv":
 		return WriteTables(w, format, "flowguard flow-log report", Tables(r))
 	}
@@ -136,7 +136,11 @@ func Tables(r *analyze.Report) []Table { return tables(r, false) }
 // thousands separators.
 func HumanTables(r *analyze.Report) []Table { return tables(r, true) }
 
-func tables(r *analyze.Report, forPeople bool) []Table {
+func tables(r *analyze.Report, forPeople bool) []Table { return tablesOpt(r, forPeople, false) }
+
+// tablesOpt lays the report out; with an inventory, the top lists are keyed by r.KeyBy, or both ways when
+// both is set (HTML carries both).
+func tablesOpt(r *analyze.Report, forPeople, both bool) []Table {
 	n, bytes := n, n
 	if forPeople {
 		n, bytes = human.Count[int64], human.Bytes
@@ -165,6 +169,10 @@ func tables(r *analyze.Report, forPeople bool) []Table {
 		{"lines read", n(r.Input.Lines)},
 		{"malformed lines", n(r.Input.Malformed)},
 	}}
+	if e := r.Enrichment; e != nil {
+		sum.Rows = append(sum.Rows, []string{"inventory", fmt.Sprintf("%s interfaces of %s resources", n(int64(e.Interfaces)), n(int64(e.Resources)))},
+			[]string{"records joined to the inventory", n(e.Resolved) + " (" + pct(e.Resolved, e.Resolved+e.Unresolved) + ")"})
+	}
 	out := []Table{sum}
 	th := r.Thresholds
 	det := Table{ID: "detections", Title: fmt.Sprintf("Detections (vertical scan ≥%d ports/%s, horizontal scan ≥%d hosts/%s, brute force ≥%d rejects to %v/%s)",
@@ -182,12 +190,19 @@ func tables(r *analyze.Report, forPeople bool) []Table {
 		} else {
 			target += fmt.Sprintf(" (%s ports)", n(int64(d.Distinct)))
 		}
+		if d.Resource != "" {
+			target += " [" + d.Resource + "]"
+		}
 		det.Rows = append(det.Rows, []string{d.Kind, d.Source, target, n(int64(d.Distinct)), n(d.Records), ts(d.WindowStart),
 			ts(time.Unix(d.First, 0)), ts(time.Unix(d.Last, 0))})
 	}
 	out = append(out, det)
-	for _, tl := range r.Top {
+	for _, tl := range topLists(r, both) {
 		tb := Table{ID: slug(tl.Title), Title: tl.Title, Columns: []string{"rank", tl.Key, tl.Unit}, Bar: 2}
+		withRes := r.Enrichment != nil && !strings.HasSuffix(tl.Title, "by resource") && !strings.Contains(tl.Title, "by resource ")
+		if withRes {
+			tb.Columns = append(tb.Columns, "resource")
+		}
 		val := n
 		if tl.Unit == "bytes" {
 			val = bytes
@@ -196,7 +211,11 @@ func tables(r *analyze.Report, forPeople bool) []Table {
 			tb.Title += fmt.Sprintf(" (approximate: more keys than the table holds; each value may be low by up to %s)", val(tl.ErrBound))
 		}
 		for j, c := range tl.Rows {
-			tb.Rows = append(tb.Rows, []string{strconv.Itoa(j + 1), c.Key, val(c.Value)})
+			row := []string{strconv.Itoa(j + 1), c.Key, val(c.Value)}
+			if withRes {
+				row = append(row, c.Resource)
+			}
+			tb.Rows = append(tb.Rows, row)
 			if forPeople {
 				tb.barValues = append(tb.barValues, float64(c.Value))
 			}
@@ -204,10 +223,18 @@ func tables(r *analyze.Report, forPeople bool) []Table {
 		out = append(out, tb)
 	}
 	sk := Table{ID: "skipdata", Title: "SKIPDATA share per interface", Columns: []string{"interface", "records", "skipdata", "share"}, Bar: -1}
+	if r.Enrichment != nil {
+		sk.Columns = append(sk.Columns, "resource")
+	}
 	for _, s := range r.SkipData {
-		sk.Rows = append(sk.Rows, []string{s.Interface, n(s.Records), n(s.SkipData), fmt.Sprintf("%.2f%%", 100*s.Share)})
+		row := []string{s.Interface, n(s.Records), n(s.SkipData), fmt.Sprintf("%.2f%%", 100*s.Share)}
+		if r.Enrichment != nil {
+			row = append(row, s.Resource)
+		}
+		sk.Rows = append(sk.Rows, row)
 	}
 	out = append(out, sk)
+	out = append(out, enrichmentTables(r, n, bytes)...)
 	if len(r.Input.Samples) > 0 {
 		mt := Table{ID: "malformed", Title: fmt.Sprintf("Malformed lines (%s, first %d shown)", n(r.Input.Malformed), len(r.Input.Samples)),
 			Columns: []string{"where", "error", "text"}, Bar: -1}

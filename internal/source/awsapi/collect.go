@@ -239,6 +239,7 @@ func collectRegion(ctx context.Context, t Target, region string) *inventory.Regi
 		}
 		reg.InternetGateways = igws
 	})
+	collectNetwork(ctx, &g, ec2c, reg, fail)
 	g.Wait()
 	sort.Slice(reg.Errors, func(i, j int) bool { return reg.Errors[i].Collection < reg.Errors[j].Collection })
 	return reg
@@ -437,8 +438,7 @@ func listNetworkInterfaces(ctx context.Context, c *ec2.Client) ([]inventory.Netw
 			return nil, err
 		}
 		for _, n := range page.NetworkInterfaces {
-			out = append(out, inventory.NetworkInterface{ID: aws.ToString(n.NetworkInterfaceId), VPCID: aws.ToString(n.VpcId),
-				SubnetID: aws.ToString(n.SubnetId), Status: string(n.Status), Type: string(n.InterfaceType)})
+			out = append(out, ConvertNetworkInterface(n))
 		}
 	}
 	return out, nil

@@ -3,6 +3,7 @@ package awscli
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -87,8 +88,28 @@ type cliENIs struct {
 		SubnetId           string
 		Status             string
 		InterfaceType      string
+		// What owns it and which addresses and groups it has (flow-log enrichment).
+		Description      string
+		RequesterId      string
+		RequesterManaged bool
+		OwnerId          string
+		Attachment       *struct {
+			AttachmentId, InstanceId, InstanceOwnerId, Status string
+			DeviceIndex                                       int32
+		}
+		PrivateIpAddress   string
+		Association        *cliAssociation
+		PrivateIpAddresses []struct {
+			PrivateIpAddress string
+			Association      *cliAssociation
+		}
+		Ipv6Addresses []struct{ Ipv6Address string }
+		Groups        []struct{ GroupId string }
+		TagSet        []cliTag
 	}
 }
+
+type cliAssociation struct{ PublicIp, AllocationId, IpOwnerId string }
 
 type cliIGWs struct {
 	InternetGateways []struct {
@@ -188,8 +209,36 @@ func decodeInto(r *inventory.Region, f file) error {
 			if n.NetworkInterfaceId == "" {
 				return wrap(fmt.Errorf("a network interface without NetworkInterfaceId"))
 			}
-			r.NetworkInterfaces = append(r.NetworkInterfaces, inventory.NetworkInterface{ID: n.NetworkInterfaceId, VPCID: n.VpcId,
-				SubnetID: n.SubnetId, Status: n.Status, Type: n.InterfaceType})
+			ni := inventory.NetworkInterface{ID: n.NetworkInterfaceId, VPCID: n.VpcId,
+				SubnetID: n.SubnetId, Status: n.Status, Type: n.InterfaceType}
+			d := &ni.ENIDetails
+			d.Description, d.RequesterID, d.RequesterManaged, d.OwnerID, d.Tags = n.Description, n.RequesterId, n.RequesterManaged, n.OwnerId, tags(n.TagSet)
+			if a := n.Attachment; a != nil {
+				d.Attachment = &inventory.ENIAttachment{ID: a.AttachmentId, InstanceID: a.InstanceId, InstanceOwnerID: a.InstanceOwnerId,
+					DeviceIndex: a.DeviceIndex, Status: a.Status}
+			}
+			public := func(a *cliAssociation, private string) {
+				if a != nil && a.PublicIp != "" && !slices.ContainsFunc(d.PublicIPs, func(p inventory.PublicIP) bool { return p.PublicIP == a.PublicIp }) {
+					d.PublicIPs = append(d.PublicIPs, inventory.PublicIP{PublicIP: a.PublicIp, PrivateIP: private, AllocationID: a.AllocationId, IPOwnerID: a.IpOwnerId})
+				}
+			}
+			if n.PrivateIpAddress != "" {
+				d.PrivateIPs = append(d.PrivateIPs, n.PrivateIpAddress)
+			}
+			for _, p := range n.PrivateIpAddresses {
+				if p.PrivateIpAddress != "" && p.PrivateIpAddress != n.PrivateIpAddress {
+					d.PrivateIPs = append(d.PrivateIPs, p.PrivateIpAddress)
+				}
+				public(p.Association, p.PrivateIpAddress)
+			}
+			public(n.Association, n.PrivateIpAddress)
+			for _, a := range n.Ipv6Addresses {
+				d.IPv6Addresses = append(d.IPv6Addresses, a.Ipv6Address)
+			}
+			for _, g := range n.Groups {
+				d.SecurityGroups = append(d.SecurityGroups, g.GroupId)
+			}
+			r.NetworkInterfaces = append(r.NetworkInterfaces, ni)
 		}
 	case kindIGWs:
 		var out cliIGWs

@@ -1,0 +1,391 @@
+package enrich
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/flowguard/flowguard/internal/inventory"
+)
+
+// Resource is one thing that owns interfaces: an instance, a load balancer, a NAT gateway, …
+type Resource struct {
+	Kind       string   `json:"kind"`
+	ID         string   `json:"id"`
+	Name       string   `json:"name,omitempty"`
+	Account    string   `json:"account_id,omitempty"`
+	Region     string   `json:"region,omitempty"`
+	VPC        string   `json:"vpc_id,omitempty"`
+	Interfaces []string `json:"interfaces"`
+}
+
+// Label names the resource for people: "instance i-0abc (web-1)", "nat-gateway nat-0def".
+func (r *Resource) Label() string {
+	s := r.Kind + " " + r.ID
+	if r.Name != "" && r.Name != r.ID {
+		s += " (" + r.Name + ")"
+	}
+	return s
+}
+
+// Interface is one network interface of the index.
+type Interface struct {
+	ID        string
+	VPC       string
+	Subnet    string
+	Account   string
+	Region    string
+	Resource  int32   // index into Index.Resources
+	SGs       []int32 // indexes into the security groups; nil when they were not read
+	sgIDs     []string
+	acl       int32 // index of the subnet's network ACL; -1: not known
+	rulesRead bool  // the region's security groups and ACLs were read
+}
+
+// Index is the read-only lookup structure built from a snapshot. Safe for concurrent use.
+type Index struct {
+	Resources  []Resource
+	Interfaces []Interface
+	// Notes say what the inventory could not give (regions without security groups or ACLs, …).
+	Notes []string
+
+	byID   map[string]int32
+	v4     addrTable
+	v6     map[[16]byte]int32
+	multi  map[netip.Addr][]int32 // addresses several interfaces hold (overlapping VPCs): resolved by VPC
+	sgs    []secGroup
+	sgByID map[string]int32
+	acls   []networkACL
+	// internal are the VPC and subnet CIDRs: an address inside one is not "the internet".
+	internal []netip.Prefix
+	labels   []string // Resources[i].Label()
+	reasons  []string // interned reject-reason values
+	reasonID map[string]int32
+	ports    *[1024]uint64 // sensitive ports, a bit per port
+}
+
+const (
+	ambiguous = -2
+	none      = -1
+)
+
+// Options for New.
+type Options struct {
+	// SensitivePorts are the destination ports whose internet ACCEPTs are exposure evidence
+	// (DefaultSensitivePorts when nil).
+	SensitivePorts []int32
+}
+
+// DefaultSensitivePorts: remote administration and databases.
+var DefaultSensitivePorts = []int32{22, 23, 445, 1433, 1521, 2375, 3306, 3389, 5432, 5900, 5984, 6379, 9042, 9200, 11211, 27017}
+
+// PortName names the well-known sensitive ports.
+var PortName = map[int32]string{22: "SSH", 23: "Telnet", 445: "SMB", 1433: "SQL Server", 1521: "Oracle", 2375: "Docker API",
+	3306: "MySQL", 3389: "RDP", 5432: "PostgreSQL", 5900: "VNC", 5984: "CouchDB", 6379: "Redis", 9042: "Cassandra",
+	9200: "Elasticsearch", 11211: "Memcached", 27017: "MongoDB"}
+
+// New builds the index of every interface, security group and network ACL of the snapshot.
+func New(snap *inventory.Snapshot, o Options) *Index {
+	ix := &Index{byID: map[string]int32{}, v6: map[[16]byte]int32{}, multi: map[netip.Addr][]int32{},
+		sgByID: map[string]int32{}, reasonID: map[string]int32{}, ports: &[1024]uint64{}}
+	ix.initReasons()
+	sens := o.SensitivePorts
+	if sens == nil {
+		sens = DefaultSensitivePorts
+	}
+	for _, p := range sens {
+		if p >= 0 && p < 65536 {
+			ix.ports[p>>6] |= 1 << (p & 63)
+		}
+	}
+	type resKey struct{ account, region, kind, id string }
+	resByKey := map[resKey]int32{}
+	tmp4 := map[uint32]int32{}
+	addAddr := func(s string, eni int32) {
+		a, err := netip.ParseAddr(s)
+		if err != nil || a.Zone() != "" {
+			return
+		}
+		a = a.Unmap()
+		k := v4key(a)
+		set := func(v int32) {
+			if a.Is4() {
+				tmp4[k] = v
+			} else {
+				ix.v6[a.As16()] = v
+			}
+		}
+		var prev int32
+		var ok bool
+		if a.Is4() {
+			prev, ok = tmp4[k]
+		} else {
+			prev, ok = ix.v6[a.As16()]
+		}
+		switch {
+		case !ok:
+			set(eni)
+		case prev == eni:
+		case prev == ambiguous:
+			ix.multi[a] = append(ix.multi[a], eni)
+		default:
+			ix.multi[a] = []int32{prev, eni}
+			set(ambiguous)
+		}
+	}
+	var unread []string
+	for _, reg := range snap.Regions {
+		where := reg.AccountID + "/" + reg.Name
+		rulesRead := reg.NetworkRead && reg.Read(inventory.CollSecurityGroups) && reg.Read(inventory.CollNetworkACLs)
+		if len(reg.NetworkInterfaces) > 0 && !rulesRead {
+			unread = append(unread, where)
+		}
+		names := map[string]string{}
+		for _, in := range reg.Instances {
+			names[in.ID] = in.Tags["Name"]
+		}
+		sgBase := int32(len(ix.sgs))
+		for i := range reg.SecurityGroups {
+			g := &reg.SecurityGroups[i]
+			ix.sgByID[g.ID] = sgBase + int32(i)
+			ix.sgs = append(ix.sgs, compileSG(g))
+		}
+		for _, g := range ix.sgs[sgBase:] {
+			g.resolve(ix.sgByID)
+		}
+		aclOf := map[string]int32{}
+		defaultACL := map[string]int32{}
+		for i := range reg.NetworkACLs {
+			a := &reg.NetworkACLs[i]
+			id := int32(len(ix.acls))
+			ix.acls = append(ix.acls, compileACL(a))
+			for _, s := range a.Subnets {
+				aclOf[s] = id
+			}
+			if a.IsDefault {
+				defaultACL[a.VPCID] = id
+			}
+		}
+		for _, v := range reg.VPCs {
+			if p, err := netip.ParsePrefix(v.CIDR); err == nil {
+				ix.internal = append(ix.internal, p.Masked())
+			}
+		}
+		for _, s := range reg.Subnets {
+			if p, err := netip.ParsePrefix(s.CIDR); err == nil {
+				ix.internal = append(ix.internal, p.Masked())
+			}
+		}
+		for i := range reg.NetworkInterfaces {
+			n := &reg.NetworkInterfaces[i]
+			if _, dup := ix.byID[n.ID]; dup || n.ID == "" {
+				continue
+			}
+			own := Classify(n)
+			k := resKey{reg.AccountID, reg.Name, own.Kind, own.ID}
+			r, ok := resByKey[k]
+			if !ok {
+				name := ""
+				switch own.Kind {
+				case KindInstance:
+					name = or(names[own.ID], n.Name())
+				case KindLoadBalancer:
+					if p := strings.Split(own.ID, "/"); len(p) == 3 {
+						name = p[1]
+					}
+				default:
+					name = n.Name()
+				}
+				r = int32(len(ix.Resources))
+				resByKey[k] = r
+				ix.Resources = append(ix.Resources, Resource{Kind: own.Kind, ID: own.ID, Name: name, Account: reg.AccountID, Region: reg.Name, VPC: n.VPCID})
+			}
+			ix.Resources[r].Interfaces = append(ix.Resources[r].Interfaces, n.ID)
+			e := int32(len(ix.Interfaces))
+			itf := Interface{ID: n.ID, VPC: n.VPCID, Subnet: n.SubnetID, Account: reg.AccountID, Region: reg.Name, Resource: r, acl: none,
+				rulesRead: rulesRead, sgIDs: n.SecurityGroups}
+			if rulesRead {
+				itf.SGs = []int32{}
+				for _, g := range n.SecurityGroups {
+					if gi, ok := ix.sgByID[g]; ok {
+						itf.SGs = append(itf.SGs, gi)
+					}
+				}
+				if a, ok := aclOf[n.SubnetID]; ok {
+					itf.acl = a
+				} else if a, ok := defaultACL[n.VPCID]; ok {
+					itf.acl = a // a subnet without an explicit association uses its VPC's default ACL
+				}
+			}
+			ix.Interfaces = append(ix.Interfaces, itf)
+			ix.byID[n.ID] = e
+			for _, a := range n.PrivateIPs {
+				addAddr(a, e)
+			}
+			for _, a := range n.IPv6Addresses {
+				addAddr(a, e)
+			}
+			for _, p := range n.PublicIPs {
+				addAddr(p.PublicIP, e)
+			}
+		}
+	}
+	ix.v4 = newAddrTable(tmp4)
+	ix.labels = make([]string, len(ix.Resources))
+	for i, r := range ix.Resources {
+		slices.Sort(r.Interfaces)
+		ix.labels[i] = r.Label()
+	}
+	if len(unread) > 0 {
+		slices.Sort(unread)
+		ix.Notes = append(ix.Notes, fmt.Sprintf("security groups or network ACLs were not read in %s (an older snapshot or a read error): rejects there stay undetermined",
+			strings.Join(unread, ", ")))
+	}
+	return ix
+}
+
+// Len is the number of interfaces indexed.
+func (ix *Index) Len() int { return len(ix.Interfaces) }
+
+// Interface returns the index of the interface with id b, or -1.
+func (ix *Index) Interface(b []byte) int32 {
+	if i, ok := ix.byID[string(b)]; ok {
+		return i
+	}
+	return none
+}
+
+// Addr returns the interface that holds address a, or -1. An address several interfaces hold (VPCs with
+// overlapping ranges) is resolved to the one in near's VPC when near (an interface index) is given, else -1.
+func (ix *Index) Addr(a netip.Addr, near int32) int32 {
+	var e int32
+	switch {
+	case a.Is4():
+		e = ix.v4.get(v4key(a))
+	case a.IsValid():
+		v, ok := ix.v6[a.Unmap().As16()]
+		if !ok {
+			return none
+		}
+		e = v
+	default:
+		return none
+	}
+	if e != ambiguous {
+		return e
+	}
+	if near >= 0 {
+		for _, c := range ix.multi[a.Unmap()] {
+			if ix.Interfaces[c].VPC == ix.Interfaces[near].VPC {
+				return c
+			}
+		}
+	}
+	return none
+}
+
+// ResourceOf returns the resource index of interface e, or -1.
+func (ix *Index) ResourceOf(e int32) int32 {
+	if e < 0 {
+		return none
+	}
+	return ix.Interfaces[e].Resource
+}
+
+// Internal reports whether a is private (RFC 1918, RFC 6598 shared, loopback, link-local, IPv6 ULA) or inside
+// a VPC or subnet range of the inventory: traffic from it is not from the internet.
+func (ix *Index) Internal(a netip.Addr) bool {
+	a = a.Unmap()
+	if !a.IsValid() || a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsUnspecified() || cgnat.Contains(a) {
+		return true
+	}
+	for _, p := range ix.internal {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+
+// Sensitive reports whether port is one of the sensitive ports.
+func (ix *Index) Sensitive(port int32) bool {
+	return port >= 0 && port < 65536 && ix.ports[port>>6]&(1<<(port&63)) != 0
+}
+
+// addrTable maps IPv4 addresses to interface indexes: open addressing, linear probing, load ≤ 1/2; key 0
+// (0.0.0.0, never an interface address) marks an empty slot.
+type addrTable struct {
+	keys []uint32
+	vals []int32
+	mask uint32
+}
+
+func newAddrTable(m map[uint32]int32) addrTable {
+	size := 16
+	for size < 2*len(m) {
+		size <<= 1
+	}
+	t := addrTable{keys: make([]uint32, size), vals: make([]int32, size), mask: uint32(size - 1)}
+	for k, v := range m {
+		if k == 0 {
+			continue
+		}
+		j := hash32(k) & t.mask
+		for t.keys[j] != 0 {
+			j = (j + 1) & t.mask
+		}
+		t.keys[j], t.vals[j] = k, v
+	}
+	return t
+}
+
+// v4key is an IPv4 address as a number (0 for IPv6).
+func v4key(a netip.Addr) uint32 {
+	if !a.Is4() {
+		return 0
+	}
+	b := a.As4()
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+}
+
+func hash32(k uint32) uint32 {
+	k ^= k >> 16
+	k *= 0x7feb352d
+	k ^= k >> 15
+	k *= 0x846ca68b
+	return k ^ k>>16
+}
+
+func (t *addrTable) get(k uint32) int32 {
+	if k == 0 || len(t.keys) == 0 {
+		return none
+	}
+	j := hash32(k) & t.mask
+	for {
+		switch t.keys[j] {
+		case k:
+			return t.vals[j]
+		case 0:
+			return none
+		}
+		j = (j + 1) & t.mask
+	}
+}
+
+// Known reports whether some inventory interface holds address a (also when several do).
+func (ix *Index) Known(a netip.Addr) bool {
+	switch {
+	case a.Is4():
+		return ix.v4.get(v4key(a)) != none
+	case a.IsValid():
+		_, ok := ix.v6[a.Unmap().As16()]
+		return ok
+	}
+	return false
+}
+
+// Label is resource i's label (Resource.Label), computed once.
+func (ix *Index) Label(i int32) string { return ix.labels[i] }
