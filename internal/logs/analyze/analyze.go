@@ -9,8 +9,9 @@
 // not depend on which worker read what; finished units wait for the merge, at most about two per worker; IPv4 keys live in flat
 // tables of 2×capacity slots of 16 B, plus a pruning scratch of capacity slots once a table has overflowed),
 // an interface table of at most Config.MaxInterfaces entries, and one timeline bucket per minute of the time
-// span read. The detectors together hold at most Config.MaxDetectorState keys plus distinct values; past it
-// the oldest windows are closed early (the report says how many). A detector entry costs about 250 B, so with the defaults that is about
+// span read. The detectors together hold at most Config.MaxDetectorState keys plus distinct values (a few
+// hundred more while partitions catch up); past it they keep a deterministic sample of sources, one in 2^k
+// by address hash, and the report says so: the same input gives the same detections in any order. A detector entry costs about 250 B, so with the defaults that is about
 // workers × (4 × 768 KB + 10 MB) + 125 MB at worst, whatever the input size (measured: 41–57 MB at 1 GiB).
 package analyze
 
@@ -144,6 +145,7 @@ type Engine struct {
 	filter  compiledFilter
 	shards  []*Shard
 	dets    []*detector
+	sample  *sampler
 	chans   []chan []detRec
 	wg      sync.WaitGroup
 	mu      sync.Mutex
@@ -191,8 +193,9 @@ func New(cfg Config, partitions int) *Engine {
 	e.tables = topTables{rejSrc: NewTopK(c, akey.compare), rejDst: NewTopK(c, akey.compare),
 		rejPort: NewTopK(c, comparePortProto), talkers: NewTopK(c, comparePair)}
 	e.batches.New = func() any { return make([]detRec, 0, batchSize) }
+	e.sample = &sampler{budget: int64(max(cfg.MaxDetectorState, 1024))}
 	for i := 0; i < partitions; i++ {
-		d := newDetector(&e.cfg, cfg.MaxDetectorState/partitions)
+		d := newDetector(&e.cfg, e.sample)
 		ch := make(chan []detRec, 8)
 		e.dets = append(e.dets, d)
 		e.chans = append(e.chans, ch)

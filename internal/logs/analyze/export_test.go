@@ -1,6 +1,10 @@
 package analyze
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+	"math/bits"
+	"net/netip"
+)
 
 // NthLargest is exported for tests.
 var NthLargest = nthLargest
@@ -68,4 +72,12 @@ func (c *counter64) LongestRun() int {
 		}
 	}
 	return best
+}
+
+// Sampled reports whether the detectors keep source src when they cover 1 source in sample.
+func Sampled(src string, sample int64) bool {
+	if sample <= 1 {
+		return true
+	}
+	return levelOf(keyOf(netip.MustParseAddr(src))) >= bits.TrailingZeros64(uint64(sample))
 }
