@@ -59,7 +59,7 @@ func getenvFor(endpoint string) func(string) string {
 }
 
 // callThrough makes one STS call to endpoint and returns its error and the retries flowguard saw.
-func callThrough(t *testing.T, endpoint string) (error, []Retry) {
+func callThrough(t *testing.T, endpoint string) ([]Retry, error) {
 	t.Helper()
 	var mu sync.Mutex
 	var retries []Retry
@@ -79,7 +79,7 @@ func callThrough(t *testing.T, endpoint string) (error, []Retry) {
 	if ctx.Err() != nil {
 		t.Fatalf("the call was still trying when the test's guard deadline hit: %v", err)
 	}
-	return err, retries
+	return retries, err
 }
 
 func checkGaveUp(t *testing.T, err error, retries []Retry, wantMsg string) {
@@ -101,7 +101,7 @@ func checkGaveUp(t *testing.T, err error, retries []Retry, wantMsg string) {
 func TestEndpointThatNeverAnswersFailsFast(t *testing.T) {
 	t.Parallel()
 	endpoint := "http://" + blackhole(t)
-	err, retries := callThrough(t, endpoint)
+	retries, err := callThrough(t, endpoint)
 	checkGaveUp(t, err, retries, "cannot connect to "+endpoint+" (connection timed out: no answer within 3.1s)")
 }
 
@@ -135,7 +135,7 @@ func TestEndpointThatNeverHandshakesFailsFast(t *testing.T) {
 		}
 	})
 	endpoint := "https://" + l.Addr().String()
-	err, retries := callThrough(t, endpoint)
+	retries, err := callThrough(t, endpoint)
 	checkGaveUp(t, err, retries, "cannot connect to "+endpoint+" (TLS handshake timed out: no answer within 3.1s)")
 	mu.Lock()
 	defer mu.Unlock()
@@ -153,7 +153,7 @@ func TestRefusedConnectionStillFailsFast(t *testing.T) {
 	}
 	endpoint := "http://" + l.Addr().String()
 	l.Close()
-	err, retries := callThrough(t, endpoint)
+	retries, err := callThrough(t, endpoint)
 	checkGaveUp(t, err, retries, "cannot connect to "+endpoint+" (connection refused)")
 	if !strings.Contains(err.Error(), "connection refused") {
 		t.Errorf("error %v", err)
