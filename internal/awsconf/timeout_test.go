@@ -2,55 +2,17 @@ package awsconf
 
 import (
 	"context"
-	"errors"
 	"net"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-)
 
-// blackhole returns 127.0.0.1:port of a listener whose accept queue is full: Linux drops further SYNs, so a
-// connect there gets no answer at all, like a firewall that drops packets (not one that refuses them).
-func blackhole(t *testing.T) string {
-	t.Helper()
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { syscall.Close(fd) })
-	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Listen(fd, 0); err != nil { // never accepted: the queue fills after one connection
-		t.Fatal(err)
-	}
-	sa, err := syscall.Getsockname(fd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := "127.0.0.1:" + strconv.Itoa(sa.(*syscall.SockaddrInet4).Port)
-	// Fill the queue until a connect goes unanswered.
-	for i := 0; ; i++ {
-		c, err := net.DialTimeout("tcp", addr, 300*time.Millisecond)
-		if err != nil {
-			var ne net.Error
-			if !errors.As(err, &ne) || !ne.Timeout() {
-				t.Fatalf("filling the accept queue: %v", err)
-			}
-			return addr
-		}
-		t.Cleanup(func() { c.Close() })
-		if i > 64 {
-			t.Fatal("the accept queue of a listen(fd, 0) socket never filled")
-		}
-	}
-}
+	"github.com/flowguard/flowguard/internal/testenv/blackhole"
+)
 
 func getenvFor(endpoint string) func(string) string {
 	env := map[string]string{"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_REGION": "us-east-1",
@@ -100,7 +62,7 @@ func checkGaveUp(t *testing.T, err error, retries []Retry, wantMsg string) {
 // endpoint and the cause (the SDK's defaults: 30 s per connect, ten attempts).
 func TestEndpointThatNeverAnswersFailsFast(t *testing.T) {
 	t.Parallel()
-	endpoint := "http://" + blackhole(t)
+	endpoint := "http://" + blackhole.Listen(t)
 	retries, err := callThrough(t, endpoint)
 	checkGaveUp(t, err, retries, "cannot connect to "+endpoint+" (connection timed out: no answer within 3.1s)")
 }
