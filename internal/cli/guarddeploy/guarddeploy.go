@@ -66,7 +66,7 @@ files are printed; with --out-dir DIR they are written under DIR/<format>/ and t
 	fs.IntVar(&o.MaxReceiveCount, "max-receive-count", o.MaxReceiveCount, "deliveries of a message before it goes to the dead-letter queue")
 	fs.IntVar(&o.VisibilityTimeout, "visibility-timeout", o.VisibilityTimeout, "seconds a received message stays hidden while guard handles it")
 	fs.StringVar(&o.Runtime, "runtime", o.Runtime, "what runs guard, the service its role trusts: lambda, ecs or ec2 (ec2 adds an instance profile)")
-	fs.StringVar(&o.RoleName, "role-name", o.RoleName, "name of guard's IAM role")
+	fs.StringVar(&o.RoleName, "guard-role-name", o.RoleName, "name of the IAM role guard runs as (on Lambda, the function name must start with it: its log group is allowed by that prefix)")
 	fs.StringVar(&o.AlertTopicARN, "alert-topic-arn", "", "SNS topic guard --mode alert may publish to")
 	fs.BoolVar(&o.SecurityHub, "security-hub", false, "let guard --mode alert import findings into Security Hub")
 	fs.StringVar(&o.LogGroupPrefix, "log-group-prefix", o.LogGroupPrefix, "prefix of the flow-log log groups guard may create (as flowguard fix names them)")

@@ -8,7 +8,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	baselinecmd "github.com/flowguard/flowguard/internal/cli/baseline"
 	"github.com/flowguard/flowguard/internal/cli/cmdutil"
+	scancmd "github.com/flowguard/flowguard/internal/cli/scan"
 	"github.com/flowguard/flowguard/internal/engine"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/source"
@@ -111,5 +113,26 @@ func TestDeployUsageErrors(t *testing.T) {
 		if strings.Contains(r.stderr, "\x1b") {
 			t.Errorf("%v: raw escape on stderr", c.args)
 		}
+	}
+}
+
+// One vocabulary: the flags deploy shares with other commands have their type and default (the lead adds
+// "guard deploy" to TestFlagVocabulary's lists for --format, --out-dir and --assume-role); --role-name,
+// refused on fix for meaning two roles, is not reused.
+func TestDeployFlagsMatchTheVocabulary(t *testing.T) {
+	f, _, _ := cmdutil.NewTestFactory("", nil)
+	d := NewCmdDeploy(f)
+	others := map[string]*cobra.Command{"baseline": baselinecmd.NewCmdBaseline(f, nil), "scan": scancmd.NewCmdScan(f, nil)}
+	for flag, on := range map[string]string{"format": "baseline", "out-dir": "baseline", "log-group-prefix": "baseline", "region": "scan", "assume-role": "scan"} {
+		a, b := d.Flags().Lookup(flag), others[on].Flags().Lookup(flag)
+		if a == nil || b == nil {
+			t.Fatalf("--%s: deploy %v, %s %v", flag, a != nil, on, b != nil)
+		}
+		if a.Value.Type() != b.Value.Type() || flag != "format" && a.DefValue != b.DefValue {
+			t.Errorf("--%s: deploy %s %q, %s %s %q", flag, a.Value.Type(), a.DefValue, on, b.Value.Type(), b.DefValue)
+		}
+	}
+	if d.Flags().Lookup("role-name") != nil {
+		t.Error("--role-name is an old, refused name")
 	}
 }
