@@ -263,6 +263,10 @@ func TestCloudFormationDeploysIntoMoto(t *testing.T) {
 	put(home, cloudTrailEvent("aws.ec2", "ec2.amazonaws.com", "CreateVpc", acct.ID, "us-east-1", map[string]any{"cidrBlock": "10.9.0.0/16"}))
 	put(other, cloudTrailEvent("aws.ec2", "ec2.amazonaws.com", "DeleteFlowLogs", acct.ID, "eu-west-1", map[string]any{"DeleteFlowLogsRequest": map[string]any{"FlowLogId": map[string]any{"content": "fl-0123456789abcdef0"}}}))
 	put(other, cloudTrailEvent("aws.logs", "logs.amazonaws.com", "PutRetentionPolicy", acct.ID, "eu-west-1", map[string]any{"logGroupName": "/aws/vpc-flow-logs/vpc-1", "retentionInDays": 1}))
+	// Straight onto the central bus, as a member account's forwarder puts it.
+	onBus := cloudTrailEvent("aws.ec2", "ec2.amazonaws.com", "CreateTransitGateway", acct.ID, "us-east-1", nil)
+	onBus.EventBusName = aws.String(out["EventBusArn"])
+	put(home, onBus)
 	put(home, cloudTrailEvent("aws.ec2", "ec2.amazonaws.com", "DescribeVpcs", acct.ID, "us-east-1", nil))
 	put(home, cloudTrailEvent("aws.s3", "s3.amazonaws.com", "DeleteBucket", acct.ID, "us-east-1", nil))
 	bodies := receiveAll(t, q, out["QueueUrl"])
@@ -280,9 +284,15 @@ func TestCloudFormationDeploysIntoMoto(t *testing.T) {
 			t.Errorf("message %q: %v", b, err)
 		}
 		names = append(names, ev.Detail.EventName+"@"+ev.Detail.AWSRegion)
+		// moto gap: an event forwarded to another bus is put anew (source, detail-type and detail only), so its
+		// top-level region and account are the central bus's; EventBridge keeps the origin's. CloudTrail's
+		// detail.awsRegion and detail.recipientAccountId survive both: they say where the call happened.
+		if ev.Detail.EventName == "DeleteFlowLogs" && !strings.Contains(b, `"recipientAccountId": "`+acct.ID+`"`) {
+			t.Errorf("forwarded event lost detail.recipientAccountId: %s", b)
+		}
 	}
 	slices.Sort(names)
-	want := []string{"CreateVpc@us-east-1", "DeleteFlowLogs@eu-west-1", "PutRetentionPolicy@eu-west-1"}
+	want := []string{"CreateTransitGateway@us-east-1", "CreateVpc@us-east-1", "DeleteFlowLogs@eu-west-1", "PutRetentionPolicy@eu-west-1"}
 	if !slices.Equal(names, want) {
 		t.Errorf("the queue received %v, want %v", names, want)
 	}
