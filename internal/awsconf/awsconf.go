@@ -7,12 +7,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/smithy-go/middleware"
@@ -36,6 +39,25 @@ const (
 	DefaultMaxAttempts = 10
 	DefaultMaxBackoff  = 20 * time.Second
 )
+
+// Connection timeouts. The SDK's own defaults (30 s to connect, 10 s for TLS) let an endpoint that never
+// answers (a firewall dropping SYNs, a wrong private IP, a VPC endpoint without a route) hang every call for
+// half a minute per attempt. 3.1 s is what the SDK itself uses in its "standard" and "cross-region" defaults
+// modes: long enough for Linux's SYN retransmissions at 1 s and 3 s to get an answer from a distant region,
+// short enough that a dead endpoint fails within seconds. Such a dial counts as a connection that cannot be
+// made: MaxConnectAttempts tries, so a call gives up after about 2 × 3.1 s + 0.25 s.
+const (
+	ConnectTimeout      = 3100 * time.Millisecond
+	TLSHandshakeTimeout = 3100 * time.Millisecond
+)
+
+// HTTPClient is the SDK's buildable HTTP client with flowguard's connection timeouts. It stays buildable, so
+// a profile's defaults_mode can still tune it.
+func HTTPClient() *awshttp.BuildableClient {
+	return awshttp.NewBuildableClient().
+		WithDialerOptions(func(d *net.Dialer) { d.Timeout = ConnectTimeout }).
+		WithTransportOptions(func(t *http.Transport) { t.TLSHandshakeTimeout = TLSHandshakeTimeout })
+}
 
 // AddFlags registers the AWS flags on fs.
 func (o *Options) AddFlags(fs *pflag.FlagSet) {
@@ -107,6 +129,7 @@ func LoadEnv(ctx context.Context, o Options, getenv func(string) string) (aws.Co
 		}
 		opts = append(opts, config.WithBaseEndpoint(e))
 	}
+	opts = append(opts, config.WithHTTPClient(HTTPClient()))
 	opts = append(opts, config.WithRetryer(retryerWith(o.MaxAttempts, o.MaxBackoff, o.OnRetry)),
 		config.WithAPIOptions([]func(*middleware.Stack) error{RetryOptions}))
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)

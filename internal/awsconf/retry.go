@@ -148,37 +148,50 @@ func CannotConnect(err error) (msg string, ok bool) {
 	return fmt.Sprintf("cannot connect to %s (%s)", endpoint, cause), true
 }
 
-// connectFailure finds a dial error that retrying will not fix soon: a refused connection, an unknown host,
-// an unreachable host or network. Timeouts are not among them: a slow network may still answer.
+// connectFailure finds a connection error that retrying will not fix soon: a refused connection, an unknown
+// host, an unreachable host or network, a connect that got no answer within ConnectTimeout (dropped SYNs), a
+// TLS handshake that got no answer within TLSHandshakeTimeout. A slow network that may still answer gets the
+// one retry MaxConnectAttempts allows.
 func connectFailure(err error) (endpoint, cause string, ok bool) {
-	var op *net.OpError
-	if err == nil || !errors.As(err, &op) || op.Op != "dial" {
+	if err == nil {
 		return "", "", false
 	}
+	var op *net.OpError
 	var dns *net.DNSError
+	var ue *url.Error
+	isDial := errors.As(err, &op) && op.Op == "dial"
 	switch {
-	case errors.Is(err, syscall.ECONNREFUSED):
+	case isDial && errors.Is(err, syscall.ECONNREFUSED):
 		cause = "connection refused"
-	case errors.As(err, &dns) && dns.IsNotFound:
+	case isDial && errors.As(err, &dns) && dns.IsNotFound:
 		cause = "no such host"
-	case errors.Is(err, syscall.EHOSTUNREACH):
+	case isDial && errors.Is(err, syscall.EHOSTUNREACH):
 		cause = "host unreachable"
-	case errors.Is(err, syscall.ENETUNREACH):
+	case isDial && errors.Is(err, syscall.ENETUNREACH):
 		cause = "network unreachable"
+	case isDial && (op.Timeout() || errors.Is(err, syscall.ETIMEDOUT)):
+		cause = fmt.Sprintf("connection timed out: no answer within %s", ConnectTimeout)
+	case !isDial && errors.As(err, &ue) && isTLSHandshakeTimeout(ue.Err):
+		cause = fmt.Sprintf("TLS handshake timed out: no answer within %s", TLSHandshakeTimeout)
 	default:
 		return "", "", false
 	}
-	var ue *url.Error
 	if errors.As(err, &ue) {
 		if u, perr := url.Parse(ue.URL); perr == nil && u.Host != "" {
 			endpoint = RedactURL((&url.URL{Scheme: u.Scheme, User: u.User, Host: u.Host}).String())
 		}
 	}
-	if endpoint == "" && op.Addr != nil {
+	if endpoint == "" && op != nil && op.Addr != nil {
 		endpoint = op.Addr.String()
 	}
 	if endpoint == "" && dns != nil {
 		endpoint = dns.Name
 	}
 	return endpoint, cause, true
+}
+
+// isTLSHandshakeTimeout recognises net/http's TLS handshake timeout, an unexported type: by its message.
+func isTLSHandshakeTimeout(err error) bool {
+	var te interface{ Timeout() bool }
+	return errors.As(err, &te) && te.Timeout() && err.Error() == "net/http: TLS handshake timeout"
 }

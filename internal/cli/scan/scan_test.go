@@ -22,6 +22,7 @@ import (
 	"github.com/flowguard/flowguard/internal/cli"
 	"github.com/flowguard/flowguard/internal/cli/clitest"
 	"github.com/flowguard/flowguard/internal/cli/cmdutil"
+	"github.com/flowguard/flowguard/internal/testenv/blackhole"
 	"github.com/flowguard/flowguard/internal/testenv/faultproxy"
 	"github.com/flowguard/flowguard/internal/testenv/fixture"
 	"github.com/flowguard/flowguard/internal/testenv/moto"
@@ -220,6 +221,21 @@ func TestScanExitCodes(t *testing.T) {
 		want := "cannot connect to " + endpoint + " (connection refused): check --endpoint-url / AWS_ENDPOINT_URL"
 		if code != 3 || !strings.Contains(stderr.String(), want) {
 			t.Errorf("exit %d stderr %q, want 3 and %q", code, stderr, want)
+		}
+	})
+
+	t.Run("3 within seconds when the endpoint never answers", func(t *testing.T) {
+		t.Parallel()
+		// SYNs dropped, not refused: without a connect timeout the SDK waits 30 s per attempt, ten attempts.
+		endpoint := "http://" + blackhole.Listen(t)
+		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+		defer cancel()
+		f, _, stderr := cmdutil.NewTestFactory("", map[string]string{"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x",
+			"AWS_REGION": "us-east-1", "AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull, "HOME": t.TempDir()})
+		code := cli.Main(ctx, []string{"scan", "--endpoint-url", endpoint}, f)
+		want := "cannot connect to " + endpoint + " (connection timed out: no answer within 3.1s): check --endpoint-url / AWS_ENDPOINT_URL"
+		if code != 3 || !strings.Contains(stderr.String(), want) || ctx.Err() != nil {
+			t.Errorf("exit %d stderr %q (deadline hit: %v), want 3 and %q", code, stderr, ctx.Err() != nil, want)
 		}
 	})
 }

@@ -195,17 +195,34 @@ func TestFilters(t *testing.T) {
 	}
 }
 
+// A budget far below what the input needs: the detectors keep a sample of sources, say so, and report every
+// planted attack of a sampled source (and nothing for the others).
 func TestDetectorMemoryBound(t *testing.T) {
-	gc := gen.Config{Seed: 5, Records: 100000, BruteForces: 2, Duration: 48 * time.Hour}
+	gc := gen.Config{Seed: 5, Records: 100000, BruteForces: 40, Duration: 48 * time.Hour}
 	day := 24 * time.Hour // long windows keep one-off sources waiting, so the budget fills up
-	rep, _ := run(t, gc, analyze.Config{MaxDetectorState: 3000, VerticalWindow: day, HorizontalWindow: day, BruteForceWindow: day}, 2)
-	if len(rep.Notes) == 0 {
-		t.Fatalf("no note about the state limit")
+	rep, g := run(t, gc, analyze.Config{MaxDetectorState: 3000, VerticalWindow: day, HorizontalWindow: day, BruteForceWindow: day}, 2)
+	if rep.DetectorSample < 2 || len(rep.Notes) == 0 || !strings.Contains(strings.Join(rep.Notes, "\n"), "detector state limit (3000) reached") {
+		t.Fatalf("sample %d, notes %v", rep.DetectorSample, rep.Notes)
 	}
-	// Planted attacks are dense in time, so they are still found.
-	if len(rep.Detections) != 2 {
-		t.Errorf("detections %+v", rep.Detections)
+	kept := 0
+	for _, p := range g.Summary.Planted {
+		found := slices.ContainsFunc(rep.Detections, func(d analyze.Detection) bool { return d.Source == p.Source && d.Kind == p.Kind })
+		if want := analyze.Sampled(p.Source, rep.DetectorSample); found != want {
+			t.Errorf("planted %s from %s: found %v, in the sample %v", p.Kind, p.Source, found, want)
+		}
+		if found {
+			kept++
+		}
 	}
+	if kept == 0 {
+		t.Errorf("no planted attack in the 1-in-%d sample: the test shows nothing", rep.DetectorSample)
+	}
+	for _, d := range rep.Detections {
+		if !analyze.Sampled(d.Source, rep.DetectorSample) {
+			t.Errorf("detection of %s, outside the sample", d.Source)
+		}
+	}
+	t.Logf("1 source in %d: %d of %d planted attacks", rep.DetectorSample, kept, len(g.Summary.Planted))
 }
 
 func TestTopK(t *testing.T) {

@@ -2,7 +2,9 @@ package analyze
 
 import (
 	"cmp"
+	"math/bits"
 	"slices"
+	"sync/atomic"
 	"time"
 )
 
@@ -86,14 +88,57 @@ type window struct {
 	brute map[hKey]*agg[akey]
 }
 
+// The detectors' memory bound, independent of the order records arrive in.
+//
+// Closing the oldest windows early, or forgetting the oldest one-off sources, when the state is full gives
+// answers that depend on which records came first: with several workers, on scheduling. Instead, under
+// pressure the detectors keep a deterministic sample of sources: a source is kept at level k when its
+// address hash has at least k leading zero bits (one source in 2^k), and everything of every other source is
+// dropped. The level only rises when the state held for the sources kept at the current level exceeds the
+// budget. That state is a function of the set of records read, growing with it (every record adds to it, a
+// promotion from one-off to tracked included, and nothing is evicted), so the state after any part of the
+// input is at most the state after all of it: the level never rises past the lowest one at which the whole
+// input fits, and Finish raises it to that level if the input ended before it did. The final level, and
+// with it every detection, depends only on the input, not on its order, the number of workers or the
+// number of partitions. Under the level, every kept source's detections are exact.
+type sampler struct {
+	level  atomic.Int32
+	budget int64
+	dets   []*detector
+}
+
+// levelOf is a source's level: the leading zero bits of its hash (a hash of its own, not the partition's).
+func levelOf(k akey) int {
+	return bits.LeadingZeros64(mix(k.hi ^ bits.RotateLeft64(k.lo, 29) ^ 0x9e3779b97f4a7c15))
+}
+
+// held returns the state held, in all partitions, for the sources kept at level k.
+func (s *sampler) held(k int) int64 {
+	var n int64
+	for _, d := range s.dets {
+		for j := k; j < len(d.held); j++ {
+			n += d.held[j].Load()
+		}
+	}
+	return n
+}
+
+// raise moves the level up while the sources kept at it hold more than the budget, and returns it.
+func (s *sampler) raise() int {
+	for {
+		k := s.level.Load()
+		if k >= 64 || s.held(int(k)) <= s.budget {
+			return int(k)
+		}
+		s.level.CompareAndSwap(k, k+1)
+	}
+}
+
 // detector owns every source address that hashes to it, so each key's state is complete and exact.
 type detector struct {
 	cfg      *Config
 	windows  map[int64]*window // by window key: index*3 + kind (see win)
-	entries  int               // keys + set elements held, bounded by budget
-	budget   int
 	out      []Detection
-	evicted  int64 // windows finalised early because the state budget was reached
 	winLen   [3]int64
 	distinct int
 
@@ -103,104 +148,111 @@ type detector struct {
 	prefilter bool
 	first     map[akey]detRec
 	promoted  map[akey]struct{}
-	maxStart  int64 // newest start seen
-	swept     int64 // maxStart at the last sweep of stale singles
-	maxLen    int64 // longest window, seconds
-	dropped   int64 // singles dropped under budget pressure
+
+	// held[j] is the state held for sources of level j: waiting singles, promoted sources, keys and set
+	// elements. Other partitions read it (sampler.held).
+	held    [65]atomic.Int64
+	s       *sampler
+	level   int   // the level this partition's state is purged to
+	checkAt int64 // local state at which to look at the shared total again
+	local   int64 // state held at the current level by this partition
 }
 
-func newDetector(cfg *Config, budget int) *detector {
+func newDetector(cfg *Config, s *sampler) *detector {
 	d := &detector{
-		cfg: cfg, windows: map[int64]*window{}, budget: max(budget, 1024), distinct: cfg.MaxDistinct,
+		cfg: cfg, windows: map[int64]*window{}, distinct: cfg.MaxDistinct, s: s,
 		winLen: [3]int64{int64(cfg.VerticalWindow / time.Second), int64(cfg.HorizontalWindow / time.Second), int64(cfg.BruteForceWindow / time.Second)},
 		first:  map[akey]detRec{}, promoted: map[akey]struct{}{},
 	}
-	d.maxLen = max(d.winLen[0], d.winLen[1], d.winLen[2])
 	// With a threshold of 1 a single record is a detection: then every record is tracked.
 	d.prefilter = cfg.VerticalPorts > 1 && cfg.HorizontalHosts > 1 && cfg.BruteForceRejects > 1
+	s.dets = append(s.dets, d)
 	return d
 }
 
 // add takes one record, through the one-off filter.
 func (d *detector) add(r detRec) {
-	if r.start < 0 || !r.dstValid {
+	// Only records with a destination port count in any detector (track): others would only take state.
+	if r.start < 0 || !r.dstValid || r.dstPort < 0 {
 		return
 	}
+	if k := int(d.s.level.Load()); k != d.level {
+		d.purge(k)
+	}
+	lvl := levelOf(r.src)
+	if lvl < d.level {
+		return // not in the sample
+	}
+	var grew int64
 	if !d.prefilter {
-		d.track(r)
-		d.enforceBudget()
-		return
-	}
-	if r.start > d.maxStart {
-		d.maxStart = r.start
-		if d.maxStart-d.swept >= d.maxLen {
-			d.sweepStale()
-		}
-	}
-	if _, ok := d.promoted[r.src]; ok {
-		d.track(r)
+		grew = d.track(r)
+	} else if _, ok := d.promoted[r.src]; ok {
+		grew = d.track(r)
 	} else if f, ok := d.first[r.src]; ok {
 		delete(d.first, r.src)
 		d.promoted[r.src] = struct{}{}
-		d.track(f)
-		d.track(r)
+		grew = d.track(f) + d.track(r) // the single's entry becomes the promoted one's
 	} else {
 		d.first[r.src] = r
-		d.entries++
+		grew = 1
 	}
-	d.enforceBudget()
-}
-
-// sweepStale forgets singles more than two windows older than the newest record: a later record from the
-// same source cannot fall in their window unless input arrives that far out of order.
-func (d *detector) sweepStale() {
-	d.swept = d.maxStart
-	cut := d.maxStart - 2*d.maxLen
-	for k, r := range d.first {
-		if r.start < cut {
-			delete(d.first, k)
-			d.entries--
+	d.held[lvl].Add(grew)
+	d.local += grew
+	// The shared total is summed only when this partition's share grows past its part of the budget (all
+	// partitions within their part means the total is within the budget), and again every 256 entries.
+	if d.local > d.checkAt {
+		if k := d.s.raise(); k != d.level {
+			d.purge(k)
 		}
+		d.checkAt = max(d.local+256, d.s.budget/int64(len(d.s.dets)))
 	}
 }
 
-func (d *detector) enforceBudget() {
-	for d.entries > d.budget {
-		switch {
-		case len(d.first) > d.budget/2:
-			d.dropOldSingles()
-		case len(d.windows) > 1:
-			d.evictOldest()
-		case len(d.first) > 0:
-			d.dropOldSingles()
-		default:
-			return
+// purge drops the state of every source below level k.
+func (d *detector) purge(k int) {
+	if k <= d.level {
+		return
+	}
+	d.level = k
+	keep := func(src akey) bool { return levelOf(src) >= k }
+	for src := range d.first {
+		if !keep(src) {
+			delete(d.first, src)
 		}
 	}
-}
-
-// dropOldSingles forgets the older half of the waiting singles (counted in the report's notes).
-func (d *detector) dropOldSingles() {
-	starts := make([]int64, 0, len(d.first))
-	for _, r := range d.first {
-		starts = append(starts, r.start)
-	}
-	cut := nthLargest(starts, len(starts)/2) // the median start
-	n := len(d.first)
-	for k, r := range d.first {
-		if r.start < cut {
-			delete(d.first, k)
+	for src := range d.promoted {
+		if !keep(src) {
+			delete(d.promoted, src)
 		}
 	}
-	if len(d.first) == n { // no start below the median: drop the median ones too
-		for k, r := range d.first {
-			if r.start <= cut {
-				delete(d.first, k)
+	for key, w := range d.windows {
+		for kk := range w.vert {
+			if !keep(kk.src) {
+				delete(w.vert, kk)
 			}
 		}
+		for kk := range w.horiz {
+			if !keep(kk.src) {
+				delete(w.horiz, kk)
+			}
+		}
+		for kk := range w.brute {
+			if !keep(kk.src) {
+				delete(w.brute, kk)
+			}
+		}
+		if len(w.vert)+len(w.horiz)+len(w.brute) == 0 {
+			delete(d.windows, key)
+		}
 	}
-	d.entries -= n - len(d.first)
-	d.dropped += int64(n - len(d.first))
+	d.local = 0
+	for j := range d.held {
+		if j < k {
+			d.held[j].Store(0)
+		}
+		d.local += d.held[j].Load()
+	}
+	d.checkAt = max(d.local+256, d.s.budget/int64(len(d.s.dets)))
 }
 
 // win returns the window of detector kind (0 vertical, 1 horizontal, 2 brute force) holding start. Windows are
@@ -225,10 +277,10 @@ func (d *detector) win(kind int, start int64) (int64, *window) {
 	return key, w
 }
 
-// track adds a record to the windows of every detector it concerns.
-func (d *detector) track(r detRec) {
-	hasPort := r.dstPort >= 0
-	if hasPort && (r.reject || d.cfg.ScanAccepted) {
+// track adds a record to the windows of every detector it concerns and returns the state it added: a new
+// key counts one, each new distinct value one (the first value of a key is held inline, with the key).
+func (d *detector) track(r detRec) (grew int64) {
+	if r.reject || d.cfg.ScanAccepted {
 		_, w := d.win(0, r.start)
 		k := vKey{r.src, r.dst}
 		a := w.vert[k]
@@ -237,7 +289,7 @@ func (d *detector) track(r detRec) {
 			w.vert[k] = a
 		}
 		if a.add(r.dstPort, r.start, d.distinct) {
-			d.entries++
+			grew++
 		}
 		_, w = d.win(1, r.start)
 		hk := hKey{r.src, r.dstPort, r.proto}
@@ -247,10 +299,10 @@ func (d *detector) track(r detRec) {
 			w.horiz[hk] = h
 		}
 		if h.add(r.dst, r.start, d.distinct) {
-			d.entries++
+			grew++
 		}
 	}
-	if r.reject && hasPort && slices.Contains(d.cfg.BruteForcePorts, r.dstPort) {
+	if r.reject && slices.Contains(d.cfg.BruteForcePorts, r.dstPort) {
 		_, w := d.win(2, r.start)
 		hk := hKey{r.src, r.dstPort, r.proto}
 		b := w.brute[hk]
@@ -259,18 +311,10 @@ func (d *detector) track(r detRec) {
 			w.brute[hk] = b
 		}
 		if b.add(r.dst, r.start, d.distinct) {
-			d.entries++
+			grew++
 		}
 	}
-}
-
-func (d *detector) evictOldest() {
-	oldest := int64(1<<63 - 1)
-	for k := range d.windows {
-		oldest = min(oldest, k)
-	}
-	d.finalize(oldest)
-	d.evicted++
+	return grew
 }
 
 func (d *detector) finalize(key int64) {
@@ -281,21 +325,18 @@ func (d *detector) finalize(key int64) {
 	ws := time.Unix(idx*d.winLen[kind], 0).UTC()
 	we := ws.Add(time.Duration(d.winLen[kind]) * time.Second)
 	for k, a := range w.vert {
-		d.entries -= a.n
 		if a.n >= d.cfg.VerticalPorts {
 			d.out = append(d.out, Detection{Kind: KindVerticalScan, Source: k.src.String(), Destination: k.dst.String(),
 				WindowStart: ws, WindowEnd: we, Distinct: a.n, Records: a.records, First: a.first, Last: a.last})
 		}
 	}
 	for k, a := range w.horiz {
-		d.entries -= a.n
 		if a.n >= d.cfg.HorizontalHosts {
 			d.out = append(d.out, Detection{Kind: KindHorizontalScan, Source: k.src.String(), Port: k.port, Protocol: k.proto,
 				WindowStart: ws, WindowEnd: we, Distinct: a.n, Records: a.records, First: a.first, Last: a.last})
 		}
 	}
 	for k, a := range w.brute {
-		d.entries -= a.n
 		if a.records >= int64(d.cfg.BruteForceRejects) {
 			det := Detection{Kind: KindBruteForce, Source: k.src.String(), Port: k.port, Protocol: k.proto,
 				WindowStart: ws, WindowEnd: we, Distinct: a.n, Records: a.records, First: a.first, Last: a.last}
@@ -307,11 +348,11 @@ func (d *detector) finalize(key int64) {
 	}
 }
 
-func (d *detector) finish() {
-	for len(d.windows) > 0 {
-		for k := range d.windows {
-			d.finalize(k)
-		}
+// finish closes every window, with the state purged to level k.
+func (d *detector) finish(k int) {
+	d.purge(k)
+	for key := range d.windows {
+		d.finalize(key)
 	}
 }
 

@@ -1,6 +1,10 @@
 package analyze
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+	"math/bits"
+	"net/netip"
+)
 
 // NthLargest is exported for tests.
 var NthLargest = nthLargest
@@ -72,3 +76,10 @@ func (c *counter64) LongestRun() int {
 
 // EnrichOnly runs the enrichment of recs alone (no aggregation), for BenchmarkEnrichAdd.
 var EnrichOnly = enrichOnly
+// Sampled reports whether the detectors keep source src when they cover 1 source in sample.
+func Sampled(src string, sample int64) bool {
+	if sample <= 1 {
+		return true
+	}
+	return levelOf(keyOf(netip.MustParseAddr(src))) >= bits.TrailingZeros64(uint64(sample))
+}

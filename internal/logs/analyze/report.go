@@ -72,9 +72,11 @@ type Report struct {
 	Input      flowlog.Stats `json:"input"`
 	Top        []TopList     `json:"top"`
 	Detections []Detection   `json:"detections"`
-	SkipData   []IfaceHealth `json:"skipdata_interfaces"`
-	Timeline   []Point       `json:"timeline"`
-	Thresholds Thresholds    `json:"thresholds"`
+	// DetectorSample is N when the detectors covered 1 source in N (their state limit was reached), else 0.
+	DetectorSample int64         `json:"detector_sample,omitempty"`
+	SkipData       []IfaceHealth `json:"skipdata_interfaces"`
+	Timeline       []Point       `json:"timeline"`
+	Thresholds     Thresholds    `json:"thresholds"`
 	// ReadErrors are inputs that could not be read (completely): the report covers the rest.
 	ReadErrors []ReadError `json:"read_errors,omitempty"`
 	Notes      []string    `json:"notes,omitempty"`
@@ -99,8 +101,9 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 		close(ch)
 	}
 	e.wg.Wait()
+	level := e.sample.raise() // all partitions are done: the level at which the whole input fits
 	for _, d := range e.dets {
-		d.finish()
+		d.finish(level)
 	}
 
 	c := e.cfg
@@ -202,18 +205,13 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 	}
 
 	r.Detections = []Detection{}
-	var evicted, dropped int64
 	for _, d := range e.dets {
 		r.Detections = append(r.Detections, d.out...)
-		evicted += d.evicted
-		dropped += d.dropped
-	}
-	if dropped > 0 {
-		r.Notes = append(r.Notes, fmt.Sprintf("detector state limit reached: %d one-off sources were forgotten; a source whose records are far apart may be missed", dropped))
 	}
 	sortDetections(r.Detections)
-	if evicted > 0 {
-		r.Notes = append(r.Notes, fmt.Sprintf("detector state limit reached: %d windows were closed early; detections spanning them may be missed or split", evicted))
+	if level > 0 {
+		r.DetectorSample = 1 << min(level, 62)
+		r.Notes = append(r.Notes, fmt.Sprintf("detector state limit (%d) reached: detections cover 1 source address in %d, chosen by a hash of the address, so the same input always gives the same sample; a larger --max-detector-state covers more", c.MaxDetectorState, r.DetectorSample))
 	}
 
 	r.SkipData = []IfaceHealth{}

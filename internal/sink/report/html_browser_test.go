@@ -63,7 +63,7 @@ const stateJS = `(function () {
     dataShown: document.getElementById("findings").getAttribute("data-shown") || "" };
 })()`
 
-func readState(t *testing.T, ctx context.Context) pageState {
+func readState(t testing.TB, ctx context.Context) pageState {
 	t.Helper()
 	st, err := chromedp.Run(ctx, chromedp.Evaluate[pageState](stateJS))
 	if err != nil {
@@ -91,7 +91,7 @@ func safe(t *testing.T, where string, st pageState) {
 
 // open loads url in the tab (from about:blank, so that a URL that differs only in its fragment loads again)
 // and waits for the report's script to finish; it returns the wall time from navigation to ready.
-func open(t *testing.T, ctx context.Context, url string) time.Duration {
+func open(t testing.TB, ctx context.Context, url string) time.Duration {
 	t.Helper()
 	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
 		t.Fatal(err)
@@ -114,7 +114,7 @@ func open(t *testing.T, ctx context.Context, url string) time.Duration {
 	return time.Since(start)
 }
 
-func serve(t *testing.T, pages map[string][]byte) string {
+func serve(t testing.TB, pages map[string][]byte) string {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, ok := pages[r.URL.Path]

@@ -54,3 +54,23 @@ func TestResultIsDeterministicAndSized(t *testing.T) {
 		t.Errorf("%d findings carry hostile tags, want one VPC per account", hostile)
 	}
 }
+
+func TestSnapshotIsValidDeterministicAndSized(t *testing.T) {
+	o := Options{Accounts: 10, Regions: 5, VPCs: 100}
+	a, _ := json.Marshal(Snapshot(o))
+	b, _ := json.Marshal(Snapshot(o))
+	if string(a) != string(b) {
+		t.Fatal("two snapshots of the same options differ")
+	}
+	s := Snapshot(o)
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range s.Regions {
+		n += len(r.VPCs)
+	}
+	if n != 5000 || len(s.Regions) != 50 {
+		t.Errorf("%d VPCs in %d regions, want 5,000 in 50", n, len(s.Regions))
+	}
+}
