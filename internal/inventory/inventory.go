@@ -59,6 +59,9 @@ type Region struct {
 	// LogGroups are the CloudWatch Logs groups that flow logs of this region deliver to, as found.
 	LogGroups []LogGroup `json:"log_groups,omitempty"`
 
+	// DeliveryReadAt is set when the flow logs' destinations were read for delivery evidence (see Delivery).
+	DeliveryReadAt *time.Time `json:"delivery_read_at,omitempty"`
+
 	// Errors lists the collections that could not be read. A collection without an error was read completely.
 	Errors []ReadError `json:"errors,omitempty"`
 	// Unknowns are what the reader could not resolve about the region as a whole: Field RegionFlowLogs (a
@@ -105,6 +108,9 @@ func (e ReadError) Error() string {
 
 // Read reports whether collection c of this region was read completely.
 func (r *Region) Read(c Collection) bool {
+	if c == CollDelivery && r.DeliveryReadAt == nil {
+		return false
+	}
 	for _, e := range r.Errors {
 		if e.Collection == c || e.Collection == CollAll {
 			return false
@@ -119,6 +125,9 @@ func (r *Region) ErrorFor(c Collection) (ReadError, bool) {
 		if e.Collection == c || e.Collection == CollAll {
 			return e, true
 		}
+	}
+	if c == CollDelivery {
+		return deliveryNotRead(r)
 	}
 	return ReadError{}, false
 }
@@ -258,6 +267,8 @@ type FlowLog struct {
 	CreatedAt                *time.Time        `json:"created_at,omitempty"`
 	Location                 *Location         `json:"location,omitempty"`
 	Unknowns                 []Unknown         `json:"unknowns,omitempty"`
+	// Delivery is what was read at the destination (only when delivery evidence was collected).
+	Delivery *Delivery `json:"delivery,omitempty"`
 }
 
 // ResourceTypeOf infers a flow log's resource type from its resource id, for sources that omit it.
@@ -327,6 +338,9 @@ type NetworkInterface struct {
 	SubnetID string `json:"subnet_id,omitempty"`
 	Status   string `json:"status,omitempty"` // in-use, available, …
 	Type     string `json:"type,omitempty"`   // interface, nat_gateway, …
+	// Delivery is the newest record of the interface's log stream (CloudWatch Logs flow logs of its VPC, only
+	// when delivery evidence was collected).
+	Delivery *InterfaceDelivery `json:"delivery,omitempty"`
 }
 
 // InternetGateway is an internet gateway and the VPCs it is attached to.
