@@ -87,7 +87,7 @@ func deliveryNotRead(r *Region) (ReadError, bool) {
 	if r.DeliveryReadAt != nil {
 		return ReadError{}, false
 	}
-	return ReadError{AccountID: r.AccountID, Region: r.Name, Collection: CollDelivery, Operation: "delivery",
-		Code: "NotRead", Message: "delivery evidence was not collected (scan live with --check vpc-flow-logs-delivering; " +
-			"a snapshot keeps it only when it was saved by such a scan)"}, true
+	return ReadError{AccountID: r.AccountID, Region: r.Name, Collection: CollDelivery, Operation: "not collected",
+		Code: "NotRead", Message: "this inventory holds no delivery evidence: the flow logs' destinations are read by a live " +
+			"scan with --check vpc-flow-logs-delivering (a snapshot keeps what such a scan read)"}, true
 }

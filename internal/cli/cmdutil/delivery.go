@@ -1,0 +1,26 @@
+package cmdutil
+
+import (
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/flowguard/flowguard/internal/engine"
+	"github.com/flowguard/flowguard/internal/engine/checks"
+	"github.com/flowguard/flowguard/internal/inventory"
+	"github.com/flowguard/flowguard/internal/source/awsapi"
+)
+
+// AddMaxDeliveryLagFlag registers --max-delivery-lag: how old the newest delivered record may be before
+// vpc-flow-logs-delivering says STALE (and how long a new flow log may take to deliver its first records).
+func AddMaxDeliveryLagFlag(fs *pflag.FlagSet, p *time.Duration) {
+	fs.DurationVar(p, "max-delivery-lag", engine.DefaultMaxDeliveryLag(),
+		"vpc-flow-logs-delivering: the oldest the newest record may be, and the grace period of a new flow log (AWS: up to 10 min aggregation + 5-10 min delivery + up to 1 h until a log stream's last event time is updated)")
+}
+
+// DeliveryOptions says whether a live read collects delivery evidence: when one of the checks requires the
+// "delivery" collection. The window read reaches at least twice the lag accepted.
+func DeliveryOptions(cs []*checks.Check, maxLag time.Duration, now func() time.Time) awsapi.DeliveryOptions {
+	return awsapi.DeliveryOptions{Enabled: checks.Need(cs, inventory.CollDelivery),
+		Window: max(inventory.DeliveryWindow, 2*maxLag), Now: now}
+}

@@ -1,0 +1,324 @@
+package engine_test
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	cwltypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/flowguard/flowguard/internal/engine"
+	"github.com/flowguard/flowguard/internal/engine/checks"
+	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/inventory"
+	"github.com/flowguard/flowguard/internal/logs/layout"
+	"github.com/flowguard/flowguard/internal/source/awsapi"
+	"github.com/flowguard/flowguard/internal/testenv/faultproxy"
+	"github.com/flowguard/flowguard/internal/testenv/moto"
+)
+
+// deliveryEstate writes flow-log records where AWS would: events into per-interface log streams, objects
+// under the documented S3 key layout. moto delivers nothing itself, so the records are put by the test, with
+// the timestamps the test needs.
+type deliveryEstate struct {
+	t    *testing.T
+	e    *env
+	cfg  aws.Config // straight to moto
+	logs *cloudwatchlogs.Client
+	s3   *s3.Client
+}
+
+const deliveryRegion = "us-east-1"
+
+func newDeliveryEstate(t *testing.T) *deliveryEstate {
+	e := newEnv(t)
+	cfg := e.acct.Config(moto.Shared(t).URL, deliveryRegion)
+	return &deliveryEstate{t: t, e: e, cfg: cfg, logs: cloudwatchlogs.NewFromConfig(cfg),
+		s3: s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })}
+}
+
+func (d *deliveryEstate) must(err error) {
+	d.t.Helper()
+	if err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+// vpc makes a VPC with one subnet and n interfaces; it returns the VPC and interface ids.
+func (d *deliveryEstate) vpc(name string, n int) (string, []string) {
+	d.t.Helper()
+	ctx := d.t.Context()
+	vpc, subnet, err := d.e.b.UsedVPC(ctx, deliveryRegion, name, "10.0.0.0/16", "10.0.1.0/24")
+	d.must(err)
+	out, err := ec2.NewFromConfig(d.cfg).DescribeNetworkInterfaces(ctx, &ec2.DescribeNetworkInterfacesInput{})
+	d.must(err)
+	var enis []string
+	for _, ni := range out.NetworkInterfaces {
+		if aws.ToString(ni.VpcId) == vpc {
+			enis = append(enis, aws.ToString(ni.NetworkInterfaceId))
+		}
+	}
+	for len(enis) < n {
+		id, err := d.e.b.Interface(ctx, deliveryRegion, subnet)
+		d.must(err)
+		enis = append(enis, id)
+	}
+	return vpc, enis
+}
+
+// record puts one flow-log record at time at into the interface's stream (eni-…-all) of group.
+func (d *deliveryEstate) record(group, eni string, at time.Time) {
+	d.t.Helper()
+	ctx := d.t.Context()
+	stream := eni + "-all"
+	_, err := d.logs.CreateLogStream(ctx, &cloudwatchlogs.CreateLogStreamInput{LogGroupName: aws.String(group), LogStreamName: aws.String(stream)})
+	var exists *cwltypes.ResourceAlreadyExistsException
+	if err != nil && !errors.As(err, &exists) {
+		d.t.Fatal(err)
+	}
+	msg := fmt.Sprintf("2 %s %s 10.0.1.5 10.0.1.6 443 49152 6 1 40 %d %d ACCEPT OK", d.e.acct.ID, eni, at.Unix(), at.Unix()+60)
+	_, err = d.logs.PutLogEvents(ctx, &cloudwatchlogs.PutLogEventsInput{LogGroupName: aws.String(group), LogStreamName: aws.String(stream),
+		LogEvents: []cwltypes.InputLogEvent{{Message: aws.String(msg), Timestamp: aws.Int64(at.UnixMilli())}}})
+	d.must(err)
+}
+
+// object puts a flow-log file for flow log fl, delivered at time at, under the documented key layout.
+func (d *deliveryEstate) object(bucket, prefix, fl string, at time.Time, o layout.Options) {
+	d.t.Helper()
+	key := layout.Key(prefix, d.e.acct.ID, deliveryRegion, fl, at, "0a1b2c3d", o)
+	_, err := d.s3.PutObject(d.t.Context(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key),
+		Body: strings.NewReader("version account-id\n")})
+	d.must(err)
+}
+
+// proxyStates bridges three moto gaps through the proxy: moto's DescribeFlowLogs has no creationTime (AWS
+// always sends it; the check's grace period needs it); an interface moto creates stays "available" (in AWS,
+// an interface attached to an instance, load balancer or endpoint is "in-use"); and moto's CreateFlowLogs
+// refuses an S3 destination with a key prefix (it looks "bucket/prefix" up as a bucket name), so the flow
+// logs are made without one and the proxy shows them with the prefix "team/", as AWS would.
+func (d *deliveryEstate) proxyStates(created time.Time) {
+	ct := "<creationTime>" + created.UTC().Format(time.RFC3339) + "</creationTime>"
+	creation := regexp.MustCompile(`<creationTime>[^<]*</creationTime>`)
+	s3Dest := regexp.MustCompile(`<logDestination>(arn:aws:s3:::[a-z0-9-]+)</logDestination>`)
+	d.e.proxy.SetOptions(faultproxy.Options{Rewrite: func(c faultproxy.Call, body []byte) []byte {
+		switch c.Action {
+		case "DescribeFlowLogs":
+			return faultproxy.RewriteEC2Items(body, "flowLogSet", func(item string) string {
+				item = creation.ReplaceAllString(item, "")
+				item = s3Dest.ReplaceAllString(item, "<logDestination>$1/team/</logDestination>")
+				return strings.Replace(item, "<item>", "<item>"+ct, 1)
+			})
+		case "DescribeNetworkInterfaces":
+			return faultproxy.RewriteEC2Items(body, "networkInterfaceSet", func(item string) string {
+				return strings.Replace(item, "<status>available</status>", "<status>in-use</status>", 1)
+			})
+		}
+		return body
+	}})
+}
+
+func (d *deliveryEstate) scan(maxLag time.Duration) (*finding.Result, *inventory.Snapshot) {
+	d.t.Helper()
+	cs, err := checks.Select(checks.Builtin(), []string{engine.CheckDelivering, engine.CheckEnabled})
+	d.must(err)
+	res, snap := scanLive(d.t.Context(), d.e.config(), scanOptions{
+		Collect:  awsapi.Options{Regions: []string{deliveryRegion}, Concurrency: 4, Delivery: awsapi.DeliveryOptions{Enabled: checks.Need(cs, inventory.CollDelivery)}},
+		Evaluate: engine.Options{Checks: cs, MaxDeliveryLag: maxLag},
+	})
+	return res, snap
+}
+
+func deliveryVerdicts(res *finding.Result) map[string]string {
+	out := map[string]string{}
+	for _, f := range res.Findings {
+		if f.CheckID == engine.CheckDelivering && f.ResourceName != "" {
+			out[f.ResourceName] = strings.TrimSpace(string(f.Status) + " " + f.Reason)
+		}
+	}
+	return out
+}
+
+func findingOf(res *finding.Result, name, check string) finding.Finding {
+	for _, f := range res.Findings {
+		if f.ResourceName == name && f.CheckID == check {
+			return f
+		}
+	}
+	return finding.Finding{}
+}
+
+// TestDeliveryReasonsFromRealResponses: every verdict of vpc-flow-logs-delivering comes from what moto answers
+// to DescribeLogStreams, ListObjectsV2 and the describe calls, for records the test put where AWS would.
+func TestDeliveryReasonsFromRealResponses(t *testing.T) {
+	t.Parallel()
+	d := newDeliveryEstate(t)
+	ctx := t.Context()
+	b := d.e.b
+	now := time.Now().UTC()
+	d.must(b.LogGroup(ctx, deliveryRegion, "/flow/shared", 365))
+	d.must(b.LogGroup(ctx, deliveryRegion, "/flow/empty", 365))
+	d.must(b.LogGroup(ctx, deliveryRegion, "/flow/deleted", 365))
+	bucketARN, err := b.Bucket(ctx, deliveryRegion, "flow-"+d.e.acct.ID)
+	d.must(err)
+	bucket := "flow-" + d.e.acct.ID
+	goneARN, err := b.Bucket(ctx, deliveryRegion, "gone-"+d.e.acct.ID)
+	d.must(err)
+
+	cw := func(name string, enis int, group string) (string, []string) {
+		vpc, ids := d.vpc(name, enis)
+		_, err := b.FlowLogToCloudWatch(ctx, deliveryRegion, vpc, "ALL", group)
+		d.must(err)
+		return vpc, ids
+	}
+	_, healthy := cw("healthy", 2, "/flow/shared")
+	d.record("/flow/shared", healthy[0], now.Add(-2*time.Minute))
+	d.record("/flow/shared", healthy[1], now.Add(-4*time.Minute))
+	cw("never", 1, "/flow/empty")
+	_, stale := cw("stale", 1, "/flow/shared")
+	d.record("/flow/shared", stale[0], now.Add(-72*time.Hour))
+	_, silent := cw("silent", 3, "/flow/shared")
+	d.record("/flow/shared", silent[0], now.Add(-3*time.Minute))
+	d.record("/flow/shared", silent[2], now.Add(-50*time.Hour)) // a stream, but nothing recent
+	cw("group-deleted", 1, "/flow/deleted")
+	_, err = d.logs.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String("/flow/deleted")})
+	d.must(err)
+
+	s3vpc := func(name, arn string) string {
+		vpc, _ := d.vpc(name, 1)
+		fl, err := b.FlowLogToS3(ctx, deliveryRegion, vpc, "ALL", arn)
+		d.must(err)
+		return fl
+	}
+	flS3 := s3vpc("s3-healthy", bucketARN)
+	d.object(bucket, "team/", flS3, now.Add(-6*time.Minute), layout.Options{})
+	d.object(bucket, "team/", flS3, now.Add(-26*time.Hour), layout.Options{})
+	flStale := s3vpc("s3-stale", bucketARN)
+	d.object(bucket, "team/", flStale, now.Add(-72*time.Hour), layout.Options{})
+	// An object of another account's flow log under the same prefix is not this flow log's delivery.
+	d.object(bucket, "team/", "fl-0123456789abcdef0", now.Add(-time.Minute), layout.Options{})
+	s3vpc("s3-never", bucketARN)
+	s3vpc("bucket-gone", goneARN)
+	_, err = d.s3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("gone-" + d.e.acct.ID)})
+	d.must(err)
+
+	// Flow logs three days old: past the grace period, inside the 7-day window.
+	d.proxyStates(now.Add(-72 * time.Hour))
+	res, snap := d.scan(0)
+	want := map[string]string{
+		"healthy":       "PASS",
+		"never":         "FAIL NEVER_DELIVERED",
+		"stale":         "FAIL STALE",
+		"silent":        "FAIL INTERFACES_SILENT",
+		"group-deleted": "ERROR DESTINATION_UNREADABLE",
+		"s3-healthy":    "PASS",
+		"s3-stale":      "FAIL STALE",
+		"s3-never":      "FAIL NEVER_DELIVERED",
+		"bucket-gone":   "ERROR DESTINATION_UNREADABLE",
+	}
+	if diff := cmp.Diff(want, deliveryVerdicts(res)); diff != "" {
+		t.Errorf("verdicts (-want +got):\n%s", diff)
+		for _, f := range res.Findings {
+			t.Logf("%s %s %s: %s", f.ResourceName, f.CheckID, f.Status, f.Message)
+		}
+	}
+
+	for _, f := range res.Findings {
+		if f.CheckID == engine.CheckDelivering {
+			t.Logf("%-13s %-8s %-24s %s", f.ResourceName, f.Status, f.Reason, f.Message)
+		}
+	}
+	// Evidence: the newest record, its lag, the interfaces with and without records.
+	h := findingOf(res, "healthy", engine.CheckDelivering)
+	if ev := h.Evidence.Delivery; ev == nil || ev.LagSeconds == nil || *ev.LagSeconds < 100 || *ev.LagSeconds > 600 ||
+		len(ev.InterfacesWithRecords) != 2 || len(ev.InterfacesWithoutRecords) != 0 {
+		t.Errorf("healthy evidence = %+v", h.Evidence.Delivery)
+	}
+	if !strings.Contains(h.Message, "newest record 2m") || !strings.Contains(h.Message, "2 in-use interfaces with records") {
+		t.Errorf("healthy message = %q", h.Message)
+	}
+	s := findingOf(res, "silent", engine.CheckDelivering)
+	if ev := s.Evidence.Delivery; ev == nil || len(ev.InterfacesWithRecords) != 1 || len(ev.InterfacesWithoutRecords) != 2 ||
+		ev.InterfacesWithoutRecords[0].ID > ev.InterfacesWithoutRecords[1].ID {
+		t.Errorf("silent evidence = %+v", s.Evidence.Delivery)
+	}
+	for _, id := range silent[1:] {
+		if !strings.Contains(s.Message, id) {
+			t.Errorf("silent message %q does not name %s", s.Message, id)
+		}
+	}
+	if st := findingOf(res, "stale", engine.CheckDelivering); !strings.Contains(st.Message, "newest record 3d") {
+		t.Errorf("stale message = %q", st.Message)
+	}
+	if st := findingOf(res, "s3-stale", engine.CheckDelivering); !strings.Contains(st.Message, "newest record 3d") {
+		t.Errorf("s3-stale message = %q", st.Message)
+	}
+	if g := findingOf(res, "group-deleted", engine.CheckDelivering); !strings.Contains(g.Message, "ResourceNotFoundException") {
+		t.Errorf("group-deleted message = %q", g.Message)
+	}
+	// The enabled check still passes the deleted group's flow log: only the delivery check reads the destination.
+	if f := findingOf(res, "group-deleted", engine.CheckEnabled); f.Status != finding.StatusPass {
+		t.Errorf("group-deleted enabled = %s %s", f.Status, f.Reason)
+	}
+	if res.Overall() != finding.OutcomeIncomplete {
+		t.Errorf("overall = %v, want incomplete (two destinations unreadable)", res.Overall())
+	}
+
+	// Calls: one DescribeLogStreams per log group (3, whatever the number of VPCs sharing them); for the
+	// bucket prefix, one listing per day until every flow log has its newest object (today … 3 days ago),
+	// and the whole window for the prefix where one never delivered: 8 days; the gone bucket fails at once.
+	calls := d.e.proxy.CallsIn(deliveryRegion)
+	if got := calls["logs:DescribeLogStreams"]; got != 3 {
+		t.Errorf("DescribeLogStreams calls = %d, want 3 (one per log group)", got)
+	}
+	if got := calls["s3:ListObjectsV2"]; got != 8+1 {
+		t.Errorf("ListObjectsV2 calls = %d, want 9 (8 days of one prefix, 1 for the gone bucket)", got)
+	}
+	for _, r := range snap.Regions {
+		if r.DeliveryReadAt == nil {
+			t.Errorf("%s: delivery not marked read", r.Name)
+		}
+	}
+
+	// A flow log younger than the grace period that has delivered nothing yet is not judged.
+	d.proxyStates(now.Add(-10 * time.Minute))
+	res, _ = d.scan(0)
+	if got := deliveryVerdicts(res)["never"]; got != "SKIPPED AWAITING_FIRST_DELIVERY" {
+		t.Errorf("young never = %q", got)
+	}
+	// A shorter --max-delivery-lag makes the 4-minute-old interface record stale: one interface silent.
+	d.proxyStates(now.Add(-72 * time.Hour))
+	res, _ = d.scan(3 * time.Minute)
+	if got := deliveryVerdicts(res)["healthy"]; got != "FAIL INTERFACES_SILENT" {
+		t.Errorf("healthy with a 3m lag = %q", got)
+	}
+}
+
+// TestDeliveryNotReadIsError: without delivery evidence (a scan that did not read it, a snapshot saved by
+// one), the check says ERROR, never PASS.
+func TestDeliveryNotReadIsError(t *testing.T) {
+	t.Parallel()
+	d := newDeliveryEstate(t)
+	ctx := t.Context()
+	d.must(d.e.b.LogGroup(ctx, deliveryRegion, "/flow/x", 365))
+	vpc, enis := d.vpc("v", 1)
+	_, err := d.e.b.FlowLogToCloudWatch(ctx, deliveryRegion, vpc, "ALL", "/flow/x")
+	d.must(err)
+	d.record("/flow/x", enis[0], time.Now().Add(-time.Minute))
+	cs, err := checks.Select(checks.Builtin(), []string{engine.CheckDelivering})
+	d.must(err)
+	res, _ := scanLive(ctx, d.e.config(), scanOptions{Collect: awsapi.Options{Regions: []string{deliveryRegion}}, Evaluate: engine.Options{Checks: cs}})
+	if f := findingOf(res, "v", engine.CheckDelivering); f.Status != finding.StatusError || !strings.Contains(f.Message, "holds no delivery evidence") {
+		t.Errorf("not read: %s %s %q", f.Status, f.Reason, f.Message)
+	}
+	if n := d.e.proxy.Calls()["logs:DescribeLogStreams"]; n != 0 {
+		t.Errorf("DescribeLogStreams called %d times without the check asking", n)
+	}
+}
