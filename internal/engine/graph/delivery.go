@@ -33,6 +33,13 @@ func deliveryFields(field func(t *Type, name string, k Kind, doc string, get fun
 			}
 			return Null
 		})
+	field(TFlowLog, "deliveryReadWhere", KindString, "delivery evidence: what was read (log group, bucket prefix and days, Firehose stream)",
+		func(n *Node) Value {
+			if d := dl(n); d != nil {
+				return Str(d.Where)
+			}
+			return Null
+		})
 	field(TFlowLog, "newestRecordTime", KindString, "delivery evidence: the newest record from it found at the destination (RFC 3339)",
 		func(n *Node) Value {
 			if d := dl(n); d.Readable() && d.Newest != nil {

@@ -389,7 +389,7 @@ func (j *deliveryJob) readObjects(ctx context.Context, cfg aws.Config, readAt, s
 	base := layout.Prefix(j.prefix, j.account, j.region, layout.Options{Hive: j.hive})
 	j.newest = map[string]objectInfo{}
 	days := layout.DayPrefixes(since, readAt, j.hive)
-	j.where = "s3://" + j.name + "/" + base + " (" + days[0] + " … " + days[len(days)-1] + ")"
+	j.where = "s3://" + j.name + "/" + base + ", days " + days[0] + " to " + days[len(days)-1]
 	client := func(cfg aws.Config) *s3.Client {
 		return s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = awsconf.UsesCustomEndpoint(cfg) })
 	}
