@@ -168,7 +168,7 @@ func collectTargets(ctx context.Context, targets []Target, o Options, snap *inve
 	})
 	snap.Buckets = collectBuckets(ctx, targets, snap.Regions, limit)
 	if o.Delivery.Enabled {
-		collectDelivery(ctx, targets, snap.Regions, o.Delivery, limit)
+		CollectDelivery(ctx, targets, snap.Regions, o.Delivery, limit)
 	}
 	if ctx.Err() != nil {
 		snap.Incomplete = true

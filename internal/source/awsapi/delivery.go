@@ -121,9 +121,10 @@ type objectInfo struct {
 	t   time.Time
 }
 
-// collectDelivery reads the destinations of every region's flow logs and records the evidence on the flow
-// logs and network interfaces, and Region.DeliveryReadAt on the regions read.
-func collectDelivery(ctx context.Context, targets []Target, regions []*inventory.Region, o DeliveryOptions, limit int) {
+// CollectDelivery reads the destinations of every region's flow logs (with the config of the region's account
+// among targets) and records the evidence on the flow logs and network interfaces, and Region.DeliveryReadAt
+// on the regions read. At most limit destinations are read at once.
+func CollectDelivery(ctx context.Context, targets []Target, regions []*inventory.Region, o DeliveryOptions, limit int) {
 	now := time.Now
 	if o.Now != nil {
 		now = o.Now
