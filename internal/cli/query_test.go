@@ -64,7 +64,7 @@ func TestSchemaAndChecksCommands(t *testing.T) {
 		t.Errorf("checks show: exit %d\n%s", code, out)
 	}
 	code, _, errOut = runCLI(t, "checks", "show", "nope")
-	if code != 3 || !strings.Contains(errOut, `unknown check "nope" (valid: vpc-flow-logs-enabled, vpc-flow-logs-retention)`) {
+	if code != 3 || !strings.Contains(errOut, `unknown check "nope" (valid: vpc-flow-logs-delivering, vpc-flow-logs-enabled, vpc-flow-logs-retention)`) {
 		t.Errorf("checks show nope: exit %d %q", code, errOut)
 	}
 	bad := t.TempDir()
@@ -137,7 +137,7 @@ func TestScanWithUserChecks(t *testing.T) {
 		t.Errorf("exit %d (-want +got):\n%s", code, d)
 	}
 	code, _, errOut = runCLI(t, "scan", "--snapshot", snap, "--check", "vpc-flow-logs-enable")
-	if code != 3 || !strings.Contains(errOut, `unknown check "vpc-flow-logs-enable" (valid: vpc-flow-logs-enabled, vpc-flow-logs-retention)`) {
+	if code != 3 || !strings.Contains(errOut, `unknown check "vpc-flow-logs-enable" (valid: vpc-flow-logs-delivering, vpc-flow-logs-enabled, vpc-flow-logs-retention)`) {
 		t.Errorf("unknown --check: exit %d %q", code, errOut)
 	}
 }
