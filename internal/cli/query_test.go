@@ -56,7 +56,7 @@ func TestSchemaAndChecksCommands(t *testing.T) {
 	}
 	code, out, _ = runCLI(t, "checks", "list", "-o", "json")
 	var items []map[string]any
-	if err := json.Unmarshal([]byte(out), &items); err != nil || code != 0 || len(items) != 2 || items[0]["expect"] != "eq []" {
+	if err := json.Unmarshal([]byte(out), &items); err != nil || code != 0 || len(items) != 3 || items[0]["expect"] != "eq []" || items[0]["opt_in"] != true {
 		t.Errorf("checks list -o json: exit %d err %v\n%s", code, err, out)
 	}
 	code, out, _ = runCLI(t, "checks", "show", "vpc-flow-logs-enabled")
