@@ -12,6 +12,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	cwltypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/firehose"
+	fhtypes "github.com/aws/aws-sdk-go-v2/service/firehose/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/google/go-cmp/cmp"
 
@@ -104,11 +107,15 @@ func (d *deliveryEstate) object(bucket, prefix, fl string, at time.Time, o layou
 // an interface attached to an instance, load balancer or endpoint is "in-use"); and moto's CreateFlowLogs
 // refuses an S3 destination with a key prefix (it looks "bucket/prefix" up as a bucket name), so the flow
 // logs are made without one and the proxy shows them with the prefix "team/", as AWS would.
-func (d *deliveryEstate) proxyStates(created time.Time) {
+func (d *deliveryEstate) proxyStates(created time.Time, decide ...func(faultproxy.Call) faultproxy.Fault) {
 	ct := "<creationTime>" + created.UTC().Format(time.RFC3339) + "</creationTime>"
 	creation := regexp.MustCompile(`<creationTime>[^<]*</creationTime>`)
 	s3Dest := regexp.MustCompile(`<logDestination>(arn:aws:s3:::[a-z0-9-]+)</logDestination>`)
-	d.e.proxy.SetOptions(faultproxy.Options{Rewrite: func(c faultproxy.Call, body []byte) []byte {
+	var dec func(faultproxy.Call) faultproxy.Fault
+	if len(decide) > 0 {
+		dec = decide[0]
+	}
+	d.e.proxy.SetOptions(faultproxy.Options{Decide: dec, Rewrite: func(c faultproxy.Call, body []byte) []byte {
 		switch c.Action {
 		case "DescribeFlowLogs":
 			return faultproxy.RewriteEC2Items(body, "flowLogSet", func(item string) string {
@@ -209,6 +216,27 @@ func TestDeliveryReasonsFromRealResponses(t *testing.T) {
 	_, err = d.s3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("gone-" + d.e.acct.ID)})
 	d.must(err)
 
+	// Firehose: the delivery stream exists and is ACTIVE; another one was deleted.
+	fh := firehose.NewFromConfig(d.cfg)
+	stream := func(name string) string {
+		out, err := fh.CreateDeliveryStream(ctx, &firehose.CreateDeliveryStreamInput{DeliveryStreamName: aws.String(name),
+			ExtendedS3DestinationConfiguration: &fhtypes.ExtendedS3DestinationConfiguration{BucketARN: aws.String(bucketARN),
+				RoleARN: aws.String("arn:aws:iam::" + d.e.acct.ID + ":role/firehose")}})
+		d.must(err)
+		return aws.ToString(out.DeliveryStreamARN)
+	}
+	fhVPC := func(name, arn string) {
+		vpc, _ := d.vpc(name, 1)
+		_, err := ec2.NewFromConfig(d.cfg).CreateFlowLogs(ctx, &ec2.CreateFlowLogsInput{ResourceIds: []string{vpc},
+			ResourceType: ec2types.FlowLogsResourceTypeVpc, TrafficType: ec2types.TrafficTypeAll,
+			LogDestinationType: ec2types.LogDestinationTypeKinesisDataFirehose, LogDestination: aws.String(arn)})
+		d.must(err)
+	}
+	fhVPC("firehose", stream("flow-active"))
+	fhVPC("firehose-gone", stream("flow-gone"))
+	_, err = fh.DeleteDeliveryStream(ctx, &firehose.DeleteDeliveryStreamInput{DeliveryStreamName: aws.String("flow-gone")})
+	d.must(err)
+
 	// Flow logs three days old: past the grace period, inside the 7-day window.
 	d.proxyStates(now.Add(-72 * time.Hour))
 	res, snap := d.scan(0)
@@ -222,6 +250,8 @@ func TestDeliveryReasonsFromRealResponses(t *testing.T) {
 		"s3-stale":      "FAIL STALE",
 		"s3-never":      "FAIL NEVER_DELIVERED",
 		"bucket-gone":   "ERROR DESTINATION_UNREADABLE",
+		"firehose":      "PASS",
+		"firehose-gone": "ERROR DESTINATION_UNREADABLE",
 	}
 	if diff := cmp.Diff(want, deliveryVerdicts(res)); diff != "" {
 		t.Errorf("verdicts (-want +got):\n%s", diff)
@@ -298,6 +328,26 @@ func TestDeliveryReasonsFromRealResponses(t *testing.T) {
 	res, _ = d.scan(3 * time.Minute)
 	if got := deliveryVerdicts(res)["healthy"]; got != "FAIL INTERFACES_SILENT" {
 		t.Errorf("healthy with a 3m lag = %q", got)
+	}
+	// Access denied on the log streams: the CloudWatch VPCs are ERROR, never PASS; the S3 ones are unaffected.
+	d.proxyStates(now.Add(-72*time.Hour), func(c faultproxy.Call) faultproxy.Fault {
+		if c.Action == "DescribeLogStreams" {
+			return faultproxy.AccessDenied
+		}
+		return faultproxy.None
+	})
+	res, _ = d.scan(0)
+	got := deliveryVerdicts(res)
+	for _, name := range []string{"healthy", "stale", "never", "silent"} {
+		if got[name] != "ERROR DESTINATION_UNREADABLE" {
+			t.Errorf("%s with access denied = %q", name, got[name])
+		}
+	}
+	if got["s3-healthy"] != "PASS" {
+		t.Errorf("s3-healthy with logs access denied = %q", got["s3-healthy"])
+	}
+	if f := findingOf(res, "healthy", engine.CheckDelivering); !strings.Contains(f.Message, "AccessDenied") {
+		t.Errorf("access denied message = %q", f.Message)
 	}
 }
 
