@@ -8,7 +8,7 @@ const (
 	ReasonStale                 = "STALE"
 	ReasonInterfacesSilent      = "INTERFACES_SILENT"
 	ReasonFirehoseNotActive     = "FIREHOSE_NOT_ACTIVE"
-	ReasonDestinationUnreadable = "DESTINATION_UNREADABLE" // ERROR
+	ReasonDestinationUnreadable = "DESTINATION_UNREADABLE"  // ERROR
 	ReasonAwaitingDelivery      = "AWAITING_FIRST_DELIVERY" // SKIPPED: younger than the grace period
 )
 
