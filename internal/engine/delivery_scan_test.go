@@ -102,9 +102,10 @@ func (d *deliveryEstate) object(bucket, prefix, fl string, at time.Time, o layou
 	d.must(err)
 }
 
-// proxyStates bridges three moto gaps through the proxy: moto's DescribeFlowLogs has no creationTime (AWS
-// always sends it; the check's grace period needs it); an interface moto creates stays "available" (in AWS,
-// an interface attached to an instance, load balancer or endpoint is "in-use"); and moto's CreateFlowLogs
+// proxyStates plays, through the proxy, what moto cannot create: flow logs created days ago (moto stamps
+// creationTime with the moment of the call; the grace period needs older ones); in-use interfaces (an
+// interface moto creates stays "available"; in AWS, one attached to an instance, load balancer or endpoint
+// is "in-use"); and an S3 destination with a key prefix (moto's CreateFlowLogs
 // refuses an S3 destination with a key prefix (it looks "bucket/prefix" up as a bucket name), so the flow
 // logs are made without one and the proxy shows them with the prefix "team/", as AWS would.
 func (d *deliveryEstate) proxyStates(created time.Time, decide ...func(faultproxy.Call) faultproxy.Fault) {
