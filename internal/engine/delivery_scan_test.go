@@ -3,6 +3,7 @@ package engine_test
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -317,6 +318,16 @@ func TestDeliveryReasonsFromRealResponses(t *testing.T) {
 			t.Errorf("%s: delivery not marked read", r.Name)
 		}
 	}
+	// A snapshot keeps the evidence: re-evaluated later, the same verdicts (lags as of the collection).
+	path := filepath.Join(t.TempDir(), "inv.json")
+	d.must(snap.WriteFile(path))
+	saved, err := inventory.ReadFile(path)
+	d.must(err)
+	cs, err := checks.Select(checks.Builtin(), []string{engine.CheckDelivering})
+	d.must(err)
+	if diff := cmp.Diff(want, deliveryVerdicts(scanSnapshot(saved, scanOptions{Evaluate: engine.Options{Checks: cs}}))); diff != "" {
+		t.Errorf("verdicts from the saved snapshot (-want +got):\n%s", diff)
+	}
 
 	// A flow log younger than the grace period that has delivered nothing yet is not judged.
 	d.proxyStates(now.Add(-10 * time.Minute))
@@ -371,5 +382,46 @@ func TestDeliveryNotReadIsError(t *testing.T) {
 	}
 	if n := d.e.proxy.Calls()["logs:DescribeLogStreams"]; n != 0 {
 		t.Errorf("DescribeLogStreams called %d times without the check asking", n)
+	}
+}
+
+// Hive-compatible and per-hour S3 layouts: the day listing under the Hive prefix finds the objects in their
+// hour partitions; an object of the plain layout in the same bucket is not this flow log's.
+func TestDeliveryHiveAndPerHourLayouts(t *testing.T) {
+	t.Parallel()
+	d := newDeliveryEstate(t)
+	ctx := t.Context()
+	arn, err := d.e.b.Bucket(ctx, deliveryRegion, "hive-"+d.e.acct.ID)
+	d.must(err)
+	bucket := "hive-" + d.e.acct.ID
+	now := time.Now().UTC()
+	acct := d.e.acct.ID
+	reg := &inventory.Region{AccountID: acct, Partition: "aws", Name: deliveryRegion}
+	hive := layout.Options{Hive: true, PerHour: true, Parquet: true}
+	for i, o := range []layout.Options{hive, {Hive: true}} {
+		vpc, fl := fmt.Sprintf("vpc-%017x", i+1), fmt.Sprintf("fl-%017x", i+1)
+		reg.VPCs = append(reg.VPCs, inventory.VPC{ID: vpc, OwnerID: acct})
+		reg.FlowLogs = append(reg.FlowLogs, inventory.FlowLog{ID: fl, ResourceID: vpc, ResourceType: inventory.ResourceTypeVPC,
+			Status: inventory.FlowLogStatusActive, TrafficType: inventory.TrafficAll, DestinationType: inventory.DestinationS3,
+			Destination: arn + "/h/", HiveCompatiblePartitions: true, PerHourPartition: o.PerHour})
+	}
+	d.object(bucket, "h/", "fl-00000000000000001", now.Add(-90*time.Minute), hive)
+	d.object(bucket, "h/", "fl-00000000000000001", now.Add(-30*time.Minute), hive)
+	// The second flow log's only object is in the plain layout: not where a Hive flow log delivers.
+	d.object(bucket, "h/", "fl-00000000000000002", now.Add(-10*time.Minute), layout.Options{})
+	targets := []awsapi.Target{{AccountID: acct, Partition: "aws", Config: d.e.config()}}
+	awsapi.CollectDelivery(ctx, targets, []*inventory.Region{reg}, awsapi.DeliveryOptions{Window: 48 * time.Hour}, 4)
+	first, second := reg.FlowLogs[0].Delivery, reg.FlowLogs[1].Delivery
+	if first == nil || first.Newest == nil || now.Sub(*first.Newest) > 31*time.Minute || !strings.Contains(first.NewestSource, "aws-region="+deliveryRegion+"/year=") ||
+		!strings.Contains(first.NewestSource, "/hour=") {
+		t.Errorf("hive per-hour flow log: %+v", first)
+	}
+	if second == nil || second.Newest != nil || second.Error != "" {
+		t.Errorf("hive flow log with a plain-layout object: %+v", second)
+	}
+	// One listing per day of the Hive prefix: today found the first flow log; the second made it go back
+	// through the 48-hour window (3 day prefixes).
+	if n := d.e.proxy.CallsIn(deliveryRegion)["s3:ListObjectsV2"]; n != 3 {
+		t.Errorf("ListObjectsV2 calls = %d, want 3", n)
 	}
 }
