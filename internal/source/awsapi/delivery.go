@@ -287,7 +287,8 @@ func attach(r *inventory.Region, job func(kind, name, prefix string, hive bool) 
 			default:
 				d.PerInterface = false
 			}
-			if !enisRead {
+			if !enisRead && d.PerInterface || !enisRead && len(enis) == 0 && inventory.ResourceTypeOf(f.ResourceID) != "" &&
+				inventory.ResourceTypeOf(f.ResourceID) != inventory.ResourceTypeTransitGateway {
 				d.Code, d.Error = "InterfacesNotRead", "the network interfaces could not be read, so the log streams (one per interface) cannot be related to this flow log"
 				break
 			}
