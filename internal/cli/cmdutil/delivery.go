@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -19,8 +20,15 @@ func AddMaxDeliveryLagFlag(fs *pflag.FlagSet, p *time.Duration) {
 }
 
 // DeliveryOptions says whether a live read collects delivery evidence: when one of the checks requires the
-// "delivery" collection. The window read reaches at least twice the lag accepted.
-func DeliveryOptions(cs []*checks.Check, maxLag time.Duration, now func() time.Time) awsapi.DeliveryOptions {
-	return awsapi.DeliveryOptions{Enabled: checks.Need(cs, inventory.CollDelivery),
+// "delivery" collection. The window read reaches at least twice the lag accepted. p, when not nil, shows the
+// destinations read on a terminal.
+func DeliveryOptions(cs []*checks.Check, maxLag time.Duration, now func() time.Time, p *Progress) awsapi.DeliveryOptions {
+	o := awsapi.DeliveryOptions{Enabled: checks.Need(cs, inventory.CollDelivery),
 		Window: max(inventory.DeliveryWindow, 2*maxLag), Now: now}
+	if p != nil && p.Enabled() {
+		o.Progress = func(done, total int) {
+			p.Show(fmt.Sprintf("reading flow-log destinations: %d/%d (log groups, bucket prefixes, delivery streams)", done, total))
+		}
+	}
+	return o
 }

@@ -144,7 +144,7 @@ func scanRun(o *ScanOptions) error {
 	src, err := source.FromOptions(source.Options{Snapshot: o.Snapshot, FromAWSCLI: o.FromAWSCLI, Regions: o.AWS.NormalizedRegions(),
 		Concurrency: o.Concurrency, Accounts: o.Accounts, Progress: progress.Update,
 		AWSConfig: func(ctx context.Context) (aws.Config, error) { return o.AWSConfig(ctx, o.AWS) },
-		Delivery:  cmdutil.DeliveryOptions(cs, o.MaxDeliveryLag, o.Now)})
+		Delivery:  cmdutil.DeliveryOptions(cs, o.MaxDeliveryLag, o.Now, progress)})
 	if err != nil {
 		return cmdutil.UsageError("%v", err)
 	}

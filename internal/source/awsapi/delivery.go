@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -36,6 +37,8 @@ type DeliveryOptions struct {
 	Window time.Duration
 	// Now is the clock lags are measured with (tests fix it).
 	Now func() time.Time
+	// Progress, when set, is called after each destination read with the destinations done and the total.
+	Progress func(done, total int)
 }
 
 // streamsPageSize is DescribeLogStreams' largest page.
@@ -190,9 +193,19 @@ func CollectDelivery(ctx context.Context, targets []Target, regions []*inventory
 	}
 	g := new(errgroup.Group)
 	g.SetLimit(max(limit, 1))
+	var mu sync.Mutex
+	done := 0
 	for _, k := range order {
 		j := jobs[k]
 		g.Go(func() error {
+			defer func() {
+				if o.Progress != nil {
+					mu.Lock()
+					done++
+					o.Progress(done, len(order))
+					mu.Unlock()
+				}
+			}()
 			cfg := cfgs[j.account].Copy()
 			cfg.Region = j.region
 			switch j.kind {
