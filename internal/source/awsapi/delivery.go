@@ -369,7 +369,12 @@ func (j *deliveryJob) readStreams(ctx context.Context, cfg aws.Config, since tim
 		}
 		for _, s := range page.LogStreams {
 			last := streamTime(s)
-			if last.IsZero() || last.Before(since) {
+			if last.IsZero() {
+				// Ordered by last event: every later stream is empty too, so nothing was left unread.
+				j.complete = true
+				return
+			}
+			if last.Before(since) {
 				// Ordered by last event: every later stream is older (or empty).
 				return
 			}
