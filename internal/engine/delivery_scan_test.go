@@ -3,7 +3,13 @@ package engine_test
 import (
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"path/filepath"
+	"sync/atomic"
 	"regexp"
 	"strings"
 	"testing"
@@ -423,5 +429,45 @@ func TestDeliveryHiveAndPerHourLayouts(t *testing.T) {
 	// through the 48-hour window (3 day prefixes).
 	if n := d.e.proxy.CallsIn(deliveryRegion)["s3:ListObjectsV2"]; n != 3 {
 		t.Errorf("ListObjectsV2 calls = %d, want 3", n)
+	}
+}
+
+// A bucket in another region: S3 answers the listing with 301 and x-amz-bucket-region, and the read goes on
+// in that region. moto serves every region alike, so a small proxy plays S3's redirect for requests signed
+// for the wrong region.
+func TestDeliveryBucketInAnotherRegion(t *testing.T) {
+	t.Parallel()
+	d := newDeliveryEstate(t)
+	ctx := t.Context()
+	arn, err := d.e.b.Bucket(ctx, deliveryRegion, "far-"+d.e.acct.ID)
+	d.must(err)
+	now := time.Now().UTC()
+	acct := d.e.acct.ID
+	d.object("far-"+acct, "", "fl-00000000000000007", now.Add(-8*time.Minute), layout.Options{})
+	target, _ := url.Parse(moto.Shared(t).URL)
+	var redirected, forwarded atomic.Int32
+	rp := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.Header.Get("Authorization"), "/"+deliveryRegion+"/s3/") && r.URL.Query().Get("list-type") == "2" {
+			redirected.Add(1)
+			w.Header().Set("x-amz-bucket-region", "eu-central-1")
+			w.Header().Set("Content-Type", "application/xml")
+			w.WriteHeader(http.StatusMovedPermanently)
+			io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting to access must be addressed using the specified endpoint.</Message></Error>`)
+			return
+		}
+		forwarded.Add(1)
+		rp.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	reg := &inventory.Region{AccountID: acct, Partition: "aws", Name: deliveryRegion,
+		VPCs: []inventory.VPC{{ID: "vpc-00000000000000007", OwnerID: acct}},
+		FlowLogs: []inventory.FlowLog{{ID: "fl-00000000000000007", ResourceID: "vpc-00000000000000007", ResourceType: inventory.ResourceTypeVPC,
+			Status: inventory.FlowLogStatusActive, TrafficType: inventory.TrafficAll, DestinationType: inventory.DestinationS3, Destination: arn}}}
+	cfg := d.e.acct.Config(srv.URL, deliveryRegion)
+	awsapi.CollectDelivery(ctx, []awsapi.Target{{AccountID: acct, Partition: "aws", Config: cfg}}, []*inventory.Region{reg}, awsapi.DeliveryOptions{}, 2)
+	dl := reg.FlowLogs[0].Delivery
+	if dl == nil || dl.Error != "" || dl.Newest == nil || redirected.Load() != 1 || forwarded.Load() != 1 {
+		t.Errorf("delivery %+v; %d redirected, %d forwarded", dl, redirected.Load(), forwarded.Load())
 	}
 }
