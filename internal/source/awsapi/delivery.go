@@ -166,7 +166,7 @@ func CollectDelivery(ctx context.Context, targets []Target, regions []*inventory
 		for _, f := range r.FlowLogs {
 			switch f.DestinationType {
 			case inventory.DestinationCloudWatchLogs:
-				if f.LogGroupName != "" {
+				if f.LogGroupName != "" && interfaceStreams(f) {
 					add(jobKey{f.DestinationType, r.AccountID, r.Name, f.LogGroupName, ""},
 						&deliveryJob{kind: f.DestinationType, account: r.AccountID, region: r.Name, name: f.LogGroupName})
 				}
@@ -254,6 +254,11 @@ func attach(r *inventory.Region, job func(kind, name, prefix string, hive bool) 
 	}
 	for i := range r.FlowLogs {
 		f := &r.FlowLogs[i]
+		if f.DestinationType == inventory.DestinationCloudWatchLogs && !interfaceStreams(*f) {
+			// A Transit Gateway's streams are not named by interface: not read here, so no evidence (null
+			// fields), rather than a "nothing found" that was never looked for.
+			continue
+		}
 		d := &inventory.Delivery{ReadAt: readAt, Since: since}
 		var j *deliveryJob
 		switch f.DestinationType {
@@ -300,8 +305,7 @@ func attach(r *inventory.Region, job func(kind, name, prefix string, hive bool) 
 			default:
 				d.PerInterface = false
 			}
-			if !enisRead && d.PerInterface || !enisRead && len(enis) == 0 && inventory.ResourceTypeOf(f.ResourceID) != "" &&
-				inventory.ResourceTypeOf(f.ResourceID) != inventory.ResourceTypeTransitGateway {
+			if !enisRead {
 				d.Code, d.Error = "InterfacesNotRead", "the network interfaces could not be read, so the log streams (one per interface) cannot be related to this flow log"
 				break
 			}
@@ -335,6 +339,20 @@ func attach(r *inventory.Region, job func(kind, name, prefix string, hive bool) 
 		}
 		f.Delivery = d
 	}
+}
+
+// interfaceStreams reports whether the flow log's CloudWatch Logs streams are named by network interface: flow
+// logs on a VPC, subnet or interface.
+func interfaceStreams(f inventory.FlowLog) bool {
+	rt := f.ResourceType
+	if rt == "" {
+		rt = inventory.ResourceTypeOf(f.ResourceID)
+	}
+	switch rt {
+	case inventory.ResourceTypeVPC, inventory.ResourceTypeSubnet, inventory.ResourceTypeNetworkInterface:
+		return true
+	}
+	return false
 }
 
 func quoteOr(s ...string) string {
