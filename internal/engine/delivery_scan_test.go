@@ -9,9 +9,9 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"path/filepath"
-	"sync/atomic"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
