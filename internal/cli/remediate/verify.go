@@ -132,6 +132,9 @@ func verifyRun(o *VerifyOptions) error {
 	if err != nil {
 		return rollbackErr(err)
 	}
+	if w := res.Wait; w != nil && w.Interrupted {
+		fmt.Fprintln(o.IO.ErrOut, "flowguard: interrupted while waiting: the report shows the last round and is incomplete")
+	}
 	if w := res.Wait; w != nil && len(w.NotDelivering) > 0 {
 		fmt.Fprintf(o.IO.ErrOut, "flowguard: after %s, no delivered records from %s: %s\n", time.Duration(w.ElapsedSeconds)*time.Second,
 			human.Plural(len(w.NotDelivering), "VPC"), textsafe.Terminal(strings.Join(w.NotDelivering, ", ")))

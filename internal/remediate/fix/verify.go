@@ -59,7 +59,7 @@ type VerifyResult struct {
 // Overall follows the scan's: OK all pass, a failure when some fail, incomplete when some could not be read.
 func (v *VerifyResult) Overall() finding.Outcome {
 	switch {
-	case v.Error > 0:
+	case v.Error > 0, v.Wait != nil && v.Wait.Interrupted:
 		return finding.OutcomeIncomplete
 	case v.Fail > 0:
 		return finding.OutcomeFail

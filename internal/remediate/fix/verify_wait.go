@@ -52,6 +52,8 @@ type WaitSummary struct {
 	Rounds         int   `json:"rounds"`
 	// NotDelivering lists the VPCs ("region/vpc-id") without delivered records when the wait ended.
 	NotDelivering []string `json:"not_delivering,omitempty"`
+	// Interrupted is set when the wait was cut short (Ctrl-C): the result is the last round's.
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 func deliveringVerdict(f finding.Finding, found bool) *DeliveringVerdict {
@@ -118,7 +120,10 @@ func VerifyWait(ctx context.Context, cfg aws.Config, dir, id string, o WaitOptio
 			return res, nil
 		}
 		if err := o.Sleep(ctx, min(o.Poll, deadline.Sub(now))); err != nil {
-			return nil, err
+			// Interrupted: what the last round saw is still worth reporting, marked incomplete.
+			res.Wait = &WaitSummary{WaitSeconds: int64(o.Wait / time.Second), ElapsedSeconds: int64(o.Now().Sub(start) / time.Second),
+				Rounds: round, NotDelivering: waiting, Interrupted: true}
+			return res, nil
 		}
 	}
 }

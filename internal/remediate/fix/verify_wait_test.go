@@ -94,3 +94,25 @@ func TestVerifyWaitSeesRecordsArrive(t *testing.T) {
 		t.Errorf("verify without --wait listed the bucket %d times", n)
 	}
 }
+
+// Interrupted while waiting (Ctrl-C): the last round is the result, marked incomplete.
+func TestVerifyWaitInterrupted(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	const region = "us-east-1"
+	e.mkVPC(t, region, "10.8.0.0/16", nil, false)
+	res := miniScan(t, ctx, e.cfg, e.acct.ID, region)
+	pr, err := Prepare(ctx, e.cfg, PrepareOptions{Findings: fromResult(res), Settings: DefaultSettings(), JournalDir: e.dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Execute(ctx, e.cfg, pr, e.dir, ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	vr, err := VerifyWait(ctx, e.cfg, e.dir, pr.Plan.RunID, WaitOptions{Wait: time.Hour,
+		Sleep: func(context.Context, time.Duration) error { return context.Canceled }})
+	if err != nil || vr.Wait == nil || !vr.Wait.Interrupted || vr.Wait.Rounds != 1 || len(vr.Wait.NotDelivering) == 0 ||
+		vr.Overall() != finding.OutcomeIncomplete {
+		t.Fatalf("interrupted wait: %v %+v", err, vr)
+	}
+}
