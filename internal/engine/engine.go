@@ -23,8 +23,9 @@ import (
 
 // Check ids of the built-in checks.
 const (
-	CheckEnabled   = "vpc-flow-logs-enabled"
-	CheckRetention = "vpc-flow-logs-retention"
+	CheckEnabled    = "vpc-flow-logs-enabled"
+	CheckRetention  = "vpc-flow-logs-retention"
+	CheckDelivering = "vpc-flow-logs-delivering"
 )
 
 // DefaultMinRetentionDays is the retention the retention check asks for.
@@ -36,7 +37,10 @@ type Options struct {
 	MinRetentionDays int
 	// SkipUnused leaves out VPCs without network interfaces (and counts them).
 	SkipUnused bool
-	// Checks are the checks to run; nil runs the built-in checks.
+	// MaxDeliveryLag is the oldest a newest record may be (the checks' maxDeliveryLagSeconds parameter);
+	// 0 keeps each check's default.
+	MaxDeliveryLag time.Duration
+	// Checks are the checks to run; nil runs the built-in checks (not the opt-in ones).
 	Checks []*checks.Check
 	// Now is the clock that stamps the result (tests fix it).
 	Now func() time.Time
@@ -66,7 +70,7 @@ func Evaluate(ctx context.Context, src source.Source, o Options) (*finding.Resul
 	}
 	cs := o.Checks
 	if cs == nil {
-		cs = builtin()
+		cs = checks.Default(builtin())
 	}
 	evalCtx := ctx
 	if ctx.Err() != nil {
@@ -92,6 +96,31 @@ func Evaluate(ctx context.Context, src source.Source, o Options) (*finding.Resul
 	res.Tool = finding.Tool{Name: "flowguard", Version: version.String()}
 	res.StartedAt, res.FinishedAt = started, o.now()
 	return res, snap, nil
+}
+
+// Builtin returns the built-in checks, opt-in ones included (parsed once).
+func Builtin() []*checks.Check { return builtin() }
+
+// DefaultMaxDeliveryLag is vpc-flow-logs-delivering's default maxDeliveryLagSeconds, as a duration.
+func DefaultMaxDeliveryLag() time.Duration {
+	for _, c := range builtin() {
+		if c.ID == CheckDelivering {
+			return time.Duration(checksInt(c.Parameters["maxDeliveryLagSeconds"])) * time.Second
+		}
+	}
+	return 0
+}
+
+func checksInt(v any) int {
+	switch v := v.(type) {
+	case int:
+		return v
+	case int64:
+		return int(v)
+	case float64:
+		return int(v)
+	}
+	return 0
 }
 
 // Graph loads src and builds its asset graph, nothing more: what 'query' runs on.
@@ -122,8 +151,12 @@ func evaluate(ctx context.Context, snap *inventory.Snapshot, cs []*checks.Check,
 			res.Errors = append(res.Errors, toError(e))
 		}
 	}
+	params := map[string]any{"minRetentionDays": o.MinRetentionDays}
+	if o.MaxDeliveryLag > 0 {
+		params["maxDeliveryLagSeconds"] = int(o.MaxDeliveryLag / time.Second)
+	}
 	out := checks.Run(graph.Build(snap), cs, checks.Options{
-		Params:     map[string]any{"minRetentionDays": o.MinRetentionDays},
+		Params:     params,
 		SkipUnused: o.SkipUnused,
 		Context:    ctx,
 	})

@@ -101,6 +101,8 @@ type Evidence struct {
 	Exception *ExceptionEvidence `json:"exception,omitempty"`
 	// Extra holds fields selected by a user check's query that have no place above.
 	Extra map[string]any `json:"extra,omitempty"`
+	// Delivery is what was read at the destinations of the VPC's flow logs (vpc-flow-logs-delivering).
+	Delivery *DeliveryEvidence `json:"delivery,omitempty"`
 }
 
 // FlowLogEvidence is the part of a flow log that explains a verdict.

@@ -61,6 +61,9 @@ type Region struct {
 	// RegionNetwork holds the security groups and network ACLs (network.go).
 	RegionNetwork
 
+	// DeliveryReadAt is set when the flow logs' destinations were read for delivery evidence (see Delivery).
+	DeliveryReadAt *time.Time `json:"delivery_read_at,omitempty"`
+
 	// Errors lists the collections that could not be read. A collection without an error was read completely.
 	Errors []ReadError `json:"errors,omitempty"`
 	// Unknowns are what the reader could not resolve about the region as a whole: Field RegionFlowLogs (a
@@ -107,6 +110,9 @@ func (e ReadError) Error() string {
 
 // Read reports whether collection c of this region was read completely.
 func (r *Region) Read(c Collection) bool {
+	if c == CollDelivery && r.DeliveryReadAt == nil {
+		return false
+	}
 	for _, e := range r.Errors {
 		if e.Collection == c || e.Collection == CollAll {
 			return false
@@ -121,6 +127,9 @@ func (r *Region) ErrorFor(c Collection) (ReadError, bool) {
 		if e.Collection == c || e.Collection == CollAll {
 			return e, true
 		}
+	}
+	if c == CollDelivery {
+		return deliveryNotRead(r)
 	}
 	return ReadError{}, false
 }
@@ -260,6 +269,8 @@ type FlowLog struct {
 	CreatedAt                *time.Time        `json:"created_at,omitempty"`
 	Location                 *Location         `json:"location,omitempty"`
 	Unknowns                 []Unknown         `json:"unknowns,omitempty"`
+	// Delivery is what was read at the destination (only when delivery evidence was collected).
+	Delivery *Delivery `json:"delivery,omitempty"`
 }
 
 // ResourceTypeOf infers a flow log's resource type from its resource id, for sources that omit it.
@@ -331,6 +342,9 @@ type NetworkInterface struct {
 	Type     string `json:"type,omitempty"`   // interface, nat_gateway, …
 	// ENIDetails are the attachment, addresses and security groups (network.go).
 	ENIDetails
+	// Delivery is the newest record of the interface's log stream (CloudWatch Logs flow logs of its VPC, only
+	// when delivery evidence was collected).
+	Delivery *InterfaceDelivery `json:"delivery,omitempty"`
 }
 
 // InternetGateway is an internet gateway and the VPCs it is attached to.

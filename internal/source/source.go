@@ -60,6 +60,9 @@ type Options struct {
 	Progress func(done, total int)
 	// Now stamps the snapshot (tests fix it).
 	Now func() time.Time
+	// Delivery asks a live read for delivery evidence at the flow logs' destinations (the checks that
+	// require the "delivery" collection).
+	Delivery awsapi.DeliveryOptions
 }
 
 // ErrAWSConfig wraps the error of Options.AWSConfig: the credentials or profile cannot be used.
@@ -212,7 +215,8 @@ func (s *live) Load(ctx context.Context) (*inventory.Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrAWSConfig, err)
 	}
-	collect := awsapi.Options{Regions: s.o.Regions, Concurrency: s.o.Concurrency, Progress: s.o.Progress, Now: s.o.Now}
+	collect := awsapi.Options{Regions: s.o.Regions, Concurrency: s.o.Concurrency, Progress: s.o.Progress, Now: s.o.Now,
+		Delivery: s.o.Delivery}
 	if !s.o.Accounts.MultiAccount() {
 		return awsapi.Account(ctx, cfg, collect), nil
 	}

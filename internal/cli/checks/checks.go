@@ -69,7 +69,7 @@ func checksRun(o *ChecksOptions) error {
 	if o.Action == "show" {
 		return checksShow(o)
 	}
-	cs, err := cmdutil.LoadChecks(o.Dir, nil)
+	cs, err := cmdutil.LoadAllChecks(o.Dir)
 	if err != nil {
 		return cmdutil.Usage(err)
 	}
@@ -78,7 +78,11 @@ func checksRun(o *ChecksOptions) error {
 		tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tSEVERITY\tASSET\tSOURCE\tTITLE")
 		for _, c := range cs {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", textsafe.Terminal(c.ID), textsafe.Terminal(c.Severity), textsafe.Terminal(c.AssetTypes[0]), textsafe.Terminal(c.File), textsafe.Terminal(c.Title))
+			title := c.Title
+			if c.OptIn {
+				title += " (opt-in: runs only with --check " + c.ID + ")"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", textsafe.Terminal(c.ID), textsafe.Terminal(c.Severity), textsafe.Terminal(c.AssetTypes[0]), textsafe.Terminal(c.File), textsafe.Terminal(title))
 		}
 		return tw.Flush()
 	case "json":
@@ -89,13 +93,14 @@ func checksRun(o *ChecksOptions) error {
 			AssetTypes []string          `json:"asset_types"`
 			Controls   []finding.Control `json:"controls"`
 			Builtin    bool              `json:"builtin"`
+			OptIn      bool              `json:"opt_in,omitempty"`
 			File       string            `json:"file"`
 			Query      string            `json:"query"`
 			Expect     string            `json:"expect"`
 		}
 		var items []item
 		for _, c := range cs {
-			items = append(items, item{c.ID, c.Title, c.Severity, c.AssetTypes, c.Controls, c.Builtin, c.File, c.Query, c.Expect})
+			items = append(items, item{c.ID, c.Title, c.Severity, c.AssetTypes, c.Controls, c.Builtin, c.OptIn, c.File, c.Query, c.Expect})
 		}
 		enc := json.NewEncoder(io.Out)
 		enc.SetIndent("", "  ")

@@ -5,6 +5,15 @@ import "github.com/flowguard/flowguard/internal/engine/checks"
 // LoadChecks returns the built-in checks plus those of dir (if any), narrowed to ids (if any): the --checks
 // and --check flags of scan, iac scan, query and checks.
 func LoadChecks(dir string, ids []string) ([]*checks.Check, error) {
+	cs, err := LoadAllChecks(dir)
+	if err != nil {
+		return nil, err
+	}
+	return checks.Select(cs, ids)
+}
+
+// LoadAllChecks returns the built-in checks plus those of dir, the opt-in ones included ('checks list').
+func LoadAllChecks(dir string) ([]*checks.Check, error) {
 	cs := checks.Builtin()
 	if dir != "" {
 		user, err := checks.LoadDir(dir)
@@ -15,5 +24,5 @@ func LoadChecks(dir string, ids []string) ([]*checks.Check, error) {
 			return nil, err
 		}
 	}
-	return checks.Select(cs, ids)
+	return cs, nil
 }

@@ -3,6 +3,8 @@ package remediate
 import (
 	"context"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowguard/flowguard/internal/awsconf"
+	"github.com/flowguard/flowguard/internal/human"
 	"github.com/flowguard/flowguard/internal/remediate/fix"
 	"github.com/flowguard/flowguard/internal/remediate/fix/journal"
 	"github.com/flowguard/flowguard/internal/source/accounts"
@@ -31,6 +34,11 @@ type VerifyOptions struct {
 	Enter       accounts.Options
 	// Statuses keeps only the table rows of VPCs in one of these statuses (see report.ParseStatuses).
 	Statuses []string
+	// Wait polls for delivered records (vpc-flow-logs-delivering) for at most this long; 0: no polling.
+	Wait           time.Duration
+	MaxDeliveryLag time.Duration
+	// Poll is the time between rounds (tests shorten it; 0: the default).
+	Poll time.Duration
 }
 
 // NewCmdVerify builds the verify command; runF replaces verifyRun in tests.
@@ -43,10 +51,17 @@ func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Co
 the run touched, scan's verdict and reason for "VPC flow logging is enabled" (the same built-in check: an ACTIVE
 REJECT or ALL VPC flow log whose delivery has not FAILED; SUBNET_OR_ENI_ONLY, DELIVERY_FAILED, ... as scan says
 them), and the delivery status of the run's flow log. A VPC deleted since is SKIPPED (VPC_NOT_FOUND).
-Exit codes: 0 all pass, 1 some fail, 2 some could not be read.`,
+
+With --wait DURATION, verify also reads the destinations of the VPCs' flow logs (the check
+vpc-flow-logs-delivering: log streams, bucket listings, Firehose streams) and polls until every VPC whose
+control passes shows delivered records, or the wait is over; it then names the VPCs that did not. A VPC
+passes only with its records delivered. New flow logs usually deliver within 10 to 20 minutes.
+
+Exit codes: 0 all pass, 1 some fail (with --wait: or no records arrived in time), 2 some could not be read.`,
 		Example: `  flowguard verify
   flowguard verify --run 20261123T040512Z-3fa9c1 -o json --out verify.json
-  flowguard verify --run 20261123T040512Z-3fa9c1 --assume-role OrganizationAccountAccessRole`,
+  flowguard verify --run 20261123T040512Z-3fa9c1 --assume-role OrganizationAccountAccessRole
+  flowguard verify --wait 30m                     # poll until the fixed VPCs' records arrive`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Ctx = cmd.Context()
@@ -66,6 +81,8 @@ Exit codes: 0 all pass, 1 some fail, 2 some could not be read.`,
 	fs.Lookup("assume-role").Usage = "role to assume to enter the run's account when it is not the credentials' own"
 	fs.IntVar(&o.Concurrency, "concurrency", cmdutil.DefaultConcurrency, "account-regions read at once")
 	cmdutil.AddStatusFlag(fs, &o.Statuses, "show only the VPCs in one of these statuses (FAIL, ERROR, UNKNOWN, EXCEPTED, SKIPPED, PASS); the counts still count every VPC")
+	fs.DurationVar(&o.Wait, "wait", 0, "poll up to this long (e.g. 30m) until every VPC of the run shows delivered flow-log records (reads the destinations)")
+	cmdutil.AddMaxDeliveryLagFlag(fs, &o.MaxDeliveryLag)
 	return cmd
 }
 
@@ -90,6 +107,12 @@ func verifyRun(o *VerifyOptions) error {
 	if !journal.ValidRunID(o.RunID) {
 		return cmdutil.UsageError("--run %q is not a run id", o.RunID)
 	}
+	if o.Wait < 0 {
+		return cmdutil.UsageError("--wait must not be negative")
+	}
+	if o.MaxDeliveryLag < time.Minute {
+		return cmdutil.UsageError("--max-delivery-lag must be at least 1m")
+	}
 	ctx := o.Ctx
 	retries := cmdutil.ShowRetries(o.IO, &o.AWS)
 	defer retries.Done()
@@ -97,9 +120,24 @@ func verifyRun(o *VerifyOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := fix.Verify(ctx, cfg, o.JournalDir, o.RunID, o.Concurrency)
+	wo := fix.WaitOptions{Concurrency: o.Concurrency, Wait: o.Wait, MaxDeliveryLag: o.MaxDeliveryLag, Poll: o.Poll}
+	if o.Wait > 0 && retries.Enabled() {
+		wo.Progress = func(round, waiting, total int, left time.Duration) {
+			retries.Show(fmt.Sprintf("verify: waiting for delivered records from %d of %s, %s left (round %d)…",
+				waiting, human.Plural(total, "VPC"), left.Round(time.Second), round))
+		}
+	}
+	res, err := fix.VerifyWait(ctx, cfg, o.JournalDir, o.RunID, wo)
+	retries.Done()
 	if err != nil {
 		return rollbackErr(err)
+	}
+	if w := res.Wait; w != nil && w.Interrupted {
+		fmt.Fprintln(o.IO.ErrOut, "flowguard: interrupted while waiting: the report shows the last round and is incomplete")
+	}
+	if w := res.Wait; w != nil && len(w.NotDelivering) > 0 {
+		fmt.Fprintf(o.IO.ErrOut, "flowguard: after %s, no delivered records from %s: %s\n", time.Duration(w.ElapsedSeconds)*time.Second,
+			human.Plural(len(w.NotDelivering), "VPC"), textsafe.Terminal(strings.Join(w.NotDelivering, ", ")))
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintf(o.IO.ErrOut, "flowguard: warning: %s\n", textsafe.Terminal(w))

@@ -48,6 +48,8 @@ type ScanOptions struct {
 	CheckIDs  []string
 	// Statuses keeps only the table rows with a finding in one of these statuses (see report.ParseStatuses).
 	Statuses []string
+	// MaxDeliveryLag is the oldest the newest delivered record may be (vpc-flow-logs-delivering).
+	MaxDeliveryLag time.Duration
 }
 
 // NewCmdScan builds the scan command; runF replaces scanRun in tests.
@@ -68,7 +70,8 @@ interrupted, or nothing to evaluate: no account or region read), 3 usage or conf
   flowguard scan --org --assume-role OrganizationAccountAccessRole --concurrency 32 -o json --out org.json
   flowguard scan --accounts 111122223333,444455556666 --assume-role SecurityAudit --external-id ext-123 -o json --out two.json
   flowguard scan --org --exceptions exceptions.yaml -o json,sarif,asff,ocsf,junit,markdown,html --out-dir reports/
-  flowguard scan --from-aws-cli ./client-dump --region eu-west-1 -o html --out report.html`,
+  flowguard scan --from-aws-cli ./client-dump --region eu-west-1 -o html --out report.html
+  flowguard scan --check vpc-flow-logs-enabled --check vpc-flow-logs-delivering --max-delivery-lag 1h`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Ctx = cmd.Context()
@@ -94,7 +97,8 @@ interrupted, or nothing to evaluate: no account or region read), 3 usage or conf
 	fs.StringVar(&o.SaveSnapshot, "save-snapshot", "", "also save the collected inventory to this file (re-evaluate it later with --snapshot)")
 	fs.StringVar(&o.Snapshot, "snapshot", "", "evaluate a saved inventory instead of calling AWS")
 	fs.StringVar(&o.ChecksDir, "checks", "", "also run the check files (*.yaml) of this folder (see 'flowguard checks')")
-	fs.StringArrayVar(&o.CheckIDs, "check", nil, "run only this check id (repeatable; default: all)")
+	fs.StringArrayVar(&o.CheckIDs, "check", nil, "run only this check id (repeatable; default: all but the opt-in "+engine.CheckDelivering+", which reads the flow logs' destinations)")
+	cmdutil.AddMaxDeliveryLagFlag(fs, &o.MaxDeliveryLag)
 	cmdutil.AddStatusFlag(fs, &o.Statuses, "show only the VPCs with a finding in one of these statuses (FAIL, ERROR, UNKNOWN, EXCEPTED, SKIPPED, PASS); the summary still counts everything")
 	cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return report.Names(), cobra.ShellCompDirectiveNoFileComp
@@ -128,6 +132,9 @@ func scanRun(o *ScanOptions) error {
 	if o.MinRetention < 1 {
 		return cmdutil.UsageError("--min-retention-days must be at least 1")
 	}
+	if o.MaxDeliveryLag < time.Minute {
+		return cmdutil.UsageError("--max-delivery-lag must be at least 1m (flow logs aggregate traffic for 1 or 10 minutes before they deliver it)")
+	}
 	cs, err := cmdutil.LoadChecks(o.ChecksDir, o.CheckIDs)
 	if err != nil {
 		return cmdutil.UsageError("%v", err)
@@ -136,11 +143,13 @@ func scanRun(o *ScanOptions) error {
 	progress := cmdutil.ShowRetries(io, &o.AWS)
 	src, err := source.FromOptions(source.Options{Snapshot: o.Snapshot, FromAWSCLI: o.FromAWSCLI, Regions: o.AWS.NormalizedRegions(),
 		Concurrency: o.Concurrency, Accounts: o.Accounts, Progress: progress.Update,
-		AWSConfig: func(ctx context.Context) (aws.Config, error) { return o.AWSConfig(ctx, o.AWS) }})
+		AWSConfig: func(ctx context.Context) (aws.Config, error) { return o.AWSConfig(ctx, o.AWS) },
+		Delivery:  cmdutil.DeliveryOptions(cs, o.MaxDeliveryLag, o.Now, progress)})
 	if err != nil {
 		return cmdutil.UsageError("%v", err)
 	}
-	res, snap, err := engine.Evaluate(ctx, src, engine.Options{MinRetentionDays: o.MinRetention, SkipUnused: o.SkipUnused, Checks: cs})
+	res, snap, err := engine.Evaluate(ctx, src, engine.Options{MinRetentionDays: o.MinRetention, SkipUnused: o.SkipUnused, Checks: cs,
+		MaxDeliveryLag: o.MaxDeliveryLag})
 	progress.Done()
 	if err != nil {
 		if o.FromAWSCLI != "" {

@@ -23,7 +23,7 @@ func cpuTime() time.Duration {
 // once, outside the timer). Run: go test ./internal/checks -run XXX -bench . -benchmem
 func BenchmarkBuiltinChecks(b *testing.B) {
 	g := graph.Build(graphtest.Large(100_000, 3))
-	cs := Builtin()
+	cs := Default(Builtin())
 	b.ReportAllocs()
 	b.ResetTimer()
 	start := cpuTime()

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -53,8 +54,14 @@ type Check struct {
 	// Expect is "eq []" (no asset may match: one finding per asset) or "count OP N" with OP one of
 	// == != < <= > >= (one finding per account and region).
 	Expect string `yaml:"expect"`
+	// Errors name why a failing asset cannot be judged: the first rule whose query matches an asset the query
+	// returns makes its finding ERROR with that reason (evidence that could not be read: never a PASS, and
+	// not a FAIL either). They are looked at before Reasons.
+	Errors []Rule `yaml:"errors"`
 	// Reasons name why an asset fails: the first rule whose query matches gives the reason code and message.
 	Reasons []Rule `yaml:"reasons"`
+	// OptIn checks run only when selected by id (--check): they read more than the inventory.
+	OptIn bool `yaml:"opt_in"`
 	// Pass and Fail are message templates (text/template, see Messages in the README).
 	Pass string `yaml:"pass"`
 	Fail string `yaml:"fail"`
@@ -84,14 +91,14 @@ func (c *Check) Type() *graph.Type { return c.typ }
 
 var validSeverities = []string{"critical", "high", "medium", "low", "info"}
 
-var validEvidence = []string{"vpc", "selection", "min_retention_days"}
+var validEvidence = []string{"vpc", "selection", "min_retention_days", "delivery"}
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 
 // knownKeys are the YAML keys of a check file, in documentation order.
 var knownKeys = []string{"id", "title", "severity", "description", "rationale", "impact", "remediation", "controls",
 	"asset_types", "parameters", "exclude", "skip", "requires", "scope", "requires_in_scope", "query", "expect",
-	"reasons", "pass", "fail", "evidence"}
+	"errors", "reasons", "pass", "fail", "evidence", "opt_in"}
 
 // FileError is a problem in a check file, at file:line:column.
 type FileError struct {
@@ -141,7 +148,7 @@ func Parse(file string, data []byte) (*Check, error) {
 		switch k.Value {
 		case "query", "scope", "exclude":
 			c.pos[k.Value] = v
-		case "skip", "reasons":
+		case "skip", "errors", "reasons":
 			if v.Kind == yaml.SequenceNode {
 				for j, item := range v.Content {
 					if item.Kind != yaml.MappingNode {
@@ -259,6 +266,11 @@ func (c *Check) validate(root *yaml.Node) error {
 			return c.errAt(keyNode(root, "skip"), "skip rule %d needs reason and query", i+1)
 		}
 	}
+	for i, r := range c.Errors {
+		if r.Query == "" || r.Reason == "" {
+			return c.errAt(keyNode(root, "errors"), "error rule %d needs reason and query", i+1)
+		}
+	}
 	for i, r := range c.Reasons {
 		if r.Query == "" || r.Reason == "" {
 			return c.errAt(keyNode(root, "reasons"), "reason %d needs reason and query", i+1)
@@ -273,7 +285,7 @@ func (c *Check) validate(root *yaml.Node) error {
 
 var collections = []string{string(inventory.CollVPCs), string(inventory.CollFlowLogs), string(inventory.CollSubnets),
 	string(inventory.CollNetworkInterfaces), string(inventory.CollInternetGateways), string(inventory.CollLogGroups),
-	string(inventory.CollBuckets)}
+	string(inventory.CollBuckets), string(inventory.CollDelivery)}
 
 // compiled is a check ready to run with one set of parameter values.
 type compiled struct {
@@ -283,6 +295,8 @@ type compiled struct {
 	scope   *query.Root
 	query   *query.Root
 	reasons []*query.Root
+	errors  []*query.Root
+	errMsg  []*message
 	skipMsg []*message
 	reasMsg []*message
 	pass    *message
@@ -345,6 +359,18 @@ func (c *Check) compile(overrides map[string]any) (*compiled, error) {
 			return nil, err
 		}
 		cc.skipMsg = append(cc.skipMsg, t)
+	}
+	for i, r := range c.Errors {
+		q, err := root(fmt.Sprintf("errors[%d].query", i), r.Query)
+		if err != nil {
+			return nil, err
+		}
+		cc.errors = append(cc.errors, q)
+		t, err := c.template(fmt.Sprintf("errors[%d].message", i), r.Message)
+		if err != nil {
+			return nil, err
+		}
+		cc.errMsg = append(cc.errMsg, t)
 	}
 	for i, r := range c.Reasons {
 		q, err := root(fmt.Sprintf("reasons[%d].query", i), r.Query)
@@ -513,10 +539,10 @@ func Merge(base, more []*Check) ([]*Check, error) {
 	return out, nil
 }
 
-// Select keeps the checks with the given ids (all when ids is empty).
+// Select keeps the checks with the given ids (when ids is empty: every check but the opt-in ones).
 func Select(cs []*Check, ids []string) ([]*Check, error) {
 	if len(ids) == 0 {
-		return cs, nil
+		return Default(cs), nil
 	}
 	var out []*Check
 	for _, id := range ids {
@@ -538,6 +564,28 @@ func Select(cs []*Check, ids []string) ([]*Check, error) {
 		}
 	}
 	return out, nil
+}
+
+// Default leaves out the opt-in checks: what runs when no check is selected.
+func Default(cs []*Check) []*Check {
+	out := make([]*Check, 0, len(cs))
+	for _, c := range cs {
+		if !c.OptIn {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Need reports whether some check requires collection coll (in requires or requires_in_scope): the live
+// reader then collects it (the delivery evidence is read only when a check needs it).
+func Need(cs []*Check, coll inventory.Collection) bool {
+	for _, c := range cs {
+		if slices.Contains(c.Requires, coll) || slices.Contains(c.RequiresInScope, coll) {
+			return true
+		}
+	}
+	return false
 }
 
 func containsCheck(cs []*Check, c *Check) bool {

@@ -301,6 +301,21 @@ func evaluate(p prepared, n *graph.Node, ec *evidenceCache) (finding.Finding, bo
 		settle(&f, n, unk, nil)
 		return f, true
 	}
+	for i, r := range cc.errors {
+		ok, err := match(r)
+		if err != nil {
+			return p.fail(f, fmt.Errorf("errors[%d]: %w", i, err)), true
+		}
+		if ok {
+			msg, err := render(cc.errMsg[i], tn, "could not be evaluated: "+c.Errors[i].Reason)
+			if err != nil {
+				return p.fail(f, err), true
+			}
+			f.Status, f.Reason, f.Message = finding.StatusError, c.Errors[i].Reason, msg
+			f.Evidence.Error = msg
+			return f, true
+		}
+	}
 	f.Status = finding.StatusFail
 	tmpl, def := cc.fail, "matches the check's query"
 	for i, r := range cc.reasons {
@@ -505,6 +520,10 @@ func evidence(c *Check, cc *compiled, e *query.Eval, n *graph.Node, ec *evidence
 				vpc := ec.vpc
 				vpc.MinRetentionDays, vpc.Extra = ev.MinRetentionDays, ev.Extra
 				ev = vpc
+			}
+		case "delivery":
+			if n.Type == graph.TVPC {
+				ev.Delivery = deliveryEvidence(n, cc.params)
 			}
 		case "min_retention_days":
 			if v, ok := cc.params["minRetentionDays"]; ok {

@@ -21,7 +21,7 @@ import (
 //	{{.ID}} {{.Name}} {{.F "field"}} {{.Rel "relation"}} {{.Where "relation" "{filter}"}} {{.Read "collection"}}
 //	{{.Param "name"}}; functions first, values, uniq, related, filter, join, quote, len, not, and, or, eq,
 //	plural ({{plural 2 "flow log"}} is "2 flow logs", {{plural 1 "policy" "policies"}} "1 policy"; the count
-//	may also be a list, counted);
+//	may also be a list, counted), seconds ({{seconds (.F "deliveryLagSeconds")}} is "3d 0h", "12m 5s");
 //	{{if}}, {{with}}, {{range $i, $x := …}}, {{else}}, variables, parentheses and pipes.
 //
 // Node is what the dot is in a message.
@@ -97,7 +97,7 @@ func (t Node) Param(name string) (any, error) {
 
 // funcNames are the functions messages may call.
 var funcNames = map[string]any{"first": 0, "values": 0, "uniq": 0, "related": 0, "filter": 0, "join": 0, "quote": 0,
-	"len": 0, "not": 0, "and": 0, "or": 0, "eq": 0, "plural": 0}
+	"len": 0, "not": 0, "and": 0, "or": 0, "eq": 0, "plural": 0, "seconds": 0}
 
 // message is a compiled message template.
 type message struct {
@@ -885,6 +885,20 @@ func function(name string) (funcFn, error) {
 			}
 			return a[len(a)-1], nil
 		}, nil
+	case "seconds":
+		return func(_ *state, a []any) (any, error) {
+			if err := argc(name, a, 1); err != nil {
+				return nil, err
+			}
+			if text(a[0]) == "" {
+				return "", nil
+			}
+			n, err := strconv.ParseInt(text(a[0]), 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("seconds: %q is not a number of seconds", text(a[0]))
+			}
+			return humanSeconds(n), nil
+		}, nil
 	case "eq":
 		return func(_ *state, a []any) (any, error) {
 			if err := argc(name, a, 2); err != nil {
@@ -948,4 +962,27 @@ func text(v any) string {
 		return v.ID()
 	}
 	return fmt.Sprint(v)
+}
+
+// humanSeconds renders a number of seconds with its two largest units: "3d 2h", "1h 5m", "42s".
+func humanSeconds(n int64) string {
+	if n < 0 {
+		return "-" + humanSeconds(-n)
+	}
+	units := []struct {
+		s    int64
+		name string
+	}{{86400, "d"}, {3600, "h"}, {60, "m"}, {1, "s"}}
+	for i, u := range units {
+		if n >= u.s || u.s == 1 {
+			out := strconv.FormatInt(n/u.s, 10) + u.name
+			if i+1 < len(units) {
+				if r := (n % u.s) / units[i+1].s; r > 0 {
+					out += " " + strconv.FormatInt(r, 10) + units[i+1].name
+				}
+			}
+			return out
+		}
+	}
+	return "0s"
 }

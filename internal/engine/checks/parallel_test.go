@@ -17,9 +17,9 @@ func TestParallelSameAsSequential(t *testing.T) {
 	g := graph.Build(snap)
 	for _, o := range []Options{{}, {SkipUnused: true}} {
 		prev := runtime.GOMAXPROCS(1)
-		seq := Run(g, Builtin(), o)
+		seq := Run(g, Default(Builtin()), o)
 		runtime.GOMAXPROCS(4)
-		par := Run(g, Builtin(), o)
+		par := Run(g, Default(Builtin()), o)
 		runtime.GOMAXPROCS(prev)
 		if d := cmp.Diff(seq, par); d != "" {
 			t.Errorf("%+v: parallel differs (-sequential +parallel):\n%s", o, d)

@@ -272,6 +272,8 @@ func newSchema() *Schema {
 	field(TBucket, "message", KindString, "why the state is unknown", func(n *Node) Value { return Str(bk(n).Message) })
 	rBucketFlowLog = rel(TBucket, "hasFlowLog", TFlowLog, true, "flow logs delivering to it")
 
+	deliveryFields(field)
+
 	// Tag
 	field(TTag, "key", KindString, "the tag key", func(n *Node) Value { return Str(n.Obj.(*tag).Key) })
 	field(TTag, "value", KindString, "the tag value", func(n *Node) Value { return Str(n.Obj.(*tag).Value) })

@@ -5,6 +5,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/human"
@@ -314,8 +315,29 @@ func WriteVerify(w io.Writer, v *VerifyResult, o VerifyTableOptions) {
 		return
 	}
 	t := &human.Table{Color: o.Color}
-	t.Header("STATUS", "REGION", "VPC", "REASON", "RUN'S FLOW LOG DELIVERY")
+	waited := v.Wait != nil
+	if waited {
+		t.Header("STATUS", "REGION", "VPC", "REASON", "RUN'S FLOW LOG DELIVERY", "NEWEST RECORD")
+	} else {
+		t.Header("STATUS", "REGION", "VPC", "REASON", "RUN'S FLOW LOG DELIVERY")
+	}
 	for _, x := range rows {
+		if waited {
+			rec := "-"
+			if d := x.Delivering; d != nil && d.LagSeconds != nil {
+				rec = (time.Duration(*d.LagSeconds) * time.Second).String() + " ago"
+			}
+			d, reason := x.Delivery, x.Reason
+			if d == "" {
+				d = "-"
+			}
+			if reason == "" {
+				reason = "-"
+			}
+			t.AddCells(human.Cell{Text: string(x.Status), Color: human.StatusColor(string(x.Status))}, human.Cell{Text: x.Region}, human.Cell{Text: x.VPCID},
+				human.Cell{Text: reason}, human.Cell{Text: d}, human.Cell{Text: rec})
+			continue
+		}
 		d := x.Delivery
 		if d == "" {
 			d = "-"

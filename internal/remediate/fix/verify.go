@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/flowguard/flowguard/internal/engine"
+	"github.com/flowguard/flowguard/internal/engine/checks"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/remediate/fix/journal"
@@ -36,6 +37,8 @@ type VPCVerdict struct {
 	// Delivery is the delivery status of the run's flow log (SUCCESS, FAILED, or "" when AWS has not said yet).
 	Delivery string         `json:"delivery,omitempty"`
 	FlowLogs []FlowLogState `json:"flow_logs"`
+	// Delivering is the verdict of vpc-flow-logs-delivering on the VPC (verify --wait only).
+	Delivering *DeliveringVerdict `json:"delivering,omitempty"`
 }
 
 // VerifyResult is the re-check of a run's VPCs.
@@ -49,12 +52,14 @@ type VerifyResult struct {
 	Gone int `json:"gone,omitempty"`
 	// Warnings say what was wrong with the run's journal (a torn final record, suspect records).
 	Warnings []string `json:"warnings,omitempty"`
+	// Wait says how verify --wait went: how long it polled and which VPCs did not show delivered records.
+	Wait *WaitSummary `json:"wait,omitempty"`
 }
 
 // Overall follows the scan's: OK all pass, a failure when some fail, incomplete when some could not be read.
 func (v *VerifyResult) Overall() finding.Outcome {
 	switch {
-	case v.Error > 0:
+	case v.Error > 0, v.Wait != nil && v.Wait.Interrupted:
 		return finding.OutcomeIncomplete
 	case v.Fail > 0:
 		return finding.OutcomeFail
@@ -81,37 +86,43 @@ func LatestRun(dir string) (string, error) {
 // reason are scan's (SUBNET_OR_ENI_ONLY, DELIVERY_FAILED, ...). Beside it, the delivery status of the run's flow
 // log.
 func Verify(ctx context.Context, cfg aws.Config, dir, id string, concurrency int) (*VerifyResult, error) {
-	if concurrency <= 0 {
-		concurrency = DefaultConcurrency
-	}
-	info, contents, err := loadRun(dir, id)
-	if err != nil {
-		return nil, err
-	}
-	sc := scopeOf(contents.Records)
-	res := &VerifyResult{RunID: id, Warnings: contents.Warnings()}
-	var regions []string
-	for _, r := range sc.regionNames {
-		if len(sc.vpcs[r]) > 0 {
-			regions = append(regions, r)
+	return VerifyWait(ctx, cfg, dir, id, WaitOptions{Concurrency: concurrency})
+}
+
+// verifyRound re-reads the run's regions once and judges its VPCs; with delivery, also with the check
+// vpc-flow-logs-delivering (whose verdict goes to VPCVerdict.Delivering).
+func verifyRound(ctx context.Context, cfg aws.Config, info RunInfo, sc runScope, regions []string, id string, o WaitOptions) (*VerifyResult, error) {
+	res := &VerifyResult{RunID: id}
+	eo := engine.Options{}
+	collect := awsapi.Options{Regions: regions, Concurrency: o.Concurrency}
+	if o.Wait > 0 {
+		cs, err := checks.Select(engine.Builtin(), []string{CheckEnabled, engine.CheckDelivering})
+		if err != nil {
+			return nil, err
+		}
+		eo.Checks, eo.MaxDeliveryLag = cs, o.MaxDeliveryLag
+		collect.Delivery = awsapi.DeliveryOptions{Enabled: true, Now: o.Now}
+		if o.MaxDeliveryLag > 0 {
+			collect.Delivery.Window = max(inventory.DeliveryWindow, 2*o.MaxDeliveryLag)
 		}
 	}
-	if len(regions) == 0 {
-		return res, nil
-	}
-	snap := awsapi.Account(ctx, cfg, awsapi.Options{Regions: regions, Concurrency: concurrency})
+	snap := awsapi.Account(ctx, cfg, collect)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	scan, _, err := engine.Evaluate(ctx, source.Static(snap, "AWS account "+info.Account), engine.Options{})
+	scan, _, err := engine.Evaluate(ctx, source.Static(snap, "AWS account "+info.Account), eo)
 	if err != nil {
 		return nil, err
 	}
 	type key struct{ region, vpc string }
 	found := map[key]finding.Finding{}
+	delivering := map[key]finding.Finding{}
 	for _, f := range scan.Findings {
-		if f.CheckID == CheckEnabled {
+		switch f.CheckID {
+		case CheckEnabled:
 			found[key{f.Region, f.ResourceID}] = f
+		case engine.CheckDelivering:
+			delivering[key{f.Region, f.ResourceID}] = f
 		}
 	}
 	// A region (or the account) that could not be read: its VPCs are ERROR, never judged on a partial read.
@@ -149,6 +160,15 @@ func Verify(ctx context.Context, cfg aws.Config, dir, id string, concurrency int
 			default:
 				vd.Status, vd.Reason = finding.StatusSkipped, ReasonVPCGone
 			}
+			if o.Wait > 0 && vd.Status == finding.StatusPass {
+				// With --wait, the VPC passes only with its records delivered; otherwise the delivery check's
+				// reason is the VPC's (NEVER_DELIVERED, AWAITING_FIRST_DELIVERY, STALE, …).
+				df, seen := delivering[key{region, v}]
+				vd.Delivering = deliveringVerdict(df, seen)
+				if st := vd.Delivering.Outcome(); st != finding.StatusPass {
+					vd.Status, vd.Reason = st, vd.Delivering.Reason
+				}
+			}
 			for _, f := range flowLogs[key{region, v}] {
 				st := FlowLogState{ID: f.ID, Status: f.Status, TrafficType: f.TrafficType, DestinationType: f.DestinationType,
 					Destination: firstNonEmpty(f.LogGroupName, f.Destination), DeliverLogsStatus: f.DeliverLogsStatus,
@@ -162,7 +182,14 @@ func Verify(ctx context.Context, cfg aws.Config, dir, id string, concurrency int
 		}
 	}
 	res.VPCs = verdicts
-	for _, v := range verdicts {
+	res.count()
+	return res, nil
+}
+
+// count tallies the verdicts (with --wait, a VPC whose records did not arrive is already a FAIL or ERROR).
+func (res *VerifyResult) count() {
+	res.Pass, res.Fail, res.Error, res.Gone = 0, 0, 0, 0
+	for _, v := range res.VPCs {
 		switch v.Status {
 		case finding.StatusPass:
 			res.Pass++
@@ -174,7 +201,6 @@ func Verify(ctx context.Context, cfg aws.Config, dir, id string, concurrency int
 			res.Error++
 		}
 	}
-	return res, nil
 }
 
 // ReasonVPCGone is verify's reason for a VPC of the run that the account no longer has: there is nothing to

@@ -45,6 +45,8 @@ type Options struct {
 	Progress func(done, total int)
 	// Now stamps the snapshot (tests fix it).
 	Now func() time.Time
+	// Delivery, when enabled, also reads the flow logs' destinations for delivery evidence (delivery.go).
+	Delivery DeliveryOptions
 }
 
 // Account collects the inventory of the account cfg's credentials belong to. Read failures are recorded in
@@ -165,6 +167,9 @@ func collectTargets(ctx context.Context, targets []Target, o Options, snap *inve
 		return ra.Name < rb.Name
 	})
 	snap.Buckets = collectBuckets(ctx, targets, snap.Regions, limit)
+	if o.Delivery.Enabled {
+		CollectDelivery(ctx, targets, snap.Regions, o.Delivery, limit)
+	}
 	if ctx.Err() != nil {
 		snap.Incomplete = true
 	}
