@@ -58,6 +58,13 @@ type Region struct {
 	InternetGateways  []InternetGateway  `json:"internet_gateways,omitempty"`
 	// LogGroups are the CloudWatch Logs groups that flow logs of this region deliver to, as found.
 	LogGroups []LogGroup `json:"log_groups,omitempty"`
+	// Transit Gateways (own and shared in), their attachments, and the CloudWatch telemetry rules that make
+	// VPC flow logs (see tgw.go).
+	TransitGateways           []TransitGateway           `json:"transit_gateways,omitempty"`
+	TransitGatewayAttachments []TransitGatewayAttachment `json:"transit_gateway_attachments,omitempty"`
+	TelemetryRules            []TelemetryRule            `json:"telemetry_rules,omitempty"`
+	// TelemetryRulesNote says what of the telemetry rules could not be read (access denied, not offered).
+	TelemetryRulesNote string `json:"telemetry_rules_note,omitempty"`
 
 	// Errors lists the collections that could not be read. A collection without an error was read completely.
 	Errors []ReadError `json:"errors,omitempty"`
@@ -269,8 +276,8 @@ func ResourceTypeOf(resourceID string) string {
 		return ResourceTypeSubnet
 	case strings.HasPrefix(resourceID, "eni-"):
 		return ResourceTypeNetworkInterface
-	case strings.HasPrefix(resourceID, "tgw-attach-"):
-		return "TransitGatewayAttachment"
+	case strings.HasPrefix(resourceID, TransitGatewayAttachmentPrefix):
+		return ResourceTypeTransitGatewayAtt
 	case strings.HasPrefix(resourceID, "tgw-"):
 		return ResourceTypeTransitGateway
 	}

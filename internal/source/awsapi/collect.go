@@ -239,6 +239,8 @@ func collectRegion(ctx context.Context, t Target, region string) *inventory.Regi
 		}
 		reg.InternetGateways = igws
 	})
+	collectTransitGateways(ctx, &g, ec2c, reg, fail)
+	collectTelemetryRules(ctx, &g, NewTelemetryClient(cfg), reg)
 	g.Wait()
 	sort.Slice(reg.Errors, func(i, j int) bool { return reg.Errors[i].Collection < reg.Errors[j].Collection })
 	return reg
