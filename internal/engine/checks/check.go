@@ -84,7 +84,7 @@ func (c *Check) Type() *graph.Type { return c.typ }
 
 var validSeverities = []string{"critical", "high", "medium", "low", "info"}
 
-var validEvidence = []string{"vpc", "selection", "min_retention_days"}
+var validEvidence = []string{"vpc", "selection", "min_retention_days", evidenceTGW}
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 
@@ -250,8 +250,11 @@ func (c *Check) validate(root *yaml.Node) error {
 	}
 	if c.Evidence == nil {
 		c.Evidence = []string{"selection"}
-		if c.typ == graph.TVPC {
+		switch c.typ {
+		case graph.TVPC:
 			c.Evidence = []string{"vpc"}
+		case graph.TTransitGateway:
+			c.Evidence = []string{evidenceTGW}
 		}
 	}
 	for i, r := range c.Skip {
@@ -273,7 +276,7 @@ func (c *Check) validate(root *yaml.Node) error {
 
 var collections = []string{string(inventory.CollVPCs), string(inventory.CollFlowLogs), string(inventory.CollSubnets),
 	string(inventory.CollNetworkInterfaces), string(inventory.CollInternetGateways), string(inventory.CollLogGroups),
-	string(inventory.CollBuckets)}
+	string(inventory.CollBuckets), string(inventory.CollTransitGateways), string(inventory.CollTransitGatewayAttachments)}
 
 // compiled is a check ready to run with one set of parameter values.
 type compiled struct {

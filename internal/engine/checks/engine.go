@@ -506,6 +506,10 @@ func evidence(c *Check, cc *compiled, e *query.Eval, n *graph.Node, ec *evidence
 				vpc.MinRetentionDays, vpc.Extra = ev.MinRetentionDays, ev.Extra
 				ev = vpc
 			}
+		case evidenceTGW:
+			if n.Type == graph.TTransitGateway {
+				tgwEvidence(&ev, n)
+			}
 		case "min_retention_days":
 			if v, ok := cc.params["minRetentionDays"]; ok {
 				ev.MinRetentionDays = toInt(v)
@@ -577,6 +581,7 @@ func vpcEvidence(ev *finding.Evidence, n *graph.Node) {
 			ev.SubnetOrENIFlowLogs[i] = flowLogEvidence(m.Obj.(*inventory.FlowLog))
 		}
 	}
+	telemetryEvidence(ev, n)
 	if read(inventory.CollLogGroups) {
 		var seen map[string]bool
 		for _, m := range n.Rel(relVPCFlowLog) {

@@ -63,6 +63,7 @@ func newSchema() *Schema {
 		inventory.CollLogGroups, "AWS::Logs::LogGroup")
 	TBucket = add("Bucket", "buckets", "An S3 bucket that flow logs deliver to.", inventory.CollBuckets,
 		"AWS::S3::Bucket")
+	tgwTypes(add)
 	TTag = add("Tag", "", "A resource tag (reach it through hasTag).", "", "")
 
 	field := func(t *Type, name string, k Kind, doc string, get func(*Node) Value) {
@@ -107,7 +108,8 @@ func newSchema() *Schema {
 			case *tag:
 				return Str(o.Key)
 			}
-			return Null
+			v, _ := tgwName(n)
+			return v
 		})
 	}
 
@@ -267,6 +269,8 @@ func newSchema() *Schema {
 	field(TBucket, "message", KindString, "why the state is unknown", func(n *Node) Value { return Str(bk(n).Message) })
 	rBucketFlowLog = rel(TBucket, "hasFlowLog", TFlowLog, true, "flow logs delivering to it")
 
+	tgwSchema(field, rel)
+
 	// Tag
 	field(TTag, "key", KindString, "the tag key", func(n *Node) Value { return Str(n.Obj.(*tag).Key) })
 	field(TTag, "value", KindString, "the tag value", func(n *Node) Value { return Str(n.Obj.(*tag).Value) })
@@ -307,7 +311,8 @@ func arnOf(n *Node) Value {
 		}
 		return Str("arn:" + part + ":s3:::" + o.Name)
 	}
-	return Null
+	v, _ := tgwARN(n, part)
+	return v
 }
 
 // logGroupName is the flow log's destination log group. Only the inventory's LogGroupName counts, not a name
