@@ -92,6 +92,9 @@ func describeFlowLogs(ctx context.Context, c *ec2.Client, ids []string, filters 
 
 // passes applies the control to one flow log: ACTIVE, REJECT or ALL, delivery not FAILED, on the VPC itself.
 func passes(f inventory.FlowLog) bool {
+	if f.ResourceType == inventory.ResourceTypeTransitGateway {
+		return passesTGW(f)
+	}
 	return f.ResourceType == inventory.ResourceTypeVPC && engine.Satisfies(f)
 }
 

@@ -110,7 +110,7 @@ func Verify(ctx context.Context, cfg aws.Config, dir, id string, concurrency int
 	type key struct{ region, vpc string }
 	found := map[key]finding.Finding{}
 	for _, f := range scan.Findings {
-		if f.CheckID == CheckEnabled {
+		if f.CheckID == CheckEnabled || f.CheckID == CheckTGWEnabled {
 			found[key{f.Region, f.ResourceID}] = f
 		}
 	}
