@@ -98,10 +98,8 @@ type Evidence struct {
 	MinRetentionDays    int                `json:"min_retention_days,omitempty"`
 	// TransitGatewayAttachments are a Transit Gateway's attachments with their own flow logs (tgw checks).
 	TransitGatewayAttachments []AttachmentEvidence `json:"transit_gateway_attachments,omitempty"`
-	// TelemetryRules are the CloudWatch telemetry rules that make (or may make) the VPC's flow log;
-	// TelemetryRulesNote says what of them could not be read.
-	TelemetryRules     []TelemetryRuleEvidence `json:"telemetry_rules,omitempty"`
-	TelemetryRulesNote string                  `json:"telemetry_rules_note,omitempty"`
+	// TelemetryRules are the CloudWatch telemetry rules that make (or may make) the VPC's flow log.
+	TelemetryRules []TelemetryRuleEvidence `json:"telemetry_rules,omitempty"`
 	// Error is the read or evaluation error behind an ERROR finding.
 	Error     string             `json:"error,omitempty"`
 	Exception *ExceptionEvidence `json:"exception,omitempty"`

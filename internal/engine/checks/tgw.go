@@ -36,12 +36,9 @@ func tgwEvidence(ev *finding.Evidence, n *graph.Node) {
 	}
 }
 
-// telemetryEvidence adds the telemetry rules that make (or may make) the VPC's flow log, and what of them
-// could not be read.
+// telemetryEvidence adds the telemetry rules that make (or may make) the VPC's flow log. What of them could not
+// be read is on the region (graph field telemetryRulesNote, the snapshot), and in fix's plan.
 func telemetryEvidence(ev *finding.Evidence, n *graph.Node) {
-	if n.Region != nil {
-		ev.TelemetryRulesNote = n.Region.TelemetryRulesNote
-	}
 	for _, m := range n.Rel(relVPCTelemetry) {
 		r := m.Obj.(*inventory.TelemetryRule)
 		ev.TelemetryRules = append(ev.TelemetryRules, finding.TelemetryRuleEvidence{

@@ -139,6 +139,8 @@ func tgwSchema(field addFieldFunc, rel addRelFunc) {
 			return Str(best)
 		})
 	rRegionTGW = rel(TRegion, "hasTransitGateway", TTransitGateway, true, "the region's Transit Gateways")
+	field(TRegion, "telemetryRulesNote", KindString, "what of the CloudWatch telemetry rules could not be read (null: all read)",
+		func(n *Node) Value { return Str(n.Obj.(*inventory.Region).TelemetryRulesNote) })
 }
 
 // tgwIndex holds one region's Transit Gateway and attachment nodes while the graph is built.

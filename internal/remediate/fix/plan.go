@@ -173,6 +173,7 @@ func Build(ctx context.Context, cfg aws.Config, targets []Target, skipped []Skip
 		return nil, err
 	}
 
+	telemetryNotes(p, states)
 	missing := checkBuckets(ctx, cfg, p, mine, stateErr, o.Concurrency)
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -189,6 +190,14 @@ func Build(ctx context.Context, cfg aws.Config, targets []Target, skipped []Skip
 		}
 		if settled(p, states[t.Region], t) {
 			continue
+		}
+		why, notes := ruleCovers(states[t.Region], t)
+		if why != "" {
+			p.Skipped = append(p.Skipped, Skip{t.AccountID, t.Region, t.VPCID, why})
+			continue
+		}
+		for _, n := range notes {
+			p.Notes = append(p.Notes, t.Region+"/"+t.VPCID+": "+n)
 		}
 		// A destination bucket that does not exist is like an unusable delivery role: the VPC is left alone
 		// with why, before apply, rather than failed by CreateFlowLogs.
@@ -299,6 +308,7 @@ func readRegion(ctx context.Context, cl *clients, p *Plan, region string, resume
 		return nil, fmt.Errorf("describe flow logs in %s/%s: %w", p.Account, region, err)
 	}
 	rs.FlowLogs = fls
+	readTelemetryRules(ctx, cl, p, region, rs)
 	// The log groups of the targets' existing flow logs are read whatever the destination: a retention to
 	// raise (or a group that is gone) is about them, not about where the new flow log goes.
 	prefixes := map[string]bool{}

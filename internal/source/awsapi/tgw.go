@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/observabilityadmin"
 	oatypes "github.com/aws/aws-sdk-go-v2/service/observabilityadmin/types"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/pagination"
@@ -276,12 +278,21 @@ func denied(err error) bool {
 	return false
 }
 
+// telemetryError says in a few words why a telemetry call failed: the service's error code, or the HTTP
+// status of an answer that was not the service's (an emulator, a proxy), never the SDK's whole chain.
 func telemetryError(err error) string {
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
-		return ae.ErrorCode() + ": " + ae.ErrorMessage()
+		return ae.ErrorCode()
 	}
-	return err.Error()
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) {
+		return "HTTP " + strconv.Itoa(re.HTTPStatusCode())
+	}
+	if errors.Is(err, context.Canceled) {
+		return "cancelled"
+	}
+	return "no answer"
 }
 
 func firstNonEmpty(s ...string) string {
