@@ -157,6 +157,7 @@ func collectTargets(ctx context.Context, targets []Target, o Options, snap *inve
 	}
 	g.Wait()
 	snap.Regions = append(snap.Regions, results...)
+	spreadOrganizationRules(snap.Regions)
 	sort.SliceStable(snap.Regions, func(a, b int) bool {
 		ra, rb := snap.Regions[a], snap.Regions[b]
 		if ra.AccountID != rb.AccountID {

@@ -321,3 +321,37 @@ func NewTelemetryClient(cfg aws.Config) *observabilityadmin.Client {
 		o.Retryer = retry.AddWithMaxBackoffDelay(retry.AddWithMaxAttempts(o.Retryer, telemetryAttempts), telemetryMaxBackoff)
 	})
 }
+
+// spreadOrganizationRules shows the organization's telemetry rules, read in the management (or delegated
+// administrator) account, in every other account of the snapshot in the same region: they may make those
+// accounts' VPC flow logs too. Their scope (accounts, organizational units) is not resolved, so the copies
+// count as "may cover", never as covering.
+func spreadOrganizationRules(regions []*inventory.Region) {
+	byRegion := map[string][]inventory.TelemetryRule{}
+	from := map[string]string{}
+	for _, r := range regions {
+		for _, tr := range r.TelemetryRules {
+			if tr.Organization && from[r.Name] != "" && from[r.Name] != r.AccountID {
+				continue // one reading account per region is enough
+			}
+			if tr.Organization {
+				byRegion[r.Name] = append(byRegion[r.Name], tr)
+				from[r.Name] = r.AccountID
+			}
+		}
+	}
+	for _, r := range regions {
+		if len(byRegion[r.Name]) == 0 || from[r.Name] == r.AccountID {
+			continue
+		}
+		have := map[string]bool{}
+		for _, tr := range r.TelemetryRules {
+			have[tr.ARN+"|"+tr.Name] = tr.Organization
+		}
+		for _, tr := range byRegion[r.Name] {
+			if !have[tr.ARN+"|"+tr.Name] {
+				r.TelemetryRules = append(r.TelemetryRules, tr)
+			}
+		}
+	}
+}
