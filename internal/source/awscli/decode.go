@@ -191,6 +191,10 @@ func decodeInto(r *inventory.Region, f file) error {
 			r.NetworkInterfaces = append(r.NetworkInterfaces, inventory.NetworkInterface{ID: n.NetworkInterfaceId, VPCID: n.VpcId,
 				SubnetID: n.SubnetId, Status: n.Status, Type: n.InterfaceType})
 		}
+	case kindTGWs, kindTGWAttachments:
+		if err := decodeTGW(r, f.kind, data); err != nil {
+			return wrap(err)
+		}
 	case kindIGWs:
 		var out cliIGWs
 		if err := json.Unmarshal(data, &out); err != nil {
