@@ -56,7 +56,7 @@ func TestSchemaAndChecksCommands(t *testing.T) {
 	}
 	code, out, _ = runCLI(t, "checks", "list", "-o", "json")
 	var items []map[string]any
-	if err := json.Unmarshal([]byte(out), &items); err != nil || code != 0 || len(items) != 3 || items[0]["expect"] != "eq []" || items[0]["opt_in"] != true {
+	if err := json.Unmarshal([]byte(out), &items); err != nil || code != 0 || len(items) != 4 || items[0]["expect"] != "eq []" || items[1]["opt_in"] != true {
 		t.Errorf("checks list -o json: exit %d err %v\n%s", code, err, out)
 	}
 	code, out, _ = runCLI(t, "checks", "show", "vpc-flow-logs-enabled")
@@ -64,7 +64,7 @@ func TestSchemaAndChecksCommands(t *testing.T) {
 		t.Errorf("checks show: exit %d\n%s", code, out)
 	}
 	code, _, errOut = runCLI(t, "checks", "show", "nope")
-	if code != 3 || !strings.Contains(errOut, `unknown check "nope" (valid: vpc-flow-logs-delivering, vpc-flow-logs-enabled, vpc-flow-logs-retention)`) {
+	if code != 3 || !strings.Contains(errOut, `unknown check "nope" (valid: tgw-flow-logs-enabled, vpc-flow-logs-delivering, vpc-flow-logs-enabled, vpc-flow-logs-retention)`) {
 		t.Errorf("checks show nope: exit %d %q", code, errOut)
 	}
 	bad := t.TempDir()
@@ -137,7 +137,7 @@ func TestScanWithUserChecks(t *testing.T) {
 		t.Errorf("exit %d (-want +got):\n%s", code, d)
 	}
 	code, _, errOut = runCLI(t, "scan", "--snapshot", snap, "--check", "vpc-flow-logs-enable")
-	if code != 3 || !strings.Contains(errOut, `unknown check "vpc-flow-logs-enable" (valid: vpc-flow-logs-delivering, vpc-flow-logs-enabled, vpc-flow-logs-retention)`) {
+	if code != 3 || !strings.Contains(errOut, `unknown check "vpc-flow-logs-enable" (valid: tgw-flow-logs-enabled, vpc-flow-logs-delivering, vpc-flow-logs-enabled, vpc-flow-logs-retention)`) {
 		t.Errorf("unknown --check: exit %d %q", code, errOut)
 	}
 }

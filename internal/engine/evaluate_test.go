@@ -104,7 +104,7 @@ func TestUnreadCollections(t *testing.T) {
 	})
 	t.Run("account that could not be entered: ERROR per check", func(t *testing.T) {
 		res := evalSnapshot(&inventory.Snapshot{Errors: []inventory.ReadError{{AccountID: "222222222222", Collection: inventory.CollAccount, Operation: "sts:AssumeRole", Message: "AccessDenied"}}}, Options{})
-		if len(res.Findings) != 2 || res.Findings[0].Status != finding.StatusError || res.Findings[0].ResourceType != finding.ResourceAccount {
+		if len(res.Findings) != 3 || res.Findings[0].Status != finding.StatusError || res.Findings[0].ResourceType != finding.ResourceAccount {
 			t.Errorf("%+v", res.Findings)
 		}
 	})

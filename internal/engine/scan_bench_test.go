@@ -33,7 +33,7 @@ func BenchmarkScanUnderLatency(b *testing.B) {
 	if _, err := fixture.Demo(b.Context(), fixture.New(acct.Config(srv.URL, "us-east-1"), acct.ID)); err != nil {
 		b.Fatal(err)
 	}
-	p := faultproxy.New(srv.URL, faultproxy.Options{Latency: latency})
+	p := faultproxy.New(srv.URL, faultproxy.Options{Latency: latency, Answer: awsTelemetry})
 	defer p.Close()
 	cfg := acct.Config(p.URL, "us-east-1")
 	opts := scanOptions{Collect: awsapi.Options{Regions: fixture.DemoRegions}}
@@ -85,7 +85,7 @@ func BenchmarkOrganizationScan(b *testing.B) {
 		}
 	}
 	regions := []string{"us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2"}
-	p := faultproxy.New(srv.URL, faultproxy.Options{Latency: latency})
+	p := faultproxy.New(srv.URL, faultproxy.Options{Latency: latency, Answer: awsTelemetry})
 	defer p.Close()
 	cfg := mgmt.Config(p.URL, "us-east-1")
 	opts := scanOptions{Collect: awsapi.Options{Regions: regions, Concurrency: parallel}}

@@ -96,6 +96,10 @@ type Evidence struct {
 	SubnetOrENIFlowLogs []FlowLogEvidence  `json:"subnet_or_eni_flow_logs,omitempty"`
 	LogGroups           []LogGroupEvidence `json:"log_groups,omitempty"`
 	MinRetentionDays    int                `json:"min_retention_days,omitempty"`
+	// TransitGatewayAttachments are a Transit Gateway's attachments with their own flow logs (tgw checks).
+	TransitGatewayAttachments []AttachmentEvidence `json:"transit_gateway_attachments,omitempty"`
+	// TelemetryRules are the CloudWatch telemetry rules that make (or may make) the VPC's flow log.
+	TelemetryRules []TelemetryRuleEvidence `json:"telemetry_rules,omitempty"`
 	// Error is the read or evaluation error behind an ERROR finding.
 	Error     string             `json:"error,omitempty"`
 	Exception *ExceptionEvidence `json:"exception,omitempty"`
@@ -115,6 +119,28 @@ type FlowLogEvidence struct {
 	Destination       string `json:"destination,omitempty"`
 	DeliverLogsStatus string `json:"deliver_logs_status,omitempty"`
 	DeliverLogsError  string `json:"deliver_logs_error,omitempty"`
+}
+
+// AttachmentEvidence is a Transit Gateway attachment and the flow logs on it.
+type AttachmentEvidence struct {
+	ID              string            `json:"id"`
+	ResourceType    string            `json:"resource_type,omitempty"`
+	ResourceID      string            `json:"resource_id,omitempty"`
+	ResourceOwnerID string            `json:"resource_owner_id,omitempty"`
+	State           string            `json:"state,omitempty"`
+	FlowLogs        []FlowLogEvidence `json:"flow_logs,omitempty"`
+}
+
+// TelemetryRuleEvidence is a CloudWatch telemetry rule that makes VPC flow logs, and how it reaches the VPC.
+type TelemetryRuleEvidence struct {
+	Name              string `json:"name"`
+	Organization      bool   `json:"organization,omitempty"`
+	Coverage          string `json:"coverage"` // covers, may-cover, inactive
+	EvaluationStatus  string `json:"evaluation_status,omitempty"`
+	SelectionCriteria string `json:"selection_criteria,omitempty"`
+	Scope             string `json:"scope,omitempty"`
+	DestinationType   string `json:"destination_type,omitempty"`
+	TrafficType       string `json:"traffic_type,omitempty"`
 }
 
 // LogGroupEvidence is a destination log group as seen.

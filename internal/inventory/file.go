@@ -172,6 +172,7 @@ func (s *Snapshot) Validate() error {
 				bad("%s.log_groups[%d].name: missing (or the entry is null)", p, j)
 			}
 		}
+		validateTGW(r, p, bad)
 		for j, e := range r.Errors {
 			if e.Collection == "" {
 				bad("%s.errors[%d].collection: missing (or the entry is null)", p, j)

@@ -63,6 +63,13 @@ type Region struct {
 
 	// DeliveryReadAt is set when the flow logs' destinations were read for delivery evidence (see Delivery).
 	DeliveryReadAt *time.Time `json:"delivery_read_at,omitempty"`
+	// Transit Gateways (own and shared in), their attachments, and the CloudWatch telemetry rules that make
+	// VPC flow logs (see tgw.go).
+	TransitGateways           []TransitGateway           `json:"transit_gateways,omitempty"`
+	TransitGatewayAttachments []TransitGatewayAttachment `json:"transit_gateway_attachments,omitempty"`
+	TelemetryRules            []TelemetryRule            `json:"telemetry_rules,omitempty"`
+	// TelemetryRulesNote says what of the telemetry rules could not be read (access denied, not offered).
+	TelemetryRulesNote string `json:"telemetry_rules_note,omitempty"`
 
 	// Errors lists the collections that could not be read. A collection without an error was read completely.
 	Errors []ReadError `json:"errors,omitempty"`
@@ -282,8 +289,8 @@ func ResourceTypeOf(resourceID string) string {
 		return ResourceTypeSubnet
 	case strings.HasPrefix(resourceID, "eni-"):
 		return ResourceTypeNetworkInterface
-	case strings.HasPrefix(resourceID, "tgw-attach-"):
-		return "TransitGatewayAttachment"
+	case strings.HasPrefix(resourceID, TransitGatewayAttachmentPrefix):
+		return ResourceTypeTransitGatewayAtt
 	case strings.HasPrefix(resourceID, "tgw-"):
 		return ResourceTypeTransitGateway
 	}

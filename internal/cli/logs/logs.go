@@ -467,7 +467,7 @@ JSON (to stderr when the records go to stdout).`,
 	fs.IntVar(&o.Cfg.Records, "records", 100000, "records of normal traffic")
 	fs.StringVar(&o.Start, "start", "2026-01-01T00:00:00Z", "time of the first record (RFC 3339)")
 	fs.DurationVar(&o.Cfg.Duration, "duration", 24*time.Hour, "time the records span")
-	fs.IntVar(&o.Version, "version", 2, "format version: 2 is the default format; 3-8 add every field of that version")
+	fs.IntVar(&o.Version, "version", 2, "format version: 2 is the default format; 3-11 add every field of that version")
 	cmdutil.AddLogFormatFlag(fs, &o.LogFormat, "custom record format (a LogFormat) instead of --version, e.g. '${version} ${vpc-id} ${srcaddr} ${dstaddr} ${action}'")
 	fs.StringVar(&o.Cfg.Account, "account", "123456789012", "account id")
 	fs.StringVar(&o.Cfg.Region, "region", "us-east-1", "region")
@@ -523,10 +523,10 @@ func generateRun(o *GenerateOptions) error {
 		}
 	case o.Version == 2:
 		o.Cfg.Format = flowlog.DefaultFormat
-	case o.Version >= 3 && o.Version <= 8:
+	case o.Version >= 3 && o.Version <= flowlog.MaxVPCVersion:
 		o.Cfg.Format = flowlog.FormatOf(flowlog.FieldsOfVersion(o.Version)...)
 	default:
-		return cmdutil.UsageError("--version must be 2-8")
+		return cmdutil.UsageError("--version must be 2-%d", flowlog.MaxVPCVersion)
 	}
 	// Progress on a terminal's stderr, unless the records themselves go to a terminal (--out - on a TTY).
 	var genOpts []gen.Option

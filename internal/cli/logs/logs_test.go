@@ -91,7 +91,7 @@ func TestLogsUsageErrors(t *testing.T) {
 		{"logs", "report", ".", "--log-format", "${version"},
 		{"logs", "report", "/does/not/exist"},
 		{"logs", "generate"},
-		{"logs", "generate", "--out", "-", "--version", "9"},
+		{"logs", "generate", "--out", "-", "--version", "12"},
 	} {
 		if code, _, errOut := runCLI(t, args...); code != 3 || errOut == "" {
 			t.Errorf("%v: exit %d (%q), want 3", args, code, errOut)

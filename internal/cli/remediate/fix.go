@@ -72,7 +72,10 @@ func NewCmdFix(f *cmdutil.Factory, runF func(*FixOptions) error) *cobra.Command 
 		Use:   "fix",
 		Short: "Plan, and with --apply make, the changes that give every failing VPC a working flow log",
 		Long: `fix builds a plan from a scan's FAIL findings (a live scan, or --from scan.json): per account and region,
-which VPCs, and every API call it will make (delivery role, log groups, VPC-level flow logs). It changes nothing
+which VPCs, and every API call it will make (delivery role, log groups, VPC-level flow logs). Transit Gateways
+that fail tgw-flow-logs-enabled get a Transit Gateway flow log (owner account only; every flow, 60 s, every
+Transit Gateway field: --traffic-type, --log-format and --max-aggregation-interval are for VPCs). A VPC that a
+running CloudWatch telemetry rule already gives a flow log gets none from fix. It changes nothing
 unless --apply is given; on a terminal it then asks for confirmation unless --yes.
 
 Each apply is a run with an id, journalled before and after every change (--journal-dir). The plan shows the

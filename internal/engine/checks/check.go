@@ -91,7 +91,7 @@ func (c *Check) Type() *graph.Type { return c.typ }
 
 var validSeverities = []string{"critical", "high", "medium", "low", "info"}
 
-var validEvidence = []string{"vpc", "selection", "min_retention_days", "delivery"}
+var validEvidence = []string{"vpc", "selection", "min_retention_days", "delivery", evidenceTGW}
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 
@@ -257,8 +257,11 @@ func (c *Check) validate(root *yaml.Node) error {
 	}
 	if c.Evidence == nil {
 		c.Evidence = []string{"selection"}
-		if c.typ == graph.TVPC {
+		switch c.typ {
+		case graph.TVPC:
 			c.Evidence = []string{"vpc"}
+		case graph.TTransitGateway:
+			c.Evidence = []string{evidenceTGW}
 		}
 	}
 	for i, r := range c.Skip {
@@ -285,7 +288,8 @@ func (c *Check) validate(root *yaml.Node) error {
 
 var collections = []string{string(inventory.CollVPCs), string(inventory.CollFlowLogs), string(inventory.CollSubnets),
 	string(inventory.CollNetworkInterfaces), string(inventory.CollInternetGateways), string(inventory.CollLogGroups),
-	string(inventory.CollBuckets), string(inventory.CollDelivery)}
+	string(inventory.CollBuckets), string(inventory.CollDelivery), string(inventory.CollTransitGateways),
+	string(inventory.CollTransitGatewayAttachments)}
 
 // compiled is a check ready to run with one set of parameter values.
 type compiled struct {

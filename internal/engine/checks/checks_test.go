@@ -36,7 +36,7 @@ func TestBuiltin(t *testing.T) {
 			t.Errorf("%s: metadata incomplete", c.ID)
 		}
 	}
-	if diff := cmp.Diff([]string{"vpc-flow-logs-delivering", "vpc-flow-logs-enabled", "vpc-flow-logs-retention"}, ids); diff != "" {
+	if diff := cmp.Diff([]string{"tgw-flow-logs-enabled", "vpc-flow-logs-delivering", "vpc-flow-logs-enabled", "vpc-flow-logs-retention"}, ids); diff != "" {
 		t.Error(diff)
 	}
 }
@@ -77,7 +77,7 @@ func TestUserChecks(t *testing.T) {
 	if _, err := Merge(all, user[:1]); err == nil || !strings.Contains(err.Error(), "is already defined in") {
 		t.Errorf("duplicate id: %v", err)
 	}
-	if _, err := Select(all, []string{"nope"}); err == nil || !strings.Contains(err.Error(), `unknown check "nope" (valid: internet-exposed-vpcs-log-all-traffic, no-default-vpc, vpc-flow-logs-delivering, vpc-flow-logs-enabled, vpc-flow-logs-retention)`) {
+	if _, err := Select(all, []string{"nope"}); err == nil || !strings.Contains(err.Error(), `unknown check "nope" (valid: internet-exposed-vpcs-log-all-traffic, no-default-vpc, tgw-flow-logs-enabled, vpc-flow-logs-delivering, vpc-flow-logs-enabled, vpc-flow-logs-retention)`) {
 		t.Errorf("unknown id: %v", err)
 	}
 }
@@ -142,7 +142,7 @@ func TestParseErrors(t *testing.T) {
 		{"message", base + "query: vpcs\npass: '{{.Nope}}'\n", "c.yaml:7: pass: unknown method .Nope (valid: .ID, .Name, .F, .Rel, .Where, .Read, .Param)"},
 		{"message syntax", base + "query: vpcs\npass: '{{if}}'\n", "c.yaml:7: template: pass:1: missing value for if"},
 		{"unknown collection", base + "query: vpcs\nrequires: [flowlogs]\n", `c.yaml:7:11: unknown collection "flowlogs" (valid: vpcs, flow_logs,`},
-		{"evidence", base + "query: vpcs\nevidence: [all]\n", `c.yaml:7:11: unknown evidence section "all" (valid: vpc, selection, min_retention_days, delivery)`},
+		{"evidence", base + "query: vpcs\nevidence: [all]\n", `c.yaml:7:11: unknown evidence section "all" (valid: vpc, selection, min_retention_days, delivery, transit_gateway)`},
 		{"id", "id: X Y\ntitle: t\nseverity: low\nasset_types: [VPC]\nexpect: eq []\nquery: vpcs\n", `c.yaml:1:5: id "X Y": use lower-case letters`},
 		{"wrong value type", base + "query: vpcs\ncontrols: 3\n", "c.yaml:7: cannot unmarshal !!int `3` into []finding.Control"},
 	} {

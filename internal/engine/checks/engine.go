@@ -525,6 +525,10 @@ func evidence(c *Check, cc *compiled, e *query.Eval, n *graph.Node, ec *evidence
 			if n.Type == graph.TVPC {
 				ev.Delivery = deliveryEvidence(n, cc.params)
 			}
+		case evidenceTGW:
+			if n.Type == graph.TTransitGateway {
+				tgwEvidence(&ev, n)
+			}
 		case "min_retention_days":
 			if v, ok := cc.params["minRetentionDays"]; ok {
 				ev.MinRetentionDays = toInt(v)
@@ -596,6 +600,7 @@ func vpcEvidence(ev *finding.Evidence, n *graph.Node) {
 			ev.SubnetOrENIFlowLogs[i] = flowLogEvidence(m.Obj.(*inventory.FlowLog))
 		}
 	}
+	telemetryEvidence(ev, n)
 	if read(inventory.CollLogGroups) {
 		var seen map[string]bool
 		for _, m := range n.Rel(relVPCFlowLog) {

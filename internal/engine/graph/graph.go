@@ -231,6 +231,7 @@ func Build(snap *inventory.Snapshot) *Graph {
 			link(rnode, rRegionLogGroup, n)
 			link(n, rLogGroupRegion, rnode)
 		}
+		tg := buildTGW(reg, rnode, vpcs, newNode, link, addTags)
 		for i := range reg.FlowLogs {
 			f := &reg.FlowLogs[i]
 			n := newNode(TFlowLog, f.ID, acct, rn, part, f, reg)
@@ -264,6 +265,8 @@ func Build(snap *inventory.Snapshot) *Graph {
 						link(n, rFlowLogVPC, v[0])
 					}
 				}
+			default:
+				tg.linkFlowLog(rt, f.ResourceID, n, link)
 			}
 			if name := logGroupName(f); name != "" {
 				// CloudWatch Logs delivery is to a log group of the flow log's own account and region.

@@ -63,6 +63,7 @@ func newSchema() *Schema {
 		inventory.CollLogGroups, "AWS::Logs::LogGroup")
 	TBucket = add("Bucket", "buckets", "An S3 bucket that flow logs deliver to.", inventory.CollBuckets,
 		"AWS::S3::Bucket")
+	tgwTypes(add)
 	TTag = add("Tag", "", "A resource tag (reach it through hasTag).", "", "")
 	addNetworkTypes(add)
 
@@ -109,6 +110,9 @@ func newSchema() *Schema {
 				return Str(o.Key)
 			}
 			if v, ok := networkName(n); ok {
+				return v
+			}
+			if v, ok := tgwName(n); ok {
 				return v
 			}
 			return Null
@@ -273,6 +277,7 @@ func newSchema() *Schema {
 	rBucketFlowLog = rel(TBucket, "hasFlowLog", TFlowLog, true, "flow logs delivering to it")
 
 	deliveryFields(field)
+	tgwSchema(field, rel)
 
 	// Tag
 	field(TTag, "key", KindString, "the tag key", func(n *Node) Value { return Str(n.Obj.(*tag).Key) })
@@ -314,7 +319,8 @@ func arnOf(n *Node) Value {
 		}
 		return Str("arn:" + part + ":s3:::" + o.Name)
 	}
-	return Null
+	v, _ := tgwARN(n, part)
+	return v
 }
 
 // logGroupName is the flow log's destination log group. Only the inventory's LogGroupName counts, not a name

@@ -156,11 +156,20 @@ func TestParseVersions(t *testing.T) {
 		},
 		{
 			name:   "unknown newer fields kept as strings",
-			format: "${version} ${srcaddr} ${resource-id} ${encryption-status} ${action}",
-			line:   "10 10.1.2.3 res-123 2 ACCEPT",
+			format: "${version} ${srcaddr} ${future-id} ${future-status} ${action}",
+			line:   "12 10.1.2.3 res-123 2 ACCEPT",
 			want: with(func(v *view) {
-				v.Version, v.SrcAddr, v.Action = 10, "10.1.2.3", "ACCEPT"
-				v.Extra = map[string]string{"resource-id": "res-123", "encryption-status": "2"}
+				v.Version, v.SrcAddr, v.Action = 12, "10.1.2.3", "ACCEPT"
+				v.Extra = map[string]string{"future-id": "res-123", "future-status": "2"}
+			}),
+		},
+		{
+			name:   "version 9 to 11 fields",
+			format: "${version} ${srcaddr} ${resource-id} ${encryption-status} ${interface-type} ${next-hop-vpc-id} ${asg-tag-2} ${action}",
+			line:   "11 10.1.2.3 nat-0abc 2 nat_gateway vpc-9 web%20tier ACCEPT",
+			want: with(func(v *view) {
+				v.Version, v.SrcAddr, v.Action = 11, "10.1.2.3", "ACCEPT"
+				v.Strings = map[string]string{"resource-id": "nat-0abc", "interface-type": "nat_gateway", "next-hop-vpc-id": "vpc-9", "asg-tag-2": "web%20tier"}
 			}),
 		},
 		{
@@ -323,7 +332,8 @@ func TestFormat(t *testing.T) {
 			t.Errorf("ParseFormat(%q) succeeded", bad)
 		}
 	}
-	if len(FieldsOfVersion(2)) != 14 || len(FieldsOfVersion(8)) != len(AllFields()) {
+	if len(FieldsOfVersion(2)) != 14 || len(FieldsOfVersion(8)) != 40 || len(FieldsOfVersion(MaxVPCVersion)) != 54 ||
+		len(AllFields()) != 54+18 || TransitGatewayDefaultFormat.Version() != 6 || len(TransitGatewayDefaultFormat.Fields) != 36 {
 		t.Error("FieldsOfVersion")
 	}
 }
@@ -390,11 +400,22 @@ func FuzzScanner(f *testing.F) {
 	f.Add("version srcaddr start end\n2 10.0.0.1 1 253402300800\n2 10.0.0.1 1 2\n")
 	f.Add("account-id action log-status end\n1 ACCEPT OK 99999999999999999999\n\n\nversion\n")
 	f.Add("${version} ${start}\n2 -1\n")
+	// Transit Gateway files (version 6) and the newest VPC fields, with an unknown field at the end.
+	f.Add(TransitGatewayDefaultFormat.Header() + " x-new\n" + tgwLine + " v\n" + strings.Replace(tgwLine, " 0 7 ", " - 99999999999999999999 ", 1) + " v\n")
+	f.Add("version encryption-status resource-id next-hop-az-id srcaddr\n11 3 eni-1 use1-az1 10.0.0.1\n11 4294967296 - - ::1\n")
 	f.Fuzz(func(t *testing.T, data string) {
 		s := NewScanner(strings.NewReader(data), "fuzz", Options{})
 		var n int64
 		for s.Scan() {
 			r := s.Record()
+			for _, fl := range []Field{EncryptionStatus, PacketsLostNoRoute, PacketsLostBlackhole, PacketsLostMTUExceeded, PacketsLostTTLExpired} {
+				if v := r.Int(fl); v < NA {
+					t.Fatalf("%s = %d", fl.Name(), v)
+				}
+			}
+			if v := r.Int(EncryptionStatus); v > 1<<31-1 {
+				t.Fatalf("encryption-status %d does not fit its int32 column", v)
+			}
 			n++
 			for _, v := range []int64{r.Start, r.End} {
 				if v != NA && (v < 0 || v > MaxTime) {
@@ -414,6 +435,7 @@ func FuzzParseFormat(f *testing.F) {
 	f.Add("version account-id interface-id srcaddr")
 	f.Add("account_id srcaddr log_status")
 	f.Add("${next-hop-type} ${resource-id}")
+	f.Add(TransitGatewayDefaultFormat.String())
 	f.Add("${")
 	f.Fuzz(func(t *testing.T, s string) {
 		fm, err := ParseFormat(s)

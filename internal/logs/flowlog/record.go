@@ -72,8 +72,9 @@ type Record struct {
 	format *Format
 }
 
-// Field returns the raw text of a known string field (nil when the format does not carry it). Numbers and
-// addresses are only kept parsed, in the typed fields: not storing their text saves the parser work.
+// Field returns the raw text of a known string field, or of a number read by Int (nil when the format does
+// not carry it). The numbers and addresses of the typed fields are only kept parsed: not storing their text
+// saves the parser work.
 func (r *Record) Field(f Field) []byte {
 	if f >= numFields {
 		return nil
@@ -92,6 +93,20 @@ func (r *Record) Str(f Field) string {
 
 // Extra returns the raw values of the format's unknown fields, in column order (Format.ExtraNames).
 func (r *Record) Extra() [][]byte { return r.extra }
+
+// ByName returns the raw text of a column by its hyphenated name: a known string field, a number read by
+// Int, or an unknown (newer) field; false when the format has no such column or keeps it parsed only (the
+// typed numbers and addresses: read them from the Record's fields).
+func (r *Record) ByName(name string) ([]byte, bool) {
+	if f, ok := fieldByName[name]; ok {
+		if f.Kind() == KindString || rawNumber(f) {
+			b := r.raw[f]
+			return b, b != nil
+		}
+		return nil, false
+	}
+	return r.ExtraField(name)
+}
 
 // ExtraField returns the raw value of an unknown field by name.
 func (r *Record) ExtraField(name string) ([]byte, bool) {
@@ -140,10 +155,69 @@ func (e *FieldError) Error() string {
 	return fmt.Sprintf("field %s: %q: %v", e.Field, e.Value, e.Err)
 }
 
+// rawNumber reports whether fl is a number kept as its text (checked when read, parsed by Int): the newer
+// counters and codes (encryption-status, packets-lost-*) that no report aggregates, so the hot path does not
+// carry a typed slot for each.
+func rawNumber(fl Field) bool {
+	return fl > RejectReason && fl < numFields && (fieldInfos[fl].kind == KindInt32 || fieldInfos[fl].kind == KindInt64)
+}
+
+// Int returns a numeric field's value: NA for "-" or a field the format does not carry.
+func (r *Record) Int(f Field) int64 {
+	switch f {
+	case Version:
+		return int64(r.Version)
+	case SrcPort:
+		return int64(r.SrcPort)
+	case DstPort:
+		return int64(r.DstPort)
+	case Protocol:
+		return int64(r.Protocol)
+	case TCPFlags:
+		return int64(r.TCPFlags)
+	case TrafficPath:
+		return int64(r.TrafficPath)
+	case Packets:
+		return r.Packets
+	case Bytes:
+		return r.Bytes
+	case Start:
+		return r.Start
+	case End:
+		return r.End
+	}
+	if !rawNumber(f) {
+		return NA
+	}
+	b := r.raw[f]
+	if b == nil || IsNA(b) {
+		return NA
+	}
+	v, err := parseInt64(b, false)
+	if err != nil {
+		return NA
+	}
+	return v
+}
+
 // set stores the raw value b of column i (field fl) and parses typed fields.
 func (r *Record) set(fl Field, b []byte) error {
 	if fl.Kind() == KindString {
 		r.raw[fl] = b
+	}
+	if rawNumber(fl) {
+		na := len(b) == 1 && b[0] == '-'
+		var err error
+		if fl.Kind() == KindInt32 {
+			_, err = parseInt32(b, na)
+		} else {
+			_, err = parseInt64(b, na)
+		}
+		if err != nil {
+			return &FieldError{Field: fl.Name(), Value: string(b), Err: err}
+		}
+		r.raw[fl] = b
+		return nil
 	}
 	na := len(b) == 1 && b[0] == '-'
 	var err error

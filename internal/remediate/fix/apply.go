@@ -505,9 +505,14 @@ func (a *applier) createFlowLogs(ctx context.Context, st Step, vpcs []string) (m
 	f := st.FlowLog
 	in := &ec2.CreateFlowLogsInput{
 		ResourceType: ec2types.FlowLogsResourceTypeVpc, ResourceIds: vpcs,
-		TrafficType:            ec2types.TrafficType(f.TrafficType),
 		LogDestinationType:     ec2types.LogDestinationType(f.DestinationType),
 		MaxAggregationInterval: aws.Int32(f.MaxAggregationInterval),
+	}
+	if f.ResourceType != "" {
+		in.ResourceType = ec2types.FlowLogsResourceType(f.ResourceType)
+	}
+	if f.TrafficType != "" { // AWS refuses a traffic type for Transit Gateway flow logs
+		in.TrafficType = ec2types.TrafficType(f.TrafficType)
 	}
 	if f.LogFormat != "" {
 		in.LogFormat = aws.String(f.LogFormat)

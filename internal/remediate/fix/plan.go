@@ -56,6 +56,8 @@ type Step struct {
 
 // FlowLogSpec is what CreateFlowLogs is asked for.
 type FlowLogSpec struct {
+	// ResourceType is TransitGateway for a Transit Gateway flow log, empty for a VPC one.
+	ResourceType           string `json:"resource_type,omitempty"`
 	TrafficType            string `json:"traffic_type"`
 	DestinationType        string `json:"destination_type"`
 	LogGroupName           string `json:"log_group_name,omitempty"`
@@ -171,6 +173,7 @@ func Build(ctx context.Context, cfg aws.Config, targets []Target, skipped []Skip
 		return nil, err
 	}
 
+	telemetryNotes(p, states)
 	missing := checkBuckets(ctx, cfg, p, mine, stateErr, o.Concurrency)
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -187,6 +190,14 @@ func Build(ctx context.Context, cfg aws.Config, targets []Target, skipped []Skip
 		}
 		if settled(p, states[t.Region], t) {
 			continue
+		}
+		why, notes := ruleCovers(states[t.Region], t)
+		if why != "" {
+			p.Skipped = append(p.Skipped, Skip{t.AccountID, t.Region, t.VPCID, why})
+			continue
+		}
+		for _, n := range notes {
+			p.Notes = append(p.Notes, t.Region+"/"+t.VPCID+": "+n)
 		}
 		// A destination bucket that does not exist is like an unusable delivery role: the VPC is left alone
 		// with why, before apply, rather than failed by CreateFlowLogs.
@@ -297,6 +308,7 @@ func readRegion(ctx context.Context, cl *clients, p *Plan, region string, resume
 		return nil, fmt.Errorf("describe flow logs in %s/%s: %w", p.Account, region, err)
 	}
 	rs.FlowLogs = fls
+	readTelemetryRules(ctx, cl, p, region, rs)
 	// The log groups of the targets' existing flow logs are read whatever the destination: a retention to
 	// raise (or a group that is gone) is about them, not about where the new flow log goes.
 	prefixes := map[string]bool{}
@@ -364,6 +376,7 @@ type builder struct {
 	// per batch and region: log-group steps, then flow-log steps; flow-log VPCs grouped by destination.
 	groupSteps map[batchRegion][]Step
 	flowGroups map[batchRegion]map[string][]string
+	tgwGroups  map[batchRegion]map[string][]string // the same for Transit Gateways
 }
 
 type batchRegion struct {
@@ -376,6 +389,7 @@ func (b *builder) target(t Target) bool {
 	if b.groupSteps == nil {
 		b.groupSteps = map[batchRegion][]Step{}
 		b.flowGroups = map[batchRegion]map[string][]string{}
+		b.tgwGroups = map[batchRegion]map[string][]string{}
 		b.roleRegions = map[string]bool{}
 	}
 	p, s := b.p, b.s
@@ -392,10 +406,14 @@ func (b *builder) target(t Target) bool {
 			b.cwTargets = append(b.cwTargets, t)
 			b.logGroup(t, br, dest)
 		}
-		if b.flowGroups[br] == nil {
-			b.flowGroups[br] = map[string][]string{}
+		groups := b.flowGroups
+		if t.IsTransitGateway() {
+			groups = b.tgwGroups
 		}
-		b.flowGroups[br][dest] = append(b.flowGroups[br][dest], t.VPCID)
+		if groups[br] == nil {
+			groups[br] = map[string][]string{}
+		}
+		groups[br][dest] = append(groups[br][dest], t.VPCID)
 		steps = true
 	}
 	if b.retention(t, br) {
@@ -416,7 +434,7 @@ func (b *builder) target(t Target) bool {
 func settled(p *Plan, rs *regionState, t Target) bool {
 	on := rs.flowLogsOn(t.VPCID)
 	for _, f := range on {
-		if p.RunID != "" && f.Tags[TagRunID] == p.RunID && f.ResourceType == inventory.ResourceTypeVPC {
+		if p.RunID != "" && f.Tags[TagRunID] == p.RunID && f.ResourceType == t.resourceType() {
 			p.Done = append(p.Done, Done{Target: t, FlowLogID: f.ID})
 			return true
 		}
@@ -516,7 +534,7 @@ func (p *Plan) Counts() Counts {
 
 func sameDestination(on []inventory.FlowLog, s Settings, dest string) *inventory.FlowLog {
 	for i, f := range on {
-		if f.ResourceType != inventory.ResourceTypeVPC {
+		if f.ResourceType != inventory.ResourceTypeVPC && f.ResourceType != inventory.ResourceTypeTransitGateway {
 			continue
 		}
 		if (s.Destination == inventory.DestinationCloudWatchLogs && f.LogGroupName == dest) ||
@@ -827,14 +845,16 @@ func (b *builder) dropFlowLog(t Target) {
 	}
 	b.dropped[t.Key()] = true
 	br := batchRegion{t.Batch, t.Region}
-	for dest, vpcs := range b.flowGroups[br] {
-		var keep []string
-		for _, v := range vpcs {
-			if v != t.VPCID {
-				keep = append(keep, v)
+	for _, groups := range []map[batchRegion]map[string][]string{b.flowGroups, b.tgwGroups} {
+		for dest, vpcs := range groups[br] {
+			var keep []string
+			for _, v := range vpcs {
+				if v != t.VPCID {
+					keep = append(keep, v)
+				}
 			}
+			groups[br][dest] = keep
 		}
-		b.flowGroups[br][dest] = keep
 	}
 	var keep []Step
 	for _, st := range b.groupSteps[br] {
@@ -856,6 +876,9 @@ func (b *builder) finish() {
 		keys[k] = true
 	}
 	for k := range b.flowGroups {
+		keys[k] = true
+	}
+	for k := range b.tgwGroups {
 		keys[k] = true
 	}
 	var brs []batchRegion
@@ -889,6 +912,7 @@ func (b *builder) finish() {
 					Why: fmt.Sprintf("VPC-level %s flow log for %d VPC(s)", s.TrafficType, len(chunk))})
 			}
 		}
+		p.Steps = append(p.Steps, b.tgwSteps(br)...)
 	}
 	// Drop flow-log steps emptied by an unusable role.
 	steps := p.Steps[:0]

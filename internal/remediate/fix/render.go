@@ -52,7 +52,7 @@ func WritePlan(w io.Writer, p *Plan, applying bool) {
 	if len(p.Steps) == 1 {
 		changes = "changes"
 	}
-	fmt.Fprintf(w, "  %s to change in %s, %s that %s something\n", human.Plural(len(p.Targets), "VPC"), human.Plural(len(p.Regions), "region"),
+	fmt.Fprintf(w, "  %s to change in %s, %s that %s something\n", targetCount(p.Targets), human.Plural(len(p.Regions), "region"),
 		human.Plural(len(p.Steps), "API call"), changes)
 	fmt.Fprintf(w, "  %s\n", CountsLine(p.Counts()))
 	if line := NotRemediatedLine(p.NotRemediated); line != "" {
@@ -89,7 +89,13 @@ func WritePlan(w io.Writer, p *Plan, applying bool) {
 				fmt.Fprintf(w, "%s%s%s  %s\n", under, term(v), describeTarget(tg), term(strings.Join(tg.Reasons, ",")))
 			}
 			f := st.FlowLog
-			fmt.Fprintf(w, "%sResourceType=VPC TrafficType=%s LogDestinationType=%s", under, term(f.TrafficType), term(f.DestinationType))
+			if f.ResourceType == inventory.ResourceTypeTransitGateway {
+				// No traffic type (AWS refuses one), every Transit Gateway field: say so rather than print the format.
+				fmt.Fprintf(w, "%sResourceType=TransitGateway (every flow; LogFormat: the %d Transit Gateway fields, version 6) LogDestinationType=%s",
+					under, len(strings.Fields(f.LogFormat)), term(f.DestinationType))
+			} else {
+				fmt.Fprintf(w, "%sResourceType=VPC TrafficType=%s LogDestinationType=%s", under, term(f.TrafficType), term(f.DestinationType))
+			}
 			if f.RoleARN != "" {
 				fmt.Fprintf(w, " DeliverLogsPermissionArn=%s", term(f.RoleARN))
 			}
@@ -211,8 +217,25 @@ func stepWhere(st Step) string {
 	return st.Region
 }
 
+// targetCount says how many VPCs (and Transit Gateways, when there are some) a plan changes.
+func targetCount(ts []Target) string {
+	tgws := 0
+	for _, t := range ts {
+		if t.IsTransitGateway() {
+			tgws++
+		}
+	}
+	if tgws == 0 {
+		return human.Plural(len(ts), "VPC")
+	}
+	return human.Plural(len(ts)-tgws, "VPC") + " and " + human.Plural(tgws, "Transit Gateway")
+}
+
 func describeTarget(tg Target) string {
 	var parts []string
+	if tg.IsTransitGateway() {
+		parts = append(parts, "Transit Gateway")
+	}
 	if tg.Name != "" {
 		parts = append(parts, term(tg.Name))
 	}

@@ -455,7 +455,7 @@ func (rb *rollbacker) logGroups(ctx context.Context, region string, left []inven
 	}
 	if s := rb.sc.info.Settings; s.Destination == inventory.DestinationCloudWatchLogs && s.LogGroupTemplate != "" {
 		for _, t := range rb.sc.info.Targets {
-			if t.Region == region && vpcIDRE.MatchString(t.VPCID) {
+			if t.Region == region && (vpcIDRE.MatchString(t.VPCID) || tgwIDRE.MatchString(t.VPCID)) {
 				names[s.LogGroupName(rb.sc.info.Account, region, t.VPCID)] = true
 			}
 		}

@@ -72,6 +72,9 @@ type regionState struct {
 	LogGroups map[string]inventory.LogGroup // by name; absent means it does not exist
 	// GroupTags are the tags of the run's VPCs' log groups, read when a run is resumed.
 	GroupTags map[string]map[string]string
+	// Rules are the region's telemetry rules that make VPC flow logs; RulesNote what of them was not read.
+	Rules     []inventory.TelemetryRule
+	RulesNote string
 }
 
 func (rs *regionState) flowLogsOn(vpc string) []inventory.FlowLog {
@@ -92,6 +95,9 @@ func describeFlowLogs(ctx context.Context, c *ec2.Client, ids []string, filters 
 
 // passes applies the control to one flow log: ACTIVE, REJECT or ALL, delivery not FAILED, on the VPC itself.
 func passes(f inventory.FlowLog) bool {
+	if f.ResourceType == inventory.ResourceTypeTransitGateway {
+		return passesTGW(f)
+	}
 	return f.ResourceType == inventory.ResourceTypeVPC && engine.Satisfies(f)
 }
 

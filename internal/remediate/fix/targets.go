@@ -14,8 +14,11 @@ var placeholderRE = regexp.MustCompile(`\{[^{}]*\}`)
 type Target struct {
 	AccountID string `json:"account_id"`
 	Region    string `json:"region"`
-	VPCID     string `json:"vpc_id"`
-	Name      string `json:"name,omitempty"`
+	// VPCID is the VPC's id, or the Transit Gateway's for a Transit Gateway target.
+	VPCID string `json:"vpc_id"`
+	// ResourceType is TransitGateway for a Transit Gateway target, empty for a VPC.
+	ResourceType string `json:"resource_type,omitempty"`
+	Name         string `json:"name,omitempty"`
 	// Reasons are the FAIL reasons of the enabled check; empty when only retention is to be fixed.
 	Reasons         []string          `json:"reasons,omitempty"`
 	NeedsFlowLog    bool              `json:"needs_flow_log"`
@@ -77,6 +80,9 @@ func TargetsFromResult(r *finding.Result, s Settings) (targets []Target, skipped
 		return t
 	}
 	for _, f := range r.Findings {
+		if tgwFinding(f, get, &skipped) {
+			continue
+		}
 		if f.ResourceType != finding.ResourceVPC || (f.CheckID != CheckEnabled && f.CheckID != CheckRetention) {
 			continue
 		}
@@ -141,6 +147,9 @@ func NotRemediated(r *finding.Result) []CheckFindings {
 			continue
 		}
 		if f.ResourceType == finding.ResourceVPC && (f.CheckID == CheckEnabled || f.CheckID == CheckRetention) {
+			continue
+		}
+		if f.ResourceType == ResourceTransitGateway && f.CheckID == CheckTGWEnabled {
 			continue
 		}
 		n[f.CheckID]++

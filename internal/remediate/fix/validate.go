@@ -18,6 +18,8 @@ var (
 	subnetIDRE = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
 	eniIDRE    = regexp.MustCompile(`^eni-([0-9a-f]{8}|[0-9a-f]{17})$`)
 	flowLogRE  = regexp.MustCompile(`^fl-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	tgwIDRE    = regexp.MustCompile(`^tgw-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	tgwAttRE   = regexp.MustCompile(`^tgw-attach-([0-9a-f]{8}|[0-9a-f]{17})$`)
 	// A flow log's destination: a log group ARN, or an S3 bucket ARN with an optional prefix.
 	logGroupARNRE = regexp.MustCompile(`^arn:aws(-[a-z]+)*:logs:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:log-group:[A-Za-z0-9_\-/.#]{1,512}(:\*)?$`)
 	bucketARNRE   = regexp.MustCompile(`^arn:aws(-[a-z]+)*:s3:::[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/[A-Za-z0-9!\-_.*'()/=]*)?$`)
@@ -29,9 +31,10 @@ func validRegion(s string) bool  { return len(s) <= 32 && regionRE.MatchString(s
 // validLogGroupName is CloudWatch Logs' rule: 1 to 512 of A-Z a-z 0-9 _ - / . #.
 var validLogGroupName = inventory.ValidLogGroupName
 
-// validResourceID checks the id of a flow log's resource: a VPC, subnet or network interface.
+// validResourceID checks the id of a flow log's resource: a VPC, subnet, network interface, Transit Gateway
+// or Transit Gateway attachment.
 func validResourceID(s string) bool {
-	return vpcIDRE.MatchString(s) || subnetIDRE.MatchString(s) || eniIDRE.MatchString(s)
+	return vpcIDRE.MatchString(s) || subnetIDRE.MatchString(s) || eniIDRE.MatchString(s) || tgwIDRE.MatchString(s) || tgwAttRE.MatchString(s)
 }
 
 // ValidateResult checks every identifier fix may read from a saved scan: accounts, regions, VPC, subnet,
@@ -67,6 +70,13 @@ func validateFinding(f finding.Finding) error {
 		if f.Region == "" {
 			return fmt.Errorf("a VPC finding has no region")
 		}
+	case ResourceTransitGateway:
+		if !tgwIDRE.MatchString(f.ResourceID) {
+			return fmt.Errorf("resource_id %q is not a Transit Gateway id (tgw- and 8 or 17 hex digits)", clip(f.ResourceID))
+		}
+		if f.Region == "" {
+			return fmt.Errorf("a Transit Gateway finding has no region")
+		}
 	case finding.ResourceLogGroup:
 		if !validLogGroupName(f.ResourceID) {
 			return fmt.Errorf("resource_id %q is not a log group name", clip(f.ResourceID))
@@ -84,13 +94,20 @@ func validateFinding(f finding.Finding) error {
 	if ev.OwnerID != "" && !validAccount(ev.OwnerID) {
 		return fmt.Errorf("evidence.owner_id %q is not a 12-digit AWS account id", clip(ev.OwnerID))
 	}
-	for _, fls := range [][]finding.FlowLogEvidence{ev.FlowLogs, ev.SubnetOrENIFlowLogs} {
+	fla := [][]finding.FlowLogEvidence{ev.FlowLogs, ev.SubnetOrENIFlowLogs}
+	for _, a := range ev.TransitGatewayAttachments {
+		if !tgwAttRE.MatchString(a.ID) {
+			return fmt.Errorf("evidence: %q is not a Transit Gateway attachment id", clip(a.ID))
+		}
+		fla = append(fla, a.FlowLogs)
+	}
+	for _, fls := range fla {
 		for _, fl := range fls {
 			if !flowLogRE.MatchString(fl.ID) {
 				return fmt.Errorf("evidence: flow log id %q is not a flow log id (fl- and 8 or 17 hex digits)", clip(fl.ID))
 			}
 			if fl.ResourceID != "" && !validResourceID(fl.ResourceID) {
-				return fmt.Errorf("evidence: flow log %s: resource_id %q is not a VPC, subnet or interface id", fl.ID, clip(fl.ResourceID))
+				return fmt.Errorf("evidence: flow log %s: resource_id %q is not a VPC, subnet, interface, Transit Gateway or attachment id", fl.ID, clip(fl.ResourceID))
 			}
 			if d := fl.Destination; d != "" && !validLogGroupName(d) && !logGroupARNRE.MatchString(d) && !bucketARNRE.MatchString(d) {
 				return fmt.Errorf("evidence: flow log %s: destination %q is neither a log group nor a log group or S3 bucket ARN", fl.ID, clip(d))

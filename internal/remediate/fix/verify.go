@@ -119,7 +119,7 @@ func verifyRound(ctx context.Context, cfg aws.Config, info RunInfo, sc runScope,
 	delivering := map[key]finding.Finding{}
 	for _, f := range scan.Findings {
 		switch f.CheckID {
-		case CheckEnabled:
+		case CheckEnabled, CheckTGWEnabled:
 			found[key{f.Region, f.ResourceID}] = f
 		case engine.CheckDelivering:
 			delivering[key{f.Region, f.ResourceID}] = f

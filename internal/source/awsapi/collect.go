@@ -159,6 +159,7 @@ func collectTargets(ctx context.Context, targets []Target, o Options, snap *inve
 	}
 	g.Wait()
 	snap.Regions = append(snap.Regions, results...)
+	spreadOrganizationRules(snap.Regions)
 	sort.SliceStable(snap.Regions, func(a, b int) bool {
 		ra, rb := snap.Regions[a], snap.Regions[b]
 		if ra.AccountID != rb.AccountID {
@@ -245,6 +246,8 @@ func collectRegion(ctx context.Context, t Target, region string) *inventory.Regi
 		reg.InternetGateways = igws
 	})
 	collectNetwork(ctx, &g, ec2c, reg, fail)
+	collectTransitGateways(ctx, &g, ec2c, reg, fail)
+	collectTelemetryRules(ctx, &g, NewTelemetryClient(cfg), reg)
 	g.Wait()
 	sort.Slice(reg.Errors, func(i, j int) bool { return reg.Errors[i].Collection < reg.Errors[j].Collection })
 	return reg

@@ -49,6 +49,9 @@ const (
 	kindENIs
 	kindIGWs
 	kindIdentity
+	// Transit Gateways are optional: without their output an AWS CLI folder simply has none (see tgw.go).
+	kindTGWs
+	kindTGWAttachments
 )
 
 var kinds = []struct {
@@ -65,6 +68,9 @@ var kinds = []struct {
 	kindENIs:      {"NetworkInterfaces", inventory.CollNetworkInterfaces, "aws ec2 describe-network-interfaces", "DescribeNetworkInterfaces", true},
 	kindIGWs:      {"InternetGateways", inventory.CollInternetGateways, "aws ec2 describe-internet-gateways", "DescribeInternetGateways", true},
 	kindIdentity:  {"Account", inventory.CollAccount, "aws sts get-caller-identity", "GetCallerIdentity", false},
+	kindTGWs:      {"TransitGateways", inventory.CollTransitGateways, "aws ec2 describe-transit-gateways", "DescribeTransitGateways", false},
+	kindTGWAttachments: {"TransitGatewayAttachments", inventory.CollTransitGatewayAttachments,
+		"aws ec2 describe-transit-gateway-attachments", "DescribeTransitGatewayAttachments", false},
 }
 
 var (
@@ -318,6 +324,7 @@ func build(dir string, files []file, o Options, collected time.Time) (*inventory
 				Operation: spec.operation, Code: "NotProvided",
 				Message: fmt.Sprintf("no `%s` output for %s/%s in the aws-cli directory", spec.command, sc.account, sc.region)})
 		}
+		tgwNotProvided(r, sc.account, sc.region, read[sc])
 		dedupe(r)
 		snap.Regions = append(snap.Regions, r)
 	}
@@ -358,6 +365,8 @@ func dedupe(r *inventory.Region) {
 	r.Subnets = uniq(r.Subnets, func(v inventory.Subnet) string { return v.ID })
 	r.NetworkInterfaces = uniq(r.NetworkInterfaces, func(v inventory.NetworkInterface) string { return v.ID })
 	r.InternetGateways = uniq(r.InternetGateways, func(v inventory.InternetGateway) string { return v.ID })
+	r.TransitGateways = uniq(r.TransitGateways, func(v inventory.TransitGateway) string { return v.ID })
+	r.TransitGatewayAttachments = uniq(r.TransitGatewayAttachments, func(v inventory.TransitGatewayAttachment) string { return v.ID })
 }
 
 func uniq[T any](xs []T, key func(T) string) []T {

@@ -162,7 +162,8 @@ func FuzzDecode(f *testing.F) {
 	for _, s := range []string{vpcsJSON, flowLogsJSON, logGroupsJSON, identityJSON,
 		`{"Subnets": [{"SubnetId": "s", "VpcId": "v"}]}`, `{"NetworkInterfaces": [{}]}`,
 		`{"InternetGateways": [{"InternetGatewayId": "igw", "Attachments": [{"VpcId": "v"}]}]}`,
-		`{"FlowLogs": [{"FlowLogId": "f", "ResourceId": "r", "CreationTime": "x"}]}`, `{"Vpcs": null}`, "{"} {
+		`{"FlowLogs": [{"FlowLogId": "f", "ResourceId": "r", "CreationTime": "x"}]}`, `{"Vpcs": null}`, "{",
+		tgwsJSON, tgwAttsJSON, `{"TransitGateways": [{}]}`, `{"TransitGatewayAttachments": [{"TransitGatewayAttachmentId": "a"}]}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

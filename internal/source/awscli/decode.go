@@ -240,6 +240,10 @@ func decodeInto(r *inventory.Region, f file) error {
 			}
 			r.NetworkInterfaces = append(r.NetworkInterfaces, ni)
 		}
+	case kindTGWs, kindTGWAttachments:
+		if err := decodeTGW(r, f.kind, data); err != nil {
+			return wrap(err)
+		}
 	case kindIGWs:
 		var out cliIGWs
 		if err := json.Unmarshal(data, &out); err != nil {

@@ -57,6 +57,9 @@ type Options struct {
 	Decide func(Call) Fault
 	// Rewrite, when set, may change a forwarded response's body (to play states moto cannot create).
 	Rewrite func(c Call, body []byte) []byte
+	// Answer, when set, may answer a call itself, without forwarding it (ok true): the status and the body
+	// (JSON), to play a service moto does not offer. Tests name the gap they bridge this way.
+	Answer func(c Call) (status int, body []byte, ok bool)
 }
 
 // Proxy is a running fault-injecting proxy.
@@ -154,6 +157,15 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request, rp *httputil.Rever
 	}
 	switch fault {
 	case None:
+		if o.Answer != nil {
+			if status, body, ok := o.Answer(c); ok {
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("X-Amzn-Requestid", "faultproxy")
+				w.WriteHeader(status)
+				w.Write(body)
+				return
+			}
+		}
 		r = r.WithContext(context.WithValue(r.Context(), callKey{}, c))
 		rp.ServeHTTP(w, r)
 	case Drop:
@@ -289,6 +301,8 @@ func identify(r *http.Request, body []byte) Call {
 			c.Action, c.Params = v.Get("Action"), v
 		} else if a := r.URL.Query().Get("Action"); a != "" {
 			c.Action = a
+		} else if p := strings.Trim(r.URL.Path, "/"); p != "" && !strings.Contains(p, "/") {
+			c.Action = p // REST-JSON services that name the operation in the path (observabilityadmin)
 		}
 	}
 	return c

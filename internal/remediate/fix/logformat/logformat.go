@@ -5,24 +5,34 @@ package logformat
 import (
 	"fmt"
 	"strings"
+
+	"github.com/flowguard/flowguard/internal/logs/flowlog"
 )
 
 // Default is the fixed version-2 format AWS uses when no LogFormat is given.
 const Default = "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}"
 
-// Fields maps every known field name to the format version that introduced it (shared/flowlog-fields.md).
-var Fields = map[string]int{
-	"version": 2, "account-id": 2, "interface-id": 2, "srcaddr": 2, "dstaddr": 2, "srcport": 2, "dstport": 2,
-	"protocol": 2, "packets": 2, "bytes": 2, "start": 2, "end": 2, "action": 2, "log-status": 2,
-	"vpc-id": 3, "subnet-id": 3, "instance-id": 3, "tcp-flags": 3, "type": 3, "pkt-srcaddr": 3, "pkt-dstaddr": 3,
-	"region": 4, "az-id": 4, "sublocation-type": 4, "sublocation-id": 4,
-	"pkt-src-aws-service": 5, "pkt-dst-aws-service": 5, "flow-direction": 5, "traffic-path": 5,
-	"ecs-cluster-arn": 7, "ecs-cluster-name": 7, "ecs-container-instance-arn": 7, "ecs-container-instance-id": 7,
-	"ecs-container-id": 7, "ecs-second-container-id": 7, "ecs-service-name": 7, "ecs-task-definition-arn": 7,
-	"ecs-task-arn": 7, "ecs-task-id": 7,
-	"reject-reason": 8,
-	"resource-id":   9, "encryption-status": 9, "instance-tag": 9, "interface-tag": 9, "interface-type": 9,
-}
+// Fields maps every VPC flow-log field name to the format version that introduced it: the record parser's
+// table (internal/logs/flowlog), so that what fix accepts is what the readers understand.
+var Fields = func() map[string]int {
+	m := map[string]int{}
+	for _, f := range flowlog.FieldsOfVersion(flowlog.MaxVPCVersion) {
+		m[f.Name()] = f.Version()
+	}
+	return m
+}()
+
+// TransitGatewayFields are the fields a Transit Gateway flow log may carry: those of its default format.
+var TransitGatewayFields = func() map[string]int {
+	m := map[string]int{}
+	for _, f := range flowlog.TransitGatewayDefaultFormat.Fields {
+		m[f.Name()] = f.Version()
+	}
+	return m
+}()
+
+// TransitGatewayDefault is the format AWS gives a Transit Gateway flow log without a LogFormat (version 6).
+var TransitGatewayDefault = flowlog.TransitGatewayDefaultFormat.String()
 
 // nextHopPrefix covers the documented `next-hop-*` family of version 9+ fields.
 const nextHopPrefix = "next-hop-"
@@ -35,9 +45,16 @@ func Known(name string) bool {
 	return strings.HasPrefix(name, nextHopPrefix) && len(name) > len(nextHopPrefix)
 }
 
+// ParseTransitGateway is Parse for a Transit Gateway flow log: only the fields Transit Gateway records have.
+func ParseTransitGateway(format string) ([]string, error) {
+	return parse(format, func(name string) bool { _, ok := TransitGatewayFields[name]; return ok })
+}
+
 // Parse splits a custom format into its field names, in order. Every token must be `${name}` with a known
 // name, separated by single or repeated spaces; a field may not repeat. The error names the 1-based token.
-func Parse(format string) ([]string, error) {
+func Parse(format string) ([]string, error) { return parse(format, Known) }
+
+func parse(format string, known func(string) bool) ([]string, error) {
 	tokens := strings.Fields(format)
 	if len(tokens) == 0 {
 		return nil, fmt.Errorf("log format is empty")
@@ -52,7 +69,7 @@ func Parse(format string) ([]string, error) {
 		if strings.ContainsAny(name, "${}") {
 			return nil, fmt.Errorf("log format field %d %q: want ${field-name}", i+1, tok)
 		}
-		if !Known(name) {
+		if !known(name) {
 			return nil, fmt.Errorf("log format field %d: unknown field %q (see the flow-log record fields AWS documents)", i+1, name)
 		}
 		if seen[name] {

@@ -74,3 +74,21 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestTransitGatewayFormat(t *testing.T) {
+	got, err := ParseTransitGateway(TransitGatewayDefault)
+	if err != nil || len(got) != 36 || got[3] != "tgw-id" {
+		t.Fatalf("default: %v %v", got, err)
+	}
+	if _, err := ParseTransitGateway("${version} ${tgw-id} ${action}"); err == nil || !strings.Contains(err.Error(), `unknown field "action"`) {
+		t.Errorf("action is not a Transit Gateway field: %v", err)
+	}
+	if _, err := Parse("${version} ${tgw-id}"); err == nil {
+		t.Error("tgw-id is not a VPC flow-log field")
+	}
+	for name, v := range map[string]int{"resource-id": 9, "encryption-status": 10, "asg-tag-2": 11, "next-hop-vpc-id": 11, "reject-reason": 8} {
+		if Fields[name] != v {
+			t.Errorf("%s: version %d, want %d", name, Fields[name], v)
+		}
+	}
+}
