@@ -148,6 +148,16 @@ func ParseEvent(body []byte) (*Event, error) {
 	if dec.More() {
 		return nil, bad("trailing data after the event")
 	}
+	if env.Account == nil {
+		// EventBridge always writes account; an emulator (moto 5) leaves it out of events it delivers. The
+		// CloudTrail record names the account too (recipientAccountId), and that is as good a source.
+		var d struct {
+			Recipient *string `json:"recipientAccountId"`
+		}
+		if len(env.Detail) > 0 && env.Detail[0] == '{' && json.Unmarshal(env.Detail, &d) == nil {
+			env.Account = d.Recipient
+		}
+	}
 	switch {
 	case env.Version == nil || env.ID == nil || env.DetailType == nil || env.Source == nil || env.Account == nil || env.Time == nil || env.Region == nil:
 		return nil, bad("not an EventBridge event: version, id, detail-type, source, account, time and region are required")
