@@ -213,7 +213,9 @@ func (e *env) start(t *testing.T, g *Guard) (stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- g.Run(ctx, QueueOptions{URL: e.queue, Client: sqs.NewFromConfig(e.cfg), Visibility: 30 * time.Second, Wait: 2 * time.Second}) }()
+	go func() {
+		done <- g.Run(ctx, QueueOptions{URL: e.queue, Client: sqs.NewFromConfig(e.cfg), Visibility: 30 * time.Second, Wait: 2 * time.Second})
+	}()
 	var once sync.Once
 	stop = func() {
 		once.Do(func() {

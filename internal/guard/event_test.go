@@ -18,7 +18,7 @@ func trailEvent(account, region, source, name string, params, resp any, identity
 			"eventVersion": "1.08", "eventTime": time.Now().UTC().Format(time.RFC3339), "eventSource": source, "eventName": name,
 			"awsRegion": region, "sourceIPAddress": "192.0.2.1", "userAgent": userAgent, "eventType": "AwsApiCall",
 			"recipientAccountId": account, "readOnly": false,
-			"userIdentity": map[string]any{"type": "AssumedRole", "arn": identityARN, "accountId": account},
+			"userIdentity":      map[string]any{"type": "AssumedRole", "arn": identityARN, "accountId": account},
 			"requestParameters": params, "responseElements": resp,
 		},
 	}
@@ -149,8 +149,8 @@ func TestAssumedRole(t *testing.T) {
 	t.Parallel()
 	for arn, want := range map[string][2]string{
 		"arn:aws:sts::111122223333:assumed-role/OrganizationAccountAccessRole/flowguard": {"OrganizationAccountAccessRole", "flowguard"},
-		"arn:aws:iam::111122223333:user/alice":                                          {"", ""},
-		"assumed-role/x/y":                                                              {"", ""},
+		"arn:aws:iam::111122223333:user/alice":                                           {"", ""},
+		"assumed-role/x/y":                                                               {"", ""},
 	} {
 		r, s, _ := assumedRole(arn)
 		if r != want[0] || s != want[1] {

@@ -504,13 +504,17 @@ func (g *Guard) repair(ctx context.Context, cfg aws.Config, account string, res 
 	out, err := fix.Execute(ctx, cfg, pr, g.o.JournalDir, fix.ApplyOptions{Concurrency: g.o.Concurrency})
 	if out != nil {
 		done := g.o.Now()
+		created := 0
 		for _, v := range out.VPCs {
 			if v.Status == fix.OutcomeCreated {
+				created++
 				g.recordRepair(v.AccountID, v.Region, v.VPCID, done)
 				g.o.Metrics.fixed()
-				for _, e := range events {
-					g.o.Metrics.fixLatency(done.Sub(e.Time))
-				}
+			}
+		}
+		if created > 0 {
+			for _, e := range events {
+				g.o.Metrics.fixLatency(done.Sub(e.Time))
 			}
 		}
 		g.emit(Line{Kind: "fix", Events: ids, Fix: &FixLine{RunID: out.RunID, Status: out.Status, Journal: out.JournalPath, VPCs: out.VPCs, Errors: out.Errors, Warnings: out.Warnings}})
