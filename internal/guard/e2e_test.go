@@ -140,7 +140,7 @@ func (e *env) putEvent(t *testing.T, body []byte) {
 }
 
 // send puts a message on the queue directly (a duplicate delivery, a poison message).
-func (e *env) send(t *testing.T, body string) {
+func (e *env) send(t testing.TB, body string) {
 	t.Helper()
 	if _, err := e.sqs.SendMessage(t.Context(), &sqs.SendMessageInput{QueueUrl: aws.String(e.queue), MessageBody: aws.String(body)}); err != nil {
 		t.Fatal(err)

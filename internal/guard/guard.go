@@ -81,7 +81,9 @@ type Guard struct {
 	accounts map[string]bool // the accounts in scope when an account selection is given
 	state    map[string]finding.Status
 	repairs  map[string][]time.Time
-	outMu    sync.Mutex
+	// next is, per account-region, the generation of events waiting for the read after the running one.
+	next  map[string]*generation
+	outMu sync.Mutex
 }
 
 // New checks the options and identifies the caller (one sts:GetCallerIdentity).
@@ -117,7 +119,7 @@ func New(ctx context.Context, o Options) (*Guard, error) {
 	}
 	o.Config = o.Config.Copy()
 	o.Config.AppID = AppID
-	g := &Guard{o: o, locks: map[string]*sync.Mutex{}, configs: map[string]aws.Config{}, state: map[string]finding.Status{}, repairs: map[string][]time.Time{}}
+	g := &Guard{o: o, locks: map[string]*sync.Mutex{}, configs: map[string]aws.Config{}, state: map[string]finding.Status{}, repairs: map[string][]time.Time{}, next: map[string]*generation{}}
 	id, err := awsapi.CallerIdentity(ctx, o.Config)
 	if err != nil {
 		return nil, err
@@ -303,11 +305,47 @@ func (g *Guard) config(ctx context.Context, account string) (aws.Config, error) 
 	return c, nil
 }
 
-// handleRegion re-reads the account-region of events (all about it), evaluates the checks and acts.
+// generation is the events of one account-region served by one read: every event that arrives while a read
+// of its account-region runs joins the next generation, so a burst costs two reads, not one per message.
+type generation struct {
+	done   chan struct{}
+	events []*Event
+	err    error
+}
+
+// handleRegion gets events (all about one account-region) settled: it joins them to the generation waiting
+// for the next read of that account-region, or starts one, and returns that read's outcome. A read starts
+// after every event of its generation arrived, so what it reads includes their effect.
 func (g *Guard) handleRegion(ctx context.Context, events []*Event) error {
+	key := events[0].Key()
+	g.mu.Lock()
+	gen := g.next[key]
+	leader := gen == nil
+	if leader {
+		gen = &generation{done: make(chan struct{})}
+		g.next[key] = gen
+	}
+	gen.events = append(gen.events, events...)
+	g.mu.Unlock()
+	if !leader {
+		<-gen.done
+		return gen.err
+	}
+	unlock := g.lock(key) // the running generation, if any, finishes first
+	g.mu.Lock()
+	delete(g.next, key) // events from now on wait for the read after this one
+	evs := gen.events
+	g.mu.Unlock()
+	gen.err = g.settle(ctx, evs)
+	unlock()
+	close(gen.done)
+	return gen.err
+}
+
+// settle re-reads the account-region of events, evaluates the checks and acts.
+func (g *Guard) settle(ctx context.Context, events []*Event) error {
 	first := events[0]
 	account, region := first.Account, first.Region
-	defer g.lock(account + "/" + region)()
 	log := g.o.Log.With("account", account, "region", region)
 	names := make([]string, 0, len(events))
 	ids := make([]string, 0, len(events))
@@ -323,6 +361,7 @@ func (g *Guard) handleRegion(ctx context.Context, events []*Event) error {
 		log.Error("cannot enter the account", "error", err.Error())
 		return err
 	}
+	start := g.o.Now()
 	res, err := g.evaluate(ctx, cfg, []string{region})
 	if err != nil {
 		g.o.Metrics.error("read")
@@ -339,6 +378,7 @@ func (g *Guard) handleRegion(ctx context.Context, events []*Event) error {
 		return err
 	}
 	g.o.Metrics.eventN("handled", len(events))
+	log.Info("events handled", "events", len(events), "read_seconds", now.Sub(start).Seconds(), "act_seconds", g.o.Now().Sub(now).Seconds())
 	return nil
 }
 

@@ -17,7 +17,8 @@ import (
 type QueueOptions struct {
 	URL    string
 	Client *sqs.Client
-	// Pollers receive in parallel (each up to 10 messages at a time); default 2.
+	// Pollers receive in parallel, each up to 10 messages at a time (default 8: up to 80 messages in hand,
+	// which a burst on one account-region settles with one read).
 	Pollers int
 	// Wait is the long-poll time (default and maximum 20 s).
 	Wait time.Duration
@@ -30,7 +31,7 @@ type QueueOptions struct {
 
 func (q *QueueOptions) defaults() {
 	if q.Pollers < 1 {
-		q.Pollers = 2
+		q.Pollers = 8
 	}
 	if q.Wait <= 0 || q.Wait > 20*time.Second {
 		q.Wait = 20 * time.Second
