@@ -30,16 +30,14 @@ const testRegion = "us-east-1"
 // env is one test's account in moto, behind a fault proxy, with the queue, its dead-letter queue and the
 // EventBridge rules guard deploy creates (the same event patterns).
 type env struct {
-	acct         moto.Account
-	proxy        *faultproxy.Proxy
-	cfg          aws.Config
-	dir          string
-	sqs          *sqs.Client
-	ec2          *ec2.Client
-	queue, dlq   string
-	out          *syncBuffer
-	maxReceive   int
-	visibilitySe int
+	acct       moto.Account
+	proxy      *faultproxy.Proxy
+	cfg        aws.Config
+	dir        string
+	sqs        *sqs.Client
+	ec2        *ec2.Client
+	queue, dlq string
+	out        *syncBuffer
 }
 
 type syncBuffer struct {
@@ -77,7 +75,7 @@ func newEnv(t *testing.T, latency time.Duration) *env {
 	p := faultproxy.New(srv.URL, faultproxy.Options{Latency: latency})
 	t.Cleanup(p.Close)
 	cfg := acct.Config(p.URL, testRegion)
-	e := &env{acct: acct, proxy: p, cfg: cfg, dir: t.TempDir(), sqs: sqs.NewFromConfig(cfg), ec2: ec2.NewFromConfig(cfg), out: &syncBuffer{}, maxReceive: 2}
+	e := &env{acct: acct, proxy: p, cfg: cfg, dir: t.TempDir(), sqs: sqs.NewFromConfig(cfg), ec2: ec2.NewFromConfig(cfg), out: &syncBuffer{}}
 	ctx := t.Context()
 	dlq, err := e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("flowguard-guard-dlq")})
 	if err != nil {

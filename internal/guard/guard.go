@@ -17,7 +17,6 @@ import (
 
 	"github.com/flowguard/flowguard/internal/engine"
 	"github.com/flowguard/flowguard/internal/finding"
-	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/remediate/fix"
 	"github.com/flowguard/flowguard/internal/remediate/fix/journal"
 	"github.com/flowguard/flowguard/internal/sink/exceptions"
@@ -667,6 +666,3 @@ func (g *Guard) reconcileAccount(ctx context.Context, acct string) error {
 type Publisher interface {
 	Publish(ctx context.Context, cfg aws.Config, r *finding.Result) error
 }
-
-// partitionOf is the partition of a region, for ARNs.
-var partitionOf = inventory.PartitionOf
