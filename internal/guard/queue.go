@@ -17,9 +17,11 @@ import (
 type QueueOptions struct {
 	URL    string
 	Client *sqs.Client
-	// Pollers receive in parallel, each up to 10 messages at a time (default 8: up to 80 messages in hand,
-	// which a burst on one account-region settles with one read).
-	Pollers int
+	// Pollers receive in parallel, each up to 10 messages at a time (default 4). A poller hands each batch to
+	// a handler and receives again, up to MaxBatches batches in hand (default 32: 320 messages, at most 80 MiB
+	// of bodies); a burst on one account-region is then settled by one or two reads.
+	Pollers    int
+	MaxBatches int
 	// Wait is the long-poll time (default and maximum 20 s).
 	Wait time.Duration
 	// Visibility is the visibility timeout guard asks for on receipt and extends while a message is handled
@@ -31,7 +33,10 @@ type QueueOptions struct {
 
 func (q *QueueOptions) defaults() {
 	if q.Pollers < 1 {
-		q.Pollers = 8
+		q.Pollers = 4
+	}
+	if q.MaxBatches < 1 {
+		q.MaxBatches = 32
 	}
 	if q.Wait <= 0 || q.Wait > 20*time.Second {
 		q.Wait = 20 * time.Second
@@ -56,14 +61,18 @@ func (g *Guard) Run(ctx context.Context, q QueueOptions) error {
 			g.reconcileEvery(ctx, q.Reconcile)
 		}()
 	}
+	slots := make(chan struct{}, q.MaxBatches)
+	var handlers sync.WaitGroup
 	for range q.Pollers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			g.poll(ctx, work, q)
+			g.poll(ctx, work, q, slots, &handlers)
 		}()
 	}
 	wg.Wait()
+	// Receiving has stopped; the batches in hand are finished before Run returns.
+	handlers.Wait()
 	g.o.Log.Info("stopped: no message in hand")
 	return nil
 }
@@ -84,14 +93,22 @@ func (g *Guard) reconcileEvery(ctx context.Context, every time.Duration) {
 	}
 }
 
-func (g *Guard) poll(ctx, work context.Context, q QueueOptions) {
+func (g *Guard) poll(ctx, work context.Context, q QueueOptions, slots chan struct{}, handlers *sync.WaitGroup) {
 	backoff := time.Second
 	for ctx.Err() == nil {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
 		out, err := q.Client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
 			QueueUrl: aws.String(q.URL), MaxNumberOfMessages: 10, WaitTimeSeconds: int32(q.Wait / time.Second),
 			VisibilityTimeout:           int32(q.Visibility / time.Second),
 			MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameSentTimestamp, sqstypes.MessageSystemAttributeNameApproximateReceiveCount},
 		})
+		if err != nil || len(out.Messages) == 0 {
+			<-slots
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return
@@ -111,7 +128,12 @@ func (g *Guard) poll(ctx, work context.Context, q QueueOptions) {
 		if len(out.Messages) == 0 {
 			continue
 		}
-		g.handleReceived(work, q, out.Messages)
+		handlers.Add(1)
+		go func() {
+			defer handlers.Done()
+			defer func() { <-slots }()
+			g.handleReceived(work, q, out.Messages)
+		}()
 	}
 }
 
