@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/securityhub"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
@@ -274,5 +276,62 @@ func TestLambdaHandler(t *testing.T) {
 	}
 	if n := len(e.flowLogs(t, vpc)); n != 1 {
 		t.Errorf("%d flow logs, want 1", n)
+	}
+}
+
+// Alerts reach Security Hub (ASFF, BatchImportFindings) and an SNS topic; a queued Scheduled Event runs a
+// reconcile.
+func TestGuardPublishesAndScheduledReconcile(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 0)
+	ctx := t.Context()
+	vpc := e.mkVPC(t)
+	sn := sns.NewFromConfig(e.cfg)
+	topic, err := sn.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("security")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inbox, err := e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("inbox")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sn.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(e.queueARN(t, aws.ToString(inbox.QueueUrl)))}); err != nil {
+		t.Fatal(err)
+	}
+	g := e.guard(t, ModeAlert, func(o *Options) {
+		o.Publisher = Publishers{SecurityHub{}, SNS{TopicARN: aws.ToString(topic.TopicArn), Config: e.cfg}}
+	})
+	if errs := g.HandleBatch(ctx, []Message{{ID: "1", Body: createVpcEvent(e.acct.ID, testRegion, vpc)}}); errs[0] != nil {
+		t.Fatal(errs[0])
+	}
+	found, err := securityhub.NewFromConfig(e.cfg).GetFindings(ctx, &securityhub.GetFindingsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ok bool
+	for _, f := range found.Findings {
+		for _, r := range f.Resources {
+			if strings.HasSuffix(aws.ToString(r.Id), vpc) && f.Compliance != nil && f.Compliance.Status == "FAILED" {
+				ok = true
+			}
+		}
+	}
+	if !ok {
+		t.Errorf("Security Hub has no FAILED finding for %s: %d findings", vpc, len(found.Findings))
+	}
+	msgs, err := e.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: inbox.QueueUrl, WaitTimeSeconds: 2})
+	if err != nil || len(msgs.Messages) != 1 || !strings.Contains(aws.ToString(msgs.Messages[0].Body), vpc) {
+		t.Errorf("SNS message: %+v %v", msgs, err)
+	}
+
+	// A scheduled event runs a reconcile (nothing changed since: no new finding line).
+	before := testutil.ToFloat64(g.o.Metrics.reconciles.WithLabelValues("ok"))
+	sched := `{"version":"0","id":"s1","detail-type":"Scheduled Event","source":"aws.events","account":"` + e.acct.ID +
+		`","time":"2026-01-01T00:00:00Z","region":"` + testRegion + `","resources":[],"detail":{}}`
+	if errs := g.HandleBatch(ctx, []Message{{ID: "2", Body: []byte(sched)}}); errs[0] != nil {
+		t.Fatal(errs[0])
+	}
+	if after := testutil.ToFloat64(g.o.Metrics.reconciles.WithLabelValues("ok")); after != before+1 {
+		t.Errorf("reconciles %v → %v", before, after)
 	}
 }
