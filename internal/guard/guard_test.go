@@ -19,6 +19,7 @@ import (
 	"github.com/flowguard/flowguard/internal/remediate/fix/journal"
 	"github.com/flowguard/flowguard/internal/sink/exceptions"
 	"github.com/flowguard/flowguard/internal/testenv/faultproxy"
+	"github.com/flowguard/flowguard/internal/testenv/moto"
 )
 
 // The whole path: an EventBridge rule with an SQS target, a CreateVpc event, guard in fix mode creating the
@@ -334,4 +335,54 @@ func TestGuardPublishesAndScheduledReconcile(t *testing.T) {
 	if after := testutil.ToFloat64(g.o.Metrics.reconciles.WithLabelValues("ok")); after != before+1 {
 		t.Errorf("reconciles %v → %v", before, after)
 	}
+}
+
+// Events from another account: ignored without --assume-role; with it, guard enters that account (AssumeRole,
+// as scan does) and repairs there.
+func TestGuardOtherAccount(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 0)
+	other := moto.NewTestAccount(t)
+	oc := ec2.NewFromConfig(other.Config(e.proxy.URL, testRegion))
+	v, err := oc.CreateVpc(t.Context(), &ec2.CreateVpcInput{CidrBlock: aws.String("10.50.0.0/16")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vpc := aws.ToString(v.Vpc.VpcId)
+	count := func() int {
+		out, err := oc.DescribeFlowLogs(t.Context(), &ec2.DescribeFlowLogsInput{Filter: []ec2types.Filter{{Name: aws.String("resource-id"), Values: []string{vpc}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(out.FlowLogs)
+	}
+	body := createVpcEvent(other.ID, testRegion, vpc)
+	alone := e.guard(t, ModeFix, nil)
+	if errs := alone.HandleBatch(t.Context(), []Message{{ID: "1", Body: body}}); errs[0] != nil || count() != 0 {
+		t.Fatalf("without --assume-role: %v, %d flow logs", errs[0], count())
+	}
+	g := e.guard(t, ModeFix, func(o *Options) { o.Accounts.RoleName = "flowguard-guard-member" })
+	if errs := g.HandleBatch(t.Context(), []Message{{ID: "2", Body: body}}); errs[0] != nil {
+		t.Fatal(errs[0])
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("in the other account %d flow logs, want 1", n)
+	}
+	// guard's own session there is recognised as flowguard's.
+	own := withDetail(body, "userIdentity", map[string]any{"type": "AssumedRole", "arn": "arn:aws:sts::" + other.ID + ":assumed-role/flowguard-guard-member/flowguard"})
+	if why := g.self(mustParse(t, own)); why == "" {
+		t.Errorf("guard's --assume-role session not recognised as its own")
+	}
+	if calls := e.proxy.Calls()["sts:AssumeRole"]; calls < 1 {
+		t.Errorf("no sts:AssumeRole call: %v", e.proxy.Calls())
+	}
+}
+
+func mustParse(t *testing.T, b []byte) *Event {
+	t.Helper()
+	ev, err := ParseEvent(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ev
 }
