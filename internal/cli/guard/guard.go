@@ -235,11 +235,8 @@ func guardRun(o *Options) error {
 			so.Region = region
 		}
 	})
-	if err := g.Run(ctx, guard.QueueOptions{URL: o.QueueURL, Client: client, Visibility: o.Visibility, Reconcile: o.Reconcile}); err != nil {
-		return err
-	}
-	fmt.Fprintln(ios.ErrOut, "flowguard: guard stopped")
-	return nil
+	// Run logs its own stop (JSON, like every other line on stderr).
+	return g.Run(ctx, guard.QueueOptions{URL: o.QueueURL, Client: client, Visibility: o.Visibility, Reconcile: o.Reconcile})
 }
 
 func parseTags(kvs []string) (map[string]string, error) {
