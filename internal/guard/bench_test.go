@@ -148,6 +148,7 @@ func benchThroughput(b *testing.B, settled bool) {
 			}
 		}
 		g.o.Metrics = NewMetrics()
+		e.proxy.Reset()
 		b.StartTimer()
 		start := time.Now()
 		stop := runB(b, e, g)
@@ -167,6 +168,17 @@ func benchThroughput(b *testing.B, settled bool) {
 			}
 		}
 		rate = append(rate, float64(len(bodies))/elapsed.Seconds())
+		calls := e.proxy.Calls()
+		var sqsCalls, other int
+		for name, n := range calls {
+			if len(name) > 4 && name[:4] == "sqs:" {
+				sqsCalls += n
+			} else {
+				other += n
+			}
+		}
+		b.ReportMetric(float64(other)/float64(len(bodies)), "aws-calls/event")
+		b.ReportMetric(float64(sqsCalls)/float64(len(bodies)), "sqs-calls/event")
 		b.StartTimer()
 	}
 	var sum float64
