@@ -31,7 +31,7 @@ func benchEnv(b *testing.B) (*env, *ec2.Client, func(region string) *ec2.Client)
 	if err != nil {
 		b.Fatal(err)
 	}
-	p := faultproxy.New(srv.URL, faultproxy.Options{Latency: 50 * time.Millisecond})
+	p := faultproxy.New(srv.URL, faultproxy.Options{Latency: benchLatency})
 	b.Cleanup(p.Close)
 	direct := acct.Config(srv.URL, testRegion)
 	e := &env{acct: acct, proxy: p, cfg: acct.Config(p.URL, testRegion), dir: b.TempDir(), sqs: sqs.NewFromConfig(direct), ec2: ec2.NewFromConfig(direct), out: &syncBuffer{}}
@@ -207,3 +207,12 @@ func runB(b *testing.B, e *env, g *Guard) func() {
 	}()
 	return func() { cancel(); wg.Wait() }
 }
+
+// benchLatency is the latency added to guard's calls: 50 ms, or FLOWGUARD_BENCH_LATENCY (a duration) to see
+// how much of the wall time is the emulator's own.
+var benchLatency = func() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("FLOWGUARD_BENCH_LATENCY")); err == nil {
+		return d
+	}
+	return 50 * time.Millisecond
+}()
