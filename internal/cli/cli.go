@@ -13,6 +13,7 @@ import (
 	checkscmd "github.com/flowguard/flowguard/internal/cli/checks"
 	"github.com/flowguard/flowguard/internal/cli/cmdutil"
 	diffcmd "github.com/flowguard/flowguard/internal/cli/diff"
+	guardcmd "github.com/flowguard/flowguard/internal/cli/guard"
 	iaccmd "github.com/flowguard/flowguard/internal/cli/iac"
 	logscmd "github.com/flowguard/flowguard/internal/cli/logs"
 	querycmd "github.com/flowguard/flowguard/internal/cli/query"
@@ -73,6 +74,7 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 		diffcmd.NewCmdDiff(f, nil),
 		remediate.NewCmdFix(f, nil), remediate.NewCmdRollback(f, nil), remediate.NewCmdVerify(f, nil), remediate.NewCmdRuns(f, nil),
 		schemacmd.NewCmdSchema(f, nil), checkscmd.NewCmdChecks(f, nil), querycmd.NewCmdQuery(f, nil),
+		guardcmd.NewCmdGuard(f, nil),
 	)
 	return root
 }

@@ -95,24 +95,24 @@ func TestFlagVocabulary(t *testing.T) {
 	cmds := allCommands()
 	// Which commands carry each shared flag: a command that gains or loses one must be a decision.
 	want := map[string][]string{
-		"assume-role":         {"fix", "query", "rollback", "scan", "verify"},
-		"external-id":         {"fix", "query", "rollback", "scan", "verify"},
-		"session-name":        {"fix", "query", "rollback", "scan", "verify"},
-		"session-duration":    {"fix", "query", "rollback", "scan", "verify"},
-		"org":                 {"fix", "query", "scan"},
-		"accounts":            {"fix", "query", "scan"},
-		"accounts-file":       {"fix", "query", "scan"},
-		"delivery-role-name":  {"fix"},
-		"delivery-role-arn":   {"fix"},
-		"file-format":         {"fix", "logs athena ddl", "logs athena run", "logs generate"},
-		"hive-partitions":     {"fix", "logs athena ddl", "logs athena run", "logs generate"},
-		"per-hour-partitions": {"fix", "logs athena ddl", "logs athena run", "logs generate"},
-		"log-format":          {"fix", "logs athena ddl", "logs athena run", "logs cost", "logs export", "logs generate", "logs report"},
+		"assume-role":         {"fix", "guard", "guard deploy", "query", "rollback", "scan", "verify"},
+		"external-id":         {"fix", "guard", "query", "rollback", "scan", "verify"},
+		"session-name":        {"fix", "guard", "query", "rollback", "scan", "verify"},
+		"session-duration":    {"fix", "guard", "query", "rollback", "scan", "verify"},
+		"org":                 {"fix", "guard", "query", "scan"},
+		"accounts":            {"fix", "guard", "query", "scan"},
+		"accounts-file":       {"fix", "guard", "query", "scan"},
+		"delivery-role-name":  {"fix", "guard"},
+		"delivery-role-arn":   {"fix", "guard"},
+		"file-format":         {"fix", "guard", "logs athena ddl", "logs athena run", "logs generate"},
+		"hive-partitions":     {"fix", "guard", "logs athena ddl", "logs athena run", "logs generate"},
+		"per-hour-partitions": {"fix", "guard", "logs athena ddl", "logs athena run", "logs generate"},
+		"log-format":          {"fix", "guard", "logs athena ddl", "logs athena run", "logs cost", "logs export", "logs generate", "logs report"},
 		"out":                 {"diff", "fix", "iac scan", "logs athena run", "logs cost", "logs export", "logs generate", "logs report", "query", "rollback", "runs", "scan", "verify"},
-		"out-dir":             {"baseline", "iac scan", "logs generate", "scan"},
+		"out-dir":             {"baseline", "guard deploy", "iac scan", "logs generate", "scan"},
 		"snapshot":            {"logs report", "query", "scan"},
 		"from":                {"fix"},
-		"concurrency":         {"fix", "query", "rollback", "scan", "verify"},
+		"concurrency":         {"fix", "guard", "query", "rollback", "scan", "verify"},
 		"status":              {"scan", "verify"},
 		// Old names: never visible anywhere.
 		"role-name": nil, "role-arn": nil, "parquet": nil, "hive": nil, "per-hour": nil,
@@ -122,10 +122,10 @@ func TestFlagVocabulary(t *testing.T) {
 			t.Errorf("--%s is visible on %v, want %v", name, got, cmdsWant)
 		}
 	}
-	// --format is the artifact kind of baseline and the target schema of logs export (ocsf); on the other logs
+	// --format is the artifact kind of baseline and guard deploy, and the target schema of logs export (ocsf); on the other logs
 	// commands it is the deprecated --log-format.
-	if got := visible(cmds, "format"); !slices.Equal(got, []string{"baseline", "logs export"}) {
-		t.Errorf("--format is visible on %v, want only baseline and logs export", got)
+	if got := visible(cmds, "format"); !slices.Equal(got, []string{"baseline", "guard deploy", "logs export"}) {
+		t.Errorf("--format is visible on %v, want only baseline, guard deploy and logs export", got)
 	}
 	// A flag name means one type and one default on every command that has it. Known exceptions, each a
 	// different concept under one word, left for a later rename (see the vocab report):

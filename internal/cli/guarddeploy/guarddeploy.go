@@ -5,6 +5,7 @@ package guarddeploy
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -24,6 +25,8 @@ type Options struct {
 	OutDir  string
 	Regions []string
 	guarddeploy.Options
+
+	visibility time.Duration
 }
 
 // NewCmdDeploy builds `deploy`, hung under `flowguard guard`.
@@ -51,7 +54,7 @@ CloudTrail must record write management events in every watched region and accou
 files are printed; with --out-dir DIR they are written under DIR/<format>/ and the deploy commands are shown.`,
 		Example: `  flowguard guard deploy --format cloudformation --region eu-west-1,us-east-1 --out-dir guard
   flowguard guard deploy --format terraform --region eu-west-1 --org-id o-a1b2c3d4e5 --out-dir guard
-  flowguard guard deploy --format cloudformation --region us-east-1 --alert-topic-arn arn:aws:sns:us-east-1:111111111111:alerts`,
+  flowguard guard deploy --format cloudformation --region us-east-1 --sns-topic-arn arn:aws:sns:us-east-1:111111111111:alerts`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return run(o) },
 	}
@@ -64,10 +67,12 @@ files are printed; with --out-dir DIR they are written under DIR/<format>/ and t
 	fs.StringVar(&o.QueueName, "queue-name", o.QueueName, "name of guard's queue (the dead-letter queue is NAME-dlq)")
 	fs.StringVar(&o.EventBusName, "event-bus-name", o.EventBusName, "name of the central event bus")
 	fs.IntVar(&o.MaxReceiveCount, "max-receive-count", o.MaxReceiveCount, "deliveries of a message before it goes to the dead-letter queue")
-	fs.IntVar(&o.VisibilityTimeout, "visibility-timeout", o.VisibilityTimeout, "seconds a received message stays hidden while guard handles it")
+	// Not guard's --visibility-timeout (what the daemon asks for on each receive, then extends): this is the
+	// queue's own default, the one a Lambda consumer gets, which AWS wants at least 6× the function's timeout.
+	fs.DurationVar(&o.visibility, "queue-visibility-timeout", time.Duration(o.VisibilityTimeout)*time.Second, "the queue's default visibility timeout: how long a received message stays hidden (whole seconds, 30s to 12h; for Lambda at least 6x its timeout)")
 	fs.StringVar(&o.Runtime, "runtime", o.Runtime, "what runs guard, the service its role trusts: lambda, ecs or ec2 (ec2 adds an instance profile)")
 	fs.StringVar(&o.RoleName, "guard-role-name", o.RoleName, "name of the IAM role guard runs as (on Lambda, the function name must start with it: its log group is allowed by that prefix)")
-	fs.StringVar(&o.AlertTopicARN, "alert-topic-arn", "", "SNS topic guard --mode alert may publish to")
+	fs.StringVar(&o.AlertTopicARN, "sns-topic-arn", "", "SNS topic guard --mode alert may publish to (guard's --sns-topic-arn)")
 	fs.BoolVar(&o.SecurityHub, "security-hub", false, "let guard --mode alert import findings into Security Hub")
 	fs.StringVar(&o.LogGroupPrefix, "log-group-prefix", o.LogGroupPrefix, "prefix of the flow-log log groups guard may create (as flowguard fix names them)")
 	return cmd
@@ -86,6 +91,10 @@ func run(o *Options) error {
 	if o.Format == "" {
 		return cmdutil.UsageError("--format is required (%s)", strings.Join(guarddeploy.Formats, " or "))
 	}
+	if o.visibility%time.Second != 0 {
+		return cmdutil.UsageError("--queue-visibility-timeout %s: the queue keeps whole seconds", o.visibility)
+	}
+	o.VisibilityTimeout = int(o.visibility / time.Second)
 	o.Options.Regions = nil
 	seen := map[string]bool{}
 	for _, r := range o.Regions {

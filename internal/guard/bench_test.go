@@ -1,0 +1,218 @@
+package guard
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/flowguard/flowguard/internal/remediate/fix"
+	"github.com/flowguard/flowguard/internal/testenv/faultproxy"
+	"github.com/flowguard/flowguard/internal/testenv/moto"
+)
+
+// benchEnv is newEnv for a benchmark: every guard call goes through the fault proxy with 50 ms added; the
+// benchmark's own setup and polling talk to moto directly, so they do not disturb the figures.
+func benchEnv(b *testing.B) (*env, *ec2.Client, func(region string) *ec2.Client) {
+	b.Helper()
+	srv := moto.Shared(b)
+	acct, err := srv.NewAccount(b.Context(), "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := faultproxy.New(srv.URL, faultproxy.Options{Latency: benchLatency})
+	b.Cleanup(p.Close)
+	direct := acct.Config(srv.URL, testRegion)
+	e := &env{acct: acct, proxy: p, cfg: acct.Config(p.URL, testRegion), dir: b.TempDir(), sqs: sqs.NewFromConfig(direct), ec2: ec2.NewFromConfig(direct), out: &syncBuffer{}}
+	q, err := e.sqs.CreateQueue(b.Context(), &sqs.CreateQueueInput{QueueName: aws.String("bench")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	e.queue = aws.ToString(q.QueueUrl)
+	ec2In := func(region string) *ec2.Client {
+		return ec2.NewFromConfig(direct, func(o *ec2.Options) { o.Region = region })
+	}
+	return e, e.ec2, ec2In
+}
+
+func hasFlowLog(b *testing.B, c *ec2.Client, vpc string) bool {
+	out, err := c.DescribeFlowLogs(b.Context(), &ec2.DescribeFlowLogsInput{Filter: []ec2types.Filter{{Name: aws.String("resource-id"), Values: []string{vpc}}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return len(out.FlowLogs) > 0
+}
+
+// BenchmarkGuardEventToFlowLog: a VPC created without a flow log, its CreateVpc event put on the queue, and
+// the time until DescribeFlowLogs shows the flow log guard created, with 50 ms added to every call guard makes.
+// Target: under 5 s.
+func BenchmarkGuardEventToFlowLog(b *testing.B) {
+	e, ec, _ := benchEnv(b)
+	g, err := New(b.Context(), Options{Mode: ModeFix, Config: e.cfg, Regions: []string{testRegion}, Settings: fix.DefaultSettings(), JournalDir: e.dir, Out: e.out, Concurrency: 16})
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Settle the region first (default VPC, delivery role): the figure is for a new VPC in a guarded region.
+	if err := g.Reconcile(b.Context()); err != nil {
+		b.Fatal(err)
+	}
+	stop := runB(b, e, g)
+	defer stop()
+	var total time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		v, err := ec.CreateVpc(b.Context(), &ec2.CreateVpcInput{CidrBlock: aws.String("10.30.0.0/16")})
+		if err != nil {
+			b.Fatal(err)
+		}
+		vpc := aws.ToString(v.Vpc.VpcId)
+		b.StartTimer()
+		start := time.Now()
+		e.send(b, string(createVpcEvent(e.acct.ID, testRegion, vpc)))
+		for !hasFlowLog(b, ec, vpc) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		total += time.Since(start)
+	}
+	b.ReportMetric(total.Seconds()/float64(b.N), "s/event-to-flow-log")
+}
+
+// BenchmarkGuardThroughput: 200 events queued at once — 40 new VPCs over 4 regions, each with its CreateVpc
+// event and 4 other events on the same account-region (retention changes, flow-log confirmations, redeliveries)
+// — and the time until every message is handled and every VPC has its flow log, with 50 ms added to every call
+// guard makes. Target: at least 50 events/s in one process.
+//
+// Two cases: "new-vpcs", where the 40 VPCs still need their flow logs (the fix engine's calls dominate), and
+// "settled", the same 200 events once the VPCs pass (what most of a real event stream is: confirmations,
+// redeliveries, changes that need no repair).
+func BenchmarkGuardThroughput(b *testing.B) {
+	b.Run("new-vpcs", func(b *testing.B) { benchThroughput(b, false) })
+	b.Run("settled", func(b *testing.B) { benchThroughput(b, true) })
+}
+
+func benchThroughput(b *testing.B, settled bool) {
+	regions := []string{"us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2"}
+	const perRegion, extra = 10, 4
+	e, _, ec2In := benchEnv(b)
+	var rate []float64
+	for b.Loop() {
+		b.StopTimer()
+		g, err := New(b.Context(), Options{Mode: ModeFix, Config: e.cfg, Regions: regions, Settings: fix.DefaultSettings(), JournalDir: e.dir, Out: e.out, Concurrency: 16, Log: benchLog})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := g.Reconcile(b.Context()); err != nil { // settle default VPCs and the role, as a running guard has
+			b.Fatal(err)
+		}
+		type made struct{ region, vpc string }
+		var vpcs []made
+		var bodies []string
+		for _, r := range regions {
+			for range perRegion {
+				v, err := ec2In(r).CreateVpc(b.Context(), &ec2.CreateVpcInput{CidrBlock: aws.String("10.40.0.0/16")})
+				if err != nil {
+					b.Fatal(err)
+				}
+				vpc := aws.ToString(v.Vpc.VpcId)
+				vpcs = append(vpcs, made{r, vpc})
+				bodies = append(bodies, string(createVpcEvent(e.acct.ID, r, vpc)))
+				for range extra {
+					bodies = append(bodies, string(trailEvent(e.acct.ID, r, "logs.amazonaws.com", "PutRetentionPolicy",
+						map[string]any{"logGroupName": "/app/" + vpc, "retentionInDays": 30}, nil, "arn:aws:sts::"+e.acct.ID+":assumed-role/App/ci", "aws-cli/2")))
+				}
+			}
+		}
+		for i := 0; i < len(bodies); i += 10 {
+			var entries []sqstypes.SendMessageBatchRequestEntry
+			for j, body := range bodies[i:min(i+10, len(bodies))] {
+				entries = append(entries, sqstypes.SendMessageBatchRequestEntry{Id: aws.String(fmt.Sprint(j)), MessageBody: aws.String(body)})
+			}
+			if _, err := e.sqs.SendMessageBatch(b.Context(), &sqs.SendMessageBatchInput{QueueUrl: aws.String(e.queue), Entries: entries}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if settled {
+			if err := g.Reconcile(b.Context()); err != nil {
+				b.Fatal(err)
+			}
+		}
+		g.o.Metrics = NewMetrics()
+		e.proxy.Reset()
+		b.StartTimer()
+		start := time.Now()
+		stop := runB(b, e, g)
+		for {
+			handled := testutil.ToFloat64(g.o.Metrics.events.WithLabelValues("handled"))
+			if int(handled) >= len(bodies) {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		elapsed := time.Since(start)
+		b.StopTimer()
+		stop()
+		for _, m := range vpcs {
+			if !hasFlowLog(b, ec2In(m.region), m.vpc) {
+				b.Fatalf("%s in %s has no flow log after all its events were handled", m.vpc, m.region)
+			}
+		}
+		rate = append(rate, float64(len(bodies))/elapsed.Seconds())
+		calls := e.proxy.Calls()
+		var sqsCalls, other int
+		for name, n := range calls {
+			if len(name) > 4 && name[:4] == "sqs:" {
+				sqsCalls += n
+			} else {
+				other += n
+			}
+		}
+		b.ReportMetric(float64(other)/float64(len(bodies)), "aws-calls/event")
+		b.ReportMetric(float64(sqsCalls)/float64(len(bodies)), "sqs-calls/event")
+		b.StartTimer()
+	}
+	var sum float64
+	for _, r := range rate {
+		sum += r
+	}
+	b.ReportMetric(sum/float64(len(rate)), "events/s")
+}
+
+// benchLog shows guard's log with -v (FLOWGUARD_BENCH_LOG=1): what each read and act cost.
+var benchLog = func() *slog.Logger {
+	if os.Getenv("FLOWGUARD_BENCH_LOG") == "" {
+		return nil
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, nil))
+}()
+
+// runB runs g on the benchmark's queue (through the proxy) and returns its stop.
+func runB(b *testing.B, e *env, g *Guard) func() {
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		g.Run(ctx, QueueOptions{URL: e.queue, Client: sqs.NewFromConfig(e.cfg), Wait: time.Second})
+	}()
+	return func() { cancel(); wg.Wait() }
+}
+
+// benchLatency is the latency added to guard's calls: 50 ms, or FLOWGUARD_BENCH_LATENCY (a duration) to see
+// how much of the wall time is the emulator's own.
+var benchLatency = func() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("FLOWGUARD_BENCH_LATENCY")); err == nil {
+		return d
+	}
+	return 50 * time.Millisecond
+}()
