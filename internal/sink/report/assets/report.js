@@ -195,10 +195,11 @@
     t.appendChild(h); t.appendChild(b);
     return t;
   }
-  function flowLogLines(fls) {
+  // A flow log is [id, resource ("" for the row's own), status, traffic, destination type, destination,
+  // delivery status, delivery error].
+  function flowLogLines(r, fls) {
     return fls.map(function (fl) {
-      return [fl.id, fl.resource_id, fl.status, fl.traffic_type, fl.destination_type, fl.destination || "—",
-        (fl.deliver_logs_status || "—") + (fl.deliver_logs_error ? ": " + fl.deliver_logs_error : "")];
+      return [fl[0], fl[1] || r.id, fl[2], fl[3], fl[4], fl[5] || "—", (fl[6] || "—") + (fl[7] ? ": " + fl[7] : "")];
     });
   }
   var FLH = ["Flow log", "On", "Status", "Traffic", "Destination type", "Destination", "Delivery"];
@@ -230,15 +231,15 @@
     if (r.n) { facts.push(["Name", r.n]); }
     ev.appendChild(kvTable(facts));
     ev.appendChild(el("h5", null, "Flow logs on the VPC"));
-    ev.appendChild(r.fl && r.fl.length ? gridTable(FLH, flowLogLines(r.fl)) : el("p", "muted", "none"));
+    ev.appendChild(r.fl && r.fl.length ? gridTable(FLH, flowLogLines(r, r.fl)) : el("p", "muted", "none"));
     if (r.sfl && r.sfl.length) {
       ev.appendChild(el("h5", null, "Flow logs on its subnets or interfaces (do not satisfy the control)"));
-      ev.appendChild(gridTable(FLH, flowLogLines(r.sfl)));
+      ev.appendChild(gridTable(FLH, flowLogLines(r, r.sfl)));
     }
     if (r.lg && r.lg.length) {
       ev.appendChild(el("h5", null, "Destination log groups" + (r.minret ? " (required retention ≥ " + r.minret + " days)" : "")));
       ev.appendChild(gridTable(["Log group", "Exists", "Retention"], r.lg.map(function (g) {
-        return [g.name, g.exists ? "yes" : "NO", !g.exists ? "—" : g.retention === null ? "never expire" : g.retention + " days"];
+        return [g[0], g[1] ? "yes" : "NO", !g[1] ? "—" : g[2] === null ? "never expire" : g[2] + " days"];
       })));
     }
     ev.appendChild(el("h5", null, "Tags"));
@@ -291,7 +292,7 @@
       var parts = [r.a, r.r, r.id, r.n || "", r.loc || ""];
       r.tags.forEach(function (kv) { parts.push(kv[0] + "=" + kv[1]); });
       r.f.forEach(function (f) { parts.push(f.cid, f.re || "", f.m, f.err || "", f.exc || ""); });
-      (r.fl || []).concat(r.sfl || []).forEach(function (fl) { parts.push(fl.id, fl.destination || ""); });
+      (r.fl || []).concat(r.sfl || []).forEach(function (fl) { parts.push(fl[0], fl[5]); });
       r.hay = parts.join("\n").toLowerCase();
     }
     return r.hay;
