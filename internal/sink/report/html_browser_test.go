@@ -331,6 +331,18 @@ func TestHTMLReportInBrowser(t *testing.T) {
 	set("filter-status", "FAIL") // applying a filter starts again from the first page
 	checkView(t, ctx, "status=FAIL", order, failing)
 
+	// Sorting orders every match, not just the page: by account, descending (the header clicked twice), ties
+	// in the report's order; the fragment keeps the order.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(function () {
+		var th = document.querySelector("#findings-head [data-sort=account]"); th.click(); th.click(); return true; })()`)); err != nil {
+		t.Fatal(err)
+	}
+	byAccount := slices.Clone(order)
+	slices.SortStableFunc(byAccount, func(a, b string) int { return strings.Compare(byVPC[b][0].AccountID, byVPC[a][0].AccountID) })
+	if st := checkView(t, ctx, "status=FAIL sorted by account, descending", byAccount, failing); st.Hash != "#status=FAIL&sort=-account" {
+		t.Errorf("sorted: fragment = %q", st.Hash)
+	}
+
 	// More filters, each from a URL as a shared link would give it; the README documents #status=FAIL.
 	for _, c := range []struct {
 		frag string
