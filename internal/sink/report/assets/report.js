@@ -156,11 +156,13 @@
     tbody.appendChild(f);
     shown = end;
     var rest = view.length - shown;
-    more.hidden = rest === 0;
-    moreText.textContent = "Showing " + num(shown) + " of " + num(view.length) + " matching. ";
+    more.hidden = rest === 0 && view.length > 0;
+    moreText.textContent = view.length === 0 ? "No resource matches the filters." :
+      "Showing " + num(shown) + " of " + num(view.length) + " matching. ";
     moreNext.textContent = "Show " + num(Math.min(PAGE, rest)) + " more";
     moreAll.textContent = "Show all " + num(rest) + " remaining";
     moreNext.hidden = rest <= PAGE;
+    moreAll.hidden = rest === 0;
     table.setAttribute("data-rendered", String(shown));
   }
   function render() {
@@ -407,4 +409,11 @@
   mark("fg-built"); // the first page of rows, filtered by the URL fragment
   mark("fg-filtered");
   document.documentElement.setAttribute("data-ready", "1");
+  // The search text of each row, built when the page is idle, 500 rows at a time, so that the first search
+  // does not pay for it (it builds what is missing itself).
+  var idle = window.requestIdleCallback || function (fn) { return setTimeout(fn, 50); }, next = 0;
+  idle(function step() {
+    for (var end = Math.min(rows.length, next + 500); next < end; next++) { hay(rows[next]); }
+    if (next < rows.length) { idle(step); }
+  });
 })();
