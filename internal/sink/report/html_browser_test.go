@@ -380,6 +380,15 @@ func TestHTMLReportInBrowser(t *testing.T) {
 		safe(t, "#"+c.frag, st)
 	}
 
+	// No match: an empty table says so.
+	open(t, ctx, url+"#q=no-such-vpc&status=FAIL")
+	st = checkView(t, ctx, "no match", order, nil)
+	if empty, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(function () {
+		var m = document.getElementById("findings-more"); return m.hidden ? "" : m.textContent; })()`)); err != nil || !strings.Contains(empty, "No resource matches the filters.") {
+		t.Errorf("no match: the table says %q (%v), want that no resource matches", empty, err)
+	}
+	safe(t, "no match", st)
+
 	// Expanding a row shows its evidence: flow log id, destination, delivery status; remediation; controls.
 	var target finding.Finding
 	for _, f := range res.Findings {
