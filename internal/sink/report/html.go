@@ -107,23 +107,23 @@ type htmlJSONCheck struct {
 }
 
 type htmlJSONRow struct {
-	Account   string                    `json:"a"`
-	Region    string                    `json:"r"`
-	ID        string                    `json:"id"`
-	Name      string                    `json:"n,omitempty"`
-	Type      string                    `json:"t"`
-	Location  string                    `json:"loc,omitempty"`
-	Exposed   *bool                     `json:"x"`
-	Owner     string                    `json:"owner,omitempty"`
-	Default   *bool                     `json:"def,omitempty"`
-	ENIs      *int                      `json:"eni,omitempty"`
-	Tags      [][2]string               `json:"tags"`
-	Status    finding.Status            `json:"s"`
-	Findings  []htmlJSONFinding         `json:"f"`
-	FlowLogs  []finding.FlowLogEvidence `json:"fl,omitempty"`
-	SubnetENI []finding.FlowLogEvidence `json:"sfl,omitempty"`
-	LogGroups []htmlJSONLogGroup        `json:"lg,omitempty"`
-	MinRet    int                       `json:"minret,omitempty"`
+	Account   string             `json:"a"`
+	Region    string             `json:"r"`
+	ID        string             `json:"id"`
+	Name      string             `json:"n,omitempty"`
+	Type      string             `json:"t"`
+	Location  string             `json:"loc,omitempty"`
+	Exposed   *bool              `json:"x"`
+	Owner     string             `json:"owner,omitempty"`
+	Default   *bool              `json:"def,omitempty"`
+	ENIs      *int               `json:"eni,omitempty"`
+	Tags      [][2]string        `json:"tags"`
+	Status    finding.Status     `json:"s"`
+	Findings  []htmlJSONFinding  `json:"f"`
+	FlowLogs  []htmlFlowLog      `json:"fl,omitempty"`
+	SubnetENI []htmlFlowLog      `json:"sfl,omitempty"`
+	LogGroups []htmlJSONLogGroup `json:"lg,omitempty"`
+	MinRet    int                `json:"minret,omitempty"`
 }
 
 type htmlJSONFinding struct {
@@ -137,9 +137,47 @@ type htmlJSONFinding struct {
 }
 
 type htmlJSONLogGroup struct {
-	Name      string `json:"name"`
-	Exists    bool   `json:"exists"`
-	Retention *int32 `json:"retention"`
+	Name      string
+	Exists    bool
+	Retention *int32 // nil: never expire
+}
+
+// MarshalJSON writes a log group as [name, exists, retention]: no keys repeated 5,000 times.
+func (g htmlJSONLogGroup) MarshalJSON() ([]byte, error) {
+	return json.Marshal([]any{g.Name, g.Exists, g.Retention})
+}
+
+func (g *htmlJSONLogGroup) UnmarshalJSON(b []byte) error {
+	var t struct {
+		Name      string
+		Exists    bool
+		Retention *int32
+	}
+	if err := json.Unmarshal(b, &[]any{&t.Name, &t.Exists, &t.Retention}); err != nil {
+		return err
+	}
+	*g = htmlJSONLogGroup(t)
+	return nil
+}
+
+// htmlFlowLog is a flow log's evidence, written as [id, resource, status, traffic type, destination type,
+// destination, delivery status, delivery error]; resource is "" when it is the row's own resource.
+type htmlFlowLog finding.FlowLogEvidence
+
+func (f htmlFlowLog) MarshalJSON() ([]byte, error) {
+	return json.Marshal([]string{f.ID, f.ResourceID, f.Status, f.TrafficType, f.DestinationType, f.Destination, f.DeliverLogsStatus, f.DeliverLogsError})
+}
+
+func (f *htmlFlowLog) UnmarshalJSON(b []byte) error {
+	var t []string
+	if err := json.Unmarshal(b, &t); err != nil {
+		return err
+	}
+	if len(t) != 8 {
+		return fmt.Errorf("html: flow log with %d fields, want 8", len(t))
+	}
+	*f = htmlFlowLog{ID: t[0], ResourceID: t[1], Status: t[2], TrafficType: t[3], DestinationType: t[4], Destination: t[5], DeliverLogsStatus: t[6], DeliverLogsError: t[7]}
+	return nil
 }
 
 // htmlRows groups findings into one row per resource (account, region, type, id), in finding.Sort order, with
@@ -186,8 +224,8 @@ func htmlRows(r *finding.Result, checks []finding.CheckInfo) []*htmlJSONRow {
 				row.Tags = append(row.Tags, [2]string{k, ev.Tags[k]})
 			}
 		}
-		row.FlowLogs = mergeFlowLogs(row.FlowLogs, ev.FlowLogs)
-		row.SubnetENI = mergeFlowLogs(row.SubnetENI, ev.SubnetOrENIFlowLogs)
+		row.FlowLogs = mergeFlowLogs(row.FlowLogs, ev.FlowLogs, row.ID)
+		row.SubnetENI = mergeFlowLogs(row.SubnetENI, ev.SubnetOrENIFlowLogs, row.ID)
 		for _, g := range ev.LogGroups {
 			dup := false
 			for _, h := range row.LogGroups {
@@ -213,14 +251,19 @@ func htmlRows(r *finding.Result, checks []finding.CheckInfo) []*htmlJSONRow {
 	return rows
 }
 
-func mergeFlowLogs(have, add []finding.FlowLogEvidence) []finding.FlowLogEvidence {
+// mergeFlowLogs adds the flow logs of add that have does not hold yet; a flow log on the row's own resource
+// keeps an empty ResourceID (the page fills in the row's id).
+func mergeFlowLogs(have []htmlFlowLog, add []finding.FlowLogEvidence, self string) []htmlFlowLog {
 	for _, fl := range add {
+		if fl.ResourceID == self {
+			fl.ResourceID = ""
+		}
 		dup := false
 		for _, h := range have {
 			dup = dup || h.ID == fl.ID && h.ResourceID == fl.ResourceID
 		}
 		if !dup {
-			have = append(have, fl)
+			have = append(have, htmlFlowLog(fl))
 		}
 	}
 	return have

@@ -35,21 +35,23 @@ window.addEventListener("error", function (e) { window.__errors.push(String(e.me
 
 // pageState is what the tests read from the page.
 type pageState struct {
-	Shown      int      `json:"shown"`
-	IDs        []string `json:"ids"`
+	Shown      int      `json:"shown"` // rows in the page (the table holds the first page of the matches)
+	IDs        []string `json:"ids"`   // their VPC ids, in page order
 	Hash       string   `json:"hash"`
 	Pwned      string   `json:"pwned"`
 	Violations []string `json:"violations"`
 	Errors     []string `json:"errors"`
 	Markup     int      `json:"markup"`    // img, iframe, object, embed, or elements with an on* attribute or a javascript: URL
 	Count      string   `json:"count"`     // the "N of M resources" line
-	DataShown  string   `json:"dataShown"` // the table's data-shown attribute
+	DataShown  string   `json:"dataShown"` // the table's data-shown attribute: how many rows match
+	More       bool     `json:"more"`      // the "show all" button is there
 }
 
 const stateJS = `(function () {
   var rows = document.querySelectorAll("#findings .tbody .row");
   var ids = [];
   rows.forEach(function (tr) { if (!tr.hidden) { ids.push(tr.children[4].textContent); } });
+  var all = document.getElementById("findings-more-all");
   var markup = document.querySelectorAll("img, iframe, object, embed, frame, base, link, meta[http-equiv=refresh]").length;
   document.querySelectorAll("*").forEach(function (el) {
     for (var i = 0; i < el.attributes.length; i++) {
@@ -60,7 +62,8 @@ const stateJS = `(function () {
   return { shown: ids.length, ids: ids, hash: location.hash, pwned: typeof window.__pwned,
     violations: window.__violations || [], errors: window.__errors || [], markup: markup,
     count: document.getElementById("filter-count").textContent,
-    dataShown: document.getElementById("findings").getAttribute("data-shown") || "" };
+    dataShown: document.getElementById("findings").getAttribute("data-shown") || "",
+    more: !!all && !all.hidden && !all.parentNode.hidden };
 })()`
 
 func readState(t testing.TB, ctx context.Context) pageState {
@@ -68,6 +71,73 @@ func readState(t testing.TB, ctx context.Context) pageState {
 	st, err := chromedp.Run(ctx, chromedp.Evaluate[pageState](stateJS))
 	if err != nil {
 		t.Fatalf("reading the page: %v", err)
+	}
+	return st
+}
+
+// pageSize is the number of rows the report puts in the page before "show more".
+const pageSize = 100
+
+// dataOrder is the display order of the report's rows: the VPC ids of its data block, in order.
+func dataOrder(t testing.TB, page []byte) []string {
+	t.Helper()
+	const open = `<script type="application/json" id="fg-data">`
+	i := bytes.Index(page, []byte(open))
+	j := bytes.Index(page[i+len(open):], []byte("</script>"))
+	if i < 0 || j < 0 {
+		t.Fatal("no data block")
+	}
+	var d struct {
+		Rows []struct {
+			ID string `json:"id"`
+		} `json:"rows"`
+	}
+	if err := json.Unmarshal(page[i+len(open):i+len(open)+j], &d); err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, len(d.Rows))
+	for k, r := range d.Rows {
+		ids[k] = r.ID
+	}
+	return ids
+}
+
+// checkView checks the table against want (the matching VPC ids computed in Go): the count of matches, the
+// first page (the first pageSize matches in display order), and, after "show all", every match in order.
+func checkView(t *testing.T, ctx context.Context, where string, order, want []string) pageState {
+	t.Helper()
+	in := map[string]bool{}
+	for _, id := range want {
+		in[id] = true
+	}
+	var ordered []string
+	for _, id := range order {
+		if in[id] {
+			ordered = append(ordered, id)
+		}
+	}
+	st := readState(t, ctx)
+	if st.DataShown != fmt.Sprint(len(want)) || st.Count != fmt.Sprintf("%d of %d resources", len(want), len(order)) {
+		t.Errorf("%s: count line %q, data-shown %q, want %d matches", where, st.Count, st.DataShown, len(want))
+	}
+	first := ordered[:min(pageSize, len(ordered))]
+	if !slices.Equal(st.IDs, first) {
+		t.Errorf("%s: the page shows %d rows, want the first %d of %d matches in order\n got %v\nwant %v", where, st.Shown, len(first), len(want), st.IDs, first)
+	}
+	if st.More != (len(want) > pageSize) {
+		t.Errorf("%s: \"show all\" button present = %v with %d matches", where, st.More, len(want))
+	}
+	if len(want) > pageSize {
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.getElementById("findings-more-all").click(), true)`)); err != nil {
+			t.Fatal(err)
+		}
+		st = readState(t, ctx)
+		if !slices.Equal(st.IDs, ordered) {
+			t.Errorf("%s: after \"show all\" the page shows %d rows, want all %d matches in order", where, st.Shown, len(ordered))
+		}
+		if st.More {
+			t.Errorf("%s: \"show all\" still offered with every row shown", where)
+		}
 	}
 	return st
 }
@@ -199,10 +269,14 @@ func TestHTMLReportInBrowser(t *testing.T) {
 		load.Round(time.Millisecond), timing["resp"], timing["start"], timing["parsed"], timing["built"], timing["filtered"], timing["dcl"], timing["load"])
 
 	byVPC := vpcs(res)
+	order := dataOrder(t, pageBytes)
+	if len(byVPC) != 5000 || len(order) != 5000 {
+		t.Fatalf("%d VPCs, %d rows in the data block, want 5000", len(byVPC), len(order))
+	}
 	st := readState(t, ctx)
 	safe(t, "on load", st)
-	if st.Shown != len(byVPC) || len(byVPC) != 5000 {
-		t.Fatalf("on load %d rows shown, want all %d", st.Shown, len(byVPC))
+	if st.Shown != pageSize || !slices.Equal(st.IDs, order[:pageSize]) || st.DataShown != "5000" || !st.More {
+		t.Fatalf("on load %d rows in the page (%s match), want the first %d of all 5000", st.Shown, st.DataShown, pageSize)
 	}
 
 	// Two filters through the controls, as a user sets them; each timed in the page, layout included.
@@ -226,22 +300,47 @@ func TestHTMLReportInBrowser(t *testing.T) {
 	if len(want) < 5 {
 		t.Fatalf("the estate gives only %d failing VPCs in %s: pick another account", len(want), acct)
 	}
-	st = readState(t, ctx)
-	got := slices.Sorted(slices.Values(st.IDs))
-	if !slices.Equal(got, want) {
-		t.Errorf("status=FAIL account=%s: %d rows shown, want %d\n got %v\nwant %v", acct, len(got), len(want), got, want)
-	}
+	st = checkView(t, ctx, "status=FAIL account="+acct, order, want)
 	if wantHash := "#status=FAIL&account=" + acct; st.Hash != wantHash {
 		t.Errorf("fragment = %q, want %q", st.Hash, wantHash)
-	}
-	if st.Count != fmt.Sprintf("%d of 5000 resources", len(want)) || st.DataShown != fmt.Sprint(len(want)) {
-		t.Errorf("count line %q, data-shown %q", st.Count, st.DataShown)
 	}
 
 	// The fragment shares the view: a fresh load of the URL with it shows the same rows.
 	open(t, ctx, url+st.Hash)
-	if st2 := readState(t, ctx); !slices.Equal(slices.Sorted(slices.Values(st2.IDs)), want) {
-		t.Errorf("the shared URL %s shows %d rows, want %d", url+st.Hash, st2.Shown, len(want))
+	checkView(t, ctx, "shared URL "+st.Hash, order, want)
+
+	// Paging: status=FAIL alone matches far more than a page; "show more" adds exactly the next page.
+	set := func(id, v string) {
+		t.Helper()
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`(function () {
+			var s = document.getElementById(%q); s.value = %q; s.dispatchEvent(new Event("change")); return true; })()`, id, v))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set("filter-account", "")
+	failing := expect(byVPC, func(fs []finding.Finding) bool { return worst(fs) == finding.StatusFail })
+	if len(failing) < 2*pageSize+1 {
+		t.Fatalf("only %d failing VPCs: the paging case tests nothing", len(failing))
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.getElementById("findings-more-next").click(), true)`)); err != nil {
+		t.Fatal(err)
+	}
+	if st := readState(t, ctx); st.Shown != 2*pageSize || st.DataShown != fmt.Sprint(len(failing)) {
+		t.Errorf("status=FAIL after one \"show more\": %d rows in the page, %s matching; want %d and %d", st.Shown, st.DataShown, 2*pageSize, len(failing))
+	}
+	set("filter-status", "FAIL") // applying a filter starts again from the first page
+	checkView(t, ctx, "status=FAIL", order, failing)
+
+	// Sorting orders every match, not just the page: by account, descending (the header clicked twice), ties
+	// in the report's order; the fragment keeps the order.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(function () {
+		var th = document.querySelector("#findings-head [data-sort=account]"); th.click(); th.click(); return true; })()`)); err != nil {
+		t.Fatal(err)
+	}
+	byAccount := slices.Clone(order)
+	slices.SortStableFunc(byAccount, func(a, b string) int { return strings.Compare(byVPC[b][0].AccountID, byVPC[a][0].AccountID) })
+	if st := checkView(t, ctx, "status=FAIL sorted by account, descending", byAccount, failing); st.Hash != "#status=FAIL&sort=-account" {
+		t.Errorf("sorted: fragment = %q", st.Hash)
 	}
 
 	// More filters, each from a URL as a shared link would give it; the README documents #status=FAIL.
@@ -273,17 +372,22 @@ func TestHTMLReportInBrowser(t *testing.T) {
 	} {
 		open(t, ctx, url+"#"+c.frag)
 		want := expect(byVPC, c.keep)
-		st := readState(t, ctx)
-		if got := slices.Sorted(slices.Values(st.IDs)); !slices.Equal(got, want) {
-			t.Errorf("#%s: %d rows shown, want %d", c.frag, len(got), len(want))
-		} else {
-			t.Logf("#%s: %d rows, as computed", c.frag, len(want))
-		}
+		st := checkView(t, ctx, "#"+c.frag, order, want)
+		t.Logf("#%s: %d rows match, %d in the page after show all", c.frag, len(want), st.Shown)
 		if len(want) == 0 {
 			t.Errorf("#%s: the estate has no such VPC; the case tests nothing", c.frag)
 		}
 		safe(t, "#"+c.frag, st)
 	}
+
+	// No match: an empty table says so.
+	open(t, ctx, url+"#q=no-such-vpc&status=FAIL")
+	st = checkView(t, ctx, "no match", order, nil)
+	if empty, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(function () {
+		var m = document.getElementById("findings-more"); return m.hidden ? "" : m.textContent; })()`)); err != nil || !strings.Contains(empty, "No resource matches the filters.") {
+		t.Errorf("no match: the table says %q (%v), want that no resource matches", empty, err)
+	}
+	safe(t, "no match", st)
 
 	// Expanding a row shows its evidence: flow log id, destination, delivery status; remediation; controls.
 	var target finding.Finding
@@ -316,6 +420,8 @@ func TestHTMLReportInBrowser(t *testing.T) {
 	for _, p := range []string{"/flowguard.html", "/nocsp.html"} {
 		open(t, ctx, base+p+"#tag=hostile0")
 		text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(function () {
+			var all = document.getElementById("findings-more-all");
+			if (!all.hidden) { all.click(); }
 			document.querySelectorAll("#findings .tbody .row:not([hidden])").forEach(function (tr) { tr.click(); });
 			return document.getElementById("findings").textContent;
 		})()`))

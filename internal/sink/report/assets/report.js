@@ -1,5 +1,8 @@
 // flowguard HTML report: builds the VPC table from the page's JSON data block, filters and sorts it, and
-// expands a row to its evidence. No network, no libraries. Every value from the data goes into the page as
+// expands a row to its evidence. No network, no libraries. Built for 5,000+ VPCs: filters and sorting run on
+// the in-memory data (one pass, keys computed once), and only the first PAGE matching rows are in the page;
+// "show more" adds the next PAGE. A row's cells are built when it is first shown, its evidence when it is
+// first expanded. Every value from the data goes into the page as
 // text (textContent, or an attribute set with setAttribute that is never a URL nor an event handler): data is
 // never parsed as markup.
 (function () {
@@ -30,7 +33,12 @@
   function cut(s, n) { s = String(s || ""); return s.length > n ? s.slice(0, n) + "…" : s; }
   function badge(st, extra) { return el("span", "badge " + (rank[st] === undefined ? "" : st), extra || st); }
   function addOption(sel, value, label) {
-    for (var i = 0; i < sel.options.length; i++) { if (sel.options[i].value === value) { return; } }
+    if (!sel.fgValues) {
+      sel.fgValues = {};
+      for (var i = 0; i < sel.options.length; i++) { sel.fgValues[sel.options[i].value] = true; }
+    }
+    if (Object.prototype.hasOwnProperty.call(sel.fgValues, value)) { return; }
+    sel.fgValues[value] = true;
     var o = el("option", null, label || value);
     o.value = value;
     sel.appendChild(o);
@@ -69,7 +77,7 @@
     if (c[1]) {
       th.tabIndex = 0;
       th.setAttribute("data-sort", c[1]);
-      th.addEventListener("click", function () { sortBy(c[1], th.getAttribute("aria-sort") === "ascending" ? -1 : 1); writeHash(); });
+      th.addEventListener("click", function () { sortBy(c[1], th.getAttribute("aria-sort") === "ascending" ? -1 : 1); apply(); writeHash(); });
       th.addEventListener("keydown", function (e) { if (e.key === "Enter") { th.click(); } });
     }
     if (c[1] && c[1].indexOf("check") === 0) { th.className = "th check"; th.title = checks[+c[1].slice(5)].title; }
@@ -78,15 +86,21 @@
 
   function exposure(r) { return r.x === true ? "yes" : r.x === false ? "no" : "unknown"; }
 
-  // Build one row per resource.
-  var frag = document.createDocumentFragment();
-  rows.forEach(function (r, i) {
+  // Keys the filters and sorting read, computed once: exposure, and each finding's check id.
+  rows.forEach(function (r) {
+    r.xk = exposure(r);
+    r.f.forEach(function (f) { f.cid = checks[f.c] ? checks[f.c].id : ""; });
+  });
+
+  // One row per resource, built the first time it is shown and kept.
+  function rowEl(r, i) {
+    if (r.tr) { return r.tr; }
     var tr = el("div", "tr row");
     tr.setAttribute("role", "row");
     tr.setAttribute("data-status", r.s);
     tr.setAttribute("data-row", String(i));
     tr.tabIndex = 0;
-    var tog = el("div", "td tog", "▸");
+    var tog = el("div", "td tog", r.open ? "▾" : "▸");
     tr.appendChild(tog);
     var td = el("div", "td"); td.appendChild(badge(r.s)); tr.appendChild(td);
     tr.appendChild(el("div", "td", r.a || "—"));
@@ -97,7 +111,7 @@
     td = el("div", "td name", cut(r.n, 60));
     if (r.n && r.n.length > 60) { td.title = cut(r.n, 1000); }
     tr.appendChild(td);
-    tr.appendChild(el("div", "td x-" + exposure(r), r.x === true ? "exposed" : r.x === false ? "no" : "?"));
+    tr.appendChild(el("div", "td x-" + r.xk, r.x === true ? "exposed" : r.x === false ? "no" : "?"));
     var byCheck = {};
     r.f.forEach(function (f) { byCheck[f.c] = f; });
     checks.forEach(function (c, ci) {
@@ -116,11 +130,49 @@
     if (r.tags.length > 3) { td.appendChild(el("div", "muted", "+" + (r.tags.length - 3) + " more")); }
     tr.appendChild(td);
     r.tr = tr;
-    frag.appendChild(tr);
-  });
-  tbody.appendChild(frag);
-  mark("fg-built");
+    return tr;
+  }
 
+  // Paging: view holds the indices of the matching rows in display order; the first shown of them are in the
+  // page. The "more" bar adds the next PAGE, or all of them.
+  var PAGE = 100;
+  var order = rows.map(function (r, i) { return i; }), view = order.slice(), shown = 0;
+  var more = el("div", "more");
+  more.id = "findings-more";
+  var moreNext = el("button", null, "");
+  moreNext.type = "button"; moreNext.id = "findings-more-next";
+  var moreAll = el("button", null, "");
+  moreAll.type = "button"; moreAll.id = "findings-more-all";
+  var moreText = el("span", "muted", "");
+  more.appendChild(moreText); more.appendChild(moreNext); more.appendChild(moreAll);
+  table.parentNode.insertBefore(more, table.nextSibling);
+  function showMore(n) {
+    var end = Math.min(view.length, shown + n), f = document.createDocumentFragment();
+    for (var j = shown; j < end; j++) {
+      var i = view[j], r = rows[i];
+      f.appendChild(rowEl(r, i));
+      if (r.open && r.det) { f.appendChild(r.det); }
+    }
+    tbody.appendChild(f);
+    shown = end;
+    var rest = view.length - shown;
+    more.hidden = rest === 0 && view.length > 0;
+    moreText.textContent = view.length === 0 ? "No resource matches the filters." :
+      "Showing " + num(shown) + " of " + num(view.length) + " matching. ";
+    moreNext.textContent = "Show " + num(Math.min(PAGE, rest)) + " more";
+    moreAll.textContent = "Show all " + num(rest) + " remaining";
+    moreNext.hidden = rest <= PAGE;
+    moreAll.hidden = rest === 0;
+    table.setAttribute("data-rendered", String(shown));
+  }
+  function render() {
+    tbody.textContent = "";
+    shown = 0;
+    showMore(PAGE);
+  }
+  moreNext.addEventListener("click", function () { showMore(PAGE); });
+  moreAll.addEventListener("click", function () { showMore(view.length); });
+  function num(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
   // Evidence of a row, built on first expansion.
   function kvTable(pairs) {
     var t = el("table", "kv"), b = el("tbody");
@@ -145,10 +197,11 @@
     t.appendChild(h); t.appendChild(b);
     return t;
   }
-  function flowLogLines(fls) {
+  // A flow log is [id, resource ("" for the row's own), status, traffic, destination type, destination,
+  // delivery status, delivery error].
+  function flowLogLines(r, fls) {
     return fls.map(function (fl) {
-      return [fl.id, fl.resource_id, fl.status, fl.traffic_type, fl.destination_type, fl.destination || "—",
-        (fl.deliver_logs_status || "—") + (fl.deliver_logs_error ? ": " + fl.deliver_logs_error : "")];
+      return [fl[0], fl[1] || r.id, fl[2], fl[3], fl[4], fl[5] || "—", (fl[6] || "—") + (fl[7] ? ": " + fl[7] : "")];
     });
   }
   var FLH = ["Flow log", "On", "Status", "Traffic", "Destination type", "Destination", "Delivery"];
@@ -180,15 +233,15 @@
     if (r.n) { facts.push(["Name", r.n]); }
     ev.appendChild(kvTable(facts));
     ev.appendChild(el("h5", null, "Flow logs on the VPC"));
-    ev.appendChild(r.fl && r.fl.length ? gridTable(FLH, flowLogLines(r.fl)) : el("p", "muted", "none"));
+    ev.appendChild(r.fl && r.fl.length ? gridTable(FLH, flowLogLines(r, r.fl)) : el("p", "muted", "none"));
     if (r.sfl && r.sfl.length) {
       ev.appendChild(el("h5", null, "Flow logs on its subnets or interfaces (do not satisfy the control)"));
-      ev.appendChild(gridTable(FLH, flowLogLines(r.sfl)));
+      ev.appendChild(gridTable(FLH, flowLogLines(r, r.sfl)));
     }
     if (r.lg && r.lg.length) {
       ev.appendChild(el("h5", null, "Destination log groups" + (r.minret ? " (required retention ≥ " + r.minret + " days)" : "")));
       ev.appendChild(gridTable(["Log group", "Exists", "Retention"], r.lg.map(function (g) {
-        return [g.name, g.exists ? "yes" : "NO", !g.exists ? "—" : g.retention === null ? "never expire" : g.retention + " days"];
+        return [g[0], g[1] ? "yes" : "NO", !g[1] ? "—" : g[2] === null ? "never expire" : g[2] + " days"];
       })));
     }
     ev.appendChild(el("h5", null, "Tags"));
@@ -209,7 +262,7 @@
       return;
     }
     if (!r.det) { r.det = detail(r); }
-    r.tr.parentNode.insertBefore(r.det, r.tr.nextSibling);
+    if (r.tr.parentNode) { r.tr.parentNode.insertBefore(r.det, r.tr.nextSibling); }
     r.det.hidden = false;
     r.open = true;
     r.tr.classList.add("open");
@@ -240,8 +293,8 @@
     if (r.hay === undefined) {
       var parts = [r.a, r.r, r.id, r.n || "", r.loc || ""];
       r.tags.forEach(function (kv) { parts.push(kv[0] + "=" + kv[1]); });
-      r.f.forEach(function (f) { parts.push(checks[f.c] ? checks[f.c].id : "", f.re || "", f.m, f.err || "", f.exc || ""); });
-      (r.fl || []).concat(r.sfl || []).forEach(function (fl) { parts.push(fl.id, fl.destination || ""); });
+      r.f.forEach(function (f) { parts.push(f.cid, f.re || "", f.m, f.err || "", f.exc || ""); });
+      (r.fl || []).concat(r.sfl || []).forEach(function (fl) { parts.push(fl[0], fl[5]); });
       r.hay = parts.join("\n").toLowerCase();
     }
     return r.hay;
@@ -252,27 +305,27 @@
   }
   function match(r) {
     var s = state;
-    if (!has(s.account, r.a) || !has(s.region, r.r) || !has(s.exposed, exposure(r))) { return false; }
+    if (!has(s.account, r.a) || !has(s.region, r.r) || !has(s.exposed, r.xk)) { return false; }
     if (s.tag.length && !tagMatch(r, s.tag[0].trim())) { return false; }
     if (s.q.length && hay(r).indexOf(s.q[0].trim().toLowerCase()) < 0) { return false; }
     if (s.status.length && !s.check.length && s.status.indexOf(r.s) < 0) { return false; }
     if (!s.status.length && !s.check.length && !s.reason.length && !s.severity.length) { return true; }
-    return r.f.some(function (f) {
-      return has(s.check, checks[f.c] ? checks[f.c].id : "") && has(s.reason, f.re || "") &&
-        has(s.severity, f.sev) && has(s.status, f.s);
-    });
+    for (var j = 0; j < r.f.length; j++) {
+      var f = r.f[j];
+      if (has(s.check, f.cid) && has(s.reason, f.re || "") && has(s.severity, f.sev) && has(s.status, f.s)) { return true; }
+    }
+    return false;
   }
+  // One pass over the data in display order; then the page is rebuilt with the first PAGE matches.
   function apply() {
     readInputs();
-    var shown = 0;
-    for (var i = 0; i < rows.length; i++) {
-      var r = rows[i], ok = match(r);
-      if (r.tr.hidden === ok) { r.tr.hidden = !ok; }
-      if (r.det) { r.det.hidden = !ok || !r.open; }
-      if (ok) { shown++; }
+    view = [];
+    for (var j = 0; j < order.length; j++) {
+      if (match(rows[order[j]])) { view.push(order[j]); }
     }
-    count.textContent = shown + " of " + rows.length + " resources";
-    table.setAttribute("data-shown", String(shown));
+    count.textContent = view.length + " of " + rows.length + " resources";
+    table.setAttribute("data-shown", String(view.length));
+    render();
   }
 
   function sortValue(r, key) {
@@ -282,7 +335,7 @@
       case "region": return r.r;
       case "id": return r.id;
       case "name": return (r.n || "").toLowerCase();
-      case "exposed": return exposure(r);
+      case "exposed": return r.xk;
     }
     if (key.indexOf("check") === 0) {
       var ci = +key.slice(5), f = r.f.filter(function (f) { return f.c === ci; })[0];
@@ -296,11 +349,9 @@
     sortKey = key; sortDir = dir;
     Array.prototype.forEach.call(head.children, function (c) { c.removeAttribute("aria-sort"); });
     th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
-    var order = rows.map(function (r, i) { return [sortValue(r, key), i]; });
-    order.sort(function (a, b) { return (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]) * (a[0] === b[0] ? 1 : dir); });
-    var f = document.createDocumentFragment();
-    order.forEach(function (o) { var r = rows[o[1]]; f.appendChild(r.tr); if (r.det) { f.appendChild(r.det); } });
-    tbody.appendChild(f);
+    var keyed = rows.map(function (r, i) { return [sortValue(r, key), i]; });
+    keyed.sort(function (a, b) { return (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]) * (a[0] === b[0] ? 1 : dir); });
+    order = keyed.map(function (o) { return o[1]; });
   }
 
   // The URL fragment holds the filters and the order, so that a filtered view can be shared:
@@ -348,11 +399,21 @@
     apply(); writeHash();
     document.getElementById("vpcs").scrollIntoView();
   }
-  document.querySelectorAll("[data-filter-status],[data-filter-account],[data-filter-reason]").forEach(function (el) {
-    el.addEventListener("click", function () { preset(el); });
+  // One listener for the cards and the roll-up's hundreds of links.
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest ? e.target.closest("[data-filter-status],[data-filter-account],[data-filter-reason]") : null;
+    if (b && !table.contains(b)) { preset(b); }
   });
   window.addEventListener("hashchange", readHash);
   readHash();
+  mark("fg-built"); // the first page of rows, filtered by the URL fragment
   mark("fg-filtered");
   document.documentElement.setAttribute("data-ready", "1");
+  // The search text of each row, built when the page is idle, 500 rows at a time, so that the first search
+  // does not pay for it (it builds what is missing itself).
+  var idle = window.requestIdleCallback || function (fn) { return setTimeout(fn, 50); }, next = 0;
+  idle(function step() {
+    for (var end = Math.min(rows.length, next + 500); next < end; next++) { hay(rows[next]); }
+    if (next < rows.length) { idle(step); }
+  });
 })();
