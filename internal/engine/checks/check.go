@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -68,8 +69,11 @@ type Check struct {
 
 	typ    *graph.Type
 	expect expectation
-	pos    map[string]*yaml.Node // query-bearing nodes, for error positions
-	lines  []string
+	// network are the on-demand network collections its queries read (inventory.IsNetwork), and those its
+	// requires name: a scan running the check lists them, and an asset whose region lacks one is ERROR.
+	network []inventory.Collection
+	pos     map[string]*yaml.Node // query-bearing nodes, for error positions
+	lines   []string
 }
 
 // Rule is a skip rule or a failure reason.
@@ -265,15 +269,46 @@ func (c *Check) validate(root *yaml.Node) error {
 		}
 	}
 	// Compile everything once with the default parameters, so a broken file fails when it is loaded.
-	if _, err := c.compile(nil); err != nil {
+	cc, err := c.compile(nil)
+	if err != nil {
 		return err
+	}
+	// Parameters change values, never the types a query reads: the defaults tell what the check needs.
+	c.network = nil
+	colls := append(append([]inventory.Collection{c.typ.Collection}, c.Requires...), c.RequiresInScope...)
+	for _, r := range cc.roots() {
+		colls = append(colls, r.Collections()...)
+	}
+	for _, coll := range colls {
+		if inventory.IsNetwork(coll) && !slices.Contains(c.network, coll) {
+			c.network = append(c.network, coll)
+		}
 	}
 	return nil
 }
 
+// Network lists the on-demand network collections (security groups, network ACLs, …) the check reads: the
+// types its queries reach and the collections it requires. The built-in checks need none.
+func (c *Check) Network() []inventory.Collection { return c.network }
+
+// Network is the union of what the checks cs read of the on-demand network collections, in the order of
+// inventory.NetworkCollections: what a scan running them must list beside its fixed reads.
+func Network(cs []*Check) []inventory.Collection {
+	var out []inventory.Collection
+	for _, coll := range inventory.NetworkCollections {
+		for _, c := range cs {
+			if slices.Contains(c.network, coll) {
+				out = append(out, coll)
+				break
+			}
+		}
+	}
+	return out
+}
+
 var collections = []string{string(inventory.CollVPCs), string(inventory.CollFlowLogs), string(inventory.CollSubnets),
 	string(inventory.CollNetworkInterfaces), string(inventory.CollInternetGateways), string(inventory.CollLogGroups),
-	string(inventory.CollBuckets)}
+	string(inventory.CollBuckets), string(inventory.CollSecurityGroups), string(inventory.CollNetworkACLs)}
 
 // compiled is a check ready to run with one set of parameter values.
 type compiled struct {
@@ -287,6 +322,17 @@ type compiled struct {
 	reasMsg []*message
 	pass    *message
 	fail    *message
+}
+
+// roots are every compiled query of the check.
+func (cc *compiled) roots() []*query.Root {
+	var out []*query.Root
+	for _, r := range append([]*query.Root{cc.query, cc.exclude, cc.scope}, append(cc.skip, cc.reasons...)...) {
+		if r != nil {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Params merges the check's parameter defaults with overrides (only for parameters the check declares).

@@ -137,7 +137,7 @@ func New(snap *inventory.Snapshot, o Options) *Index {
 	var unread []string
 	for _, reg := range snap.Regions {
 		where := reg.AccountID + "/" + reg.Name
-		rulesRead := reg.NetworkRead && reg.Read(inventory.CollSecurityGroups) && reg.Read(inventory.CollNetworkACLs)
+		rulesRead := reg.Read(inventory.CollSecurityGroups) && reg.Read(inventory.CollNetworkACLs)
 		if len(reg.NetworkInterfaces) > 0 && !rulesRead {
 			unread = append(unread, where)
 		}
