@@ -68,7 +68,7 @@ func (o *EnrichOptions) check(fs *pflag.FlagSet) ([]int32, error) {
 func loadIndex(ctx context.Context, o *ReportOptions, ports []int32) (*enrich.Index, error) {
 	src, err := source.FromOptions(source.Options{Snapshot: o.Enrich.Snapshot, Regions: o.AWS.NormalizedRegions(),
 		Concurrency: cmdutil.DefaultConcurrency, Network: inventory.NetworkCollections,
-		AWSConfig:   func(ctx context.Context) (aws.Config, error) { return o.AWSConfig(ctx, o.AWS) }})
+		AWSConfig: func(ctx context.Context) (aws.Config, error) { return o.AWSConfig(ctx, o.AWS) }})
 	if err != nil {
 		return nil, cmdutil.UsageError("%v", err)
 	}
