@@ -130,10 +130,10 @@ func NewCmdReport(f *cmdutil.Factory, runF func(*ReportOptions) error) *cobra.Co
 (--log-group; the record format comes from --log-format or from the LogFormat of the flow log delivering there),
 and report what they show. Records are streamed: memory stays bounded whatever the input size.
 
-With an inventory (--snapshot FILE from scan --save-snapshot, or --enrich to read it live) the report names
-the resource behind each interface and address (instance, load balancer, NAT gateway, Lambda, …), says why
-REJECTed records were rejected (the network ACL rule, no security-group allow, the record's reject-reason,
-or undetermined and why) and lists internet traffic ACCEPTed to sensitive ports with the security-group rule
+With an inventory (--snapshot FILE from scan --read-network --save-snapshot, or --enrich to read it live)
+the report names the resource behind each interface and address (instance, load balancer, NAT gateway,
+Lambda, …), says why REJECTed records were rejected (the network ACL rule, no security-group allow, the
+record's reject-reason, or undetermined and why) and lists internet traffic ACCEPTed to sensitive ports with the security-group rule
 that allowed it. Rules are as read, not as they were when the records were written.`,
 		Example: `  flowguard logs generate --out-dir ./flowlogs --records 200000 --vertical-scans 1 --brute-force 1
   flowguard logs report ./flowlogs
@@ -142,7 +142,7 @@ that allowed it. Rules are as read, not as they were when the records were writt
 
   flowguard logs report --log-group /vpc/flow-logs --region eu-west-1 --since 24h --action reject
 
-  flowguard scan --save-snapshot inv.json && flowguard logs report ./flowlogs --snapshot inv.json --by resource
+  flowguard scan --read-network --save-snapshot inv.json && flowguard logs report ./flowlogs --snapshot inv.json --by resource
   flowguard logs report ./flowlogs --enrich --region eu-west-1 --sensitive-ports 22,3389,5432 -o html --out report.html`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Ctx, o.Inputs = cmd.Context(), args
