@@ -279,12 +279,36 @@ func (c *Check) validate(root *yaml.Node) error {
 	for _, r := range cc.roots() {
 		colls = append(colls, r.Collections()...)
 	}
+	// Messages may follow relations too ({{.Rel "hasSecurityGroup"}}, .Where): a relation name quoted in a
+	// template counts like a query reaching its target.
+	texts := []string{c.Pass, c.Fail}
+	for _, r := range append(append([]Rule{}, c.Skip...), c.Reasons...) {
+		texts = append(texts, r.Message)
+	}
+	colls = append(colls, quotedRelationTargets(texts)...)
 	for _, coll := range colls {
 		if inventory.IsNetwork(coll) && !slices.Contains(c.network, coll) {
 			c.network = append(c.network, coll)
 		}
 	}
 	return nil
+}
+
+// quotedRelationTargets are the collections of the targets of the relations whose names are quoted in texts.
+func quotedRelationTargets(texts []string) []inventory.Collection {
+	var out []inventory.Collection
+	for _, tn := range graph.Default.TypeNames() {
+		t := graph.Default.Type(tn)
+		for _, rn := range t.RelationNames() {
+			for _, x := range texts {
+				if strings.Contains(x, `"`+rn+`"`) || strings.Contains(x, "`"+rn+"`") {
+					out = append(out, t.Relation(rn).Target.Collection)
+					break
+				}
+			}
+		}
+	}
+	return out
 }
 
 // Network lists the on-demand network collections (security groups, network ACLs, …) the check reads: the

@@ -23,6 +23,15 @@ func TestNetworkTheChecksNeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A message that follows a relation to the groups reads them too.
+	msg, err := Parse("msg.yaml", []byte("id: m\nasset_types: [NetworkInterface]\n"+head+
+		"query: 'networkInterfaces(where: {requesterManaged: true}){id}'\nfail: 'groups {{range .Rel \"hasSecurityGroup\"}}{{.ID}} {{end}}'\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := msg.Network(); !slices.Equal(got, []inventory.Collection{inventory.CollSecurityGroups}) {
+		t.Errorf("message check: %v", got)
+	}
 	if got := acl.Network(); !slices.Equal(got, []inventory.Collection{inventory.CollNetworkACLs}) {
 		t.Errorf("acl check: %v", got)
 	}
