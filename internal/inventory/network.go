@@ -64,8 +64,8 @@ func (n *RegionNetwork) networkListed(c Collection) bool {
 // Region.Errors (the region is not incomplete for the checks that do not need it).
 func notRead(r *Region, c Collection) ReadError {
 	return ReadError{AccountID: r.AccountID, Region: r.Name, Collection: c, Operation: networkOps[c], Code: CodeNotRead,
-		Message: "not read: this inventory was collected without " + strings.ReplaceAll(string(c), "_", " ") +
-			" (a scan reads them only for a check or query that uses them, logs report --enrich, or scan --read-network)"}
+		Message: "not read: the reader of this inventory did not list " + strings.ReplaceAll(string(c), "_", " ") +
+			" (a live scan lists them only for a check or query that uses them, logs report --enrich, or scan --read-network)"}
 }
 
 // ENIDetails is embedded in NetworkInterface: what the interface is attached to and which addresses and
