@@ -123,6 +123,15 @@ func checksInt(v any) int {
 	return 0
 }
 
+// Network lists the on-demand network collections (security groups, network ACLs) the checks cs read (nil:
+// the built-in checks, which read none): what a live source must list for them (source.Options.Network).
+func Network(cs []*checks.Check) []inventory.Collection {
+	if cs == nil {
+		cs = builtin()
+	}
+	return checks.Network(cs)
+}
+
 // Graph loads src and builds its asset graph, nothing more: what 'query' runs on.
 func Graph(ctx context.Context, src source.Source) (*graph.Graph, *inventory.Snapshot, error) {
 	snap, err := src.Load(ctx)

@@ -35,7 +35,7 @@ func scanLive(ctx context.Context, cfg aws.Config, o scanOptions) (*finding.Resu
 	if conc == 0 {
 		conc = awsapi.DefaultConcurrency
 	}
-	src, err := source.FromOptions(source.Options{Regions: o.Collect.Regions, Concurrency: conc, Now: o.Now, Delivery: o.Collect.Delivery,
+	src, err := source.FromOptions(source.Options{Regions: o.Collect.Regions, Concurrency: conc, Now: o.Now, Delivery: o.Collect.Delivery, Network: o.Collect.Network,
 		AWSConfig: func(context.Context) (aws.Config, error) { return cfg, nil }})
 	if err != nil {
 		panic(err)

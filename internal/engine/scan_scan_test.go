@@ -13,6 +13,7 @@ import (
 
 	"github.com/flowguard/flowguard/internal/awsconf"
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/source/awsapi"
 	"github.com/flowguard/flowguard/internal/testenv/faultproxy"
 	"github.com/flowguard/flowguard/internal/testenv/fixture"
@@ -352,7 +353,13 @@ func TestEveryListIsPaginated(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	whole := e.scan(t, "us-west-2")
+	// The network lists too (a check over security groups or ACLs reads them): every list is paginated.
+	scan := func() *finding.Result {
+		res, _ := scanLive(t.Context(), e.config(), scanOptions{Collect: awsapi.Options{Regions: []string{"us-west-2"}, Concurrency: 4,
+			Network: inventory.NetworkCollections}, Now: fixedNow})
+		return res
+	}
+	whole := scan()
 	sets := map[string]string{"DescribeVpcs": "vpcSet", "DescribeFlowLogs": "flowLogSet", "DescribeSubnets": "subnetSet",
 		"DescribeNetworkInterfaces": "networkInterfaceSet", "DescribeInternetGateways": "internetGatewaySet",
 		"DescribeSecurityGroups": "securityGroupInfo", "DescribeNetworkAcls": "networkAclSet"}
@@ -363,7 +370,7 @@ func TestEveryListIsPaginated(t *testing.T) {
 		}
 		return body
 	}})
-	paged := e.scan(t, "us-west-2")
+	paged := scan()
 	if d := cmp.Diff(whole.Findings, paged.Findings); d != "" {
 		t.Errorf("findings differ when lists come in pages (-one page +pages):\n%s", d)
 	}

@@ -115,20 +115,15 @@ func (e ReadError) Error() string {
 	return where + ": " + e.Operation + ": " + e.Message
 }
 
-// Read reports whether collection c of this region was read completely.
+// Read reports whether collection c of this region was read completely. A network collection (IsNetwork)
+// that the reader did not list was not read.
 func (r *Region) Read(c Collection) bool {
-	if c == CollDelivery && r.DeliveryReadAt == nil {
-		return false
-	}
-	for _, e := range r.Errors {
-		if e.Collection == c || e.Collection == CollAll {
-			return false
-		}
-	}
-	return true
+	_, failed := r.ErrorFor(c)
+	return !failed
 }
 
-// ErrorFor returns the first error that keeps collection c from being read.
+// ErrorFor returns the first error that keeps collection c from being read: a failure recorded in Errors, or
+// a CodeNotRead error for a network collection the reader did not list.
 func (r *Region) ErrorFor(c Collection) (ReadError, bool) {
 	for _, e := range r.Errors {
 		if e.Collection == c || e.Collection == CollAll {
@@ -137,6 +132,9 @@ func (r *Region) ErrorFor(c Collection) (ReadError, bool) {
 	}
 	if c == CollDelivery {
 		return deliveryNotRead(r)
+	}
+	if IsNetwork(c) && !r.networkListed(c) {
+		return notRead(r, c), true
 	}
 	return ReadError{}, false
 }

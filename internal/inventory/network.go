@@ -1,8 +1,14 @@
 package inventory
 
+import "strings"
+
 // Network objects read for flow-log enrichment and reject attribution: what owns an interface, which
-// security groups and network ACLs filter its traffic. All of them come from one paginated pass per region
-// (DescribeNetworkInterfaces, DescribeSecurityGroups, DescribeNetworkAcls), never one call per VPC.
+// security groups and network ACLs filter its traffic. Each comes from one paginated pass per region
+// (DescribeSecurityGroups, DescribeNetworkAcls, DescribeInstances), never one call per VPC.
+//
+// They are read on demand: the built-in checks never use them, so a scan reads them only when a check or
+// query touches their types, for logs enrichment, or when asked (scan --read-network). A region that did not
+// read one has it "not read" (Region.Read false, ErrorFor gives a NotRead error), never "none".
 
 // Collections of the network objects.
 const (
@@ -11,17 +17,55 @@ const (
 	CollInstances      Collection = "instances"
 )
 
-// RegionNetwork is embedded in Region: the security groups and network ACLs of the account-region. Older
-// snapshots have neither; Region.Read(CollSecurityGroups) is still true for them, so a reader that needs
-// them checks HasNetwork.
+// NetworkCollections are the collections read on demand, in their reading order.
+var NetworkCollections = []Collection{CollSecurityGroups, CollNetworkACLs, CollInstances}
+
+// networkOps are the AWS operations that list them.
+var networkOps = map[Collection]string{CollSecurityGroups: "ec2:DescribeSecurityGroups",
+	CollNetworkACLs: "ec2:DescribeNetworkAcls", CollInstances: "ec2:DescribeInstances"}
+
+// IsNetwork reports whether c is one of the collections read on demand.
+func IsNetwork(c Collection) bool { _, ok := networkOps[c]; return ok }
+
+// NetworkOperation is the AWS operation that lists network collection c ("" for another collection).
+func NetworkOperation(c Collection) string { return networkOps[c] }
+
+// CodeNotRead is the ReadError code of a network collection that was not asked for.
+const CodeNotRead = "NotRead"
+
+// RegionNetwork is embedded in Region: the security groups, network ACLs and instances of the account-region.
 type RegionNetwork struct {
 	SecurityGroups []SecurityGroup `json:"security_groups,omitempty"`
 	NetworkACLs    []NetworkACL    `json:"network_acls,omitempty"`
 	// Instances name the EC2 instances interfaces are attached to (id, Name tag, state).
 	Instances []Instance `json:"instances,omitempty"`
-	// NetworkRead is set by readers that read security groups and network ACLs (whether or not any exist):
-	// a snapshot without it predates them, and "no ACL" there means "not read", not "none".
+	// NetworkLists names the network collections the reader listed (whether or not any exist, whether or
+	// not the listing succeeded: a failure is in Region.Errors). One not named was not read: "no ACL" there
+	// means "not read", not "none".
+	NetworkLists []Collection `json:"network_lists,omitempty"`
+	// NetworkRead, in snapshots written before NetworkLists, means all three were listed.
 	NetworkRead bool `json:"network_read,omitempty"`
+}
+
+// networkListed reports whether the reader listed network collection c.
+func (n *RegionNetwork) networkListed(c Collection) bool {
+	if n.NetworkRead {
+		return true
+	}
+	for _, x := range n.NetworkLists {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+// notRead is the error of a network collection that was not listed: not a failure, so it is not in
+// Region.Errors (the region is not incomplete for the checks that do not need it).
+func notRead(r *Region, c Collection) ReadError {
+	return ReadError{AccountID: r.AccountID, Region: r.Name, Collection: c, Operation: networkOps[c], Code: CodeNotRead,
+		Message: "not read: the reader of this inventory did not list " + strings.ReplaceAll(string(c), "_", " ") +
+			" (a live scan lists them only for a check or query that uses them, logs report --enrich, or scan --read-network)"}
 }
 
 // ENIDetails is embedded in NetworkInterface: what the interface is attached to and which addresses and

@@ -56,6 +56,10 @@ type Options struct {
 	Accounts accounts.Options
 	// AWSConfig gives the caller's AWS config; injected by the command layer. Only live sources call it.
 	AWSConfig func(context.Context) (aws.Config, error)
+	// Network names the network collections (inventory.NetworkCollections) a live read lists too: what the
+	// checks or query touch, or enrichment needs. A saved or IaC input has what it has: the ones it lacks
+	// are "not read" there.
+	Network []inventory.Collection
 	// Progress, when set, is called after each account-region of a live read with the regions done and total.
 	Progress func(done, total int)
 	// Now stamps the snapshot (tests fix it).
@@ -216,7 +220,7 @@ func (s *live) Load(ctx context.Context) (*inventory.Snapshot, error) {
 		return nil, fmt.Errorf("%w: %w", ErrAWSConfig, err)
 	}
 	collect := awsapi.Options{Regions: s.o.Regions, Concurrency: s.o.Concurrency, Progress: s.o.Progress, Now: s.o.Now,
-		Delivery: s.o.Delivery}
+		Delivery: s.o.Delivery, Network: s.o.Network}
 	if !s.o.Accounts.MultiAccount() {
 		return awsapi.Account(ctx, cfg, collect), nil
 	}

@@ -23,7 +23,7 @@ type EnrichOptions struct {
 }
 
 func (o *EnrichOptions) addFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.Snapshot, "snapshot", "", "join the records to this saved inventory (scan --save-snapshot): resources, reject causes, exposure")
+	fs.StringVar(&o.Snapshot, "snapshot", "", "join the records to this saved inventory (scan --read-network --save-snapshot): resources, reject causes, exposure")
 	fs.BoolVar(&o.Live, "enrich", false, "join the records to the inventory read live from AWS (--profile, --region): resources, reject causes, exposure")
 	fs.StringVar(&o.By, "by", analyze.ByAddress, "key the top lists by address or resource (needs --snapshot or --enrich; JSON and HTML carry both)")
 	ports := make([]int, len(enrich.DefaultSensitivePorts))
@@ -67,8 +67,8 @@ func (o *EnrichOptions) check(fs *pflag.FlagSet) ([]int32, error) {
 // all is an error.
 func loadIndex(ctx context.Context, o *ReportOptions, ports []int32) (*enrich.Index, error) {
 	src, err := source.FromOptions(source.Options{Snapshot: o.Enrich.Snapshot, Regions: o.AWS.NormalizedRegions(),
-		Concurrency: cmdutil.DefaultConcurrency,
-		AWSConfig:   func(ctx context.Context) (aws.Config, error) { return o.AWSConfig(ctx, o.AWS) }})
+		Concurrency: cmdutil.DefaultConcurrency, Network: inventory.NetworkCollections,
+		AWSConfig: func(ctx context.Context) (aws.Config, error) { return o.AWSConfig(ctx, o.AWS) }})
 	if err != nil {
 		return nil, cmdutil.UsageError("%v", err)
 	}

@@ -136,7 +136,7 @@ func TestReportEnrichedFromMoto(t *testing.T) {
 	env := acct.Env(srv.URL, "us-east-1")
 	dir := t.TempDir()
 	snap := filepath.Join(dir, "inv.json")
-	if r := flowguard(t, env, "scan", "--region", "us-east-1", "--save-snapshot", snap, "-o", "json"); r.code > 1 {
+	if r := flowguard(t, env, "scan", "--region", "us-east-1", "--read-network", "--save-snapshot", snap, "-o", "json"); r.code > 1 {
 		t.Fatalf("scan: %d %s", r.code, r.stderr)
 	}
 

@@ -19,27 +19,52 @@ import (
 	"github.com/flowguard/flowguard/internal/logs/source"
 )
 
-// InputOptions are the input flags `logs cost` and `logs export` share with `logs report`: files,
-// directories, s3:// prefixes, --log-group, --log-format, --strict, --workers, the AWS flags, and the
-// record filters that say which records count.
-type InputOptions struct {
+// InputSource are the flags that say where records come from and how to read them: files, directories,
+// s3:// prefixes, --log-group, --log-format, --strict, --workers and the AWS flags. `logs report`, `logs cost`
+// and `logs export` all pick and read their input through it (readInputs): one way to read logs input.
+type InputSource struct {
 	Inputs    []string
 	AWS       awsconf.Options
 	LogGroups []string
 	LogFormat string
 	Strict    bool
 	Workers   int
+}
 
+// recordFilter are the record filters every command that reads records has: --since, --until, --account,
+// --vpc, --interface (`logs report` and `logs athena` add more in FilterOptions).
+type recordFilter struct {
 	Since, Until               string
 	Accounts, VPCs, Interfaces []string
 }
 
+func (o *recordFilter) addFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.Since, "since", "", "only records starting at or after this time: RFC 3339, a date (2026-01-02) or an age (24h, 7d)")
+	fs.StringVar(&o.Until, "until", "", "only records starting before this time (same forms as --since)")
+	fs.StringSliceVar(&o.Accounts, "account", nil, "only these account ids")
+	fs.StringSliceVar(&o.VPCs, "vpc", nil, "only these VPC ids (needs the vpc-id field)")
+	fs.StringSliceVar(&o.Interfaces, "interface", nil, "only these network interface ids")
+}
+
+// InputOptions are the input flags and record filters of `logs cost` and `logs export`.
+type InputOptions struct {
+	InputSource
+	recordFilter
+}
+
 // logFormatUsage is the help of --log-format on the commands that read records.
-const logFormatUsage = "record format (the flow log's LogFormat) for input without a header line (default: the header, the flow log's LogFormat, or the default format)"
+const logFormatUsage = "record format (the flow log's LogFormat) for input without a header line, e.g. '${version} ${vpc-id} ${srcaddr} …' " +
+	"(default: the header, the flow log's LogFormat, or the default format)"
+
+// addFlags registers the input flags and the record filters.
+func (o *InputOptions) addFlags(fs *pflag.FlagSet, ordered bool) {
+	o.InputSource.addFlags(fs, ordered)
+	o.recordFilter.addFlags(fs)
+}
 
 // addFlags registers the input flags; ordered commands (logs export: records come out in input order) read
 // one input at a time and have no --workers.
-func (o *InputOptions) addFlags(fs *pflag.FlagSet, ordered bool) {
+func (o *InputSource) addFlags(fs *pflag.FlagSet, ordered bool) {
 	o.AWS.AddFlags(fs)
 	fs.StringSliceVar(&o.LogGroups, "log-group", nil, "CloudWatch Logs group(s) to read")
 	if ordered {
@@ -52,19 +77,30 @@ func (o *InputOptions) addFlags(fs *pflag.FlagSet, ordered bool) {
 	if !ordered {
 		fs.IntVar(&o.Workers, "workers", 0, "parallel readers (default: number of CPUs, at least 8 for S3 and CloudWatch Logs)")
 	}
-	fs.StringVar(&o.Since, "since", "", "only records starting at or after this time: RFC 3339, a date (2026-01-02) or an age (24h, 7d)")
-	fs.StringVar(&o.Until, "until", "", "only records starting before this time (same forms as --since)")
-	fs.StringSliceVar(&o.Accounts, "account", nil, "only these account ids")
-	fs.StringSliceVar(&o.VPCs, "vpc", nil, "only these VPC ids (needs the vpc-id field)")
-	fs.StringSliceVar(&o.Interfaces, "interface", nil, "only these network interface ids")
 }
 
 // filter validates the filter flags.
 func (o *InputOptions) filter(now time.Time) (analyze.Filter, error) {
-	fo := FilterOptions{Since: o.Since, Until: o.Until, Accounts: o.Accounts, VPCs: o.VPCs, Interfaces: o.Interfaces}
+	fo := FilterOptions{recordFilter: o.recordFilter}
 	f, err := fo.filter(now)
 	if err != nil {
 		return f, cmdutil.Usage(err)
+	}
+	return f, nil
+}
+
+// check validates what can be checked before anything is read (a usage error): something to read, and
+// --log-format. It returns the format override (nil: none).
+func (o *InputSource) check() (*flowlog.Format, error) {
+	if len(o.Inputs) == 0 && len(o.LogGroups) == 0 {
+		return nil, cmdutil.UsageError("nothing to read: give files, directories or s3:// URLs, or --log-group")
+	}
+	if o.LogFormat == "" {
+		return nil, nil
+	}
+	f, err := flowlog.ParseFormat(o.LogFormat)
+	if err != nil {
+		return nil, cmdutil.UsageError("--log-format: %v", err)
 	}
 	return f, nil
 }
@@ -77,19 +113,14 @@ type readResult struct {
 	sources []string
 }
 
-// readInputs lists the inputs like `logs report` and reads them with newSink per worker. An error is an exit
-// error (usage, or input: exit 2); inputs that fail are listed in the result, the others read.
-func (o *InputOptions) readInputs(ctx context.Context, io *cmdutil.IOStreams, awsConfig func(context.Context, awsconf.Options) (aws.Config, error),
+// readInputs lists the inputs and reads them with newSink per worker. An error is an exit error (usage, or
+// input: exit 2); inputs that fail, or could not be listed (symlink loops, broken links, empty directories),
+// are listed in the result, the others read.
+func (o *InputSource) readInputs(ctx context.Context, io *cmdutil.IOStreams, awsConfig func(context.Context, awsconf.Options) (aws.Config, error),
 	filter analyze.Filter, ordered bool, newSink func() source.Sink) (*readResult, error) {
-	if len(o.Inputs) == 0 && len(o.LogGroups) == 0 {
-		return nil, cmdutil.UsageError("nothing to read: give files, directories or s3:// URLs, or --log-group")
-	}
-	var fmtOverride *flowlog.Format
-	if o.LogFormat != "" {
-		var err error
-		if fmtOverride, err = flowlog.ParseFormat(o.LogFormat); err != nil {
-			return nil, cmdutil.UsageError("--log-format: %v", err)
-		}
+	fmtOverride, err := o.check()
+	if err != nil {
+		return nil, err
 	}
 	var units []source.Unit
 	var local, s3urls []string

@@ -43,23 +43,18 @@ func NewCmdLogs(f *cmdutil.Factory) *cobra.Command {
 
 // FilterOptions are the record filters and detector thresholds shared by `logs report` and `logs athena run`.
 type FilterOptions struct {
-	Since, Until               string
-	Accounts, VPCs, Interfaces []string
-	Action                     string
-	Addrs                      []string
-	Ports                      []int
-	Protocols                  []string
-	BruteForcePorts            []int
-	Cfg                        analyze.Config
+	recordFilter
+	Action          string
+	Addrs           []string
+	Ports           []int
+	Protocols       []string
+	BruteForcePorts []int
+	Cfg             analyze.Config
 }
 
 func (o *FilterOptions) addFlags(fs *pflag.FlagSet) {
 	o.Cfg = analyze.Defaults()
-	fs.StringVar(&o.Since, "since", "", "only records starting at or after this time: RFC 3339, a date (2026-01-02) or an age (24h, 7d)")
-	fs.StringVar(&o.Until, "until", "", "only records starting before this time (same forms as --since)")
-	fs.StringSliceVar(&o.Accounts, "account", nil, "only these account ids")
-	fs.StringSliceVar(&o.VPCs, "vpc", nil, "only these VPC ids (needs the vpc-id field)")
-	fs.StringSliceVar(&o.Interfaces, "interface", nil, "only these network interface ids")
+	o.recordFilter.addFlags(fs)
 	fs.StringVar(&o.Action, "action", "", "only ACCEPT or REJECT records")
 	fs.StringSliceVar(&o.Addrs, "addr", nil, "only records whose source or destination is in this address or CIDR (repeatable)")
 	fs.IntSliceVar(&o.Ports, "port", nil, "only records whose source or destination port is one of these")
@@ -112,17 +107,13 @@ type ReportOptions struct {
 	AWSConfig func(context.Context, awsconf.Options) (aws.Config, error)
 	Now       func() time.Time
 	Ctx       context.Context
-	Inputs    []string // files, directories, s3:// URLs
 
+	// InputSource: files, directories, s3:// URLs, --log-group and how to read them (inputs.go).
+	InputSource
 	FilterOptions
-	AWS       awsconf.Options
-	LogGroups []string
-	LogFormat string
-	Strict    bool
-	Output    string
-	Out       string
-	Workers   int
-	MaxState  int
+	Output   string
+	Out      string
+	MaxState int
 	// TopKCapacity bounds each top-k table.
 	TopKCapacity int
 	Enrich       EnrichOptions
@@ -139,10 +130,10 @@ func NewCmdReport(f *cmdutil.Factory, runF func(*ReportOptions) error) *cobra.Co
 (--log-group; the record format comes from --log-format or from the LogFormat of the flow log delivering there),
 and report what they show. Records are streamed: memory stays bounded whatever the input size.
 
-With an inventory (--snapshot FILE from scan --save-snapshot, or --enrich to read it live) the report names
-the resource behind each interface and address (instance, load balancer, NAT gateway, Lambda, …), says why
-REJECTed records were rejected (the network ACL rule, no security-group allow, the record's reject-reason,
-or undetermined and why) and lists internet traffic ACCEPTed to sensitive ports with the security-group rule
+With an inventory (--snapshot FILE from scan --read-network --save-snapshot, or --enrich to read it live)
+the report names the resource behind each interface and address (instance, load balancer, NAT gateway,
+Lambda, …), says why REJECTed records were rejected (the network ACL rule, no security-group allow, the
+record's reject-reason, or undetermined and why) and lists internet traffic ACCEPTed to sensitive ports with the security-group rule
 that allowed it. Rules are as read, not as they were when the records were written.`,
 		Example: `  flowguard logs generate --out-dir ./flowlogs --records 200000 --vertical-scans 1 --brute-force 1
   flowguard logs report ./flowlogs
@@ -151,7 +142,7 @@ that allowed it. Rules are as read, not as they were when the records were writt
 
   flowguard logs report --log-group /vpc/flow-logs --region eu-west-1 --since 24h --action reject
 
-  flowguard scan --save-snapshot inv.json && flowguard logs report ./flowlogs --snapshot inv.json --by resource
+  flowguard scan --read-network --save-snapshot inv.json && flowguard logs report ./flowlogs --snapshot inv.json --by resource
   flowguard logs report ./flowlogs --enrich --region eu-west-1 --sensitive-ports 22,3389,5432 -o html --out report.html`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Ctx, o.Inputs = cmd.Context(), args
@@ -162,13 +153,9 @@ that allowed it. Rules are as read, not as they were when the records were writt
 		},
 	}
 	fs := cmd.Flags()
-	o.AWS.AddFlags(fs)
-	fs.StringSliceVar(&o.LogGroups, "log-group", nil, "CloudWatch Logs group(s) to read")
-	cmdutil.AddLogFormatFlag(fs, &o.LogFormat, "record format (the flow log's LogFormat) for input without a header line, e.g. '${version} ${vpc-id} ${srcaddr} …' (default: the header, the flow log's LogFormat, or the default format)")
-	fs.BoolVar(&o.Strict, "strict", false, "stop at the first malformed line instead of counting and skipping it")
+	o.InputSource.addFlags(fs, false)
 	fs.StringVarP(&o.Output, "output", "o", cmdutil.OutputTable, "output format: "+strings.Join(render.Formats, ", "))
 	cmdutil.AddOutFlag(fs, &o.Out)
-	fs.IntVar(&o.Workers, "workers", 0, "parallel readers (default: number of CPUs, at least 8 for S3 and CloudWatch Logs)")
 	o.FilterOptions.addFlags(fs)
 	fs.IntVar(&o.MaxState, "max-detector-state", analyze.Defaults().MaxDetectorState, "memory bound of the detectors, in keys plus set elements")
 	o.Enrich.addFlags(fs)
@@ -268,7 +255,7 @@ func (o *FilterOptions) filter(now time.Time) (analyze.Filter, error) {
 }
 
 func reportRun(o *ReportOptions, fs *pflag.FlagSet) error {
-	ctx, io, args := o.Ctx, o.IO, o.Inputs
+	ctx, io := o.Ctx, o.IO
 	if err := render.Check(o.Output); err != nil {
 		return cmdutil.Usage(err)
 	}
@@ -276,14 +263,14 @@ func reportRun(o *ReportOptions, fs *pflag.FlagSet) error {
 	if err != nil {
 		return err
 	}
-	filter := cfg.Filter
 	cfg.MaxDetectorState = o.MaxState
 	if o.TopKCapacity < 16 {
 		return cmdutil.UsageError("--topk-capacity must be at least 16")
 	}
 	cfg.TopKCapacity = o.TopKCapacity
-	if len(args) == 0 && len(o.LogGroups) == 0 {
-		return cmdutil.UsageError("nothing to read: give files, directories or s3:// URLs, or --log-group")
+	// The input flags are checked before an inventory is read (--enrich reads AWS).
+	if _, err := o.InputSource.check(); err != nil {
+		return err
 	}
 	ports, err := o.Enrich.check(fs)
 	if err != nil {
@@ -295,84 +282,13 @@ func reportRun(o *ReportOptions, fs *pflag.FlagSet) error {
 		}
 		cfg.KeyBy = o.Enrich.By
 	}
-	var fmtOverride *flowlog.Format
-	if o.LogFormat != "" {
-		if fmtOverride, err = flowlog.ParseFormat(o.LogFormat); err != nil {
-			return cmdutil.UsageError("--log-format: %v", err)
-		}
-	}
-
-	var units []source.Unit
-	var local []string
-	remote := false
-	var s3urls []string
-	for _, a := range args {
-		if strings.HasPrefix(a, "s3://") {
-			s3urls = append(s3urls, a)
-		} else {
-			local = append(local, a)
-		}
-	}
-	// Directories and files that could not be listed (symlink loops, broken links, empty directories) are
-	// reported like inputs that could not be read.
-	var unlisted []source.Failure
-	if len(local) > 0 {
-		us, problems, err := source.List(local, io.In)
-		if err != nil {
-			return cmdutil.Usage(err)
-		}
-		units = append(units, us...)
-		unlisted = problems
-	}
-	if len(s3urls) > 0 || len(o.LogGroups) > 0 {
-		remote = true
-		awsCfg, err := o.AWSConfig(ctx, o.AWS)
-		if err != nil {
-			return err
-		}
-		for _, u := range s3urls {
-			l, err := source.ListS3(ctx, source.NewS3Client(awsCfg), u, filter.Since, filter.Until)
-			if err != nil {
-				return inputError(err)
-			}
-			units = append(units, l.Units...)
-		}
-		for _, g := range o.LogGroups {
-			us, err := source.ListCloudWatch(ctx, source.NewCloudWatchClients(awsCfg), g, fmtOverride, filter.Since, filter.Until)
-			if err != nil {
-				return inputError(err)
-			}
-			units = append(units, us...)
-		}
-	}
-	workers := o.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-		if remote {
-			workers = max(workers, 8)
-		}
-	}
-	sources := append(append([]string{}, args...), prefixAll("log-group:", o.LogGroups)...)
 	eng := analyze.New(cfg, runtime.GOMAXPROCS(0))
-	var runOpts []source.RunOption
-	progress := cmdutil.NewProgress(io)
-	if progress.Enabled() {
-		runOpts = append(runOpts, source.WithProgress(progressEvery, func(p source.Progress) {
-			progress.Show(fmt.Sprintf("read %s records, %s, %d/%d inputs", human.Count(p.Records), human.Bytes(p.Bytes), p.Done, p.Total))
-		}))
-	}
-	stats, failed, err := source.RunAll(ctx, units, workers, flowlog.Options{Format: fmtOverride, Strict: o.Strict}, func() source.Sink { return eng.Shard() }, runOpts...)
-	progress.Done()
-	rep := eng.Finish(stats, sources)
+	res, err := o.InputSource.readInputs(ctx, io, o.AWSConfig, cfg.Filter, false, func() source.Sink { return eng.Shard() })
 	if err != nil {
-		var me *flowlog.MalformedError
-		if errors.As(err, &me) {
-			return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("malformed line (--strict): %w", err)}
-		}
-		return inputError(err)
+		return err
 	}
-	failed = append(unlisted, failed...)
-	for _, f := range failed {
+	rep := eng.Finish(res.stats, res.sources)
+	for _, f := range res.failed {
 		rep.ReadErrors = append(rep.ReadErrors, analyze.ReadError{Source: f.Source, Error: f.Error})
 	}
 	out := cmdutil.NewReportOut(io, o.Out)
@@ -382,20 +298,20 @@ func reportRun(o *ReportOptions, fs *pflag.FlagSet) error {
 	if err := out.Close(); err != nil {
 		return err
 	}
-	if len(failed) > 0 {
+	if len(res.failed) > 0 {
 		// The report is printed, but incomplete: say so on stderr and in the exit code.
 		// The first one on stderr too, quoted: paths come from the listed tree and may hold control characters.
 		return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("%d of %d inputs could not be read (listed in the report; first: %q: %q)",
-			len(failed), len(units)+len(unlisted), failed[0].Source, failed[0].Error)}
+			len(res.failed), res.units, res.failed[0].Source, res.failed[0].Error)}
 	}
 	if rep.MostlyMalformed() {
 		// Most lines did not parse: the report is about the few that did. Say why, and do not exit 0.
 		return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: errors.New(rep.MalformedHint(o.LogFormat != ""))}
 	}
-	if stats.Records == 0 {
+	if res.stats.Records == 0 {
 		// Nothing to report on is not a clean report: say so, and do not exit 0.
 		return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: fmt.Errorf("no flow-log records were read from %d inputs (%d lines, %d malformed)",
-			len(units), stats.Lines, stats.Malformed)}
+			res.units, res.stats.Lines, res.stats.Malformed)}
 	}
 	return nil
 }

@@ -128,7 +128,14 @@ func queryRun(o *QueryOptions) error {
 	if err != nil {
 		return cmdutil.UsageError("%v", err)
 	}
-	g, snap, err := queryInventory(o)
+	// The network lists (security groups, network ACLs) are read only when the query reaches their types.
+	var network []inventory.Collection
+	for _, c := range prog.Collections() {
+		if inventory.IsNetwork(c) {
+			network = append(network, c)
+		}
+	}
+	g, snap, err := queryInventory(o, network)
 	if err != nil {
 		return err
 	}
@@ -185,11 +192,29 @@ func queryRun(o *QueryOptions) error {
 	if err := rep.Close(); err != nil {
 		return err
 	}
-	if n := unread(snap); n > 0 || snap.Incomplete {
+	notRead := notListed(snap, network)
+	for _, e := range notRead {
+		fmt.Fprintf(io.ErrOut, "flowguard: %s\n", textsafe.Terminal(e.Error()))
+	}
+	if n := unread(snap) + len(notRead); n > 0 || snap.Incomplete {
 		fmt.Fprintf(io.ErrOut, "flowguard: the inventory is incomplete (%d collection(s) could not be read): assets may be missing\n", n)
 		return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete}
 	}
 	return nil
+}
+
+// notListed are the network collections the query reads that a region's reader did not list (a saved
+// snapshot or AWS CLI folder without them): the query saw none there, which is not "none exist".
+func notListed(snap *inventory.Snapshot, network []inventory.Collection) []inventory.ReadError {
+	var out []inventory.ReadError
+	for _, r := range snap.Regions {
+		for _, c := range network {
+			if e, failed := r.ErrorFor(c); failed && e.Code == inventory.CodeNotRead {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
 }
 
 func unread(snap *inventory.Snapshot) int {
@@ -201,11 +226,11 @@ func unread(snap *inventory.Snapshot) int {
 }
 
 // queryInventory loads the inventory through the same Source as scan and builds its graph, nothing more.
-func queryInventory(o *QueryOptions) (*graph.Graph, *inventory.Snapshot, error) {
+func queryInventory(o *QueryOptions, network []inventory.Collection) (*graph.Graph, *inventory.Snapshot, error) {
 	ctx := o.Ctx
 	progress := cmdutil.ShowRetries(o.IO, &o.AWS)
 	src, err := source.FromOptions(source.Options{Snapshot: o.Snapshot, FromAWSCLI: o.FromAWSCLI, Regions: o.AWS.NormalizedRegions(),
-		Concurrency: o.Concurrency, Accounts: o.Accounts, Progress: progress.Update,
+		Concurrency: o.Concurrency, Accounts: o.Accounts, Progress: progress.Update, Network: network,
 		AWSConfig: func(ctx context.Context) (aws.Config, error) { return o.AWSConfig(ctx, o.AWS) }})
 	if err != nil {
 		return nil, nil, cmdutil.UsageError("%v", err)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/flowguard/flowguard/internal/awsconf"
 	"github.com/flowguard/flowguard/internal/engine"
+	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/sink/exceptions"
 	"github.com/flowguard/flowguard/internal/sink/report"
 	"github.com/flowguard/flowguard/internal/source"
@@ -38,6 +39,8 @@ type ScanOptions struct {
 	Out          string
 	SaveSnapshot string
 	Snapshot     string
+	// ReadNetwork also lists security groups, network ACLs and instances (for logs report --snapshot).
+	ReadNetwork bool
 	// Reports, exceptions and aws-cli input (see internal/report, internal/exceptions, internal/awscli).
 	OutDir           string
 	Exceptions       string
@@ -96,6 +99,8 @@ interrupted, or nothing to evaluate: no account or region read), 3 usage or conf
 	fs.StringVar(&o.FromAWSCLI, "from-aws-cli", "", "evaluate a directory of AWS CLI JSON output (describe-vpcs, describe-flow-logs, describe-log-groups) instead of calling AWS")
 	fs.StringVar(&o.SaveSnapshot, "save-snapshot", "", "also save the collected inventory to this file (re-evaluate it later with --snapshot)")
 	fs.StringVar(&o.Snapshot, "snapshot", "", "evaluate a saved inventory instead of calling AWS")
+	fs.BoolVar(&o.ReadNetwork, "read-network", false, "also read security groups, network ACLs and instances (one more list each per region, "+
+		"ec2:DescribeSecurityGroups, DescribeNetworkAcls, DescribeInstances), so that a --save-snapshot can enrich 'logs report --snapshot'")
 	fs.StringVar(&o.ChecksDir, "checks", "", "also run the check files (*.yaml) of this folder (see 'flowguard checks')")
 	fs.StringArrayVar(&o.CheckIDs, "check", nil, "run only this check id (repeatable; default: all but the opt-in "+engine.CheckDelivering+", which reads the flow logs' destinations)")
 	cmdutil.AddMaxDeliveryLagFlag(fs, &o.MaxDeliveryLag)
@@ -139,10 +144,19 @@ func scanRun(o *ScanOptions) error {
 	if err != nil {
 		return cmdutil.UsageError("%v", err)
 	}
+	if o.ReadNetwork && (o.Snapshot != "" || o.FromAWSCLI != "") {
+		return cmdutil.UsageError("--read-network reads AWS: not with --snapshot or --from-aws-cli")
+	}
+	// The network lists cost a call each per region and a permission the built-in checks never need: read
+	// only those a check reads, or all with --read-network.
+	network := engine.Network(cs)
+	if o.ReadNetwork {
+		network = inventory.NetworkCollections
+	}
 	ctx := o.Ctx
 	progress := cmdutil.ShowRetries(io, &o.AWS)
 	src, err := source.FromOptions(source.Options{Snapshot: o.Snapshot, FromAWSCLI: o.FromAWSCLI, Regions: o.AWS.NormalizedRegions(),
-		Concurrency: o.Concurrency, Accounts: o.Accounts, Progress: progress.Update,
+		Concurrency: o.Concurrency, Accounts: o.Accounts, Progress: progress.Update, Network: network,
 		AWSConfig: func(ctx context.Context) (aws.Config, error) { return o.AWSConfig(ctx, o.AWS) },
 		Delivery:  cmdutil.DeliveryOptions(cs, o.MaxDeliveryLag, o.Now, progress)})
 	if err != nil {

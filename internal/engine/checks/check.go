@@ -75,8 +75,11 @@ type Check struct {
 
 	typ    *graph.Type
 	expect expectation
-	pos    map[string]*yaml.Node // query-bearing nodes, for error positions
-	lines  []string
+	// network are the on-demand network collections its queries read (inventory.IsNetwork), and those its
+	// requires name: a scan running the check lists them, and an asset whose region lacks one is ERROR.
+	network []inventory.Collection
+	pos     map[string]*yaml.Node // query-bearing nodes, for error positions
+	lines   []string
 }
 
 // Rule is a skip rule or a failure reason.
@@ -280,16 +283,71 @@ func (c *Check) validate(root *yaml.Node) error {
 		}
 	}
 	// Compile everything once with the default parameters, so a broken file fails when it is loaded.
-	if _, err := c.compile(nil); err != nil {
+	cc, err := c.compile(nil)
+	if err != nil {
 		return err
 	}
+	// Parameters change values, never the types a query reads: the defaults tell what the check needs.
+	c.network = nil
+	colls := append(append([]inventory.Collection{c.typ.Collection}, c.Requires...), c.RequiresInScope...)
+	for _, r := range cc.roots() {
+		colls = append(colls, r.Collections()...)
+	}
+	// Messages may follow relations too ({{.Rel "hasSecurityGroup"}}, .Where): a relation name quoted in a
+	// template counts like a query reaching its target.
+	texts := []string{c.Pass, c.Fail}
+	for _, r := range append(append([]Rule{}, c.Skip...), c.Reasons...) {
+		texts = append(texts, r.Message)
+	}
+	colls = append(colls, quotedRelationTargets(texts)...)
+	for _, coll := range colls {
+		if inventory.IsNetwork(coll) && !slices.Contains(c.network, coll) {
+			c.network = append(c.network, coll)
+		}
+	}
 	return nil
+}
+
+// quotedRelationTargets are the collections of the targets of the relations whose names are quoted in texts.
+func quotedRelationTargets(texts []string) []inventory.Collection {
+	var out []inventory.Collection
+	for _, tn := range graph.Default.TypeNames() {
+		t := graph.Default.Type(tn)
+		for _, rn := range t.RelationNames() {
+			for _, x := range texts {
+				if strings.Contains(x, `"`+rn+`"`) || strings.Contains(x, "`"+rn+"`") {
+					out = append(out, t.Relation(rn).Target.Collection)
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+// Network lists the on-demand network collections (security groups, network ACLs, …) the check reads: the
+// types its queries reach and the collections it requires. The built-in checks need none.
+func (c *Check) Network() []inventory.Collection { return c.network }
+
+// Network is the union of what the checks cs read of the on-demand network collections, in the order of
+// inventory.NetworkCollections: what a scan running them must list beside its fixed reads.
+func Network(cs []*Check) []inventory.Collection {
+	var out []inventory.Collection
+	for _, coll := range inventory.NetworkCollections {
+		for _, c := range cs {
+			if slices.Contains(c.network, coll) {
+				out = append(out, coll)
+				break
+			}
+		}
+	}
+	return out
 }
 
 var collections = []string{string(inventory.CollVPCs), string(inventory.CollFlowLogs), string(inventory.CollSubnets),
 	string(inventory.CollNetworkInterfaces), string(inventory.CollInternetGateways), string(inventory.CollLogGroups),
 	string(inventory.CollBuckets), string(inventory.CollDelivery), string(inventory.CollTransitGateways),
-	string(inventory.CollTransitGatewayAttachments)}
+	string(inventory.CollTransitGatewayAttachments), string(inventory.CollSecurityGroups), string(inventory.CollNetworkACLs)}
 
 // compiled is a check ready to run with one set of parameter values.
 type compiled struct {
@@ -305,6 +363,17 @@ type compiled struct {
 	reasMsg []*message
 	pass    *message
 	fail    *message
+}
+
+// roots are every compiled query of the check.
+func (cc *compiled) roots() []*query.Root {
+	var out []*query.Root
+	for _, r := range append([]*query.Root{cc.query, cc.exclude, cc.scope}, append(cc.skip, cc.reasons...)...) {
+		if r != nil {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Params merges the check's parameter defaults with overrides (only for parameters the check declares).

@@ -238,6 +238,10 @@ func evaluate(p prepared, n *graph.Node, ec *evidenceCache) (finding.Finding, bo
 	if p.over.err != nil {
 		return checkError(f, fmt.Errorf("not evaluated: the check ran over its evaluation budget earlier (%w)", p.over.err)), true
 	}
+	// A network collection its queries read was not read in n's region: no query answer means anything.
+	if readError(&f, c.network, n) {
+		return f, true
+	}
 	match := func(r *query.Root) (bool, error) { return r.Match(p.ev, n) }
 	if cc.exclude != nil {
 		excluded, err := match(cc.exclude)
@@ -449,7 +453,7 @@ func countFindings(ctx context.Context, g *graph.Graph, p prepared, regionalErro
 				}
 			}
 			var probe finding.Finding
-			if readError(&probe, c.Requires, node) {
+			if readError(&probe, c.network, node) || readError(&probe, c.Requires, node) {
 				unread = fmt.Errorf("%s", probe.Message)
 				break
 			}

@@ -3,12 +3,14 @@ package query
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/flowguard/flowguard/internal/engine/graph"
+	"github.com/flowguard/flowguard/internal/inventory"
 )
 
 // pred is a compiled where filter.
@@ -47,6 +49,15 @@ type compiler struct {
 	// spent counts expansion units against MaxExpansion; via is the chain of fragments being expanded.
 	spent int
 	via   []string
+	// cur is the root being compiled: the types its conditions and selections reach are added to it.
+	cur *Root
+}
+
+// touch records that the root being compiled reads nodes of type t.
+func (c *compiler) touch(t *graph.Type) {
+	if c.cur != nil && !slices.Contains(c.cur.types, t) {
+		c.cur.types = append(c.cur.types, t)
+	}
 }
 
 // spend counts one unit of the expansion at p.
@@ -79,6 +90,37 @@ type Root struct {
 	Type   *graph.Type
 	filter pred
 	sel    []*outField
+	// types are the types the root reads: its own, and every relation's target its filters and selection
+	// follow (fragments included), in the order first met.
+	types []*graph.Type
+}
+
+// Types are the node types r reads: its own and those its filters and selection reach through relations.
+func (r *Root) Types() []*graph.Type { return r.types }
+
+// Collections are the inventory collections the nodes r reads come from (each once, in the order met): what
+// must have been read for its answer to mean anything.
+func (r *Root) Collections() []inventory.Collection {
+	var out []inventory.Collection
+	for _, t := range r.types {
+		if t.Collection != "" && !slices.Contains(out, t.Collection) {
+			out = append(out, t.Collection)
+		}
+	}
+	return out
+}
+
+// Collections are the inventory collections of every root of p (each once).
+func (p *Program) Collections() []inventory.Collection {
+	var out []inventory.Collection
+	for _, r := range p.Roots {
+		for _, c := range r.Collections() {
+			if !slices.Contains(out, c) {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
 }
 
 // outField is one selected output field.
@@ -127,6 +169,9 @@ func (c *compiler) root(f *ast.Field) (*Root, error) {
 		return nil, c.q.errorf(f.Directives[0].Position, "directives are not supported")
 	}
 	r := &Root{Name: f.Name, Type: t, filter: all}
+	c.cur = r
+	defer func() { c.cur = nil }()
+	c.touch(t)
 	if f.Alias != "" {
 		r.Name = f.Alias
 	}
@@ -532,6 +577,7 @@ func (c *compiler) fieldCond(e entry, f *graph.Field, op string) (pred, error) {
 }
 
 func (c *compiler) relCond(e entry, r *graph.Relation, op string) (pred, error) {
+	c.touch(r.Target)
 	// incomplete records that n's r may miss nodes the reader could not see.
 	incomplete := func(n *graph.Node, ev *Eval) {
 		if n.HasUnknowns() {
@@ -787,6 +833,7 @@ func (c *compiler) outField(f *ast.Field, t *graph.Type, visiting []string) (*ou
 		return &outField{name: name, field: fd}, nil
 	}
 	if r := t.Relation(f.Name); r != nil {
+		c.touch(r.Target)
 		p, err := c.arguments(f, r.Target)
 		if err != nil {
 			return nil, err

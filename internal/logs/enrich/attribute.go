@@ -54,7 +54,7 @@ var whyText = [...]string{
 	WhyUnknownIface: "the record's interface is not in the inventory",
 	WhyNoOwner:      "no interface of the inventory holds either address",
 	WhyPassThrough:  "the interface holds neither address (traffic passing through a NAT gateway, load balancer or endpoint)",
-	WhyRulesNotRead: "the region's security groups and network ACLs were not read (older snapshot or read error)",
+	WhyRulesNotRead: "the region's security groups and network ACLs were not read (a snapshot saved without scan --read-network, or a read error)",
 	WhyNoACL:        "the subnet's network ACL is not in the inventory",
 	WhyAllowed:      "the network ACL and security groups as read allow it: the rules changed since the record, or it was an invalid or out-of-state packet",
 	WhyMaybe:        "a security-group rule names a prefix list or a group outside the inventory: it may allow it",

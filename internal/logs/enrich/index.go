@@ -137,7 +137,7 @@ func New(snap *inventory.Snapshot, o Options) *Index {
 	var unread []string
 	for _, reg := range snap.Regions {
 		where := reg.AccountID + "/" + reg.Name
-		rulesRead := reg.NetworkRead && reg.Read(inventory.CollSecurityGroups) && reg.Read(inventory.CollNetworkACLs)
+		rulesRead := reg.Read(inventory.CollSecurityGroups) && reg.Read(inventory.CollNetworkACLs)
 		if len(reg.NetworkInterfaces) > 0 && !rulesRead {
 			unread = append(unread, where)
 		}
@@ -239,7 +239,7 @@ func New(snap *inventory.Snapshot, o Options) *Index {
 	}
 	if len(unread) > 0 {
 		slices.Sort(unread)
-		ix.Notes = append(ix.Notes, fmt.Sprintf("security groups or network ACLs were not read in %s (an older snapshot or a read error): rejects there stay undetermined",
+		ix.Notes = append(ix.Notes, fmt.Sprintf("security groups or network ACLs were not read in %s (a snapshot saved without scan --read-network, or a read error): rejects there stay undetermined",
 			strings.Join(unread, ", ")))
 	}
 	return ix

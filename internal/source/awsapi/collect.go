@@ -47,6 +47,10 @@ type Options struct {
 	Now func() time.Time
 	// Delivery, when enabled, also reads the flow logs' destinations for delivery evidence (delivery.go).
 	Delivery DeliveryOptions
+	// Network names the network collections to list too (inventory.NetworkCollections): security groups,
+	// network ACLs, instances. The built-in checks need none of them; each costs one paginated call per
+	// region and its own permission, so only what a check, query or enrichment uses is read.
+	Network []inventory.Collection
 }
 
 // Account collects the inventory of the account cfg's credentials belong to. Read failures are recorded in
@@ -145,7 +149,7 @@ func collectTargets(ctx context.Context, targets []Target, o Options, snap *inve
 			if ctx.Err() != nil {
 				reg = cancelledRegion(j)
 			} else {
-				reg = collectRegion(ctx, j.target, j.region)
+				reg = collectRegion(ctx, j.target, j.region, o.Network)
 			}
 			mu.Lock()
 			results[i] = reg
@@ -182,9 +186,9 @@ func cancelledRegion(j job) *inventory.Region {
 			Operation: "scan", Code: "Cancelled", Message: "cancelled before this region was read"}}}
 }
 
-// collectRegion reads one account-region. DescribeLogGroups waits for the flow logs (it only lists the groups
-// they deliver to); every other list runs concurrently.
-func collectRegion(ctx context.Context, t Target, region string) *inventory.Region {
+// collectRegion reads one account-region, and the network collections named. DescribeLogGroups waits for the
+// flow logs (it only lists the groups they deliver to); every other list runs concurrently.
+func collectRegion(ctx context.Context, t Target, region string, network []inventory.Collection) *inventory.Region {
 	cfg := t.Config.Copy()
 	cfg.Region = region
 	ec2c := ec2.NewFromConfig(cfg)
@@ -245,7 +249,7 @@ func collectRegion(ctx context.Context, t Target, region string) *inventory.Regi
 		}
 		reg.InternetGateways = igws
 	})
-	collectNetwork(ctx, &g, ec2c, reg, fail)
+	collectNetwork(ctx, &g, ec2c, reg, network, fail)
 	collectTransitGateways(ctx, &g, ec2c, reg, fail)
 	collectTelemetryRules(ctx, &g, NewTelemetryClient(cfg), reg)
 	g.Wait()

@@ -2,6 +2,7 @@ package awsapi
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -174,33 +175,40 @@ func ConvertNetworkACL(a ec2types.NetworkAcl) inventory.NetworkACL {
 
 var protoNumbers = map[string]string{"tcp": "6", "udp": "17", "icmp": "1", "icmpv6": "58", "all": "-1"}
 
-// collectNetwork starts the reads of security groups and network ACLs on g.
-func collectNetwork(ctx context.Context, g *sync.WaitGroup, c *ec2.Client, reg *inventory.Region, fail func(inventory.Collection, string, error)) {
-	reg.NetworkRead = true
-	g.Go(func() {
-		sgs, err := listSecurityGroups(ctx, c)
-		if err != nil {
-			fail(inventory.CollSecurityGroups, "ec2:DescribeSecurityGroups", err)
-			return
+// collectNetwork starts the reads of the network collections named (security groups, network ACLs,
+// instances) on g, and records on reg which were listed: the others are "not read", never "none".
+func collectNetwork(ctx context.Context, g *sync.WaitGroup, c *ec2.Client, reg *inventory.Region, want []inventory.Collection,
+	fail func(inventory.Collection, string, error)) {
+	for _, coll := range inventory.NetworkCollections {
+		if !slices.Contains(want, coll) {
+			continue
 		}
-		reg.SecurityGroups = sgs
-	})
-	g.Go(func() {
-		insts, err := listInstances(ctx, c)
-		if err != nil {
-			fail(inventory.CollInstances, "ec2:DescribeInstances", err)
-			return
-		}
-		reg.Instances = insts
-	})
-	g.Go(func() {
-		acls, err := listNetworkACLs(ctx, c)
-		if err != nil {
-			fail(inventory.CollNetworkACLs, "ec2:DescribeNetworkAcls", err)
-			return
-		}
-		reg.NetworkACLs = acls
-	})
+		reg.NetworkLists = append(reg.NetworkLists, coll)
+		op := inventory.NetworkOperation(coll)
+		g.Go(func() {
+			var err error
+			switch coll {
+			case inventory.CollSecurityGroups:
+				var sgs []inventory.SecurityGroup
+				if sgs, err = listSecurityGroups(ctx, c); err == nil {
+					reg.SecurityGroups = sgs
+				}
+			case inventory.CollNetworkACLs:
+				var acls []inventory.NetworkACL
+				if acls, err = listNetworkACLs(ctx, c); err == nil {
+					reg.NetworkACLs = acls
+				}
+			case inventory.CollInstances:
+				var insts []inventory.Instance
+				if insts, err = listInstances(ctx, c); err == nil {
+					reg.Instances = insts
+				}
+			}
+			if err != nil {
+				fail(coll, op, err)
+			}
+		})
+	}
 }
 
 // listInstances reads the region's instances (id, type, state, Name and other tags): one paginated pass.
