@@ -5,6 +5,7 @@
 package pagination
 
 import (
+	"context"
 	"errors"
 	"fmt"
 )
@@ -57,4 +58,23 @@ func show(t string) string {
 		t = string(r[:32]) + "…"
 	}
 	return fmt.Sprintf("%q", t)
+}
+
+// Each reads a paginated listing to its end: while more() (an SDK paginator's HasMorePages), next fetches a
+// page (its NextPage), a Guard of maxPages checks the page's token, and use takes the page. The first error
+// stops it and is returned; what use took before it is the caller's to drop.
+func Each[P, O any](ctx context.Context, maxPages int, more func() bool, next func(context.Context, ...func(*O)) (P, error),
+	token func(P) *string, use func(P)) error {
+	guard := New(maxPages)
+	for more() {
+		page, err := next(ctx)
+		if err != nil {
+			return err
+		}
+		if err := guard.Next(token(page)); err != nil {
+			return err
+		}
+		use(page)
+	}
+	return nil
 }

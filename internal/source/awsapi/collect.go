@@ -268,21 +268,15 @@ func listVPCs(ctx context.Context, c *ec2.Client) ([]inventory.VPC, error) {
 	var out []inventory.VPC
 	p := ec2.NewDescribeVpcsPaginator(c, &ec2.DescribeVpcsInput{MaxResults: aws.Int32(pageSize)},
 		func(o *ec2.DescribeVpcsPaginatorOptions) { o.StopOnDuplicateToken = true })
-	guard := pagination.New(maxPages)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if err := guard.Next(page.NextToken); err != nil {
-			return nil, err
-		}
+	if err := pagination.Each(ctx, maxPages, p.HasMorePages, p.NextPage, func(page *ec2.DescribeVpcsOutput) *string { return page.NextToken }, func(page *ec2.DescribeVpcsOutput) {
 		for _, v := range page.Vpcs {
 			out = append(out, inventory.VPC{
 				ID: aws.ToString(v.VpcId), OwnerID: aws.ToString(v.OwnerId), CIDR: aws.ToString(v.CidrBlock),
 				State: string(v.State), IsDefault: aws.ToBool(v.IsDefault), Tags: tagMap(v.Tags),
 			})
 		}
+	}); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -302,18 +296,12 @@ func FlowLogs(ctx context.Context, c *ec2.Client, ids []string, filters []ec2typ
 	}
 	p := ec2.NewDescribeFlowLogsPaginator(c, in,
 		func(o *ec2.DescribeFlowLogsPaginatorOptions) { o.StopOnDuplicateToken = true })
-	guard := pagination.New(maxPages)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if err := guard.Next(page.NextToken); err != nil {
-			return nil, err
-		}
+	if err := pagination.Each(ctx, maxPages, p.HasMorePages, p.NextPage, func(page *ec2.DescribeFlowLogsOutput) *string { return page.NextToken }, func(page *ec2.DescribeFlowLogsOutput) {
 		for _, f := range page.FlowLogs {
 			out = append(out, ConvertFlowLog(f))
 		}
+	}); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -370,15 +358,7 @@ func listLogGroups(ctx context.Context, c *cloudwatchlogs.Client, fls []inventor
 	var out []inventory.LogGroup
 	p := cloudwatchlogs.NewDescribeLogGroupsPaginator(c, in,
 		func(o *cloudwatchlogs.DescribeLogGroupsPaginatorOptions) { o.StopOnDuplicateToken = true })
-	guard := pagination.New(maxPages)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if err := guard.Next(page.NextToken); err != nil {
-			return nil, err
-		}
+	if err := pagination.Each(ctx, maxPages, p.HasMorePages, p.NextPage, func(page *cloudwatchlogs.DescribeLogGroupsOutput) *string { return page.NextToken }, func(page *cloudwatchlogs.DescribeLogGroupsOutput) {
 		for _, g := range page.LogGroups {
 			name := aws.ToString(g.LogGroupName)
 			if !want[name] {
@@ -386,6 +366,8 @@ func listLogGroups(ctx context.Context, c *cloudwatchlogs.Client, fls []inventor
 			}
 			out = append(out, ConvertLogGroup(g))
 		}
+	}); err != nil {
+		return nil, err
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
@@ -419,19 +401,13 @@ func listSubnets(ctx context.Context, c *ec2.Client) ([]inventory.Subnet, error)
 	var out []inventory.Subnet
 	p := ec2.NewDescribeSubnetsPaginator(c, &ec2.DescribeSubnetsInput{MaxResults: aws.Int32(pageSize)},
 		func(o *ec2.DescribeSubnetsPaginatorOptions) { o.StopOnDuplicateToken = true })
-	guard := pagination.New(maxPages)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if err := guard.Next(page.NextToken); err != nil {
-			return nil, err
-		}
+	if err := pagination.Each(ctx, maxPages, p.HasMorePages, p.NextPage, func(page *ec2.DescribeSubnetsOutput) *string { return page.NextToken }, func(page *ec2.DescribeSubnetsOutput) {
 		for _, s := range page.Subnets {
 			out = append(out, inventory.Subnet{ID: aws.ToString(s.SubnetId), VPCID: aws.ToString(s.VpcId),
 				CIDR: aws.ToString(s.CidrBlock), AvailabilityZone: aws.ToString(s.AvailabilityZone), Tags: tagMap(s.Tags)})
 		}
+	}); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -440,18 +416,12 @@ func listNetworkInterfaces(ctx context.Context, c *ec2.Client) ([]inventory.Netw
 	var out []inventory.NetworkInterface
 	p := ec2.NewDescribeNetworkInterfacesPaginator(c, &ec2.DescribeNetworkInterfacesInput{MaxResults: aws.Int32(pageSize)},
 		func(o *ec2.DescribeNetworkInterfacesPaginatorOptions) { o.StopOnDuplicateToken = true })
-	guard := pagination.New(maxPages)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if err := guard.Next(page.NextToken); err != nil {
-			return nil, err
-		}
+	if err := pagination.Each(ctx, maxPages, p.HasMorePages, p.NextPage, func(page *ec2.DescribeNetworkInterfacesOutput) *string { return page.NextToken }, func(page *ec2.DescribeNetworkInterfacesOutput) {
 		for _, n := range page.NetworkInterfaces {
 			out = append(out, ConvertNetworkInterface(n))
 		}
+	}); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -460,15 +430,7 @@ func listInternetGateways(ctx context.Context, c *ec2.Client) ([]inventory.Inter
 	var out []inventory.InternetGateway
 	p := ec2.NewDescribeInternetGatewaysPaginator(c, &ec2.DescribeInternetGatewaysInput{MaxResults: aws.Int32(pageSize)},
 		func(o *ec2.DescribeInternetGatewaysPaginatorOptions) { o.StopOnDuplicateToken = true })
-	guard := pagination.New(maxPages)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if err := guard.Next(page.NextToken); err != nil {
-			return nil, err
-		}
+	if err := pagination.Each(ctx, maxPages, p.HasMorePages, p.NextPage, func(page *ec2.DescribeInternetGatewaysOutput) *string { return page.NextToken }, func(page *ec2.DescribeInternetGatewaysOutput) {
 		for _, g := range page.InternetGateways {
 			igw := inventory.InternetGateway{ID: aws.ToString(g.InternetGatewayId), Tags: tagMap(g.Tags)}
 			for _, a := range g.Attachments {
@@ -478,6 +440,8 @@ func listInternetGateways(ctx context.Context, c *ec2.Client) ([]inventory.Inter
 			}
 			out = append(out, igw)
 		}
+	}); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -65,18 +65,12 @@ func listSecurityGroups(ctx context.Context, c *ec2.Client) ([]inventory.Securit
 	var out []inventory.SecurityGroup
 	p := ec2.NewDescribeSecurityGroupsPaginator(c, &ec2.DescribeSecurityGroupsInput{MaxResults: aws.Int32(pageSize)},
 		func(o *ec2.DescribeSecurityGroupsPaginatorOptions) { o.StopOnDuplicateToken = true })
-	guard := pagination.New(maxPages)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if err := guard.Next(page.NextToken); err != nil {
-			return nil, err
-		}
+	if err := pagination.Each(ctx, maxPages, p.HasMorePages, p.NextPage, func(page *ec2.DescribeSecurityGroupsOutput) *string { return page.NextToken }, func(page *ec2.DescribeSecurityGroupsOutput) {
 		for _, g := range page.SecurityGroups {
 			out = append(out, ConvertSecurityGroup(g))
 		}
+	}); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -129,18 +123,12 @@ func listNetworkACLs(ctx context.Context, c *ec2.Client) ([]inventory.NetworkACL
 	var out []inventory.NetworkACL
 	p := ec2.NewDescribeNetworkAclsPaginator(c, &ec2.DescribeNetworkAclsInput{MaxResults: aws.Int32(pageSize)},
 		func(o *ec2.DescribeNetworkAclsPaginatorOptions) { o.StopOnDuplicateToken = true })
-	guard := pagination.New(maxPages)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if err := guard.Next(page.NextToken); err != nil {
-			return nil, err
-		}
+	if err := pagination.Each(ctx, maxPages, p.HasMorePages, p.NextPage, func(page *ec2.DescribeNetworkAclsOutput) *string { return page.NextToken }, func(page *ec2.DescribeNetworkAclsOutput) {
 		for _, a := range page.NetworkAcls {
 			out = append(out, ConvertNetworkACL(a))
 		}
+	}); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -216,15 +204,7 @@ func listInstances(ctx context.Context, c *ec2.Client) ([]inventory.Instance, er
 	var out []inventory.Instance
 	p := ec2.NewDescribeInstancesPaginator(c, &ec2.DescribeInstancesInput{MaxResults: aws.Int32(pageSize)},
 		func(o *ec2.DescribeInstancesPaginatorOptions) { o.StopOnDuplicateToken = true })
-	guard := pagination.New(maxPages)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if err := guard.Next(page.NextToken); err != nil {
-			return nil, err
-		}
+	if err := pagination.Each(ctx, maxPages, p.HasMorePages, p.NextPage, func(page *ec2.DescribeInstancesOutput) *string { return page.NextToken }, func(page *ec2.DescribeInstancesOutput) {
 		for _, r := range page.Reservations {
 			for _, i := range r.Instances {
 				in := inventory.Instance{ID: aws.ToString(i.InstanceId), Type: string(i.InstanceType), VPCID: aws.ToString(i.VpcId),
@@ -235,6 +215,8 @@ func listInstances(ctx context.Context, c *ec2.Client) ([]inventory.Instance, er
 				out = append(out, in)
 			}
 		}
+	}); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -51,21 +51,15 @@ func listTransitGateways(ctx context.Context, c *ec2.Client) ([]inventory.Transi
 	var out []inventory.TransitGateway
 	p := ec2.NewDescribeTransitGatewaysPaginator(c, &ec2.DescribeTransitGatewaysInput{MaxResults: aws.Int32(tgwPageSize)},
 		func(o *ec2.DescribeTransitGatewaysPaginatorOptions) { o.StopOnDuplicateToken = true })
-	guard := pagination.New(maxPages)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if err := guard.Next(page.NextToken); err != nil {
-			return nil, err
-		}
+	if err := pagination.Each(ctx, maxPages, p.HasMorePages, p.NextPage, func(page *ec2.DescribeTransitGatewaysOutput) *string { return page.NextToken }, func(page *ec2.DescribeTransitGatewaysOutput) {
 		for _, t := range page.TransitGateways {
 			out = append(out, inventory.TransitGateway{
 				ID: aws.ToString(t.TransitGatewayId), ARN: aws.ToString(t.TransitGatewayArn), OwnerID: aws.ToString(t.OwnerId),
 				State: string(t.State), Description: aws.ToString(t.Description), Tags: tagMap(t.Tags),
 			})
 		}
+	}); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -74,15 +68,7 @@ func listTransitGatewayAttachments(ctx context.Context, c *ec2.Client) ([]invent
 	var out []inventory.TransitGatewayAttachment
 	p := ec2.NewDescribeTransitGatewayAttachmentsPaginator(c, &ec2.DescribeTransitGatewayAttachmentsInput{MaxResults: aws.Int32(tgwPageSize)},
 		func(o *ec2.DescribeTransitGatewayAttachmentsPaginatorOptions) { o.StopOnDuplicateToken = true })
-	guard := pagination.New(maxPages)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if err := guard.Next(page.NextToken); err != nil {
-			return nil, err
-		}
+	if err := pagination.Each(ctx, maxPages, p.HasMorePages, p.NextPage, func(page *ec2.DescribeTransitGatewayAttachmentsOutput) *string { return page.NextToken }, func(page *ec2.DescribeTransitGatewayAttachmentsOutput) {
 		for _, a := range page.TransitGatewayAttachments {
 			out = append(out, inventory.TransitGatewayAttachment{
 				ID: aws.ToString(a.TransitGatewayAttachmentId), TransitGatewayID: aws.ToString(a.TransitGatewayId),
@@ -91,6 +77,8 @@ func listTransitGatewayAttachments(ctx context.Context, c *ec2.Client) ([]invent
 				State: string(a.State), Tags: tagMap(a.Tags),
 			})
 		}
+	}); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -153,20 +141,14 @@ func accountTelemetryRules(ctx context.Context, c *observabilityadmin.Client) ([
 	var names []string
 	p := observabilityadmin.NewListTelemetryRulesPaginator(c, &observabilityadmin.ListTelemetryRulesInput{MaxResults: aws.Int32(100)},
 		func(o *observabilityadmin.ListTelemetryRulesPaginatorOptions) { o.StopOnDuplicateToken = true })
-	guard := pagination.New(maxPages)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if err := guard.Next(page.NextToken); err != nil {
-			return nil, err
-		}
+	if err := pagination.Each(ctx, maxPages, p.HasMorePages, p.NextPage, func(page *observabilityadmin.ListTelemetryRulesOutput) *string { return page.NextToken }, func(page *observabilityadmin.ListTelemetryRulesOutput) {
 		for _, s := range page.TelemetryRuleSummaries {
 			if vpcRule(s) && len(names) < maxTelemetryRules {
 				names = append(names, firstNonEmpty(aws.ToString(s.RuleArn), aws.ToString(s.RuleName)))
 			}
 		}
+	}); err != nil {
+		return nil, err
 	}
 	if len(names) == 0 {
 		return nil, nil
@@ -194,20 +176,14 @@ func organizationTelemetryRules(ctx context.Context, c *observabilityadmin.Clien
 		func(o *observabilityadmin.ListTelemetryRulesForOrganizationPaginatorOptions) {
 			o.StopOnDuplicateToken = true
 		})
-	guard := pagination.New(maxPages)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if err := guard.Next(page.NextToken); err != nil {
-			return nil, err
-		}
+	if err := pagination.Each(ctx, maxPages, p.HasMorePages, p.NextPage, func(page *observabilityadmin.ListTelemetryRulesForOrganizationOutput) *string { return page.NextToken }, func(page *observabilityadmin.ListTelemetryRulesForOrganizationOutput) {
 		for _, s := range page.TelemetryRuleSummaries {
 			if (s.ResourceType == oatypes.ResourceTypeAwsEc2Vpc) && len(names) < maxTelemetryRules {
 				names = append(names, firstNonEmpty(aws.ToString(s.RuleArn), aws.ToString(s.RuleName)))
 			}
 		}
+	}); err != nil {
+		return nil, err
 	}
 	if len(names) == 0 {
 		return nil, nil
