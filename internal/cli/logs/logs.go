@@ -125,6 +125,8 @@ type ReportOptions struct {
 	MaxState  int
 	// TopKCapacity bounds each top-k table.
 	TopKCapacity int
+	// Store records the report's summary in the history store (--store, FLOWGUARD_STORE).
+	Store cmdutil.StoreOptions
 }
 
 // NewCmdReport builds `logs report`; runF replaces reportRun in tests.
@@ -162,6 +164,7 @@ and report what they show. Records are streamed: memory stays bounded whatever t
 	o.FilterOptions.addFlags(fs)
 	fs.IntVar(&o.MaxState, "max-detector-state", analyze.Defaults().MaxDetectorState, "memory bound of the detectors, in keys plus set elements")
 	fs.IntVar(&o.TopKCapacity, "topk-capacity", analyze.Defaults().TopKCapacity, "keys each top-k table holds per worker: counts are exact below it, approximate (with a stated bound) above; small tables stay in CPU cache")
+	cmdutil.AddStoreFlag(fs, &o.Store, f)
 	return cmd
 }
 
@@ -359,6 +362,9 @@ func reportRun(o *ReportOptions) error {
 		return err
 	}
 	if err := out.Close(); err != nil {
+		return err
+	}
+	if err := o.Store.RecordLogsReport(ctx, io, rep); err != nil {
 		return err
 	}
 	if len(failed) > 0 {

@@ -58,6 +58,7 @@ type FixOptions struct {
 	excepted         *exceptions.Set
 	Tags             []string
 	Settings         fix.Settings
+	Store            cmdutil.StoreOptions
 }
 
 // NewCmdFix builds the fix command; runF replaces fixRun in tests.
@@ -144,6 +145,7 @@ flowguard may not use, a conflicting flow log, retention without --fix-retention
 	fs.StringVar(&s.PriorityTag, "prod-tag", s.PriorityTag, "tag KEY=GLOB that marks production VPCs (fixed first, after internet-exposed ones)")
 	fs.IntVar(&s.BatchSize, "batch-size", s.BatchSize, "VPCs per batch (0: one batch)")
 	fs.IntVar(&s.MaxBatches, "max-batches", 0, "apply at most this many batches now (0: all)")
+	cmdutil.AddStoreFlag(fs, &o.Store, f)
 	return cmd
 }
 
@@ -355,6 +357,14 @@ func fixRun(o *FixOptions) error {
 			fix.WriteOutcome(io.Out, out)
 		}
 		worse(cmdutil.OutcomeCode(out.Overall()))
+	}
+	var ids []string
+	for _, out := range outcomes {
+		ids = append(ids, out.RunID)
+	}
+	if err := o.Store.RecordFixRuns(ctx, o.IO, o.JournalDir, ids...); err != nil {
+		fmt.Fprintln(io.ErrOut, "flowguard:", err)
+		worse(cmdutil.ExitIncomplete)
 	}
 	if o.Output == "json" {
 		if err := cmdutil.WriteJSON(io.Out, map[string]any{"plans": plans, "outcomes": outcomes}); err != nil {

@@ -3,6 +3,7 @@ package remediate
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -31,6 +32,7 @@ type VerifyOptions struct {
 	Enter       accounts.Options
 	// Statuses keeps only the table rows of VPCs in one of these statuses (see report.ParseStatuses).
 	Statuses []string
+	Store    cmdutil.StoreOptions
 }
 
 // NewCmdVerify builds the verify command; runF replaces verifyRun in tests.
@@ -65,11 +67,12 @@ Exit codes: 0 all pass, 1 some fail, 2 some could not be read.`,
 	o.Enter.AddEnterFlags(fs)
 	fs.Lookup("assume-role").Usage = "role to assume to enter the run's account when it is not the credentials' own"
 	fs.IntVar(&o.Concurrency, "concurrency", cmdutil.DefaultConcurrency, "account-regions read at once")
+	cmdutil.AddStoreFlag(fs, &o.Store, f)
 	cmdutil.AddStatusFlag(fs, &o.Statuses, "show only the VPCs in one of these statuses (FAIL, ERROR, UNKNOWN, EXCEPTED, SKIPPED, PASS); the counts still count every VPC")
 	return cmd
 }
 
-func verifyRun(o *VerifyOptions) error {
+func verifyRun(o *VerifyOptions) (err error) {
 	if err := cmdutil.CheckOutput(o.Output); err != nil {
 		return err
 	}
@@ -97,10 +100,12 @@ func verifyRun(o *VerifyOptions) error {
 	if err != nil {
 		return err
 	}
+	started := time.Now()
 	res, err := fix.Verify(ctx, cfg, o.JournalDir, o.RunID, o.Concurrency)
 	if err != nil {
 		return rollbackErr(err)
 	}
+	defer func() { err = cmdutil.Recorded(err, o.Store.RecordVerify(ctx, o.IO, started, res)) }()
 	for _, w := range res.Warnings {
 		fmt.Fprintf(o.IO.ErrOut, "flowguard: warning: %s\n", textsafe.Terminal(w))
 	}
