@@ -13,12 +13,14 @@ import (
 	checkscmd "github.com/flowguard/flowguard/internal/cli/checks"
 	"github.com/flowguard/flowguard/internal/cli/cmdutil"
 	diffcmd "github.com/flowguard/flowguard/internal/cli/diff"
+	historycmd "github.com/flowguard/flowguard/internal/cli/history"
 	iaccmd "github.com/flowguard/flowguard/internal/cli/iac"
 	logscmd "github.com/flowguard/flowguard/internal/cli/logs"
 	querycmd "github.com/flowguard/flowguard/internal/cli/query"
 	"github.com/flowguard/flowguard/internal/cli/remediate"
 	scancmd "github.com/flowguard/flowguard/internal/cli/scan"
 	schemacmd "github.com/flowguard/flowguard/internal/cli/schema"
+	servecmd "github.com/flowguard/flowguard/internal/cli/serve"
 	versioncmd "github.com/flowguard/flowguard/internal/cli/version"
 	"github.com/flowguard/flowguard/internal/textsafe"
 	"github.com/flowguard/flowguard/internal/version"
@@ -73,6 +75,7 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 		diffcmd.NewCmdDiff(f, nil),
 		remediate.NewCmdFix(f, nil), remediate.NewCmdRollback(f, nil), remediate.NewCmdVerify(f, nil), remediate.NewCmdRuns(f, nil),
 		schemacmd.NewCmdSchema(f, nil), checkscmd.NewCmdChecks(f, nil), querycmd.NewCmdQuery(f, nil),
+		historycmd.NewCmdHistory(f, nil), servecmd.NewCmdServe(f, nil),
 	)
 	return root
 }

@@ -424,6 +424,16 @@ func (s *sqlStore) OpenFailures(ctx context.Context, f Filter, now time.Time) ([
 	return out, fixStats(ds), frows.Err()
 }
 
+// CountOpen counts the findings whose latest observation is FAIL.
+func (s *sqlStore) CountOpen(ctx context.Context, f Filter) (int, error) {
+	var w where
+	w.add("c.status = ?", codeFail)
+	w.keyConds(f, "k")
+	var n int
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM finding_current c JOIN finding_keys k ON k.id = c.key_id`+w.String()), w.args...).Scan(&n)
+	return n, err
+}
+
 func fixStats(ds []time.Duration) FixStats {
 	if len(ds) == 0 {
 		return FixStats{}

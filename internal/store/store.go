@@ -61,6 +61,8 @@ type Store interface {
 	// OpenFailures are the findings failing at their latest observation, oldest failure first, and the
 	// time-to-fix statistics of the failures fixed in f.Since..f.Until.
 	OpenFailures(ctx context.Context, f Filter, now time.Time) ([]OpenFailure, FixStats, error)
+	// CountOpen counts the open failures the filter selects.
+	CountOpen(ctx context.Context, f Filter) (int, error)
 	// Exceptions is the latest state of every exception the scans applied.
 	Exceptions(ctx context.Context, f Filter, now time.Time) ([]ExceptionRow, error)
 	Runs(ctx context.Context, f Filter) ([]Run, error)
