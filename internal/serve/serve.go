@@ -332,6 +332,9 @@ type overviewView struct {
 }
 
 func (s *server) failures(r *http.Request, f store.Filter) (string, any, error) {
+	if f.Limit == 0 {
+		f.Limit = 500
+	}
 	open, stats, err := s.st.OpenFailures(r.Context(), f, s.o.Now())
 	if err != nil {
 		return "", nil, err

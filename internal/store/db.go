@@ -313,6 +313,8 @@ func (s *sqlStore) Describe(ctx context.Context) (Description, error) {
 	if s.d.name == "postgres" {
 		err = s.db.QueryRowContext(ctx, `SELECT pg_database_size(current_database())`).Scan(&d.Bytes)
 	} else {
+		// Count what is in the database file, not what waits in the write-ahead log.
+		s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
 		for _, suffix := range []string{"", "-wal"} {
 			if fi, err := os.Stat(s.path + suffix); err == nil {
 				d.Bytes += fi.Size()

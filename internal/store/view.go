@@ -58,8 +58,12 @@ func BuildOverview(ctx context.Context, s Store, f Filter, now time.Time) (*Over
 			o.Groups[string(d)] = g
 		}
 	}
+	// The changes of the time range, or (with no range) of the latest scan.
 	cf := f
 	cf.Limit = MaxOverviewChanges
+	if f.Since.IsZero() && f.Until.IsZero() && f.Scan == 0 && o.Latest != nil {
+		cf.Scan = o.Latest.ID
+	}
 	if o.Changes, err = s.Changes(ctx, cf); err != nil {
 		return nil, err
 	}

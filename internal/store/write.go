@@ -500,7 +500,11 @@ func observe(c *current, scanID, at int64, obs *obsRow, stateID int64, key int64
 	if c.lastScan == 0 {
 		c.firstSeen = at
 	}
-	c.status, c.reason, c.stateID, c.lastSeen, c.lastScan, c.dirty = obs.status, obs.reason, stateID, at, scanID, true
+	// Only a new or changed finding is written back; last_seen of the others is one UPDATE (markSeen).
+	if c.lastScan == 0 || c.status != obs.status || c.reason != obs.reason || c.stateID != stateID {
+		c.dirty = true
+	}
+	c.status, c.reason, c.stateID, c.lastSeen, c.lastScan = obs.status, obs.reason, stateID, at, scanID
 	return ch, fx
 }
 
@@ -549,6 +553,9 @@ func (s *sqlStore) updateHistory(ctx context.Context, tx *sql.Tx, scanID int64, 
 	}
 	if err := s.writeHistory(ctx, tx, cur, changes, fixes); err != nil {
 		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE finding_current SET last_seen = ?, last_scan = ? WHERE key_id IN (SELECT key_id FROM finding_obs WHERE scan_id = ?)`), p.at, scanID, scanID); err != nil {
+		return 0, fmt.Errorf("mark findings seen: %w", err)
 	}
 	return len(changes), nil
 }
