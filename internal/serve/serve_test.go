@@ -107,12 +107,23 @@ func TestPagesAndAPI(t *testing.T) {
 	t.Parallel()
 	srv, st := newServer(t, Options{})
 	fixed, flipped := fill(t, st, estate.Options{Accounts: 3, Regions: 2, VPCs: 6, Hostile: true}, 2)
+	runStart := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	for _, r := range []store.Run{
+		{Kind: "fix", RunID: "20261124T090000Z-abcdef", AccountID: estate.AccountID(1), StartedAt: runStart, Status: "complete", Summary: "1 flow log created",
+			Created: []store.Resource{{Kind: "flow-log", Region: "us-east-1", ID: "fl-<script>window.__pwned=1</script>", VPCID: hostileVPC}}, Detail: []byte(`{"note":"<script>x</script>"}`)},
+		{Kind: "rollback", RunID: "20261124T090000Z-abcdef", StartedAt: runStart.Add(time.Hour), Status: "rolled-back"},
+		{Kind: "guard", RunID: "guard-event-1", StartedAt: runStart.Add(2 * time.Hour), Status: "created", Summary: "flow log created on a new VPC"},
+	} {
+		if _, err := st.SaveRun(t.Context(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
 	flipKind := "now failing"
 	if flipped.Status == finding.StatusFail {
 		flipKind = "fixed"
 	}
 	for _, p := range []string{"/", "/failures", "/changes", "/exceptions", "/runs", "/scans", "/scans/2", "/scans/2?status=FAIL", "/logs",
-		"/?account=" + fixed[0].AccountID, "/changes?scan=2", "/static/app.js", "/static/app.css"} {
+		"/?account=" + fixed[0].AccountID, "/changes?scan=2", "/runs/1", "/runs?kind=guard", "/static/app.js", "/static/app.css"} {
 		req, _ := http.NewRequest("GET", srv.URL+p, nil)
 		resp, body := get(t, req)
 		if resp.StatusCode != 200 {
@@ -167,6 +178,18 @@ func TestPagesAndAPI(t *testing.T) {
 	n, _ := st.CountOpen(t.Context(), store.Filter{})
 	if fl.Total != n || n == 0 {
 		t.Errorf("open failures %d, store says %d", fl.Total, n)
+	}
+	req, _ = http.NewRequest("GET", srv.URL+"/api/runs?kind=fix", nil)
+	_, body = get(t, req)
+	var runs struct {
+		Runs []store.Run `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(body), &runs); err != nil || len(runs.Runs) != 1 || runs.Runs[0].RollbackState != "rolled-back" || len(runs.Runs[0].Created) != 1 {
+		t.Errorf("fix runs: %v %s", err, body)
+	}
+	req, _ = http.NewRequest("GET", srv.URL+"/runs", nil)
+	if _, body := get(t, req); !strings.Contains(body, "guard-event-1") || !strings.Contains(body, "rolled-back") {
+		t.Errorf("runs page lacks the guard action or the rollback state")
 	}
 	// Errors: a bad filter is 400, a missing scan 404, in JSON too.
 	for p, code := range map[string]int{"/?since=yesterday": 400, "/scans/999": 404, "/api/scans/abc": 400, "/scans/1?status=NOPE": 400} {
