@@ -108,12 +108,13 @@ func TestFlagVocabulary(t *testing.T) {
 		"hive-partitions":     {"fix", "logs athena ddl", "logs athena run", "logs generate"},
 		"per-hour-partitions": {"fix", "logs athena ddl", "logs athena run", "logs generate"},
 		"log-format":          {"fix", "logs athena ddl", "logs athena run", "logs generate", "logs report"},
-		"out":                 {"diff", "fix", "iac scan", "logs athena run", "logs generate", "logs report", "query", "rollback", "runs", "scan", "verify"},
+		"out":                 {"diff", "fix", "history", "iac scan", "logs athena run", "logs generate", "logs report", "query", "rollback", "runs", "scan", "verify"},
 		"out-dir":             {"baseline", "iac scan", "logs generate", "scan"},
 		"snapshot":            {"query", "scan"},
 		"from":                {"fix"},
 		"concurrency":         {"fix", "query", "rollback", "scan", "verify"},
 		"status":              {"scan", "verify"},
+		"store":               {"fix", "history", "history import", "logs report", "rollback", "scan", "serve", "verify"},
 		// Old names: never visible anywhere.
 		"role-name": nil, "role-arn": nil, "parquet": nil, "hive": nil, "per-hour": nil,
 	}

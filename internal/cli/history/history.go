@@ -31,7 +31,8 @@ type Options struct {
 
 	Store                  string
 	Since, Until           string
-	Account, Region, Check string
+	Account, Region string
+	Check           []string
 	Output, Out            string
 	// Changes bounds the changes listed.
 	Changes int
@@ -78,11 +79,11 @@ Exit codes: 0 printed, 2 the store could not be read, 3 usage error.`,
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&o.Store, "store", "", storeUsage)
-	fs.StringVar(&o.Since, "since", "30d", "changes since this date (2026-01-02), RFC 3339 time or age (30d, 12h); the trend too")
+	fs.StringVar(&o.Since, "since", "", "the trend and changes since this date (2026-01-02), RFC 3339 time or age (12h, 7d) (default 30d)")
 	fs.StringVar(&o.Until, "until", "", "up to this date, time or age")
 	fs.StringVar(&o.Account, "account", "", "only this account")
 	fs.StringVar(&o.Region, "region", "", "only this region")
-	fs.StringVar(&o.Check, "check", "", "only this check id")
+	fs.StringArrayVar(&o.Check, "check", nil, "only this check id")
 	fs.IntVar(&o.Changes, "changes", 50, "list at most this many changes (0: none)")
 	fs.StringVarP(&o.Output, "output", "o", cmdutil.OutputTable, "output format: table or json")
 	cmdutil.AddOutFlag(fs, &o.Out)
@@ -92,6 +93,16 @@ Exit codes: 0 printed, 2 the store could not be read, 3 usage error.`,
 
 func (o *Options) filter() (store.Filter, error) {
 	now := o.Now()
+	if len(o.Check) > 1 {
+		return store.Filter{}, cmdutil.UsageError("history takes one --check")
+	}
+	check := ""
+	if len(o.Check) == 1 {
+		check = o.Check[0]
+	}
+	if o.Since == "" {
+		o.Since = "30d"
+	}
 	since, err := store.ParseTime(o.Since, now)
 	if err != nil {
 		return store.Filter{}, cmdutil.UsageError("--since %v", err)
@@ -100,7 +111,7 @@ func (o *Options) filter() (store.Filter, error) {
 	if err != nil {
 		return store.Filter{}, cmdutil.UsageError("--until %v", err)
 	}
-	return store.Filter{Account: o.Account, Region: o.Region, Check: o.Check, Since: since, Until: until}, nil
+	return store.Filter{Account: o.Account, Region: o.Region, Check: check, Since: since, Until: until}, nil
 }
 
 // Run prints the history.

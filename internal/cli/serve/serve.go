@@ -32,7 +32,7 @@ type Options struct {
 	Getenv func(string) string
 
 	Store      string
-	Addr       string
+	Listen     string
 	Token      string
 	AuthHeader string
 	// Ready, when set, is called with the dashboard's URL once it listens (tests).
@@ -56,9 +56,9 @@ address it requires a token (--token or FLOWGUARD_SERVE_TOKEN: send it as Author
 the URL once with ?token=TOKEN) or a header set by an authenticating proxy in front of it (--auth-header).
 It never changes the store. Ctrl-C stops it.`,
 		Example: `  flowguard serve
-  flowguard serve --store postgres://flowguard@db.internal/flowguard --addr 127.0.0.1:9000
-  FLOWGUARD_SERVE_TOKEN=$(openssl rand -hex 16) flowguard serve --addr 0.0.0.0:8080
-  flowguard serve --addr 10.0.0.5:8080 --auth-header X-Forwarded-User     # behind oauth2-proxy`,
+  flowguard serve --store postgres://flowguard@db.internal/flowguard --listen 127.0.0.1:9000
+  FLOWGUARD_SERVE_TOKEN=$(openssl rand -hex 16) flowguard serve --listen 0.0.0.0:8080
+  flowguard serve --listen 10.0.0.5:8080 --auth-header X-Forwarded-User     # behind oauth2-proxy`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Ctx = cmd.Context()
@@ -70,13 +70,13 @@ It never changes the store. Ctrl-C stops it.`,
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&o.Store, "store", "", "the history store: a SQLite file or postgres://… (default $"+store.EnvVar+", else the SQLite file in the data directory)")
-	fs.StringVar(&o.Addr, "addr", "127.0.0.1:8080", "address to listen on; anything but loopback needs --token or --auth-header")
+	fs.StringVar(&o.Listen, "listen", "127.0.0.1:8080", "address to listen on; anything but loopback needs --token or --auth-header")
 	fs.StringVar(&o.Token, "token", "", "require this token (default $"+TokenEnv+")")
 	fs.StringVar(&o.AuthHeader, "auth-header", "", "trust this header, set by an authenticating proxy in front (e.g. X-Forwarded-User): requests without it are refused")
 	return cmd
 }
 
-// loopback reports whether host (of --addr) is a loopback address or localhost.
+// loopback reports whether host (of --listen) is a loopback address or localhost.
 func loopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
@@ -94,13 +94,13 @@ func Run(o *Options) error {
 	if token != "" && len(token) < 16 {
 		return cmdutil.UsageError("the token must be at least 16 characters")
 	}
-	host, port, err := net.SplitHostPort(o.Addr)
+	host, port, err := net.SplitHostPort(o.Listen)
 	if err != nil {
-		return cmdutil.UsageError("--addr %q: %v", o.Addr, err)
+		return cmdutil.UsageError("--listen %q: %v", o.Listen, err)
 	}
 	local := loopback(host)
 	if !local && token == "" && o.AuthHeader == "" {
-		return cmdutil.UsageError("--addr %s is not a loopback address: set a token (--token or %s) or --auth-header, so that only your team reads the dashboard", o.Addr, TokenEnv)
+		return cmdutil.UsageError("--listen %s is not a loopback address: set a token (--token or %s) or --auth-header, so that only your team reads the dashboard", o.Listen, TokenEnv)
 	}
 	dsn := store.Resolve(o.Store, o.Getenv)
 	if dsn == "" {
@@ -112,9 +112,9 @@ func Run(o *Options) error {
 		return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: err}
 	}
 	defer st.Close()
-	ln, err := net.Listen("tcp", o.Addr)
+	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
-		return cmdutil.UsageError("listen on %s: %v", o.Addr, err)
+		return cmdutil.UsageError("listen on %s: %v", o.Listen, err)
 	}
 	defer ln.Close()
 	if p := ln.Addr().(*net.TCPAddr).Port; port == "0" {

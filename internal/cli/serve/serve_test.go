@@ -90,7 +90,7 @@ func TestScanTwiceThenServe(t *testing.T) {
 				o.Ready = func(u string) { urls <- u }
 				return servecmd.Run(o)
 			})
-			cmd.SetArgs([]string{"--addr", "127.0.0.1:0"})
+			cmd.SetArgs([]string{"--listen", "127.0.0.1:0"})
 			go func() { done <- cmd.ExecuteContext(sctx) }()
 			var base string
 			select {
@@ -114,8 +114,8 @@ func TestServeNeedsAuthOffLoopback(t *testing.T) {
 	t.Parallel()
 	db := filepath.Join(t.TempDir(), "h.db")
 	for _, args := range [][]string{
-		{"serve", "--store", db, "--addr", "0.0.0.0:0"},
-		{"serve", "--store", db, "--addr", "127.0.0.1:0", "--token", "short"},
+		{"serve", "--store", db, "--listen", "0.0.0.0:0"},
+		{"serve", "--store", db, "--listen", "127.0.0.1:0", "--token", "short"},
 	} {
 		r := clitest.Run(t, nil, args...)
 		if r.Code != cmdutil.ExitUsage {
