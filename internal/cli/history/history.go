@@ -29,11 +29,11 @@ type Options struct {
 	Now    func() time.Time
 	Getenv func(string) string
 
-	Store                  string
-	Since, Until           string
+	Store           string
+	Since, Until    string
 	Account, Region string
 	Check           []string
-	Output, Out            string
+	Output, Out     string
 	// Changes bounds the changes listed.
 	Changes int
 }
