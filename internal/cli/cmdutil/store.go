@@ -192,3 +192,11 @@ func Recorded(cmdErr, storeErr error) error {
 	}
 	return cmdErr
 }
+
+// RecordRun stores any run (the guard's actions: Kind "guard", what it created in Created).
+func (o *StoreOptions) RecordRun(ctx context.Context, io *IOStreams, run store.Run) error {
+	return o.Record(ctx, io, func(s store.Store) (string, error) {
+		_, err := s.SaveRun(ctx, run)
+		return run.Kind + " run recorded", err
+	})
+}
