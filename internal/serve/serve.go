@@ -323,12 +323,21 @@ func (s *server) overview(r *http.Request, f store.Filter) (string, any, error) 
 	if err != nil {
 		return "", nil, err
 	}
-	return "Compliance", overviewView{Overview: o, Chart: chartOf(o.Trend, f)}, nil
+	// The chart shows every scan; the table the newest ones (the scans page has them all).
+	recent := make([]store.TrendPoint, 0, trendRows)
+	for i := len(o.Trend) - 1; i >= 0 && len(recent) < trendRows; i-- {
+		recent = append(recent, o.Trend[i])
+	}
+	return "Compliance", overviewView{Overview: o, Chart: chartOf(o.Trend, f), Recent: recent}, nil
 }
+
+// trendRows bounds the overview's table of scans.
+const trendRows = 30
 
 type overviewView struct {
 	*store.Overview
-	Chart chart `json:"-"`
+	Chart  chart              `json:"-"`
+	Recent []store.TrendPoint `json:"-"`
 }
 
 func (s *server) failures(r *http.Request, f store.Filter) (string, any, error) {
@@ -369,6 +378,10 @@ func (s *server) changes(r *http.Request, f store.Filter) (string, any, error) {
 	if f.Limit == 0 {
 		f.Limit = 500
 	}
+	if f.Scan == 0 && f.Since.IsZero() && f.Until.IsZero() {
+		// Without a scan or a range: the last 30 days (?since= for more).
+		f.Since = s.o.Now().Add(-30 * 24 * time.Hour)
+	}
 	ch, err := s.st.Changes(r.Context(), f)
 	if err != nil {
 		return "", nil, err
@@ -383,9 +396,10 @@ func (s *server) changes(r *http.Request, f store.Filter) (string, any, error) {
 	}
 	return "Changes", struct {
 		Scan    *store.ScanInfo `json:"scan,omitempty"`
+		Since   time.Time       `json:"since,omitzero"`
 		Changes []store.Change  `json:"changes"`
 		Limit   int             `json:"limit"`
-	}{scan, ch, f.Limit}, nil
+	}{scan, f.Since, ch, f.Limit}, nil
 }
 
 func (s *server) scans(r *http.Request, f store.Filter) (string, any, error) {

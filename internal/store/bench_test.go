@@ -77,6 +77,8 @@ var (
 	benchErr   = map[string]error{}
 )
 
+// buildBench fills the backend's store once; b is the parent benchmark, whose temporary directory outlives
+// the page sub-benchmarks.
 func buildBench(b *testing.B, backend string) *benchStore {
 	benchOnce[backend].Do(func() {
 		ctx := context.Background()
@@ -133,9 +135,9 @@ func BenchmarkHistory(b *testing.B) {
 		backends = append(backends, "postgres")
 	}
 	for _, backend := range backends {
+		bs := buildBench(b, backend)
 		for _, page := range []string{"/", "/failures", "/changes", "/exceptions"} {
 			b.Run(backend+page, func(b *testing.B) {
-				bs := buildBench(b, backend)
 				h, err := serve.New(bs.st, serve.Options{})
 				if err != nil {
 					b.Fatal(err)

@@ -1,11 +1,11 @@
-// Package postgres starts a real, throw-away PostgreSQL server for tests: Debian's initdb and pg_ctl (package
+// Package postgres starts a real, throw-away PostgreSQL server for tests: Debian's initdb and postgres (package
 // postgresql, /usr/lib/postgresql/*/bin) in a temporary directory, listening only on 127.0.0.1 on a free port,
 // with its unix socket in that directory. initdb refuses to run as root, so when the tests run as root (CI)
 // the server runs as the `postgres` system user, owner of the temporary directory. A missing PostgreSQL fails
 // the test with the install hint: it never skips.
 //
 // One server per test binary (Shared); each test gets its own database (NewDatabase), so tests run in parallel.
-// Main stops the server, by its PID, after the tests.
+// Main stops the server, by its PID, after the tests; a killed test binary takes it along (parent-death signal).
 package postgres
 
 import (
@@ -20,7 +20,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -30,18 +29,20 @@ import (
 )
 
 // InstallHint says how to get PostgreSQL.
-const InstallHint = "install PostgreSQL: apt-get update && apt-get install -y postgresql (or set FLOWGUARD_PG_BIN to the directory of initdb and pg_ctl)"
+const InstallHint = "install PostgreSQL: apt-get update && apt-get install -y postgresql (or set FLOWGUARD_PG_BIN to the directory of initdb and postgres)"
 
 // Server is a running PostgreSQL.
 type Server struct {
-	Dir  string // the temporary directory: data/ and the socket
-	Port int
-	PID  int
-	bin  string
-	cred *syscall.Credential
+	Dir    string // the temporary directory: data/ and the socket
+	Port   int
+	PID    int
+	bin    string
+	cred   *syscall.Credential
+	proc   *exec.Cmd
+	exited chan error
 }
 
-// BinDir finds initdb and pg_ctl: $FLOWGUARD_PG_BIN, else the newest /usr/lib/postgresql/*/bin.
+// BinDir finds initdb and postgres: $FLOWGUARD_PG_BIN, else the newest /usr/lib/postgresql/*/bin.
 func BinDir() (string, error) {
 	if d := os.Getenv("FLOWGUARD_PG_BIN"); d != "" {
 		if _, err := os.Stat(filepath.Join(d, "initdb")); err != nil {
@@ -94,29 +95,68 @@ func Start(ctx context.Context) (*Server, error) {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("initdb: %v\n%s", err, out)
 	}
+	// The server is a child of the test binary (not daemonized by pg_ctl) with a parent-death signal: a test
+	// binary killed by a timeout or Ctrl-C does not leave a PostgreSQL behind.
 	for attempt := 0; ; attempt++ {
 		if s.Port, err = freePort(); err != nil {
 			os.RemoveAll(dir)
 			return nil, err
 		}
-		opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200", s.Port, dir)
-		out, err := s.run(ctx, "pg_ctl", "-D", data, "-o", opts, "-l", filepath.Join(dir, "log"), "-w", "-t", "60", "start")
-		if err == nil {
+		if err = s.startServer(ctx, data); err == nil {
 			break
 		}
 		if attempt >= 2 {
 			log, _ := os.ReadFile(filepath.Join(dir, "log"))
 			os.RemoveAll(dir)
-			return nil, fmt.Errorf("pg_ctl start: %v\n%s\n%s", err, out, log)
+			return nil, fmt.Errorf("postgres: %v\n%s", err, log)
 		}
 	}
-	pidFile, err := os.ReadFile(filepath.Join(data, "postmaster.pid"))
-	if err != nil {
-		s.Close()
-		return nil, err
-	}
-	s.PID, _ = strconv.Atoi(strings.TrimSpace(strings.SplitN(string(pidFile), "\n", 2)[0]))
 	return s, nil
+}
+
+func (s *Server) startServer(ctx context.Context, data string) error {
+	logf, err := os.Create(filepath.Join(s.Dir, "log"))
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	if s.cred != nil {
+		os.Chown(logf.Name(), int(s.cred.Uid), int(s.cred.Gid))
+	}
+	cmd := exec.Command(filepath.Join(s.bin, "postgres"), "-D", data, "-c", "listen_addresses=127.0.0.1", "-p", strconv.Itoa(s.Port),
+		"-k", s.Dir, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200")
+	cmd.Dir = s.Dir
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "LC_ALL=C", "HOME=" + s.Dir}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: s.cred, Pdeathsig: syscall.SIGQUIT}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	s.PID, s.proc = cmd.Process.Pid, cmd
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	s.exited = exited
+	db, _ := sql.Open("pgx", s.DSN("postgres"))
+	defer db.Close()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		select {
+		case err := <-exited:
+			return fmt.Errorf("postgres exited: %v", err)
+		default:
+		}
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		err := db.PingContext(pctx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			s.stop()
+			return fmt.Errorf("not ready after 60s: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 func (s *Server) run(ctx context.Context, name string, args ...string) ([]byte, error) {
@@ -134,24 +174,24 @@ func (s *Server) DSN(db string) string {
 	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", s.Port, db)
 }
 
-// Close stops the server (SIGTERM then SIGKILL to its PID) and removes its directory.
+// Close stops the server (fast shutdown, then SIGKILL to its PID) and removes its directory.
 func (s *Server) Close() error {
-	if s.PID > 0 {
-		if p, err := os.FindProcess(s.PID); err == nil {
-			p.Signal(syscall.SIGINT) // fast shutdown
-			deadline := time.Now().Add(10 * time.Second)
-			for time.Now().Before(deadline) {
-				if p.Signal(syscall.Signal(0)) != nil {
-					break
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
-			if p.Signal(syscall.Signal(0)) == nil {
-				p.Signal(syscall.SIGKILL)
-			}
-		}
-	}
+	s.stop()
 	return os.RemoveAll(s.Dir)
+}
+
+func (s *Server) stop() {
+	if s.proc == nil {
+		return
+	}
+	s.proc.Process.Signal(syscall.SIGINT) // fast shutdown
+	select {
+	case <-s.exited:
+	case <-time.After(15 * time.Second):
+		s.proc.Process.Kill()
+		<-s.exited
+	}
+	s.proc = nil
 }
 
 func freePort() (int, error) {
