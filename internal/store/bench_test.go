@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -23,7 +24,7 @@ var (
 	benchDays     = flag.Int("store.days", 365, "daily scans the history benchmark stores")
 	benchAccounts = flag.Int("store.accounts", 50, "accounts of the benchmark organization (×10 regions ×10 VPCs each)")
 	benchChurn    = flag.Int("store.churn", 25, "enabled-check findings that change status each day")
-	benchPG       = flag.Bool("store.postgres", false, "run the history benchmark against PostgreSQL too (the harness's)")
+	benchBackends = flag.String("store.backends", "sqlite", "backends of the history benchmark: sqlite, postgres (the harness's) or both, comma-separated")
 )
 
 // day is the organization as scanned on day d: every day, churn findings flip (the failing get fixed, some
@@ -128,13 +129,12 @@ func buildBench(b *testing.B, backend string) *benchStore {
 // It prints the store's size and the write time per scan; ns/op is one render of the page.
 //
 //	go test ./internal/store -run '^$' -bench History -benchtime 20x
-//	go test ./internal/store -run '^$' -bench History -benchtime 20x -store.postgres
+//	go test ./internal/store -run '^$' -bench History -benchtime 20x -store.backends sqlite,postgres
 func BenchmarkHistory(b *testing.B) {
-	backends := []string{"sqlite"}
-	if *benchPG {
-		backends = append(backends, "postgres")
-	}
-	for _, backend := range backends {
+	for _, backend := range strings.Split(*benchBackends, ",") {
+		if benchOnce[backend] == nil {
+			b.Fatalf("-store.backends: unknown backend %q", backend)
+		}
 		bs := buildBench(b, backend)
 		for _, page := range []string{"/", "/failures", "/changes", "/exceptions"} {
 			b.Run(backend+page, func(b *testing.B) {
