@@ -14,12 +14,14 @@ import (
 	"github.com/flowguard/flowguard/internal/cli/cmdutil"
 	diffcmd "github.com/flowguard/flowguard/internal/cli/diff"
 	guardcmd "github.com/flowguard/flowguard/internal/cli/guard"
+	historycmd "github.com/flowguard/flowguard/internal/cli/history"
 	iaccmd "github.com/flowguard/flowguard/internal/cli/iac"
 	logscmd "github.com/flowguard/flowguard/internal/cli/logs"
 	querycmd "github.com/flowguard/flowguard/internal/cli/query"
 	"github.com/flowguard/flowguard/internal/cli/remediate"
 	scancmd "github.com/flowguard/flowguard/internal/cli/scan"
 	schemacmd "github.com/flowguard/flowguard/internal/cli/schema"
+	servecmd "github.com/flowguard/flowguard/internal/cli/serve"
 	versioncmd "github.com/flowguard/flowguard/internal/cli/version"
 	"github.com/flowguard/flowguard/internal/textsafe"
 	"github.com/flowguard/flowguard/internal/version"
@@ -75,6 +77,7 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 		remediate.NewCmdFix(f, nil), remediate.NewCmdRollback(f, nil), remediate.NewCmdVerify(f, nil), remediate.NewCmdRuns(f, nil),
 		schemacmd.NewCmdSchema(f, nil), checkscmd.NewCmdChecks(f, nil), querycmd.NewCmdQuery(f, nil),
 		guardcmd.NewCmdGuard(f, nil),
+		historycmd.NewCmdHistory(f, nil), servecmd.NewCmdServe(f, nil),
 	)
 	return root
 }

@@ -108,12 +108,13 @@ func TestFlagVocabulary(t *testing.T) {
 		"hive-partitions":     {"fix", "guard", "logs athena ddl", "logs athena run", "logs generate"},
 		"per-hour-partitions": {"fix", "guard", "logs athena ddl", "logs athena run", "logs generate"},
 		"log-format":          {"fix", "guard", "logs athena ddl", "logs athena run", "logs cost", "logs export", "logs generate", "logs report"},
-		"out":                 {"diff", "fix", "iac scan", "logs athena run", "logs cost", "logs export", "logs generate", "logs report", "query", "rollback", "runs", "scan", "verify"},
+		"out":                 {"diff", "fix", "history", "iac scan", "logs athena run", "logs cost", "logs export", "logs generate", "logs report", "query", "rollback", "runs", "scan", "verify"},
 		"out-dir":             {"baseline", "guard deploy", "iac scan", "logs generate", "scan"},
 		"snapshot":            {"logs report", "query", "scan"},
 		"from":                {"fix"},
 		"concurrency":         {"fix", "guard", "query", "rollback", "scan", "verify"},
 		"status":              {"scan", "verify"},
+		"store":               {"fix", "history", "history import", "logs report", "rollback", "scan", "serve", "verify"},
 		// Old names: never visible anywhere.
 		"role-name": nil, "role-arn": nil, "parquet": nil, "hive": nil, "per-hour": nil,
 	}

@@ -117,6 +117,8 @@ type ReportOptions struct {
 	// TopKCapacity bounds each top-k table.
 	TopKCapacity int
 	Enrich       EnrichOptions
+	// Store records the report's summary in the history store (--store, FLOWGUARD_STORE).
+	Store cmdutil.StoreOptions
 }
 
 // NewCmdReport builds `logs report`; runF replaces reportRun in tests.
@@ -160,6 +162,7 @@ that allowed it. Rules are as read, not as they were when the records were writt
 	fs.IntVar(&o.MaxState, "max-detector-state", analyze.Defaults().MaxDetectorState, "memory bound of the detectors, in keys plus set elements")
 	o.Enrich.addFlags(fs)
 	fs.IntVar(&o.TopKCapacity, "topk-capacity", analyze.Defaults().TopKCapacity, "keys each top-k table holds per worker: counts are exact below it, approximate (with a stated bound) above; small tables stay in CPU cache")
+	cmdutil.AddStoreFlag(fs, &o.Store, f)
 	return cmd
 }
 
@@ -296,6 +299,9 @@ func reportRun(o *ReportOptions, fs *pflag.FlagSet) error {
 		return err
 	}
 	if err := out.Close(); err != nil {
+		return err
+	}
+	if err := o.Store.RecordLogsReport(ctx, io, rep); err != nil {
 		return err
 	}
 	if len(res.failed) > 0 {

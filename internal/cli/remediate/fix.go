@@ -61,6 +61,7 @@ type FixOptions struct {
 	Settings         fix.Settings
 	// CostFrom is a `logs cost -o json` estimate: the plan shows what its new flow logs would cost.
 	CostFrom string
+	Store    cmdutil.StoreOptions
 }
 
 // NewCmdFix builds the fix command; runF replaces fixRun in tests.
@@ -151,6 +152,7 @@ flowguard may not use, a conflicting flow log, retention without --fix-retention
 	fs.IntVar(&s.BatchSize, "batch-size", s.BatchSize, "VPCs per batch (0: one batch)")
 	fs.IntVar(&s.MaxBatches, "max-batches", 0, "apply at most this many batches now (0: all)")
 	fs.StringVar(&o.CostFrom, "cost-from", "", "show the monthly cost of the flow logs the plan creates, per VPC, from this estimate (flowguard logs cost -o json)")
+	cmdutil.AddStoreFlag(fs, &o.Store, f)
 	return cmd
 }
 
@@ -381,6 +383,14 @@ func fixRun(o *FixOptions) error {
 			fix.WriteOutcome(io.Out, out)
 		}
 		worse(cmdutil.OutcomeCode(out.Overall()))
+	}
+	var ids []string
+	for _, out := range outcomes {
+		ids = append(ids, out.RunID)
+	}
+	if err := o.Store.RecordFixRuns(ctx, o.IO, o.JournalDir, ids...); err != nil {
+		fmt.Fprintln(io.ErrOut, "flowguard:", err)
+		worse(cmdutil.ExitIncomplete)
 	}
 	if o.Output == "json" {
 		if err := cmdutil.WriteJSON(io.Out, map[string]any{"plans": plans, "outcomes": outcomes}); err != nil {

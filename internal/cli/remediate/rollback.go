@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/flowguard/flowguard/internal/cli/cmdutil"
 	"github.com/flowguard/flowguard/internal/finding"
@@ -32,6 +33,7 @@ type RollbackOptions struct {
 	Out         string
 	Concurrency int
 	Enter       accounts.Options
+	Store       cmdutil.StoreOptions
 }
 
 // NewCmdRollback builds the rollback command; runF replaces rollbackRun in tests.
@@ -68,10 +70,11 @@ Deleting a log group deletes the flow-log records in it. Exit code 0 when everyt
 	o.Enter.AddEnterFlags(fs)
 	fs.Lookup("assume-role").Usage = "role to assume to enter the run's account when it is not the credentials' own"
 	fs.IntVar(&o.Concurrency, "concurrency", cmdutil.DefaultConcurrency, "account-regions handled at once")
+	cmdutil.AddStoreFlag(fs, &o.Store, f)
 	return cmd
 }
 
-func rollbackRun(o *RollbackOptions) error {
+func rollbackRun(o *RollbackOptions) (err error) {
 	if o.RunID == "" || !journal.ValidRunID(o.RunID) {
 		return cmdutil.UsageError("--run ID is required (see flowguard runs)")
 	}
@@ -104,10 +107,12 @@ func rollbackRun(o *RollbackOptions) error {
 		progress = textsafe.NewWriter(io.ErrOut)
 	}
 	defer progress.Flush()
+	started := time.Now()
 	res, err := fix.Rollback(ctx, cfg, dir, runID, fix.RollbackOptions{DryRun: o.DryRun, Concurrency: o.Concurrency, Progress: progress})
 	if err != nil {
 		return rollbackErr(err)
 	}
+	defer func() { err = cmdutil.Recorded(err, o.Store.RecordRollback(ctx, o.IO, dir, started, res)) }()
 	for _, w := range res.Warnings {
 		fmt.Fprintf(io.ErrOut, "flowguard: warning: %s\n", textsafe.Terminal(w))
 	}

@@ -38,7 +38,8 @@ type VerifyOptions struct {
 	Wait           time.Duration
 	MaxDeliveryLag time.Duration
 	// Poll is the time between rounds (tests shorten it; 0: the default).
-	Poll time.Duration
+	Poll  time.Duration
+	Store cmdutil.StoreOptions
 }
 
 // NewCmdVerify builds the verify command; runF replaces verifyRun in tests.
@@ -80,13 +81,14 @@ Exit codes: 0 all pass, 1 some fail (with --wait: or no records arrived in time)
 	o.Enter.AddEnterFlags(fs)
 	fs.Lookup("assume-role").Usage = "role to assume to enter the run's account when it is not the credentials' own"
 	fs.IntVar(&o.Concurrency, "concurrency", cmdutil.DefaultConcurrency, "account-regions read at once")
+	cmdutil.AddStoreFlag(fs, &o.Store, f)
 	cmdutil.AddStatusFlag(fs, &o.Statuses, "show only the VPCs in one of these statuses (FAIL, ERROR, UNKNOWN, EXCEPTED, SKIPPED, PASS); the counts still count every VPC")
 	fs.DurationVar(&o.Wait, "wait", 0, "poll up to this long (e.g. 30m) until every VPC of the run shows delivered flow-log records (reads the destinations)")
 	cmdutil.AddMaxDeliveryLagFlag(fs, &o.MaxDeliveryLag)
 	return cmd
 }
 
-func verifyRun(o *VerifyOptions) error {
+func verifyRun(o *VerifyOptions) (err error) {
 	if err := cmdutil.CheckOutput(o.Output); err != nil {
 		return err
 	}
@@ -127,11 +129,13 @@ func verifyRun(o *VerifyOptions) error {
 				waiting, human.Plural(total, "VPC"), left.Round(time.Second), round))
 		}
 	}
+	started := time.Now()
 	res, err := fix.VerifyWait(ctx, cfg, o.JournalDir, o.RunID, wo)
 	retries.Done()
 	if err != nil {
 		return rollbackErr(err)
 	}
+	defer func() { err = cmdutil.Recorded(err, o.Store.RecordVerify(ctx, o.IO, started, res)) }()
 	if w := res.Wait; w != nil && w.Interrupted {
 		fmt.Fprintln(o.IO.ErrOut, "flowguard: interrupted while waiting: the report shows the last round and is incomplete")
 	}

@@ -53,6 +53,8 @@ type ScanOptions struct {
 	Statuses []string
 	// MaxDeliveryLag is the oldest the newest delivered record may be (vpc-flow-logs-delivering).
 	MaxDeliveryLag time.Duration
+	// Store records the result in the history store (--store, FLOWGUARD_STORE).
+	Store cmdutil.StoreOptions
 }
 
 // NewCmdScan builds the scan command; runF replaces scanRun in tests.
@@ -104,6 +106,7 @@ interrupted, or nothing to evaluate: no account or region read), 3 usage or conf
 	fs.StringVar(&o.ChecksDir, "checks", "", "also run the check files (*.yaml) of this folder (see 'flowguard checks')")
 	fs.StringArrayVar(&o.CheckIDs, "check", nil, "run only this check id (repeatable; default: all but the opt-in "+engine.CheckDelivering+", which reads the flow logs' destinations)")
 	cmdutil.AddMaxDeliveryLagFlag(fs, &o.MaxDeliveryLag)
+	cmdutil.AddStoreFlag(fs, &o.Store, f)
 	cmdutil.AddStatusFlag(fs, &o.Statuses, "show only the VPCs with a finding in one of these statuses (FAIL, ERROR, UNKNOWN, EXCEPTED, SKIPPED, PASS); the summary still counts everything")
 	cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return report.Names(), cobra.ShellCompDirectiveNoFileComp
@@ -191,6 +194,9 @@ func scanRun(o *ScanOptions) error {
 		}
 	} else if err := cmdutil.WriteReport(io, formats[0], res, o.Out, ropts); err != nil {
 		return &cmdutil.ExitError{Code: cmdutil.ExitIncomplete, Err: err}
+	}
+	if err := o.Store.RecordScan(ctx, io, res); err != nil {
+		return err
 	}
 	if res.Cancelled {
 		fmt.Fprintln(io.ErrOut, "flowguard: interrupted: the report shows what finished and is marked incomplete")
