@@ -134,6 +134,7 @@ func TestFlagVocabulary(t *testing.T) {
 		"account":   "logs generate: the account id written into records; logs report/athena: account ids to keep",
 		"region":    "logs generate: the region written into records; elsewhere: the AWS regions to call",
 		"log-group": "fix: the log-group name template to create; logs report: the groups to read",
+		"listen":    "the same meaning (host:port to serve HTTP on), but serve exists to listen (127.0.0.1:8080) while guard's health endpoint is off unless asked for",
 	}
 	type shape struct{ typ, def, short string }
 	seen := map[string]shape{}
