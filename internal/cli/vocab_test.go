@@ -114,7 +114,7 @@ func TestFlagVocabulary(t *testing.T) {
 		"from":                {"fix"},
 		"concurrency":         {"fix", "guard", "query", "rollback", "scan", "verify"},
 		"status":              {"scan", "verify"},
-		"store":               {"fix", "history", "history import", "logs report", "rollback", "scan", "serve", "verify"},
+		"store":               {"fix", "guard", "history", "history import", "logs report", "rollback", "scan", "serve", "verify"},
 		// Old names: never visible anywhere.
 		"role-name": nil, "role-arn": nil, "parquet": nil, "hive": nil, "per-hour": nil,
 	}

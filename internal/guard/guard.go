@@ -65,6 +65,9 @@ type Options struct {
 	// Concurrency bounds the account-regions handled at once.
 	Concurrency int
 	Now         func() time.Time
+	// OnRun, when set, is told of every guard run that changed something or tried to (its journal is in
+	// JournalDir): the command records it in the history store.
+	OnRun func(ctx context.Context, runID string)
 }
 
 // Guard handles events. It is safe for concurrent use; the handling of one account-region is serialized so
@@ -558,6 +561,9 @@ func (g *Guard) repair(ctx context.Context, cfg aws.Config, account string, res 
 		}
 		g.emit(Line{Kind: "fix", Events: ids, Fix: &FixLine{RunID: out.RunID, Status: out.Status, Journal: out.JournalPath, VPCs: out.VPCs, Errors: out.Errors, Warnings: out.Warnings}})
 		g.o.Log.Info("guard run", "account", account, "run_id", out.RunID, "status", out.Status, "vpcs", len(out.VPCs))
+		if g.o.OnRun != nil && out.RunID != "" {
+			g.o.OnRun(ctx, out.RunID)
+		}
 	}
 	if err != nil {
 		g.o.Metrics.error("fix")
@@ -578,7 +584,7 @@ func NewRunID(now time.Time) string {
 }
 
 // IsGuardRun reports whether a run id is a guard run's.
-func IsGuardRun(id string) bool { return strings.Contains(id, "-guard-") }
+func IsGuardRun(id string) bool { return journal.IsGuardRun(id) }
 
 func (g *Guard) allowRepair(account, region, vpc string, now time.Time) bool {
 	g.mu.Lock()

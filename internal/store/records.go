@@ -12,12 +12,16 @@ import (
 	"github.com/flowguard/flowguard/internal/remediate/fix/journal"
 )
 
-// FixRun turns a fix run's journal into a stored run: its status, scope and what it created (from the
+// FixRun turns a fix run's (or a guard run's) journal into a stored run: its status, scope and what it created (from the
 // records of changes that returned without error), with the journal's summary as its detail. A rollback of
 // the run recorded in the same journal is stored by the rollback command as its own run.
 func FixRun(id string, recs []journal.Record) Run {
 	sum := journal.Summarize(id, recs)
-	r := Run{Kind: "fix", RunID: id, StartedAt: sum.StartedAt, FinishedAt: sum.UpdatedAt, Regions: sum.Regions, Status: sum.Status}
+	kind := "fix"
+	if journal.IsGuardRun(id) {
+		kind = "guard"
+	}
+	r := Run{Kind: kind, RunID: id, StartedAt: sum.StartedAt, FinishedAt: sum.UpdatedAt, Regions: sum.Regions, Status: sum.Status}
 	if len(sum.Accounts) > 0 {
 		r.AccountID = sum.Accounts[0]
 	}

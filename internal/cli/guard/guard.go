@@ -28,6 +28,8 @@ import (
 
 // Options are the guard command's flags.
 type Options struct {
+	// Store records every guard run in the history store (--store, FLOWGUARD_STORE).
+	Store     cmdutil.StoreOptions
 	IO        *cmdutil.IOStreams
 	AWSConfig func(context.Context, awsconf.Options) (aws.Config, error)
 	Getenv    func(string) string
@@ -129,6 +131,7 @@ and --listen are then not used.`,
 	fs.Int32Var(&s.MaxAggregationInterval, "max-aggregation-interval", s.MaxAggregationInterval, "60 or 600 seconds")
 	fs.StringArrayVar(&o.Tags, "tag", nil, "tag KEY=VALUE for what flowguard creates (repeatable); flowguard:run-id and flowguard:managed are always added")
 	fs.BoolVar(&s.FixRetention, "fix-retention", false, "raise the retention of existing flow-log log groups under --retention-days")
+	cmdutil.AddStoreFlag(fs, &o.Store, f)
 	// The infrastructure guard runs on: queue, dead-letter queue, EventBridge rules, role.
 	cmd.AddCommand(guarddeploy.NewCmdDeploy(f))
 	return cmd
@@ -206,6 +209,14 @@ func guardRun(o *Options) error {
 	gopts := guard.Options{Mode: o.Mode, Config: cfg, Regions: o.AWS.NormalizedRegions(), Accounts: o.Accounts,
 		Settings: o.Settings, Exceptions: excepted, JournalDir: o.JournalDir, Out: ios.Out, Log: log, Metrics: metrics,
 		MaxRepairs: o.MaxRepairs, RepairWindow: o.RepairWindow, Concurrency: o.Concurrency, Now: o.Now}
+	if o.Store.Resolved() != "" {
+		// A store that cannot be written does not stop guard: the run is in its journal (history import).
+		gopts.OnRun = func(ctx context.Context, runID string) {
+			if err := o.Store.RecordFixRuns(ctx, ios, o.JournalDir, runID); err != nil {
+				log.Warn("history store", "run_id", runID, "error", err.Error())
+			}
+		}
+	}
 	if len(pubs) > 0 {
 		gopts.Publisher = pubs
 	}

@@ -3,10 +3,12 @@ package guard_test
 import (
 	"context"
 	"fmt"
+	"github.com/flowguard/flowguard/internal/store"
 	"io"
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -84,6 +86,7 @@ func TestGuardCommand(t *testing.T) {
 	env := clitest.Env(acct.Env(srv.URL, region))
 	env["HOME"] = t.TempDir()
 	journal := t.TempDir()
+	history := filepath.Join(t.TempDir(), "history.db")
 	addr := freeAddr(t)
 	f, stdout, stderr := cmdutil.NewTestFactory("", env)
 	runCtx, stop := context.WithCancel(context.Background())
@@ -91,7 +94,7 @@ func TestGuardCommand(t *testing.T) {
 	code := make(chan int, 1)
 	go func() {
 		code <- cli.Main(runCtx, []string{"guard", "--queue-url", aws.ToString(q.QueueUrl), "--mode", "fix", "--region", region,
-			"--reconcile", "0", "--listen", addr, "--journal-dir", journal}, f)
+			"--reconcile", "0", "--listen", addr, "--journal-dir", journal, "--store", history}, f)
 	}()
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
@@ -146,6 +149,17 @@ func TestGuardCommand(t *testing.T) {
 	}
 	if !strings.Contains(runID, "-guard-") {
 		t.Fatalf("run id %q", runID)
+	}
+
+	// --store: the guard run is in the history store as a guard run, with the flow log it created.
+	st, err := store.Open(ctx, history)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, err := st.Runs(ctx, store.Filter{Kind: "guard"})
+	st.Close()
+	if err != nil || len(runs) != 1 || runs[0].RunID != runID || len(runs[0].Created) == 0 {
+		t.Errorf("stored guard runs: %+v, %v", runs, err)
 	}
 
 	envList := acct.Env(srv.URL, region)

@@ -81,6 +81,9 @@ type Record struct {
 	Regions  []string `json:"regions,omitempty"`
 }
 
+// IsGuardRun reports whether a run id is a guard run's (flowguard guard names its runs STAMP-guard-RANDOM).
+func IsGuardRun(id string) bool { return strings.Contains(id, "-guard-") }
+
 // DefaultDir is ~/.flowguard/runs.
 func DefaultDir() string {
 	home, err := os.UserHomeDir()
