@@ -540,7 +540,9 @@ func (g *Guard) repair(ctx context.Context, cfg aws.Config, account string, res 
 		}
 		return nil
 	}
-	out, err := fix.Execute(ctx, cfg, pr, g.o.JournalDir, fix.ApplyOptions{Concurrency: g.o.Concurrency})
+	// The VPCs of one account-region are repaired together: their log groups, then their flow logs, several at
+	// a time, so that a burst of new VPCs costs a few round trips rather than three per VPC in a row.
+	out, err := fix.Execute(ctx, cfg, pr, g.o.JournalDir, fix.ApplyOptions{Concurrency: g.o.Concurrency, RegionConcurrency: repairConcurrency})
 	if out != nil {
 		done := g.o.Now()
 		created := 0
@@ -569,6 +571,10 @@ func (g *Guard) repair(ctx context.Context, cfg aws.Config, account string, res 
 	}
 	return nil
 }
+
+// repairConcurrency bounds the calls one account-region's repair makes at once: enough to hide round trips,
+// few enough to stay within the EC2 and CloudWatch Logs mutation rate limits (the SDK retries a throttle).
+const repairConcurrency = 8
 
 // NewRunID is a guard run's id: a fix run id with "guard" in it, so that `flowguard runs` tells them apart.
 func NewRunID(now time.Time) string {
