@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -24,14 +25,14 @@ import (
 
 // benchEnv is newEnv for a benchmark: every guard call goes through the fault proxy with 50 ms added; the
 // benchmark's own setup and polling talk to moto directly, so they do not disturb the figures.
-func benchEnv(b *testing.B) (*env, *probe, func(region string) *ec2.Client) {
+func benchEnv(b *testing.B, rp *replay) (*env, *probe, func(region string) *ec2.Client) {
 	b.Helper()
 	srv := moto.Shared(b)
 	acct, err := srv.NewAccount(b.Context(), "")
 	if err != nil {
 		b.Fatal(err)
 	}
-	p := faultproxy.New(srv.URL, faultproxy.Options{Latency: benchLatency, Answer: answerTelemetry})
+	p := faultproxy.New(srv.URL, faultproxy.Options{Latency: benchLatency, Answer: rp.answer, Rewrite: rp.record})
 	b.Cleanup(p.Close)
 	direct := acct.Config(srv.URL, testRegion)
 	pr := newProbe()
@@ -61,7 +62,7 @@ func hasFlowLog(b *testing.B, c *ec2.Client, vpc string) bool {
 // the time until DescribeFlowLogs shows the flow log guard created, with 50 ms added to every call guard makes.
 // Target: under 5 s.
 func BenchmarkGuardEventToFlowLog(b *testing.B) {
-	e, _, _ := benchEnv(b)
+	e, _, _ := benchEnv(b, nil)
 	ec := e.ec2
 	g, err := New(b.Context(), Options{Mode: ModeFix, Config: e.cfg, Regions: []string{testRegion}, Settings: fix.DefaultSettings(), JournalDir: e.dir, Out: e.out, Concurrency: 16})
 	if err != nil {
@@ -101,14 +102,26 @@ func BenchmarkGuardEventToFlowLog(b *testing.B) {
 // "settled", the same 200 events once the VPCs pass (what most of a real event stream is: confirmations,
 // redeliveries, changes that need no repair).
 func BenchmarkGuardThroughput(b *testing.B) {
-	b.Run("new-vpcs", func(b *testing.B) { benchThroughput(b, false) })
-	b.Run("settled", func(b *testing.B) { benchThroughput(b, true) })
+	b.Run("new-vpcs", func(b *testing.B) { benchThroughput(b, false, false, false) })
+	b.Run("settled", func(b *testing.B) { benchThroughput(b, true, false, false) })
+	b.Run("settled-canned-reads", func(b *testing.B) { benchThroughput(b, true, true, false) })
+	b.Run("settled-canned-reads-no-queue", func(b *testing.B) { benchThroughput(b, true, true, true) })
 }
 
-func benchThroughput(b *testing.B, settled bool) {
+// benchThroughput with canned: guard's reads (every call but SQS's, all read-only once settled) are answered by
+// the proxy with moto's own answers recorded after the VPCs were settled, so that moto serves only the queue:
+// the figure is guard's own ceiling with 50 ms per call, apart from the emulator's time.
+//
+// With direct, there is no queue either: the 200 messages are handed to HandleBatch in batches of 10, all at
+// once, as SQS hands them to the Lambda handler; the figure is guard's handling alone, 50 ms per call.
+func benchThroughput(b *testing.B, settled, canned, direct bool) {
 	regions := []string{"us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2"}
 	const perRegion, extra = 10, 4
-	e, pr, ec2In := benchEnv(b)
+	var rp *replay
+	if canned {
+		rp = &replay{}
+	}
+	e, pr, ec2In := benchEnv(b, rp)
 	var rate []float64
 	for b.Loop() {
 		b.StopTimer()
@@ -137,7 +150,7 @@ func benchThroughput(b *testing.B, settled bool) {
 				}
 			}
 		}
-		for i := 0; i < len(bodies); i += 10 {
+		for i := 0; i < len(bodies) && !direct; i += 10 {
 			var entries []sqstypes.SendMessageBatchRequestEntry
 			for j, body := range bodies[i:min(i+10, len(bodies))] {
 				entries = append(entries, sqstypes.SendMessageBatchRequestEntry{Id: aws.String(fmt.Sprint(j)), MessageBody: aws.String(body)})
@@ -151,12 +164,38 @@ func benchThroughput(b *testing.B, settled bool) {
 				b.Fatal(err)
 			}
 		}
+		if canned {
+			rp.start() // record the settled state's answers, then play them back
+			if err := g.Reconcile(b.Context()); err != nil {
+				b.Fatal(err)
+			}
+			rp.play()
+		}
 		g.o.Metrics = NewMetrics()
 		e.proxy.Reset()
 		pr.Reset()
 		b.StartTimer()
 		start := time.Now()
-		stop := runB(b, e, g)
+		stop := func() {}
+		if direct {
+			var wg sync.WaitGroup
+			for i := 0; i < len(bodies); i += 10 {
+				var msgs []Message
+				for j, body := range bodies[i:min(i+10, len(bodies))] {
+					msgs = append(msgs, Message{ID: fmt.Sprint(i + j), Body: []byte(body)})
+				}
+				wg.Go(func() {
+					for _, err := range g.HandleBatch(b.Context(), msgs) {
+						if err != nil {
+							b.Error(err)
+						}
+					}
+				})
+			}
+			wg.Wait()
+		} else {
+			stop = runB(b, e, g)
+		}
 		for {
 			handled := testutil.ToFloat64(g.o.Metrics.events.WithLabelValues("handled"))
 			if int(handled) >= len(bodies) {
@@ -168,6 +207,12 @@ func benchThroughput(b *testing.B, settled bool) {
 		fig := pr.Figures()
 		b.StopTimer()
 		stop()
+		if canned {
+			rp.stop()
+			if n := rp.played(); n == 0 {
+				b.Fatal("no read was answered from the recording")
+			}
+		}
 		for _, m := range vpcs {
 			if !hasFlowLog(b, ec2In(m.region), m.vpc) {
 				b.Fatalf("%s in %s has no flow log after all its events were handled", m.vpc, m.region)
@@ -211,6 +256,72 @@ var benchLog = func() *slog.Logger {
 	return slog.New(slog.NewJSONHandler(os.Stderr, nil))
 }()
 
+// replay records moto's answers to read-only calls (SQS aside) and, once playing, answers them itself: the
+// last answer recorded per region and service:Action (guard's reads are unfiltered listings, one page each).
+type replay struct {
+	mu                 sync.Mutex
+	recording, playing bool
+	bodies             map[string][]byte
+	n                  int
+}
+
+func replayed(c faultproxy.Call) bool {
+	return c.Service != "sqs" && c.Service != "observabilityadmin" && faultproxy.IsReadOnly(c.Action)
+}
+
+func (r *replay) start() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.recording, r.bodies = true, map[string][]byte{}
+}
+
+func (r *replay) play() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.recording, r.playing, r.n = false, true, 0
+}
+
+func (r *replay) stop() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.playing = false
+}
+
+func (r *replay) played() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.n
+}
+
+func (r *replay) record(c faultproxy.Call, body []byte) []byte {
+	if r == nil || !replayed(c) {
+		return body
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.recording {
+		r.bodies[c.Region+" "+c.Name()] = append([]byte(nil), body...)
+	}
+	return body
+}
+
+func (r *replay) answer(c faultproxy.Call) (int, []byte, bool) {
+	if status, body, ok := answerTelemetry(c); ok {
+		return status, body, ok
+	}
+	if r == nil || !replayed(c) {
+		return 0, nil, false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	body, ok := r.bodies[c.Region+" "+c.Name()]
+	if !r.playing || !ok {
+		return 0, nil, false
+	}
+	r.n++
+	return 200, body, true
+}
+
 // answerTelemetry bridges a moto gap: moto has no CloudWatch Observability Admin (telemetry rules), so every
 // read would wait on a failing call and its retry; the proxy answers "no rules" as an account without any does.
 func answerTelemetry(c faultproxy.Call) (int, []byte, bool) {
@@ -230,7 +341,7 @@ func runB(b *testing.B, e *env, g *Guard) func() {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		g.Run(ctx, QueueOptions{URL: e.queue, Client: sqs.NewFromConfig(e.cfg), Wait: time.Second})
+		g.Run(ctx, QueueOptions{URL: e.queue, Client: sqs.NewFromConfig(e.cfg), Wait: time.Second, Pollers: benchPollers})
 	}()
 	return func() { cancel(); wg.Wait() }
 }
@@ -242,4 +353,9 @@ var benchLatency = func() time.Duration {
 		return d
 	}
 	return 50 * time.Millisecond
+}()
+
+var benchPollers = func() int {
+	n, _ := strconv.Atoi(os.Getenv("FLOWGUARD_BENCH_POLLERS"))
+	return n
 }()
