@@ -359,3 +359,75 @@ var benchPollers = func() int {
 	n, _ := strconv.Atoi(os.Getenv("FLOWGUARD_BENCH_POLLERS"))
 	return n
 }()
+
+// BenchmarkQueueOnly is the emulator's own ceiling for the queue part: the 200 messages of
+// BenchmarkGuardThroughput received (4 receivers, 10 at a time, as guard's pollers) and deleted in batches
+// through the same proxy, with no handling at all. Guard against moto cannot go faster than this.
+func BenchmarkQueueOnly(b *testing.B) {
+	e, pr, _ := benchEnv(b, nil)
+	c := sqs.NewFromConfig(e.cfg)
+	const n = 200
+	var rate []float64
+	for b.Loop() {
+		b.StopTimer()
+		for i := 0; i < n; i += 10 {
+			var entries []sqstypes.SendMessageBatchRequestEntry
+			for j := range 10 {
+				entries = append(entries, sqstypes.SendMessageBatchRequestEntry{Id: aws.String(fmt.Sprint(j)), MessageBody: aws.String(string(createVpcEvent(e.acct.ID, testRegion, "vpc-0")))})
+			}
+			if _, err := e.sqs.SendMessageBatch(b.Context(), &sqs.SendMessageBatchInput{QueueUrl: aws.String(e.queue), Entries: entries}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		pr.Reset()
+		b.StartTimer()
+		start := time.Now()
+		var done, deletes sync.WaitGroup
+		var mu sync.Mutex
+		got := 0
+		for range 4 {
+			done.Go(func() {
+				for {
+					mu.Lock()
+					left := n - got
+					mu.Unlock()
+					if left <= 0 {
+						return
+					}
+					out, err := c.ReceiveMessage(b.Context(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(e.queue), MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 60})
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					if len(out.Messages) == 0 {
+						continue
+					}
+					var del []sqstypes.DeleteMessageBatchRequestEntry
+					for i, m := range out.Messages {
+						del = append(del, sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String(fmt.Sprint(i)), ReceiptHandle: m.ReceiptHandle})
+					}
+					mu.Lock()
+					got += len(out.Messages)
+					mu.Unlock()
+					deletes.Go(func() { // as guard does: receiving goes on while a batch is deleted
+						if _, err := c.DeleteMessageBatch(b.Context(), &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(e.queue), Entries: del}); err != nil {
+							b.Error(err)
+						}
+					})
+				}
+			})
+		}
+		done.Wait()
+		deletes.Wait()
+		elapsed := time.Since(start)
+		b.StopTimer()
+		rate = append(rate, n/elapsed.Seconds())
+		b.Logf("%d messages received and deleted in %s\n%s", n, elapsed.Round(time.Millisecond), pr.Figures().Table)
+		b.StartTimer()
+	}
+	var sum float64
+	for _, r := range rate {
+		sum += r
+	}
+	b.ReportMetric(sum/float64(len(rate)), "messages/s")
+}
