@@ -17,10 +17,10 @@ import (
 
 	"github.com/flowguard/flowguard/internal/engine"
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/remediate/fix"
 	"github.com/flowguard/flowguard/internal/remediate/fix/journal"
 	"github.com/flowguard/flowguard/internal/sink/exceptions"
-	"github.com/flowguard/flowguard/internal/source"
 	"github.com/flowguard/flowguard/internal/source/accounts"
 	"github.com/flowguard/flowguard/internal/source/awsapi"
 )
@@ -364,7 +364,7 @@ func (g *Guard) settle(ctx context.Context, events []*Event) error {
 		return err
 	}
 	start := g.o.Now()
-	res, err := g.evaluate(ctx, cfg, []string{region})
+	res, err := g.evaluate(ctx, cfg, account, []string{region})
 	if err != nil {
 		g.o.Metrics.error("read")
 		g.o.Metrics.eventN("failed", len(events))
@@ -386,11 +386,13 @@ func (g *Guard) settle(ctx context.Context, events []*Event) error {
 
 // evaluate reads regions of the account of cfg through the scan's source (one pass per region) and runs the
 // built-in checks, with exceptions applied.
-func (g *Guard) evaluate(ctx context.Context, cfg aws.Config, regions []string) (*finding.Result, error) {
-	src, err := source.FromOptions(source.Options{Regions: regions, Concurrency: g.o.Concurrency,
-		AWSConfig: func(context.Context) (aws.Config, error) { return cfg, nil }, Now: g.o.Now})
-	if err != nil {
-		return nil, err
+//
+// The account is known (the credentials' own, or the one entered), so the read skips the scan's
+// sts:GetCallerIdentity: that call would come before every other and add a round trip to each read.
+func (g *Guard) evaluate(ctx context.Context, cfg aws.Config, account string, regions []string) (*finding.Result, error) {
+	src := &accountSource{
+		target: awsapi.Target{AccountID: account, Partition: g.identity.Partition, Config: cfg},
+		o:      awsapi.Options{Regions: regions, Concurrency: g.o.Concurrency, Now: g.o.Now},
 	}
 	res, _, err := engine.Evaluate(ctx, src, engine.Options{MinRetentionDays: int(g.o.Settings.RetentionDays), Now: g.o.Now})
 	if err != nil {
@@ -412,6 +414,18 @@ func (g *Guard) evaluate(ctx context.Context, cfg aws.Config, regions []string) 
 	res.Source = "guard"
 	return res, nil
 }
+
+// accountSource reads one known account: the scan's reader (awsapi), without identifying the caller again.
+type accountSource struct {
+	target awsapi.Target
+	o      awsapi.Options
+}
+
+func (s *accountSource) Load(ctx context.Context) (*inventory.Snapshot, error) {
+	return awsapi.Accounts(ctx, []awsapi.Target{s.target}, s.o), nil
+}
+
+func (s *accountSource) Describe() string { return "AWS account " + s.target.AccountID }
 
 // Line is one JSON line guard writes.
 type Line struct {
@@ -543,7 +557,9 @@ func (g *Guard) repair(ctx context.Context, cfg aws.Config, account string, res 
 		}
 		return nil
 	}
-	out, err := fix.Execute(ctx, cfg, pr, g.o.JournalDir, fix.ApplyOptions{Concurrency: g.o.Concurrency})
+	// The VPCs of one account-region are repaired together: their log groups, then their flow logs, several at
+	// a time, so that a burst of new VPCs costs a few round trips rather than three per VPC in a row.
+	out, err := fix.Execute(ctx, cfg, pr, g.o.JournalDir, fix.ApplyOptions{Concurrency: g.o.Concurrency, RegionConcurrency: repairConcurrency})
 	if out != nil {
 		done := g.o.Now()
 		created := 0
@@ -575,6 +591,10 @@ func (g *Guard) repair(ctx context.Context, cfg aws.Config, account string, res 
 	}
 	return nil
 }
+
+// repairConcurrency bounds the calls one account-region's repair makes at once: enough to hide round trips,
+// few enough to stay within the EC2 and CloudWatch Logs mutation rate limits (the SDK retries a throttle).
+const repairConcurrency = 8
 
 // NewRunID is a guard run's id: a fix run id with "guard" in it, so that `flowguard runs` tells them apart.
 func NewRunID(now time.Time) string {
@@ -639,7 +659,7 @@ func (g *Guard) reconcileAccount(ctx context.Context, acct string) error {
 		g.o.Metrics.error("enter")
 		return err
 	}
-	res, err := g.evaluate(ctx, cfg, g.o.Regions)
+	res, err := g.evaluate(ctx, cfg, acct, g.o.Regions)
 	if err != nil {
 		g.o.Metrics.error("read")
 		return err

@@ -109,6 +109,10 @@ type ApplyOptions struct {
 	// RoleWait is the first wait before retrying CreateFlowLogs when a role made by this apply is not yet
 	// usable (IAM propagation); 0 means DefaultRoleWait.
 	RoleWait time.Duration
+	// RegionConcurrency, when above 1, lets the steps of one region that touch different resources run that
+	// many at a time: the log groups first (each group's steps in plan order), then the flow logs (one call per
+	// destination), then any other step in plan order. 0 or 1: one step at a time, in plan order.
+	RegionConcurrency int
 }
 
 // VPCOutcome is what happened to one VPC.
@@ -307,6 +311,56 @@ func Apply(ctx context.Context, cfg aws.Config, p *Plan, j *journal.Journal, o A
 var errJournal = errors.New("journal")
 
 func (a *applier) region(ctx context.Context, steps []Step, roleErr string) error {
+	if a.o.RegionConcurrency <= 1 {
+		return a.regionSteps(ctx, steps, roleErr)
+	}
+	// Consecutive steps of one phase (log groups, flow logs) run as chains by resource, chains concurrently; a
+	// phase finishes before the next starts, so a VPC whose log group failed still gets no flow log.
+	phase := func(st Step) int {
+		switch st.Action {
+		case ActCreateLogGroup, ActPutRetentionPolicy, ActTagLogGroup:
+			return 0
+		case ActCreateFlowLogs:
+			return 1
+		}
+		return 2
+	}
+	for i := 0; i < len(steps); {
+		j := i + 1
+		for j < len(steps) && phase(steps[j]) == phase(steps[i]) {
+			j++
+		}
+		run := steps[i:j]
+		i = j
+		if phase(run[0]) == 2 {
+			if err := a.regionSteps(ctx, run, roleErr); err != nil {
+				return err
+			}
+			continue
+		}
+		chains := map[string][]Step{}
+		var order []string
+		for _, st := range run {
+			if _, ok := chains[st.Resource]; !ok {
+				order = append(order, st.Resource)
+			}
+			chains[st.Resource] = append(chains[st.Resource], st)
+		}
+		g := new(errgroup.Group)
+		g.SetLimit(a.o.RegionConcurrency)
+		for _, r := range order {
+			chain := chains[r]
+			g.Go(func() error { return a.regionSteps(ctx, chain, roleErr) })
+		}
+		if err := g.Wait(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// regionSteps runs steps of one region one at a time, in order.
+func (a *applier) regionSteps(ctx context.Context, steps []Step, roleErr string) error {
 	for _, st := range steps {
 		if ctx.Err() != nil {
 			return nil
