@@ -3,6 +3,7 @@ package flowlog
 import (
 	"encoding/binary"
 	"math/rand/v2"
+	"net/netip"
 	"strconv"
 	"testing"
 )
@@ -93,4 +94,47 @@ func scanNum(line []byte, i int) (v int64, end, nd int) {
 		i++
 	}
 	return v, i, i - start
+}
+
+// checkIPv4Fast checks ipv4Fast on the field at the start of s against netip.ParseAddr: whatever it accepts
+// must be exactly the address ParseAddr reads in the text up to the next space, ending there.
+func checkIPv4Fast(t *testing.T, s string) {
+	a, end, ok := ipv4Fast([]byte(s), 0)
+	if !ok {
+		return
+	}
+	if end < 1 || end > len(s) || s[end-1] != ' ' {
+		t.Fatalf("%q: ends at %d", s, end)
+	}
+	want, err := netip.ParseAddr(s[:end-1])
+	if err != nil || !want.Is4() || want != a {
+		t.Fatalf("%q: got %v, ParseAddr says %v, %v", s, a, want, err)
+	}
+}
+
+func TestIPv4Fast(t *testing.T) {
+	accept := []string{"10.0.1.17 xxxxxxx", "0.0.0.0 1234567", "255.255.255.255 9 pad pad", "1.2.3.4 pad pad", "192.168.100.9 443 pad"}
+	for _, s := range accept {
+		if _, _, ok := ipv4Fast([]byte(s), 0); !ok {
+			t.Errorf("%q: not parsed", s)
+		}
+		checkIPv4Fast(t, s)
+	}
+	// Refused here (the byte loop decides, and refuses all but the last two too): out of range, leading
+	// zeros, too few or many octets, other separators, too near the end for the eight-byte loads.
+	refuse := []string{"256.1.1.1 xxxxxxxx", "1.2.3.04 xxxxxxxx", "01.2.3.4 xxxxxxxx", "1.2.3 xxxxxxxxx", "1.2.3.4.5 xxxxxxx",
+		"1.2.3.4-xxxxxxxxx", "1..2.3 xxxxxxxx", "1234.1.1.1 xxxxxx", "::1 xxxxxxxxxxxx", "1.2.3.4", "1.2.3.4 x"}
+	for _, s := range refuse {
+		if a, _, ok := ipv4Fast([]byte(s), 0); ok {
+			t.Errorf("%q: parsed as %v", s, a)
+		}
+	}
+}
+
+// FuzzIPv4Fast: the word-at-a-time IPv4 parser agrees with netip.ParseAddr on whatever it accepts.
+func FuzzIPv4Fast(f *testing.F) {
+	for _, s := range []string{"10.0.1.17 x", "255.255.255.255 9", "256.1.1.1 xxxxxxxx", "1.2.3.04 xxxxxxxx"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkIPv4Fast(t, s) })
 }
