@@ -173,6 +173,19 @@ func (r *Record) parseLine(line []byte) error {
 						i += k + 1 // past the space too: the next field starts there
 						continue
 					}
+				} else if k == 8 && i+16 <= n {
+					// Nine to fifteen digits (times, byte counts): the rest from a second load.
+					y := binary.LittleEndian.Uint64(line[i+8:])
+					if k2 := digitsIn8(y); k2 > 0 && k2 < 8 && byte(y>>(8*uint(k2))) == ' ' {
+						v = int64(digits8(x, 8))*tenPow[k2] + int64(digits8(y, k2))
+						if r.setNum(fl, v) {
+							i += 8 + k2 + 1
+							continue
+						}
+						v = 0
+					} else {
+						v, i = int64(digits8(x, 8)), i+8
+					}
 				} else if k > 0 {
 					v, i = int64(digits8(x, k)), i+k
 				}

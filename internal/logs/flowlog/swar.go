@@ -90,3 +90,6 @@ func ipv4Fast(line []byte, i int) (a netip.Addr, end int, ok bool) {
 	}
 	return netip.AddrFrom4(ip), i, true
 }
+
+// tenPow[k] is 10^k, for joining the digits of two loads.
+var tenPow = [8]int64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000}

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -137,4 +138,58 @@ func FuzzIPv4Fast(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) { checkIPv4Fast(t, s) })
+}
+
+// checkAgainstReference parses a default-format line and, when it is a record, compares every number and
+// address with what strconv and netip read from the same space-separated text: the word-at-a-time fast
+// paths must agree with the plain parsers wherever they accept.
+func checkAgainstReference(t *testing.T, line string) {
+	p := NewParser("ref", nil, Options{})
+	rec, _ := p.Parse([]byte(line), 1)
+	if rec == nil {
+		return
+	}
+	cols := strings.Fields(line)
+	if len(cols) != len(DefaultFormat.Fields) {
+		t.Fatalf("%q: parsed, but %d columns", line, len(cols))
+	}
+	nums := map[Field]int64{Version: int64(rec.Version), SrcPort: int64(rec.SrcPort), DstPort: int64(rec.DstPort), Protocol: int64(rec.Protocol),
+		Packets: rec.Packets, Bytes: rec.Bytes, Start: rec.Start, End: rec.End}
+	for i, fl := range DefaultFormat.Fields {
+		switch fl {
+		case SrcAddr, DstAddr:
+			got := rec.SrcAddr
+			if fl == DstAddr {
+				got = rec.DstAddr
+			}
+			if want, err := netip.ParseAddr(cols[i]); err == nil && want.Is4() && got != want {
+				t.Errorf("%q: %s %v, want %v", line, fl.Name(), got, want)
+			}
+		default:
+			if v, ok := nums[fl]; ok {
+				if want, err := strconv.ParseInt(cols[i], 10, 64); err == nil && want >= 0 && v != want {
+					t.Errorf("%q: %s %d, want %d", line, fl.Name(), v, want)
+				}
+			}
+		}
+	}
+}
+
+func TestFastPathsMatchReference(t *testing.T) {
+	for _, l := range []string{
+		"2 123456789012 eni-1 10.0.1.17 52.94.12.22 49152 443 6 20 4249 1767225600 1767225660 ACCEPT OK",
+		"2 1 eni-1 255.255.255.255 0.0.0.0 65535 0 17 123456789 123456789012345 1767225600 1767225660 REJECT OK",
+		"2 1 eni-1 1.2.3.4 5.6.7.8 1 2 6 12345678 1234567890123456 253402300799 253402300800 ACCEPT OK",
+		"2 1 eni-1 1.2.3.4 5.6.7.8 2147483647 2147483648 6 99999999 100000000 1 22 ACCEPT OK",
+		"2  1  eni-1  1.2.3.4  5.6.7.8  1  2  6  1  1  1767225600  1767225660  ACCEPT  OK",
+	} {
+		checkAgainstReference(t, l)
+	}
+}
+
+// FuzzParseReference: whatever the line, numbers and addresses parsed agree with strconv and netip.
+func FuzzParseReference(f *testing.F) {
+	f.Add("2 1 eni-1 1.2.3.4 5.6.7.8 1 2 6 12345678 1234567890123456 253402300799 253402300800 ACCEPT OK")
+	f.Add("2 123456789012 eni-1 10.0.1.17 52.94.12.22 49152 443 6 20 4249 1767225600 1767225660 ACCEPT OK")
+	f.Fuzz(func(t *testing.T, line string) { checkAgainstReference(t, line) })
 }
