@@ -76,6 +76,7 @@ func (c *counter64) LongestRun() int {
 
 // EnrichOnly runs the enrichment of recs alone (no aggregation), for BenchmarkEnrichAdd.
 var EnrichOnly = enrichOnly
+
 // Sampled reports whether the detectors keep source src when they cover 1 source in sample.
 func Sampled(src string, sample int64) bool {
 	if sample <= 1 {
