@@ -161,7 +161,32 @@ func (r *Record) parseLine(line []byte) error {
 			var v int64
 			if i+8 <= n { // the first eight bytes at once (see swar.go), then byte by byte
 				x := binary.LittleEndian.Uint64(line[i:])
-				if k := digitsIn8(x); k > 0 {
+				k := digitsIn8(x)
+				if k > 0 && k < 8 && byte(x>>(8*uint(k))) == ' ' {
+					// The whole field is in x and a space follows it (most numbers: ports, protocol, counts, times).
+					if k == 1 {
+						v = int64(x & 0x0F) // one digit: versions, protocols, small counts
+					} else {
+						v = int64(digits8(x, k))
+					}
+					if r.setNum(fl, v) {
+						i += k + 1 // past the space too: the next field starts there
+						continue
+					}
+				} else if k == 8 && i+16 <= n {
+					// Nine to fifteen digits (times, byte counts): the rest from a second load.
+					y := binary.LittleEndian.Uint64(line[i+8:])
+					if k2 := digitsIn8(y); k2 > 0 && k2 < 8 && byte(y>>(8*uint(k2))) == ' ' {
+						v = int64(digits8(x, 8))*tenPow[k2] + int64(digits8(y, k2))
+						if r.setNum(fl, v) {
+							i += 8 + k2 + 1
+							continue
+						}
+						v = 0
+					} else {
+						v, i = int64(digits8(x, 8)), i+8
+					}
+				} else if k > 0 {
 					v, i = int64(digits8(x, k)), i+k
 				}
 			}
@@ -177,6 +202,11 @@ func (r *Record) parseLine(line []byte) error {
 				continue
 			}
 		case kindIPv4:
+			if a, j, ok := ipv4Fast(line, i); ok {
+				i = j // past the address's space
+				r.setAddr(fl, a)
+				continue
+			}
 			var ip [4]byte
 			oct, dots, digits := 0, 0, 0
 			ok := true
@@ -207,6 +237,9 @@ func (r *Record) parseLine(line []byte) error {
 		case kindString, kindAction, kindStatus:
 			i = fieldEnd(line, i)
 			v := line[start:i]
+			if i < n {
+				i++ // past the space: the next field starts there (or further spaces, skipped above)
+			}
 			switch f.kinds[col] {
 			case kindString:
 				r.raw[fl] = v
