@@ -329,17 +329,7 @@ func (s *sqlStore) ensureKeys(ctx context.Context, tx *sql.Tx, p *prepared, acco
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var id int64
-			var k keyTuple
-			if err := rows.Scan(&id, &k.account, &k.region, &k.check, &k.resource); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			ids[k] = id
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err := scanKeyIDs(rows, ids); err != nil {
 			return nil, err
 		}
 	}
@@ -364,17 +354,7 @@ func (s *sqlStore) ensureKeys(ctx context.Context, tx *sql.Tx, p *prepared, acco
 		if err != nil {
 			return nil, fmt.Errorf("insert finding keys: %w", err)
 		}
-		for rows.Next() {
-			var id int64
-			var k keyTuple
-			if err := rows.Scan(&id, &k.account, &k.region, &k.check, &k.resource); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			ids[k] = id
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err := scanKeyIDs(rows, ids); err != nil {
 			return nil, err
 		}
 		missing = missing[n:]
@@ -841,4 +821,18 @@ func (s *sqlStore) SaveLogsReport(ctx context.Context, r LogsReport) (Saved, err
 			r.Detections, r.ReadErrors, string(r.Summary)).Scan(&out.ID)
 	})
 	return out, err
+}
+
+// scanKeyIDs reads rows of (id, account, region, check, resource) into ids, and closes rows.
+func scanKeyIDs(rows *sql.Rows, ids map[keyTuple]int64) error {
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var k keyTuple
+		if err := rows.Scan(&id, &k.account, &k.region, &k.check, &k.resource); err != nil {
+			return err
+		}
+		ids[k] = id
+	}
+	return rows.Err()
 }
