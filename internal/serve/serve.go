@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/flowguard/flowguard/internal/human"
 	"html/template"
 	"io/fs"
 	"log"
@@ -588,7 +589,7 @@ func chartOf(points []store.TrendPoint, f store.Filter) chart {
 			}
 		}
 		c.Points = append(c.Points, chartPoint{X: x, Y: y, Href: "/changes?" + q.Encode(), Bad: p.NewFailures > 0,
-			Label: fmt.Sprintf("%s: %.1f%% (%d new failures, %d fixed)", p.Time.Format("2006-01-02 15:04"), *p.Compliance, p.NewFailures, p.Fixed)})
+			Label: fmt.Sprintf("%s: %.1f%% (%s, %d fixed)", p.Time.Format("2006-01-02 15:04"), *p.Compliance, human.Plural(p.NewFailures, "new failure"), p.Fixed)})
 	}
 	c.Line = strings.Join(line, " ")
 	for v := lo; v <= 100; v += math.Max(10, math.Ceil((100-lo)/50)*10) {
@@ -598,6 +599,9 @@ func chartOf(points []store.TrendPoint, f store.Filter) chart {
 }
 
 var funcs = template.FuncMap{
+	// noun is the word after a count: "1 new failure", "3 new failures" (the count is printed apart, in its own
+	// element, for the browser tests).
+	"noun": func(n int, word string) string { return human.Noun(n, word) },
 	"pct": func(p *float64) string {
 		if p == nil {
 			return "–"

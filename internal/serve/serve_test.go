@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -141,6 +142,13 @@ func TestPagesAndAPI(t *testing.T) {
 		if strings.Contains(body, " style=") || strings.Contains(body, " onclick=") || regexpInlineScript(body) {
 			t.Errorf("%s: inline script or style", p)
 		}
+	}
+	// Counts agree with their nouns ("1 new failure", "2 new failures").
+	req0, _ := http.NewRequest("GET", srv.URL+"/", nil)
+	_, home := get(t, req0)
+	m := regexp.MustCompile(`<span id="new-failures">(\d+)</span> new (failures?),`).FindStringSubmatch(home)
+	if m == nil || (m[1] == "1") != (m[2] == "failure") {
+		t.Errorf("main page: new failures %q", m)
 	}
 	// The JSON API: the same data under /api and with Accept: application/json.
 	req, _ := http.NewRequest("GET", srv.URL+"/api/changes?scan=2", nil)
