@@ -5,7 +5,6 @@ package guard
 import (
 	"context"
 	"errors"
-	"fmt"
 	"github.com/flowguard/flowguard/internal/cli/guarddeploy"
 	"log/slog"
 	"net"
@@ -21,7 +20,6 @@ import (
 	"github.com/flowguard/flowguard/internal/awsconf"
 	"github.com/flowguard/flowguard/internal/cli/cmdutil"
 	"github.com/flowguard/flowguard/internal/guard"
-	"github.com/flowguard/flowguard/internal/remediate/fix"
 	"github.com/flowguard/flowguard/internal/sink/exceptions"
 	"github.com/flowguard/flowguard/internal/source/accounts"
 )
@@ -51,9 +49,8 @@ type Options struct {
 	Visibility       time.Duration
 	MaxRepairs       int
 	RepairWindow     time.Duration
-	Layout           cmdutil.S3LayoutOptions
-	Tags             []string
-	Settings         fix.Settings
+	// What a repair creates (--delivery-role-name, --log-group, --destination, --tag, …), as for fix.
+	cmdutil.FixSettingsFlags
 
 	// Ready, when set, is called with the /healthz and /metrics listener's address once it listens (tests).
 	Ready func(addr string)
@@ -61,8 +58,7 @@ type Options struct {
 
 // NewCmdGuard builds the guard command; runF replaces guardRun in tests.
 func NewCmdGuard(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	o := &Options{IO: f.IOStreams, AWSConfig: f.AWSConfig, Getenv: f.Getenv, Now: f.Now, Settings: fix.DefaultSettings()}
-	s := &o.Settings
+	o := &Options{IO: f.IOStreams, AWSConfig: f.AWSConfig, Getenv: f.Getenv, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "guard",
 		Short: "Keep the control true: react within seconds to AWS events (new VPCs, deleted flow logs, shortened retention)",
@@ -118,19 +114,7 @@ and --listen are then not used.`,
 	fs.DurationVar(&o.RepairWindow, "repair-window", time.Hour, "the window of --max-repairs")
 
 	// The fix engine's settings, under fix's flag names.
-	fs.StringVar(&s.RoleName, "delivery-role-name", s.RoleName, "IAM role flowguard creates or reuses for flow-log delivery to CloudWatch Logs")
-	fs.StringVar(&s.RoleARN, "delivery-role-arn", "", "use this existing flow-log delivery role as is (instead of --delivery-role-name)")
-	fs.StringVar(&s.LogGroupTemplate, "log-group", s.LogGroupTemplate, "log group name template: {vpc-id}, {region}, {account}")
-	fs.Int32Var(&s.RetentionDays, "retention-days", s.RetentionDays, "retention of the log groups flowguard creates (and the retention check's minimum)")
-	fs.StringVar(&s.KMSKey, "kms-key", "", "KMS key ARN to encrypt the log groups flowguard creates")
-	fs.StringVar(&s.TrafficType, "traffic-type", s.TrafficType, "REJECT or ALL")
-	fs.StringVar(&s.Destination, "destination", s.Destination, "cloud-watch-logs or s3")
-	fs.StringVar(&s.S3BucketARN, "s3-bucket-arn", "", "S3 destination arn:aws:s3:::BUCKET[/PREFIX]; {region} and {account} are replaced")
-	o.Layout.AddFlags(fs, "S3 destination")
-	fs.StringVar(&s.LogFormat, "log-format", "", "custom record format (default: the AWS default format)")
-	fs.Int32Var(&s.MaxAggregationInterval, "max-aggregation-interval", s.MaxAggregationInterval, "60 or 600 seconds")
-	fs.StringArrayVar(&o.Tags, "tag", nil, "tag KEY=VALUE for what flowguard creates (repeatable); flowguard:run-id and flowguard:managed are always added")
-	fs.BoolVar(&s.FixRetention, "fix-retention", false, "raise the retention of existing flow-log log groups under --retention-days")
+	o.FixSettingsFlags.AddFlags(fs, "retention of the log groups flowguard creates (and the retention check's minimum)")
 	cmdutil.AddStoreFlag(fs, &o.Store, f)
 	// The infrastructure guard runs on: queue, dead-letter queue, EventBridge rules, role.
 	cmd.AddCommand(guarddeploy.NewCmdDeploy(f))
@@ -169,16 +153,9 @@ func guardRun(o *Options) error {
 			return cmdutil.UsageError("--region %q is not an AWS region name", r)
 		}
 	}
-	o.Settings.FileFormat = o.Layout.FileFormat
-	o.Settings.HivePartitions, o.Settings.PerHourPartitions = o.Layout.HivePartitions, o.Layout.PerHourPartitions
-	tags, err := parseTags(o.Tags)
+	err := o.FixSettingsFlags.Resolve()
 	if err != nil {
-		return cmdutil.Usage(err)
-	}
-	o.Settings.Tags = tags
-	check := o.Settings
-	if err := check.Validate(); err != nil {
-		return cmdutil.Usage(err)
+		return err
 	}
 	var excepted *exceptions.Set
 	if o.Exceptions != "" {
@@ -249,19 +226,4 @@ func guardRun(o *Options) error {
 	})
 	// Run logs its own stop (JSON, like every other line on stderr).
 	return g.Run(ctx, guard.QueueOptions{URL: o.QueueURL, Client: client, Visibility: o.Visibility, Reconcile: o.Reconcile})
-}
-
-func parseTags(kvs []string) (map[string]string, error) {
-	if len(kvs) == 0 {
-		return nil, nil
-	}
-	out := map[string]string{}
-	for _, kv := range kvs {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return nil, fmt.Errorf("--tag %q: want KEY=VALUE", kv)
-		}
-		out[k] = v
-	}
-	return out, nil
 }

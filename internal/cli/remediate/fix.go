@@ -51,14 +51,12 @@ type FixOptions struct {
 	Concurrency int
 	// Which accounts a live fix works on, and the role that enters them (--assume-role), as for scan.
 	Accounts accounts.Options
-	// S3 DestinationOptions, copied into Settings.
-	Layout cmdutil.S3LayoutOptions
 	// Exceptions keep excepted VPCs out of the plan, as they are out of the scan's failures.
 	Exceptions       string
 	MaxExceptionDays int
 	excepted         *exceptions.Set
-	Tags             []string
-	Settings         fix.Settings
+	// What the fix creates (--delivery-role-name, --log-group, --destination, --tag, …), shared with guard.
+	cmdutil.FixSettingsFlags
 	// CostFrom is a `logs cost -o json` estimate: the plan shows what its new flow logs would cost.
 	CostFrom string
 	Store    cmdutil.StoreOptions
@@ -66,7 +64,7 @@ type FixOptions struct {
 
 // NewCmdFix builds the fix command; runF replaces fixRun in tests.
 func NewCmdFix(f *cmdutil.Factory, runF func(*FixOptions) error) *cobra.Command {
-	o := &FixOptions{IO: f.IOStreams, AWSConfig: f.AWSConfig, Now: f.Now, Settings: fix.DefaultSettings()}
+	o := &FixOptions{IO: f.IOStreams, AWSConfig: f.AWSConfig, Now: f.Now}
 	journalDir := f.JournalDir()
 	s := &o.Settings
 	cmd := &cobra.Command{
@@ -131,23 +129,11 @@ flowguard may not use, a conflicting flow log, retention without --fix-retention
 	fs.StringVar(&o.Exceptions, "exceptions", "", "exceptions file (as for scan): VPCs with an unexpired exception are left alone")
 	fs.IntVar(&o.MaxExceptionDays, "max-exception-days", 365, "refuse exceptions that expire further out than this many days (0: no limit)")
 
-	fs.StringVar(&s.RoleName, "delivery-role-name", s.RoleName, "IAM role flowguard creates or reuses for flow-log delivery to CloudWatch Logs")
-	fs.StringVar(&s.RoleARN, "delivery-role-arn", "", "use this existing flow-log delivery role as is (instead of --delivery-role-name)")
+	o.FixSettingsFlags.AddFlags(fs, "retention of the log groups flowguard creates (and the minimum for --fix-retention)")
 	cmdutil.AddAlias(fs, "role-arn", "delivery-role-arn")
 	// --role-name used to name the delivery role here but the role to enter on scan: refused, never guessed.
 	fs.String("role-name", "", "refused: use --assume-role or --delivery-role-name")
 	fs.Lookup("role-name").Hidden = true
-	fs.StringVar(&s.LogGroupTemplate, "log-group", s.LogGroupTemplate, "log group name template: {vpc-id}, {region}, {account}")
-	fs.Int32Var(&s.RetentionDays, "retention-days", s.RetentionDays, "retention of the log groups flowguard creates (and the minimum for --fix-retention)")
-	fs.StringVar(&s.KMSKey, "kms-key", "", "KMS key ARN to encrypt the log groups flowguard creates")
-	fs.StringVar(&s.TrafficType, "traffic-type", s.TrafficType, "REJECT or ALL")
-	fs.StringVar(&s.Destination, "destination", s.Destination, "cloud-watch-logs or s3")
-	fs.StringVar(&s.S3BucketARN, "s3-bucket-arn", "", "S3 destination arn:aws:s3:::BUCKET[/PREFIX]; {region} and {account} are replaced")
-	o.Layout.AddFlags(fs, "S3 destination")
-	fs.StringVar(&s.LogFormat, "log-format", "", "custom record format, e.g. '${version} ${vpc-id} ${srcaddr} ${dstaddr} ${action}' (default: the AWS default format)")
-	fs.Int32Var(&s.MaxAggregationInterval, "max-aggregation-interval", s.MaxAggregationInterval, "60 or 600 seconds")
-	fs.StringArrayVar(&o.Tags, "tag", nil, "tag KEY=VALUE for what flowguard creates (repeatable); flowguard:run-id and flowguard:managed are always added")
-	fs.BoolVar(&s.FixRetention, "fix-retention", false, "raise the retention of existing flow-log log groups under --retention-days")
 	fs.StringVar(&s.PriorityTag, "prod-tag", s.PriorityTag, "tag KEY=GLOB that marks production VPCs (fixed first, after internet-exposed ones)")
 	fs.IntVar(&s.BatchSize, "batch-size", s.BatchSize, "VPCs per batch (0: one batch)")
 	fs.IntVar(&s.MaxBatches, "max-batches", 0, "apply at most this many batches now (0: all)")
@@ -164,23 +150,15 @@ func fixRun(o *FixOptions) error {
 	if o.Out != "" && o.Apply && !o.Yes && io.InTTY {
 		return cmdutil.UsageError("--out with --apply on a terminal: review the plan first (fix without --apply), then apply with --yes")
 	}
-	o.Settings.FileFormat = o.Layout.FileFormat
-	o.Settings.HivePartitions, o.Settings.PerHourPartitions = o.Layout.HivePartitions, o.Layout.PerHourPartitions
 	if o.RunID != "" && !journal.ValidRunID(o.RunID) {
 		return cmdutil.UsageError("--run %q is not a run id (see flowguard runs)", o.RunID)
 	}
 	if o.RunID != "" && o.NewRun {
 		return cmdutil.UsageError("--run and --new-run exclude each other")
 	}
-	tags, err := parseTags(o.Tags)
+	err := o.FixSettingsFlags.Resolve()
 	if err != nil {
-		return cmdutil.Usage(err)
-	}
-	o.Settings.Tags = tags
-	// Every setting is checked before any AWS call.
-	check := o.Settings
-	if err := check.Validate(); err != nil {
-		return cmdutil.Usage(err)
+		return err
 	}
 	if o.Exceptions != "" {
 		if o.excepted, err = exceptions.Load(o.Exceptions, o.MaxExceptionDays, o.Now()); err != nil {
@@ -482,21 +460,6 @@ func (e *enterer) config(ctx context.Context, acct string) (aws.Config, error) {
 		return aws.Config{}, fmt.Errorf("it is not the account of the credentials (%s): pass --assume-role ROLE to enter it", me)
 	}
 	return accounts.Enter(ctx, e.cfg, inventory.PartitionOf(e.cfg.Region), acct, e.opts)
-}
-
-func parseTags(kvs []string) (map[string]string, error) {
-	if len(kvs) == 0 {
-		return nil, nil
-	}
-	out := map[string]string{}
-	for _, kv := range kvs {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return nil, fmt.Errorf("--tag %q: want KEY=VALUE", kv)
-		}
-		out[k] = v
-	}
-	return out, nil
 }
 
 func readResult(io *cmdutil.IOStreams, name string) (*finding.Result, error) {
