@@ -1,0 +1,366 @@
+//go:build isal && cgo
+
+package inflate
+
+/*
+#cgo LDFLAGS: -lisal
+#include <stdlib.h>
+#include <isa-l.h>
+
+typedef struct {
+	int ret;
+	uint32_t produced;
+	uint32_t consumed;
+	int block_state;
+} fg_result;
+
+// fg_new allocates and initializes a stateful inflater for raw deflate data whose gzip trailer (CRC-32 and
+// length) follows it and is checked by ISA-L. The gzip header is parsed in Go.
+static struct inflate_state *fg_new(void) {
+	struct inflate_state *s = calloc(1, sizeof *s);
+	if (s != NULL) {
+		isal_inflate_init(s);
+		s->crc_flag = ISAL_GZIP_NO_HDR_VER;
+	}
+	return s;
+}
+
+// fg_reset prepares s for the next gzip member.
+static void fg_reset(struct inflate_state *s) {
+	isal_inflate_reset(s);
+	s->crc_flag = ISAL_GZIP_NO_HDR_VER;
+}
+
+// fg_inflate inflates from in (C memory) into out (Go memory, borrowed for the call only: no pointer to it
+// or to in is left in s when it returns).
+static fg_result fg_inflate(struct inflate_state *s, uint8_t *in, uint32_t in_len, uint8_t *out, uint32_t out_len) {
+	fg_result r;
+	s->next_in = in;
+	s->avail_in = in_len;
+	s->next_out = out;
+	s->avail_out = out_len;
+	r.ret = isal_inflate(s);
+	r.produced = out_len - s->avail_out;
+	r.consumed = in_len - s->avail_in;
+	r.block_state = s->block_state;
+	s->next_in = NULL;
+	s->avail_in = 0;
+	s->next_out = NULL;
+	s->avail_out = 0;
+	return r;
+}
+*/
+import "C"
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"runtime"
+	"sync"
+	"unsafe"
+
+	"github.com/klauspost/compress/flate"
+)
+
+// Name says which inflater is compiled in.
+func Name() string {
+	return fmt.Sprintf("ISA-L igzip %d.%d.%d (cgo)", C.ISAL_MAJOR_VERSION, C.ISAL_MINOR_VERSION, C.ISAL_PATCH_VERSION)
+}
+
+// inSize is the input buffer (C memory): the compressed bytes read from the source at a time.
+const inSize = 256 << 10
+
+const (
+	flagHdrCrc  = 1 << 1
+	flagExtra   = 1 << 2
+	flagName    = 1 << 3
+	flagComment = 1 << 4
+)
+
+var errClosed = errors.New("inflate: read after Close")
+
+// cmem is the reader's C memory: ISA-L's state and the input buffer. free is idempotent; Close calls it,
+// and a cleanup does if a reader is dropped without Close.
+type cmem struct {
+	st *C.struct_inflate_state
+	in unsafe.Pointer
+}
+
+func (m *cmem) free() {
+	if m.st != nil {
+		C.free(unsafe.Pointer(m.st))
+		m.st = nil
+	}
+	if m.in != nil {
+		C.free(m.in)
+		m.in = nil
+	}
+}
+
+// reader reads a gzip stream of any number of members with ISA-L, streaming: memory is the input buffer,
+// ISA-L's state (about 100 KiB with its 64 KiB history) and the caller's buffer. It follows
+// klauspost/compress/gzip's reader step by step (header checks, their order, and which error each failure
+// gives), so that the two are interchangeable.
+type reader struct {
+	mu      sync.Mutex // Read and Close may come from different goroutines: never free state in use
+	src     io.Reader
+	mem     *cmem
+	cleanup runtime.Cleanup
+	in      []byte // mem.in as a slice
+	pos     int    // in[pos:end] is read but not yet consumed
+	end     int
+	srcErr  error // the source's error, once it returned one (io.EOF at its end)
+	err     error // sticky: the error Read returns from now on
+	offset  int64 // compressed bytes consumed, for CorruptInputError
+	str     [512]byte
+}
+
+// NewReader reads the gzip stream r (all its members) and returns the uncompressed bytes. Close releases the
+// reader's C memory; it does not close r.
+func NewReader(r io.Reader) (io.ReadCloser, error) {
+	mem := &cmem{st: C.fg_new(), in: C.malloc(inSize)}
+	if mem.st == nil || mem.in == nil {
+		mem.free()
+		return nil, errors.New("inflate: cannot allocate ISA-L state")
+	}
+	z := &reader{src: r, mem: mem, in: unsafe.Slice((*byte)(mem.in), inSize)}
+	z.cleanup = runtime.AddCleanup(z, (*cmem).free, mem)
+	if err := z.readHeader(); err != nil {
+		z.Close()
+		return nil, err
+	}
+	return z, nil
+}
+
+// fill reads more input after in[pos:end] (moved to the front).
+func (z *reader) fill() {
+	if z.pos > 0 {
+		z.end = copy(z.in, z.in[z.pos:z.end])
+		z.pos = 0
+	}
+	for tries := 0; z.srcErr == nil; tries++ {
+		n, err := z.src.Read(z.in[z.end:])
+		z.end += n
+		if err != nil {
+			z.srcErr = err
+		}
+		if n > 0 {
+			return
+		}
+		if tries == 100 {
+			z.srcErr = io.ErrNoProgress // as bufio.Reader says of a source that returns nothing
+		}
+	}
+}
+
+func (z *reader) readByte() (byte, error) {
+	if z.pos == z.end {
+		if z.srcErr == nil {
+			z.fill()
+		}
+		if z.pos == z.end {
+			return 0, z.srcErr
+		}
+	}
+	b := z.in[z.pos]
+	z.pos++
+	z.offset++
+	return b, nil
+}
+
+// readFull fills b with io.ReadFull's errors: io.EOF only if no byte was read.
+func (z *reader) readFull(b []byte) error {
+	for i := range b {
+		c, err := z.readByte()
+		if err != nil {
+			if i > 0 && err == io.EOF {
+				return io.ErrUnexpectedEOF
+			}
+			return err
+		}
+		b[i] = c
+	}
+	return nil
+}
+
+// skip reads n bytes into the header digest.
+func (z *reader) skip(n int, digest *uint32) error {
+	for n > 0 {
+		if z.pos == z.end {
+			if z.srcErr == nil {
+				z.fill()
+			}
+			if z.pos == z.end {
+				return z.srcErr
+			}
+		}
+		k := min(n, z.end-z.pos)
+		*digest = crc32.Update(*digest, crc32.IEEETable, z.in[z.pos:z.pos+k])
+		z.pos += k
+		z.offset += int64(k)
+		n -= k
+	}
+	return nil
+}
+
+// readString reads a zero-terminated header field of at most 512 bytes. Like klauspost's (and the standard
+// library's), it returns the source's error as it is, io.EOF included.
+func (z *reader) readString(digest *uint32) error {
+	for i := 0; ; i++ {
+		if i >= len(z.str) {
+			return ErrHeader
+		}
+		c, err := z.readByte()
+		if err != nil {
+			return err
+		}
+		z.str[i] = c
+		if c == 0 {
+			*digest = crc32.Update(*digest, crc32.IEEETable, z.str[:i+1])
+			return nil
+		}
+	}
+}
+
+func noEOF(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// readHeader reads a member's header (RFC 1952 2.3) and readies ISA-L for its deflate data. io.EOF means the
+// stream ended cleanly before it.
+func (z *reader) readHeader() error {
+	var b [10]byte
+	if err := z.readFull(b[:]); err != nil {
+		return err
+	}
+	if b[0] != 0x1f || b[1] != 0x8b || b[2] != 8 {
+		return ErrHeader
+	}
+	flg := b[3]
+	digest := crc32.ChecksumIEEE(b[:])
+	if flg&flagExtra != 0 {
+		if err := z.readFull(b[:2]); err != nil {
+			return noEOF(err)
+		}
+		digest = crc32.Update(digest, crc32.IEEETable, b[:2])
+		if err := z.skip(int(binary.LittleEndian.Uint16(b[:2])), &digest); err != nil {
+			return noEOF(err)
+		}
+	}
+	if flg&flagName != 0 {
+		if err := z.readString(&digest); err != nil {
+			return err
+		}
+	}
+	if flg&flagComment != 0 {
+		if err := z.readString(&digest); err != nil {
+			return err
+		}
+	}
+	if flg&flagHdrCrc != 0 {
+		if err := z.readFull(b[:2]); err != nil {
+			return noEOF(err)
+		}
+		if binary.LittleEndian.Uint16(b[:2]) != uint16(digest) {
+			return ErrHeader
+		}
+	}
+	if flg>>5 != 0 {
+		return ErrHeader
+	}
+	C.fg_reset(z.mem.st)
+	return nil
+}
+
+func (z *reader) Read(p []byte) (int, error) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if z.err != nil {
+		return 0, z.err
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	out := p[:min(len(p), 1<<30)]
+	for {
+		res := C.fg_inflate(z.mem.st, (*C.uint8_t)(unsafe.Add(z.mem.in, z.pos)), C.uint32_t(z.end-z.pos),
+			(*C.uint8_t)(unsafe.Pointer(&out[0])), C.uint32_t(len(out)))
+		n, used := int(res.produced), int(res.consumed)
+		z.pos += used
+		z.offset += int64(used)
+		switch {
+		case res.ret < 0:
+			z.err = isalError(res.ret, z.offset)
+			return n, z.err
+		case res.block_state == C.ISAL_BLOCK_FINISH:
+			// The member's trailer matched its data: go on with the next member, if there is one.
+			z.err = z.readHeader()
+			if n > 0 || z.err != nil {
+				return n, z.err
+			}
+			continue
+		case n > 0:
+			return n, nil
+		case z.pos == z.end || used == 0:
+			// ISA-L needs more input than it has.
+			if z.srcErr != nil {
+				z.err = noEOF(z.srcErr)
+				return 0, z.err
+			}
+			z.fill()
+		}
+	}
+}
+
+func isalError(ret C.int, offset int64) error {
+	switch ret {
+	case C.ISAL_INCORRECT_CHECKSUM:
+		return ErrChecksum
+	case C.ISAL_INVALID_BLOCK, C.ISAL_INVALID_SYMBOL, C.ISAL_INVALID_LOOKBACK:
+		return flate.CorruptInputError(offset)
+	}
+	return fmt.Errorf("inflate: ISA-L error %d at input offset %d", int(ret), offset)
+}
+
+// WriteTo writes the rest of the stream to w (io.Copy uses it), a large buffer at a time.
+func (z *reader) WriteTo(w io.Writer) (int64, error) {
+	buf := make([]byte, 256<<10)
+	var total int64
+	for {
+		n, err := z.Read(buf)
+		if n > 0 {
+			m, werr := w.Write(buf[:n])
+			total += int64(m)
+			if werr != nil {
+				return total, werr
+			}
+		}
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+}
+
+// Close frees the reader's C memory. It may be called more than once; Read after Close fails.
+func (z *reader) Close() error {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if z.mem.st != nil {
+		z.cleanup.Stop()
+		z.mem.free()
+		z.in = nil
+	}
+	if z.err == nil || z.err == io.EOF {
+		z.err = errClosed
+	}
+	return nil
+}
