@@ -88,7 +88,7 @@ func (ds *Dataset) Zcat() (Result, error) {
 // each, and writes both best wall times and their ratio (the report's over zcat's) to w.
 //
 // On a machine shared with other jobs wall times measure the other jobs too; CPU times do not. So it also
-// times klauspost's inflate alone and prints what the CPU times imply on procs idle cores: the pipeline's wall
+// times the inflater alone (klauspost's, or ISA-L's when built with -tags isal) and prints what the CPU times imply on procs idle cores: the pipeline's wall
 // time is at least the larger of its two stages (inflate; parse + aggregate + detect) and at least its CPU
 // time over procs, and zcat's is its CPU time.
 func (ds *Dataset) SingleVsZcat(w io.Writer, procs, runs int) (zcat, report Result, err error) {
@@ -116,8 +116,8 @@ func (ds *Dataset) SingleVsZcat(w io.Writer, procs, runs int) (zcat, report Resu
 			report = r
 		}
 	}
-	fmt.Fprintf(w, "one gzip file: %d records, %.1f MB text, %.1f MB gzip; best of %d runs each, alternated\n",
-		ds.Records, float64(ds.Uncompressed)/1e6, float64(ds.Compressed)/1e6, runs)
+	fmt.Fprintf(w, "one gzip file: %d records, %.1f MB text, %.1f MB gzip; best of %d runs each, alternated; inflater: %s\n",
+		ds.Records, float64(ds.Uncompressed)/1e6, float64(ds.Compressed)/1e6, runs, inflaterName())
 	fmt.Fprintf(w, "%-40s %8s %8s %12s %10s\n", "measurement", "wall s", "CPU s", "records/s", "peak heap")
 	for _, r := range []Result{zcat, inflate, report} {
 		fmt.Fprintf(w, "%-40s %8.2f %8.2f %12.0f %8.1fMB\n", r.Name, r.Elapsed.Seconds(), r.CPU.Seconds(), r.RecordsPerSec(), r.PeakHeapMB)

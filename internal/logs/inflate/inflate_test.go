@@ -90,6 +90,11 @@ func openKlauspost(r io.Reader) (io.ReadCloser, error) {
 // output must be a prefix of the other.
 func agree(got, want result) string {
 	gc, wc := class(got.err), class(want.err)
+	if gc == "unexpected EOF" && wc == "corrupt" && inflate.Name() != "klauspost/compress/gzip" {
+		// A stream both damaged and cut short: ISA-L reads a whole block header (up to 328 bytes) before it
+		// judges it, so where klauspost finds the damage first, ISA-L may find the end first. Both fail.
+		wc = gc
+	}
 	if gc != wc {
 		return fmt.Sprintf("error %q (%v), want %q (%v); %d bytes out, want %d", gc, got.err, wc, want.err, len(got.out), len(want.out))
 	}
@@ -213,9 +218,6 @@ func corpus(t testing.TB, short bool) map[string][]byte {
 	small, mid := flowLogs(t, 300), flowLogs(t, 20000)
 	c := map[string][]byte{}
 	sizes := map[string][]byte{"empty": nil, "one line": small[:bytes.IndexByte(small, '\n')+1], "300 records": small, "20k records": mid}
-	if !short {
-		sizes["200k records"] = flowLogs(t, 200000)
-	}
 	for name, text := range sizes {
 		for _, lvl := range []int{gzip.NoCompression, gzip.BestSpeed, gzip.DefaultCompression, gzip.BestCompression, gzip.HuffmanOnly} {
 			c[fmt.Sprintf("%s, klauspost level %d", name, lvl)] = gz(t, text, lvl, gzip.Header{})
@@ -223,6 +225,11 @@ func corpus(t testing.TB, short bool) map[string][]byte {
 		for _, lvl := range []int{stdgzip.NoCompression, stdgzip.BestSpeed, stdgzip.DefaultCompression, stdgzip.BestCompression} {
 			c[fmt.Sprintf("%s, compress/gzip level %d", name, lvl)] = gzStd(t, text, lvl)
 		}
+	}
+	if !short {
+		big := flowLogs(t, 200000) // 22 MB of text: many blocks, a full window
+		c["200k records, klauspost level 1"] = gz(t, big, 1, gzip.Header{})
+		c["200k records, compress/gzip level 6"] = gzStd(t, big, 6)
 	}
 	named := gzip.Header{Name: "flow.log", Comment: "generated", Extra: []byte{'F', 'G', 2, 0, 1, 2}, ModTime: time.Unix(1e9, 0)}
 	c["FNAME FCOMMENT FEXTRA"] = gz(t, small, 6, named)

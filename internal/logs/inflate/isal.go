@@ -60,6 +60,7 @@ import (
 	"io"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/klauspost/compress/flate"
@@ -89,8 +90,12 @@ type cmem struct {
 	in unsafe.Pointer
 }
 
+// live counts the readers whose C memory is not yet freed (for the tests).
+var live atomic.Int64
+
 func (m *cmem) free() {
 	if m.st != nil {
+		live.Add(-1)
 		C.free(unsafe.Pointer(m.st))
 		m.st = nil
 	}
@@ -112,9 +117,12 @@ type reader struct {
 	in      []byte // mem.in as a slice
 	pos     int    // in[pos:end] is read but not yet consumed
 	end     int
-	srcErr  error // the source's error, once it returned one (io.EOF at its end)
-	err     error // sticky: the error Read returns from now on
-	offset  int64 // compressed bytes consumed, for CorruptInputError
+	srcErr  error  // the source's error, once it returned one (io.EOF at its end)
+	err     error  // sticky: the error Read returns from now on
+	offset  int64  // compressed bytes consumed, for CorruptInputError
+	obuf    []byte // for small reads: inflated here, then copied
+	out     []byte // obuf's inflated bytes; out[opos:] not yet read
+	opos    int
 	str     [512]byte
 }
 
@@ -126,6 +134,7 @@ func NewReader(r io.Reader) (io.ReadCloser, error) {
 		mem.free()
 		return nil, errors.New("inflate: cannot allocate ISA-L state")
 	}
+	live.Add(1)
 	z := &reader{src: r, mem: mem, in: unsafe.Slice((*byte)(mem.in), inSize)}
 	z.cleanup = runtime.AddCleanup(z, (*cmem).free, mem)
 	if err := z.readHeader(); err != nil {
@@ -278,16 +287,42 @@ func (z *reader) readHeader() error {
 	return nil
 }
 
+// smallRead is the read size below which Read inflates into the reader's own buffer and copies: each call into
+// ISA-L moves up to 64 KiB of history, so many small calls would cost more than the copy.
+const smallRead = 64 << 10
+
 func (z *reader) Read(p []byte) (int, error) {
 	z.mu.Lock()
 	defer z.mu.Unlock()
-	if z.err != nil {
+	if z.mem.st == nil {
+		return 0, errClosed
+	}
+	if z.opos < len(z.out) {
+		n := copy(p, z.out[z.opos:])
+		z.opos += n
+		return n, nil
+	}
+	if z.err != nil || len(p) == 0 {
 		return 0, z.err
 	}
-	if len(p) == 0 {
-		return 0, nil
+	if len(p) >= smallRead {
+		return z.inflate(p)
 	}
-	out := p[:min(len(p), 1<<30)]
+	if z.obuf == nil {
+		z.obuf = make([]byte, 2*smallRead)
+	}
+	n, err := z.inflate(z.obuf)
+	z.out = z.obuf[:n]
+	z.opos = copy(p, z.out)
+	if z.opos < n {
+		err = nil // z.err, returned once the rest is read
+	}
+	return z.opos, err
+}
+
+// inflate fills out with at least one byte unless the stream ends or fails (then z.err is set).
+func (z *reader) inflate(out []byte) (int, error) {
+	out = out[:min(len(out), 1<<30)]
 	for {
 		res := C.fg_inflate(z.mem.st, (*C.uint8_t)(unsafe.Add(z.mem.in, z.pos)), C.uint32_t(z.end-z.pos),
 			(*C.uint8_t)(unsafe.Pointer(&out[0])), C.uint32_t(len(out)))
@@ -304,7 +339,6 @@ func (z *reader) Read(p []byte) (int, error) {
 			if n > 0 || z.err != nil {
 				return n, z.err
 			}
-			continue
 		case n > 0:
 			return n, nil
 		case z.pos == z.end || used == 0:
@@ -357,10 +391,7 @@ func (z *reader) Close() error {
 	if z.mem.st != nil {
 		z.cleanup.Stop()
 		z.mem.free()
-		z.in = nil
-	}
-	if z.err == nil || z.err == io.EOF {
-		z.err = errClosed
+		z.in, z.obuf, z.out = nil, nil, nil
 	}
 	return nil
 }

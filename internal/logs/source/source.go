@@ -18,11 +18,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/klauspost/compress/gzip"
 	"github.com/parquet-go/parquet-go"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/flowguard/flowguard/internal/logs/flowlog"
+	"github.com/flowguard/flowguard/internal/logs/inflate"
 )
 
 // Unit is one independently readable piece of input: a file, an S3 object, a CloudWatch Logs stream.
@@ -232,7 +232,7 @@ func ReadStream(ctx context.Context, r io.Reader, name string, opts flowlog.Opti
 	}
 	br := bufio.NewReaderSize(r, 256<<10)
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
+		zr, err := inflate.NewReader(br)
 		if err != nil {
 			return flowlog.Stats{}, fmt.Errorf("read %s: %w", name, err)
 		}
