@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowguard/flowguard/internal/cli/cmdutil"
+	"github.com/flowguard/flowguard/internal/logs/inflate"
 	"github.com/flowguard/flowguard/internal/version"
 )
 
@@ -36,6 +37,10 @@ func versionRun(o *VersionOptions) error {
 	if c := version.Commit(); c != "" {
 		v += " (" + c + ")"
 	}
-	_, err := fmt.Fprintln(o.IO.Out, "flowguard", v)
+	if _, err := fmt.Fprintln(o.IO.Out, "flowguard", v); err != nil {
+		return err
+	}
+	// Which gzip inflater reads flow logs: klauspost's (pure Go) or, built with -tags isal, ISA-L's.
+	_, err := fmt.Fprintln(o.IO.Out, "gzip inflater:", inflate.Name())
 	return err
 }

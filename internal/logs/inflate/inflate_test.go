@@ -88,11 +88,15 @@ func openKlauspost(r io.Reader) (io.ReadCloser, error) {
 // agree reports how got differs from want, or "": the same class of error and, with no error or one found
 // after the data, the same bytes; a truncated or corrupt stream may stop at a different point, so there one
 // output must be a prefix of the other.
-func agree(got, want result) string {
+//
+// With damaged (the input may hold corrupt deflate data), "unexpected EOF" and "corrupt" are one class: in a
+// stream both damaged and cut short, which of the two a decoder meets first depends on how far it reads
+// ahead (ISA-L buffers a whole block header, up to 328 bytes, before it judges it; klauspost reads its code
+// lengths a symbol at a time), and both readers fail. A clean truncation of a valid stream must be
+// "unexpected EOF" in both.
+func agree(got, want result, damaged bool) string {
 	gc, wc := class(got.err), class(want.err)
-	if gc == "unexpected EOF" && wc == "corrupt" && inflate.Name() != "klauspost/compress/gzip" {
-		// A stream both damaged and cut short: ISA-L reads a whole block header (up to 328 bytes) before it
-		// judges it, so where klauspost finds the damage first, ISA-L may find the end first. Both fail.
+	if damaged && gc != wc && (gc == "unexpected EOF" || gc == "corrupt") && (wc == "unexpected EOF" || wc == "corrupt") {
 		wc = gc
 	}
 	if gc != wc {
@@ -121,7 +125,7 @@ func commonPrefix(a, b []byte) int {
 
 // differ checks data read through inflate.NewReader against klauspost, reading it in several ways (source
 // chunking and read buffer size): with thorough, also in small pieces, which costs a call per piece.
-func differ(data []byte, thorough bool) string {
+func differ(data []byte, thorough, damaged bool) string {
 	want := readVia(openKlauspost, bytes.NewReader(data), 0)
 	type way struct {
 		name string
@@ -140,7 +144,7 @@ func differ(data []byte, thorough bool) string {
 		)
 	}
 	for _, w := range ways {
-		if d := agree(readVia(inflate.NewReader, w.src(), w.buf), want); d != "" {
+		if d := agree(readVia(inflate.NewReader, w.src(), w.buf), want, damaged); d != "" {
 			return w.name + ": " + d
 		}
 	}
@@ -298,7 +302,8 @@ func TestDifferential(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	fails := 0
 	check := func(name string, data []byte, thorough bool) {
-		if d := differ(data, thorough); d != "" {
+		damaged := strings.Contains(name, " ^ ") || strings.Contains(name, "flipped")
+		if d := differ(data, thorough, damaged); d != "" {
 			if fails++; fails <= 20 {
 				t.Errorf("%s (%d bytes): %s", name, len(data), d)
 			}
@@ -402,7 +407,7 @@ func FuzzInflate(f *testing.F) {
 			data = binary.LittleEndian.AppendUint32(data, crc32.ChecksumIEEE(out))
 			data = binary.LittleEndian.AppendUint32(data, uint32(len(out)))
 		}
-		if d := differ(data, len(data) < 4096); d != "" {
+		if d := differ(data, len(data) < 4096, true); d != "" {
 			t.Fatal(d)
 		}
 	})
