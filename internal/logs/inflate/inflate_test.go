@@ -31,6 +31,7 @@ import (
 // class names the kind of an error, which is what callers' messages depend on.
 func class(err error) string {
 	var kc flate.CorruptInputError
+	var ki flate.InternalError // klauspost's word for some invalid data, such as length code 286 or 287
 	switch {
 	case err == nil, err == io.EOF:
 		return "ok"
@@ -40,7 +41,7 @@ func class(err error) string {
 		return "checksum"
 	case errors.Is(err, gzip.ErrHeader):
 		return "header"
-	case errors.As(err, &kc):
+	case errors.As(err, &kc), errors.As(err, &ki):
 		return "corrupt"
 	}
 	return "other: " + err.Error()
