@@ -14,20 +14,9 @@ type Format struct {
 	// extraIdx maps a column to its index in Record.Extra, -1 for known fields.
 	extraIdx []int
 	nExtra   int
-	// kinds says how parseLine scans each column.
-	kinds []scanKind
+	// plan says how parseLine reads each column (parse.go).
+	plan []column
 }
-
-type scanKind uint8
-
-const (
-	kindOther scanKind = iota // unknown (extra) columns
-	kindNum
-	kindIPv4
-	kindString
-	kindAction
-	kindStatus
-)
 
 // DefaultFormat is the fixed version-2 format used when a flow log has no custom LogFormat.
 var DefaultFormat = mustFormat("${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}")
@@ -65,29 +54,17 @@ func ParseFormat(s string) (*Format, error) {
 
 // NewFormat builds a format from hyphenated (or underscored) field names.
 func NewFormat(names []string) *Format {
-	f := &Format{Fields: make([]Field, len(names)), Names: make([]string, len(names)), extraIdx: make([]int, len(names)), kinds: make([]scanKind, len(names))}
+	f := &Format{Fields: make([]Field, len(names)), Names: make([]string, len(names)), extraIdx: make([]int, len(names)), plan: make([]column, len(names))}
 	for i, n := range names {
 		n = strings.ReplaceAll(n, "_", "-")
 		f.Names[i] = n
 		if id, ok := fieldByName[n]; ok {
 			f.Fields[i] = id
 			f.extraIdx[i] = -1
-			switch id.Kind() {
-			case KindInt32, KindInt64:
-				f.kinds[i] = kindNum
-			case KindAddr:
-				f.kinds[i] = kindIPv4
-			default:
-				f.kinds[i] = kindString
-			}
-			switch id {
-			case Action:
-				f.kinds[i] = kindAction
-			case LogStatus:
-				f.kinds[i] = kindStatus
-			}
+			f.plan[i] = columnOf(id)
 		} else {
 			f.extraIdx[i] = f.nExtra
+			f.plan[i] = column{op: opExtra, idx: f.nExtra}
 			f.nExtra++
 		}
 	}

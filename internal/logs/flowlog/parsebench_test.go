@@ -47,8 +47,8 @@ func benchCPUTime() time.Duration {
 // fields of VPC versions 2 to 5; cpu-ns/record is CPU time, for a machine shared with other jobs.
 func BenchmarkParseVersions(b *testing.B) {
 	for v := 2; v <= 5; v++ {
-		f, lines, text := generatedLines(b, v, 200_000)
 		b.Run(fmt.Sprint("v", v), func(b *testing.B) {
+			f, lines, text := generatedLines(b, v, 200_000)
 			p := flowlog.NewParser("b", f, flowlog.Options{})
 			b.SetBytes(int64(len(text)))
 			cpu0 := benchCPUTime()
@@ -71,8 +71,8 @@ func BenchmarkParseVersions(b *testing.B) {
 // BenchmarkScanVersions is the Scanner (line splitting + parsing) over the same generated text in memory.
 func BenchmarkScanVersions(b *testing.B) {
 	for v := 2; v <= 5; v++ {
-		f, _, text := generatedLines(b, v, 200_000)
 		b.Run(fmt.Sprint("v", v), func(b *testing.B) {
+			f, _, text := generatedLines(b, v, 200_000)
 			b.SetBytes(int64(len(text)))
 			cpu0 := benchCPUTime()
 			n := 0

@@ -69,7 +69,7 @@ func (r *Record) refParseLine(line []byte) error {
 			return fmt.Errorf("%d fields, want %d", col, len(f.Fields))
 		}
 		start := i
-		switch f.kinds[col] {
+		switch refKindOf(fl) {
 		case kindNum:
 			var v int64
 			if i+8 <= n { // the first eight bytes at once (see swar.go), then byte by byte
@@ -153,7 +153,7 @@ func (r *Record) refParseLine(line []byte) error {
 			if i < n {
 				i++ // past the space: the next field starts there (or further spaces, skipped above)
 			}
-			switch f.kinds[col] {
+			switch refKindOf(fl) {
 			case kindString:
 				r.raw[fl] = v
 				continue
@@ -510,3 +510,34 @@ func refIpv4Fast(line []byte, i int) (a netip.Addr, end int, ok bool) {
 }
 
 var refTenPow = [8]int64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000}
+
+type refScanKind uint8
+
+const (
+	kindOther refScanKind = iota // unknown (extra) columns
+	kindNum
+	kindIPv4
+	kindString
+	kindAction
+	kindStatus
+)
+
+// refKindOf is how the reference scans a column of field fl (what NewFormat stored in Format.kinds).
+func refKindOf(fl Field) refScanKind {
+	if fl == FieldNone {
+		return kindOther
+	}
+	switch fl {
+	case Action:
+		return kindAction
+	case LogStatus:
+		return kindStatus
+	}
+	switch fl.Kind() {
+	case KindInt32, KindInt64:
+		return kindNum
+	case KindAddr:
+		return kindIPv4
+	}
+	return kindString
+}
