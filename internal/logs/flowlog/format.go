@@ -2,6 +2,7 @@ package flowlog
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -16,6 +17,9 @@ type Format struct {
 	nExtra   int
 	// plan says how parseLine reads each column (parse.go).
 	plan []column
+	// v5 is how many of the first columns parseV5 reads (one of v5Stops), 0 if the format does not start with
+	// the fields of VPC version 2.
+	v5 int
 }
 
 // DefaultFormat is the fixed version-2 format used when a flow log has no custom LogFormat.
@@ -66,6 +70,11 @@ func NewFormat(names []string) *Format {
 			f.extraIdx[i] = f.nExtra
 			f.plan[i] = column{op: opExtra, idx: f.nExtra}
 			f.nExtra++
+		}
+	}
+	for _, n := range v5Stops {
+		if len(f.Fields) >= n && slices.Equal(f.Fields[:n], v5Order[:n]) {
+			f.v5 = n
 		}
 	}
 	return f

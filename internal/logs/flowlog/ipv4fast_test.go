@@ -43,4 +43,3 @@ func ipv4Fast(line []byte, i int) (a netip.Addr, end int, ok bool) {
 	}
 	return netip.AddrFrom4(ip), i, true
 }
-

@@ -216,7 +216,13 @@ func (r *Record) parseLine(line []byte) error {
 	n := len(line)
 	i := 0
 	base := unsafe.Pointer(r)
-	for col := range f.plan {
+	col0 := 0
+	if f.v5 > 0 {
+		if j, ok := r.parseV5(&b, line, f.v5); ok {
+			col0, i = f.v5, j
+		}
+	}
+	for col := col0; col < len(f.plan); col++ {
 		c := &f.plan[col]
 		for i < n && line[i] == ' ' {
 			i++
@@ -381,6 +387,9 @@ const (
 	accept = 'A' | 'C'<<8 | 'C'<<16 | 'E'<<24 | 'P'<<32 | 'T'<<40 | ' '<<48
 	reject = 'R' | 'E'<<8 | 'J'<<16 | 'E'<<24 | 'C'<<32 | 'T'<<40 | ' '<<48
 	ok     = 'O' | 'K'<<8 | ' '<<16
+	// "NODATA " and "SKIPDATA" (followed by a space in the next word).
+	noData   = 'N' | 'O'<<8 | 'D'<<16 | 'A'<<24 | 'T'<<32 | 'A'<<40 | ' '<<48
+	skipData = 'S' | 'K'<<8 | 'I'<<16 | 'P'<<24 | 'D'<<32 | 'A'<<40 | 'T'<<48 | 'A'<<56
 )
 
 // Scanner reads records from a text stream, one per line.
