@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -261,4 +262,20 @@ func FuzzParseDifferential(f *testing.F) {
 			d.check(t, []byte(l), int64(i+1))
 		}
 	})
+}
+
+// TestV5Order: parseV5's straight-line column order is the documented order of the version 2-5 fields, and
+// the formats that use it are the ones whose columns start with those fields.
+func TestV5Order(t *testing.T) {
+	if !slices.Equal(v5Order[:], FieldsOfVersion(5)) {
+		t.Fatalf("parseV5 reads %v, version 5 has %v", v5Order, FieldsOfVersion(5))
+	}
+	for v, want := range map[int]int{2: 14, 3: 21, 4: 25, 5: 29, 6: 29, 11: 29} {
+		if got := FormatOf(FieldsOfVersion(v)...).v5; got != want {
+			t.Errorf("version %d format: parseV5 reads %d columns, want %d", v, got, want)
+		}
+	}
+	if DefaultFormat.v5 != 14 || TransitGatewayDefaultFormat.v5 != 0 || mustFormat("version srcaddr start end").v5 != 0 {
+		t.Errorf("v5 columns: default %d, transit gateway %d, custom %d", DefaultFormat.v5, TransitGatewayDefaultFormat.v5, mustFormat("version srcaddr start end").v5)
+	}
 }
