@@ -14,7 +14,7 @@ var v5Stops = [...]int{14, 21, 25, 29}
 // the index after the last column's separator, or false for anything else: the caller then reads the line
 // from its start the general way. Straight-line code with fixed destinations: no per-column dispatch.
 func (r *Record) parseV5(b *lineBuf, line []byte, cols int) (int, bool) {
-	i := 0
+	i, k := 0, 0
 	var x uint64
 	// Version
 	x = b.load8(i)
@@ -106,60 +106,104 @@ func (r *Record) parseV5(b *lineBuf, line []byte, cols int) (int, bool) {
 	}
 	// Packets
 	x = b.load8(i)
-	if k := digitsIn8(x); uint(k-1) < 7 && byteAt(x, k) == ' ' {
+	k = digitsIn8(x)
+	if uint(k-1) < 7 && byteAt(x, k) == ' ' {
 		r.Packets = int64(digits8(x, k))
 		i += k + 1
-	} else if v, e, ok := b.long(i, x); ok {
-		r.Packets = v
-		i = e
-	} else if x&0xFFFF == naWord {
-		r.Packets = NA
-		i += 2
-	} else {
+		goto PacketsDone
+	}
+	if k == 8 {
+		// Eight to fifteen digits (times, byte counts): the rest from a second load.
+		y := b.load8(i + 8)
+		if k2 := digitsIn8(y); k2 < 8 && byteAt(y, k2) == ' ' {
+			if v := int64(digits8(x, 8))*tenPow[k2&7] + int64(digits8(y, k2)); v >= 0 { // always (15 digits at most)
+				r.Packets = v
+				i += 8 + k2 + 1
+				goto PacketsDone
+			}
+		}
+	}
+	if x&0xFFFF != naWord {
 		return 0, false
 	}
+	r.Packets = NA
+	i += 2
+PacketsDone:
 	// Bytes
 	x = b.load8(i)
-	if k := digitsIn8(x); uint(k-1) < 7 && byteAt(x, k) == ' ' {
+	k = digitsIn8(x)
+	if uint(k-1) < 7 && byteAt(x, k) == ' ' {
 		r.Bytes = int64(digits8(x, k))
 		i += k + 1
-	} else if v, e, ok := b.long(i, x); ok {
-		r.Bytes = v
-		i = e
-	} else if x&0xFFFF == naWord {
-		r.Bytes = NA
-		i += 2
-	} else {
+		goto BytesDone
+	}
+	if k == 8 {
+		// Eight to fifteen digits (times, byte counts): the rest from a second load.
+		y := b.load8(i + 8)
+		if k2 := digitsIn8(y); k2 < 8 && byteAt(y, k2) == ' ' {
+			if v := int64(digits8(x, 8))*tenPow[k2&7] + int64(digits8(y, k2)); v >= 0 { // always (15 digits at most)
+				r.Bytes = v
+				i += 8 + k2 + 1
+				goto BytesDone
+			}
+		}
+	}
+	if x&0xFFFF != naWord {
 		return 0, false
 	}
+	r.Bytes = NA
+	i += 2
+BytesDone:
 	// Start
 	x = b.load8(i)
-	if k := digitsIn8(x); uint(k-1) < 7 && byteAt(x, k) == ' ' {
+	k = digitsIn8(x)
+	if uint(k-1) < 7 && byteAt(x, k) == ' ' {
 		r.Start = int64(digits8(x, k))
 		i += k + 1
-	} else if v, e, ok := b.long(i, x); ok && v <= MaxTime {
-		r.Start = v
-		i = e
-	} else if x&0xFFFF == naWord {
-		r.Start = NA
-		i += 2
-	} else {
+		goto StartDone
+	}
+	if k == 8 {
+		// Eight to fifteen digits (times, byte counts): the rest from a second load.
+		y := b.load8(i + 8)
+		if k2 := digitsIn8(y); k2 < 8 && byteAt(y, k2) == ' ' {
+			if v := int64(digits8(x, 8))*tenPow[k2&7] + int64(digits8(y, k2)); v <= MaxTime {
+				r.Start = v
+				i += 8 + k2 + 1
+				goto StartDone
+			}
+		}
+	}
+	if x&0xFFFF != naWord {
 		return 0, false
 	}
+	r.Start = NA
+	i += 2
+StartDone:
 	// End
 	x = b.load8(i)
-	if k := digitsIn8(x); uint(k-1) < 7 && byteAt(x, k) == ' ' {
+	k = digitsIn8(x)
+	if uint(k-1) < 7 && byteAt(x, k) == ' ' {
 		r.End = int64(digits8(x, k))
 		i += k + 1
-	} else if v, e, ok := b.long(i, x); ok && v <= MaxTime {
-		r.End = v
-		i = e
-	} else if x&0xFFFF == naWord {
-		r.End = NA
-		i += 2
-	} else {
+		goto EndDone
+	}
+	if k == 8 {
+		// Eight to fifteen digits (times, byte counts): the rest from a second load.
+		y := b.load8(i + 8)
+		if k2 := digitsIn8(y); k2 < 8 && byteAt(y, k2) == ' ' {
+			if v := int64(digits8(x, 8))*tenPow[k2&7] + int64(digits8(y, k2)); v <= MaxTime {
+				r.End = v
+				i += 8 + k2 + 1
+				goto EndDone
+			}
+		}
+	}
+	if x&0xFFFF != naWord {
 		return 0, false
 	}
+	r.End = NA
+	i += 2
+EndDone:
 	// Action
 	switch x = b.load8(i); x & 0x00FFFFFFFFFFFFFF {
 	case accept:
