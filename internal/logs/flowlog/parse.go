@@ -211,14 +211,14 @@ func columnOf(fl Field) column {
 // not handled inline, IPv6, long numbers, errors) takes the general path, set, which defines the result.
 func (r *Record) parseLine(line []byte) error {
 	f := r.format
-	var b lineBuf
+	b := &r.lb
 	b.init(line)
 	n := len(line)
 	i := 0
 	base := unsafe.Pointer(r)
 	col0 := 0
 	if f.v5 > 0 {
-		if j, ok := r.parseV5(&b, line, f.v5); ok {
+		if j, ok := r.parseV5(b, line, f.v5); ok {
 			col0, i = f.v5, j
 		}
 	}

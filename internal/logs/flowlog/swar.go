@@ -75,8 +75,10 @@ func (b *lineBuf) init(line []byte) {
 	} else {
 		copy(b.tail[16-n:16], line)
 	}
-	for k := 16; k < len(b.tail); k += 8 {
-		binary.LittleEndian.PutUint64(b.tail[k:], ' '*ones)
+	if b.tail[len(b.tail)-1] != ' ' { // a new lineBuf: the spaces after the tail, written once
+		for k := 16; k < len(b.tail); k += 8 {
+			binary.LittleEndian.PutUint64(b.tail[k:], ' '*ones)
+		}
 	}
 }
 
