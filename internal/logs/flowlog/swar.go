@@ -149,14 +149,3 @@ var lowest = [4]uint64{0, 0, 10, 100}
 
 // tenPow[k] is 10^k, for joining the digits of two loads.
 var tenPow = [8]int64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000}
-
-// long reads a number of 8 to 15 digits at line[i:] (x: its first eight bytes) followed by a space or the
-// line's end: its value and the index after the space.
-func (b *lineBuf) long(i int, x uint64) (v int64, end int, ok bool) {
-	y := b.load8(i + 8)
-	k := digitsIn8(y)
-	if digitsIn8(x) != 8 || k == 8 || byteAt(y, k) != ' ' {
-		return 0, 0, false
-	}
-	return int64(digits8(x, 8))*tenPow[k&7] + int64(digits8(y, k)), i + 8 + k + 1, true
-}
