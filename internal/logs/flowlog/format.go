@@ -2,6 +2,7 @@ package flowlog
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -14,20 +15,12 @@ type Format struct {
 	// extraIdx maps a column to its index in Record.Extra, -1 for known fields.
 	extraIdx []int
 	nExtra   int
-	// kinds says how parseLine scans each column.
-	kinds []scanKind
+	// plan says how parseLine reads each column (parse.go).
+	plan []column
+	// v5 is how many of the first columns parseV5 reads (one of v5Stops), 0 if the format does not start with
+	// the fields of VPC version 2.
+	v5 int
 }
-
-type scanKind uint8
-
-const (
-	kindOther scanKind = iota // unknown (extra) columns
-	kindNum
-	kindIPv4
-	kindString
-	kindAction
-	kindStatus
-)
 
 // DefaultFormat is the fixed version-2 format used when a flow log has no custom LogFormat.
 var DefaultFormat = mustFormat("${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}")
@@ -65,30 +58,23 @@ func ParseFormat(s string) (*Format, error) {
 
 // NewFormat builds a format from hyphenated (or underscored) field names.
 func NewFormat(names []string) *Format {
-	f := &Format{Fields: make([]Field, len(names)), Names: make([]string, len(names)), extraIdx: make([]int, len(names)), kinds: make([]scanKind, len(names))}
+	f := &Format{Fields: make([]Field, len(names)), Names: make([]string, len(names)), extraIdx: make([]int, len(names)), plan: make([]column, len(names))}
 	for i, n := range names {
 		n = strings.ReplaceAll(n, "_", "-")
 		f.Names[i] = n
 		if id, ok := fieldByName[n]; ok {
 			f.Fields[i] = id
 			f.extraIdx[i] = -1
-			switch id.Kind() {
-			case KindInt32, KindInt64:
-				f.kinds[i] = kindNum
-			case KindAddr:
-				f.kinds[i] = kindIPv4
-			default:
-				f.kinds[i] = kindString
-			}
-			switch id {
-			case Action:
-				f.kinds[i] = kindAction
-			case LogStatus:
-				f.kinds[i] = kindStatus
-			}
+			f.plan[i] = columnOf(id)
 		} else {
 			f.extraIdx[i] = f.nExtra
+			f.plan[i] = column{op: opExtra, idx: f.nExtra}
 			f.nExtra++
+		}
+	}
+	for _, n := range v5Stops {
+		if len(f.Fields) >= n && slices.Equal(f.Fields[:n], v5Order[:n]) {
+			f.v5 = n
 		}
 	}
 	return f

@@ -4,13 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net/netip"
 	"slices"
 	"strings"
+	"unsafe"
 )
 
 // DefaultMaxSamples is how many malformed lines a Stats keeps as examples.
@@ -142,203 +142,255 @@ func (p *Parser) Parse(line []byte, lineNo int64) (*Record, error) {
 	return nil, nil
 }
 
-// parseLine splits line on spaces and sets every column. Numbers and IPv4 addresses are parsed in the same
-// pass that finds the field's end; anything unusual ("-", IPv6, errors) takes the general path in set.
+// How parseLine reads a column.
+type colOp uint8
+
+const (
+	opExtra  colOp = iota // an unknown field: kept raw in Record.extra
+	opString              // a known string field: kept raw
+	opRawNum              // a number kept as its text (rawNumber): checked by set
+	opInt32               // a typed int32 number
+	opInt64               // a typed int64 number
+	opTime                // start or end: an int64 number up to MaxTime
+	opAddr                // an address
+	opAction
+	opStatus
+)
+
+// column is one column of a Format's plan: what to do with it and where the value goes.
+type column struct {
+	op  colOp
+	fl  Field
+	off uintptr // offset in Record of the typed field (opInt32, opInt64, opTime, opAddr)
+	idx int     // index in Record.extra (opExtra)
+}
+
+func columnOf(fl Field) column {
+	var r Record
+	c := column{op: opString, fl: fl}
+	switch fl {
+	case Version, SrcPort, DstPort, Protocol, TCPFlags, TrafficPath:
+		c.op = opInt32
+		c.off = map[Field]uintptr{Version: unsafe.Offsetof(r.Version), SrcPort: unsafe.Offsetof(r.SrcPort),
+			DstPort: unsafe.Offsetof(r.DstPort), Protocol: unsafe.Offsetof(r.Protocol),
+			TCPFlags: unsafe.Offsetof(r.TCPFlags), TrafficPath: unsafe.Offsetof(r.TrafficPath)}[fl]
+	case Packets:
+		c.op, c.off = opInt64, unsafe.Offsetof(r.Packets)
+	case Bytes:
+		c.op, c.off = opInt64, unsafe.Offsetof(r.Bytes)
+	case Start:
+		c.op, c.off = opTime, unsafe.Offsetof(r.Start)
+	case End:
+		c.op, c.off = opTime, unsafe.Offsetof(r.End)
+	case SrcAddr:
+		c.op, c.off = opAddr, unsafe.Offsetof(r.SrcAddr)
+	case DstAddr:
+		c.op, c.off = opAddr, unsafe.Offsetof(r.DstAddr)
+	case PktSrcAddr:
+		c.op, c.off = opAddr, unsafe.Offsetof(r.PktSrcAddr)
+	case PktDstAddr:
+		c.op, c.off = opAddr, unsafe.Offsetof(r.PktDstAddr)
+	case Action:
+		c.op = opAction
+	case LogStatus:
+		c.op = opStatus
+	default:
+		if rawNumber(fl) {
+			c.op = opRawNum
+		}
+	}
+	return c
+}
+
+// parseLine splits line on spaces and sets every column, in one pass, following the format's plan.
+//
+// Each column first finds its end (the next space, eight bytes per step: a short chain of dependent
+// instructions from one field's start to the next one's), then reads its value from the bytes already loaded;
+// the value's work does not delay the next field's, so the processor overlaps the fields. Loads past the
+// line's end read spaces (lineBuf), so the fast paths need no end-of-line cases. Anything unusual ("-" where
+// not handled inline, IPv6, long numbers, errors) takes the general path, set, which defines the result.
 func (r *Record) parseLine(line []byte) error {
 	f := r.format
+	b := &r.lb
+	b.init(line)
 	n := len(line)
 	i := 0
-	for col, fl := range f.Fields {
+	base := unsafe.Pointer(r)
+	col0 := 0
+	if f.v5 > 0 {
+		if j, ok := r.parseV5(b, line, f.v5); ok {
+			col0, i = f.v5, j
+		}
+	}
+	for col := col0; col < len(f.plan); col++ {
+		c := &f.plan[col]
 		for i < n && line[i] == ' ' {
 			i++
 		}
 		if i >= n {
-			return fmt.Errorf("%d fields, want %d", col, len(f.Fields))
+			return fmt.Errorf("%d fields, want %d", col, len(f.plan))
 		}
 		start := i
-		switch f.kinds[col] {
-		case kindNum:
+		x := b.load8(i)
+		k := spaceAt(x) // the field's length if under 8
+		switch c.op {
+		case opInt32:
+			if uint(k-1) < 7 && digitsIn8(x) == k {
+				*(*int32)(unsafe.Add(base, c.off)) = int32(digits8(x, k))
+				i += k + 1
+				continue
+			}
+			if x&0xFFFF == naWord {
+				*(*int32)(unsafe.Add(base, c.off)) = NA
+				i += 2
+				continue
+			}
+		case opInt64, opTime:
 			var v int64
-			if i+8 <= n { // the first eight bytes at once (see swar.go), then byte by byte
-				x := binary.LittleEndian.Uint64(line[i:])
-				k := digitsIn8(x)
-				if k > 0 && k < 8 && byte(x>>(8*uint(k))) == ' ' {
-					// The whole field is in x and a space follows it (most numbers: ports, protocol, counts, times).
-					if k == 1 {
-						v = int64(x & 0x0F) // one digit: versions, protocols, small counts
-					} else {
-						v = int64(digits8(x, k))
-					}
-					if r.setNum(fl, v) {
-						i += k + 1 // past the space too: the next field starts there
-						continue
-					}
-				} else if k == 8 && i+16 <= n {
-					// Nine to fifteen digits (times, byte counts): the rest from a second load.
-					y := binary.LittleEndian.Uint64(line[i+8:])
-					if k2 := digitsIn8(y); k2 > 0 && k2 < 8 && byte(y>>(8*uint(k2))) == ' ' {
-						v = int64(digits8(x, 8))*tenPow[k2] + int64(digits8(y, k2))
-						if r.setNum(fl, v) {
-							i += 8 + k2 + 1
-							continue
-						}
-						v = 0
-					} else {
-						v, i = int64(digits8(x, 8)), i+8
-					}
-				} else if k > 0 {
-					v, i = int64(digits8(x, k)), i+k
-				}
-			}
-			for i < n {
-				c := line[i] - '0'
-				if c > 9 {
+			if uint(k-1) < 7 && digitsIn8(x) == k {
+				v = int64(digits8(x, k))
+				k++
+			} else if k == 8 && digitsIn8(x) == 8 {
+				// Nine to fifteen digits (times, byte counts): the rest from a second load.
+				y := b.load8(i + 8)
+				k2 := spaceAt(y)
+				if k2 == 8 || digitsIn8(y) != k2 {
 					break
 				}
-				v = v*10 + int64(c)
-				i++
-			}
-			if i-start > 0 && i-start <= 18 && (i == n || line[i] == ' ') && r.setNum(fl, v) {
-				continue
-			}
-		case kindIPv4:
-			if a, j, ok := ipv4Fast(line, i); ok {
-				i = j // past the address's space
-				r.setAddr(fl, a)
-				continue
-			}
-			var ip [4]byte
-			oct, dots, digits := 0, 0, 0
-			ok := true
-			for i < n && line[i] != ' ' {
-				c := line[i]
-				if c == '.' {
-					if digits == 0 || dots == 3 || oct > 255 {
-						ok = false
-						break
-					}
-					ip[dots] = byte(oct)
-					dots++
-					oct, digits = 0, 0
-				} else if c -= '0'; c <= 9 && digits < 3 && !(digits > 0 && oct == 0) {
-					oct = oct*10 + int(c)
-					digits++
-				} else {
-					ok = false
-					break
-				}
-				i++
-			}
-			if ok && dots == 3 && digits > 0 && oct <= 255 && (i == n || line[i] == ' ') {
-				ip[3] = byte(oct)
-				r.setAddr(fl, netip.AddrFrom4(ip))
-				continue
-			}
-		case kindString, kindAction, kindStatus:
-			i = fieldEnd(line, i)
-			v := line[start:i]
-			if i < n {
-				i++ // past the space: the next field starts there (or further spaces, skipped above)
-			}
-			switch f.kinds[col] {
-			case kindString:
-				r.raw[fl] = v
-				continue
-			case kindAction:
-				if string(v) == "ACCEPT" {
-					r.raw[fl], r.Action = v, Accept
+				v = int64(digits8(x, 8))*tenPow[k2] + int64(digits8(y, k2)) // digits8(y, 0) is 0
+				k = 8 + k2 + 1
+			} else {
+				if x&0xFFFF == naWord {
+					*(*int64)(unsafe.Add(base, c.off)) = NA
+					i += 2
 					continue
 				}
-				if string(v) == "REJECT" {
-					r.raw[fl], r.Action = v, Reject
-					continue
-				}
-			case kindStatus:
-				if string(v) == "OK" {
-					r.raw[fl], r.LogStatus = v, OK
-					continue
-				}
+				break
+			}
+			if c.op == opTime && v > MaxTime {
+				break // set says why
+			}
+			*(*int64)(unsafe.Add(base, c.off)) = v
+			i += k
+			continue
+		case opAddr:
+			if a, end, ok := b.ipv4At(i); ok {
+				*(*netip.Addr)(unsafe.Add(base, c.off)) = a
+				i += end + 1
+				continue
+			}
+			if x&0xFFFF == naWord {
+				*(*netip.Addr)(unsafe.Add(base, c.off)) = netip.Addr{}
+				i += 2
+				continue
+			}
+		case opString:
+			end := i + k
+			if k == 8 {
+				end = b.spaceFrom(i + 8)
+			}
+			r.raw[c.fl] = line[start:end]
+			i = end + 1
+			continue
+		case opExtra:
+			end := i + k
+			if k == 8 {
+				end = b.spaceFrom(i + 8)
+			}
+			r.extra[c.idx] = line[start:end]
+			i = end + 1
+			continue
+		case opAction:
+			switch x & 0x00FFFFFFFFFFFFFF {
+			case accept:
+				r.raw[Action], r.Action = line[i:i+6], Accept
+				i += 7
+				continue
+			case reject:
+				r.raw[Action], r.Action = line[i:i+6], Reject
+				i += 7
+				continue
+			}
+		case opStatus:
+			if x&0xFFFFFF == ok {
+				r.raw[LogStatus], r.LogStatus = line[i:i+2], OK
+				i += 3
+				continue
 			}
 		}
 		// General path: find the end, then let set parse or store the value.
-		i = start
-		for k := 0; k < 24 && i < n && line[i] != ' '; k++ { // short fields: a plain loop beats a call
-			i++
-		}
-		if i < n && line[i] != ' ' {
-			if j := bytes.IndexByte(line[i:], ' '); j >= 0 {
-				i += j
-			} else {
-				i = n
+		i = fieldEnd(line, i)
+		v := line[start:i]
+		if c.op == opInt32 || c.op == opInt64 || c.op == opTime {
+			// Up to 18 digits are read as a number and kept if it fits the field (leading zeros and all), as
+			// the fast paths do for the common widths; anything else is set's to read or refuse.
+			if x, ok := digitsValue(v); ok && r.setNum(c, x) {
+				continue
 			}
 		}
-		v := line[start:i]
-		if fl != FieldNone {
-			if err := r.set(fl, v); err != nil {
+		if c.op != opExtra {
+			if err := r.set(c.fl, v); err != nil {
 				return err
 			}
 		} else {
-			r.extra[f.extraIdx[col]] = v
+			r.extra[c.idx] = v
 		}
 	}
 	for i < n && line[i] == ' ' {
 		i++
 	}
 	if i < n {
-		return fmt.Errorf("more than %d fields", len(f.Fields))
+		return fmt.Errorf("more than %d fields", len(f.plan))
 	}
 	return nil
 }
 
-// setNum stores a parsed non-negative number; false if it does not fit the field.
-func (r *Record) setNum(fl Field, v int64) bool {
-	if v > 1<<31-1 && fl.Kind() == KindInt32 {
-		return false
+// digitsValue is the value of b if it is 1 to 18 ASCII digits.
+func digitsValue(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
 	}
-	switch fl {
-	case Version:
-		r.Version = int32(v)
-	case SrcPort:
-		r.SrcPort = int32(v)
-	case DstPort:
-		r.DstPort = int32(v)
-	case Protocol:
-		r.Protocol = int32(v)
-	case TCPFlags:
-		r.TCPFlags = int32(v)
-	case TrafficPath:
-		r.TrafficPath = int32(v)
-	case Packets:
-		r.Packets = v
-	case Bytes:
-		r.Bytes = v
-	case Start, End:
+	var v int64
+	for _, c := range b {
+		c -= '0'
+		if c > 9 {
+			return 0, false
+		}
+		v = v*10 + int64(c)
+	}
+	return v, true
+}
+
+// setNum stores a non-negative number in column c's typed field; false if it does not fit.
+func (r *Record) setNum(c *column, v int64) bool {
+	p := unsafe.Add(unsafe.Pointer(r), c.off)
+	switch c.op {
+	case opInt32:
+		if v > 1<<31-1 {
+			return false
+		}
+		*(*int32)(p) = int32(v)
+	case opTime:
 		if v > MaxTime {
 			return false // set says why
 		}
-		if fl == Start {
-			r.Start = v
-		} else {
-			r.End = v
-		}
+		*(*int64)(p) = v
 	default:
-		return false
+		*(*int64)(p) = v
 	}
 	return true
 }
 
-func (r *Record) setAddr(fl Field, a netip.Addr) {
-	switch fl {
-	case SrcAddr:
-		r.SrcAddr = a
-	case DstAddr:
-		r.DstAddr = a
-	case PktSrcAddr:
-		r.PktSrcAddr = a
-	case PktDstAddr:
-		r.PktDstAddr = a
-	}
-}
+// Eight bytes as a little-endian word: "- " (a "-" value), "ACCEPT ", "REJECT ", "OK ".
+const (
+	naWord = '-' | ' '<<8
+	accept = 'A' | 'C'<<8 | 'C'<<16 | 'E'<<24 | 'P'<<32 | 'T'<<40 | ' '<<48
+	reject = 'R' | 'E'<<8 | 'J'<<16 | 'E'<<24 | 'C'<<32 | 'T'<<40 | ' '<<48
+	ok     = 'O' | 'K'<<8 | ' '<<16
+	// "NODATA " and "SKIPDATA" (followed by a space in the next word).
+	noData   = 'N' | 'O'<<8 | 'D'<<16 | 'A'<<24 | 'T'<<32 | 'A'<<40 | ' '<<48
+	skipData = 'S' | 'K'<<8 | 'I'<<16 | 'P'<<24 | 'D'<<32 | 'A'<<40 | 'T'<<48 | 'A'<<56
+)
 
 // Scanner reads records from a text stream, one per line.
 type Scanner struct {

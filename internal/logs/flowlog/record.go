@@ -70,6 +70,7 @@ type Record struct {
 	raw    [numFields][]byte
 	extra  [][]byte
 	format *Format
+	lb     lineBuf // the parser's view of the current line (swar.go), kept to write its padding once
 }
 
 // Field returns the raw text of a known string field, or of a number read by Int (nil when the format does
