@@ -237,7 +237,7 @@ type Shard struct {
 	rejDst  addrCounter
 	rejPort *counter64     // port<<32 | protocol
 	talkers *TopK[pairKey] // pairs involving IPv6
-	talk4   *counter64     // IPv4 pairs, src<<32|dst: an 8-byte key keeps the table small and cache-friendly
+	talk4   *lagged        // IPv4 pairs, src<<32|dst: an 8-byte key keeps the table small and cache-friendly
 	hist    map[int64]*Bucket
 	lastMin int64
 	lastB   *Bucket
@@ -254,7 +254,7 @@ func (e *Engine) Shard() *Shard {
 	c := e.cfg.TopKCapacity
 	s := &Shard{
 		e: e, rejSrc: newAddrCounter(c), rejDst: newAddrCounter(c), rejPort: newCounter64(c),
-		talkers: NewTopK(c, comparePair), talk4: newCounter64(c), hist: map[int64]*Bucket{}, lastMin: -1 << 62, ifaces: newIfaceTable(e.seed),
+		talkers: NewTopK(c, comparePair), talk4: newLagged(c), hist: map[int64]*Bucket{}, lastMin: -1 << 62, ifaces: newIfaceTable(e.seed),
 		pending: make([][]detRec, len(e.dets)),
 	}
 	if e.cfg.Enrich != nil {
@@ -340,7 +340,7 @@ func (s *Shard) Add(r *flowlog.Record) {
 	if bytes > 0 && r.Action != flowlog.Reject && r.SrcAddr.IsValid() && r.DstAddr.IsValid() {
 		if r.SrcAddr.Is4() && r.DstAddr.Is4() {
 			a, b := r.SrcAddr.As4(), r.DstAddr.As4()
-			s.talk4.Add(uint64(binary.BigEndian.Uint32(a[:]))<<32|uint64(binary.BigEndian.Uint32(b[:])), bytes)
+			s.talk4.add(uint64(binary.BigEndian.Uint32(a[:]))<<32|uint64(binary.BigEndian.Uint32(b[:])), bytes)
 		} else {
 			s.talkers.Add(pairKey{keyOf(r.SrcAddr), keyOf(r.DstAddr)}, bytes)
 		}
@@ -423,19 +423,19 @@ func mix(x uint64) uint64 {
 
 // addrCounter counts per address: IPv4 in a flat uint64 table, IPv6 in a map.
 type addrCounter struct {
-	v4 *counter64
+	v4 *lagged
 	v6 *TopK[akey]
 }
 
 func newAddrCounter(capacity int) addrCounter {
-	return addrCounter{v4: newCounter64(capacity), v6: NewTopK(capacity, akey.compare)}
+	return addrCounter{v4: newLagged(capacity), v6: NewTopK(capacity, akey.compare)}
 }
 
 func (c addrCounter) add(a netip.Addr) {
 	switch {
 	case a.Is4():
 		b := a.As4()
-		c.v4.Add(uint64(binary.BigEndian.Uint32(b[:])), 1)
+		c.v4.add(uint64(binary.BigEndian.Uint32(b[:])), 1)
 	case a.IsValid():
 		c.v6.Add(keyOf(a), 1)
 	}
@@ -443,13 +443,15 @@ func (c addrCounter) add(a netip.Addr) {
 
 // entries returns the counts (IPv4 first, in table order; then IPv6) and their error bound, and empties c.
 func (c addrCounter) entries() ([]Entry[akey], int64) {
-	out := make([]Entry[akey], 0, c.v4.n+len(c.v6.m))
-	c.v4.each(func(k uint64, v int64) { out = append(out, Entry[akey]{akey{0, 0xffff<<32 | k}, v}) })
+	c.v4.flush()
+	v4 := c.v4.c
+	out := make([]Entry[akey], 0, v4.n+len(c.v6.m))
+	v4.each(func(k uint64, v int64) { out = append(out, Entry[akey]{akey{0, 0xffff<<32 | k}, v}) })
 	for k, v := range c.v6.m {
 		out = append(out, Entry[akey]{k, v})
 	}
-	bound := c.v4.ErrBound + c.v6.ErrBound
-	c.v4.reset()
+	bound := v4.ErrBound + c.v6.ErrBound
+	v4.reset()
 	c.v6.reset()
 	return out, bound
 }
@@ -497,15 +499,17 @@ func (s *Shard) takeTop() *unitTop {
 	})
 	u.errPort = s.rejPort.ErrBound
 	s.rejPort.reset()
-	u.talkers = make([]Entry[pairKey], 0, s.talk4.n+len(s.talkers.m))
-	s.talk4.each(func(k uint64, v int64) {
+	s.talk4.flush()
+	talk4 := s.talk4.c
+	u.talkers = make([]Entry[pairKey], 0, talk4.n+len(s.talkers.m))
+	talk4.each(func(k uint64, v int64) {
 		u.talkers = append(u.talkers, Entry[pairKey]{pairKey{akey{0, 0xffff<<32 | k>>32}, akey{0, 0xffff<<32 | k&0xffffffff}}, v})
 	})
 	for k, v := range s.talkers.m {
 		u.talkers = append(u.talkers, Entry[pairKey]{k, v})
 	}
-	u.errTalk = s.talk4.ErrBound + s.talkers.ErrBound
-	s.talk4.reset()
+	u.errTalk = talk4.ErrBound + s.talkers.ErrBound
+	talk4.reset()
 	s.talkers.reset()
 	return u
 }

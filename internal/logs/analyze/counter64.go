@@ -32,7 +32,11 @@ func (c *counter64) Add(k uint64, w int64) {
 	if w <= 0 {
 		return
 	}
-	i := mix(k) & c.mask
+	c.addAt(k, w, mix(k)&c.mask)
+}
+
+// addAt adds w (> 0) to k's count; i is k's home slot, mix(k) & c.mask.
+func (c *counter64) addAt(k uint64, w int64, i uint64) {
 	for {
 		s := &c.slots[i]
 		if s.v == 0 {
