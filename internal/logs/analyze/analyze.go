@@ -268,7 +268,7 @@ func (e *Engine) Shard() *Shard {
 
 // Add counts one record.
 func (s *Shard) Add(r *flowlog.Record) {
-	if !s.e.filter.match(r) {
+	if f := &s.e.filter; f.any && !f.match(r) { // no call when there is no filter
 		s.T.FilteredOut++
 		return
 	}
@@ -360,7 +360,9 @@ func (s *Shard) Add(r *flowlog.Record) {
 		}
 		s.en.add(r, iface)
 	}
-	if (r.Action == flowlog.Reject || s.e.cfg.ScanAccepted && r.Action == flowlog.Accept) && r.SrcAddr.IsValid() && r.Start != flowlog.NA {
+	// The detectors drop records without a destination address and port (detector.add): they are not sent.
+	if (r.Action == flowlog.Reject || s.e.cfg.ScanAccepted && r.Action == flowlog.Accept) && r.SrcAddr.IsValid() && r.Start >= 0 &&
+		r.DstAddr.IsValid() && r.DstPort >= 0 {
 		s.route(detRec{src: keyOf(r.SrcAddr), dst: keyOf(r.DstAddr), dstValid: r.DstAddr.IsValid(), start: r.Start, dstPort: r.DstPort, proto: r.Protocol, reject: r.Action == flowlog.Reject})
 	}
 }
