@@ -7,7 +7,8 @@
 // the distinct keys fit, otherwise counts are low by at most the reported error bound; the tables are emptied
 // after each input unit and the units' tables merged in unit order into four more, so the lists and bounds do
 // not depend on which worker read what; finished units wait for the merge, at most about two per worker; IPv4 keys live in flat
-// tables of 2×capacity slots of 16 B, plus a pruning scratch of capacity slots once a table has overflowed),
+// tables of 2×capacity slots of 16 B, plus a pruning scratch of capacity slots once a table has overflowed,
+// and a queue of 8 adds of 24 B each (lagged.go)),
 // an interface table of at most Config.MaxInterfaces entries, and one timeline bucket per minute of the time
 // span read. The detectors together hold at most Config.MaxDetectorState keys plus distinct values (a few
 // hundred more while partitions catch up); past it they keep a deterministic sample of sources, one in 2^k
