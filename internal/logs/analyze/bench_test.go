@@ -71,10 +71,10 @@ func BenchmarkShardAdd(b *testing.B) {
 	b.ReportMetric(n/wallAll.Seconds(), "records/s")
 }
 
-// parseLines and parseAndAdd are BenchmarkShardAdd's two passes, functions of their own so that callgrind can
-// count the instructions of each (--toggle-collect='*analyze_test.parseAndAdd', then '*analyze_test.parseLines':
-// the difference is the aggregation's; see the README, "Speed"). Toggling on Shard.Add itself miscounts: a
-// goroutine switch inside it (the detectors' goroutine, on the same thread) leaves callgrind's toggle on.
+// parseLines and parseAndAdd are BenchmarkShardAdd's two passes, functions of their own so that profiles tell
+// them apart. For instruction counts, collect everything with callgrind and sum the self costs of the analyze
+// functions: toggling collection on Shard.Add (or on these passes) miscounts by tens of instructions per
+// record from run to run, as the detectors' goroutine runs inside them whenever the scheduler switches to it.
 //
 //go:noinline
 func parseLines(b *testing.B, p *flowlog.Parser, lines [][]byte) {
