@@ -7,7 +7,8 @@
 // the distinct keys fit, otherwise counts are low by at most the reported error bound; the tables are emptied
 // after each input unit and the units' tables merged in unit order into four more, so the lists and bounds do
 // not depend on which worker read what; finished units wait for the merge, at most about two per worker; IPv4 keys live in flat
-// tables of 2×capacity slots of 16 B, plus a pruning scratch of capacity slots once a table has overflowed),
+// tables of 2×capacity slots of 16 B, plus a pruning scratch of capacity slots once a table has overflowed,
+// and a queue of 8 adds of 24 B each (lagged.go)),
 // an interface table of at most Config.MaxInterfaces entries, and one timeline bucket per minute of the time
 // span read. The detectors together hold at most Config.MaxDetectorState keys plus distinct values (a few
 // hundred more while partitions catch up); past it they keep a deterministic sample of sources, one in 2^k
@@ -237,7 +238,7 @@ type Shard struct {
 	rejDst  addrCounter
 	rejPort *counter64     // port<<32 | protocol
 	talkers *TopK[pairKey] // pairs involving IPv6
-	talk4   *counter64     // IPv4 pairs, src<<32|dst: an 8-byte key keeps the table small and cache-friendly
+	talk4   *lagged        // IPv4 pairs, src<<32|dst: an 8-byte key keeps the table small and cache-friendly
 	hist    map[int64]*Bucket
 	lastMin int64
 	lastB   *Bucket
@@ -254,7 +255,7 @@ func (e *Engine) Shard() *Shard {
 	c := e.cfg.TopKCapacity
 	s := &Shard{
 		e: e, rejSrc: newAddrCounter(c), rejDst: newAddrCounter(c), rejPort: newCounter64(c),
-		talkers: NewTopK(c, comparePair), talk4: newCounter64(c), hist: map[int64]*Bucket{}, lastMin: -1 << 62, ifaces: newIfaceTable(e.seed),
+		talkers: NewTopK(c, comparePair), talk4: newLagged(c), hist: map[int64]*Bucket{}, lastMin: -1 << 62, ifaces: newIfaceTable(e.seed),
 		pending: make([][]detRec, len(e.dets)),
 	}
 	if e.cfg.Enrich != nil {
@@ -268,7 +269,7 @@ func (e *Engine) Shard() *Shard {
 
 // Add counts one record.
 func (s *Shard) Add(r *flowlog.Record) {
-	if !s.e.filter.match(r) {
+	if f := &s.e.filter; f.any && !f.match(r) { // no call when there is no filter
 		s.T.FilteredOut++
 		return
 	}
@@ -340,7 +341,7 @@ func (s *Shard) Add(r *flowlog.Record) {
 	if bytes > 0 && r.Action != flowlog.Reject && r.SrcAddr.IsValid() && r.DstAddr.IsValid() {
 		if r.SrcAddr.Is4() && r.DstAddr.Is4() {
 			a, b := r.SrcAddr.As4(), r.DstAddr.As4()
-			s.talk4.Add(uint64(binary.BigEndian.Uint32(a[:]))<<32|uint64(binary.BigEndian.Uint32(b[:])), bytes)
+			s.talk4.add(uint64(binary.BigEndian.Uint32(a[:]))<<32|uint64(binary.BigEndian.Uint32(b[:])), bytes)
 		} else {
 			s.talkers.Add(pairKey{keyOf(r.SrcAddr), keyOf(r.DstAddr)}, bytes)
 		}
@@ -360,7 +361,9 @@ func (s *Shard) Add(r *flowlog.Record) {
 		}
 		s.en.add(r, iface)
 	}
-	if (r.Action == flowlog.Reject || s.e.cfg.ScanAccepted && r.Action == flowlog.Accept) && r.SrcAddr.IsValid() && r.Start != flowlog.NA {
+	// The detectors drop records without a destination address and port (detector.add): they are not sent.
+	if (r.Action == flowlog.Reject || s.e.cfg.ScanAccepted && r.Action == flowlog.Accept) && r.SrcAddr.IsValid() && r.Start >= 0 &&
+		r.DstAddr.IsValid() && r.DstPort >= 0 {
 		s.route(detRec{src: keyOf(r.SrcAddr), dst: keyOf(r.DstAddr), dstValid: r.DstAddr.IsValid(), start: r.Start, dstPort: r.DstPort, proto: r.Protocol, reject: r.Action == flowlog.Reject})
 	}
 }
@@ -423,19 +426,19 @@ func mix(x uint64) uint64 {
 
 // addrCounter counts per address: IPv4 in a flat uint64 table, IPv6 in a map.
 type addrCounter struct {
-	v4 *counter64
+	v4 *lagged
 	v6 *TopK[akey]
 }
 
 func newAddrCounter(capacity int) addrCounter {
-	return addrCounter{v4: newCounter64(capacity), v6: NewTopK(capacity, akey.compare)}
+	return addrCounter{v4: newLagged(capacity), v6: NewTopK(capacity, akey.compare)}
 }
 
 func (c addrCounter) add(a netip.Addr) {
 	switch {
 	case a.Is4():
 		b := a.As4()
-		c.v4.Add(uint64(binary.BigEndian.Uint32(b[:])), 1)
+		c.v4.add(uint64(binary.BigEndian.Uint32(b[:])), 1)
 	case a.IsValid():
 		c.v6.Add(keyOf(a), 1)
 	}
@@ -443,13 +446,15 @@ func (c addrCounter) add(a netip.Addr) {
 
 // entries returns the counts (IPv4 first, in table order; then IPv6) and their error bound, and empties c.
 func (c addrCounter) entries() ([]Entry[akey], int64) {
-	out := make([]Entry[akey], 0, c.v4.n+len(c.v6.m))
-	c.v4.each(func(k uint64, v int64) { out = append(out, Entry[akey]{akey{0, 0xffff<<32 | k}, v}) })
+	c.v4.flush()
+	v4 := c.v4.c
+	out := make([]Entry[akey], 0, v4.n+len(c.v6.m))
+	v4.each(func(k uint64, v int64) { out = append(out, Entry[akey]{akey{0, 0xffff<<32 | k}, v}) })
 	for k, v := range c.v6.m {
 		out = append(out, Entry[akey]{k, v})
 	}
-	bound := c.v4.ErrBound + c.v6.ErrBound
-	c.v4.reset()
+	bound := v4.ErrBound + c.v6.ErrBound
+	v4.reset()
 	c.v6.reset()
 	return out, bound
 }
@@ -497,15 +502,17 @@ func (s *Shard) takeTop() *unitTop {
 	})
 	u.errPort = s.rejPort.ErrBound
 	s.rejPort.reset()
-	u.talkers = make([]Entry[pairKey], 0, s.talk4.n+len(s.talkers.m))
-	s.talk4.each(func(k uint64, v int64) {
+	s.talk4.flush()
+	talk4 := s.talk4.c
+	u.talkers = make([]Entry[pairKey], 0, talk4.n+len(s.talkers.m))
+	talk4.each(func(k uint64, v int64) {
 		u.talkers = append(u.talkers, Entry[pairKey]{pairKey{akey{0, 0xffff<<32 | k>>32}, akey{0, 0xffff<<32 | k&0xffffffff}}, v})
 	})
 	for k, v := range s.talkers.m {
 		u.talkers = append(u.talkers, Entry[pairKey]{k, v})
 	}
-	u.errTalk = s.talk4.ErrBound + s.talkers.ErrBound
-	s.talk4.reset()
+	u.errTalk = talk4.ErrBound + s.talkers.ErrBound
+	talk4.reset()
 	s.talkers.reset()
 	return u
 }

@@ -1,5 +1,7 @@
 package analyze
 
+import "unsafe"
+
 // counter64 is TopK specialised for uint64 keys: a flat open-addressing table (linear probing, load ≤ 1/2) of
 // key/count pairs side by side, so the per-record update of the top-talkers table is one hash and usually
 // one cache line, with no GC-visible pointers. Same guarantee as TopK: exact below capacity, otherwise low by
@@ -32,7 +34,11 @@ func (c *counter64) Add(k uint64, w int64) {
 	if w <= 0 {
 		return
 	}
-	i := mix(k) & c.mask
+	c.addAt(k, w, mix(k)&c.mask)
+}
+
+// addAt adds w (> 0) to k's count; i is k's home slot, mix(k) & c.mask.
+func (c *counter64) addAt(k uint64, w int64, i uint64) {
 	for {
 		s := &c.slots[i]
 		if s.v == 0 {
@@ -82,7 +88,12 @@ func (c *counter64) prune(keep int) {
 	c.ErrBound += cut
 	clear(c.slots)
 	c.n = keep
-	for _, s := range live[:keep] {
+	kept := live[:keep]
+	for x, s := range kept {
+		// The kept entries land all over the table: fetch the line of the one lagLen ahead meanwhile.
+		if y := x + lagLen; y < len(kept) {
+			prefetch(unsafe.Pointer(&c.slots[mix(kept[y].k)&c.mask]))
+		}
 		j := mix(s.k) & c.mask
 		for c.slots[j].v != 0 {
 			j = (j + 1) & c.mask

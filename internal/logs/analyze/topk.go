@@ -32,29 +32,86 @@ func (t *TopK[K]) Add(k K, w int64) {
 }
 
 func (t *TopK[K]) prune(keep int) {
-	es := t.sorted()
-	if len(es) <= keep {
+	if len(t.m) <= keep {
 		return
 	}
+	// Selecting the keep first entries, not sorting them all, keeps the same ones: the order is total (keys
+	// are distinct), so the entry at index keep is the same however the others are arranged.
+	es := t.entries()
+	selectEntries(es, keep, t.order)
 	t.ErrBound += es[keep].Count // the heaviest count dropped
 	for _, e := range es[keep:] {
 		delete(t.m, e.Key)
 	}
 }
 
-// sorted returns the entries heaviest first, ties in key order.
-func (t *TopK[K]) sorted() []Entry[K] {
+// entries returns the entries in map order.
+func (t *TopK[K]) entries() []Entry[K] {
 	out := make([]Entry[K], 0, len(t.m))
 	for k, v := range t.m {
 		out = append(out, Entry[K]{k, v})
 	}
-	slices.SortFunc(out, func(a, b Entry[K]) int {
-		if c := cmp.Compare(b.Count, a.Count); c != 0 {
-			return c
-		}
-		return t.compare(a.Key, b.Key)
-	})
 	return out
+}
+
+// order is the lists' order: heaviest first, ties in key order.
+func (t *TopK[K]) order(a, b Entry[K]) int {
+	if c := cmp.Compare(b.Count, a.Count); c != 0 {
+		return c
+	}
+	return t.compare(a.Key, b.Key)
+}
+
+// sorted returns the entries heaviest first, ties in key order.
+func (t *TopK[K]) sorted() []Entry[K] {
+	out := t.entries()
+	slices.SortFunc(out, t.order)
+	return out
+}
+
+// selectEntries reorders es so that es[k] is the entry that would be at index k if es were sorted by order
+// (a total order), every entry before it ordered before it and every entry after it after it (quickselect:
+// O(len(es)) on average, where sorting them all is O(n log n)).
+func selectEntries[K any](es []Entry[K], k int, order func(a, b Entry[K]) int) {
+	lo, hi := 0, len(es)-1
+	for hi-lo >= 16 {
+		mid := lo + (hi-lo)/2
+		if order(es[mid], es[lo]) < 0 {
+			es[mid], es[lo] = es[lo], es[mid]
+		}
+		if order(es[hi], es[lo]) < 0 {
+			es[hi], es[lo] = es[lo], es[hi]
+		}
+		if order(es[hi], es[mid]) < 0 {
+			es[hi], es[mid] = es[mid], es[hi]
+		}
+		p := es[mid]
+		i, j := lo, hi
+		for i <= j {
+			for order(es[i], p) < 0 {
+				i++
+			}
+			for order(p, es[j]) < 0 {
+				j--
+			}
+			if i <= j {
+				es[i], es[j] = es[j], es[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return // es[k] sits between the two parts: it is the pivot
+		}
+	}
+	if lo < hi {
+		slices.SortFunc(es[lo:hi+1], order)
+	}
 }
 
 // Merge adds o's counts into t.
@@ -96,10 +153,12 @@ type Entry[K any] struct {
 
 // Top returns the n heaviest keys, heaviest first; ties are broken by key order.
 func (t *TopK[K]) Top(n int) []Entry[K] {
-	out := t.sorted()
+	out := t.entries()
 	if len(out) > n {
+		selectEntries(out, n, t.order) // the n first, then only they are sorted
 		out = out[:n]
 	}
+	slices.SortFunc(out, t.order)
 	return out
 }
 

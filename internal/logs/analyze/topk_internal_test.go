@@ -1,0 +1,74 @@
+package analyze
+
+import (
+	"cmp"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// TestTopKSelectSameAsSort: Top and prune select the first entries instead of sorting them all; they must
+// give what sorting gives (the same rows, the same entries kept, the same error bound), counts tied or not.
+func TestTopKSelectSameAsSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := range 300 {
+		n := rng.IntN(3000) + 1
+		spread := []int{1, 3, 50, 1 << 30}[trial%4] // few distinct counts: many ties, cut inside them
+		tk := NewTopK(16, akey.compare)
+		tk.cap = 1 << 30 // filled directly, pruned by hand below
+		for range n {
+			tk.m[akey{rng.Uint64N(4), rng.Uint64()}] = int64(rng.IntN(spread))
+		}
+		ref := tk.entries()
+		slices.SortFunc(ref, func(a, b Entry[akey]) int {
+			return cmp.Or(cmp.Compare(b.Count, a.Count), a.Key.compare(b.Key))
+		})
+		for _, top := range []int{0, 1, 10, n / 2, n, n + 5} {
+			if got, want := tk.Top(top), ref[:min(top, n)]; !slices.Equal(got, want) {
+				t.Fatalf("trial %d: Top(%d) of %d differs from sorting", trial, top, n)
+			}
+		}
+		keep := rng.IntN(n + 1)
+		tk.prune(keep)
+		if keep < n {
+			if tk.ErrBound != ref[keep].Count {
+				t.Fatalf("trial %d: bound %d, want %d", trial, tk.ErrBound, ref[keep].Count)
+			}
+			if got := tk.Top(n); !slices.Equal(got, ref[:keep]) {
+				t.Fatalf("trial %d: pruned to %d, kept entries differ from sorting's", trial, keep)
+			}
+		} else if tk.ErrBound != 0 || len(tk.m) != n {
+			t.Fatalf("trial %d: nothing to prune, yet bound %d, %d keys", trial, tk.ErrBound, len(tk.m))
+		}
+	}
+}
+
+// TestSelectEntries checks the selection's contract directly on small and sorted inputs.
+func TestSelectEntries(t *testing.T) {
+	order := func(a, b Entry[int]) int { return cmp.Compare(a.Key, b.Key) }
+	rng := rand.New(rand.NewPCG(5, 6))
+	for n := 1; n < 200; n++ {
+		for _, shape := range []string{"random", "sorted", "reversed"} {
+			es := make([]Entry[int], n)
+			for i := range es {
+				es[i].Key = i
+			}
+			switch shape {
+			case "random":
+				rng.Shuffle(n, func(i, j int) { es[i], es[j] = es[j], es[i] })
+			case "reversed":
+				slices.Reverse(es)
+			}
+			k := rng.IntN(n)
+			selectEntries(es, k, order)
+			if es[k].Key != k {
+				t.Fatalf("%s n=%d k=%d: es[k] = %d", shape, n, k, es[k].Key)
+			}
+			for i := range es {
+				if (i < k) != (es[i].Key < k) {
+					t.Fatalf("%s n=%d k=%d: %d at %d", shape, n, k, es[i].Key, i)
+				}
+			}
+		}
+	}
+}
