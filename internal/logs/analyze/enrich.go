@@ -183,7 +183,7 @@ func newEnrichShard(ix *enrich.Index, capacity int) *enrichShard {
 // add counts one record; iface is its interface's index in the inventory (-1: none or unknown).
 func (e *enrichShard) add(r *flowlog.Record, iface int32) {
 	ix := e.ix
-	si, di, sknown, dknown := ix.Lookup2(r.SrcAddr, r.DstAddr, iface)
+	si, di, sknown, dknown := ix.LookupRecord(r, iface)
 	sres, dres, own := int32(-1), int32(-1), int32(-1)
 	if si >= 0 {
 		sres = ix.Res(si)

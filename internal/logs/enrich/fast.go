@@ -111,15 +111,16 @@ func (ix *Index) resolve4(k uint32, near int32) int32 {
 	return ix.resolve(netip.AddrFrom4(b), near)
 }
 
-// Lookup2 is Lookup of a record's two addresses in one call: the record's interface usually holds one of
-// them, which is then settled by a compare, and the other costs one probe of the flat table.
-func (ix *Index) Lookup2(s, d netip.Addr, near int32) (si, di int32, sk, dk bool) {
+// LookupRecord is Lookup of a record's source and destination addresses (near: the record's interface) in
+// one call: the interface usually holds one of them, which is then settled by a compare, and the other costs
+// one probe of the flat table.
+func (ix *Index) LookupRecord(r *flowlog.Record, near int32) (si, di int32, sk, dk bool) {
 	var own uint32
 	if near >= 0 {
 		own = ix.hot[near].addr4
 	}
-	if s.Is4() {
-		if k := key4(s); own != 0 && k == own {
+	if r.SrcAddr.Is4() {
+		if k := key4(r.SrcAddr); own != 0 && k == own {
 			si, sk = near, true
 		} else if si = ix.v4.get(k); si == ambiguous {
 			si, sk = ix.resolve4(k, near), true
@@ -127,10 +128,10 @@ func (ix *Index) Lookup2(s, d netip.Addr, near int32) (si, di int32, sk, dk bool
 			sk = si != none
 		}
 	} else {
-		si, sk = ix.lookup6(s, near)
+		si, sk = ix.lookup6(r.SrcAddr, near)
 	}
-	if d.Is4() {
-		if k := key4(d); own != 0 && k == own {
+	if r.DstAddr.Is4() {
+		if k := key4(r.DstAddr); own != 0 && k == own {
 			di, dk = near, true
 		} else if di = ix.v4.get(k); di == ambiguous {
 			di, dk = ix.resolve4(k, near), true
@@ -138,7 +139,7 @@ func (ix *Index) Lookup2(s, d netip.Addr, near int32) (si, di int32, sk, dk bool
 			dk = di != none
 		}
 	} else {
-		di, dk = ix.lookup6(d, near)
+		di, dk = ix.lookup6(r.DstAddr, near)
 	}
 	return
 }

@@ -282,11 +282,11 @@ func TestFastMatchesReference(t *testing.T) {
 					t.Fatalf("seed %d: Internal(%v) = %v, want %v", seed, a, got, want)
 				}
 			}
-			si, di, sk, dk := ix.Lookup2(r.SrcAddr, r.DstAddr, iface)
+			si, di, sk, dk := ix.LookupRecord(r, iface)
 			ws, wsk := ix.Lookup(r.SrcAddr, iface)
 			wd, wdk := ix.Lookup(r.DstAddr, iface)
 			if si != ws || di != wd || sk != wsk || dk != wdk {
-				t.Fatalf("seed %d: Lookup2 = %d %d %v %v, want %d %d %v %v", seed, si, di, sk, dk, ws, wd, wsk, wdk)
+				t.Fatalf("seed %d: LookupRecord = %d %d %v %v, want %d %d %v %v", seed, si, di, sk, dk, ws, wd, wsk, wdk)
 			}
 			want := ix.AttributeAt(r, iface, si, di)
 			for _, at := range []*Attributor{small, big} {
