@@ -255,9 +255,9 @@ func refInternal(ix *Index, a netip.Addr) bool {
 // ExposureAt evaluated for every record — with a memo of 16 slots (constant eviction) and of 4096.
 func TestFastMatchesReference(t *testing.T) {
 	t.Parallel()
-	seeds := 150
+	seeds := 60
 	if testing.Short() {
-		seeds = 30
+		seeds = 15
 	}
 	var hits, evals int64
 	for seed := range seeds {
@@ -334,4 +334,35 @@ func TestAttributorPeerGroups(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzAttributorMatchesDirect: over the test inventory, any two records attributed in turn by one
+// Attributor (the second may be answered from the first's memo entry) get AttributeAt's and ExposureAt's
+// answers.
+func FuzzAttributorMatchesDirect(f *testing.F) {
+	ix := New(testSnapshot(), Options{SensitivePorts: []int32{22, 5432, 6379}})
+	f.Add("eni-web 198.51.100.1 10.0.1.10 22 6 REJECT ingress -", "eni-web 198.51.100.2 10.0.1.10 22 6 REJECT ingress -")
+	f.Add("eni-db 10.0.1.10 10.0.2.20 5432 6 REJECT ingress -", "eni-db 10.0.2.30 10.0.2.20 5432 6 REJECT ingress -")
+	f.Add("eni-web 10.0.1.10 10.9.9.9 53 17 REJECT egress -", "- 10.0.1.10 10.9.9.9 53 17 REJECT egress BPA")
+	f.Add("eni-web 203.0.113.5 10.0.1.10 22 6 ACCEPT ingress -", "eni-cache 2001:db8::1 10.0.2.30 6379 6 ACCEPT - -")
+	format := flowlog.FormatOf(flowlog.InterfaceID, flowlog.SrcAddr, flowlog.DstAddr, flowlog.DstPort, flowlog.Protocol, flowlog.Action,
+		flowlog.FlowDirection, flowlog.RejectReason)
+	f.Fuzz(func(t *testing.T, a, b string) {
+		at := ix.NewAttributor(16)
+		for i, line := range []string{a, b, a} {
+			r, err := flowlog.NewParser("f", format, flowlog.Options{}).Parse([]byte(line), int64(i+1))
+			if err != nil || r == nil {
+				continue
+			}
+			iface := ix.Interface(r.Field(flowlog.InterfaceID))
+			si, di, _, _ := ix.LookupRecord(r, iface)
+			if x, tm := at.Attribute(r, iface, si, di); at.Cause(x, tm) != ix.AttributeAt(r, iface, si, di) {
+				t.Fatalf("%q: Attribute %+v, want %+v", line, at.Cause(x, tm), ix.AttributeAt(r, iface, si, di))
+			}
+			wk, wsrc, wok := ix.ExposureAt(r, iface, di)
+			if id, src, ok := at.Exposure(r, iface, di); ok != wok || ok && (at.ExposureKey(id) != wk || src != wsrc) {
+				t.Fatalf("%q: Exposure %v %v, want %+v %v %v", line, ok, src, wk, wsrc, wok)
+			}
+		}
+	})
 }
