@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/binary"
 	"math"
+	"math/bits"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -42,19 +43,23 @@ type slot4 struct {
 type table4 struct {
 	slots []slot4
 	mask  uint32
+	shift uint32 // 32 - log2(len(slots)): Fibonacci hashing takes the product's top bits
 }
+
+// at is the home slot of k: one multiply.
+func (t *table4) at(k uint32) uint32 { return (k * 0x9e3779b1) >> t.shift }
 
 func newTable4(m map[uint32]int32) table4 {
 	size := 16
 	for size < 2*len(m) {
 		size <<= 1
 	}
-	t := table4{slots: make([]slot4, size), mask: uint32(size - 1)}
+	t := table4{slots: make([]slot4, size), mask: uint32(size - 1), shift: uint32(32 - bits.TrailingZeros(uint(size)))}
 	for k, v := range m {
 		if k == 0 {
 			continue
 		}
-		j := hash32(k) & t.mask
+		j := t.at(k)
 		for t.slots[j].k != 0 {
 			j = (j + 1) & t.mask
 		}
@@ -67,7 +72,7 @@ func (t *table4) get(k uint32) int32 {
 	if k == 0 || len(t.slots) == 0 {
 		return none
 	}
-	j := hash32(k) & t.mask
+	j := t.at(k)
 	for {
 		s := t.slots[j]
 		if s.k == k {
@@ -520,7 +525,7 @@ type memoSlot struct {
 
 // Attributor is one worker's attribution and exposure, memoised. An answer is split into the interface it
 // names and the rest, a template (a Cause with Iface -1), interned: templates are bounded by the inventory's
-// ACL entries (a few per entry) and the undetermined reasons. A direct-mapped memo of MemoSlots entries maps
+// ACL entries (a few per entry) and the undetermined reasons. A two-way memo of MemoSlots entries maps
 // what determines the rules' answer — the subject's policy (its ACL, its groups, the direction), what the
 // rules can tell of the peer, the protocol and the classes of port and peer address — to the template, so
 // that interfaces sharing rules, and sources the rules do not tell apart (one-off internet scanners), share
@@ -529,7 +534,7 @@ type memoSlot struct {
 // exposure keys, bounded by the inventory.
 type Attributor struct {
 	ix     *Index
-	memo   []memoSlot
+	memo   [][2]memoSlot // two-way sets, the most recently used first
 	mask   uint64
 	tmpls  []Cause
 	tmplID map[Cause]int32
@@ -544,8 +549,8 @@ type Attributor struct {
 // MemoSlots is the default number of memo entries per Attributor (24 bytes each: 96 KiB).
 const MemoSlots = 4096
 
-// NewAttributor returns a worker's attributor with a memo of slots entries (a power of two ≥ 16 is used;
-// MemoSlots when slots ≤ 0).
+// NewAttributor returns a worker's attributor with a memo of slots entries in two-way sets (a power of two
+// ≥ 16 is used; MemoSlots when slots ≤ 0).
 func (ix *Index) NewAttributor(slots int) *Attributor {
 	if slots <= 0 {
 		slots = MemoSlots
@@ -554,7 +559,7 @@ func (ix *Index) NewAttributor(slots int) *Attributor {
 	for n < slots {
 		n <<= 1
 	}
-	at := &Attributor{ix: ix, memo: make([]memoSlot, n), mask: uint64(n - 1), tmplID: map[Cause]int32{}, expoID: map[ExposureKey]int32{}}
+	at := &Attributor{ix: ix, memo: make([][2]memoSlot, n/2), mask: uint64(n/2 - 1), tmplID: map[Cause]int32{}, expoID: map[ExposureKey]int32{}}
 	for why := range at.early {
 		at.early[why] = at.template(Cause{Kind: CauseUndetermined, Why: uint8(why), Iface: none, ACL: none, Rule: none})
 	}
@@ -564,11 +569,34 @@ func (ix *Index) NewAttributor(slots int) *Attributor {
 	return at
 }
 
-func mix64(a, b uint64) uint64 {
-	h := a*0x9e3779b97f4a7c15 ^ b
-	h ^= h >> 29
-	h *= 0xbf58476d1ce4e5b9
-	return h ^ h>>32
+// set returns the memo set of key (a, b): two slots, the most recently used first.
+func (at *Attributor) set(a, b uint64) *[2]memoSlot {
+	h := a*0x9e3779b97f4a7c15 + b*0xc2b2ae3d27d4eb4f
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	return &at.memo[h&at.mask]
+}
+
+// lookup finds (a, b) in its set, making it the set's first.
+func (at *Attributor) lookup(s *[2]memoSlot, a, b uint64) (int32, bool) {
+	if s[0].a == a && s[0].b == b {
+		at.Hits++
+		return s[0].id, true
+	}
+	if s[1].a == a && s[1].b == b {
+		at.Hits++
+		s[0], s[1] = s[1], s[0]
+		return s[0].id, true
+	}
+	at.Misses++
+	return 0, false
+}
+
+// store puts (a, b) → id first in its set, the least recently used entry leaving.
+func store(s *[2]memoSlot, a, b uint64, id int32) {
+	s[1] = s[0]
+	s[0] = memoSlot{a, b, id}
 }
 
 // Attribute is AttributeAt (same arguments) as the interface the cause names (its Iface) and a template id:
@@ -601,14 +629,12 @@ func (at *Attributor) Attribute(r *flowlog.Record, iface, src, dst int32) (x, t 
 	if !ok {
 		return at.split(ix.AttributeAt(r, iface, src, dst))
 	}
-	s := &at.memo[mix64(a, b)&at.mask]
-	if s.a == a && s.b == b {
-		at.Hits++
-		return x, s.id
+	s := at.set(a, b)
+	if t, ok := at.lookup(s, a, b); ok {
+		return x, t
 	}
-	at.Misses++
 	x, t = at.split(ix.AttributeAt(r, iface, src, dst))
-	*s = memoSlot{a, b, t}
+	store(s, a, b, t)
 	return x, t
 }
 
@@ -662,15 +688,13 @@ func (at *Attributor) Exposure(r *flowlog.Record, iface, dst int32) (int32, neti
 		k, s, _ := ix.ExposureAt(r, iface, dst)
 		return at.expoOf(k), s, true
 	}
-	s := &at.memo[mix64(a, b)&at.mask]
-	if s.a == a && s.b == b {
-		at.Hits++
-		return s.id, src, true
+	s := at.set(a, b)
+	if id, ok := at.lookup(s, a, b); ok {
+		return id, src, true
 	}
-	at.Misses++
 	k, _, _ := ix.ExposureAt(r, iface, dst)
 	id := at.expoOf(k)
-	*s = memoSlot{a, b, id}
+	store(s, a, b, id)
 	return id, src, true
 }
 

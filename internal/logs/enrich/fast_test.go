@@ -291,7 +291,7 @@ func TestFastMatchesReference(t *testing.T) {
 			want := ix.AttributeAt(r, iface, si, di)
 			for _, at := range []*Attributor{small, big} {
 				if x, tm := at.Attribute(r, iface, si, di); at.Cause(x, tm) != want {
-					t.Fatalf("seed %d: %s/%d: Attribute = %+v, want %+v (memo %d)", seed, r.SrcAddr, r.DstPort, at.Cause(x, tm), want, len(at.memo))
+					t.Fatalf("seed %d: %s/%d: Attribute = %+v, want %+v (memo %d)", seed, r.SrcAddr, r.DstPort, at.Cause(x, tm), want, 2*len(at.memo))
 				}
 				wk, wsrc, wok := ix.ExposureAt(r, iface, di)
 				id, src, ok := at.Exposure(r, iface, di)

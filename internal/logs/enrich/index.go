@@ -308,14 +308,6 @@ func (ix *Index) Sensitive(port int32) bool {
 	return port >= 0 && port < 65536 && ix.ports[port>>6]&(1<<(port&63)) != 0
 }
 
-func hash32(k uint32) uint32 {
-	k ^= k >> 16
-	k *= 0x7feb352d
-	k ^= k >> 15
-	k *= 0x846ca68b
-	return k ^ k>>16
-}
-
 // Known reports whether some inventory interface holds address a (also when several do).
 func (ix *Index) Known(a netip.Addr) bool {
 	_, ok := ix.Lookup(a, none)
