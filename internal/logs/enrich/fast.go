@@ -672,15 +672,15 @@ func (at *Attributor) Exposure(r *flowlog.Record, iface, dst int32) (int32, neti
 	if r.DstPort < 0 || !ix.Sensitive(r.DstPort) || !r.DstAddr.IsValid() {
 		return 0, netip.Addr{}, false
 	}
+	x := dst
+	if x < 0 || iface >= 0 && x != iface { // first: cheaper than Internal, and no other effect
+		return 0, netip.Addr{}, false
+	}
 	src := r.SrcAddr
 	if r.PktSrcAddr.IsValid() {
 		src = r.PktSrcAddr
 	}
 	if !src.IsValid() || ix.Internal(src) {
-		return 0, netip.Addr{}, false
-	}
-	x := dst
-	if x < 0 || iface >= 0 && x != iface {
 		return 0, netip.Addr{}, false
 	}
 	a, b, ok := ix.exposureKey(x, r.Protocol, r.DstPort, src)

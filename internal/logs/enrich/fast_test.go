@@ -366,3 +366,18 @@ func FuzzAttributorMatchesDirect(f *testing.F) {
 		}
 	})
 }
+
+// TestInternalEdges: Internal's IPv4 tests on the number agree with netip's on the edges of every range.
+func TestInternalEdges(t *testing.T) {
+	t.Parallel()
+	ix := New(testSnapshot(), Options{})
+	for _, s := range []string{"10.0.0.0", "9.255.255.255", "11.0.0.0", "10.255.255.255", "172.15.255.255", "172.16.0.0", "172.31.255.255",
+		"172.32.0.0", "192.167.255.255", "192.168.0.0", "192.168.255.255", "192.169.0.0", "127.0.0.1", "126.255.255.255", "128.0.0.0",
+		"169.254.1.1", "169.253.255.255", "169.255.0.0", "0.0.0.0", "0.0.0.1", "100.63.255.255", "100.64.0.0", "100.127.255.255",
+		"100.128.0.0", "::ffff:10.0.0.1", "::ffff:8.8.8.8", "255.255.255.255", "8.8.8.8", "::1", "fe80::1", "fd00::1", "2001:db8::1"} {
+		a := netip.MustParseAddr(s)
+		if got, want := ix.Internal(a), refInternal(ix, a); got != want {
+			t.Errorf("Internal(%s) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -291,6 +291,15 @@ func (ix *Index) ResourceOf(e int32) int32 {
 // Internal reports whether a is private (RFC 1918, RFC 6598 shared, loopback, link-local, IPv6 ULA) or inside
 // a VPC or subnet range of the inventory: traffic from it is not from the internet.
 func (ix *Index) Internal(a netip.Addr) bool {
+	if a.Is4() { // the same tests on the number
+		k := key4(a)
+		switch {
+		case k>>24 == 10, k>>20 == 172<<4|1, k>>16 == 192<<8|168, // RFC 1918
+			k>>24 == 127, k>>16 == 169<<8|254, k == 0, k>>22 == 100<<2|1: // loopback, link-local, unspecified, RFC 6598
+			return true
+		}
+		return ix.in4.contains(k)
+	}
 	a = a.Unmap()
 	if !a.IsValid() || a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsUnspecified() || cgnat.Contains(a) {
 		return true
