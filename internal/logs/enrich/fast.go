@@ -35,7 +35,7 @@ type ifHot struct {
 }
 
 type slot4 struct {
-	k uint32 // 0: empty (0.0.0.0 is never an interface address)
+	k uint32 // 0: empty (0.0.0.0 is never an interface address), e then none
 	e int32  // interface index, or ambiguous
 }
 
@@ -55,6 +55,9 @@ func newTable4(m map[uint32]int32) table4 {
 		size <<= 1
 	}
 	t := table4{slots: make([]slot4, size), mask: uint32(size - 1), shift: uint32(32 - bits.TrailingZeros(uint(size)))}
+	for i := range t.slots {
+		t.slots[i].e = none // so that a probe for key 0 ends, at the first empty slot, with none
+	}
 	for k, v := range m {
 		if k == 0 {
 			continue
@@ -69,10 +72,7 @@ func newTable4(m map[uint32]int32) table4 {
 }
 
 func (t *table4) get(k uint32) int32 {
-	if k == 0 || len(t.slots) == 0 {
-		return none
-	}
-	j := t.at(k)
+	j := t.at(k) // the table is never empty (16 slots at least) nor full (load ≤ 1/2)
 	for {
 		s := t.slots[j]
 		if s.k == k {
