@@ -108,77 +108,92 @@ type exposureStat struct {
 	records, bytes int64
 	first, last    int64
 	srcs           []akey
+	hi             int // when len(srcs) is maxExposureSources: the index of the highest source kept
 	more           bool
 }
 
 // addSource remembers source a: the maxExposureSources lowest addresses are kept (whatever the order they
-// come in, so the report does not depend on which worker read what), and more says some were not.
+// come in, so the report does not depend on which worker read what), and more says some were not. Once the
+// list is full, a source above the highest kept (most sources of a busy row) costs one compare.
 func (x *exposureStat) addSource(a akey) {
+	if len(x.srcs) == maxExposureSources {
+		switch c := a.compare(x.srcs[x.hi]); {
+		case c > 0:
+			x.more = true
+			return
+		case c == 0:
+			return
+		}
+	}
 	if slices.Contains(x.srcs, a) {
 		return
 	}
 	if len(x.srcs) < maxExposureSources {
 		x.srcs = append(x.srcs, a)
+		if len(x.srcs) == maxExposureSources {
+			x.findHi()
+		}
 		return
 	}
 	x.more = true
-	hi := 0
+	x.srcs[x.hi] = a // a is below the highest
+	x.findHi()
+}
+
+func (x *exposureStat) findHi() {
+	x.hi = 0
 	for i, s := range x.srcs {
-		if s.compare(x.srcs[hi]) > 0 {
-			hi = i
+		if s.compare(x.srcs[x.hi]) > 0 {
+			x.hi = i
 		}
-	}
-	if a.compare(x.srcs[hi]) < 0 {
-		x.srcs[hi] = a
 	}
 }
 
+// resStat is what one worker counted for one resource, in one cache line.
+type resStat struct {
+	recs, bytes, rejs int64
+	sent, recv        int64 // ACCEPTed bytes with the resource as source / destination
+	rejSrc, rejDst    int64 // REJECTs with the resource as source / destination
+}
+
 // enrichShard is one worker's enrichment state. What resolves to a resource is counted in flat structures
-// (arrays indexed by resource, counter64 tables keyed by packed resource numbers): O(1) per record, no
-// allocation. Addresses held by several interfaces, which the record does not single out, go to small top-k
-// tables; each structure is bounded by the inventory's size or by TopKCapacity.
+// (an array indexed by resource, counter64 tables keyed by packed resource numbers, counts indexed by the
+// attributor's cause and exposure ids): O(1) per record, no allocation. Addresses held by several
+// interfaces, which the record does not single out, go to small top-k tables; each structure is bounded by
+// the inventory's size or by TopKCapacity, and the attribution memo by enrich.MemoSlots.
 type enrichShard struct {
 	ix                 *enrich.Index
-	rejSrc, rejDst     []int64     // REJECTs per source / destination resource
-	rejSrcA, rejDstA   *TopK[rkey] // … per address held by several interfaces
-	rejPort            *counter64  // (destination resource+1)<<24 | port<<8 | protocol
-	sent, recv         []int64     // ACCEPTed bytes per source / destination resource
-	recs, bytes, rejs  []int64
-	causes             map[causeKey]int64
+	at                 *enrich.Attributor
+	res                []resStat
+	rejSrcA, rejDstA   *TopK[rkey]        // REJECTs per address held by several interfaces
+	rejPort            *counter64         // (destination resource+1)<<24 | port<<8 | protocol
+	causeN             map[uint64]int64   // REJECTs per cause naming an interface: interface<<32 | at's template
+	causes             map[causeKey]int64 // … per cause naming none, with the record's resource
 	kinds              [4]int64
-	expo               map[enrich.ExposureKey]*exposureStat
+	expo               []exposureStat // per exposure id of at
 	resolved, unresolv int64
 }
 
 func newEnrichShard(ix *enrich.Index, capacity int) *enrichShard {
-	n := len(ix.Resources)
-	return &enrichShard{ix: ix, rejSrc: make([]int64, n), rejDst: make([]int64, n),
+	return &enrichShard{ix: ix, at: ix.NewAttributor(0), res: make([]resStat, len(ix.Resources)),
 		rejSrcA: NewTopK(capacity, rkey.compare), rejDstA: NewTopK(capacity, rkey.compare),
-		rejPort: newCounter64(capacity), sent: make([]int64, n), recv: make([]int64, n),
-		recs: make([]int64, n), bytes: make([]int64, n), rejs: make([]int64, n),
-		causes: map[causeKey]int64{}, expo: map[enrich.ExposureKey]*exposureStat{}}
-}
-
-// side is how a record's address counts in a resource-keyed table: its resource; the address itself when it
-// is held by an inventory interface that the record does not single out (overlapping VPCs); ok false when
-// no interface holds it (the row then comes from the address table, which counts it already).
-func (e *enrichShard) side(a netip.Addr, res int32) (rkey, bool) {
-	if res >= 0 {
-		return rkey{res: res}, true
-	}
-	if e.ix.Known(a) {
-		return rkey{a: keyOf(a), res: -1}, true
-	}
-	return rkey{}, false
+		rejPort: newCounter64(capacity), causeN: map[uint64]int64{}, causes: map[causeKey]int64{}}
 }
 
 // add counts one record; iface is its interface's index in the inventory (-1: none or unknown).
 func (e *enrichShard) add(r *flowlog.Record, iface int32) {
 	ix := e.ix
-	si, di := ix.Addr(r.SrcAddr, iface), ix.Addr(r.DstAddr, iface)
-	sres, dres := ix.ResourceOf(si), ix.ResourceOf(di)
-	own := ix.ResourceOf(iface)
-	if own < 0 { // no interface field: the record belongs to whichever side is in the inventory
+	si, di, sknown, dknown := ix.LookupRecord(r, iface)
+	sres, dres, own := int32(-1), int32(-1), int32(-1)
+	if si >= 0 {
+		sres = ix.Res(si)
+	}
+	if di >= 0 {
+		dres = ix.Res(di)
+	}
+	if iface >= 0 {
+		own = ix.Res(iface)
+	} else { // no interface field: the record belongs to whichever side is in the inventory
 		own = dres
 		if own < 0 {
 			own = sres
@@ -191,48 +206,56 @@ func (e *enrichShard) add(r *flowlog.Record, iface int32) {
 	e.resolved++
 	bytes := max(r.Bytes, 0)
 	if own >= 0 {
-		e.recs[own]++
-		e.bytes[own] += bytes
+		o := &e.res[own]
+		o.recs++
+		o.bytes += bytes
+		if r.Action == flowlog.Reject {
+			o.rejs++
+		}
 	}
 	switch r.Action {
 	case flowlog.Reject:
-		if own >= 0 {
-			e.rejs[own]++
-		}
+		// An address no interface holds is counted by the address table already; one several interfaces hold,
+		// which the record does not single out, is kept by address.
 		if sres >= 0 {
-			e.rejSrc[sres]++
-		} else if k, ok := e.side(r.SrcAddr, sres); ok {
-			e.rejSrcA.Add(k, 1)
+			e.res[sres].rejSrc++
+		} else if sknown {
+			e.rejSrcA.Add(rkey{a: keyOf(r.SrcAddr), res: -1}, 1)
 		}
 		if dres >= 0 {
-			e.rejDst[dres]++
-		} else if k, ok := e.side(r.DstAddr, dres); ok {
-			e.rejDstA.Add(k, 1)
+			e.res[dres].rejDst++
+		} else if dknown {
+			e.rejDstA.Add(rkey{a: keyOf(r.DstAddr), res: -1}, 1)
 		}
 		if r.DstPort >= 0 && r.DstPort < 65536 {
 			e.rejPort.Add(uint64(dres+1)<<24|uint64(r.DstPort)<<8|uint64(r.Protocol&0xff), 1)
 		}
-		c := ix.AttributeAt(r, iface, si, di)
-		res := own
-		if c.Iface >= 0 {
-			res = ix.ResourceOf(c.Iface)
+		x, t := e.at.Attribute(r, iface, si, di)
+		if x >= 0 { // the resource is the interface's
+			e.causeN[uint64(x)<<32|uint64(t)]++
+		} else {
+			e.causes[causeKey{own, e.at.Cause(x, t)}]++
 		}
-		e.causes[causeKey{res, c}]++
-		e.kinds[c.Kind]++
+		e.kinds[e.at.Kind(t)]++
 	case flowlog.Accept:
 		if bytes > 0 {
 			if sres >= 0 {
-				e.sent[sres] += bytes
+				e.res[sres].sent += bytes
 			}
 			if dres >= 0 {
-				e.recv[dres] += bytes
+				e.res[dres].recv += bytes
 			}
 		}
-		if k, src, ok := ix.ExposureAt(r, iface, di); ok {
-			x := e.expo[k]
-			if x == nil {
-				x = &exposureStat{first: r.Start, last: r.End}
-				e.expo[k] = x
+		if !ix.Sensitive(r.DstPort) {
+			return
+		}
+		if id, src, ok := e.at.Exposure(r, iface, di); ok {
+			if int(id) >= len(e.expo) {
+				e.expo = append(e.expo, make([]exposureStat, int(id)+1-len(e.expo))...)
+			}
+			x := &e.expo[id]
+			if x.records == 0 {
+				x.first, x.last = r.Start, r.End
 			}
 			x.records++
 			x.bytes += bytes
@@ -269,26 +292,36 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 			ports.m[rport{int32(k>>24) - 1, int32(k >> 8 & 0xffff), int32(k & 0xff)}] += v
 		})
 		ports.ErrBound += x.rejPort.ErrBound
-		for i := range recs {
-			sent[i] += x.sent[i]
-			recv[i] += x.recv[i]
-			if v := x.rejSrc[i]; v > 0 {
+		for i := range x.res {
+			st := &x.res[i]
+			sent[i] += st.sent
+			recv[i] += st.recv
+			if v := st.rejSrc; v > 0 {
 				src.m[rkey{res: int32(i)}] += v
 			}
-			if v := x.rejDst[i]; v > 0 {
+			if v := st.rejDst; v > 0 {
 				dst.m[rkey{res: int32(i)}] += v
 			}
-			recs[i] += x.recs[i]
-			bytes[i] += x.bytes[i]
-			rejs[i] += x.rejs[i]
+			recs[i] += st.recs
+			bytes[i] += st.bytes
+			rejs[i] += st.rejs
 		}
 		for k, v := range x.causes {
 			causes[k] += v
 		}
+		for k, v := range x.causeN {
+			c := x.at.Cause(int32(k>>32), int32(uint32(k)))
+			causes[causeKey{ix.ResourceOf(c.Iface), c}] += v
+		}
 		for i, v := range x.kinds {
 			kinds[i] += v
 		}
-		for k, v := range x.expo {
+		for id := range x.expo {
+			v := &x.expo[id]
+			if v.records == 0 {
+				continue
+			}
+			k := x.at.ExposureKey(int32(id))
 			m := expo[k]
 			if m == nil {
 				expo[k] = v
@@ -309,15 +342,15 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 		out.Unresolved += x.unresolv
 	}
 	// Addresses no interface holds: their rows are the address tables' rows.
-	for _, en := range rejSrc.sorted() {
-		if !ix.Known(en.Key.addr()) {
-			src.m[rkey{a: en.Key, res: -1}] += en.Count
+	for k, v := range rejSrc.m { // summed into a map: the order does not matter
+		if !ix.Known(k.addr()) {
+			src.m[rkey{a: k, res: -1}] += v
 		}
 	}
 	src.ErrBound += rejSrc.ErrBound
-	for _, en := range rejDst.sorted() {
-		if !ix.Known(en.Key.addr()) {
-			dst.m[rkey{a: en.Key, res: -1}] += en.Count
+	for k, v := range rejDst.m {
+		if !ix.Known(k.addr()) {
+			dst.m[rkey{a: k, res: -1}] += v
 		}
 	}
 	dst.ErrBound += rejDst.ErrBound

@@ -185,8 +185,10 @@ func (ix *Index) sgAllows(it *Interface, egress bool, proto, port int32, peerAdd
 }
 
 func (ix *Index) internReason(v []byte) int32 {
-	if i, ok := ix.reasonID[string(v)]; ok {
-		return i
+	for i, r := range ix.reasons { // a handful of known values
+		if string(v) == r {
+			return int32(i)
+		}
 	}
 	return -1
 }
@@ -205,10 +207,7 @@ func (ix *Index) ReasonText(i int32) string {
 var knownReasons = []string{"BPA"}
 
 func (ix *Index) initReasons() {
-	for _, r := range knownReasons {
-		ix.reasonID[r] = int32(len(ix.reasons))
-		ix.reasons = append(ix.reasons, r)
-	}
+	ix.reasons = append(ix.reasons, knownReasons...)
 }
 
 // Describe renders a cause for people and for grouping: its rule ("network ACL acl-… inbound rule 90: deny

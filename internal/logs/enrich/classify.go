@@ -3,9 +3,10 @@
 // (a network ACL rule, no security-group allow, the record's own reject-reason), and whether an ACCEPTed
 // record is internet traffic to a sensitive port, with the security-group rule that let it in.
 //
-// An Index is built once from a snapshot and then only read: every per-record lookup is a hash-table probe
-// (interface id, IPv4 address) with no allocation; the rule evaluations of attribution and exposure walk the
-// few rules of one ACL and of the interface's security groups.
+// An Index is built once from a snapshot and then only read: a record's addresses are probes of a flat table
+// (IPv4) and its interface id a map lookup made once per interface per worker, with no allocation (fast.go). The rule
+// evaluations of attribution and exposure walk the few rules of one ACL and of the interface's security
+// groups; a worker's Attributor memoises their answers by what decides them, so most records skip the walk.
 package enrich
 
 import (

@@ -51,7 +51,11 @@ type Index struct {
 	Notes []string
 
 	byID   map[string]int32
-	v4     addrTable
+	v4     table4
+	hot    []ifHot // per interface: resource, own address, policies (fast.go)
+	pols   []policy
+	in4    ranges4 // the internal prefixes as sorted disjoint ranges
+	in6    ranges6
 	v6     map[[16]byte]int32
 	multi  map[netip.Addr][]int32 // addresses several interfaces hold (overlapping VPCs): resolved by VPC
 	sgs    []secGroup
@@ -59,9 +63,8 @@ type Index struct {
 	acls   []networkACL
 	// internal are the VPC and subnet CIDRs: an address inside one is not "the internet".
 	internal []netip.Prefix
-	labels   []string // Resources[i].Label()
-	reasons  []string // interned reject-reason values
-	reasonID map[string]int32
+	labels   []string      // Resources[i].Label()
+	reasons  []string      // interned reject-reason values
 	ports    *[1024]uint64 // sensitive ports, a bit per port
 }
 
@@ -88,7 +91,7 @@ var PortName = map[int32]string{22: "SSH", 23: "Telnet", 445: "SMB", 1433: "SQL 
 // New builds the index of every interface, security group and network ACL of the snapshot.
 func New(snap *inventory.Snapshot, o Options) *Index {
 	ix := &Index{byID: map[string]int32{}, v6: map[[16]byte]int32{}, multi: map[netip.Addr][]int32{},
-		sgByID: map[string]int32{}, reasonID: map[string]int32{}, ports: &[1024]uint64{}}
+		sgByID: map[string]int32{}, ports: &[1024]uint64{}}
 	ix.initReasons()
 	sens := o.SensitivePorts
 	if sens == nil {
@@ -108,7 +111,10 @@ func New(snap *inventory.Snapshot, o Options) *Index {
 			return
 		}
 		a = a.Unmap()
-		k := v4key(a)
+		var k uint32
+		if a.Is4() {
+			k = key4(a)
+		}
 		set := func(v int32) {
 			if a.Is4() {
 				tmp4[k] = v
@@ -231,7 +237,18 @@ func New(snap *inventory.Snapshot, o Options) *Index {
 			}
 		}
 	}
-	ix.v4 = newAddrTable(tmp4)
+	ix.v4 = newTable4(tmp4)
+	ix.hot = make([]ifHot, len(ix.Interfaces))
+	for e := range ix.Interfaces {
+		ix.hot[e].res = ix.Interfaces[e].Resource
+	}
+	for k, e := range tmp4 {
+		if e >= 0 && k != 0 && (ix.hot[e].addr4 == 0 || k < ix.hot[e].addr4) { // any one will do: the lowest
+			ix.hot[e].addr4 = k
+		}
+	}
+	ix.buildPolicies()
+	ix.buildInternal()
 	ix.labels = make([]string, len(ix.Resources))
 	for i, r := range ix.Resources {
 		slices.Sort(r.Interfaces)
@@ -259,30 +276,8 @@ func (ix *Index) Interface(b []byte) int32 {
 // Addr returns the interface that holds address a, or -1. An address several interfaces hold (VPCs with
 // overlapping ranges) is resolved to the one in near's VPC when near (an interface index) is given, else -1.
 func (ix *Index) Addr(a netip.Addr, near int32) int32 {
-	var e int32
-	switch {
-	case a.Is4():
-		e = ix.v4.get(v4key(a))
-	case a.IsValid():
-		v, ok := ix.v6[a.Unmap().As16()]
-		if !ok {
-			return none
-		}
-		e = v
-	default:
-		return none
-	}
-	if e != ambiguous {
-		return e
-	}
-	if near >= 0 {
-		for _, c := range ix.multi[a.Unmap()] {
-			if ix.Interfaces[c].VPC == ix.Interfaces[near].VPC {
-				return c
-			}
-		}
-	}
-	return none
+	e, _ := ix.Lookup(a, near)
+	return e
 }
 
 // ResourceOf returns the resource index of interface e, or -1.
@@ -290,22 +285,29 @@ func (ix *Index) ResourceOf(e int32) int32 {
 	if e < 0 {
 		return none
 	}
-	return ix.Interfaces[e].Resource
+	return ix.hot[e].res
 }
 
 // Internal reports whether a is private (RFC 1918, RFC 6598 shared, loopback, link-local, IPv6 ULA) or inside
 // a VPC or subnet range of the inventory: traffic from it is not from the internet.
 func (ix *Index) Internal(a netip.Addr) bool {
+	if a.Is4() { // the same tests on the number
+		k := key4(a)
+		switch {
+		case k>>24 == 10, k>>20 == 172<<4|1, k>>16 == 192<<8|168, // RFC 1918
+			k>>24 == 127, k>>16 == 169<<8|254, k == 0, k>>22 == 100<<2|1: // loopback, link-local, unspecified, RFC 6598
+			return true
+		}
+		return ix.in4.contains(k)
+	}
 	a = a.Unmap()
 	if !a.IsValid() || a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsUnspecified() || cgnat.Contains(a) {
 		return true
 	}
-	for _, p := range ix.internal {
-		if p.Contains(a) {
-			return true
-		}
+	if a.Is4() {
+		return ix.in4.contains(key4(a))
 	}
-	return false
+	return a.Zone() == "" && ix.in6.contains(key6(a))
 }
 
 var cgnat = netip.MustParsePrefix("100.64.0.0/10")
@@ -315,76 +317,10 @@ func (ix *Index) Sensitive(port int32) bool {
 	return port >= 0 && port < 65536 && ix.ports[port>>6]&(1<<(port&63)) != 0
 }
 
-// addrTable maps IPv4 addresses to interface indexes: open addressing, linear probing, load ≤ 1/2; key 0
-// (0.0.0.0, never an interface address) marks an empty slot.
-type addrTable struct {
-	keys []uint32
-	vals []int32
-	mask uint32
-}
-
-func newAddrTable(m map[uint32]int32) addrTable {
-	size := 16
-	for size < 2*len(m) {
-		size <<= 1
-	}
-	t := addrTable{keys: make([]uint32, size), vals: make([]int32, size), mask: uint32(size - 1)}
-	for k, v := range m {
-		if k == 0 {
-			continue
-		}
-		j := hash32(k) & t.mask
-		for t.keys[j] != 0 {
-			j = (j + 1) & t.mask
-		}
-		t.keys[j], t.vals[j] = k, v
-	}
-	return t
-}
-
-// v4key is an IPv4 address as a number (0 for IPv6).
-func v4key(a netip.Addr) uint32 {
-	if !a.Is4() {
-		return 0
-	}
-	b := a.As4()
-	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
-}
-
-func hash32(k uint32) uint32 {
-	k ^= k >> 16
-	k *= 0x7feb352d
-	k ^= k >> 15
-	k *= 0x846ca68b
-	return k ^ k>>16
-}
-
-func (t *addrTable) get(k uint32) int32 {
-	if k == 0 || len(t.keys) == 0 {
-		return none
-	}
-	j := hash32(k) & t.mask
-	for {
-		switch t.keys[j] {
-		case k:
-			return t.vals[j]
-		case 0:
-			return none
-		}
-		j = (j + 1) & t.mask
-	}
-}
-
 // Known reports whether some inventory interface holds address a (also when several do).
 func (ix *Index) Known(a netip.Addr) bool {
-	switch {
-	case a.Is4():
-		return ix.v4.get(v4key(a)) != none
-	case a.IsValid():
-		_, ok := ix.v6[a.Unmap().As16()]
-		return ok
-	}
-	return false
+	_, ok := ix.Lookup(a, none)
+	return ok
 }
 
 // Label is resource i's label (Resource.Label), computed once.

@@ -1,0 +1,199 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/flowguard/flowguard/internal/inventory"
+	"github.com/flowguard/flowguard/internal/logs/analyze"
+	"github.com/flowguard/flowguard/internal/logs/enrich"
+	"github.com/flowguard/flowguard/internal/logs/flowlog"
+	"github.com/flowguard/flowguard/internal/logs/gen"
+	"github.com/flowguard/flowguard/internal/logs/source"
+)
+
+// Estate is an inventory of n interfaces in 10 subnets (each with its own network ACL) and 20 security
+// groups, and the gen.ENIs that generate traffic over it (the inventory of the analyze package's enrichment
+// benchmarks).
+func Estate(n int) (*inventory.Snapshot, []gen.ENI) {
+	reg := &inventory.Region{AccountID: "123456789012", Name: "us-east-1", VPCs: []inventory.VPC{{ID: "vpc-0a1b2c3d4e5f60718", CIDR: "10.0.0.0/16"}}}
+	reg.NetworkRead = true
+	for g := range 20 {
+		sg := inventory.SecurityGroup{ID: fmt.Sprintf("sg-%017x", g), Name: fmt.Sprint("group-", g)}
+		for _, p := range []int32{443, 80, 5432, 6379, 8080} {
+			sg.Ingress = append(sg.Ingress, inventory.SGRule{Protocol: "tcp", FromPort: p, ToPort: p, CIDR: "10.0.0.0/16"})
+		}
+		sg.Ingress = append(sg.Ingress, inventory.SGRule{Protocol: "tcp", FromPort: 22, ToPort: 22, CIDR: "0.0.0.0/0"})
+		sg.Egress = []inventory.SGRule{{Protocol: "-1", FromPort: -1, ToPort: -1, CIDR: "0.0.0.0/0"}}
+		reg.SecurityGroups = append(reg.SecurityGroups, sg)
+	}
+	for s := range 10 {
+		sub := fmt.Sprintf("subnet-%017x", 0x5b0000+s)
+		reg.Subnets = append(reg.Subnets, inventory.Subnet{ID: sub, VPCID: "vpc-0a1b2c3d4e5f60718", CIDR: fmt.Sprintf("10.0.%d.0/24", s)})
+		reg.NetworkACLs = append(reg.NetworkACLs, inventory.NetworkACL{ID: fmt.Sprintf("acl-%017x", s), Subnets: []string{sub}, Entries: []inventory.ACLEntry{
+			{RuleNumber: 10, Protocol: "6", CIDR: "0.0.0.0/0", FromPort: 23, ToPort: 23},
+			{RuleNumber: 20, Protocol: "6", CIDR: "0.0.0.0/0", FromPort: 445, ToPort: 445},
+			{RuleNumber: 30, Protocol: "6", CIDR: "0.0.0.0/0", FromPort: 3389, ToPort: 3389},
+			{RuleNumber: 100, Protocol: "-1", Allow: true, CIDR: "0.0.0.0/0"},
+			{RuleNumber: 100, Egress: true, Protocol: "-1", Allow: true, CIDR: "0.0.0.0/0"},
+			{RuleNumber: 32767, Protocol: "-1", CIDR: "0.0.0.0/0"},
+		}})
+	}
+	var enis []gen.ENI
+	for i := range n {
+		id := fmt.Sprintf("eni-%017x", 0x0a000000000+i*7919)
+		sub := reg.Subnets[i%10]
+		ip := netip.AddrFrom4([4]byte{10, 0, byte(i % 10), byte(4 + i/10)})
+		inst := fmt.Sprintf("i-%017x", 0x1c0000000+i)
+		reg.NetworkInterfaces = append(reg.NetworkInterfaces, inventory.NetworkInterface{ID: id, VPCID: "vpc-0a1b2c3d4e5f60718", SubnetID: sub.ID, Type: "interface",
+			ENIDetails: inventory.ENIDetails{PrivateIPs: []string{ip.String()}, SecurityGroups: []string{reg.SecurityGroups[i%20].ID},
+				Attachment: &inventory.ENIAttachment{InstanceID: inst}}})
+		reg.Instances = append(reg.Instances, inventory.Instance{ID: inst, Tags: map[string]string{"Name": fmt.Sprint("host-", i)}})
+		enis = append(enis, gen.ENI{ID: id, Addr: ip, Subnet: sub.ID, Instance: inst})
+	}
+	return &inventory.Snapshot{Regions: []*inventory.Region{reg}}, enis
+}
+
+// EnrichedDataset is uncompressed version-2 text over Estate(500), in files of about 64 MiB, each an hour
+// of traffic with a vertical scan, a brute force and internet noise.
+type EnrichedDataset struct {
+	Dir     string
+	Files   []string
+	Bytes   []int64 // per file
+	Records int64
+	Snap    *inventory.Snapshot
+}
+
+const enrichedManifest = "enriched-dataset.txt"
+
+// GenerateEnriched writes about size bytes of text into dir, or reuses what an earlier call wrote there (a
+// manifest names the size, files and records).
+func GenerateEnriched(dir string, size int64) (*EnrichedDataset, error) {
+	snap, enis := Estate(500)
+	ds := &EnrichedDataset{Dir: dir, Snap: snap}
+	if b, err := os.ReadFile(filepath.Join(dir, enrichedManifest)); err == nil {
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+		if len(lines) > 1 && lines[0] == "size "+strconv.FormatInt(size, 10) {
+			for _, l := range lines[1:] {
+				var name string
+				var n, recs int64
+				if _, err := fmt.Sscanf(l, "%s %d %d", &name, &n, &recs); err != nil {
+					return nil, fmt.Errorf("%s: %q: %v", enrichedManifest, l, err)
+				}
+				ds.Files, ds.Bytes, ds.Records = append(ds.Files, filepath.Join(dir, name)), append(ds.Bytes, n), ds.Records+recs
+			}
+			return ds, nil
+		}
+	}
+	const perFile = 64 << 20
+	const bytesPerRecord = 100 // generated v2 records over Estate
+	nfiles := max(1, int((size+perFile-1)/perFile))
+	recsPerFile := int(size / bytesPerRecord / int64(nfiles))
+	var manifest bytes.Buffer
+	fmt.Fprintf(&manifest, "size %d\n", size)
+	for i := range nfiles {
+		g := gen.New(gen.Config{Seed: uint64(i + 1), Records: recsPerFile, Start: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Hour),
+			Duration: time.Hour, ENIs: enis, VerticalScans: 1, BruteForces: 1})
+		name := fmt.Sprintf("enriched-%04d.log", i)
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			return nil, err
+		}
+		cw := &countWriter{}
+		bw := bufio.NewWriterSize(io.MultiWriter(f, cw), 1<<20)
+		if err := g.WriteStream(bw, true); err != nil {
+			return nil, err
+		}
+		if err := bw.Flush(); err != nil {
+			return nil, err
+		}
+		if err := f.Close(); err != nil {
+			return nil, err
+		}
+		ds.Files, ds.Bytes, ds.Records = append(ds.Files, f.Name()), append(ds.Bytes, cw.n), ds.Records+g.Summary.Records
+		fmt.Fprintf(&manifest, "%s %d %d\n", name, cw.n, g.Summary.Records)
+	}
+	return ds, os.WriteFile(filepath.Join(dir, enrichedManifest), manifest.Bytes(), 0o644)
+}
+
+// MemoryResult is one enriched report run.
+type MemoryResult struct {
+	Files                    int
+	Bytes, Records           int64
+	TopKCapacity, MaxState   int
+	Elapsed, CPU             time.Duration
+	PeakHeapMB, PeakRSSMB    float64
+	Resolved, RejectsCaused  int64
+	Detections, ExposureRows int
+}
+
+// Report runs the enriched report (parse, aggregate, detect, enrichment, attribution, exposure) over the
+// first files of the dataset with procs workers and the given bounds, and measures its peak heap (sampled
+// every 5 ms) and peak RSS (the kernel's high-water mark, reset before the run).
+func (ds *EnrichedDataset) Report(files, procs, topk, maxState int) (MemoryResult, error) {
+	ix := enrich.New(ds.Snap, enrich.Options{})
+	res := MemoryResult{Files: files, TopKCapacity: topk, MaxState: maxState}
+	for _, n := range ds.Bytes[:files] {
+		res.Bytes += n
+	}
+	runtime.GC()
+	debug.FreeOSMemory()
+	resetPeakRSS()
+	stop := peakHeap()
+	start, c0 := time.Now(), cpuTime()
+	units, err := source.Files(ds.Files[:files], nil)
+	if err != nil {
+		return res, err
+	}
+	eng := analyze.New(analyze.Config{Enrich: ix, TopKCapacity: topk, MaxDetectorState: maxState}, procs)
+	st, err := source.Run(context.Background(), units, procs, flowlog.Options{}, func() source.Sink { return eng.Shard() })
+	rep := eng.Finish(st, nil)
+	res.Elapsed, res.CPU = time.Since(start), cpuTime()-c0
+	res.PeakHeapMB, res.PeakRSSMB = stop(), peakRSS()
+	if err != nil {
+		return res, err
+	}
+	res.Records = rep.Totals.Records
+	if en := rep.Enrichment; en != nil {
+		res.Resolved = en.Resolved
+		for _, v := range en.RejectsByKind {
+			res.RejectsCaused += v
+		}
+		res.ExposureRows = len(en.Exposure)
+	}
+	res.Detections = len(rep.Detections)
+	if res.Resolved == 0 || res.RejectsCaused == 0 {
+		return res, fmt.Errorf("enrichment did nothing: %+v", rep.Enrichment)
+	}
+	return res, nil
+}
+
+// resetPeakRSS resets the kernel's peak-RSS mark of this process (Linux: clear_refs 5), so that peakRSS
+// reads the peak of what follows.
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// peakRSS is VmHWM, the process's peak resident set, in MiB (0 where /proc is not there).
+func peakRSS() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}

@@ -1,0 +1,715 @@
+package enrich
+
+import (
+	"cmp"
+	"encoding/binary"
+	"math"
+	"math/bits"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/flowguard/flowguard/internal/logs/flowlog"
+)
+
+// The per-record lookups. Everything here is built once by New and then only read, except the Attributor,
+// which is one worker's memo of attribution answers.
+//
+//   - IPv4 addresses → interface: a flat open-addressing table of (uint32 address, interface) slots, 8 bytes
+//     each, load ≤ 1/2: one hash and usually one cache line.
+//   - interface → resource, its own IPv4 address, its rule policies: one 16-byte ifHot reached by one index.
+//     A record's interface usually holds one of its two addresses, which the lookup then settles with a
+//     compare instead of a probe.
+//   - attribution and exposure: memoised per worker by what determines their answer (the subject interface,
+//     the direction, the peer's interface, the protocol, and the classes of the port and of the peer's address
+//     under the subject's rules), so that one-off internet sources reuse the answer computed for the first.
+
+// ifHot is the per-record data of one interface.
+type ifHot struct {
+	res    int32    // resource index
+	addr4  uint32   // an IPv4 address only this interface holds (0: none)
+	pol    [2]int32 // the rule policy of the inbound / outbound direction; -1: no rules read
+	subnet int32    // the subnet, numbered
+	sgset  int32    // the list of security groups, numbered (equal lists, equal numbers)
+}
+
+type slot4 struct {
+	k uint32 // 0: empty (0.0.0.0 is never an interface address), e then none
+	e int32  // interface index, or ambiguous
+}
+
+// table4 maps IPv4 addresses to interface indexes (ambiguous when several interfaces hold one).
+type table4 struct {
+	slots []slot4
+	mask  uint32
+	shift uint32 // 32 - log2(len(slots)): Fibonacci hashing takes the product's top bits
+}
+
+// at is the home slot of k: one multiply.
+func (t *table4) at(k uint32) uint32 { return (k * 0x9e3779b1) >> t.shift }
+
+func newTable4(m map[uint32]int32) table4 {
+	size := 16
+	for size < 2*len(m) {
+		size <<= 1
+	}
+	t := table4{slots: make([]slot4, size), mask: uint32(size - 1), shift: uint32(32 - bits.TrailingZeros(uint(size)))}
+	for i := range t.slots {
+		t.slots[i].e = none // so that a probe for key 0 ends, at the first empty slot, with none
+	}
+	for k, v := range m {
+		if k == 0 {
+			continue
+		}
+		j := t.at(k)
+		for t.slots[j].k != 0 {
+			j = (j + 1) & t.mask
+		}
+		t.slots[j] = slot4{k, v}
+	}
+	return t
+}
+
+func (t *table4) get(k uint32) int32 {
+	j := t.at(k) // the table is never empty (16 slots at least) nor full (load ≤ 1/2)
+	for {
+		s := t.slots[j]
+		if s.k == k {
+			return s.e
+		}
+		if s.k == 0 {
+			return none
+		}
+		j = (j + 1) & t.mask
+	}
+}
+
+// key4 is IPv4 address a as a number; a must be IPv4.
+func key4(a netip.Addr) uint32 {
+	b := a.As4()
+	return binary.BigEndian.Uint32(b[:])
+}
+
+// Lookup is Addr and Known in one probe: the interface holding a (resolved near, as Addr), and whether some
+// inventory interface holds a at all.
+func (ix *Index) Lookup(a netip.Addr, near int32) (int32, bool) {
+	if a.Is4() {
+		return ix.lookup4(key4(a), near)
+	}
+	return ix.lookup6(a, near)
+}
+
+func (ix *Index) lookup4(k uint32, near int32) (int32, bool) {
+	if near >= 0 && k != 0 && ix.hot[near].addr4 == k {
+		return near, true
+	}
+	e := ix.v4.get(k)
+	if e == ambiguous {
+		return ix.resolve4(k, near), true
+	}
+	return e, e != none
+}
+
+func (ix *Index) resolve4(k uint32, near int32) int32 {
+	b := [4]byte{byte(k >> 24), byte(k >> 16), byte(k >> 8), byte(k)}
+	return ix.resolve(netip.AddrFrom4(b), near)
+}
+
+// LookupRecord is Lookup of a record's source and destination addresses (near: the record's interface) in
+// one call: the interface usually holds one of them, which is then settled by a compare, and the other costs
+// one probe of the flat table.
+func (ix *Index) LookupRecord(r *flowlog.Record, near int32) (si, di int32, sk, dk bool) {
+	var own uint32
+	if near >= 0 {
+		own = ix.hot[near].addr4
+	}
+	if r.SrcAddr.Is4() {
+		if k := key4(r.SrcAddr); own != 0 && k == own {
+			si, sk = near, true
+		} else if si = ix.v4.get(k); si == ambiguous {
+			si, sk = ix.resolve4(k, near), true
+		} else {
+			sk = si != none
+		}
+	} else {
+		si, sk = ix.lookup6(r.SrcAddr, near)
+	}
+	if r.DstAddr.Is4() {
+		if k := key4(r.DstAddr); own != 0 && k == own {
+			di, dk = near, true
+		} else if di = ix.v4.get(k); di == ambiguous {
+			di, dk = ix.resolve4(k, near), true
+		} else {
+			dk = di != none
+		}
+	} else {
+		di, dk = ix.lookup6(r.DstAddr, near)
+	}
+	return
+}
+
+func (ix *Index) lookup6(a netip.Addr, near int32) (int32, bool) {
+	if !a.IsValid() || a.Is4In6() { // an IPv4-mapped address is never an interface's (New unmaps them)
+		return none, false
+	}
+	e, ok := ix.v6[a.As16()]
+	if !ok {
+		return none, false
+	}
+	if e == ambiguous {
+		return ix.resolve(a, near), true
+	}
+	return e, true
+}
+
+// resolve picks, among the interfaces holding a, the first in near's VPC.
+func (ix *Index) resolve(a netip.Addr, near int32) int32 {
+	if near >= 0 {
+		for _, c := range ix.multi[a] {
+			if ix.Interfaces[c].VPC == ix.Interfaces[near].VPC {
+				return c
+			}
+		}
+	}
+	return none
+}
+
+// ranges are sorted disjoint closed address ranges, for Internal.
+type ranges4 struct{ lo, hi []uint32 }
+
+type u128 struct{ hi, lo uint64 }
+
+func (a u128) cmp(b u128) int { return cmp.Or(cmp.Compare(a.hi, b.hi), cmp.Compare(a.lo, b.lo)) }
+
+func key6(a netip.Addr) u128 {
+	b := a.As16()
+	return u128{binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])}
+}
+
+type ranges6 struct{ lo, hi []u128 }
+
+// prefixRange4 is the first and last address of an IPv4 prefix.
+func prefixRange4(p netip.Prefix) (uint32, uint32) {
+	lo := key4(p.Masked().Addr())
+	if p.Bits() == 0 {
+		return lo, ^uint32(0)
+	}
+	return lo, lo | (1<<(32-p.Bits()) - 1)
+}
+
+func prefixRange6(p netip.Prefix) (u128, u128) {
+	lo := key6(p.Masked().Addr())
+	hi := lo
+	switch b := p.Bits(); {
+	case b == 0:
+		hi = u128{^uint64(0), ^uint64(0)}
+	case b < 64:
+		hi.hi |= 1<<(64-b) - 1
+		hi.lo = ^uint64(0)
+	case b < 128:
+		hi.lo |= 1<<(128-b) - 1
+	}
+	return lo, hi
+}
+
+// buildInternal merges the internal prefixes into sorted disjoint ranges.
+func (ix *Index) buildInternal() {
+	type r4 struct{ lo, hi uint32 }
+	type r6 struct{ lo, hi u128 }
+	var v4 []r4
+	var v6 []r6
+	for _, p := range ix.internal {
+		if !p.IsValid() {
+			continue
+		}
+		if p.Addr().Is4() {
+			lo, hi := prefixRange4(p)
+			v4 = append(v4, r4{lo, hi})
+		} else {
+			lo, hi := prefixRange6(p)
+			v6 = append(v6, r6{lo, hi})
+		}
+	}
+	slices.SortFunc(v4, func(a, b r4) int { return cmp.Compare(a.lo, b.lo) })
+	for _, r := range v4 {
+		if n := len(ix.in4.lo); n > 0 && uint64(r.lo) <= uint64(ix.in4.hi[n-1])+1 {
+			ix.in4.hi[n-1] = max(ix.in4.hi[n-1], r.hi)
+			continue
+		}
+		ix.in4.lo, ix.in4.hi = append(ix.in4.lo, r.lo), append(ix.in4.hi, r.hi)
+	}
+	slices.SortFunc(v6, func(a, b r6) int { return a.lo.cmp(b.lo) })
+	for _, r := range v6 {
+		if n := len(ix.in6.lo); n > 0 && r.lo.cmp(ix.in6.hi[n-1]) <= 0 {
+			if r.hi.cmp(ix.in6.hi[n-1]) > 0 {
+				ix.in6.hi[n-1] = r.hi
+			}
+			continue
+		}
+		ix.in6.lo, ix.in6.hi = append(ix.in6.lo, r.lo), append(ix.in6.hi, r.hi)
+	}
+}
+
+// inRanges4 reports whether k is in one of the ranges (binary search).
+func (r *ranges4) contains(k uint32) bool {
+	i := upper4(r.lo, k) // ranges starting at or before k
+	return i > 0 && k <= r.hi[i-1]
+}
+
+func (r *ranges6) contains(k u128) bool {
+	i := upper6(r.lo, k)
+	return i > 0 && k.cmp(r.hi[i-1]) <= 0
+}
+
+// upper4 is the number of elements of sorted s that are ≤ k.
+func upper4(s []uint32, k uint32) int {
+	lo, n := 0, len(s)
+	for n > 0 {
+		h := n >> 1
+		if s[lo+h] <= k {
+			lo += h + 1
+			n -= h + 1
+		} else {
+			n = h
+		}
+	}
+	return lo
+}
+
+func upper6(s []u128, k u128) int {
+	lo, n := 0, len(s)
+	for n > 0 {
+		h := n >> 1
+		if s[lo+h].cmp(k) <= 0 {
+			lo += h + 1
+			n -= h + 1
+		} else {
+			n = h
+		}
+	}
+	return lo
+}
+
+func upper32(s []int32, k int32) int {
+	lo, n := 0, len(s)
+	for n > 0 {
+		h := n >> 1
+		if s[lo+h] <= k {
+			lo += h + 1
+			n -= h + 1
+		} else {
+			n = h
+		}
+	}
+	return lo
+}
+
+// policy is what one direction of an interface's rules (its subnet's ACL entries and its groups' rules for
+// that direction) distinguish in a peer address and a port: the boundaries of the elementary intervals that
+// their prefixes and port ranges cut the address and port spaces into. Within one interval every prefix
+// (port range) either contains every value or none, so every rule of the policy answers the same for all of
+// them: the interval's index (its class) stands for the value in the memo key.
+type policy struct {
+	v4    []uint32 // sorted, distinct interval starts (the class of k is the number ≤ k)
+	v6    []u128
+	ports []int32
+	// groupRefs: a security-group rule of the direction refers to a group of the inventory, so the peer's
+	// groups matter (else only whether the peer is in the inventory, and in the subject's subnet, does).
+	groupRefs bool
+}
+
+// buildPolicies gives every interface whose rules were read a policy per direction, shared by the
+// interfaces with the same ACL and groups.
+func (ix *Index) buildPolicies() {
+	byKey := map[string]int32{}
+	subnets, sgsets := map[string]int32{}, map[string]int32{}
+	var sb strings.Builder
+	for e := range ix.Interfaces {
+		it := &ix.Interfaces[e]
+		sn, ok := subnets[it.Subnet]
+		if !ok {
+			sn = int32(len(subnets))
+			subnets[it.Subnet] = sn
+		}
+		ix.hot[e].subnet = sn
+		sb.Reset()
+		for _, g := range it.SGs {
+			sb.WriteString(strconv.Itoa(int(g)) + "/")
+		}
+		if it.SGs == nil {
+			sb.WriteString("nil") // not read: not the same as no groups
+		}
+		gs, ok := sgsets[sb.String()]
+		if !ok {
+			gs = int32(len(sgsets))
+			sgsets[sb.String()] = gs
+		}
+		ix.hot[e].sgset = gs
+		for d, egress := range []bool{false, true} {
+			if !it.rulesRead {
+				ix.hot[e].pol[d] = none
+				continue
+			}
+			sb.Reset()
+			sb.WriteString(strconv.FormatBool(egress))
+			sb.WriteString("/" + strconv.Itoa(int(it.acl)))
+			for _, g := range it.SGs {
+				sb.WriteString("/" + strconv.Itoa(int(g)))
+			}
+			if len(it.SGs) < len(it.sgIDs) {
+				sb.WriteString("/missing") // a group the interface names is not in the inventory: maybe
+			}
+			k := sb.String()
+			p, ok := byKey[k]
+			if !ok {
+				p = int32(len(ix.pols))
+				byKey[k] = p
+				ix.pols = append(ix.pols, ix.compilePolicy(it, egress))
+			}
+			ix.hot[e].pol[d] = p
+		}
+	}
+}
+
+func (ix *Index) compilePolicy(it *Interface, egress bool) policy {
+	var v4 []uint32
+	var v6 []u128
+	var ports []int32
+	groupRefs := false
+	addPrefix := func(p netip.Prefix) {
+		if !p.IsValid() {
+			return
+		}
+		if p.Addr().Is4() {
+			lo, hi := prefixRange4(p)
+			v4 = append(v4, lo)
+			if hi != ^uint32(0) {
+				v4 = append(v4, hi+1)
+			}
+			return
+		}
+		lo, hi := prefixRange6(p)
+		v6 = append(v6, lo)
+		if hi != (u128{^uint64(0), ^uint64(0)}) {
+			n := hi
+			n.lo++
+			if n.lo == 0 {
+				n.hi++
+			}
+			v6 = append(v6, n)
+		}
+	}
+	addPorts := func(from, to int32) {
+		if from >= 0 {
+			ports = append(ports, from)
+			if to < math.MaxInt32 {
+				ports = append(ports, to+1)
+			}
+		}
+	}
+	if it.acl >= 0 {
+		a := &ix.acls[it.acl]
+		es := a.in
+		if egress {
+			es = a.out
+		}
+		for _, e := range es {
+			addPrefix(e.prefix)
+			addPorts(e.from, e.to)
+		}
+	}
+	for _, gi := range it.SGs {
+		g := &ix.sgs[gi]
+		rs := g.in
+		if egress {
+			rs = g.out
+		}
+		for i := range rs {
+			addPrefix(rs[i].prefix)
+			addPorts(rs[i].from, rs[i].to)
+			groupRefs = groupRefs || rs[i].group >= 0
+		}
+	}
+	slices.Sort(v4)
+	slices.SortFunc(v6, u128.cmp)
+	slices.Sort(ports)
+	return policy{v4: slices.Compact(v4), v6: slices.CompactFunc(v6, func(a, b u128) bool { return a == b }), ports: slices.Compact(ports), groupRefs: groupRefs}
+}
+
+// Memo keys: b's low two bits are never 0, so b == 0 marks an empty slot; bit 2 marks exposure answers,
+// bit 3 the outbound direction, bit 4 an IPv6 peer, bits 5–12 the protocol, 13–31 the port class, 32–63 the
+// address class. a: the policy and the peer's key (attribution), or the interface and port (exposure).
+const (
+	tagRules    = 3
+	tagExposure = 1 << 2
+	egressBit   = 1 << 3
+)
+
+// ruleKey is the memo key of the rules' answer for a record whose subject x (outbound when egress) and peer
+// are known and whose rules were read (policy pi): the policy, what the rules can tell of the peer, and the
+// classes of port and peer address. ok false: evaluate directly.
+func (ix *Index) ruleKey(r *flowlog.Record, pi, x int32, egress bool, peer int32) (a, b uint64, ok bool) {
+	peerAddr := r.SrcAddr
+	if egress {
+		peerAddr = r.DstAddr
+	}
+	if r.Protocol > 255 {
+		return 0, 0, false
+	}
+	p := &ix.pols[pi]
+	b, ok = ix.classes(p, r.Protocol, r.DstPort, peerAddr)
+	if !ok {
+		return 0, 0, false
+	}
+	if egress {
+		b |= egressBit
+	}
+	// The peer matters through whether it is in the inventory, whether it is in x's subnet (traffic inside a
+	// subnet does not cross its ACL) and, when a rule refers to a group, which groups it holds.
+	var pk uint64
+	if peer >= 0 {
+		ph := &ix.hot[peer]
+		pk = 1
+		if ph.subnet == ix.hot[x].subnet {
+			pk |= 2
+		}
+		if p.groupRefs {
+			pk |= uint64(ph.sgset) << 2
+		}
+	}
+	if pk >= 1<<32 {
+		return 0, 0, false
+	}
+	return uint64(uint32(pi))<<32 | pk, b | tagRules, true
+}
+
+// classes packs the classes of port and peer (under policy p) and the protocol into the high bits of a key:
+// addr class <<32 | port class <<13 | proto <<5 | family <<4.
+func (ix *Index) classes(p *policy, proto, port int32, peer netip.Addr) (uint64, bool) {
+	peer = peer.Unmap()
+	var ac, fam uint64
+	if peer.Is4() {
+		ac = uint64(upper4(p.v4, key4(peer)))
+	} else {
+		if peer.Zone() != "" {
+			return 0, false // a zoned address matches no prefix: not worth a class of its own
+		}
+		ac, fam = uint64(upper6(p.v6, key6(peer))), 1
+	}
+	var pc uint64
+	if hasPorts(proto) {
+		pc = uint64(upper32(p.ports, port))
+	}
+	if pc >= 1<<19 || ac >= 1<<32 {
+		return 0, false
+	}
+	return ac<<32 | pc<<13 | uint64(proto)<<5 | fam<<4, true
+}
+
+// exposureKey is the memo key of ExposureAt's answer for a record that passed its filters: subject x, port,
+// and the classes of the protocol and of the source under x's inbound policy; ok false: evaluate directly.
+func (ix *Index) exposureKey(x, proto, port int32, src netip.Addr) (a, b uint64, ok bool) {
+	pi := ix.hot[x].pol[0]
+	if pi < 0 || proto < 0 || proto > 255 || port < 0 || port > 65535 {
+		return 0, 0, false
+	}
+	b, ok = ix.classes(&ix.pols[pi], proto, port, src)
+	return uint64(uint32(x))<<32 | uint64(port), b | tagExposure | tagRules, ok
+}
+
+type memoSlot struct {
+	a, b uint64
+	id   int32
+}
+
+// Attributor is one worker's attribution and exposure, memoised. An answer is split into the interface it
+// names and the rest, a template (a Cause with Iface -1), interned: templates are bounded by the inventory's
+// ACL entries (a few per entry) and the undetermined reasons. A two-way memo of MemoSlots entries maps
+// what determines the rules' answer — the subject's policy (its ACL, its groups, the direction), what the
+// rules can tell of the peer, the protocol and the classes of port and peer address — to the template, so
+// that interfaces sharing rules, and sources the rules do not tell apart (one-off internet scanners), share
+// one entry. Exposure answers are interned whole (ExposureKey ids) and memoised per interface. Not safe for
+// concurrent use; one per worker. Memory: the memo (24 bytes a slot), plus the interned templates and
+// exposure keys, bounded by the inventory.
+type Attributor struct {
+	ix     *Index
+	memo   [][2]memoSlot // two-way sets, the most recently used first
+	mask   uint64
+	tmpls  []Cause
+	tmplID map[Cause]int32
+	early  [16]int32 // the template of each undetermined Why code
+	reason []int32   // the template of each record reject-reason (index reason id + 1)
+	expos  []ExposureKey
+	expoID map[ExposureKey]int32
+	// Hits and Misses count the memo's answers: for benchmarks and tests.
+	Hits, Misses int64
+}
+
+// MemoSlots is the default number of memo entries per Attributor (24 bytes each: 96 KiB).
+const MemoSlots = 4096
+
+// NewAttributor returns a worker's attributor with a memo of slots entries in two-way sets (a power of two
+// ≥ 16 is used; MemoSlots when slots ≤ 0).
+func (ix *Index) NewAttributor(slots int) *Attributor {
+	if slots <= 0 {
+		slots = MemoSlots
+	}
+	n := 16
+	for n < slots {
+		n <<= 1
+	}
+	at := &Attributor{ix: ix, memo: make([][2]memoSlot, n/2), mask: uint64(n/2 - 1), tmplID: map[Cause]int32{}, expoID: map[ExposureKey]int32{}}
+	for why := range at.early {
+		at.early[why] = at.template(Cause{Kind: CauseUndetermined, Why: uint8(why), Iface: none, ACL: none, Rule: none})
+	}
+	for rid := int32(-1); rid < int32(len(ix.reasons)); rid++ {
+		at.reason = append(at.reason, at.template(Cause{Kind: CauseRecordReason, Iface: none, Reason: rid, ACL: none, Rule: none}))
+	}
+	return at
+}
+
+// set returns the memo set of key (a, b): two slots, the most recently used first.
+func (at *Attributor) set(a, b uint64) *[2]memoSlot {
+	h := a*0x9e3779b97f4a7c15 + b*0xc2b2ae3d27d4eb4f
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	return &at.memo[h&at.mask]
+}
+
+// lookup finds (a, b) in its set, making it the set's first.
+func (at *Attributor) lookup(s *[2]memoSlot, a, b uint64) (int32, bool) {
+	if s[0].a == a && s[0].b == b {
+		at.Hits++
+		return s[0].id, true
+	}
+	if s[1].a == a && s[1].b == b {
+		at.Hits++
+		s[0], s[1] = s[1], s[0]
+		return s[0].id, true
+	}
+	at.Misses++
+	return 0, false
+}
+
+// store puts (a, b) → id first in its set, the least recently used entry leaving.
+func store(s *[2]memoSlot, a, b uint64, id int32) {
+	s[1] = s[0]
+	s[0] = memoSlot{a, b, id}
+}
+
+// Attribute is AttributeAt (same arguments) as the interface the cause names (its Iface) and a template id:
+// Cause(x, t) is AttributeAt's answer. Only a record whose rules must be evaluated and whose determining
+// inputs were not seen lately costs an evaluation.
+func (at *Attributor) Attribute(r *flowlog.Record, iface, src, dst int32) (x, t int32) {
+	ix := at.ix
+	if v := r.Field(flowlog.RejectReason); len(v) > 0 && !flowlog.IsNA(v) {
+		return iface, at.reason[ix.internReason(v)+1]
+	}
+	if !r.SrcAddr.IsValid() || !r.DstAddr.IsValid() {
+		return iface, at.early[WhyNoAddrs]
+	}
+	if r.Protocol < 0 {
+		return iface, at.early[WhyBadProto]
+	}
+	x, egress, peer, why := ix.subject(r, iface, src, dst)
+	if why != WhyNone {
+		return x, at.early[why]
+	}
+	d := 0
+	if egress {
+		d = 1
+	}
+	pi := ix.hot[x].pol[d]
+	if pi < 0 {
+		return x, at.early[WhyRulesNotRead]
+	}
+	a, b, ok := ix.ruleKey(r, pi, x, egress, peer)
+	if !ok {
+		return at.split(ix.AttributeAt(r, iface, src, dst))
+	}
+	s := at.set(a, b)
+	if t, ok := at.lookup(s, a, b); ok {
+		return x, t
+	}
+	x, t = at.split(ix.AttributeAt(r, iface, src, dst))
+	store(s, a, b, t)
+	return x, t
+}
+
+// split interns c's template.
+func (at *Attributor) split(c Cause) (int32, int32) {
+	x := c.Iface
+	c.Iface = none
+	return x, at.template(c)
+}
+
+func (at *Attributor) template(c Cause) int32 {
+	id, ok := at.tmplID[c]
+	if !ok {
+		id = int32(len(at.tmpls))
+		at.tmplID[c] = id
+		at.tmpls = append(at.tmpls, c)
+	}
+	return id
+}
+
+// Cause is the cause of interface x and template t (from Attribute).
+func (at *Attributor) Cause(x, t int32) Cause {
+	c := at.tmpls[t]
+	c.Iface = x
+	return c
+}
+
+// Kind is template t's cause kind.
+func (at *Attributor) Kind(t int32) CauseKind { return at.tmpls[t].Kind }
+
+// Exposure is ExposureAt (same arguments) with the answer's id (ExposureKey gives the key); the source is
+// returned as ExposureAt returns it.
+func (at *Attributor) Exposure(r *flowlog.Record, iface, dst int32) (int32, netip.Addr, bool) {
+	ix := at.ix
+	if r.DstPort < 0 || !ix.Sensitive(r.DstPort) || !r.DstAddr.IsValid() {
+		return 0, netip.Addr{}, false
+	}
+	x := dst
+	if x < 0 || iface >= 0 && x != iface { // first: cheaper than Internal, and no other effect
+		return 0, netip.Addr{}, false
+	}
+	src := r.SrcAddr
+	if r.PktSrcAddr.IsValid() {
+		src = r.PktSrcAddr
+	}
+	if !src.IsValid() || ix.Internal(src) {
+		return 0, netip.Addr{}, false
+	}
+	a, b, ok := ix.exposureKey(x, r.Protocol, r.DstPort, src)
+	if !ok {
+		k, s, _ := ix.ExposureAt(r, iface, dst)
+		return at.expoOf(k), s, true
+	}
+	s := at.set(a, b)
+	if id, ok := at.lookup(s, a, b); ok {
+		return id, src, true
+	}
+	k, _, _ := ix.ExposureAt(r, iface, dst)
+	id := at.expoOf(k)
+	store(s, a, b, id)
+	return id, src, true
+}
+
+func (at *Attributor) expoOf(k ExposureKey) int32 {
+	id, ok := at.expoID[k]
+	if !ok {
+		id = int32(len(at.expos))
+		at.expoID[k] = id
+		at.expos = append(at.expos, k)
+	}
+	return id
+}
+
+// ExposureKey is the exposure key with id id (from Exposure).
+func (at *Attributor) ExposureKey(id int32) ExposureKey { return at.expos[id] }
+
+// Res is the resource of interface e (e ≥ 0).
+func (ix *Index) Res(e int32) int32 { return ix.hot[e].res }
