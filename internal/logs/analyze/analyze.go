@@ -169,10 +169,12 @@ type Engine struct {
 	// before), so they are not merged per worker: each unit (file, object, stream: read start to end by one
 	// worker) is counted on its own, and the units' tables are merged here in unit order, whichever worker
 	// read them and whenever it finished. The same input then gives the same lists and the same bounds.
-	tables  topTables        // the merged tables
-	pending map[int]*unitTop // units finished ahead of next
-	next    int              // the next unit to merge
-	cond    *sync.Cond       // on mu: next moved
+	// A unit read in several parts (chunks of a stream, which any worker may parse) is merged part by part
+	// in chunk order into the unit's tables first.
+	tables  *topTables         // the merged tables
+	units   map[int]*unitParts // units whose parts are being merged
+	pending map[int]*unitTop   // units finished ahead of next
+	next    int                // the next unit to merge
 }
 
 // topTables are the merged top-k tables.
@@ -200,11 +202,8 @@ func comparePair(a, b pairKey) int { return cmp.Or(a.src.compare(b.src), a.dst.c
 func New(cfg Config, partitions int) *Engine {
 	cfg.fill()
 	partitions = max(partitions, 1)
-	e := &Engine{cfg: cfg, filter: compile(cfg.Filter), seed: maphash.MakeSeed(), pending: map[int]*unitTop{}}
-	e.cond = sync.NewCond(&e.mu)
-	c := cfg.TopKCapacity
-	e.tables = topTables{rejSrc: NewTopK(c, akey.compare), rejDst: NewTopK(c, akey.compare),
-		rejPort: NewTopK(c, comparePortProto), talkers: NewTopK(c, comparePair)}
+	e := &Engine{cfg: cfg, filter: compile(cfg.Filter), seed: maphash.MakeSeed(), units: map[int]*unitParts{}, pending: map[int]*unitTop{},
+		tables: newTopTables(cfg.TopKCapacity)}
 	e.batches.New = func() any { return make([]detRec, 0, batchSize) }
 	e.sample = &sampler{budget: int64(max(cfg.MaxDetectorState, 1024))}
 	for i := 0; i < partitions; i++ {
@@ -454,36 +453,92 @@ func (c addrCounter) entries() ([]Entry[akey], int64) {
 	return out, bound
 }
 
-// BeginUnit is called by the reader before the shard reads unit i (units are numbered in the order given
-// to the reader). It waits while i is far ahead of the units merged so far, which bounds the finished units
-// held for the in-order merge to about two per worker.
-func (s *Shard) BeginUnit(i int) {
+// EndPart is called by the reader after the shard read part chunk of unit i (completely or not; last: the
+// unit's final part). The part's top-k tables are handed over and the shard's emptied for the next part. A
+// unit's parts are merged in chunk order into the unit's tables (a unit of one part keeps that part's), and
+// complete units into the engine's in unit order; the reader bounds how many units are begun ahead of the
+// first incomplete one (see source.UnitSink), hence how many wait here.
+func (s *Shard) EndPart(i, chunk int, last bool) {
+	top := s.takeTop()
 	e := s.e
 	e.mu.Lock()
-	for i >= e.next+2*len(e.shards)+1 {
-		e.cond.Wait()
+	u := e.units[i]
+	if u == nil {
+		u = &unitParts{parts: map[int]*unitTop{}}
+		e.units[i] = u
 	}
 	e.mu.Unlock()
+	if t, done := u.add(chunk, last, top, e.cfg.TopKCapacity); done {
+		e.mu.Lock()
+		delete(e.units, i)
+		e.pending[i] = t
+		for {
+			t, ok := e.pending[e.next]
+			if !ok {
+				break
+			}
+			delete(e.pending, e.next)
+			e.tables.merge(t)
+			e.next++
+		}
+		e.mu.Unlock()
+	}
 }
 
-// EndUnit is called after the shard read unit i (completely or not): its top-k tables are handed over for
-// the in-order merge and emptied for the next unit.
-func (s *Shard) EndUnit(i int) {
-	u := s.takeTop()
-	e := s.e
-	e.mu.Lock()
-	e.pending[i] = u
+// unitParts merges the parts of one unit in chunk order, as they finish.
+type unitParts struct {
+	mu      sync.Mutex
+	parts   map[int]*unitTop // finished ahead of next
+	next    int              // the next part to merge
+	n       int              // parts in all, once the last has finished (0: not yet)
+	merging bool             // a worker is merging: the others leave their parts to it
+	first   *unitTop         // part 0, while it is the only one merged
+	tables  *topTables       // the parts merged, from the second on
+}
+
+// add hands over part chunk's tables. The worker that merges the unit's last part gets the unit's tables.
+func (u *unitParts) add(chunk int, last bool, t *unitTop, capacity int) (*unitTop, bool) {
+	u.mu.Lock()
+	u.parts[chunk] = t
+	if last {
+		u.n = chunk + 1
+	}
+	if u.merging {
+		u.mu.Unlock()
+		return nil, false
+	}
+	u.merging = true
 	for {
-		u, ok := e.pending[e.next]
+		t, ok := u.parts[u.next]
 		if !ok {
 			break
 		}
-		delete(e.pending, e.next)
-		e.tables.merge(u)
-		e.next++
+		delete(u.parts, u.next)
+		u.mu.Unlock()
+		switch {
+		case u.next == 0:
+			u.first = t
+		default:
+			if u.tables == nil {
+				u.tables = newTopTables(capacity)
+				u.tables.merge(u.first)
+				u.first = nil
+			}
+			u.tables.merge(t)
+		}
+		u.mu.Lock()
+		u.next++
 	}
-	e.cond.Broadcast()
-	e.mu.Unlock()
+	u.merging = false
+	done := u.n > 0 && u.next == u.n
+	u.mu.Unlock()
+	if !done {
+		return nil, false
+	}
+	if u.tables == nil {
+		return u.first, true
+	}
+	return u.tables.take(), true
 }
 
 // takeTop returns the shard's top-k tables as a unitTop and empties them.
@@ -508,6 +563,25 @@ func (s *Shard) takeTop() *unitTop {
 	s.talk4.reset()
 	s.talkers.reset()
 	return u
+}
+
+func newTopTables(c int) *topTables {
+	return &topTables{rejSrc: NewTopK(c, akey.compare), rejDst: NewTopK(c, akey.compare),
+		rejPort: NewTopK(c, comparePortProto), talkers: NewTopK(c, comparePair)}
+}
+
+// take returns the tables' entries and bounds as a unitTop (t is not to be used after).
+func (t *topTables) take() *unitTop {
+	return &unitTop{rejSrc: entries(t.rejSrc), rejDst: entries(t.rejDst), rejPort: entries(t.rejPort), talkers: entries(t.talkers),
+		errSrc: t.rejSrc.ErrBound, errDst: t.rejDst.ErrBound, errPort: t.rejPort.ErrBound, errTalk: t.talkers.ErrBound}
+}
+
+func entries[K comparable](t *TopK[K]) []Entry[K] {
+	out := make([]Entry[K], 0, len(t.m))
+	for k, v := range t.m {
+		out = append(out, Entry[K]{k, v})
+	}
+	return out
 }
 
 func (t *topTables) merge(u *unitTop) {
