@@ -173,6 +173,7 @@ type Engine struct {
 	// in chunk order into the unit's tables first.
 	tables  *topTables         // the merged tables
 	units   map[int]*unitParts // units whose parts are being merged
+	free    []*partTables      // emptied part tables, for shards to take
 	pending map[int]*unitTop   // units finished ahead of next
 	next    int                // the next unit to merge
 }
@@ -454,50 +455,108 @@ func (c addrCounter) entries() ([]Entry[akey], int64) {
 }
 
 // EndPart is called by the reader after the shard read part chunk of unit i (completely or not; last: the
-// unit's final part). The part's top-k tables are handed over and the shard's emptied for the next part. A
-// unit's parts are merged in chunk order into the unit's tables (a unit of one part keeps that part's), and
-// complete units into the engine's in unit order; the reader bounds how many units are begun ahead of the
-// first incomplete one (see source.UnitSink), hence how many wait here.
+// unit's final part). The shard hands its top-k tables over and goes on with empty ones. A unit's parts are
+// merged in chunk order into the first part's tables, and complete units into the engine's tables in unit
+// order: the lists depend on where the input is cut into parts (by its bytes only, see source.UnitSink),
+// never on which worker read which part. The reader bounds how many units are begun ahead of the first
+// incomplete one, hence how many wait here; a unit's parts wait only for the ones being read before them.
 func (s *Shard) EndPart(i, chunk int, last bool) {
-	top := s.takeTop()
 	e := s.e
+	pt := &partTables{rejSrc: s.rejSrc, rejDst: s.rejDst, rejPort: s.rejPort, talk4: s.talk4, talkers: s.talkers}
 	e.mu.Lock()
+	f := e.freeTables()
 	u := e.units[i]
 	if u == nil {
-		u = &unitParts{parts: map[int]*unitTop{}}
+		u = &unitParts{parts: map[int]*partTables{}}
 		e.units[i] = u
 	}
 	e.mu.Unlock()
-	if t, done := u.add(chunk, last, top, e.cfg.TopKCapacity); done {
+	s.rejSrc, s.rejDst, s.rejPort, s.talk4, s.talkers = f.rejSrc, f.rejDst, f.rejPort, f.talk4, f.talkers
+	merged, done := u.add(chunk, last, pt)
+	if merged != nil {
 		e.mu.Lock()
-		delete(e.units, i)
-		e.pending[i] = t
-		for {
-			t, ok := e.pending[e.next]
-			if !ok {
-				break
-			}
-			delete(e.pending, e.next)
-			e.tables.merge(t)
-			e.next++
-		}
+		e.free = append(e.free, merged...)
 		e.mu.Unlock()
 	}
+	if !done {
+		return
+	}
+	t := u.acc.take()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.free = append(e.free, u.acc)
+	delete(e.units, i)
+	e.pending[i] = t
+	for {
+		t, ok := e.pending[e.next]
+		if !ok {
+			break
+		}
+		delete(e.pending, e.next)
+		e.tables.merge(t)
+		e.next++
+	}
+}
+
+// freeTables returns empty part tables, reused or new. Called with e.mu held.
+func (e *Engine) freeTables() *partTables {
+	if n := len(e.free); n > 0 {
+		t := e.free[n-1]
+		e.free = e.free[:n-1]
+		return t
+	}
+	return newPartTables(e.cfg.TopKCapacity)
+}
+
+// partTables are the top-k tables a shard counts one part into (IPv4 keys in flat tables, see Shard).
+type partTables struct {
+	rejSrc, rejDst addrCounter
+	rejPort        *counter64
+	talk4          *counter64
+	talkers        *TopK[pairKey]
+}
+
+func newPartTables(c int) *partTables {
+	return &partTables{rejSrc: newAddrCounter(c), rejDst: newAddrCounter(c), rejPort: newCounter64(c), talk4: newCounter64(c), talkers: NewTopK(c, comparePair)}
+}
+
+// merge adds o's counts and bounds into t (in o's table order, which depends on o's history only) and
+// empties o.
+func (t *partTables) merge(o *partTables) {
+	t.rejSrc.merge(o.rejSrc)
+	t.rejDst.merge(o.rejDst)
+	t.rejPort.merge(o.rejPort)
+	t.talk4.merge(o.talk4)
+	t.talkers.Merge(o.talkers)
+	o.talkers.reset()
+}
+
+func (c addrCounter) merge(o addrCounter) {
+	c.v4.merge(o.v4)
+	c.v6.Merge(o.v6)
+	o.v6.reset()
+}
+
+// merge adds o's counts and bound into c and empties o.
+func (c *counter64) merge(o *counter64) {
+	o.each(c.Add)
+	c.ErrBound += o.ErrBound
+	o.reset()
 }
 
 // unitParts merges the parts of one unit in chunk order, as they finish.
 type unitParts struct {
 	mu      sync.Mutex
-	parts   map[int]*unitTop // finished ahead of next
-	next    int              // the next part to merge
-	n       int              // parts in all, once the last has finished (0: not yet)
-	merging bool             // a worker is merging: the others leave their parts to it
-	first   *unitTop         // part 0, while it is the only one merged
-	tables  *topTables       // the parts merged, from the second on
+	parts   map[int]*partTables // finished ahead of next
+	next    int                 // the next part to merge
+	n       int                 // parts in all, once the last has finished (0: not yet)
+	merging bool                // a worker is merging: the others leave their parts to it
+	acc     *partTables         // the parts merged so far: part 0's tables, with the later ones added
 }
 
-// add hands over part chunk's tables. The worker that merges the unit's last part gets the unit's tables.
-func (u *unitParts) add(chunk int, last bool, t *unitTop, capacity int) (*unitTop, bool) {
+// add hands over part chunk's tables. It returns the tables it emptied, for reuse, and whether the unit is
+// complete (for the one caller that merged its last part): acc is then the unit's tables.
+func (u *unitParts) add(chunk int, last bool, t *partTables) (emptied []*partTables, done bool) {
 	u.mu.Lock()
 	u.parts[chunk] = t
 	if last {
@@ -515,73 +574,53 @@ func (u *unitParts) add(chunk int, last bool, t *unitTop, capacity int) (*unitTo
 		}
 		delete(u.parts, u.next)
 		u.mu.Unlock()
-		switch {
-		case u.next == 0:
-			u.first = t
-		default:
-			if u.tables == nil {
-				u.tables = newTopTables(capacity)
-				u.tables.merge(u.first)
-				u.first = nil
-			}
-			u.tables.merge(t)
+		if u.acc == nil {
+			u.acc = t
+		} else {
+			u.acc.merge(t)
+			emptied = append(emptied, t)
 		}
 		u.mu.Lock()
 		u.next++
 	}
 	u.merging = false
-	done := u.n > 0 && u.next == u.n
+	done = u.n > 0 && u.next == u.n
 	u.mu.Unlock()
-	if !done {
-		return nil, false
-	}
-	if u.tables == nil {
-		return u.first, true
-	}
-	return u.tables.take(), true
+	return emptied, done
 }
 
 // takeTop returns the shard's top-k tables as a unitTop and empties them.
 func (s *Shard) takeTop() *unitTop {
+	return (&partTables{rejSrc: s.rejSrc, rejDst: s.rejDst, rejPort: s.rejPort, talk4: s.talk4, talkers: s.talkers}).take()
+}
+
+// take returns the tables as a unitTop and empties them.
+func (t *partTables) take() *unitTop {
 	u := &unitTop{}
-	u.rejSrc, u.errSrc = s.rejSrc.entries()
-	u.rejDst, u.errDst = s.rejDst.entries()
-	u.rejPort = make([]Entry[PortProto], 0, s.rejPort.n)
-	s.rejPort.each(func(k uint64, v int64) {
+	u.rejSrc, u.errSrc = t.rejSrc.entries()
+	u.rejDst, u.errDst = t.rejDst.entries()
+	u.rejPort = make([]Entry[PortProto], 0, t.rejPort.n)
+	t.rejPort.each(func(k uint64, v int64) {
 		u.rejPort = append(u.rejPort, Entry[PortProto]{PortProto{int32(k >> 32), int32(uint32(k))}, v})
 	})
-	u.errPort = s.rejPort.ErrBound
-	s.rejPort.reset()
-	u.talkers = make([]Entry[pairKey], 0, s.talk4.n+len(s.talkers.m))
-	s.talk4.each(func(k uint64, v int64) {
+	u.errPort = t.rejPort.ErrBound
+	t.rejPort.reset()
+	u.talkers = make([]Entry[pairKey], 0, t.talk4.n+len(t.talkers.m))
+	t.talk4.each(func(k uint64, v int64) {
 		u.talkers = append(u.talkers, Entry[pairKey]{pairKey{akey{0, 0xffff<<32 | k>>32}, akey{0, 0xffff<<32 | k&0xffffffff}}, v})
 	})
-	for k, v := range s.talkers.m {
+	for k, v := range t.talkers.m {
 		u.talkers = append(u.talkers, Entry[pairKey]{k, v})
 	}
-	u.errTalk = s.talk4.ErrBound + s.talkers.ErrBound
-	s.talk4.reset()
-	s.talkers.reset()
+	u.errTalk = t.talk4.ErrBound + t.talkers.ErrBound
+	t.talk4.reset()
+	t.talkers.reset()
 	return u
 }
 
 func newTopTables(c int) *topTables {
 	return &topTables{rejSrc: NewTopK(c, akey.compare), rejDst: NewTopK(c, akey.compare),
 		rejPort: NewTopK(c, comparePortProto), talkers: NewTopK(c, comparePair)}
-}
-
-// take returns the tables' entries and bounds as a unitTop (t is not to be used after).
-func (t *topTables) take() *unitTop {
-	return &unitTop{rejSrc: entries(t.rejSrc), rejDst: entries(t.rejDst), rejPort: entries(t.rejPort), talkers: entries(t.talkers),
-		errSrc: t.rejSrc.ErrBound, errDst: t.rejDst.ErrBound, errPort: t.rejPort.ErrBound, errTalk: t.talkers.ErrBound}
-}
-
-func entries[K comparable](t *TopK[K]) []Entry[K] {
-	out := make([]Entry[K], 0, len(t.m))
-	for k, v := range t.m {
-		out = append(out, Entry[K]{k, v})
-	}
-	return out
 }
 
 func (t *topTables) merge(u *unitTop) {

@@ -112,10 +112,8 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 	// parts merged of units left incomplete; then whatever a shard counted outside any part (callers feeding
 	// a shard directly), in shard order.
 	for i, u := range e.units {
-		if u.first != nil {
-			e.pending[i] = u.first
-		} else if u.tables != nil {
-			e.pending[i] = u.tables.take()
+		if u.acc != nil {
+			e.pending[i] = u.acc.take()
 		}
 		delete(e.units, i)
 	}
