@@ -23,7 +23,9 @@ import (
 // makes the fixed cost of a chunk (a parser, emptying and handing over the top-k tables) ~1% and leaves the
 // workers at most ~10 ms of uneven work at the end of a stream. Memory: Run holds at most 2×workers+2 chunk
 // buffers (12 MiB for 2 workers, 36 MiB for 8), plus a carried partial line per open stream.
-const (
+//
+// (Variables only so that tests can cut small inputs into many chunks.)
+var (
 	chunkSize = 2 << 20
 	maxLine   = 1 << 20 // flowlog.Scanner's buffer: a line this long or longer is malformed ("line too long")
 )
