@@ -208,7 +208,9 @@ func TestMalformedAtChunkEdges(t *testing.T) {
 // Lines too long to be records, at the real sizes: inside a chunk, longer than a chunk, and last.
 func TestLongLines(t *testing.T) {
 	text := genText(t, gen.Config{Seed: 4, Records: 30000}, true)
-	at := func(f float64) int { return bytes.IndexByte(text[int(f*float64(len(text))):], '\n') + int(f*float64(len(text))) + 1 }
+	at := func(f float64) int {
+		return bytes.IndexByte(text[int(f*float64(len(text))):], '\n') + int(f*float64(len(text))) + 1
+	}
 	var b bytes.Buffer
 	b.Write(text[:at(0.33)])
 	b.WriteString(strings.Repeat("x", maxLine+maxLine/2) + "\n")
