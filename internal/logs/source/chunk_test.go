@@ -248,12 +248,13 @@ func FuzzChunkedMatchesScanner(f *testing.F) {
 // barrierSink holds the first record of each part until `want` workers hold parts of the same unit at once
 // (once that was seen, it holds no more).
 type barrierSink struct {
-	mu      *sync.Mutex
-	cond    *sync.Cond
-	holding *int
-	want    int
-	waiting bool
-	seen    *atomic.Int64
+	mu       *sync.Mutex
+	cond     *sync.Cond
+	holding  *int
+	want     int
+	waiting  bool
+	seen     *atomic.Int64
+	deadline time.Time
 }
 
 func (s *barrierSink) Add(*flowlog.Record) {
@@ -264,8 +265,7 @@ func (s *barrierSink) Add(*flowlog.Record) {
 	s.mu.Lock()
 	*s.holding++
 	s.cond.Broadcast()
-	deadline := time.Now().Add(10 * time.Second)
-	for *s.holding < s.want && s.seen.Load() == 0 && time.Now().Before(deadline) {
+	for *s.holding < s.want && s.seen.Load() == 0 && time.Now().Before(s.deadline) {
 		s.mu.Unlock()
 		time.Sleep(time.Millisecond)
 		s.mu.Lock()
@@ -297,8 +297,9 @@ func TestOneFileOnSeveralWorkers(t *testing.T) {
 	cond := sync.NewCond(&mu)
 	holding := 0
 	var seen atomic.Int64
+	deadline := time.Now().Add(10 * time.Second)
 	st, err := Run(context.Background(), []Unit{File{path}}, 3, flowlog.Options{Strict: true}, func() Sink {
-		return &barrierSink{mu: &mu, cond: cond, holding: &holding, want: 3, seen: &seen}
+		return &barrierSink{mu: &mu, cond: cond, holding: &holding, want: 3, seen: &seen, deadline: deadline}
 	})
 	if err != nil || st.Records != 5000 {
 		t.Fatal(err, st)
@@ -371,5 +372,31 @@ func TestChunkedUnitFailure(t *testing.T) {
 	}
 	if st.Records != wst.Records+3000 || wst.Records == 0 {
 		t.Fatalf("%d records, want %d + 3000", st.Records, wst.Records)
+	}
+}
+
+// In strict mode the error is the stream's first malformed line, also when a later chunk fails first: here
+// chunk 0 ends with a bad line that its worker reaches only after a slow walk through the records, and
+// chunk 1 starts with one.
+func TestStrictFirstInStreamOrder(t *testing.T) {
+	withChunks(t, 4096)
+	text := genText(t, gen.Config{Seed: 8, Records: 500}, true)
+	c := text[:bytes.LastIndexByte(text[:chunkSize-200], '\n')+1]
+	const badA, badB = "bad line A ", "bad line B\n"
+	var b bytes.Buffer
+	b.Write(c)
+	b.WriteString(badA + strings.Repeat("x", chunkSize-len(c)-len(badA)-1) + "\n")
+	b.WriteString(badB)
+	b.Write(text[len(c):])
+	_, _, werr := scanWhole(b.Bytes(), "in", flowlog.Options{Strict: true})
+	if werr == nil || !strings.Contains(werr.Error(), "\"bad\"") {
+		t.Fatalf("whole stream: %v", werr)
+	}
+	for _, w := range []int{2, 3} {
+		_, err := Run(context.Background(), []Unit{Reader{R: bytes.NewReader(b.Bytes()), Label: "in"}}, w, flowlog.Options{Strict: true},
+			func() Sink { return funcSink(func() { time.Sleep(time.Millisecond) }) })
+		if err == nil || err.Error() != werr.Error() {
+			t.Fatalf("%d workers: %v, want %v", w, err, werr)
+		}
 	}
 }
