@@ -4,9 +4,12 @@
 // than by input size.
 //
 // Memory bound: each worker shard holds four top-k tables of at most Config.TopKCapacity keys (exact while
-// the distinct keys fit, otherwise counts are low by at most the reported error bound; the tables are emptied
-// after each input unit and the units' tables merged in unit order into four more, so the lists and bounds do
-// not depend on which worker read what; finished units wait for the merge, at most about two per worker; IPv4 keys live in flat
+// the distinct keys fit, otherwise counts are low by at most the reported error bound; the tables are handed
+// over after each part of the input (a unit, or a chunk of a stream: see source.UnitSink) and replaced by
+// empty ones; a unit's parts are merged in chunk order, the units' tables in unit order into four more, so the
+// lists and bounds do not depend on which worker read what; parts finished out of order hold their tables
+// until merged, at most 2×workers+2 of them (the reader's chunk buffers), and finished units wait for the
+// merge, at most about two per worker; IPv4 keys live in flat
 // tables of 2×capacity slots of 16 B, plus a pruning scratch of capacity slots once a table has overflowed),
 // an interface table of at most Config.MaxInterfaces entries, and one timeline bucket per minute of the time
 // span read. The detectors together hold at most Config.MaxDetectorState keys plus distinct values (a few

@@ -22,7 +22,7 @@ import (
 // the longest line that is not malformed plus as much again; about 20,000 records (≈10 ms of parsing), which
 // makes the fixed cost of a chunk (a parser, emptying and handing over the top-k tables) ~1% and leaves the
 // workers at most ~10 ms of uneven work at the end of a stream. Memory: Run holds at most 2×workers+2 chunk
-// buffers (12 MiB for 2 workers, 36 MiB for 8), plus a carried partial line per open stream.
+// buffers (12 MiB for 2 workers, 36 MiB for 8), plus a carried partial line per open stream (see sched).
 //
 // (Variables only so that tests can cut small inputs into many chunks.)
 var (

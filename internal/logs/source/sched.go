@@ -10,6 +10,8 @@ import (
 // sched hands the parts of the units to the workers (see chunk.go for how a stream is cut). Units are begun
 // in order, at most `workers` of them incomplete at a time, and unit i only once unit i−2×workers is
 // complete; a worker never waits for anything but a part, so that the parts of begun units always drain.
+// Chunks are cut into a pool of 2×workers+2 buffers, and a buffer is free again only when its part and every
+// earlier part of its unit are finished: at most that many chunks are cut and not yet finished in order.
 type sched struct {
 	parts   chan *part
 	free    chan []byte // chunk buffers: at most 2×workers+2 exist
@@ -29,7 +31,9 @@ type unitRun struct {
 	wrap func(error) error // for the errors of reading its text (see textUnit)
 
 	// guarded by sched.mu
-	done     int   // parts finished
+	low      int            // the first part not finished
+	held     map[int][]byte // the buffers of parts finished after low, kept until low passes them
+	done     int            // parts finished
 	total    int   // parts in all, once the last one finished (0: not yet)
 	err      error // the error of the first failed part
 	errChunk int
@@ -151,6 +155,25 @@ func (s *sched) finished(p *part, err error) (complete bool, uerr error) {
 	defer s.mu.Unlock()
 	ur := p.ur
 	ur.done++
+	// A chunk's buffer goes back to the pool only once every earlier part of its unit is finished too: the
+	// pool then also bounds the parts finished out of order, whose per-part results the sink holds until
+	// it can merge them in order.
+	if p.chunk == ur.low {
+		s.putBuf(p.buf)
+		for ur.low++; ur.held != nil; ur.low++ {
+			b, ok := ur.held[ur.low]
+			if !ok {
+				break
+			}
+			delete(ur.held, ur.low)
+			s.putBuf(b)
+		}
+	} else {
+		if ur.held == nil {
+			ur.held = map[int][]byte{}
+		}
+		ur.held[p.chunk] = p.buf
+	}
 	if err != nil && (ur.err == nil || p.chunk < ur.errChunk) {
 		ur.err, ur.errChunk, ur.stop = err, p.chunk, true
 	}

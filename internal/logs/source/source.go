@@ -178,7 +178,6 @@ func run(ctx context.Context, units []Unit, workers int, opts flowlog.Options, n
 				if us != nil {
 					us.EndPart(p.ur.i, p.chunk, p.last)
 				}
-				s.putBuf(p.buf)
 				if cnt != nil {
 					cnt.records.Add(n & 1023)
 				}
