@@ -34,8 +34,8 @@ type unitRun struct {
 	low      int            // the first part not finished
 	held     map[int][]byte // the buffers of parts finished after low, kept until low passes them
 	done     int            // parts finished
-	total    int   // parts in all, once the last one finished (0: not yet)
-	err      error // the error of the first failed part
+	total    int            // parts in all, once the last one finished (0: not yet)
+	err      error          // the error of the first failed part
 	errChunk int
 	stop     bool // a part failed: cut no more, parse no further part
 }
