@@ -135,11 +135,18 @@ func (c *cutter) scan(data []byte) (stop bool) {
 			}
 			continue
 		}
+		// Parser.Parse takes a line that does not parse and looks like a header for a new header. A header
+		// starts with a lower-case name, after blanks: records with a number or "-" first are not one.
+		if len(line) == 0 {
+			continue
+		}
+		if b := line[0]; !(b >= 'a' && b <= 'z' || b == ' ' || b == '\t') {
+			continue
+		}
 		t := line
-		if n := len(t); n > 0 && t[n-1] == '\r' {
+		if n := len(t); t[n-1] == '\r' {
 			t = t[:n-1]
 		}
-		// Parser.Parse takes a line that does not parse and looks like a header for a new header.
 		if flowlog.LooksLikeHeader(t) {
 			c.hp.Parse(line, c.lines)
 		}
