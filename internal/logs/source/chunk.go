@@ -18,15 +18,17 @@ import (
 // One text stream (a file or S3 object, plain or gzip) is read by one goroutine, which cuts the decompressed
 // bytes into chunks at line boundaries; any worker parses any chunk. The chunk size is fixed, whatever the
 // number of workers: where a stream is cut, and so every per-chunk result merged in (unit, chunk) order,
-// depends on the input only. 2 MiB: twice flowlog.Scanner's 1 MiB line limit, so that a chunk always holds
-// the longest line that is not malformed plus as much again; about 20,000 records (≈10 ms of parsing), which
-// makes the fixed cost of a chunk (a parser, emptying and handing over the top-k tables) ~1% and leaves the
-// workers at most ~10 ms of uneven work at the end of a stream. Memory: Run holds at most 2×workers+2 chunk
-// buffers (12 MiB for 2 workers, 36 MiB for 8), plus a carried partial line per open stream (see sched).
+// depends on the input only. 4 MiB: at least twice flowlog.Scanner's 1 MiB line limit, so that a chunk always
+// holds the longest line that is not malformed plus as much again; about 40,000 records (≈20 ms of parsing),
+// which keeps the fixed cost of a chunk — a parser, and above all handing over and merging its top-k tables,
+// up to 4 × 16,384 keys whose merge misses the cache — near 10% of its parse at 1 core (≈20% at 2 MiB, ≈5% at
+// 8 MiB, measured), and leaves the workers at most ~20 ms of uneven work at the end of a stream. Memory: Run
+// holds at most 2×workers+2 chunk buffers (24 MiB for 2 workers, 72 MiB for 8), plus a carried partial line
+// per open stream (see sched).
 //
 // (Variables only so that tests can cut small inputs into many chunks.)
 var (
-	chunkSize = 2 << 20
+	chunkSize = 4 << 20
 	maxLine   = 1 << 20 // flowlog.Scanner's buffer: a line this long or longer is malformed ("line too long")
 )
 
