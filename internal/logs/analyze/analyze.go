@@ -4,9 +4,12 @@
 // than by input size.
 //
 // Memory bound: each worker shard holds four top-k tables of at most Config.TopKCapacity keys (exact while
-// the distinct keys fit, otherwise counts are low by at most the reported error bound; the tables are emptied
-// after each input unit and the units' tables merged in unit order into four more, so the lists and bounds do
-// not depend on which worker read what; finished units wait for the merge, at most about two per worker; IPv4 keys live in flat
+// the distinct keys fit, otherwise counts are low by at most the reported error bound; the tables are handed
+// over after each part of the input (a unit, or a chunk of a stream: see source.UnitSink) and replaced by
+// empty ones; a unit's parts are merged in chunk order, the units' tables in unit order into four more, so the
+// lists and bounds do not depend on which worker read what; parts finished out of order hold their tables
+// until merged, at most 2×workers+2 of them (the reader's chunk buffers), and finished units wait for the
+// merge, at most about two per worker; IPv4 keys live in flat
 // tables of 2×capacity slots of 16 B, plus a pruning scratch of capacity slots once a table has overflowed,
 // and a queue of 8 adds of 24 B each (lagged.go)),
 // an interface table of at most Config.MaxInterfaces entries, and one timeline bucket per minute of the time
@@ -170,10 +173,13 @@ type Engine struct {
 	// before), so they are not merged per worker: each unit (file, object, stream: read start to end by one
 	// worker) is counted on its own, and the units' tables are merged here in unit order, whichever worker
 	// read them and whenever it finished. The same input then gives the same lists and the same bounds.
-	tables  topTables        // the merged tables
-	pending map[int]*unitTop // units finished ahead of next
-	next    int              // the next unit to merge
-	cond    *sync.Cond       // on mu: next moved
+	// A unit read in several parts (chunks of a stream, which any worker may parse) is merged part by part
+	// in chunk order into the unit's tables first.
+	tables  *topTables         // the merged tables
+	units   map[int]*unitParts // units whose parts are being merged
+	free    []*partTables      // emptied part tables, for shards to take
+	pending map[int]*unitTop   // units finished ahead of next
+	next    int                // the next unit to merge
 }
 
 // topTables are the merged top-k tables.
@@ -201,11 +207,8 @@ func comparePair(a, b pairKey) int { return cmp.Or(a.src.compare(b.src), a.dst.c
 func New(cfg Config, partitions int) *Engine {
 	cfg.fill()
 	partitions = max(partitions, 1)
-	e := &Engine{cfg: cfg, filter: compile(cfg.Filter), seed: maphash.MakeSeed(), pending: map[int]*unitTop{}}
-	e.cond = sync.NewCond(&e.mu)
-	c := cfg.TopKCapacity
-	e.tables = topTables{rejSrc: NewTopK(c, akey.compare), rejDst: NewTopK(c, akey.compare),
-		rejPort: NewTopK(c, comparePortProto), talkers: NewTopK(c, comparePair)}
+	e := &Engine{cfg: cfg, filter: compile(cfg.Filter), seed: maphash.MakeSeed(), units: map[int]*unitParts{}, pending: map[int]*unitTop{},
+		tables: newTopTables(cfg.TopKCapacity)}
 	e.batches.New = func() any { return make([]detRec, 0, batchSize) }
 	e.sample = &sampler{budget: int64(max(cfg.MaxDetectorState, 1024))}
 	for i := 0; i < partitions; i++ {
@@ -459,62 +462,178 @@ func (c addrCounter) entries() ([]Entry[akey], int64) {
 	return out, bound
 }
 
-// BeginUnit is called by the reader before the shard reads unit i (units are numbered in the order given
-// to the reader). It waits while i is far ahead of the units merged so far, which bounds the finished units
-// held for the in-order merge to about two per worker.
-func (s *Shard) BeginUnit(i int) {
+// EndPart is called by the reader after the shard read part chunk of unit i (completely or not; last: the
+// unit's final part). The shard hands its top-k tables over and goes on with empty ones. A unit's parts are
+// merged in chunk order into the first part's tables, and complete units into the engine's tables in unit
+// order: the lists depend on where the input is cut into parts (by its bytes only, see source.UnitSink),
+// never on which worker read which part. The reader bounds how many units are begun ahead of the first
+// incomplete one, hence how many wait here; a unit's parts wait only for the ones being read before them.
+func (s *Shard) EndPart(i, chunk int, last bool) {
 	e := s.e
+	// The lagged tables hold their last adds back: apply them before the tables are handed over.
+	s.rejSrc.v4.flush()
+	s.rejDst.v4.flush()
+	s.talk4.flush()
+	pt := &partTables{rejSrc: s.rejSrc, rejDst: s.rejDst, rejPort: s.rejPort, talk4: s.talk4, talkers: s.talkers}
 	e.mu.Lock()
-	for i >= e.next+2*len(e.shards)+1 {
-		e.cond.Wait()
+	f := e.freeTables()
+	u := e.units[i]
+	if u == nil {
+		u = &unitParts{parts: map[int]*partTables{}}
+		e.units[i] = u
 	}
 	e.mu.Unlock()
-}
-
-// EndUnit is called after the shard read unit i (completely or not): its top-k tables are handed over for
-// the in-order merge and emptied for the next unit.
-func (s *Shard) EndUnit(i int) {
-	u := s.takeTop()
-	e := s.e
+	s.rejSrc, s.rejDst, s.rejPort, s.talk4, s.talkers = f.rejSrc, f.rejDst, f.rejPort, f.talk4, f.talkers
+	merged, done := u.add(chunk, last, pt)
+	if merged != nil {
+		e.mu.Lock()
+		e.free = append(e.free, merged...)
+		e.mu.Unlock()
+	}
+	if !done {
+		return
+	}
+	t := u.acc.take()
 	e.mu.Lock()
-	e.pending[i] = u
+	defer e.mu.Unlock()
+	e.free = append(e.free, u.acc)
+	delete(e.units, i)
+	e.pending[i] = t
 	for {
-		u, ok := e.pending[e.next]
+		t, ok := e.pending[e.next]
 		if !ok {
 			break
 		}
 		delete(e.pending, e.next)
-		e.tables.merge(u)
+		e.tables.merge(t)
 		e.next++
 	}
-	e.cond.Broadcast()
-	e.mu.Unlock()
+}
+
+// freeTables returns empty part tables, reused or new. Called with e.mu held.
+func (e *Engine) freeTables() *partTables {
+	if n := len(e.free); n > 0 {
+		t := e.free[n-1]
+		e.free = e.free[:n-1]
+		return t
+	}
+	return newPartTables(e.cfg.TopKCapacity)
+}
+
+// partTables are the top-k tables a shard counts one part into (IPv4 keys in flat tables, see Shard).
+type partTables struct {
+	rejSrc, rejDst addrCounter
+	rejPort        *counter64
+	talk4          *lagged
+	talkers        *TopK[pairKey]
+}
+
+func newPartTables(c int) *partTables {
+	return &partTables{rejSrc: newAddrCounter(c), rejDst: newAddrCounter(c), rejPort: newCounter64(c), talk4: newLagged(c), talkers: NewTopK(c, comparePair)}
+}
+
+// merge adds o's counts and bounds into t (in o's table order, which depends on o's history only) and
+// empties o.
+func (t *partTables) merge(o *partTables) {
+	t.rejSrc.merge(o.rejSrc)
+	t.rejDst.merge(o.rejDst)
+	t.rejPort.merge(o.rejPort)
+	t.talk4.c.merge(o.talk4.c)
+	t.talkers.Merge(o.talkers)
+	o.talkers.reset()
+}
+
+func (c addrCounter) merge(o addrCounter) {
+	c.v4.c.merge(o.v4.c)
+	c.v6.Merge(o.v6)
+	o.v6.reset()
+}
+
+// merge adds o's counts and bound into c and empties o.
+func (c *counter64) merge(o *counter64) {
+	o.each(c.Add)
+	c.ErrBound += o.ErrBound
+	o.reset()
+}
+
+// unitParts merges the parts of one unit in chunk order, as they finish.
+type unitParts struct {
+	mu      sync.Mutex
+	parts   map[int]*partTables // finished ahead of next
+	next    int                 // the next part to merge
+	n       int                 // parts in all, once the last has finished (0: not yet)
+	merging bool                // a worker is merging: the others leave their parts to it
+	acc     *partTables         // the parts merged so far: part 0's tables, with the later ones added
+}
+
+// add hands over part chunk's tables. It returns the tables it emptied, for reuse, and whether the unit is
+// complete (for the one caller that merged its last part): acc is then the unit's tables.
+func (u *unitParts) add(chunk int, last bool, t *partTables) (emptied []*partTables, done bool) {
+	u.mu.Lock()
+	u.parts[chunk] = t
+	if last {
+		u.n = chunk + 1
+	}
+	if u.merging {
+		u.mu.Unlock()
+		return nil, false
+	}
+	u.merging = true
+	for {
+		t, ok := u.parts[u.next]
+		if !ok {
+			break
+		}
+		delete(u.parts, u.next)
+		u.mu.Unlock()
+		if u.acc == nil {
+			u.acc = t
+		} else {
+			u.acc.merge(t)
+			emptied = append(emptied, t)
+		}
+		u.mu.Lock()
+		u.next++
+	}
+	u.merging = false
+	done = u.n > 0 && u.next == u.n
+	u.mu.Unlock()
+	return emptied, done
 }
 
 // takeTop returns the shard's top-k tables as a unitTop and empties them.
 func (s *Shard) takeTop() *unitTop {
+	return (&partTables{rejSrc: s.rejSrc, rejDst: s.rejDst, rejPort: s.rejPort, talk4: s.talk4, talkers: s.talkers}).take()
+}
+
+// take returns the tables as a unitTop and empties them.
+func (t *partTables) take() *unitTop {
 	u := &unitTop{}
-	u.rejSrc, u.errSrc = s.rejSrc.entries()
-	u.rejDst, u.errDst = s.rejDst.entries()
-	u.rejPort = make([]Entry[PortProto], 0, s.rejPort.n)
-	s.rejPort.each(func(k uint64, v int64) {
+	u.rejSrc, u.errSrc = t.rejSrc.entries()
+	u.rejDst, u.errDst = t.rejDst.entries()
+	u.rejPort = make([]Entry[PortProto], 0, t.rejPort.n)
+	t.rejPort.each(func(k uint64, v int64) {
 		u.rejPort = append(u.rejPort, Entry[PortProto]{PortProto{int32(k >> 32), int32(uint32(k))}, v})
 	})
-	u.errPort = s.rejPort.ErrBound
-	s.rejPort.reset()
-	s.talk4.flush()
-	talk4 := s.talk4.c
-	u.talkers = make([]Entry[pairKey], 0, talk4.n+len(s.talkers.m))
-	talk4.each(func(k uint64, v int64) {
+	t.talk4.flush()
+	u.errPort = t.rejPort.ErrBound
+	t.rejPort.reset()
+	u.talkers = make([]Entry[pairKey], 0, t.talk4.c.n+len(t.talkers.m))
+	t.talk4.c.each(func(k uint64, v int64) {
 		u.talkers = append(u.talkers, Entry[pairKey]{pairKey{akey{0, 0xffff<<32 | k>>32}, akey{0, 0xffff<<32 | k&0xffffffff}}, v})
 	})
-	for k, v := range s.talkers.m {
+	for k, v := range t.talkers.m {
 		u.talkers = append(u.talkers, Entry[pairKey]{k, v})
 	}
-	u.errTalk = talk4.ErrBound + s.talkers.ErrBound
-	talk4.reset()
-	s.talkers.reset()
+	u.errTalk = t.talk4.c.ErrBound + t.talkers.ErrBound
+	t.talk4.c.reset()
+	t.talkers.reset()
 	return u
+}
+
+func newTopTables(c int) *topTables {
+	return &topTables{rejSrc: NewTopK(c, akey.compare), rejDst: NewTopK(c, akey.compare),
+		rejPort: NewTopK(c, comparePortProto), talkers: NewTopK(c, comparePair)}
 }
 
 func (t *topTables) merge(u *unitTop) {

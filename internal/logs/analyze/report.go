@@ -108,8 +108,15 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 
 	c := e.cfg
 	tot := Totals{}
-	// Units finished after a gap (a unit that was never read: cancelled) are merged in order; then whatever
-	// a shard counted outside BeginUnit/EndUnit (callers feeding a shard directly), in shard order.
+	// Units finished after a gap (a unit that was never read: cancelled) are merged in order, and so are the
+	// parts merged of units left incomplete; then whatever a shard counted outside any part (callers feeding
+	// a shard directly), in shard order.
+	for i, u := range e.units {
+		if u.acc != nil {
+			e.pending[i] = u.acc.take()
+		}
+		delete(e.units, i)
+	}
 	rest := make([]int, 0, len(e.pending))
 	for i := range e.pending {
 		rest = append(rest, i)

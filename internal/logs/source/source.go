@@ -35,14 +35,18 @@ type Unit interface {
 // Sink receives the records of one worker; Run gives each worker its own, so sinks need no locking.
 type Sink interface{ Add(*flowlog.Record) }
 
-// UnitSink is a Sink that is told where each unit starts and ends. Units are numbered by their position in
-// the list given to Run; BeginUnit(i) comes before the first record of unit i and EndUnit(i) after its last,
-// also when the unit failed. A sink that merges per-unit results in unit order gives the same result
-// whichever worker read which unit.
+// UnitSink is a Sink that is told where the pieces of the input end. Run reads a unit in parts: a text
+// stream (file or S3 object, plain or gzip) in chunks of a fixed size cut at line boundaries, any other unit
+// (Parquet, CloudWatch Logs) whole as one part. Units are numbered by their position in the list given to
+// Run, the parts of a unit from 0 in stream order; where a stream is cut depends on its bytes only, never on
+// the number of workers. Each part is read start to end by one worker, and the records that worker passes
+// to Add before EndPart(unit, chunk, last) are exactly that part's; last marks the unit's final part (EndPart
+// comes for every part, also when the unit failed). A sink that merges per-part results in (unit, chunk)
+// order gives the same result whichever worker read which part. Run begins unit i only once unit i−2×workers
+// is complete (all its parts ended), so at most 2×workers+1 units are begun and not yet merged.
 type UnitSink interface {
 	Sink
-	BeginUnit(i int)
-	EndUnit(i int)
+	EndPart(unit, chunk int, last bool)
 }
 
 // Failure is a unit that could not be read (completely).
@@ -145,16 +149,13 @@ func run(ctx context.Context, units []Unit, workers int, opts flowlog.Options, n
 			rc.progress(snapshot())
 		}()
 	}
-	workers = max(1, min(workers, len(units)))
+	// More workers than units is no waste: the chunks of one stream go to any worker.
+	workers = max(1, workers)
 	if opts.MaxSamples == 0 {
 		opts.MaxSamples = flowlog.DefaultMaxSamples
 	}
 	g, ctx := errgroup.WithContext(ctx)
-	type job struct {
-		i int
-		u Unit
-	}
-	ch := make(chan job)
+	s := newSched(len(units), workers)
 	var mu sync.Mutex
 	var total flowlog.Stats
 	var failed []Failure
@@ -162,11 +163,7 @@ func run(ctx context.Context, units []Unit, workers int, opts flowlog.Options, n
 		sink := newSink()
 		g.Go(func() error {
 			us, _ := sink.(UnitSink)
-			for j := range ch {
-				u := j.u
-				if us != nil {
-					us.BeginUnit(j.i)
-				}
+			for p := range s.parts {
 				add := sink.Add
 				var n int64
 				if cnt != nil {
@@ -177,39 +174,56 @@ func run(ctx context.Context, units []Unit, workers int, opts flowlog.Options, n
 						}
 					}
 				}
-				st, err := u.Read(ctx, opts, add)
+				st, err := s.read(ctx, p, opts, add)
 				if us != nil {
-					us.EndUnit(j.i)
+					us.EndPart(p.ur.i, p.chunk, p.last)
 				}
 				if cnt != nil {
 					cnt.records.Add(n & 1023)
-					cnt.done.Add(1)
 				}
 				mu.Lock()
 				total.Add(st, opts.MaxSamples)
 				mu.Unlock()
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				complete, err := s.finished(p, err)
+				if !complete {
+					continue
+				}
+				if cnt != nil {
+					cnt.done.Add(1)
+				}
 				if err == nil {
 					continue
 				}
 				var me *flowlog.MalformedError
-				if !keepGoing || ctx.Err() != nil || errors.As(err, &me) {
+				if !keepGoing || errors.As(err, &me) {
 					return err
 				}
 				mu.Lock()
-				failed = append(failed, Failure{Source: u.Name(), Error: err.Error()})
+				failed = append(failed, Failure{Source: p.ur.u.Name(), Error: err.Error()})
 				mu.Unlock()
 			}
 			return nil
 		})
 	}
 	g.Go(func() error {
-		defer close(ch)
+		var readers sync.WaitGroup
+		defer func() {
+			readers.Wait()
+			close(s.parts)
+		}()
 		for i, u := range units {
-			select {
-			case ch <- job{i, u}:
-			case <-ctx.Done():
+			if !s.begin(ctx, i) {
 				return ctx.Err()
 			}
+			ur := &unitRun{i: i, u: u}
+			readers.Add(1)
+			go func() {
+				defer readers.Done()
+				s.open(ctx, ur, opts)
+			}()
 		}
 		return nil
 	})
@@ -225,8 +239,9 @@ func run(ctx context.Context, units []Unit, workers int, opts flowlog.Options, n
 	return total, failed, err
 }
 
-// ReadStream reads text or gzip text (detected by its magic bytes) from r.
-func ReadStream(ctx context.Context, r io.Reader, name string, opts flowlog.Options, fn func(*flowlog.Record)) (flowlog.Stats, error) {
+// decompressed returns the text of stream r: r itself, or what it inflates to if it is gzip (by its magic
+// bytes); done releases the decompressor. With progress counters in ctx, the bytes of r are counted.
+func decompressed(ctx context.Context, r io.Reader, name string) (text io.Reader, done func(), err error) {
 	if c, ok := ctx.Value(countersKey{}).(*counters); ok {
 		r = countingReader{r, c}
 	}
@@ -234,15 +249,28 @@ func ReadStream(ctx context.Context, r io.Reader, name string, opts flowlog.Opti
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := inflate.NewReader(br)
 		if err != nil {
-			return flowlog.Stats{}, fmt.Errorf("read %s: %w", name, err)
+			return nil, nil, fmt.Errorf("read %s: %w", name, err)
 		}
-		defer zr.Close()
-		// Inflate in a goroutine of its own, parse here: one file keeps two cores busy.
-		p := newPipe(zr)
-		defer p.Close()
-		return readText(ctx, p, name, opts, fn)
+		return zr, func() { zr.Close() }, nil
 	}
-	return readText(ctx, br, name, opts, fn)
+	return br, func() {}, nil
+}
+
+// ReadStream reads text or gzip text (detected by its magic bytes) from r. (Run does not call it for the
+// units of this package: it cuts their text into chunks for all workers, see chunk.go.)
+func ReadStream(ctx context.Context, r io.Reader, name string, opts flowlog.Options, fn func(*flowlog.Record)) (flowlog.Stats, error) {
+	text, done, err := decompressed(ctx, r, name)
+	if err != nil {
+		return flowlog.Stats{}, err
+	}
+	defer done()
+	if _, plain := text.(*bufio.Reader); !plain {
+		// Inflate in a goroutine of its own, parse here: one stream keeps two cores busy.
+		p := newPipe(text)
+		defer p.Close()
+		text = p
+	}
+	return readText(ctx, text, name, opts, fn)
 }
 
 func readText(ctx context.Context, r io.Reader, name string, opts flowlog.Options, fn func(*flowlog.Record)) (flowlog.Stats, error) {

@@ -1,0 +1,196 @@
+package source
+
+import (
+	"context"
+	"sync"
+
+	"github.com/flowguard/flowguard/internal/logs/flowlog"
+)
+
+// sched hands the parts of the units to the workers (see chunk.go for how a stream is cut). Units are begun
+// in order, at most `workers` of them incomplete at a time, and unit i only once unit i−2×workers is
+// complete; a worker never waits for anything but a part, so that the parts of begun units always drain.
+// Chunks are cut into a pool of 2×workers+2 buffers, and a buffer is free again only when its part and every
+// earlier part of its unit are finished: at most that many chunks are cut and not yet finished in order.
+type sched struct {
+	parts   chan *part
+	free    chan []byte // chunk buffers: at most 2×workers+2 exist
+	workers int
+
+	mu       sync.Mutex
+	complete []bool
+	first    int // the first incomplete unit
+	active   int // units begun and not complete
+	wake     chan struct{}
+}
+
+// unitRun is the state of one unit being read.
+type unitRun struct {
+	i    int
+	u    Unit
+	wrap func(error) error // for the errors of reading its text (see textUnit)
+
+	// guarded by sched.mu
+	low      int            // the first part not finished
+	held     map[int][]byte // the buffers of parts finished after low, kept until low passes them
+	done     int            // parts finished
+	total    int            // parts in all, once the last one finished (0: not yet)
+	err      error          // the error of the first failed part
+	errChunk int
+	stop     bool // a part failed: cut no more, parse no further part
+}
+
+func newSched(units, workers int) *sched {
+	s := &sched{parts: make(chan *part, workers), free: make(chan []byte, 2*workers+2), workers: workers,
+		complete: make([]bool, units), wake: make(chan struct{}, 1)}
+	for range cap(s.free) {
+		s.free <- nil // allocated on first use
+	}
+	return s
+}
+
+// begin waits until unit i may be begun; false if ctx ended first.
+func (s *sched) begin(ctx context.Context, i int) bool {
+	for {
+		s.mu.Lock()
+		ok := s.active < s.workers && i <= s.first+2*s.workers
+		if ok {
+			s.active++
+		}
+		s.mu.Unlock()
+		if ok {
+			return true
+		}
+		select {
+		case <-s.wake:
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+// open starts reading a begun unit: a text stream is cut into chunks here, anything else is one part that
+// a worker reads with Unit.Read.
+func (s *sched) open(ctx context.Context, ur *unitRun, opts flowlog.Options) {
+	tu, ok := ur.u.(textUnit)
+	if !ok {
+		s.send(ctx, &part{ur: ur, whole: true, last: true})
+		return
+	}
+	op, err := tu.openText(ctx)
+	switch {
+	case err != nil:
+		s.send(ctx, &part{ur: ur, last: true, err: err})
+	case op.text == nil:
+		s.send(ctx, &part{ur: ur, whole: true, last: true})
+	default:
+		if op.wrap == nil {
+			op.wrap = func(err error) error { return err }
+		}
+		ur.wrap = op.wrap
+		s.cut(ctx, ur, op, opts)
+	}
+}
+
+func (s *sched) send(ctx context.Context, p *part) bool {
+	select {
+	case s.parts <- p:
+		return true
+	case <-ctx.Done():
+		s.putBuf(p.buf)
+		return false
+	}
+}
+
+func (s *sched) getBuf(ctx context.Context) ([]byte, bool) {
+	select {
+	case b := <-s.free:
+		if b == nil {
+			b = make([]byte, chunkSize)
+		}
+		return b, true
+	case <-ctx.Done():
+		return nil, false
+	}
+}
+
+func (s *sched) putBuf(b []byte) {
+	if b != nil {
+		s.free <- b[:cap(b)]
+	}
+}
+
+// stopped reports whether a part of ur failed, so that reading it further is pointless.
+func (s *sched) stopped(ur *unitRun) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return ur.stop
+}
+
+// read reads one part into fn.
+func (s *sched) read(ctx context.Context, p *part, opts flowlog.Options, fn func(*flowlog.Record)) (flowlog.Stats, error) {
+	switch {
+	case p.whole:
+		return p.ur.u.Read(ctx, opts, fn)
+	case p.data == nil:
+		return flowlog.Stats{}, p.err
+	}
+	s.mu.Lock()
+	skip := p.ur.stop && p.chunk > p.ur.errChunk
+	s.mu.Unlock()
+	if skip {
+		return flowlog.Stats{}, nil
+	}
+	st, err := parseChunk(ctx, p, p.ur.u.Name(), opts, fn)
+	if err != nil && err != ctx.Err() {
+		err = p.ur.wrap(err)
+	}
+	return st, err
+}
+
+// finished records that part p was read (err: how that went). complete reports whether that was the unit's
+// last outstanding part; err is then the unit's error: that of its first failed part in stream order.
+func (s *sched) finished(p *part, err error) (complete bool, uerr error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ur := p.ur
+	ur.done++
+	// A chunk's buffer goes back to the pool only once every earlier part of its unit is finished too: the
+	// pool then also bounds the parts finished out of order, whose per-part results the sink holds until
+	// it can merge them in order.
+	if p.chunk == ur.low {
+		s.putBuf(p.buf)
+		for ur.low++; ur.held != nil; ur.low++ {
+			b, ok := ur.held[ur.low]
+			if !ok {
+				break
+			}
+			delete(ur.held, ur.low)
+			s.putBuf(b)
+		}
+	} else {
+		if ur.held == nil {
+			ur.held = map[int][]byte{}
+		}
+		ur.held[p.chunk] = p.buf
+	}
+	if err != nil && (ur.err == nil || p.chunk < ur.errChunk) {
+		ur.err, ur.errChunk, ur.stop = err, p.chunk, true
+	}
+	if p.last {
+		ur.total = p.chunk + 1
+	}
+	if ur.total == 0 || ur.done < ur.total {
+		return false, nil
+	}
+	s.complete[ur.i] = true
+	s.active--
+	for s.first < len(s.complete) && s.complete[s.first] {
+		s.first++
+	}
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+	return true, ur.err
+}
