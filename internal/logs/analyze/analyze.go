@@ -133,7 +133,8 @@ type Bucket struct {
 type ifaceStat struct {
 	name                  string
 	records, skip, nodata int64
-	enr                   int32 // the interface's index in Config.Enrich (enrUnknown: not looked up yet)
+	enr                   int32  // the interface's index in Config.Enrich (enrUnknown: not looked up yet)
+	sh                    uint64 // sampleHash of name
 }
 
 // enrUnknown marks an ifaceStat whose enrichment index is not looked up yet.
@@ -187,6 +188,10 @@ type topTables struct {
 	rejSrc, rejDst *TopK[akey]
 	rejPort        *TopK[PortProto]
 	talkers        *TopK[pairKey]
+	// The enrichment's (nil without Config.Enrich): REJECTs per address several interfaces hold, and per
+	// destination resource and port.
+	enSrc, enDst *TopK[rkey]
+	enPort       *TopK[rport]
 }
 
 // unitTop is one unit's top-k tables, as entries, with their error bounds.
@@ -195,6 +200,9 @@ type unitTop struct {
 	rejPort                          []Entry[PortProto]
 	talkers                          []Entry[pairKey]
 	errSrc, errDst, errPort, errTalk int64
+	enSrc, enDst                     []Entry[rkey]
+	enPort                           []Entry[rport]
+	errEnSrc, errEnDst, errEnPort    int64
 }
 
 func comparePortProto(a, b PortProto) int {
@@ -208,7 +216,7 @@ func New(cfg Config, partitions int) *Engine {
 	cfg.fill()
 	partitions = max(partitions, 1)
 	e := &Engine{cfg: cfg, filter: compile(cfg.Filter), seed: maphash.MakeSeed(), units: map[int]*unitParts{}, pending: map[int]*unitTop{},
-		tables: newTopTables(cfg.TopKCapacity)}
+		tables: newTopTables(cfg.TopKCapacity, cfg.Enrich != nil)}
 	e.batches.New = func() any { return make([]detRec, 0, batchSize) }
 	e.sample = &sampler{budget: int64(max(cfg.MaxDetectorState, 1024))}
 	for i := 0; i < partitions; i++ {
@@ -248,7 +256,6 @@ type Shard struct {
 	ifaces  *ifaceTable
 	lastIfK ifaceKey // the last interface seen, when its id is short
 	lastIfS *ifaceStat
-	ifErr   bool
 	pending [][]detRec
 	en      *enrichShard // nil: no enrichment
 }
@@ -377,7 +384,6 @@ func (s *Shard) countIface(ifc []byte, st flowlog.Status) {
 	if is == nil || !short || k != s.lastIfK {
 		is = s.ifaces.get(ifc, k, short, s.e.cfg.MaxInterfaces)
 		if is == nil {
-			s.ifErr = true
 			s.lastIfS = nil
 			return
 		}
@@ -474,7 +480,7 @@ func (s *Shard) EndPart(i, chunk int, last bool) {
 	s.rejSrc.v4.flush()
 	s.rejDst.v4.flush()
 	s.talk4.flush()
-	pt := &partTables{rejSrc: s.rejSrc, rejDst: s.rejDst, rejPort: s.rejPort, talk4: s.talk4, talkers: s.talkers}
+	pt := s.tables()
 	e.mu.Lock()
 	f := e.freeTables()
 	u := e.units[i]
@@ -484,6 +490,9 @@ func (s *Shard) EndPart(i, chunk int, last bool) {
 	}
 	e.mu.Unlock()
 	s.rejSrc, s.rejDst, s.rejPort, s.talk4, s.talkers = f.rejSrc, f.rejDst, f.rejPort, f.talk4, f.talkers
+	if s.en != nil {
+		s.en.rejSrcA, s.en.rejDstA, s.en.rejPort = f.en.rejSrcA, f.en.rejDstA, f.en.rejPort
+	}
 	merged, done := u.add(chunk, last, pt)
 	if merged != nil {
 		e.mu.Lock()
@@ -517,7 +526,16 @@ func (e *Engine) freeTables() *partTables {
 		e.free = e.free[:n-1]
 		return t
 	}
-	return newPartTables(e.cfg.TopKCapacity)
+	return newPartTables(e.cfg.TopKCapacity, e.cfg.Enrich != nil)
+}
+
+// tables returns the shard's current top-k tables.
+func (s *Shard) tables() *partTables {
+	t := &partTables{rejSrc: s.rejSrc, rejDst: s.rejDst, rejPort: s.rejPort, talk4: s.talk4, talkers: s.talkers}
+	if x := s.en; x != nil {
+		t.en = &enrTables{rejSrcA: x.rejSrcA, rejDstA: x.rejDstA, rejPort: x.rejPort}
+	}
+	return t
 }
 
 // partTables are the top-k tables a shard counts one part into (IPv4 keys in flat tables, see Shard).
@@ -526,10 +544,25 @@ type partTables struct {
 	rejPort        *counter64
 	talk4          *lagged
 	talkers        *TopK[pairKey]
+	en             *enrTables // nil without enrichment
 }
 
-func newPartTables(c int) *partTables {
-	return &partTables{rejSrc: newAddrCounter(c), rejDst: newAddrCounter(c), rejPort: newCounter64(c), talk4: newLagged(c), talkers: NewTopK(c, comparePair)}
+// enrTables are the enrichment's top-k tables (see enrichShard), counted per part like the others.
+type enrTables struct {
+	rejSrcA, rejDstA *TopK[rkey]
+	rejPort          *counter64
+}
+
+func newEnrTables(c int) *enrTables {
+	return &enrTables{rejSrcA: NewTopK(c, rkey.compare), rejDstA: NewTopK(c, rkey.compare), rejPort: newCounter64(c)}
+}
+
+func newPartTables(c int, enriched bool) *partTables {
+	t := &partTables{rejSrc: newAddrCounter(c), rejDst: newAddrCounter(c), rejPort: newCounter64(c), talk4: newLagged(c), talkers: NewTopK(c, comparePair)}
+	if enriched {
+		t.en = newEnrTables(c)
+	}
+	return t
 }
 
 // merge adds o's counts and bounds into t (in o's table order, which depends on o's history only) and
@@ -541,6 +574,13 @@ func (t *partTables) merge(o *partTables) {
 	t.talk4.c.merge(o.talk4.c)
 	t.talkers.Merge(o.talkers)
 	o.talkers.reset()
+	if t.en != nil {
+		t.en.rejSrcA.Merge(o.en.rejSrcA)
+		o.en.rejSrcA.reset()
+		t.en.rejDstA.Merge(o.en.rejDstA)
+		o.en.rejDstA.reset()
+		t.en.rejPort.merge(o.en.rejPort)
+	}
 }
 
 func (c addrCounter) merge(o addrCounter) {
@@ -603,7 +643,7 @@ func (u *unitParts) add(chunk int, last bool, t *partTables) (emptied []*partTab
 
 // takeTop returns the shard's top-k tables as a unitTop and empties them.
 func (s *Shard) takeTop() *unitTop {
-	return (&partTables{rejSrc: s.rejSrc, rejDst: s.rejDst, rejPort: s.rejPort, talk4: s.talk4, talkers: s.talkers}).take()
+	return s.tables().take()
 }
 
 // take returns the tables as a unitTop and empties them.
@@ -628,12 +668,28 @@ func (t *partTables) take() *unitTop {
 	u.errTalk = t.talk4.c.ErrBound + t.talkers.ErrBound
 	t.talk4.c.reset()
 	t.talkers.reset()
+	if x := t.en; x != nil {
+		u.enSrc, u.errEnSrc = x.rejSrcA.entries(), x.rejSrcA.ErrBound
+		u.enDst, u.errEnDst = x.rejDstA.entries(), x.rejDstA.ErrBound
+		u.enPort = make([]Entry[rport], 0, x.rejPort.n)
+		x.rejPort.each(func(k uint64, v int64) {
+			u.enPort = append(u.enPort, Entry[rport]{rport{int32(k>>24) - 1, int32(k >> 8 & 0xffff), int32(k & 0xff)}, v})
+		})
+		u.errEnPort = x.rejPort.ErrBound
+		x.rejSrcA.reset()
+		x.rejDstA.reset()
+		x.rejPort.reset()
+	}
 	return u
 }
 
-func newTopTables(c int) *topTables {
-	return &topTables{rejSrc: NewTopK(c, akey.compare), rejDst: NewTopK(c, akey.compare),
+func newTopTables(c int, enriched bool) *topTables {
+	t := &topTables{rejSrc: NewTopK(c, akey.compare), rejDst: NewTopK(c, akey.compare),
 		rejPort: NewTopK(c, comparePortProto), talkers: NewTopK(c, comparePair)}
+	if enriched {
+		t.enSrc, t.enDst, t.enPort = NewTopK(c, rkey.compare), NewTopK(c, rkey.compare), NewTopK(c, rport.compare)
+	}
+	return t
 }
 
 func (t *topTables) merge(u *unitTop) {
@@ -641,4 +697,9 @@ func (t *topTables) merge(u *unitTop) {
 	t.rejDst.mergeEntries(u.rejDst, u.errDst)
 	t.rejPort.mergeEntries(u.rejPort, u.errPort)
 	t.talkers.mergeEntries(u.talkers, u.errTalk)
+	if t.enSrc != nil {
+		t.enSrc.mergeEntries(u.enSrc, u.errEnSrc)
+		t.enDst.mergeEntries(u.enDst, u.errEnDst)
+		t.enPort.mergeEntries(u.enPort, u.errEnPort)
+	}
 }

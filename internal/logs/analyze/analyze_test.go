@@ -357,25 +357,36 @@ func TestIfaceTable(t *testing.T) {
 		}
 	}
 	ids = append(ids, ids[:10]...) // repeats find the same entry
-	got := analyze.IfaceTableCheck(ids, 1<<20)
-	if got == nil || !slices.Equal(got, ids) {
+	got, level := analyze.IfaceTableCheck(ids, 1<<20)
+	if got == nil || !slices.Equal(got, ids) || level != 0 {
 		t.Fatalf("every id must map to its own entry")
 	}
-	got = analyze.IfaceTableCheck(ids, 100)
+	// Full, the table keeps a sample by hash of the id, the largest that fits: the same ids whatever their order.
+	got, level = analyze.IfaceTableCheck(ids, 100)
 	if got == nil {
 		t.Fatal("a full table changed its answers")
 	}
-	n := 0
+	n, below := 0, 0
 	for i, g := range got {
-		if i < 100 && g != ids[i] || i >= 100 && i < 3000 && g != "" {
-			t.Fatalf("id %d (%s): got %q", i, ids[i], g)
+		if want := analyze.IfaceSampled(ids[i], level); want && g != ids[i] || !want && g != "" {
+			t.Fatalf("id %d (%s): got %q, sampled at level %d: %v", i, ids[i], g, level, want)
 		}
-		if g != "" {
+		if i < 3000 && g != "" {
 			n++
 		}
+		if i < 3000 && analyze.IfaceSampled(ids[i], level-1) {
+			below++
+		}
 	}
-	if n != 110 {
-		t.Fatalf("%d ids found, want the first 100 and their 10 repeats", n)
+	if level == 0 || n > 100 || n == 0 || below <= 100 {
+		t.Fatalf("level %d keeps %d ids (%d a level below): want the lowest level at which they fit in 100", level, n, below)
+	}
+	rev := slices.Clone(ids)
+	slices.Reverse(rev)
+	got2, level2 := analyze.IfaceTableCheck(rev, 100)
+	slices.Reverse(got2)
+	if level2 != level || !slices.Equal(got, got2) {
+		t.Fatalf("the sample depends on the order of the ids")
 	}
 }
 

@@ -275,8 +275,11 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 	c := e.cfg
 	n := len(ix.Resources)
 	out := &Enrichment{Interfaces: ix.Len(), Resources: n, RejectsByKind: map[string]int64{}, Notes: append([]string{}, ix.Notes...)}
-	src, dst := NewTopK(c.TopKCapacity, rkey.compare), NewTopK(c.TopKCapacity, rkey.compare)
-	ports, talk := NewTopK(c.TopKCapacity, rport.compare), NewTopK(max(n, 16), rkey.compare)
+	// The top-k tables were counted per part and merged in (unit, chunk) order with the others (see
+	// Shard.EndPart): what survived their pruning does not depend on which worker read which part. The
+	// resources' counts are exact sums, added (unpruned) after.
+	src, dst, ports := e.tables.enSrc, e.tables.enDst, e.tables.enPort
+	talk := NewTopK(max(n, 16), rkey.compare)
 	recs, bytes, rejs, sent, recv := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
 	causes := map[causeKey]int64{}
 	expo := map[enrich.ExposureKey]*exposureStat{}
@@ -286,12 +289,6 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 		if x == nil {
 			continue
 		}
-		src.Merge(x.rejSrcA)
-		dst.Merge(x.rejDstA)
-		x.rejPort.each(func(k uint64, v int64) {
-			ports.m[rport{int32(k>>24) - 1, int32(k >> 8 & 0xffff), int32(k & 0xff)}] += v
-		})
-		ports.ErrBound += x.rejPort.ErrBound
 		for i := range x.res {
 			st := &x.res[i]
 			sent[i] += st.sent

@@ -41,24 +41,29 @@ func SelectSlots(counts []int64, k int) ([]int64, int64) {
 
 // IfaceTableCheck inserts ids into an interface table holding at most max entries and returns, per id, the
 // name of the entry found for it ("" when the table was full), looking each id up twice.
-func IfaceTableCheck(ids []string, max int) []string {
+func IfaceTableCheck(ids []string, max int) ([]string, int) {
 	t := newIfaceTable(maphash.MakeSeed())
 	out := make([]string, len(ids))
-	for pass := 0; pass < 2; pass++ {
+	for pass := 0; pass < 3; pass++ { // the first pass fills the table (and sets its level); the next two must agree
 		for i, id := range ids {
 			k, ok := ifaceKeyOf([]byte(id))
 			if is := t.get([]byte(id), k, ok, max); is != nil {
-				if pass == 1 && out[i] != is.name {
-					return nil
+				if pass == 2 && out[i] != is.name {
+					return nil, 0
 				}
 				out[i] = is.name
-			} else if pass == 1 && out[i] != "" {
-				return nil
+			} else if pass == 2 && out[i] != "" {
+				return nil, 0
+			} else {
+				out[i] = ""
 			}
 		}
 	}
-	return out
+	return out, t.level
 }
+
+// IfaceSampled reports whether id is in the interface table's sample at level l.
+func IfaceSampled(id string, l int) bool { return sampled(sampleHash([]byte(id)), l) }
 
 // LongestRun is the longest run of occupied slots: what an Add for an absent key may have to probe.
 func (c *counter64) LongestRun() int {

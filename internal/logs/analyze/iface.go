@@ -6,7 +6,11 @@ import (
 	"math/bits"
 )
 
-// ifaceTable maps interface ids to their counters, at most MaxInterfaces of them. Ids of up to 24 bytes (real
+// ifaceTable maps interface ids to their counters, at most MaxInterfaces of them: past that it keeps a
+// deterministic sample, the ids whose sampleHash has at least level leading zero bits (1 in 2^level), raising
+// the level until they fit, like the detectors. Which ids a worker keeps then depends on the ids it saw, not
+// on their order, and a kept id was never refused, so its counts are exact; Finish raises the shards' levels
+// to the one at which the union fits, so the report is the same whichever worker read which part. Ids of up to 24 bytes (real
 // ones are 21: "eni-" + 17 hex digits) are held as three overlapping words and their length, which together
 // fix every byte, in an open-addressing table (linear probing, load ≤ 1/2) keyed by a seeded hash of the
 // words: a lookup is a few loads and word compares, no string hashing and no call. Longer ids go to a map.
@@ -16,6 +20,7 @@ type ifaceTable struct {
 	stats []*ifaceStat
 	mask  uint64
 	seed  uint64
+	level int // > 0: the table overflowed, only ids with level leading zero bits in their sampleHash are kept
 }
 
 // ifaceKey is an id of up to 24 bytes: its words at 0, n/2-4 and n-8 (zero-padded when n < 8) cover it.
@@ -56,16 +61,33 @@ func (t *ifaceTable) hash(k ifaceKey) uint64 {
 	return mix((k.a^t.seed)*0x9e3779b97f4a7c15 ^ k.m*0xc2b2ae3d27d4eb4f ^ bits.RotateLeft64(k.z, 32) ^ uint64(k.n)<<58)
 }
 
-// get returns the counters of id, whose key is k (ok false: id is long), adding them if there are fewer than
-// max; nil when the table is full.
+// sampleHash is an id's hash for the sample kept past MaxInterfaces: unseeded, so the same ids are kept in
+// every run. Computed only when an id is added or refused, never for an id found.
+func sampleHash(id []byte) uint64 {
+	h := uint64(14695981039346656037) // FNV-1a, then mixed: the ids differ in a few hex digits
+	for _, c := range id {
+		h = (h ^ uint64(c)) * 1099511628211
+	}
+	return mix(h)
+}
+
+// sampled reports whether an id of sample hash h is kept at level l.
+func sampled(h uint64, l int) bool { return bits.LeadingZeros64(h) >= l }
+
+// get returns the counters of id, whose key is k (ok false: id is long), adding them if id is in the sample
+// (every id until the table holds max; see ifaceTable); nil when id is not in the sample.
 func (t *ifaceTable) get(id []byte, k ifaceKey, ok bool, max int) *ifaceStat {
 	if !ok {
-		is := t.long[string(id)]
-		if is == nil && len(t.stats) < max {
-			is = &ifaceStat{name: string(id), enr: enrUnknown}
-			t.stats = append(t.stats, is)
-			t.long[is.name] = is
+		if is := t.long[string(id)]; is != nil {
+			return is
 		}
+		h := sampleHash(id)
+		if !t.admit(h, max) {
+			return nil
+		}
+		is := &ifaceStat{name: string(id), enr: enrUnknown, sh: h}
+		t.stats = append(t.stats, is)
+		t.long[is.name] = is
 		return is
 	}
 	i := t.hash(k) & t.mask
@@ -79,16 +101,70 @@ func (t *ifaceTable) get(id []byte, k ifaceKey, ok bool, max int) *ifaceStat {
 		}
 		i = (i + 1) & t.mask
 	}
-	if len(t.stats) >= max {
-		return nil
+	h := sampleHash(id)
+	if len(t.stats) >= max || t.level > 0 {
+		n := len(t.stats)
+		if !t.admit(h, max) {
+			return nil
+		}
+		if len(t.stats) != n { // the table was rebuilt: find k's free slot again
+			i = t.hash(k) & t.mask
+			for t.slots[i].s != nil {
+				i = (i + 1) & t.mask
+			}
+		}
 	}
-	is := &ifaceStat{name: string(id), enr: enrUnknown}
+	is := &ifaceStat{name: string(id), enr: enrUnknown, sh: h}
 	t.stats = append(t.stats, is)
 	t.slots[i] = ifaceSlot{k, is}
 	if 2*len(t.stats) > len(t.slots) { // counting long ids too, which only makes it grow early
 		t.grow()
 	}
 	return is
+}
+
+// admit reports whether a new id of sample hash h is kept, raising the level (and dropping the ids it no
+// longer samples) until the kept ids and this one fit in max.
+func (t *ifaceTable) admit(h uint64, max int) bool {
+	for {
+		if !sampled(h, t.level) {
+			return false
+		}
+		if len(t.stats) < max {
+			return true
+		}
+		t.raise()
+	}
+}
+
+// raise drops the ids not sampled at the next level.
+func (t *ifaceTable) raise() {
+	t.level++
+	kept := t.stats[:0]
+	for _, is := range t.stats {
+		if sampled(is.sh, t.level) {
+			kept = append(kept, is)
+		}
+	}
+	clear(t.stats[len(kept):])
+	t.stats = kept
+	for name, is := range t.long {
+		if !sampled(is.sh, t.level) {
+			delete(t.long, name)
+		}
+	}
+	old := t.slots
+	t.slots = make([]ifaceSlot, len(old))
+	for _, s := range old {
+		if s.s == nil || !sampled(s.s.sh, t.level) {
+			continue
+		}
+		i := t.hash(s.k) & t.mask
+		for t.slots[i].s != nil {
+			i = (i + 1) & t.mask
+		}
+		t.slots[i] = s
+	}
 }
 
 func (t *ifaceTable) grow() {

@@ -132,7 +132,7 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 	rejSrc, rejDst, rejPort, talkers := e.tables.rejSrc, e.tables.rejDst, e.tables.rejPort, e.tables.talkers
 	hist := map[int64]*Bucket{}
 	ifaces := map[string]*ifaceStat{}
-	ifOverflow := false
+	ifLevel := 0
 	for _, s := range e.shards {
 		t := s.T
 		tot.Records += t.Records
@@ -164,14 +164,34 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 		for _, v := range s.ifaces.stats {
 			x := ifaces[v.name]
 			if x == nil {
-				x = &ifaceStat{}
+				x = &ifaceStat{sh: v.sh}
 				ifaces[v.name] = x
 			}
 			x.records += v.records
 			x.skip += v.skip
 			x.nodata += v.nodata
 		}
-		ifOverflow = ifOverflow || s.ifErr
+		ifLevel = max(ifLevel, s.ifaces.level)
+	}
+	// Each shard kept the interfaces sampled at its level, exactly counted; at the highest level every shard
+	// has all of the sampled ones, and the union is cut further until it fits: the sample depends on the
+	// input's interface ids only.
+	for {
+		n := 0
+		for _, v := range ifaces {
+			if sampled(v.sh, ifLevel) {
+				n++
+			}
+		}
+		if n <= c.MaxInterfaces {
+			break
+		}
+		ifLevel++
+	}
+	for k, v := range ifaces {
+		if !sampled(v.sh, ifLevel) {
+			delete(ifaces, k)
+		}
 	}
 
 	r := &Report{Schema: Schema, Sources: sources, Totals: tot, Input: stats}
@@ -230,8 +250,8 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 	slices.SortFunc(r.SkipData, func(a, b IfaceHealth) int {
 		return cmp.Or(cmp.Compare(b.Share, a.Share), cmp.Compare(b.SkipData, a.SkipData), cmp.Compare(a.Interface, b.Interface))
 	})
-	if ifOverflow {
-		r.Notes = append(r.Notes, fmt.Sprintf("more than %d interfaces per worker: SKIPDATA shares cover the first ones only", c.MaxInterfaces))
+	if ifLevel > 0 {
+		r.Notes = append(r.Notes, fmt.Sprintf("more than %d interfaces (--max-interfaces): SKIPDATA shares cover 1 interface in %d, chosen by a hash of its id, so the same input always gives the same sample", c.MaxInterfaces, 1<<min(ifLevel, 62)))
 	}
 
 	if ix := c.Enrich; ix != nil {

@@ -5,15 +5,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/flowguard/flowguard/internal/logs/analyze"
+	"github.com/flowguard/flowguard/internal/logs/enrich"
 	"github.com/flowguard/flowguard/internal/logs/flowlog"
 	"github.com/flowguard/flowguard/internal/logs/gen"
 	"github.com/flowguard/flowguard/internal/logs/source"
@@ -149,5 +152,76 @@ func TestSplitReportIsByteIdentical(t *testing.T) {
 		if err == nil || err.Error() != werr.Error() {
 			t.Fatalf("strict, %d workers: %v, want %v", w, err, werr)
 		}
+	}
+}
+
+// skipFile is splitFile with a SKIPDATA line for interface enis[n%len(enis)] after every `every`-th record
+// line, so that many interfaces have SKIPDATA shares.
+func skipFile(t *testing.T, dir, name string, g *gen.Generator, enis []gen.ENI, every int) string {
+	t.Helper()
+	var text bytes.Buffer
+	if err := g.WriteStream(&text, true); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	for n, l := range bytes.SplitAfter(text.Bytes(), []byte("\n")) {
+		b.Write(l)
+		if n > 0 && n%every == 0 {
+			fmt.Fprintf(&b, "2 123456789012 %s - - - - - - - %d %d - SKIPDATA\n", enis[(n/every)%len(enis)].ID, 1767225600+n, 1767225660+n)
+		}
+	}
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	zw.Write(b.Bytes())
+	zw.Close()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, z.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// With an inventory and every bounded table overflowing (the main and the enrichment top-k tables, the
+// interface table), the report is still byte-identical for 1, 2, 3 and 8 workers on 1 or 2 cores, and for
+// the files in any order of the input list... of the same list: which keys survive must not depend on which
+// worker read which part.
+func TestSplitEnrichedOverflowIsByteIdentical(t *testing.T) {
+	dir := t.TempDir()
+	snap, enis := benchEstate(60)
+	big := skipFile(t, dir, "big.log.gz", gen.New(gen.Config{Seed: 21, Records: 120_000, Duration: 12 * time.Hour, ENIs: enis, BruteForces: 2, VerticalScans: 1, HorizontalScans: 1}), enis, 97)
+	mid := skipFile(t, dir, "mid.log.gz", gen.New(gen.Config{Seed: 22, Records: 30_000, Duration: 6 * time.Hour, ENIs: enis[20:], HorizontalScans: 1}), enis[30:], 13)
+	small := skipFile(t, dir, "small.log.gz", gen.New(gen.Config{Seed: 23, Records: 2000, ENIs: enis[:25]}), enis[:10], 7)
+	ac := analyze.Config{TopKCapacity: 16, TopN: 12, MaxInterfaces: 8, Enrich: enrich.New(snap, enrich.Options{}), KeyBy: analyze.ByResource}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, paths := range [][]string{{big, mid, small}, {small, big, mid}} {
+		first, rep, err := fileReport(t, paths, ac, 1, 1, flowlog.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := rep.Enrichment
+		if e == nil || e.ByResource[2].ErrBound == 0 || len(rep.SkipData) < 2 {
+			t.Fatalf("enrichment port table or interface table not overflowing: %+v %+v", e, rep.SkipData)
+		}
+		ifNote := false
+		for _, n := range rep.Notes {
+			ifNote = ifNote || strings.Contains(n, "interfaces")
+		}
+		if !ifNote {
+			t.Fatalf("interface table did not overflow: %q", rep.Notes)
+		}
+		for _, procs := range []int{1, 2} {
+			for _, w := range []int{1, 2, 3, 8} {
+				for range 2 {
+					b, _, err := fileReport(t, paths, ac, w, procs, flowlog.Options{})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !bytes.Equal(b, first) {
+						t.Fatalf("%q: %d workers on %d cores differ from 1 worker:\n%s", paths, w, procs, firstDiff(first, b))
+					}
+				}
+			}
+		}
+		_ = rng
 	}
 }
