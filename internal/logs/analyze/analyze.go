@@ -12,8 +12,10 @@
 // merge, at most about two per worker; IPv4 keys live in flat
 // tables of 2×capacity slots of 16 B, plus a pruning scratch of capacity slots once a table has overflowed,
 // and a queue of 8 adds of 24 B each (lagged.go)),
-// an interface table of at most Config.MaxInterfaces entries, and one timeline bucket per minute of the time
-// span read. The detectors together hold at most Config.MaxDetectorState keys plus distinct values (a few
+// with an inventory (Config.Enrich) three more top-k tables of at most TopKCapacity keys, handed over and
+// merged the same way (enrich.go), an interface table of at most Config.MaxInterfaces entries (past it a
+// sample of the ids by hash, the same whichever worker saw which id: iface.go), and one timeline bucket per
+// minute of the time span read. Every other per-worker count is an exact sum. The detectors together hold at most Config.MaxDetectorState keys plus distinct values (a few
 // hundred more while partitions catch up); past it they keep a deterministic sample of sources, one in 2^k
 // by address hash, and the report says so: the same input gives the same detections in any order. Nothing
 // is closed or forgotten by arrival time (that made the answer depend on which worker read what first), so
@@ -51,7 +53,7 @@ type Config struct {
 
 	TopN             int // rows per top list
 	TopKCapacity     int // keys per top-k table per worker
-	MaxInterfaces    int // interfaces tracked per worker for SKIPDATA share
+	MaxInterfaces    int // interfaces tracked for SKIPDATA share (past it: a sample by hash of the id)
 	MaxDetectorState int // detector keys + set elements, all detectors together
 	MaxDistinct      int // distinct values counted per detector key
 

@@ -159,8 +159,14 @@ type resStat struct {
 // enrichShard is one worker's enrichment state. What resolves to a resource is counted in flat structures
 // (an array indexed by resource, counter64 tables keyed by packed resource numbers, counts indexed by the
 // attributor's cause and exposure ids): O(1) per record, no allocation. Addresses held by several
-// interfaces, which the record does not single out, go to small top-k tables; each structure is bounded by
-// the inventory's size or by TopKCapacity, and the attribution memo by enrich.MemoSlots.
+// interfaces, which the record does not single out, go to small top-k tables, and so do the rejected
+// destination ports: those three are the bounded ones (they prune past TopKCapacity), so they are the part's,
+// handed over at Shard.EndPart and merged in (unit, chunk) order with the main tables (enrTables), never per
+// worker. The rest are exact sums (resources, causes, kinds, resolved counts) or order-independent
+// (exposure rows keep the lowest maxExposureSources source addresses, and first/last are min/max); each
+// structure is bounded by the inventory's size or by TopKCapacity (the part tables: as many as the main
+// ones, at most 2×workers+2 waiting), and the attribution memo (a cache: it changes no answer) by
+// enrich.MemoSlots.
 type enrichShard struct {
 	ix                 *enrich.Index
 	at                 *enrich.Attributor

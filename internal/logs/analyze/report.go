@@ -251,7 +251,7 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 		return cmp.Or(cmp.Compare(b.Share, a.Share), cmp.Compare(b.SkipData, a.SkipData), cmp.Compare(a.Interface, b.Interface))
 	})
 	if ifLevel > 0 {
-		r.Notes = append(r.Notes, fmt.Sprintf("more than %d interfaces (--max-interfaces): SKIPDATA shares cover 1 interface in %d, chosen by a hash of its id, so the same input always gives the same sample", c.MaxInterfaces, 1<<min(ifLevel, 62)))
+		r.Notes = append(r.Notes, fmt.Sprintf("more than %d interfaces: SKIPDATA shares cover 1 interface in %d, chosen by a hash of its id, so the same input always gives the same sample", c.MaxInterfaces, 1<<min(ifLevel, 62)))
 	}
 
 	if ix := c.Enrich; ix != nil {
