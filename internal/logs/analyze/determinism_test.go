@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -127,5 +130,22 @@ func TestEnrichedReportIsByteIdentical(t *testing.T) {
 		if got, _ := reportJSON(t, parts, ac, 1+i%4, rng); !bytes.Equal(got, first) {
 			t.Fatalf("run %d differs", i)
 		}
+	}
+	// Every bounded table overflowing: the enrichment's top-k tables and the interface table keep the same
+	// keys whichever worker read which part, on 1 or 2 cores.
+	ac.TopKCapacity, ac.MaxInterfaces, ac.TopN = 16, 8, 12
+	first, rep = reportJSON(t, parts, ac, 1, rng)
+	if e := rep.Enrichment; e.ByResource[2].ErrBound == 0 || !slices.ContainsFunc(rep.Notes, func(n string) bool { return strings.Contains(n, "interfaces") }) {
+		t.Fatalf("enrichment port table or interface table not overflowing: %+v %q", e.ByResource, rep.Notes)
+	}
+	for _, procs := range []int{1, 2} {
+		prev := runtime.GOMAXPROCS(procs)
+		for i, w := range []int{1, 2, 3, 8, 4, 2} {
+			if got, _ := reportJSON(t, parts, ac, w, rng); !bytes.Equal(got, first) {
+				runtime.GOMAXPROCS(prev)
+				t.Fatalf("overflowing, run %d (%d workers, %d cores) differs:\n%s", i, w, procs, firstDiff(first, got))
+			}
+		}
+		runtime.GOMAXPROCS(prev)
 	}
 }
