@@ -62,13 +62,6 @@ func (t *TopK[K]) order(a, b Entry[K]) int {
 	return t.compare(a.Key, b.Key)
 }
 
-// sorted returns the entries heaviest first, ties in key order.
-func (t *TopK[K]) sorted() []Entry[K] {
-	out := t.entries()
-	slices.SortFunc(out, t.order)
-	return out
-}
-
 // selectEntries reorders es so that es[k] is the entry that would be at index k if es were sorted by order
 // (a total order), every entry before it ordered before it and every entry after it after it (quickselect:
 // O(len(es)) on average, where sorting them all is O(n log n)).
