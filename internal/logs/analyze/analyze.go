@@ -21,7 +21,8 @@
 // is closed or forgotten by arrival time (that made the answer depend on which worker read what first), so
 // one-off sources wait for the whole input: the default state limit is 1,000,000 entries, which a 1 GiB
 // input of 10 million generated records (760,000 REJECTs) fits in with 95 MB of heap in use in all. At an
-// estimated 250 B per entry at worst, that is workers × (4 × 768 KB + 10 MB) + 250 MB, whatever the input size.
+// estimated 250 B per entry at worst, that is workers × (4 × 768 KB + 10 MB) + 250 MB, whatever the input size
+// (per set of part tables; with an inventory each set has three more tables, about 768 KB + 2 × 800 KB full).
 package analyze
 
 import (
