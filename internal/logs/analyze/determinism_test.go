@@ -111,7 +111,7 @@ func firstDiff(a, b []byte) string {
 // With an inventory, too: resource tables, reject causes and exposure rows (past the remembered sources of
 // a row) are the same whichever worker read which part.
 func TestEnrichedReportIsByteIdentical(t *testing.T) {
-	snap, enis := benchEstate(40)
+	snap, enis := gen.Estate(40)
 	gc := gen.Config{Seed: 9, Records: 30000, Duration: 6 * time.Hour, ENIs: enis, BruteForces: 1}
 	parts := splitUnits(t, gen.New(gc), 10)
 	// Internet SSH accepted into the first interface from 300 sources, spread over the parts.

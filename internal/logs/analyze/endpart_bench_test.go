@@ -15,7 +15,7 @@ import (
 // records (about a 4 MiB chunk of v2 text), as a split stream is: what handing the top-k tables over and
 // merging them per part costs (compare with callgrind's --toggle-collect='*analyze.(*Shard).EndPart').
 func BenchmarkEnrichedParts(b *testing.B) {
-	snap, enis := benchEstate(500)
+	snap, enis := gen.Estate(500)
 	cfg := analyze.Config{Enrich: enrich.New(snap, enrich.Options{})}
 	g := gen.New(gen.Config{Seed: 1, Records: 400_000, Start: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Duration: time.Hour,
 		ENIs: enis, VerticalScans: 1, BruteForces: 1})

@@ -201,7 +201,7 @@ func skipFile(t *testing.T, dir, name string, g *gen.Generator, enis []gen.ENI, 
 // worker read which part.
 func TestSplitEnrichedOverflowIsByteIdentical(t *testing.T) {
 	dir := t.TempDir()
-	snap, enis := benchEstate(60)
+	snap, enis := gen.Estate(60)
 	// A second VPC whose interfaces hold the same addresses: a record naming no interface does not say whose.
 	reg := snap.Regions[0]
 	reg.VPCs = append(reg.VPCs, inventory.VPC{ID: "vpc-00000000000000002", CIDR: "10.0.0.0/16"})
