@@ -118,13 +118,6 @@ func spaceAt(x uint64) int {
 	return bits.TrailingZeros64((y-ones)&^y&highs) >> 3
 }
 
-// octet is the value of the k (1-3) decimal digits at the start of x.
-func octet(x uint64, k int) uint64 {
-	// The k digits to the top of three bytes (the bytes shifted in are leading zeros), then their value.
-	d := (x - 0x303030) << ((24 - 8*uint(k)) & 63)
-	return (d>>16&0xFF)*1 + (d>>8&0xFF)*10 + (d&0xFF)*100
-}
-
 // byteAt is byte k (0-7) of x.
 func byteAt(x uint64, k int) uint64 { return x >> ((8 * uint(k)) & 63) & 0xFF }
 
