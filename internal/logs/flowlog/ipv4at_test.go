@@ -36,8 +36,31 @@ func TestIPv4At(t *testing.T) {
 	for _, s := range []string{"10.0.1.17 xxxxxxx", "0.0.0.0 1234567", "255.255.255.255 9 pad pad", "1.2.3.4", "1.2.3.4 x",
 		"192.168.100.9 443 pad", "10.0.1.193 52.94.19.29 53394", "256.1.1.1 x", "1.2.3.04", "01.2.3.4", "1.2.3", "1.2.3.4.5",
 		"1.2.3.4-x", "1..2.3", "1234.1.1.1", "::1", "1.2.3.4\t", "9.9.9.9", "100.100.100.100", "199.255.0.249 1",
-		".1.2.3", "1.2.3.", "1.2.3.4.", "1.2.3.400", "300.2.3.4", "1.2.3.4 ", "", "1", "1.", "1.2.3.45678"} {
+		".1.2.3", "1.2.3.", "1.2.3.4.", "1.2.3.400", "300.2.3.4", "1.2.3.4 ", "", "1", "1.", "1.2.3.45678",
+		"10.0..7 40031", "1..2.3 x", "...", "... ", "1.2.3.4..", "255.255.255.2555", "255.255.2555.1 x",
+		"1.2.3.999 x", "999.1.1.1", "0.00.0.0", "0.0.0.00", "1.2.3.4x", "1.2.3/4 ", "1.2.3.4/", "1.2.3.:"} {
 		checkIPv4At(t, s)
+	}
+}
+
+// TestIPv4AtOffsets reads addresses at every offset of longer lines, so that both of lineBuf.window's
+// sources (the line itself, and the padded copy of its end) are used, with the address ending at the line's
+// end or followed by more fields.
+func TestIPv4AtOffsets(t *testing.T) {
+	for _, addr := range []string{"1.2.3.4", "10.0.1.17", "255.255.255.255", "1.2.3.04", "1.2..3", "256.1.1.1"} {
+		want, err := netip.ParseAddr(addr)
+		valid := err == nil && want.Is4()
+		for pre := 0; pre < 40; pre++ {
+			for _, post := range []string{"", " ", " 443 6 1 40", " x"} {
+				line := strings.Repeat("x", pre) + " " + addr + post
+				var b lineBuf
+				b.init([]byte(line))
+				a, n, ok := b.ipv4At(pre + 1)
+				if ok != valid || ok && (a != want || n != len(addr)) {
+					t.Fatalf("%q at %d: got %v %d %v, want %v %v", line, pre+1, a, n, ok, want, valid)
+				}
+			}
+		}
 	}
 }
 
