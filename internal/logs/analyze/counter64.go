@@ -104,7 +104,7 @@ func (c *counter64) prune(keep int) {
 
 // selectSlots reorders a so that a[k] is the entry that would be at index k if a were sorted by count in
 // descending order, every entry before it at least as heavy and every entry after it at most as heavy, and
-// returns a[k]'s count (quickselect, like nthLargest).
+// returns a[k]'s count (quickselect: O(len(a)) on average, so pruning costs O(1) amortised per Add).
 func selectSlots(a []slot64, k int) int64 {
 	lo, hi := 0, len(a)-1
 	for lo < hi {

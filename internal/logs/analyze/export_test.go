@@ -6,9 +6,6 @@ import (
 	"net/netip"
 )
 
-// NthLargest is exported for tests.
-var NthLargest = nthLargest
-
 // Counter64 exposes the flat counter to tests.
 type Counter64 = counter64
 

@@ -154,38 +154,3 @@ func (t *TopK[K]) Top(n int) []Entry[K] {
 	slices.SortFunc(out, t.order)
 	return out
 }
-
-// nthLargest returns the value that would be at index k if a were sorted in descending order (quickselect,
-// O(len(a)) on average, so pruning costs O(1) amortised per Add). It reorders a.
-func nthLargest(a []int64, k int) int64 {
-	lo, hi := 0, len(a)-1
-	for lo < hi {
-		// median of three as pivot
-		mid := lo + (hi-lo)/2
-		x, y, z := a[lo], a[mid], a[hi]
-		p := max(min(x, y), min(max(x, y), z))
-		i, j := lo, hi
-		for i <= j {
-			for a[i] > p {
-				i++
-			}
-			for a[j] < p {
-				j--
-			}
-			if i <= j {
-				a[i], a[j] = a[j], a[i]
-				i++
-				j--
-			}
-		}
-		switch {
-		case k <= j:
-			hi = j
-		case k >= i:
-			lo = i
-		default:
-			return a[k]
-		}
-	}
-	return a[k]
-}

@@ -253,7 +253,7 @@ func (ix *Index) buildInternal() {
 
 // inRanges4 reports whether k is in one of the ranges (binary search).
 func (r *ranges4) contains(k uint32) bool {
-	i := upper4(r.lo, k) // ranges starting at or before k
+	i := upper(r.lo, k) // ranges starting at or before k
 	return i > 0 && k <= r.hi[i-1]
 }
 
@@ -262,8 +262,8 @@ func (r *ranges6) contains(k u128) bool {
 	return i > 0 && k.cmp(r.hi[i-1]) <= 0
 }
 
-// upper4 is the number of elements of sorted s that are ≤ k.
-func upper4(s []uint32, k uint32) int {
+// upper is the number of elements of sorted s that are ≤ k.
+func upper[T cmp.Ordered](s []T, k T) int {
 	lo, n := 0, len(s)
 	for n > 0 {
 		h := n >> 1
@@ -277,25 +277,12 @@ func upper4(s []uint32, k uint32) int {
 	return lo
 }
 
+// upper6 is upper for IPv6 keys.
 func upper6(s []u128, k u128) int {
 	lo, n := 0, len(s)
 	for n > 0 {
 		h := n >> 1
 		if s[lo+h].cmp(k) <= 0 {
-			lo += h + 1
-			n -= h + 1
-		} else {
-			n = h
-		}
-	}
-	return lo
-}
-
-func upper32(s []int32, k int32) int {
-	lo, n := 0, len(s)
-	for n > 0 {
-		h := n >> 1
-		if s[lo+h] <= k {
 			lo += h + 1
 			n -= h + 1
 		} else {
@@ -490,7 +477,7 @@ func (ix *Index) classes(p *policy, proto, port int32, peer netip.Addr) (uint64,
 	peer = peer.Unmap()
 	var ac, fam uint64
 	if peer.Is4() {
-		ac = uint64(upper4(p.v4, key4(peer)))
+		ac = uint64(upper(p.v4, key4(peer)))
 	} else {
 		if peer.Zone() != "" {
 			return 0, false // a zoned address matches no prefix: not worth a class of its own
@@ -499,7 +486,7 @@ func (ix *Index) classes(p *policy, proto, port int32, peer netip.Addr) (uint64,
 	}
 	var pc uint64
 	if hasPorts(proto) {
-		pc = uint64(upper32(p.ports, port))
+		pc = uint64(upper(p.ports, port))
 	}
 	if pc >= 1<<19 || ac >= 1<<32 {
 		return 0, false
