@@ -113,10 +113,7 @@ func (ix *Index) AttributeAt(r *flowlog.Record, iface, src, dst int32) Cause {
 			return u(WhyNoACL, x)
 		}
 		acl := &ix.acls[it.acl]
-		es := acl.in
-		if egress {
-			es = acl.out
-		}
+		es := acl.entries(egress)
 		e, ok := evalACL(es, r.Protocol, r.DstPort, peerAddr)
 		if !ok {
 			return Cause{Kind: CauseNACL, Egress: egress, Iface: x, ACL: it.acl, Rule: none}
@@ -165,10 +162,7 @@ func (ix *Index) sgAllows(it *Interface, egress bool, proto, port int32, peerAdd
 	res := no
 	for _, gi := range it.SGs {
 		g := &ix.sgs[gi]
-		rs := g.in
-		if egress {
-			rs = g.out
-		}
+		rs := g.rules(egress)
 		for i := range rs {
 			switch ix.allows(&rs[i], proto, port, peerAddr, peer) {
 			case yes:
@@ -229,10 +223,7 @@ func (ix *Index) Describe(c Cause) string {
 		if c.Rule < 0 || c.Rule == 32767 {
 			return fmt.Sprintf("network ACL %s %s rule *: no rule allows it (final deny)", a.id, dir)
 		}
-		es := a.in
-		if c.Egress {
-			es = a.out
-		}
+		es := a.entries(c.Egress)
 		for _, e := range es {
 			if e.rule == c.Rule {
 				return fmt.Sprintf("network ACL %s %s rule %d: %s", a.id, dir, c.Rule, describeACLEntry(e, c.Egress))

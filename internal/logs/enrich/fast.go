@@ -397,10 +397,7 @@ func (ix *Index) compilePolicy(it *Interface, egress bool) policy {
 	}
 	if it.acl >= 0 {
 		a := &ix.acls[it.acl]
-		es := a.in
-		if egress {
-			es = a.out
-		}
+		es := a.entries(egress)
 		for _, e := range es {
 			addPrefix(e.prefix)
 			addPorts(e.from, e.to)
@@ -408,10 +405,7 @@ func (ix *Index) compilePolicy(it *Interface, egress bool) policy {
 	}
 	for _, gi := range it.SGs {
 		g := &ix.sgs[gi]
-		rs := g.in
-		if egress {
-			rs = g.out
-		}
+		rs := g.rules(egress)
 		for i := range rs {
 			addPrefix(rs[i].prefix)
 			addPorts(rs[i].from, rs[i].to)

@@ -64,6 +64,14 @@ type secGroup struct {
 	raw      *inventory.SecurityGroup
 }
 
+// rules are the group's rules for one direction.
+func (g *secGroup) rules(egress bool) []sgRule {
+	if egress {
+		return g.out
+	}
+	return g.in
+}
+
 func compileSG(g *inventory.SecurityGroup) secGroup {
 	out := secGroup{id: g.ID, name: g.Name, raw: g}
 	comp := func(rs []inventory.SGRule) []sgRule {
@@ -152,6 +160,14 @@ type aclEntry struct {
 type networkACL struct {
 	id      string
 	in, out []aclEntry
+}
+
+// entries are the ACL's entries for one direction.
+func (a *networkACL) entries(egress bool) []aclEntry {
+	if egress {
+		return a.out
+	}
+	return a.in
 }
 
 func compileACL(a *inventory.NetworkACL) networkACL {
