@@ -66,12 +66,7 @@ var dir = flag.String("logs.dir", "", "BenchmarkParseVsGunzip: dataset directory
 //
 //	go test ./internal/logs/bench -run '^$' -bench ParseVsGunzip -benchtime 3x -logs.size 1073741824 -logs.dir /tmp/fl1g
 func BenchmarkParseVsGunzip(b *testing.B) {
-	d := *dir
-	if d == "" {
-		d = b.TempDir()
-	} else if err := os.MkdirAll(d, 0o755); err != nil {
-		b.Fatal(err)
-	}
+	d := datasetDir(b)
 	var ds *Dataset
 	if gz, _ := filepath.Glob(filepath.Join(d, "part-*.log.gz")); len(gz) > 0 {
 		ds = &Dataset{Dir: d, Files: gz}
@@ -109,16 +104,7 @@ var singleRecords = flag.Int("logs.records", 200_000, "BenchmarkSingleGzipVsZcat
 //
 //	go test ./internal/logs/bench -run '^$' -bench SingleGzipVsZcat -benchtime 3x -logs.records 4000000 -logs.dir /tmp/fl1
 func BenchmarkSingleGzipVsZcat(b *testing.B) {
-	d := *dir
-	if d == "" {
-		d = b.TempDir()
-	} else if err := os.MkdirAll(d, 0o755); err != nil {
-		b.Fatal(err)
-	}
-	ds, err := GenerateOne(d, *singleRecords)
-	if err != nil {
-		b.Fatal(err)
-	}
+	ds := singleFile(b)
 	b.ResetTimer()
 	z, r, err := ds.SingleVsZcat(os.Stdout, 2, b.N)
 	if err != nil {
@@ -142,4 +128,24 @@ func TestSingleVsZcat(t *testing.T) {
 	if z.Elapsed <= 0 || r.Records != ds.Records {
 		t.Errorf("zcat %v, report %d records of %d", z.Elapsed, r.Records, ds.Records)
 	}
+}
+
+// datasetDir is -logs.dir, created if need be, or a fresh temporary directory.
+func datasetDir(b *testing.B) string {
+	if *dir == "" {
+		return b.TempDir()
+	}
+	if err := os.MkdirAll(*dir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	return *dir
+}
+
+// singleFile is the one gzip file of -logs.records records, generated in datasetDir or reused from there.
+func singleFile(b *testing.B) *Dataset {
+	ds, err := GenerateOne(datasetDir(b), *singleRecords)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return ds
 }

@@ -20,10 +20,7 @@ import (
 //
 //	go test ./internal/logs/bench -run '^$' -bench EnrichedMemory -benchtime 1x -timeout 2h -logs.size 5368709120 -logs.dir /work/fl5g
 func BenchmarkEnrichedMemory(b *testing.B) {
-	d := *dir
-	if d == "" {
-		d = b.TempDir()
-	}
+	d := datasetDir(b)
 	ds, err := GenerateEnriched(d, *size)
 	if err != nil {
 		b.Fatal(err)

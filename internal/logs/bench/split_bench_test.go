@@ -1,9 +1,6 @@
 package bench
 
-import (
-	"os"
-	"testing"
-)
+import "testing"
 
 // BenchmarkOneFileReport runs only the report pipeline on the one gzip file of BenchmarkSingleGzipVsZcat, on
 // 2 cores, and reports its CPU seconds: for A/B comparisons of the pipeline by CPU time (or by instructions,
@@ -11,16 +8,7 @@ import (
 //
 //	go test ./internal/logs/bench -run '^$' -bench OneFileReport -benchtime 3x -logs.records 4000000 -logs.dir /tmp/fl1
 func BenchmarkOneFileReport(b *testing.B) {
-	d := *dir
-	if d == "" {
-		d = b.TempDir()
-	} else if err := os.MkdirAll(d, 0o755); err != nil {
-		b.Fatal(err)
-	}
-	ds, err := GenerateOne(d, *singleRecords)
-	if err != nil {
-		b.Fatal(err)
-	}
+	ds := singleFile(b)
 	b.ResetTimer()
 	best := 0.0
 	for i := 0; i < b.N; i++ {
