@@ -457,8 +457,8 @@ func (c addrCounter) add(a netip.Addr) {
 }
 
 // entries returns the counts (IPv4 first, in table order; then IPv6) and their error bound, and empties c.
+// The lagged IPv4 table must be flushed first (partTables.flush).
 func (c addrCounter) entries() ([]Entry[akey], int64) {
-	c.v4.flush()
 	v4 := c.v4.c
 	out := make([]Entry[akey], 0, v4.n+len(c.v6.m))
 	v4.each(func(k uint64, v int64) { out = append(out, Entry[akey]{akey{0, 0xffff<<32 | k}, v}) })
@@ -479,11 +479,8 @@ func (c addrCounter) entries() ([]Entry[akey], int64) {
 // incomplete one, hence how many wait here; a unit's parts wait only for the ones being read before them.
 func (s *Shard) EndPart(i, chunk int, last bool) {
 	e := s.e
-	// The lagged tables hold their last adds back: apply them before the tables are handed over.
-	s.rejSrc.v4.flush()
-	s.rejDst.v4.flush()
-	s.talk4.flush()
 	pt := s.tables()
+	pt.flush()
 	e.mu.Lock()
 	f := e.freeTables()
 	u := e.units[i]
@@ -530,6 +527,14 @@ func (e *Engine) freeTables() *partTables {
 		return t
 	}
 	return newPartTables(e.cfg.TopKCapacity, e.cfg.Enrich != nil)
+}
+
+// flush applies the adds the lagged IPv4 tables hold back, so that the tables are complete: before they are
+// handed over or read.
+func (t *partTables) flush() {
+	t.rejSrc.v4.flush()
+	t.rejDst.v4.flush()
+	t.talk4.flush()
 }
 
 // tables returns the shard's current top-k tables.
@@ -651,6 +656,7 @@ func (s *Shard) takeTop() *unitTop {
 
 // take returns the tables as a unitTop and empties them.
 func (t *partTables) take() *unitTop {
+	t.flush()
 	u := &unitTop{}
 	u.rejSrc, u.errSrc = t.rejSrc.entries()
 	u.rejDst, u.errDst = t.rejDst.entries()
@@ -658,7 +664,6 @@ func (t *partTables) take() *unitTop {
 	t.rejPort.each(func(k uint64, v int64) {
 		u.rejPort = append(u.rejPort, Entry[PortProto]{PortProto{int32(k >> 32), int32(uint32(k))}, v})
 	})
-	t.talk4.flush()
 	u.errPort = t.rejPort.ErrBound
 	t.rejPort.reset()
 	u.talkers = make([]Entry[pairKey], 0, t.talk4.c.n+len(t.talkers.m))
