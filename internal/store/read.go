@@ -148,51 +148,36 @@ func (s *sqlStore) Scan(ctx context.Context, id int64) (ScanInfo, error) {
 
 // Trend is one point per scan, oldest first.
 func (s *sqlStore) Trend(ctx context.Context, f Filter) ([]TrendPoint, error) {
-	var points []TrendPoint
+	// Without a key filter the scans' own totals serve; with one, the per-key counts of the matching keys.
+	var w where
+	var query string
 	if f.Account == "" && f.Region == "" && f.Check == "" {
-		var w where
 		w.timeConds(f, "started_at")
-		rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, started_at, n_pass, n_fail, n_error, n_skipped, n_excepted, n_unknown FROM scans`+w.String()+` ORDER BY started_at, id`), w.args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var p TrendPoint
-			var at int64
-			if err := rows.Scan(&p.ScanID, &at, &p.Counts.Pass, &p.Counts.Fail, &p.Counts.Error, &p.Counts.Skipped, &p.Counts.Excepted, &p.Counts.Unknown); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			p.Time = ms(at)
-			points = append(points, p)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+		query = `SELECT id, started_at, n_pass, n_fail, n_error, n_skipped, n_excepted, n_unknown FROM scans` + w.String() + ` ORDER BY started_at, id`
 	} else {
-		var w where
 		w.keyConds(f, "c")
 		w.timeConds(f, "s.started_at")
-		rows, err := s.db.QueryContext(ctx, s.q(`SELECT c.scan_id, s.started_at, SUM(c.n_pass), SUM(c.n_fail), SUM(c.n_error), SUM(c.n_skipped), SUM(c.n_excepted), SUM(c.n_unknown)
-			FROM scan_counts c JOIN scans s ON s.id = c.scan_id`+w.String()+` GROUP BY c.scan_id, s.started_at ORDER BY s.started_at, c.scan_id`), w.args...)
-		if err != nil {
+		query = `SELECT c.scan_id, s.started_at, SUM(c.n_pass), SUM(c.n_fail), SUM(c.n_error), SUM(c.n_skipped), SUM(c.n_excepted), SUM(c.n_unknown)
+			FROM scan_counts c JOIN scans s ON s.id = c.scan_id` + w.String() + ` GROUP BY c.scan_id, s.started_at ORDER BY s.started_at, c.scan_id`
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(query), w.args...)
+	if err != nil {
+		return nil, err
+	}
+	var points []TrendPoint
+	for rows.Next() {
+		var p TrendPoint
+		var at int64
+		if err := rows.Scan(&p.ScanID, &at, &p.Counts.Pass, &p.Counts.Fail, &p.Counts.Error, &p.Counts.Skipped, &p.Counts.Excepted, &p.Counts.Unknown); err != nil {
+			rows.Close()
 			return nil, err
 		}
-		for rows.Next() {
-			var p TrendPoint
-			var at int64
-			if err := rows.Scan(&p.ScanID, &at, &p.Counts.Pass, &p.Counts.Fail, &p.Counts.Error, &p.Counts.Skipped, &p.Counts.Excepted, &p.Counts.Unknown); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			p.Time = ms(at)
-			points = append(points, p)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+		p.Time = ms(at)
+		points = append(points, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
 	}
 	if len(points) == 0 {
 		return nil, nil
@@ -203,14 +188,14 @@ func (s *sqlStore) Trend(ctx context.Context, f Filter) ([]TrendPoint, error) {
 		idx[points[i].ScanID] = i
 		points[i].Compliance = pct(points[i].Counts)
 	}
-	var w where
-	w.keyConds(f, "k")
-	w.timeConds(f, "s.started_at")
+	var cw where
+	cw.keyConds(f, "k")
+	cw.timeConds(f, "s.started_at")
 	join := ` JOIN scans s ON s.id = ch.scan_id`
 	if f.Account != "" || f.Region != "" || f.Check != "" {
 		join += ` JOIN finding_keys k ON k.id = ch.key_id`
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT ch.scan_id, ch.from_status, ch.to_status, COUNT(*) FROM changes ch`+join+w.String()+` GROUP BY ch.scan_id, ch.from_status, ch.to_status`), w.args...)
+	rows, err = s.db.QueryContext(ctx, s.q(`SELECT ch.scan_id, ch.from_status, ch.to_status, COUNT(*) FROM changes ch`+join+cw.String()+` GROUP BY ch.scan_id, ch.from_status, ch.to_status`), cw.args...)
 	if err != nil {
 		return nil, err
 	}
