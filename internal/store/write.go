@@ -377,17 +377,7 @@ func (s *sqlStore) ensureStates(ctx context.Context, tx *sql.Tx, p *prepared) (m
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var id int64
-			var h string
-			if err := rows.Scan(&id, &h); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			ids[h] = id
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err := scanHashIDs(rows, ids); err != nil {
 			return nil, err
 		}
 	}
@@ -409,17 +399,7 @@ func (s *sqlStore) ensureStates(ctx context.Context, tx *sql.Tx, p *prepared) (m
 		if err != nil {
 			return nil, fmt.Errorf("insert finding states: %w", err)
 		}
-		for rows.Next() {
-			var id int64
-			var h string
-			if err := rows.Scan(&id, &h); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			ids[h] = id
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err := scanHashIDs(rows, ids); err != nil {
 			return nil, err
 		}
 		missing = missing[n:]
@@ -833,6 +813,20 @@ func scanKeyIDs(rows *sql.Rows, ids map[keyTuple]int64) error {
 			return err
 		}
 		ids[k] = id
+	}
+	return rows.Err()
+}
+
+// scanHashIDs reads (id, hash) rows into ids and closes rows.
+func scanHashIDs(rows *sql.Rows, ids map[string]int64) error {
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var h string
+		if err := rows.Scan(&id, &h); err != nil {
+			return err
+		}
+		ids[h] = id
 	}
 	return rows.Err()
 }
