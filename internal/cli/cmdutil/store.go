@@ -28,6 +28,9 @@ type StoreOptions struct {
 const StoreFlagUsage = "record the results in this history store: a SQLite file or postgres://… (default $" + store.EnvVar +
 	`; "default": the SQLite file in the data directory; "off": none)`
 
+// StoreReadUsage is --store's usage on the commands that only read the history store (history, serve).
+const StoreReadUsage = "the history store: a SQLite file or postgres://… (default $" + store.EnvVar + ", else the SQLite file in the data directory)"
+
 // AddStoreFlag registers --store on a command that records its results.
 func AddStoreFlag(fs *pflag.FlagSet, o *StoreOptions, f *Factory) {
 	o.getenv, o.now = f.Getenv, f.Now

@@ -49,9 +49,6 @@ func storeDSN(flag string, getenv func(string) string) string {
 	return store.DefaultPath(getenv)
 }
 
-// storeUsage is the --store help of the commands that read the store.
-const storeUsage = "the history store: a SQLite file or postgres://… (default $" + store.EnvVar + ", else the SQLite file in the data directory)"
-
 // NewCmdHistory builds `flowguard history` and its import subcommand; runF replaces Run in tests.
 func NewCmdHistory(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	o := &Options{IO: f.IOStreams, Now: f.Now, Getenv: f.Getenv}
@@ -78,7 +75,7 @@ Exit codes: 0 printed, 2 the store could not be read, 3 usage error.`,
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&o.Store, "store", "", storeUsage)
+	fs.StringVar(&o.Store, "store", "", cmdutil.StoreReadUsage)
 	fs.StringVar(&o.Since, "since", "", "the trend and changes since this date (2026-01-02), RFC 3339 time or age (12h, 7d) (default 30d)")
 	fs.StringVar(&o.Until, "until", "", "up to this date, time or age")
 	fs.StringVar(&o.Account, "account", "", "only this account")
@@ -284,7 +281,7 @@ Exit codes: 0 everything imported, 2 some files could not be read or stored (the
 			return importRun(o)
 		},
 	}
-	cmd.Flags().StringVar(&o.Store, "store", "", storeUsage)
+	cmd.Flags().StringVar(&o.Store, "store", "", cmdutil.StoreReadUsage)
 	return cmd
 }
 

@@ -69,7 +69,7 @@ It never changes the store. Ctrl-C stops it.`,
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&o.Store, "store", "", "the history store: a SQLite file or postgres://… (default $"+store.EnvVar+", else the SQLite file in the data directory)")
+	fs.StringVar(&o.Store, "store", "", cmdutil.StoreReadUsage)
 	fs.StringVar(&o.Listen, "listen", "127.0.0.1:8080", "address to listen on; anything but loopback needs --token or --auth-header")
 	fs.StringVar(&o.Token, "token", "", "require this token (default $"+TokenEnv+")")
 	fs.StringVar(&o.AuthHeader, "auth-header", "", "trust this header, set by an authenticating proxy in front (e.g. X-Forwarded-User): requests without it are refused")
