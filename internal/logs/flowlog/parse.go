@@ -94,6 +94,24 @@ func NewParser(name string, f *Format, opts Options) *Parser {
 // Format is the current format.
 func (p *Parser) Format() *Format { return p.rec.format }
 
+// FirstLine takes a stream's first line (without its newline) for a header of field names when it looks like
+// one: it is counted, and its format becomes the parser's. A header that does not parse is an error naming
+// the line, which ends the stream.
+func (p *Parser) FirstLine(line []byte, lineNo int64) (header bool, err error) {
+	t := bytes.TrimRight(line, "\r")
+	if !looksLikeHeader(t) {
+		return false, nil
+	}
+	p.Stats.Lines++
+	p.Stats.Headers++
+	f, err := ParseFormat(string(t))
+	if err != nil {
+		return true, fmt.Errorf("%s:%d: header: %w", p.name, lineNo, err)
+	}
+	p.SetFormat(f)
+	return true, nil
+}
+
 // SetFormat switches to format f (e.g. after a header line).
 func (p *Parser) SetFormat(f *Format) {
 	if !f.Equal(p.rec.format) {
@@ -448,15 +466,10 @@ func (s *Scanner) Scan() bool {
 		}
 		if s.first {
 			s.first = false
-			if looksLikeHeader(bytes.TrimRight(line, "\r")) {
-				s.p.Stats.Lines++
-				s.p.Stats.Headers++
-				f, ferr := ParseFormat(string(bytes.TrimRight(line, "\r")))
-				if ferr != nil {
-					s.err = fmt.Errorf("%s:%d: header: %w", s.p.name, s.lineNo, ferr)
-					return false
-				}
-				s.p.SetFormat(f)
+			if header, herr := s.p.FirstLine(line, s.lineNo); herr != nil {
+				s.err = herr
+				return false
+			} else if header {
 				continue
 			}
 		}

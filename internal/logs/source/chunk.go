@@ -128,12 +128,8 @@ func (c *cutter) scan(data []byte) (stop bool) {
 		}
 		if c.first {
 			c.first = false
-			if t := bytes.TrimRight(line, "\r"); flowlog.LooksLikeHeader(t) {
-				f, err := flowlog.ParseFormat(string(t))
-				if err != nil {
-					return true
-				}
-				c.hp.SetFormat(f)
+			if _, err := c.hp.FirstLine(line, c.lines); err != nil {
+				return true
 			}
 			continue
 		}
@@ -243,14 +239,9 @@ func parseChunk(ctx context.Context, p *part, name string, opts flowlog.Options,
 		}
 		if first {
 			first = false
-			if t := bytes.TrimRight(line, "\r"); flowlog.LooksLikeHeader(t) {
-				ps.Stats.Lines++
-				ps.Stats.Headers++
-				f, err := flowlog.ParseFormat(string(t))
-				if err != nil {
-					return ps.Stats, fmt.Errorf("read %s: %w", name, fmt.Errorf("%s:%d: header: %w", name, lineNo, err))
-				}
-				ps.SetFormat(f)
+			if header, err := ps.FirstLine(line, lineNo); err != nil {
+				return ps.Stats, fmt.Errorf("read %s: %w", name, err)
+			} else if header {
 				continue
 			}
 		}
