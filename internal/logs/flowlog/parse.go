@@ -94,6 +94,21 @@ func NewParser(name string, f *Format, opts Options) *Parser {
 // Format is the current format.
 func (p *Parser) Format() *Format { return p.rec.format }
 
+// LineTooLong counts line (its first bytes: a line too long to keep) as malformed, with a sample; in strict
+// mode the error to stop with.
+func (p *Parser) LineTooLong(line []byte, lineNo int64) error {
+	p.Stats.Lines++
+	p.Stats.Malformed++
+	m := Malformed{Name: p.name, Line: lineNo, Err: "line too long", Text: string(line[:min(len(line), 80)])}
+	if len(p.Stats.Samples) < p.opts.MaxSamples {
+		p.Stats.Samples = append(p.Stats.Samples, m)
+	}
+	if p.opts.Strict {
+		return &MalformedError{m}
+	}
+	return nil
+}
+
 // FirstLine takes a stream's first line (without its newline) for a header of field names when it looks like
 // one: it is counted, and its format becomes the parser's. A header that does not parse is an error naming
 // the line, which ends the stream.
@@ -433,17 +448,12 @@ func (s *Scanner) Scan() bool {
 		line, err := s.br.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
 			s.lineNo++
-			s.p.Stats.Lines++
-			s.p.Stats.Malformed++
-			m := Malformed{Name: s.p.name, Line: s.lineNo, Err: "line too long", Text: string(line[:80])}
-			if len(s.p.Stats.Samples) < s.p.opts.MaxSamples {
-				s.p.Stats.Samples = append(s.p.Stats.Samples, m)
-			}
+			lerr := s.p.LineTooLong(line, s.lineNo)
 			for err == bufio.ErrBufferFull {
 				_, err = s.br.ReadSlice('\n')
 			}
-			if s.p.opts.Strict {
-				s.err = &MalformedError{m}
+			if lerr != nil {
+				s.err = lerr
 				return false
 			}
 			if err != nil && err != io.EOF {

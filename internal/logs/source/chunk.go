@@ -226,14 +226,8 @@ func parseChunk(ctx context.Context, p *part, name string, opts flowlog.Options,
 		}
 		lineNo++
 		if len(line) >= maxLine {
-			ps.Stats.Lines++
-			ps.Stats.Malformed++
-			m := flowlog.Malformed{Name: name, Line: lineNo, Err: "line too long", Text: string(line[:80])}
-			if len(ps.Stats.Samples) < opts.MaxSamples {
-				ps.Stats.Samples = append(ps.Stats.Samples, m)
-			}
-			if opts.Strict {
-				return ps.Stats, &flowlog.MalformedError{Malformed: m}
+			if err := ps.LineTooLong(line, lineNo); err != nil {
+				return ps.Stats, err
 			}
 			continue
 		}
