@@ -31,11 +31,22 @@ type tfData struct {
 	SourceArns string // the rules allowed to send to the queue, an HCL list
 }
 
+// tfForwardingData is the data of the "forwarding" template: the account forwards the events of the
+// regions Watch to the bus whose ARN is the HCL expression Bus.
+type tfForwardingData struct {
+	tfData
+	Bus   string
+	Watch []string
+}
+
 var tfFuncs = template.FuncMap{
 	"json":  jsonIndent,
 	"alias": func(region string) string { return strings.ReplaceAll(region, "-", "_") },
 	"rule":  func(s EventSource) string { return s.Source[4:] },
 	"quote": func(s string) string { return `"` + s + `"` },
+	"forwarding": func(d tfData, bus string, watch []string) tfForwardingData {
+		return tfForwardingData{tfData: d, Bus: bus, Watch: watch}
+	},
 }
 
 func terraform(o Options) ([]File, error) {
@@ -56,6 +67,9 @@ func terraform(o Options) ([]File, error) {
 	var out []File
 	for _, t := range files {
 		tt, err := template.New(t.name).Delims("[[", "]]").Funcs(tfFuncs).Option("missingkey=error").Parse(t.src)
+		if err == nil {
+			_, err = tt.Parse(tfForwarding)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -256,7 +270,13 @@ resource "aws_iam_instance_profile" "guard" {
 [[end]]`
 
 const tfForwarders = `# Forwarders: the same rules in every other watched region of this account, forwarding to the central bus.
-resource "aws_iam_role" "forward" {
+[[template "forwarding" (forwarding $ "aws_cloudwatch_event_bus.guard.arn" .Others)]]`
+
+// tfForwarding is the forwarding of one account (forwarders.tf of the central module, and the member module):
+// the role EventBridge puts events on the central bus with, and in each region the rules and targets that
+// forward guard's events there; resources outside the home region name that region's provider. Its data is
+// a tfForwardingData.
+const tfForwarding = `[[define "forwarding"]]resource "aws_iam_role" "forward" {
   name        = "[[.RoleName]]-forward"
   description = "flowguard guard - forward matching events to the central event bus"
   assume_role_policy = jsonencode({
@@ -278,27 +298,27 @@ resource "aws_iam_role_policy" "forward" {
     Statement = [{
       Effect   = "Allow"
       Action   = "events:PutEvents"
-      Resource = aws_cloudwatch_event_bus.guard.arn
+      Resource = [[.Bus]]
     }]
   })
 }
-[[range $r := .Others]][[range $.Sources]]
-resource "aws_cloudwatch_event_rule" "forward_[[rule .]]_[[alias $r]]" {
-  provider       = aws.[[alias $r]]
+[[range $r := .Watch]][[range $.Sources]]
+resource "aws_cloudwatch_event_rule" "forward_[[rule .]]_[[alias $r]]" {[[if ne $r $.Home]]
+  provider       = aws.[[alias $r]][[end]]
   name           = "[[$.QueueName]]-forward-[[rule .]]"
   description    = "flowguard guard - forward [[.Source]] API calls of [[$r]] to the central event bus"
   event_bus_name = "default"
   event_pattern = jsonencode([[json .Pattern 2]])
 }
 
-resource "aws_cloudwatch_event_target" "forward_[[rule .]]_[[alias $r]]" {
-  provider  = aws.[[alias $r]]
+resource "aws_cloudwatch_event_target" "forward_[[rule .]]_[[alias $r]]" {[[if ne $r $.Home]]
+  provider  = aws.[[alias $r]][[end]]
   rule      = aws_cloudwatch_event_rule.forward_[[rule .]]_[[alias $r]].name
   target_id = "guard-bus"
-  arn       = aws_cloudwatch_event_bus.guard.arn
+  arn       = [[$.Bus]]
   role_arn  = aws_iam_role.forward.arn
 }
-[[end]][[end]]`
+[[end]][[end]][[end]]`
 
 const tfOutputs = `output "queue_url" {
   description = "flowguard guard --queue-url"
@@ -366,49 +386,7 @@ locals {
   region     = data.aws_region.current.name
 }
 
-resource "aws_iam_role" "forward" {
-  name        = "[[.RoleName]]-forward"
-  description = "flowguard guard - forward matching events to the central event bus"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Principal = { Service = "events.amazonaws.com" }
-      Action    = "sts:AssumeRole"
-      Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
-    }]
-  })
-}
-
-resource "aws_iam_role_policy" "forward" {
-  name = "put-events-on-the-guard-bus"
-  role = aws_iam_role.forward.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect   = "Allow"
-      Action   = "events:PutEvents"
-      Resource = var.central_event_bus_arn
-    }]
-  })
-}
-[[range $i, $r := .Regions]][[range $.Sources]]
-resource "aws_cloudwatch_event_rule" "forward_[[rule .]]_[[alias $r]]" {[[if $i]]
-  provider       = aws.[[alias $r]][[end]]
-  name           = "[[$.QueueName]]-forward-[[rule .]]"
-  description    = "flowguard guard - forward [[.Source]] API calls of [[$r]] to the central event bus"
-  event_bus_name = "default"
-  event_pattern = jsonencode([[json .Pattern 2]])
-}
-
-resource "aws_cloudwatch_event_target" "forward_[[rule .]]_[[alias $r]]" {[[if $i]]
-  provider  = aws.[[alias $r]][[end]]
-  rule      = aws_cloudwatch_event_rule.forward_[[rule .]]_[[alias $r]].name
-  target_id = "guard-bus"
-  arn       = var.central_event_bus_arn
-  role_arn  = aws_iam_role.forward.arn
-}
-[[end]][[end]][[if .MemberRoleName]]
+[[template "forwarding" (forwarding $ "var.central_event_bus_arn" .Regions)]][[if .MemberRoleName]]
 # The role guard assumes in this account: what a scan reads and what flowguard fix changes, trusted by
 # guard's role only.
 resource "aws_iam_role" "member" {
