@@ -88,8 +88,8 @@ const maxTelemetryRules = 200
 
 // collectTelemetryRules reads the CloudWatch telemetry rules that make VPC flow logs: the account's
 // (ListTelemetryRules) and the organization's (ListTelemetryRulesForOrganization, answered only in the
-// management or delegated administrator account), then one Get per VPC rule and the evaluation status when
-// there is one. Rules only add evidence and keep fix from planning duplicates, so a failure (access denied,
+// management or delegated administrator account), then one Get per rule that makes VPC flow logs (vpcRule)
+// and the evaluation status when there is one. Rules only add evidence and keep fix from planning duplicates, so a failure (access denied,
 // the service not offered in the region or the partition) is a note on the region, never a read error that
 // would make a scan incomplete.
 func collectTelemetryRules(ctx context.Context, g *sync.WaitGroup, c *observabilityadmin.Client, reg *inventory.Region) {
