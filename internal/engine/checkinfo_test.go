@@ -5,6 +5,7 @@ import (
 	"html"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/flowguard/flowguard/internal/engine"
 	"github.com/flowguard/flowguard/internal/engine/checks"
@@ -66,5 +67,12 @@ func TestResultChecksReachSARIFAndHTML(t *testing.T) {
 				t.Errorf("%s report lacks the user check's %q", name, want)
 			}
 		}
+	}
+}
+
+// --max-delivery-lag's default is the delivering check's maxDeliveryLagSeconds (7200 in its YAML).
+func TestDefaultMaxDeliveryLag(t *testing.T) {
+	if got := engine.DefaultMaxDeliveryLag(); got != 2*time.Hour {
+		t.Errorf("%v", got)
 	}
 }

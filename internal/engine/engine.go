@@ -105,20 +105,8 @@ func Builtin() []*checks.Check { return builtin() }
 func DefaultMaxDeliveryLag() time.Duration {
 	for _, c := range builtin() {
 		if c.ID == CheckDelivering {
-			return time.Duration(checksInt(c.Parameters["maxDeliveryLagSeconds"])) * time.Second
+			return time.Duration(c.IntParameter("maxDeliveryLagSeconds")) * time.Second
 		}
-	}
-	return 0
-}
-
-func checksInt(v any) int {
-	switch v := v.(type) {
-	case int:
-		return v
-	case int64:
-		return int(v)
-	case float64:
-		return int(v)
 	}
 	return 0
 }

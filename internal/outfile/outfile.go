@@ -106,3 +106,27 @@ func createTemp(dir, base string, perm fs.FileMode) (*os.File, error) {
 	}
 	return nil, errors.New("cannot create a temporary file")
 }
+
+// File is one generated file, by slash-separated path relative to an output directory (baseline templates,
+// guard's infrastructure).
+type File struct {
+	Path    string
+	Content []byte
+}
+
+// WriteTree writes files under dir with mode perm, each as Write does, creating the directories it needs, and
+// returns the paths written. The first failure stops it, with the paths written before.
+func WriteTree(dir string, files []File, perm fs.FileMode) ([]string, error) {
+	var paths []string
+	for _, f := range files {
+		p := filepath.Join(dir, filepath.FromSlash(f.Path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return paths, err
+		}
+		if err := Write(p, f.Content, perm); err != nil {
+			return paths, err
+		}
+		paths = append(paths, p)
+	}
+	return paths, nil
+}

@@ -127,3 +127,22 @@ func assertNoTemp(t *testing.T, dir string) {
 		}
 	}
 }
+
+// WriteTree makes the directories, writes each file with the mode, returns the paths; a file it cannot write
+// (a symbolic link at the destination) stops it with the paths written before.
+func TestWriteTree(t *testing.T) {
+	dir := t.TempDir()
+	files := []File{{Path: "terraform/main.tf", Content: []byte("a")}, {Path: "terraform/member/main.tf", Content: []byte("b")}, {Path: "x/y", Content: []byte("c")}}
+	os.MkdirAll(filepath.Join(dir, "x"), 0o755)
+	os.Symlink("/etc/passwd", filepath.Join(dir, "x", "y"))
+	paths, err := WriteTree(dir, files, ModePrivate)
+	if err == nil || len(paths) != 2 || paths[1] != filepath.Join(dir, "terraform", "member", "main.tf") {
+		t.Fatalf("paths %q, err %v", paths, err)
+	}
+	for i, p := range paths {
+		st, err := os.Stat(p)
+		if b, _ := os.ReadFile(p); err != nil || string(b) != string(files[i].Content) || st.Mode().Perm() != ModePrivate {
+			t.Errorf("%s: %q, %v", p, b, err)
+		}
+	}
+}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/flowguard/flowguard/internal/engine/checks"
+	"github.com/flowguard/flowguard/internal/engine"
 	"github.com/flowguard/flowguard/internal/finding"
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/sink/report"
@@ -56,7 +56,7 @@ func ParseStatusFlag(list []string) ([]string, error) {
 // terminal) when path is "". o carries the command's report options (Statuses); Color and Checks are set here.
 func WriteReport(io *IOStreams, f report.Format, res *finding.Result, path string, o report.Options) error {
 	out := NewReportOut(io, path)
-	o.Color, o.Checks = out.Streams().ColorEnabled(), BuiltinCheckInfo()
+	o.Color, o.Checks = out.Streams().ColorEnabled(), engine.CheckInfos(engine.Builtin())
 	if err := f.Write(out.W(), res, o); err != nil {
 		return err
 	}
@@ -85,21 +85,6 @@ func WriteReports(io *IOStreams, formats []report.Format, res *finding.Result, d
 		fmt.Fprintln(io.Out, "wrote", p)
 	}
 	return errors.Join(errs...)
-}
-
-// BuiltinCheckInfo describes the built-in checks for the formats that explain their rules (SARIF help text,
-// OCSF and ASFF remediation).
-func BuiltinCheckInfo() []finding.CheckInfo {
-	var out []finding.CheckInfo
-	for _, c := range checks.Builtin() {
-		desc := strings.TrimSpace(c.Description)
-		if r := strings.TrimSpace(c.Rationale); r != "" {
-			desc += "\n\nRationale: " + r
-		}
-		out = append(out, finding.CheckInfo{ID: c.ID, Title: c.Title, Description: desc,
-			Remediation: strings.TrimSpace(c.Remediation), Severity: c.Severity, Controls: c.Controls})
-	}
-	return out
 }
 
 // IdentityError returns the error of a single-account read that could not even find out whose account it

@@ -14,6 +14,7 @@ import (
 	"github.com/flowguard/flowguard/internal/engine/graph/graphtest"
 	"github.com/flowguard/flowguard/internal/engine/query"
 	"github.com/flowguard/flowguard/internal/finding"
+	"github.com/flowguard/flowguard/internal/testenv/deadline"
 )
 
 // exponentialCheck is a check file whose query spreads fragments 2^20 times in about 1 KB.
@@ -27,19 +28,8 @@ func exponentialCheck() string {
 	return b.String()
 }
 
-// within fails the test when f has not returned before d, instead of hanging the suite.
-func within(t *testing.T, d time.Duration, what string, f func()) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	defer cancel()
-	done := make(chan struct{})
-	go func() { defer close(done); f() }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		t.Fatalf("%s did not return within %v: a budget or the context is not honoured", what, d)
-	}
-}
+// hang is what a step that does not return within its deadline means.
+const hang = "a budget or the context is not honoured"
 
 // A --checks file with an exponentially expanding query is refused when it is loaded, with file:line.
 func TestLoadExponentialQuery(t *testing.T) {
@@ -48,7 +38,7 @@ func TestLoadExponentialQuery(t *testing.T) {
 		t.Fatal(err)
 	}
 	var err error
-	within(t, 20*time.Second, "loading a check whose query expands to 2^20 fields", func() { _, err = LoadDir(dir) })
+	deadline.Within(t, 20*time.Second, "loading a check whose query expands to 2^20 fields", hang, func() { _, err = LoadDir(dir) })
 	if err == nil {
 		t.Fatal("the check loaded")
 	}
@@ -77,7 +67,7 @@ func TestRunCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(100*time.Millisecond, cancel)
 	var out *Output
-	within(t, 30*time.Second, "a cancelled evaluation", func() { out = Run(g, []*Check{c}, Options{Context: ctx}) })
+	deadline.Within(t, 30*time.Second, "a cancelled evaluation", hang, func() { out = Run(g, []*Check{c}, Options{Context: ctx}) })
 	if !out.Cancelled {
 		t.Error("output not marked cancelled")
 	}
@@ -100,7 +90,7 @@ func TestRunStepBudget(t *testing.T) {
 	}
 	g := graph.Build(graphtest.Large(1_000, 1)) // 100 VPCs per region: 100^5 steps per VPC
 	var out *Output
-	within(t, 60*time.Second, "an over-budget evaluation", func() {
+	deadline.Within(t, 60*time.Second, "an over-budget evaluation", hang, func() {
 		out = Run(g, []*Check{c}, Options{Context: context.Background()})
 	})
 	if len(out.Findings) != 1_000 {
@@ -131,7 +121,7 @@ fail: '{{range .Rel "inRegion"}}{{range .Rel "hasVpc"}}{{range .Rel "inRegion"}}
 	}
 	g := graph.Build(graphtest.Large(4_000, 1))
 	var out *Output
-	within(t, 60*time.Second, "rendering a 400^2-line message per VPC", func() { out = Run(g, []*Check{c}, Options{}) })
+	deadline.Within(t, 60*time.Second, "rendering a 400^2-line message per VPC", hang, func() { out = Run(g, []*Check{c}, Options{}) })
 	for _, f := range out.Findings {
 		if f.Status != finding.StatusError || len(f.Message) > 1000 {
 			t.Fatalf("want a short ERROR, got %s: %.200s", f.Status, f.Message)

@@ -388,6 +388,9 @@ func (c *Check) Params(overrides map[string]any) map[string]any {
 	return p
 }
 
+// IntParameter is the default of a numeric parameter (YAML gives int, JSON float64), 0 when it has none.
+func (c *Check) IntParameter(name string) int { return toInt(c.Parameters[name]) }
+
 func (c *Check) compile(overrides map[string]any) (*compiled, error) {
 	cc := &compiled{params: c.Params(overrides)}
 	root := func(key, src string) (*query.Root, error) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/flowguard/flowguard/internal/engine/graph"
 	"github.com/flowguard/flowguard/internal/engine/graph/graphtest"
+	"github.com/flowguard/flowguard/internal/testenv/deadline"
 )
 
 // exponentialQueries are small documents whose naive expansion is 2^20 fields or more.
@@ -32,20 +33,8 @@ func exponentialQueries() map[string]string {
 	return map[string]string{"spreads": spreads.String(), "aliases": aliases.String(), "inline": inline.String()}
 }
 
-// within runs f and fails the test if it has not returned before d: a regression must fail the test, not hang
-// the suite for minutes.
-func within(t *testing.T, d time.Duration, what string, f func()) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	defer cancel()
-	done := make(chan struct{})
-	go func() { defer close(done); f() }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		t.Fatalf("%s did not return within %v: the expansion or evaluation budget is not enforced", what, d)
-	}
-}
+// hang is what a step that does not return within its deadline means.
+const hang = "the expansion or evaluation budget is not enforced"
 
 func TestExpansionBudget(t *testing.T) {
 	for name, src := range exponentialQueries() {
@@ -54,7 +43,7 @@ func TestExpansionBudget(t *testing.T) {
 				t.Fatalf("query is %d bytes; the point is a small query", len(src))
 			}
 			var err error
-			within(t, 20*time.Second, "compiling a 2^20 expansion", func() {
+			deadline.Within(t, 20*time.Second, "compiling a 2^20 expansion", hang, func() {
 				var q *Query
 				if q, err = Parse("q.graphql", src); err == nil {
 					_, err = q.Compile(graph.Default, nil)
@@ -109,7 +98,7 @@ func TestEvaluationBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rs []Result
-	within(t, 60*time.Second, "evaluating a 400^4 filter", func() { rs, err = p.Run(context.Background(), g) })
+	deadline.Within(t, 60*time.Second, "evaluating a 400^4 filter", hang, func() { rs, err = p.Run(context.Background(), g) })
 	var le *LimitError
 	if !errors.As(err, &le) || rs != nil {
 		t.Fatalf("want a *LimitError and no result, got %v (%d results)", err, len(rs))
@@ -126,7 +115,7 @@ func TestEvaluationBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	within(t, 60*time.Second, "rendering 400^3 values", func() {
+	deadline.Within(t, 60*time.Second, "rendering 400^3 values", hang, func() {
 		if rs, err = p.Run(context.Background(), g); err == nil {
 			_, err = JSON(context.Background(), rs)
 		}
@@ -148,7 +137,7 @@ func TestEvaluationCancelled(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(100*time.Millisecond, cancel)
-	within(t, 30*time.Second, "a cancelled evaluation", func() { _, err = p.Run(ctx, g) })
+	deadline.Within(t, 30*time.Second, "a cancelled evaluation", hang, func() { _, err = p.Run(ctx, g) })
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("want context.Canceled, got %v", err)
 	}

@@ -8,9 +8,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -73,10 +71,7 @@ func (o Options) Validate() error {
 }
 
 // File is one generated file, by path relative to the output directory.
-type File struct {
-	Path    string
-	Content []byte
-}
+type File = outfile.File
 
 // Generate renders the baseline of one format.
 func Generate(format string, o Options) ([]File, error) {
@@ -117,16 +112,5 @@ func Generate(format string, o Options) ([]File, error) {
 
 // Write writes files under dir, creating directories, and returns the paths written.
 func Write(dir string, files []File) ([]string, error) {
-	var paths []string
-	for _, f := range files {
-		p := filepath.Join(dir, filepath.FromSlash(f.Path))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return paths, err
-		}
-		if err := outfile.Write(p, f.Content, outfile.ModeReport); err != nil {
-			return paths, err
-		}
-		paths = append(paths, p)
-	}
-	return paths, nil
+	return outfile.WriteTree(dir, files, outfile.ModeReport)
 }

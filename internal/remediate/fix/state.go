@@ -24,35 +24,44 @@ import (
 // clients hands out per-region API clients built from one config.
 type clients struct {
 	cfg  aws.Config
-	mu   sync.Mutex
-	ec2s map[string]*ec2.Client
-	logs map[string]*cloudwatchlogs.Client
+	ec2s perRegion[ec2.Client]
+	logs perRegion[cloudwatchlogs.Client]
 	iam  *iam.Client
 }
 
 func newClients(cfg aws.Config) *clients {
-	return &clients{cfg: cfg, ec2s: map[string]*ec2.Client{}, logs: map[string]*cloudwatchlogs.Client{}, iam: iam.NewFromConfig(cfg)}
+	return &clients{cfg: cfg,
+		ec2s: perRegion[ec2.Client]{build: func(region string) *ec2.Client {
+			return ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.Region = region })
+		}},
+		logs: perRegion[cloudwatchlogs.Client]{build: func(region string) *cloudwatchlogs.Client {
+			return cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.Region = region })
+		}},
+		iam: iam.NewFromConfig(cfg)}
 }
 
-func (c *clients) EC2(region string) *ec2.Client {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if cl := c.ec2s[region]; cl != nil {
-		return cl
-	}
-	cl := ec2.NewFromConfig(c.cfg, func(o *ec2.Options) { o.Region = region })
-	c.ec2s[region] = cl
-	return cl
+func (c *clients) EC2(region string) *ec2.Client { return c.ec2s.get(region) }
+
+func (c *clients) Logs(region string) *cloudwatchlogs.Client { return c.logs.get(region) }
+
+// perRegion is one kind of client per region, built on first use and then shared.
+type perRegion[C any] struct {
+	build func(region string) *C
+	mu    sync.Mutex
+	m     map[string]*C
 }
 
-func (c *clients) Logs(region string) *cloudwatchlogs.Client {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if cl := c.logs[region]; cl != nil {
+func (p *perRegion[C]) get(region string) *C {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if cl := p.m[region]; cl != nil {
 		return cl
 	}
-	cl := cloudwatchlogs.NewFromConfig(c.cfg, func(o *cloudwatchlogs.Options) { o.Region = region })
-	c.logs[region] = cl
+	if p.m == nil {
+		p.m = map[string]*C{}
+	}
+	cl := p.build(region)
+	p.m[region] = cl
 	return cl
 }
 

@@ -14,7 +14,6 @@ package guarddeploy
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -163,10 +162,7 @@ func (o Options) Home() string { return o.Regions[0] }
 func (o Options) Others() []string { return o.Regions[1:] }
 
 // File is one generated file, by path relative to the output directory.
-type File struct {
-	Path    string
-	Content []byte
-}
+type File = outfile.File
 
 // Generate renders the infrastructure in one format.
 func Generate(format string, o Options) ([]File, error) {
@@ -269,18 +265,7 @@ func jsonIndent(v any, n int) string {
 
 // Write writes files under dir, creating directories, and returns the paths written.
 func Write(dir string, files []File) ([]string, error) {
-	var paths []string
-	for _, f := range files {
-		p := filepath.Join(dir, filepath.FromSlash(f.Path))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return paths, err
-		}
-		if err := outfile.Write(p, f.Content, outfile.ModeReport); err != nil {
-			return paths, err
-		}
-		paths = append(paths, p)
-	}
-	return paths, nil
+	return outfile.WriteTree(dir, files, outfile.ModeReport)
 }
 
 // Steps are the commands that deploy the files written under dir, in order.

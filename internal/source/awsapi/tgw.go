@@ -88,8 +88,8 @@ const maxTelemetryRules = 200
 
 // collectTelemetryRules reads the CloudWatch telemetry rules that make VPC flow logs: the account's
 // (ListTelemetryRules) and the organization's (ListTelemetryRulesForOrganization, answered only in the
-// management or delegated administrator account), then one Get per VPC rule and the evaluation status when
-// there is one. Rules only add evidence and keep fix from planning duplicates, so a failure (access denied,
+// management or delegated administrator account), then one Get per rule that makes VPC flow logs (vpcRule)
+// and the evaluation status when there is one. Rules only add evidence and keep fix from planning duplicates, so a failure (access denied,
 // the service not offered in the region or the partition) is a note on the region, never a read error that
 // would make a scan incomplete.
 func collectTelemetryRules(ctx context.Context, g *sync.WaitGroup, c *observabilityadmin.Client, reg *inventory.Region) {
@@ -103,31 +103,29 @@ func collectTelemetryRules(ctx context.Context, g *sync.WaitGroup, c *observabil
 // collectTelemetryRules), with a note saying what could not be read ("" when everything was). fix reads them
 // through it too.
 func TelemetryRules(ctx context.Context, c *observabilityadmin.Client) ([]inventory.TelemetryRule, string) {
+	scopes := []ruleScope{accountRules(c), organizationRules(c)}
 	var (
-		mu    sync.Mutex
+		read = make([][]inventory.TelemetryRule, len(scopes))
+		errs = make([]error, len(scopes))
+		wg   sync.WaitGroup
+	)
+	for i, s := range scopes {
+		wg.Go(func() {
+			read[i], errs[i] = s.read(ctx)
+		})
+	}
+	wg.Wait()
+	var (
 		rules []inventory.TelemetryRule
 		notes []string
-		wg    sync.WaitGroup
 	)
-	wg.Go(func() {
-		rs, err := accountTelemetryRules(ctx, c)
-		mu.Lock()
-		defer mu.Unlock()
-		rules = append(rules, rs...)
-		if err != nil {
-			notes = append(notes, "account telemetry rules not read ("+telemetryError(err)+")")
+	for i, s := range scopes {
+		rules = append(rules, read[i]...)
+		// An organization call answered "not for this caller" is a member account's normal answer.
+		if err := errs[i]; err != nil && !(s.org && denied(err)) {
+			notes = append(notes, s.name+" telemetry rules not read ("+telemetryError(err)+")")
 		}
-	})
-	wg.Go(func() {
-		rs, err := organizationTelemetryRules(ctx, c)
-		mu.Lock()
-		defer mu.Unlock()
-		rules = append(rules, rs...)
-		if err != nil && !denied(err) {
-			notes = append(notes, "organization telemetry rules not read ("+telemetryError(err)+")")
-		}
-	})
-	wg.Wait()
+	}
 	sort.Slice(rules, func(i, j int) bool {
 		if rules[i].Organization != rules[j].Organization {
 			return rules[i].Organization
@@ -137,74 +135,112 @@ func TelemetryRules(ctx context.Context, c *observabilityadmin.Client) ([]invent
 	return rules, strings.Join(notes, "; ")
 }
 
-func accountTelemetryRules(ctx context.Context, c *observabilityadmin.Client) ([]inventory.TelemetryRule, error) {
-	var names []string
-	p := observabilityadmin.NewListTelemetryRulesPaginator(c, &observabilityadmin.ListTelemetryRulesInput{MaxResults: aws.Int32(100)},
-		func(o *observabilityadmin.ListTelemetryRulesPaginatorOptions) { o.StopOnDuplicateToken = true })
-	if err := pagination.Each(ctx, maxPages, p.HasMorePages, p.NextPage, func(page *observabilityadmin.ListTelemetryRulesOutput) *string { return page.NextToken }, func(page *observabilityadmin.ListTelemetryRulesOutput) {
-		for _, s := range page.TelemetryRuleSummaries {
-			if vpcRule(s) && len(names) < maxTelemetryRules {
-				names = append(names, firstNonEmpty(aws.ToString(s.RuleArn), aws.ToString(s.RuleName)))
+// ruleScope is the reading of one scope's telemetry rules: the account's (ListTelemetryRules,
+// GetTelemetryEvaluationStatus, GetTelemetryRule) or the organization's (the same calls …ForOrganization).
+// The two are the same three steps over parallel SDK types; read takes the steps, the scope only the calls.
+type ruleScope struct {
+	name string // "account", "organization"
+	org  bool
+	// list hands the summaries of every page to use.
+	list func(ctx context.Context, use func([]oatypes.TelemetryRuleSummary)) error
+	// status is the scope's telemetry evaluation status ("" when it cannot be read).
+	status func(ctx context.Context) string
+	// get reads one rule by ARN or name.
+	get func(ctx context.Context, id string) (inventory.TelemetryRule, error)
+}
+
+// read lists the scope's rules, keeps those that make VPC flow logs (at most maxTelemetryRules), then reads
+// the evaluation status and each kept rule. A failed Get stops it with the rules read so far.
+func (s ruleScope) read(ctx context.Context) ([]inventory.TelemetryRule, error) {
+	var ids []string
+	if err := s.list(ctx, func(page []oatypes.TelemetryRuleSummary) {
+		for _, r := range page {
+			if vpcRule(r) && len(ids) < maxTelemetryRules {
+				ids = append(ids, firstNonEmpty(aws.ToString(r.RuleArn), aws.ToString(r.RuleName)))
 			}
 		}
 	}); err != nil {
 		return nil, err
 	}
-	if len(names) == 0 {
+	if len(ids) == 0 {
 		return nil, nil
 	}
-	status := ""
-	if st, err := c.GetTelemetryEvaluationStatus(ctx, &observabilityadmin.GetTelemetryEvaluationStatusInput{}); err == nil {
-		status = string(st.Status)
-	}
+	status := s.status(ctx)
 	var out []inventory.TelemetryRule
-	for _, id := range names {
-		r, err := c.GetTelemetryRule(ctx, &observabilityadmin.GetTelemetryRuleInput{RuleIdentifier: aws.String(id)})
+	for _, id := range ids {
+		tr, err := s.get(ctx, id)
 		if err != nil {
 			return out, err
 		}
-		tr := convertTelemetryRule(aws.ToString(r.RuleName), aws.ToString(r.RuleArn), aws.ToString(r.HomeRegion), r.TelemetryRule)
-		tr.EvaluationStatus = status
+		tr.Organization, tr.EvaluationStatus = s.org, status
 		out = append(out, tr)
 	}
 	return out, nil
 }
 
-func organizationTelemetryRules(ctx context.Context, c *observabilityadmin.Client) ([]inventory.TelemetryRule, error) {
-	var names []string
-	p := observabilityadmin.NewListTelemetryRulesForOrganizationPaginator(c, &observabilityadmin.ListTelemetryRulesForOrganizationInput{MaxResults: aws.Int32(100)},
-		func(o *observabilityadmin.ListTelemetryRulesForOrganizationPaginatorOptions) {
-			o.StopOnDuplicateToken = true
-		})
-	if err := pagination.Each(ctx, maxPages, p.HasMorePages, p.NextPage, func(page *observabilityadmin.ListTelemetryRulesForOrganizationOutput) *string { return page.NextToken }, func(page *observabilityadmin.ListTelemetryRulesForOrganizationOutput) {
-		for _, s := range page.TelemetryRuleSummaries {
-			if (s.ResourceType == oatypes.ResourceTypeAwsEc2Vpc) && len(names) < maxTelemetryRules {
-				names = append(names, firstNonEmpty(aws.ToString(s.RuleArn), aws.ToString(s.RuleName)))
+func accountRules(c *observabilityadmin.Client) ruleScope {
+	return ruleScope{
+		name: "account",
+		list: func(ctx context.Context, use func([]oatypes.TelemetryRuleSummary)) error {
+			p := observabilityadmin.NewListTelemetryRulesPaginator(c, &observabilityadmin.ListTelemetryRulesInput{MaxResults: aws.Int32(100)},
+				func(o *observabilityadmin.ListTelemetryRulesPaginatorOptions) { o.StopOnDuplicateToken = true })
+			return pagination.Each(ctx, maxPages, p.HasMorePages, p.NextPage,
+				func(page *observabilityadmin.ListTelemetryRulesOutput) *string { return page.NextToken },
+				func(page *observabilityadmin.ListTelemetryRulesOutput) { use(page.TelemetryRuleSummaries) })
+		},
+		status: func(ctx context.Context) string {
+			st, err := c.GetTelemetryEvaluationStatus(ctx, &observabilityadmin.GetTelemetryEvaluationStatusInput{})
+			if err != nil {
+				return ""
 			}
-		}
-	}); err != nil {
-		return nil, err
+			return string(st.Status)
+		},
+		get: func(ctx context.Context, id string) (inventory.TelemetryRule, error) {
+			r, err := c.GetTelemetryRule(ctx, &observabilityadmin.GetTelemetryRuleInput{RuleIdentifier: aws.String(id)})
+			if err != nil {
+				return inventory.TelemetryRule{}, err
+			}
+			return convertTelemetryRule(r.RuleName, r.RuleArn, r.HomeRegion, r.TelemetryRule), nil
+		},
 	}
-	if len(names) == 0 {
-		return nil, nil
-	}
-	status := ""
-	if st, err := c.GetTelemetryEvaluationStatusForOrganization(ctx, &observabilityadmin.GetTelemetryEvaluationStatusForOrganizationInput{}); err == nil {
-		status = string(st.Status)
-	}
-	var out []inventory.TelemetryRule
-	for _, id := range names {
-		r, err := c.GetTelemetryRuleForOrganization(ctx, &observabilityadmin.GetTelemetryRuleForOrganizationInput{RuleIdentifier: aws.String(id)})
-		if err != nil {
-			return out, err
-		}
-		tr := convertTelemetryRule(aws.ToString(r.RuleName), aws.ToString(r.RuleArn), aws.ToString(r.HomeRegion), r.TelemetryRule)
-		tr.Organization, tr.EvaluationStatus = true, status
-		out = append(out, tr)
-	}
-	return out, nil
 }
 
+func organizationRules(c *observabilityadmin.Client) ruleScope {
+	return ruleScope{
+		name: "organization", org: true,
+		list: func(ctx context.Context, use func([]oatypes.TelemetryRuleSummary)) error {
+			p := observabilityadmin.NewListTelemetryRulesForOrganizationPaginator(c, &observabilityadmin.ListTelemetryRulesForOrganizationInput{MaxResults: aws.Int32(100)},
+				func(o *observabilityadmin.ListTelemetryRulesForOrganizationPaginatorOptions) {
+					o.StopOnDuplicateToken = true
+				})
+			return pagination.Each(ctx, maxPages, p.HasMorePages, p.NextPage,
+				func(page *observabilityadmin.ListTelemetryRulesForOrganizationOutput) *string { return page.NextToken },
+				func(page *observabilityadmin.ListTelemetryRulesForOrganizationOutput) {
+					use(page.TelemetryRuleSummaries)
+				})
+		},
+		status: func(ctx context.Context) string {
+			st, err := c.GetTelemetryEvaluationStatusForOrganization(ctx, &observabilityadmin.GetTelemetryEvaluationStatusForOrganizationInput{})
+			if err != nil {
+				return ""
+			}
+			return string(st.Status)
+		},
+		get: func(ctx context.Context, id string) (inventory.TelemetryRule, error) {
+			r, err := c.GetTelemetryRuleForOrganization(ctx, &observabilityadmin.GetTelemetryRuleForOrganizationInput{RuleIdentifier: aws.String(id)})
+			if err != nil {
+				return inventory.TelemetryRule{}, err
+			}
+			return convertTelemetryRule(r.RuleName, r.RuleArn, r.HomeRegion, r.TelemetryRule), nil
+		},
+	}
+}
+
+// vpcRule reports whether a listed rule makes VPC flow logs, so that only those are read (one Get each) and
+// count against maxTelemetryRules: resource type AWS::EC2::VPC and, when the rule names its telemetry source
+// types, VPC_FLOW_LOGS among them. A VPC rule may make other telemetry only (Route 53 Resolver query logs,
+// ROUTE53_RESOLVER_QUERY_LOGS); the account's and the organization's summaries are the same type and are
+// filtered alike (inventory.TelemetryRule.MakesVPCFlowLogs is the same test on a rule read in full).
 func vpcRule(s oatypes.TelemetryRuleSummary) bool {
 	if s.ResourceType != oatypes.ResourceTypeAwsEc2Vpc {
 		return false
@@ -220,8 +256,8 @@ func vpcRule(s oatypes.TelemetryRuleSummary) bool {
 	return false
 }
 
-func convertTelemetryRule(name, arn, home string, r *oatypes.TelemetryRule) inventory.TelemetryRule {
-	tr := inventory.TelemetryRule{Name: name, ARN: arn, HomeRegion: home}
+func convertTelemetryRule(name, arn, home *string, r *oatypes.TelemetryRule) inventory.TelemetryRule {
+	tr := inventory.TelemetryRule{Name: aws.ToString(name), ARN: aws.ToString(arn), HomeRegion: aws.ToString(home)}
 	if r == nil {
 		return tr
 	}

@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -24,6 +23,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	testshared "github.com/flowguard/flowguard/internal/testenv/shared"
 )
 
 // InstallHint tells a user how to get moto_server.
@@ -214,39 +215,21 @@ func BaseConfig(endpoint, region string, creds aws.Credentials) aws.Config {
 	}
 }
 
-// The shared server of a test binary: started on first use, stopped by Main.
-var (
-	sharedOnce sync.Once
-	shared     *Server
-	sharedErr  error
-)
+// shared is the test binary's server: started on first use, stopped by Main.
+var shared = testshared.New("moto", Start)
 
 // TB is the part of testing.TB the helpers need.
-type TB interface {
-	Helper()
-	Fatalf(format string, args ...any)
-	Context() context.Context
-}
+type TB = testshared.TB
 
 // Shared returns the test binary's moto_server, starting it on first use. A missing moto_server fails the
 // test with the install hint: tests against AWS never skip.
 func Shared(t TB) *Server {
 	t.Helper()
-	sharedOnce.Do(func() { shared, sharedErr = Start(context.Background()) })
-	if sharedErr != nil {
-		t.Fatalf("moto: %v", sharedErr)
-	}
-	return shared
+	return shared.Get(t)
 }
 
 // Main runs a test binary's tests and then stops the shared server: call it from TestMain.
-func Main(m interface{ Run() int }) int {
-	code := m.Run()
-	if shared != nil {
-		shared.Close()
-	}
-	return code
-}
+func Main(m interface{ Run() int }) int { return shared.Main(m) }
 
 // NewTestAccount gives the calling test a fresh account in the shared server.
 func NewTestAccount(t TB) Account {

@@ -20,12 +20,13 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
+
+	testshared "github.com/flowguard/flowguard/internal/testenv/shared"
 )
 
 // InstallHint says how to get PostgreSQL.
@@ -204,37 +205,21 @@ func freePort() (int, error) {
 }
 
 // TB is what Shared and NewDatabase need of a test.
-type TB interface {
-	Helper()
-	Fatalf(format string, args ...any)
-	Context() context.Context
-}
+type TB = testshared.TB
 
 var (
-	sharedOnce sync.Once
-	shared     *Server
-	sharedErr  error
-	nextDB     atomic.Int64
+	shared = testshared.New("postgres", Start)
+	nextDB atomic.Int64
 )
 
 // Shared returns the test binary's server, starting it on first use.
 func Shared(t TB) *Server {
 	t.Helper()
-	sharedOnce.Do(func() { shared, sharedErr = Start(context.Background()) })
-	if sharedErr != nil {
-		t.Fatalf("postgres: %v", sharedErr)
-	}
-	return shared
+	return shared.Get(t)
 }
 
 // Main runs a test binary's tests and then stops the shared server: call it from TestMain.
-func Main(m interface{ Run() int }) int {
-	code := m.Run()
-	if shared != nil {
-		shared.Close()
-	}
-	return code
-}
+func Main(m interface{ Run() int }) int { return shared.Main(m) }
 
 // NewDatabase creates a fresh database on the shared server and returns its DSN.
 func NewDatabase(t TB) string {

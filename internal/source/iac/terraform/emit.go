@@ -100,12 +100,7 @@ func (mi *modInst) emit(pend *[]pendingModule) {
 	}
 	for _, b := range mi.m.modules {
 		name := b.Labels[0]
-		src := ""
-		if a, ok := b.Body.Attributes["source"]; ok {
-			if v, d := a.Expr.Value(nil); !d.HasErrors() && v.IsKnown() && !v.IsNull() && v.Type() == cty.String {
-				src = v.AsString()
-			}
-		}
+		src := moduleSource(b)
 		insts, exp, why := mi.expand(b.Body, ctx)
 		if exp == expUnknown {
 			// A local or community VPC module whose instances are not known is not read at all.

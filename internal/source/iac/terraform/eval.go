@@ -605,12 +605,7 @@ func policyDocument(body *hclsyntax.Body, ctx *hcl.EvalContext) (string, bool) {
 // the community VPC module, or unknown for any other source.
 func (mi *modInst) moduleValue(b *hclsyntax.Block, ctx *hcl.EvalContext) cty.Value {
 	name := b.Labels[0]
-	src := ""
-	if a, ok := b.Body.Attributes["source"]; ok {
-		if v, d := a.Expr.Value(nil); !d.HasErrors() && v.IsKnown() && !v.IsNull() && v.Type() == cty.String {
-			src = v.AsString()
-		}
-	}
+	src := moduleSource(b)
 	insts, exp, why := mi.expand(b.Body, ctx)
 	if exp == expUnknown {
 		mi.why["module."+name] = why

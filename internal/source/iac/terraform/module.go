@@ -198,6 +198,20 @@ func localSource(src string) bool {
 	return strings.HasPrefix(src, "./") || strings.HasPrefix(src, "../")
 }
 
+// moduleSource is a module block's source when it is a known string, "" otherwise (Terraform wants a
+// literal; anything else names no module flowguard could follow or recognise).
+func moduleSource(b *hclsyntax.Block) string {
+	a, ok := b.Body.Attributes["source"]
+	if !ok {
+		return ""
+	}
+	v, diags := a.Expr.Value(nil)
+	if diags.HasErrors() || !v.IsKnown() || v.IsNull() || !v.Type().Equals(ctyString) {
+		return ""
+	}
+	return v.AsString()
+}
+
 // communityVPCSource reports whether a module source is terraform-aws-modules/vpc/aws (registry or git).
 func communityVPCSource(src string) bool {
 	s := strings.ToLower(src)
@@ -239,15 +253,7 @@ func Roots(fsRoot iac.Root, dir string) ([]string, error) {
 			continue // reported when the directory is read as a root
 		}
 		for _, b := range m.modules {
-			a, ok := b.Body.Attributes["source"]
-			if !ok {
-				continue
-			}
-			v, diags := a.Expr.Value(nil)
-			if diags.HasErrors() || !v.IsKnown() || v.IsNull() || !v.Type().Equals(ctyString) {
-				continue
-			}
-			if s := v.AsString(); localSource(s) {
+			if s := moduleSource(b); localSource(s) {
 				called[filepath.ToSlash(filepath.Clean(filepath.Join(d, s)))] = true
 			}
 		}
