@@ -1,0 +1,180 @@
+package flowlog
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
+
+// hasClassifyAVX2 is whether this processor can run classifyAVX2; the tests that call it directly skip
+// where it cannot (and then check that classify is the generic one).
+var hasClassifyAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasBMI2
+
+func needAVX2(tb testing.TB) {
+	tb.Helper()
+	if !hasClassifyAVX2 {
+		tb.Skip("no AVX2 and BMI2 on this processor")
+	}
+}
+
+func funcPC(f func(*lineMasks, []byte)) uintptr { return reflect.ValueOf(f).Pointer() }
+
+func TestClassifyDispatch(t *testing.T) {
+	generic, avx2 := funcPC(classifyGeneric), funcPC(classifyAVX2)
+	for _, c := range []struct {
+		avx2, bmi2 bool
+		want       uintptr
+	}{{false, false, generic}, {false, true, generic}, {true, false, generic}, {true, true, avx2}} {
+		if got := funcPC(classifyFor(c.avx2, c.bmi2)); got != c.want {
+			t.Errorf("classifyFor(avx2 %v, bmi2 %v) is not the expected function", c.avx2, c.bmi2)
+		}
+	}
+	want := generic
+	if hasClassifyAVX2 {
+		want = avx2
+	}
+	if funcPC(classifyImpl) != want {
+		t.Errorf("classifyImpl does not match the processor (AVX2 and BMI2: %v)", hasClassifyAVX2)
+	}
+	t.Logf("AVX2 and BMI2: %v", hasClassifyAVX2)
+}
+
+// classifyEdges are the bytes at the edges of the space and digit ranges, in both signed halves.
+var classifyEdges = []byte(" 0123456789.-/:aZ\x00\xff\x7f\x80\x81\x1f\x21\x2f\x3a\xa0\xb0\xb9\xaf\xba")
+
+func randomLine(rng *rand.Rand, line []byte) {
+	for j := range line {
+		line[j] = classifyEdges[rng.IntN(len(classifyEdges))]
+	}
+}
+
+func randomMasks(rng *rand.Rand) lineMasks {
+	var m lineMasks
+	for w := range m.sp {
+		m.sp[w], m.nd[w] = rng.Uint64(), rng.Uint64()
+	}
+	return m
+}
+
+func checkClassify(t *testing.T, name string, f func(*lineMasks, []byte), m lineMasks, line []byte) {
+	t.Helper()
+	f(&m, line)
+	if want := refMasks(line); m != want {
+		t.Fatalf("%s len %d %q:\n got %x\nwant %x", name, len(line), line, m, want)
+	}
+}
+
+// TestClassifyAVX2MatchesBytes compares classifyAVX2 with the byte-by-byte reference for every length,
+// start alignments 0..31 within a larger buffer, and random prior contents of the masks.
+func TestClassifyAVX2MatchesBytes(t *testing.T) {
+	needAVX2(t)
+	rng := rand.New(rand.NewPCG(3, 4))
+	buf := make([]byte, 32+maskWords*64+64)
+	for n := 0; n <= maskWords*64; n++ {
+		for off := range 32 {
+			randomLine(rng, buf)
+			checkClassify(t, "avx2", classifyAVX2, randomMasks(rng), buf[off:off+n:off+n])
+		}
+	}
+}
+
+// TestClassifyAVX2PageTail places lines of every length so that their last partial 64-byte block starts
+// in the last 64 bytes of a 4 KiB page of a Go buffer, where classifyAVX2 loads the 64 bytes ending at the
+// line's end instead (the other path), and right after, where it loads forward again.
+func TestClassifyAVX2PageTail(t *testing.T) {
+	needAVX2(t)
+	rng := rand.New(rand.NewPCG(5, 6))
+	buf := make([]byte, 3*4096)
+	base := 4096 - int(uintptr(unsafe.Pointer(unsafe.SliceData(buf)))&4095) // offset in buf of a page start
+	for n := 0; n <= maskWords*64; n++ {
+		full := n &^ 63
+		for _, pos := range []int{-64, -63, -33, -32, -31, -2, -1, 0, 1} { // page offset of the partial block
+			start := base + 4096 + pos - full
+			line := buf[start : start+n : start+n]
+			randomLine(rng, line)
+			checkClassify(t, "avx2", classifyAVX2, randomMasks(rng), line)
+		}
+	}
+}
+
+func TestClassifyAVX2TooLong(t *testing.T) {
+	needAVX2(t)
+	defer func() {
+		if recover() == nil {
+			t.Fatal("no panic for a line longer than maskWords×64")
+		}
+	}()
+	var m lineMasks
+	classifyAVX2(&m, make([]byte, maskWords*64+1))
+}
+
+// FuzzClassify compares classifyAVX2 (where the processor has it), classifyGeneric and the byte-by-byte
+// reference on a line of up to maskWords×64 bytes at a start offset 0..63 in a buffer.
+func FuzzClassify(f *testing.F) {
+	f.Add([]byte("5 2 123456789012 eni-0a1b2c3d4e5f60718 10.0.1.5 10.0.2.9 443 49152 6 10 5000 1767225600 1767225660 ACCEPT OK"), uint8(0))
+	f.Add([]byte("- 0 9 / : \x00\xff\x7f\x80 "), uint8(7))
+	f.Add([]byte{}, uint8(31))
+	buf := make([]byte, 64+maskWords*64)
+	f.Fuzz(func(t *testing.T, data []byte, off uint8) {
+		data = data[:min(len(data), maskWords*64)]
+		start := int(off & 63)
+		line := buf[start : start+len(data) : start+len(data)]
+		copy(line, data)
+		want := refMasks(line)
+		m := lineMasks{}
+		for w := range m.sp {
+			m.sp[w], m.nd[w] = uint64(off)*0x9E3779B97F4A7C15, ^uint64(w)
+		}
+		g := m
+		classifyGeneric(&g, line)
+		if g != want {
+			t.Fatalf("generic %q:\n got %x\nwant %x", line, g, want)
+		}
+		if hasClassifyAVX2 {
+			a := m
+			classifyAVX2(&a, line)
+			if a != want {
+				t.Fatalf("avx2 %q:\n got %x\nwant %x", line, a, want)
+			}
+		}
+	})
+}
+
+// BenchmarkClassify is classify on generated lines of VPC versions 2 (about 110 bytes) and 5 (about 243),
+// generic and AVX2, through the classifyImpl-style indirect call that lineMasks.classify makes. ns/line is
+// wall time per line; compare the two on the same run (the machine is shared).
+func BenchmarkClassify(b *testing.B) {
+	impls := []struct {
+		name string
+		f    func(*lineMasks, []byte)
+	}{{"generic", classifyGeneric}, {"avx2", classifyAVX2}}
+	for _, v := range []int{2, 5} {
+		_, lines := GenLinesForTest(b, v, 4096)
+		size := 0
+		for _, l := range lines {
+			size += len(l)
+		}
+		for _, impl := range impls {
+			b.Run(fmt.Sprintf("v%d/%s", v, impl.name), func(b *testing.B) {
+				if impl.name == "avx2" {
+					needAVX2(b)
+				}
+				f := impl.f
+				var m lineMasks
+				n := 0
+				for b.Loop() {
+					for _, l := range lines {
+						f(&m, l)
+					}
+					n += len(lines)
+				}
+				b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(n), "ns/line")
+				b.ReportMetric(float64(size)/float64(len(lines)), "bytes/line")
+			})
+		}
+	}
+}
