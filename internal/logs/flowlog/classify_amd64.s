@@ -39,15 +39,18 @@ TEXT ·classifyAVX2Asm(SB), NOSPLIT, $0-32
 	VPBROADCASTQ classifyBias<>(SB), Y2
 	VPBROADCASTQ classifyLimit<>(SB), Y3
 
+	// CX counts the full blocks' mask words in bytes, from -8×blocks up to 0; SI and DI point past them.
 	MOVQ BX, CX
-	ANDQ $-64, CX // bytes in full blocks
-	ADDQ SI, CX   // end of the full blocks
-	CMPQ SI, CX
-	JAE  tail
+	SHRQ $6, CX
+	JZ   tail
+	SHLQ $3, CX
+	LEAQ (SI)(CX*8), SI
+	ADDQ CX, DI
+	NEGQ CX
 
 block:
-	VMOVDQU   0(SI), Y4
-	VMOVDQU   32(SI), Y5
+	VMOVDQU   0(SI)(CX*8), Y4
+	VMOVDQU   32(SI)(CX*8), Y5
 	VPCMPEQB  Y1, Y4, Y6
 	VPCMPEQB  Y1, Y5, Y7
 	VPADDB    Y2, Y4, Y4
@@ -62,29 +65,23 @@ block:
 	ORQ       R9, R8
 	SHLQ      $32, R11
 	ORQ       R11, R10
-	MOVQ      R8, 0(DI)
-	MOVQ      R10, 64(DI)
-	ADDQ      $8, DI
-	ADDQ      $64, SI
-	CMPQ      SI, CX
-	JB        block
+	MOVQ      R8, 0(DI)(CX*1)
+	MOVQ      R10, 64(DI)(CX*1)
+	ADDQ      $8, CX
+	JNZ       block
 
 tail:
 	ANDQ $63, BX // r: bytes in the partial block
 	JZ   done
 
-	// SI = line+i. Forward load at SI, shift 0; or, if it would cross SI's page, the 64 bytes ending at
-	// line+len = SI+r, shift 64-r.
-	LEAQ    -64(SI)(BX*1), R8
-	MOVL    $64, R9
-	SUBL    BX, R9
-	XORL    DX, DX
-	MOVL    SI, R10
-	ANDL    $4095, R10
-	CMPL    R10, $4032
-	CMOVQHI R8, SI
-	CMOVQHI R9, DX
+	// SI = line+i. The usual case: a load at SI that stays in SI's page, shift 0.
+	XORL DX, DX
+	MOVL SI, R10
+	ANDL $4095, R10
+	CMPL R10, $4032
+	JHI  backward
 
+partial:
 	VMOVDQU   0(SI), Y4
 	VMOVDQU   32(SI), Y5
 	VPCMPEQB  Y1, Y4, Y6
@@ -101,11 +98,11 @@ tail:
 	ORQ       R9, R8
 	SHLQ      $32, R11
 	ORQ       R11, R10
+	SHRXQ     DX, R8, R8
+	SHRXQ     DX, R10, R10
 
 	MOVQ  $-1, R12
 	SHLXQ BX, R12, R12 // the bits at and past the line's end
-	SHRXQ DX, R8, R8
-	SHRXQ DX, R10, R10
 	ORQ   R12, R8
 	ORQ   R12, R10
 	MOVQ  R8, 0(DI)
@@ -114,3 +111,11 @@ tail:
 done:
 	VZEROUPPER
 	RET
+
+backward:
+	// The load would cross SI's page: load the 64 bytes ending at the line's end, SI+r, and shift the
+	// masks right by 64-r.
+	LEAQ -64(SI)(BX*1), SI
+	MOVL $64, DX
+	SUBL BX, DX
+	JMP  partial

@@ -178,3 +178,45 @@ func BenchmarkClassify(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkClassifyLengths is what the masked parser pays per line for classify at line lengths 100 to 512:
+// 1024 lines of generated v5 text cut to the length, at the varied start alignments of lines in a chunk.
+// "impl" is the call through classifyImpl (lineMasks.classify as it is), "avx2-direct" a direct call of
+// classifyAVX2, which the compiler inlines down to the assembly call (what a direct dispatch would cost).
+func BenchmarkClassifyLengths(b *testing.B) {
+	_, gen := GenLinesForTest(b, 5, 4096)
+	var text []byte
+	for _, l := range gen {
+		text = append(append(text, l...), '\n')
+	}
+	for _, n := range []int{100, 128, 192, 243, 256, 320, 384, 448, 512} {
+		lines := make([][]byte, 1024)
+		for i, off := 0, 0; i < len(lines); i, off = i+1, off+n+37 {
+			off %= len(text) - n
+			lines[i] = text[off : off+n : off+n]
+		}
+		run := func(name string, body func(m *lineMasks, lines [][]byte)) {
+			b.Run(fmt.Sprintf("%d/%s", n, name), func(b *testing.B) {
+				var m lineMasks
+				k := 0
+				for b.Loop() {
+					body(&m, lines)
+					k += len(lines)
+				}
+				b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(k), "ns/line")
+			})
+		}
+		run("impl", func(m *lineMasks, lines [][]byte) {
+			for _, l := range lines {
+				m.classify(l)
+			}
+		})
+		if hasClassifyAVX2 {
+			run("avx2-direct", func(m *lineMasks, lines [][]byte) {
+				for _, l := range lines {
+					classifyAVX2(m, l)
+				}
+			})
+		}
+	}
+}
