@@ -113,15 +113,22 @@ func TestClassifyAVX2TooLong(t *testing.T) {
 }
 
 // FuzzClassify compares classifyAVX2 (where the processor has it), classifyGeneric and the byte-by-byte
-// reference on a line of up to maskWords×64 bytes at a start offset 0..63 in a buffer.
+// reference on a line of up to maskWords×64 bytes in a buffer: starting off&63 bytes after a 4 KiB page
+// boundary, or, when off has its top bit, ending off&63 bytes before one (where classifyAVX2 may load the
+// tail backwards).
 func FuzzClassify(f *testing.F) {
 	f.Add([]byte("5 2 123456789012 eni-0a1b2c3d4e5f60718 10.0.1.5 10.0.2.9 443 49152 6 10 5000 1767225600 1767225660 ACCEPT OK"), uint8(0))
+	f.Add([]byte("5 2 123456789012 eni-0a1b2c3d4e5f60718 10.0.1.5 10.0.2.9 443 49152 6 10 5000 1767225600 1767225660 ACCEPT OK"), uint8(0x81))
 	f.Add([]byte("- 0 9 / : \x00\xff\x7f\x80 "), uint8(7))
 	f.Add([]byte{}, uint8(31))
-	buf := make([]byte, 64+maskWords*64)
+	buf := make([]byte, 3*4096)
+	base := 4096 - int(uintptr(unsafe.Pointer(unsafe.SliceData(buf)))&4095) // offset in buf of a page start
 	f.Fuzz(func(t *testing.T, data []byte, off uint8) {
 		data = data[:min(len(data), maskWords*64)]
-		start := int(off & 63)
+		start := base + int(off&63)
+		if off&0x80 != 0 {
+			start = base + 4096 - int(off&63) - len(data)
+		}
 		line := buf[start : start+len(data) : start+len(data)]
 		copy(line, data)
 		want := refMasks(line)
