@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/cpu"
@@ -151,9 +152,17 @@ func FuzzClassify(f *testing.F) {
 	})
 }
 
+// reportPerLine reports ns/line (wall) and, where the process's CPU time is known, cpu-ns/line.
+func reportPerLine(b *testing.B, cpu0 time.Duration, lines int) {
+	if cpu1 := classifyCPUTime(); cpu1 != 0 {
+		b.ReportMetric(float64(cpu1-cpu0)/float64(lines), "cpu-ns/line")
+	}
+	b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(lines), "ns/line")
+}
+
 // BenchmarkClassify is classify on generated lines of VPC versions 2 (about 110 bytes) and 5 (about 243),
 // generic and AVX2, through the classifyImpl-style indirect call that lineMasks.classify makes. ns/line is
-// wall time per line; compare the two on the same run (the machine is shared).
+// wall time per line, cpu-ns/line the process's CPU time per line (Linux); compare the two on the same run.
 func BenchmarkClassify(b *testing.B) {
 	impls := []struct {
 		name string
@@ -173,13 +182,14 @@ func BenchmarkClassify(b *testing.B) {
 				f := impl.f
 				var m lineMasks
 				n := 0
+				cpu0 := classifyCPUTime()
 				for b.Loop() {
 					for _, l := range lines {
 						f(&m, l)
 					}
 					n += len(lines)
 				}
-				b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(n), "ns/line")
+				reportPerLine(b, cpu0, n)
 				b.ReportMetric(float64(size)/float64(len(lines)), "bytes/line")
 			})
 		}
@@ -206,11 +216,12 @@ func BenchmarkClassifyLengths(b *testing.B) {
 			b.Run(fmt.Sprintf("%d/%s", n, name), func(b *testing.B) {
 				var m lineMasks
 				k := 0
+				cpu0 := classifyCPUTime()
 				for b.Loop() {
 					body(&m, lines)
 					k += len(lines)
 				}
-				b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(k), "ns/line")
+				reportPerLine(b, cpu0, k)
 			})
 		}
 		run("impl", func(m *lineMasks, lines [][]byte) {
