@@ -22,29 +22,54 @@ func (m *lineMasks) classify(line []byte) { classifyImpl(m, line) }
 // classifyImpl is classifyGeneric, or a vector version where the processor has one (classify_amd64.go).
 var classifyImpl = classifyGeneric
 
-// classifyGeneric is the portable classify: eight bytes per step (SWAR), the last few one at a time.
+// classifyGeneric is the portable classify: eight bytes per step (SWAR), each mask word built in registers
+// and stored once; the last partial eight bytes in one load that ends at the line's end.
 func classifyGeneric(m *lineMasks, line []byte) {
-	if len(line) > maskWords*64 {
+	n := len(line)
+	if n > maskWords*64 {
 		panic("flowlog: classify: line too long")
 	}
-	for w := range m.sp {
+	w := 0
+	for ; w < n>>6; w++ {
+		b := line[w<<6:][:64]
+		// Two passes over the 64 bytes (loads are cheap) keep fewer values live than one.
+		le := binary.LittleEndian
+		m.sp[w] = spaces8(le.Uint64(b)) | spaces8(le.Uint64(b[8:]))<<8 | spaces8(le.Uint64(b[16:]))<<16 |
+			spaces8(le.Uint64(b[24:]))<<24 | spaces8(le.Uint64(b[32:]))<<32 | spaces8(le.Uint64(b[40:]))<<40 |
+			spaces8(le.Uint64(b[48:]))<<48 | spaces8(le.Uint64(b[56:]))<<56
+		m.nd[w] = nonDigits8(le.Uint64(b)) | nonDigits8(le.Uint64(b[8:]))<<8 | nonDigits8(le.Uint64(b[16:]))<<16 |
+			nonDigits8(le.Uint64(b[24:]))<<24 | nonDigits8(le.Uint64(b[32:]))<<32 | nonDigits8(le.Uint64(b[40:]))<<40 |
+			nonDigits8(le.Uint64(b[48:]))<<48 | nonDigits8(le.Uint64(b[56:]))<<56
+	}
+	if r := n & 63; r != 0 {
+		b := line[w<<6:]
+		var sp, nd uint64
+		k := 0
+		for ; k+8 <= r; k += 8 {
+			x := binary.LittleEndian.Uint64(b[k:])
+			sp |= spaces8(x) << uint(k)
+			nd |= nonDigits8(x) << uint(k)
+		}
+		if k < r {
+			// The last r-k bytes in the low bytes of x, zeros above (neither spaces nor digits; their bits are
+			// set below anyway).
+			var x uint64
+			if n >= 8 {
+				x = binary.LittleEndian.Uint64(line[n-8:]) >> uint(8*(8-(r-k)))
+			} else {
+				for j := n - 1; j >= 0; j-- {
+					x = x<<8 | uint64(line[j])
+				}
+			}
+			sp |= spaces8(x) << uint(k)
+			nd |= nonDigits8(x) << uint(k)
+		}
+		past := ^uint64(0) << uint(r)
+		m.sp[w], m.nd[w] = sp|past, nd|past
+		w++
+	}
+	for ; w < maskWords; w++ {
 		m.sp[w], m.nd[w] = ^uint64(0), ^uint64(0)
-	}
-	i := 0
-	for ; i+8 <= len(line); i += 8 {
-		x := binary.LittleEndian.Uint64(line[i:])
-		w, s := i>>6, uint(i&63)
-		m.sp[w] = m.sp[w]&^(0xFF<<s) | spaces8(x)<<s
-		m.nd[w] = m.nd[w]&^(0xFF<<s) | nonDigits8(x)<<s
-	}
-	for ; i < len(line); i++ {
-		w, bit := i>>6, uint64(1)<<uint(i&63)
-		if line[i] != ' ' {
-			m.sp[w] &^= bit
-		}
-		if c := line[i]; c >= '0' && c <= '9' {
-			m.nd[w] &^= bit
-		}
 	}
 }
 
@@ -52,7 +77,7 @@ func classifyGeneric(m *lineMasks, line []byte) {
 func spaces8(x uint64) uint64 {
 	y := x ^ (' ' * ones)
 	t := ^(((y &^ highs) + ^uint64(highs)) | y) & highs // exact: high bit of a byte set iff y's byte is 0
-	return (t >> 7) * 0x0102040810204080 >> 56
+	return t * 0x0002040810204081 >> 56                 // byte j's high bit to bit 56+j, without carries
 }
 
 // maskBits returns the k bits (k <= 64) of a line mask from bit i on, in the low bits.

@@ -1,0 +1,29 @@
+package flowlog
+
+import "golang.org/x/sys/cpu"
+
+func init() { classifyImpl = classifyFor(cpu.X86.HasAVX2, cpu.X86.HasBMI2) }
+
+// classifyFor is the classify for a processor with (or without) AVX2 and BMI2: the vector one needs both.
+func classifyFor(avx2, bmi2 bool) func(*lineMasks, []byte) {
+	if avx2 && bmi2 {
+		return classifyAVX2
+	}
+	return classifyGeneric
+}
+
+// classifyAVX2 is classify with AVX2 (classify_amd64.s), 64 bytes per step. It costs no more calls than
+// installing the assembly itself in classifyImpl would: a Go function value of an assembly function is a
+// wrapper too.
+func classifyAVX2(m *lineMasks, line []byte) {
+	if len(line) > maskWords*64 {
+		panic("flowlog: classify: line too long")
+	}
+	classifyAVX2Asm(m, line)
+}
+
+// classifyAVX2Asm is classifyAVX2 without the length check (len(line) <= maskWords×64). It reads memory
+// only within the 4 KiB pages that hold line's bytes, never past them; see classify_amd64.s.
+//
+//go:noescape
+func classifyAVX2Asm(m *lineMasks, line []byte)

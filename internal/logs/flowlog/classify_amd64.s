@@ -1,0 +1,121 @@
+#include "textflag.h"
+
+// The bytes ' ', 0x50 and 0x89, eight of each, for VPBROADCASTQ.
+DATA classifySpaces<>+0(SB)/8, $0x2020202020202020
+GLOBL classifySpaces<>(SB), RODATA|NOPTR, $8
+DATA classifyBias<>+0(SB)/8, $0x5050505050505050
+GLOBL classifyBias<>(SB), RODATA|NOPTR, $8
+DATA classifyLimit<>+0(SB)/8, $0x8989898989898989
+GLOBL classifyLimit<>(SB), RODATA|NOPTR, $8
+
+// func classifyAVX2Asm(m *lineMasks, line []byte)
+//
+// Layout of lineMasks: sp words at 0(m), nd words at 64(m). len(line) <= 512 (checked by the caller).
+//
+// Per 32 bytes x: space = VPCMPEQB(x, ' '); non-digit = signed(x + 0x50) > signed(0x89), because
+// x + 0x50 (mod 256) maps the digits 0x30..0x39 onto 0x80..0x89, the ten smallest signed bytes, and
+// every other byte above them. VPMOVMSKB turns each into 32 bits; two make a mask word.
+//
+// Memory safety: full 64-byte blocks lie inside the line. The last partial block (r = len&63 bytes at
+// offset i = len&^63) is read with one 64-byte load at line+i when that load stays within the 4 KiB page
+// of line[i] (page offset <= 4096-64); the bytes past the line's end are then masked off. Otherwise the
+// load is the 64 bytes ending at the line's end, line+len-64 .. line+len, and the mask word is shifted
+// right by 64-r. That load cannot fault either: line+i is within 63 bytes of the end of its page P, so
+// line+len-64 > line+i-64 >= start of P, and every byte up to line+len-1 is in P or in the page of the
+// line's last byte. (It may read bytes before line[0], in P; their bits are shifted out.)
+TEXT ·classifyAVX2Asm(SB), NOSPLIT, $0-32
+	MOVQ m+0(FP), DI
+	MOVQ line_base+8(FP), SI
+	MOVQ line_len+16(FP), BX
+
+	// Every word all ones first: the words past the line stay so.
+	VPCMPEQB Y0, Y0, Y0
+	VMOVDQU  Y0, 0(DI)
+	VMOVDQU  Y0, 32(DI)
+	VMOVDQU  Y0, 64(DI)
+	VMOVDQU  Y0, 96(DI)
+
+	VPBROADCASTQ classifySpaces<>(SB), Y1
+	VPBROADCASTQ classifyBias<>(SB), Y2
+	VPBROADCASTQ classifyLimit<>(SB), Y3
+
+	// CX counts the full blocks' mask words in bytes, from -8×blocks up to 0; SI and DI point past them.
+	MOVQ BX, CX
+	SHRQ $6, CX
+	JZ   tail
+	SHLQ $3, CX
+	LEAQ (SI)(CX*8), SI
+	ADDQ CX, DI
+	NEGQ CX
+
+block:
+	VMOVDQU   0(SI)(CX*8), Y4
+	VMOVDQU   32(SI)(CX*8), Y5
+	VPCMPEQB  Y1, Y4, Y6
+	VPCMPEQB  Y1, Y5, Y7
+	VPADDB    Y2, Y4, Y4
+	VPADDB    Y2, Y5, Y5
+	VPCMPGTB  Y3, Y4, Y4
+	VPCMPGTB  Y3, Y5, Y5
+	VPMOVMSKB Y6, R8
+	VPMOVMSKB Y7, R9
+	VPMOVMSKB Y4, R10
+	VPMOVMSKB Y5, R11
+	SHLQ      $32, R9
+	ORQ       R9, R8
+	SHLQ      $32, R11
+	ORQ       R11, R10
+	MOVQ      R8, 0(DI)(CX*1)
+	MOVQ      R10, 64(DI)(CX*1)
+	ADDQ      $8, CX
+	JNZ       block
+
+tail:
+	ANDQ $63, BX // r: bytes in the partial block
+	JZ   done
+
+	// SI = line+i. The usual case: a load at SI that stays in SI's page, shift 0.
+	XORL DX, DX
+	MOVL SI, R10
+	ANDL $4095, R10
+	CMPL R10, $4032
+	JHI  backward
+
+partial:
+	VMOVDQU   0(SI), Y4
+	VMOVDQU   32(SI), Y5
+	VPCMPEQB  Y1, Y4, Y6
+	VPCMPEQB  Y1, Y5, Y7
+	VPADDB    Y2, Y4, Y4
+	VPADDB    Y2, Y5, Y5
+	VPCMPGTB  Y3, Y4, Y4
+	VPCMPGTB  Y3, Y5, Y5
+	VPMOVMSKB Y6, R8
+	VPMOVMSKB Y7, R9
+	VPMOVMSKB Y4, R10
+	VPMOVMSKB Y5, R11
+	SHLQ      $32, R9
+	ORQ       R9, R8
+	SHLQ      $32, R11
+	ORQ       R11, R10
+	SHRXQ     DX, R8, R8
+	SHRXQ     DX, R10, R10
+
+	MOVQ  $-1, R12
+	SHLXQ BX, R12, R12 // the bits at and past the line's end
+	ORQ   R12, R8
+	ORQ   R12, R10
+	MOVQ  R8, 0(DI)
+	MOVQ  R10, 64(DI)
+
+done:
+	VZEROUPPER
+	RET
+
+backward:
+	// The load would cross SI's page: load the 64 bytes ending at the line's end, SI+r, and shift the
+	// masks right by 64-r.
+	LEAQ -64(SI)(BX*1), SI
+	MOVL $64, DX
+	SUBL BX, DX
+	JMP  partial
