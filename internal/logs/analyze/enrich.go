@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -173,35 +174,115 @@ type enrichShard struct {
 	res                []resStat
 	rejSrcA, rejDstA   *TopK[rkey]        // REJECTs per address held by several interfaces
 	rejPort            *counter64         // (destination resource+1)<<24 | port<<8 | protocol
-	causeN             map[uint64]int64   // REJECTs per cause naming an interface: interface<<32 | at's template
+	causeN             flatCount          // REJECTs per cause naming an interface: interface<<32 | at's template
 	causes             map[causeKey]int64 // … per cause naming none, with the record's resource
 	kinds              [4]int64
 	expo               []exposureStat // per exposure id of at
 	resolved, unresolv int64
 }
 
+// flatCount counts per uint64 key in an open-addressing table (linear probing, load ≤ 1/2, doubled when
+// fuller): one multiply and usually one slot per count, where a Go map costs a hash call. Unbounded by
+// itself: its keys must be (they are interface<<32 | template, bounded by the inventory).
+type flatCount struct {
+	slots []flatSlot
+	n     int
+	shift uint // 64 - log2(len(slots)): Fibonacci hashing takes the product's top bits
+}
+
+type flatSlot struct {
+	k uint64 // the key + 1; 0: empty
+	v int64
+}
+
+func newFlatCount() flatCount { return flatCount{slots: make([]flatSlot, 64), shift: 64 - 6} }
+
+// inc adds 1 to k's count; k must not be the largest uint64.
+func (c *flatCount) inc(k uint64) {
+	k++
+	mask := uint64(len(c.slots) - 1)
+	for j := (k * 0x9e3779b97f4a7c15) >> c.shift; ; j = (j + 1) & mask {
+		s := &c.slots[j]
+		if s.k == k {
+			s.v++
+			return
+		}
+		if s.k == 0 {
+			s.k, s.v = k, 1
+			if c.n++; 2*c.n > len(c.slots) {
+				c.grow()
+			}
+			return
+		}
+	}
+}
+
+func (c *flatCount) grow() {
+	old := c.slots
+	c.slots, c.shift = make([]flatSlot, 2*len(old)), c.shift-1
+	mask := uint64(len(c.slots) - 1)
+	for _, s := range old {
+		if s.k == 0 {
+			continue
+		}
+		j := (s.k * 0x9e3779b97f4a7c15) >> c.shift
+		for c.slots[j].k != 0 {
+			j = (j + 1) & mask
+		}
+		c.slots[j] = s
+	}
+}
+
+// each calls f with every key and its count, in table order.
+func (c *flatCount) each(f func(k uint64, v int64)) {
+	for _, s := range c.slots {
+		if s.k != 0 {
+			f(s.k-1, s.v)
+		}
+	}
+}
+
 func newEnrichShard(ix *enrich.Index, capacity int) *enrichShard {
 	return &enrichShard{ix: ix, at: ix.NewAttributor(0), res: make([]resStat, len(ix.Resources)),
 		rejSrcA: NewTopK(capacity, rkey.compare), rejDstA: NewTopK(capacity, rkey.compare),
-		rejPort: newCounter64(capacity), causeN: map[uint64]int64{}, causes: map[causeKey]int64{}}
+		rejPort: newCounter64(capacity), causeN: newFlatCount(), causes: map[causeKey]int64{}}
 }
 
 // add counts one record; iface is its interface's index in the inventory (-1: none or unknown).
 func (e *enrichShard) add(r *flowlog.Record, iface int32) {
 	ix := e.ix
-	si, di, sknown, dknown := ix.LookupRecord(r, iface)
-	sres, dres, own := int32(-1), int32(-1), int32(-1)
-	if si >= 0 {
-		sres = ix.Res(si)
-	}
-	if di >= 0 {
-		dres = ix.Res(di)
-	}
-	if iface >= 0 {
-		own = ix.Res(iface)
-	} else { // no interface field: the record belongs to whichever side is in the inventory
-		own = dres
-		if own < 0 {
+	var si, di, sres, dres, own int32
+	var sknown, dknown bool
+	// The common case without a call (a call spills every live register): an IPv4 record of an inventory
+	// interface, which holds one of its addresses (a compare), the other costing one probe (Find4, inlined).
+	if iface >= 0 && r.SrcAddr.Is4() && r.DstAddr.Is4() {
+		own4, res := ix.Own4(iface)
+		sa, da := r.SrcAddr.As4(), r.DstAddr.As4()
+		s, d := binary.BigEndian.Uint32(sa[:]), binary.BigEndian.Uint32(da[:])
+		own = res
+		switch own4 {
+		case uint64(s):
+			si, sres = iface, res
+			di, dres = ix.Find4(d)
+		case uint64(d):
+			si, sres = ix.Find4(s)
+			di, dres = iface, res
+		default:
+			si, sres = ix.Find4(s)
+			di, dres = ix.Find4(d)
+		}
+		sknown, dknown = si != -1, di != -1 // an ambiguous address is known, resolved or not
+		if si == enrich.Ambiguous || di == enrich.Ambiguous { // resolved by the interface's VPC: Sides does
+			sd := ix.Sides(r, iface)
+			si, di, sres, dres = sd.Src, sd.Dst, sd.SrcRes, sd.DstRes
+		}
+	} else {
+		sd := ix.Sides(r, iface)
+		si, di, sres, dres, sknown, dknown = sd.Src, sd.Dst, sd.SrcRes, sd.DstRes, sd.SrcKnown, sd.DstKnown
+		own = dres // no interface field: the record belongs to whichever side is in the inventory
+		if iface >= 0 {
+			own = ix.Res(iface)
+		} else if own < 0 {
 			own = sres
 		}
 	}
@@ -238,7 +319,7 @@ func (e *enrichShard) add(r *flowlog.Record, iface int32) {
 		}
 		x, t := e.at.Attribute(r, iface, si, di)
 		if x >= 0 { // the resource is the interface's
-			e.causeN[uint64(x)<<32|uint64(t)]++
+			e.causeN.inc(uint64(x)<<32 | uint64(t))
 		} else {
 			e.causes[causeKey{own, e.at.Cause(x, t)}]++
 		}
@@ -312,10 +393,10 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 		for k, v := range x.causes {
 			causes[k] += v
 		}
-		for k, v := range x.causeN {
+		x.causeN.each(func(k uint64, v int64) {
 			c := x.at.Cause(int32(k>>32), int32(uint32(k)))
 			causes[causeKey{ix.ResourceOf(c.Iface), c}] += v
-		}
+		})
 		for i, v := range x.kinds {
 			kinds[i] += v
 		}

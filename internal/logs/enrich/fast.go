@@ -27,16 +27,23 @@ import (
 
 // ifHot is the per-record data of one interface.
 type ifHot struct {
+	own4   uint64   // an IPv4 address only this interface holds, as a key4; noOwn4 (which no key4 equals): none
 	res    int32    // resource index
-	addr4  uint32   // an IPv4 address only this interface holds (0: none)
 	pol    [2]int32 // the rule policy of the inbound / outbound direction; -1: no rules read
 	subnet int32    // the subnet, numbered
 	sgset  int32    // the list of security groups, numbered (equal lists, equal numbers)
+	_      int32    // 32 bytes: an index is a shift
 }
 
+// noOwn4 is ifHot.own4 for an interface holding no IPv4 address of its own: above every uint32, so that one
+// compare settles "is this address the interface's own" without a test of whether it has one.
+const noOwn4 = 1 << 32
+
 type slot4 struct {
-	k uint32 // 0: empty (0.0.0.0 is never an interface address), e then none
-	e int32  // interface index, or ambiguous
+	k   uint32 // 0: empty (0.0.0.0 is never an interface address), e then none
+	e   int32  // interface index, or ambiguous
+	res int32  // e's resource (-1 unless e ≥ 0): a record's lookup needs no second load
+	_   int32
 }
 
 // table4 maps IPv4 addresses to interface indexes (ambiguous when several interfaces hold one).
@@ -46,17 +53,17 @@ type table4 struct {
 	shift uint32 // 32 - log2(len(slots)): Fibonacci hashing takes the product's top bits
 }
 
-// at is the home slot of k: one multiply.
-func (t *table4) at(k uint32) uint32 { return (k * 0x9e3779b1) >> t.shift }
+// at is the home slot of k: one multiply (shift < 32: the mask spares the compiler's oversized-shift test).
+func (t *table4) at(k uint32) uint32 { return (k * 0x9e3779b1) >> (t.shift & 31) }
 
-func newTable4(m map[uint32]int32) table4 {
+func newTable4(m map[uint32]int32, res func(int32) int32) table4 {
 	size := 16
 	for size < 2*len(m) {
 		size <<= 1
 	}
 	t := table4{slots: make([]slot4, size), mask: uint32(size - 1), shift: uint32(32 - bits.TrailingZeros(uint(size)))}
 	for i := range t.slots {
-		t.slots[i].e = none // so that a probe for key 0 ends, at the first empty slot, with none
+		t.slots[i].e, t.slots[i].res = none, none // so that a probe for key 0 ends, at the first empty slot, with none
 	}
 	for k, v := range m {
 		if k == 0 {
@@ -66,24 +73,27 @@ func newTable4(m map[uint32]int32) table4 {
 		for t.slots[j].k != 0 {
 			j = (j + 1) & t.mask
 		}
-		t.slots[j] = slot4{k, v}
+		t.slots[j] = slot4{k: k, e: v, res: none}
+		if v >= 0 {
+			t.slots[j].res = res(v)
+		}
 	}
 	return t
 }
 
-func (t *table4) get(k uint32) int32 {
+// find is k's slot, or an empty one (e none) when no interface holds k.
+func (t *table4) find(k uint32) slot4 {
 	j := t.at(k) // the table is never empty (16 slots at least) nor full (load ≤ 1/2)
 	for {
-		s := t.slots[j]
-		if s.k == k {
-			return s.e
+		s := t.slots[j&t.mask]
+		if s.k == k || s.k == 0 {
+			return s
 		}
-		if s.k == 0 {
-			return none
-		}
-		j = (j + 1) & t.mask
+		j++
 	}
 }
+
+func (t *table4) get(k uint32) int32 { return t.find(k).e }
 
 // key4 is IPv4 address a as a number; a must be IPv4.
 func key4(a netip.Addr) uint32 {
@@ -101,7 +111,7 @@ func (ix *Index) Lookup(a netip.Addr, near int32) (int32, bool) {
 }
 
 func (ix *Index) lookup4(k uint32, near int32) (int32, bool) {
-	if near >= 0 && k != 0 && ix.hot[near].addr4 == k {
+	if near >= 0 && ix.hot[near].own4 == uint64(k) {
 		return near, true
 	}
 	e := ix.v4.get(k)
@@ -117,36 +127,55 @@ func (ix *Index) resolve4(k uint32, near int32) int32 {
 }
 
 // LookupRecord is Lookup of a record's source and destination addresses (near: the record's interface) in
-// one call: the interface usually holds one of them, which is then settled by a compare, and the other costs
-// one probe of the flat table.
+// one call (Sides without the resources).
 func (ix *Index) LookupRecord(r *flowlog.Record, near int32) (si, di int32, sk, dk bool) {
-	var own uint32
+	sd := ix.Sides(r, near)
+	return sd.Src, sd.Dst, sd.SrcKnown, sd.DstKnown
+}
+
+// Sides is what enrichment needs of a record's addresses, from one call (Index.Sides).
+type Sides struct {
+	Src, Dst           int32 // the interfaces holding the source and destination addresses: Lookup(a, near)
+	SrcRes, DstRes     int32 // their resources; -1: none
+	SrcKnown, DstKnown bool  // some inventory interface holds the address (also when several do)
+}
+
+// Sides looks up a record's source and destination addresses (near: the record's interface, as Lookup) and
+// their resources, in one call without calls on its common path (both addresses IPv4): the interface usually
+// holds one of them, which a compare with its own address settles, and the other costs one probe of the flat
+// table, written out here (a call would spill every live register).
+func (ix *Index) Sides(r *flowlog.Record, near int32) (sd Sides) {
+	if !r.SrcAddr.Is4() || !r.DstAddr.Is4() {
+		sd.Src, sd.SrcKnown = ix.Lookup(r.SrcAddr, near)
+		sd.Dst, sd.DstKnown = ix.Lookup(r.DstAddr, near)
+		sd.SrcRes, sd.DstRes = ix.ResourceOf(sd.Src), ix.ResourceOf(sd.Dst)
+		return sd
+	}
+	s, d := key4(r.SrcAddr), key4(r.DstAddr)
+	var ss, ds slot4
 	if near >= 0 {
-		own = ix.hot[near].addr4
-	}
-	if r.SrcAddr.Is4() {
-		if k := key4(r.SrcAddr); own != 0 && k == own {
-			si, sk = near, true
-		} else if si = ix.v4.get(k); si == ambiguous {
-			si, sk = ix.resolve4(k, near), true
-		} else {
-			sk = si != none
+		h := &ix.hot[near]
+		switch h.own4 {
+		case uint64(s):
+			ss, ds = slot4{k: s, e: near, res: h.res}, ix.v4.find(d)
+		case uint64(d):
+			ss, ds = ix.v4.find(s), slot4{k: d, e: near, res: h.res}
+		default:
+			ss, ds = ix.v4.find(s), ix.v4.find(d)
 		}
 	} else {
-		si, sk = ix.lookup6(r.SrcAddr, near)
+		ss, ds = ix.v4.find(s), ix.v4.find(d)
 	}
-	if r.DstAddr.Is4() {
-		if k := key4(r.DstAddr); own != 0 && k == own {
-			di, dk = near, true
-		} else if di = ix.v4.get(k); di == ambiguous {
-			di, dk = ix.resolve4(k, near), true
-		} else {
-			dk = di != none
-		}
-	} else {
-		di, dk = ix.lookup6(r.DstAddr, near)
+	sd = Sides{Src: ss.e, Dst: ds.e, SrcRes: ss.res, DstRes: ds.res, SrcKnown: ss.e != none, DstKnown: ds.e != none}
+	if ss.e == ambiguous {
+		sd.Src = ix.resolve4(s, near)
+		sd.SrcRes = ix.ResourceOf(sd.Src)
 	}
-	return
+	if ds.e == ambiguous {
+		sd.Dst = ix.resolve4(d, near)
+		sd.DstRes = ix.ResourceOf(sd.Dst)
+	}
+	return sd
 }
 
 func (ix *Index) lookup6(a netip.Addr, near int32) (int32, bool) {
@@ -691,6 +720,27 @@ func (at *Attributor) expoOf(k ExposureKey) int32 {
 
 // ExposureKey is the exposure key with id id (from Exposure).
 func (at *Attributor) ExposureKey(id int32) ExposureKey { return at.expos[id] }
+
+// Own4 is what a record's lookup needs of its interface e (e ≥ 0): the IPv4 address only e holds (as a
+// number; NoOwn4, above every uint32, when none) and e's resource. Inlined, with Find4, by a caller's fast
+// path; Sides is the same lookup in one call.
+func (ix *Index) Own4(e int32) (uint64, int32) {
+	h := &ix.hot[e]
+	return h.own4, h.res
+}
+
+// NoOwn4 is Own4's address when the interface holds no IPv4 address of its own: no uint32 equals it.
+const NoOwn4 = noOwn4
+
+// Find4 is the interface holding IPv4 address k (as a number) and its resource: (-1, -1) when none does;
+// (Ambiguous, -1) when several do, which Lookup resolves (by the record's interface).
+func (ix *Index) Find4(k uint32) (int32, int32) {
+	s := ix.v4.find(k)
+	return s.e, s.res
+}
+
+// Ambiguous is Find4's answer for an address several interfaces hold.
+const Ambiguous = ambiguous
 
 // Res is the resource of interface e (e ≥ 0).
 func (ix *Index) Res(e int32) int32 { return ix.hot[e].res }

@@ -237,14 +237,15 @@ func New(snap *inventory.Snapshot, o Options) *Index {
 			}
 		}
 	}
-	ix.v4 = newTable4(tmp4)
+	ix.v4 = newTable4(tmp4, func(e int32) int32 { return ix.Interfaces[e].Resource })
 	ix.hot = make([]ifHot, len(ix.Interfaces))
 	for e := range ix.Interfaces {
 		ix.hot[e].res = ix.Interfaces[e].Resource
+		ix.hot[e].own4 = noOwn4
 	}
 	for k, e := range tmp4 {
-		if e >= 0 && k != 0 && (ix.hot[e].addr4 == 0 || k < ix.hot[e].addr4) { // any one will do: the lowest
-			ix.hot[e].addr4 = k
+		if e >= 0 && k != 0 && uint64(k) < ix.hot[e].own4 { // any one will do: the lowest
+			ix.hot[e].own4 = uint64(k)
 		}
 	}
 	ix.buildPolicies()
