@@ -271,7 +271,7 @@ func (e *enrichShard) add(r *flowlog.Record, iface int32) {
 			si, sres = ix.Find4(s)
 			di, dres = ix.Find4(d)
 		}
-		sknown, dknown = si != -1, di != -1 // an ambiguous address is known, resolved or not
+		sknown, dknown = si != -1, di != -1                   // an ambiguous address is known, resolved or not
 		if si == enrich.Ambiguous || di == enrich.Ambiguous { // resolved by the interface's VPC: Sides does
 			sd := ix.Sides(r, iface)
 			si, di, sres, dres = sd.Src, sd.Dst, sd.SrcRes, sd.DstRes
