@@ -366,8 +366,8 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 	// Shard.EndPart): what survived their pruning does not depend on which worker read which part. The
 	// resources' counts are exact sums, added (unpruned) after.
 	src, dst, ports := e.tables.enSrc, e.tables.enDst, e.tables.enPort
-	talk := NewTopK(max(n, 16), rkey.compare)
 	recs, bytes, rejs, sent, recv := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	rsrc, rdst := make([]int64, n), make([]int64, n)
 	causes := map[causeKey]int64{}
 	expo := map[enrich.ExposureKey]*exposureStat{}
 	var kinds [4]int64
@@ -380,12 +380,8 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 			st := &x.res[i]
 			sent[i] += st.sent
 			recv[i] += st.recv
-			if v := st.rejSrc; v > 0 {
-				src.m[rkey{res: int32(i)}] += v
-			}
-			if v := st.rejDst; v > 0 {
-				dst.m[rkey{res: int32(i)}] += v
-			}
+			rsrc[i] += st.rejSrc
+			rdst[i] += st.rejDst
 			recs[i] += st.recs
 			bytes[i] += st.bytes
 			rejs[i] += st.rejs
@@ -425,22 +421,13 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 		out.Resolved += x.resolved
 		out.Unresolved += x.unresolv
 	}
-	// Addresses no interface holds: their rows are the address tables' rows.
-	for k, v := range rejSrc.m { // summed into a map: the order does not matter
-		if !ix.Known(k.addr()) {
-			src.m[rkey{a: k, res: -1}] += v
-		}
-	}
-	src.ErrBound += rejSrc.ErrBound
-	for k, v := range rejDst.m {
-		if !ix.Known(k.addr()) {
-			dst.m[rkey{a: k, res: -1}] += v
-		}
-	}
-	dst.ErrBound += rejDst.ErrBound
+	// A list's rows are, with keys that cannot meet (so no sums between them): the addresses several
+	// interfaces hold (the enrichment's table), the resources (exact sums), and the addresses no interface
+	// holds (the address table's rows). Its top rows are picked from the three at once, in the table's order.
+	talk := make([]Entry[rkey], 0, n)
 	for i := range n {
 		if v := sent[i] + recv[i]; v > 0 {
-			talk.m[rkey{res: int32(i)}] = v
+			talk = append(talk, Entry[rkey]{rkey{res: int32(i)}, v})
 		}
 	}
 	label := func(k rkey) string {
@@ -450,10 +437,10 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 		return k.a.String()
 	}
 	var l1, l2, l3, l4 []Count
-	for _, en := range src.Top(c.TopN) {
+	for _, en := range resourceTop(ix, src, rsrc, rejSrc, c.TopN) {
 		l1 = append(l1, Count{Key: label(en.Key), Value: en.Count})
 	}
-	for _, en := range dst.Top(c.TopN) {
+	for _, en := range resourceTop(ix, dst, rdst, rejDst, c.TopN) {
 		l2 = append(l2, Count{Key: label(en.Key), Value: en.Count})
 	}
 	for _, en := range ports.Top(c.TopN) {
@@ -463,12 +450,12 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 		}
 		l3 = append(l3, Count{Key: r + " " + PortString(en.Key.port, en.Key.proto), Value: en.Count})
 	}
-	for _, en := range talk.Top(c.TopN) {
+	for _, en := range topEntries(talk, c.TopN, rkey.compare) {
 		l4 = append(l4, Count{Key: label(en.Key), Value: en.Count})
 	}
 	out.ByResource = []TopList{
-		{Title: "Top rejected sources by resource", Key: "source", Unit: "records", Rows: nonNil(l1), ErrBound: src.ErrBound},
-		{Title: "Top rejected destinations by resource", Key: "destination", Unit: "records", Rows: nonNil(l2), ErrBound: dst.ErrBound},
+		{Title: "Top rejected sources by resource", Key: "source", Unit: "records", Rows: nonNil(l1), ErrBound: src.ErrBound + rejSrc.ErrBound},
+		{Title: "Top rejected destinations by resource", Key: "destination", Unit: "records", Rows: nonNil(l2), ErrBound: dst.ErrBound + rejDst.ErrBound},
 		{Title: "Top rejected destination ports by resource", Key: "destination port", Unit: "records", Rows: nonNil(l3), ErrBound: ports.ErrBound},
 		{Title: "Top talkers by bytes by resource (sent + received, not rejected)", Key: "resource", Unit: "bytes", Rows: nonNil(l4)},
 	}
@@ -489,22 +476,61 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 			Account: r.Account, Region: r.Region, Ifaces: r.Interfaces, Records: recs[i], Bytes: bytes[i], Rejects: rejs[i], Sent: sent[i], Received: recv[i]})
 	}
 
-	type rc struct{ res, cause, rule string }
-	grouped := map[rc]int64{}
-	for k, v := range causes {
-		res := "(not in the inventory)"
-		if k.res >= 0 {
-			res = ix.Label(k.res)
+	// Causes are grouped and ordered by their resource's label and their text: as numbers (ranks among the
+	// distinct strings, equal strings equal ranks), so that neither the grouping nor the sort hashes or
+	// compares strings per cause.
+	desc := ix.NewDescriber()
+	type rc struct {
+		res, rule int32 // ranks of the resource label and the cause's text
+		kind      enrich.CauseKind
+	}
+	resRank, resText := rankStrings(n+1, func(i int) string {
+		if i == n {
+			return "(not in the inventory)"
 		}
-		grouped[rc{res, k.c.Kind.String(), ix.Describe(k.c)}] += v
-	}
-	out.RejectCauses = []RejectCause{}
-	for k, v := range grouped {
-		out.RejectCauses = append(out.RejectCauses, RejectCause{Resource: k.res, Cause: k.cause, Rule: k.rule, Records: v})
-	}
-	slices.SortFunc(out.RejectCauses, func(a, b RejectCause) int {
-		return cmp.Or(cmp.Compare(b.Records, a.Records), cmp.Compare(a.Resource, b.Resource), cmp.Compare(a.Rule, b.Rule))
+		return ix.Label(int32(i))
 	})
+	ruleIdx := map[string]int32{}
+	var rules []string
+	type keyed struct {
+		k    causeKey
+		rule int32
+	}
+	ks := make([]keyed, 0, len(causes))
+	for k := range causes {
+		d := desc.Describe(k.c)
+		j, ok := ruleIdx[d]
+		if !ok {
+			j = int32(len(rules))
+			ruleIdx[d] = j
+			rules = append(rules, d)
+		}
+		ks = append(ks, keyed{k, j})
+	}
+	ruleRank, ruleText := rankStrings(len(rules), func(i int) string { return rules[i] })
+	grouped := map[rc]int64{}
+	for _, x := range ks {
+		r := int32(n)
+		if x.k.res >= 0 {
+			r = x.k.res
+		}
+		grouped[rc{resRank[r], ruleRank[x.rule], x.k.c.Kind}] += causes[x.k]
+	}
+	type row struct {
+		k rc
+		v int64
+	}
+	rows := make([]row, 0, len(grouped))
+	for k, v := range grouped {
+		rows = append(rows, row{k, v})
+	}
+	slices.SortFunc(rows, func(a, b row) int {
+		return cmp.Or(cmp.Compare(b.v, a.v), cmp.Compare(a.k.res, b.k.res), cmp.Compare(a.k.rule, b.k.rule))
+	})
+	out.RejectCauses = make([]RejectCause, 0, len(rows))
+	for _, x := range rows {
+		out.RejectCauses = append(out.RejectCauses, RejectCause{Resource: resText[x.k.res], Cause: x.k.kind.String(), Rule: ruleText[x.k.rule], Records: x.v})
+	}
 	for i, v := range kinds {
 		if v > 0 {
 			out.RejectsByKind[enrich.CauseKind(i).String()] = v
@@ -539,12 +565,73 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 		return cmp.Or(cmp.Compare(b.Records, a.Records), cmp.Compare(a.Resource, b.Resource), cmp.Compare(a.Port, b.Port), cmp.Compare(a.Rule, b.Rule))
 	})
 	slices.Sort(out.Notes)
-	for p := range int32(65536) {
-		if ix.Sensitive(p) {
-			out.SensitivePorts = append(out.SensitivePorts, p)
+	out.SensitivePorts = ix.SensitivePorts()
+	return out
+}
+
+// resourceTop is the n heaviest rows of one by-resource list (heaviest first, ties in key order, as TopK.Top):
+// the addresses several interfaces hold (t's rows), the resources (per[i]: resource i's count) and the rows of
+// addr, the address table, for the addresses no interface holds. Their keys cannot meet: t's are held by
+// some interface, addr's that are kept by none, and resources are not addresses.
+func resourceTop(ix *enrich.Index, t *TopK[rkey], per []int64, addr *TopK[akey], n int) []Entry[rkey] {
+	es := make([]Entry[rkey], 0, len(t.m)+len(per)+len(addr.m))
+	for k, v := range t.m {
+		es = append(es, Entry[rkey]{k, v})
+	}
+	for i, v := range per {
+		if v > 0 {
+			es = append(es, Entry[rkey]{rkey{res: int32(i)}, v})
 		}
 	}
-	return out
+	for k, v := range addr.m {
+		if !knownKey(ix, k) {
+			es = append(es, Entry[rkey]{rkey{a: k, res: -1}, v})
+		}
+	}
+	return topEntries(es, n, rkey.compare)
+}
+
+// knownKey is ix.Known(k.addr()), an IPv4 key without building the address.
+func knownKey(ix *enrich.Index, k akey) bool {
+	if k.hi == 0 && k.lo>>32 == 0xffff {
+		e, _ := ix.Find4(uint32(k.lo))
+		return e != -1
+	}
+	return ix.Known(k.addr())
+}
+
+// topEntries is the n first of es in TopK's order (heaviest first, ties in key order), sorted; es is reordered.
+func topEntries[K comparable](es []Entry[K], n int, compare func(a, b K) int) []Entry[K] {
+	order := func(a, b Entry[K]) int {
+		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+			return c
+		}
+		return compare(a.Key, b.Key)
+	}
+	if len(es) > n {
+		selectEntries(es, n, order)
+		es = es[:n]
+	}
+	slices.SortFunc(es, order)
+	return es
+}
+
+// rankStrings numbers the strings str(0) … str(n-1) by their order: rank[i] is the number of distinct
+// strings below str(i), and text[r] the string of rank r.
+func rankStrings(n int, str func(int) string) (rank []int32, text []string) {
+	idx := make([]int32, n)
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(a, b int32) int { return strings.Compare(str(int(a)), str(int(b))) })
+	rank = make([]int32, n)
+	for j, i := range idx {
+		if j == 0 || str(int(i)) != text[len(text)-1] {
+			text = append(text, str(int(i)))
+		}
+		rank[i] = int32(len(text) - 1)
+	}
+	return rank, text
 }
 
 func nonNil(c []Count) []Count {

@@ -66,6 +66,8 @@ type Index struct {
 	labels   []string      // Resources[i].Label()
 	reasons  []string      // interned reject-reason values
 	ports    *[1024]uint64 // sensitive ports, a bit per port
+	sensList []int32       // the sensitive ports, ascending
+	sgText   []int32       // per interface: the number of its group ids' text (Describer)
 }
 
 const (
@@ -100,6 +102,11 @@ func New(snap *inventory.Snapshot, o Options) *Index {
 	for _, p := range sens {
 		if p >= 0 && p < 65536 {
 			ix.ports[p>>6] |= 1 << (p & 63)
+		}
+	}
+	for p := range int32(65536) {
+		if ix.Sensitive(p) {
+			ix.sensList = append(ix.sensList, p)
 		}
 	}
 	type resKey struct{ account, region, kind, id string }
@@ -249,6 +256,17 @@ func New(snap *inventory.Snapshot, o Options) *Index {
 		}
 	}
 	ix.buildPolicies()
+	texts := map[string]int32{}
+	ix.sgText = make([]int32, len(ix.Interfaces))
+	for e := range ix.Interfaces {
+		t := strings.Join(ix.Interfaces[e].sgIDs, ", ")
+		n, ok := texts[t]
+		if !ok {
+			n = int32(len(texts))
+			texts[t] = n
+		}
+		ix.sgText[e] = n
+	}
 	ix.buildInternal()
 	ix.labels = make([]string, len(ix.Resources))
 	for i, r := range ix.Resources {
@@ -317,6 +335,9 @@ var cgnat = netip.MustParsePrefix("100.64.0.0/10")
 func (ix *Index) Sensitive(port int32) bool {
 	return port >= 0 && port < 65536 && ix.ports[port>>6]&(1<<(port&63)) != 0
 }
+
+// SensitivePorts are the sensitive ports, ascending (a copy).
+func (ix *Index) SensitivePorts() []int32 { return slices.Clone(ix.sensList) }
 
 // Known reports whether some inventory interface holds address a (also when several do).
 func (ix *Index) Known(a netip.Addr) bool {
