@@ -150,11 +150,17 @@ func (x *exposureStat) findHi() {
 	}
 }
 
-// resStat is what one worker counted for one resource, in one cache line.
+// resStat is what one worker counted for one resource on every record: 32 bytes, so that the counters
+// most records touch stay few cache lines; the REJECTs' are apart (rejStat).
 type resStat struct {
-	recs, bytes, rejs int64
-	sent, recv        int64 // ACCEPTed bytes with the resource as source / destination
-	rejSrc, rejDst    int64 // REJECTs with the resource as source / destination
+	recs, bytes int64
+	sent, recv  int64 // ACCEPTed bytes with the resource as source / destination
+}
+
+// rejStat is what one worker counted for one resource on REJECT records.
+type rejStat struct {
+	rejs           int64
+	rejSrc, rejDst int64 // REJECTs with the resource as source / destination
 }
 
 // enrichShard is one worker's enrichment state. What resolves to a resource is counted in flat structures
@@ -172,6 +178,7 @@ type enrichShard struct {
 	ix                 *enrich.Index
 	at                 *enrich.Attributor
 	res                []resStat
+	rej                []rejStat
 	rejSrcA, rejDstA   *TopK[rkey]        // REJECTs per address held by several interfaces
 	rejPort            *counter64         // (destination resource+1)<<24 | port<<8 | protocol
 	causeN             flatCount          // REJECTs per cause naming an interface: interface<<32 | at's template
@@ -243,7 +250,7 @@ func (c *flatCount) each(f func(k uint64, v int64)) {
 }
 
 func newEnrichShard(ix *enrich.Index, capacity int) *enrichShard {
-	return &enrichShard{ix: ix, at: ix.NewAttributor(0), res: make([]resStat, len(ix.Resources)),
+	return &enrichShard{ix: ix, at: ix.NewAttributor(0), res: make([]resStat, len(ix.Resources)), rej: make([]rejStat, len(ix.Resources)),
 		rejSrcA: NewTopK(capacity, rkey.compare), rejDstA: NewTopK(capacity, rkey.compare),
 		rejPort: newCounter64(capacity), causeN: newFlatCount(), causes: map[causeKey]int64{}}
 }
@@ -297,7 +304,7 @@ func (e *enrichShard) add(r *flowlog.Record, iface int32) {
 		o.recs++
 		o.bytes += bytes
 		if r.Action == flowlog.Reject {
-			o.rejs++
+			e.rej[own].rejs++
 		}
 	}
 	switch r.Action {
@@ -305,12 +312,12 @@ func (e *enrichShard) add(r *flowlog.Record, iface int32) {
 		// An address no interface holds is counted by the address table already; one several interfaces hold,
 		// which the record does not single out, is kept by address.
 		if sres >= 0 {
-			e.res[sres].rejSrc++
+			e.rej[sres].rejSrc++
 		} else if sknown {
 			e.rejSrcA.Add(rkey{a: keyOf(r.SrcAddr), res: -1}, 1)
 		}
 		if dres >= 0 {
-			e.res[dres].rejDst++
+			e.rej[dres].rejDst++
 		} else if dknown {
 			e.rejDstA.Add(rkey{a: keyOf(r.DstAddr), res: -1}, 1)
 		}
@@ -380,11 +387,11 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 			st := &x.res[i]
 			sent[i] += st.sent
 			recv[i] += st.recv
-			rsrc[i] += st.rejSrc
-			rdst[i] += st.rejDst
+			rsrc[i] += x.rej[i].rejSrc
+			rdst[i] += x.rej[i].rejDst
 			recs[i] += st.recs
 			bytes[i] += st.bytes
-			rejs[i] += st.rejs
+			rejs[i] += x.rej[i].rejs
 		}
 		for k, v := range x.causes {
 			causes[k] += v

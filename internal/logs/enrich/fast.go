@@ -25,25 +25,21 @@ import (
 //     the direction, the peer's interface, the protocol, and the classes of the port and of the peer's address
 //     under the subject's rules), so that one-off internet sources reuse the answer computed for the first.
 
-// ifHot is the per-record data of one interface.
+// ifHot is the rule data of one interface (attribution); what every record needs of its interface (own4,
+// res) is in flat arrays of the Index, 12 bytes an interface, so that it stays in the closest cache.
 type ifHot struct {
-	own4   uint64   // an IPv4 address only this interface holds, as a key4; noOwn4 (which no key4 equals): none
-	res    int32    // resource index
 	pol    [2]int32 // the rule policy of the inbound / outbound direction; -1: no rules read
 	subnet int32    // the subnet, numbered
 	sgset  int32    // the list of security groups, numbered (equal lists, equal numbers)
-	_      int32    // 32 bytes: an index is a shift
 }
 
-// noOwn4 is ifHot.own4 for an interface holding no IPv4 address of its own: above every uint32, so that one
-// compare settles "is this address the interface's own" without a test of whether it has one.
+// noOwn4 is Index.own4's entry for an interface holding no IPv4 address of its own: above every uint32, so
+// that one compare settles "is this address the interface's own" without a test of whether it has one.
 const noOwn4 = 1 << 32
 
 type slot4 struct {
-	k   uint32 // 0: empty (0.0.0.0 is never an interface address), e then none
-	e   int32  // interface index, or ambiguous
-	res int32  // e's resource (-1 unless e ≥ 0): a record's lookup needs no second load
-	_   int32
+	k uint32 // 0: empty (0.0.0.0 is never an interface address), e then none
+	e int32  // interface index, or ambiguous
 }
 
 // table4 maps IPv4 addresses to interface indexes (ambiguous when several interfaces hold one).
@@ -56,14 +52,14 @@ type table4 struct {
 // at is the home slot of k: one multiply (shift < 32: the mask spares the compiler's oversized-shift test).
 func (t *table4) at(k uint32) uint32 { return (k * 0x9e3779b1) >> (t.shift & 31) }
 
-func newTable4(m map[uint32]int32, res func(int32) int32) table4 {
+func newTable4(m map[uint32]int32) table4 {
 	size := 16
 	for size < 2*len(m) {
 		size <<= 1
 	}
 	t := table4{slots: make([]slot4, size), mask: uint32(size - 1), shift: uint32(32 - bits.TrailingZeros(uint(size)))}
 	for i := range t.slots {
-		t.slots[i].e, t.slots[i].res = none, none // so that a probe for key 0 ends, at the first empty slot, with none
+		t.slots[i].e = none // so that a probe for key 0 ends, at the first empty slot, with none
 	}
 	for k, v := range m {
 		if k == 0 {
@@ -73,10 +69,7 @@ func newTable4(m map[uint32]int32, res func(int32) int32) table4 {
 		for t.slots[j].k != 0 {
 			j = (j + 1) & t.mask
 		}
-		t.slots[j] = slot4{k: k, e: v, res: none}
-		if v >= 0 {
-			t.slots[j].res = res(v)
-		}
+		t.slots[j] = slot4{k, v}
 	}
 	return t
 }
@@ -111,7 +104,7 @@ func (ix *Index) Lookup(a netip.Addr, near int32) (int32, bool) {
 }
 
 func (ix *Index) lookup4(k uint32, near int32) (int32, bool) {
-	if near >= 0 && ix.hot[near].own4 == uint64(k) {
+	if near >= 0 && ix.own4[near] == uint64(k) {
 		return near, true
 	}
 	e := ix.v4.get(k)
@@ -152,29 +145,27 @@ func (ix *Index) Sides(r *flowlog.Record, near int32) (sd Sides) {
 		return sd
 	}
 	s, d := key4(r.SrcAddr), key4(r.DstAddr)
-	var ss, ds slot4
+	var se, de int32
 	if near >= 0 {
-		h := &ix.hot[near]
-		switch h.own4 {
+		switch ix.own4[near] {
 		case uint64(s):
-			ss, ds = slot4{k: s, e: near, res: h.res}, ix.v4.find(d)
+			se, de = near, ix.v4.get(d)
 		case uint64(d):
-			ss, ds = ix.v4.find(s), slot4{k: d, e: near, res: h.res}
+			se, de = ix.v4.get(s), near
 		default:
-			ss, ds = ix.v4.find(s), ix.v4.find(d)
+			se, de = ix.v4.get(s), ix.v4.get(d)
 		}
 	} else {
-		ss, ds = ix.v4.find(s), ix.v4.find(d)
+		se, de = ix.v4.get(s), ix.v4.get(d)
 	}
-	sd = Sides{Src: ss.e, Dst: ds.e, SrcRes: ss.res, DstRes: ds.res, SrcKnown: ss.e != none, DstKnown: ds.e != none}
-	if ss.e == ambiguous {
+	sd = Sides{Src: se, Dst: de, SrcKnown: se != none, DstKnown: de != none}
+	if se == ambiguous {
 		sd.Src = ix.resolve4(s, near)
-		sd.SrcRes = ix.ResourceOf(sd.Src)
 	}
-	if ds.e == ambiguous {
+	if de == ambiguous {
 		sd.Dst = ix.resolve4(d, near)
-		sd.DstRes = ix.ResourceOf(sd.Dst)
 	}
+	sd.SrcRes, sd.DstRes = ix.ResourceOf(sd.Src), ix.ResourceOf(sd.Dst)
 	return sd
 }
 
@@ -724,10 +715,7 @@ func (at *Attributor) ExposureKey(id int32) ExposureKey { return at.expos[id] }
 // Own4 is what a record's lookup needs of its interface e (e ≥ 0): the IPv4 address only e holds (as a
 // number; NoOwn4, above every uint32, when none) and e's resource. Inlined, with Find4, by a caller's fast
 // path; Sides is the same lookup in one call.
-func (ix *Index) Own4(e int32) (uint64, int32) {
-	h := &ix.hot[e]
-	return h.own4, h.res
-}
+func (ix *Index) Own4(e int32) (uint64, int32) { return ix.own4[e], ix.res[e] }
 
 // NoOwn4 is Own4's address when the interface holds no IPv4 address of its own: no uint32 equals it.
 const NoOwn4 = noOwn4
@@ -735,12 +723,15 @@ const NoOwn4 = noOwn4
 // Find4 is the interface holding IPv4 address k (as a number) and its resource: (-1, -1) when none does;
 // (Ambiguous, -1) when several do, which Lookup resolves (by the record's interface).
 func (ix *Index) Find4(k uint32) (int32, int32) {
-	s := ix.v4.find(k)
-	return s.e, s.res
+	e := ix.v4.get(k)
+	if e < 0 {
+		return e, none
+	}
+	return e, ix.res[e]
 }
 
 // Ambiguous is Find4's answer for an address several interfaces hold.
 const Ambiguous = ambiguous
 
 // Res is the resource of interface e (e ≥ 0).
-func (ix *Index) Res(e int32) int32 { return ix.hot[e].res }
+func (ix *Index) Res(e int32) int32 { return ix.res[e] }

@@ -52,7 +52,9 @@ type Index struct {
 
 	byID   map[string]int32
 	v4     table4
-	hot    []ifHot // per interface: resource, own address, policies (fast.go)
+	hot    []ifHot  // per interface: policies, subnet, groups (fast.go)
+	res    []int32  // per interface: its resource
+	own4   []uint64 // per interface: an IPv4 address only it holds, or noOwn4 (fast.go)
 	pols   []policy
 	in4    ranges4 // the internal prefixes as sorted disjoint ranges
 	in6    ranges6
@@ -244,15 +246,17 @@ func New(snap *inventory.Snapshot, o Options) *Index {
 			}
 		}
 	}
-	ix.v4 = newTable4(tmp4, func(e int32) int32 { return ix.Interfaces[e].Resource })
+	ix.v4 = newTable4(tmp4)
 	ix.hot = make([]ifHot, len(ix.Interfaces))
+	ix.res = make([]int32, len(ix.Interfaces))
+	ix.own4 = make([]uint64, len(ix.Interfaces))
 	for e := range ix.Interfaces {
-		ix.hot[e].res = ix.Interfaces[e].Resource
-		ix.hot[e].own4 = noOwn4
+		ix.res[e] = ix.Interfaces[e].Resource
+		ix.own4[e] = noOwn4
 	}
 	for k, e := range tmp4 {
-		if e >= 0 && k != 0 && uint64(k) < ix.hot[e].own4 { // any one will do: the lowest
-			ix.hot[e].own4 = uint64(k)
+		if e >= 0 && k != 0 && uint64(k) < ix.own4[e] { // any one will do: the lowest
+			ix.own4[e] = uint64(k)
 		}
 	}
 	ix.buildPolicies()
@@ -304,7 +308,7 @@ func (ix *Index) ResourceOf(e int32) int32 {
 	if e < 0 {
 		return none
 	}
-	return ix.hot[e].res
+	return ix.res[e]
 }
 
 // Internal reports whether a is private (RFC 1918, RFC 6598 shared, loopback, link-local, IPv6 ULA) or inside
