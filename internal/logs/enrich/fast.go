@@ -282,19 +282,25 @@ func (r *ranges6) contains(k u128) bool {
 	return i > 0 && k.cmp(r.hi[i-1]) <= 0
 }
 
-// upper is the number of elements of sorted s that are ≤ k.
-func upper[T cmp.Ordered](s []T, k T) int {
-	lo, n := 0, len(s)
-	for n > 0 {
-		h := n >> 1
-		if s[lo+h] <= k {
-			lo += h + 1
-			n -= h + 1
-		} else {
-			n = h
-		}
+// upper is the number of elements of sorted s that are ≤ k: a binary search without a data-dependent
+// branch (the halving is fixed by len(s), and the step is taken by a mask: the compiler keeps branches in
+// loops), so that the peers' random addresses and ports cost no mispredictions.
+func upper[T int32 | uint32](s []T, k T) int {
+	n := len(s)
+	if n == 0 {
+		return 0
 	}
-	return lo
+	base := 0
+	for n > 1 {
+		half := n >> 1
+		below := int((int64(k) - int64(s[base+half])) >> 63) // -1 when s[base+half] > k, else 0
+		base += half &^ below
+		n -= half
+	}
+	if s[base] <= k {
+		base++
+	}
+	return base
 }
 
 // upper6 is upper for IPv6 keys.
