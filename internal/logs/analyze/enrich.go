@@ -177,7 +177,7 @@ type rejStat struct {
 type enrichShard struct {
 	ix                 *enrich.Index
 	at                 *enrich.Attributor
-	res                []resStat
+	res                []resStat // per resource + 1; res[0] takes what has no resource
 	rej                []rejStat
 	rejSrcA, rejDstA   *TopK[rkey]        // REJECTs per address held by several interfaces
 	rejPort            *counter64         // (destination resource+1)<<24 | port<<8 | protocol
@@ -250,7 +250,7 @@ func (c *flatCount) each(f func(k uint64, v int64)) {
 }
 
 func newEnrichShard(ix *enrich.Index, capacity int) *enrichShard {
-	return &enrichShard{ix: ix, at: ix.NewAttributor(0), res: make([]resStat, len(ix.Resources)), rej: make([]rejStat, len(ix.Resources)),
+	return &enrichShard{ix: ix, at: ix.NewAttributor(0), res: make([]resStat, len(ix.Resources)+1), rej: make([]rejStat, len(ix.Resources)),
 		rejSrcA: NewTopK(capacity, rkey.compare), rejDstA: NewTopK(capacity, rkey.compare),
 		rejPort: newCounter64(capacity), causeN: newFlatCount(), causes: map[causeKey]int64{}}
 }
@@ -267,14 +267,15 @@ func (e *enrichShard) add(r *flowlog.Record, iface int32) {
 		sa, da := r.SrcAddr.As4(), r.DstAddr.As4()
 		s, d := binary.BigEndian.Uint32(sa[:]), binary.BigEndian.Uint32(da[:])
 		own = res
-		switch own4 {
-		case uint64(s):
-			si, sres = iface, res
-			di, dres = ix.Find4(d)
-		case uint64(d):
-			si, sres = ix.Find4(s)
-			di, dres = iface, res
-		default:
+		// The interface holds the source or the destination: which one, a coin toss for the branch predictor,
+		// is settled by masks (the compiler branches on an if, even one a conditional move would do).
+		x := own4 ^ uint64(s)
+		if min(x, own4^uint64(d)) == 0 { // the source's or the destination's, in one branch
+			m := int32((x|-x)>>63) - 1 // -1 when the interface holds the source, else 0
+			oe, ores := ix.Find4(s ^ (s^d)&uint32(m))
+			si, sres = oe&^m|iface&m, ores&^m|res&m
+			di, dres = iface&^m|oe&m, res&^m|ores&m
+		} else {
 			si, sres = ix.Find4(s)
 			di, dres = ix.Find4(d)
 		}
@@ -299,16 +300,15 @@ func (e *enrichShard) add(r *flowlog.Record, iface int32) {
 	}
 	e.resolved++
 	bytes := max(r.Bytes, 0)
-	if own >= 0 {
-		o := &e.res[own]
-		o.recs++
-		o.bytes += bytes
-		if r.Action == flowlog.Reject {
-			e.rej[own].rejs++
-		}
-	}
+	// res is indexed by resource + 1: slot 0 takes the counts of "no resource" (-1), so that they cost no branch.
+	o := &e.res[own+1]
+	o.recs++
+	o.bytes += bytes
 	switch r.Action {
 	case flowlog.Reject:
+		if own >= 0 {
+			e.rej[own].rejs++
+		}
 		// An address no interface holds is counted by the address table already; one several interfaces hold,
 		// which the record does not single out, is kept by address.
 		if sres >= 0 {
@@ -332,14 +332,8 @@ func (e *enrichShard) add(r *flowlog.Record, iface int32) {
 		}
 		e.kinds[e.at.Kind(t)]++
 	case flowlog.Accept:
-		if bytes > 0 {
-			if sres >= 0 {
-				e.res[sres].sent += bytes
-			}
-			if dres >= 0 {
-				e.res[dres].recv += bytes
-			}
-		}
+		e.res[sres+1].sent += bytes // no branch on whether the peer is in the inventory: see o
+		e.res[dres+1].recv += bytes
 		if !ix.Sensitive(r.DstPort) {
 			return
 		}
@@ -383,8 +377,8 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 		if x == nil {
 			continue
 		}
-		for i := range x.res {
-			st := &x.res[i]
+		for i := range n {
+			st := &x.res[i+1]
 			sent[i] += st.sent
 			recv[i] += st.recv
 			rsrc[i] += x.rej[i].rejSrc

@@ -42,7 +42,8 @@ type slot4 struct {
 	e int32  // interface index, or ambiguous
 }
 
-// table4 maps IPv4 addresses to interface indexes (ambiguous when several interfaces hold one).
+// table4 maps IPv4 addresses to interface indexes (ambiguous when several interfaces hold one): 8 bytes a
+// slot, at most a quarter of the slots used.
 type table4 struct {
 	slots []slot4
 	mask  uint32
@@ -54,7 +55,7 @@ func (t *table4) at(k uint32) uint32 { return (k * 0x9e3779b1) >> (t.shift & 31)
 
 func newTable4(m map[uint32]int32) table4 {
 	size := 16
-	for size < 2*len(m) {
+	for size < 4*len(m) { // load ≤ 1/4: most probes, found or not, end at their first slot
 		size <<= 1
 	}
 	t := table4{slots: make([]slot4, size), mask: uint32(size - 1), shift: uint32(32 - bits.TrailingZeros(uint(size)))}
@@ -76,10 +77,13 @@ func newTable4(m map[uint32]int32) table4 {
 
 // find is k's slot, or an empty one (e none) when no interface holds k.
 func (t *table4) find(k uint32) slot4 {
-	j := t.at(k) // the table is never empty (16 slots at least) nor full (load ≤ 1/2)
+	j := t.at(k) // the table is never empty (16 slots at least) nor full (load ≤ 1/4)
 	for {
 		s := t.slots[j&t.mask]
-		if s.k == k || s.k == 0 {
+		// s.k == k || s.k == 0 in one test (a product of two uint32 in 64 bits is 0 only when one is): the
+		// loop's one branch is then almost always taken the same way, where "found" against "empty" — an
+		// inventory peer against an internet one — was a coin toss for the branch predictor.
+		if uint64(s.k)*uint64(s.k^k) == 0 {
 			return s
 		}
 		j++
@@ -721,7 +725,7 @@ func (at *Attributor) ExposureKey(id int32) ExposureKey { return at.expos[id] }
 // Own4 is what a record's lookup needs of its interface e (e ≥ 0): the IPv4 address only e holds (as a
 // number; NoOwn4, above every uint32, when none) and e's resource. Inlined, with Find4, by a caller's fast
 // path; Sides is the same lookup in one call.
-func (ix *Index) Own4(e int32) (uint64, int32) { return ix.own4[e], ix.res[e] }
+func (ix *Index) Own4(e int32) (uint64, int32) { return ix.own4[e], ix.res2[e+2] }
 
 // NoOwn4 is Own4's address when the interface holds no IPv4 address of its own: no uint32 equals it.
 const NoOwn4 = noOwn4
@@ -730,10 +734,7 @@ const NoOwn4 = noOwn4
 // (Ambiguous, -1) when several do, which Lookup resolves (by the record's interface).
 func (ix *Index) Find4(k uint32) (int32, int32) {
 	e := ix.v4.get(k)
-	if e < 0 {
-		return e, none
-	}
-	return e, ix.res[e]
+	return e, ix.res2[e+2] // without a branch on whether some interface holds k
 }
 
 // Ambiguous is Find4's answer for an address several interfaces hold.

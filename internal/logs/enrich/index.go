@@ -54,6 +54,7 @@ type Index struct {
 	v4     table4
 	hot    []ifHot  // per interface: policies, subnet, groups (fast.go)
 	res    []int32  // per interface: its resource
+	res2   []int32  // res with two -1 before it: res2[e+2] is e's resource for any e ≥ ambiguous
 	own4   []uint64 // per interface: an IPv4 address only it holds, or noOwn4 (fast.go)
 	pols   []policy
 	in4    ranges4 // the internal prefixes as sorted disjoint ranges
@@ -248,7 +249,9 @@ func New(snap *inventory.Snapshot, o Options) *Index {
 	}
 	ix.v4 = newTable4(tmp4)
 	ix.hot = make([]ifHot, len(ix.Interfaces))
-	ix.res = make([]int32, len(ix.Interfaces))
+	ix.res2 = make([]int32, len(ix.Interfaces)+2)
+	ix.res2[0], ix.res2[1] = none, none
+	ix.res = ix.res2[2:]
 	ix.own4 = make([]uint64, len(ix.Interfaces))
 	for e := range ix.Interfaces {
 		ix.res[e] = ix.Interfaces[e].Resource
