@@ -17,10 +17,13 @@ import (
 // which is one worker's memo of attribution answers.
 //
 //   - IPv4 addresses → interface: a flat open-addressing table of (uint32 address, interface) slots, 8 bytes
-//     each, load ≤ 1/2: one hash and usually one cache line.
-//   - interface → resource, its own IPv4 address, its rule policies: one 16-byte ifHot reached by one index.
-//     A record's interface usually holds one of its two addresses, which the lookup then settles with a
-//     compare instead of a probe.
+//     each, load ≤ 1/4: one multiply, and a probe that ends in one test at its first slot whether the address
+//     is held or not (no branch the predictor must guess per record).
+//   - interface → resource and its own IPv4 address: flat arrays (4 and 8 bytes an interface), the resource
+//     array offset so that none and ambiguous index it too. A record's interface usually holds one of its two
+//     addresses, which the lookup then settles with a compare instead of a probe. Own4 and Find4 are small
+//     enough to be inlined into the caller's per-record path (analyze's enrichShard.add), Sides is the same in
+//     one call. Its rule policies, subnet and groups (attribution only) are in ifHot.
 //   - attribution and exposure: memoised per worker by what determines their answer (the subject interface,
 //     the direction, the peer's interface, the protocol, and the classes of the port and of the peer's address
 //     under the subject's rules), so that one-off internet sources reuse the answer computed for the first.
