@@ -2,9 +2,11 @@ package analyze
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"net/netip"
 	"reflect"
 	"slices"
 	"strings"
@@ -250,4 +252,83 @@ func FuzzEnrichAddMatchesDirect(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestResourceTopMatchesMerge: the by-resource rows picked from the three row sets are TopK.Top of one table
+// holding them all, as finishEnrichment built it before (the address rows inserted into the enrichment's
+// table, then the top rows taken), with ties, pruned tables and addresses held by several interfaces.
+func TestResourceTopMatchesMerge(t *testing.T) {
+	t.Parallel()
+	ix, enis := diffEstate(40)
+	rng := rand.New(rand.NewPCG(9, 10))
+	nres := len(ix.Resources)
+	for round := range 200 {
+		amb := NewTopK(16+rng.IntN(40), rkey.compare) // addresses several interfaces hold
+		addr := NewTopK(16+rng.IntN(40), akey.compare)
+		for range rng.IntN(300) {
+			e := enis[rng.IntN(20)] // the first half is held twice
+			amb.Add(rkey{a: keyOf(e.Addr), res: -1}, int64(1+rng.IntN(4)))
+		}
+		for range rng.IntN(300) {
+			var a netip.Addr
+			switch rng.IntN(3) {
+			case 0:
+				a = netip.AddrFrom4([4]byte{198, 51, 100, byte(rng.IntN(256))})
+			case 1:
+				a = enis[rng.IntN(len(enis))].Addr // held: not a row of the list
+			default:
+				a = netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 15: byte(rng.IntN(256))})
+			}
+			addr.Add(keyOf(a), int64(1+rng.IntN(4)))
+		}
+		per := make([]int64, nres)
+		for i := range per {
+			if rng.IntN(3) == 0 {
+				per[i] = int64(rng.IntN(8))
+			}
+		}
+		// The former way: everything into the enrichment's table, then its top rows.
+		old := NewTopK(amb.cap, rkey.compare)
+		maps.Copy(old.m, amb.m)
+		for i, v := range per {
+			if v > 0 {
+				old.m[rkey{res: int32(i)}] += v
+			}
+		}
+		for k, v := range addr.m {
+			if !ix.Known(k.addr()) {
+				old.m[rkey{a: k, res: -1}] += v
+			}
+		}
+		for _, n := range []int{0, 1, 5, 12, 1000} {
+			want := old.Top(n)
+			if got := resourceTop(ix, amb, per, addr, n); !slices.Equal(got, want) {
+				t.Fatalf("round %d, top %d: %v, want %v", round, n, got, want)
+			}
+		}
+	}
+}
+
+// TestRankStrings: ranks order the strings as strings.Compare does, equal strings get equal ranks, and text
+// gives each rank's string.
+func TestRankStrings(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(11, 12))
+	for range 100 {
+		ss := make([]string, rng.IntN(30))
+		for i := range ss {
+			ss[i] = []string{"", "a", "b", "ab", "instance i-1", "(not in the inventory)", "z"}[rng.IntN(7)]
+		}
+		rank, text := rankStrings(len(ss), func(i int) string { return ss[i] })
+		for i := range ss {
+			if text[rank[i]] != ss[i] {
+				t.Fatalf("%q: text[rank[%d]] = %q", ss, i, text[rank[i]])
+			}
+			for j := range ss {
+				if c := strings.Compare(ss[i], ss[j]); c != cmp.Compare(rank[i], rank[j]) {
+					t.Fatalf("%q: ranks %d %d, strings compare %d", ss, rank[i], rank[j], c)
+				}
+			}
+		}
+	}
 }

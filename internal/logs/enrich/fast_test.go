@@ -417,3 +417,27 @@ func TestUpperCounts(t *testing.T) {
 		}
 	}
 }
+
+// TestDescriberMatchesDescribe: over random inventories and records, the Describer's remembered texts are
+// Describe's, whichever cause came first (causes sharing a text share an entry).
+func TestDescriberMatchesDescribe(t *testing.T) {
+	t.Parallel()
+	n := 0
+	for seed := range 20 {
+		rng := rand.New(rand.NewPCG(uint64(seed), 16))
+		snap, enis, addrs := randEstate(rng)
+		ix := New(snap, Options{})
+		d := ix.NewDescriber()
+		for _, r := range randRecords(t, rng, enis, addrs, 1000) {
+			iface := ix.Interface(r.Field(flowlog.InterfaceID))
+			c := ix.Attribute(r, iface)
+			if got, want := d.Describe(c), ix.Describe(c); got != want {
+				t.Fatalf("seed %d: Describer %q, want %q (%+v)", seed, got, want, c)
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatal("no causes")
+	}
+}
