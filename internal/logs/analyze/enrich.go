@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -149,11 +150,17 @@ func (x *exposureStat) findHi() {
 	}
 }
 
-// resStat is what one worker counted for one resource, in one cache line.
+// resStat is what one worker counted for one resource on every record: 32 bytes, so that the counters
+// most records touch stay few cache lines; the REJECTs' are apart (rejStat).
 type resStat struct {
-	recs, bytes, rejs int64
-	sent, recv        int64 // ACCEPTed bytes with the resource as source / destination
-	rejSrc, rejDst    int64 // REJECTs with the resource as source / destination
+	recs, bytes int64
+	sent, recv  int64 // ACCEPTed bytes with the resource as source / destination
+}
+
+// rejStat is what one worker counted for one resource on REJECT records.
+type rejStat struct {
+	rejs           int64
+	rejSrc, rejDst int64 // REJECTs with the resource as source / destination
 }
 
 // enrichShard is one worker's enrichment state. What resolves to a resource is counted in flat structures
@@ -170,38 +177,120 @@ type resStat struct {
 type enrichShard struct {
 	ix                 *enrich.Index
 	at                 *enrich.Attributor
-	res                []resStat
+	res                []resStat // per resource + 1; res[0] takes what has no resource
+	rej                []rejStat
 	rejSrcA, rejDstA   *TopK[rkey]        // REJECTs per address held by several interfaces
 	rejPort            *counter64         // (destination resource+1)<<24 | port<<8 | protocol
-	causeN             map[uint64]int64   // REJECTs per cause naming an interface: interface<<32 | at's template
+	causeN             flatCount          // REJECTs per cause naming an interface: interface<<32 | at's template
 	causes             map[causeKey]int64 // … per cause naming none, with the record's resource
 	kinds              [4]int64
 	expo               []exposureStat // per exposure id of at
 	resolved, unresolv int64
 }
 
+// flatCount counts per uint64 key in an open-addressing table (linear probing, load ≤ 1/2, doubled when
+// fuller): one multiply and usually one slot per count, where a Go map costs a hash call. Unbounded by
+// itself: its keys must be (they are interface<<32 | template, bounded by the inventory).
+type flatCount struct {
+	slots []flatSlot
+	n     int
+	shift uint // 64 - log2(len(slots)): Fibonacci hashing takes the product's top bits
+}
+
+type flatSlot struct {
+	k uint64 // the key + 1; 0: empty
+	v int64
+}
+
+func newFlatCount() flatCount { return flatCount{slots: make([]flatSlot, 64), shift: 64 - 6} }
+
+// inc adds 1 to k's count; k must not be the largest uint64.
+func (c *flatCount) inc(k uint64) {
+	k++
+	mask := uint64(len(c.slots) - 1)
+	for j := (k * 0x9e3779b97f4a7c15) >> c.shift; ; j = (j + 1) & mask {
+		s := &c.slots[j]
+		if s.k == k {
+			s.v++
+			return
+		}
+		if s.k == 0 {
+			s.k, s.v = k, 1
+			if c.n++; 2*c.n > len(c.slots) {
+				c.grow()
+			}
+			return
+		}
+	}
+}
+
+func (c *flatCount) grow() {
+	old := c.slots
+	c.slots, c.shift = make([]flatSlot, 2*len(old)), c.shift-1
+	mask := uint64(len(c.slots) - 1)
+	for _, s := range old {
+		if s.k == 0 {
+			continue
+		}
+		j := (s.k * 0x9e3779b97f4a7c15) >> c.shift
+		for c.slots[j].k != 0 {
+			j = (j + 1) & mask
+		}
+		c.slots[j] = s
+	}
+}
+
+// each calls f with every key and its count, in table order.
+func (c *flatCount) each(f func(k uint64, v int64)) {
+	for _, s := range c.slots {
+		if s.k != 0 {
+			f(s.k-1, s.v)
+		}
+	}
+}
+
 func newEnrichShard(ix *enrich.Index, capacity int) *enrichShard {
-	return &enrichShard{ix: ix, at: ix.NewAttributor(0), res: make([]resStat, len(ix.Resources)),
+	return &enrichShard{ix: ix, at: ix.NewAttributor(0), res: make([]resStat, len(ix.Resources)+1), rej: make([]rejStat, len(ix.Resources)),
 		rejSrcA: NewTopK(capacity, rkey.compare), rejDstA: NewTopK(capacity, rkey.compare),
-		rejPort: newCounter64(capacity), causeN: map[uint64]int64{}, causes: map[causeKey]int64{}}
+		rejPort: newCounter64(capacity), causeN: newFlatCount(), causes: map[causeKey]int64{}}
 }
 
 // add counts one record; iface is its interface's index in the inventory (-1: none or unknown).
 func (e *enrichShard) add(r *flowlog.Record, iface int32) {
 	ix := e.ix
-	si, di, sknown, dknown := ix.LookupRecord(r, iface)
-	sres, dres, own := int32(-1), int32(-1), int32(-1)
-	if si >= 0 {
-		sres = ix.Res(si)
-	}
-	if di >= 0 {
-		dres = ix.Res(di)
-	}
-	if iface >= 0 {
-		own = ix.Res(iface)
-	} else { // no interface field: the record belongs to whichever side is in the inventory
-		own = dres
-		if own < 0 {
+	var si, di, sres, dres, own int32
+	var sknown, dknown bool
+	// The common case without a call (a call spills every live register): an IPv4 record of an inventory
+	// interface, which holds one of its addresses (a compare), the other costing one probe (Find4, inlined).
+	if iface >= 0 && r.SrcAddr.Is4() && r.DstAddr.Is4() {
+		own4, res := ix.Own4(iface)
+		sa, da := r.SrcAddr.As4(), r.DstAddr.As4()
+		s, d := binary.BigEndian.Uint32(sa[:]), binary.BigEndian.Uint32(da[:])
+		own = res
+		// The interface holds the source or the destination: which one, a coin toss for the branch predictor,
+		// is settled by masks (the compiler branches on an if, even one a conditional move would do).
+		x := own4 ^ uint64(s)
+		if min(x, own4^uint64(d)) == 0 { // the source's or the destination's, in one branch
+			m := int32((x|-x)>>63) - 1 // -1 when the interface holds the source, else 0
+			oe, ores := ix.Find4(s ^ (s^d)&uint32(m))
+			si, sres = oe&^m|iface&m, ores&^m|res&m
+			di, dres = iface&^m|oe&m, res&^m|ores&m
+		} else {
+			si, sres = ix.Find4(s)
+			di, dres = ix.Find4(d)
+		}
+		sknown, dknown = si != -1, di != -1                   // an ambiguous address is known, resolved or not
+		if si == enrich.Ambiguous || di == enrich.Ambiguous { // resolved by the interface's VPC: Sides does
+			sd := ix.Sides(r, iface)
+			si, di, sres, dres = sd.Src, sd.Dst, sd.SrcRes, sd.DstRes
+		}
+	} else {
+		sd := ix.Sides(r, iface)
+		si, di, sres, dres, sknown, dknown = sd.Src, sd.Dst, sd.SrcRes, sd.DstRes, sd.SrcKnown, sd.DstKnown
+		own = dres // no interface field: the record belongs to whichever side is in the inventory
+		if iface >= 0 {
+			own = ix.Res(iface)
+		} else if own < 0 {
 			own = sres
 		}
 	}
@@ -211,25 +300,24 @@ func (e *enrichShard) add(r *flowlog.Record, iface int32) {
 	}
 	e.resolved++
 	bytes := max(r.Bytes, 0)
-	if own >= 0 {
-		o := &e.res[own]
-		o.recs++
-		o.bytes += bytes
-		if r.Action == flowlog.Reject {
-			o.rejs++
-		}
-	}
+	// res is indexed by resource + 1: slot 0 takes the counts of "no resource" (-1), so that they cost no branch.
+	o := &e.res[own+1]
+	o.recs++
+	o.bytes += bytes
 	switch r.Action {
 	case flowlog.Reject:
+		if own >= 0 {
+			e.rej[own].rejs++
+		}
 		// An address no interface holds is counted by the address table already; one several interfaces hold,
 		// which the record does not single out, is kept by address.
 		if sres >= 0 {
-			e.res[sres].rejSrc++
+			e.rej[sres].rejSrc++
 		} else if sknown {
 			e.rejSrcA.Add(rkey{a: keyOf(r.SrcAddr), res: -1}, 1)
 		}
 		if dres >= 0 {
-			e.res[dres].rejDst++
+			e.rej[dres].rejDst++
 		} else if dknown {
 			e.rejDstA.Add(rkey{a: keyOf(r.DstAddr), res: -1}, 1)
 		}
@@ -238,20 +326,14 @@ func (e *enrichShard) add(r *flowlog.Record, iface int32) {
 		}
 		x, t := e.at.Attribute(r, iface, si, di)
 		if x >= 0 { // the resource is the interface's
-			e.causeN[uint64(x)<<32|uint64(t)]++
+			e.causeN.inc(uint64(x)<<32 | uint64(t))
 		} else {
 			e.causes[causeKey{own, e.at.Cause(x, t)}]++
 		}
 		e.kinds[e.at.Kind(t)]++
 	case flowlog.Accept:
-		if bytes > 0 {
-			if sres >= 0 {
-				e.res[sres].sent += bytes
-			}
-			if dres >= 0 {
-				e.res[dres].recv += bytes
-			}
-		}
+		e.res[sres+1].sent += bytes // no branch on whether the peer is in the inventory: see o
+		e.res[dres+1].recv += bytes
 		if !ix.Sensitive(r.DstPort) {
 			return
 		}
@@ -285,8 +367,8 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 	// Shard.EndPart): what survived their pruning does not depend on which worker read which part. The
 	// resources' counts are exact sums, added (unpruned) after.
 	src, dst, ports := e.tables.enSrc, e.tables.enDst, e.tables.enPort
-	talk := NewTopK(max(n, 16), rkey.compare)
 	recs, bytes, rejs, sent, recv := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	rsrc, rdst := make([]int64, n), make([]int64, n)
 	causes := map[causeKey]int64{}
 	expo := map[enrich.ExposureKey]*exposureStat{}
 	var kinds [4]int64
@@ -295,27 +377,23 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 		if x == nil {
 			continue
 		}
-		for i := range x.res {
-			st := &x.res[i]
+		for i := range n {
+			st := &x.res[i+1]
 			sent[i] += st.sent
 			recv[i] += st.recv
-			if v := st.rejSrc; v > 0 {
-				src.m[rkey{res: int32(i)}] += v
-			}
-			if v := st.rejDst; v > 0 {
-				dst.m[rkey{res: int32(i)}] += v
-			}
+			rsrc[i] += x.rej[i].rejSrc
+			rdst[i] += x.rej[i].rejDst
 			recs[i] += st.recs
 			bytes[i] += st.bytes
-			rejs[i] += st.rejs
+			rejs[i] += x.rej[i].rejs
 		}
 		for k, v := range x.causes {
 			causes[k] += v
 		}
-		for k, v := range x.causeN {
+		x.causeN.each(func(k uint64, v int64) {
 			c := x.at.Cause(int32(k>>32), int32(uint32(k)))
 			causes[causeKey{ix.ResourceOf(c.Iface), c}] += v
-		}
+		})
 		for i, v := range x.kinds {
 			kinds[i] += v
 		}
@@ -344,22 +422,13 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 		out.Resolved += x.resolved
 		out.Unresolved += x.unresolv
 	}
-	// Addresses no interface holds: their rows are the address tables' rows.
-	for k, v := range rejSrc.m { // summed into a map: the order does not matter
-		if !ix.Known(k.addr()) {
-			src.m[rkey{a: k, res: -1}] += v
-		}
-	}
-	src.ErrBound += rejSrc.ErrBound
-	for k, v := range rejDst.m {
-		if !ix.Known(k.addr()) {
-			dst.m[rkey{a: k, res: -1}] += v
-		}
-	}
-	dst.ErrBound += rejDst.ErrBound
+	// A list's rows are, with keys that cannot meet (so no sums between them): the addresses several
+	// interfaces hold (the enrichment's table), the resources (exact sums), and the addresses no interface
+	// holds (the address table's rows). Its top rows are picked from the three at once, in the table's order.
+	talk := make([]Entry[rkey], 0, n)
 	for i := range n {
 		if v := sent[i] + recv[i]; v > 0 {
-			talk.m[rkey{res: int32(i)}] = v
+			talk = append(talk, Entry[rkey]{rkey{res: int32(i)}, v})
 		}
 	}
 	label := func(k rkey) string {
@@ -369,10 +438,10 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 		return k.a.String()
 	}
 	var l1, l2, l3, l4 []Count
-	for _, en := range src.Top(c.TopN) {
+	for _, en := range resourceTop(ix, src, rsrc, rejSrc, c.TopN) {
 		l1 = append(l1, Count{Key: label(en.Key), Value: en.Count})
 	}
-	for _, en := range dst.Top(c.TopN) {
+	for _, en := range resourceTop(ix, dst, rdst, rejDst, c.TopN) {
 		l2 = append(l2, Count{Key: label(en.Key), Value: en.Count})
 	}
 	for _, en := range ports.Top(c.TopN) {
@@ -382,12 +451,12 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 		}
 		l3 = append(l3, Count{Key: r + " " + PortString(en.Key.port, en.Key.proto), Value: en.Count})
 	}
-	for _, en := range talk.Top(c.TopN) {
+	for _, en := range topEntries(talk, c.TopN, rkey.compare) {
 		l4 = append(l4, Count{Key: label(en.Key), Value: en.Count})
 	}
 	out.ByResource = []TopList{
-		{Title: "Top rejected sources by resource", Key: "source", Unit: "records", Rows: nonNil(l1), ErrBound: src.ErrBound},
-		{Title: "Top rejected destinations by resource", Key: "destination", Unit: "records", Rows: nonNil(l2), ErrBound: dst.ErrBound},
+		{Title: "Top rejected sources by resource", Key: "source", Unit: "records", Rows: nonNil(l1), ErrBound: src.ErrBound + rejSrc.ErrBound},
+		{Title: "Top rejected destinations by resource", Key: "destination", Unit: "records", Rows: nonNil(l2), ErrBound: dst.ErrBound + rejDst.ErrBound},
 		{Title: "Top rejected destination ports by resource", Key: "destination port", Unit: "records", Rows: nonNil(l3), ErrBound: ports.ErrBound},
 		{Title: "Top talkers by bytes by resource (sent + received, not rejected)", Key: "resource", Unit: "bytes", Rows: nonNil(l4)},
 	}
@@ -408,22 +477,61 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 			Account: r.Account, Region: r.Region, Ifaces: r.Interfaces, Records: recs[i], Bytes: bytes[i], Rejects: rejs[i], Sent: sent[i], Received: recv[i]})
 	}
 
-	type rc struct{ res, cause, rule string }
-	grouped := map[rc]int64{}
-	for k, v := range causes {
-		res := "(not in the inventory)"
-		if k.res >= 0 {
-			res = ix.Label(k.res)
+	// Causes are grouped and ordered by their resource's label and their text: as numbers (ranks among the
+	// distinct strings, equal strings equal ranks), so that neither the grouping nor the sort hashes or
+	// compares strings per cause.
+	desc := ix.NewDescriber()
+	type rc struct {
+		res, rule int32 // ranks of the resource label and the cause's text
+		kind      enrich.CauseKind
+	}
+	resRank, resText := rankStrings(n+1, func(i int) string {
+		if i == n {
+			return "(not in the inventory)"
 		}
-		grouped[rc{res, k.c.Kind.String(), ix.Describe(k.c)}] += v
-	}
-	out.RejectCauses = []RejectCause{}
-	for k, v := range grouped {
-		out.RejectCauses = append(out.RejectCauses, RejectCause{Resource: k.res, Cause: k.cause, Rule: k.rule, Records: v})
-	}
-	slices.SortFunc(out.RejectCauses, func(a, b RejectCause) int {
-		return cmp.Or(cmp.Compare(b.Records, a.Records), cmp.Compare(a.Resource, b.Resource), cmp.Compare(a.Rule, b.Rule))
+		return ix.Label(int32(i))
 	})
+	ruleIdx := map[string]int32{}
+	var rules []string
+	type keyed struct {
+		k    causeKey
+		rule int32
+	}
+	ks := make([]keyed, 0, len(causes))
+	for k := range causes {
+		d := desc.Describe(k.c)
+		j, ok := ruleIdx[d]
+		if !ok {
+			j = int32(len(rules))
+			ruleIdx[d] = j
+			rules = append(rules, d)
+		}
+		ks = append(ks, keyed{k, j})
+	}
+	ruleRank, ruleText := rankStrings(len(rules), func(i int) string { return rules[i] })
+	grouped := map[rc]int64{}
+	for _, x := range ks {
+		r := int32(n)
+		if x.k.res >= 0 {
+			r = x.k.res
+		}
+		grouped[rc{resRank[r], ruleRank[x.rule], x.k.c.Kind}] += causes[x.k]
+	}
+	type row struct {
+		k rc
+		v int64
+	}
+	rows := make([]row, 0, len(grouped))
+	for k, v := range grouped {
+		rows = append(rows, row{k, v})
+	}
+	slices.SortFunc(rows, func(a, b row) int {
+		return cmp.Or(cmp.Compare(b.v, a.v), cmp.Compare(a.k.res, b.k.res), cmp.Compare(a.k.rule, b.k.rule))
+	})
+	out.RejectCauses = make([]RejectCause, 0, len(rows))
+	for _, x := range rows {
+		out.RejectCauses = append(out.RejectCauses, RejectCause{Resource: resText[x.k.res], Cause: x.k.kind.String(), Rule: ruleText[x.k.rule], Records: x.v})
+	}
 	for i, v := range kinds {
 		if v > 0 {
 			out.RejectsByKind[enrich.CauseKind(i).String()] = v
@@ -458,12 +566,73 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 		return cmp.Or(cmp.Compare(b.Records, a.Records), cmp.Compare(a.Resource, b.Resource), cmp.Compare(a.Port, b.Port), cmp.Compare(a.Rule, b.Rule))
 	})
 	slices.Sort(out.Notes)
-	for p := range int32(65536) {
-		if ix.Sensitive(p) {
-			out.SensitivePorts = append(out.SensitivePorts, p)
+	out.SensitivePorts = ix.SensitivePorts()
+	return out
+}
+
+// resourceTop is the n heaviest rows of one by-resource list (heaviest first, ties in key order, as TopK.Top):
+// the addresses several interfaces hold (t's rows), the resources (per[i]: resource i's count) and the rows of
+// addr, the address table, for the addresses no interface holds. Their keys cannot meet: t's are held by
+// some interface, addr's that are kept by none, and resources are not addresses.
+func resourceTop(ix *enrich.Index, t *TopK[rkey], per []int64, addr *TopK[akey], n int) []Entry[rkey] {
+	es := make([]Entry[rkey], 0, len(t.m)+len(per)+len(addr.m))
+	for k, v := range t.m {
+		es = append(es, Entry[rkey]{k, v})
+	}
+	for i, v := range per {
+		if v > 0 {
+			es = append(es, Entry[rkey]{rkey{res: int32(i)}, v})
 		}
 	}
-	return out
+	for k, v := range addr.m {
+		if !knownKey(ix, k) {
+			es = append(es, Entry[rkey]{rkey{a: k, res: -1}, v})
+		}
+	}
+	return topEntries(es, n, rkey.compare)
+}
+
+// knownKey is ix.Known(k.addr()), an IPv4 key without building the address.
+func knownKey(ix *enrich.Index, k akey) bool {
+	if k.hi == 0 && k.lo>>32 == 0xffff {
+		e, _ := ix.Find4(uint32(k.lo))
+		return e != -1
+	}
+	return ix.Known(k.addr())
+}
+
+// topEntries is the n first of es in TopK's order (heaviest first, ties in key order), sorted; es is reordered.
+func topEntries[K comparable](es []Entry[K], n int, compare func(a, b K) int) []Entry[K] {
+	order := func(a, b Entry[K]) int {
+		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+			return c
+		}
+		return compare(a.Key, b.Key)
+	}
+	if len(es) > n {
+		selectEntries(es, n, order)
+		es = es[:n]
+	}
+	slices.SortFunc(es, order)
+	return es
+}
+
+// rankStrings numbers the strings str(0) … str(n-1) by their order: rank[i] is the number of distinct
+// strings below str(i), and text[r] the string of rank r.
+func rankStrings(n int, str func(int) string) (rank []int32, text []string) {
+	idx := make([]int32, n)
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(a, b int32) int { return strings.Compare(str(int(a)), str(int(b))) })
+	rank = make([]int32, n)
+	for j, i := range idx {
+		if j == 0 || str(int(i)) != text[len(text)-1] {
+			text = append(text, str(int(i)))
+		}
+		rank[i] = int32(len(text) - 1)
+	}
+	return rank, text
 }
 
 func nonNil(c []Count) []Count {

@@ -237,6 +237,33 @@ func (ix *Index) Describe(c Cause) string {
 	return "undetermined: " + whyText[c.Why]
 }
 
+// Describer is Describe with its answers remembered: causes whose text is the same share one entry (the
+// interface matters only to "no security group rule allows it", through the groups it names), so that a
+// report's thousands of causes cost a map lookup each and a Sprintf per distinct text. Not safe for
+// concurrent use; bounded by the inventory (its ACL rules, group lists and reasons).
+type Describer struct {
+	ix *Index
+	m  map[Cause]string
+}
+
+// NewDescriber returns an empty Describer.
+func (ix *Index) NewDescriber() *Describer { return &Describer{ix: ix, m: map[Cause]string{}} }
+
+// Describe is Index.Describe(c).
+func (d *Describer) Describe(c Cause) string {
+	k := c
+	k.Iface = none
+	if c.Kind == CauseNoSGAllow {
+		k.Iface = d.ix.sgText[c.Iface] // the number of its groups' text: equal texts, equal numbers
+	}
+	s, ok := d.m[k]
+	if !ok {
+		s = d.ix.Describe(c)
+		d.m[k] = s
+	}
+	return s
+}
+
 // ExposureKey identifies one kind of exposure evidence: internet traffic ACCEPTed into interface Iface on
 // Port/Proto, let in by rule Rule of security group SG (-1, -1: no rule found as read).
 type ExposureKey struct {

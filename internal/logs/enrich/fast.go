@@ -17,41 +17,48 @@ import (
 // which is one worker's memo of attribution answers.
 //
 //   - IPv4 addresses → interface: a flat open-addressing table of (uint32 address, interface) slots, 8 bytes
-//     each, load ≤ 1/2: one hash and usually one cache line.
-//   - interface → resource, its own IPv4 address, its rule policies: one 16-byte ifHot reached by one index.
-//     A record's interface usually holds one of its two addresses, which the lookup then settles with a
-//     compare instead of a probe.
+//     each, load ≤ 1/4: one multiply, and a probe that ends in one test at its first slot whether the address
+//     is held or not (no branch the predictor must guess per record).
+//   - interface → resource and its own IPv4 address: flat arrays (4 and 8 bytes an interface), the resource
+//     array offset so that none and ambiguous index it too. A record's interface usually holds one of its two
+//     addresses, which the lookup then settles with a compare instead of a probe. Own4 and Find4 are small
+//     enough to be inlined into the caller's per-record path (analyze's enrichShard.add), Sides is the same in
+//     one call. Its rule policies, subnet and groups (attribution only) are in ifHot.
 //   - attribution and exposure: memoised per worker by what determines their answer (the subject interface,
 //     the direction, the peer's interface, the protocol, and the classes of the port and of the peer's address
 //     under the subject's rules), so that one-off internet sources reuse the answer computed for the first.
 
-// ifHot is the per-record data of one interface.
+// ifHot is the rule data of one interface (attribution); what every record needs of its interface (own4,
+// res) is in flat arrays of the Index, 12 bytes an interface, so that it stays in the closest cache.
 type ifHot struct {
-	res    int32    // resource index
-	addr4  uint32   // an IPv4 address only this interface holds (0: none)
 	pol    [2]int32 // the rule policy of the inbound / outbound direction; -1: no rules read
 	subnet int32    // the subnet, numbered
 	sgset  int32    // the list of security groups, numbered (equal lists, equal numbers)
 }
+
+// noOwn4 is Index.own4's entry for an interface holding no IPv4 address of its own: above every uint32, so
+// that one compare settles "is this address the interface's own" without a test of whether it has one.
+const noOwn4 = 1 << 32
 
 type slot4 struct {
 	k uint32 // 0: empty (0.0.0.0 is never an interface address), e then none
 	e int32  // interface index, or ambiguous
 }
 
-// table4 maps IPv4 addresses to interface indexes (ambiguous when several interfaces hold one).
+// table4 maps IPv4 addresses to interface indexes (ambiguous when several interfaces hold one): 8 bytes a
+// slot, at most a quarter of the slots used.
 type table4 struct {
 	slots []slot4
 	mask  uint32
 	shift uint32 // 32 - log2(len(slots)): Fibonacci hashing takes the product's top bits
 }
 
-// at is the home slot of k: one multiply.
-func (t *table4) at(k uint32) uint32 { return (k * 0x9e3779b1) >> t.shift }
+// at is the home slot of k: one multiply (shift < 32: the mask spares the compiler's oversized-shift test).
+func (t *table4) at(k uint32) uint32 { return (k * 0x9e3779b1) >> (t.shift & 31) }
 
 func newTable4(m map[uint32]int32) table4 {
 	size := 16
-	for size < 2*len(m) {
+	for size < 4*len(m) { // load ≤ 1/4: most probes, found or not, end at their first slot
 		size <<= 1
 	}
 	t := table4{slots: make([]slot4, size), mask: uint32(size - 1), shift: uint32(32 - bits.TrailingZeros(uint(size)))}
@@ -71,19 +78,22 @@ func newTable4(m map[uint32]int32) table4 {
 	return t
 }
 
-func (t *table4) get(k uint32) int32 {
-	j := t.at(k) // the table is never empty (16 slots at least) nor full (load ≤ 1/2)
+// find is k's slot, or an empty one (e none) when no interface holds k.
+func (t *table4) find(k uint32) slot4 {
+	j := t.at(k) // the table is never empty (16 slots at least) nor full (load ≤ 1/4)
 	for {
-		s := t.slots[j]
-		if s.k == k {
-			return s.e
+		s := t.slots[j&t.mask]
+		// s.k == k || s.k == 0 in one test (a product of two uint32 in 64 bits is 0 only when one is): the
+		// loop's one branch is then almost always taken the same way, where "found" against "empty" — an
+		// inventory peer against an internet one — was a coin toss for the branch predictor.
+		if uint64(s.k)*uint64(s.k^k) == 0 {
+			return s
 		}
-		if s.k == 0 {
-			return none
-		}
-		j = (j + 1) & t.mask
+		j++
 	}
 }
+
+func (t *table4) get(k uint32) int32 { return t.find(k).e }
 
 // key4 is IPv4 address a as a number; a must be IPv4.
 func key4(a netip.Addr) uint32 {
@@ -101,7 +111,7 @@ func (ix *Index) Lookup(a netip.Addr, near int32) (int32, bool) {
 }
 
 func (ix *Index) lookup4(k uint32, near int32) (int32, bool) {
-	if near >= 0 && k != 0 && ix.hot[near].addr4 == k {
+	if near >= 0 && ix.own4[near] == uint64(k) {
 		return near, true
 	}
 	e := ix.v4.get(k)
@@ -117,36 +127,53 @@ func (ix *Index) resolve4(k uint32, near int32) int32 {
 }
 
 // LookupRecord is Lookup of a record's source and destination addresses (near: the record's interface) in
-// one call: the interface usually holds one of them, which is then settled by a compare, and the other costs
-// one probe of the flat table.
+// one call (Sides without the resources).
 func (ix *Index) LookupRecord(r *flowlog.Record, near int32) (si, di int32, sk, dk bool) {
-	var own uint32
+	sd := ix.Sides(r, near)
+	return sd.Src, sd.Dst, sd.SrcKnown, sd.DstKnown
+}
+
+// Sides is what enrichment needs of a record's addresses, from one call (Index.Sides).
+type Sides struct {
+	Src, Dst           int32 // the interfaces holding the source and destination addresses: Lookup(a, near)
+	SrcRes, DstRes     int32 // their resources; -1: none
+	SrcKnown, DstKnown bool  // some inventory interface holds the address (also when several do)
+}
+
+// Sides looks up a record's source and destination addresses (near: the record's interface, as Lookup) and
+// their resources, in one call without calls on its common path (both addresses IPv4): the interface usually
+// holds one of them, which a compare with its own address settles, and the other costs one probe of the flat
+// table, written out here (a call would spill every live register).
+func (ix *Index) Sides(r *flowlog.Record, near int32) (sd Sides) {
+	if !r.SrcAddr.Is4() || !r.DstAddr.Is4() {
+		sd.Src, sd.SrcKnown = ix.Lookup(r.SrcAddr, near)
+		sd.Dst, sd.DstKnown = ix.Lookup(r.DstAddr, near)
+		sd.SrcRes, sd.DstRes = ix.ResourceOf(sd.Src), ix.ResourceOf(sd.Dst)
+		return sd
+	}
+	s, d := key4(r.SrcAddr), key4(r.DstAddr)
+	var se, de int32
 	if near >= 0 {
-		own = ix.hot[near].addr4
-	}
-	if r.SrcAddr.Is4() {
-		if k := key4(r.SrcAddr); own != 0 && k == own {
-			si, sk = near, true
-		} else if si = ix.v4.get(k); si == ambiguous {
-			si, sk = ix.resolve4(k, near), true
-		} else {
-			sk = si != none
+		switch ix.own4[near] {
+		case uint64(s):
+			se, de = near, ix.v4.get(d)
+		case uint64(d):
+			se, de = ix.v4.get(s), near
+		default:
+			se, de = ix.v4.get(s), ix.v4.get(d)
 		}
 	} else {
-		si, sk = ix.lookup6(r.SrcAddr, near)
+		se, de = ix.v4.get(s), ix.v4.get(d)
 	}
-	if r.DstAddr.Is4() {
-		if k := key4(r.DstAddr); own != 0 && k == own {
-			di, dk = near, true
-		} else if di = ix.v4.get(k); di == ambiguous {
-			di, dk = ix.resolve4(k, near), true
-		} else {
-			dk = di != none
-		}
-	} else {
-		di, dk = ix.lookup6(r.DstAddr, near)
+	sd = Sides{Src: se, Dst: de, SrcKnown: se != none, DstKnown: de != none}
+	if se == ambiguous {
+		sd.Src = ix.resolve4(s, near)
 	}
-	return
+	if de == ambiguous {
+		sd.Dst = ix.resolve4(d, near)
+	}
+	sd.SrcRes, sd.DstRes = ix.ResourceOf(sd.Src), ix.ResourceOf(sd.Dst)
+	return sd
 }
 
 func (ix *Index) lookup6(a netip.Addr, near int32) (int32, bool) {
@@ -262,19 +289,25 @@ func (r *ranges6) contains(k u128) bool {
 	return i > 0 && k.cmp(r.hi[i-1]) <= 0
 }
 
-// upper is the number of elements of sorted s that are ≤ k.
-func upper[T cmp.Ordered](s []T, k T) int {
-	lo, n := 0, len(s)
-	for n > 0 {
-		h := n >> 1
-		if s[lo+h] <= k {
-			lo += h + 1
-			n -= h + 1
-		} else {
-			n = h
-		}
+// upper is the number of elements of sorted s that are ≤ k: a binary search without a data-dependent
+// branch (the halving is fixed by len(s), and the step is taken by a mask: the compiler keeps branches in
+// loops), so that the peers' random addresses and ports cost no mispredictions.
+func upper[T int32 | uint32](s []T, k T) int {
+	n := len(s)
+	if n == 0 {
+		return 0
 	}
-	return lo
+	base := 0
+	for n > 1 {
+		half := n >> 1
+		below := int((int64(k) - int64(s[base+half])) >> 63) // -1 when s[base+half] > k, else 0
+		base += half &^ below
+		n -= half
+	}
+	if s[base] <= k {
+		base++
+	}
+	return base
 }
 
 // upper6 is upper for IPv6 keys.
@@ -692,5 +725,23 @@ func (at *Attributor) expoOf(k ExposureKey) int32 {
 // ExposureKey is the exposure key with id id (from Exposure).
 func (at *Attributor) ExposureKey(id int32) ExposureKey { return at.expos[id] }
 
+// Own4 is what a record's lookup needs of its interface e (e ≥ 0): the IPv4 address only e holds (as a
+// number; NoOwn4, above every uint32, when none) and e's resource. Inlined, with Find4, by a caller's fast
+// path; Sides is the same lookup in one call.
+func (ix *Index) Own4(e int32) (uint64, int32) { return ix.own4[e], ix.res2[e+2] }
+
+// NoOwn4 is Own4's address when the interface holds no IPv4 address of its own: no uint32 equals it.
+const NoOwn4 = noOwn4
+
+// Find4 is the interface holding IPv4 address k (as a number) and its resource: (-1, -1) when none does;
+// (Ambiguous, -1) when several do, which Lookup resolves (by the record's interface).
+func (ix *Index) Find4(k uint32) (int32, int32) {
+	e := ix.v4.get(k)
+	return e, ix.res2[e+2] // without a branch on whether some interface holds k
+}
+
+// Ambiguous is Find4's answer for an address several interfaces hold.
+const Ambiguous = ambiguous
+
 // Res is the resource of interface e (e ≥ 0).
-func (ix *Index) Res(e int32) int32 { return ix.hot[e].res }
+func (ix *Index) Res(e int32) int32 { return ix.res[e] }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 
@@ -379,5 +380,64 @@ func TestInternalEdges(t *testing.T) {
 		if got, want := ix.Internal(a), refInternal(ix, a); got != want {
 			t.Errorf("Internal(%s) = %v, want %v", s, got, want)
 		}
+	}
+}
+
+// TestUpperCounts: upper is the number of elements ≤ k, for every length up to 40 and keys around each element,
+// int32 and uint32 (near its top).
+func TestUpperCounts(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(7, 8))
+	for n := range 41 {
+		for range 20 {
+			s := make([]int32, n)
+			for i := range s {
+				s[i] = rng.Int32N(100)
+			}
+			slices.Sort(s)
+			s = slices.Compact(s)
+			for k := int32(-2); k < 103; k++ {
+				want := 0
+				for _, v := range s {
+					if v <= k {
+						want++
+					}
+				}
+				if got := upper(s, k); got != want {
+					t.Fatalf("upper(%v, %d) = %d, want %d", s, k, got, want)
+				}
+				u := make([]uint32, len(s)) // the same at the top of the uint32 range
+				for i, v := range s {
+					u[i] = uint32(v) + 0xffffff00
+				}
+				if got := upper(u, uint32(k)+0xffffff00); k >= 0 && got != want {
+					t.Fatalf("upper(%v, %d) = %d, want %d", u, uint32(k)+0xffffff00, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestDescriberMatchesDescribe: over random inventories and records, the Describer's remembered texts are
+// Describe's, whichever cause came first (causes sharing a text share an entry).
+func TestDescriberMatchesDescribe(t *testing.T) {
+	t.Parallel()
+	n := 0
+	for seed := range 20 {
+		rng := rand.New(rand.NewPCG(uint64(seed), 16))
+		snap, enis, addrs := randEstate(rng)
+		ix := New(snap, Options{})
+		d := ix.NewDescriber()
+		for _, r := range randRecords(t, rng, enis, addrs, 1000) {
+			iface := ix.Interface(r.Field(flowlog.InterfaceID))
+			c := ix.Attribute(r, iface)
+			if got, want := d.Describe(c), ix.Describe(c); got != want {
+				t.Fatalf("seed %d: Describer %q, want %q (%+v)", seed, got, want, c)
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatal("no causes")
 	}
 }

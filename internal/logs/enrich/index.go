@@ -52,7 +52,10 @@ type Index struct {
 
 	byID   map[string]int32
 	v4     table4
-	hot    []ifHot // per interface: resource, own address, policies (fast.go)
+	hot    []ifHot  // per interface: policies, subnet, groups (fast.go)
+	res    []int32  // per interface: its resource
+	res2   []int32  // res with two -1 before it: res2[e+2] is e's resource for any e ≥ ambiguous
+	own4   []uint64 // per interface: an IPv4 address only it holds, or noOwn4 (fast.go)
 	pols   []policy
 	in4    ranges4 // the internal prefixes as sorted disjoint ranges
 	in6    ranges6
@@ -66,6 +69,8 @@ type Index struct {
 	labels   []string      // Resources[i].Label()
 	reasons  []string      // interned reject-reason values
 	ports    *[1024]uint64 // sensitive ports, a bit per port
+	sensList []int32       // the sensitive ports, ascending
+	sgText   []int32       // per interface: the number of its group ids' text (Describer)
 }
 
 const (
@@ -100,6 +105,11 @@ func New(snap *inventory.Snapshot, o Options) *Index {
 	for _, p := range sens {
 		if p >= 0 && p < 65536 {
 			ix.ports[p>>6] |= 1 << (p & 63)
+		}
+	}
+	for p := range int32(65536) {
+		if ix.Sensitive(p) {
+			ix.sensList = append(ix.sensList, p)
 		}
 	}
 	type resKey struct{ account, region, kind, id string }
@@ -239,15 +249,31 @@ func New(snap *inventory.Snapshot, o Options) *Index {
 	}
 	ix.v4 = newTable4(tmp4)
 	ix.hot = make([]ifHot, len(ix.Interfaces))
+	ix.res2 = make([]int32, len(ix.Interfaces)+2)
+	ix.res2[0], ix.res2[1] = none, none
+	ix.res = ix.res2[2:]
+	ix.own4 = make([]uint64, len(ix.Interfaces))
 	for e := range ix.Interfaces {
-		ix.hot[e].res = ix.Interfaces[e].Resource
+		ix.res[e] = ix.Interfaces[e].Resource
+		ix.own4[e] = noOwn4
 	}
 	for k, e := range tmp4 {
-		if e >= 0 && k != 0 && (ix.hot[e].addr4 == 0 || k < ix.hot[e].addr4) { // any one will do: the lowest
-			ix.hot[e].addr4 = k
+		if e >= 0 && k != 0 && uint64(k) < ix.own4[e] { // any one will do: the lowest
+			ix.own4[e] = uint64(k)
 		}
 	}
 	ix.buildPolicies()
+	texts := map[string]int32{}
+	ix.sgText = make([]int32, len(ix.Interfaces))
+	for e := range ix.Interfaces {
+		t := strings.Join(ix.Interfaces[e].sgIDs, ", ")
+		n, ok := texts[t]
+		if !ok {
+			n = int32(len(texts))
+			texts[t] = n
+		}
+		ix.sgText[e] = n
+	}
 	ix.buildInternal()
 	ix.labels = make([]string, len(ix.Resources))
 	for i, r := range ix.Resources {
@@ -285,7 +311,7 @@ func (ix *Index) ResourceOf(e int32) int32 {
 	if e < 0 {
 		return none
 	}
-	return ix.hot[e].res
+	return ix.res[e]
 }
 
 // Internal reports whether a is private (RFC 1918, RFC 6598 shared, loopback, link-local, IPv6 ULA) or inside
@@ -316,6 +342,9 @@ var cgnat = netip.MustParsePrefix("100.64.0.0/10")
 func (ix *Index) Sensitive(port int32) bool {
 	return port >= 0 && port < 65536 && ix.ports[port>>6]&(1<<(port&63)) != 0
 }
+
+// SensitivePorts are the sensitive ports, ascending (a copy).
+func (ix *Index) SensitivePorts() []int32 { return slices.Clone(ix.sensList) }
 
 // Known reports whether some inventory interface holds address a (also when several do).
 func (ix *Index) Known(a netip.Addr) bool {
