@@ -344,19 +344,24 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 		out.Resolved += x.resolved
 		out.Unresolved += x.unresolv
 	}
-	// Addresses no interface holds: their rows are the address tables' rows.
-	for k, v := range rejSrc.m { // summed into a map: the order does not matter
-		if !ix.Known(k.addr()) {
-			src.m[rkey{a: k, res: -1}] += v
+	// Addresses no interface holds: their rows are the address tables' rows, ranked with the others (TopWith)
+	// rather than added to the maps one by one (a key the table holds already is added to it).
+	outside := func(t *TopK[rkey], addrs *TopK[akey]) []Entry[rkey] {
+		var extra []Entry[rkey]
+		for k, v := range addrs.m {
+			if !ix.Known(k.addr()) {
+				rk := rkey{a: k, res: -1}
+				if _, ok := t.m[rk]; ok {
+					t.m[rk] += v
+				} else {
+					extra = append(extra, Entry[rkey]{rk, v})
+				}
+			}
 		}
+		t.ErrBound += addrs.ErrBound
+		return extra
 	}
-	src.ErrBound += rejSrc.ErrBound
-	for k, v := range rejDst.m {
-		if !ix.Known(k.addr()) {
-			dst.m[rkey{a: k, res: -1}] += v
-		}
-	}
-	dst.ErrBound += rejDst.ErrBound
+	srcOut, dstOut := outside(src, rejSrc), outside(dst, rejDst)
 	for i := range n {
 		if v := sent[i] + recv[i]; v > 0 {
 			talk.m[rkey{res: int32(i)}] = v
@@ -369,10 +374,10 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 		return k.a.String()
 	}
 	var l1, l2, l3, l4 []Count
-	for _, en := range src.Top(c.TopN) {
+	for _, en := range src.TopWith(srcOut, c.TopN) {
 		l1 = append(l1, Count{Key: label(en.Key), Value: en.Count})
 	}
-	for _, en := range dst.Top(c.TopN) {
+	for _, en := range dst.TopWith(dstOut, c.TopN) {
 		l2 = append(l2, Count{Key: label(en.Key), Value: en.Count})
 	}
 	for _, en := range ports.Top(c.TopN) {

@@ -120,6 +120,11 @@ func (t *TopK[K]) Merge(o *TopK[K]) {
 
 // mergeEntries adds es (with their error bound) into t, then prunes once if t is over capacity.
 func (t *TopK[K]) mergeEntries(es []Entry[K], errBound int64) {
+	if len(t.m) == 0 && len(es) > 1024 {
+		// Into an empty table (the first unit merged, often the only one): sized once, where growing from the
+		// initial size would rehash it several times.
+		t.m = make(map[K]int64, min(len(es), t.cap+1))
+	}
 	for _, e := range es {
 		t.m[e.Key] += e.Count
 	}
@@ -145,8 +150,21 @@ type Entry[K any] struct {
 }
 
 // Top returns the n heaviest keys, heaviest first; ties are broken by key order.
-func (t *TopK[K]) Top(n int) []Entry[K] {
-	out := t.entries()
+func (t *TopK[K]) Top(n int) []Entry[K] { return t.topOf(t.entries(), n) }
+
+// TopWith is Top over t's keys and extra's, which are distinct from each other and from t's: the same as
+// adding extra to t first, without building the map entries (Finish's rows of addresses outside the
+// inventory are thousands).
+func (t *TopK[K]) TopWith(extra []Entry[K], n int) []Entry[K] {
+	out := make([]Entry[K], 0, len(t.m)+len(extra))
+	for k, v := range t.m {
+		out = append(out, Entry[K]{k, v})
+	}
+	return t.topOf(append(out, extra...), n)
+}
+
+// topOf returns the n first of out (t's entries) in t's order.
+func (t *TopK[K]) topOf(out []Entry[K], n int) []Entry[K] {
 	if len(out) > n {
 		selectEntries(out, n, t.order) // the n first, then only they are sorted
 		out = out[:n]
