@@ -384,7 +384,7 @@ func (s *Shard) Add(r *flowlog.Record) {
 func (s *Shard) countIface(ifc []byte, st flowlog.Status) {
 	k, short := ifaceKeyOf(ifc)
 	is := s.lastIfS
-	if is == nil || !short || k != s.lastIfK {
+	if is == nil || !short || !k.eq(s.lastIfK) {
 		is = s.ifaces.get(ifc, k, short, s.e.cfg.MaxInterfaces)
 		if is == nil {
 			s.lastIfS = nil
