@@ -253,14 +253,13 @@ type Shard struct {
 	rejPort *counter64     // port<<32 | protocol
 	talkers *TopK[pairKey] // pairs involving IPv6
 	talk4   *lagged        // IPv4 pairs, src<<32|dst: an 8-byte key keeps the table small and cache-friendly
-	hist    map[int64]*Bucket
-	lastMin int64
-	lastB   *Bucket
+	hist    minutes
 	ifaces  *ifaceTable
 	lastIfK ifaceKey // the last interface seen, when its id is short
 	lastIfS *ifaceStat
 	pending [][]detRec
-	en      *enrichShard // nil: no enrichment
+	en      *enrichShard   // nil: no enrichment
+	fix     flowlog.Record // withoutTimes's copy
 }
 
 // Shard returns a new worker shard.
@@ -268,7 +267,7 @@ func (e *Engine) Shard() *Shard {
 	c := e.cfg.TopKCapacity
 	s := &Shard{
 		e: e, rejSrc: newAddrCounter(c), rejDst: newAddrCounter(c), rejPort: newCounter64(c),
-		talkers: NewTopK(c, comparePair), talk4: newLagged(c), hist: map[int64]*Bucket{}, lastMin: -1 << 62, ifaces: newIfaceTable(e.seed),
+		talkers: NewTopK(c, comparePair), talk4: newLagged(c), ifaces: newIfaceTable(e.seed),
 		pending: make([][]detRec, len(e.dets)),
 	}
 	if e.cfg.Enrich != nil {
@@ -286,46 +285,31 @@ func (s *Shard) Add(r *flowlog.Record) {
 		s.T.FilteredOut++
 		return
 	}
-	t := &s.T
-	t.Records++
-	bytes := max(r.Bytes, 0)
-	t.Bytes += bytes
-	t.Packets += max(r.Packets, 0)
 	// The parser keeps times within 1970..9999 (flowlog.MaxTime); a record built otherwise must not put an
 	// unwritable time into the report (time.Time has no JSON past year 9999): its times count as absent.
-	if r.Start < flowlog.NA || r.Start > flowlog.MaxTime || r.End < flowlog.NA || r.End > flowlog.MaxTime {
-		c := *r
-		c.Start, c.End = flowlog.NA, flowlog.NA
-		r = &c
+	if uint64(r.Start-flowlog.NA) > flowlog.MaxTime-flowlog.NA || uint64(r.End-flowlog.NA) > flowlog.MaxTime-flowlog.NA {
+		r = s.withoutTimes(r)
 	}
-	if r.Start != flowlog.NA && (t.First == 0 || r.Start < t.First) {
-		t.First = r.Start
+	t := &s.T
+	t.Records++
+	bytes, packets := max(r.Bytes, 0), max(r.Packets, 0)
+	t.Bytes += bytes
+	t.Packets += packets
+	start := r.Start
+	if start != flowlog.NA && (t.First == 0 || start < t.First) {
+		t.First = start
 	}
 	if r.End > t.Last {
 		t.Last = r.End
-	} else if r.End == flowlog.NA && r.Start > t.Last {
-		t.Last = r.Start
+	} else if r.End == flowlog.NA && start > t.Last {
+		t.Last = start
 	}
-	if r.Start != flowlog.NA {
-		m := r.Start / 60
-		b := s.lastB
-		if m != s.lastMin {
-			b = s.hist[m]
-			if b == nil {
-				b = &Bucket{}
-				s.hist[m] = b
-			}
-			s.lastMin, s.lastB = m, b
-		}
+	var b *Bucket // the record's minute
+	if start != flowlog.NA {
+		b = s.hist.at(start / 60)
 		b.Records++
 		b.Bytes += bytes
-		b.Packets += max(r.Packets, 0)
-		switch r.Action {
-		case flowlog.Accept:
-			b.Accept++
-		case flowlog.Reject:
-			b.Reject++
-		}
+		b.Packets += packets
 	}
 	ifc := r.Field(flowlog.InterfaceID)
 	if ifc != nil {
@@ -337,26 +321,37 @@ func (s *Shard) Add(r *flowlog.Record) {
 	case flowlog.SkipData:
 		t.SkipData++
 	}
+	detect := false // sent to the detectors (which drop records without a destination address and port)
 	switch r.Action {
-	case flowlog.Accept:
-		t.Accept++
-		t.AcceptBytes += bytes
 	case flowlog.Reject:
 		t.Reject++
 		t.RejectBytes += bytes
+		if b != nil {
+			b.Reject++
+		}
 		s.rejSrc.add(r.SrcAddr)
 		s.rejDst.add(r.DstAddr)
 		if r.DstPort >= 0 {
 			s.rejPort.Add(uint64(r.DstPort)<<32|uint64(uint32(r.Protocol)), 1)
 		}
-	}
-	// Talkers are who exchanged data: REJECTed bytes never arrived (and are mostly one-off probes).
-	if bytes > 0 && r.Action != flowlog.Reject && r.SrcAddr.IsValid() && r.DstAddr.IsValid() {
-		if r.SrcAddr.Is4() && r.DstAddr.Is4() {
-			a, b := r.SrcAddr.As4(), r.DstAddr.As4()
-			s.talk4.add(uint64(binary.BigEndian.Uint32(a[:]))<<32|uint64(binary.BigEndian.Uint32(b[:])), bytes)
-		} else {
-			s.talkers.Add(pairKey{keyOf(r.SrcAddr), keyOf(r.DstAddr)}, bytes)
+		detect = true
+	case flowlog.Accept:
+		t.Accept++
+		t.AcceptBytes += bytes
+		if b != nil {
+			b.Accept++
+		}
+		detect = s.e.cfg.ScanAccepted
+		fallthrough
+	default:
+		// Talkers are who exchanged data: REJECTed bytes never arrived (and are mostly one-off probes).
+		if bytes > 0 && r.SrcAddr.IsValid() && r.DstAddr.IsValid() {
+			if r.SrcAddr.Is4() && r.DstAddr.Is4() {
+				a, b := r.SrcAddr.As4(), r.DstAddr.As4()
+				s.talk4.add(uint64(binary.BigEndian.Uint32(a[:]))<<32|uint64(binary.BigEndian.Uint32(b[:])), bytes)
+			} else {
+				s.talkers.Add(pairKey{keyOf(r.SrcAddr), keyOf(r.DstAddr)}, bytes)
+			}
 		}
 	}
 	if s.en != nil {
@@ -374,11 +369,19 @@ func (s *Shard) Add(r *flowlog.Record) {
 		}
 		s.en.add(r, iface)
 	}
-	// The detectors drop records without a destination address and port (detector.add): they are not sent.
-	if (r.Action == flowlog.Reject || s.e.cfg.ScanAccepted && r.Action == flowlog.Accept) && r.SrcAddr.IsValid() && r.Start >= 0 &&
-		r.DstAddr.IsValid() && r.DstPort >= 0 {
-		s.route(detRec{src: keyOf(r.SrcAddr), dst: keyOf(r.DstAddr), dstValid: r.DstAddr.IsValid(), start: r.Start, dstPort: r.DstPort, proto: r.Protocol, reject: r.Action == flowlog.Reject})
+	if detect && r.SrcAddr.IsValid() && start >= 0 && r.DstAddr.IsValid() && r.DstPort >= 0 {
+		s.route(detRec{src: keyOf(r.SrcAddr), dst: keyOf(r.DstAddr), dstValid: true, start: start, dstPort: r.DstPort, proto: r.Protocol, reject: r.Action == flowlog.Reject})
 	}
+}
+
+// withoutTimes returns a copy of r (in the shard, reused) with its times absent. Out of line: a Record is over
+// 1 KB, which Add's frame need not hold for a record the parser never gives.
+//
+//go:noinline
+func (s *Shard) withoutTimes(r *flowlog.Record) *flowlog.Record {
+	s.fix = *r
+	s.fix.Start, s.fix.End = flowlog.NA, flowlog.NA
+	return &s.fix
 }
 
 func (s *Shard) countIface(ifc []byte, st flowlog.Status) {
