@@ -150,12 +150,33 @@ type Entry[K any] struct {
 }
 
 // Top returns the n heaviest keys, heaviest first; ties are broken by key order.
-func (t *TopK[K]) Top(n int) []Entry[K] { return t.topOf(t.entries(), n) }
+func (t *TopK[K]) Top(n int) []Entry[K] {
+	if n <= topFew {
+		var b best[K]
+		b.init(t, n)
+		for k, v := range t.m {
+			b.offer(Entry[K]{k, v})
+		}
+		return b.es
+	}
+	return t.topOf(t.entries(), n)
+}
 
 // TopWith is Top over t's keys and extra's, which are distinct from each other and from t's: the same as
 // adding extra to t first, without building the map entries (Finish's rows of addresses outside the
 // inventory are thousands).
 func (t *TopK[K]) TopWith(extra []Entry[K], n int) []Entry[K] {
+	if n <= topFew {
+		var b best[K]
+		b.init(t, n)
+		for k, v := range t.m {
+			b.offer(Entry[K]{k, v})
+		}
+		for _, e := range extra {
+			b.offer(e)
+		}
+		return b.es
+	}
 	out := make([]Entry[K], 0, len(t.m)+len(extra))
 	for k, v := range t.m {
 		out = append(out, Entry[K]{k, v})
@@ -171,4 +192,40 @@ func (t *TopK[K]) topOf(out []Entry[K], n int) []Entry[K] {
 	}
 	slices.SortFunc(out, t.order)
 	return out
+}
+
+// topFew is the longest list Top keeps by insertion (best) rather than by selecting among all the entries.
+const topFew = 64
+
+// best keeps the n first entries offered, in t's order, by insertion: a report's lists are a few rows long,
+// and most of the thousands of entries offered are lighter than the last row, which one comparison of counts
+// tells (no call). The order is total (keys are distinct), so the rows are the same as selecting and sorting
+// all the entries would give.
+type best[K comparable] struct {
+	t  *TopK[K]
+	n  int
+	es []Entry[K]
+}
+
+func (b *best[K]) init(t *TopK[K], n int) {
+	b.t, b.n, b.es = t, max(n, 0), make([]Entry[K], 0, max(n, 0))
+}
+
+func (b *best[K]) offer(e Entry[K]) {
+	if len(b.es) == b.n {
+		if b.n == 0 {
+			return
+		}
+		last := b.es[b.n-1]
+		if e.Count < last.Count || e.Count == last.Count && b.t.compare(e.Key, last.Key) > 0 {
+			return
+		}
+		b.es = b.es[:b.n-1]
+	}
+	i := len(b.es)
+	b.es = append(b.es, e)
+	for ; i > 0 && b.t.order(e, b.es[i-1]) < 0; i-- {
+		b.es[i] = b.es[i-1]
+	}
+	b.es[i] = e
 }
