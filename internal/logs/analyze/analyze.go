@@ -203,9 +203,12 @@ type unitTop struct {
 	rejPort                          []Entry[PortProto]
 	talkers                          []Entry[pairKey]
 	errSrc, errDst, errPort, errTalk int64
-	enSrc, enDst                     []Entry[rkey]
-	enPort                           []Entry[rport]
-	errEnSrc, errEnDst, errEnPort    int64
+	// Whether each list's keys are distinct (an IPv4-mapped IPv6 address counted apart from its IPv4 form
+	// gives one key twice): the merged tables then adopt the first unit's lists as they are (TopK.adopt).
+	oneSrc, oneDst, oneTalk       bool
+	enSrc, enDst                  []Entry[rkey]
+	enPort                        []Entry[rport]
+	errEnSrc, errEnDst, errEnPort int64
 }
 
 func comparePortProto(a, b PortProto) int {
@@ -461,17 +464,20 @@ func (c addrCounter) add(a netip.Addr) {
 
 // entries returns the counts (IPv4 first, in table order; then IPv6) and their error bound, and empties c.
 // The lagged IPv4 table must be flushed first (partTables.flush).
-func (c addrCounter) entries() ([]Entry[akey], int64) {
+// distinct says whether the keys are distinct.
+func (c addrCounter) entries() (out []Entry[akey], bound int64, distinct bool) {
 	v4 := c.v4.c
-	out := make([]Entry[akey], 0, v4.n+len(c.v6.m))
+	out = make([]Entry[akey], 0, v4.n+len(c.v6.m))
 	v4.each(func(k uint64, v int64) { out = append(out, Entry[akey]{akey{0, 0xffff<<32 | k}, v}) })
+	distinct = true
 	for k, v := range c.v6.m {
 		out = append(out, Entry[akey]{k, v})
+		distinct = distinct && !k.mapped4()
 	}
-	bound := v4.ErrBound + c.v6.ErrBound
+	bound = v4.ErrBound + c.v6.ErrBound
 	v4.reset()
 	c.v6.reset()
-	return out, bound
+	return out, bound, distinct
 }
 
 // EndPart is called by the reader after the shard read part chunk of unit i (completely or not; last: the
@@ -661,8 +667,8 @@ func (s *Shard) takeTop() *unitTop {
 func (t *partTables) take() *unitTop {
 	t.flush()
 	u := &unitTop{}
-	u.rejSrc, u.errSrc = t.rejSrc.entries()
-	u.rejDst, u.errDst = t.rejDst.entries()
+	u.rejSrc, u.errSrc, u.oneSrc = t.rejSrc.entries()
+	u.rejDst, u.errDst, u.oneDst = t.rejDst.entries()
 	u.rejPort = make([]Entry[PortProto], 0, t.rejPort.n)
 	t.rejPort.each(func(k uint64, v int64) {
 		u.rejPort = append(u.rejPort, Entry[PortProto]{PortProto{int32(k >> 32), int32(uint32(k))}, v})
@@ -673,8 +679,10 @@ func (t *partTables) take() *unitTop {
 	t.talk4.c.each(func(k uint64, v int64) {
 		u.talkers = append(u.talkers, Entry[pairKey]{pairKey{akey{0, 0xffff<<32 | k>>32}, akey{0, 0xffff<<32 | k&0xffffffff}}, v})
 	})
+	u.oneTalk = true
 	for k, v := range t.talkers.m {
 		u.talkers = append(u.talkers, Entry[pairKey]{k, v})
+		u.oneTalk = u.oneTalk && !(k.src.mapped4() && k.dst.mapped4())
 	}
 	u.errTalk = t.talk4.c.ErrBound + t.talkers.ErrBound
 	t.talk4.c.reset()
@@ -704,10 +712,22 @@ func newTopTables(c int, enriched bool) *topTables {
 }
 
 func (t *topTables) merge(u *unitTop) {
-	t.rejSrc.mergeEntries(u.rejSrc, u.errSrc)
-	t.rejDst.mergeEntries(u.rejDst, u.errDst)
-	t.rejPort.mergeEntries(u.rejPort, u.errPort)
-	t.talkers.mergeEntries(u.talkers, u.errTalk)
+	if u.oneSrc {
+		t.rejSrc.adopt(u.rejSrc, u.errSrc)
+	} else {
+		t.rejSrc.mergeEntries(u.rejSrc, u.errSrc)
+	}
+	if u.oneDst {
+		t.rejDst.adopt(u.rejDst, u.errDst)
+	} else {
+		t.rejDst.mergeEntries(u.rejDst, u.errDst)
+	}
+	t.rejPort.adopt(u.rejPort, u.errPort) // a counter64's keys
+	if u.oneTalk {
+		t.talkers.adopt(u.talkers, u.errTalk)
+	} else {
+		t.talkers.mergeEntries(u.talkers, u.errTalk)
+	}
 	if t.enSrc != nil {
 		t.enSrc.mergeEntries(u.enSrc, u.errEnSrc)
 		t.enDst.mergeEntries(u.enDst, u.errEnDst)

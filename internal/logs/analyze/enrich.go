@@ -348,7 +348,7 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 	// rather than added to the maps one by one (a key the table holds already is added to it).
 	outside := func(t *TopK[rkey], addrs *TopK[akey]) []Entry[rkey] {
 		var extra []Entry[rkey]
-		for k, v := range addrs.m {
+		addrs.each(func(k akey, v int64) {
 			if !ix.Known(k.addr()) {
 				rk := rkey{a: k, res: -1}
 				if _, ok := t.m[rk]; ok {
@@ -357,7 +357,7 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 					extra = append(extra, Entry[rkey]{rk, v})
 				}
 			}
-		}
+		})
 		t.ErrBound += addrs.ErrBound
 		return extra
 	}

@@ -110,5 +110,25 @@ func TestTopWithSameAsAdding(t *testing.T) {
 		if got, want := m.Top(5000), one.Top(5000); !slices.Equal(got, want) || m.ErrBound != one.ErrBound {
 			t.Fatalf("trial %d: mergeEntries into an empty table differs", trial)
 		}
+		// adopt (distinct keys, into an empty table) is the same merge; then adds and merges after it settle
+		// the adopted counts into the map and go on the same.
+		a := NewTopK(2000, akey.compare)
+		a.adopt(slices.Clone(es), 3)
+		if got, want := a.TopWith(nil, 5000), one.Top(5000); !slices.Equal(got, want) || a.ErrBound != one.ErrBound || a.Len() != one.Len() {
+			t.Fatalf("trial %d: adopt differs from mergeEntries", trial)
+		}
+		if got, want := a.Top(7), one.Top(7); !slices.Equal(got, want) {
+			t.Fatalf("trial %d: adopt's Top differs", trial)
+		}
+		more := []Entry[akey]{{akey{0, 1}, 5}, {akey{1 << 40, 2}, 9}}
+		a.adopt(more, 1)
+		one.mergeEntries(more, 1)
+		for i := range 3000 {
+			a.Add(akey{uint64(i % 700), 0}, 2)
+			one.Add(akey{uint64(i % 700), 0}, 2)
+		}
+		if got, want := a.Top(5000), one.Top(5000); !slices.Equal(got, want) || a.ErrBound != one.ErrBound {
+			t.Fatalf("trial %d: adds after adopt differ", trial)
+		}
 	}
 }
