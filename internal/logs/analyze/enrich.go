@@ -347,7 +347,7 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 	// Addresses no interface holds: their rows are the address tables' rows, ranked with the others (TopWith)
 	// rather than added to the maps one by one (a key the table holds already is added to it).
 	outside := func(t *TopK[rkey], addrs *TopK[akey]) []Entry[rkey] {
-		var extra []Entry[rkey]
+		extra := make([]Entry[rkey], 0, addrs.Len())
 		addrs.each(func(k akey, v int64) {
 			if !ix.Known(k.addr()) {
 				rk := rkey{a: k, res: -1}
