@@ -39,9 +39,7 @@ func (h *minutes) slow(m int64) *Bucket {
 			// minute copies it O(log) times.
 			n := min(max(2*int64(len(h.win)), hi-lo), windowMinutes)
 			if m < h.lo {
-				lo = hi - n
-			} else {
-				hi = lo + n
+				lo = hi - n // else the window starts where it did
 			}
 			w := make([]Bucket, n)
 			copy(w[h.lo-lo:], h.win)
