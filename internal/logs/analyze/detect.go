@@ -36,10 +36,10 @@ type Detection struct {
 // detRec is the part of a record the detectors need, copied so it outlives the parser's buffer.
 type detRec struct {
 	src, dst akey
-	dstValid bool
 	start    int64
 	dstPort  int32
 	proto    int32
+	dstValid bool // (the flags last: 56 bytes, not 64)
 	reject   bool
 }
 
