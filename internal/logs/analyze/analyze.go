@@ -15,7 +15,8 @@
 // with an inventory (Config.Enrich) three more top-k tables of at most TopKCapacity keys, handed over and
 // merged the same way (enrich.go), an interface table of at most Config.MaxInterfaces entries (past it a
 // sample of the ids by hash, the same whichever worker saw which id: iface.go), and one timeline bucket per
-// minute of the time span read. Every other per-worker count is an exact sum. The detectors together hold at most Config.MaxDetectorState keys plus distinct values (a few
+// minute of the time span read (a dense window of at most 4,096 of them, 160 KB, then a map: timeline.go).
+// Every other per-worker count is an exact sum. The detectors together hold at most Config.MaxDetectorState keys plus distinct values (a few
 // hundred more while partitions catch up); past it they keep a deterministic sample of sources, one in 2^k
 // by address hash, and the report says so: the same input gives the same detections in any order. Nothing
 // is closed or forgotten by arrival time (that made the answer depend on which worker read what first), so
