@@ -37,21 +37,23 @@ func (c *counter64) Add(k uint64, w int64) {
 	c.addAt(k, w, mix(k)&c.mask)
 }
 
-// addAt adds w (> 0) to k's count; i is k's home slot, mix(k) & c.mask. Branch-free but for the probe loop
-// (which a key in its home slot, the usual case, leaves at once) and the rare prune: whether k is new or
-// counted already is in no pattern a predictor could learn, so the slot is written either way (an empty
-// slot's count is 0, plus w) and n counts the new key arithmetically. n > cap only just after an insert.
+// addAt adds w (> 0) to k's count; i is k's home slot, mix(k) & c.mask.
 func (c *counter64) addAt(k uint64, w int64, i uint64) {
-	s := &c.slots[i]
-	for min(s.k^k, uint64(s.v)) != 0 { // held by another key
+	for {
+		s := &c.slots[i]
+		if s.v == 0 {
+			s.k, s.v = k, w
+			c.n++
+			if c.n > c.cap {
+				c.prune(c.cap / 2)
+			}
+			return
+		}
+		if s.k == k {
+			s.v += w
+			return
+		}
 		i = (i + 1) & c.mask
-		s = &c.slots[i]
-	}
-	c.n += int(uint64(s.v|-s.v)>>63 ^ 1) // 1 if the slot was empty
-	s.k = k
-	s.v += w
-	if c.n > c.cap {
-		c.prune(c.cap / 2)
 	}
 }
 
