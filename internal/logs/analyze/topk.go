@@ -130,6 +130,11 @@ func (t *TopK[K]) Merge(o *TopK[K]) {
 
 // mergeEntries adds es (with their error bound) into t, then prunes once if t is over capacity.
 func (t *TopK[K]) mergeEntries(es []Entry[K], errBound int64) {
+	if len(es) == 0 && t.Len() <= t.cap {
+		// Nothing to add (a shard's tables at Finish, emptied by its last part): adopted counts stay as they are.
+		t.ErrBound += errBound
+		return
+	}
 	t.settle()
 	if len(t.m) == 0 && len(es) > 1024 {
 		// Into an empty table (the first unit merged, often the only one): sized once, where growing from the

@@ -120,6 +120,14 @@ func TestTopWithSameAsAdding(t *testing.T) {
 		if got, want := a.Top(7), one.Top(7); !slices.Equal(got, want) {
 			t.Fatalf("trial %d: adopt's Top differs", trial)
 		}
+		a = NewTopK(2000, akey.compare)
+		a.adopt(slices.Clone(es), 3)
+		flat := len(a.flat)
+		a.mergeEntries(nil, 2) // nothing to add: the adopted counts stay adopted
+		one.mergeEntries(nil, 2)
+		if len(a.flat) != flat || a.ErrBound != one.ErrBound {
+			t.Fatalf("trial %d: merging nothing settled the adopted counts or lost the bound", trial)
+		}
 		more := []Entry[akey]{{akey{0, 1}, 5}, {akey{1 << 40, 2}, 9}}
 		a.adopt(more, 1)
 		one.mergeEntries(more, 1)
