@@ -15,7 +15,8 @@
 // with an inventory (Config.Enrich) three more top-k tables of at most TopKCapacity keys, handed over and
 // merged the same way (enrich.go), an interface table of at most Config.MaxInterfaces entries (past it a
 // sample of the ids by hash, the same whichever worker saw which id: iface.go), and one timeline bucket per
-// minute of the time span read. Every other per-worker count is an exact sum. The detectors together hold at most Config.MaxDetectorState keys plus distinct values (a few
+// minute of the time span read (a dense window of at most 4,096 of them, 160 KB, then a map: timeline.go).
+// Every other per-worker count is an exact sum. The detectors together hold at most Config.MaxDetectorState keys plus distinct values (a few
 // hundred more while partitions catch up); past it they keep a deterministic sample of sources, one in 2^k
 // by address hash, and the report says so: the same input gives the same detections in any order. Nothing
 // is closed or forgotten by arrival time (that made the answer depend on which worker read what first), so
@@ -203,9 +204,12 @@ type unitTop struct {
 	rejPort                          []Entry[PortProto]
 	talkers                          []Entry[pairKey]
 	errSrc, errDst, errPort, errTalk int64
-	enSrc, enDst                     []Entry[rkey]
-	enPort                           []Entry[rport]
-	errEnSrc, errEnDst, errEnPort    int64
+	// Whether each list's keys are distinct (an IPv4-mapped IPv6 address counted apart from its IPv4 form
+	// gives one key twice): the merged tables then adopt the first unit's lists as they are (TopK.adopt).
+	oneSrc, oneDst, oneTalk       bool
+	enSrc, enDst                  []Entry[rkey]
+	enPort                        []Entry[rport]
+	errEnSrc, errEnDst, errEnPort int64
 }
 
 func comparePortProto(a, b PortProto) int {
@@ -253,14 +257,12 @@ type Shard struct {
 	rejPort *counter64     // port<<32 | protocol
 	talkers *TopK[pairKey] // pairs involving IPv6
 	talk4   *lagged        // IPv4 pairs, src<<32|dst: an 8-byte key keeps the table small and cache-friendly
-	hist    map[int64]*Bucket
-	lastMin int64
-	lastB   *Bucket
+	hist    minutes
 	ifaces  *ifaceTable
-	lastIfK ifaceKey // the last interface seen, when its id is short
-	lastIfS *ifaceStat
+	lastIfS *ifaceStat // the last record's interface (nil: none, or not in the sample)
 	pending [][]detRec
-	en      *enrichShard // nil: no enrichment
+	en      *enrichShard   // nil: no enrichment
+	fix     flowlog.Record // withoutTimes's copy
 }
 
 // Shard returns a new worker shard.
@@ -268,7 +270,7 @@ func (e *Engine) Shard() *Shard {
 	c := e.cfg.TopKCapacity
 	s := &Shard{
 		e: e, rejSrc: newAddrCounter(c), rejDst: newAddrCounter(c), rejPort: newCounter64(c),
-		talkers: NewTopK(c, comparePair), talk4: newLagged(c), hist: map[int64]*Bucket{}, lastMin: -1 << 62, ifaces: newIfaceTable(e.seed),
+		talkers: NewTopK(c, comparePair), talk4: newLagged(c), ifaces: newIfaceTable(e.seed),
 		pending: make([][]detRec, len(e.dets)),
 	}
 	if e.cfg.Enrich != nil {
@@ -286,46 +288,31 @@ func (s *Shard) Add(r *flowlog.Record) {
 		s.T.FilteredOut++
 		return
 	}
-	t := &s.T
-	t.Records++
-	bytes := max(r.Bytes, 0)
-	t.Bytes += bytes
-	t.Packets += max(r.Packets, 0)
 	// The parser keeps times within 1970..9999 (flowlog.MaxTime); a record built otherwise must not put an
 	// unwritable time into the report (time.Time has no JSON past year 9999): its times count as absent.
-	if r.Start < flowlog.NA || r.Start > flowlog.MaxTime || r.End < flowlog.NA || r.End > flowlog.MaxTime {
-		c := *r
-		c.Start, c.End = flowlog.NA, flowlog.NA
-		r = &c
+	if uint64(r.Start-flowlog.NA) > flowlog.MaxTime-flowlog.NA || uint64(r.End-flowlog.NA) > flowlog.MaxTime-flowlog.NA {
+		r = s.withoutTimes(r)
 	}
-	if r.Start != flowlog.NA && (t.First == 0 || r.Start < t.First) {
-		t.First = r.Start
+	t := &s.T
+	t.Records++
+	bytes, packets := max(r.Bytes, 0), max(r.Packets, 0)
+	t.Bytes += bytes
+	t.Packets += packets
+	start := r.Start
+	if start != flowlog.NA && (t.First == 0 || start < t.First) {
+		t.First = start
 	}
 	if r.End > t.Last {
 		t.Last = r.End
-	} else if r.End == flowlog.NA && r.Start > t.Last {
-		t.Last = r.Start
+	} else if r.End == flowlog.NA && start > t.Last {
+		t.Last = start
 	}
-	if r.Start != flowlog.NA {
-		m := r.Start / 60
-		b := s.lastB
-		if m != s.lastMin {
-			b = s.hist[m]
-			if b == nil {
-				b = &Bucket{}
-				s.hist[m] = b
-			}
-			s.lastMin, s.lastB = m, b
-		}
+	var b *Bucket // the record's minute
+	if start != flowlog.NA {
+		b = s.hist.at(start / 60)
 		b.Records++
 		b.Bytes += bytes
-		b.Packets += max(r.Packets, 0)
-		switch r.Action {
-		case flowlog.Accept:
-			b.Accept++
-		case flowlog.Reject:
-			b.Reject++
-		}
+		b.Packets += packets
 	}
 	ifc := r.Field(flowlog.InterfaceID)
 	if ifc != nil {
@@ -337,26 +324,37 @@ func (s *Shard) Add(r *flowlog.Record) {
 	case flowlog.SkipData:
 		t.SkipData++
 	}
+	detect := false // sent to the detectors (which drop records without a destination address and port)
 	switch r.Action {
-	case flowlog.Accept:
-		t.Accept++
-		t.AcceptBytes += bytes
 	case flowlog.Reject:
 		t.Reject++
 		t.RejectBytes += bytes
+		if b != nil {
+			b.Reject++
+		}
 		s.rejSrc.add(r.SrcAddr)
 		s.rejDst.add(r.DstAddr)
 		if r.DstPort >= 0 {
 			s.rejPort.Add(uint64(r.DstPort)<<32|uint64(uint32(r.Protocol)), 1)
 		}
-	}
-	// Talkers are who exchanged data: REJECTed bytes never arrived (and are mostly one-off probes).
-	if bytes > 0 && r.Action != flowlog.Reject && r.SrcAddr.IsValid() && r.DstAddr.IsValid() {
-		if r.SrcAddr.Is4() && r.DstAddr.Is4() {
-			a, b := r.SrcAddr.As4(), r.DstAddr.As4()
-			s.talk4.add(uint64(binary.BigEndian.Uint32(a[:]))<<32|uint64(binary.BigEndian.Uint32(b[:])), bytes)
-		} else {
-			s.talkers.Add(pairKey{keyOf(r.SrcAddr), keyOf(r.DstAddr)}, bytes)
+		detect = true
+	case flowlog.Accept:
+		t.Accept++
+		t.AcceptBytes += bytes
+		if b != nil {
+			b.Accept++
+		}
+		detect = s.e.cfg.ScanAccepted
+		fallthrough
+	default:
+		// Talkers are who exchanged data: REJECTed bytes never arrived (and are mostly one-off probes).
+		if bytes > 0 && r.SrcAddr.IsValid() && r.DstAddr.IsValid() {
+			if r.SrcAddr.Is4() && r.DstAddr.Is4() {
+				a, b := r.SrcAddr.As4(), r.DstAddr.As4()
+				s.talk4.add(uint64(binary.BigEndian.Uint32(a[:]))<<32|uint64(binary.BigEndian.Uint32(b[:])), bytes)
+			} else {
+				s.talkers.Add(pairKey{keyOf(r.SrcAddr), keyOf(r.DstAddr)}, bytes)
+			}
 		}
 	}
 	if s.en != nil {
@@ -374,24 +372,35 @@ func (s *Shard) Add(r *flowlog.Record) {
 		}
 		s.en.add(r, iface)
 	}
-	// The detectors drop records without a destination address and port (detector.add): they are not sent.
-	if (r.Action == flowlog.Reject || s.e.cfg.ScanAccepted && r.Action == flowlog.Accept) && r.SrcAddr.IsValid() && r.Start >= 0 &&
-		r.DstAddr.IsValid() && r.DstPort >= 0 {
-		s.route(detRec{src: keyOf(r.SrcAddr), dst: keyOf(r.DstAddr), dstValid: r.DstAddr.IsValid(), start: r.Start, dstPort: r.DstPort, proto: r.Protocol, reject: r.Action == flowlog.Reject})
+	if detect && r.SrcAddr.IsValid() && start >= 0 && r.DstAddr.IsValid() && r.DstPort >= 0 {
+		s.route(detRec{src: keyOf(r.SrcAddr), dst: keyOf(r.DstAddr), dstValid: true, start: start, dstPort: r.DstPort, proto: r.Protocol, reject: r.Action == flowlog.Reject})
 	}
+}
+
+// withoutTimes returns a copy of r (in the shard, reused) with its times absent. Out of line: a Record is over
+// 1 KB, which Add's frame need not hold for a record the parser never gives.
+//
+//go:noinline
+func (s *Shard) withoutTimes(r *flowlog.Record) *flowlog.Record {
+	s.fix = *r
+	s.fix.Start, s.fix.End = flowlog.NA, flowlog.NA
+	return &s.fix
 }
 
 func (s *Shard) countIface(ifc []byte, st flowlog.Status) {
 	k, short := ifaceKeyOf(ifc)
-	is := s.lastIfS
-	if is == nil || !short || k != s.lastIfK {
-		is = s.ifaces.get(ifc, k, short, s.e.cfg.MaxInterfaces)
-		if is == nil {
+	// Inline, the usual case: the id in its home slot (load ≤ 1/4). Else the probe, the long ids' map and the
+	// additions (get). Checking the last id seen first cost as much as this when ids alternate.
+	t := s.ifaces
+	sl := &t.slots[t.home(k)]
+	is := sl.s
+	if !short || is == nil || !sl.k.eq(k) {
+		if is = t.get(ifc, k, short, s.e.cfg.MaxInterfaces); is == nil {
 			s.lastIfS = nil
 			return
 		}
-		s.lastIfK, s.lastIfS = k, is
 	}
+	s.lastIfS = is
 	is.records++
 	switch st {
 	case flowlog.SkipData:
@@ -458,17 +467,20 @@ func (c addrCounter) add(a netip.Addr) {
 
 // entries returns the counts (IPv4 first, in table order; then IPv6) and their error bound, and empties c.
 // The lagged IPv4 table must be flushed first (partTables.flush).
-func (c addrCounter) entries() ([]Entry[akey], int64) {
+// distinct says whether the keys are distinct.
+func (c addrCounter) entries() (out []Entry[akey], bound int64, distinct bool) {
 	v4 := c.v4.c
-	out := make([]Entry[akey], 0, v4.n+len(c.v6.m))
+	out = make([]Entry[akey], 0, v4.n+len(c.v6.m))
 	v4.each(func(k uint64, v int64) { out = append(out, Entry[akey]{akey{0, 0xffff<<32 | k}, v}) })
+	distinct = true
 	for k, v := range c.v6.m {
 		out = append(out, Entry[akey]{k, v})
+		distinct = distinct && !k.mapped4()
 	}
-	bound := v4.ErrBound + c.v6.ErrBound
+	bound = v4.ErrBound + c.v6.ErrBound
 	v4.reset()
 	c.v6.reset()
-	return out, bound
+	return out, bound, distinct
 }
 
 // EndPart is called by the reader after the shard read part chunk of unit i (completely or not; last: the
@@ -658,8 +670,8 @@ func (s *Shard) takeTop() *unitTop {
 func (t *partTables) take() *unitTop {
 	t.flush()
 	u := &unitTop{}
-	u.rejSrc, u.errSrc = t.rejSrc.entries()
-	u.rejDst, u.errDst = t.rejDst.entries()
+	u.rejSrc, u.errSrc, u.oneSrc = t.rejSrc.entries()
+	u.rejDst, u.errDst, u.oneDst = t.rejDst.entries()
 	u.rejPort = make([]Entry[PortProto], 0, t.rejPort.n)
 	t.rejPort.each(func(k uint64, v int64) {
 		u.rejPort = append(u.rejPort, Entry[PortProto]{PortProto{int32(k >> 32), int32(uint32(k))}, v})
@@ -670,8 +682,10 @@ func (t *partTables) take() *unitTop {
 	t.talk4.c.each(func(k uint64, v int64) {
 		u.talkers = append(u.talkers, Entry[pairKey]{pairKey{akey{0, 0xffff<<32 | k>>32}, akey{0, 0xffff<<32 | k&0xffffffff}}, v})
 	})
+	u.oneTalk = true
 	for k, v := range t.talkers.m {
 		u.talkers = append(u.talkers, Entry[pairKey]{k, v})
+		u.oneTalk = u.oneTalk && !(k.src.mapped4() && k.dst.mapped4())
 	}
 	u.errTalk = t.talk4.c.ErrBound + t.talkers.ErrBound
 	t.talk4.c.reset()
@@ -701,10 +715,22 @@ func newTopTables(c int, enriched bool) *topTables {
 }
 
 func (t *topTables) merge(u *unitTop) {
-	t.rejSrc.mergeEntries(u.rejSrc, u.errSrc)
-	t.rejDst.mergeEntries(u.rejDst, u.errDst)
-	t.rejPort.mergeEntries(u.rejPort, u.errPort)
-	t.talkers.mergeEntries(u.talkers, u.errTalk)
+	if u.oneSrc {
+		t.rejSrc.adopt(u.rejSrc, u.errSrc)
+	} else {
+		t.rejSrc.mergeEntries(u.rejSrc, u.errSrc)
+	}
+	if u.oneDst {
+		t.rejDst.adopt(u.rejDst, u.errDst)
+	} else {
+		t.rejDst.mergeEntries(u.rejDst, u.errDst)
+	}
+	t.rejPort.adopt(u.rejPort, u.errPort) // a counter64's keys
+	if u.oneTalk {
+		t.talkers.adopt(u.talkers, u.errTalk)
+	} else {
+		t.talkers.mergeEntries(u.talkers, u.errTalk)
+	}
 	if t.enSrc != nil {
 		t.enSrc.mergeEntries(u.enSrc, u.errEnSrc)
 		t.enDst.mergeEntries(u.enDst, u.errEnDst)

@@ -441,3 +441,35 @@ func TestTimeOutOfRange(t *testing.T) {
 		t.Errorf("totals %+v, to %v", rep.Totals, rep.To)
 	}
 }
+
+// TestMappedAddressCountedOnce: an IPv4 address and its IPv4-mapped IPv6 form are one key in the top lists
+// (the IPv4 table and the IPv6 map each count one of them; the merged list sums them), whether the tables
+// are merged from parts or taken at Finish, as a source, a destination and a talker pair.
+func TestMappedAddressCountedOnce(t *testing.T) {
+	for _, parts := range []bool{false, true} {
+		eng := analyze.New(analyze.Config{}, 1)
+		s := eng.Shard()
+		v4, v6 := netip.MustParseAddr("192.0.2.7"), netip.MustParseAddr("::ffff:192.0.2.7")
+		dst := netip.MustParseAddr("198.51.100.1")
+		for i, a := range []netip.Addr{v4, v6, v4} {
+			r := &flowlog.Record{SrcAddr: a, DstAddr: dst, DstPort: 22, Protocol: 6, Start: 1767225600, End: 1767225660, Bytes: 10, Packets: 1,
+				Action: flowlog.Reject}
+			s.Add(r)
+			r2 := *r
+			r2.Action, r2.SrcAddr, r2.DstAddr = flowlog.Accept, dst, a
+			s.Add(&r2)
+			if parts {
+				s.EndPart(0, i, i == 2)
+			}
+		}
+		rep := eng.Finish(flowlog.Stats{}, nil)
+		for _, l := range rep.Top[:1] {
+			if len(l.Rows) != 1 || l.Rows[0].Key != "192.0.2.7" || l.Rows[0].Value != 3 {
+				t.Errorf("parts %v: %s rows %+v, want 192.0.2.7 counted 3 times", parts, l.Title, l.Rows)
+			}
+		}
+		if l := rep.Top[3]; len(l.Rows) != 1 || l.Rows[0].Key != "198.51.100.1 -> 192.0.2.7" || l.Rows[0].Value != 30 {
+			t.Errorf("parts %v: talkers rows %+v, want one pair of 30 bytes", parts, l.Rows)
+		}
+	}
+}

@@ -76,6 +76,12 @@ func (c *counter64) prune(keep int) {
 	stride := (nb*0x9E3779B9)>>32 | 1  // odd, so the walk visits every block once
 	j, b := 0, uint64(0)
 	for range nb {
+		// The walk jumps, which the hardware prefetcher does not follow: fetch the block after next meanwhile
+		// (its 4 cache lines; 256 bytes a block).
+		ahead := (b + 2*stride) & (nb - 1)
+		for x := range uint64(4) {
+			prefetch(unsafe.Pointer(&c.slots[ahead*block+x*block/4]))
+		}
 		for _, s := range c.slots[b*block : (b+1)*block] {
 			// Branch-free gather: half the slots are empty, in no pattern a branch predictor could learn.
 			live[j] = s

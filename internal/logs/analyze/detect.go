@@ -36,11 +36,31 @@ type Detection struct {
 // detRec is the part of a record the detectors need, copied so it outlives the parser's buffer.
 type detRec struct {
 	src, dst akey
-	dstValid bool
 	start    int64
 	dstPort  int32
 	proto    int32
+	dstValid bool // (the flags last: 56 bytes, not 64)
 	reject   bool
+}
+
+// srcState is a source the one-off filter has seen: promoted, or waiting with its first record (less the
+// source, which is the key).
+type srcState struct {
+	dst            akey
+	start          int64
+	dstPort, proto int32
+	dstValid       bool
+	reject         bool
+	promoted       bool
+}
+
+func waiting(r detRec) srcState {
+	return srcState{dst: r.dst, start: r.start, dstPort: r.dstPort, proto: r.proto, dstValid: r.dstValid, reject: r.reject}
+}
+
+// rec is the waiting record of source src.
+func (w srcState) rec(src akey) detRec {
+	return detRec{src: src, dst: w.dst, dstValid: w.dstValid, start: w.start, dstPort: w.dstPort, proto: w.proto, reject: w.reject}
 }
 
 type vKey struct{ src, dst akey }
@@ -143,11 +163,12 @@ type detector struct {
 	distinct int
 
 	// One-off sources (most internet probes send one packet and leave) never reach any threshold. The first
-	// record of a source waits in first; only a second record promotes the source to full tracking, with
+	// record of a source waits in srcs; only a second record promotes the source to full tracking, with
 	// both records replayed. This keeps the detectors' work and memory proportional to repeat offenders.
+	// One map for both (a source waiting or promoted): one lookup per record, and a waiting record is kept
+	// without its source, the key (40 bytes, not 64).
 	prefilter bool
-	first     map[akey]detRec
-	promoted  map[akey]struct{}
+	srcs      map[akey]srcState
 
 	// held[j] is the state held for sources of level j: waiting singles, promoted sources, keys and set
 	// elements. Other partitions read it (sampler.held).
@@ -162,7 +183,7 @@ func newDetector(cfg *Config, s *sampler) *detector {
 	d := &detector{
 		cfg: cfg, windows: map[int64]*window{}, distinct: cfg.MaxDistinct, s: s,
 		winLen: [3]int64{int64(cfg.VerticalWindow / time.Second), int64(cfg.HorizontalWindow / time.Second), int64(cfg.BruteForceWindow / time.Second)},
-		first:  map[akey]detRec{}, promoted: map[akey]struct{}{},
+		srcs:   map[akey]srcState{},
 	}
 	// With a threshold of 1 a single record is a detection: then every record is tracked.
 	d.prefilter = cfg.VerticalPorts > 1 && cfg.HorizontalHosts > 1 && cfg.BruteForceRejects > 1
@@ -186,14 +207,13 @@ func (d *detector) add(r detRec) {
 	var grew int64
 	if !d.prefilter {
 		grew = d.track(r)
-	} else if _, ok := d.promoted[r.src]; ok {
+	} else if st, ok := d.srcs[r.src]; ok && st.promoted {
 		grew = d.track(r)
-	} else if f, ok := d.first[r.src]; ok {
-		delete(d.first, r.src)
-		d.promoted[r.src] = struct{}{}
-		grew = d.track(f) + d.track(r) // the single's entry becomes the promoted one's
+	} else if ok {
+		d.srcs[r.src] = srcState{promoted: true}
+		grew = d.track(st.rec(r.src)) + d.track(r) // the single's entry becomes the promoted one's
 	} else {
-		d.first[r.src] = r
+		d.srcs[r.src] = waiting(r)
 		grew = 1
 	}
 	d.held[lvl].Add(grew)
@@ -215,14 +235,9 @@ func (d *detector) purge(k int) {
 	}
 	d.level = k
 	keep := func(src akey) bool { return levelOf(src) >= k }
-	for src := range d.first {
+	for src := range d.srcs {
 		if !keep(src) {
-			delete(d.first, src)
-		}
-	}
-	for src := range d.promoted {
-		if !keep(src) {
-			delete(d.promoted, src)
+			delete(d.srcs, src)
 		}
 	}
 	for key, w := range d.windows {

@@ -575,20 +575,18 @@ func (e *Engine) finishEnrichment(rejSrc, rejDst *TopK[akey]) *Enrichment {
 // addr, the address table, for the addresses no interface holds. Their keys cannot meet: t's are held by
 // some interface, addr's that are kept by none, and resources are not addresses.
 func resourceTop(ix *enrich.Index, t *TopK[rkey], per []int64, addr *TopK[akey], n int) []Entry[rkey] {
-	es := make([]Entry[rkey], 0, len(t.m)+len(per)+len(addr.m))
-	for k, v := range t.m {
-		es = append(es, Entry[rkey]{k, v})
-	}
+	es := make([]Entry[rkey], 0, t.Len()+len(per)+addr.Len())
+	t.each(func(k rkey, v int64) { es = append(es, Entry[rkey]{k, v}) })
 	for i, v := range per {
 		if v > 0 {
 			es = append(es, Entry[rkey]{rkey{res: int32(i)}, v})
 		}
 	}
-	for k, v := range addr.m {
+	addr.each(func(k akey, v int64) {
 		if !knownKey(ix, k) {
 			es = append(es, Entry[rkey]{rkey{a: k, res: -1}, v})
 		}
-	}
+	})
 	return topEntries(es, n, rkey.compare)
 }
 

@@ -69,7 +69,7 @@ func enrichOnly(b *testing.B, ix *enrich.Index, recs []flowlog.Record) {
 	runtime.KeepAlive(sink)
 }
 
-// threadCPU is the calling thread's user + system CPU time.
+// threadCPU is the calling thread's user + system CPU time (lock the goroutine to its thread around a measurement).
 func threadCPU() time.Duration {
 	var ru syscall.Rusage
 	if syscall.Getrusage(1, &ru) != nil { // RUSAGE_THREAD

@@ -10,15 +10,17 @@ import (
 // deterministic sample, the ids whose sampleHash has at least level leading zero bits (1 in 2^level), raising
 // the level until they fit, like the detectors. Which ids a worker keeps then depends on the ids it saw, not
 // on their order, and a kept id was never refused, so its counts are exact; Finish raises the shards' levels
-// to the one at which the union fits, so the report is the same whichever worker read which part. Ids of up to 24 bytes (real
-// ones are 21: "eni-" + 17 hex digits) are held as three overlapping words and their length, which together
-// fix every byte, in an open-addressing table (linear probing, load ≤ 1/2) keyed by a seeded hash of the
-// words: a lookup is a few loads and word compares, no string hashing and no call. Longer ids go to a map.
+// to the one at which the union fits, so the report is the same whichever worker read which part. Ids of up
+// to 24 bytes (real ones are 21: "eni-" + 17 hex digits) are held as three overlapping words and their
+// length, which together fix every byte, in an open-addressing table (linear probing, load ≤ 1/4 up to 16384
+// slots, then ≤ 1/2) keyed by a seeded hash of the words: a lookup is a few loads, multiplications and one
+// compare, no string hashing. Longer ids go to a map.
 type ifaceTable struct {
 	slots []ifaceSlot
 	long  map[string]*ifaceStat
 	stats []*ifaceStat
 	mask  uint64
+	shift uint // 64 - log2(len(slots)): a hash's top bits are its home slot
 	seed  uint64
 	level int // > 0: the table overflowed, only ids with level leading zero bits in their sampleHash are kept
 }
@@ -29,6 +31,11 @@ type ifaceKey struct {
 	n       int
 }
 
+// eq reports whether k and o are the same id: one test of the or of the differences, not a branch per word.
+func (k ifaceKey) eq(o ifaceKey) bool {
+	return (k.a^o.a)|(k.m^o.m)|(k.z^o.z)|uint64(k.n^o.n) == 0
+}
+
 type ifaceSlot struct {
 	k ifaceKey
 	s *ifaceStat // nil: empty
@@ -36,7 +43,7 @@ type ifaceSlot struct {
 
 func newIfaceTable(seed maphash.Seed) *ifaceTable {
 	const size = 1024
-	return &ifaceTable{slots: make([]ifaceSlot, size), mask: size - 1, seed: maphash.Comparable(seed, 0) | 1,
+	return &ifaceTable{slots: make([]ifaceSlot, size), mask: size - 1, shift: 64 - uint(bits.TrailingZeros(size)), seed: maphash.Comparable(seed, 0) | 1,
 		long: map[string]*ifaceStat{}}
 }
 
@@ -54,12 +61,16 @@ func ifaceKeyOf(b []byte) (ifaceKey, bool) {
 	return ifaceKey{}, false
 }
 
-// hash multiplies the words by odd constants, xors them and mixes the result once: half the work of mixing each word
-// (the layout of this table decides nothing in the report: entries are found by key and listed in the order
-// they were added).
+// hash multiplies the words by odd constants and xors them: no mix after, the home slot is the product's top
+// bits, where every bit of a multiplied word counts (the layout of this table decides nothing in the report:
+// entries are found by key and listed in the order they were added). The last word is rotated first, for the
+// bytes ids differ in (the last hex digits) are its top bytes.
 func (t *ifaceTable) hash(k ifaceKey) uint64 {
-	return mix((k.a^t.seed)*0x9e3779b97f4a7c15 ^ k.m*0xc2b2ae3d27d4eb4f ^ bits.RotateLeft64(k.z, 32) ^ uint64(k.n)<<58)
+	return (k.a^t.seed)*0x9e3779b97f4a7c15 ^ k.m*0xc2b2ae3d27d4eb4f ^ bits.RotateLeft64(k.z, 32)*0x165667b19e3779f9 ^ uint64(k.n)*0x27d4eb2f165667c5
 }
+
+// home is k's home slot.
+func (t *ifaceTable) home(k ifaceKey) uint64 { return t.hash(k) >> t.shift }
 
 // sampleHash is an id's hash for the sample kept past MaxInterfaces: unseeded, so the same ids are kept in
 // every run. Computed only when an id is added or refused, never for an id found.
@@ -90,13 +101,13 @@ func (t *ifaceTable) get(id []byte, k ifaceKey, ok bool, max int) *ifaceStat {
 		t.long[is.name] = is
 		return is
 	}
-	i := t.hash(k) & t.mask
+	i := t.home(k)
 	for {
 		s := &t.slots[i]
 		if s.s == nil {
 			break
 		}
-		if s.k == k {
+		if s.k.eq(k) {
 			return s.s
 		}
 		i = (i + 1) & t.mask
@@ -108,7 +119,7 @@ func (t *ifaceTable) get(id []byte, k ifaceKey, ok bool, max int) *ifaceStat {
 			return nil
 		}
 		if len(t.stats) != n { // the table was rebuilt: find k's free slot again
-			i = t.hash(k) & t.mask
+			i = t.home(k)
 			for t.slots[i].s != nil {
 				i = (i + 1) & t.mask
 			}
@@ -117,7 +128,11 @@ func (t *ifaceTable) get(id []byte, k ifaceKey, ok bool, max int) *ifaceStat {
 	is := &ifaceStat{name: string(id), enr: enrUnknown, sh: h}
 	t.stats = append(t.stats, is)
 	t.slots[i] = ifaceSlot{k, is}
-	if 2*len(t.stats) > len(t.slots) { // counting long ids too, which only makes it grow early
+	// Load ≤ 1/4 while the table is small (≤ 16384 slots, 640 KB): a lookup then mostly finds its id in the
+	// first slot, where at 1/2 a second probe is common and the mispredicted loop cost as much as the rest.
+	// Past it, load ≤ 1/2 as before, so that MaxInterfaces ids take no more memory. Long ids count too, which
+	// only makes it grow early.
+	if n := len(t.stats); 4*n > len(t.slots) && (len(t.slots) < 1<<14 || 2*n > len(t.slots)) {
 		t.grow()
 	}
 	return is
@@ -159,7 +174,7 @@ func (t *ifaceTable) raise() {
 		if s.s == nil || !sampled(s.s.sh, t.level) {
 			continue
 		}
-		i := t.hash(s.k) & t.mask
+		i := t.home(s.k)
 		for t.slots[i].s != nil {
 			i = (i + 1) & t.mask
 		}
@@ -171,11 +186,12 @@ func (t *ifaceTable) grow() {
 	old := t.slots
 	t.slots = make([]ifaceSlot, 2*len(old))
 	t.mask = uint64(len(t.slots) - 1)
+	t.shift--
 	for _, s := range old {
 		if s.s == nil {
 			continue
 		}
-		i := t.hash(s.k) & t.mask
+		i := t.home(s.k)
 		for t.slots[i].s != nil {
 			i = (i + 1) & t.mask
 		}

@@ -3,7 +3,10 @@ package analyze
 import (
 	"fmt"
 	"hash/maphash"
+	"runtime"
 	"testing"
+
+	"github.com/flowguard/flowguard/internal/logs/flowlog"
 )
 
 // TestIfaceHashSpreads fills interface tables with ids as AWS makes them (eni- and 17 hex digits: counted up,
@@ -44,4 +47,35 @@ func TestIfaceHashSpreads(t *testing.T) {
 			t.Errorf("%s: longest probe run %d slots", c.name, best)
 		}
 	}
+}
+
+// BenchmarkCountIface times Shard.countIface alone (the interface table's lookup and counters) over ids as
+// BenchmarkEnrichedReport's traffic has them: 500 interfaces, one per record at random, mostly status OK. It
+// prints the benchmark thread's CPU time per record (other jobs on a shared machine do not count).
+func BenchmarkCountIface(b *testing.B) {
+	var pool [500][]byte // the ids as the parser gives them: slices of a line in cache
+	for i := range pool {
+		pool[i] = fmt.Appendf(nil, "eni-%017x", 0x0a1b2c3d4e5f6000+i*7919)
+	}
+	ids := make([][]byte, 1<<16)
+	sts := make([]flowlog.Status, len(ids))
+	rng := uint64(1)
+	for i := range ids {
+		rng = rng*6364136223846793005 + 1442695040888963407
+		ids[i] = pool[(rng>>33)%500]
+		sts[i] = flowlog.OK
+		if rng>>60 == 0 {
+			sts[i] = flowlog.NoData
+		}
+	}
+	s := New(Config{}, 1).Shard()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	t0 := threadCPU()
+	for b.Loop() {
+		for i, id := range ids {
+			s.countIface(id, sts[i])
+		}
+	}
+	b.ReportMetric(float64((threadCPU()-t0).Nanoseconds())/float64(b.N*len(ids)), "cpu-ns/record")
 }

@@ -21,6 +21,9 @@ func (k akey) addr() netip.Addr {
 	return netip.AddrFrom16(b).Unmap()
 }
 
+// mapped4 reports whether k is an IPv4 address's key (the IPv4-mapped form keyOf gives it).
+func (k akey) mapped4() bool { return k.hi == 0 && k.lo>>32 == 0xffff }
+
 func (k akey) compare(o akey) int {
 	switch {
 	case k.hi < o.hi:

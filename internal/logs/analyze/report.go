@@ -149,7 +149,7 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 			tot.First = t.First
 		}
 		tot.Last = max(tot.Last, t.Last)
-		for m, b := range s.hist {
+		s.hist.each(func(m int64, b *Bucket) {
 			h := hist[m]
 			if h == nil {
 				h = &Bucket{}
@@ -160,7 +160,7 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 			h.Packets += b.Packets
 			h.Accept += b.Accept
 			h.Reject += b.Reject
-		}
+		})
 		for _, v := range s.ifaces.stats {
 			x := ifaces[v.name]
 			if x == nil {

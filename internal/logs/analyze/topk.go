@@ -11,7 +11,10 @@ import (
 // Keys tied at the cut are kept in key order (compare), never in map order: the same adds in the same order
 // give the same table.
 type TopK[K comparable] struct {
-	m        map[K]int64
+	m map[K]int64
+	// flat holds counts not in m: distinct keys, none of them in m (adopt). Every method but Top, TopWith and
+	// each moves them into m first (settle).
+	flat     []Entry[K]
 	cap      int
 	compare  func(a, b K) int
 	ErrBound int64
@@ -25,6 +28,9 @@ func NewTopK[K comparable](capacity int, compare func(a, b K) int) *TopK[K] {
 
 // Add adds w to k's count.
 func (t *TopK[K]) Add(k K, w int64) {
+	if len(t.flat) > 0 {
+		t.settle()
+	}
 	t.m[k] += w
 	if len(t.m) > t.cap {
 		t.prune(t.cap / 2)
@@ -32,6 +38,7 @@ func (t *TopK[K]) Add(k K, w int64) {
 }
 
 func (t *TopK[K]) prune(keep int) {
+	t.settle()
 	if len(t.m) <= keep {
 		return
 	}
@@ -47,6 +54,7 @@ func (t *TopK[K]) prune(keep int) {
 
 // entries returns the entries in map order.
 func (t *TopK[K]) entries() []Entry[K] {
+	t.settle()
 	out := make([]Entry[K], 0, len(t.m))
 	for k, v := range t.m {
 		out = append(out, Entry[K]{k, v})
@@ -109,6 +117,8 @@ func selectEntries[K any](es []Entry[K], k int, order func(a, b Entry[K]) int) {
 
 // Merge adds o's counts into t.
 func (t *TopK[K]) Merge(o *TopK[K]) {
+	t.settle()
+	o.settle()
 	for k, v := range o.m {
 		t.m[k] += v
 	}
@@ -120,6 +130,17 @@ func (t *TopK[K]) Merge(o *TopK[K]) {
 
 // mergeEntries adds es (with their error bound) into t, then prunes once if t is over capacity.
 func (t *TopK[K]) mergeEntries(es []Entry[K], errBound int64) {
+	if len(es) == 0 && t.Len() <= t.cap {
+		// Nothing to add (a shard's tables at Finish, emptied by its last part): adopted counts stay as they are.
+		t.ErrBound += errBound
+		return
+	}
+	t.settle()
+	if len(t.m) == 0 && len(es) > 1024 {
+		// Into an empty table (the first unit merged, often the only one): sized once, where growing from the
+		// initial size would rehash it several times.
+		t.m = make(map[K]int64, min(len(es), t.cap+1))
+	}
 	for _, e := range es {
 		t.m[e.Key] += e.Count
 	}
@@ -131,12 +152,55 @@ func (t *TopK[K]) mergeEntries(es []Entry[K], errBound int64) {
 
 // reset empties t.
 func (t *TopK[K]) reset() {
+	t.flat = nil
 	clear(t.m)
 	t.ErrBound = 0
 }
 
 // Len is the number of keys held.
-func (t *TopK[K]) Len() int { return len(t.m) }
+func (t *TopK[K]) Len() int { return len(t.m) + len(t.flat) }
+
+// adopt is mergeEntries of entries whose keys are distinct, into t: when t is empty (the first unit merged,
+// often the only one) es becomes t's counts as they are, pruned the same way if over capacity, without a map
+// insert each (t owns es after). Otherwise it is mergeEntries.
+func (t *TopK[K]) adopt(es []Entry[K], errBound int64) {
+	if len(t.m) > 0 || len(t.flat) > 0 {
+		t.mergeEntries(es, errBound)
+		return
+	}
+	t.flat = es
+	t.ErrBound += errBound
+	if keep := t.cap / 2; len(es) > t.cap {
+		// As prune: the keep first in the (total) order stay, the bound grows by the heaviest dropped.
+		selectEntries(es, keep, t.order)
+		t.ErrBound += es[keep].Count
+		t.flat = es[:keep]
+	}
+}
+
+// settle moves the adopted counts into the map.
+func (t *TopK[K]) settle() {
+	if len(t.flat) == 0 {
+		return
+	}
+	if len(t.m) == 0 && len(t.flat) > 1024 {
+		t.m = make(map[K]int64, min(len(t.flat), t.cap+1))
+	}
+	for _, e := range t.flat {
+		t.m[e.Key] += e.Count
+	}
+	t.flat = nil
+}
+
+// each calls f for every key and count, in no order.
+func (t *TopK[K]) each(f func(k K, v int64)) {
+	for k, v := range t.m {
+		f(k, v)
+	}
+	for _, e := range t.flat {
+		f(e.Key, e.Count)
+	}
+}
 
 // Entry is one key and its count.
 type Entry[K any] struct {
@@ -146,11 +210,83 @@ type Entry[K any] struct {
 
 // Top returns the n heaviest keys, heaviest first; ties are broken by key order.
 func (t *TopK[K]) Top(n int) []Entry[K] {
-	out := t.entries()
+	if n <= topFew {
+		var b best[K]
+		b.init(t, n)
+		for k, v := range t.m {
+			b.offer(Entry[K]{k, v})
+		}
+		for _, e := range t.flat {
+			b.offer(e)
+		}
+		return b.es
+	}
+	return t.topOf(t.entries(), n)
+}
+
+// TopWith is Top over t's keys and extra's, which are distinct from each other and from t's: the same as
+// adding extra to t first, without building the map entries (Finish's rows of addresses outside the
+// inventory are thousands).
+func (t *TopK[K]) TopWith(extra []Entry[K], n int) []Entry[K] {
+	if n <= topFew {
+		var b best[K]
+		b.init(t, n)
+		for k, v := range t.m {
+			b.offer(Entry[K]{k, v})
+		}
+		for _, e := range t.flat {
+			b.offer(e)
+		}
+		for _, e := range extra {
+			b.offer(e)
+		}
+		return b.es
+	}
+	return t.topOf(append(t.entries(), extra...), n)
+}
+
+// topOf returns the n first of out (t's entries) in t's order.
+func (t *TopK[K]) topOf(out []Entry[K], n int) []Entry[K] {
 	if len(out) > n {
 		selectEntries(out, n, t.order) // the n first, then only they are sorted
 		out = out[:n]
 	}
 	slices.SortFunc(out, t.order)
 	return out
+}
+
+// topFew is the longest list Top keeps by insertion (best) rather than by selecting among all the entries.
+const topFew = 64
+
+// best keeps the n first entries offered, in t's order, by insertion: a report's lists are a few rows long,
+// and most of the thousands of entries offered are lighter than the last row, which one comparison of counts
+// tells (no call). The order is total (keys are distinct), so the rows are the same as selecting and sorting
+// all the entries would give.
+type best[K comparable] struct {
+	t  *TopK[K]
+	n  int
+	es []Entry[K]
+}
+
+func (b *best[K]) init(t *TopK[K], n int) {
+	b.t, b.n, b.es = t, max(n, 0), make([]Entry[K], 0, max(n, 0))
+}
+
+func (b *best[K]) offer(e Entry[K]) {
+	if len(b.es) == b.n {
+		if b.n == 0 {
+			return
+		}
+		last := b.es[b.n-1]
+		if e.Count < last.Count || e.Count == last.Count && b.t.compare(e.Key, last.Key) > 0 {
+			return
+		}
+		b.es = b.es[:b.n-1]
+	}
+	i := len(b.es)
+	b.es = append(b.es, e)
+	for ; i > 0 && b.t.order(e, b.es[i-1]) < 0; i-- {
+		b.es[i] = b.es[i-1]
+	}
+	b.es[i] = e
 }

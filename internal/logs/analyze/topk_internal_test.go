@@ -72,3 +72,71 @@ func TestSelectEntries(t *testing.T) {
 		}
 	}
 }
+
+// TestTopWithSameAsAdding: TopWith ranks extra entries (keys the table does not hold) with the table's, as
+// adding them to the table and calling Top would; and mergeEntries into an empty table (sized at once) gives
+// the same table as adding one by one.
+func TestTopWithSameAsAdding(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for trial := range 200 {
+		spread := []int{1, 3, 1 << 30}[trial%3]
+		tk, ref := NewTopK(1<<20, akey.compare), NewTopK(1<<20, akey.compare)
+		var extra []Entry[akey]
+		for i := range rng.IntN(3000) {
+			k, v := akey{uint64(i), rng.Uint64N(3)}, int64(rng.IntN(spread)+1)
+			ref.Add(k, v)
+			if rng.IntN(2) == 0 {
+				tk.Add(k, v)
+			} else {
+				extra = append(extra, Entry[akey]{k, v})
+			}
+		}
+		for _, n := range []int{0, 1, 10, 5000} {
+			if got, want := tk.TopWith(extra, n), ref.Top(n); !slices.Equal(got, want) {
+				t.Fatalf("trial %d: TopWith(%d) differs from adding", trial, n)
+			}
+		}
+		es := ref.entries()
+		m := NewTopK(2000, akey.compare)
+		m.mergeEntries(es, 3)
+		one := NewTopK(2000, akey.compare)
+		for _, e := range es {
+			one.m[e.Key] += e.Count
+		}
+		one.ErrBound = 3
+		if len(one.m) > one.cap {
+			one.prune(one.cap / 2)
+		}
+		if got, want := m.Top(5000), one.Top(5000); !slices.Equal(got, want) || m.ErrBound != one.ErrBound {
+			t.Fatalf("trial %d: mergeEntries into an empty table differs", trial)
+		}
+		// adopt (distinct keys, into an empty table) is the same merge; then adds and merges after it settle
+		// the adopted counts into the map and go on the same.
+		a := NewTopK(2000, akey.compare)
+		a.adopt(slices.Clone(es), 3)
+		if got, want := a.TopWith(nil, 5000), one.Top(5000); !slices.Equal(got, want) || a.ErrBound != one.ErrBound || a.Len() != one.Len() {
+			t.Fatalf("trial %d: adopt differs from mergeEntries", trial)
+		}
+		if got, want := a.Top(7), one.Top(7); !slices.Equal(got, want) {
+			t.Fatalf("trial %d: adopt's Top differs", trial)
+		}
+		a = NewTopK(2000, akey.compare)
+		a.adopt(slices.Clone(es), 3)
+		flat := len(a.flat)
+		a.mergeEntries(nil, 2) // nothing to add: the adopted counts stay adopted
+		one.mergeEntries(nil, 2)
+		if len(a.flat) != flat || a.ErrBound != one.ErrBound {
+			t.Fatalf("trial %d: merging nothing settled the adopted counts or lost the bound", trial)
+		}
+		more := []Entry[akey]{{akey{0, 1}, 5}, {akey{1 << 40, 2}, 9}}
+		a.adopt(more, 1)
+		one.mergeEntries(more, 1)
+		for i := range 3000 {
+			a.Add(akey{uint64(i % 700), 0}, 2)
+			one.Add(akey{uint64(i % 700), 0}, 2)
+		}
+		if got, want := a.Top(5000), one.Top(5000); !slices.Equal(got, want) || a.ErrBound != one.ErrBound {
+			t.Fatalf("trial %d: adds after adopt differ", trial)
+		}
+	}
+}
