@@ -224,27 +224,6 @@ func (t *TopK[K]) Top(n int) []Entry[K] {
 	return t.topOf(t.entries(), n)
 }
 
-// TopWith is Top over t's keys and extra's, which are distinct from each other and from t's: the same as
-// adding extra to t first, without building the map entries (Finish's rows of addresses outside the
-// inventory are thousands).
-func (t *TopK[K]) TopWith(extra []Entry[K], n int) []Entry[K] {
-	if n <= topFew {
-		var b best[K]
-		b.init(t, n)
-		for k, v := range t.m {
-			b.offer(Entry[K]{k, v})
-		}
-		for _, e := range t.flat {
-			b.offer(e)
-		}
-		for _, e := range extra {
-			b.offer(e)
-		}
-		return b.es
-	}
-	return t.topOf(append(t.entries(), extra...), n)
-}
-
 // topOf returns the n first of out (t's entries) in t's order.
 func (t *TopK[K]) topOf(out []Entry[K], n int) []Entry[K] {
 	if len(out) > n {

@@ -73,28 +73,15 @@ func TestSelectEntries(t *testing.T) {
 	}
 }
 
-// TestTopWithSameAsAdding: TopWith ranks extra entries (keys the table does not hold) with the table's, as
-// adding them to the table and calling Top would; and mergeEntries into an empty table (sized at once) gives
-// the same table as adding one by one.
-func TestTopWithSameAsAdding(t *testing.T) {
+// TestMergeIntoEmptySameAsAdding: mergeEntries into an empty table (sized at once) gives the same table as
+// adding one by one, and adopt (distinct keys) the same again.
+func TestMergeIntoEmptySameAsAdding(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for trial := range 200 {
 		spread := []int{1, 3, 1 << 30}[trial%3]
-		tk, ref := NewTopK(1<<20, akey.compare), NewTopK(1<<20, akey.compare)
-		var extra []Entry[akey]
+		ref := NewTopK(1<<20, akey.compare)
 		for i := range rng.IntN(3000) {
-			k, v := akey{uint64(i), rng.Uint64N(3)}, int64(rng.IntN(spread)+1)
-			ref.Add(k, v)
-			if rng.IntN(2) == 0 {
-				tk.Add(k, v)
-			} else {
-				extra = append(extra, Entry[akey]{k, v})
-			}
-		}
-		for _, n := range []int{0, 1, 10, 5000} {
-			if got, want := tk.TopWith(extra, n), ref.Top(n); !slices.Equal(got, want) {
-				t.Fatalf("trial %d: TopWith(%d) differs from adding", trial, n)
-			}
+			ref.Add(akey{uint64(i), rng.Uint64N(3)}, int64(rng.IntN(spread)+1))
 		}
 		es := ref.entries()
 		m := NewTopK(2000, akey.compare)
@@ -114,7 +101,7 @@ func TestTopWithSameAsAdding(t *testing.T) {
 		// the adopted counts into the map and go on the same.
 		a := NewTopK(2000, akey.compare)
 		a.adopt(slices.Clone(es), 3)
-		if got, want := a.TopWith(nil, 5000), one.Top(5000); !slices.Equal(got, want) || a.ErrBound != one.ErrBound || a.Len() != one.Len() {
+		if got, want := a.Top(5000), one.Top(5000); !slices.Equal(got, want) || a.ErrBound != one.ErrBound || a.Len() != one.Len() {
 			t.Fatalf("trial %d: adopt differs from mergeEntries", trial)
 		}
 		if got, want := a.Top(7), one.Top(7); !slices.Equal(got, want) {
