@@ -68,7 +68,7 @@ func sameRecord(a, b *Record) bool {
 		return false
 	}
 	for i := range a.raw {
-		if (a.raw[i] == nil) != (b.raw[i] == nil) || !bytes.Equal(a.raw[i], b.raw[i]) {
+		if x, y := a.Field(Field(i)), b.Field(Field(i)); (x == nil) != (y == nil) || !bytes.Equal(x, y) {
 			return false
 		}
 	}

@@ -244,6 +244,7 @@ func columnOf(fl Field) column {
 // not handled inline, IPv6, long numbers, errors) takes the general path, set, which defines the result.
 func (r *Record) parseLine(line []byte) error {
 	f := r.format
+	r.line = line
 	b := &r.lb
 	b.init(line)
 	n := len(line)
@@ -251,7 +252,7 @@ func (r *Record) parseLine(line []byte) error {
 	base := unsafe.Pointer(r)
 	col0 := 0
 	if f.v5 > 0 {
-		if j, ok := r.parseV5(b, line, f.v5); ok {
+		if j, ok := r.parseV5(b, f.v5); ok {
 			col0, i = f.v5, j
 		}
 	}
@@ -322,7 +323,7 @@ func (r *Record) parseLine(line []byte) error {
 			if k == 8 {
 				end = b.spaceFrom(i + 8)
 			}
-			r.raw[c.fl] = line[start:end]
+			r.raw[c.fl] = spanAt(start, end)
 			i = end + 1
 			continue
 		case opExtra:
@@ -336,17 +337,17 @@ func (r *Record) parseLine(line []byte) error {
 		case opAction:
 			switch x & 0x00FFFFFFFFFFFFFF {
 			case accept:
-				r.raw[Action], r.Action = line[i:i+6], Accept
+				r.raw[Action], r.Action = spanAt(i, i+6), Accept
 				i += 7
 				continue
 			case reject:
-				r.raw[Action], r.Action = line[i:i+6], Reject
+				r.raw[Action], r.Action = spanAt(i, i+6), Reject
 				i += 7
 				continue
 			}
 		case opStatus:
 			if x&0xFFFFFF == ok {
-				r.raw[LogStatus], r.LogStatus = line[i:i+2], OK
+				r.raw[LogStatus], r.LogStatus = spanAt(i, i+2), OK
 				i += 3
 				continue
 			}
