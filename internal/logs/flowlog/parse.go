@@ -75,6 +75,7 @@ type Parser struct {
 	name  string
 	opts  Options
 	rec   Record
+	ms    maskScratch // for the masked fast path (v5mask.go)
 	Stats Stats
 }
 
@@ -144,7 +145,7 @@ func (p *Parser) Parse(line []byte, lineNo int64) (*Record, error) {
 	if len(line) == 0 {
 		return nil, nil
 	}
-	err := p.rec.parseLine(line)
+	err := p.rec.parseLine(line, &p.ms)
 	if err == nil {
 		p.Stats.Records++
 		p.rec.LineLen = int32(min(len(line), 1<<30))
@@ -242,16 +243,36 @@ func columnOf(fl Field) column {
 // the value's work does not delay the next field's, so the processor overlaps the fields. Loads past the
 // line's end read spaces (lineBuf), so the fast paths need no end-of-line cases. Anything unusual ("-" where
 // not handled inline, IPv6, long numbers, errors) takes the general path, set, which defines the result.
-func (r *Record) parseLine(line []byte) error {
+func (r *Record) parseLine(line []byte, ms *maskScratch) error {
 	f := r.format
 	r.line = line
-	b := &r.lb
-	b.init(line)
 	n := len(line)
 	i := 0
-	base := unsafe.Pointer(r)
 	col0 := 0
-	if f.v5 > 0 {
+	if f.v5 > 0 && n <= maskWords*64 {
+		ms.m.classify(line)
+		p := unsafe.Pointer(unsafe.SliceData(line))
+		if cap(line)-n < maskedPad {
+			copy(ms.pad[:], line)
+			p = unsafe.Pointer(&ms.pad)
+		}
+		if j, ok := r.parseV5Masked(&ms.m, p, f.v5); ok {
+			if f.v5 == len(f.plan) {
+				for j < n && line[j] == ' ' {
+					j++
+				}
+				if j < n {
+					return fmt.Errorf("more than %d fields", len(f.plan))
+				}
+				return nil
+			}
+			col0, i = f.v5, j
+		}
+	}
+	b := &r.lb
+	b.init(line)
+	base := unsafe.Pointer(r)
+	if f.v5 > 0 && col0 == 0 && n > maskWords*64 {
 		if j, ok := r.parseV5(b, f.v5); ok {
 			col0, i = f.v5, j
 		}
