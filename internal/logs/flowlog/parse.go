@@ -88,6 +88,7 @@ func NewParser(name string, f *Format, opts Options) *Parser {
 		opts.MaxSamples = DefaultMaxSamples
 	}
 	p := &Parser{name: name, opts: opts}
+	p.ms.on = maskedFaster()
 	p.rec.reset(f)
 	return p
 }
@@ -249,7 +250,8 @@ func (r *Record) parseLine(line []byte, ms *maskScratch) error {
 	n := len(line)
 	i := 0
 	col0 := 0
-	if f.v5 > 0 && n <= maskWords*64 {
+	masked := f.v5 > 0 && ms.on && n <= maskWords*64
+	if masked {
 		ms.m.classify(line)
 		p := unsafe.Pointer(unsafe.SliceData(line))
 		if cap(line)-n < maskedPad {
@@ -272,7 +274,7 @@ func (r *Record) parseLine(line []byte, ms *maskScratch) error {
 	b := &r.lb
 	b.init(line)
 	base := unsafe.Pointer(r)
-	if f.v5 > 0 && col0 == 0 && n > maskWords*64 {
+	if f.v5 > 0 && !masked {
 		if j, ok := r.parseV5(b, f.v5); ok {
 			col0, i = f.v5, j
 		}

@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"net/netip"
+	"reflect"
+	"sync"
 	"unsafe"
 )
 
@@ -34,9 +36,17 @@ const maskedPad = 16
 // maskScratch is the parser's room for the masked fast path: the current line's masks, and a copy of a line
 // whose slice does not have maskedPad bytes of capacity after its end.
 type maskScratch struct {
+	on  bool // take the masked path (maskedFaster)
 	m   lineMasks
 	pad [maskWords*64 + maskedPad]byte
 }
+
+// maskedFaster reports whether the masked path is the faster one here: with a vector classify. With the
+// portable classifyGeneric, classifying a line costs more than the masks save over parseV5
+// (BenchmarkParseParts), so parsers keep parseV5 there.
+var maskedFaster = sync.OnceValue(func() bool {
+	return reflect.ValueOf(classifyImpl).Pointer() != reflect.ValueOf(classifyGeneric).Pointer()
+})
 
 // parseV5Masked is parseV5 for a line of at most maskWords×64 bytes whose masks m are computed, read from
 // p, which has the line's bytes and at least maskedPad readable bytes after them (their values do not

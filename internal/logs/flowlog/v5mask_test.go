@@ -101,9 +101,10 @@ func checkMasked(t testing.TB, fm *Format, line string) {
 	tight := bytes.Clone([]byte(line))
 	tight = tight[:len(tight):len(tight)]
 	for _, l := range [][]byte{buf[:len(line)], tight} {
-		d := newDiffPair(fm, Options{})
-		d.check(t, l, 1)
-		d.check(t, l, 2) // again: nothing may depend on the previous line
+		for _, d := range []diffPair{newDiffPair(fm, Options{}), newDiffPairV5(fm, Options{})} {
+			d.check(t, l, 1)
+			d.check(t, l, 2) // again: nothing may depend on the previous line
+		}
 	}
 }
 
