@@ -62,7 +62,8 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	c, base := sp[0], 0 // the space bits not taken yet: those of the word at bit base
 	s, e, k := 0, 0, 0  // the column's start, end and length
 	var x uint64
-	// BEGIN GENERATED (gen_v5mask.py; do not edit by hand)
+	// One block per column; the blocks of a kind (string, int32, int64, time, address, action, log-status) are
+	// the same text but for the destination: change them together.
 	// Version
 	if c == 0 {
 		base, c = nextWord(sp, base)
@@ -591,7 +592,6 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	s = e + 1
 	return s, true
-	// END GENERATED
 }
 
 // digitsOf returns the value of the first k (1-8) bytes of x (little-endian order), and whether they are all
