@@ -75,6 +75,7 @@ type Parser struct {
 	name  string
 	opts  Options
 	rec   Record
+	ms    maskScratch // for the masked fast path (v5mask.go)
 	Stats Stats
 }
 
@@ -87,6 +88,7 @@ func NewParser(name string, f *Format, opts Options) *Parser {
 		opts.MaxSamples = DefaultMaxSamples
 	}
 	p := &Parser{name: name, opts: opts}
+	p.ms.on = maskedFaster()
 	p.rec.reset(f)
 	return p
 }
@@ -144,7 +146,7 @@ func (p *Parser) Parse(line []byte, lineNo int64) (*Record, error) {
 	if len(line) == 0 {
 		return nil, nil
 	}
-	err := p.rec.parseLine(line)
+	err := p.rec.parseLine(line, &p.ms)
 	if err == nil {
 		p.Stats.Records++
 		p.rec.LineLen = int32(min(len(line), 1<<30))
@@ -242,16 +244,38 @@ func columnOf(fl Field) column {
 // the value's work does not delay the next field's, so the processor overlaps the fields. Loads past the
 // line's end read spaces (lineBuf), so the fast paths need no end-of-line cases. Anything unusual ("-" where
 // not handled inline, IPv6, long numbers, errors) takes the general path, set, which defines the result.
-func (r *Record) parseLine(line []byte) error {
+func (r *Record) parseLine(line []byte, ms *maskScratch) error {
 	f := r.format
-	b := &r.lb
-	b.init(line)
+	r.line = line
 	n := len(line)
 	i := 0
-	base := unsafe.Pointer(r)
 	col0 := 0
-	if f.v5 > 0 {
-		if j, ok := r.parseV5(b, line, f.v5); ok {
+	masked := f.v5 > 0 && ms.on && n <= maskWords*64
+	if masked {
+		ms.m.classify(line)
+		p := unsafe.Pointer(unsafe.SliceData(line))
+		if cap(line)-n < maskedPad {
+			copy(ms.pad[:], line)
+			p = unsafe.Pointer(&ms.pad)
+		}
+		if j, ok := r.parseV5Masked(&ms.m, p, f.v5); ok {
+			if f.v5 == len(f.plan) {
+				for j < n && line[j] == ' ' {
+					j++
+				}
+				if j < n {
+					return fmt.Errorf("more than %d fields", len(f.plan))
+				}
+				return nil
+			}
+			col0, i = f.v5, j
+		}
+	}
+	b := &r.lb
+	b.init(line)
+	base := unsafe.Pointer(r)
+	if f.v5 > 0 && !masked {
+		if j, ok := r.parseV5(b, f.v5); ok {
 			col0, i = f.v5, j
 		}
 	}
@@ -322,7 +346,7 @@ func (r *Record) parseLine(line []byte) error {
 			if k == 8 {
 				end = b.spaceFrom(i + 8)
 			}
-			r.raw[c.fl] = line[start:end]
+			r.raw[c.fl] = spanAt(start, end)
 			i = end + 1
 			continue
 		case opExtra:
@@ -336,17 +360,17 @@ func (r *Record) parseLine(line []byte) error {
 		case opAction:
 			switch x & 0x00FFFFFFFFFFFFFF {
 			case accept:
-				r.raw[Action], r.Action = line[i:i+6], Accept
+				r.raw[Action], r.Action = spanAt(i, i+6), Accept
 				i += 7
 				continue
 			case reject:
-				r.raw[Action], r.Action = line[i:i+6], Reject
+				r.raw[Action], r.Action = spanAt(i, i+6), Reject
 				i += 7
 				continue
 			}
 		case opStatus:
 			if x&0xFFFFFF == ok {
-				r.raw[LogStatus], r.LogStatus = line[i:i+2], OK
+				r.raw[LogStatus], r.LogStatus = spanAt(i, i+2), OK
 				i += 3
 				continue
 			}

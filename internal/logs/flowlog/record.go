@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strconv"
+	"unsafe"
 )
 
 // NA is the value of a numeric field that is "-" (not applicable) or absent from the format.
@@ -67,10 +68,37 @@ type Record struct {
 	// as text): what the record weighs when delivered as text, for volume and cost estimates.
 	LineLen int32
 
-	raw    [numFields][]byte
+	// line is the record's text line; raw says where in it each known string field (and each number kept as
+	// text) is: Field builds the slice on demand, so the parser stores one word per field, not a slice.
+	line   []byte
+	raw    [numFields]span
 	extra  [][]byte
 	format *Format
 	lb     lineBuf // the parser's view of the current line (swar.go), kept to write its padding once
+}
+
+// span is where a field is in Record.line: start | end<<32, or 0 for a field the format does not carry
+// (a field is never empty: it ends where a non-space byte was found, so end > 0).
+type span uint64
+
+func spanAt(start, end int) span { return span(uint32(start)) | span(end)<<32 }
+
+// rawAt returns the text of field f, nil when the format does not carry it.
+func (r *Record) rawAt(f Field) []byte {
+	s := r.raw[f]
+	if s == 0 {
+		return nil
+	}
+	return r.line[uint32(s) : s>>32]
+}
+
+// setRaw records b, a part of r.line, as field f's text.
+func (r *Record) setRaw(f Field, b []byte) {
+	off := uintptr(unsafe.Pointer(unsafe.SliceData(b))) - uintptr(unsafe.Pointer(unsafe.SliceData(r.line)))
+	if off > uintptr(len(r.line)) || uintptr(len(b)) > uintptr(len(r.line))-off || len(b) == 0 {
+		panic("flowlog: a field's value outside its line")
+	}
+	r.raw[f] = spanAt(int(off), int(off)+len(b))
 }
 
 // Field returns the raw text of a known string field, or of a number read by Int (nil when the format does
@@ -80,7 +108,7 @@ func (r *Record) Field(f Field) []byte {
 	if f >= numFields {
 		return nil
 	}
-	return r.raw[f]
+	return r.rawAt(f)
 }
 
 // Str returns a known string field's text, "" for "-" or absent. It allocates: use Field in hot paths.
@@ -101,7 +129,7 @@ func (r *Record) Extra() [][]byte { return r.extra }
 func (r *Record) ByName(name string) ([]byte, bool) {
 	if f, ok := fieldByName[name]; ok {
 		if f.Kind() == KindString || rawNumber(f) {
-			b := r.raw[f]
+			b := r.rawAt(f)
 			return b, b != nil
 		}
 		return nil, false
@@ -190,7 +218,7 @@ func (r *Record) Int(f Field) int64 {
 	if !rawNumber(f) {
 		return NA
 	}
-	b := r.raw[f]
+	b := r.rawAt(f)
 	if b == nil || IsNA(b) {
 		return NA
 	}
@@ -204,7 +232,7 @@ func (r *Record) Int(f Field) int64 {
 // set stores the raw value b of column i (field fl) and parses typed fields.
 func (r *Record) set(fl Field, b []byte) error {
 	if fl.Kind() == KindString {
-		r.raw[fl] = b
+		r.setRaw(fl, b)
 	}
 	if rawNumber(fl) {
 		na := len(b) == 1 && b[0] == '-'
@@ -217,7 +245,7 @@ func (r *Record) set(fl Field, b []byte) error {
 		if err != nil {
 			return &FieldError{Field: fl.Name(), Value: string(b), Err: err}
 		}
-		r.raw[fl] = b
+		r.setRaw(fl, b)
 		return nil
 	}
 	na := len(b) == 1 && b[0] == '-'

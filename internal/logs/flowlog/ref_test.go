@@ -58,6 +58,7 @@ func (p *Parser) refParse(line []byte, lineNo int64) (*Record, error) {
 // refParseLine splits line on spaces and sets every column. Numbers and IPv4 addresses are parsed in the same
 // pass that finds the field's end; anything unusual ("-", IPv6, errors) takes the general path in set.
 func (r *Record) refParseLine(line []byte) error {
+	r.line = line // where setRaw records the string fields (the only change to this copy: how they are kept)
 	f := r.format
 	n := len(line)
 	i := 0
@@ -155,20 +156,23 @@ func (r *Record) refParseLine(line []byte) error {
 			}
 			switch refKindOf(fl) {
 			case kindString:
-				r.raw[fl] = v
+				r.setRaw(fl, v)
 				continue
 			case kindAction:
 				if string(v) == "ACCEPT" {
-					r.raw[fl], r.Action = v, Accept
+					r.setRaw(fl, v)
+					r.Action = Accept
 					continue
 				}
 				if string(v) == "REJECT" {
-					r.raw[fl], r.Action = v, Reject
+					r.setRaw(fl, v)
+					r.Action = Reject
 					continue
 				}
 			case kindStatus:
 				if string(v) == "OK" {
-					r.raw[fl], r.LogStatus = v, OK
+					r.setRaw(fl, v)
+					r.LogStatus = OK
 					continue
 				}
 			}
@@ -256,7 +260,7 @@ func (r *Record) refSetAddr(fl Field, a netip.Addr) {
 // set stores the raw value b of column i (field fl) and parses typed fields.
 func (r *Record) refSet(fl Field, b []byte) error {
 	if fl.Kind() == KindString {
-		r.raw[fl] = b
+		r.setRaw(fl, b)
 	}
 	if rawNumber(fl) {
 		na := len(b) == 1 && b[0] == '-'
@@ -269,7 +273,7 @@ func (r *Record) refSet(fl Field, b []byte) error {
 		if err != nil {
 			return &FieldError{Field: fl.Name(), Value: string(b), Err: err}
 		}
-		r.raw[fl] = b
+		r.setRaw(fl, b)
 		return nil
 	}
 	na := len(b) == 1 && b[0] == '-'

@@ -14,7 +14,7 @@ var v5Stops = [...]int{14, 21, 25, 29}
 // 15 digits (times up to MaxTime), IPv4 addresses, the usual action and log-status words, and "-". It returns
 // the index after the last column's separator, or false for anything else: the caller then reads the line
 // from its start the general way. Straight-line code with fixed destinations: no per-column dispatch.
-func (r *Record) parseV5(b *lineBuf, line []byte, cols int) (int, bool) {
+func (r *Record) parseV5(b *lineBuf, cols int) (int, bool) {
 	i, k := 0, 0
 	var x uint64
 	// Version
@@ -33,11 +33,11 @@ func (r *Record) parseV5(b *lineBuf, line []byte, cols int) (int, bool) {
 		if k == 0 {
 			return 0, false
 		}
-		r.raw[AccountID] = line[i : i+k]
+		r.raw[AccountID] = spanAt(i, i+k)
 		i += k + 1
 	} else {
 		e := b.spaceFrom(i + 8)
-		r.raw[AccountID] = line[i:e]
+		r.raw[AccountID] = spanAt(i, e)
 		i = e + 1
 	}
 	// InterfaceID
@@ -45,11 +45,11 @@ func (r *Record) parseV5(b *lineBuf, line []byte, cols int) (int, bool) {
 		if k == 0 {
 			return 0, false
 		}
-		r.raw[InterfaceID] = line[i : i+k]
+		r.raw[InterfaceID] = spanAt(i, i+k)
 		i += k + 1
 	} else {
 		e := b.spaceFrom(i + 8)
-		r.raw[InterfaceID] = line[i:e]
+		r.raw[InterfaceID] = spanAt(i, e)
 		i = e + 1
 	}
 	// SrcAddr
@@ -208,32 +208,32 @@ EndDone:
 	// Action
 	switch x = b.load8(i); x & 0x00FFFFFFFFFFFFFF {
 	case accept:
-		r.raw[Action], r.Action = line[i:i+6], Accept
+		r.raw[Action], r.Action = spanAt(i, i+6), Accept
 		i += 7
 	case reject:
-		r.raw[Action], r.Action = line[i:i+6], Reject
+		r.raw[Action], r.Action = spanAt(i, i+6), Reject
 		i += 7
 	default:
 		if x&0xFFFF != naWord {
 			return 0, false
 		}
-		r.raw[Action], r.Action = line[i:i+1], ActionNone
+		r.raw[Action], r.Action = spanAt(i, i+1), ActionNone
 		i += 2
 	}
 	// LogStatus
 	x = b.load8(i)
 	switch {
 	case x&0xFFFFFF == ok:
-		r.raw[LogStatus], r.LogStatus = line[i:i+2], OK
+		r.raw[LogStatus], r.LogStatus = spanAt(i, i+2), OK
 		i += 3
 	case x&0xFFFF == naWord:
-		r.raw[LogStatus], r.LogStatus = line[i:i+1], StatusNone
+		r.raw[LogStatus], r.LogStatus = spanAt(i, i+1), StatusNone
 		i += 2
 	case x&0x00FFFFFFFFFFFFFF == noData:
-		r.raw[LogStatus], r.LogStatus = line[i:i+6], NoData
+		r.raw[LogStatus], r.LogStatus = spanAt(i, i+6), NoData
 		i += 7
 	case x == skipData && b.load8(i+8)&0xFF == ' ':
-		r.raw[LogStatus], r.LogStatus = line[i:i+8], SkipData
+		r.raw[LogStatus], r.LogStatus = spanAt(i, i+8), SkipData
 		i += 9
 	default:
 		return 0, false
@@ -246,11 +246,11 @@ EndDone:
 		if k == 0 {
 			return 0, false
 		}
-		r.raw[VPCID] = line[i : i+k]
+		r.raw[VPCID] = spanAt(i, i+k)
 		i += k + 1
 	} else {
 		e := b.spaceFrom(i + 8)
-		r.raw[VPCID] = line[i:e]
+		r.raw[VPCID] = spanAt(i, e)
 		i = e + 1
 	}
 	// SubnetID
@@ -258,11 +258,11 @@ EndDone:
 		if k == 0 {
 			return 0, false
 		}
-		r.raw[SubnetID] = line[i : i+k]
+		r.raw[SubnetID] = spanAt(i, i+k)
 		i += k + 1
 	} else {
 		e := b.spaceFrom(i + 8)
-		r.raw[SubnetID] = line[i:e]
+		r.raw[SubnetID] = spanAt(i, e)
 		i = e + 1
 	}
 	// InstanceID
@@ -270,11 +270,11 @@ EndDone:
 		if k == 0 {
 			return 0, false
 		}
-		r.raw[InstanceID] = line[i : i+k]
+		r.raw[InstanceID] = spanAt(i, i+k)
 		i += k + 1
 	} else {
 		e := b.spaceFrom(i + 8)
-		r.raw[InstanceID] = line[i:e]
+		r.raw[InstanceID] = spanAt(i, e)
 		i = e + 1
 	}
 	// TCPFlags
@@ -293,11 +293,11 @@ EndDone:
 		if k == 0 {
 			return 0, false
 		}
-		r.raw[Type] = line[i : i+k]
+		r.raw[Type] = spanAt(i, i+k)
 		i += k + 1
 	} else {
 		e := b.spaceFrom(i + 8)
-		r.raw[Type] = line[i:e]
+		r.raw[Type] = spanAt(i, e)
 		i = e + 1
 	}
 	// PktSrcAddr
@@ -328,11 +328,11 @@ EndDone:
 		if k == 0 {
 			return 0, false
 		}
-		r.raw[Region] = line[i : i+k]
+		r.raw[Region] = spanAt(i, i+k)
 		i += k + 1
 	} else {
 		e := b.spaceFrom(i + 8)
-		r.raw[Region] = line[i:e]
+		r.raw[Region] = spanAt(i, e)
 		i = e + 1
 	}
 	// AZID
@@ -340,11 +340,11 @@ EndDone:
 		if k == 0 {
 			return 0, false
 		}
-		r.raw[AZID] = line[i : i+k]
+		r.raw[AZID] = spanAt(i, i+k)
 		i += k + 1
 	} else {
 		e := b.spaceFrom(i + 8)
-		r.raw[AZID] = line[i:e]
+		r.raw[AZID] = spanAt(i, e)
 		i = e + 1
 	}
 	// SublocationType
@@ -352,11 +352,11 @@ EndDone:
 		if k == 0 {
 			return 0, false
 		}
-		r.raw[SublocationType] = line[i : i+k]
+		r.raw[SublocationType] = spanAt(i, i+k)
 		i += k + 1
 	} else {
 		e := b.spaceFrom(i + 8)
-		r.raw[SublocationType] = line[i:e]
+		r.raw[SublocationType] = spanAt(i, e)
 		i = e + 1
 	}
 	// SublocationID
@@ -364,11 +364,11 @@ EndDone:
 		if k == 0 {
 			return 0, false
 		}
-		r.raw[SublocationID] = line[i : i+k]
+		r.raw[SublocationID] = spanAt(i, i+k)
 		i += k + 1
 	} else {
 		e := b.spaceFrom(i + 8)
-		r.raw[SublocationID] = line[i:e]
+		r.raw[SublocationID] = spanAt(i, e)
 		i = e + 1
 	}
 	if cols == 25 {
@@ -379,11 +379,11 @@ EndDone:
 		if k == 0 {
 			return 0, false
 		}
-		r.raw[PktSrcAWSService] = line[i : i+k]
+		r.raw[PktSrcAWSService] = spanAt(i, i+k)
 		i += k + 1
 	} else {
 		e := b.spaceFrom(i + 8)
-		r.raw[PktSrcAWSService] = line[i:e]
+		r.raw[PktSrcAWSService] = spanAt(i, e)
 		i = e + 1
 	}
 	// PktDstAWSService
@@ -391,11 +391,11 @@ EndDone:
 		if k == 0 {
 			return 0, false
 		}
-		r.raw[PktDstAWSService] = line[i : i+k]
+		r.raw[PktDstAWSService] = spanAt(i, i+k)
 		i += k + 1
 	} else {
 		e := b.spaceFrom(i + 8)
-		r.raw[PktDstAWSService] = line[i:e]
+		r.raw[PktDstAWSService] = spanAt(i, e)
 		i = e + 1
 	}
 	// FlowDirection
@@ -403,11 +403,11 @@ EndDone:
 		if k == 0 {
 			return 0, false
 		}
-		r.raw[FlowDirection] = line[i : i+k]
+		r.raw[FlowDirection] = spanAt(i, i+k)
 		i += k + 1
 	} else {
 		e := b.spaceFrom(i + 8)
-		r.raw[FlowDirection] = line[i:e]
+		r.raw[FlowDirection] = spanAt(i, e)
 		i = e + 1
 	}
 	// TrafficPath

@@ -1,0 +1,173 @@
+package flowlog
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"unsafe"
+)
+
+// Tests of the masked fast path (parseV5Masked): the whole parser against the reference parser on lines of
+// the v2-v5 shapes with the edits that the masked path must refuse or read exactly, each line given both
+// inside a larger buffer (loads straight from it) and as a slice without spare capacity (a padded copy).
+
+// maskedFormats are the formats parseV5Masked serves: the VPC versions 2 to 5 (all of their columns), and
+// later versions (the plan loop reads the columns after the first 29).
+var maskedFormats = func() []*Format {
+	fs := []*Format{DefaultFormat}
+	for v := 3; v <= MaxVPCVersion; v++ {
+		fs = append(fs, FormatOf(FieldsOfVersion(v)...))
+	}
+	return fs
+}()
+
+const v5Line = "5 123456789012 eni-0a1b2c3d4e5f60718 10.0.1.17 52.94.12.22 49152 443 6 20 4249 1767225600 1767225660 ACCEPT OK " +
+	"vpc-0a1b2c3d4e5f60718 subnet-0a1b2c3d4e5f60718 i-0a1b2c3d4e5f60718 19 IPv4 10.0.1.17 52.94.12.22 us-east-1 use1-az1 - - " +
+	"S3 - ingress 8"
+
+// maskedEdit applies edit op (at column col, or byte pos) to a v2-v5 shaped line.
+func maskedEdit(line string, op, col uint8, pos uint16) string {
+	f := strings.Split(line, " ")
+	c := int(col) % len(f)
+	switch op % 24 {
+	case 0: // as is
+	case 1: // two spaces between columns
+		f[c] += " "
+	case 2: // a leading space
+		return " " + line
+	case 3: // trailing spaces
+		return line + strings.Repeat(" ", 1+int(pos%3))
+	case 4: // a carriage return
+		return line + "\r"
+	case 5: // "-" in one column
+		f[c] = "-"
+	case 6: // "-" everywhere
+		for i := range f {
+			f[i] = "-"
+		}
+	case 7: // a long number: 8 to 19 digits
+		f[c] = strings.Repeat("9", 8+int(pos%12))
+	case 8: // 16 to 19 digits that fit an int64
+		f[c] = "1" + strings.Repeat("0", 15+int(pos%4))
+	case 9: // a time just over MaxTime, or at it
+		f[c] = []string{"253402300800", "253402300799", "999999999999999"}[pos%3]
+	case 10: // IPv6
+		f[c] = []string{"2001:db8::1", "::ffff:10.0.0.1", "fe80::1%eth0"}[pos%3]
+	case 11: // leading zeros, long octets, out-of-range octets
+		f[c] = []string{"010.0.0.1", "10.0.0.01", "10.0.0.0001", "10.0.0.256", "1.2.3", "1.2.3.4.5", "1..2.3", "255.255.255.255", "0.0.0.0", "1.2.3.4."}[pos%10]
+	case 12: // a column dropped
+		f = append(f[:c], f[c+1:]...)
+	case 13: // a column added
+		f = append(f[:c], append([]string{"x"}, f[c:]...)...)
+	case 14: // exactly 512 bytes, or 511 or 513, by a longer column
+		n := 511 + int(pos%3)
+		if d := n - len(line); d > 0 {
+			f[c] += strings.Repeat("z", d)
+		}
+	case 15: // a byte replaced
+		b := []byte(strings.Join(f, " "))
+		if len(b) == 0 {
+			return ""
+		}
+		b[int(pos)%len(b)] = " \t-0.9:aA\r\x00\xff/"[int(col)%13]
+		return string(b)
+	case 16: // leading zeros in a number
+		f[c] = "00" + f[c]
+	case 17: // the action and log-status words, and near misses
+		f[c] = []string{"ACCEPT", "REJECT", "OK", "NODATA", "SKIPDATA", "ACCEPTED", "OKAY", "NODAT", "SKIPDAT", "accept", "-"}[pos%11]
+	case 18: // a tab inside a column
+		f[c] += "\t1"
+	case 19: // int32 limits
+		f[c] = []string{"2147483647", "2147483648", "99999999", "100000000", "4294967296"}[pos%5]
+	case 20: // the line cut short
+		b := strings.Join(f, " ")
+		return b[:int(pos)%(len(b)+1)]
+	case 21: // empty
+		return ""
+	case 22: // a dot or a sign in a number
+		f[c] = []string{"1.5", "+1", "-1", "1e3", "0x1"}[pos%5]
+	case 23: // two edits
+		return maskedEdit(maskedEdit(line, op/24+1, col+7, pos/3), op/7, col, pos)
+	}
+	return strings.Join(f, " ")
+}
+
+// checkMasked compares the parser with the reference on line in format fm, the line given with spare
+// capacity after it and without.
+func checkMasked(t testing.TB, fm *Format, line string) {
+	t.Helper()
+	buf := []byte(line + " 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6") // the same line, inside a larger buffer
+	tight := bytes.Clone([]byte(line))
+	tight = tight[:len(tight):len(tight)]
+	for _, l := range [][]byte{buf[:len(line)], tight} {
+		for _, d := range []diffPair{newDiffPair(fm, Options{}), newDiffPairV5(fm, Options{})} {
+			d.check(t, l, 1)
+			d.check(t, l, 2) // again: nothing may depend on the previous line
+		}
+	}
+}
+
+func TestParseMaskedEdits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	lines := []string{v5Line, strings.Join(strings.Split(v5Line, " ")[:14], " "), strings.Join(strings.Split(v5Line, " ")[:21], " ")}
+	if GenLinesForTest != nil {
+		for v := 2; v <= 5; v++ {
+			_, gl := GenLinesForTest(t, v, 200)
+			for _, l := range gl {
+				lines = append(lines, string(l))
+			}
+		}
+	}
+	for _, l := range lines {
+		for op := range uint8(24) {
+			e := maskedEdit(l, op, uint8(rng.IntN(256)), uint16(rng.IntN(1<<16)))
+			checkMasked(t, maskedFormats[rng.IntN(len(maskedFormats))], e)
+		}
+	}
+	// Every format on the unedited shapes, and the masked path's share of them.
+	for _, fm := range maskedFormats {
+		for _, l := range lines[:3] {
+			checkMasked(t, fm, l)
+		}
+	}
+}
+
+// TestParseMaskedReads checks that the masked path itself reads the common shapes (not only that the results
+// agree, which the general path would also give): a v5 line, with "-" in every column, at 512 bytes.
+func TestParseMaskedReads(t *testing.T) {
+	f := FormatOf(FieldsOfVersion(5)...)
+	long := strings.Replace(v5Line, " S3 ", " "+strings.Repeat("s", 512-len(v5Line)+2)+" ", 1)
+	for _, line := range []string{v5Line, strings.TrimSpace(strings.Repeat("- ", 29)), long} {
+		var ms maskScratch
+		var r Record
+		r.reset(f)
+		r.line = []byte(line)
+		ms.m.classify(r.line)
+		copy(ms.pad[:], line)
+		if len(line) > maskWords*64 {
+			t.Fatalf("test line of %d bytes", len(line))
+		}
+		j, ok := r.parseV5Masked(&ms.m, unsafe.Pointer(&ms.pad), 29)
+		if !ok || j != len(line)+1 {
+			t.Errorf("%d-byte line: masked path %v, end %d", len(line), ok, j)
+		}
+	}
+}
+
+// FuzzParseMasked: v5-shaped lines with the edits of maskedEdit, and whatever the fuzzer makes of them, parse
+// exactly as the reference parser reads them, in every format the masked path serves.
+func FuzzParseMasked(f *testing.F) {
+	for op := range uint8(24) {
+		f.Add(v5Line, op, uint8(op*5), uint16(op)*977, uint8(op))
+	}
+	f.Add("2 1 e 1.2.3.4 1.2.3.4 1 2 3 4 5 6 7 ACCEPT OK", uint8(0), uint8(0), uint16(0), uint8(0))
+	f.Fuzz(func(t *testing.T, line string, op, col uint8, pos uint16, sel uint8) {
+		fm := maskedFormats[int(sel)%len(maskedFormats)]
+		checkMasked(t, fm, line)
+		checkMasked(t, fm, maskedEdit(line, op, col, pos))
+		if strings.Count(line, " ") > 3 {
+			checkMasked(t, FormatOf(FieldsOfVersion(5)...), maskedEdit(v5Line, op, col, pos))
+		}
+	})
+}
