@@ -20,7 +20,7 @@ func generatedLines(b *testing.B) ([][]byte, int) {
 	if err := g.WriteStream(&buf, false); err != nil {
 		b.Fatal(err)
 	}
-	return bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n")), buf.Len()
+	return gen.Lines(buf.Bytes()), buf.Len()
 }
 
 // BenchmarkShardAdd measures parse + aggregate + detect of in-memory text (no I/O) on generated traffic

@@ -23,7 +23,7 @@ func BenchmarkEnrichedParts(b *testing.B) {
 	if err := g.WriteStream(&buf, false); err != nil {
 		b.Fatal(err)
 	}
-	lines := bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n"))
+	lines := gen.Lines(buf.Bytes())
 	p := flowlog.NewParser("b", flowlog.DefaultFormat, flowlog.Options{})
 	const part = 40_000
 	for b.Loop() {

@@ -33,7 +33,7 @@ func BenchmarkEnrichedReport(b *testing.B) {
 		if err := g.WriteStream(&buf, false); err != nil {
 			b.Fatal(err)
 		}
-		lines := bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n"))
+		lines := gen.Lines(buf.Bytes())
 		for _, on := range []bool{true, false} {
 			name := fmt.Sprintf("v%d/enriched", v)
 			cfg := analyze.Config{Enrich: ix}
@@ -97,7 +97,7 @@ func BenchmarkEnrichAdd(b *testing.B) {
 	if err := g.WriteStream(&buf, false); err != nil {
 		b.Fatal(err)
 	}
-	lines := bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n"))
+	lines := gen.Lines(buf.Bytes())
 	recs := make([]flowlog.Record, 0, len(lines))
 	for i, line := range lines {
 		p := flowlog.NewParser("b", f, flowlog.Options{}) // a parser per line: each record keeps its own buffer

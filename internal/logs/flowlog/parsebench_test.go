@@ -25,19 +25,9 @@ func generatedLines(tb testing.TB, v, n int) (*flowlog.Format, [][]byte, []byte)
 	if err := g.WriteStream(&buf, false); err != nil {
 		tb.Fatal(err)
 	}
-	// Each line is a slice of the text, with the rest of the text after it, as the sources pass lines (the chunk
-	// parser and Scanner cut them from a larger buffer); bytes.Split would cap each one at its end.
+	// gen.Lines: slices of the text with the rest after them, as the sources pass lines.
 	text := buf.Bytes()
-	var lines [][]byte
-	for rest := bytes.TrimSpace(text); len(rest) > 0; {
-		i := bytes.IndexByte(rest, '\n')
-		if i < 0 {
-			i = len(rest)
-		}
-		lines = append(lines, rest[:i])
-		rest = rest[min(i+1, len(rest)):]
-	}
-	return f, lines, text
+	return f, gen.Lines(text), text
 }
 
 func init() {
