@@ -107,7 +107,13 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
-	if k = e - s; uint(k-7) <= 15-7 {
+	if k = e - s; uint(k-7) <= 15-7 && ipv4Vec {
+		a, ok := ipv4SpanVec(unsafe.Add(p, s), k)
+		if !ok {
+			return 0, false
+		}
+		r.SrcAddr = netip.AddrFrom4([4]byte{byte(a), byte(a >> 8), byte(a >> 16), byte(a >> 24)})
+	} else if uint(k-7) <= 15-7 {
 		// Exactly three non-digits, each a dot: then dottedQuad's octet checks.
 		d := ndAt(nd, s) & (1<<uint(k) - 1)
 		p0 := bits.TrailingZeros64(d)
@@ -146,7 +152,13 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
-	if k = e - s; uint(k-7) <= 15-7 {
+	if k = e - s; uint(k-7) <= 15-7 && ipv4Vec {
+		a, ok := ipv4SpanVec(unsafe.Add(p, s), k)
+		if !ok {
+			return 0, false
+		}
+		r.DstAddr = netip.AddrFrom4([4]byte{byte(a), byte(a >> 8), byte(a >> 16), byte(a >> 24)})
+	} else if uint(k-7) <= 15-7 {
 		// Exactly three non-digits, each a dot: then dottedQuad's octet checks.
 		d := ndAt(nd, s) & (1<<uint(k) - 1)
 		p0 := bits.TrailingZeros64(d)
@@ -419,7 +431,13 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
-	if k = e - s; uint(k-7) <= 15-7 {
+	if k = e - s; uint(k-7) <= 15-7 && ipv4Vec {
+		a, ok := ipv4SpanVec(unsafe.Add(p, s), k)
+		if !ok {
+			return 0, false
+		}
+		r.PktSrcAddr = netip.AddrFrom4([4]byte{byte(a), byte(a >> 8), byte(a >> 16), byte(a >> 24)})
+	} else if uint(k-7) <= 15-7 {
 		// Exactly three non-digits, each a dot: then dottedQuad's octet checks.
 		d := ndAt(nd, s) & (1<<uint(k) - 1)
 		p0 := bits.TrailingZeros64(d)
@@ -458,7 +476,13 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
-	if k = e - s; uint(k-7) <= 15-7 {
+	if k = e - s; uint(k-7) <= 15-7 && ipv4Vec {
+		a, ok := ipv4SpanVec(unsafe.Add(p, s), k)
+		if !ok {
+			return 0, false
+		}
+		r.PktDstAddr = netip.AddrFrom4([4]byte{byte(a), byte(a >> 8), byte(a >> 16), byte(a >> 24)})
+	} else if uint(k-7) <= 15-7 {
 		// Exactly three non-digits, each a dot: then dottedQuad's octet checks.
 		d := ndAt(nd, s) & (1<<uint(k) - 1)
 		p0 := bits.TrailingZeros64(d)
