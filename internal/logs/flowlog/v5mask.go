@@ -112,7 +112,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 		if !ok {
 			return 0, false
 		}
-		r.SrcAddr = netip.AddrFrom4([4]byte{byte(a), byte(a >> 8), byte(a >> 16), byte(a >> 24)})
+		var b [4]byte
+		binary.LittleEndian.PutUint32(b[:], a) // one store, then one load and BSWAP in AddrFrom4
+		r.SrcAddr = netip.AddrFrom4(b)
 	} else if uint(k-7) <= 15-7 {
 		// Exactly three non-digits, each a dot: then dottedQuad's octet checks.
 		d := ndAt(nd, s) & (1<<uint(k) - 1)
@@ -157,7 +159,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 		if !ok {
 			return 0, false
 		}
-		r.DstAddr = netip.AddrFrom4([4]byte{byte(a), byte(a >> 8), byte(a >> 16), byte(a >> 24)})
+		var b [4]byte
+		binary.LittleEndian.PutUint32(b[:], a) // one store, then one load and BSWAP in AddrFrom4
+		r.DstAddr = netip.AddrFrom4(b)
 	} else if uint(k-7) <= 15-7 {
 		// Exactly three non-digits, each a dot: then dottedQuad's octet checks.
 		d := ndAt(nd, s) & (1<<uint(k) - 1)
@@ -436,7 +440,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 		if !ok {
 			return 0, false
 		}
-		r.PktSrcAddr = netip.AddrFrom4([4]byte{byte(a), byte(a >> 8), byte(a >> 16), byte(a >> 24)})
+		var b [4]byte
+		binary.LittleEndian.PutUint32(b[:], a) // one store, then one load and BSWAP in AddrFrom4
+		r.PktSrcAddr = netip.AddrFrom4(b)
 	} else if uint(k-7) <= 15-7 {
 		// Exactly three non-digits, each a dot: then dottedQuad's octet checks.
 		d := ndAt(nd, s) & (1<<uint(k) - 1)
@@ -481,7 +487,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 		if !ok {
 			return 0, false
 		}
-		r.PktDstAddr = netip.AddrFrom4([4]byte{byte(a), byte(a >> 8), byte(a >> 16), byte(a >> 24)})
+		var b [4]byte
+		binary.LittleEndian.PutUint32(b[:], a) // one store, then one load and BSWAP in AddrFrom4
+		r.PktDstAddr = netip.AddrFrom4(b)
 	} else if uint(k-7) <= 15-7 {
 		// Exactly three non-digits, each a dot: then dottedQuad's octet checks.
 		d := ndAt(nd, s) & (1<<uint(k) - 1)
