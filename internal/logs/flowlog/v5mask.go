@@ -247,17 +247,22 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 	k, x = e-s, ld(p, s)
-	if v, digits := digitsOf(x, k); digits && uint(k-1) < 8 {
-		r.Packets = int64(v)
-	} else if v, digits := digitsOf(x, 8); digits && uint(k-9) < 7 {
-		// 9 to 15 digits: the rest from a second load.
-		w, digits := digitsOf(ld(p, s+8), k-8)
-		if v = v*tenPowU[(k-8)&7] + w; !digits {
+	if uint(k-1) < 8 {
+		if v, digits := digitsOf(x, k); digits {
+			r.Packets = int64(v)
+		} else if k == 1 && x&0xFF == '-' {
+			r.Packets = NA
+		} else {
+			return 0, false
+		}
+	} else if uint(k-9) < 7 {
+		// 9 to 15 digits: the first 8 and the rest from a second load.
+		v, hi := digitsOf(x, 8)
+		w, lo := digitsOf(ld(p, s+8), k-8)
+		if v = v*tenPowU[(k-8)&7] + w; !hi || !lo {
 			return 0, false
 		}
 		r.Packets = int64(v)
-	} else if k == 1 && x&0xFF == '-' {
-		r.Packets = NA
 	} else {
 		return 0, false
 	}
@@ -269,17 +274,22 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 	k, x = e-s, ld(p, s)
-	if v, digits := digitsOf(x, k); digits && uint(k-1) < 8 {
-		r.Bytes = int64(v)
-	} else if v, digits := digitsOf(x, 8); digits && uint(k-9) < 7 {
-		// 9 to 15 digits: the rest from a second load.
-		w, digits := digitsOf(ld(p, s+8), k-8)
-		if v = v*tenPowU[(k-8)&7] + w; !digits {
+	if uint(k-1) < 8 {
+		if v, digits := digitsOf(x, k); digits {
+			r.Bytes = int64(v)
+		} else if k == 1 && x&0xFF == '-' {
+			r.Bytes = NA
+		} else {
+			return 0, false
+		}
+	} else if uint(k-9) < 7 {
+		// 9 to 15 digits: the first 8 and the rest from a second load.
+		v, hi := digitsOf(x, 8)
+		w, lo := digitsOf(ld(p, s+8), k-8)
+		if v = v*tenPowU[(k-8)&7] + w; !hi || !lo {
 			return 0, false
 		}
 		r.Bytes = int64(v)
-	} else if k == 1 && x&0xFF == '-' {
-		r.Bytes = NA
 	} else {
 		return 0, false
 	}
@@ -291,17 +301,22 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 	k, x = e-s, ld(p, s)
-	if v, digits := digitsOf(x, k); digits && uint(k-1) < 8 {
-		r.Start = int64(v)
-	} else if v, digits := digitsOf(x, 8); digits && uint(k-9) < 7 {
-		// 9 to 15 digits: the rest from a second load.
-		w, digits := digitsOf(ld(p, s+8), k-8)
-		if v = v*tenPowU[(k-8)&7] + w; !digits || v > MaxTime {
+	if uint(k-1) < 8 {
+		if v, digits := digitsOf(x, k); digits {
+			r.Start = int64(v)
+		} else if k == 1 && x&0xFF == '-' {
+			r.Start = NA
+		} else {
+			return 0, false
+		}
+	} else if uint(k-9) < 7 {
+		// 9 to 15 digits: the first 8 and the rest from a second load.
+		v, hi := digitsOf(x, 8)
+		w, lo := digitsOf(ld(p, s+8), k-8)
+		if v = v*tenPowU[(k-8)&7] + w; !hi || !lo || v > MaxTime {
 			return 0, false
 		}
 		r.Start = int64(v)
-	} else if k == 1 && x&0xFF == '-' {
-		r.Start = NA
 	} else {
 		return 0, false
 	}
@@ -313,17 +328,22 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 	k, x = e-s, ld(p, s)
-	if v, digits := digitsOf(x, k); digits && uint(k-1) < 8 {
-		r.End = int64(v)
-	} else if v, digits := digitsOf(x, 8); digits && uint(k-9) < 7 {
-		// 9 to 15 digits: the rest from a second load.
-		w, digits := digitsOf(ld(p, s+8), k-8)
-		if v = v*tenPowU[(k-8)&7] + w; !digits || v > MaxTime {
+	if uint(k-1) < 8 {
+		if v, digits := digitsOf(x, k); digits {
+			r.End = int64(v)
+		} else if k == 1 && x&0xFF == '-' {
+			r.End = NA
+		} else {
+			return 0, false
+		}
+	} else if uint(k-9) < 7 {
+		// 9 to 15 digits: the first 8 and the rest from a second load.
+		v, hi := digitsOf(x, 8)
+		w, lo := digitsOf(ld(p, s+8), k-8)
+		if v = v*tenPowU[(k-8)&7] + w; !hi || !lo || v > MaxTime {
 			return 0, false
 		}
 		r.End = int64(v)
-	} else if k == 1 && x&0xFF == '-' {
-		r.End = NA
 	} else {
 		return 0, false
 	}
