@@ -647,16 +647,19 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 }
 
 // digitsOf returns the value of the first k (1-8) bytes of x (little-endian order), and whether they are all
-// ASCII digits. Subtracting '0' from each byte borrows only upwards, out of a byte that is not a digit, which
-// is flagged itself; the bytes from k on are shifted out.
+// ASCII digits. A byte that is not a digit gets its high bit in bad (y over 0x7F, or y+0x76 over 0x7F) and is
+// the only one that may borrow from, or carry into, the bytes after it: so the first non-digit is always
+// flagged, and the flags after it add nothing wrong. The bytes from k on are shifted out; then three multiplies
+// join adjacent digits, pairs and quads (the bytes shifted in are leading zeros).
 func digitsOf(x uint64, k int) (uint64, bool) {
 	sh := (64 - 8*uint(k)) & 63
 	y := x - 0x3030303030303030
-	bad := ((y &^ highs) + 0x7676767676767676 | y) & highs // a byte's high bit: it is over 9
-	y <<= sh                                               // the k digits to the top; the bytes shifted in are leading zeros
-	y = y*10 + y>>8
-	y = ((y&0x000000FF000000FF)*(100+1000000<<32) + (y>>16&0x000000FF000000FF)*(1+10000<<32)) >> 32
-	return y & 0xFFFFFFFF, bad<<sh == 0
+	bad := (y + 0x7676767676767676 | y) & highs
+	y <<= sh
+	y = y * (1 + 10<<8) >> 8                             // byte 2i: 10×digit 2i + digit 2i+1
+	y = (y & 0x00FF00FF00FF00FF) * (1 + 100<<16) >> 16   // 16-bit lane 2i: four digits
+	y = (y & 0x0000FFFF0000FFFF) * (1 + 10000<<32) >> 32 // eight digits
+	return y, bad<<sh == 0
 }
 
 // ld is the eight bytes at p+i, little-endian.
