@@ -107,7 +107,15 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
-	if k = e - s; uint(k-7) <= 15-7 {
+	if k = e - s; uint(k-7) <= 15-7 && ipv4Vec {
+		a, ok := ipv4SpanVec(unsafe.Add(p, s), k)
+		if !ok {
+			return 0, false
+		}
+		var b [4]byte
+		binary.LittleEndian.PutUint32(b[:], a) // one store, then one load and BSWAP in AddrFrom4
+		r.SrcAddr = netip.AddrFrom4(b)
+	} else if uint(k-7) <= 15-7 {
 		// Exactly three non-digits, each a dot: then dottedQuad's octet checks.
 		d := ndAt(nd, s) & (1<<uint(k) - 1)
 		p0 := bits.TrailingZeros64(d)
@@ -146,7 +154,15 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
-	if k = e - s; uint(k-7) <= 15-7 {
+	if k = e - s; uint(k-7) <= 15-7 && ipv4Vec {
+		a, ok := ipv4SpanVec(unsafe.Add(p, s), k)
+		if !ok {
+			return 0, false
+		}
+		var b [4]byte
+		binary.LittleEndian.PutUint32(b[:], a) // one store, then one load and BSWAP in AddrFrom4
+		r.DstAddr = netip.AddrFrom4(b)
+	} else if uint(k-7) <= 15-7 {
 		// Exactly three non-digits, each a dot: then dottedQuad's octet checks.
 		d := ndAt(nd, s) & (1<<uint(k) - 1)
 		p0 := bits.TrailingZeros64(d)
@@ -231,17 +247,22 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 	k, x = e-s, ld(p, s)
-	if v, digits := digitsOf(x, k); digits && uint(k-1) < 8 {
-		r.Packets = int64(v)
-	} else if v, digits := digitsOf(x, 8); digits && uint(k-9) < 7 {
-		// 9 to 15 digits: the rest from a second load.
-		w, digits := digitsOf(ld(p, s+8), k-8)
-		if v = v*tenPowU[(k-8)&7] + w; !digits {
+	if uint(k-1) < 8 {
+		if v, digits := digitsOf(x, k); digits {
+			r.Packets = int64(v)
+		} else if k == 1 && x&0xFF == '-' {
+			r.Packets = NA
+		} else {
+			return 0, false
+		}
+	} else if uint(k-9) < 7 {
+		// 9 to 15 digits: the first 8 and the rest from a second load.
+		v, hi := digitsOf(x, 8)
+		w, lo := digitsOf(ld(p, s+8), k-8)
+		if v = v*tenPowU[(k-8)&7] + w; !hi || !lo {
 			return 0, false
 		}
 		r.Packets = int64(v)
-	} else if k == 1 && x&0xFF == '-' {
-		r.Packets = NA
 	} else {
 		return 0, false
 	}
@@ -253,17 +274,22 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 	k, x = e-s, ld(p, s)
-	if v, digits := digitsOf(x, k); digits && uint(k-1) < 8 {
-		r.Bytes = int64(v)
-	} else if v, digits := digitsOf(x, 8); digits && uint(k-9) < 7 {
-		// 9 to 15 digits: the rest from a second load.
-		w, digits := digitsOf(ld(p, s+8), k-8)
-		if v = v*tenPowU[(k-8)&7] + w; !digits {
+	if uint(k-1) < 8 {
+		if v, digits := digitsOf(x, k); digits {
+			r.Bytes = int64(v)
+		} else if k == 1 && x&0xFF == '-' {
+			r.Bytes = NA
+		} else {
+			return 0, false
+		}
+	} else if uint(k-9) < 7 {
+		// 9 to 15 digits: the first 8 and the rest from a second load.
+		v, hi := digitsOf(x, 8)
+		w, lo := digitsOf(ld(p, s+8), k-8)
+		if v = v*tenPowU[(k-8)&7] + w; !hi || !lo {
 			return 0, false
 		}
 		r.Bytes = int64(v)
-	} else if k == 1 && x&0xFF == '-' {
-		r.Bytes = NA
 	} else {
 		return 0, false
 	}
@@ -275,17 +301,22 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 	k, x = e-s, ld(p, s)
-	if v, digits := digitsOf(x, k); digits && uint(k-1) < 8 {
-		r.Start = int64(v)
-	} else if v, digits := digitsOf(x, 8); digits && uint(k-9) < 7 {
-		// 9 to 15 digits: the rest from a second load.
-		w, digits := digitsOf(ld(p, s+8), k-8)
-		if v = v*tenPowU[(k-8)&7] + w; !digits || v > MaxTime {
+	if uint(k-1) < 8 {
+		if v, digits := digitsOf(x, k); digits {
+			r.Start = int64(v)
+		} else if k == 1 && x&0xFF == '-' {
+			r.Start = NA
+		} else {
+			return 0, false
+		}
+	} else if uint(k-9) < 7 {
+		// 9 to 15 digits: the first 8 and the rest from a second load.
+		v, hi := digitsOf(x, 8)
+		w, lo := digitsOf(ld(p, s+8), k-8)
+		if v = v*tenPowU[(k-8)&7] + w; !hi || !lo || v > MaxTime {
 			return 0, false
 		}
 		r.Start = int64(v)
-	} else if k == 1 && x&0xFF == '-' {
-		r.Start = NA
 	} else {
 		return 0, false
 	}
@@ -297,17 +328,22 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 	k, x = e-s, ld(p, s)
-	if v, digits := digitsOf(x, k); digits && uint(k-1) < 8 {
-		r.End = int64(v)
-	} else if v, digits := digitsOf(x, 8); digits && uint(k-9) < 7 {
-		// 9 to 15 digits: the rest from a second load.
-		w, digits := digitsOf(ld(p, s+8), k-8)
-		if v = v*tenPowU[(k-8)&7] + w; !digits || v > MaxTime {
+	if uint(k-1) < 8 {
+		if v, digits := digitsOf(x, k); digits {
+			r.End = int64(v)
+		} else if k == 1 && x&0xFF == '-' {
+			r.End = NA
+		} else {
+			return 0, false
+		}
+	} else if uint(k-9) < 7 {
+		// 9 to 15 digits: the first 8 and the rest from a second load.
+		v, hi := digitsOf(x, 8)
+		w, lo := digitsOf(ld(p, s+8), k-8)
+		if v = v*tenPowU[(k-8)&7] + w; !hi || !lo || v > MaxTime {
 			return 0, false
 		}
 		r.End = int64(v)
-	} else if k == 1 && x&0xFF == '-' {
-		r.End = NA
 	} else {
 		return 0, false
 	}
@@ -419,7 +455,15 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
-	if k = e - s; uint(k-7) <= 15-7 {
+	if k = e - s; uint(k-7) <= 15-7 && ipv4Vec {
+		a, ok := ipv4SpanVec(unsafe.Add(p, s), k)
+		if !ok {
+			return 0, false
+		}
+		var b [4]byte
+		binary.LittleEndian.PutUint32(b[:], a) // one store, then one load and BSWAP in AddrFrom4
+		r.PktSrcAddr = netip.AddrFrom4(b)
+	} else if uint(k-7) <= 15-7 {
 		// Exactly three non-digits, each a dot: then dottedQuad's octet checks.
 		d := ndAt(nd, s) & (1<<uint(k) - 1)
 		p0 := bits.TrailingZeros64(d)
@@ -458,7 +502,15 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
-	if k = e - s; uint(k-7) <= 15-7 {
+	if k = e - s; uint(k-7) <= 15-7 && ipv4Vec {
+		a, ok := ipv4SpanVec(unsafe.Add(p, s), k)
+		if !ok {
+			return 0, false
+		}
+		var b [4]byte
+		binary.LittleEndian.PutUint32(b[:], a) // one store, then one load and BSWAP in AddrFrom4
+		r.PktDstAddr = netip.AddrFrom4(b)
+	} else if uint(k-7) <= 15-7 {
 		// Exactly three non-digits, each a dot: then dottedQuad's octet checks.
 		d := ndAt(nd, s) & (1<<uint(k) - 1)
 		p0 := bits.TrailingZeros64(d)
@@ -595,16 +647,19 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 }
 
 // digitsOf returns the value of the first k (1-8) bytes of x (little-endian order), and whether they are all
-// ASCII digits. Subtracting '0' from each byte borrows only upwards, out of a byte that is not a digit, which
-// is flagged itself; the bytes from k on are shifted out.
+// ASCII digits. A byte that is not a digit gets its high bit in bad (y over 0x7F, or y+0x76 over 0x7F) and is
+// the only one that may borrow from, or carry into, the bytes after it: so the first non-digit is always
+// flagged, and the flags after it add nothing wrong. The bytes from k on are shifted out; then three multiplies
+// join adjacent digits, pairs and quads (the bytes shifted in are leading zeros).
 func digitsOf(x uint64, k int) (uint64, bool) {
 	sh := (64 - 8*uint(k)) & 63
 	y := x - 0x3030303030303030
-	bad := ((y &^ highs) + 0x7676767676767676 | y) & highs // a byte's high bit: it is over 9
-	y <<= sh                                               // the k digits to the top; the bytes shifted in are leading zeros
-	y = y*10 + y>>8
-	y = ((y&0x000000FF000000FF)*(100+1000000<<32) + (y>>16&0x000000FF000000FF)*(1+10000<<32)) >> 32
-	return y & 0xFFFFFFFF, bad<<sh == 0
+	bad := (y + 0x7676767676767676 | y) & highs
+	y <<= sh
+	y = y * (1 + 10<<8) >> 8                             // byte 2i: 10×digit 2i + digit 2i+1
+	y = (y & 0x00FF00FF00FF00FF) * (1 + 100<<16) >> 16   // 16-bit lane 2i: four digits
+	y = (y & 0x0000FFFF0000FFFF) * (1 + 10000<<32) >> 32 // eight digits
+	return y, bad<<sh == 0
 }
 
 // ld is the eight bytes at p+i, little-endian.
