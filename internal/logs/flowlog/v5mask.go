@@ -2,11 +2,12 @@
 // search per field; here the helpers its generated blocks call.
 //
 // parseV5 and parseV5Masked are straight-line code, one block per column of VPC version 5 (the column order
-// and kinds: internal/v5gen's Columns, checked against FieldsOfVersion(5) by TestGeneratedV5), each block
+// and kinds: internal/v5gen's Columns, checked against FieldsOfVersion(5) by its TestGeneratedV5), each block
 // written from its kind's template in internal/v5gen (masked.go, fast.go): the blocks of a kind differ only in
 // their destination, and are written out rather than dispatched per column for speed (a non-inlined helper
 // per kind measured slower). To change a kind's parsing, edit its template and run go generate; the
-// generated files must not be edited, and TestGeneratedV5 fails while they differ from the templates' output.
+// generated files must not be edited: internal/v5gen's TestGeneratedV5 fails while they differ from the
+// templates' output.
 
 //go:generate go run gen_v5.go
 

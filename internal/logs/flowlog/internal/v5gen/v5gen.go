@@ -3,7 +3,7 @@
 // The blocks are written out rather than dispatched per column for speed (no per-column branch on the kind,
 // fixed destinations; a non-inlined helper per kind measured slower); this package keeps the logic of each
 // kind in one place. Run `go generate ./internal/logs/flowlog` after changing a template or the table;
-// flowlog's TestGeneratedV5 fails while a generated file differs from what Files returns, and checks
+// its TestGeneratedV5 (v5gen_test.go) fails while a generated file differs from what Files returns, and checks
 // Columns against flowlog.FieldsOfVersion(5) and Field.Kind.
 package v5gen
 
@@ -38,7 +38,7 @@ type Column struct {
 
 // Columns are the fields of VPC version 5 in their documented order: the copy of flowlog.FieldsOfVersion(5)
 // that the generator reads (flowlog cannot be imported here: it contains the generated files). fields.go is
-// the source of truth; flowlog's TestGeneratedV5 fails when this table disagrees with it.
+// the source of truth; TestGeneratedV5 fails when this table disagrees with it.
 var Columns = []Column{
 	{"Version", "version", 2, Int32},
 	{"AccountID", "account-id", 2, String},
