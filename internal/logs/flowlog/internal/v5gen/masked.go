@@ -1,0 +1,163 @@
+package v5gen
+
+// masked writes parseV5Masked (v5mask.go has its helpers: nextWord, ndAt, digitsOf, ld, tenPowU). Every
+// block starts with the column's end e (the next set bit of the space mask) and its start s; it ends with
+// s = e + 1.
+var masked = parser{
+	file: "v5mask_gen.go",
+	head: header + `package flowlog
+
+import (
+	"encoding/binary"
+	"math/bits"
+	"net/netip"
+	"unsafe"
+)
+
+// parseV5Masked is parseV5 for a line of at most maskWords×64 bytes whose masks m are computed, read from
+// p, which has the line's bytes and at least maskedPad readable bytes after them (their values do not
+// matter: every load's bytes past the column are shifted out or masked off). Each column's end is the next
+// set bit of the space mask; the non-digit mask finds an IPv4 address's dots. It reads what parseV5 reads
+// (fields one space apart, numbers of 1 to 15 digits that fit their field, times up to MaxTime, IPv4
+// addresses, "-", the usual action and log-status words) and returns false for anything else: an empty
+// field (two spaces in a row, a leading space, too few fields), a longer number, IPv6... The caller then
+// reads the line from its start the general way, which defines every result. Straight-line code, one
+// block per column generated from one template per kind (internal/v5gen), as parseV5.
+func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, bool) {
+	sp, nd := &m.sp, &m.nd
+	c, base := sp[0], 0 // the space bits not taken yet: those of the word at bit base
+	s, e, k := 0, 0, 0  // the column's start, end and length
+	var x uint64
+	// One block per column, from its kind's template in internal/v5gen (string, int32, int64, time, address,
+	// action, log-status): edit the template and run go generate, never the blocks.
+`,
+	column: `	// {{.Name}}
+	if c == 0 {
+		base, c = nextWord(sp, base)
+	}
+	e = base + bits.TrailingZeros64(c)
+	c &= c - 1
+`,
+	kinds: [...]string{
+		Int32: `	k, x = e-s, ld(p, s)
+	if v, digits := digitsOf(x, k); digits && uint(k-1) < 8 {
+		r.{{.Name}} = int32(v)
+	} else if k == 1 && x&0xFF == '-' {
+		r.{{.Name}} = NA
+	} else {
+		return 0, false
+	}
+	s = e + 1
+`,
+		Int64: masked64,
+		Time:  masked64,
+		String: `	if e <= s {
+		return 0, false
+	}
+	r.raw[{{.Name}}] = spanAt(s, e)
+	s = e + 1
+`,
+		Addr: `	if k = e - s; uint(k-7) <= 15-7 && ipv4Vec {
+		a, ok := ipv4SpanVec(unsafe.Add(p, s), k)
+		if !ok {
+			return 0, false
+		}
+		var b [4]byte
+		binary.LittleEndian.PutUint32(b[:], a) // one store, then one load and BSWAP in AddrFrom4
+		r.{{.Name}} = netip.AddrFrom4(b)
+	} else if uint(k-7) <= 15-7 {
+		// Exactly three non-digits, each a dot: then dottedQuad's octet checks.
+		d := ndAt(nd, s) & (1<<uint(k) - 1)
+		p0 := bits.TrailingZeros64(d)
+		d &= d - 1
+		p1 := bits.TrailingZeros64(d)
+		d &= d - 1
+		p2 := bits.TrailingZeros64(d) // 64 when fewer than three
+		if d&(d-1) != 0 || p2 >= k {
+			return 0, false
+		}
+		q := unsafe.Add(p, s)
+		if uint32(*(*byte)(unsafe.Add(q, p0)))|uint32(*(*byte)(unsafe.Add(q, p1)))<<8|
+			uint32(*(*byte)(unsafe.Add(q, p2)))<<16 != '.'|'.'<<8|'.'<<16 {
+			return 0, false
+		}
+		k0, k1, k2, k3 := p0, p1-p0-1, p2-p1-1, k-p2-1 // 0 to 13
+		d0 := (load4(q) - 0x30303030) << ((32 - 8*uint(k0)) & 31)
+		d1 := (load4(unsafe.Add(q, p0+1)) - 0x30303030) << ((32 - 8*uint(k1)) & 31)
+		d2 := (load4(unsafe.Add(q, p1+1)) - 0x30303030) << ((32 - 8*uint(k2)) & 31)
+		d3 := (load4(unsafe.Add(q, p2+1)) - 0x30303030) << ((32 - 8*uint(k3)) & 31)
+		v01, v23 := octets2(uint64(d0)|uint64(d1)<<32), octets2(uint64(d2)|uint64(d3)<<32)
+		if int(octetLen[v01&1023]) != k0 || int(octetLen[v01>>32&1023]) != k1 ||
+			int(octetLen[v23&1023]) != k2 || int(octetLen[v23>>32&1023]) != k3 {
+			return 0, false
+		}
+		r.{{.Name}} = netip.AddrFrom4([4]byte{byte(v01), byte(v01 >> 32), byte(v23), byte(v23 >> 32)})
+	} else if k == 1 && ld(p, s)&0xFF == '-' {
+		r.{{.Name}} = netip.Addr{}
+	} else {
+		return 0, false
+	}
+	s = e + 1
+`,
+		Action: `	switch k, x = e-s, ld(p, s); {
+	case k == 6 && x&0xFFFFFFFFFFFF == accept&0xFFFFFFFFFFFF:
+		r.{{.Name}} = Accept
+	case k == 6 && x&0xFFFFFFFFFFFF == reject&0xFFFFFFFFFFFF:
+		r.{{.Name}} = Reject
+	case k == 1 && x&0xFF == '-':
+		r.{{.Name}} = ActionNone
+	default:
+		return 0, false
+	}
+	r.raw[{{.Name}}] = spanAt(s, e)
+	s = e + 1
+`,
+		LogStatus: `	switch k, x = e-s, ld(p, s); {
+	case k == 2 && x&0xFFFF == ok&0xFFFF:
+		r.{{.Name}} = OK
+	case k == 1 && x&0xFF == '-':
+		r.{{.Name}} = StatusNone
+	case k == 6 && x&0xFFFFFFFFFFFF == noData&0xFFFFFFFFFFFF:
+		r.{{.Name}} = NoData
+	case k == 8 && x == skipData:
+		r.{{.Name}} = SkipData
+	default:
+		return 0, false
+	}
+	r.raw[{{.Name}}] = spanAt(s, e)
+	s = e + 1
+`,
+	},
+	stop: `	if cols == {{.Cols}} {
+		return s, true
+	}
+	// Version {{.Next}}.
+`,
+	tail: `	return s, true
+}
+`,
+}
+
+// masked64 is the Int64 and Time template of parseV5Masked: Time adds the MaxTime check.
+const masked64 = `	k, x = e-s, ld(p, s)
+	if uint(k-1) < 8 {
+		if v, digits := digitsOf(x, k); digits {
+			r.{{.Name}} = int64(v)
+		} else if k == 1 && x&0xFF == '-' {
+			r.{{.Name}} = NA
+		} else {
+			return 0, false
+		}
+	} else if uint(k-9) < 7 {
+		// 9 to 15 digits: the first 8 and the rest from a second load.
+		v, hi := digitsOf(x, 8)
+		w, lo := digitsOf(ld(p, s+8), k-8)
+		if v = v*tenPowU[(k-8)&7] + w; !hi || !lo{{if .IsTime}} || v > MaxTime{{end}} {
+			return 0, false
+		}
+		r.{{.Name}} = int64(v)
+	} else {
+		return 0, false
+	}
+	s = e + 1
+`

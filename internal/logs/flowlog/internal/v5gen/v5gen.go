@@ -1,0 +1,138 @@
+// Package v5gen writes flowlog's straight-line parsers of the VPC version 2-5 columns, parseV5 (v5fast_gen.go)
+// and parseV5Masked (v5mask_gen.go): one block per column of Columns, each from its kind's template below.
+// The blocks are written out rather than dispatched per column for speed (no per-column branch on the kind,
+// fixed destinations; a non-inlined helper per kind measured slower); this package keeps the logic of each
+// kind in one place. Run `go generate ./internal/logs/flowlog` after changing a template or the table;
+// its TestGeneratedV5 (v5gen_test.go) fails while a generated file differs from what Files returns, and checks
+// Columns against flowlog.FieldsOfVersion(5) and Field.Kind.
+package v5gen
+
+import (
+	"bytes"
+	"fmt"
+	"go/format"
+	"text/template"
+)
+
+// Kind is how a column is parsed: finer than flowlog.Kind (times, action and log-status have their own
+// templates).
+type Kind uint8
+
+const (
+	Int32     Kind = iota // a number of up to 7 (parseV5) or 8 (parseV5Masked) digits, or "-"
+	Int64                 // a number of up to 15 digits, or "-"
+	Time                  // Int64 no greater than MaxTime
+	String                // any non-empty text, kept as a span of the line
+	Addr                  // an IPv4 address, or "-"
+	Action                // ACCEPT, REJECT or "-"
+	LogStatus             // OK, NODATA, SKIPDATA or "-"
+)
+
+// Column is one column of the version 5 format.
+type Column struct {
+	Name    string // the flowlog Field constant, and the Record field of the typed kinds
+	Field   string // its name in formats (flowlog.LookupField)
+	Version int    // the VPC version that introduced it
+	Kind    Kind
+}
+
+// Columns are the fields of VPC version 5 in their documented order: the copy of flowlog.FieldsOfVersion(5)
+// that the generator reads (flowlog cannot be imported here: it contains the generated files). fields.go is
+// the source of truth; TestGeneratedV5 fails when this table disagrees with it.
+var Columns = []Column{
+	{"Version", "version", 2, Int32},
+	{"AccountID", "account-id", 2, String},
+	{"InterfaceID", "interface-id", 2, String},
+	{"SrcAddr", "srcaddr", 2, Addr},
+	{"DstAddr", "dstaddr", 2, Addr},
+	{"SrcPort", "srcport", 2, Int32},
+	{"DstPort", "dstport", 2, Int32},
+	{"Protocol", "protocol", 2, Int32},
+	{"Packets", "packets", 2, Int64},
+	{"Bytes", "bytes", 2, Int64},
+	{"Start", "start", 2, Time},
+	{"End", "end", 2, Time},
+	{"Action", "action", 2, Action},
+	{"LogStatus", "log-status", 2, LogStatus},
+	{"VPCID", "vpc-id", 3, String},
+	{"SubnetID", "subnet-id", 3, String},
+	{"InstanceID", "instance-id", 3, String},
+	{"TCPFlags", "tcp-flags", 3, Int32},
+	{"Type", "type", 3, String},
+	{"PktSrcAddr", "pkt-srcaddr", 3, Addr},
+	{"PktDstAddr", "pkt-dstaddr", 3, Addr},
+	{"Region", "region", 4, String},
+	{"AZID", "az-id", 4, String},
+	{"SublocationType", "sublocation-type", 4, String},
+	{"SublocationID", "sublocation-id", 4, String},
+	{"PktSrcAWSService", "pkt-src-aws-service", 5, String},
+	{"PktDstAWSService", "pkt-dst-aws-service", 5, String},
+	{"FlowDirection", "flow-direction", 5, String},
+	{"TrafficPath", "traffic-path", 5, Int32},
+}
+
+// parser is one generated function: its file's text around the blocks, the text before every column's
+// block, one template per kind, and the text where the parse may stop (after a version's last column).
+type parser struct {
+	file   string
+	head   string // header, package, imports, the function's doc and its first lines
+	column string // before each block
+	kinds  [LogStatus + 1]string
+	stop   string // {{.Cols}}: the columns read so far; {{.Next}}: the next column's version
+	tail   string
+}
+
+// Files returns the generated files by name: v5fast_gen.go (parseV5) and v5mask_gen.go (parseV5Masked).
+func Files() (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for _, p := range []*parser{&fast, &masked} {
+		b, err := p.generate()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p.file, err)
+		}
+		out[p.file] = b
+	}
+	return out, nil
+}
+
+func (p *parser) generate() ([]byte, error) {
+	var buf bytes.Buffer
+	run := func(name, text string, data any) error {
+		t, err := template.New(name).Parse(text)
+		if err != nil {
+			return err
+		}
+		return t.Execute(&buf, data)
+	}
+	if err := run("head", p.head, Columns); err != nil {
+		return nil, err
+	}
+	for i, c := range Columns {
+		if err := run("column", p.column, c); err != nil {
+			return nil, err
+		}
+		if err := run(fmt.Sprint("kind ", c.Kind), p.kinds[c.Kind], c); err != nil {
+			return nil, err
+		}
+		if i+1 < len(Columns) && Columns[i+1].Version != c.Version {
+			if err := run("stop", p.stop, struct{ Cols, Next int }{i + 1, Columns[i+1].Version}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := run("tail", p.tail, Columns); err != nil {
+		return nil, err
+	}
+	b, err := format.Source(buf.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("%w\n%s", err, buf.Bytes())
+	}
+	return b, nil
+}
+
+const header = `// Code generated by "go run gen_v5.go" from internal/v5gen; DO NOT EDIT.
+
+`
+
+// IsTime reports whether the column is a time (templates: the MaxTime check).
+func (c Column) IsTime() bool { return c.Kind == Time }
