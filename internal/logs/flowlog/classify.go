@@ -1,19 +1,15 @@
 package flowlog
 
-import (
-	"encoding/binary"
-	"math/bits"
-)
+import "encoding/binary"
 
 // maskWords × 64 is the longest line the masked parser classifies; longer lines take the general path.
 const maskWords = 8
 
 // lineMasks classifies a line's bytes once, one bit per byte (line[j] is bit j%64 of word j/64), so that the
-// parser finds field ends and checks digits with a few mask operations per field instead of a pass over each
-// field's bytes. sp has the bits of ' ' bytes, nd the bits of bytes that are not ASCII digits. Every bit at
-// and past the line's end is set in both (the line ends like a field, and nothing there is a digit).
+// parser finds field ends with a few mask operations per field instead of a pass over each field's bytes.
+// sp has the bits of ' ' bytes; every bit at and past the line's end is set (the line ends like a field).
 type lineMasks struct {
-	sp, nd [maskWords]uint64
+	sp [maskWords]uint64
 }
 
 // classify fills m for line, which is at most maskWords×64 bytes long.
@@ -32,27 +28,21 @@ func classifyGeneric(m *lineMasks, line []byte) {
 	w := 0
 	for ; w < n>>6; w++ {
 		b := line[w<<6:][:64]
-		// Two passes over the 64 bytes (loads are cheap) keep fewer values live than one.
 		le := binary.LittleEndian
 		m.sp[w] = spaces8(le.Uint64(b)) | spaces8(le.Uint64(b[8:]))<<8 | spaces8(le.Uint64(b[16:]))<<16 |
 			spaces8(le.Uint64(b[24:]))<<24 | spaces8(le.Uint64(b[32:]))<<32 | spaces8(le.Uint64(b[40:]))<<40 |
 			spaces8(le.Uint64(b[48:]))<<48 | spaces8(le.Uint64(b[56:]))<<56
-		m.nd[w] = nonDigits8(le.Uint64(b)) | nonDigits8(le.Uint64(b[8:]))<<8 | nonDigits8(le.Uint64(b[16:]))<<16 |
-			nonDigits8(le.Uint64(b[24:]))<<24 | nonDigits8(le.Uint64(b[32:]))<<32 | nonDigits8(le.Uint64(b[40:]))<<40 |
-			nonDigits8(le.Uint64(b[48:]))<<48 | nonDigits8(le.Uint64(b[56:]))<<56
 	}
 	if r := n & 63; r != 0 {
 		b := line[w<<6:]
-		var sp, nd uint64
+		var sp uint64
 		k := 0
 		for ; k+8 <= r; k += 8 {
-			x := binary.LittleEndian.Uint64(b[k:])
-			sp |= spaces8(x) << uint(k)
-			nd |= nonDigits8(x) << uint(k)
+			sp |= spaces8(binary.LittleEndian.Uint64(b[k:])) << uint(k)
 		}
 		if k < r {
-			// The last r-k bytes in the low bytes of x, zeros above (neither spaces nor digits; their bits are
-			// set below anyway).
+			// The last r-k bytes in the low bytes of x, zeros above (not spaces; their bits are set below
+			// anyway).
 			var x uint64
 			if n >= 8 {
 				x = binary.LittleEndian.Uint64(line[n-8:]) >> uint(8*(8-(r-k)))
@@ -62,14 +52,12 @@ func classifyGeneric(m *lineMasks, line []byte) {
 				}
 			}
 			sp |= spaces8(x) << uint(k)
-			nd |= nonDigits8(x) << uint(k)
 		}
-		past := ^uint64(0) << uint(r)
-		m.sp[w], m.nd[w] = sp|past, nd|past
+		m.sp[w] = sp | ^uint64(0)<<uint(r)
 		w++
 	}
 	for ; w < maskWords; w++ {
-		m.sp[w], m.nd[w] = ^uint64(0), ^uint64(0)
+		m.sp[w] = ^uint64(0)
 	}
 }
 
@@ -78,31 +66,4 @@ func spaces8(x uint64) uint64 {
 	y := x ^ (' ' * ones)
 	t := ^(((y &^ highs) + ^uint64(highs)) | y) & highs // exact: high bit of a byte set iff y's byte is 0
 	return t * 0x0002040810204081 >> 56                 // byte j's high bit to bit 56+j, without carries
-}
-
-// maskBits returns the k bits (k <= 64) of a line mask from bit i on, in the low bits.
-func maskBits(m *[maskWords]uint64, i, k int) uint64 {
-	w, s := i>>6, uint(i&63)
-	v := m[w] >> s
-	if s != 0 && w+1 < maskWords {
-		v |= m[w+1] << (64 - s)
-	}
-	if k < 64 {
-		v &= 1<<uint(k) - 1
-	}
-	return v
-}
-
-// nextSet returns the index of the first set bit of m at or after i, or maskWords×64 when there is none.
-func nextSet(m *[maskWords]uint64, i int) int {
-	for w := i >> 6; w < maskWords; w++ {
-		v := m[w]
-		if w == i>>6 {
-			v &= ^uint64(0) << uint(i&63)
-		}
-		if v != 0 {
-			return w<<6 + bits.TrailingZeros64(v)
-		}
-	}
-	return maskWords * 64
 }

@@ -1,20 +1,14 @@
 #include "textflag.h"
 
-// The bytes ' ', 0x50 and 0x89, eight of each, for VPBROADCASTQ.
+// Eight ' ' bytes, for VPBROADCASTQ.
 DATA classifySpaces<>+0(SB)/8, $0x2020202020202020
 GLOBL classifySpaces<>(SB), RODATA|NOPTR, $8
-DATA classifyBias<>+0(SB)/8, $0x5050505050505050
-GLOBL classifyBias<>(SB), RODATA|NOPTR, $8
-DATA classifyLimit<>+0(SB)/8, $0x8989898989898989
-GLOBL classifyLimit<>(SB), RODATA|NOPTR, $8
 
 // func classifyAVX2Asm(m *lineMasks, line []byte)
 //
-// Layout of lineMasks: sp words at 0(m), nd words at 64(m). len(line) <= 512 (checked by the caller).
+// Layout of lineMasks: the sp words at 0(m). len(line) <= 512 (checked by the caller).
 //
-// Per 32 bytes x: space = VPCMPEQB(x, ' '); non-digit = signed(x + 0x50) > signed(0x89), because
-// x + 0x50 (mod 256) maps the digits 0x30..0x39 onto 0x80..0x89, the ten smallest signed bytes, and
-// every other byte above them. VPMOVMSKB turns each into 32 bits; two make a mask word.
+// Per 32 bytes x: space = VPCMPEQB(x, ' '); VPMOVMSKB turns it into 32 bits; two make a mask word.
 //
 // Memory safety: full 64-byte blocks lie inside the line. The last partial block (r = len&63 bytes at
 // offset i = len&^63) is read with one 64-byte load at line+i when that load stays within the 4 KiB page
@@ -32,12 +26,8 @@ TEXT ·classifyAVX2Asm(SB), NOSPLIT, $0-32
 	VPCMPEQB Y0, Y0, Y0
 	VMOVDQU  Y0, 0(DI)
 	VMOVDQU  Y0, 32(DI)
-	VMOVDQU  Y0, 64(DI)
-	VMOVDQU  Y0, 96(DI)
 
 	VPBROADCASTQ classifySpaces<>(SB), Y1
-	VPBROADCASTQ classifyBias<>(SB), Y2
-	VPBROADCASTQ classifyLimit<>(SB), Y3
 
 	// CX counts the full blocks' mask words in bytes, from -8×blocks up to 0; SI and DI point past them.
 	MOVQ BX, CX
@@ -53,20 +43,11 @@ block:
 	VMOVDQU   32(SI)(CX*8), Y5
 	VPCMPEQB  Y1, Y4, Y6
 	VPCMPEQB  Y1, Y5, Y7
-	VPADDB    Y2, Y4, Y4
-	VPADDB    Y2, Y5, Y5
-	VPCMPGTB  Y3, Y4, Y4
-	VPCMPGTB  Y3, Y5, Y5
 	VPMOVMSKB Y6, R8
 	VPMOVMSKB Y7, R9
-	VPMOVMSKB Y4, R10
-	VPMOVMSKB Y5, R11
 	SHLQ      $32, R9
 	ORQ       R9, R8
-	SHLQ      $32, R11
-	ORQ       R11, R10
 	MOVQ      R8, 0(DI)(CX*1)
-	MOVQ      R10, 64(DI)(CX*1)
 	ADDQ      $8, CX
 	JNZ       block
 
@@ -86,27 +67,16 @@ partial:
 	VMOVDQU   32(SI), Y5
 	VPCMPEQB  Y1, Y4, Y6
 	VPCMPEQB  Y1, Y5, Y7
-	VPADDB    Y2, Y4, Y4
-	VPADDB    Y2, Y5, Y5
-	VPCMPGTB  Y3, Y4, Y4
-	VPCMPGTB  Y3, Y5, Y5
 	VPMOVMSKB Y6, R8
 	VPMOVMSKB Y7, R9
-	VPMOVMSKB Y4, R10
-	VPMOVMSKB Y5, R11
 	SHLQ      $32, R9
 	ORQ       R9, R8
-	SHLQ      $32, R11
-	ORQ       R11, R10
 	SHRXQ     DX, R8, R8
-	SHRXQ     DX, R10, R10
 
 	MOVQ  $-1, R12
 	SHLXQ BX, R12, R12 // the bits at and past the line's end
 	ORQ   R12, R8
-	ORQ   R12, R10
 	MOVQ  R8, 0(DI)
-	MOVQ  R10, 64(DI)
 
 done:
 	VZEROUPPER
@@ -114,7 +84,7 @@ done:
 
 backward:
 	// The load would cross SI's page: load the 64 bytes ending at the line's end, SI+r, and shift the
-	// masks right by 64-r.
+	// mask word right by 64-r.
 	LEAQ -64(SI)(BX*1), SI
 	MOVL $64, DX
 	SUBL BX, DX

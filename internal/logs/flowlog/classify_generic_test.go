@@ -13,9 +13,6 @@ func refMasks(line []byte) lineMasks {
 		if j >= len(line) || line[j] == ' ' {
 			m.sp[w] |= bit
 		}
-		if j >= len(line) || line[j] < '0' || line[j] > '9' {
-			m.nd[w] |= bit
-		}
 	}
 	return m
 }
@@ -32,7 +29,7 @@ func TestClassifyGenericMatchesBytes(t *testing.T) {
 			// Prior contents must not matter.
 			m := lineMasks{}
 			for w := range m.sp {
-				m.sp[w], m.nd[w] = rng.Uint64(), rng.Uint64()
+				m.sp[w] = rng.Uint64()
 			}
 			classifyGeneric(&m, line)
 			if want := refMasks(line); m != want {
@@ -40,41 +37,4 @@ func TestClassifyGenericMatchesBytes(t *testing.T) {
 			}
 		}
 	}
-}
-
-func TestMaskBitsAndNextSet(t *testing.T) {
-	line := []byte("2 123456789012 eni-0a 10.0.0.1 ")
-	for len(line) < 200 {
-		line = append(line, "42 "...)
-	}
-	m := refMasks(line)
-	for i := range len(line) {
-		want := nextSpaceRef(line, i)
-		if got := nextSet(&m.sp, i); got != want {
-			t.Fatalf("nextSet(%d) = %d, want %d", i, got, want)
-		}
-		for k := 0; k <= 64 && i+k <= len(line); k++ {
-			var want uint64
-			for j := range k {
-				if line[i+j] < '0' || line[i+j] > '9' {
-					want |= 1 << uint(j)
-				}
-			}
-			if got := maskBits(&m.nd, i, k); got != want {
-				t.Fatalf("maskBits(%d, %d) = %b, want %b", i, k, got, want)
-			}
-		}
-	}
-	if got := nextSet(&m.sp, maskWords*64-1); got != maskWords*64-1 {
-		t.Fatalf("past the end: %d", got)
-	}
-}
-
-func nextSpaceRef(line []byte, i int) int {
-	for ; i < len(line); i++ {
-		if line[i] == ' ' {
-			return i
-		}
-	}
-	return i
 }

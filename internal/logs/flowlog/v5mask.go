@@ -21,7 +21,7 @@ import (
 )
 
 // nextWord returns the next word of m after the one at bit base that has a bit set, and its base; past the
-// last word, one bit at maskWords×64 (as nextSet: a line of exactly maskWords×64 bytes ends there).
+// last word, one bit at maskWords×64 (a line of exactly maskWords×64 bytes ends there).
 func nextWord(m *[maskWords]uint64, base int) (int, uint64) {
 	for base += 64; base < maskWords*64; base += 64 {
 		if w := m[base>>6]; w != 0 {
@@ -29,13 +29,6 @@ func nextWord(m *[maskWords]uint64, base int) (int, uint64) {
 		}
 	}
 	return maskWords * 64, 1
-}
-
-// ndAt returns the bits of a line mask from bit i on (i < maskWords×64; bits from maskWords×64 on are
-// meaningless: the callers look at a field's bits only, and a field ends at maskWords×64 at the latest).
-func ndAt(m *[maskWords]uint64, i int) uint64 {
-	w, s := uint(i>>6)&(maskWords-1), uint(i&63)
-	return m[w]>>s | m[(w+1)&(maskWords-1)]<<1<<(63-s)
 }
 
 // maskedPad is how many readable bytes parseV5Masked needs after a line's end: its loads read up to 9 bytes

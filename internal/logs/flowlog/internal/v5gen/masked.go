@@ -1,6 +1,6 @@
 package v5gen
 
-// masked writes parseV5Masked (v5mask.go has its helpers: nextWord, ndAt, digitsOf, ld, tenPowU). Every
+// masked writes parseV5Masked (v5mask.go has its helpers: nextWord, digitsOf, ld, tenPowU; ipv4span*.go the address readers). Every
 // block starts with the column's end e (the next set bit of the space mask) and its start s; it ends with
 // s = e + 1.
 var masked = parser{
@@ -17,14 +17,14 @@ import (
 // parseV5Masked is parseV5 for a line of at most maskWords×64 bytes whose masks m are computed, read from
 // p, which has the line's bytes and at least maskedPad readable bytes after them (their values do not
 // matter: every load's bytes past the column are shifted out or masked off). Each column's end is the next
-// set bit of the space mask; the non-digit mask finds an IPv4 address's dots. It reads what parseV5 reads
+// set bit of the space mask; an IPv4 address is read by ipv4SpanVec. It reads what parseV5 reads
 // (fields one space apart, numbers of 1 to 15 digits that fit their field, times up to MaxTime, IPv4
 // addresses, "-", the usual action and log-status words) and returns false for anything else: an empty
 // field (two spaces in a row, a leading space, too few fields), a longer number, IPv6... The caller then
 // reads the line from its start the general way, which defines every result. Straight-line code, one
 // block per column generated from one template per kind (internal/v5gen), as parseV5.
 func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, bool) {
-	sp, nd := &m.sp, &m.nd
+	sp := &m.sp
 	c, base := sp[0], 0 // the space bits not taken yet: those of the word at bit base
 	s, e, k := 0, 0, 0  // the column's start, end and length
 	var x uint64
@@ -57,41 +57,20 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	r.raw[{{.Name}}] = spanAt(s, e)
 	s = e + 1
 `,
-		Addr: `	if k = e - s; uint(k-7) <= 15-7 && ipv4Vec {
-		a, ok := ipv4SpanVec(unsafe.Add(p, s), k)
+		Addr: `	if k = e - s; uint(k-7) <= 15-7 {
+		var a uint32
+		var ok bool
+		if ipv4Vec { // always where the masked path runs (its AVX2 classify implies it); tests turn it off
+			a, ok = ipv4SpanVec(unsafe.Add(p, s), k)
+		} else {
+			a, ok = ipv4SpanGo(unsafe.Add(p, s), k)
+		}
 		if !ok {
 			return 0, false
 		}
 		var b [4]byte
 		binary.LittleEndian.PutUint32(b[:], a) // one store, then one load and BSWAP in AddrFrom4
 		r.{{.Name}} = netip.AddrFrom4(b)
-	} else if uint(k-7) <= 15-7 {
-		// Exactly three non-digits, each a dot: then dottedQuad's octet checks.
-		d := ndAt(nd, s) & (1<<uint(k) - 1)
-		p0 := bits.TrailingZeros64(d)
-		d &= d - 1
-		p1 := bits.TrailingZeros64(d)
-		d &= d - 1
-		p2 := bits.TrailingZeros64(d) // 64 when fewer than three
-		if d&(d-1) != 0 || p2 >= k {
-			return 0, false
-		}
-		q := unsafe.Add(p, s)
-		if uint32(*(*byte)(unsafe.Add(q, p0)))|uint32(*(*byte)(unsafe.Add(q, p1)))<<8|
-			uint32(*(*byte)(unsafe.Add(q, p2)))<<16 != '.'|'.'<<8|'.'<<16 {
-			return 0, false
-		}
-		k0, k1, k2, k3 := p0, p1-p0-1, p2-p1-1, k-p2-1 // 0 to 13
-		d0 := (load4(q) - 0x30303030) << ((32 - 8*uint(k0)) & 31)
-		d1 := (load4(unsafe.Add(q, p0+1)) - 0x30303030) << ((32 - 8*uint(k1)) & 31)
-		d2 := (load4(unsafe.Add(q, p1+1)) - 0x30303030) << ((32 - 8*uint(k2)) & 31)
-		d3 := (load4(unsafe.Add(q, p2+1)) - 0x30303030) << ((32 - 8*uint(k3)) & 31)
-		v01, v23 := octets2(uint64(d0)|uint64(d1)<<32), octets2(uint64(d2)|uint64(d3)<<32)
-		if int(octetLen[v01&1023]) != k0 || int(octetLen[v01>>32&1023]) != k1 ||
-			int(octetLen[v23&1023]) != k2 || int(octetLen[v23>>32&1023]) != k3 {
-			return 0, false
-		}
-		r.{{.Name}} = netip.AddrFrom4([4]byte{byte(v01), byte(v01 >> 32), byte(v23), byte(v23 >> 32)})
 	} else if k == 1 && ld(p, s)&0xFF == '-' {
 		r.{{.Name}} = netip.Addr{}
 	} else {
