@@ -8,7 +8,7 @@ import (
 
 // checkIPv4At checks lineBuf.ipv4At on the field at the start of s: whatever it accepts must be exactly the
 // IPv4 address netip.ParseAddr reads in the text up to the next space (or the end), and it must accept every
-// address the previous parser's fast path (ipv4Fast) accepts.
+// address the previous parser's fast path (refIpv4Fast) accepts.
 func checkIPv4At(t *testing.T, s string) {
 	var b lineBuf
 	b.init([]byte(s))
@@ -24,8 +24,8 @@ func checkIPv4At(t *testing.T, s string) {
 		}
 		return
 	}
-	if fa, _, fok := ipv4Fast([]byte(s), 0); fok {
-		t.Fatalf("%q: refused, ipv4Fast reads %v", s, fa)
+	if fa, _, fok := refIpv4Fast([]byte(s), 0); fok {
+		t.Fatalf("%q: refused, refIpv4Fast reads %v", s, fa)
 	}
 	if err == nil && want.Is4() && len(field) <= 15 {
 		t.Fatalf("%q: refused, ParseAddr reads %v", s, want)
@@ -64,7 +64,7 @@ func TestIPv4AtOffsets(t *testing.T) {
 	}
 }
 
-// FuzzIPv4At: the parser's IPv4 reader agrees with netip.ParseAddr, and with ipv4Fast on what that accepts.
+// FuzzIPv4At: the parser's IPv4 reader agrees with netip.ParseAddr, and with refIpv4Fast on what that accepts.
 func FuzzIPv4At(f *testing.F) {
 	for _, s := range []string{"10.0.1.17 x", "255.255.255.255 9", "256.1.1.1 xxxxxxxx", "1.2.3.04 xxxxxxxx", "1.2.3.4"} {
 		f.Add(s)

@@ -97,10 +97,10 @@ func scanNum(line []byte, i int) (v int64, end, nd int) {
 	return v, i, i - start
 }
 
-// checkIPv4Fast checks ipv4Fast on the field at the start of s against netip.ParseAddr: whatever it accepts
+// checkIPv4Fast checks refIpv4Fast on the field at the start of s against netip.ParseAddr: whatever it accepts
 // must be exactly the address ParseAddr reads in the text up to the next space, ending there.
 func checkIPv4Fast(t *testing.T, s string) {
-	a, end, ok := ipv4Fast([]byte(s), 0)
+	a, end, ok := refIpv4Fast([]byte(s), 0)
 	if !ok {
 		return
 	}
@@ -116,7 +116,7 @@ func checkIPv4Fast(t *testing.T, s string) {
 func TestIPv4Fast(t *testing.T) {
 	accept := []string{"10.0.1.17 xxxxxxx", "0.0.0.0 1234567", "255.255.255.255 9 pad pad", "1.2.3.4 pad pad", "192.168.100.9 443 pad"}
 	for _, s := range accept {
-		if _, _, ok := ipv4Fast([]byte(s), 0); !ok {
+		if _, _, ok := refIpv4Fast([]byte(s), 0); !ok {
 			t.Errorf("%q: not parsed", s)
 		}
 		checkIPv4Fast(t, s)
@@ -126,7 +126,7 @@ func TestIPv4Fast(t *testing.T) {
 	refuse := []string{"256.1.1.1 xxxxxxxx", "1.2.3.04 xxxxxxxx", "01.2.3.4 xxxxxxxx", "1.2.3 xxxxxxxxx", "1.2.3.4.5 xxxxxxx",
 		"1.2.3.4-xxxxxxxxx", "1..2.3 xxxxxxxx", "1234.1.1.1 xxxxxx", "::1 xxxxxxxxxxxx", "1.2.3.4", "1.2.3.4 x"}
 	for _, s := range refuse {
-		if a, _, ok := ipv4Fast([]byte(s), 0); ok {
+		if a, _, ok := refIpv4Fast([]byte(s), 0); ok {
 			t.Errorf("%q: parsed as %v", s, a)
 		}
 	}
