@@ -342,17 +342,11 @@ type policy struct {
 // buildPolicies gives every interface whose rules were read a policy per direction, shared by the
 // interfaces with the same ACL and groups.
 func (ix *Index) buildPolicies() {
-	byKey := map[string]int32{}
-	subnets, sgsets := map[string]int32{}, map[string]int32{}
+	var byKey, subnets, sgsets interner[string]
 	var sb strings.Builder
 	for e := range ix.Interfaces {
 		it := &ix.Interfaces[e]
-		sn, ok := subnets[it.Subnet]
-		if !ok {
-			sn = int32(len(subnets))
-			subnets[it.Subnet] = sn
-		}
-		ix.hot[e].subnet = sn
+		ix.hot[e].subnet, _ = subnets.add(it.Subnet)
 		sb.Reset()
 		for _, g := range it.SGs {
 			sb.WriteString(strconv.Itoa(int(g)) + "/")
@@ -360,12 +354,7 @@ func (ix *Index) buildPolicies() {
 		if it.SGs == nil {
 			sb.WriteString("nil") // not read: not the same as no groups
 		}
-		gs, ok := sgsets[sb.String()]
-		if !ok {
-			gs = int32(len(sgsets))
-			sgsets[sb.String()] = gs
-		}
-		ix.hot[e].sgset = gs
+		ix.hot[e].sgset, _ = sgsets.add(sb.String())
 		for d, egress := range []bool{false, true} {
 			if !it.rulesRead {
 				ix.hot[e].pol[d] = none
@@ -380,11 +369,8 @@ func (ix *Index) buildPolicies() {
 			if len(it.SGs) < len(it.sgIDs) {
 				sb.WriteString("/missing") // a group the interface names is not in the inventory: maybe
 			}
-			k := sb.String()
-			p, ok := byKey[k]
-			if !ok {
-				p = int32(len(ix.pols))
-				byKey[k] = p
+			p, added := byKey.add(sb.String())
+			if added { // policies are numbered as their keys are
 				ix.pols = append(ix.pols, ix.compilePolicy(it, egress))
 			}
 			ix.hot[e].pol[d] = p
@@ -550,12 +536,10 @@ type Attributor struct {
 	ix     *Index
 	memo   [][2]memoSlot // two-way sets, the most recently used first
 	mask   uint64
-	tmpls  []Cause
-	tmplID map[Cause]int32
+	tmpls  interner[Cause]
 	early  [16]int32 // the template of each undetermined Why code
 	reason []int32   // the template of each record reject-reason (index reason id + 1)
-	expos  []ExposureKey
-	expoID map[ExposureKey]int32
+	expos  interner[ExposureKey]
 	// Hits and Misses count the memo's answers: for benchmarks and tests.
 	Hits, Misses int64
 }
@@ -573,7 +557,7 @@ func (ix *Index) NewAttributor(slots int) *Attributor {
 	for n < slots {
 		n <<= 1
 	}
-	at := &Attributor{ix: ix, memo: make([][2]memoSlot, n/2), mask: uint64(n/2 - 1), tmplID: map[Cause]int32{}, expoID: map[ExposureKey]int32{}}
+	at := &Attributor{ix: ix, memo: make([][2]memoSlot, n/2), mask: uint64(n/2 - 1)}
 	for why := range at.early {
 		at.early[why] = at.template(Cause{Kind: CauseUndetermined, Why: uint8(why), Iface: none, ACL: none, Rule: none})
 	}
@@ -660,24 +644,19 @@ func (at *Attributor) split(c Cause) (int32, int32) {
 }
 
 func (at *Attributor) template(c Cause) int32 {
-	id, ok := at.tmplID[c]
-	if !ok {
-		id = int32(len(at.tmpls))
-		at.tmplID[c] = id
-		at.tmpls = append(at.tmpls, c)
-	}
+	id, _ := at.tmpls.add(c)
 	return id
 }
 
 // Cause is the cause of interface x and template t (from Attribute).
 func (at *Attributor) Cause(x, t int32) Cause {
-	c := at.tmpls[t]
+	c := at.tmpls.keys[t]
 	c.Iface = x
 	return c
 }
 
 // Kind is template t's cause kind.
-func (at *Attributor) Kind(t int32) CauseKind { return at.tmpls[t].Kind }
+func (at *Attributor) Kind(t int32) CauseKind { return at.tmpls.keys[t].Kind }
 
 // Exposure is ExposureAt (same arguments) with the answer's id (ExposureKey gives the key); the source is
 // returned as ExposureAt returns it.
@@ -713,17 +692,12 @@ func (at *Attributor) Exposure(r *flowlog.Record, iface, dst int32) (int32, neti
 }
 
 func (at *Attributor) expoOf(k ExposureKey) int32 {
-	id, ok := at.expoID[k]
-	if !ok {
-		id = int32(len(at.expos))
-		at.expoID[k] = id
-		at.expos = append(at.expos, k)
-	}
+	id, _ := at.expos.add(k)
 	return id
 }
 
 // ExposureKey is the exposure key with id id (from Exposure).
-func (at *Attributor) ExposureKey(id int32) ExposureKey { return at.expos[id] }
+func (at *Attributor) ExposureKey(id int32) ExposureKey { return at.expos.keys[id] }
 
 // Own4 is what a record's lookup needs of its interface e (e ≥ 0): the IPv4 address only e holds (as a
 // number; NoOwn4, above every uint32, when none) and e's resource. Inlined, with Find4, by a caller's fast
@@ -745,3 +719,23 @@ const Ambiguous = ambiguous
 
 // Res is the resource of interface e (e ≥ 0).
 func (ix *Index) Res(e int32) int32 { return ix.res[e] }
+
+// interner numbers distinct keys 0, 1, 2… in the order they are first added.
+type interner[K comparable] struct {
+	id   map[K]int32
+	keys []K // keys[id] is the key numbered id
+}
+
+// add returns k's number, and whether k was new.
+func (in *interner[K]) add(k K) (int32, bool) {
+	if id, ok := in.id[k]; ok {
+		return id, false
+	}
+	if in.id == nil {
+		in.id = map[K]int32{}
+	}
+	id := int32(len(in.keys))
+	in.id[k] = id
+	in.keys = append(in.keys, k)
+	return id, true
+}
