@@ -22,10 +22,12 @@ import (
 	"github.com/flowguard/flowguard/internal/logs/source"
 )
 
-// EnrichedDataset is uncompressed version-2 text over gen.Estate(500), in files of about 64 MiB, each an hour
-// of traffic with a vertical scan, a brute force and internet noise.
+// EnrichedDataset is uncompressed text of one VPC format version (2: the default format; 3–5: every field of
+// that version) over gen.Estate(500), in files of about 64 MiB, each an hour of traffic with a vertical scan,
+// a brute force and internet noise.
 type EnrichedDataset struct {
 	Dir     string
+	Version int
 	Files   []string
 	Bytes   []int64 // per file
 	Records int64
@@ -34,14 +36,35 @@ type EnrichedDataset struct {
 
 const enrichedManifest = "enriched-dataset.txt"
 
-// GenerateEnriched writes about size bytes of text into dir, or reuses what an earlier call wrote there (a
-// manifest names the size, files and records).
+// GenerateEnriched writes about size bytes of version-2 text into dir, or reuses what an earlier call wrote
+// there (a manifest names the size, files and records).
 func GenerateEnriched(dir string, size int64) (*EnrichedDataset, error) {
+	return GenerateEnrichedVersion(dir, size, 2)
+}
+
+// bytesPerRecord is about what a generated record over gen.Estate weighs in each version's text, to size the
+// files; the manifest keeps the exact figures.
+var bytesPerRecord = map[int]int64{2: 100, 3: 200, 4: 225, 5: 240}
+
+// GenerateEnrichedVersion is GenerateEnriched for format version 2–5.
+func GenerateEnrichedVersion(dir string, size int64, version int) (*EnrichedDataset, error) {
+	perRecord, ok := bytesPerRecord[version]
+	if !ok {
+		return nil, fmt.Errorf("enriched dataset: version %d, want 2 to 5", version)
+	}
+	format := flowlog.DefaultFormat
+	if version > 2 {
+		format = flowlog.FormatOf(flowlog.FieldsOfVersion(version)...)
+	}
 	snap, enis := gen.Estate(500)
-	ds := &EnrichedDataset{Dir: dir, Snap: snap}
+	ds := &EnrichedDataset{Dir: dir, Version: version, Snap: snap}
+	head := "size " + strconv.FormatInt(size, 10)
+	if version != 2 {
+		head += " version " + strconv.Itoa(version) // a version-2 manifest keeps the form it had
+	}
 	if b, err := os.ReadFile(filepath.Join(dir, enrichedManifest)); err == nil {
 		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-		if len(lines) > 1 && lines[0] == "size "+strconv.FormatInt(size, 10) {
+		if len(lines) > 1 && lines[0] == head {
 			for _, l := range lines[1:] {
 				var name string
 				var n, recs int64
@@ -54,14 +77,13 @@ func GenerateEnriched(dir string, size int64) (*EnrichedDataset, error) {
 		}
 	}
 	const perFile = 64 << 20
-	const bytesPerRecord = 100 // generated v2 records over Estate
 	nfiles := max(1, int((size+perFile-1)/perFile))
-	recsPerFile := int(size / bytesPerRecord / int64(nfiles))
+	recsPerFile := int(size / perRecord / int64(nfiles))
 	var manifest bytes.Buffer
-	fmt.Fprintf(&manifest, "size %d\n", size)
+	fmt.Fprintf(&manifest, "%s\n", head)
 	for i := range nfiles {
 		g := gen.New(gen.Config{Seed: uint64(i + 1), Records: recsPerFile, Start: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Hour),
-			Duration: time.Hour, ENIs: enis, VerticalScans: 1, BruteForces: 1})
+			Duration: time.Hour, Format: format, ENIs: enis, VerticalScans: 1, BruteForces: 1})
 		name := fmt.Sprintf("enriched-%04d.log", i)
 		f, err := os.Create(filepath.Join(dir, name))
 		if err != nil {
@@ -99,7 +121,20 @@ type MemoryResult struct {
 // first files of the dataset with procs workers and the given bounds, and measures its peak heap (sampled
 // every 5 ms) and peak RSS (the kernel's high-water mark, reset before the run).
 func (ds *EnrichedDataset) Report(files, procs, topk, maxState int) (MemoryResult, error) {
-	ix := enrich.New(ds.Snap, enrich.Options{})
+	return ds.report(files, procs, topk, maxState, true)
+}
+
+// PlainReport is Report without the inventory: the same reading, parsing, aggregation and detection.
+func (ds *EnrichedDataset) PlainReport(files, procs int) (MemoryResult, error) {
+	def := analyze.Defaults()
+	return ds.report(files, procs, def.TopKCapacity, def.MaxDetectorState, false)
+}
+
+func (ds *EnrichedDataset) report(files, procs, topk, maxState int, enriched bool) (MemoryResult, error) {
+	var ix *enrich.Index
+	if enriched {
+		ix = enrich.New(ds.Snap, enrich.Options{})
+	}
 	res := MemoryResult{Files: files, TopKCapacity: topk, MaxState: maxState}
 	for _, n := range ds.Bytes[:files] {
 		res.Bytes += n
@@ -122,6 +157,9 @@ func (ds *EnrichedDataset) Report(files, procs, topk, maxState int) (MemoryResul
 		return res, err
 	}
 	res.Records = rep.Totals.Records
+	if !enriched {
+		return res, nil
+	}
 	if en := rep.Enrichment; en != nil {
 		res.Resolved = en.Resolved
 		for _, v := range en.RejectsByKind {

@@ -4,10 +4,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/flowguard/flowguard/internal/logs/analyze"
+	"github.com/flowguard/flowguard/internal/logs/flowlog"
 )
 
 // BenchmarkEnrichedMemory streams -logs.size bytes of generated uncompressed v2 text (over a 500-interface
@@ -75,4 +79,89 @@ func TestEnrichedMemorySmall(t *testing.T) {
 	}
 	printMemoryHeader(testWriter{t})
 	printMemoryRow(testWriter{t}, res)
+}
+
+// BenchmarkEnrichedPipeline is the issue's per-core figure measured through the whole reader, not the engine
+// alone: for each format version 2–5 it writes -logs.size bytes of uncompressed text over the 500-interface
+// inventory (into -logs.dir/vN, reused), then reads it as `logs report --snapshot` does — files, 4 MiB
+// chunks, parse, aggregate, detect, and with the inventory enrichment, attribution and exposure — on one
+// worker and on every core, with and without the inventory, and prints records per CPU-second of the
+// process (the reading goroutine, the detectors and GC included) beside records per wall-second.
+//
+//	go test ./internal/logs/bench -run '^$' -bench EnrichedPipeline -benchtime 1x -logs.size 268435456 -logs.dir /tmp/flv
+func BenchmarkEnrichedPipeline(b *testing.B) {
+	d := datasetDir(b)
+	for v := 2; v <= 5; v++ {
+		dir := filepath.Join(d, fmt.Sprintf("v%d", v))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		ds, err := GenerateEnrichedVersion(dir, *size, v)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, procs := range []int{1, runtime.GOMAXPROCS(0)} {
+			for _, enriched := range []bool{true, false} {
+				name := fmt.Sprintf("v%d/workers=%d/plain", v, procs)
+				if enriched {
+					name = fmt.Sprintf("v%d/workers=%d/enriched", v, procs)
+				}
+				b.Run(name, func(b *testing.B) {
+					var recs int64
+					var cpu, wall time.Duration
+					for b.Loop() {
+						var res MemoryResult
+						var err error
+						if enriched {
+							def := analyze.Defaults()
+							res, err = ds.Report(len(ds.Files), procs, def.TopKCapacity, def.MaxDetectorState)
+						} else {
+							res, err = ds.PlainReport(len(ds.Files), procs)
+						}
+						if err != nil {
+							b.Fatal(err)
+						}
+						if res.Records != ds.Records {
+							b.Fatalf("%d records read, the dataset has %d", res.Records, ds.Records)
+						}
+						recs, cpu, wall = recs+res.Records, cpu+res.CPU, wall+res.Elapsed
+					}
+					b.ReportMetric(float64(recs)/cpu.Seconds()/1e6, "M-records/cpu-s")
+					b.ReportMetric(float64(recs)/wall.Seconds()/1e6, "M-records/wall-s")
+				})
+			}
+		}
+	}
+}
+
+// TestEnrichedDatasetVersions: each version's dataset has that version's header and is read whole.
+func TestEnrichedDatasetVersions(t *testing.T) {
+	for v := 3; v <= 5; v++ {
+		d := t.TempDir()
+		ds, err := GenerateEnrichedVersion(d, 1<<20, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		head, err := os.ReadFile(ds.Files[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := flowlog.FormatOf(flowlog.FieldsOfVersion(v)...).Header()
+		if line, _, _ := strings.Cut(string(head), "\n"); line != want {
+			t.Fatalf("v%d header %q, want %q", v, line, want)
+		}
+		res, err := ds.Report(len(ds.Files), 2, 1024, 10_000)
+		if err != nil || res.Records != ds.Records || res.Records == 0 {
+			t.Fatalf("v%d: %v, %d records of %d", v, err, res.Records, ds.Records)
+		}
+		if plain, err := ds.PlainReport(len(ds.Files), 1); err != nil || plain.Records != ds.Records {
+			t.Fatalf("v%d plain: %v, %d records of %d", v, err, plain.Records, ds.Records)
+		}
+		if again, err := GenerateEnrichedVersion(d, 1<<20, v); err != nil || again.Records != ds.Records {
+			t.Fatalf("v%d reuse: %v %+v", v, err, again)
+		}
+	}
+	if _, err := GenerateEnrichedVersion(t.TempDir(), 1<<20, 6); err == nil {
+		t.Fatal("version 6: no error")
+	}
 }
