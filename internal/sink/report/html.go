@@ -124,6 +124,10 @@ type htmlJSONRow struct {
 	SubnetENI []htmlFlowLog      `json:"sfl,omitempty"`
 	LogGroups []htmlJSONLogGroup `json:"lg,omitempty"`
 	MinRet    int                `json:"minret,omitempty"`
+	// The evidence of the tgw, telemetry-rule and delivery checks; absent (no bytes) on rows without it.
+	Attachments []htmlAttachment    `json:"tga,omitempty"`
+	Rules       []htmlTelemetryRule `json:"tr,omitempty"`
+	Delivery    *htmlDelivery       `json:"dl,omitempty"`
 }
 
 type htmlJSONFinding struct {
@@ -238,6 +242,9 @@ func htmlRows(r *finding.Result, checks []finding.CheckInfo) []*htmlJSONRow {
 		if ev.MinRetentionDays > 0 {
 			row.MinRet = ev.MinRetentionDays
 		}
+		row.Attachments = mergeAttachments(row.Attachments, ev.TransitGatewayAttachments)
+		row.Rules = mergeRules(row.Rules, ev.TelemetryRules)
+		row.Delivery = mergeDelivery(row.Delivery, ev.Delivery)
 		if statusRank(f.Status) < statusRank(row.Status) {
 			row.Status = f.Status
 		}
@@ -247,6 +254,9 @@ func htmlRows(r *finding.Result, checks []finding.CheckInfo) []*htmlJSONRow {
 		}
 		row.Findings = append(row.Findings, htmlJSONFinding{Check: checkIndex[f.CheckID], Status: f.Status,
 			Reason: f.Reason, Message: f.Message, Severity: severityOf(sev), Error: ev.Error, Exception: exceptionText(ev.Exception)})
+	}
+	for _, row := range rows {
+		attachmentCoverage(row.Attachments, row.FlowLogs)
 	}
 	return rows
 }
