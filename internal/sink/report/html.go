@@ -106,6 +106,8 @@ type htmlJSONCheck struct {
 	Controls    []string `json:"controls"`
 }
 
+// htmlJSONRow is one row of the data block. The page's script keeps its own state on the same objects (tr,
+// det, open, hay, xk): no key may take one of those names (TestHTMLRowKeysLeaveScriptState).
 type htmlJSONRow struct {
 	Account   string             `json:"a"`
 	Region    string             `json:"r"`
@@ -126,7 +128,7 @@ type htmlJSONRow struct {
 	MinRet    int                `json:"minret,omitempty"`
 	// The evidence of the tgw, telemetry-rule and delivery checks; absent (no bytes) on rows without it.
 	Attachments []htmlAttachment    `json:"tga,omitempty"`
-	Rules       []htmlTelemetryRule `json:"tr,omitempty"`
+	Rules       []htmlTelemetryRule `json:"tel,omitempty"`
 	Delivery    *htmlDelivery       `json:"dl,omitempty"`
 }
 

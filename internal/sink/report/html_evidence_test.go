@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -160,7 +161,7 @@ func TestHTMLEvidenceSections(t *testing.T) {
 			continue
 		}
 		b, _ := json.Marshal(row)
-		for _, k := range []string{`"tga":`, `"tr":`, `"dl":`} {
+		for _, k := range []string{`"tga":`, `"tel":`, `"dl":`} {
 			if bytes.Contains(b, []byte(k)) {
 				t.Errorf("row %s holds %s: %s", row.ID, k, b)
 			}
@@ -223,5 +224,21 @@ func TestHTMLEvidenceArraysRejectWrongShape(t *testing.T) {
 	}
 	if strings.Contains(string(b), `"ReadAt"`) {
 		t.Errorf("long keys in %s", b)
+	}
+}
+
+// TestHTMLRowKeysLeaveScriptState: the page's script stores a row's element, detail, state and search text
+// on the row's own object; a data key of that name would be overwritten or, worse, read as that state.
+func TestHTMLRowKeysLeaveScriptState(t *testing.T) {
+	js := htmlJS
+	typ := reflect.TypeOf(htmlJSONRow{})
+	for i := 0; i < typ.NumField(); i++ {
+		key, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+		if strings.Contains(js, "r."+key+" = ") {
+			t.Errorf("data key %q is also state the script sets on a row (r.%s = …)", key, key)
+		}
+	}
+	if !strings.Contains(js, "r.tr = ") {
+		t.Fatal("the script no longer sets r.tr: update this test's pattern")
 	}
 }
