@@ -575,7 +575,7 @@ func openEvidence(t *testing.T, ctx context.Context, url string) evidenceDetail 
 	return *d
 }
 
-// cells returns table i of a section as "class|cell|cell…" lines, the header row first.
+// lines returns table i of a section as "class|cell|cell…" lines, the header row first.
 func (s evidenceSection) lines(i int) []string {
 	if i >= len(s.Tables) {
 		return nil
