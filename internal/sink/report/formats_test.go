@@ -43,7 +43,7 @@ var validators = map[string]func(data []byte, r *finding.Result) []string{
 }
 
 func TestFormatsValidate(t *testing.T) {
-	inputs := map[string]*finding.Result{"sample": sampleResult(), "empty": emptyResult()}
+	inputs := map[string]*finding.Result{"sample": sampleResult(), "empty": emptyResult(), "evidence": EvidenceResult()}
 	for _, f := range All() {
 		v, ok := validators[f.Name]
 		if !ok {

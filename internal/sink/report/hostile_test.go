@@ -73,7 +73,37 @@ func hostileResult(t *testing.T, snap *inventory.Snapshot) *finding.Result {
 	if len(res.Findings) < 6 {
 		t.Fatalf("the hostile estate gave %d findings: %+v", len(res.Findings), res.Findings)
 	}
+	addHostileEvidence(res)
 	return res
+}
+
+// addHostileEvidence gives res what the Transit Gateway, telemetry-rule and delivery checks would report
+// about hostile resources: a Transit Gateway whose attachments and their flow logs, and a VPC whose telemetry
+// rules and delivery reads, hold hostile text in every string.
+func addHostileEvidence(res *finding.Result) {
+	h := hostile.Value
+	at := time.Unix(1_800_000_000, 0)
+	lag := int64(3)
+	fl := finding.FlowLogEvidence{ID: h(0), ResourceID: h(1), Status: h(2), TrafficType: h(3), DestinationType: h(4), Destination: h(5), DeliverLogsStatus: h(6), DeliverLogsError: h(0)}
+	res.Findings = append(res.Findings,
+		finding.Finding{CheckID: "tgw-flow-logs-enabled", Status: finding.StatusFail, Reason: "ATTACHMENTS_UNCOVERED", Message: h(1),
+			AccountID: "111122223333", Region: "eu-west-1", ResourceType: "AWS::EC2::TransitGateway", ResourceID: "tgw-" + h(2),
+			Evidence: finding.Evidence{TransitGatewayAttachments: []finding.AttachmentEvidence{
+				{ID: "tgw-attach-" + h(3), ResourceType: h(4), ResourceID: h(5), ResourceOwnerID: h(6), State: h(0), FlowLogs: []finding.FlowLogEvidence{fl}},
+			}}},
+		finding.Finding{CheckID: "vpc-flow-logs-delivering", Status: finding.StatusFail, Reason: finding.ReasonStale, Message: h(2),
+			AccountID: "111122223333", Region: "eu-west-1", ResourceType: finding.ResourceVPC, ResourceID: "vpc-7" + h(3),
+			Evidence: finding.Evidence{
+				TelemetryRules: []finding.TelemetryRuleEvidence{{Name: "rule-" + h(4), Organization: true, Coverage: h(5), EvaluationStatus: h(6),
+					SelectionCriteria: h(0), Scope: h(1), DestinationType: h(2), TrafficType: h(3)}},
+				Delivery: &finding.DeliveryEvidence{ReadAt: &at, NewestRecord: &at, LagSeconds: &lag, MaxLagSeconds: 1,
+					InterfacesWithRecords:    []finding.InterfaceRecord{{ID: "eni-" + h(4), Stream: h(5), LastRecord: &at, LagSeconds: &lag}},
+					InterfacesWithoutRecords: []finding.InterfaceRecord{{ID: "eni-" + h(6), Stream: hostile.Big()}},
+					FlowLogs: []finding.FlowLogDelivery{{ID: "fl-" + h(0), Where: h(1), NewestRecord: &at, Source: h(2), LagSeconds: &lag,
+						Since: &at, StreamStatus: h(3), ErrorCode: h(4), Error: h(5)}}},
+			}},
+	)
+	res.Summarize()
 }
 
 func TestHostileEstateEveryFormat(t *testing.T) {
@@ -310,5 +340,50 @@ func checkHTMLData(t *testing.T, out string) {
 	}
 	if !hasString(back, hostile.Core) || !hasString(back, hostile.Big()) {
 		t.Errorf("html: the data block does not hold the hostile values exactly")
+	}
+	// The Transit Gateway, telemetry-rule and delivery evidence of addHostileEvidence, exactly, where the
+	// page's script reads it.
+	h := hostile.Value
+	rows, _ := back.(map[string]any)["rows"].([]any)
+	var tga, tel []any
+	var dl map[string]any
+	for _, r := range rows {
+		r := r.(map[string]any)
+		if v, ok := r["tga"].([]any); ok {
+			tga = v
+		}
+		if v, ok := r["tel"].([]any); ok {
+			tel = v
+		}
+		if v, ok := r["dl"].(map[string]any); ok {
+			dl = v
+		}
+	}
+	if len(tga) != 1 || len(tel) != 1 || dl == nil {
+		t.Fatalf("html: attachments %v, telemetry rules %v, delivery %v: want the hostile ones", tga, tel, dl)
+	}
+	att := tga[0].([]any)
+	fl := att[6].([]any)[0].([]any)
+	rule := tel[0].([]any)
+	ifw, ifo := dl["iw"].([]any)[0].([]any), dl["io"].([]any)[0].([]any)
+	fld := dl["fl"].([]any)[0].([]any)
+	for _, c := range []struct {
+		what      string
+		got, want any
+	}{
+		{"attachment id", att[0], "tgw-attach-" + h(3)}, {"attachment resource type", att[1], h(4)},
+		{"attachment resource", att[2], h(5)}, {"attachment owner", att[3], h(6)}, {"attachment state", att[4], h(0)},
+		{"attachment flow log id", fl[0], h(0)}, {"attachment flow log resource", fl[1], h(1)}, {"attachment flow log destination", fl[5], h(5)},
+		{"attachment flow log error", fl[7], h(0)},
+		{"rule name", rule[0], "rule-" + h(4)}, {"rule coverage", rule[2], h(5)}, {"rule evaluation", rule[3], h(6)},
+		{"rule selection", rule[4], h(0)}, {"rule scope", rule[5], h(1)}, {"rule destination", rule[6], h(2)}, {"rule traffic", rule[7], h(3)},
+		{"interface with records", ifw[0], "eni-" + h(4)}, {"its stream", ifw[1], h(5)},
+		{"interface without records", ifo[0], "eni-" + h(6)}, {"its stream", ifo[1], hostile.Big()},
+		{"delivery flow log", fld[0], "fl-" + h(0)}, {"where", fld[1], h(1)}, {"source", fld[3], h(2)},
+		{"stream status", fld[8], h(3)}, {"error code", fld[9], h(4)}, {"error", fld[10], h(5)},
+	} {
+		if c.got != c.want {
+			t.Errorf("html: %s = %.60q, want %.60q", c.what, c.got, c.want)
+		}
 	}
 }

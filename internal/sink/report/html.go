@@ -106,6 +106,8 @@ type htmlJSONCheck struct {
 	Controls    []string `json:"controls"`
 }
 
+// htmlJSONRow is one row of the data block. The page's script keeps its own state on the same objects (tr,
+// det, open, hay, xk): no key may take one of those names (TestHTMLRowKeysLeaveScriptState).
 type htmlJSONRow struct {
 	Account   string             `json:"a"`
 	Region    string             `json:"r"`
@@ -124,6 +126,10 @@ type htmlJSONRow struct {
 	SubnetENI []htmlFlowLog      `json:"sfl,omitempty"`
 	LogGroups []htmlJSONLogGroup `json:"lg,omitempty"`
 	MinRet    int                `json:"minret,omitempty"`
+	// The evidence of the tgw, telemetry-rule and delivery checks; absent (no bytes) on rows without it.
+	Attachments []htmlAttachment    `json:"tga,omitempty"`
+	Rules       []htmlTelemetryRule `json:"tel,omitempty"`
+	Delivery    *htmlDelivery       `json:"dl,omitempty"`
 }
 
 type htmlJSONFinding struct {
@@ -238,6 +244,9 @@ func htmlRows(r *finding.Result, checks []finding.CheckInfo) []*htmlJSONRow {
 		if ev.MinRetentionDays > 0 {
 			row.MinRet = ev.MinRetentionDays
 		}
+		row.Attachments = mergeAttachments(row.Attachments, ev.TransitGatewayAttachments)
+		row.Rules = mergeRules(row.Rules, ev.TelemetryRules)
+		row.Delivery = mergeDelivery(row.Delivery, ev.Delivery)
 		if statusRank(f.Status) < statusRank(row.Status) {
 			row.Status = f.Status
 		}
@@ -247,6 +256,9 @@ func htmlRows(r *finding.Result, checks []finding.CheckInfo) []*htmlJSONRow {
 		}
 		row.Findings = append(row.Findings, htmlJSONFinding{Check: checkIndex[f.CheckID], Status: f.Status,
 			Reason: f.Reason, Message: f.Message, Severity: severityOf(sev), Error: ev.Error, Exception: exceptionText(ev.Exception)})
+	}
+	for _, row := range rows {
+		attachmentCoverage(row.Attachments, row.FlowLogs)
 	}
 	return rows
 }

@@ -519,3 +519,189 @@ func TestHTMLReportScreenshot(t *testing.T) {
 	}
 	t.Logf("screenshot: %s (%dx%d, %d KiB)", path, cfg.Width, cfg.Height, len(img)>>10)
 }
+
+// evidenceJS expands the first row shown and returns the text of its detail's evidence sections: each
+// section's headings, and its tables as rows of cell texts with the row's class ("uncovered", "problem").
+const evidenceJS = `(function () {
+  var tr = document.querySelector("#findings .tbody .row:not([hidden])");
+  if (!tr) { return null; }
+  tr.click();
+  var d = tr.nextElementSibling, out = { id: tr.children[4].textContent, text: d.textContent, sections: {} };
+  ["attachments", "telemetry-rules", "delivery"].forEach(function (cls) {
+    var s = d.querySelector("." + cls);
+    if (!s) { return; }
+    var sec = { headings: [], tables: [] };
+    s.querySelectorAll("h5").forEach(function (h) { sec.headings.push(h.textContent); });
+    s.querySelectorAll("table").forEach(function (t) {
+      var rows = [];
+      t.querySelectorAll("tr").forEach(function (r) {
+        var cells = [];
+        r.querySelectorAll("th, td").forEach(function (c) { cells.push(c.textContent); });
+        rows.push({ cls: r.className, cells: cells });
+      });
+      sec.tables.push(rows);
+    });
+    out.sections[cls] = sec;
+  });
+  return out;
+})()`
+
+type evidenceRow struct {
+	Cls   string   `json:"cls"`
+	Cells []string `json:"cells"`
+}
+
+type evidenceSection struct {
+	Headings []string        `json:"headings"`
+	Tables   [][]evidenceRow `json:"tables"`
+}
+
+type evidenceDetail struct {
+	ID       string                     `json:"id"`
+	Text     string                     `json:"text"`
+	Sections map[string]evidenceSection `json:"sections"`
+}
+
+func openEvidence(t *testing.T, ctx context.Context, url string) evidenceDetail {
+	t.Helper()
+	open(t, ctx, url)
+	d, err := chromedp.Run(ctx, chromedp.Evaluate[*evidenceDetail](evidenceJS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d == nil {
+		t.Fatalf("%s: no row shown", url)
+	}
+	return *d
+}
+
+// lines returns table i of a section as "class|cell|cell…" lines, the header row first.
+func (s evidenceSection) lines(i int) []string {
+	if i >= len(s.Tables) {
+		return nil
+	}
+	var out []string
+	for _, r := range s.Tables[i] {
+		out = append(out, r.Cls+"|"+strings.Join(r.Cells, "|"))
+	}
+	return out
+}
+
+// TestHTMLReportEvidenceInBrowser opens a Transit Gateway row and a VPC row with telemetry rules and delivery
+// evidence, and reads the sections of their details: which attachments are uncovered (marked), the rules,
+// the delivery lags in human units; then rows whose every evidence value is hostile, with and without the
+// page's CSP: shown as text, nothing runs.
+func TestHTMLReportEvidenceInBrowser(t *testing.T) {
+	res := report.EvidenceResult()
+	h := estate.HostileValues
+	at := time.Date(2026, 11, 23, 4, 0, 0, 0, time.UTC)
+	lag := int64(7)
+	res.Findings = append(res.Findings,
+		finding.Finding{CheckID: "tgw-flow-logs-enabled", Status: finding.StatusFail, Reason: "ATTACHMENTS_UNCOVERED", Message: h[0],
+			AccountID: "111111111111", Region: "eu-west-1", ResourceType: "AWS::EC2::TransitGateway", ResourceID: "tgw-hostile",
+			Evidence: finding.Evidence{TransitGatewayAttachments: []finding.AttachmentEvidence{
+				{ID: h[1], ResourceType: h[2], ResourceID: h[3], ResourceOwnerID: h[4], State: h[5],
+					FlowLogs: []finding.FlowLogEvidence{{ID: h[6], ResourceID: h[0], Status: h[1], TrafficType: h[2], DestinationType: h[3], Destination: h[4], DeliverLogsStatus: h[5], DeliverLogsError: h[6]}}},
+			}}},
+		finding.Finding{CheckID: "vpc-flow-logs-delivering", Status: finding.StatusFail, Reason: finding.ReasonStale, Message: h[1],
+			AccountID: "111111111111", Region: "eu-west-1", ResourceType: finding.ResourceVPC, ResourceID: "vpc-hostile",
+			Evidence: finding.Evidence{
+				TelemetryRules: []finding.TelemetryRuleEvidence{{Name: h[0], Coverage: h[1], EvaluationStatus: h[2], SelectionCriteria: h[3], Scope: h[4], DestinationType: h[5], TrafficType: h[6]}},
+				Delivery: &finding.DeliveryEvidence{ReadAt: &at, MaxLagSeconds: 60,
+					InterfacesWithRecords:    []finding.InterfaceRecord{{ID: h[0], Stream: h[1], LastRecord: &at, LagSeconds: &lag}},
+					InterfacesWithoutRecords: []finding.InterfaceRecord{{ID: h[2], Stream: h[3]}},
+					FlowLogs:                 []finding.FlowLogDelivery{{ID: h[4], Where: h[5], Source: h[6], StreamStatus: h[0], ErrorCode: h[1], Error: h[2]}}},
+			}},
+	)
+	res.Summarize()
+	var buf bytes.Buffer
+	if err := report.WriteHTML(&buf, res, report.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	noCSP := cspMeta.ReplaceAll(buf.Bytes(), nil)
+	base := serve(t, map[string][]byte{"/e.html": buf.Bytes(), "/nocsp.html": noCSP})
+	ctx := browser.Start(t, browser.Options{Prelude: prelude})
+
+	// The Transit Gateway: five attachments (merged from two findings), three uncovered and marked so.
+	d := openEvidence(t, ctx, base+"/e.html#q="+report.EvidenceTGW)
+	if d.ID != report.EvidenceTGW {
+		t.Fatalf("#q=%s shows %s first", report.EvidenceTGW, d.ID)
+	}
+	att := d.Sections["attachments"]
+	wantAtt := []string{
+		"|Attachment|Coverage|Resource type|Resource|Resource owner|State|Flow logs",
+		"|tgw-attach-1|covered (own flow log)|vpc|vpc-0aaa|111111111111|available|fl-att1 ACTIVE ALL → cloud-watch-logs arn:aws:logs:eu-west-1:111111111111:log-group:/tgw (delivery SUCCESS)",
+		"uncovered|tgw-attach-5|UNCOVERED|direct-connect-gateway|dxgw-1|—|available|none",
+		"uncovered|tgw-attach-2|UNCOVERED|vpn|vpn-0f2|222222222222|available|none",
+		"muted|tgw-attach-3|not live|vpc|vpc-0gone|—|deleted|none",
+		"uncovered|tgw-attach-4|UNCOVERED|peering|tgw-0peer|—|pendingAcceptance|fl-att4 ACTIVE ALL → s3 arn:aws:s3:::tgw-logs (delivery FAILED: Access error)",
+	}
+	if got := att.lines(0); !slices.Equal(got, wantAtt) {
+		t.Errorf("attachments table:\n got %q\nwant %q", got, wantAtt)
+	}
+	if want := "Transit Gateway attachments: 5, 3 uncovered (live, without an ACTIVE flow log that delivers)"; !slices.Contains(att.Headings, want) {
+		t.Errorf("attachments headings %q, want %q", att.Headings, want)
+	}
+	if !strings.Contains(d.Text, "Flow logs on the Transit Gateway") || d.Sections["telemetry-rules"].Headings != nil || d.Sections["delivery"].Headings != nil {
+		t.Errorf("TGW detail: %q", d.Text)
+	}
+	safe(t, "TGW row expanded", readState(t, ctx))
+
+	// The VPC: three telemetry rules (the repeated one once), and what its destinations hold.
+	d = openEvidence(t, ctx, base+"/e.html#q="+report.EvidenceVPC)
+	if d.ID != report.EvidenceVPC {
+		t.Fatalf("#q=%s shows %s first", report.EvidenceVPC, d.ID)
+	}
+	wantRules := []string{
+		"|Rule|Level|Coverage|Evaluation|Selection criteria|Scope|Destination type|Traffic",
+		"|org-vpc-flow-logs|organization|covers (every VPC of the region)|RUNNING|every VPC|OU ou-ab12-cdef3456|cloud-watch-logs|ALL",
+		`|prod-vpcs|account|may cover (depends on selection or scope)|RUNNING|tag:env = "prod"|—|s3|REJECT`,
+		"muted|org-vpc-flow-logs|account|inactive|STOPPED|every VPC|—|—|—",
+	}
+	if got := d.Sections["telemetry-rules"].lines(0); !slices.Equal(got, wantRules) {
+		t.Errorf("telemetry rules table:\n got %q\nwant %q", got, wantRules)
+	}
+	del := d.Sections["delivery"]
+	for i, want := range [][]string{
+		{"|Read at|2026-11-23 04:00:00 UTC", "|Newest record|2026-11-23 01:30:00 UTC", "|Lag|2 h 30 min — OVER the maximum",
+			"|Maximum lag|1 h", "|In-use interfaces with records|1", "|In-use interfaces without records|2"},
+		{"|Flow log|Destination read|Newest record|Found in|Lag|Read since|Flow log age|Stream status|Error",
+			"problem|fl-0d1|log group /vpc/fl|2026-11-23 01:30:00 UTC|eni-0old-all|2 h 30 min (over)|2026-11-22 04:00:00 UTC|10 d|—|—",
+			"problem|fl-0d2|s3://flow-bucket/AWSLogs/|NEVER DELIVERED|—|—|2026-11-22 04:00:00 UTC|2 h|—|AccessDenied: not authorized to perform s3:ListBucket"},
+		{"|Interface|Log stream|Last record|Lag", "problem|eni-0never|eni-0never-all|—|—", "problem|eni-0old|—|2026-11-22 00:00:00 UTC|28 h"},
+		{"|Interface|Log stream|Last record|Lag", "|eni-0with|eni-0with-all|2026-11-23 03:59:00 UTC|1 min"},
+	} {
+		if got := del.lines(i); !slices.Equal(got, want) {
+			t.Errorf("delivery table %d:\n got %q\nwant %q", i, got, want)
+		}
+	}
+	if want := []string{"Delivery (what the destinations hold)", "Interfaces without a record within 1 h", "Interfaces with records"}; !slices.Equal(del.Headings, want) {
+		t.Errorf("delivery headings %q, want %q", del.Headings, want)
+	}
+	if d.Sections["attachments"].Headings != nil {
+		t.Errorf("the VPC row shows attachments")
+	}
+	safe(t, "VPC row expanded", readState(t, ctx))
+
+	// A row without any of it shows none of the sections.
+	if d = openEvidence(t, ctx, base+"/e.html#q=vpc-0fff"); len(d.Sections) != 0 {
+		t.Errorf("vpc-0fff shows evidence sections %v", d.Sections)
+	}
+
+	// Hostile values in every new field: text, exactly; nothing runs, with or without the CSP.
+	for _, p := range []string{"/e.html", "/nocsp.html"} {
+		for _, id := range []string{"tgw-hostile", "vpc-hostile"} {
+			d := openEvidence(t, ctx, base+p+"#q="+id)
+			if d.ID != id {
+				t.Fatalf("%s#q=%s shows %s first", p, id, d.ID)
+			}
+			time.Sleep(300 * time.Millisecond) // let an injected image fail and its handler run
+			safe(t, p+" "+id+" expanded", readState(t, ctx))
+			for _, v := range h {
+				if !strings.Contains(d.Text, v) {
+					t.Errorf("%s %s: the hostile value %q is not shown as text", p, id, v)
+				}
+			}
+		}
+	}
+}

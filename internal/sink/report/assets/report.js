@@ -185,12 +185,13 @@
     t.appendChild(b);
     return t;
   }
-  function gridTable(headers, lines) {
+  // rowClass, when given, names a class for line i (or null).
+  function gridTable(headers, lines, rowClass) {
     var t = el("table", "grid"), h = el("thead"), hr = el("tr"), b = el("tbody");
     headers.forEach(function (x) { hr.appendChild(el("th", null, x)); });
     h.appendChild(hr);
-    lines.forEach(function (line) {
-      var tr = el("tr");
+    lines.forEach(function (line, i) {
+      var tr = el("tr", rowClass ? rowClass(i) : null);
       line.forEach(function (x) { tr.appendChild(el("td", null, x)); });
       b.appendChild(tr);
     });
@@ -205,6 +206,87 @@
     });
   }
   var FLH = ["Flow log", "On", "Status", "Traffic", "Destination type", "Destination", "Delivery"];
+  function dash(v) { return v === undefined || v === null || v === "" ? "—" : String(v); }
+  // A duration in seconds in the largest two units: "45 s", "12 min 5 s", "2 h 30 min", "3 d 4 h".
+  function dur(s) {
+    if (typeof s !== "number" || !isFinite(s)) { return "—"; }
+    if (s < 0) { return "−" + dur(-s); }
+    s = Math.floor(s);
+    var m = Math.floor(s / 60), h = Math.floor(m / 60), d = Math.floor(h / 24);
+    if (s < 60) { return s + " s"; }
+    if (m < 60) { return m + " min" + (s % 60 ? " " + s % 60 + " s" : ""); }
+    if (h < 48) { return h + " h" + (m % 60 ? " " + m % 60 + " min" : ""); }
+    return d + " d" + (h % 24 ? " " + h % 24 + " h" : "");
+  }
+  // A time given in Unix seconds, in UTC: "2026-11-23 04:00:00 UTC".
+  function when(u) {
+    if (typeof u !== "number") { return "—"; }
+    var t = new Date(u * 1000);
+    return isNaN(t.getTime()) ? String(u) : t.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+  }
+  // A flow log as one line of text: "fl-1 ACTIVE ALL → s3 arn:… (delivery FAILED: …)".
+  function flowLogText(fl) {
+    return fl[0] + " " + dash(fl[2]) + (fl[3] ? " " + fl[3] : "") + " → " + dash(fl[4]) + (fl[5] ? " " + fl[5] : "") +
+      (fl[6] || fl[7] ? " (delivery " + dash(fl[6]) + (fl[7] ? ": " + fl[7] : "") + ")" : "");
+  }
+  // An attachment is [id, resource type, resource id, owner, state, coverage, [flow log…]]; coverage 0: its
+  // own flow log, 1: uncovered, 2: not live, 3: the Transit Gateway's flow log.
+  var COVERAGE = ["covered (own flow log)", "UNCOVERED", "not live", "covered (Transit Gateway flow log)"];
+  function attachments(r) {
+    var open = r.tga.filter(function (a) { return a[5] === 1; }).length;
+    var box = el("div", "attachments");
+    box.appendChild(el("h5", null, "Transit Gateway attachments: " + r.tga.length + ", " + open + " uncovered (live, without an ACTIVE flow log that delivers)"));
+    box.appendChild(gridTable(["Attachment", "Coverage", "Resource type", "Resource", "Resource owner", "State", "Flow logs"], r.tga.map(function (a) {
+      return [a[0], COVERAGE[a[5]] || "—", dash(a[1]), dash(a[2]), dash(a[3]), dash(a[4]),
+        a[6].length ? a[6].map(flowLogText).join("; ") : "none"];
+    }), function (i) { return r.tga[i][5] === 1 ? "uncovered" : r.tga[i][5] === 2 ? "muted" : null; }));
+    return box;
+  }
+  // A telemetry rule is [name, organization, coverage, evaluation status, selection criteria, scope,
+  // destination type, traffic type].
+  var RULE_COVERAGE = { "covers": "covers (every VPC of the region)", "may-cover": "may cover (depends on selection or scope)", "inactive": "inactive" };
+  function telemetryRules(r) {
+    var box = el("div", "telemetry-rules");
+    box.appendChild(el("h5", null, "CloudWatch telemetry rules that make (or may make) this VPC's flow log"));
+    box.appendChild(gridTable(["Rule", "Level", "Coverage", "Evaluation", "Selection criteria", "Scope", "Destination type", "Traffic"], r.tel.map(function (t) {
+      return [t[0], t[1] ? "organization" : "account",
+        Object.prototype.hasOwnProperty.call(RULE_COVERAGE, t[2]) ? RULE_COVERAGE[t[2]] : dash(t[2]),
+        dash(t[3]), t[4] || "every VPC", t[5] || (t[1] ? "every account" : "—"), dash(t[6]), dash(t[7])];
+    }), function (i) { return r.tel[i][2] === "inactive" ? "muted" : null; }));
+    return box;
+  }
+  // Delivery: {at, nr, lag, max, iw, io, fl}; an interface is [id, stream, last record, lag]; a flow log is
+  // [id, where, newest record, source, lag, never delivered, since, age, stream status, error code, error].
+  function delivery(r) {
+    var d = r.dl, box = el("div", "delivery");
+    var over = function (lag) { return typeof lag === "number" && d.max > 0 && lag > d.max; };
+    box.appendChild(el("h5", null, "Delivery (what the destinations hold)"));
+    var iw = d.iw || [], io = d.io || [];
+    box.appendChild(kvTable([
+      ["Read at", when(d.at)],
+      ["Newest record", when(d.nr)],
+      ["Lag", typeof d.lag === "number" ? dur(d.lag) + (over(d.lag) ? " — OVER the maximum" : "") : "—"],
+      ["Maximum lag", d.max ? dur(d.max) : "—"],
+      ["In-use interfaces with records", String(iw.length)],
+      ["In-use interfaces without records", String(io.length)]
+    ]));
+    if (d.fl && d.fl.length) {
+      box.appendChild(gridTable(["Flow log", "Destination read", "Newest record", "Found in", "Lag", "Read since", "Flow log age", "Stream status", "Error"], d.fl.map(function (f) {
+        return [f[0], dash(f[1]), f[5] ? "NEVER DELIVERED" : when(f[2]), dash(f[3]), dur(f[4]) + (over(f[4]) ? " (over)" : ""),
+          when(f[6]), dur(f[7]), dash(f[8]), f[9] || f[10] ? (f[9] ? f[9] + ": " : "") + dash(f[10]) : "—"];
+      }), function (i) { var f = d.fl[i]; return f[5] || f[10] || over(f[4]) ? "problem" : null; }));
+    }
+    var ifLines = function (list) { return list.map(function (x) { return [x[0], dash(x[1]), when(x[2]), dur(x[3])]; }); };
+    if (io.length) {
+      box.appendChild(el("h5", null, "Interfaces without a record within " + (d.max ? dur(d.max) : "the maximum lag")));
+      box.appendChild(gridTable(["Interface", "Log stream", "Last record", "Lag"], ifLines(io), function () { return "problem"; }));
+    }
+    if (iw.length) {
+      box.appendChild(el("h5", null, "Interfaces with records"));
+      box.appendChild(gridTable(["Interface", "Log stream", "Last record", "Lag"], ifLines(iw)));
+    }
+    return box;
+  }
   function detail(r) {
     var box = el("div", "detail-box");
     r.f.forEach(function (f) {
@@ -232,7 +314,7 @@
     if (r.loc) { facts.push(["Location", r.loc]); }
     if (r.n) { facts.push(["Name", r.n]); }
     ev.appendChild(kvTable(facts));
-    ev.appendChild(el("h5", null, "Flow logs on the VPC"));
+    ev.appendChild(el("h5", null, r.t === "AWS::EC2::TransitGateway" ? "Flow logs on the Transit Gateway" : "Flow logs on the VPC"));
     ev.appendChild(r.fl && r.fl.length ? gridTable(FLH, flowLogLines(r, r.fl)) : el("p", "muted", "none"));
     if (r.sfl && r.sfl.length) {
       ev.appendChild(el("h5", null, "Flow logs on its subnets or interfaces (do not satisfy the control)"));
@@ -244,6 +326,9 @@
         return [g[0], g[1] ? "yes" : "NO", !g[1] ? "—" : g[2] === null ? "never expire" : g[2] + " days"];
       })));
     }
+    if (r.tga && r.tga.length) { ev.appendChild(attachments(r)); }
+    if (r.tel && r.tel.length) { ev.appendChild(telemetryRules(r)); }
+    if (r.dl) { ev.appendChild(delivery(r)); }
     ev.appendChild(el("h5", null, "Tags"));
     ev.appendChild(r.tags.length ? gridTable(["Key", "Value"], r.tags) : el("p", "muted", "none"));
     box.appendChild(ev);
@@ -295,6 +380,8 @@
       r.tags.forEach(function (kv) { parts.push(kv[0] + "=" + kv[1]); });
       r.f.forEach(function (f) { parts.push(f.cid, f.re || "", f.m, f.err || "", f.exc || ""); });
       (r.fl || []).concat(r.sfl || []).forEach(function (fl) { parts.push(fl[0], fl[5]); });
+      (r.tga || []).forEach(function (a) { parts.push(a[0], a[2]); });
+      (r.tel || []).forEach(function (t) { parts.push(t[0]); });
       r.hay = parts.join("\n").toLowerCase();
     }
     return r.hay;
