@@ -123,13 +123,24 @@ type FlowLogEvidence struct {
 
 // AttachmentEvidence is a Transit Gateway attachment and the flow logs on it.
 type AttachmentEvidence struct {
-	ID              string            `json:"id"`
-	ResourceType    string            `json:"resource_type,omitempty"`
-	ResourceID      string            `json:"resource_id,omitempty"`
-	ResourceOwnerID string            `json:"resource_owner_id,omitempty"`
-	State           string            `json:"state,omitempty"`
-	FlowLogs        []FlowLogEvidence `json:"flow_logs,omitempty"`
+	ID              string `json:"id"`
+	ResourceType    string `json:"resource_type,omitempty"`
+	ResourceID      string `json:"resource_id,omitempty"`
+	ResourceOwnerID string `json:"resource_owner_id,omitempty"`
+	State           string `json:"state,omitempty"`
+	// Coverage says whether the attachment's traffic is logged (AttachmentCovered …): the attachments whose
+	// coverage is AttachmentUncovered are those the reason ATTACHMENTS_UNCOVERED stands for.
+	Coverage string            `json:"coverage,omitempty"`
+	FlowLogs []FlowLogEvidence `json:"flow_logs,omitempty"`
 }
+
+// The coverage of a Transit Gateway attachment.
+const (
+	AttachmentCovered          = "covered"    // an ACTIVE flow log of its own whose delivery has not failed
+	AttachmentUncovered        = "uncovered"  // live, with no such flow log, nor one on the Transit Gateway
+	AttachmentNotLive          = "not-live"   // deleted, failed, rejected …: carries no traffic
+	AttachmentCoveredByGateway = "by-gateway" // no flow log of its own; the Transit Gateway's own one logs it
+)
 
 // TelemetryRuleEvidence is a CloudWatch telemetry rule that makes VPC flow logs, and how it reaches the VPC.
 type TelemetryRuleEvidence struct {

@@ -15,25 +15,48 @@ var (
 )
 
 // tgwEvidence is what flowguard saw about a Transit Gateway: its owner and tags, its own flow logs, and each
-// attachment with the flow logs on it.
+// attachment with the flow logs on it and its coverage (the same rule as tgw-flow-logs-enabled's query:
+// TestAttachmentCoverageFollowsTheCheck).
 func tgwEvidence(ev *finding.Evidence, n *graph.Node) {
 	t := n.Obj.(*inventory.TransitGateway)
 	ev.OwnerID, ev.Tags = t.OwnerID, t.Tags
+	gateway := false // the Transit Gateway's own flow log logs every attachment
 	if fls := n.Rel(relTGWFlowLog); len(fls) > 0 {
 		ev.FlowLogs = make([]finding.FlowLogEvidence, len(fls))
 		for i, m := range fls {
-			ev.FlowLogs[i] = flowLogEvidence(m.Obj.(*inventory.FlowLog))
+			fl := m.Obj.(*inventory.FlowLog)
+			ev.FlowLogs[i] = flowLogEvidence(fl)
+			gateway = gateway || logging(fl)
 		}
 	}
 	for _, a := range n.Rel(relTGWAttachment) {
 		o := a.Obj.(*inventory.TransitGatewayAttachment)
 		ae := finding.AttachmentEvidence{ID: o.ID, ResourceType: o.ResourceType, ResourceID: o.ResourceID,
 			ResourceOwnerID: o.ResourceOwnerID, State: o.State}
+		own := false
 		for _, m := range a.Rel(relAttFlowLog) {
-			ae.FlowLogs = append(ae.FlowLogs, flowLogEvidence(m.Obj.(*inventory.FlowLog)))
+			fl := m.Obj.(*inventory.FlowLog)
+			ae.FlowLogs = append(ae.FlowLogs, flowLogEvidence(fl))
+			own = own || logging(fl)
+		}
+		switch {
+		case !o.Live():
+			ae.Coverage = finding.AttachmentNotLive
+		case own:
+			ae.Coverage = finding.AttachmentCovered
+		case gateway:
+			ae.Coverage = finding.AttachmentCoveredByGateway
+		default:
+			ae.Coverage = finding.AttachmentUncovered
 		}
 		ev.TransitGatewayAttachments = append(ev.TransitGatewayAttachments, ae)
 	}
+}
+
+// logging reports whether a Transit Gateway's or attachment's flow log records and delivers: ACTIVE, and its
+// delivery has not FAILED (the check's {flowLogStatus: "ACTIVE", deliverLogsStatus_NOT: "FAILED"}).
+func logging(fl *inventory.FlowLog) bool {
+	return fl.Status == inventory.FlowLogStatusActive && fl.DeliverLogsStatus != inventory.DeliveryFailed
 }
 
 // telemetryEvidence adds the telemetry rules that make (or may make) the VPC's flow log. What of them could not

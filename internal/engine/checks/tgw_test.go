@@ -116,3 +116,52 @@ func TestTGWFlowLogsEnabledUnread(t *testing.T) {
 		t.Errorf("Transit Gateways unread: want one region ERROR, got %v", got)
 	}
 }
+
+// The coverage written on each attachment follows the check: a Transit Gateway fails with
+// ATTACHMENTS_UNCOVERED exactly when one of its attachments is marked uncovered, and the message names those.
+func TestAttachmentCoverageFollowsTheCheck(t *testing.T) {
+	snap := tgwSnapshot()
+	reg := snap.Regions[0]
+	// An attachment of a gateway with its own flow log, and one whose own flow log's delivery failed.
+	reg.TransitGatewayAttachments = append(reg.TransitGatewayAttachments,
+		inventory.TransitGatewayAttachment{ID: "tgw-attach-o1", TransitGatewayID: "tgw-own", State: "available"},
+		inventory.TransitGatewayAttachment{ID: "tgw-attach-p3", TransitGatewayID: "tgw-partial", State: "available"})
+	reg.FlowLogs = append(reg.FlowLogs, inventory.FlowLog{ID: "fl-p3", ResourceID: "tgw-attach-p3",
+		ResourceType: inventory.ResourceTypeOf("tgw-attach-p3"), Status: "ACTIVE", DeliverLogsStatus: "FAILED"})
+	got := tgwFindings(t, snap)
+	want := map[string]string{
+		"tgw-attach-a1": finding.AttachmentCovered, "tgw-attach-a2": finding.AttachmentCovered,
+		"tgw-attach-a3": finding.AttachmentNotLive,
+		"tgw-attach-p1": finding.AttachmentCovered, "tgw-attach-p2": finding.AttachmentUncovered,
+		"tgw-attach-p3": finding.AttachmentUncovered, // its flow log delivers nothing
+		"tgw-attach-n1": finding.AttachmentUncovered,
+		"tgw-attach-o1": finding.AttachmentCoveredByGateway,
+	}
+	seen := 0
+	for id, f := range got {
+		uncovered := []string{}
+		for _, a := range f.Evidence.TransitGatewayAttachments {
+			seen++
+			if a.Coverage != want[a.ID] {
+				t.Errorf("%s: attachment %s coverage %q, want %q", id, a.ID, a.Coverage, want[a.ID])
+			}
+			if a.Coverage == finding.AttachmentUncovered {
+				uncovered = append(uncovered, a.ID)
+			}
+		}
+		if (f.Reason == "ATTACHMENTS_UNCOVERED") != (len(uncovered) > 0 && f.Reason != "NO_FLOW_LOG") {
+			t.Errorf("%s: %s %s, uncovered attachments %v", id, f.Status, f.Reason, uncovered)
+		}
+		if f.Status == finding.StatusPass && len(uncovered) > 0 {
+			t.Errorf("%s passes with uncovered attachments %v", id, uncovered)
+		}
+		for _, a := range uncovered {
+			if f.Reason == "ATTACHMENTS_UNCOVERED" && !strings.Contains(f.Message, a) {
+				t.Errorf("%s: message %q does not name uncovered %s", id, f.Message, a)
+			}
+		}
+	}
+	if seen != len(want) {
+		t.Errorf("%d attachments in the evidence, want %d", seen, len(want))
+	}
+}

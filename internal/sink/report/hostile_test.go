@@ -89,7 +89,7 @@ func addHostileEvidence(res *finding.Result) {
 		finding.Finding{CheckID: "tgw-flow-logs-enabled", Status: finding.StatusFail, Reason: "ATTACHMENTS_UNCOVERED", Message: h(1),
 			AccountID: "111122223333", Region: "eu-west-1", ResourceType: "AWS::EC2::TransitGateway", ResourceID: "tgw-" + h(2),
 			Evidence: finding.Evidence{TransitGatewayAttachments: []finding.AttachmentEvidence{
-				{ID: "tgw-attach-" + h(3), ResourceType: h(4), ResourceID: h(5), ResourceOwnerID: h(6), State: h(0), FlowLogs: []finding.FlowLogEvidence{fl}},
+				{ID: "tgw-attach-" + h(3), ResourceType: h(4), ResourceID: h(5), ResourceOwnerID: h(6), State: h(0), Coverage: h(1), FlowLogs: []finding.FlowLogEvidence{fl}},
 			}}},
 		finding.Finding{CheckID: "vpc-flow-logs-delivering", Status: finding.StatusFail, Reason: finding.ReasonStale, Message: h(2),
 			AccountID: "111122223333", Region: "eu-west-1", ResourceType: finding.ResourceVPC, ResourceID: "vpc-7" + h(3),

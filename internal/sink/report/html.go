@@ -257,9 +257,6 @@ func htmlRows(r *finding.Result, checks []finding.CheckInfo) []*htmlJSONRow {
 		row.Findings = append(row.Findings, htmlJSONFinding{Check: checkIndex[f.CheckID], Status: f.Status,
 			Reason: f.Reason, Message: f.Message, Severity: severityOf(sev), Error: ev.Error, Exception: exceptionText(ev.Exception)})
 	}
-	for _, row := range rows {
-		attachmentCoverage(row.Attachments, row.FlowLogs)
-	}
 	return rows
 }
 

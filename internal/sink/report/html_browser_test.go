@@ -600,7 +600,7 @@ func TestHTMLReportEvidenceInBrowser(t *testing.T) {
 		finding.Finding{CheckID: "tgw-flow-logs-enabled", Status: finding.StatusFail, Reason: "ATTACHMENTS_UNCOVERED", Message: h[0],
 			AccountID: "111111111111", Region: "eu-west-1", ResourceType: "AWS::EC2::TransitGateway", ResourceID: "tgw-hostile",
 			Evidence: finding.Evidence{TransitGatewayAttachments: []finding.AttachmentEvidence{
-				{ID: h[1], ResourceType: h[2], ResourceID: h[3], ResourceOwnerID: h[4], State: h[5],
+				{ID: h[1], ResourceType: h[2], ResourceID: h[3], ResourceOwnerID: h[4], State: h[5], Coverage: h[6],
 					FlowLogs: []finding.FlowLogEvidence{{ID: h[6], ResourceID: h[0], Status: h[1], TrafficType: h[2], DestinationType: h[3], Destination: h[4], DeliverLogsStatus: h[5], DeliverLogsError: h[6]}}},
 			}}},
 		finding.Finding{CheckID: "vpc-flow-logs-delivering", Status: finding.StatusFail, Reason: finding.ReasonStale, Message: h[1],

@@ -6,20 +6,21 @@ import (
 	"time"
 
 	"github.com/flowguard/flowguard/internal/finding"
-	"github.com/flowguard/flowguard/internal/inventory"
 )
 
 // The evidence of the Transit Gateway, telemetry-rule and delivery checks in the HTML data block: arrays
 // rather than objects (no keys repeated per attachment, rule or interface), times as Unix seconds, and nothing
 // at all on a row that has none of it, so a plain VPC scan's data block does not grow.
 
-// Coverage of a Transit Gateway attachment, as the page shows it.
-const (
-	attCovered    = 0 // it has an ACTIVE flow log of its own whose delivery has not failed
-	attUncovered  = 1 // live, and no such flow log: what ATTACHMENTS_UNCOVERED lists
-	attNotLive    = 2 // deleted, failed, rejected …: carries no traffic, needs no flow log
-	attCoveredTGW = 3 // no flow log of its own, but the Transit Gateway has a working one
-)
+// attCoverage numbers an attachment's coverage (finding.AttachmentCovered …, decided where the evidence is
+// made) for the page's script: 0 covered, 1 uncovered, 2 not live, 3 covered by the Transit Gateway's own
+// flow log; -1 unknown (evidence written before attachments carried their coverage).
+var attCoverage = map[string]int{
+	finding.AttachmentCovered:          0,
+	finding.AttachmentUncovered:        1,
+	finding.AttachmentNotLive:          2,
+	finding.AttachmentCoveredByGateway: 3,
+}
 
 // htmlAttachment is a Transit Gateway attachment, written as [id, resource type, resource id, resource owner,
 // state, coverage, [flow log…]]; a flow log's resource is "" when it is the attachment.
@@ -46,12 +47,6 @@ func (a *htmlAttachment) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// working reports whether fl records and delivers: ACTIVE, and its delivery has not FAILED (as the tgw check
-// counts it).
-func working(fl htmlFlowLog) bool {
-	return fl.Status == inventory.FlowLogStatusActive && fl.DeliverLogsStatus != "FAILED"
-}
-
 // mergeAttachments adds the attachments of add that have does not hold yet, and the flow logs of those it
 // does.
 func mergeAttachments(have []htmlAttachment, add []finding.AttachmentEvidence) []htmlAttachment {
@@ -67,43 +62,16 @@ func mergeAttachments(have []htmlAttachment, add []finding.AttachmentEvidence) [
 		if !ok {
 			i = len(have)
 			at[a.ID] = i
+			cov, ok := attCoverage[a.Coverage]
+			if !ok {
+				cov = -1
+			}
 			have = append(have, htmlAttachment{ID: a.ID, ResourceType: a.ResourceType, ResourceID: a.ResourceID,
-				ResourceOwnerID: a.ResourceOwnerID, State: a.State})
+				ResourceOwnerID: a.ResourceOwnerID, State: a.State, Coverage: cov})
 		}
 		have[i].FlowLogs = mergeFlowLogs(have[i].FlowLogs, a.FlowLogs, a.ID)
 	}
 	return have
-}
-
-// attachmentCoverage sets each attachment's coverage once the row's evidence is merged: own is the row's
-// (the Transit Gateway's) own flow logs.
-func attachmentCoverage(atts []htmlAttachment, own []htmlFlowLog) {
-	tgw := false
-	for _, fl := range own {
-		tgw = tgw || working(fl)
-	}
-	for i := range atts {
-		a := &atts[i]
-		switch {
-		case !(inventory.TransitGatewayAttachment{State: a.State}).Live():
-			a.Coverage = attNotLive
-		case anyWorking(a.FlowLogs):
-			a.Coverage = attCovered
-		case tgw:
-			a.Coverage = attCoveredTGW
-		default:
-			a.Coverage = attUncovered
-		}
-	}
-}
-
-func anyWorking(fls []htmlFlowLog) bool {
-	for _, fl := range fls {
-		if working(fl) {
-			return true
-		}
-	}
-	return false
 }
 
 // htmlTelemetryRule is a telemetry rule, written as [name, organization, coverage, evaluation status,

@@ -37,18 +37,18 @@ func EvidenceResult() *finding.Result {
 		AccountID: "111111111111", Region: "eu-west-1", ResourceType: "AWS::EC2::TransitGateway", ResourceID: EvidenceTGW,
 		Evidence: finding.Evidence{OwnerID: "111111111111", Tags: map[string]string{"Name": "core-tgw"},
 			TransitGatewayAttachments: []finding.AttachmentEvidence{
-				{ID: "tgw-attach-1", ResourceType: "vpc", ResourceID: "vpc-0aaa", ResourceOwnerID: "111111111111", State: "available", FlowLogs: []finding.FlowLogEvidence{flA}},
-				{ID: "tgw-attach-2", ResourceType: "vpn", ResourceID: "vpn-0f2", ResourceOwnerID: "222222222222", State: "available"},
-				{ID: "tgw-attach-3", ResourceType: "vpc", ResourceID: "vpc-0gone", State: "deleted"},
-				{ID: "tgw-attach-4", ResourceType: "peering", ResourceID: "tgw-0peer", State: "pendingAcceptance", FlowLogs: []finding.FlowLogEvidence{flFailed}},
+				{ID: "tgw-attach-1", ResourceType: "vpc", ResourceID: "vpc-0aaa", ResourceOwnerID: "111111111111", State: "available", Coverage: finding.AttachmentCovered, FlowLogs: []finding.FlowLogEvidence{flA}},
+				{ID: "tgw-attach-2", ResourceType: "vpn", ResourceID: "vpn-0f2", ResourceOwnerID: "222222222222", State: "available", Coverage: finding.AttachmentUncovered},
+				{ID: "tgw-attach-3", ResourceType: "vpc", ResourceID: "vpc-0gone", State: "deleted", Coverage: finding.AttachmentNotLive},
+				{ID: "tgw-attach-4", ResourceType: "peering", ResourceID: "tgw-0peer", State: "pendingAcceptance", Coverage: finding.AttachmentUncovered, FlowLogs: []finding.FlowLogEvidence{flFailed}},
 			}},
 	}
 	// A second finding on the same Transit Gateway (a user check) repeats an attachment and adds one.
 	tgw2 := tgw
 	tgw2.CheckID, tgw2.Title, tgw2.Status, tgw2.Reason, tgw2.Message = "tgw-attachments-inventory", "Transit Gateway attachments are known", finding.StatusPass, "", "5 attachments"
 	tgw2.Evidence.TransitGatewayAttachments = []finding.AttachmentEvidence{
-		{ID: "tgw-attach-1", ResourceType: "vpc", ResourceID: "vpc-0aaa", ResourceOwnerID: "111111111111", State: "available", FlowLogs: []finding.FlowLogEvidence{flA}},
-		{ID: "tgw-attach-5", ResourceType: "direct-connect-gateway", ResourceID: "dxgw-1", State: "available"},
+		{ID: "tgw-attach-1", ResourceType: "vpc", ResourceID: "vpc-0aaa", ResourceOwnerID: "111111111111", State: "available", Coverage: finding.AttachmentCovered, FlowLogs: []finding.FlowLogEvidence{flA}},
+		{ID: "tgw-attach-5", ResourceType: "direct-connect-gateway", ResourceID: "dxgw-1", State: "available", Coverage: finding.AttachmentUncovered},
 	}
 	rules := []finding.TelemetryRuleEvidence{
 		{Name: "org-vpc-flow-logs", Organization: true, Coverage: "covers", EvaluationStatus: "RUNNING", Scope: "OU ou-ab12-cdef3456",
@@ -112,13 +112,13 @@ func TestHTMLEvidenceSections(t *testing.T) {
 	}
 	// In the order first seen: the user check (tgw-attachments-…) sorts before tgw-flow-logs-enabled.
 	wantAtt := []htmlAttachment{
-		{ID: "tgw-attach-1", ResourceType: "vpc", ResourceID: "vpc-0aaa", ResourceOwnerID: "111111111111", State: "available", Coverage: attCovered,
+		{ID: "tgw-attach-1", ResourceType: "vpc", ResourceID: "vpc-0aaa", ResourceOwnerID: "111111111111", State: "available", Coverage: 0,
 			FlowLogs: []htmlFlowLog{{ID: "fl-att1", Status: "ACTIVE", TrafficType: "ALL", DestinationType: "cloud-watch-logs",
 				Destination: "arn:aws:logs:eu-west-1:111111111111:log-group:/tgw", DeliverLogsStatus: "SUCCESS"}}},
-		{ID: "tgw-attach-5", ResourceType: "direct-connect-gateway", ResourceID: "dxgw-1", State: "available", Coverage: attUncovered, FlowLogs: []htmlFlowLog{}},
-		{ID: "tgw-attach-2", ResourceType: "vpn", ResourceID: "vpn-0f2", ResourceOwnerID: "222222222222", State: "available", Coverage: attUncovered, FlowLogs: []htmlFlowLog{}},
-		{ID: "tgw-attach-3", ResourceType: "vpc", ResourceID: "vpc-0gone", State: "deleted", Coverage: attNotLive, FlowLogs: []htmlFlowLog{}},
-		{ID: "tgw-attach-4", ResourceType: "peering", ResourceID: "tgw-0peer", State: "pendingAcceptance", Coverage: attUncovered,
+		{ID: "tgw-attach-5", ResourceType: "direct-connect-gateway", ResourceID: "dxgw-1", State: "available", Coverage: 1, FlowLogs: []htmlFlowLog{}},
+		{ID: "tgw-attach-2", ResourceType: "vpn", ResourceID: "vpn-0f2", ResourceOwnerID: "222222222222", State: "available", Coverage: 1, FlowLogs: []htmlFlowLog{}},
+		{ID: "tgw-attach-3", ResourceType: "vpc", ResourceID: "vpc-0gone", State: "deleted", Coverage: 2, FlowLogs: []htmlFlowLog{}},
+		{ID: "tgw-attach-4", ResourceType: "peering", ResourceID: "tgw-0peer", State: "pendingAcceptance", Coverage: 1,
 			FlowLogs: []htmlFlowLog{{ID: "fl-att4", Status: "ACTIVE", TrafficType: "ALL", DestinationType: "s3", Destination: "arn:aws:s3:::tgw-logs",
 				DeliverLogsStatus: "FAILED", DeliverLogsError: "Access error"}}},
 	}
@@ -178,21 +178,20 @@ func TestHTMLEvidenceSections(t *testing.T) {
 	}
 }
 
-// TestHTMLAttachmentCoveredByTGW: with a working flow log on the Transit Gateway itself, attachments without
-// their own are covered by it, not uncovered; a failed one on the Transit Gateway covers nothing.
-func TestHTMLAttachmentCoveredByTGW(t *testing.T) {
-	atts := []htmlAttachment{{ID: "a", State: "available"}, {ID: "b", State: "rejected"}}
-	for _, c := range []struct {
-		own  []htmlFlowLog
-		want []int
-	}{
-		{nil, []int{attUncovered, attNotLive}},
-		{[]htmlFlowLog{{ID: "fl", Status: "ACTIVE", DeliverLogsStatus: "FAILED"}}, []int{attUncovered, attNotLive}},
-		{[]htmlFlowLog{{ID: "fl", Status: "ACTIVE"}}, []int{attCoveredTGW, attNotLive}},
-	} {
-		attachmentCoverage(atts, c.own)
-		if got := []int{atts[0].Coverage, atts[1].Coverage}; !cmp.Equal(got, c.want) {
-			t.Errorf("own flow logs %+v: coverage %v, want %v", c.own, got, c.want)
+// TestHTMLAttachmentCoverageCodes: each coverage the engine writes has its own code for the page; anything
+// else (an older or edited result file) is -1, which the page shows as "—".
+func TestHTMLAttachmentCoverageCodes(t *testing.T) {
+	codes := map[int]bool{}
+	for _, c := range []string{finding.AttachmentCovered, finding.AttachmentUncovered, finding.AttachmentNotLive, finding.AttachmentCoveredByGateway} {
+		got := mergeAttachments(nil, []finding.AttachmentEvidence{{ID: "a", Coverage: c}})
+		if n := got[0].Coverage; n < 0 || codes[n] {
+			t.Errorf("coverage %q: code %d (taken: %v)", c, n, codes)
+		}
+		codes[got[0].Coverage] = true
+	}
+	for _, c := range []string{"", "UNCOVERED", "<b>x</b>"} {
+		if got := mergeAttachments(nil, []finding.AttachmentEvidence{{ID: "a", Coverage: c}}); got[0].Coverage != -1 {
+			t.Errorf("coverage %q: code %d, want -1", c, got[0].Coverage)
 		}
 	}
 }
