@@ -26,23 +26,27 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	// One block per column, from its kind's template in internal/v5gen (string, int32, int64, time, address,
 	// action, log-status): edit the template and run go generate, never the blocks.
 	// Version
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 	k, x = e-s, ld(p, s)
-	if v, digits := digitsOf(x, k); digits && uint(k-1) < 8 {
+	if v, digits := digitsOf4(uint32(x), k); digits && uint(k-1) < 4 {
 		r.Version = int32(v)
 	} else if k == 1 && x&0xFF == '-' {
 		r.Version = NA
+	} else if v, digits := digitsOf(x, k); digits && uint(k-5) < 4 {
+		r.Version = int32(v)
 	} else {
 		return 0, false
 	}
 	s = e + 1
 	// AccountID
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -52,8 +56,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	r.raw[AccountID] = spanAt(s, e)
 	s = e + 1
 	// InterfaceID
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -63,8 +68,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	r.raw[InterfaceID] = spanAt(s, e)
 	s = e + 1
 	// SrcAddr
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -89,8 +95,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	s = e + 1
 	// DstAddr
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -115,8 +122,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	s = e + 1
 	// SrcPort
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -130,8 +138,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	s = e + 1
 	// DstPort
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -145,23 +154,27 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	s = e + 1
 	// Protocol
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 	k, x = e-s, ld(p, s)
-	if v, digits := digitsOf(x, k); digits && uint(k-1) < 8 {
+	if v, digits := digitsOf4(uint32(x), k); digits && uint(k-1) < 4 {
 		r.Protocol = int32(v)
 	} else if k == 1 && x&0xFF == '-' {
 		r.Protocol = NA
+	} else if v, digits := digitsOf(x, k); digits && uint(k-5) < 4 {
+		r.Protocol = int32(v)
 	} else {
 		return 0, false
 	}
 	s = e + 1
 	// Packets
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -187,8 +200,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	s = e + 1
 	// Bytes
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -214,13 +228,23 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	s = e + 1
 	// Start
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 	k, x = e-s, ld(p, s)
-	if uint(k-1) < 8 {
+	if k == 10 {
+		// Every time from 2001 to 2286: the first eight digits and two from a second load (no MaxTime check:
+		// it has 12 digits).
+		v, hi := digitsOf(x, 8)
+		w, lo := digitsOf4(uint32(ld(p, s+8)), 2)
+		if !hi || !lo {
+			return 0, false
+		}
+		r.Start = int64(v*100 + uint64(w))
+	} else if uint(k-1) < 8 {
 		if v, digits := digitsOf(x, k); digits {
 			r.Start = int64(v)
 		} else if k == 1 && x&0xFF == '-' {
@@ -241,13 +265,23 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	s = e + 1
 	// End
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 	k, x = e-s, ld(p, s)
-	if uint(k-1) < 8 {
+	if k == 10 {
+		// Every time from 2001 to 2286: the first eight digits and two from a second load (no MaxTime check:
+		// it has 12 digits).
+		v, hi := digitsOf(x, 8)
+		w, lo := digitsOf4(uint32(ld(p, s+8)), 2)
+		if !hi || !lo {
+			return 0, false
+		}
+		r.End = int64(v*100 + uint64(w))
+	} else if uint(k-1) < 8 {
 		if v, digits := digitsOf(x, k); digits {
 			r.End = int64(v)
 		} else if k == 1 && x&0xFF == '-' {
@@ -268,8 +302,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	s = e + 1
 	// Action
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -286,8 +321,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	r.raw[Action] = spanAt(s, e)
 	s = e + 1
 	// LogStatus
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -310,8 +346,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	// Version 3.
 	// VPCID
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -321,8 +358,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	r.raw[VPCID] = spanAt(s, e)
 	s = e + 1
 	// SubnetID
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -332,8 +370,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	r.raw[SubnetID] = spanAt(s, e)
 	s = e + 1
 	// InstanceID
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -343,23 +382,27 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	r.raw[InstanceID] = spanAt(s, e)
 	s = e + 1
 	// TCPFlags
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 	k, x = e-s, ld(p, s)
-	if v, digits := digitsOf(x, k); digits && uint(k-1) < 8 {
+	if v, digits := digitsOf4(uint32(x), k); digits && uint(k-1) < 4 {
 		r.TCPFlags = int32(v)
 	} else if k == 1 && x&0xFF == '-' {
 		r.TCPFlags = NA
+	} else if v, digits := digitsOf(x, k); digits && uint(k-5) < 4 {
+		r.TCPFlags = int32(v)
 	} else {
 		return 0, false
 	}
 	s = e + 1
 	// Type
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -369,8 +412,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	r.raw[Type] = spanAt(s, e)
 	s = e + 1
 	// PktSrcAddr
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -395,8 +439,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	s = e + 1
 	// PktDstAddr
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -425,8 +470,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	// Version 4.
 	// Region
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -436,8 +482,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	r.raw[Region] = spanAt(s, e)
 	s = e + 1
 	// AZID
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -447,8 +494,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	r.raw[AZID] = spanAt(s, e)
 	s = e + 1
 	// SublocationType
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -458,8 +506,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	r.raw[SublocationType] = spanAt(s, e)
 	s = e + 1
 	// SublocationID
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -473,8 +522,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	// Version 5.
 	// PktSrcAWSService
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -484,8 +534,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	r.raw[PktSrcAWSService] = spanAt(s, e)
 	s = e + 1
 	// PktDstAWSService
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -495,8 +546,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	r.raw[PktDstAWSService] = spanAt(s, e)
 	s = e + 1
 	// FlowDirection
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -506,16 +558,19 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	r.raw[FlowDirection] = spanAt(s, e)
 	s = e + 1
 	// TrafficPath
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 	k, x = e-s, ld(p, s)
-	if v, digits := digitsOf(x, k); digits && uint(k-1) < 8 {
+	if v, digits := digitsOf4(uint32(x), k); digits && uint(k-1) < 4 {
 		r.TrafficPath = int32(v)
 	} else if k == 1 && x&0xFF == '-' {
 		r.TrafficPath = NA
+	} else if v, digits := digitsOf(x, k); digits && uint(k-5) < 4 {
+		r.TrafficPath = int32(v)
 	} else {
 		return 0, false
 	}

@@ -1,6 +1,6 @@
 package v5gen
 
-// masked writes parseV5Masked (v5mask.go has its helpers: nextWord, digitsOf, ld, tenPowU; ipv4span*.go the address readers). Every
+// masked writes parseV5Masked (v5mask.go has its helpers: digitsOf, digitsOf4, ld, tenPowU; ipv4span*.go the address readers). Every
 // block starts with the column's end e (the next set bit of the space mask) and its start s; it ends with
 // s = e + 1.
 var masked = parser{
@@ -32,18 +32,28 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	// action, log-status): edit the template and run go generate, never the blocks.
 `,
 	column: `	// {{.Name}}
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 `,
 	kinds: [...]string{
 		Int32: `	k, x = e-s, ld(p, s)
+{{- if .Short}}
+	if v, digits := digitsOf4(uint32(x), k); digits && uint(k-1) < 4 {
+		r.{{.Name}} = int32(v)
+	} else if k == 1 && x&0xFF == '-' {
+		r.{{.Name}} = NA
+	} else if v, digits := digitsOf(x, k); digits && uint(k-5) < 4 {
+		r.{{.Name}} = int32(v)
+{{- else}}
 	if v, digits := digitsOf(x, k); digits && uint(k-1) < 8 {
 		r.{{.Name}} = int32(v)
 	} else if k == 1 && x&0xFF == '-' {
 		r.{{.Name}} = NA
+{{- end}}
 	} else {
 		return 0, false
 	}
@@ -117,9 +127,23 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 `,
 }
 
-// masked64 is the Int64 and Time template of parseV5Masked: Time adds the MaxTime check.
+// masked64 is the Int64 and Time template of parseV5Masked: Time first tries ten digits, and adds the MaxTime
+// check.
 const masked64 = `	k, x = e-s, ld(p, s)
+{{- if .IsTime}}
+	if k == 10 {
+		// Every time from 2001 to 2286: the first eight digits and two from a second load (no MaxTime check:
+		// it has 12 digits).
+		v, hi := digitsOf(x, 8)
+		w, lo := digitsOf4(uint32(ld(p, s+8)), 2)
+		if !hi || !lo {
+			return 0, false
+		}
+		r.{{.Name}} = int64(v*100 + uint64(w))
+	} else if uint(k-1) < 8 {
+{{- else}}
 	if uint(k-1) < 8 {
+{{- end}}
 		if v, digits := digitsOf(x, k); digits {
 			r.{{.Name}} = int64(v)
 		} else if k == 1 && x&0xFF == '-' {

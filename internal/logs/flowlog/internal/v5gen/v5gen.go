@@ -34,41 +34,45 @@ type Column struct {
 	Field   string // its name in formats (flowlog.LookupField)
 	Version int    // the VPC version that introduced it
 	Kind    Kind
+	// Short: an Int32 column whose values have 1 to 4 digits but for rare exceptions (version, protocol, TCP
+	// flags, traffic path); parseV5Masked reads them in 32-bit arithmetic first. Not the ports: their
+	// lengths vary from line to line, and a branch on the length would be mispredicted.
+	Short bool
 }
 
 // Columns are the fields of VPC version 5 in their documented order: the copy of flowlog.FieldsOfVersion(5)
 // that the generator reads (flowlog cannot be imported here: it contains the generated files). fields.go is
 // the source of truth; TestGeneratedV5 fails when this table disagrees with it.
 var Columns = []Column{
-	{"Version", "version", 2, Int32},
-	{"AccountID", "account-id", 2, String},
-	{"InterfaceID", "interface-id", 2, String},
-	{"SrcAddr", "srcaddr", 2, Addr},
-	{"DstAddr", "dstaddr", 2, Addr},
-	{"SrcPort", "srcport", 2, Int32},
-	{"DstPort", "dstport", 2, Int32},
-	{"Protocol", "protocol", 2, Int32},
-	{"Packets", "packets", 2, Int64},
-	{"Bytes", "bytes", 2, Int64},
-	{"Start", "start", 2, Time},
-	{"End", "end", 2, Time},
-	{"Action", "action", 2, Action},
-	{"LogStatus", "log-status", 2, LogStatus},
-	{"VPCID", "vpc-id", 3, String},
-	{"SubnetID", "subnet-id", 3, String},
-	{"InstanceID", "instance-id", 3, String},
-	{"TCPFlags", "tcp-flags", 3, Int32},
-	{"Type", "type", 3, String},
-	{"PktSrcAddr", "pkt-srcaddr", 3, Addr},
-	{"PktDstAddr", "pkt-dstaddr", 3, Addr},
-	{"Region", "region", 4, String},
-	{"AZID", "az-id", 4, String},
-	{"SublocationType", "sublocation-type", 4, String},
-	{"SublocationID", "sublocation-id", 4, String},
-	{"PktSrcAWSService", "pkt-src-aws-service", 5, String},
-	{"PktDstAWSService", "pkt-dst-aws-service", 5, String},
-	{"FlowDirection", "flow-direction", 5, String},
-	{"TrafficPath", "traffic-path", 5, Int32},
+	{"Version", "version", 2, Int32, true},
+	{"AccountID", "account-id", 2, String, false},
+	{"InterfaceID", "interface-id", 2, String, false},
+	{"SrcAddr", "srcaddr", 2, Addr, false},
+	{"DstAddr", "dstaddr", 2, Addr, false},
+	{"SrcPort", "srcport", 2, Int32, false},
+	{"DstPort", "dstport", 2, Int32, false},
+	{"Protocol", "protocol", 2, Int32, true},
+	{"Packets", "packets", 2, Int64, false},
+	{"Bytes", "bytes", 2, Int64, false},
+	{"Start", "start", 2, Time, false},
+	{"End", "end", 2, Time, false},
+	{"Action", "action", 2, Action, false},
+	{"LogStatus", "log-status", 2, LogStatus, false},
+	{"VPCID", "vpc-id", 3, String, false},
+	{"SubnetID", "subnet-id", 3, String, false},
+	{"InstanceID", "instance-id", 3, String, false},
+	{"TCPFlags", "tcp-flags", 3, Int32, true},
+	{"Type", "type", 3, String, false},
+	{"PktSrcAddr", "pkt-srcaddr", 3, Addr, false},
+	{"PktDstAddr", "pkt-dstaddr", 3, Addr, false},
+	{"Region", "region", 4, String, false},
+	{"AZID", "az-id", 4, String, false},
+	{"SublocationType", "sublocation-type", 4, String, false},
+	{"SublocationID", "sublocation-id", 4, String, false},
+	{"PktSrcAWSService", "pkt-src-aws-service", 5, String, false},
+	{"PktDstAWSService", "pkt-dst-aws-service", 5, String, false},
+	{"FlowDirection", "flow-direction", 5, String, false},
+	{"TrafficPath", "traffic-path", 5, Int32, true},
 }
 
 // parser is one generated function: its file's text around the blocks, the text before every column's
