@@ -15,6 +15,7 @@ package flowlog
 
 import (
 	"encoding/binary"
+	"net/netip"
 	"reflect"
 	"sync"
 	"unsafe"
@@ -65,6 +66,14 @@ func digitsOf4(x uint32, k int) (uint32, bool) {
 	y = y * (1 + 10<<8) >> 8                   // byte 2i: 10×digit 2i + digit 2i+1
 	y = (y & 0x00FF00FF) * (1 + 100<<16) >> 16 // four digits
 	return y, bad<<sh == 0
+}
+
+// addrOf4 is the address of an ipv4SpanVec word (the first octet in the low byte): one store, then one load
+// and BSWAP in AddrFrom4.
+func addrOf4(a uint32) netip.Addr {
+	var b [4]byte
+	binary.LittleEndian.PutUint32(b[:], a)
+	return netip.AddrFrom4(b)
 }
 
 // ld is the eight bytes at p+i, little-endian.

@@ -3,7 +3,6 @@
 package flowlog
 
 import (
-	"encoding/binary"
 	"math/bits"
 	"net/netip"
 	"unsafe"
@@ -23,6 +22,7 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	c, base := sp[0], 0 // the space bits not taken yet: those of the word at bit base
 	s, e, k := 0, 0, 0  // the column's start, end and length
 	var x uint64
+	var ea int // the end of the first column of a pair of addresses
 	// One block per column, from its kind's template in internal/v5gen (string, int32, int64, time, address,
 	// action, log-status): edit the template and run go generate, never the blocks.
 	// Version
@@ -74,26 +74,7 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
-	if k = e - s; uint(k-7) <= 15-7 {
-		var a uint32
-		var ok bool
-		if ipv4Vec { // always where the masked path runs (its AVX2 classify implies it); tests turn it off
-			a, ok = ipv4SpanVec(unsafe.Add(p, s), k)
-		} else {
-			a, ok = ipv4SpanGo(unsafe.Add(p, s), k)
-		}
-		if !ok {
-			return 0, false
-		}
-		var b [4]byte
-		binary.LittleEndian.PutUint32(b[:], a) // one store, then one load and BSWAP in AddrFrom4
-		r.SrcAddr = netip.AddrFrom4(b)
-	} else if k == 1 && ld(p, s)&0xFF == '-' {
-		r.SrcAddr = netip.Addr{}
-	} else {
-		return 0, false
-	}
-	s = e + 1
+	ea = e
 	// DstAddr
 	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
 		base += 64
@@ -101,26 +82,58 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
-	if k = e - s; uint(k-7) <= 15-7 {
-		var a uint32
-		var ok bool
-		if ipv4Vec { // always where the masked path runs (its AVX2 classify implies it); tests turn it off
-			a, ok = ipv4SpanVec(unsafe.Add(p, s), k)
-		} else {
-			a, ok = ipv4SpanGo(unsafe.Add(p, s), k)
+	// SrcAddr and DstAddr in one ipv4PairVec call (ea is SrcAddr's end, e DstAddr's); on
+	// anything else ("-", IPv6, not an address), each on its own. (A goto, not a flag: a flag's value merged
+	// from the call and the other paths went through the stack.)
+	if k, k1 := ea-s, e-ea-1; ipv4Vec && uint(k-7) <= 15-7 && uint(k1-7) <= 15-7 {
+		if a0, a1, ok := ipv4PairVec(unsafe.Add(p, s), k, k1); ok {
+			r.SrcAddr, r.DstAddr = addrOf4(a0), addrOf4(a1)
+			s = e + 1
+			goto SrcAddrRead
 		}
-		if !ok {
+	}
+	{
+		eb := e
+		e = ea
+		if k = e - s; uint(k-7) <= 15-7 {
+			var a uint32
+			var ok bool
+			if ipv4Vec { // always where the masked path runs (its AVX2 classify implies it); tests turn it off
+				a, ok = ipv4SpanVec(unsafe.Add(p, s), k)
+			} else {
+				a, ok = ipv4SpanGo(unsafe.Add(p, s), k)
+			}
+			if !ok {
+				return 0, false
+			}
+			r.SrcAddr = addrOf4(a)
+		} else if k == 1 && ld(p, s)&0xFF == '-' {
+			r.SrcAddr = netip.Addr{}
+		} else {
 			return 0, false
 		}
-		var b [4]byte
-		binary.LittleEndian.PutUint32(b[:], a) // one store, then one load and BSWAP in AddrFrom4
-		r.DstAddr = netip.AddrFrom4(b)
-	} else if k == 1 && ld(p, s)&0xFF == '-' {
-		r.DstAddr = netip.Addr{}
-	} else {
-		return 0, false
+		s = e + 1
+		e = eb
+		if k = e - s; uint(k-7) <= 15-7 {
+			var a uint32
+			var ok bool
+			if ipv4Vec { // always where the masked path runs (its AVX2 classify implies it); tests turn it off
+				a, ok = ipv4SpanVec(unsafe.Add(p, s), k)
+			} else {
+				a, ok = ipv4SpanGo(unsafe.Add(p, s), k)
+			}
+			if !ok {
+				return 0, false
+			}
+			r.DstAddr = addrOf4(a)
+		} else if k == 1 && ld(p, s)&0xFF == '-' {
+			r.DstAddr = netip.Addr{}
+		} else {
+			return 0, false
+		}
+		s = e + 1
 	}
-	s = e + 1
+SrcAddrRead:
 	// SrcPort
 	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
 		base += 64
@@ -418,26 +431,7 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
-	if k = e - s; uint(k-7) <= 15-7 {
-		var a uint32
-		var ok bool
-		if ipv4Vec { // always where the masked path runs (its AVX2 classify implies it); tests turn it off
-			a, ok = ipv4SpanVec(unsafe.Add(p, s), k)
-		} else {
-			a, ok = ipv4SpanGo(unsafe.Add(p, s), k)
-		}
-		if !ok {
-			return 0, false
-		}
-		var b [4]byte
-		binary.LittleEndian.PutUint32(b[:], a) // one store, then one load and BSWAP in AddrFrom4
-		r.PktSrcAddr = netip.AddrFrom4(b)
-	} else if k == 1 && ld(p, s)&0xFF == '-' {
-		r.PktSrcAddr = netip.Addr{}
-	} else {
-		return 0, false
-	}
-	s = e + 1
+	ea = e
 	// PktDstAddr
 	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
 		base += 64
@@ -445,26 +439,58 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
-	if k = e - s; uint(k-7) <= 15-7 {
-		var a uint32
-		var ok bool
-		if ipv4Vec { // always where the masked path runs (its AVX2 classify implies it); tests turn it off
-			a, ok = ipv4SpanVec(unsafe.Add(p, s), k)
-		} else {
-			a, ok = ipv4SpanGo(unsafe.Add(p, s), k)
+	// PktSrcAddr and PktDstAddr in one ipv4PairVec call (ea is PktSrcAddr's end, e PktDstAddr's); on
+	// anything else ("-", IPv6, not an address), each on its own. (A goto, not a flag: a flag's value merged
+	// from the call and the other paths went through the stack.)
+	if k, k1 := ea-s, e-ea-1; ipv4Vec && uint(k-7) <= 15-7 && uint(k1-7) <= 15-7 {
+		if a0, a1, ok := ipv4PairVec(unsafe.Add(p, s), k, k1); ok {
+			r.PktSrcAddr, r.PktDstAddr = addrOf4(a0), addrOf4(a1)
+			s = e + 1
+			goto PktSrcAddrRead
 		}
-		if !ok {
+	}
+	{
+		eb := e
+		e = ea
+		if k = e - s; uint(k-7) <= 15-7 {
+			var a uint32
+			var ok bool
+			if ipv4Vec { // always where the masked path runs (its AVX2 classify implies it); tests turn it off
+				a, ok = ipv4SpanVec(unsafe.Add(p, s), k)
+			} else {
+				a, ok = ipv4SpanGo(unsafe.Add(p, s), k)
+			}
+			if !ok {
+				return 0, false
+			}
+			r.PktSrcAddr = addrOf4(a)
+		} else if k == 1 && ld(p, s)&0xFF == '-' {
+			r.PktSrcAddr = netip.Addr{}
+		} else {
 			return 0, false
 		}
-		var b [4]byte
-		binary.LittleEndian.PutUint32(b[:], a) // one store, then one load and BSWAP in AddrFrom4
-		r.PktDstAddr = netip.AddrFrom4(b)
-	} else if k == 1 && ld(p, s)&0xFF == '-' {
-		r.PktDstAddr = netip.Addr{}
-	} else {
-		return 0, false
+		s = e + 1
+		e = eb
+		if k = e - s; uint(k-7) <= 15-7 {
+			var a uint32
+			var ok bool
+			if ipv4Vec { // always where the masked path runs (its AVX2 classify implies it); tests turn it off
+				a, ok = ipv4SpanVec(unsafe.Add(p, s), k)
+			} else {
+				a, ok = ipv4SpanGo(unsafe.Add(p, s), k)
+			}
+			if !ok {
+				return 0, false
+			}
+			r.PktDstAddr = addrOf4(a)
+		} else if k == 1 && ld(p, s)&0xFF == '-' {
+			r.PktDstAddr = netip.Addr{}
+		} else {
+			return 0, false
+		}
+		s = e + 1
 	}
-	s = e + 1
+PktSrcAddrRead:
 	if cols == 21 {
 		return s, true
 	}

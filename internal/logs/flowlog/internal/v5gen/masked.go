@@ -8,7 +8,6 @@ var masked = parser{
 	head: header + `package flowlog
 
 import (
-	"encoding/binary"
 	"math/bits"
 	"net/netip"
 	"unsafe"
@@ -28,6 +27,7 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	c, base := sp[0], 0 // the space bits not taken yet: those of the word at bit base
 	s, e, k := 0, 0, 0  // the column's start, end and length
 	var x uint64
+	var ea int          // the end of the first column of a pair of addresses
 	// One block per column, from its kind's template in internal/v5gen (string, int32, int64, time, address,
 	// action, log-status): edit the template and run go generate, never the blocks.
 `,
@@ -78,9 +78,7 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 		if !ok {
 			return 0, false
 		}
-		var b [4]byte
-		binary.LittleEndian.PutUint32(b[:], a) // one store, then one load and BSWAP in AddrFrom4
-		r.{{.Name}} = netip.AddrFrom4(b)
+		r.{{.Name}} = addrOf4(a)
 	} else if k == 1 && ld(p, s)&0xFF == '-' {
 		r.{{.Name}} = netip.Addr{}
 	} else {
@@ -117,6 +115,25 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	s = e + 1
 `,
 	},
+	pairMid: `	ea = e
+`,
+	pair: `	// {{.A.Name}} and {{.B.Name}} in one ipv4PairVec call (ea is {{.A.Name}}'s end, e {{.B.Name}}'s); on
+	// anything else ("-", IPv6, not an address), each on its own. (A goto, not a flag: a flag's value merged
+	// from the call and the other paths went through the stack.)
+	if k, k1 := ea-s, e-ea-1; ipv4Vec && uint(k-7) <= 15-7 && uint(k1-7) <= 15-7 {
+		if a0, a1, ok := ipv4PairVec(unsafe.Add(p, s), k, k1); ok {
+			r.{{.A.Name}}, r.{{.B.Name}} = addrOf4(a0), addrOf4(a1)
+			s = e + 1
+			goto {{.A.Name}}Read
+		}
+	}
+	{
+		eb := e
+		e = ea
+{{.SingleA}}		e = eb
+{{.SingleB}}	}
+{{.A.Name}}Read:
+`,
 	stop: `	if cols == {{.Cols}} {
 		return s, true
 	}

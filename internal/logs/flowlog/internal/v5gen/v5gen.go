@@ -84,6 +84,10 @@ type parser struct {
 	kinds  [LogStatus + 1]string
 	stop   string // {{.Cols}}: the columns read so far; {{.Next}}: the next column's version
 	tail   string
+	// pair, if not empty, reads two adjacent Addr columns together: it comes after both columns' column text
+	// ({{.A}} and {{.B}} are the columns; {{.Single}} the Addr template, to run for each on its own).
+	pair    string
+	pairMid string // between the two columns' column text
 }
 
 // Files returns the generated files by name: v5fast_gen.go (parseV5) and v5mask_gen.go (parseV5Masked).
@@ -111,11 +115,45 @@ func (p *parser) generate() ([]byte, error) {
 	if err := run("head", p.head, Columns); err != nil {
 		return nil, err
 	}
-	for i, c := range Columns {
+	for i := 0; i < len(Columns); i++ {
+		c := Columns[i]
 		if err := run("column", p.column, c); err != nil {
 			return nil, err
 		}
-		if err := run(fmt.Sprint("kind ", c.Kind), p.kinds[c.Kind], c); err != nil {
+		if d := Columns[min(i+1, len(Columns)-1)]; p.pair != "" && c.Kind == Addr && i+1 < len(Columns) && d.Kind == Addr && d.Version == c.Version {
+			// A pair: the second column's end, then the pair's text, which runs the Addr template for each
+			// column as its fallback.
+			if err := run("pair mid", p.pairMid, c); err != nil {
+				return nil, err
+			}
+			if err := run("column", p.column, d); err != nil {
+				return nil, err
+			}
+			single := func(col Column) (string, error) {
+				var b bytes.Buffer
+				t, err := template.New("kind addr").Parse(p.kinds[Addr])
+				if err == nil {
+					err = t.Execute(&b, col)
+				}
+				return b.String(), err
+			}
+			sa, err := single(c)
+			if err != nil {
+				return nil, err
+			}
+			sb, err := single(d)
+			if err != nil {
+				return nil, err
+			}
+			if err := run("pair", p.pair, struct {
+				A, B             Column
+				SingleA, SingleB string
+			}{c, d, sa, sb}); err != nil {
+				return nil, err
+			}
+			i++
+			c = d
+		} else if err := run(fmt.Sprint("kind ", c.Kind), p.kinds[c.Kind], c); err != nil {
 			return nil, err
 		}
 		if i+1 < len(Columns) && Columns[i+1].Version != c.Version {
