@@ -33,10 +33,12 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 	k, x = e-s, ld(p, s)
-	if v, digits := digitsOf4(uint32(x), k); digits && uint(k-1) < 4 {
-		r.Version = int32(v)
+	if d := x&0xFF - '0'; k == 1 && d < 10 {
+		r.Version = int32(d)
 	} else if k == 1 && x&0xFF == '-' {
 		r.Version = NA
+	} else if v, digits := digitsOf4(uint32(x), k); digits && uint(k-1) < 4 {
+		r.Version = int32(v)
 	} else if v, digits := digitsOf(x, k); digits && uint(k-5) < 4 {
 		r.Version = int32(v)
 	} else {
@@ -174,10 +176,12 @@ SrcAddrRead:
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 	k, x = e-s, ld(p, s)
-	if v, digits := digitsOf4(uint32(x), k); digits && uint(k-1) < 4 {
-		r.Protocol = int32(v)
+	if d := x&0xFF - '0'; k == 1 && d < 10 {
+		r.Protocol = int32(d)
 	} else if k == 1 && x&0xFF == '-' {
 		r.Protocol = NA
+	} else if v, digits := digitsOf4(uint32(x), k); digits && uint(k-1) < 4 {
+		r.Protocol = int32(v)
 	} else if v, digits := digitsOf(x, k); digits && uint(k-5) < 4 {
 		r.Protocol = int32(v)
 	} else {
@@ -591,10 +595,12 @@ PktSrcAddrRead:
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 	k, x = e-s, ld(p, s)
-	if v, digits := digitsOf4(uint32(x), k); digits && uint(k-1) < 4 {
-		r.TrafficPath = int32(v)
+	if d := x&0xFF - '0'; k == 1 && d < 10 {
+		r.TrafficPath = int32(d)
 	} else if k == 1 && x&0xFF == '-' {
 		r.TrafficPath = NA
+	} else if v, digits := digitsOf4(uint32(x), k); digits && uint(k-1) < 4 {
+		r.TrafficPath = int32(v)
 	} else if v, digits := digitsOf(x, k); digits && uint(k-5) < 4 {
 		r.TrafficPath = int32(v)
 	} else {

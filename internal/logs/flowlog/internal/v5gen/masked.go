@@ -41,7 +41,16 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 `,
 	kinds: [...]string{
 		Int32: `	k, x = e-s, ld(p, s)
-{{- if .Short}}
+{{- if eq .Digits 1}}
+	if d := x&0xFF - '0'; k == 1 && d < 10 {
+		r.{{.Name}} = int32(d)
+	} else if k == 1 && x&0xFF == '-' {
+		r.{{.Name}} = NA
+	} else if v, digits := digitsOf4(uint32(x), k); digits && uint(k-1) < 4 {
+		r.{{.Name}} = int32(v)
+	} else if v, digits := digitsOf(x, k); digits && uint(k-5) < 4 {
+		r.{{.Name}} = int32(v)
+{{- else if eq .Digits 4}}
 	if v, digits := digitsOf4(uint32(x), k); digits && uint(k-1) < 4 {
 		r.{{.Name}} = int32(v)
 	} else if k == 1 && x&0xFF == '-' {

@@ -34,45 +34,46 @@ type Column struct {
 	Field   string // its name in formats (flowlog.LookupField)
 	Version int    // the VPC version that introduced it
 	Kind    Kind
-	// Short: an Int32 column whose values have 1 to 4 digits but for rare exceptions (version, protocol, TCP
-	// flags, traffic path); parseV5Masked reads them in 32-bit arithmetic first. Not the ports: their
-	// lengths vary from line to line, and a branch on the length would be mispredicted.
-	Short bool
+	// Digits hints how an Int32 column's values are usually written, for parseV5Masked to try the cheap
+	// reading first: 1, one digit (version, protocol, traffic path; "-" too); 4, one to four digits (TCP
+	// flags), read in 32-bit arithmetic; 0, no hint (the ports: their lengths vary from line to line, and a
+	// branch on the length would be mispredicted).
+	Digits int
 }
 
 // Columns are the fields of VPC version 5 in their documented order: the copy of flowlog.FieldsOfVersion(5)
 // that the generator reads (flowlog cannot be imported here: it contains the generated files). fields.go is
 // the source of truth; TestGeneratedV5 fails when this table disagrees with it.
 var Columns = []Column{
-	{"Version", "version", 2, Int32, true},
-	{"AccountID", "account-id", 2, String, false},
-	{"InterfaceID", "interface-id", 2, String, false},
-	{"SrcAddr", "srcaddr", 2, Addr, false},
-	{"DstAddr", "dstaddr", 2, Addr, false},
-	{"SrcPort", "srcport", 2, Int32, false},
-	{"DstPort", "dstport", 2, Int32, false},
-	{"Protocol", "protocol", 2, Int32, true},
-	{"Packets", "packets", 2, Int64, false},
-	{"Bytes", "bytes", 2, Int64, false},
-	{"Start", "start", 2, Time, false},
-	{"End", "end", 2, Time, false},
-	{"Action", "action", 2, Action, false},
-	{"LogStatus", "log-status", 2, LogStatus, false},
-	{"VPCID", "vpc-id", 3, String, false},
-	{"SubnetID", "subnet-id", 3, String, false},
-	{"InstanceID", "instance-id", 3, String, false},
-	{"TCPFlags", "tcp-flags", 3, Int32, true},
-	{"Type", "type", 3, String, false},
-	{"PktSrcAddr", "pkt-srcaddr", 3, Addr, false},
-	{"PktDstAddr", "pkt-dstaddr", 3, Addr, false},
-	{"Region", "region", 4, String, false},
-	{"AZID", "az-id", 4, String, false},
-	{"SublocationType", "sublocation-type", 4, String, false},
-	{"SublocationID", "sublocation-id", 4, String, false},
-	{"PktSrcAWSService", "pkt-src-aws-service", 5, String, false},
-	{"PktDstAWSService", "pkt-dst-aws-service", 5, String, false},
-	{"FlowDirection", "flow-direction", 5, String, false},
-	{"TrafficPath", "traffic-path", 5, Int32, true},
+	{"Version", "version", 2, Int32, 1},
+	{"AccountID", "account-id", 2, String, 0},
+	{"InterfaceID", "interface-id", 2, String, 0},
+	{"SrcAddr", "srcaddr", 2, Addr, 0},
+	{"DstAddr", "dstaddr", 2, Addr, 0},
+	{"SrcPort", "srcport", 2, Int32, 0},
+	{"DstPort", "dstport", 2, Int32, 0},
+	{"Protocol", "protocol", 2, Int32, 1},
+	{"Packets", "packets", 2, Int64, 0},
+	{"Bytes", "bytes", 2, Int64, 0},
+	{"Start", "start", 2, Time, 0},
+	{"End", "end", 2, Time, 0},
+	{"Action", "action", 2, Action, 0},
+	{"LogStatus", "log-status", 2, LogStatus, 0},
+	{"VPCID", "vpc-id", 3, String, 0},
+	{"SubnetID", "subnet-id", 3, String, 0},
+	{"InstanceID", "instance-id", 3, String, 0},
+	{"TCPFlags", "tcp-flags", 3, Int32, 4},
+	{"Type", "type", 3, String, 0},
+	{"PktSrcAddr", "pkt-srcaddr", 3, Addr, 0},
+	{"PktDstAddr", "pkt-dstaddr", 3, Addr, 0},
+	{"Region", "region", 4, String, 0},
+	{"AZID", "az-id", 4, String, 0},
+	{"SublocationType", "sublocation-type", 4, String, 0},
+	{"SublocationID", "sublocation-id", 4, String, 0},
+	{"PktSrcAWSService", "pkt-src-aws-service", 5, String, 0},
+	{"PktDstAWSService", "pkt-dst-aws-service", 5, String, 0},
+	{"FlowDirection", "flow-direction", 5, String, 0},
+	{"TrafficPath", "traffic-path", 5, Int32, 1},
 }
 
 // parser is one generated function: its file's text around the blocks, the text before every column's
