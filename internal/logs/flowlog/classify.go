@@ -7,9 +7,11 @@ const maskWords = 8
 
 // lineMasks classifies a line's bytes once, one bit per byte (line[j] is bit j%64 of word j/64), so that the
 // parser finds field ends with a few mask operations per field instead of a pass over each field's bytes.
-// sp has the bits of ' ' bytes; every bit at and past the line's end is set (the line ends like a field).
+// sp has the bits of ' ' bytes; every bit at and past the line's end is set (the line ends like a field),
+// up to an extra word that is always all ones: a column past the end of a line of maskWords×64 bytes finds a
+// set bit in it, so the masked parser's search for the next set bit needs no bound.
 type lineMasks struct {
-	sp [maskWords]uint64
+	sp [maskWords + 1]uint64
 }
 
 // classify fills m for line, which is at most maskWords×64 bytes long.
@@ -56,7 +58,7 @@ func classifyGeneric(m *lineMasks, line []byte) {
 		m.sp[w] = sp | ^uint64(0)<<uint(r)
 		w++
 	}
-	for ; w < maskWords; w++ {
+	for ; w < len(m.sp); w++ {
 		m.sp[w] = ^uint64(0)
 	}
 }

@@ -6,7 +6,8 @@ GLOBL classifySpaces<>(SB), RODATA|NOPTR, $8
 
 // func classifyAVX2Asm(m *lineMasks, line []byte)
 //
-// Layout of lineMasks: the sp words at 0(m). len(line) <= 512 (checked by the caller).
+// Layout of lineMasks: the sp words at 0(m), nine of them (the ninth is always all ones). len(line) <= 512
+// (checked by the caller).
 //
 // Per 32 bytes x: space = VPCMPEQB(x, ' '); VPMOVMSKB turns it into 32 bits; two make a mask word.
 //
@@ -26,6 +27,7 @@ TEXT ·classifyAVX2Asm(SB), NOSPLIT, $0-32
 	VPCMPEQB Y0, Y0, Y0
 	VMOVDQU  Y0, 0(DI)
 	VMOVDQU  Y0, 32(DI)
+	MOVQ     $-1, 64(DI)
 
 	VPBROADCASTQ classifySpaces<>(SB), Y1
 

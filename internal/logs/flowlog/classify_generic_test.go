@@ -8,7 +8,7 @@ import (
 // refMasks is lineMasks computed one byte at a time: what every classify must produce.
 func refMasks(line []byte) lineMasks {
 	var m lineMasks
-	for j := range maskWords * 64 {
+	for j := range len(m.sp) * 64 {
 		w, bit := j>>6, uint64(1)<<uint(j&63)
 		if j >= len(line) || line[j] == ' ' {
 			m.sp[w] |= bit

@@ -17,6 +17,7 @@ func refDigitsOf(b [8]byte, k int) (uint64, bool) {
 	return v, true
 }
 
+// checkDigitsOf compares digitsOf for k of 1 to 8, and digitsOf4 for k of 1 to 4, with refDigitsOf.
 func checkDigitsOf(t testing.TB, b [8]byte) {
 	t.Helper()
 	x := binary.LittleEndian.Uint64(b[:])
@@ -24,6 +25,12 @@ func checkDigitsOf(t testing.TB, b [8]byte) {
 		want, wantOK := refDigitsOf(b, k)
 		if v, ok := digitsOf(x, k); ok != wantOK || ok && v != want {
 			t.Fatalf("digitsOf(%q, %d) = %d, %v; want %d, %v", b, k, v, ok, want, wantOK)
+		}
+		if k > 4 {
+			continue
+		}
+		if v, ok := digitsOf4(uint32(x), k); ok != wantOK || ok && uint64(v) != want {
+			t.Fatalf("digitsOf4(%q, %d) = %d, %v; want %d, %v", b[:4], k, v, ok, want, wantOK)
 		}
 	}
 }
@@ -54,7 +61,8 @@ func TestDigitsOf(t *testing.T) {
 	}
 }
 
-// FuzzDigitsOf: digitsOf agrees with refDigitsOf on any eight bytes, for every k.
+// FuzzDigitsOf: digitsOf (and digitsOf4 on the first four bytes) agrees with refDigitsOf on any eight bytes,
+// for every k.
 func FuzzDigitsOf(f *testing.F) {
 	f.Add(uint64(0x3837363534333231))
 	f.Add(uint64(0x393939393939393a))

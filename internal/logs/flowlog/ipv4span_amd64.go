@@ -16,6 +16,12 @@ var ipv4Vec = cpu.X86.HasAVX && cpu.X86.HasBMI2
 //go:noescape
 func ipv4SpanVec(q unsafe.Pointer, k int) (uint32, bool)
 
+// ipv4PairVec is ipv4SpanVec on two adjacent spans, k0 bytes at q and k1 bytes at q+k0+1, in one call; ok
+// when both are addresses. Only where ipv4Vec; the 16 bytes at each span must be readable.
+//
+//go:noescape
+func ipv4PairVec(q unsafe.Pointer, k0, k1 int) (a0, a1 uint32, ok bool)
+
 // ipv4Hash is the multiplier of ipv4SpanVec's hash of a span's layout key (its dots' bits and bit k): the top
 // byte of key×ipv4Hash (32 bits) differs between the 81 keys of valid layouts (octets of 1-3 digits; found by
 // search, checked by TestIPv4Table). The assembly has the same constant.

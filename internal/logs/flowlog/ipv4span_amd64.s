@@ -24,63 +24,87 @@ DATA ipv4Max<>+0(SB)/8, $0x000000ff000000ff
 DATA ipv4Max<>+8(SB)/8, $0x000000ff000000ff
 GLOBL ipv4Max<>(SB), RODATA|NOPTR, $16
 
-// func ipv4SpanVec(q unsafe.Pointer, k int) (uint32, bool)
+// IPV4SPAN reads the span of K bytes at Q (7 <= K <= 15; the 16 bytes at Q readable) into AX, the octets
+// (the first in the low byte), or jumps to FAIL. It uses X0-X3, AX, BX, DX, R8-R10; K and Q are kept.
 //
-// 7 <= k <= 15 and the 16 bytes at q are readable (the caller's guarantee); bits of the byte masks from k
-// on are cleared with BZHI, so the bytes past the span never count.
-//
-// 1. Masks of the span's non-digits (AX) and dots (BX): the non-digits must be the dots.
-// 2. The layout key BX = dots | 1<<k picks the row of ipv4Tab (32 bytes) by the top byte of key×ipv4Hash;
+// 1. Masks of the span's non-digits (AX) and dots (BX): the non-digits must be the dots. Bits of the byte
+//    masks from K on are cleared with BZHI, so the bytes past the span never count.
+// 2. The layout key BX = dots | 1<<K picks the row of ipv4Tab (32 bytes) by the top byte of key×ipv4Hash;
 //    its key must be BX: then there are exactly three dots and each octet has 1 to 3 digits.
 // 3. No '0' byte at the start of an octet of two or three digits (the row's lead mask).
 // 4. The row's PSHUFB control spreads the digits (minus '0') into lanes of hundreds, tens, units;
 //    VPMADDUBSW and VPMADDWD turn each lane into its value; a value over 255 fails; two packs give the bytes.
+#define IPV4SPAN(Q, K, FAIL) \
+	VMOVDQU   (Q), X0; \
+	VPCMPEQB  ipv4Dots<>(SB), X0, X1; \
+	VPMOVMSKB X1, BX; \
+	VPADDB    ipv4Bias<>(SB), X0, X2; \
+	VPCMPGTB  ipv4Limit<>(SB), X2, X2; \
+	VPMOVMSKB X2, AX; \
+	BZHIL     K, AX, AX; \
+	BZHIL     K, BX, BX; \
+	CMPL      AX, BX; \
+	JNE       FAIL; \
+	BTSL      K, BX; \
+	IMUL3L    $0x892ebe63, BX, R8; \
+	SHRL      $24, R8; \
+	SHLL      $5, R8; \
+	LEAQ      ·ipv4Tab(SB), R9; \
+	ADDQ      R8, R9; \
+	MOVWLZX   16(R9), R10; \
+	CMPL      R10, BX; \
+	JNE       FAIL; \
+	VPCMPEQB  ipv4Zeros<>(SB), X0, X3; \
+	VPMOVMSKB X3, DX; \
+	MOVWLZX   18(R9), R10; \
+	TESTL     R10, DX; \
+	JNZ       FAIL; \
+	VPSUBB     ipv4Zeros<>(SB), X0, X0; \
+	VPSHUFB    (R9), X0, X0; \
+	VPMADDUBSW ipv4Weights<>(SB), X0, X0; \
+	VPMADDWD   ipv4Ones<>(SB), X0, X0; \
+	VPCMPGTD   ipv4Max<>(SB), X0, X1; \
+	VPTEST     X1, X1; \
+	JNZ        FAIL; \
+	VPACKUSDW  X0, X0, X0; \
+	VPACKUSWB  X0, X0, X0; \
+	VMOVD      X0, AX
+
+// func ipv4SpanVec(q unsafe.Pointer, k int) (uint32, bool)
+//
+// 7 <= k <= 15 and the 16 bytes at q are readable (the caller's guarantee).
 TEXT ·ipv4SpanVec(SB), NOSPLIT, $0-21
 	MOVQ q+0(FP), SI
 	MOVQ k+8(FP), CX
-	VMOVDQU (SI), X0
-
-	VPCMPEQB  ipv4Dots<>(SB), X0, X1
-	VPMOVMSKB X1, BX
-	VPADDB    ipv4Bias<>(SB), X0, X2
-	VPCMPGTB  ipv4Limit<>(SB), X2, X2
-	VPMOVMSKB X2, AX
-	BZHIL     CX, AX, AX
-	BZHIL     CX, BX, BX
-	CMPL      AX, BX
-	JNE       bad
-
-	BTSL   CX, BX
-	IMUL3L $0x892ebe63, BX, R8
-	SHRL   $24, R8
-	SHLL   $5, R8
-	LEAQ   ·ipv4Tab(SB), R9
-	ADDQ   R8, R9
-	MOVWLZX 16(R9), R10
-	CMPL   R10, BX
-	JNE    bad
-
-	VPCMPEQB  ipv4Zeros<>(SB), X0, X3
-	VPMOVMSKB X3, DX
-	MOVWLZX   18(R9), R10
-	TESTL     R10, DX
-	JNZ       bad
-
-	VPSUBB     ipv4Zeros<>(SB), X0, X0
-	VPSHUFB    (R9), X0, X0
-	VPMADDUBSW ipv4Weights<>(SB), X0, X0
-	VPMADDWD   ipv4Ones<>(SB), X0, X0
-	VPCMPGTD   ipv4Max<>(SB), X0, X1
-	VPTEST     X1, X1
-	JNZ        bad
-	VPACKUSDW  X0, X0, X0
-	VPACKUSWB  X0, X0, X0
-	VMOVD      X0, AX
-	MOVL       AX, ret+16(FP)
-	MOVB       $1, ret1+20(FP)
+	IPV4SPAN(SI, CX, bad)
+	MOVL AX, ret+16(FP)
+	MOVB $1, ret1+20(FP)
 	RET
 
 bad:
 	MOVL $0, ret+16(FP)
 	MOVB $0, ret1+20(FP)
+	RET
+
+// func ipv4PairVec(q unsafe.Pointer, k0, k1 int) (a0, a1 uint32, ok bool)
+//
+// Two adjacent spans: k0 bytes at q and k1 bytes at q+k0+1 (7 <= k0, k1 <= 15; the 16 bytes at each span
+// readable: the caller's guarantee). One call for two addresses: a call costs the caller the registers it
+// must save around it.
+TEXT ·ipv4PairVec(SB), NOSPLIT, $0-33
+	MOVQ q+0(FP), SI
+	MOVQ k0+8(FP), CX
+	IPV4SPAN(SI, CX, pairBad)
+	MOVL AX, a0+24(FP)
+	LEAQ 1(SI)(CX*1), SI
+	MOVQ k1+16(FP), CX
+	IPV4SPAN(SI, CX, pairBad)
+	MOVL AX, a1+28(FP)
+	MOVB $1, ok+32(FP)
+	RET
+
+pairBad:
+	MOVL $0, a0+24(FP)
+	MOVL $0, a1+28(FP)
+	MOVB $0, ok+32(FP)
 	RET

@@ -58,6 +58,32 @@ func checkIPv4Span(t testing.TB, span []byte) {
 			}
 		}
 	}
+	// As either span of a pair, with a valid address or itself as the other.
+	for _, other := range [][]byte{[]byte("10.0.1.17"), []byte("1.2.3.4"), []byte("255.255.255.255"), span} {
+		checkIPv4Pair(t, span, other)
+		checkIPv4Pair(t, other, span)
+	}
+}
+
+// checkIPv4Pair compares ipv4PairVec on spans a and b, one space apart and followed by filler bytes, with
+// refIPv4Span on each.
+func checkIPv4Pair(t testing.TB, a, b []byte) {
+	t.Helper()
+	wa, oka := refIPv4Span(a)
+	wb, okb := refIPv4Span(b)
+	var buf [48]byte
+	for _, fill := range []byte{' ', '9', '.'} {
+		for i := range buf {
+			buf[i] = fill
+		}
+		copy(buf[:], a)
+		buf[len(a)] = ' '
+		copy(buf[len(a)+1:], b)
+		ga, gb, ok := ipv4PairVec(unsafe.Pointer(&buf), len(a), len(b))
+		if ok != (oka && okb) || ok && (ga != wa || gb != wb) {
+			t.Fatalf("ipv4PairVec(%q, %q) (filler %q) = %#x, %#x, %v; want %#x, %#x, %v", a, b, fill, ga, gb, ok, wa, wb, oka && okb)
+		}
+	}
 }
 
 // TestIPv4SpanLayouts: every octet value 0-999 and a set of invalid octets in each position, with the other

@@ -245,36 +245,48 @@ func columnOf(fl Field) column {
 // line's end read spaces (lineBuf), so the fast paths need no end-of-line cases. Anything unusual ("-" where
 // not handled inline, IPv6, long numbers, errors) takes the general path, set, which defines the result.
 func (r *Record) parseLine(line []byte, ms *maskScratch) error {
-	f := r.format
 	r.line = line
-	n := len(line)
-	i := 0
-	col0 := 0
-	masked := f.v5 > 0 && ms.on && n <= maskWords*64
-	if masked {
-		ms.m.classify(line)
-		p := unsafe.Pointer(unsafe.SliceData(line))
-		if cap(line)-n < maskedPad {
-			copy(ms.pad[:], line)
-			p = unsafe.Pointer(&ms.pad)
-		}
-		if j, ok := r.parseV5Masked(&ms.m, p, f.v5); ok {
-			if f.v5 == len(f.plan) {
-				for j < n && line[j] == ' ' {
-					j++
-				}
-				if j < n {
-					return fmt.Errorf("more than %d fields", len(f.plan))
-				}
-				return nil
-			}
-			col0, i = f.v5, j
-		}
+	f := r.format
+	if f.v5 == 0 || !ms.on || len(line) > maskWords*64 {
+		return r.parseColumns(line, 0, 0, f.v5 > 0)
 	}
+	// The masked path, kept apart from the column loop so that a v2-v5 line pays for this function's few
+	// registers only.
+	if classifyVec {
+		classifyVecAsm(&ms.m, line)
+	} else {
+		ms.m.classify(line)
+	}
+	p := unsafe.Pointer(unsafe.SliceData(line))
+	if cap(line)-len(line) < maskedPad {
+		copy(ms.pad[:], line)
+		p = unsafe.Pointer(&ms.pad)
+	}
+	j, ok := r.parseV5Masked(&ms.m, p, f.v5)
+	if !ok {
+		return r.parseColumns(line, 0, 0, false)
+	}
+	if f.v5 < len(f.plan) {
+		return r.parseColumns(line, f.v5, j, false)
+	}
+	for j < len(line) && line[j] == ' ' {
+		j++
+	}
+	if j < len(line) {
+		return fmt.Errorf("more than %d fields", len(f.plan))
+	}
+	return nil
+}
+
+// parseColumns is parseLine's general path: the columns from col0 on, the first one at or after byte i of
+// line; with tryV5, first parseV5 for the format's leading VPC columns.
+func (r *Record) parseColumns(line []byte, col0, i int, tryV5 bool) error {
+	f := r.format
+	n := len(line)
 	b := &r.lb
 	b.init(line)
 	base := unsafe.Pointer(r)
-	if f.v5 > 0 && !masked {
+	if tryV5 {
 		if j, ok := r.parseV5(b, f.v5); ok {
 			col0, i = f.v5, j
 		}

@@ -77,19 +77,20 @@ type Record struct {
 	lb     lineBuf // the parser's view of the current line (swar.go), kept to write its padding once
 }
 
-// span is where a field is in Record.line: start | end<<32, or 0 for a field the format does not carry
-// (a field is never empty: it ends where a non-space byte was found, so end > 0).
-type span uint64
+// span is where a field is in Record.line, or the zero span for a field the format does not carry (a field
+// is never empty: it ends where a non-space byte was found, so end > 0). Two halves rather than one word with
+// a shift: the parser stores each with one instruction.
+type span struct{ start, end uint32 }
 
-func spanAt(start, end int) span { return span(uint32(start)) | span(end)<<32 }
+func spanAt(start, end int) span { return span{uint32(start), uint32(end)} }
 
 // rawAt returns the text of field f, nil when the format does not carry it.
 func (r *Record) rawAt(f Field) []byte {
 	s := r.raw[f]
-	if s == 0 {
+	if s.end == 0 {
 		return nil
 	}
-	return r.line[uint32(s) : s>>32]
+	return r.line[s.start:s.end]
 }
 
 // setRaw records b, a part of r.line, as field f's text.

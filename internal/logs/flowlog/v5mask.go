@@ -15,21 +15,11 @@ package flowlog
 
 import (
 	"encoding/binary"
+	"net/netip"
 	"reflect"
 	"sync"
 	"unsafe"
 )
-
-// nextWord returns the next word of m after the one at bit base that has a bit set, and its base; past the
-// last word, one bit at maskWords×64 (a line of exactly maskWords×64 bytes ends there).
-func nextWord(m *[maskWords]uint64, base int) (int, uint64) {
-	for base += 64; base < maskWords*64; base += 64 {
-		if w := m[base>>6]; w != 0 {
-			return base, w
-		}
-	}
-	return maskWords * 64, 1
-}
 
 // maskedPad is how many readable bytes parseV5Masked needs after a line's end: its loads read up to 9 bytes
 // past it (8 from a column's start, which is at most one past the end).
@@ -64,6 +54,26 @@ func digitsOf(x uint64, k int) (uint64, bool) {
 	y = (y & 0x00FF00FF00FF00FF) * (1 + 100<<16) >> 16   // 16-bit lane 2i: four digits
 	y = (y & 0x0000FFFF0000FFFF) * (1 + 10000<<32) >> 32 // eight digits
 	return y, bad<<sh == 0
+}
+
+// digitsOf4 is digitsOf for k of 1 to 4, in 32-bit arithmetic: constants that fit in the instructions and
+// one multiply fewer (ports, protocols, flags and the last digits of times are short).
+func digitsOf4(x uint32, k int) (uint32, bool) {
+	sh := (32 - 8*uint(k)) & 31
+	y := x - 0x30303030
+	bad := (y + 0x76767676 | y) & 0x80808080
+	y <<= sh
+	y = y * (1 + 10<<8) >> 8                   // byte 2i: 10×digit 2i + digit 2i+1
+	y = (y & 0x00FF00FF) * (1 + 100<<16) >> 16 // four digits
+	return y, bad<<sh == 0
+}
+
+// addrOf4 is the address of an ipv4SpanVec word (the first octet in the low byte): one store, then one load
+// and BSWAP in AddrFrom4.
+func addrOf4(a uint32) netip.Addr {
+	var b [4]byte
+	binary.LittleEndian.PutUint32(b[:], a)
+	return netip.AddrFrom4(b)
 }
 
 // ld is the eight bytes at p+i, little-endian.

@@ -3,7 +3,6 @@
 package flowlog
 
 import (
-	"encoding/binary"
 	"math/bits"
 	"net/netip"
 	"unsafe"
@@ -12,9 +11,10 @@ import (
 // parseV5Masked is parseV5 for a line of at most maskWords×64 bytes whose masks m are computed, read from
 // p, which has the line's bytes and at least maskedPad readable bytes after them (their values do not
 // matter: every load's bytes past the column are shifted out or masked off). Each column's end is the next
-// set bit of the space mask; an IPv4 address is read by ipv4SpanVec. It reads what parseV5 reads
-// (fields one space apart, numbers of 1 to 15 digits that fit their field, times up to MaxTime, IPv4
-// addresses, "-", the usual action and log-status words) and returns false for anything else: an empty
+// set bit of the space mask; IPv4 addresses are read two at a time by ipv4PairVec (each pair of adjacent
+// address columns), one at a time by ipv4SpanVec when one of a pair is not an address. It reads what
+// parseV5 reads (fields one space apart, numbers of 1 to 15 digits that fit their field, times up to
+// MaxTime, IPv4 addresses, "-", the usual action and log-status words) and returns false for anything else: an empty
 // field (two spaces in a row, a leading space, too few fields), a longer number, IPv6... The caller then
 // reads the line from its start the general way, which defines every result. Straight-line code, one
 // block per column generated from one template per kind (internal/v5gen), as parseV5.
@@ -23,26 +23,33 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	c, base := sp[0], 0 // the space bits not taken yet: those of the word at bit base
 	s, e, k := 0, 0, 0  // the column's start, end and length
 	var x uint64
+	var ea int // the end of the first column of a pair of addresses
 	// One block per column, from its kind's template in internal/v5gen (string, int32, int64, time, address,
 	// action, log-status): edit the template and run go generate, never the blocks.
 	// Version
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 	k, x = e-s, ld(p, s)
-	if v, digits := digitsOf(x, k); digits && uint(k-1) < 8 {
-		r.Version = int32(v)
+	if d := x&0xFF - '0'; k == 1 && d < 10 {
+		r.Version = int32(d)
 	} else if k == 1 && x&0xFF == '-' {
 		r.Version = NA
+	} else if v, digits := digitsOf4(uint32(x), k); digits && uint(k-1) < 4 {
+		r.Version = int32(v)
+	} else if v, digits := digitsOf(x, k); digits && uint(k-5) < 4 {
+		r.Version = int32(v)
 	} else {
 		return 0, false
 	}
 	s = e + 1
 	// AccountID
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -52,8 +59,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	r.raw[AccountID] = spanAt(s, e)
 	s = e + 1
 	// InterfaceID
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -63,60 +71,76 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	r.raw[InterfaceID] = spanAt(s, e)
 	s = e + 1
 	// SrcAddr
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
-	if k = e - s; uint(k-7) <= 15-7 {
-		var a uint32
-		var ok bool
-		if ipv4Vec { // always where the masked path runs (its AVX2 classify implies it); tests turn it off
-			a, ok = ipv4SpanVec(unsafe.Add(p, s), k)
-		} else {
-			a, ok = ipv4SpanGo(unsafe.Add(p, s), k)
-		}
-		if !ok {
-			return 0, false
-		}
-		var b [4]byte
-		binary.LittleEndian.PutUint32(b[:], a) // one store, then one load and BSWAP in AddrFrom4
-		r.SrcAddr = netip.AddrFrom4(b)
-	} else if k == 1 && ld(p, s)&0xFF == '-' {
-		r.SrcAddr = netip.Addr{}
-	} else {
-		return 0, false
-	}
-	s = e + 1
+	ea = e
 	// DstAddr
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
-	if k = e - s; uint(k-7) <= 15-7 {
-		var a uint32
-		var ok bool
-		if ipv4Vec { // always where the masked path runs (its AVX2 classify implies it); tests turn it off
-			a, ok = ipv4SpanVec(unsafe.Add(p, s), k)
-		} else {
-			a, ok = ipv4SpanGo(unsafe.Add(p, s), k)
+	// SrcAddr and DstAddr in one ipv4PairVec call (ea is SrcAddr's end, e DstAddr's); on
+	// anything else ("-", IPv6, not an address), each on its own. (A goto, not a flag: a flag's value merged
+	// from the call and the other paths went through the stack.)
+	if k, k1 := ea-s, e-ea-1; ipv4Vec && uint(k-7) <= 15-7 && uint(k1-7) <= 15-7 {
+		if a0, a1, ok := ipv4PairVec(unsafe.Add(p, s), k, k1); ok {
+			r.SrcAddr, r.DstAddr = addrOf4(a0), addrOf4(a1)
+			s = e + 1
+			goto SrcAddrRead
 		}
-		if !ok {
+	}
+	{
+		eb := e
+		e = ea
+		if k = e - s; uint(k-7) <= 15-7 {
+			var a uint32
+			var ok bool
+			if ipv4Vec { // always where the masked path runs (its AVX2 classify implies it); tests turn it off
+				a, ok = ipv4SpanVec(unsafe.Add(p, s), k)
+			} else {
+				a, ok = ipv4SpanGo(unsafe.Add(p, s), k)
+			}
+			if !ok {
+				return 0, false
+			}
+			r.SrcAddr = addrOf4(a)
+		} else if k == 1 && ld(p, s)&0xFF == '-' {
+			r.SrcAddr = netip.Addr{}
+		} else {
 			return 0, false
 		}
-		var b [4]byte
-		binary.LittleEndian.PutUint32(b[:], a) // one store, then one load and BSWAP in AddrFrom4
-		r.DstAddr = netip.AddrFrom4(b)
-	} else if k == 1 && ld(p, s)&0xFF == '-' {
-		r.DstAddr = netip.Addr{}
-	} else {
-		return 0, false
+		s = e + 1
+		e = eb
+		if k = e - s; uint(k-7) <= 15-7 {
+			var a uint32
+			var ok bool
+			if ipv4Vec { // always where the masked path runs (its AVX2 classify implies it); tests turn it off
+				a, ok = ipv4SpanVec(unsafe.Add(p, s), k)
+			} else {
+				a, ok = ipv4SpanGo(unsafe.Add(p, s), k)
+			}
+			if !ok {
+				return 0, false
+			}
+			r.DstAddr = addrOf4(a)
+		} else if k == 1 && ld(p, s)&0xFF == '-' {
+			r.DstAddr = netip.Addr{}
+		} else {
+			return 0, false
+		}
+		s = e + 1
 	}
-	s = e + 1
+SrcAddrRead:
 	// SrcPort
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -130,8 +154,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	s = e + 1
 	// DstPort
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -145,23 +170,29 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	s = e + 1
 	// Protocol
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 	k, x = e-s, ld(p, s)
-	if v, digits := digitsOf(x, k); digits && uint(k-1) < 8 {
-		r.Protocol = int32(v)
+	if d := x&0xFF - '0'; k == 1 && d < 10 {
+		r.Protocol = int32(d)
 	} else if k == 1 && x&0xFF == '-' {
 		r.Protocol = NA
+	} else if v, digits := digitsOf4(uint32(x), k); digits && uint(k-1) < 4 {
+		r.Protocol = int32(v)
+	} else if v, digits := digitsOf(x, k); digits && uint(k-5) < 4 {
+		r.Protocol = int32(v)
 	} else {
 		return 0, false
 	}
 	s = e + 1
 	// Packets
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -187,8 +218,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	s = e + 1
 	// Bytes
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -214,13 +246,23 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	s = e + 1
 	// Start
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 	k, x = e-s, ld(p, s)
-	if uint(k-1) < 8 {
+	if k == 10 {
+		// Every time from 2001 to 2286: the first eight digits and two from a second load (no MaxTime check:
+		// it has 12 digits).
+		v, hi := digitsOf(x, 8)
+		w, lo := digitsOf4(uint32(ld(p, s+8)), 2)
+		if !hi || !lo {
+			return 0, false
+		}
+		r.Start = int64(v*100 + uint64(w))
+	} else if uint(k-1) < 8 {
 		if v, digits := digitsOf(x, k); digits {
 			r.Start = int64(v)
 		} else if k == 1 && x&0xFF == '-' {
@@ -241,13 +283,23 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	s = e + 1
 	// End
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 	k, x = e-s, ld(p, s)
-	if uint(k-1) < 8 {
+	if k == 10 {
+		// Every time from 2001 to 2286: the first eight digits and two from a second load (no MaxTime check:
+		// it has 12 digits).
+		v, hi := digitsOf(x, 8)
+		w, lo := digitsOf4(uint32(ld(p, s+8)), 2)
+		if !hi || !lo {
+			return 0, false
+		}
+		r.End = int64(v*100 + uint64(w))
+	} else if uint(k-1) < 8 {
 		if v, digits := digitsOf(x, k); digits {
 			r.End = int64(v)
 		} else if k == 1 && x&0xFF == '-' {
@@ -268,8 +320,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	s = e + 1
 	// Action
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -286,8 +339,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	r.raw[Action] = spanAt(s, e)
 	s = e + 1
 	// LogStatus
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -310,8 +364,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	// Version 3.
 	// VPCID
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -321,8 +376,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	r.raw[VPCID] = spanAt(s, e)
 	s = e + 1
 	// SubnetID
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -332,8 +388,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	r.raw[SubnetID] = spanAt(s, e)
 	s = e + 1
 	// InstanceID
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -343,23 +400,27 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	r.raw[InstanceID] = spanAt(s, e)
 	s = e + 1
 	// TCPFlags
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 	k, x = e-s, ld(p, s)
-	if v, digits := digitsOf(x, k); digits && uint(k-1) < 8 {
+	if v, digits := digitsOf4(uint32(x), k); digits && uint(k-1) < 4 {
 		r.TCPFlags = int32(v)
 	} else if k == 1 && x&0xFF == '-' {
 		r.TCPFlags = NA
+	} else if v, digits := digitsOf(x, k); digits && uint(k-5) < 4 {
+		r.TCPFlags = int32(v)
 	} else {
 		return 0, false
 	}
 	s = e + 1
 	// Type
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -369,64 +430,80 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	r.raw[Type] = spanAt(s, e)
 	s = e + 1
 	// PktSrcAddr
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
-	if k = e - s; uint(k-7) <= 15-7 {
-		var a uint32
-		var ok bool
-		if ipv4Vec { // always where the masked path runs (its AVX2 classify implies it); tests turn it off
-			a, ok = ipv4SpanVec(unsafe.Add(p, s), k)
-		} else {
-			a, ok = ipv4SpanGo(unsafe.Add(p, s), k)
-		}
-		if !ok {
-			return 0, false
-		}
-		var b [4]byte
-		binary.LittleEndian.PutUint32(b[:], a) // one store, then one load and BSWAP in AddrFrom4
-		r.PktSrcAddr = netip.AddrFrom4(b)
-	} else if k == 1 && ld(p, s)&0xFF == '-' {
-		r.PktSrcAddr = netip.Addr{}
-	} else {
-		return 0, false
-	}
-	s = e + 1
+	ea = e
 	// PktDstAddr
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
-	if k = e - s; uint(k-7) <= 15-7 {
-		var a uint32
-		var ok bool
-		if ipv4Vec { // always where the masked path runs (its AVX2 classify implies it); tests turn it off
-			a, ok = ipv4SpanVec(unsafe.Add(p, s), k)
-		} else {
-			a, ok = ipv4SpanGo(unsafe.Add(p, s), k)
+	// PktSrcAddr and PktDstAddr in one ipv4PairVec call (ea is PktSrcAddr's end, e PktDstAddr's); on
+	// anything else ("-", IPv6, not an address), each on its own. (A goto, not a flag: a flag's value merged
+	// from the call and the other paths went through the stack.)
+	if k, k1 := ea-s, e-ea-1; ipv4Vec && uint(k-7) <= 15-7 && uint(k1-7) <= 15-7 {
+		if a0, a1, ok := ipv4PairVec(unsafe.Add(p, s), k, k1); ok {
+			r.PktSrcAddr, r.PktDstAddr = addrOf4(a0), addrOf4(a1)
+			s = e + 1
+			goto PktSrcAddrRead
 		}
-		if !ok {
+	}
+	{
+		eb := e
+		e = ea
+		if k = e - s; uint(k-7) <= 15-7 {
+			var a uint32
+			var ok bool
+			if ipv4Vec { // always where the masked path runs (its AVX2 classify implies it); tests turn it off
+				a, ok = ipv4SpanVec(unsafe.Add(p, s), k)
+			} else {
+				a, ok = ipv4SpanGo(unsafe.Add(p, s), k)
+			}
+			if !ok {
+				return 0, false
+			}
+			r.PktSrcAddr = addrOf4(a)
+		} else if k == 1 && ld(p, s)&0xFF == '-' {
+			r.PktSrcAddr = netip.Addr{}
+		} else {
 			return 0, false
 		}
-		var b [4]byte
-		binary.LittleEndian.PutUint32(b[:], a) // one store, then one load and BSWAP in AddrFrom4
-		r.PktDstAddr = netip.AddrFrom4(b)
-	} else if k == 1 && ld(p, s)&0xFF == '-' {
-		r.PktDstAddr = netip.Addr{}
-	} else {
-		return 0, false
+		s = e + 1
+		e = eb
+		if k = e - s; uint(k-7) <= 15-7 {
+			var a uint32
+			var ok bool
+			if ipv4Vec { // always where the masked path runs (its AVX2 classify implies it); tests turn it off
+				a, ok = ipv4SpanVec(unsafe.Add(p, s), k)
+			} else {
+				a, ok = ipv4SpanGo(unsafe.Add(p, s), k)
+			}
+			if !ok {
+				return 0, false
+			}
+			r.PktDstAddr = addrOf4(a)
+		} else if k == 1 && ld(p, s)&0xFF == '-' {
+			r.PktDstAddr = netip.Addr{}
+		} else {
+			return 0, false
+		}
+		s = e + 1
 	}
-	s = e + 1
+PktSrcAddrRead:
 	if cols == 21 {
 		return s, true
 	}
 	// Version 4.
 	// Region
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -436,8 +513,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	r.raw[Region] = spanAt(s, e)
 	s = e + 1
 	// AZID
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -447,8 +525,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	r.raw[AZID] = spanAt(s, e)
 	s = e + 1
 	// SublocationType
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -458,8 +537,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	r.raw[SublocationType] = spanAt(s, e)
 	s = e + 1
 	// SublocationID
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -473,8 +553,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	// Version 5.
 	// PktSrcAWSService
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -484,8 +565,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	r.raw[PktSrcAWSService] = spanAt(s, e)
 	s = e + 1
 	// PktDstAWSService
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -495,8 +577,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	r.raw[PktDstAWSService] = spanAt(s, e)
 	s = e + 1
 	// FlowDirection
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -506,16 +589,21 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	r.raw[FlowDirection] = spanAt(s, e)
 	s = e + 1
 	// TrafficPath
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 	k, x = e-s, ld(p, s)
-	if v, digits := digitsOf(x, k); digits && uint(k-1) < 8 {
-		r.TrafficPath = int32(v)
+	if d := x&0xFF - '0'; k == 1 && d < 10 {
+		r.TrafficPath = int32(d)
 	} else if k == 1 && x&0xFF == '-' {
 		r.TrafficPath = NA
+	} else if v, digits := digitsOf4(uint32(x), k); digits && uint(k-1) < 4 {
+		r.TrafficPath = int32(v)
+	} else if v, digits := digitsOf(x, k); digits && uint(k-5) < 4 {
+		r.TrafficPath = int32(v)
 	} else {
 		return 0, false
 	}

@@ -171,3 +171,49 @@ func FuzzParseMasked(f *testing.F) {
 		}
 	})
 }
+
+// TestParseMaskedWordBoundaries lengthens the account-id column of the v2, v3 and v5 shapes byte by byte up
+// to 512-byte lines, so that every later column ends at every position around a mask word's boundary and the
+// lines take every length up to the limit (exactly 64, 128, ... 512 bytes among them), with "-" in each pair
+// of address columns, a pair of one address and one "-", and a 9- and 11-digit time: the parser agrees
+// with the reference, and the masked path itself reads every line of a v2-v5 shape of at most 512 bytes.
+func TestParseMaskedWordBoundaries(t *testing.T) {
+	cols := strings.Split(v5Line, " ")
+	variants := func(f []string) [][]string {
+		out := [][]string{f}
+		for _, edit := range []map[int]string{{3: "-", 4: "-"}, {3: "-"}, {4: "-"}, {10: "999999999", 11: "10000000000"}, {19: "-", 20: "-"}, {20: "-"}} {
+			g := append([]string(nil), f...)
+			for c, v := range edit {
+				if c < len(g) {
+					g[c] = v
+				}
+			}
+			out = append(out, g)
+		}
+		return out
+	}
+	for _, n := range []int{14, 21, 29} {
+		fm := FormatOf(FieldsOfVersion(map[int]int{14: 2, 21: 3, 29: 5}[n])...)
+		for _, f := range variants(cols[:n]) {
+			base := strings.Join(f, " ")
+			for pad := 0; len(base)+pad <= maskWords*64+1; pad++ {
+				g := append([]string(nil), f...)
+				g[1] += strings.Repeat("7", pad)
+				line := strings.Join(g, " ")
+				checkMasked(t, fm, line)
+				if len(line) > maskWords*64 {
+					continue
+				}
+				var ms maskScratch
+				var r Record
+				r.reset(fm)
+				r.line = []byte(line)
+				ms.m.classify(r.line)
+				copy(ms.pad[:], line)
+				if j, ok := r.parseV5Masked(&ms.m, unsafe.Pointer(&ms.pad), n); !ok || j != len(line)+1 {
+					t.Fatalf("%d-byte line %q: masked path %v, end %d", len(line), line, ok, j)
+				}
+			}
+		}
+	}
+}

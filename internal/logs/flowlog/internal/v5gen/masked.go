@@ -1,6 +1,6 @@
 package v5gen
 
-// masked writes parseV5Masked (v5mask.go has its helpers: nextWord, digitsOf, ld, tenPowU; ipv4span*.go the address readers). Every
+// masked writes parseV5Masked (v5mask.go has its helpers: digitsOf, digitsOf4, ld, tenPowU; ipv4span*.go the address readers). Every
 // block starts with the column's end e (the next set bit of the space mask) and its start s; it ends with
 // s = e + 1.
 var masked = parser{
@@ -8,7 +8,6 @@ var masked = parser{
 	head: header + `package flowlog
 
 import (
-	"encoding/binary"
 	"math/bits"
 	"net/netip"
 	"unsafe"
@@ -17,9 +16,10 @@ import (
 // parseV5Masked is parseV5 for a line of at most maskWords×64 bytes whose masks m are computed, read from
 // p, which has the line's bytes and at least maskedPad readable bytes after them (their values do not
 // matter: every load's bytes past the column are shifted out or masked off). Each column's end is the next
-// set bit of the space mask; an IPv4 address is read by ipv4SpanVec. It reads what parseV5 reads
-// (fields one space apart, numbers of 1 to 15 digits that fit their field, times up to MaxTime, IPv4
-// addresses, "-", the usual action and log-status words) and returns false for anything else: an empty
+// set bit of the space mask; IPv4 addresses are read two at a time by ipv4PairVec (each pair of adjacent
+// address columns), one at a time by ipv4SpanVec when one of a pair is not an address. It reads what
+// parseV5 reads (fields one space apart, numbers of 1 to 15 digits that fit their field, times up to
+// MaxTime, IPv4 addresses, "-", the usual action and log-status words) and returns false for anything else: an empty
 // field (two spaces in a row, a leading space, too few fields), a longer number, IPv6... The caller then
 // reads the line from its start the general way, which defines every result. Straight-line code, one
 // block per column generated from one template per kind (internal/v5gen), as parseV5.
@@ -28,22 +28,42 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	c, base := sp[0], 0 // the space bits not taken yet: those of the word at bit base
 	s, e, k := 0, 0, 0  // the column's start, end and length
 	var x uint64
+	var ea int          // the end of the first column of a pair of addresses
 	// One block per column, from its kind's template in internal/v5gen (string, int32, int64, time, address,
 	// action, log-status): edit the template and run go generate, never the blocks.
 `,
 	column: `	// {{.Name}}
-	if c == 0 {
-		base, c = nextWord(sp, base)
+	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+		base += 64
+		c = sp[base>>6]
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 `,
 	kinds: [...]string{
 		Int32: `	k, x = e-s, ld(p, s)
+{{- if eq .Digits 1}}
+	if d := x&0xFF - '0'; k == 1 && d < 10 {
+		r.{{.Name}} = int32(d)
+	} else if k == 1 && x&0xFF == '-' {
+		r.{{.Name}} = NA
+	} else if v, digits := digitsOf4(uint32(x), k); digits && uint(k-1) < 4 {
+		r.{{.Name}} = int32(v)
+	} else if v, digits := digitsOf(x, k); digits && uint(k-5) < 4 {
+		r.{{.Name}} = int32(v)
+{{- else if eq .Digits 4}}
+	if v, digits := digitsOf4(uint32(x), k); digits && uint(k-1) < 4 {
+		r.{{.Name}} = int32(v)
+	} else if k == 1 && x&0xFF == '-' {
+		r.{{.Name}} = NA
+	} else if v, digits := digitsOf(x, k); digits && uint(k-5) < 4 {
+		r.{{.Name}} = int32(v)
+{{- else}}
 	if v, digits := digitsOf(x, k); digits && uint(k-1) < 8 {
 		r.{{.Name}} = int32(v)
 	} else if k == 1 && x&0xFF == '-' {
 		r.{{.Name}} = NA
+{{- end}}
 	} else {
 		return 0, false
 	}
@@ -68,9 +88,7 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 		if !ok {
 			return 0, false
 		}
-		var b [4]byte
-		binary.LittleEndian.PutUint32(b[:], a) // one store, then one load and BSWAP in AddrFrom4
-		r.{{.Name}} = netip.AddrFrom4(b)
+		r.{{.Name}} = addrOf4(a)
 	} else if k == 1 && ld(p, s)&0xFF == '-' {
 		r.{{.Name}} = netip.Addr{}
 	} else {
@@ -107,6 +125,25 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	s = e + 1
 `,
 	},
+	pairMid: `	ea = e
+`,
+	pair: `	// {{.A.Name}} and {{.B.Name}} in one ipv4PairVec call (ea is {{.A.Name}}'s end, e {{.B.Name}}'s); on
+	// anything else ("-", IPv6, not an address), each on its own. (A goto, not a flag: a flag's value merged
+	// from the call and the other paths went through the stack.)
+	if k, k1 := ea-s, e-ea-1; ipv4Vec && uint(k-7) <= 15-7 && uint(k1-7) <= 15-7 {
+		if a0, a1, ok := ipv4PairVec(unsafe.Add(p, s), k, k1); ok {
+			r.{{.A.Name}}, r.{{.B.Name}} = addrOf4(a0), addrOf4(a1)
+			s = e + 1
+			goto {{.A.Name}}Read
+		}
+	}
+	{
+		eb := e
+		e = ea
+{{.SingleA}}		e = eb
+{{.SingleB}}	}
+{{.A.Name}}Read:
+`,
 	stop: `	if cols == {{.Cols}} {
 		return s, true
 	}
@@ -117,9 +154,23 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 `,
 }
 
-// masked64 is the Int64 and Time template of parseV5Masked: Time adds the MaxTime check.
+// masked64 is the Int64 and Time template of parseV5Masked: Time first tries ten digits, and adds the MaxTime
+// check.
 const masked64 = `	k, x = e-s, ld(p, s)
+{{- if .IsTime}}
+	if k == 10 {
+		// Every time from 2001 to 2286: the first eight digits and two from a second load (no MaxTime check:
+		// it has 12 digits).
+		v, hi := digitsOf(x, 8)
+		w, lo := digitsOf4(uint32(ld(p, s+8)), 2)
+		if !hi || !lo {
+			return 0, false
+		}
+		r.{{.Name}} = int64(v*100 + uint64(w))
+	} else if uint(k-1) < 8 {
+{{- else}}
 	if uint(k-1) < 8 {
+{{- end}}
 		if v, digits := digitsOf(x, k); digits {
 			r.{{.Name}} = int64(v)
 		} else if k == 1 && x&0xFF == '-' {

@@ -34,41 +34,46 @@ type Column struct {
 	Field   string // its name in formats (flowlog.LookupField)
 	Version int    // the VPC version that introduced it
 	Kind    Kind
+	// Digits hints how an Int32 column's values are usually written, for parseV5Masked to try the cheap
+	// reading first: 1, one digit (version, protocol, traffic path; "-" too); 4, one to four digits (TCP
+	// flags), read in 32-bit arithmetic; 0, no hint (the ports: their lengths vary from line to line, and a
+	// branch on the length would be mispredicted).
+	Digits int
 }
 
 // Columns are the fields of VPC version 5 in their documented order: the copy of flowlog.FieldsOfVersion(5)
 // that the generator reads (flowlog cannot be imported here: it contains the generated files). fields.go is
 // the source of truth; TestGeneratedV5 fails when this table disagrees with it.
 var Columns = []Column{
-	{"Version", "version", 2, Int32},
-	{"AccountID", "account-id", 2, String},
-	{"InterfaceID", "interface-id", 2, String},
-	{"SrcAddr", "srcaddr", 2, Addr},
-	{"DstAddr", "dstaddr", 2, Addr},
-	{"SrcPort", "srcport", 2, Int32},
-	{"DstPort", "dstport", 2, Int32},
-	{"Protocol", "protocol", 2, Int32},
-	{"Packets", "packets", 2, Int64},
-	{"Bytes", "bytes", 2, Int64},
-	{"Start", "start", 2, Time},
-	{"End", "end", 2, Time},
-	{"Action", "action", 2, Action},
-	{"LogStatus", "log-status", 2, LogStatus},
-	{"VPCID", "vpc-id", 3, String},
-	{"SubnetID", "subnet-id", 3, String},
-	{"InstanceID", "instance-id", 3, String},
-	{"TCPFlags", "tcp-flags", 3, Int32},
-	{"Type", "type", 3, String},
-	{"PktSrcAddr", "pkt-srcaddr", 3, Addr},
-	{"PktDstAddr", "pkt-dstaddr", 3, Addr},
-	{"Region", "region", 4, String},
-	{"AZID", "az-id", 4, String},
-	{"SublocationType", "sublocation-type", 4, String},
-	{"SublocationID", "sublocation-id", 4, String},
-	{"PktSrcAWSService", "pkt-src-aws-service", 5, String},
-	{"PktDstAWSService", "pkt-dst-aws-service", 5, String},
-	{"FlowDirection", "flow-direction", 5, String},
-	{"TrafficPath", "traffic-path", 5, Int32},
+	{"Version", "version", 2, Int32, 1},
+	{"AccountID", "account-id", 2, String, 0},
+	{"InterfaceID", "interface-id", 2, String, 0},
+	{"SrcAddr", "srcaddr", 2, Addr, 0},
+	{"DstAddr", "dstaddr", 2, Addr, 0},
+	{"SrcPort", "srcport", 2, Int32, 0},
+	{"DstPort", "dstport", 2, Int32, 0},
+	{"Protocol", "protocol", 2, Int32, 1},
+	{"Packets", "packets", 2, Int64, 0},
+	{"Bytes", "bytes", 2, Int64, 0},
+	{"Start", "start", 2, Time, 0},
+	{"End", "end", 2, Time, 0},
+	{"Action", "action", 2, Action, 0},
+	{"LogStatus", "log-status", 2, LogStatus, 0},
+	{"VPCID", "vpc-id", 3, String, 0},
+	{"SubnetID", "subnet-id", 3, String, 0},
+	{"InstanceID", "instance-id", 3, String, 0},
+	{"TCPFlags", "tcp-flags", 3, Int32, 4},
+	{"Type", "type", 3, String, 0},
+	{"PktSrcAddr", "pkt-srcaddr", 3, Addr, 0},
+	{"PktDstAddr", "pkt-dstaddr", 3, Addr, 0},
+	{"Region", "region", 4, String, 0},
+	{"AZID", "az-id", 4, String, 0},
+	{"SublocationType", "sublocation-type", 4, String, 0},
+	{"SublocationID", "sublocation-id", 4, String, 0},
+	{"PktSrcAWSService", "pkt-src-aws-service", 5, String, 0},
+	{"PktDstAWSService", "pkt-dst-aws-service", 5, String, 0},
+	{"FlowDirection", "flow-direction", 5, String, 0},
+	{"TrafficPath", "traffic-path", 5, Int32, 1},
 }
 
 // parser is one generated function: its file's text around the blocks, the text before every column's
@@ -80,6 +85,10 @@ type parser struct {
 	kinds  [LogStatus + 1]string
 	stop   string // {{.Cols}}: the columns read so far; {{.Next}}: the next column's version
 	tail   string
+	// pair, if not empty, reads two adjacent Addr columns together: it comes after both columns' column text
+	// ({{.A}} and {{.B}} are the columns; {{.Single}} the Addr template, to run for each on its own).
+	pair    string
+	pairMid string // between the two columns' column text
 }
 
 // Files returns the generated files by name: v5fast_gen.go (parseV5) and v5mask_gen.go (parseV5Masked).
@@ -107,11 +116,45 @@ func (p *parser) generate() ([]byte, error) {
 	if err := run("head", p.head, Columns); err != nil {
 		return nil, err
 	}
-	for i, c := range Columns {
+	for i := 0; i < len(Columns); i++ {
+		c := Columns[i]
 		if err := run("column", p.column, c); err != nil {
 			return nil, err
 		}
-		if err := run(fmt.Sprint("kind ", c.Kind), p.kinds[c.Kind], c); err != nil {
+		if d := Columns[min(i+1, len(Columns)-1)]; p.pair != "" && c.Kind == Addr && i+1 < len(Columns) && d.Kind == Addr && d.Version == c.Version {
+			// A pair: the second column's end, then the pair's text, which runs the Addr template for each
+			// column as its fallback.
+			if err := run("pair mid", p.pairMid, c); err != nil {
+				return nil, err
+			}
+			if err := run("column", p.column, d); err != nil {
+				return nil, err
+			}
+			single := func(col Column) (string, error) {
+				var b bytes.Buffer
+				t, err := template.New("kind addr").Parse(p.kinds[Addr])
+				if err == nil {
+					err = t.Execute(&b, col)
+				}
+				return b.String(), err
+			}
+			sa, err := single(c)
+			if err != nil {
+				return nil, err
+			}
+			sb, err := single(d)
+			if err != nil {
+				return nil, err
+			}
+			if err := run("pair", p.pair, struct {
+				A, B             Column
+				SingleA, SingleB string
+			}{c, d, sa, sb}); err != nil {
+				return nil, err
+			}
+			i++
+			c = d
+		} else if err := run(fmt.Sprint("kind ", c.Kind), p.kinds[c.Kind], c); err != nil {
 			return nil, err
 		}
 		if i+1 < len(Columns) && Columns[i+1].Version != c.Version {
