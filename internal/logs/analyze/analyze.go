@@ -11,7 +11,7 @@
 // until merged, at most 2×workers+2 of them (the reader's chunk buffers), and finished units wait for the
 // merge, at most about two per worker; IPv4 keys live in flat
 // tables of 2×capacity slots of 16 B, plus a pruning scratch of capacity slots once a table has overflowed,
-// and a queue of 8 adds of 24 B each (lagged.go)),
+// and a queue of 16 adds of 24 B each (lagged.go)),
 // with an inventory (Config.Enrich) three more top-k tables of at most TopKCapacity keys, handed over and
 // merged the same way (enrich.go), an interface table of at most Config.MaxInterfaces entries (past it a
 // sample of the ids by hash, the same whichever worker saw which id: iface.go), and one timeline bucket per
