@@ -238,6 +238,7 @@ func New(cfg Config, partitions int) *Engine {
 				for _, r := range b {
 					d.add(r)
 				}
+				d.publish()
 				//lint:ignore SA6002 one small slice header per batch of records, not per record
 				e.batches.Put(b[:0]) // batches are recycled between shards and detectors
 			}
@@ -309,7 +310,7 @@ func (s *Shard) Add(r *flowlog.Record) {
 	}
 	var b *Bucket // the record's minute
 	if start != flowlog.NA {
-		b = s.hist.at(start / 60)
+		b = s.hist.bucket(start) // start ≥ 0: the check above
 		b.Records++
 		b.Bytes += bytes
 		b.Packets += packets

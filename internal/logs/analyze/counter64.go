@@ -106,10 +106,7 @@ func (c *counter64) prune(keep int) {
 	for range nb {
 		// The walk jumps, which the hardware prefetcher does not follow: fetch the block after next meanwhile
 		// (its 4 cache lines; 256 bytes a block).
-		ahead := (b + 2*stride) & (nb - 1)
-		for x := range uint64(4) {
-			prefetch(unsafe.Pointer(&slots[ahead*block+x*block/4]))
-		}
+		prefetchBlock(unsafe.Pointer(&slots[((b+2*stride)&(nb-1))*block]))
 		// A block and the block's room in live as arrays: one bounds check each per block, none per slot (j
 		// counts live entries, at most cap+1, so j+block is within live).
 		src, dst := (*[block]slot64)(slots[b*block:]), (*[block]slot64)(live[j:])

@@ -36,9 +36,12 @@ func (l *lagged) add(k uint64, w int64) {
 	}
 	c := l.c
 	i := mix(k) & c.mask
-	prefetch(unsafe.Pointer(&c.slots[i]))
-	l.q[l.n&(2*lagLen-1)] = lagEntry{k, w, i} // l.n < 2×lagLen: the mask only spares a bounds check
-	if l.n++; l.n == 2*lagLen {
+	p := &c.slots[i]
+	n := l.n
+	l.q[n&(2*lagLen-1)] = lagEntry{k, w, i} // n < 2×lagLen: the mask only spares a bounds check
+	l.n = n + 1
+	prefetch(unsafe.Pointer(p)) // last: a call to assembly spills whatever is live across it
+	if l.n == 2*lagLen {
 		l.shift()
 	}
 }
