@@ -260,7 +260,6 @@ type Shard struct {
 	talk4   *lagged        // IPv4 pairs, src<<32|dst: an 8-byte key keeps the table small and cache-friendly
 	hist    minutes
 	ifaces  *ifaceTable
-	lastIfS *ifaceStat // the last record's interface (nil: none, or not in the sample)
 	pending [][]detRec
 	en      *enrichShard   // nil: no enrichment
 	fix     flowlog.Record // withoutTimes's copy
@@ -316,8 +315,9 @@ func (s *Shard) Add(r *flowlog.Record) {
 		b.Packets += packets
 	}
 	ifc := r.Field(flowlog.InterfaceID)
+	var is *ifaceStat // the record's interface (nil: none, or not in the sample)
 	if ifc != nil {
-		s.countIface(ifc, r.LogStatus)
+		is = s.countIface(ifc, r.LogStatus)
 	}
 	switch r.LogStatus {
 	case flowlog.NoData:
@@ -362,7 +362,7 @@ func (s *Shard) Add(r *flowlog.Record) {
 		// The interface's index comes with its counters: one lookup per interface, not per record.
 		iface := int32(-1)
 		if ifc != nil {
-			if is := s.lastIfS; is != nil {
+			if is != nil {
 				if is.enr == enrUnknown {
 					is.enr = s.en.ix.Interface(ifc)
 				}
@@ -388,7 +388,8 @@ func (s *Shard) withoutTimes(r *flowlog.Record) *flowlog.Record {
 	return &s.fix
 }
 
-func (s *Shard) countIface(ifc []byte, st flowlog.Status) {
+// countIface counts a record of interface ifc and returns the interface's counters (nil: not in the sample).
+func (s *Shard) countIface(ifc []byte, st flowlog.Status) *ifaceStat {
 	k, short := ifaceKeyOf(ifc)
 	// Inline, the usual case: the id in its home slot (load ≤ 1/4). Else the probe, the long ids' map and the
 	// additions (get). Checking the last id seen first cost as much as this when ids alternate.
@@ -397,11 +398,9 @@ func (s *Shard) countIface(ifc []byte, st flowlog.Status) {
 	is := sl.s
 	if !short || is == nil || !sl.k.eq(k) {
 		if is = t.get(ifc, k, short, s.e.cfg.MaxInterfaces); is == nil {
-			s.lastIfS = nil
-			return
+			return nil
 		}
 	}
-	s.lastIfS = is
 	is.records++
 	switch st {
 	case flowlog.SkipData:
@@ -409,6 +408,7 @@ func (s *Shard) countIface(ifc []byte, st flowlog.Status) {
 	case flowlog.NoData:
 		is.nodata++
 	}
+	return is
 }
 
 func (s *Shard) route(r detRec) {

@@ -109,14 +109,7 @@ func (c *counter64) prune(keep int) {
 		prefetchBlock(unsafe.Pointer(&slots[((b+2*stride)&(nb-1))*block]))
 		// A block and the block's room in live as arrays: one bounds check each per block, none per slot (j
 		// counts live entries, at most cap+1, so j+block is within live).
-		src, dst := (*[block]slot64)(slots[b*block:]), (*[block]slot64)(live[j:])
-		n := 0
-		for _, s := range src {
-			// Branch-free gather: half the slots are empty, in no pattern a branch predictor could learn.
-			dst[n&(block-1)] = s             // n ≤ the slot's index in the block: the mask changes nothing
-			n += int(uint64(s.v|-s.v) >> 63) // 1 if s.v != 0
-		}
-		j += n
+		j += gatherBlock((*[block]slot64)(live[j:]), (*[block]slot64)(slots[b*block:]))
 		b = (b + stride) & (nb - 1)
 	}
 	live = live[:j]
@@ -144,6 +137,21 @@ func (c *counter64) prune(keep int) {
 		}
 		slots[i] = s
 	}
+}
+
+// gatherBlock copies src's live entries to the start of dst, in order, and returns how many. A function of its
+// own, so that its loop has the registers to itself (inside prune's, the count went to the stack and back
+// for every slot).
+//
+//go:noinline
+func gatherBlock(dst, src *[16]slot64) int {
+	n := 0
+	for _, s := range src {
+		// Branch-free: half the slots are empty, in no pattern a branch predictor could learn.
+		dst[n&15] = s                    // n ≤ the slot's index in the block: the mask changes nothing
+		n += int(uint64(s.v|-s.v) >> 63) // 1 if s.v != 0
+	}
+	return n
 }
 
 // selectSlots reorders a so that a[k] is the entry that would be at index k if a were sorted by count in
