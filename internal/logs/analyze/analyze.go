@@ -349,11 +349,11 @@ func (s *Shard) Add(r *flowlog.Record) {
 		fallthrough
 	default:
 		// Talkers are who exchanged data: REJECTed bytes never arrived (and are mostly one-off probes).
-		if bytes > 0 && r.SrcAddr.IsValid() && r.DstAddr.IsValid() {
-			if r.SrcAddr.Is4() && r.DstAddr.Is4() {
+		if bytes > 0 {
+			if r.SrcAddr.Is4() && r.DstAddr.Is4() { // (valid, both)
 				a, b := r.SrcAddr.As4(), r.DstAddr.As4()
 				s.talk4.add(uint64(binary.BigEndian.Uint32(a[:]))<<32|uint64(binary.BigEndian.Uint32(b[:])), bytes)
-			} else {
+			} else if r.SrcAddr.IsValid() && r.DstAddr.IsValid() {
 				s.talkers.Add(pairKey{keyOf(r.SrcAddr), keyOf(r.DstAddr)}, bytes)
 			}
 		}
