@@ -14,3 +14,10 @@ func prefetch(p unsafe.Pointer)
 //
 //go:noescape
 func prefetchBlock(p unsafe.Pointer)
+
+// prefetchHomes prefetches the home slots of a batch of queued adds: slots is the table's first slot, and the
+// assembly reads each entry's i at offset 16 of its 24 bytes (lagged.go checks the layout when compiled). A
+// prefetch never faults, whatever the address.
+//
+//go:noescape
+func prefetchHomes(slots unsafe.Pointer, es *[lagLen]lagEntry)

@@ -8,3 +8,5 @@ import "unsafe"
 func prefetch(unsafe.Pointer) {}
 
 func prefetchBlock(unsafe.Pointer) {}
+
+func prefetchHomes(unsafe.Pointer, *[lagLen]lagEntry) {}
