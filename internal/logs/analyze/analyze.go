@@ -11,7 +11,7 @@
 // until merged, at most 2×workers+2 of them (the reader's chunk buffers), and finished units wait for the
 // merge, at most about two per worker; IPv4 keys live in flat
 // tables of 2×capacity slots of 16 B, plus a pruning scratch of capacity slots once a table has overflowed,
-// and a queue of 8 adds of 24 B each (lagged.go)),
+// and a queue of 16 adds of 24 B each (lagged.go)),
 // with an inventory (Config.Enrich) three more top-k tables of at most TopKCapacity keys, handed over and
 // merged the same way (enrich.go), an interface table of at most Config.MaxInterfaces entries (past it a
 // sample of the ids by hash, the same whichever worker saw which id: iface.go), and one timeline bucket per
@@ -238,6 +238,7 @@ func New(cfg Config, partitions int) *Engine {
 				for _, r := range b {
 					d.add(r)
 				}
+				d.publish()
 				//lint:ignore SA6002 one small slice header per batch of records, not per record
 				e.batches.Put(b[:0]) // batches are recycled between shards and detectors
 			}
@@ -259,7 +260,6 @@ type Shard struct {
 	talk4   *lagged        // IPv4 pairs, src<<32|dst: an 8-byte key keeps the table small and cache-friendly
 	hist    minutes
 	ifaces  *ifaceTable
-	lastIfS *ifaceStat // the last record's interface (nil: none, or not in the sample)
 	pending [][]detRec
 	en      *enrichShard   // nil: no enrichment
 	fix     flowlog.Record // withoutTimes's copy
@@ -309,14 +309,15 @@ func (s *Shard) Add(r *flowlog.Record) {
 	}
 	var b *Bucket // the record's minute
 	if start != flowlog.NA {
-		b = s.hist.at(start / 60)
+		b = s.hist.bucket(start) // start ≥ 0: the check above
 		b.Records++
 		b.Bytes += bytes
 		b.Packets += packets
 	}
 	ifc := r.Field(flowlog.InterfaceID)
+	var is *ifaceStat // the record's interface (nil: none, or not in the sample)
 	if ifc != nil {
-		s.countIface(ifc, r.LogStatus)
+		is = s.countIface(ifc, r.LogStatus)
 	}
 	switch r.LogStatus {
 	case flowlog.NoData:
@@ -348,11 +349,11 @@ func (s *Shard) Add(r *flowlog.Record) {
 		fallthrough
 	default:
 		// Talkers are who exchanged data: REJECTed bytes never arrived (and are mostly one-off probes).
-		if bytes > 0 && r.SrcAddr.IsValid() && r.DstAddr.IsValid() {
-			if r.SrcAddr.Is4() && r.DstAddr.Is4() {
+		if bytes > 0 {
+			if r.SrcAddr.Is4() && r.DstAddr.Is4() { // (valid, both)
 				a, b := r.SrcAddr.As4(), r.DstAddr.As4()
 				s.talk4.add(uint64(binary.BigEndian.Uint32(a[:]))<<32|uint64(binary.BigEndian.Uint32(b[:])), bytes)
-			} else {
+			} else if r.SrcAddr.IsValid() && r.DstAddr.IsValid() {
 				s.talkers.Add(pairKey{keyOf(r.SrcAddr), keyOf(r.DstAddr)}, bytes)
 			}
 		}
@@ -361,7 +362,7 @@ func (s *Shard) Add(r *flowlog.Record) {
 		// The interface's index comes with its counters: one lookup per interface, not per record.
 		iface := int32(-1)
 		if ifc != nil {
-			if is := s.lastIfS; is != nil {
+			if is != nil {
 				if is.enr == enrUnknown {
 					is.enr = s.en.ix.Interface(ifc)
 				}
@@ -387,7 +388,8 @@ func (s *Shard) withoutTimes(r *flowlog.Record) *flowlog.Record {
 	return &s.fix
 }
 
-func (s *Shard) countIface(ifc []byte, st flowlog.Status) {
+// countIface counts a record of interface ifc and returns the interface's counters (nil: not in the sample).
+func (s *Shard) countIface(ifc []byte, st flowlog.Status) *ifaceStat {
 	k, short := ifaceKeyOf(ifc)
 	// Inline, the usual case: the id in its home slot (load ≤ 1/4). Else the probe, the long ids' map and the
 	// additions (get). Checking the last id seen first cost as much as this when ids alternate.
@@ -396,11 +398,9 @@ func (s *Shard) countIface(ifc []byte, st flowlog.Status) {
 	is := sl.s
 	if !short || is == nil || !sl.k.eq(k) {
 		if is = t.get(ifc, k, short, s.e.cfg.MaxInterfaces); is == nil {
-			s.lastIfS = nil
-			return
+			return nil
 		}
 	}
-	s.lastIfS = is
 	is.records++
 	switch st {
 	case flowlog.SkipData:
@@ -408,6 +408,7 @@ func (s *Shard) countIface(ifc []byte, st flowlog.Status) {
 	case flowlog.NoData:
 		is.nodata++
 	}
+	return is
 }
 
 func (s *Shard) route(r detRec) {

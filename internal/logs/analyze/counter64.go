@@ -42,11 +42,7 @@ func (c *counter64) addAt(k uint64, w int64, i uint64) {
 	for {
 		s := &c.slots[i]
 		if s.v == 0 {
-			s.k, s.v = k, w
-			c.n++
-			if c.n > c.cap {
-				c.prune(c.cap / 2)
-			}
+			c.insert(s, k, w)
 			return
 		}
 		if s.k == k {
@@ -57,55 +53,106 @@ func (c *counter64) addAt(k uint64, w int64, i uint64) {
 	}
 }
 
+// apply adds the queued adds es (weights > 0, home slots given), in order: addAt's loop, run over a batch.
+func (c *counter64) apply(es []lagEntry) {
+	slots, mask := c.slots, c.mask
+	for _, e := range es {
+		i := e.i
+		for {
+			s := &slots[i]
+			if s.v == 0 {
+				c.insert(s, e.k, e.w)
+				break
+			}
+			if s.k == e.k {
+				s.v += e.w
+				break
+			}
+			i = (i + 1) & mask
+		}
+	}
+}
+
+// insert puts a new key in empty slot s, and prunes if the table is then over capacity. Pruning rewrites the
+// slots in place: slices of them stay valid.
+func (c *counter64) insert(s *slot64, k uint64, w int64) {
+	s.k, s.v = k, w
+	c.n++
+	if c.n > c.cap {
+		c.prune(c.cap / 2)
+	}
+}
+
 func (c *counter64) prune(keep int) {
 	// The live entries are gathered into a scratch slice kept between prunes (allocated at the first one, so
 	// a table that stays exact never pays for it; pruning allocates nothing, so a long read does not feed the
 	// GC), partially sorted so that the keep heaviest come first, and only those are put back.
+	const block = 16
 	if c.scratch == nil {
-		c.scratch = make([]slot64, c.cap+2) // the cap+1 live entries, and room for the gather's last store
+		// The cap+1 live entries, and room for the gather's stores past the last of them (a block's worth).
+		c.scratch = make([]slot64, c.cap+1+block)
 	}
-	live := c.scratch[:cap(c.scratch)]
+	live := c.scratch
+	slots, mask := c.slots, c.mask
 	// The slots are visited in blocks of 16 taken in a golden-ratio stride, not in order. Entries tied at the
 	// cut are kept in gather order (a prefix or suffix of it), and slot order is hash order: kept in slot
 	// order, the ties (all the entries when one-off keys of count 1 fill the table) came from one end of it,
 	// and reinserted they formed one long cluster that every later Add for a new key probed through,
 	// thousands of slots each time. Strided, any run of the gather order is spread over the whole table;
 	// blocks keep the walk cache-friendly.
-	const block = 16
-	nb := uint64(len(c.slots) / block) // a power of two: the table has at least 32 slots
-	stride := (nb*0x9E3779B9)>>32 | 1  // odd, so the walk visits every block once
+	nb := uint64(len(slots) / block)  // a power of two: the table has at least 32 slots
+	stride := (nb*0x9E3779B9)>>32 | 1 // odd, so the walk visits every block once
 	j, b := 0, uint64(0)
 	for range nb {
 		// The walk jumps, which the hardware prefetcher does not follow: fetch the block after next meanwhile
 		// (its 4 cache lines; 256 bytes a block).
-		ahead := (b + 2*stride) & (nb - 1)
-		for x := range uint64(4) {
-			prefetch(unsafe.Pointer(&c.slots[ahead*block+x*block/4]))
-		}
-		for _, s := range c.slots[b*block : (b+1)*block] {
-			// Branch-free gather: half the slots are empty, in no pattern a branch predictor could learn.
-			live[j] = s
-			j += int(uint64(s.v|-s.v) >> 63) // 1 if s.v != 0
-		}
+		prefetchBlock(unsafe.Pointer(&slots[((b+2*stride)&(nb-1))*block]))
+		// A block and the block's room in live as arrays: one bounds check each per block, none per slot (j
+		// counts live entries, at most cap+1, so j+block is within live).
+		j += gatherBlock((*[block]slot64)(live[j:]), (*[block]slot64)(slots[b*block:]))
 		b = (b + stride) & (nb - 1)
 	}
 	live = live[:j]
 	cut := selectSlots(live, keep) // live[:keep] are the keep heaviest, none lighter than cut
-	c.ErrBound += cut
-	clear(c.slots)
+	c.ErrBound += cut // (the gather emptied the table)
 	c.n = keep
 	kept := live[:keep]
-	for x, s := range kept {
-		// The kept entries land all over the table: fetch the line of the one lagLen ahead meanwhile.
-		if y := x + lagLen; y < len(kept) {
-			prefetch(unsafe.Pointer(&c.slots[mix(kept[y].k)&c.mask]))
-		}
-		j := mix(s.k) & c.mask
-		for c.slots[j].v != 0 {
-			j = (j + 1) & c.mask
-		}
-		c.slots[j] = s
+	// The kept entries land all over the table: fetch the home line of the one lagLen ahead meanwhile,
+	// remembering the home slots computed ahead.
+	var home [lagLen]uint64
+	for x := range min(lagLen, len(kept)) {
+		home[x] = mix(kept[x].k) & mask
+		prefetch(unsafe.Pointer(&slots[home[x]]))
 	}
+	for x, s := range kept {
+		i := home[x&(lagLen-1)]
+		if y := x + lagLen; y < len(kept) {
+			h := mix(kept[y].k) & mask
+			prefetch(unsafe.Pointer(&slots[h]))
+			home[x&(lagLen-1)] = h
+		}
+		for slots[i].v != 0 {
+			i = (i + 1) & mask
+		}
+		slots[i] = s
+	}
+}
+
+// gatherBlock moves src's live entries to the start of dst, in order, empties src and returns how many. A
+// function of its own, so that its loop has the registers to itself (inside prune's, the count went to the
+// stack and back for every slot). Emptying the block here, while its lines are in cache, spares a second
+// pass over the whole table (larger than the L2 cache) to clear it.
+//
+//go:noinline
+func gatherBlock(dst, src *[16]slot64) int {
+	n := 0
+	for _, s := range src {
+		// Branch-free: half the slots are empty, in no pattern a branch predictor could learn.
+		dst[n&15] = s                    // n ≤ the slot's index in the block: the mask changes nothing
+		n += int(uint64(s.v|-s.v) >> 63) // 1 if s.v != 0
+	}
+	*src = [16]slot64{}
+	return n
 }
 
 // selectSlots reorders a so that a[k] is the entry that would be at index k if a were sorted by count in

@@ -171,8 +171,12 @@ type detector struct {
 	srcs      map[akey]srcState
 
 	// held[j] is the state held for sources of level j: waiting singles, promoted sources, keys and set
-	// elements. Other partitions read it (sampler.held).
+	// elements. Other partitions read it (sampler.held). What this partition added since it last published
+	// waits in pend (pendN in all, < pendMax): an atomic add per record cost more than the rest of a one-off
+	// source's record.
 	held    [65]atomic.Int64
+	pend    [65]int64
+	pendN   int64
 	s       *sampler
 	level   int   // the level this partition's state is purged to
 	checkAt int64 // local state at which to look at the shared total again
@@ -216,11 +220,16 @@ func (d *detector) add(r detRec) {
 		d.srcs[r.src] = waiting(r)
 		grew = 1
 	}
-	d.held[lvl].Add(grew)
+	d.pend[lvl] += grew
+	d.pendN += grew
 	d.local += grew
+	if d.pendN >= pendMax {
+		d.publish()
+	}
 	// The shared total is summed only when this partition's share grows past its part of the budget (all
 	// partitions within their part means the total is within the budget), and again every 256 entries.
 	if d.local > d.checkAt {
+		d.publish()
 		if k := d.s.raise(); k != d.level {
 			d.purge(k)
 		}
@@ -228,11 +237,31 @@ func (d *detector) add(r detRec) {
 	}
 }
 
+// pendMax bounds the state a partition holds unpublished: the others may see the total low by that much each,
+// which only delays a rise of the level (never past the final one, see sampler), by a few hundred entries.
+const pendMax = 64
+
+// publish adds the state counted since the last publish to held, for the other partitions to see. Called
+// before held is read or reset here, and after each batch of records (so that Finish sees everything).
+func (d *detector) publish() {
+	if d.pendN == 0 {
+		return
+	}
+	for j, n := range d.pend {
+		if n != 0 {
+			d.held[j].Add(n)
+			d.pend[j] = 0
+		}
+	}
+	d.pendN = 0
+}
+
 // purge drops the state of every source below level k.
 func (d *detector) purge(k int) {
 	if k <= d.level {
 		return
 	}
+	d.publish()
 	d.level = k
 	keep := func(src akey) bool { return levelOf(src) >= k }
 	for src := range d.srcs {

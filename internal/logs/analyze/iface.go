@@ -69,8 +69,8 @@ func (t *ifaceTable) hash(k ifaceKey) uint64 {
 	return (k.a^t.seed)*0x9e3779b97f4a7c15 ^ k.m*0xc2b2ae3d27d4eb4f ^ bits.RotateLeft64(k.z, 32)*0x165667b19e3779f9 ^ uint64(k.n)*0x27d4eb2f165667c5
 }
 
-// home is k's home slot.
-func (t *ifaceTable) home(k ifaceKey) uint64 { return t.hash(k) >> t.shift }
+// home is k's home slot (shift < 64: the mask only spares the compiler's check of an oversized shift).
+func (t *ifaceTable) home(k ifaceKey) uint64 { return t.hash(k) >> (t.shift & 63) }
 
 // sampleHash is an id's hash for the sample kept past MaxInterfaces: unseeded, so the same ids are kept in
 // every run. Computed only when an id is added or refused, never for an id found.

@@ -6,50 +6,71 @@ import "unsafe"
 // is applied (a record takes a few hundred ns to parse and count), few enough that it is still in L1 cache.
 const lagLen = 8
 
-// lagged feeds a counter64 lagLen adds late. Each add computes its key's home slot and prefetches that slot's
-// cache line, then applies the add given lagLen adds before, whose line is in cache by now. Adds are applied
-// in the order given, pruning included, so the table ends exactly as if fed directly: flush before reading
-// it. The top-k tables are larger than the L2 cache and most adds touch a line of their own, so without the
-// lag nearly every add waits for a cache miss (the time of the per-record aggregation was mostly that). A
-// plain load in place of the prefetch (portable Go) measured slower: a load that misses holds up every later
-// instruction's retirement until it arrives, a prefetch holds up nothing.
+// lagged feeds a counter64 lagLen adds late, in batches: the adds are queued; each time lagLen more are
+// queued, the cache lines of their home slots are prefetched, and the lagLen queued before them (fetched a
+// batch ago, in cache by now) are applied. Adds are applied in the order given, pruning included, so the
+// table ends exactly as if fed directly: flush before reading it. The top-k tables are larger than the L2
+// cache and most adds touch a line of their own, so without the lag nearly every add waits for a cache miss
+// (the time of the per-record aggregation was mostly that). A plain load in place of the prefetch (portable
+// Go) measured slower: a load that misses holds up every later instruction's retirement until it arrives, a
+// prefetch holds up nothing. In batches, an add is a hash and three stores: no call (a call to the assembly
+// prefetch spills every live register), and the probing loop runs hot over lagLen adds.
 type lagged struct {
-	c   *counter64
-	q   [lagLen]lagEntry
-	pos int
+	c *counter64
+	n int // adds queued, < 2×lagLen between calls; q[:lagLen] are prefetched when n ≥ lagLen
+	q [2 * lagLen]lagEntry
 }
 
 type lagEntry struct {
 	k uint64
-	w int64 // 0: empty
-	i uint64
+	w int64
+	i uint64 // k's home slot
+}
+
+// prefetchHomes (assembly) reads i at offset 16 of each 24-byte entry, and lagLen entries: compiled only so.
+var (
+	_ = [1]struct{}{}[unsafe.Offsetof(lagEntry{}.i)-16]
+	_ = [1]struct{}{}[unsafe.Sizeof(lagEntry{})-24]
+	_ = [1]struct{}{}[lagLen-8]
+	_ = [1]struct{}{}[unsafe.Sizeof(slot64{})-16]
+)
+
+// fetch prefetches the home slots of a batch of adds.
+func (c *counter64) fetch(es *[lagLen]lagEntry) {
+	prefetchHomes(unsafe.Pointer(unsafe.SliceData(c.slots)), es)
 }
 
 func newLagged(capacity int) *lagged { return &lagged{c: newCounter64(capacity)} }
 
-// add adds w to k's count, lagLen adds from now (or at flush).
+// add adds w to k's count, once lagLen more adds are made (or at flush).
 func (l *lagged) add(k uint64, w int64) {
 	if w <= 0 {
 		return
 	}
-	c := l.c
-	i := mix(k) & c.mask
-	prefetch(unsafe.Pointer(&c.slots[i]))
-	e := &l.q[l.pos]
-	if e.w != 0 {
-		c.addAt(e.k, e.w, e.i)
+	n := l.n
+	l.q[n&(2*lagLen-1)] = lagEntry{k, w, mix(k) & l.c.mask} // n < 2×lagLen: the mask only spares a bounds check
+	l.n = n + 1
+	if (n+1)&(lagLen-1) == 0 {
+		l.batch()
 	}
-	*e = lagEntry{k, w, i}
-	l.pos = (l.pos + 1) & (lagLen - 1)
+}
+
+// batch prefetches the lagLen adds just queued and, if there are lagLen before them, applies those.
+//
+//go:noinline
+func (l *lagged) batch() {
+	if l.n == lagLen {
+		l.c.fetch((*[lagLen]lagEntry)(l.q[:lagLen]))
+		return
+	}
+	l.c.fetch((*[lagLen]lagEntry)(l.q[lagLen:]))
+	l.c.apply(l.q[:lagLen])
+	copy(l.q[:lagLen], l.q[lagLen:])
+	l.n = lagLen
 }
 
 // flush applies the adds held back, oldest first.
 func (l *lagged) flush() {
-	for j := range lagLen {
-		e := &l.q[(l.pos+j)&(lagLen-1)]
-		if e.w != 0 {
-			l.c.addAt(e.k, e.w, e.i)
-			*e = lagEntry{}
-		}
-	}
+	l.c.apply(l.q[:l.n])
+	l.n = 0
 }

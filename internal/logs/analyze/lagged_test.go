@@ -44,19 +44,24 @@ func TestLaggedSameTable(t *testing.T) {
 	}
 }
 
-// TestLaggedFlushOrder: adds held back are applied oldest first, and a flush leaves nothing behind.
+// TestLaggedFlushOrder: adds held back are applied oldest first, a batch of lagLen once 2×lagLen are queued,
+// and a flush leaves nothing behind.
 func TestLaggedFlushOrder(t *testing.T) {
 	l := newLagged(16)
-	for i := range lagLen + 3 {
-		l.add(uint64(i%5), int64(i+1))
+	const n = 2*lagLen + 3
+	for i := range n {
+		l.add(uint64(i%(lagLen+5)), int64(i+1))
+		if i == 2*lagLen-2 && l.c.n != 0 {
+			t.Fatalf("%d keys applied after %d adds, want none", l.c.n, i+1)
+		}
 	}
-	if l.c.n != 3 { // the first 3 adds applied: keys 0, 1, 2
-		t.Fatalf("%d keys applied before the flush, want 3", l.c.n)
+	if l.c.n != lagLen { // the first lagLen adds applied: keys 0..lagLen-1
+		t.Fatalf("%d keys applied before the flush, want %d", l.c.n, lagLen)
 	}
 	l.flush()
 	want := map[uint64]int64{}
-	for i := range lagLen + 3 {
-		want[uint64(i%5)] += int64(i + 1)
+	for i := range n {
+		want[uint64(i%(lagLen+5))] += int64(i + 1)
 	}
 	l.c.each(func(k uint64, v int64) {
 		if want[k] != v {
@@ -67,10 +72,12 @@ func TestLaggedFlushOrder(t *testing.T) {
 	if len(want) != 0 {
 		t.Errorf("missing %v", want)
 	}
+	if l.n != 0 {
+		t.Fatal("flush left adds in the queue")
+	}
+	before := l.c.n
 	l.flush()
-	for _, e := range l.q {
-		if e.w != 0 {
-			t.Fatal("flush left an add in the queue")
-		}
+	if l.c.n != before {
+		t.Fatal("a second flush applied adds again")
 	}
 }

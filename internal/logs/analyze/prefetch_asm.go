@@ -8,3 +8,16 @@ import "unsafe"
 //
 //go:noescape
 func prefetch(p unsafe.Pointer)
+
+// prefetchBlock is prefetch of the 4 cache lines from p on (256 bytes): one call, where calls are what
+// costs (a call to assembly spills the caller's registers).
+//
+//go:noescape
+func prefetchBlock(p unsafe.Pointer)
+
+// prefetchHomes prefetches the home slots of a batch of queued adds: slots is the table's first slot, and the
+// assembly reads each entry's i at offset 16 of its 24 bytes (lagged.go checks the layout when compiled). A
+// prefetch never faults, whatever the address.
+//
+//go:noescape
+func prefetchHomes(slots unsafe.Pointer, es *[lagLen]lagEntry)

@@ -6,3 +6,7 @@ import "unsafe"
 
 // prefetch does nothing on this architecture: a lagged table then costs its queue, and works the same.
 func prefetch(unsafe.Pointer) {}
+
+func prefetchBlock(unsafe.Pointer) {}
+
+func prefetchHomes(unsafe.Pointer, *[lagLen]lagEntry) {}

@@ -7,14 +7,17 @@ import (
 	"testing"
 )
 
-// checkMinutes counts the minutes in order in a minutes window and in a plain map (what the shard kept
-// before) and fails unless each gives the same buckets.
+// checkMinutes counts the minutes in order in a minutes window, through bucket at a second within each
+// minute, and in a plain map (what the shard kept before) and fails unless each gives the same buckets.
 func checkMinutes(t *testing.T, ms []int64) {
 	t.Helper()
 	var h minutes
 	ref := map[int64]Bucket{}
 	for i, m := range ms {
-		b := h.at(m)
+		b := h.bucket(m*60 + int64(i*7%60))
+		if b != h.at(m) {
+			t.Fatalf("record %d: bucket of minute %d is not the window's", i, m)
+		}
 		b.Records++
 		b.Bytes += int64(i)
 		r := ref[m]
