@@ -14,7 +14,7 @@ import (
 // earlier part of its unit are finished: at most that many chunks are cut and not yet finished in order.
 type sched struct {
 	parts   chan *part
-	free    chan []byte // chunk buffers: at most 2×workers+2 exist
+	free    chan []byte // chunk buffers freed: at most 2×workers+2 exist
 	workers int
 
 	mu       sync.Mutex
@@ -22,6 +22,7 @@ type sched struct {
 	first    int // the first incomplete unit
 	active   int // units begun and not complete
 	wake     chan struct{}
+	unmade   int // buffers the pool may still allocate
 }
 
 // unitRun is the state of one unit being read.
@@ -43,9 +44,7 @@ type unitRun struct {
 func newSched(units, workers int) *sched {
 	s := &sched{parts: make(chan *part, workers), free: make(chan []byte, 2*workers+2), workers: workers,
 		complete: make([]bool, units), wake: make(chan struct{}, 1)}
-	for range cap(s.free) {
-		s.free <- nil // allocated on first use
-	}
+	s.unmade = cap(s.free) // allocated on first use
 	return s
 }
 
@@ -102,12 +101,27 @@ func (s *sched) send(ctx context.Context, p *part) bool {
 	}
 }
 
+// getBuf returns a chunk buffer: a free one if there is one, else a new one while fewer than the pool's size
+// exist, else the next one freed. Reusing first keeps the memory touched (and the page faults of touching it
+// the first time) near what the workers have in hand, not the whole pool: a stream read by one worker uses 3
+// buffers, not 4.
 func (s *sched) getBuf(ctx context.Context) ([]byte, bool) {
 	select {
 	case b := <-s.free:
-		if b == nil {
-			b = make([]byte, chunkSize)
-		}
+		return b, true
+	default:
+	}
+	s.mu.Lock()
+	fresh := s.unmade > 0
+	if fresh {
+		s.unmade--
+	}
+	s.mu.Unlock()
+	if fresh {
+		return make([]byte, chunkSize), true
+	}
+	select {
+	case b := <-s.free:
 		return b, true
 	case <-ctx.Done():
 		return nil, false
