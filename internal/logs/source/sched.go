@@ -12,6 +12,9 @@ import (
 // complete; a worker never waits for anything but a part, so that the parts of begun units always drain.
 // Chunks are cut into a pool of 2×workers+2 buffers, and a buffer is free again only when its part and every
 // earlier part of its unit are finished: at most that many chunks are cut and not yet finished in order.
+// Parts are handed over unbuffered: a cutter holds its next chunk until a worker takes it, so a stream read
+// in order keeps workers+1 buffers in use (the rest of the pool absorbs parts finished out of order), and
+// the memory a run touches, and faults in, follows the workers, not the pool.
 type sched struct {
 	parts   chan *part
 	free    chan []byte // chunk buffers freed: at most 2×workers+2 exist
@@ -42,7 +45,7 @@ type unitRun struct {
 }
 
 func newSched(units, workers int) *sched {
-	s := &sched{parts: make(chan *part, workers), free: make(chan []byte, 2*workers+2), workers: workers,
+	s := &sched{parts: make(chan *part), free: make(chan []byte, 2*workers+2), workers: workers,
 		complete: make([]bool, units), wake: make(chan struct{}, 1)}
 	s.unmade = cap(s.free) // allocated on first use
 	return s
