@@ -106,8 +106,8 @@ func (s *sched) send(ctx context.Context, p *part) bool {
 
 // getBuf returns a chunk buffer: a free one if there is one, else a new one while fewer than the pool's size
 // exist, else the next one freed. Reusing first keeps the memory touched (and the page faults of touching it
-// the first time) near what the workers have in hand, not the whole pool: a stream read by one worker uses 3
-// buffers, not 4.
+// the first time) near what the workers have in hand, not the whole pool: a stream read by one worker uses 2
+// buffers of its 4.
 func (s *sched) getBuf(ctx context.Context) ([]byte, bool) {
 	select {
 	case b := <-s.free:
