@@ -212,8 +212,9 @@ func (s *sched) cut(ctx context.Context, ur *unitRun, op opened, opts flowlog.Op
 	}
 }
 
-// parseChunk parses a chunk's lines exactly as flowlog.Scanner parses them in the whole stream.
-func parseChunk(ctx context.Context, p *part, name string, opts flowlog.Options, fn func(*flowlog.Record)) (flowlog.Stats, error) {
+// parseChunk parses a chunk's lines exactly as flowlog.Scanner parses them in the whole stream, into sink
+// (an interface call per record, where a func made of sink.Add would be two).
+func parseChunk(ctx context.Context, p *part, name string, opts flowlog.Options, sink Sink) (flowlog.Stats, error) {
 	ps := flowlog.NewParser(name, p.format, opts)
 	first, lineNo, data := p.first, p.line, p.data
 	for n := 1; len(data) > 0; n++ {
@@ -246,7 +247,7 @@ func parseChunk(ctx context.Context, p *part, name string, opts flowlog.Options,
 			return ps.Stats, err
 		}
 		if rec != nil {
-			fn(rec)
+			sink.Add(rec)
 		}
 	}
 	return ps.Stats, p.err

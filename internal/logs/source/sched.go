@@ -144,11 +144,11 @@ func (s *sched) stopped(ur *unitRun) bool {
 	return ur.stop
 }
 
-// read reads one part into fn.
-func (s *sched) read(ctx context.Context, p *part, opts flowlog.Options, fn func(*flowlog.Record)) (flowlog.Stats, error) {
+// read reads one part into sink.
+func (s *sched) read(ctx context.Context, p *part, opts flowlog.Options, sink Sink) (flowlog.Stats, error) {
 	switch {
 	case p.whole:
-		return p.ur.u.Read(ctx, opts, fn)
+		return p.ur.u.Read(ctx, opts, sink.Add)
 	case p.data == nil:
 		return flowlog.Stats{}, p.err
 	}
@@ -158,7 +158,7 @@ func (s *sched) read(ctx context.Context, p *part, opts flowlog.Options, fn func
 	if skip {
 		return flowlog.Stats{}, nil
 	}
-	st, err := parseChunk(ctx, p, p.ur.u.Name(), opts, fn)
+	st, err := parseChunk(ctx, p, p.ur.u.Name(), opts, sink)
 	if err != nil && err != ctx.Err() {
 		err = p.ur.wrap(err)
 	}
