@@ -23,7 +23,7 @@ import (
 // which keeps the fixed cost of a chunk — a parser, and above all handing over and merging its top-k tables,
 // up to 4 × 16,384 keys whose merge misses the cache — near 10% of its parse at 1 core (≈20% at 2 MiB, ≈5% at
 // 8 MiB, measured), and leaves the workers at most ~20 ms of uneven work at the end of a stream. (8 MiB halves
-// the merges but, reading 64 MiB, faulted in more buffer memory than the merges saved: no faster, measured.)
+// the merges, but reading 64 MiB it faults in 8 MiB more of buffers: no clear gain, measured, and more memory.)
 // Memory: Run holds at most 2×workers+2 chunk buffers (24 MiB for 2 workers, 72 MiB for 8), and makes only
 // those it needs (workers+1 for a stream read in order), plus a carried partial line per open stream (see
 // sched).
