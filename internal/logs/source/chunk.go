@@ -22,9 +22,11 @@ import (
 // holds the longest line that is not malformed plus as much again; about 40,000 records (≈20 ms of parsing),
 // which keeps the fixed cost of a chunk — a parser, and above all handing over and merging its top-k tables,
 // up to 4 × 16,384 keys whose merge misses the cache — near 10% of its parse at 1 core (≈20% at 2 MiB, ≈5% at
-// 8 MiB, measured), and leaves the workers at most ~20 ms of uneven work at the end of a stream. Memory: Run
-// holds at most 2×workers+2 chunk buffers (24 MiB for 2 workers, 72 MiB for 8), plus a carried partial line
-// per open stream (see sched).
+// 8 MiB, measured), and leaves the workers at most ~20 ms of uneven work at the end of a stream. (8 MiB halves
+// the merges, but reading 64 MiB it faults in 8 MiB more of buffers: no clear gain, measured, and more memory.)
+// Memory: Run holds at most 2×workers+2 chunk buffers (24 MiB for 2 workers, 72 MiB for 8), and makes only
+// those it needs (workers+1 for a stream read in order), plus a carried partial line per open stream (see
+// sched).
 //
 // (Variables only so that tests can cut small inputs into many chunks.)
 var (
@@ -210,8 +212,9 @@ func (s *sched) cut(ctx context.Context, ur *unitRun, op opened, opts flowlog.Op
 	}
 }
 
-// parseChunk parses a chunk's lines exactly as flowlog.Scanner parses them in the whole stream.
-func parseChunk(ctx context.Context, p *part, name string, opts flowlog.Options, fn func(*flowlog.Record)) (flowlog.Stats, error) {
+// parseChunk parses a chunk's lines exactly as flowlog.Scanner parses them in the whole stream, into sink
+// (an interface call per record, where a func made of sink.Add would be two).
+func parseChunk(ctx context.Context, p *part, name string, opts flowlog.Options, sink Sink) (flowlog.Stats, error) {
 	ps := flowlog.NewParser(name, p.format, opts)
 	first, lineNo, data := p.first, p.line, p.data
 	for n := 1; len(data) > 0; n++ {
@@ -244,7 +247,7 @@ func parseChunk(ctx context.Context, p *part, name string, opts flowlog.Options,
 			return ps.Stats, err
 		}
 		if rec != nil {
-			fn(rec)
+			sink.Add(rec)
 		}
 	}
 	return ps.Stats, p.err

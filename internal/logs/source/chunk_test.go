@@ -400,3 +400,38 @@ func TestStrictFirstInStreamOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestChunkBuffersFollowWorkers: a stream read in order keeps workers+1 chunk buffers in use (each worker's
+// chunk and the one the cutter holds for the next), whatever the pool's size, so that a run touches no more
+// memory than that; with several workers, never more than the pool.
+func TestChunkBuffersFollowWorkers(t *testing.T) {
+	withChunks(t, 4096)
+	text := genText(t, gen.Config{Seed: 9, Records: 3000}, true)
+	for _, workers := range []int{1, 2, 4} {
+		s := newSched(1, workers)
+		ur := &unitRun{i: 0, u: Reader{}, wrap: func(err error) error { return err }}
+		go s.cut(context.Background(), ur, opened{text: bytes.NewReader(text), done: func() {}}, flowlog.Options{})
+		var wg sync.WaitGroup
+		var parts atomic.Int64
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for p := range s.parts {
+					parts.Add(1)
+					if complete, _ := s.finished(p, nil); complete {
+						close(s.parts)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		made := cap(s.free) - s.unmade
+		if parts.Load() < 20 {
+			t.Fatalf("%d workers: %d parts", workers, parts.Load())
+		}
+		if workers == 1 && made != 2 || made > 2*workers+2 {
+			t.Fatalf("%d workers: %d chunk buffers made for %d parts", workers, made, parts.Load())
+		}
+	}
+}

@@ -12,9 +12,12 @@ import (
 // complete; a worker never waits for anything but a part, so that the parts of begun units always drain.
 // Chunks are cut into a pool of 2×workers+2 buffers, and a buffer is free again only when its part and every
 // earlier part of its unit are finished: at most that many chunks are cut and not yet finished in order.
+// Parts are handed over unbuffered: a cutter holds its next chunk until a worker takes it, so a stream read
+// in order keeps workers+1 buffers in use (the rest of the pool absorbs parts finished out of order), and
+// the memory a run touches, and faults in, follows the workers, not the pool.
 type sched struct {
 	parts   chan *part
-	free    chan []byte // chunk buffers: at most 2×workers+2 exist
+	free    chan []byte // chunk buffers freed: at most 2×workers+2 exist
 	workers int
 
 	mu       sync.Mutex
@@ -22,6 +25,7 @@ type sched struct {
 	first    int // the first incomplete unit
 	active   int // units begun and not complete
 	wake     chan struct{}
+	unmade   int // buffers the pool may still allocate
 }
 
 // unitRun is the state of one unit being read.
@@ -41,11 +45,9 @@ type unitRun struct {
 }
 
 func newSched(units, workers int) *sched {
-	s := &sched{parts: make(chan *part, workers), free: make(chan []byte, 2*workers+2), workers: workers,
+	s := &sched{parts: make(chan *part), free: make(chan []byte, 2*workers+2), workers: workers,
 		complete: make([]bool, units), wake: make(chan struct{}, 1)}
-	for range cap(s.free) {
-		s.free <- nil // allocated on first use
-	}
+	s.unmade = cap(s.free) // allocated on first use
 	return s
 }
 
@@ -102,12 +104,27 @@ func (s *sched) send(ctx context.Context, p *part) bool {
 	}
 }
 
+// getBuf returns a chunk buffer: a free one if there is one, else a new one while fewer than the pool's size
+// exist, else the next one freed. Reusing first keeps the memory touched (and the page faults of touching it
+// the first time) near what the workers have in hand, not the whole pool: a stream read by one worker uses 2
+// buffers of its 4.
 func (s *sched) getBuf(ctx context.Context) ([]byte, bool) {
 	select {
 	case b := <-s.free:
-		if b == nil {
-			b = make([]byte, chunkSize)
-		}
+		return b, true
+	default:
+	}
+	s.mu.Lock()
+	fresh := s.unmade > 0
+	if fresh {
+		s.unmade--
+	}
+	s.mu.Unlock()
+	if fresh {
+		return make([]byte, chunkSize), true
+	}
+	select {
+	case b := <-s.free:
 		return b, true
 	case <-ctx.Done():
 		return nil, false
@@ -127,11 +144,11 @@ func (s *sched) stopped(ur *unitRun) bool {
 	return ur.stop
 }
 
-// read reads one part into fn.
-func (s *sched) read(ctx context.Context, p *part, opts flowlog.Options, fn func(*flowlog.Record)) (flowlog.Stats, error) {
+// read reads one part into sink.
+func (s *sched) read(ctx context.Context, p *part, opts flowlog.Options, sink Sink) (flowlog.Stats, error) {
 	switch {
 	case p.whole:
-		return p.ur.u.Read(ctx, opts, fn)
+		return p.ur.u.Read(ctx, opts, sink.Add)
 	case p.data == nil:
 		return flowlog.Stats{}, p.err
 	}
@@ -141,7 +158,7 @@ func (s *sched) read(ctx context.Context, p *part, opts flowlog.Options, fn func
 	if skip {
 		return flowlog.Stats{}, nil
 	}
-	st, err := parseChunk(ctx, p, p.ur.u.Name(), opts, fn)
+	st, err := parseChunk(ctx, p, p.ur.u.Name(), opts, sink)
 	if err != nil && err != ctx.Err() {
 		err = p.ur.wrap(err)
 	}

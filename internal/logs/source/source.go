@@ -104,6 +104,20 @@ func addBytes(ctx context.Context, n int64) {
 	}
 }
 
+// countingSink passes records on to s and counts them into c, 1,024 at a time (n: since the part began).
+type countingSink struct {
+	s Sink
+	c *counters
+	n int64
+}
+
+func (cs *countingSink) Add(r *flowlog.Record) {
+	cs.s.Add(r)
+	if cs.n++; cs.n&1023 == 0 {
+		cs.c.records.Add(1024)
+	}
+}
+
 // countingReader counts the bytes read through it into c.
 type countingReader struct {
 	r io.Reader
@@ -163,23 +177,20 @@ func run(ctx context.Context, units []Unit, workers int, opts flowlog.Options, n
 		sink := newSink()
 		g.Go(func() error {
 			us, _ := sink.(UnitSink)
+			to := sink // where the records go: the sink itself (one call per record), or through a counter
+			var cs *countingSink
+			if cnt != nil {
+				cs = &countingSink{s: sink, c: cnt}
+				to = cs
+			}
 			for p := range s.parts {
-				add := sink.Add
-				var n int64
-				if cnt != nil {
-					add = func(r *flowlog.Record) {
-						sink.Add(r)
-						if n++; n&1023 == 0 {
-							cnt.records.Add(1024)
-						}
-					}
-				}
-				st, err := s.read(ctx, p, opts, add)
+				st, err := s.read(ctx, p, opts, to)
 				if us != nil {
 					us.EndPart(p.ur.i, p.chunk, p.last)
 				}
-				if cnt != nil {
-					cnt.records.Add(n & 1023)
+				if cs != nil {
+					cnt.records.Add(cs.n & 1023)
+					cs.n = 0
 				}
 				mu.Lock()
 				total.Add(st, opts.MaxSamples)
