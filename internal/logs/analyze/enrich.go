@@ -2,7 +2,6 @@ package analyze
 
 import (
 	"cmp"
-	"encoding/binary"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -255,48 +254,30 @@ func newEnrichShard(ix *enrich.Index, capacity int) *enrichShard {
 		rejPort: newCounter64(capacity), causeN: newFlatCount(), causes: map[causeKey]int64{}}
 }
 
-// add counts one record; iface is its interface's index in the inventory (-1: none or unknown).
+// add counts one record; iface is its interface's index in the inventory (-1: none or unknown). Only the
+// common case is written out here: an IPv4 record of an inventory interface, whose two addresses cost a probe
+// each of the flat table (Find4, inlined: fewer instructions than settling the interface's own one by a
+// compare, and no branch on which side it is), then an ACCEPT's counters. The rest — other records' lookups
+// (sides), REJECTs (reject) and exposure (exposure) — are calls, so that this frame holds only what the
+// common case needs and spills nothing on its way (a call spills every live register).
 func (e *enrichShard) add(r *flowlog.Record, iface int32) {
 	ix := e.ix
 	var si, di, sres, dres, own int32
 	var sknown, dknown bool
-	// The common case without a call (a call spills every live register): an IPv4 record of an inventory
-	// interface, which holds one of its addresses (a compare), the other costing one probe (Find4, inlined).
 	if iface >= 0 && r.SrcAddr.Is4() && r.DstAddr.Is4() {
-		own4, res := ix.Own4(iface)
-		sa, da := r.SrcAddr.As4(), r.DstAddr.As4()
-		s, d := binary.BigEndian.Uint32(sa[:]), binary.BigEndian.Uint32(da[:])
-		own = res
-		// The interface holds the source or the destination: which one, a coin toss for the branch predictor,
-		// is settled by masks (the compiler branches on an if, even one a conditional move would do).
-		x := own4 ^ uint64(s)
-		if min(x, own4^uint64(d)) == 0 { // the source's or the destination's, in one branch
-			m := int32((x|-x)>>63) - 1 // -1 when the interface holds the source, else 0
-			oe, ores := ix.Find4(s ^ (s^d)&uint32(m))
-			si, sres = oe&^m|iface&m, ores&^m|res&m
-			di, dres = iface&^m|oe&m, res&^m|ores&m
-		} else {
-			si, sres = ix.Find4(s)
-			di, dres = ix.Find4(d)
-		}
-		sknown, dknown = si != -1, di != -1                   // an ambiguous address is known, resolved or not
-		if si == enrich.Ambiguous || di == enrich.Ambiguous { // resolved by the interface's VPC: Sides does
-			sd := ix.Sides(r, iface)
-			si, di, sres, dres = sd.Src, sd.Dst, sd.SrcRes, sd.DstRes
+		si, sres = ix.Find4(enrich.Addr4(&r.SrcAddr))
+		di, dres = ix.Find4(enrich.Addr4(&r.DstAddr))
+		own = ix.Res(iface)
+		sknown, dknown = si != -1, di != -1  // an ambiguous address is known, resolved or not
+		if min(si, di) == enrich.Ambiguous { // resolved by the interface's VPC: Sides does
+			si, di, sres, dres, own, sknown, dknown = e.sides(r, iface)
 		}
 	} else {
-		sd := ix.Sides(r, iface)
-		si, di, sres, dres, sknown, dknown = sd.Src, sd.Dst, sd.SrcRes, sd.DstRes, sd.SrcKnown, sd.DstKnown
-		own = dres // no interface field: the record belongs to whichever side is in the inventory
-		if iface >= 0 {
-			own = ix.Res(iface)
-		} else if own < 0 {
-			own = sres
+		si, di, sres, dres, own, sknown, dknown = e.sides(r, iface)
+		if own < 0 && sres < 0 && dres < 0 { // (an inventory interface has a resource: own ≥ 0 above)
+			e.unresolv++
+			return
 		}
-	}
-	if own < 0 && sres < 0 && dres < 0 {
-		e.unresolv++
-		return
 	}
 	e.resolved++
 	bytes := max(r.Bytes, 0)
@@ -306,54 +287,89 @@ func (e *enrichShard) add(r *flowlog.Record, iface int32) {
 	o.bytes += bytes
 	switch r.Action {
 	case flowlog.Reject:
-		if own >= 0 {
-			e.rej[own].rejs++
-		}
-		// An address no interface holds is counted by the address table already; one several interfaces hold,
-		// which the record does not single out, is kept by address.
-		if sres >= 0 {
-			e.rej[sres].rejSrc++
-		} else if sknown {
-			e.rejSrcA.Add(rkey{a: keyOf(r.SrcAddr), res: -1}, 1)
-		}
-		if dres >= 0 {
-			e.rej[dres].rejDst++
-		} else if dknown {
-			e.rejDstA.Add(rkey{a: keyOf(r.DstAddr), res: -1}, 1)
-		}
-		if r.DstPort >= 0 && r.DstPort < 65536 {
-			e.rejPort.Add(uint64(dres+1)<<24|uint64(r.DstPort)<<8|uint64(r.Protocol&0xff), 1)
-		}
-		x, t := e.at.Attribute(r, iface, si, di)
-		if x >= 0 { // the resource is the interface's
-			e.causeN.inc(uint64(x)<<32 | uint64(t))
-		} else {
-			e.causes[causeKey{own, e.at.Cause(x, t)}]++
-		}
-		e.kinds[e.at.Kind(t)]++
+		e.reject(r, iface, si, di, sres, dres, own, sknown, dknown)
 	case flowlog.Accept:
 		e.res[sres+1].sent += bytes // no branch on whether the peer is in the inventory: see o
 		e.res[dres+1].recv += bytes
-		if !ix.Sensitive(r.DstPort) {
-			return
-		}
-		if id, src, ok := e.at.Exposure(r, iface, di); ok {
-			if int(id) >= len(e.expo) {
-				e.expo = append(e.expo, make([]exposureStat, int(id)+1-len(e.expo))...)
-			}
-			x := &e.expo[id]
-			if x.records == 0 {
-				x.first, x.last = r.Start, r.End
-			}
-			x.records++
-			x.bytes += bytes
-			if r.Start >= 0 && (x.first < 0 || r.Start < x.first) {
-				x.first = r.Start
-			}
-			x.last = max(x.last, r.End, r.Start)
-			x.addSource(keyOf(src))
+		if ix.Sensitive(r.DstPort) {
+			e.exposure(r, iface, di, bytes)
 		}
 	}
+}
+
+// sides is add's lookup of a record that is not an IPv4 record of an inventory interface, or whose address
+// several interfaces hold: the interfaces and resources of its addresses, the resource the record belongs to
+// (the interface's; without one, whichever side is in the inventory, the destination first), and whether
+// some interface holds each address.
+//
+//go:noinline
+func (e *enrichShard) sides(r *flowlog.Record, iface int32) (si, di, sres, dres, own int32, sknown, dknown bool) {
+	ix := e.ix
+	sd := ix.Sides(r, iface)
+	own = sd.DstRes // no interface field: the record belongs to whichever side is in the inventory
+	if iface >= 0 {
+		own = ix.Res(iface)
+	} else if own < 0 {
+		own = sd.SrcRes
+	}
+	return sd.Src, sd.Dst, sd.SrcRes, sd.DstRes, own, sd.SrcKnown, sd.DstKnown
+}
+
+// reject counts a REJECT record (add's lookups as arguments): per resource and side, the ambiguous addresses,
+// the destination port, and its attribution.
+//
+//go:noinline
+func (e *enrichShard) reject(r *flowlog.Record, iface, si, di, sres, dres, own int32, sknown, dknown bool) {
+	if own >= 0 {
+		e.rej[own].rejs++
+	}
+	// An address no interface holds is counted by the address table already; one several interfaces hold,
+	// which the record does not single out, is kept by address.
+	if sres >= 0 {
+		e.rej[sres].rejSrc++
+	} else if sknown {
+		e.rejSrcA.Add(rkey{a: keyOf(r.SrcAddr), res: -1}, 1)
+	}
+	if dres >= 0 {
+		e.rej[dres].rejDst++
+	} else if dknown {
+		e.rejDstA.Add(rkey{a: keyOf(r.DstAddr), res: -1}, 1)
+	}
+	if r.DstPort >= 0 && r.DstPort < 65536 {
+		e.rejPort.Add(uint64(dres+1)<<24|uint64(r.DstPort)<<8|uint64(r.Protocol&0xff), 1)
+	}
+	x, t := e.at.Attribute(r, iface, si, di)
+	if x >= 0 { // the resource is the interface's
+		e.causeN.inc(uint64(x)<<32 | uint64(t))
+	} else {
+		e.causes[causeKey{own, e.at.Cause(x, t)}]++
+	}
+	e.kinds[e.at.Kind(t)]++
+}
+
+// exposure counts an ACCEPT record to a sensitive port (di: the interface holding its destination) when it is
+// exposure evidence.
+//
+//go:noinline
+func (e *enrichShard) exposure(r *flowlog.Record, iface, di int32, bytes int64) {
+	id, src, ok := e.at.Exposure(r, iface, di)
+	if !ok {
+		return
+	}
+	if int(id) >= len(e.expo) {
+		e.expo = append(e.expo, make([]exposureStat, int(id)+1-len(e.expo))...)
+	}
+	x := &e.expo[id]
+	if x.records == 0 {
+		x.first, x.last = r.Start, r.End
+	}
+	x.records++
+	x.bytes += bytes
+	if r.Start >= 0 && (x.first < 0 || r.Start < x.first) {
+		x.first = r.Start
+	}
+	x.last = max(x.last, r.End, r.Start)
+	x.addSource(keyOf(src))
 }
 
 // finishEnrichment merges the shards' enrichment state into the report section. rejSrc and rejDst are the

@@ -1,12 +1,15 @@
 package enrich
 
 import (
+	"encoding/binary"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/netip"
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/logs/flowlog"
@@ -439,5 +442,79 @@ func TestDescriberMatchesDescribe(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("no causes")
+	}
+}
+
+// TestAddr4MatchesAs4: Addr4 reads an IPv4 address's number as As4 gives it, on this toolchain through its
+// one-load path (addrWordOK: if a Go release changes netip.Addr's layout this fails, to say that Addr4 fell back
+// to As4 and the per-record lookups lost their fast read), and through the fallback too.
+func TestAddr4MatchesAs4(t *testing.T) {
+	if !addrWordOK {
+		t.Fatal("netip.Addr's layout is not the one Addr4 reads: it falls back to As4")
+	}
+	rng := rand.New(rand.NewPCG(21, 22))
+	for i := range 100_000 {
+		var b [4]byte
+		switch i {
+		case 0: // the edges
+		case 1:
+			b = [4]byte{255, 255, 255, 255}
+		case 2:
+			b = [4]byte{0x80, 0, 0, 1}
+		default:
+			*(*uint32)(unsafe.Pointer(&b)) = rng.Uint32()
+		}
+		a := netip.AddrFrom4(b)
+		want := binary.BigEndian.Uint32(b[:])
+		if got, slow := Addr4(&a), key4Of(&a); got != want || slow != want || key4(a) != want {
+			t.Fatalf("%v: Addr4 %#x, key4 %#x, want %#x", a, got, slow, want)
+		}
+	}
+}
+
+// FuzzAddr4: any IPv4 address, parsed from text as the flow-log parser's callers may give it, reads the same
+// through Addr4 as through As4.
+func FuzzAddr4(f *testing.F) {
+	f.Add("10.0.1.7")
+	f.Add("255.255.255.255")
+	f.Add("0.0.0.0")
+	f.Fuzz(func(t *testing.T, s string) {
+		a, err := netip.ParseAddr(s)
+		if err != nil || !a.Is4() {
+			return
+		}
+		if got, want := Addr4(&a), key4(a); got != want {
+			t.Fatalf("%v: Addr4 %#x, As4 %#x", a, got, want)
+		}
+	})
+}
+
+// TestSensitiveMatchesList: Sensitive (its two-line hint, then the bitmap) says yes exactly for the listed
+// ports in range, on random lists, for every port around the range and its folds.
+func TestSensitiveMatchesList(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	for round := range 20 {
+		var list []int32
+		for range rng.IntN(40) {
+			list = append(list, int32(rng.IntN(70000))-1000)
+		}
+		if round == 0 {
+			list = nil // the defaults
+		}
+		ix := New(&inventory.Snapshot{}, Options{SensitivePorts: list})
+		if list == nil {
+			list = DefaultSensitivePorts
+		}
+		for p := int32(-70000); p < 70000; p++ {
+			want := p >= 0 && p < 65536 && slices.Contains(list, p)
+			if ix.Sensitive(p) != want {
+				t.Fatalf("list %v: Sensitive(%d) = %v", list, p, !want)
+			}
+		}
+		for _, p := range []int32{math.MinInt32, math.MaxInt32, math.MinInt32 + 22, 1<<20 + 22} {
+			if ix.Sensitive(p) {
+				t.Fatalf("Sensitive(%d)", p)
+			}
+		}
 	}
 }

@@ -69,6 +69,7 @@ type Index struct {
 	labels   []string      // Resources[i].Label()
 	reasons  []string      // interned reject-reason values
 	ports    *[1024]uint64 // sensitive ports, a bit per port
+	portHint [16]uint64    // the sensitive ports modulo 1024, a bit each: two cache lines rule out most ports
 	sensList []int32       // the sensitive ports, ascending
 	sgText   []int32       // per interface: the number of its group ids' text (Describer)
 }
@@ -105,6 +106,7 @@ func New(snap *inventory.Snapshot, o Options) *Index {
 	for _, p := range sens {
 		if p >= 0 && p < 65536 {
 			ix.ports[p>>6] |= 1 << (p & 63)
+			ix.portHint[p>>6&15] |= 1 << (p & 63)
 		}
 	}
 	for p := range int32(65536) {
@@ -340,7 +342,8 @@ var cgnat = netip.MustParsePrefix("100.64.0.0/10")
 
 // Sensitive reports whether port is one of the sensitive ports.
 func (ix *Index) Sensitive(port int32) bool {
-	return port >= 0 && port < 65536 && ix.ports[port>>6]&(1<<(port&63)) != 0
+	// The hint first: the 8 KB bitmap is read for the few ports that share 10 low bits with a sensitive one.
+	return ix.portHint[port>>6&15]&(1<<(port&63)) != 0 && uint32(port) < 65536 && ix.ports[port>>6]&(1<<(port&63)) != 0
 }
 
 // SensitivePorts are the sensitive ports, ascending (a copy).
