@@ -232,15 +232,10 @@ func htmlRows(r *finding.Result, checks []finding.CheckInfo) []*htmlJSONRow {
 		}
 		row.FlowLogs = mergeFlowLogs(row.FlowLogs, ev.FlowLogs, row.ID)
 		row.SubnetENI = mergeFlowLogs(row.SubnetENI, ev.SubnetOrENIFlowLogs, row.ID)
-		for _, g := range ev.LogGroups {
-			dup := false
-			for _, h := range row.LogGroups {
-				dup = dup || h.Name == g.Name
-			}
-			if !dup {
-				row.LogGroups = append(row.LogGroups, htmlJSONLogGroup{Name: g.Name, Exists: g.Exists, Retention: g.RetentionDays})
-			}
-		}
+		row.LogGroups = appendNew(row.LogGroups, ev.LogGroups, func(g htmlJSONLogGroup) string { return g.Name },
+			func(g finding.LogGroupEvidence) htmlJSONLogGroup {
+				return htmlJSONLogGroup{Name: g.Name, Exists: g.Exists, Retention: g.RetentionDays}
+			})
 		if ev.MinRetentionDays > 0 {
 			row.MinRet = ev.MinRetentionDays
 		}
@@ -263,16 +258,39 @@ func htmlRows(r *finding.Result, checks []finding.CheckInfo) []*htmlJSONRow {
 // mergeFlowLogs adds the flow logs of add that have does not hold yet; a flow log on the row's own resource
 // keeps an empty ResourceID (the page fills in the row's id).
 func mergeFlowLogs(have []htmlFlowLog, add []finding.FlowLogEvidence, self string) []htmlFlowLog {
-	for _, fl := range add {
-		if fl.ResourceID == self {
-			fl.ResourceID = ""
+	return appendNew(have, add, func(fl htmlFlowLog) [2]string { return [2]string{fl.ID, fl.ResourceID} },
+		func(fl finding.FlowLogEvidence) htmlFlowLog {
+			if fl.ResourceID == self {
+				fl.ResourceID = ""
+			}
+			return htmlFlowLog(fl)
+		})
+}
+
+// appendNew appends conv(a) for each a of add whose key neither have nor an earlier a has: a resource's
+// evidence, merged from several findings, lists each item once, in the order first seen.
+func appendNew[S, T any, K comparable](have []T, add []S, key func(T) K, conv func(S) T) []T {
+	if len(have)+len(add) <= 16 { // the usual few: no map
+		for _, a := range add {
+			t := conv(a)
+			k, dup := key(t), false
+			for _, h := range have {
+				dup = dup || key(h) == k
+			}
+			if !dup {
+				have = append(have, t)
+			}
 		}
-		dup := false
-		for _, h := range have {
-			dup = dup || h.ID == fl.ID && h.ResourceID == fl.ResourceID
-		}
-		if !dup {
-			have = append(have, htmlFlowLog(fl))
+		return have
+	}
+	seen := make(map[K]bool, len(have)+len(add))
+	for _, h := range have {
+		seen[key(h)] = true
+	}
+	for _, a := range add {
+		if t := conv(a); !seen[key(t)] {
+			seen[key(t)] = true
+			have = append(have, t)
 		}
 	}
 	return have

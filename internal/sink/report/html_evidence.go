@@ -94,16 +94,13 @@ func (r *htmlTelemetryRule) UnmarshalJSON(b []byte) error {
 // mergeRules adds the rules of add that have does not hold yet (an account rule and an organization rule may
 // share a name).
 func mergeRules(have []htmlTelemetryRule, add []finding.TelemetryRuleEvidence) []htmlTelemetryRule {
-	for _, r := range add {
-		dup := false
-		for _, h := range have {
-			dup = dup || h.Name == r.Name && h.Organization == r.Organization
-		}
-		if !dup {
-			have = append(have, htmlTelemetryRule(r))
-		}
-	}
-	return have
+	return appendNew(have, add, func(r htmlTelemetryRule) ruleKey { return ruleKey{r.Name, r.Organization} },
+		func(r finding.TelemetryRuleEvidence) htmlTelemetryRule { return htmlTelemetryRule(r) })
+}
+
+type ruleKey struct {
+	name string
+	org  bool
 }
 
 // htmlDelivery is finding.DeliveryEvidence with times as Unix seconds (null: not known).
@@ -208,33 +205,18 @@ func mergeDelivery(have *htmlDelivery, d *finding.DeliveryEvidence) *htmlDeliver
 	}
 	have.With = mergeInterfaces(have.With, d.InterfacesWithRecords)
 	have.Without = mergeInterfaces(have.Without, d.InterfacesWithoutRecords)
-	for _, f := range d.FlowLogs {
-		dup := false
-		for _, h := range have.FlowLogs {
-			dup = dup || h.ID == f.ID
-		}
-		if !dup {
-			have.FlowLogs = append(have.FlowLogs, htmlFlowLogDelivery{ID: f.ID, Where: f.Where, Newest: unix(f.NewestRecord),
+	have.FlowLogs = appendNew(have.FlowLogs, d.FlowLogs, func(f htmlFlowLogDelivery) string { return f.ID },
+		func(f finding.FlowLogDelivery) htmlFlowLogDelivery {
+			return htmlFlowLogDelivery{ID: f.ID, Where: f.Where, Newest: unix(f.NewestRecord),
 				Source: f.Source, Lag: copyInt(f.LagSeconds), NeverDelivered: f.NeverDelivered, Since: unix(f.Since),
-				Age: copyInt(f.AgeSeconds), StreamStatus: f.StreamStatus, ErrorCode: f.ErrorCode, Error: f.Error})
-		}
-	}
+				Age: copyInt(f.AgeSeconds), StreamStatus: f.StreamStatus, ErrorCode: f.ErrorCode, Error: f.Error}
+		})
 	return have
 }
 
 func mergeInterfaces(have []htmlInterfaceRecord, add []finding.InterfaceRecord) []htmlInterfaceRecord {
-	if len(add) == 0 {
-		return have
-	}
-	seen := make(map[string]bool, len(have)+len(add))
-	for _, h := range have {
-		seen[h.ID] = true
-	}
-	for _, r := range add {
-		if !seen[r.ID] {
-			seen[r.ID] = true
-			have = append(have, htmlInterfaceRecord{ID: r.ID, Stream: r.Stream, Last: unix(r.LastRecord), Lag: copyInt(r.LagSeconds)})
-		}
-	}
-	return have
+	return appendNew(have, add, func(r htmlInterfaceRecord) string { return r.ID },
+		func(r finding.InterfaceRecord) htmlInterfaceRecord {
+			return htmlInterfaceRecord{ID: r.ID, Stream: r.Stream, Last: unix(r.LastRecord), Lag: copyInt(r.LagSeconds)}
+		})
 }
