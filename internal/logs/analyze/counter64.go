@@ -114,7 +114,7 @@ func (c *counter64) prune(keep int) {
 	}
 	live = live[:j]
 	cut := selectSlots(live, keep) // live[:keep] are the keep heaviest, none lighter than cut
-	c.ErrBound += cut // (the gather emptied the table)
+	c.ErrBound += cut              // (the gather emptied the table)
 	c.n = keep
 	kept := live[:keep]
 	// The kept entries land all over the table: fetch the home line of the one lagLen ahead meanwhile,
