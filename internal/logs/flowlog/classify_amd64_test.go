@@ -41,6 +41,9 @@ func TestClassifyDispatch(t *testing.T) {
 	if funcPC(classifyImpl) != want {
 		t.Errorf("classifyImpl does not match the processor (AVX2 and BMI2: %v)", hasClassifyAVX2)
 	}
+	if classifyVec != hasClassifyAVX2 {
+		t.Errorf("classifyVec %v does not match the processor (AVX2 and BMI2: %v)", classifyVec, hasClassifyAVX2)
+	}
 	t.Logf("AVX2 and BMI2: %v", hasClassifyAVX2)
 }
 

@@ -88,7 +88,7 @@ func NewParser(name string, f *Format, opts Options) *Parser {
 		opts.MaxSamples = DefaultMaxSamples
 	}
 	p := &Parser{name: name, opts: opts}
-	p.ms.on = maskedFaster()
+	p.ms.on = classifyVec
 	p.rec.reset(f)
 	return p
 }

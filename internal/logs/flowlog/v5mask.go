@@ -16,8 +16,6 @@ package flowlog
 import (
 	"encoding/binary"
 	"net/netip"
-	"reflect"
-	"sync"
 	"unsafe"
 )
 
@@ -28,17 +26,13 @@ const maskedPad = 16
 // maskScratch is the parser's room for the masked fast path: the current line's masks, and a copy of a line
 // whose slice does not have maskedPad bytes of capacity after its end.
 type maskScratch struct {
-	on  bool // take the masked path (maskedFaster)
+	// on: take the masked path. A parser takes it where the classify is a vector one (classifyVec): with the
+	// portable classifyGeneric, classifying a line costs more than the masks save over parseV5
+	// (BenchmarkParseParts), so parsers keep parseV5 there.
+	on  bool
 	m   lineMasks
 	pad [maskWords*64 + maskedPad]byte
 }
-
-// maskedFaster reports whether the masked path is the faster one here: with a vector classify. With the
-// portable classifyGeneric, classifying a line costs more than the masks save over parseV5
-// (BenchmarkParseParts), so parsers keep parseV5 there.
-var maskedFaster = sync.OnceValue(func() bool {
-	return reflect.ValueOf(classifyImpl).Pointer() != reflect.ValueOf(classifyGeneric).Pointer()
-})
 
 // digitsOf returns the value of the first k (1-8) bytes of x (little-endian order), and whether they are all
 // ASCII digits. A byte that is not a digit gets its high bit in bad (y over 0x7F, or y+0x76 over 0x7F) and is
