@@ -34,26 +34,10 @@ func (c *counter64) Add(k uint64, w int64) {
 	if w <= 0 {
 		return
 	}
-	c.addAt(k, w, mix(k)&c.mask)
+	c.apply([]lagEntry{{k, w, mix(k) & c.mask}})
 }
 
-// addAt adds w (> 0) to k's count; i is k's home slot, mix(k) & c.mask.
-func (c *counter64) addAt(k uint64, w int64, i uint64) {
-	for {
-		s := &c.slots[i]
-		if s.v == 0 {
-			c.insert(s, k, w)
-			return
-		}
-		if s.k == k {
-			s.v += w
-			return
-		}
-		i = (i + 1) & c.mask
-	}
-}
-
-// apply adds the queued adds es (weights > 0, home slots given), in order: addAt's loop, run over a batch.
+// apply adds the adds es (weights > 0, home slots given), in order: one add, or a lagged batch (lagged.go).
 func (c *counter64) apply(es []lagEntry) {
 	slots, mask := c.slots, c.mask
 	for _, e := range es {
