@@ -22,9 +22,10 @@ import (
 //     is held or not (no branch the predictor must guess per record).
 //   - interface → resource and its own IPv4 address: flat arrays (4 and 8 bytes an interface), the resource
 //     array offset so that none and ambiguous index it too. A record's interface usually holds one of its two
-//     addresses, which the lookup then settles with a compare instead of a probe. Own4 and Find4 are small
-//     enough to be inlined into the caller's per-record path (analyze's enrichShard.add), Sides is the same in
-//     one call. Its rule policies, subnet and groups (attribution only) are in ifHot.
+//     addresses, which Lookup then settles with a compare instead of a probe. Find4, Addr4 and Res are small
+//     enough to be inlined into the caller's per-record path (analyze's enrichShard.add: a probe per address),
+//     Sides is the whole lookup in one call. Its rule policies, subnet and groups (attribution only) are in
+//     ifHot.
 //   - attribution and exposure: memoised per worker by what determines their answer (the subject interface,
 //     the direction, the peer's interface, the protocol, and the classes of the port and of the peer's address
 //     under the subject's rules), so that one-off internet sources reuse the answer computed for the first.
@@ -732,14 +733,6 @@ func (at *Attributor) expoOf(k ExposureKey) int32 {
 
 // ExposureKey is the exposure key with id id (from Exposure).
 func (at *Attributor) ExposureKey(id int32) ExposureKey { return at.expos.keys[id] }
-
-// Own4 is what a record's lookup needs of its interface e (e ≥ 0): the IPv4 address only e holds (as a
-// number; NoOwn4, above every uint32, when none) and e's resource. Inlined, with Find4, by a caller's fast
-// path; Sides is the same lookup in one call.
-func (ix *Index) Own4(e int32) (uint64, int32) { return ix.own4[e], ix.res2[e+2] }
-
-// NoOwn4 is Own4's address when the interface holds no IPv4 address of its own: no uint32 equals it.
-const NoOwn4 = noOwn4
 
 // Find4 is the interface holding IPv4 address k (as a number) and its resource: (-1, -1) when none does;
 // (Ambiguous, -1) when several do, which Lookup resolves (by the record's interface).
