@@ -295,6 +295,12 @@ func ResourceTypeOf(resourceID string) string {
 	return ""
 }
 
+// Working reports whether the flow log records and delivers: ACTIVE, and its delivery has not FAILED (as
+// tgw-flow-logs-enabled counts a Transit Gateway's or attachment's flow log).
+func (f FlowLog) Working() bool {
+	return f.Status == FlowLogStatusActive && f.DeliverLogsStatus != DeliveryFailed
+}
+
 // BucketName returns the bucket of an S3 destination ARN (arn:aws:s3:::bucket/prefix), or "".
 func (f FlowLog) BucketName() string {
 	if f.DestinationType != DestinationS3 {

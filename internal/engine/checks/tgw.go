@@ -26,7 +26,7 @@ func tgwEvidence(ev *finding.Evidence, n *graph.Node) {
 		for i, m := range fls {
 			fl := m.Obj.(*inventory.FlowLog)
 			ev.FlowLogs[i] = flowLogEvidence(fl)
-			gateway = gateway || logging(fl)
+			gateway = gateway || fl.Working() // the check's {flowLogStatus: "ACTIVE", deliverLogsStatus_NOT: "FAILED"}
 		}
 	}
 	for _, a := range n.Rel(relTGWAttachment) {
@@ -37,7 +37,7 @@ func tgwEvidence(ev *finding.Evidence, n *graph.Node) {
 		for _, m := range a.Rel(relAttFlowLog) {
 			fl := m.Obj.(*inventory.FlowLog)
 			ae.FlowLogs = append(ae.FlowLogs, flowLogEvidence(fl))
-			own = own || logging(fl)
+			own = own || fl.Working()
 		}
 		switch {
 		case !o.Live():
@@ -51,12 +51,6 @@ func tgwEvidence(ev *finding.Evidence, n *graph.Node) {
 		}
 		ev.TransitGatewayAttachments = append(ev.TransitGatewayAttachments, ae)
 	}
-}
-
-// logging reports whether a Transit Gateway's or attachment's flow log records and delivers: ACTIVE, and its
-// delivery has not FAILED (the check's {flowLogStatus: "ACTIVE", deliverLogsStatus_NOT: "FAILED"}).
-func logging(fl *inventory.FlowLog) bool {
-	return fl.Status == inventory.FlowLogStatusActive && fl.DeliverLogsStatus != inventory.DeliveryFailed
 }
 
 // telemetryEvidence adds the telemetry rules that make (or may make) the VPC's flow log. What of them could not

@@ -67,8 +67,7 @@ func tgwFinding(f finding.Finding, get func(finding.Finding) *Target, skipped *[
 // passesTGW applies tgw-flow-logs-enabled to one flow log on the Transit Gateway itself: ACTIVE, delivery not
 // FAILED (no traffic type: Transit Gateway flow logs capture every flow).
 func passesTGW(f inventory.FlowLog) bool {
-	return f.ResourceType == inventory.ResourceTypeTransitGateway && f.Status == inventory.FlowLogStatusActive &&
-		f.DeliverLogsStatus != inventory.DeliveryFailed
+	return f.ResourceType == inventory.ResourceTypeTransitGateway && f.Working()
 }
 
 // tgwSpec is the flow log fix creates on Transit Gateways: the destination of the run's settings, the 60 s
