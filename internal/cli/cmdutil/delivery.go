@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/flowguard/flowguard/internal/engine"
-	"github.com/flowguard/flowguard/internal/engine/checks"
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/source/awsapi"
 )
@@ -19,12 +18,12 @@ func AddMaxDeliveryLagFlag(fs *pflag.FlagSet, p *time.Duration) {
 		"vpc-flow-logs-delivering: the oldest the newest record may be, and the grace period of a new flow log (AWS: up to 10 min aggregation + 5-10 min delivery + up to 1 h until a log stream's last event time is updated)")
 }
 
-// DeliveryOptions says whether a live read collects delivery evidence: when one of the checks requires the
-// "delivery" collection. The window read reaches at least twice the lag accepted. p, when not nil, shows the
-// destinations read on a terminal.
-func DeliveryOptions(cs []*checks.Check, maxLag time.Duration, now func() time.Time, p *Progress) awsapi.DeliveryOptions {
-	o := awsapi.DeliveryOptions{Enabled: checks.Need(cs, inventory.CollDelivery),
-		Window: max(inventory.DeliveryWindow, 2*maxLag), Now: now}
+// DeliveryOptions are the options of a live read that collects delivery evidence when enabled: when one of
+// the checks run requires the "delivery" collection (checks.Need), or a query reads delivery fields. The
+// window read reaches at least twice the lag accepted. p, when not nil, shows the destinations read on a
+// terminal.
+func DeliveryOptions(enabled bool, maxLag time.Duration, now func() time.Time, p *Progress) awsapi.DeliveryOptions {
+	o := awsapi.DeliveryOptions{Enabled: enabled, Window: max(inventory.DeliveryWindow, 2*maxLag), Now: now}
 	if p != nil && p.Enabled() {
 		o.Progress = func(done, total int) {
 			p.Show(fmt.Sprintf("reading flow-log destinations: %d/%d (log groups, bucket prefixes, delivery streams)", done, total))

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -128,14 +129,19 @@ func queryRun(o *QueryOptions) error {
 	if err != nil {
 		return cmdutil.UsageError("%v", err)
 	}
-	// The network lists (security groups, network ACLs) are read only when the query reaches their types.
+	// The network lists (security groups, network ACLs) are read only when the query reaches their types, the
+	// flow logs' destinations only when it reads delivery evidence (destinationRead, deliveryLagSeconds, …).
 	var network []inventory.Collection
+	delivery := false
 	for _, c := range prog.Collections() {
-		if inventory.IsNetwork(c) {
+		switch {
+		case inventory.IsNetwork(c):
 			network = append(network, c)
+		case c == inventory.CollDelivery:
+			delivery = true
 		}
 	}
-	g, snap, err := queryInventory(o, network)
+	g, snap, err := queryInventory(o, network, delivery)
 	if err != nil {
 		return err
 	}
@@ -192,7 +198,11 @@ func queryRun(o *QueryOptions) error {
 	if err := rep.Close(); err != nil {
 		return err
 	}
-	notRead := notListed(snap, network)
+	needed := network
+	if delivery {
+		needed = append(needed, inventory.CollDelivery)
+	}
+	notRead := notListed(snap, needed)
 	for _, e := range notRead {
 		fmt.Fprintf(io.ErrOut, "flowguard: %s\n", textsafe.Terminal(e.Error()))
 	}
@@ -203,12 +213,13 @@ func queryRun(o *QueryOptions) error {
 	return nil
 }
 
-// notListed are the network collections the query reads that a region's reader did not list (a saved
-// snapshot or AWS CLI folder without them): the query saw none there, which is not "none exist".
-func notListed(snap *inventory.Snapshot, network []inventory.Collection) []inventory.ReadError {
+// notListed are the on-demand collections the query reads that a region's reader did not read (network
+// lists, delivery evidence: a saved snapshot or AWS CLI folder without them): the query saw none there, which
+// is not "none exist", and the delivery fields are null there, which is not "nothing delivered".
+func notListed(snap *inventory.Snapshot, colls []inventory.Collection) []inventory.ReadError {
 	var out []inventory.ReadError
 	for _, r := range snap.Regions {
-		for _, c := range network {
+		for _, c := range colls {
 			if e, failed := r.ErrorFor(c); failed && e.Code == inventory.CodeNotRead {
 				out = append(out, e)
 			}
@@ -225,13 +236,16 @@ func unread(snap *inventory.Snapshot) int {
 	return n
 }
 
-// queryInventory loads the inventory through the same Source as scan and builds its graph, nothing more.
-func queryInventory(o *QueryOptions, network []inventory.Collection) (*graph.Graph, *inventory.Snapshot, error) {
+// queryInventory loads the inventory through the same Source as scan and builds its graph, nothing more; a
+// live read lists the network collections given, and reads the flow logs' destinations when delivery is set
+// (over the window vpc-flow-logs-delivering reads by default).
+func queryInventory(o *QueryOptions, network []inventory.Collection, delivery bool) (*graph.Graph, *inventory.Snapshot, error) {
 	ctx := o.Ctx
 	progress := cmdutil.ShowRetries(o.IO, &o.AWS)
 	src, err := source.FromOptions(source.Options{Snapshot: o.Snapshot, FromAWSCLI: o.FromAWSCLI, Regions: o.AWS.NormalizedRegions(),
 		Concurrency: o.Concurrency, Accounts: o.Accounts, Progress: progress.Update, Network: network,
-		AWSConfig: func(ctx context.Context) (aws.Config, error) { return o.AWSConfig(ctx, o.AWS) }})
+		AWSConfig: func(ctx context.Context) (aws.Config, error) { return o.AWSConfig(ctx, o.AWS) },
+		Delivery:  cmdutil.DeliveryOptions(delivery, engine.DefaultMaxDeliveryLag(), time.Now, progress)})
 	if err != nil {
 		return nil, nil, cmdutil.UsageError("%v", err)
 	}

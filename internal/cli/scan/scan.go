@@ -15,6 +15,7 @@ import (
 
 	"github.com/flowguard/flowguard/internal/awsconf"
 	"github.com/flowguard/flowguard/internal/engine"
+	"github.com/flowguard/flowguard/internal/engine/checks"
 	"github.com/flowguard/flowguard/internal/inventory"
 	"github.com/flowguard/flowguard/internal/sink/exceptions"
 	"github.com/flowguard/flowguard/internal/sink/report"
@@ -161,7 +162,7 @@ func scanRun(o *ScanOptions) error {
 	src, err := source.FromOptions(source.Options{Snapshot: o.Snapshot, FromAWSCLI: o.FromAWSCLI, Regions: o.AWS.NormalizedRegions(),
 		Concurrency: o.Concurrency, Accounts: o.Accounts, Progress: progress.Update, Network: network,
 		AWSConfig: func(ctx context.Context) (aws.Config, error) { return o.AWSConfig(ctx, o.AWS) },
-		Delivery:  cmdutil.DeliveryOptions(cs, o.MaxDeliveryLag, o.Now, progress)})
+		Delivery:  cmdutil.DeliveryOptions(checks.Need(cs, inventory.CollDelivery), o.MaxDeliveryLag, o.Now, progress)})
 	if err != nil {
 		return cmdutil.UsageError("%v", err)
 	}

@@ -300,12 +300,38 @@ func (c *Check) validate(root *yaml.Node) error {
 		texts = append(texts, r.Message)
 	}
 	colls = append(colls, quotedRelationTargets(texts)...)
+	colls = append(colls, quotedFieldCollections(texts)...)
 	for _, coll := range colls {
 		if inventory.IsNetwork(coll) && !slices.Contains(c.network, coll) {
 			c.network = append(c.network, coll)
 		}
+		// A check that reads delivery evidence needs it collected (a scan running it reads the destinations)
+		// and, where it was not, judges nothing: its assets are ERROR, never a PASS made of null fields.
+		if coll == inventory.CollDelivery && !slices.Contains(c.Requires, coll) && !slices.Contains(c.RequiresInScope, coll) {
+			c.RequiresInScope = append(c.RequiresInScope, coll)
+		}
 	}
 	return nil
+}
+
+// quotedFieldCollections are the collections of the fields with one of their own (delivery evidence) whose
+// names are quoted in texts ({{.F "deliveryLagSeconds"}}).
+func quotedFieldCollections(texts []string) []inventory.Collection {
+	var out []inventory.Collection
+	for _, tn := range graph.Default.TypeNames() {
+		for _, f := range graph.Default.Type(tn).Fields {
+			if f.Collection == "" {
+				continue
+			}
+			for _, x := range texts {
+				if strings.Contains(x, `"`+f.Name+`"`) || strings.Contains(x, "`"+f.Name+"`") {
+					out = append(out, f.Collection)
+					break
+				}
+			}
+		}
+	}
+	return out
 }
 
 // quotedRelationTargets are the collections of the targets of the relations whose names are quoted in texts.

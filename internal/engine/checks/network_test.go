@@ -39,3 +39,35 @@ func TestNetworkTheChecksNeed(t *testing.T) {
 		t.Errorf("all: %v", got)
 	}
 }
+
+// A check that reads delivery evidence — in a query or quoted in a message — requires it for the assets in
+// its scope, as if it said so: a scan running it reads the destinations (Need), and where they were not read
+// its assets are ERROR, never a PASS judged on null fields. The built-in checks other than
+// vpc-flow-logs-delivering read none.
+func TestDeliveryTheChecksNeed(t *testing.T) {
+	for _, c := range Builtin() {
+		if got := Need([]*Check{c}, inventory.CollDelivery); got != (c.ID == "vpc-flow-logs-delivering") {
+			t.Errorf("%s: needs delivery evidence %v", c.ID, got)
+		}
+	}
+	head := "title: t\nseverity: high\ndescription: d\nexpect: eq []\nasset_types: [VPC]\n"
+	for name, body := range map[string]string{
+		"query":   "query: 'vpcs(where: {hasFlowLog_SOME: {deliveryLagSeconds_GT: 86400}}){id}'\n",
+		"message": "query: 'vpcs(where: {hasFlowLog: null}){id}'\nfail: '{{range .Rel \"hasFlowLog\"}}{{.F \"neverDelivered\"}}{{end}}'\n",
+	} {
+		c, err := Parse(name+".yaml", []byte("id: "+name+"\n"+head+body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(c.RequiresInScope, []inventory.Collection{inventory.CollDelivery}) || !Need([]*Check{c}, inventory.CollDelivery) {
+			t.Errorf("%s: requires in scope %v, want delivery", name, c.RequiresInScope)
+		}
+	}
+	plain, err := Parse("plain.yaml", []byte("id: p\n"+head+"query: 'vpcs(where: {hasFlowLog_NONE: {deliverLogsStatus: \"SUCCESS\"}}){id}'\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if Need([]*Check{plain}, inventory.CollDelivery) {
+		t.Error("a check without delivery fields needs delivery evidence")
+	}
+}

@@ -10,7 +10,12 @@ import (
 // FlowLog and NetworkInterface types. Every field is null when the evidence was not collected, so a query
 // cannot mistake "not read" for "nothing delivered". Lags are measured from the time the destination was read,
 // so a saved snapshot is judged as of its collection.
-func deliveryFields(field func(t *Type, name string, k Kind, doc string, get func(*Node) Value)) {
+// Each field is marked as read from inventory.CollDelivery.
+func deliveryFields(add func(t *Type, name string, k Kind, doc string, get func(*Node) Value)) {
+	field := func(t *Type, name string, k Kind, doc string, get func(*Node) Value) {
+		add(t, name, k, doc, get)
+		t.fields[name].Collection = inventory.CollDelivery
+	}
 	dl := func(n *Node) *inventory.Delivery { return n.Obj.(*inventory.FlowLog).Delivery }
 	field(TFlowLog, "destinationRead", KindBool, "delivery evidence: the destination was read without error (null: not collected)",
 		func(n *Node) Value {

@@ -97,7 +97,10 @@ type Field struct {
 	Name string
 	Kind Kind
 	Doc  string
-	get  func(*Node) Value
+	// Collection is set on a field read from an inventory collection of its own, apart from its type's (the
+	// delivery evidence of a flow log): a query or check that uses the field needs that collection read.
+	Collection inventory.Collection
+	get        func(*Node) Value
 }
 
 // Relation is a named edge from a node type to another.

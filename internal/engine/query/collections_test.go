@@ -8,8 +8,9 @@ import (
 	"github.com/flowguard/flowguard/internal/inventory"
 )
 
-// Collections name what a query reads: its root's type and every relation target its filters and selection
-// (fragments included) follow — what a scan must list for its answer to mean anything.
+// Collections name what a query reads: its root's type, every relation target its filters and selection
+// (fragments included) follow, and the delivery evidence when it reads a delivery field — what a scan must
+// list for its answer to mean anything.
 func TestCollectionsAQueryReads(t *testing.T) {
 	for _, tc := range []struct {
 		src  string
@@ -27,6 +28,12 @@ func TestCollectionsAQueryReads(t *testing.T) {
 		// The interfaces' own fields come with the interfaces.
 		{`networkInterfaces(where: {requesterManaged: true}) { description instanceId securityGroupCount }`,
 			[]inventory.Collection{inventory.CollNetworkInterfaces}},
+		// Delivery evidence is read apart from its flow logs and interfaces: in a filter, a selection, a fragment.
+		{`flowLogs(where: {deliveryLagSeconds_GT: 3600}) { id }`, []inventory.Collection{inventory.CollFlowLogs, inventory.CollDelivery}},
+		{`vpcs { hasFlowLog { id destinationRead } }`, []inventory.Collection{inventory.CollVPCs, inventory.CollFlowLogs, inventory.CollDelivery}},
+		{`query { networkInterfaces { ...I } } fragment I on NetworkInterface { id recordLagSeconds }`,
+			[]inventory.Collection{inventory.CollNetworkInterfaces, inventory.CollDelivery}},
+		{`flowLogs { id deliverLogsStatus }`, []inventory.Collection{inventory.CollFlowLogs}},
 	} {
 		q, err := Parse("q", tc.src)
 		if err != nil {

@@ -60,6 +60,14 @@ func (c *compiler) touch(t *graph.Type) {
 	}
 }
 
+// use records that the root being compiled reads field f: a field with a collection of its own (delivery
+// evidence) needs that collection read.
+func (c *compiler) use(f *graph.Field) {
+	if c.cur != nil && f.Collection != "" && !slices.Contains(c.cur.fieldColls, f.Collection) {
+		c.cur.fieldColls = append(c.cur.fieldColls, f.Collection)
+	}
+}
+
 // spend counts one unit of the expansion at p.
 func (c *compiler) spend(p *ast.Position) error {
 	if c.spent++; c.spent <= maxExpansion {
@@ -93,18 +101,25 @@ type Root struct {
 	// types are the types the root reads: its own, and every relation's target its filters and selection
 	// follow (fragments included), in the order first met.
 	types []*graph.Type
+	// fieldColls are the collections of the fields it reads that come from one of their own (graph.Field).
+	fieldColls []inventory.Collection
 }
 
 // Types are the node types r reads: its own and those its filters and selection reach through relations.
 func (r *Root) Types() []*graph.Type { return r.types }
 
-// Collections are the inventory collections the nodes r reads come from (each once, in the order met): what
-// must have been read for its answer to mean anything.
+// Collections are the inventory collections the nodes r reads come from (each once, in the order met), then
+// those of the fields it reads that have their own: what must have been read for its answer to mean anything.
 func (r *Root) Collections() []inventory.Collection {
 	var out []inventory.Collection
 	for _, t := range r.types {
 		if t.Collection != "" && !slices.Contains(out, t.Collection) {
 			out = append(out, t.Collection)
+		}
+	}
+	for _, c := range r.fieldColls {
+		if !slices.Contains(out, c) {
+			out = append(out, c)
 		}
 	}
 	return out
@@ -373,6 +388,7 @@ func (c *compiler) condition(e entry, t *graph.Type) (pred, error) {
 		}
 	}
 	if f := t.Field(base); f != nil {
+		c.use(f)
 		if op != "" && !contains(fieldOps, op) {
 			return nil, c.q.errorf(e.pos, "%s is a field of %s; operator %s is for relations (field operators: %s)",
 				base, t.Name, op, strings.Join(sorted(fieldOps), ", "))
@@ -830,6 +846,7 @@ func (c *compiler) outField(f *ast.Field, t *graph.Type, visiting []string) (*ou
 		if len(f.SelectionSet) > 0 {
 			return nil, c.q.errorf(f.SelectionSet[0].GetPosition(), "%s is a %s field and has no subfields", f.Name, fd.Kind)
 		}
+		c.use(fd)
 		return &outField{name: name, field: fd}, nil
 	}
 	if r := t.Relation(f.Name); r != nil {
