@@ -240,6 +240,7 @@ func (z *decoder) blockHeader() error {
 		if err := z.dynamicTables(); err != nil {
 			return err
 		}
+		pairLiterals(z.ownLit[:1<<litBits])
 		z.lit, z.dist = &z.ownLit, &z.ownDist
 	default:
 		return z.corrupt()
@@ -370,8 +371,8 @@ func (z *decoder) careful() (done bool, err error) {
 	case err != nil:
 		return false, err
 	case e&fLit != 0:
-		z.buf[z.op] = byte(e >> 16)
-		z.op++
+		binary.LittleEndian.PutUint16(z.buf[z.op:], uint16(e>>16))
+		z.op += int(e >> 8 & 3)
 		return false, nil
 	case e&fEOB != 0:
 		return true, nil
@@ -397,7 +398,7 @@ func (z *decoder) fast() (done bool, err error) {
 	in, buf, lit, dist := z.in, z.buf, z.lit, z.dist
 	bb, bl, pos, op := z.bb, z.bl, z.pos, z.op
 	inEnd := z.end - inMargin
-	startPos := pos
+	startPos, wstart := pos, z.wstart
 	for op < outLimit {
 		if bl < 48 {
 			if pos > inEnd {
@@ -417,8 +418,8 @@ func (z *decoder) fast() (done bool, err error) {
 		bb >>= e & 63
 		bl -= uint(e & 63)
 		if e&fLit != 0 {
-			buf[op] = byte(e >> 16)
-			op++
+			binary.LittleEndian.PutUint16(buf[op:], uint16(e>>16)) // the second byte is output or slack
+			op += int(e >> 8 & 3)
 			continue
 		}
 		if e&fVal == 0 {
@@ -445,11 +446,19 @@ func (z *decoder) fast() (done bool, err error) {
 			break
 		}
 		dst := int(d>>16) + int(saved&(1<<(d&31)-1)>>(d>>8&15))
-		if dst > op-z.wstart {
+		if dst > op-wstart {
 			err = flate.CorruptInputError(z.offset + int64(pos-startPos))
 			break
 		}
-		copyMatch(buf, op, dst, length)
+		if dst >= 16 { // the common case, inlined: 16 bytes at a time
+			for i, src := op, op-dst; i < op+length; i, src = i+16, src+16 {
+				d, s := buf[i:i+16], buf[src:src+16]
+				binary.LittleEndian.PutUint64(d, binary.LittleEndian.Uint64(s))
+				binary.LittleEndian.PutUint64(d[8:], binary.LittleEndian.Uint64(s[8:]))
+			}
+		} else {
+			copyMatch(buf, op, dst, length)
+		}
 		op += length
 	}
 	z.bb, z.bl, z.pos, z.op = bb, bl, pos, op

@@ -9,9 +9,11 @@ import "math/bits"
 // An entry packs what decoding needs:
 //
 //	bits 0-7    bits to consume: the codeword (its part in the subtable, for a subtable entry) and extra bits
-//	bits 8-11   codeword bits, the shift to the extra bits; for a subtable pointer, the subtable's index bits
+//	bits 8-11   codeword bits, the shift to the extra bits; for a subtable pointer, the subtable's index bits;
+//	            for a literal, how many literals it holds (1 or 2: see pairLiterals)
 //	bits 12-15  what the entry is (flags below); none: the codeword is not in the code (invalid data)
-//	bits 16-31  the value: a literal byte, the base of a length or distance, or where a subtable starts
+//	bits 16-31  the value: a literal byte (two in a pair, the first in bits 16-23), the base of a length or
+//	            distance, or where a subtable starts
 const (
 	fLit = 1 << 12 // a literal
 	fVal = 1 << 13 // a length (literal/length table), a distance, or a code-length symbol
@@ -85,6 +87,7 @@ var fixedLit, fixedDist = func() (lit *[litTableSize]uint32, dist *[distTableSiz
 	if !buildTable(lit[:], litBits, lens[:288], litResults[:]) || !buildTable(dist[:], distBits, lens[288:], distResults[:]) {
 		panic("inflate: the fixed Huffman code does not build")
 	}
+	pairLiterals(lit[:1<<litBits])
 	return
 }()
 
@@ -146,7 +149,7 @@ func buildTable(t []uint32, tableBits uint, lens []uint8, results []uint32) bool
 		codes[s] = next[l]
 		next[l]++
 		if uint(l) <= tableBits {
-			e := results[s] + uint32(l) + uint32(l)<<8
+			e := entry(results[s], uint32(l))
 			for i := rev(codes[s], l); i < uint32(len(main)); i += 1 << l {
 				main[i] = e
 			}
@@ -170,10 +173,36 @@ func buildTable(t []uint32, tableBits uint, lens []uint8, results []uint32) bool
 			subEnd += size
 		}
 		start, bitsInSub := main[p]>>16, main[p]>>8&15
-		e := results[s] + uint32(sl) + uint32(sl)<<8
+		e := entry(results[s], uint32(sl))
 		for j := rev(codes[s]&(1<<sl-1), int(sl)); j < 1<<bitsInSub; j += 1 << sl {
 			t[start+j] = e
 		}
 	}
 	return true
+}
+
+// entry completes a symbol's entry with the length of its codeword (the part of it the entry's table reads).
+func entry(result, codeBits uint32) uint32 {
+	if result&fLit != 0 {
+		return result + codeBits + 1<<8 // one literal
+	}
+	return result + codeBits + codeBits<<8
+}
+
+// pairLiterals makes the entries of the literal/length main table main whose bits hold two literals' codewords
+// decode both at once (as ISA-L's tables do): text is mostly literals, and this halves their lookups.
+func pairLiterals(main []uint32) {
+	// From the last entry down: an entry's second codeword is read at a lower index, not yet paired.
+	for i := len(main) - 1; i >= 0; i-- {
+		e := main[i]
+		if e&fLit == 0 {
+			continue
+		}
+		l := e & 63
+		next := main[uint32(i)>>l] // the bits after the first codeword, the higher ones zero
+		if next&fLit == 0 || l+next&63 > litBits {
+			continue // not a literal, or its codeword does not fit in the bits an index holds
+		}
+		main[i] = e&0xff0000 | next>>16<<24 | fLit | 2<<8 | (l + next&63)
+	}
 }
