@@ -450,12 +450,8 @@ func (z *decoder) fast() (done bool, err error) {
 			err = flate.CorruptInputError(z.offset + int64(pos-startPos))
 			break
 		}
-		if dst >= 16 { // the common case, inlined: 16 bytes at a time
-			for i, src := op, op-dst; i < op+length; i, src = i+16, src+16 {
-				d, s := buf[i:i+16], buf[src:src+16]
-				binary.LittleEndian.PutUint64(d, binary.LittleEndian.Uint64(s))
-				binary.LittleEndian.PutUint64(d[8:], binary.LittleEndian.Uint64(s[8:]))
-			}
+		if dst >= 16 { // the common case, inlined
+			copyFar(buf, op, op-dst, length)
 		} else {
 			copyMatch(buf, op, dst, length)
 		}
@@ -472,11 +468,7 @@ func copyMatch(buf []byte, op, dist, length int) {
 	src := op - dist
 	switch {
 	case dist >= 16:
-		for i := 0; i < length; i += 16 {
-			d, s := buf[op+i:op+i+16], buf[src+i:src+i+16]
-			binary.LittleEndian.PutUint64(d, binary.LittleEndian.Uint64(s))
-			binary.LittleEndian.PutUint64(d[8:], binary.LittleEndian.Uint64(s[8:]))
-		}
+		copyFar(buf, op, src, length)
 	case dist >= 8:
 		for i := 0; i < length; i += 8 {
 			binary.LittleEndian.PutUint64(buf[op+i:], binary.LittleEndian.Uint64(buf[src+i:]))
@@ -492,6 +484,15 @@ func copyMatch(buf []byte, op, dist, length int) {
 		for i := range d {
 			d[i] = s[i]
 		}
+	}
+}
+
+// copyFar copies a match whose distance is at least 16, 16 bytes at a time.
+func copyFar(buf []byte, op, src, length int) {
+	for i, j := op, src; i < op+length; i, j = i+16, j+16 {
+		d, s := buf[i:i+16], buf[j:j+16]
+		binary.LittleEndian.PutUint64(d, binary.LittleEndian.Uint64(s))
+		binary.LittleEndian.PutUint64(d[8:], binary.LittleEndian.Uint64(s[8:]))
 	}
 }
 
