@@ -51,12 +51,14 @@ var errClosed = errors.New("inflate: read after Close")
 // input buffer, buf and the tables.
 //
 // The design is libdeflate's: a 64-bit bit buffer refilled with one 8-byte load, decode tables that give a
-// literal or a length with its extra bits in one lookup, matches copied a word at a time, and a fast loop
-// that checks neither input nor output per symbol because it runs only while both have room for the longest
-// symbol; near the end of the input, a careful path decodes one symbol at a time.
+// literal (or two, as ISA-L's do) or a length with its extra bits in one lookup, matches copied a word at a
+// time, and a fast loop that never checks for the end of the input or of the bits within a symbol, because it
+// runs only while the input has room for a refill and refills before every symbol that could need it; near
+// the end of the input, a careful path decodes one symbol at a time. It uses no unsafe code: Go's bounds
+// checks stay where the compiler cannot drop them.
 type decoder struct {
 	framer
-	bb uint64 // bit buffer: its low bl bits are input not yet consumed; above them, the bytes at in[pos:]
+	bb uint64 // bit buffer: its low bl bits are input not yet consumed; above them, zeros or bits of in[pos:]
 	bl uint
 
 	buf    []byte
