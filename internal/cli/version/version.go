@@ -40,7 +40,7 @@ func versionRun(o *VersionOptions) error {
 	if _, err := fmt.Fprintln(o.IO.Out, "flowguard", v); err != nil {
 		return err
 	}
-	// Which gzip inflater reads flow logs: klauspost's (pure Go) or, built with -tags isal, ISA-L's.
+	// Which gzip inflater reads flow logs: package inflate's own (pure Go) or, built with -tags isal, ISA-L's.
 	_, err := fmt.Fprintln(o.IO.Out, "gzip inflater:", inflate.Name())
 	return err
 }

@@ -88,7 +88,7 @@ func (ds *Dataset) Zcat() (Result, error) {
 // each, and writes both best wall times and their ratio (the report's over zcat's) to w.
 //
 // On a machine shared with other jobs wall times measure the other jobs too; CPU times do not. So it also
-// times the inflater alone (klauspost's, or ISA-L's when built with -tags isal) and prints what the CPU times imply on procs idle cores: one goroutine
+// times the inflater alone (the pure-Go one of package inflate, or ISA-L's when built with -tags isal) and prints what the CPU times imply on procs idle cores: one goroutine
 // inflates the stream and cuts it into chunks, which every core parses, aggregates and runs detectors on, so
 // the pipeline's wall time is at least the inflate's CPU time and at least its own CPU time over procs; zcat's
 // is its CPU time.

@@ -53,10 +53,8 @@ static fg_result fg_inflate(struct inflate_state *s, uint8_t *in, uint32_t in_le
 import "C"
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"runtime"
 	"sync"
@@ -70,16 +68,6 @@ import (
 func Name() string {
 	return fmt.Sprintf("ISA-L igzip %d.%d.%d (cgo)", C.ISAL_MAJOR_VERSION, C.ISAL_MINOR_VERSION, C.ISAL_PATCH_VERSION)
 }
-
-// inSize is the input buffer (C memory): the compressed bytes read from the source at a time.
-const inSize = 256 << 10
-
-const (
-	flagHdrCrc  = 1 << 1
-	flagExtra   = 1 << 2
-	flagName    = 1 << 3
-	flagComment = 1 << 4
-)
 
 var errClosed = errors.New("inflate: read after Close")
 
@@ -106,24 +94,17 @@ func (m *cmem) free() {
 }
 
 // reader reads a gzip stream of any number of members with ISA-L, streaming: memory is the input buffer,
-// ISA-L's state (about 100 KiB with its 64 KiB history) and the caller's buffer. It follows
-// klauspost/compress/gzip's reader step by step (header checks, their order, and which error each failure
-// gives), so that the two are interchangeable.
+// ISA-L's state (about 100 KiB with its 64 KiB history) and the caller's buffer. The gzip headers are read in
+// Go (framer); ISA-L inflates and checks each member's trailer.
 type reader struct {
+	framer             // its input buffer is mem.in
 	mu      sync.Mutex // Read and Close may come from different goroutines: never free state in use
-	src     io.Reader
 	mem     *cmem
 	cleanup runtime.Cleanup
-	in      []byte // mem.in as a slice
-	pos     int    // in[pos:end] is read but not yet consumed
-	end     int
-	srcErr  error  // the source's error, once it returned one (io.EOF at its end)
 	err     error  // sticky: the error Read returns from now on
-	offset  int64  // compressed bytes consumed, for CorruptInputError
 	obuf    []byte // for small reads: inflated here, then copied
 	out     []byte // obuf's inflated bytes; out[opos:] not yet read
 	opos    int
-	str     [512]byte
 }
 
 // NewReader reads the gzip stream r (all its members) and returns the uncompressed bytes. Close releases the
@@ -135,153 +116,20 @@ func NewReader(r io.Reader) (io.ReadCloser, error) {
 		return nil, errors.New("inflate: cannot allocate ISA-L state")
 	}
 	live.Add(1)
-	z := &reader{src: r, mem: mem, in: unsafe.Slice((*byte)(mem.in), inSize)}
+	z := &reader{framer: framer{src: r, in: unsafe.Slice((*byte)(mem.in), inSize)}, mem: mem}
 	z.cleanup = runtime.AddCleanup(z, (*cmem).free, mem)
-	if err := z.readHeader(); err != nil {
+	if err := z.nextMember(); err != nil {
 		z.Close()
 		return nil, err
 	}
 	return z, nil
 }
 
-// fill reads more input after in[pos:end] (moved to the front).
-func (z *reader) fill() {
-	if z.pos > 0 {
-		z.end = copy(z.in, z.in[z.pos:z.end])
-		z.pos = 0
-	}
-	for tries := 0; z.srcErr == nil; tries++ {
-		n, err := z.src.Read(z.in[z.end:])
-		z.end += n
-		if err != nil {
-			z.srcErr = err
-		}
-		if n > 0 {
-			return
-		}
-		if tries == 100 {
-			z.srcErr = io.ErrNoProgress // as bufio.Reader says of a source that returns nothing
-		}
-	}
-}
-
-func (z *reader) readByte() (byte, error) {
-	if z.pos == z.end {
-		if z.srcErr == nil {
-			z.fill()
-		}
-		if z.pos == z.end {
-			return 0, z.srcErr
-		}
-	}
-	b := z.in[z.pos]
-	z.pos++
-	z.offset++
-	return b, nil
-}
-
-// readFull fills b with io.ReadFull's errors: io.EOF only if no byte was read.
-func (z *reader) readFull(b []byte) error {
-	for i := range b {
-		c, err := z.readByte()
-		if err != nil {
-			if i > 0 && err == io.EOF {
-				return io.ErrUnexpectedEOF
-			}
-			return err
-		}
-		b[i] = c
-	}
-	return nil
-}
-
-// skip reads n bytes into the header digest.
-func (z *reader) skip(n int, digest *uint32) error {
-	for n > 0 {
-		if z.pos == z.end {
-			if z.srcErr == nil {
-				z.fill()
-			}
-			if z.pos == z.end {
-				return z.srcErr
-			}
-		}
-		k := min(n, z.end-z.pos)
-		*digest = crc32.Update(*digest, crc32.IEEETable, z.in[z.pos:z.pos+k])
-		z.pos += k
-		z.offset += int64(k)
-		n -= k
-	}
-	return nil
-}
-
-// readString reads a zero-terminated header field of at most 512 bytes. Like klauspost's (and the standard
-// library's), it returns the source's error as it is, io.EOF included.
-func (z *reader) readString(digest *uint32) error {
-	for i := 0; ; i++ {
-		if i >= len(z.str) {
-			return ErrHeader
-		}
-		c, err := z.readByte()
-		if err != nil {
-			return err
-		}
-		z.str[i] = c
-		if c == 0 {
-			*digest = crc32.Update(*digest, crc32.IEEETable, z.str[:i+1])
-			return nil
-		}
-	}
-}
-
-func noEOF(err error) error {
-	if err == io.EOF {
-		return io.ErrUnexpectedEOF
-	}
-	return err
-}
-
-// readHeader reads a member's header (RFC 1952 2.3) and readies ISA-L for its deflate data. io.EOF means the
-// stream ended cleanly before it.
-func (z *reader) readHeader() error {
-	var b [10]byte
-	if err := z.readFull(b[:]); err != nil {
+// nextMember reads a member's header and readies ISA-L for its deflate data. io.EOF means the stream ended
+// cleanly before it.
+func (z *reader) nextMember() error {
+	if err := z.readHeader(); err != nil {
 		return err
-	}
-	if b[0] != 0x1f || b[1] != 0x8b || b[2] != 8 {
-		return ErrHeader
-	}
-	flg := b[3]
-	digest := crc32.ChecksumIEEE(b[:])
-	if flg&flagExtra != 0 {
-		if err := z.readFull(b[:2]); err != nil {
-			return noEOF(err)
-		}
-		digest = crc32.Update(digest, crc32.IEEETable, b[:2])
-		if err := z.skip(int(binary.LittleEndian.Uint16(b[:2])), &digest); err != nil {
-			return noEOF(err)
-		}
-	}
-	if flg&flagName != 0 {
-		if err := z.readString(&digest); err != nil {
-			return err
-		}
-	}
-	if flg&flagComment != 0 {
-		if err := z.readString(&digest); err != nil {
-			return err
-		}
-	}
-	if flg&flagHdrCrc != 0 {
-		if err := z.readFull(b[:2]); err != nil {
-			return noEOF(err)
-		}
-		if binary.LittleEndian.Uint16(b[:2]) != uint16(digest) {
-			return ErrHeader
-		}
-	}
-	if flg>>5 != 0 {
-		return ErrHeader
 	}
 	C.fg_reset(z.mem.st)
 	return nil
@@ -335,7 +183,7 @@ func (z *reader) inflate(out []byte) (int, error) {
 			return n, z.err
 		case res.block_state == C.ISAL_BLOCK_FINISH:
 			// The member's trailer matched its data: go on with the next member, if there is one.
-			z.err = z.readHeader()
+			z.err = z.nextMember()
 			if n > 0 || z.err != nil {
 				return n, z.err
 			}
