@@ -38,11 +38,11 @@ type unitRun struct {
 	wrap func(error) error // for the errors of reading its text (see textUnit)
 
 	// guarded by sched.mu
-	low      int            // the first part not finished
+	low      int           // the first part not finished
 	held     map[int]*part // parts finished after low, whose slots are kept until low passes them
-	done     int            // parts finished
-	total    int            // parts in all, once the last one finished (0: not yet)
-	err      error          // the error of the first failed part
+	done     int           // parts finished
+	total    int           // parts in all, once the last one finished (0: not yet)
+	err      error         // the error of the first failed part
 	errChunk int
 	stop     bool // a part failed: cut no more, parse no further part
 }
