@@ -35,7 +35,8 @@ type mapFeed struct {
 	cnt     *counters
 	maps    *maps
 	data    []byte
-	read    *readFeed // after a map failed: the rest of the file, read
+	read    *readFeed // after a map failed: the rest of the file, read from sec
+	sec     *io.SectionReader
 }
 
 // newMapFeed returns a feed of fh's chunks through memory maps, or nil where fh cannot be mapped (not a
@@ -58,7 +59,7 @@ func (f *mapFeed) next(p *part, skip bool) ([]byte, error) {
 		skip = f.read != nil // not skipped to the end of the line: the reader goes on
 	}
 	if f.read != nil {
-		return f.read.next(p, skip)
+		return f.readNext(p, skip)
 	}
 	n := min(int64(chunkSize), f.size-f.pos)
 	var rerr error
@@ -71,7 +72,7 @@ func (f *mapFeed) next(p *part, skip bool) ([]byte, error) {
 		mem, err := f.maps.mapFile(f.f, off, int(f.pos+n-off))
 		if err != nil {
 			f.fallBack()
-			return f.read.next(p, skip)
+			return f.readNext(p, skip)
 		}
 		p.mem, f.data = mem, mem[f.pos-off:]
 	}
@@ -90,9 +91,8 @@ func (f *mapFeed) keep(n int) {
 // skipLine moves past the rest of a line too long to keep: up to the next newline, or the end.
 func (f *mapFeed) skipLine() {
 	for f.pos < f.size {
-		off := f.pos &^ int64(os.Getpagesize()-1)
-		n := min(int64(chunkSize), f.size-off)
-		mem, err := f.maps.mapFile(f.f, off, int(n))
+		off, end := f.pos&^int64(os.Getpagesize()-1), min(f.pos+int64(chunkSize), f.size)
+		mem, err := f.maps.mapFile(f.f, off, int(end-off))
 		if err != nil {
 			f.fallBack()
 			return
@@ -103,18 +103,21 @@ func (f *mapFeed) skipLine() {
 			f.pos += int64(i) + 1
 			return
 		}
-		f.pos = off + n
+		f.pos = end
 	}
 }
 
 // fallBack reads the rest of the file from pos with read(2), as a file that could not be mapped.
 func (f *mapFeed) fallBack() {
-	var r io.Reader = io.NewSectionReader(f.f, f.pos, f.size-f.pos)
-	if f.cnt != nil {
-		f.cnt.bytes.Add(f.pos - f.counted) // the reader counts from pos again
-		r = countingReader{r, f.cnt}
-	}
-	f.read = &readFeed{r: r}
+	f.sec = io.NewSectionReader(f.f, f.pos, f.size-f.pos)
+	f.read = &readFeed{r: f.sec}
+}
+
+func (f *mapFeed) readNext(p *part, skip bool) ([]byte, error) {
+	data, err := f.read.next(p, skip)
+	at, _ := f.sec.Seek(0, io.SeekCurrent)
+	f.count(f.pos + at) // pos stays where the section starts
+	return data, err
 }
 
 // count counts the bytes up to end into the progress.
