@@ -103,13 +103,13 @@ func (o S3Object) openText(ctx context.Context) (opened, error) {
 type part struct {
 	ur     *unitRun
 	chunk  int
-	last   bool    // the unit's last part
-	whole  bool    // read the unit with Unit.Read
-	data   []byte  // the chunk's lines; the last line may lack its newline
-	slot   *slot   // the pool slot the part holds (sched.getSlot), to return after parsing; its buffer may hold data
-	mem    []byte  // the memory map holding data, to unmap after parsing (mmap.go), nil if data is in the buffer
-	ends   []int32 // where data's first lines end (their newline, or len(data)), as cutter.scan found them
-	line   int64   // lines before the chunk
+	last   bool   // the unit's last part
+	whole  bool   // read the unit with Unit.Read
+	data   []byte // the chunk's lines; the last line may lack its newline
+	slot   bool   // the part holds a pool slot (sched.getSlot), to return after parsing
+	buf    []byte // the slot's buffer (it may hold data), nil if it has none
+	mem    []byte // the memory map holding data, to unmap after parsing (mmap.go), nil if data is in buf
+	line   int64  // lines before the chunk
 	format *flowlog.Format
 	first  bool  // the stream's first line is yet to come: check for a header as flowlog.Scanner does
 	err    error // a read error after data (last part only), as Read would return it
@@ -124,19 +124,15 @@ type cutter struct {
 	hp    *flowlog.Parser // parses the lines that look like headers, to follow format changes
 }
 
-// scan follows the lines of data, and appends where they end to ends while it has room (a worker then
-// need not look for them again); stop reports a bad first-line header (the Scanner's error there ends the
-// stream).
-func (c *cutter) scan(data []byte, ends []int32) (_ []int32, stop bool) {
-	for at := 0; at < len(data); {
-		end := len(data)
-		if i := bytes.IndexByte(data[at:], '\n'); i >= 0 {
-			end = at + i
-		}
-		line := data[at:end]
-		at = end + 1
-		if len(ends) < cap(ends) {
-			ends = append(ends, int32(end))
+// scan follows the complete lines of data; stop reports a bad first-line header (the Scanner's error there
+// ends the stream).
+func (c *cutter) scan(data []byte) (stop bool) {
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
 		}
 		c.lines++
 		if len(line) >= maxLine {
@@ -145,7 +141,7 @@ func (c *cutter) scan(data []byte, ends []int32) (_ []int32, stop bool) {
 		if c.first {
 			c.first = false
 			if _, err := c.hp.FirstLine(line, c.lines); err != nil {
-				return ends, true
+				return true
 			}
 			continue
 		}
@@ -165,7 +161,7 @@ func (c *cutter) scan(data []byte, ends []int32) (_ []int32, stop bool) {
 			c.hp.Parse(line, c.lines)
 		}
 	}
-	return ends, false
+	return false
 }
 
 // feed is where cut takes the bytes of a stream from: a reader, copied into the pool's buffers, or a file
@@ -187,10 +183,10 @@ type readFeed struct {
 }
 
 func (f *readFeed) next(p *part, skip bool) ([]byte, error) {
-	if p.slot.buf == nil {
-		p.slot.buf = make([]byte, chunkSize)
+	if p.buf == nil {
+		p.buf = make([]byte, chunkSize)
 	}
-	buf := p.slot.buf
+	buf := p.buf
 	n := copy(buf, f.carry)
 	var rerr error
 	for n < len(buf) && rerr == nil {
@@ -239,11 +235,11 @@ func (s *sched) cut(ctx context.Context, ur *unitRun, op opened, opts flowlog.Op
 			s.send(ctx, &part{ur: ur, chunk: chunk, last: true})
 			return
 		}
-		sl, ok := s.getSlot(ctx)
+		buf, ok := s.getSlot(ctx)
 		if !ok {
 			return
 		}
-		p = &part{ur: ur, chunk: chunk, slot: sl, line: c.lines, format: c.hp.Format(), first: c.first}
+		p = &part{ur: ur, chunk: chunk, slot: true, buf: buf, line: c.lines, format: c.hp.Format(), first: c.first}
 		data, rerr := f.next(p, skip)
 		skip = false
 		if rerr == nil {
@@ -258,11 +254,7 @@ func (s *sched) cut(ctx context.Context, ur *unitRun, op opened, opts flowlog.Op
 		}
 		f.keep(len(data))
 		p.data = data
-		if maxEnds := chunkSize / 32; cap(sl.ends) != maxEnds {
-			sl.ends = make([]int32, 0, maxEnds) // lines of 32 bytes on average, or longer, all have their end found
-		}
-		var stop bool
-		p.ends, stop = c.scan(data, sl.ends[:0])
+		stop := c.scan(data)
 		p.last = rerr != nil || stop
 		if rerr != nil && !errors.Is(rerr, io.EOF) && !stop {
 			p.err = fmt.Errorf("read %s: %w", name, rerr)
@@ -276,19 +268,17 @@ func (s *sched) cut(ctx context.Context, ur *unitRun, op opened, opts flowlog.Op
 // parseChunk parses a chunk's lines exactly as flowlog.Scanner parses them in the whole stream, into sink
 // (an interface call per record, where a func made of sink.Add would be two) with ps, a parser of p.format.
 func parseChunk(ctx context.Context, p *part, ps *flowlog.Parser, name string, sink Sink) (flowlog.Stats, error) {
-	first, lineNo, data, ends := p.first, p.line, p.data, p.ends
-	for n, at := 1, 0; at < len(data); n++ {
+	first, lineNo, data := p.first, p.line, p.data
+	for n := 1; len(data) > 0; n++ {
 		if n&0xffff == 0 && ctx.Err() != nil {
 			return ps.Stats, ctx.Err()
 		}
-		end := len(data)
-		if n <= len(ends) {
-			end = int(ends[n-1])
-		} else if i := bytes.IndexByte(data[at:], '\n'); i >= 0 {
-			end = at + i
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
 		}
-		line := data[at:end]
-		at = end + 1
 		lineNo++
 		if len(line) >= maxLine {
 			if err := ps.LineTooLong(line, lineNo); err != nil {

@@ -19,7 +19,7 @@ import (
 // the memory a run touches, and faults in, follows the workers, not the pool.
 type sched struct {
 	parts   chan *part
-	free    chan *slot // chunk slots freed: at most 2×workers+2 exist
+	free    chan []byte // chunk slots freed, with their buffer (nil until a reader needs one): at most 2×workers+2 exist
 	workers int
 	maps    *maps // the file chunks mapped and not yet released
 
@@ -48,7 +48,7 @@ type unitRun struct {
 }
 
 func newSched(units, workers int) *sched {
-	s := &sched{parts: make(chan *part), free: make(chan *slot, 2*workers+2), workers: workers,
+	s := &sched{parts: make(chan *part), free: make(chan []byte, 2*workers+2), workers: workers,
 		complete: make([]bool, units), wake: make(chan struct{}, 1), maps: newMaps()}
 	s.unmade = cap(s.free) // allocated on first use
 	return s
@@ -107,18 +107,11 @@ func (s *sched) send(ctx context.Context, p *part) bool {
 	}
 }
 
-// slot is what a chunk cut and not yet finished holds, kept for the next chunk: a buffer to read the chunk
-// into (nil until a reader needs one), and where its lines end.
-type slot struct {
-	buf  []byte
-	ends []int32
-}
-
-// getSlot returns a chunk slot: a free one if there is one, else a new one while fewer than the pool's size
-// exist, else the next one freed. Reusing first keeps the memory
+// getSlot returns a chunk slot with its buffer, nil if it has none yet: a free one if there is one, else a
+// new one while fewer than the pool's size exist, else the next one freed. Reusing first keeps the memory
 // touched (and the page faults of touching it the first time) near what the workers have in hand, not the
 // whole pool: a stream read by one worker uses 2 slots of its 4.
-func (s *sched) getSlot(ctx context.Context) (*slot, bool) {
+func (s *sched) getSlot(ctx context.Context) ([]byte, bool) {
 	select {
 	case b := <-s.free:
 		return b, true
@@ -131,7 +124,7 @@ func (s *sched) getSlot(ctx context.Context) (*slot, bool) {
 	}
 	s.mu.Unlock()
 	if fresh {
-		return &slot{}, true
+		return nil, true
 	}
 	select {
 	case b := <-s.free:
@@ -147,9 +140,9 @@ func (s *sched) release(p *part) {
 		s.maps.unmap(p.mem)
 		p.mem = nil
 	}
-	if p.slot != nil {
-		s.free <- p.slot
-		p.slot = nil
+	if p.slot {
+		p.slot = false
+		s.free <- p.buf
 	}
 }
 
