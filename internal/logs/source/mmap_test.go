@@ -306,3 +306,60 @@ func TestFileTruncatedWhileMapped(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCutFile cuts a 24 MB v5 file into chunks as Run does, without parsing (a worker only touches each
+// chunk's last byte), read with read(2) into the pool's buffers (every map fails: the fallback) or mapped, and
+// prints the CPU time of the process per GiB of text: the reader's own cost.
+//
+//	go test ./internal/logs/source -run '^$' -bench CutFile -benchtime 20x
+func BenchmarkCutFile(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "v5.log")
+	text := genText(b, gen.Config{Seed: 15, Records: 100_000, Format: flowlog.FormatOf(flowlog.FieldsOfVersion(5)...)}, true)
+	if err := os.WriteFile(path, text, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	for _, mode := range []string{"read", "mmap"} {
+		b.Run(mode, func(b *testing.B) {
+			if mode == "read" {
+				withMaps(b, func(*os.File, int64, int) ([]byte, func(), error) { return nil, nil, errors.New("read instead") })
+			}
+			b.SetBytes(int64(len(text)))
+			var cpu time.Duration
+			for b.Loop() {
+				c0 := processCPU()
+				s := newSched(1, 1)
+				u := File{path}
+				op, err := u.openText(context.Background())
+				if err != nil {
+					b.Fatal(err)
+				}
+				ur := &unitRun{i: 0, u: u, wrap: func(err error) error { return err }}
+				go func() {
+					s.cut(context.Background(), ur, op, flowlog.Options{})
+					close(s.parts)
+				}()
+				n := 0
+				for p := range s.parts {
+					if len(p.data) > 0 {
+						n += int(p.data[len(p.data)-1])
+					}
+					s.release(p)
+				}
+				if n == 0 {
+					b.Fatal("no chunks")
+				}
+				cpu += processCPU() - c0
+			}
+			b.ReportMetric(cpu.Seconds()/float64(b.N)*float64(1<<30)/float64(len(text)), "cpu-s/GiB")
+		})
+	}
+}
+
+// processCPU is the CPU time of the process so far, user and system.
+func processCPU() time.Duration {
+	var ru unix.Rusage
+	if err := unix.Getrusage(unix.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
