@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -43,9 +44,10 @@ type textUnit interface {
 }
 
 type opened struct {
-	text io.Reader
-	done func()
-	wrap func(error) error
+	text   io.Reader
+	mapped *mapFeed // instead of text: a plain file read through memory maps
+	done   func()
+	wrap   func(error) error
 }
 
 func (f File) openText(ctx context.Context) (opened, error) {
@@ -54,9 +56,15 @@ func (f File) openText(ctx context.Context) (opened, error) {
 		return opened{}, err
 	}
 	var magic [4]byte
-	if n, _ := fh.ReadAt(magic[:], 0); n == 4 && string(magic[:]) == "PAR1" {
+	n, _ := fh.ReadAt(magic[:], 0)
+	if n == 4 && string(magic[:]) == "PAR1" {
 		fh.Close()
 		return opened{}, nil
+	}
+	if n < 2 || magic[0] != 0x1f || magic[1] != 0x8b { // not gzip (decompressed's test)
+		if m := newMapFeed(ctx, fh, f.Path); m != nil {
+			return opened{mapped: m, done: func() { fh.Close() }}, nil
+		}
 	}
 	text, done, err := decompressed(ctx, fh, f.Path)
 	if err != nil {
@@ -98,7 +106,9 @@ type part struct {
 	last   bool   // the unit's last part
 	whole  bool   // read the unit with Unit.Read
 	data   []byte // the chunk's lines; the last line may lack its newline
-	buf    []byte // the pool buffer holding data, to return after parsing
+	slot   bool   // the part holds a pool slot (sched.getSlot), to return after parsing
+	buf    []byte // the slot's buffer (it may hold data), nil if it has none
+	mem    []byte // the memory map holding data, to unmap after parsing (mmap.go), nil if data is in buf
 	line   int64  // lines before the chunk
 	format *flowlog.Format
 	first  bool  // the stream's first line is yet to come: check for a header as flowlog.Scanner does
@@ -154,6 +164,50 @@ func (c *cutter) scan(data []byte) (stop bool) {
 	return false
 }
 
+// feed is where cut takes the bytes of a stream from: a reader, copied into the pool's buffers, or a file
+// mapped chunk by chunk (mmap.go). Both give the same chunks: cut decides where they end.
+type feed interface {
+	// next returns p's bytes: the rest of the previous chunk (the partial line at its end), then the
+	// stream's next bytes, up to chunkSize in all; when skip, first the rest of a line too long to keep is
+	// skipped. rerr is the error that ends the stream after them (io.EOF at its end), nil if more may follow.
+	next(p *part, skip bool) (data []byte, rerr error)
+	// keep ends the chunk after its first n bytes: the rest starts the next one.
+	keep(n int)
+}
+
+// readFeed reads a stream into the pool's buffers.
+type readFeed struct {
+	r     io.Reader
+	data  []byte // the chunk being cut
+	carry []byte // its partial line, copied out for the next chunk
+}
+
+func (f *readFeed) next(p *part, skip bool) ([]byte, error) {
+	if p.buf == nil {
+		p.buf = make([]byte, chunkSize)
+	}
+	buf := p.buf
+	n := copy(buf, f.carry)
+	var rerr error
+	for n < len(buf) && rerr == nil {
+		var k int
+		k, rerr = f.r.Read(buf[n:])
+		if skip && k > 0 {
+			if j := bytes.IndexByte(buf[n:n+k], '\n'); j < 0 {
+				k = 0
+			} else {
+				skip = false
+				k = copy(buf[n:], buf[n+j+1:n+k])
+			}
+		}
+		n += k
+	}
+	f.data = buf[:n]
+	return f.data, rerr
+}
+
+func (f *readFeed) keep(n int) { f.carry = append(f.carry[:0], f.data[n:]...) }
+
 // cut reads ur's text and sends its chunks to the workers, then closes the stream.
 func (s *sched) cut(ctx context.Context, ur *unitRun, op opened, opts flowlog.Options) {
 	defer op.done()
@@ -161,46 +215,45 @@ func (s *sched) cut(ctx context.Context, ur *unitRun, op opened, opts flowlog.Op
 	hopts := opts
 	hopts.Strict = false
 	c := cutter{first: opts.Format == nil, hp: flowlog.NewParser(name, opts.Format, hopts)}
-	var carry []byte
-	skip := false // discarding the rest of a line too long to keep
+	var f feed = &readFeed{r: op.text}
+	var p *part // the part being cut
+	if op.mapped != nil {
+		f = op.mapped
+		op.mapped.maps = s.maps
+		// Mapped memory faults if the file shrinks: the stream ends there with an error (see mmap.go).
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		defer func() {
+			if r := recover(); r != nil {
+				p.data, p.last, p.err = nil, true, s.maps.faultError(r, name)
+				s.send(ctx, p)
+			}
+		}()
+	}
+	skip := false // the next chunk starts with the rest of a line too long to keep
 	for chunk := 0; ; chunk++ {
 		if s.stopped(ur) {
 			s.send(ctx, &part{ur: ur, chunk: chunk, last: true})
 			return
 		}
-		buf, ok := s.getBuf(ctx)
+		buf, ok := s.getSlot(ctx)
 		if !ok {
 			return
 		}
-		n := copy(buf, carry)
-		var rerr error
-		for n < len(buf) && rerr == nil {
-			var k int
-			k, rerr = op.text.Read(buf[n:])
-			if skip && k > 0 {
-				if j := bytes.IndexByte(buf[n:n+k], '\n'); j < 0 {
-					k = 0
-				} else {
-					skip = false
-					k = copy(buf[n:], buf[n+j+1:n+k])
-				}
-			}
-			n += k
-		}
-		data := buf[:n]
-		carry = carry[:0]
+		p = &part{ur: ur, chunk: chunk, slot: true, buf: buf, line: c.lines, format: c.hp.Format(), first: c.first}
+		data, rerr := f.next(p, skip)
+		skip = false
 		if rerr == nil {
 			// Cut after the last newline; a partial line goes on to the next chunk, unless it is too long
 			// to be a record: it stays (the Scanner reports its start) and its rest is skipped.
 			cut := bytes.LastIndexByte(data, '\n') + 1
-			if tail := data[cut:]; len(tail) >= maxLine {
+			if len(data)-cut >= maxLine {
 				skip = true
 			} else {
-				carry = append(carry, tail...)
 				data = data[:cut]
 			}
 		}
-		p := &part{ur: ur, chunk: chunk, data: data, buf: buf, line: c.lines, format: c.hp.Format(), first: c.first}
+		f.keep(len(data))
+		p.data = data
 		stop := c.scan(data)
 		p.last = rerr != nil || stop
 		if rerr != nil && !errors.Is(rerr, io.EOF) && !stop {
@@ -213,9 +266,8 @@ func (s *sched) cut(ctx context.Context, ur *unitRun, op opened, opts flowlog.Op
 }
 
 // parseChunk parses a chunk's lines exactly as flowlog.Scanner parses them in the whole stream, into sink
-// (an interface call per record, where a func made of sink.Add would be two).
-func parseChunk(ctx context.Context, p *part, name string, opts flowlog.Options, sink Sink) (flowlog.Stats, error) {
-	ps := flowlog.NewParser(name, p.format, opts)
+// (an interface call per record, where a func made of sink.Add would be two) with ps, a parser of p.format.
+func parseChunk(ctx context.Context, p *part, ps *flowlog.Parser, name string, sink Sink) (flowlog.Stats, error) {
 	first, lineNo, data := p.first, p.line, p.data
 	for n := 1; len(data) > 0; n++ {
 		if n&0xffff == 0 && ctx.Err() != nil {

@@ -189,7 +189,7 @@ func TestMalformedAtChunkEdges(t *testing.T) {
 		if len(p.data) > 0 {
 			firsts = append(firsts, string(p.data[:bytes.IndexByte(p.data, '\n')]))
 		}
-		s.putBuf(p.buf)
+		s.release(p)
 	}
 	if len(firsts) < 10 {
 		t.Fatalf("%d chunks", len(firsts))

@@ -2,6 +2,7 @@ package source
 
 import (
 	"context"
+	"runtime/debug"
 	"sync"
 
 	"github.com/flowguard/flowguard/internal/logs/flowlog"
@@ -10,22 +11,24 @@ import (
 // sched hands the parts of the units to the workers (see chunk.go for how a stream is cut). Units are begun
 // in order, at most `workers` of them incomplete at a time, and unit i only once unit i−2×workers is
 // complete; a worker never waits for anything but a part, so that the parts of begun units always drain.
-// Chunks are cut into a pool of 2×workers+2 buffers, and a buffer is free again only when its part and every
-// earlier part of its unit are finished: at most that many chunks are cut and not yet finished in order.
+// Chunks are cut into a pool of 2×workers+2 slots (a buffer to read into, or the right to map a chunk of a
+// file, see mmap.go), and a slot is free again only when its part and every earlier part of its unit are
+// finished: at most that many chunks are cut and not yet finished in order.
 // Parts are handed over unbuffered: a cutter holds its next chunk until a worker takes it, so a stream read
 // in order keeps workers+1 buffers in use (the rest of the pool absorbs parts finished out of order), and
 // the memory a run touches, and faults in, follows the workers, not the pool.
 type sched struct {
 	parts   chan *part
-	free    chan []byte // chunk buffers freed: at most 2×workers+2 exist
+	free    chan []byte // chunk slots freed, with their buffer (nil until a reader needs one): at most 2×workers+2 exist
 	workers int
+	maps    *maps // the file chunks mapped and not yet released
 
 	mu       sync.Mutex
 	complete []bool
 	first    int // the first incomplete unit
 	active   int // units begun and not complete
 	wake     chan struct{}
-	unmade   int // buffers the pool may still allocate
+	unmade   int // slots the pool may still hand out for the first time
 }
 
 // unitRun is the state of one unit being read.
@@ -35,18 +38,18 @@ type unitRun struct {
 	wrap func(error) error // for the errors of reading its text (see textUnit)
 
 	// guarded by sched.mu
-	low      int            // the first part not finished
-	held     map[int][]byte // the buffers of parts finished after low, kept until low passes them
-	done     int            // parts finished
-	total    int            // parts in all, once the last one finished (0: not yet)
-	err      error          // the error of the first failed part
+	low      int           // the first part not finished
+	held     map[int]*part // parts finished after low, whose slots are kept until low passes them
+	done     int           // parts finished
+	total    int           // parts in all, once the last one finished (0: not yet)
+	err      error         // the error of the first failed part
 	errChunk int
 	stop     bool // a part failed: cut no more, parse no further part
 }
 
 func newSched(units, workers int) *sched {
 	s := &sched{parts: make(chan *part), free: make(chan []byte, 2*workers+2), workers: workers,
-		complete: make([]bool, units), wake: make(chan struct{}, 1)}
+		complete: make([]bool, units), wake: make(chan struct{}, 1), maps: newMaps()}
 	s.unmade = cap(s.free) // allocated on first use
 	return s
 }
@@ -83,7 +86,7 @@ func (s *sched) open(ctx context.Context, ur *unitRun, opts flowlog.Options) {
 	switch {
 	case err != nil:
 		s.send(ctx, &part{ur: ur, last: true, err: err})
-	case op.text == nil:
+	case op.text == nil && op.mapped == nil:
 		s.send(ctx, &part{ur: ur, whole: true, last: true})
 	default:
 		if op.wrap == nil {
@@ -99,16 +102,16 @@ func (s *sched) send(ctx context.Context, p *part) bool {
 	case s.parts <- p:
 		return true
 	case <-ctx.Done():
-		s.putBuf(p.buf)
+		s.release(p)
 		return false
 	}
 }
 
-// getBuf returns a chunk buffer: a free one if there is one, else a new one while fewer than the pool's size
-// exist, else the next one freed. Reusing first keeps the memory touched (and the page faults of touching it
-// the first time) near what the workers have in hand, not the whole pool: a stream read by one worker uses 2
-// buffers of its 4.
-func (s *sched) getBuf(ctx context.Context) ([]byte, bool) {
+// getSlot returns a chunk slot with its buffer, nil if it has none yet: a free one if there is one, else a
+// new one while fewer than the pool's size exist, else the next one freed. Reusing first keeps the memory
+// touched (and the page faults of touching it the first time) near what the workers have in hand, not the
+// whole pool: a stream read by one worker uses 2 slots of its 4.
+func (s *sched) getSlot(ctx context.Context) ([]byte, bool) {
 	select {
 	case b := <-s.free:
 		return b, true
@@ -121,7 +124,7 @@ func (s *sched) getBuf(ctx context.Context) ([]byte, bool) {
 	}
 	s.mu.Unlock()
 	if fresh {
-		return make([]byte, chunkSize), true
+		return nil, true
 	}
 	select {
 	case b := <-s.free:
@@ -131,9 +134,15 @@ func (s *sched) getBuf(ctx context.Context) ([]byte, bool) {
 	}
 }
 
-func (s *sched) putBuf(b []byte) {
-	if b != nil {
-		s.free <- b[:cap(b)]
+// release returns what part p holds: its mapped chunk, and its slot to the pool.
+func (s *sched) release(p *part) {
+	if p.mem != nil {
+		s.maps.unmap(p.mem)
+		p.mem = nil
+	}
+	if p.slot {
+		p.slot = false
+		s.free <- p.buf
 	}
 }
 
@@ -158,11 +167,27 @@ func (s *sched) read(ctx context.Context, p *part, opts flowlog.Options, sink Si
 	if skip {
 		return flowlog.Stats{}, nil
 	}
-	st, err := parseChunk(ctx, p, p.ur.u.Name(), opts, sink)
+	st, err := s.parse(ctx, p, opts, sink)
 	if err != nil && err != ctx.Err() {
 		err = p.ur.wrap(err)
 	}
 	return st, err
+}
+
+// parse parses chunk p into sink. A mapped chunk faults if its file shrank since it was mapped: that ends
+// the unit with an error, not the process.
+func (s *sched) parse(ctx context.Context, p *part, opts flowlog.Options, sink Sink) (st flowlog.Stats, err error) {
+	name := p.ur.u.Name()
+	ps := flowlog.NewParser(name, p.format, opts)
+	if p.mem != nil {
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		defer func() {
+			if r := recover(); r != nil {
+				st, err = ps.Stats, s.maps.faultError(r, name)
+			}
+		}()
+	}
+	return parseChunk(ctx, p, ps, name, sink)
 }
 
 // finished records that part p was read (err: how that went). complete reports whether that was the unit's
@@ -172,24 +197,24 @@ func (s *sched) finished(p *part, err error) (complete bool, uerr error) {
 	defer s.mu.Unlock()
 	ur := p.ur
 	ur.done++
-	// A chunk's buffer goes back to the pool only once every earlier part of its unit is finished too: the
+	// A chunk's slot goes back to the pool only once every earlier part of its unit is finished too: the
 	// pool then also bounds the parts finished out of order, whose per-part results the sink holds until
 	// it can merge them in order.
 	if p.chunk == ur.low {
-		s.putBuf(p.buf)
+		s.release(p)
 		for ur.low++; ur.held != nil; ur.low++ {
-			b, ok := ur.held[ur.low]
+			h, ok := ur.held[ur.low]
 			if !ok {
 				break
 			}
 			delete(ur.held, ur.low)
-			s.putBuf(b)
+			s.release(h)
 		}
 	} else {
 		if ur.held == nil {
-			ur.held = map[int][]byte{}
+			ur.held = map[int]*part{}
 		}
-		ur.held[p.chunk] = p.buf
+		ur.held[p.chunk] = p
 	}
 	if err != nil && (ur.err == nil || p.chunk < ur.errChunk) {
 		ur.err, ur.errChunk, ur.stop = err, p.chunk, true

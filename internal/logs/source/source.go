@@ -239,6 +239,7 @@ func run(ctx context.Context, units []Unit, workers int, opts flowlog.Options, n
 		return nil
 	})
 	err := g.Wait()
+	s.maps.unmapAll()
 	// Samples and failures come from parallel workers: order them so reports are stable.
 	slices.SortFunc(total.Samples, func(a, b flowlog.Malformed) int {
 		if c := strings.Compare(a.Name, b.Name); c != 0 {
