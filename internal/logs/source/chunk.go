@@ -19,19 +19,20 @@ import (
 // One text stream (a file or S3 object, plain or gzip) is read by one goroutine, which cuts the decompressed
 // bytes into chunks at line boundaries; any worker parses any chunk. The chunk size is fixed, whatever the
 // number of workers: where a stream is cut, and so every per-chunk result merged in (unit, chunk) order,
-// depends on the input only. 4 MiB: at least twice flowlog.Scanner's 1 MiB line limit, so that a chunk always
-// holds the longest line that is not malformed plus as much again; about 40,000 records (≈20 ms of parsing),
-// which keeps the fixed cost of a chunk — a parser, and above all handing over and merging its top-k tables,
-// up to 4 × 16,384 keys whose merge misses the cache — near 10% of its parse at 1 core (≈20% at 2 MiB, ≈5% at
-// 8 MiB, measured), and leaves the workers at most ~20 ms of uneven work at the end of a stream. (8 MiB halves
-// the merges, but reading 64 MiB it faults in 8 MiB more of buffers: no clear gain, measured, and more memory.)
-// Memory: Run holds at most 2×workers+2 chunk buffers (24 MiB for 2 workers, 72 MiB for 8), and makes only
-// those it needs (workers+1 for a stream read in order), plus a carried partial line per open stream (see
-// sched).
+// depends on the input only. 8 MiB: at least twice flowlog.Scanner's 1 MiB line limit, so that a chunk always
+// holds the longest line that is not malformed plus as much again; 35,000 (v5) to 80,000 (v2) records, ≈40 ms
+// of parsing. A chunk's fixed cost is above all handing over and merging its top-k tables (up to 4 × 16,384
+// keys whose merge misses the cache): it is paid per chunk, so long-line formats pay it per fewer records.
+// 8 MiB against 4 MiB, measured over 1 GiB of v3 and v5 on 2 workers: +10% records per CPU-second (merges
+// halved), unchanged on 64 MiB and on one gzip file; it leaves the workers at most ~40 ms of uneven work at
+// the end of a stream. Memory: a plain local file is mapped chunk by chunk (mmap.go), so chunks cost no heap;
+// any other stream is read into at most 2×workers+2 chunk buffers (48 MiB for 2 workers, 144 MiB for 8), of
+// which Run makes only those it needs (workers+1 for a stream read in order), plus a carried partial line per
+// open stream (see sched).
 //
 // (Variables only so that tests can cut small inputs into many chunks.)
 var (
-	chunkSize = 4 << 20
+	chunkSize = 8 << 20
 	maxLine   = 1 << 20 // flowlog.Scanner's buffer: a line this long or longer is malformed ("line too long")
 )
 
