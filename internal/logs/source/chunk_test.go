@@ -205,19 +205,30 @@ func TestMalformedAtChunkEdges(t *testing.T) {
 	}
 }
 
-// Lines too long to be records, at the real sizes: inside a chunk, longer than a chunk, and last.
-func TestLongLines(t *testing.T) {
-	text := genText(t, gen.Config{Seed: 4, Records: 30000}, true)
-	at := func(f float64) int {
-		return bytes.IndexByte(text[int(f*float64(len(text))):], '\n') + int(f*float64(len(text))) + 1
-	}
+// withLongLines is text with lines too long to be records, at the real sizes, put at the line ends after the
+// fractions first and second of it: one over the limit inside a chunk, then one longer than a chunk followed
+// by one just under the limit.
+func withLongLines(text []byte, first, second float64) *bytes.Buffer {
+	a, b2 := lineEndAfter(text, first), lineEndAfter(text, second)
 	var b bytes.Buffer
-	b.Write(text[:at(0.33)])
+	b.Write(text[:a])
 	b.WriteString(strings.Repeat("x", maxLine+maxLine/2) + "\n")
-	b.Write(text[at(0.33):at(0.5)])
+	b.Write(text[a:b2])
 	b.WriteString(strings.Repeat("y", 3*chunkSize) + "\n")
 	b.WriteString(strings.Repeat("z", maxLine-1) + "\n")
-	b.Write(text[at(0.5):])
+	b.Write(text[b2:])
+	return &b
+}
+
+// lineEndAfter is the index just past the first newline after the fraction f of text.
+func lineEndAfter(text []byte, f float64) int {
+	i := int(f * float64(len(text)))
+	return bytes.IndexByte(text[i:], '\n') + i + 1
+}
+
+// Lines too long to be records, at the real sizes: inside a chunk, longer than a chunk, and last.
+func TestLongLines(t *testing.T) {
+	b := withLongLines(genText(t, gen.Config{Seed: 4, Records: 30000}, true), 0.33, 0.5)
 	b.WriteString(strings.Repeat("w", maxLine))
 	for _, strict := range []bool{false, true} {
 		st, _ := sameAsWhole(t, fmt.Sprintf("long lines, strict %v", strict), b.Bytes(), flowlog.Options{Strict: strict})

@@ -82,16 +82,7 @@ func sameParts(t testing.TB, what string, data []byte, opts flowlog.Options) {
 func mappedCases(t testing.TB) map[string][]byte {
 	v2 := genText(t, gen.Config{Seed: 11, Records: 2000}, true)
 	v5 := genText(t, gen.Config{Seed: 12, Records: 300, Format: flowlog.FormatOf(flowlog.FieldsOfVersion(5)...)}, true)
-	at := func(f float64) int {
-		return bytes.IndexByte(v2[int(f*float64(len(v2))):], '\n') + int(f*float64(len(v2))) + 1
-	}
-	var long bytes.Buffer
-	long.Write(v2[:at(0.3)])
-	long.WriteString(strings.Repeat("x", maxLine+maxLine/2) + "\n")
-	long.Write(v2[at(0.3):at(0.5)])
-	long.WriteString(strings.Repeat("y", 3*chunkSize) + "\n")
-	long.WriteString(strings.Repeat("z", maxLine-1) + "\n")
-	long.Write(v2[at(0.5):])
+	long := withLongLines(v2, 0.3, 0.5)
 	cases := map[string][]byte{
 		"v2":               v2,
 		"format change":    append(append([]byte{}, v2...), v5...),
@@ -99,7 +90,7 @@ func mappedCases(t testing.TB) map[string][]byte {
 		"no last newline":  bytes.TrimRight(v2, "\n"),
 		"long lines":       long.Bytes(),
 		"long last line":   append(append([]byte{}, v2...), strings.Repeat("w", 2*chunkSize+5)...),
-		"long line at end": append(append([]byte{}, v2[:at(0.1)]...), strings.Repeat("w", maxLine)...),
+		"long line at end": append(append([]byte{}, v2[:lineEndAfter(v2, 0.1)]...), strings.Repeat("w", maxLine)...),
 		"one byte":         []byte("x"),
 		"one line":         []byte("version srcaddr\n"),
 		"empty":            nil,
