@@ -62,8 +62,8 @@ func (f File) openText(ctx context.Context) (opened, error) {
 		fh.Close()
 		return opened{}, nil
 	}
-	if n < 2 || magic[0] != 0x1f || magic[1] != 0x8b { // not gzip (decompressed's test)
-		if m := newMapFeed(ctx, fh, f.Path); m != nil {
+	if !isGzip(magic[:n]) {
+		if m := newMapFeed(ctx, fh); m != nil {
 			return opened{mapped: m, done: func() { fh.Close() }}, nil
 		}
 	}

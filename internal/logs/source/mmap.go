@@ -34,14 +34,13 @@ type mapFeed struct {
 	counted int64 // the bytes up to there are counted in the progress
 	cnt     *counters
 	maps    *maps
-	data    []byte
 	read    *readFeed // after a map failed: the rest of the file, read from sec
 	sec     *io.SectionReader
 }
 
 // newMapFeed returns a feed of fh's chunks through memory maps, or nil where fh cannot be mapped (not a
 // regular file, empty, or no memory maps on this system): Run then reads it.
-func newMapFeed(ctx context.Context, fh *os.File, name string) *mapFeed {
+func newMapFeed(ctx context.Context, fh *os.File) *mapFeed {
 	if !canMap {
 		return nil
 	}
@@ -66,7 +65,7 @@ func (f *mapFeed) next(p *part, skip bool) ([]byte, error) {
 	if n < int64(chunkSize) {
 		rerr = io.EOF
 	}
-	f.data = make([]byte, 0) // what read gives at the end: no bytes, not nil
+	data := make([]byte, 0) // what read gives at the end: no bytes, not nil
 	if n > 0 {
 		off := f.pos &^ int64(os.Getpagesize()-1)
 		mem, err := f.maps.mapFile(f.f, off, int(f.pos+n-off))
@@ -74,10 +73,10 @@ func (f *mapFeed) next(p *part, skip bool) ([]byte, error) {
 			f.fallBack()
 			return f.readNext(p, skip)
 		}
-		p.mem, f.data = mem, mem[f.pos-off:]
+		p.mem, data = mem, mem[f.pos-off:]
 	}
 	f.count(f.pos + n)
-	return f.data, rerr
+	return data, rerr
 }
 
 func (f *mapFeed) keep(n int) {

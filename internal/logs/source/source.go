@@ -258,7 +258,7 @@ func decompressed(ctx context.Context, r io.Reader, name string) (text io.Reader
 		r = countingReader{r, c}
 	}
 	br := bufio.NewReaderSize(r, 256<<10)
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+	if magic, _ := br.Peek(2); isGzip(magic) {
 		zr, err := inflate.NewReader(br)
 		if err != nil {
 			return nil, nil, fmt.Errorf("read %s: %w", name, err)
@@ -267,6 +267,9 @@ func decompressed(ctx context.Context, r io.Reader, name string) (text io.Reader
 	}
 	return br, func() {}, nil
 }
+
+// isGzip reports whether a stream that starts with magic (its first bytes, or all of it if shorter) is gzip.
+func isGzip(magic []byte) bool { return len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b }
 
 // ReadStream reads text or gzip text (detected by its magic bytes) from r. (Run does not call it for the
 // units of this package: it cuts their text into chunks for all workers, see chunk.go.)
