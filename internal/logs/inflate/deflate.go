@@ -324,12 +324,8 @@ func (z *decoder) dynamicTables() error {
 // stored copies a stored block's bytes from the input.
 func (z *decoder) stored() error {
 	for z.storedLeft > 0 && z.op < outLimit {
-		if z.pos == z.end {
-			if z.srcErr != nil {
-				return noEOF(z.srcErr)
-			}
-			z.fill()
-			continue
+		if err := z.buffered(); err != nil {
+			return noEOF(err)
 		}
 		n := copy(z.buf[z.op:min(z.op+z.storedLeft, outLimit)], z.in[z.pos:z.end])
 		z.op += n
@@ -510,6 +506,14 @@ func (z *decoder) slide() {
 	z.wstart -= shift
 }
 
+// more decodes more output, first sliding the window down when the buffer is full.
+func (z *decoder) more() {
+	if z.op >= outLimit {
+		z.slide()
+	}
+	z.decode()
+}
+
 func (z *decoder) Read(p []byte) (int, error) {
 	if z.closed {
 		return 0, errClosed
@@ -518,10 +522,7 @@ func (z *decoder) Read(p []byte) (int, error) {
 		if z.err != nil || len(p) == 0 {
 			return 0, z.err
 		}
-		if z.op >= outLimit {
-			z.slide()
-		}
-		z.decode()
+		z.more()
 	}
 	n := copy(p, z.buf[z.rp:z.op])
 	z.rp += n
@@ -547,10 +548,7 @@ func (z *decoder) WriteTo(w io.Writer) (int64, error) {
 		if z.err != nil {
 			return total, z.err
 		}
-		if z.op >= outLimit {
-			z.slide()
-		}
-		z.decode()
+		z.more()
 	}
 	return total, errClosed
 }

@@ -50,14 +50,22 @@ func (z *framer) fill() {
 	}
 }
 
-func (z *framer) readByte() (byte, error) {
+// buffered makes sure some input is buffered, reading more if none is; else it returns the source's error.
+func (z *framer) buffered() error {
 	if z.pos == z.end {
 		if z.srcErr == nil {
 			z.fill()
 		}
 		if z.pos == z.end {
-			return 0, z.srcErr
+			return z.srcErr
 		}
+	}
+	return nil
+}
+
+func (z *framer) readByte() (byte, error) {
+	if err := z.buffered(); err != nil {
+		return 0, err
 	}
 	b := z.in[z.pos]
 	z.pos++
@@ -83,13 +91,8 @@ func (z *framer) readFull(b []byte) error {
 // skip reads n bytes into the header digest.
 func (z *framer) skip(n int, digest *uint32) error {
 	for n > 0 {
-		if z.pos == z.end {
-			if z.srcErr == nil {
-				z.fill()
-			}
-			if z.pos == z.end {
-				return z.srcErr
-			}
+		if err := z.buffered(); err != nil {
+			return err
 		}
 		k := min(n, z.end-z.pos)
 		*digest = crc32.Update(*digest, crc32.IEEETable, z.in[z.pos:z.pos+k])
