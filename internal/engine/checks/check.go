@@ -320,14 +320,8 @@ func quotedFieldCollections(texts []string) []inventory.Collection {
 	var out []inventory.Collection
 	for _, tn := range graph.Default.TypeNames() {
 		for _, f := range graph.Default.Type(tn).Fields {
-			if f.Collection == "" {
-				continue
-			}
-			for _, x := range texts {
-				if strings.Contains(x, `"`+f.Name+`"`) || strings.Contains(x, "`"+f.Name+"`") {
-					out = append(out, f.Collection)
-					break
-				}
+			if f.Collection != "" && quoted(texts, f.Name) {
+				out = append(out, f.Collection)
 			}
 		}
 	}
@@ -340,15 +334,22 @@ func quotedRelationTargets(texts []string) []inventory.Collection {
 	for _, tn := range graph.Default.TypeNames() {
 		t := graph.Default.Type(tn)
 		for _, rn := range t.RelationNames() {
-			for _, x := range texts {
-				if strings.Contains(x, `"`+rn+`"`) || strings.Contains(x, "`"+rn+"`") {
-					out = append(out, t.Relation(rn).Target.Collection)
-					break
-				}
+			if quoted(texts, rn) {
+				out = append(out, t.Relation(rn).Target.Collection)
 			}
 		}
 	}
 	return out
+}
+
+// quoted reports whether name is quoted ("name" or `name`) in one of texts: a template argument.
+func quoted(texts []string, name string) bool {
+	for _, x := range texts {
+		if strings.Contains(x, `"`+name+`"`) || strings.Contains(x, "`"+name+"`") {
+			return true
+		}
+	}
+	return false
 }
 
 // Network lists the on-demand network collections (security groups, network ACLs, …) the check reads: the
