@@ -8,7 +8,7 @@ func init() { classifyImpl = classifyFor(cpu.X86.HasAVX2, cpu.X86.HasBMI2) }
 var classifyVec = cpu.X86.HasAVX2 && cpu.X86.HasBMI2
 
 // classifyVecAsm is the vector classify without the length check (the caller's: len(line) <= maskWords×64),
-// for parseLine's direct call: the call through classifyImpl and classifyAVX2 cost a sixth of classify.
+// for Parse's direct call: the call through classifyImpl and classifyAVX2 cost a sixth of classify.
 func classifyVecAsm(m *lineMasks, line []byte) { classifyAVX2Asm(m, line) }
 
 // classifyFor is the classify for a processor with (or without) AVX2 and BMI2: the vector one needs both.
