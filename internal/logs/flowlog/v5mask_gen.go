@@ -23,7 +23,8 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	c, base := sp[0], 0 // the space bits not taken yet: those of the word at bit base
 	s, e, k := 0, 0, 0  // the column's start, end and length
 	var x uint64
-	var ea int // the end of the first column of a pair of addresses
+	var ea int                            // the end of the first column of a pair of addresses
+	t6, tx := uint64(0), uint64(' '*ones) // the first time's first six digits, and their bytes (masked64)
 	// One block per column, from its kind's template in internal/v5gen (string, int32, int64, time, address,
 	// action, log-status): edit the template and run go generate, never the blocks.
 	// Version
@@ -254,14 +255,14 @@ SrcAddrRead:
 	c &= c - 1
 	k, x = e-s, ld(p, s)
 	if k == 10 {
-		// Every time from 2001 to 2286: the first eight digits and two from a second load (no MaxTime check:
-		// it has 12 digits).
-		v, hi := digitsOf(x, 8)
-		w, lo := digitsOf4(uint32(ld(p, s+8)), 2)
+		// Every time from 2001 to 2286 (no MaxTime check: it has 12 digits).
+		v, hi := digitsOf(x, 6)
+		w, lo := digitsOf4(uint32(ld(p, s+6)), 4)
 		if !hi || !lo {
 			return 0, false
 		}
-		r.Start = int64(v*100 + uint64(w))
+		r.Start = int64(v*10000 + uint64(w))
+		t6, tx = v, x
 	} else if uint(k-1) < 8 {
 		if v, digits := digitsOf(x, k); digits {
 			r.Start = int64(v)
@@ -290,15 +291,21 @@ SrcAddrRead:
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 	k, x = e-s, ld(p, s)
-	if k == 10 {
-		// Every time from 2001 to 2286: the first eight digits and two from a second load (no MaxTime check:
-		// it has 12 digits).
-		v, hi := digitsOf(x, 8)
-		w, lo := digitsOf4(uint32(ld(p, s+8)), 2)
+	if k == 10 && (x^tx)<<16 == 0 {
+		// The first time's six digits (tx holds a space unless it had ten digits), then four.
+		w, lo := digitsOf4(uint32(ld(p, s+6)), 4)
+		if !lo {
+			return 0, false
+		}
+		r.End = int64(t6*10000 + uint64(w))
+	} else if k == 10 {
+		// Every time from 2001 to 2286 (no MaxTime check: it has 12 digits).
+		v, hi := digitsOf(x, 6)
+		w, lo := digitsOf4(uint32(ld(p, s+6)), 4)
 		if !hi || !lo {
 			return 0, false
 		}
-		r.End = int64(v*100 + uint64(w))
+		r.End = int64(v*10000 + uint64(w))
 	} else if uint(k-1) < 8 {
 		if v, digits := digitsOf(x, k); digits {
 			r.End = int64(v)

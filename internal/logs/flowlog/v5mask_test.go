@@ -133,6 +133,24 @@ func TestParseMaskedEdits(t *testing.T) {
 	}
 }
 
+// TestParseMaskedTimes: start and end in every combination of ten digits (the end sharing the start's first
+// six or not, a bad byte in its last four or in its first six), other lengths, "-" and near misses: the end
+// read from the start's first six digits must be exactly what the reference reads.
+func TestParseMaskedTimes(t *testing.T) {
+	starts := []string{"1767225600", "1767229999", "-", "176722560", "17672256000", "1767a25600", "176722560a", "0000000000", "9999999999"}
+	ends := []string{"1767225639", "1767229999", "1767230000", "1767225600", "176722563x", "17672256:9", "1767-25639",
+		"17672 5639", "1767 25639", "-", "176722563", "17672256390", "176722", "0000009999", "9999999999", "1767a25600"}
+	f := strings.Split(v5Line, " ")
+	for _, st := range starts {
+		for _, en := range ends {
+			f[10], f[11] = st, en
+			for i, n := range []int{14, 21, 25, 29} { // the columns of versions 2 to 5: maskedFormats[i]
+				checkMasked(t, maskedFormats[i], strings.Join(f[:n], " "))
+			}
+		}
+	}
+}
+
 // TestParseMaskedReads checks that the masked path itself reads the common shapes (not only that the results
 // agree, which the general path would also give): a v5 line, with "-" in every column, at 512 bytes.
 func TestParseMaskedReads(t *testing.T) {

@@ -29,6 +29,7 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	s, e, k := 0, 0, 0  // the column's start, end and length
 	var x uint64
 	var ea int          // the end of the first column of a pair of addresses
+	t6, tx := uint64(0), uint64(' '*ones) // the first time's first six digits, and their bytes (masked64)
 	// One block per column, from its kind's template in internal/v5gen (string, int32, int64, time, address,
 	// action, log-status): edit the template and run go generate, never the blocks.
 `,
@@ -155,18 +156,32 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 }
 
 // masked64 is the Int64 and Time template of parseV5Masked: Time first tries ten digits, and adds the MaxTime
-// check.
+// check. A time of ten digits is read as six and four; the first time keeps its six (t6, their bytes in tx)
+// for the next one, which usually starts with the same six (a record spans minutes, not hours) and then
+// reads only its last four.
 const masked64 = `	k, x = e-s, ld(p, s)
 {{- if .IsTime}}
+{{- if not .FirstTime}}
+	if k == 10 && (x^tx)<<16 == 0 {
+		// The first time's six digits (tx holds a space unless it had ten digits), then four.
+		w, lo := digitsOf4(uint32(ld(p, s+6)), 4)
+		if !lo {
+			return 0, false
+		}
+		r.{{.Name}} = int64(t6*10000 + uint64(w))
+	} else
+{{- end}}
 	if k == 10 {
-		// Every time from 2001 to 2286: the first eight digits and two from a second load (no MaxTime check:
-		// it has 12 digits).
-		v, hi := digitsOf(x, 8)
-		w, lo := digitsOf4(uint32(ld(p, s+8)), 2)
+		// Every time from 2001 to 2286 (no MaxTime check: it has 12 digits).
+		v, hi := digitsOf(x, 6)
+		w, lo := digitsOf4(uint32(ld(p, s+6)), 4)
 		if !hi || !lo {
 			return 0, false
 		}
-		r.{{.Name}} = int64(v*100 + uint64(w))
+		r.{{.Name}} = int64(v*10000 + uint64(w))
+{{- if .FirstTime}}
+		t6, tx = v, x
+{{- end}}
 	} else if uint(k-1) < 8 {
 {{- else}}
 	if uint(k-1) < 8 {
