@@ -451,7 +451,17 @@ SrcAddrRead:
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
-	// PktSrcAddr and PktDstAddr in one ipv4PairVec call (ea is PktSrcAddr's end, e PktDstAddr's); on
+	// PktSrcAddr and PktDstAddr: usually the text of SrcAddr and DstAddr again (a
+	// packet's addresses are the flow's unless it passed a NAT or a load balancer): then their values. That
+	// text starts after InterfaceID's span; it is the same if its bytes are this pair's, each
+	// address with the space after it (the second's is checked on its own: this pair may end the line).
+	if k, k1 := ea-s, e-ea-1; uint(k-1) < 15 && uint(k1-1) < 15 {
+		if q := int(r.raw[InterfaceID].end) + 1; sameText(p, s, q, k+1) && sameText(p, ea+1, q+k+1, k1) && ld(p, q+k+1+k1)&0xFF == ' ' {
+			r.PktSrcAddr, r.PktDstAddr = r.SrcAddr, r.DstAddr
+			s = e + 1
+			goto PktSrcAddrRead
+		}
+	} // PktSrcAddr and PktDstAddr in one ipv4PairVec call (ea is PktSrcAddr's end, e PktDstAddr's); on
 	// anything else ("-", IPv6, not an address), each on its own. (A goto, not a flag: a flag's value merged
 	// from the call and the other paths went through the stack.)
 	if k, k1 := ea-s, e-ea-1; ipv4Vec && uint(k-7) <= 15-7 && uint(k1-7) <= 15-7 {

@@ -128,7 +128,19 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	},
 	pairMid: `	ea = e
 `,
-	pair: `	// {{.A.Name}} and {{.B.Name}} in one ipv4PairVec call (ea is {{.A.Name}}'s end, e {{.B.Name}}'s); on
+	pair: `
+{{- if .First}}	// {{.A.Name}} and {{.B.Name}}: usually the text of {{(index .First 1).Name}} and {{(index .First 2).Name}} again (a
+	// packet's addresses are the flow's unless it passed a NAT or a load balancer): then their values. That
+	// text starts after {{(index .First 0).Name}}'s span; it is the same if its bytes are this pair's, each
+	// address with the space after it (the second's is checked on its own: this pair may end the line).
+	if k, k1 := ea-s, e-ea-1; uint(k-1) < 15 && uint(k1-1) < 15 {
+		if q := int(r.raw[{{(index .First 0).Name}}].end) + 1; sameText(p, s, q, k+1) && sameText(p, ea+1, q+k+1, k1) && ld(p, q+k+1+k1)&0xFF == ' ' {
+			r.{{.A.Name}}, r.{{.B.Name}} = r.{{(index .First 1).Name}}, r.{{(index .First 2).Name}}
+			s = e + 1
+			goto {{.A.Name}}Read
+		}
+	}
+{{- end}}	// {{.A.Name}} and {{.B.Name}} in one ipv4PairVec call (ea is {{.A.Name}}'s end, e {{.B.Name}}'s); on
 	// anything else ("-", IPv6, not an address), each on its own. (A goto, not a flag: a flag's value merged
 	// from the call and the other paths went through the stack.)
 	if k, k1 := ea-s, e-ea-1; ipv4Vec && uint(k-7) <= 15-7 && uint(k1-7) <= 15-7 {

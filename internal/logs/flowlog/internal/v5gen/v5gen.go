@@ -87,6 +87,7 @@ type parser struct {
 	tail   string
 	// pair, if not empty, reads two adjacent Addr columns together: it comes after both columns' column text
 	// ({{.A}} and {{.B}} are the columns; {{.Single}} the Addr template, to run for each on its own).
+	// (.First: for a later pair, the column before the first pair and the first pair's two, else nil).
 	pair    string
 	pairMid string // between the two columns' column text
 }
@@ -116,6 +117,7 @@ func (p *parser) generate() ([]byte, error) {
 	if err := run("head", p.head, Columns); err != nil {
 		return nil, err
 	}
+	var first []Column // the first pair of Addr columns, once read
 	for i := 0; i < len(Columns); i++ {
 		c := Columns[i]
 		if err := run("column", p.column, c); err != nil {
@@ -146,11 +148,20 @@ func (p *parser) generate() ([]byte, error) {
 			if err != nil {
 				return nil, err
 			}
+			// First is, when this is a later pair, the column before the first pair and the first pair's two
+			// (for the template: the text of the packet's addresses is usually the flow's).
 			if err := run("pair", p.pair, struct {
 				A, B             Column
 				SingleA, SingleB string
-			}{c, d, sa, sb}); err != nil {
+				First            []Column
+			}{c, d, sa, sb, first}); err != nil {
 				return nil, err
+			}
+			if first == nil {
+				if i == 0 || Columns[i-1].Kind != String {
+					return nil, fmt.Errorf("%s: the first pair of addresses must follow a String column (its span says where the pair starts)", p.file)
+				}
+				first = []Column{Columns[i-1], c, d}
 			}
 			i++
 			c = d
