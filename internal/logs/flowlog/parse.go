@@ -157,15 +157,15 @@ func (p *Parser) Parse(line []byte, lineNo int64) (*Record, error) {
 	if f := r.format; f.v5 == 0 || !ms.on || len(line) > maskWords*64 {
 		err = r.parseColumns(line, 0, 0, f.v5 > 0)
 	} else {
-		if classifyVec {
-			classifyVecAsm(&ms.m, line)
-		} else {
-			ms.m.classify(line)
-		}
 		ptr := unsafe.Pointer(unsafe.SliceData(line))
 		if cap(line)-len(line) < maskedPad {
 			copy(ms.pad[:], line)
 			ptr = unsafe.Pointer(&ms.pad)
+		}
+		if classifyVec {
+			classifyVecAsm(&ms.m, line, ptr)
+		} else {
+			ms.m.classify(line)
 		}
 		// The usual line has the VPC columns only, read whole (j is then past its end).
 		if j, ok := r.parseV5Masked(&ms.m, ptr, f.v5); !ok || j <= len(line) || f.v5 < len(f.plan) {

@@ -86,6 +86,13 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
+	// SrcAddr and DstAddr: read by the vector classify (m.pair), unless one is not an address or they
+	// end past the first mask word.
+	if m.pair.ok {
+		r.SrcAddr, r.DstAddr = addrOf4(m.pair.a0), addrOf4(m.pair.a1)
+		s = e + 1
+		goto SrcAddrRead
+	}
 	// SrcAddr and DstAddr in one ipv4PairVec call (ea is SrcAddr's end, e DstAddr's); on
 	// anything else ("-", IPv6, not an address), each on its own. (A goto, not a flag: a flag's value merged
 	// from the call and the other paths went through the stack.)

@@ -140,7 +140,14 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 			goto {{.A.Name}}Read
 		}
 	}
-{{- end}}	// {{.A.Name}} and {{.B.Name}} in one ipv4PairVec call (ea is {{.A.Name}}'s end, e {{.B.Name}}'s); on
+{{- else}}	// {{.A.Name}} and {{.B.Name}}: read by the vector classify (m.pair), unless one is not an address or they
+	// end past the first mask word.
+	if m.pair.ok {
+		r.{{.A.Name}}, r.{{.B.Name}} = addrOf4(m.pair.a0), addrOf4(m.pair.a1)
+		s = e + 1
+		goto {{.A.Name}}Read
+	}
+{{end}}	// {{.A.Name}} and {{.B.Name}} in one ipv4PairVec call (ea is {{.A.Name}}'s end, e {{.B.Name}}'s); on
 	// anything else ("-", IPv6, not an address), each on its own. (A goto, not a flag: a flag's value merged
 	// from the call and the other paths went through the stack.)
 	if k, k1 := ea-s, e-ea-1; ipv4Vec && uint(k-7) <= 15-7 && uint(k1-7) <= 15-7 {

@@ -158,8 +158,8 @@ func (p *parser) generate() ([]byte, error) {
 				return nil, err
 			}
 			if first == nil {
-				if i == 0 || Columns[i-1].Kind != String {
-					return nil, fmt.Errorf("%s: the first pair of addresses must follow a String column (its span says where the pair starts)", p.file)
+				if i != 3 || Columns[i-1].Kind != String {
+					return nil, fmt.Errorf("%s: the first pair of addresses must be columns 3 and 4 (the classify's m.pair), after a String column (its span says where the pair starts)", p.file)
 				}
 				first = []Column{Columns[i-1], c, d}
 			}
