@@ -12,6 +12,13 @@ const maskWords = 8
 // set bit in it, so the masked parser's search for the next set bit needs no bound.
 type lineMasks struct {
 	sp [maskWords + 1]uint64
+	// pair is columns 3 and 4 (srcaddr and dstaddr in the VPC formats) read as IPv4 addresses by the vector
+	// classify when it is given the line's padded bytes (classifyVecAsm) and both are addresses that end in
+	// the first mask word; zero otherwise. It saves parseV5Masked a call.
+	pair struct {
+		a0, a1 uint32
+		ok     bool
+	}
 }
 
 // classify fills m for line, which is at most maskWords×64 bytes long.
@@ -23,6 +30,7 @@ var classifyImpl = classifyGeneric
 // classifyGeneric is the portable classify: eight bytes per step (SWAR), each mask word built in registers
 // and stored once; the last partial eight bytes in one load that ends at the line's end.
 func classifyGeneric(m *lineMasks, line []byte) {
+	m.pair = lineMasks{}.pair
 	n := len(line)
 	if n > maskWords*64 {
 		panic("flowlog: classify: line too long")

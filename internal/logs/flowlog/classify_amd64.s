@@ -1,13 +1,14 @@
 #include "textflag.h"
+#include "ipv4span_amd64.h"
 
 // Eight ' ' bytes, for VPBROADCASTQ.
 DATA classifySpaces<>+0(SB)/8, $0x2020202020202020
 GLOBL classifySpaces<>(SB), RODATA|NOPTR, $8
 
-// func classifyAVX2Asm(m *lineMasks, line []byte)
+// func classifyAVX2Asm(m *lineMasks, line []byte, p unsafe.Pointer)
 //
-// Layout of lineMasks: the sp words at 0(m), nine of them (the ninth is always all ones). len(line) <= 512
-// (checked by the caller).
+// Layout of lineMasks: the sp words at 0(m), nine of them (the ninth is always all ones), then pair: a0 at
+// 72(m), a1 at 76(m), ok at 80(m) (TestLineMasksLayout). len(line) <= 512 (checked by the caller).
 //
 // Per 32 bytes x: space = VPCMPEQB(x, ' '); VPMOVMSKB turns it into 32 bits; two make a mask word.
 //
@@ -18,7 +19,7 @@ GLOBL classifySpaces<>(SB), RODATA|NOPTR, $8
 // right by 64-r. That load cannot fault either: line+i is within 63 bytes of the end of its page P, so
 // line+len-64 > line+i-64 >= start of P, and every byte up to line+len-1 is in P or in the page of the
 // line's last byte. (It may read bytes before line[0], in P; their bits are shifted out.)
-TEXT ·classifyAVX2Asm(SB), NOSPLIT, $0-32
+TEXT ·classifyAVX2Asm(SB), NOSPLIT, $0-40
 	MOVQ m+0(FP), DI
 	MOVQ line_base+8(FP), SI
 	MOVQ line_len+16(FP), BX
@@ -81,6 +82,50 @@ partial:
 	MOVQ  R8, 0(DI)
 
 done:
+	// The pair, with p: columns 3 and 4 (between the 3rd, 4th and 5th set bits of the first word, c2 < c3 <
+	// c4; TZCNT gives 64 where a word has no bit left) read as IPv4 addresses. Both spans of 7 to 15 bytes:
+	// then c3 and c4 are within the line (the bits past its end are consecutive), so the 16 bytes at each span
+	// are readable at p.
+	MOVQ   m+0(FP), DI
+	MOVQ   p+32(FP), SI
+	TESTQ  SI, SI
+	JZ     nopair
+	MOVQ   0(DI), R11
+	BLSRQ  R11, R11
+	BLSRQ  R11, R11
+	TZCNTQ R11, R12 // c2
+	BLSRQ  R11, R11
+	TZCNTQ R11, R13 // c3
+	BLSRQ  R11, R11
+	TZCNTQ R11, CX  // c4
+	JCS    nopair   // no 5th bit in the word: c4 is 64, not an end
+	SUBQ   R13, CX
+	DECQ   CX       // k1 = c4-c3-1
+	LEAQ   1(SI)(R12*1), SI // q = p+c2+1
+	SUBQ   R12, R13
+	DECQ   R13      // k0 = c3-c2-1 (negative when c3 or c2 is 64)
+	LEAQ   -7(R13), R11
+	CMPQ   R11, $8
+	JHI    nopair
+	LEAQ   -7(CX), R11
+	CMPQ   R11, $8
+	JHI    nopair
+	IPV4SPAN(SI, R13, nopair)
+	MOVL   AX, R11
+	LEAQ   1(SI)(R13*1), SI
+	IPV4SPAN(SI, CX, nopair)
+	SHLQ   $32, AX
+	ORQ    R11, AX
+	MOVQ   AX, 72(DI)
+	MOVB   $1, 80(DI)
+	VZEROUPPER
+	RET
+
+nopair:
+	MOVQ $0, 72(DI)
+	MOVB $0, 80(DI)
+
+out:
 	VZEROUPPER
 	RET
 

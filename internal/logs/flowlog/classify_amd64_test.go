@@ -1,9 +1,11 @@
 package flowlog
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 	"unsafe"
@@ -73,7 +75,7 @@ func checkClassify(t *testing.T, name string, f func(*lineMasks, []byte), m line
 	t.Helper()
 	f(&m, line)
 	if want := refMasks(line); m != want {
-		t.Fatalf("%s len %d %q:\n got %x\nwant %x", name, len(line), line, m, want)
+		t.Fatalf("%s len %d %q:\n got %x %v\nwant %x %v", name, len(line), line, m.sp, m.pair, want.sp, want.pair)
 	}
 }
 
@@ -121,6 +123,63 @@ func TestClassifyAVX2TooLong(t *testing.T) {
 	classifyAVX2(&m, make([]byte, maskWords*64+1))
 }
 
+// refPair is lineMasks.pair computed plainly: columns 3 and 4 of line (split at single spaces, the line's
+// end counting as a space), when both end in the first 64 bytes and are IPv4 addresses.
+func refPair(line []byte) (p struct {
+	a0, a1 uint32
+	ok     bool
+}) {
+	var ends []int
+	for j := 0; j < 64 && len(ends) < 5; j++ {
+		if j >= len(line) || line[j] == ' ' {
+			ends = append(ends, j)
+		}
+	}
+	if len(ends) < 5 || ends[4] > len(line) {
+		return p
+	}
+	a0, ok0 := refIPv4Span(line[ends[2]+1 : ends[3]])
+	a1, ok1 := refIPv4Span(line[ends[3]+1 : ends[4]])
+	if ok0 && ok1 {
+		p.a0, p.a1, p.ok = a0, a1, true
+	}
+	return p
+}
+
+// checkClassifyPair: classifyVecAsm given the line's bytes followed by maskedPad bytes of fill (which must
+// not matter) reads refPair's pair and the masks, over a stale pair.
+func checkClassifyPair(t testing.TB, line []byte, fill byte) {
+	t.Helper()
+	padded := bytes.Repeat([]byte{fill}, len(line)+maskedPad)
+	copy(padded, line)
+	var m lineMasks
+	m.pair.a0, m.pair.a1, m.pair.ok = 1, 2, true
+	classifyVecAsm(&m, line, unsafe.Pointer(&padded[0]))
+	if want := refPair(line); m.pair != want || m.sp != refMasks(line).sp {
+		t.Fatalf("%q (fill %q): pair %+v, want %+v (masks %x)", line, fill, m.pair, want, m.sp)
+	}
+}
+
+// TestClassifyPair: the pair read by classifyVecAsm on v2-v5 lines whose address columns end at every
+// position around the first word's end, with the edits of maskedEdit.
+func TestClassifyPair(t *testing.T) {
+	if !classifyVec {
+		t.Skip("no vector classify")
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	f := strings.Split(v5Line, " ")
+	for n := 1; n <= 40; n++ {
+		f[1] = strings.Repeat("1", n)
+		line := strings.Join(f, " ")
+		for op := range uint8(24) {
+			e := maskedEdit(line, op, uint8(rng.IntN(6)), uint16(rng.IntN(1<<16)))
+			for _, fill := range []byte(" 0.\xff") {
+				checkClassifyPair(t, []byte(e), fill)
+			}
+		}
+	}
+}
+
 // FuzzClassify compares classifyAVX2 (where the processor has it), classifyGeneric and the byte-by-byte
 // reference on a line of up to maskWords×64 bytes in a buffer: starting off&63 bytes after a 4 KiB page
 // boundary, or, when off has its top bit, ending off&63 bytes before one (where classifyAVX2 may load the
@@ -148,14 +207,17 @@ func FuzzClassify(f *testing.F) {
 		g := m
 		classifyGeneric(&g, line)
 		if g != want {
-			t.Fatalf("generic %q:\n got %x\nwant %x", line, g, want)
+			t.Fatalf("generic %q:\n got %x %v\nwant %x", line, g.sp, g.pair, want.sp)
 		}
 		if hasClassifyAVX2 {
 			a := m
 			classifyAVX2(&a, line)
 			if a != want {
-				t.Fatalf("avx2 %q:\n got %x\nwant %x", line, a, want)
+				t.Fatalf("avx2 %q:\n got %x %v\nwant %x", line, a.sp, a.pair, want.sp)
 			}
+		}
+		if classifyVec {
+			checkClassifyPair(t, line, off)
 		}
 	})
 }

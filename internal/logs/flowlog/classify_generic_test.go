@@ -33,7 +33,7 @@ func TestClassifyGenericMatchesBytes(t *testing.T) {
 			}
 			classifyGeneric(&m, line)
 			if want := refMasks(line); m != want {
-				t.Fatalf("len %d %q:\n got %x\nwant %x", n, line, m, want)
+				t.Fatalf("len %d %q:\n got %x %v\nwant %x", n, line, m.sp, m.pair, want.sp)
 			}
 		}
 	}

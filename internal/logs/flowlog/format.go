@@ -15,7 +15,7 @@ type Format struct {
 	// extraIdx maps a column to its index in Record.Extra, -1 for known fields.
 	extraIdx []int
 	nExtra   int
-	// plan says how parseLine reads each column (parse.go).
+	// plan says how parseColumns reads each column (parse.go).
 	plan []column
 	// v5 is how many of the first columns parseV5 reads (one of v5Stops), 0 if the format does not start with
 	// the fields of VPC version 2.

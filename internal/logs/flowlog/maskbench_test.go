@@ -33,7 +33,7 @@ func benchParts(b *testing.B, v int) {
 					case "classify":
 						ms.m.classify(line)
 					case "masked":
-						// As parseLine does.
+						// As Parser.Parse does.
 						ms.m.classify(line)
 						p := unsafe.Pointer(unsafe.SliceData(line))
 						if cap(line)-len(line) < maskedPad {

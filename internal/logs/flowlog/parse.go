@@ -138,20 +138,50 @@ func (p *Parser) SetFormat(f *Format) {
 
 // Parse reads one line (without its newline). It returns the record, or nil for a blank, header or
 // malformed line; err is non-nil only for a malformed line in strict mode.
+//
+// A line splits on spaces and every column is set in one pass, following the format's plan. A format that
+// starts with the VPC columns (f.v5 > 0) has them read by parseV5Masked from the line's masks (v5mask.go),
+// or by parseV5 where the processor has no vector classify; parseColumns reads the rest, and any line these
+// refuse, the general way, which defines every result. The masked path is written here rather than in a
+// function of its own: one call fewer per record.
 func (p *Parser) Parse(line []byte, lineNo int64) (*Record, error) {
 	p.Stats.Lines++
-	if n := len(line); n > 0 && line[n-1] == '\r' {
+	if n := len(line); n == 0 || line[n-1] == '\r' && n == 1 {
+		return nil, nil
+	} else if line[n-1] == '\r' {
 		line = line[:n-1]
 	}
-	if len(line) == 0 {
-		return nil, nil
+	r, ms := &p.rec, &p.ms
+	r.line = line
+	var err error
+	if f := r.format; f.v5 == 0 || !ms.on || len(line) > maskWords*64 {
+		err = r.parseColumns(line, 0, 0, f.v5 > 0)
+	} else {
+		ptr := unsafe.Pointer(unsafe.SliceData(line))
+		if cap(line)-len(line) < maskedPad {
+			copy(ms.pad[:], line)
+			ptr = unsafe.Pointer(&ms.pad)
+		}
+		if classifyVec {
+			classifyVecAsm(&ms.m, line, ptr)
+		} else {
+			ms.m.classify(line)
+		}
+		// The usual line has the VPC columns only, read whole (j is then past its end).
+		if j, ok := r.parseV5Masked(&ms.m, ptr, f.v5); !ok || j <= len(line) || f.v5 < len(f.plan) {
+			err = r.afterMasked(line, j, ok)
+		}
 	}
-	err := p.rec.parseLine(line, &p.ms)
-	if err == nil {
-		p.Stats.Records++
-		p.rec.LineLen = int32(min(len(line), 1<<30))
-		return &p.rec, nil
+	if err != nil {
+		return p.notRecord(line, lineNo, err)
 	}
+	p.Stats.Records++
+	r.LineLen = int32(min(len(line), 1<<30))
+	return r, nil
+}
+
+// notRecord is Parse for a line that did not parse (err): a header, or a malformed line.
+func (p *Parser) notRecord(line []byte, lineNo int64, err error) (*Record, error) {
 	if looksLikeHeader(line) {
 		p.Stats.Headers++
 		if f, ferr := ParseFormat(string(line)); ferr == nil {
@@ -177,7 +207,7 @@ func (p *Parser) Parse(line []byte, lineNo int64) (*Record, error) {
 	return nil, nil
 }
 
-// How parseLine reads a column.
+// How parseColumns reads a column.
 type colOp uint8
 
 const (
@@ -237,32 +267,10 @@ func columnOf(fl Field) column {
 	return c
 }
 
-// parseLine splits line on spaces and sets every column, in one pass, following the format's plan.
-//
-// Each column first finds its end (the next space, eight bytes per step: a short chain of dependent
-// instructions from one field's start to the next one's), then reads its value from the bytes already loaded;
-// the value's work does not delay the next field's, so the processor overlaps the fields. Loads past the
-// line's end read spaces (lineBuf), so the fast paths need no end-of-line cases. Anything unusual ("-" where
-// not handled inline, IPv6, long numbers, errors) takes the general path, set, which defines the result.
-func (r *Record) parseLine(line []byte, ms *maskScratch) error {
-	r.line = line
+// afterMasked finishes Parse's masked path after parseV5Masked: the columns after the VPC ones from index j,
+// or the whole line the general way when parseV5Masked did not read it (!ok).
+func (r *Record) afterMasked(line []byte, j int, ok bool) error {
 	f := r.format
-	if f.v5 == 0 || !ms.on || len(line) > maskWords*64 {
-		return r.parseColumns(line, 0, 0, f.v5 > 0)
-	}
-	// The masked path, kept apart from the column loop so that a v2-v5 line pays for this function's few
-	// registers only.
-	if classifyVec {
-		classifyVecAsm(&ms.m, line)
-	} else {
-		ms.m.classify(line)
-	}
-	p := unsafe.Pointer(unsafe.SliceData(line))
-	if cap(line)-len(line) < maskedPad {
-		copy(ms.pad[:], line)
-		p = unsafe.Pointer(&ms.pad)
-	}
-	j, ok := r.parseV5Masked(&ms.m, p, f.v5)
 	if !ok {
 		return r.parseColumns(line, 0, 0, false)
 	}
@@ -278,7 +286,7 @@ func (r *Record) parseLine(line []byte, ms *maskScratch) error {
 	return nil
 }
 
-// parseColumns is parseLine's general path: the columns from col0 on, the first one at or after byte i of
+// parseColumns is Parse's general path: the columns from col0 on, the first one at or after byte i of
 // line; with tryV5, first parseV5 for the format's leading VPC columns.
 func (r *Record) parseColumns(line []byte, col0, i int, tryV5 bool) error {
 	f := r.format

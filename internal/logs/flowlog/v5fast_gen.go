@@ -6,7 +6,7 @@ import "net/netip"
 
 // parseV5 reads the first cols columns (one of v5Stops) of a line whose format starts with the fields of VPC
 // version 5 in their documented order (versions 2 to 5, and the first 29 columns of later versions), as the
-// general loop in parseLine would, but for the common shapes only: fields one space apart, numbers of up to
+// general loop in parseColumns would, but for the common shapes only: fields one space apart, numbers of up to
 // 15 digits (times up to MaxTime), IPv4 addresses, the usual action and log-status words, and "-". It returns
 // the index after the last column's separator, or false for anything else: the caller then reads the line
 // from its start the general way. Straight-line code with fixed destinations: no per-column dispatch; one

@@ -23,7 +23,8 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	c, base := sp[0], 0 // the space bits not taken yet: those of the word at bit base
 	s, e, k := 0, 0, 0  // the column's start, end and length
 	var x uint64
-	var ea int // the end of the first column of a pair of addresses
+	var ea int                            // the end of the first column of a pair of addresses
+	t6, tx := uint64(0), uint64(' '*ones) // the first time's first six digits, and their bytes (masked64)
 	// One block per column, from its kind's template in internal/v5gen (string, int32, int64, time, address,
 	// action, log-status): edit the template and run go generate, never the blocks.
 	// Version
@@ -85,6 +86,13 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
+	// SrcAddr and DstAddr: read by the vector classify (m.pair), unless one is not an address or they
+	// end past the first mask word.
+	if m.pair.ok {
+		r.SrcAddr, r.DstAddr = addrOf4(m.pair.a0), addrOf4(m.pair.a1)
+		s = e + 1
+		goto SrcAddrRead
+	}
 	// SrcAddr and DstAddr in one ipv4PairVec call (ea is SrcAddr's end, e DstAddr's); on
 	// anything else ("-", IPv6, not an address), each on its own. (A goto, not a flag: a flag's value merged
 	// from the call and the other paths went through the stack.)
@@ -254,14 +262,14 @@ SrcAddrRead:
 	c &= c - 1
 	k, x = e-s, ld(p, s)
 	if k == 10 {
-		// Every time from 2001 to 2286: the first eight digits and two from a second load (no MaxTime check:
-		// it has 12 digits).
-		v, hi := digitsOf(x, 8)
-		w, lo := digitsOf4(uint32(ld(p, s+8)), 2)
+		// Every time from 2001 to 2286 (no MaxTime check: it has 12 digits).
+		v, hi := digitsOf(x, 6)
+		w, lo := digitsOf4(uint32(ld(p, s+6)), 4)
 		if !hi || !lo {
 			return 0, false
 		}
-		r.Start = int64(v*100 + uint64(w))
+		r.Start = int64(v*10000 + uint64(w))
+		t6, tx = v, x
 	} else if uint(k-1) < 8 {
 		if v, digits := digitsOf(x, k); digits {
 			r.Start = int64(v)
@@ -290,15 +298,21 @@ SrcAddrRead:
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 	k, x = e-s, ld(p, s)
-	if k == 10 {
-		// Every time from 2001 to 2286: the first eight digits and two from a second load (no MaxTime check:
-		// it has 12 digits).
-		v, hi := digitsOf(x, 8)
-		w, lo := digitsOf4(uint32(ld(p, s+8)), 2)
+	if k == 10 && (x^tx)<<16 == 0 {
+		// The first time's six digits (tx holds a space unless it had ten digits), then four.
+		w, lo := digitsOf4(uint32(ld(p, s+6)), 4)
+		if !lo {
+			return 0, false
+		}
+		r.End = int64(t6*10000 + uint64(w))
+	} else if k == 10 {
+		// Every time from 2001 to 2286 (no MaxTime check: it has 12 digits).
+		v, hi := digitsOf(x, 6)
+		w, lo := digitsOf4(uint32(ld(p, s+6)), 4)
 		if !hi || !lo {
 			return 0, false
 		}
-		r.End = int64(v*100 + uint64(w))
+		r.End = int64(v*10000 + uint64(w))
 	} else if uint(k-1) < 8 {
 		if v, digits := digitsOf(x, k); digits {
 			r.End = int64(v)
@@ -444,7 +458,17 @@ SrcAddrRead:
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
-	// PktSrcAddr and PktDstAddr in one ipv4PairVec call (ea is PktSrcAddr's end, e PktDstAddr's); on
+	// PktSrcAddr and PktDstAddr: usually the text of SrcAddr and DstAddr again (a
+	// packet's addresses are the flow's unless it passed a NAT or a load balancer): then their values. That
+	// text starts after InterfaceID's span; it is the same if its bytes are this pair's, each
+	// address with the space after it (the second's is checked on its own: this pair may end the line).
+	if k, k1 := ea-s, e-ea-1; uint(k-1) < 15 && uint(k1-1) < 15 {
+		if q := int(r.raw[InterfaceID].end) + 1; sameText(p, s, q, k+1) && sameText(p, ea+1, q+k+1, k1) && ld(p, q+k+1+k1)&0xFF == ' ' {
+			r.PktSrcAddr, r.PktDstAddr = r.SrcAddr, r.DstAddr
+			s = e + 1
+			goto PktSrcAddrRead
+		}
+	} // PktSrcAddr and PktDstAddr in one ipv4PairVec call (ea is PktSrcAddr's end, e PktDstAddr's); on
 	// anything else ("-", IPv6, not an address), each on its own. (A goto, not a flag: a flag's value merged
 	// from the call and the other paths went through the stack.)
 	if k, k1 := ea-s, e-ea-1; ipv4Vec && uint(k-7) <= 15-7 && uint(k1-7) <= 15-7 {

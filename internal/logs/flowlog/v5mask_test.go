@@ -133,6 +133,62 @@ func TestParseMaskedEdits(t *testing.T) {
 	}
 }
 
+// TestParseMaskedTimes: start and end in every combination of ten digits (the end sharing the start's first
+// six or not, a bad byte in its last four or in its first six), other lengths, "-" and near misses: the end
+// read from the start's first six digits must be exactly what the reference reads.
+func TestParseMaskedTimes(t *testing.T) {
+	starts := []string{"1767225600", "1767229999", "-", "176722560", "17672256000", "1767a25600", "176722560a", "0000000000", "9999999999"}
+	ends := []string{"1767225639", "1767229999", "1767230000", "1767225600", "176722563x", "17672256:9", "1767-25639",
+		"17672 5639", "1767 25639", "-", "176722563", "17672256390", "176722", "0000009999", "9999999999", "1767a25600"}
+	f := strings.Split(v5Line, " ")
+	for _, st := range starts {
+		for _, en := range ends {
+			f[10], f[11] = st, en
+			for i, n := range []int{14, 21, 25, 29} { // the columns of versions 2 to 5: maskedFormats[i]
+				checkMasked(t, maskedFormats[i], strings.Join(f[:n], " "))
+			}
+		}
+	}
+}
+
+// TestParseMaskedPacketAddrs: pkt-srcaddr and pkt-dstaddr the same text as srcaddr and dstaddr (read from
+// their values), or nearly (a byte changed anywhere, one address longer or shorter, swapped, "-"), with the
+// pair ending the line (version 3) or not: the parser agrees with the reference.
+func TestParseMaskedPacketAddrs(t *testing.T) {
+	addrs := []string{"10.0.1.17", "52.94.12.22", "255.255.255.255", "1.2.3.4", "10.0.1.170", "10.0.1.1", "-", "010.0.1.17", "2001:db8::1", "10.0.1.17x"}
+	f := strings.Split(v5Line, " ")
+	for _, src := range [][2]string{{"10.0.1.17", "52.94.12.22"}, {"255.255.255.255", "1.2.3.4"}, {"-", "-"}, {"10.0.1.17", "-"}} {
+		f[3], f[4] = src[0], src[1]
+		var pkts [][2]string
+		for _, a := range addrs {
+			pkts = append(pkts, [2]string{a, src[1]}, [2]string{src[0], a})
+		}
+		text := src[0] + " " + src[1]
+		for i := range len(text) {
+			b := []byte(text)
+			b[i] ^= 1 // one byte changed
+			if a, c, ok := strings.Cut(string(b), " "); ok {
+				pkts = append(pkts, [2]string{a, c})
+			}
+			b[i] = ' ' // the same bytes, split elsewhere
+			if a, c, ok := strings.Cut(string(b), " "); ok {
+				if c, _, _ = strings.Cut(c, " "); a != "" && c != "" {
+					pkts = append(pkts, [2]string{a, c})
+				}
+			}
+		}
+		// Swapped, the same, and one of the two a prefix of the flow's.
+		pkts = append(pkts, [2]string{src[1], src[0]}, src, [2]string{src[0][:len(src[0])-1], src[1]},
+			[2]string{src[0], src[1][:max(len(src[1])-1, 1)]}, [2]string{src[0], src[1] + "1"})
+		for _, pkt := range pkts {
+			f[19], f[20] = pkt[0], pkt[1]
+			for i, n := range []int{21, 25, 29} { // the columns of versions 3 to 5: maskedFormats[i+1]
+				checkMasked(t, maskedFormats[i+1], strings.Join(f[:n], " "))
+			}
+		}
+	}
+}
+
 // TestParseMaskedReads checks that the masked path itself reads the common shapes (not only that the results
 // agree, which the general path would also give): a v5 line, with "-" in every column, at 512 bytes.
 func TestParseMaskedReads(t *testing.T) {

@@ -29,6 +29,7 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	s, e, k := 0, 0, 0  // the column's start, end and length
 	var x uint64
 	var ea int          // the end of the first column of a pair of addresses
+	t6, tx := uint64(0), uint64(' '*ones) // the first time's first six digits, and their bytes (masked64)
 	// One block per column, from its kind's template in internal/v5gen (string, int32, int64, time, address,
 	// action, log-status): edit the template and run go generate, never the blocks.
 `,
@@ -127,7 +128,26 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	},
 	pairMid: `	ea = e
 `,
-	pair: `	// {{.A.Name}} and {{.B.Name}} in one ipv4PairVec call (ea is {{.A.Name}}'s end, e {{.B.Name}}'s); on
+	pair: `
+{{- if .First}}	// {{.A.Name}} and {{.B.Name}}: usually the text of {{(index .First 1).Name}} and {{(index .First 2).Name}} again (a
+	// packet's addresses are the flow's unless it passed a NAT or a load balancer): then their values. That
+	// text starts after {{(index .First 0).Name}}'s span; it is the same if its bytes are this pair's, each
+	// address with the space after it (the second's is checked on its own: this pair may end the line).
+	if k, k1 := ea-s, e-ea-1; uint(k-1) < 15 && uint(k1-1) < 15 {
+		if q := int(r.raw[{{(index .First 0).Name}}].end) + 1; sameText(p, s, q, k+1) && sameText(p, ea+1, q+k+1, k1) && ld(p, q+k+1+k1)&0xFF == ' ' {
+			r.{{.A.Name}}, r.{{.B.Name}} = r.{{(index .First 1).Name}}, r.{{(index .First 2).Name}}
+			s = e + 1
+			goto {{.A.Name}}Read
+		}
+	}
+{{- else}}	// {{.A.Name}} and {{.B.Name}}: read by the vector classify (m.pair), unless one is not an address or they
+	// end past the first mask word.
+	if m.pair.ok {
+		r.{{.A.Name}}, r.{{.B.Name}} = addrOf4(m.pair.a0), addrOf4(m.pair.a1)
+		s = e + 1
+		goto {{.A.Name}}Read
+	}
+{{end}}	// {{.A.Name}} and {{.B.Name}} in one ipv4PairVec call (ea is {{.A.Name}}'s end, e {{.B.Name}}'s); on
 	// anything else ("-", IPv6, not an address), each on its own. (A goto, not a flag: a flag's value merged
 	// from the call and the other paths went through the stack.)
 	if k, k1 := ea-s, e-ea-1; ipv4Vec && uint(k-7) <= 15-7 && uint(k1-7) <= 15-7 {
@@ -155,18 +175,32 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 }
 
 // masked64 is the Int64 and Time template of parseV5Masked: Time first tries ten digits, and adds the MaxTime
-// check.
+// check. A time of ten digits is read as six and four; the first time keeps its six (t6, their bytes in tx)
+// for the next one, which usually starts with the same six (a record spans minutes, not hours) and then
+// reads only its last four.
 const masked64 = `	k, x = e-s, ld(p, s)
 {{- if .IsTime}}
+{{- if not .FirstTime}}
+	if k == 10 && (x^tx)<<16 == 0 {
+		// The first time's six digits (tx holds a space unless it had ten digits), then four.
+		w, lo := digitsOf4(uint32(ld(p, s+6)), 4)
+		if !lo {
+			return 0, false
+		}
+		r.{{.Name}} = int64(t6*10000 + uint64(w))
+	} else
+{{- end}}
 	if k == 10 {
-		// Every time from 2001 to 2286: the first eight digits and two from a second load (no MaxTime check:
-		// it has 12 digits).
-		v, hi := digitsOf(x, 8)
-		w, lo := digitsOf4(uint32(ld(p, s+8)), 2)
+		// Every time from 2001 to 2286 (no MaxTime check: it has 12 digits).
+		v, hi := digitsOf(x, 6)
+		w, lo := digitsOf4(uint32(ld(p, s+6)), 4)
 		if !hi || !lo {
 			return 0, false
 		}
-		r.{{.Name}} = int64(v*100 + uint64(w))
+		r.{{.Name}} = int64(v*10000 + uint64(w))
+{{- if .FirstTime}}
+		t6, tx = v, x
+{{- end}}
 	} else if uint(k-1) < 8 {
 {{- else}}
 	if uint(k-1) < 8 {
