@@ -28,7 +28,7 @@ import (
 // the end of a stream. Memory: a plain local file is mapped chunk by chunk (mmap.go), so chunks cost no heap;
 // any other stream is read into at most 2×workers+2 chunk buffers (48 MiB for 2 workers, 144 MiB for 8), of
 // which Run makes only those it needs (workers+1 for a stream read in order), plus a carried partial line per
-// open stream (see sched).
+// open stream (see sched), and per chunk in hand up to 1 MiB of its line ends (lines.go).
 //
 // (Variables only so that tests can cut small inputs into many chunks.)
 var (
@@ -104,13 +104,14 @@ func (o S3Object) openText(ctx context.Context) (opened, error) {
 type part struct {
 	ur     *unitRun
 	chunk  int
-	last   bool   // the unit's last part
-	whole  bool   // read the unit with Unit.Read
-	data   []byte // the chunk's lines; the last line may lack its newline
-	slot   bool   // the part holds a pool slot (sched.getSlot), to return after parsing
-	buf    []byte // the slot's buffer (it may hold data), nil if it has none
-	mem    []byte // the memory map holding data, to unmap after parsing (mmap.go), nil if data is in buf
-	line   int64  // lines before the chunk
+	last   bool     // the unit's last part
+	whole  bool     // read the unit with Unit.Read
+	data   []byte   // the chunk's lines; the last line may lack its newline
+	slot   bool     // the part holds a pool slot (sched.getSlot), to return after parsing
+	buf    []byte   // the slot's buffer (it may hold data), nil if it has none
+	mem    []byte   // the memory map holding data, to unmap after parsing (mmap.go), nil if data is in buf
+	ends   []uint32 // the offsets in data of its first newlines, found by the cutter (lineEnds)
+	line   int64    // lines before the chunk
 	format *flowlog.Format
 	first  bool  // the stream's first line is yet to come: check for a header as flowlog.Scanner does
 	err    error // a read error after data (last part only), as Read would return it
@@ -118,23 +119,39 @@ type part struct {
 
 // cutter follows a text stream line by line as flowlog.Scanner would read it (line numbers, the first-line
 // header, header lines that change the format), without parsing the records, so that each chunk starts with
-// the line number, format and header state the Scanner would have there.
+// the line number, format and header state the Scanner would have there. It hands the line ends it finds
+// on to the worker with the chunk.
 type cutter struct {
 	lines int64
 	first bool
 	hp    *flowlog.Parser // parses the lines that look like headers, to follow format changes
 }
 
-// scan follows the complete lines of data; stop reports a bad first-line header (the Scanner's error there
-// ends the stream).
-func (c *cutter) scan(data []byte) (stop bool) {
-	for len(data) > 0 {
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			data = nil
+// scan follows the complete lines of data and appends the offsets of their newlines to ends while it has room
+// (lineEnds), for the worker; stop reports a bad first-line header (the Scanner's error there ends the
+// stream).
+func (c *cutter) scan(data []byte, ends []uint32) (stop bool, _ []uint32) {
+	for at := 0; at < len(data); {
+		// Parser.Parse takes a line that does not parse and looks like a header for a new header. A header
+		// starts with a lower-case name, after blanks: lines with a number, "-" or an upper-case word
+		// first are not one, and are only counted.
+		if !c.first && !headStart(data[at]) {
+			var n int
+			at, n, ends = lineEnds(data, at, ends)
+			c.lines += int64(n)
+			if at == len(data) && data[at-1] != '\n' {
+				c.lines++ // the last line, without its newline
+			}
+			continue
 		}
+		line, next := data[at:], len(data)
+		if i := bytes.IndexByte(line, '\n'); i >= 0 {
+			line, next = line[:i], at+i+1
+			if len(ends) < cap(ends) {
+				ends = append(ends, uint32(at+i))
+			}
+		}
+		at = next
 		c.lines++
 		if len(line) >= maxLine {
 			continue
@@ -142,16 +159,8 @@ func (c *cutter) scan(data []byte) (stop bool) {
 		if c.first {
 			c.first = false
 			if _, err := c.hp.FirstLine(line, c.lines); err != nil {
-				return true
+				return true, ends
 			}
-			continue
-		}
-		// Parser.Parse takes a line that does not parse and looks like a header for a new header. A header
-		// starts with a lower-case name, after blanks: records with a number or "-" first are not one.
-		if len(line) == 0 {
-			continue
-		}
-		if b := line[0]; !(b >= 'a' && b <= 'z' || b == ' ' || b == '\t') {
 			continue
 		}
 		t := line
@@ -162,7 +171,7 @@ func (c *cutter) scan(data []byte) (stop bool) {
 			c.hp.Parse(line, c.lines)
 		}
 	}
-	return false
+	return false, ends
 }
 
 // feed is where cut takes the bytes of a stream from: a reader, copied into the pool's buffers, or a file
@@ -255,7 +264,8 @@ func (s *sched) cut(ctx context.Context, ur *unitRun, op opened, opts flowlog.Op
 		}
 		f.keep(len(data))
 		p.data = data
-		stop := c.scan(data)
+		var stop bool
+		stop, p.ends = c.scan(data, getEnds())
 		p.last = rerr != nil || stop
 		if rerr != nil && !errors.Is(rerr, io.EOF) && !stop {
 			p.err = fmt.Errorf("read %s: %w", name, rerr)
@@ -269,16 +279,19 @@ func (s *sched) cut(ctx context.Context, ur *unitRun, op opened, opts flowlog.Op
 // parseChunk parses a chunk's lines exactly as flowlog.Scanner parses them in the whole stream, into sink
 // (an interface call per record, where a func made of sink.Add would be two) with ps, a parser of p.format.
 func parseChunk(ctx context.Context, p *part, ps *flowlog.Parser, name string, sink Sink) (flowlog.Stats, error) {
-	first, lineNo, data := p.first, p.line, p.data
-	for n := 1; len(data) > 0; n++ {
-		if n&0xffff == 0 && ctx.Err() != nil {
+	first, lineNo, data, ends := p.first, p.line, p.data, p.ends
+	for n, at := 0, 0; at < len(data); n++ {
+		if n&0xffff == 0xffff && ctx.Err() != nil {
 			return ps.Stats, ctx.Err()
 		}
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
+		var line []byte
+		if n < len(ends) {
+			e := int(ends[n])
+			line, at = data[at:e], e+1
+		} else if i := bytes.IndexByte(data[at:], '\n'); i >= 0 {
+			line, at = data[at:at+i], at+i+1
 		} else {
-			data = nil
+			line, at = data[at:], len(data)
 		}
 		lineNo++
 		if len(line) >= maxLine {

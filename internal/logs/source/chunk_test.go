@@ -27,6 +27,13 @@ func withChunks(t testing.TB, size int) {
 	t.Cleanup(func() { chunkSize, maxLine = cs, ml })
 }
 
+// withEndsRoom keeps the offsets of up to chunkSize/room line ends per chunk for the test.
+func withEndsRoom(t testing.TB, room int) {
+	old := endsRoom
+	endsRoom = room
+	t.Cleanup(func() { endsRoom = old })
+}
+
 // render writes what a record holds, with its format, one line per record.
 func render(b *bytes.Buffer, r *flowlog.Record) {
 	fmt.Fprintf(b, "%s|%d %d %d %d %d %d %d %d %d %d|%v %v %v %v|%v %v %d|%s", r.Format().Header(), r.Version, r.SrcPort, r.DstPort,
@@ -118,6 +125,11 @@ func TestChunkedReadMatchesScanner(t *testing.T) {
 			sameAsWhole(t, fmt.Sprintf("%s, strict %v", name, strict), data, flowlog.Options{Strict: strict})
 		}
 		sameAsWhole(t, name+", --format v5", data, flowlog.Options{Format: flowlog.FormatOf(flowlog.FieldsOfVersion(5)...)})
+	}
+	// Room for 4 line ends per chunk: the worker finds the rest of each chunk's lines itself.
+	withEndsRoom(t, 1024)
+	for name, data := range cases {
+		sameAsWhole(t, name+", 4 line ends kept", data, flowlog.Options{})
 	}
 	st, err := sameAsWhole(t, "malformed, strict", []byte(bad.String()), flowlog.Options{Strict: true})
 	var me *flowlog.MalformedError

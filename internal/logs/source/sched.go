@@ -140,11 +140,35 @@ func (s *sched) release(p *part) {
 		s.maps.unmap(p.mem)
 		p.mem = nil
 	}
+	if p.ends != nil {
+		putEnds(p.ends)
+		p.ends = nil
+	}
 	if p.slot {
 		p.slot = false
 		s.free <- p.buf
 	}
 }
+
+// endsRoom is how many bytes of a chunk one kept line end stands for: a chunk keeps the offsets of up to
+// chunkSize/endsRoom newlines (1 MiB for an 8 MiB chunk), which covers every line of a chunk whose lines
+// average 32 bytes or more (flow-log records are 60 to 400); the worker finds any further ones itself.
+// (A variable only so that tests can fill the arrays.)
+var endsRoom = 32
+
+// endsPool recycles the line-end arrays of chunks: a part holds one from its cutting to its release, so
+// that there are no more of them than chunk slots.
+var endsPool sync.Pool
+
+func getEnds() []uint32 {
+	want := max(chunkSize/endsRoom, 1)
+	if e, ok := endsPool.Get().(*[]uint32); ok && cap(*e) == want {
+		return (*e)[:0]
+	}
+	return make([]uint32, 0, want)
+}
+
+func putEnds(e []uint32) { endsPool.Put(&e) }
 
 // stopped reports whether a part of ur failed, so that reading it further is pointless.
 func (s *sched) stopped(ur *unitRun) bool {

@@ -1,0 +1,103 @@
+#include "textflag.h"
+
+// func lineEndsAVX2(p *byte, n, from int, ends *uint32, stored, room int) (stop, count, k int)
+//
+// Whole 32-byte blocks from offset from: VPCMPEQB with '\n' and VPMOVMSKB give a bit per newline, and each
+// bit is then stored (while there is room), counted, and the byte after it tested for a possible header
+// start ([a-z], ' ', '\t'). The last bytes (fewer than 32) are read one at a time: nothing at or past p+n
+// is read.
+//
+// SI p, CX n, DX offset of the block, R10 ends, R11 stored, R12 room, R13 count, AX newline bits.
+TEXT ·lineEndsAVX2(SB), NOSPLIT, $0-72
+	MOVQ p+0(FP), SI
+	MOVQ n+8(FP), CX
+	MOVQ from+16(FP), DX
+	MOVQ ends+24(FP), R10
+	MOVQ stored+32(FP), R11
+	MOVQ room+40(FP), R12
+	XORQ R13, R13
+	MOVL $0x0a, AX
+	MOVQ AX, X0
+	VPBROADCASTB X0, Y0
+
+block:
+	LEAQ 32(DX), BX
+	CMPQ BX, CX
+	JA   tail
+	VMOVDQU   (SI)(DX*1), Y1
+	VPCMPEQB  Y0, Y1, Y1
+	VPMOVMSKB Y1, AX
+	TESTL     AX, AX
+	JZ        nextblock
+
+bits:
+	TZCNTL AX, BX
+	ADDQ   DX, BX       // the newline's offset
+	CMPQ   R11, R12
+	JAE    counted
+	MOVL   BX, (R10)(R11*4)
+	INCQ   R11
+
+counted:
+	INCQ R13
+	INCQ BX             // the next line's start
+	CMPQ BX, CX
+	JAE  nextbit
+	MOVBLZX (SI)(BX*1), R8
+	LEAL -97(R8), R9
+	CMPL R9, $25
+	JLS  found
+	CMPL R8, $32
+	JEQ  found
+	CMPL R8, $9
+	JEQ  found
+
+nextbit:
+	BLSRL AX, AX
+	JNZ   bits
+
+nextblock:
+	ADDQ $32, DX
+	JMP  block
+
+tail:
+	CMPQ DX, CX
+	JAE  none
+	MOVBLZX (SI)(DX*1), R8
+	INCQ DX
+	CMPL R8, $0x0a
+	JNE  tail
+	LEAQ -1(DX), BX
+	CMPQ R11, R12
+	JAE  tcounted
+	MOVL BX, (R10)(R11*4)
+	INCQ R11
+
+tcounted:
+	INCQ R13
+	CMPQ DX, CX
+	JAE  none
+	MOVQ DX, BX
+	MOVBLZX (SI)(DX*1), R8
+	LEAL -97(R8), R9
+	CMPL R9, $25
+	JLS  found
+	CMPL R8, $32
+	JEQ  found
+	CMPL R8, $9
+	JEQ  found
+	JMP  tail
+
+found:
+	VZEROUPPER
+	MOVQ BX, stop+48(FP)
+	MOVQ R13, count+56(FP)
+	MOVQ R11, k+64(FP)
+	RET
+
+none:
+	VZEROUPPER
+	MOVQ CX, stop+48(FP)
+	MOVQ R13, count+56(FP)
+	MOVQ R11, k+64(FP)
+	RET
