@@ -650,7 +650,10 @@ func (c addrCounter) merge(o addrCounter) {
 // merge are independent, and the CPU overlaps their misses on its own.)
 func (c *counter64) merge(o *counter64) {
 	if o.n > 0 {
-		slots := o.slots // held in a register: c.Add could change o for all the compiler knows
+		slots := o.slots // held in a register: c.apply could change o for all the compiler knows
+		// The adds go to c lagLen at a time (in order, as lagged's): one call to apply a batch, not one per add.
+		var q [lagLen]lagEntry
+		n := 0
 		// Four slots at a time (a table has a power of two slots, at least 32): most of a part's are empty.
 		for i := 0; i+4 <= len(slots); i += 4 {
 			g := slots[i : i+4 : i+4]
@@ -659,11 +662,16 @@ func (c *counter64) merge(o *counter64) {
 			}
 			for j := range g {
 				if s := &g[j]; s.v != 0 {
-					c.Add(s.k, s.v)
+					q[n&(lagLen-1)] = lagEntry{s.k, s.v, mix(s.k) & c.mask} // n < lagLen: the mask spares a check
 					*s = slot64{}
+					if n++; n == lagLen {
+						c.apply(q[:])
+						n = 0
+					}
 				}
 			}
 		}
+		c.apply(q[:n])
 	}
 	c.ErrBound += o.ErrBound
 	o.n, o.ErrBound = 0, 0

@@ -625,7 +625,7 @@ func topEntries[K comparable](es []Entry[K], n int, compare func(a, b K) int) []
 		return compare(a.Key, b.Key)
 	}
 	if len(es) > n {
-		selectEntries(es, n, order)
+		selectEntries(es, n, compare)
 		es = es[:n]
 	}
 	slices.SortFunc(es, order)
