@@ -13,8 +13,9 @@ const lagLen = 8
 // cache and most adds touch a line of their own, so without the lag nearly every add waits for a cache miss
 // (the time of the per-record aggregation was mostly that). A plain load in place of the prefetch (portable
 // Go) measured slower: a load that misses holds up every later instruction's retirement until it arrives, a
-// prefetch holds up nothing. In batches, an add is a hash and three stores: no call (a call to the assembly
-// prefetch spills every live register), and the probing loop runs hot over lagLen adds.
+// prefetch holds up nothing. In batches, an add is two stores, inlined into the caller (push): no call (a call
+// to the assembly prefetch spills every live register), and the hashing and probing loops run hot over lagLen
+// adds.
 type lagged struct {
 	c *counter64
 	n int // adds queued, < 2×lagLen between calls; q[:lagLen] are prefetched when n ≥ lagLen
