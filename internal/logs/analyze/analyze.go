@@ -28,7 +28,6 @@ package analyze
 
 import (
 	"cmp"
-	"encoding/binary"
 	"hash/maphash"
 	"net/netip"
 	"sync"
@@ -351,8 +350,9 @@ func (s *Shard) Add(r *flowlog.Record) {
 		// Talkers are who exchanged data: REJECTed bytes never arrived (and are mostly one-off probes).
 		if bytes > 0 {
 			if r.SrcAddr.Is4() && r.DstAddr.Is4() { // (valid, both)
-				a, b := r.SrcAddr.As4(), r.DstAddr.As4()
-				s.talk4.add(uint64(binary.BigEndian.Uint32(a[:]))<<32|uint64(binary.BigEndian.Uint32(b[:])), bytes)
+				if s.talk4.push(uint64(enrich.Addr4(&r.SrcAddr))<<32|uint64(enrich.Addr4(&r.DstAddr)), bytes) {
+					s.talk4.batch()
+				}
 			} else if r.SrcAddr.IsValid() && r.DstAddr.IsValid() {
 				s.talkers.Add(pairKey{keyOf(r.SrcAddr), keyOf(r.DstAddr)}, bytes)
 			}
@@ -360,22 +360,34 @@ func (s *Shard) Add(r *flowlog.Record) {
 	}
 	if s.en != nil {
 		// The interface's index comes with its counters: one lookup per interface, not per record.
-		iface := int32(-1)
-		if ifc != nil {
-			if is != nil {
-				if is.enr == enrUnknown {
-					is.enr = s.en.ix.Interface(ifc)
-				}
-				iface = is.enr
-			} else {
-				iface = s.en.ix.Interface(ifc)
-			}
+		var iface int32
+		if is != nil && is.enr != enrUnknown {
+			iface = is.enr
+		} else {
+			iface = s.enrIface(r, is)
 		}
 		s.en.add(r, iface)
 	}
 	if detect && r.SrcAddr.IsValid() && start >= 0 && r.DstAddr.IsValid() && r.DstPort >= 0 {
 		s.route(detRec{src: keyOf(r.SrcAddr), dst: keyOf(r.DstAddr), dstValid: true, start: start, dstPort: r.DstPort, proto: r.Protocol, reject: r.Action == flowlog.Reject})
 	}
+}
+
+// enrIface is the index in Config.Enrich of r's interface (-1: none or unknown), whose counters are is (nil:
+// none, or not in the sample), when is does not hold it yet. Out of line, and reading the id again, so that
+// Add keeps nothing of it across its calls.
+//
+//go:noinline
+func (s *Shard) enrIface(r *flowlog.Record, is *ifaceStat) int32 {
+	ifc := r.Field(flowlog.InterfaceID)
+	if ifc == nil {
+		return -1
+	}
+	if is == nil {
+		return s.en.ix.Interface(ifc)
+	}
+	is.enr = s.en.ix.Interface(ifc)
+	return is.enr
 }
 
 // withoutTimes returns a copy of r (in the shard, reused) with its times absent. Out of line: a Record is over
@@ -397,10 +409,26 @@ func (s *Shard) countIface(ifc []byte, st flowlog.Status) *ifaceStat {
 	sl := &t.slots[t.home(k)]
 	is := sl.s
 	if !short || is == nil || !sl.k.eq(k) {
-		if is = t.get(ifc, k, short, s.e.cfg.MaxInterfaces); is == nil {
-			return nil
-		}
+		return s.countIfaceSlow(ifc, k, short, st)
 	}
+	is.count(st)
+	return is
+}
+
+// countIfaceSlow is countIface past the home slot (a call that ends countIface, so that nothing of it is
+// kept across the call).
+//
+//go:noinline
+func (s *Shard) countIfaceSlow(ifc []byte, k ifaceKey, short bool, st flowlog.Status) *ifaceStat {
+	is := s.ifaces.get(ifc, k, short, s.e.cfg.MaxInterfaces)
+	if is != nil {
+		is.count(st)
+	}
+	return is
+}
+
+// count counts a record of status st.
+func (is *ifaceStat) count(st flowlog.Status) {
 	is.records++
 	switch st {
 	case flowlog.SkipData:
@@ -408,7 +436,6 @@ func (s *Shard) countIface(ifc []byte, st flowlog.Status) *ifaceStat {
 	case flowlog.NoData:
 		is.nodata++
 	}
-	return is
 }
 
 func (s *Shard) route(r detRec) {
@@ -459,8 +486,9 @@ func newAddrCounter(capacity int) addrCounter {
 func (c addrCounter) add(a netip.Addr) {
 	switch {
 	case a.Is4():
-		b := a.As4()
-		c.v4.add(uint64(binary.BigEndian.Uint32(b[:])), 1)
+		if c.v4.push(uint64(enrich.Addr4(&a)), 1) {
+			c.v4.batch()
+		}
 	case a.IsValid():
 		c.v6.Add(keyOf(a), 1)
 	}
@@ -622,7 +650,10 @@ func (c addrCounter) merge(o addrCounter) {
 // merge are independent, and the CPU overlaps their misses on its own.)
 func (c *counter64) merge(o *counter64) {
 	if o.n > 0 {
-		slots := o.slots // held in a register: c.Add could change o for all the compiler knows
+		slots := o.slots // held in a register: c.apply could change o for all the compiler knows
+		// The adds go to c lagLen at a time (in order, as lagged's): one call to apply a batch, not one per add.
+		var q [lagLen]lagEntry
+		n := 0
 		// Four slots at a time (a table has a power of two slots, at least 32): most of a part's are empty.
 		for i := 0; i+4 <= len(slots); i += 4 {
 			g := slots[i : i+4 : i+4]
@@ -631,11 +662,16 @@ func (c *counter64) merge(o *counter64) {
 			}
 			for j := range g {
 				if s := &g[j]; s.v != 0 {
-					c.Add(s.k, s.v)
+					q[n&(lagLen-1)] = lagEntry{s.k, s.v, mix(s.k) & c.mask} // n < lagLen: the mask spares a check
 					*s = slot64{}
+					if n++; n == lagLen {
+						c.apply(q[:])
+						n = 0
+					}
 				}
 			}
 		}
+		c.apply(q[:n])
 	}
 	c.ErrBound += o.ErrBound
 	o.n, o.ErrBound = 0, 0

@@ -101,24 +101,34 @@ func (c *counter64) prune(keep int) {
 	c.ErrBound += cut              // (the gather emptied the table)
 	c.n = keep
 	kept := live[:keep]
-	// The kept entries land all over the table: fetch the home line of the one lagLen ahead meanwhile,
-	// remembering the home slots computed ahead.
-	var home [lagLen]uint64
-	for x := range min(lagLen, len(kept)) {
-		home[x] = mix(kept[x].k) & mask
-		prefetch(unsafe.Pointer(&slots[home[x]]))
-	}
-	for x, s := range kept {
-		i := home[x&(lagLen-1)]
-		if y := x + lagLen; y < len(kept) {
-			h := mix(kept[y].k) & mask
-			prefetch(unsafe.Pointer(&slots[h]))
-			home[x&(lagLen-1)] = h
+	// The kept entries land all over the table: their home slots are found and prefetched lagLen at a time,
+	// and each batch is put in while the next one's lines arrive (as lagged does for Add: one call to the
+	// assembly per batch, not one per entry, which spilled the loop's registers).
+	var q [2][lagLen]lagEntry // the batch being fetched, and the one before it
+	n := 0                    // entries in the last batch filled
+	for b := 0; b*lagLen < len(kept); b++ {
+		cur := &q[b&1]
+		for j, s := range kept[b*lagLen : min(b*lagLen+lagLen, len(kept))] {
+			cur[j] = lagEntry{s.k, s.v, mix(s.k) & mask}
+			n = j + 1
 		}
+		c.fetch(cur)
+		if b > 0 {
+			c.place(q[b&1^1][:])
+		}
+	}
+	c.place(q[(len(kept)-1)/lagLen&1][:n])
+}
+
+// place puts entries known to be absent from the table in empty slots from their home slots on.
+func (c *counter64) place(es []lagEntry) {
+	slots, mask := c.slots, c.mask
+	for _, e := range es {
+		i := e.i
 		for slots[i].v != 0 {
 			i = (i + 1) & mask
 		}
-		slots[i] = s
+		slots[i] = slot64{e.k, e.w}
 	}
 }
 
@@ -130,13 +140,22 @@ func (c *counter64) prune(keep int) {
 //go:noinline
 func gatherBlock(dst, src *[16]slot64) int {
 	n := 0
-	for _, s := range src {
-		// Branch-free: half the slots are empty, in no pattern a branch predictor could learn.
-		dst[n&15] = s                    // n ≤ the slot's index in the block: the mask changes nothing
-		n += int(uint64(s.v|-s.v) >> 63) // 1 if s.v != 0
+	// Four slots a turn: the loop's own count and test cost as much as a slot's move.
+	for i := 0; i < 16; i += 4 {
+		n = gatherSlot(dst, n, src[i])
+		n = gatherSlot(dst, n, src[i+1])
+		n = gatherSlot(dst, n, src[i+2])
+		n = gatherSlot(dst, n, src[i+3])
 	}
 	*src = [16]slot64{}
 	return n
+}
+
+// gatherSlot stores s at dst[n] and returns n+1 if s is live, else n. Branch-free: half the slots are empty,
+// in no pattern a branch predictor could learn.
+func gatherSlot(dst *[16]slot64, n int, s slot64) int {
+	dst[n&15] = s                        // n ≤ the slot's index in the block: the mask changes nothing
+	return n + int(uint64(s.v|-s.v)>>63) // 1 if s.v != 0
 }
 
 // selectSlots reorders a so that a[k] is the entry that would be at index k if a were sorted by count in

@@ -282,15 +282,16 @@ func (e *enrichShard) add(r *flowlog.Record, iface int32) {
 	e.resolved++
 	bytes := max(r.Bytes, 0)
 	// res is indexed by resource + 1: slot 0 takes the counts of "no resource" (-1), so that they cost no branch.
-	o := &e.res[own+1]
+	res := e.res // (a store through e.res could change e.res for all the compiler knows)
+	o := &res[own+1]
 	o.recs++
 	o.bytes += bytes
 	switch r.Action {
 	case flowlog.Reject:
 		e.reject(r, iface, si, di, sres, dres, own, sknown, dknown)
 	case flowlog.Accept:
-		e.res[sres+1].sent += bytes // no branch on whether the peer is in the inventory: see o
-		e.res[dres+1].recv += bytes
+		res[sres+1].sent += bytes // no branch on whether the peer is in the inventory: see o
+		res[dres+1].recv += bytes
 		if ix.Sensitive(r.DstPort) {
 			e.exposure(r, iface, di, bytes)
 		}
@@ -624,7 +625,7 @@ func topEntries[K comparable](es []Entry[K], n int, compare func(a, b K) int) []
 		return compare(a.Key, b.Key)
 	}
 	if len(es) > n {
-		selectEntries(es, n, order)
+		selectEntries(es, n, compare)
 		es = es[:n]
 	}
 	slices.SortFunc(es, order)

@@ -13,8 +13,9 @@ const lagLen = 8
 // cache and most adds touch a line of their own, so without the lag nearly every add waits for a cache miss
 // (the time of the per-record aggregation was mostly that). A plain load in place of the prefetch (portable
 // Go) measured slower: a load that misses holds up every later instruction's retirement until it arrives, a
-// prefetch holds up nothing. In batches, an add is a hash and three stores: no call (a call to the assembly
-// prefetch spills every live register), and the probing loop runs hot over lagLen adds.
+// prefetch holds up nothing. In batches, an add is two stores, inlined into the caller (push): no call (a call
+// to the assembly prefetch spills every live register), and the hashing and probing loops run hot over lagLen
+// adds.
 type lagged struct {
 	c *counter64
 	n int // adds queued, < 2×lagLen between calls; q[:lagLen] are prefetched when n ≥ lagLen
@@ -44,33 +45,52 @@ func newLagged(capacity int) *lagged { return &lagged{c: newCounter64(capacity)}
 
 // add adds w to k's count, once lagLen more adds are made (or at flush).
 func (l *lagged) add(k uint64, w int64) {
-	if w <= 0 {
-		return
-	}
-	n := l.n
-	l.q[n&(2*lagLen-1)] = lagEntry{k, w, mix(k) & l.c.mask} // n < 2×lagLen: the mask only spares a bounds check
-	l.n = n + 1
-	if (n+1)&(lagLen-1) == 0 {
+	if w > 0 && l.push(k, w) {
 		l.batch()
 	}
 }
 
-// batch prefetches the lagLen adds just queued and, if there are lagLen before them, applies those.
+// push queues the add of w (> 0) to k's count and reports whether a batch is due (then call batch). Apart
+// from add, and without a call, so that Shard.Add has it inlined: the home slots are found by batch, lagLen
+// at a time.
+func (l *lagged) push(k uint64, w int64) bool {
+	n := l.n & (2*lagLen - 1) // n < 2×lagLen: the mask only spares a bounds check
+	l.q[n].k, l.q[n].w = k, w
+	l.n = n + 1
+	return n&(lagLen-1) == lagLen-1
+}
+
+// batch finds the home slots of the lagLen adds just queued and prefetches them and, if there are lagLen
+// before them, applies those.
 //
 //go:noinline
 func (l *lagged) batch() {
 	if l.n == lagLen {
-		l.c.fetch((*[lagLen]lagEntry)(l.q[:lagLen]))
+		l.fetch((*[lagLen]lagEntry)(l.q[:lagLen]))
 		return
 	}
-	l.c.fetch((*[lagLen]lagEntry)(l.q[lagLen:]))
+	l.fetch((*[lagLen]lagEntry)(l.q[lagLen:]))
 	l.c.apply(l.q[:lagLen])
 	copy(l.q[:lagLen], l.q[lagLen:])
 	l.n = lagLen
 }
 
-// flush applies the adds held back, oldest first.
+// fetch sets the home slots of a batch of queued adds and prefetches them.
+func (l *lagged) fetch(es *[lagLen]lagEntry) {
+	mask := l.c.mask
+	for j := range es {
+		es[j].i = mix(es[j].k) & mask
+	}
+	l.c.fetch(es)
+}
+
+// flush applies the adds held back, oldest first (the last ones' home slots are not found yet: all are found
+// again here, which gives the same slots).
 func (l *lagged) flush() {
-	l.c.apply(l.q[:l.n])
+	q := l.q[:l.n]
+	for j := range q {
+		q[j].i = mix(q[j].k) & l.c.mask
+	}
+	l.c.apply(q)
 	l.n = 0
 }

@@ -4,9 +4,7 @@ package analyze
 
 import "unsafe"
 
-// prefetch does nothing on this architecture: a lagged table then costs its queue, and works the same.
-func prefetch(unsafe.Pointer) {}
-
+// prefetchBlock does nothing on this architecture: a lagged table then costs its queue, and works the same.
 func prefetchBlock(unsafe.Pointer) {}
 
 func prefetchHomes(unsafe.Pointer, *[lagLen]lagEntry) {}

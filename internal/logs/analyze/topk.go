@@ -45,8 +45,17 @@ func (t *TopK[K]) prune(keep int) {
 	// Selecting the keep first entries, not sorting them all, keeps the same ones: the order is total (keys
 	// are distinct), so the entry at index keep is the same however the others are arranged.
 	es := t.entries()
-	selectEntries(es, keep, t.order)
+	selectEntries(es, keep, t.compare)
 	t.ErrBound += es[keep].Count // the heaviest count dropped
+	if keep < len(es)/2 {
+		// Most entries go: emptying the map and putting back the kept ones costs fewer map operations than
+		// deleting the others, and leaves no deleted slots behind to fill the map early (and rehash it).
+		clear(t.m)
+		for _, e := range es[:keep] {
+			t.m[e.Key] = e.Count
+		}
+		return
+	}
 	for _, e := range es[keep:] {
 		delete(t.m, e.Key)
 	}
@@ -70,29 +79,31 @@ func (t *TopK[K]) order(a, b Entry[K]) int {
 	return t.compare(a.Key, b.Key)
 }
 
-// selectEntries reorders es so that es[k] is the entry that would be at index k if es were sorted by order
-// (a total order), every entry before it ordered before it and every entry after it after it (quickselect:
-// O(len(es)) on average, where sorting them all is O(n log n)).
-func selectEntries[K any](es []Entry[K], k int, order func(a, b Entry[K]) int) {
+// selectEntries reorders es so that es[k] is the entry that would be at index k if es were sorted in the
+// lists' order (heaviest first, ties in key order by compare: a total order), every entry before it ordered
+// before it and every entry after it after it (quickselect: O(len(es)) on average, where sorting them all is
+// O(n log n)). The counts are compared here, inline: compare is called for ties only.
+func selectEntries[K any](es []Entry[K], k int, compare func(a, b K) int) {
+	before := func(a, b Entry[K]) bool { return a.Count > b.Count || a.Count == b.Count && compare(a.Key, b.Key) < 0 }
 	lo, hi := 0, len(es)-1
 	for hi-lo >= 16 {
 		mid := lo + (hi-lo)/2
-		if order(es[mid], es[lo]) < 0 {
+		if before(es[mid], es[lo]) {
 			es[mid], es[lo] = es[lo], es[mid]
 		}
-		if order(es[hi], es[lo]) < 0 {
+		if before(es[hi], es[lo]) {
 			es[hi], es[lo] = es[lo], es[hi]
 		}
-		if order(es[hi], es[mid]) < 0 {
+		if before(es[hi], es[mid]) {
 			es[hi], es[mid] = es[mid], es[hi]
 		}
 		p := es[mid]
 		i, j := lo, hi
 		for i <= j {
-			for order(es[i], p) < 0 {
+			for before(es[i], p) {
 				i++
 			}
-			for order(p, es[j]) < 0 {
+			for before(p, es[j]) {
 				j--
 			}
 			if i <= j {
@@ -111,7 +122,7 @@ func selectEntries[K any](es []Entry[K], k int, order func(a, b Entry[K]) int) {
 		}
 	}
 	if lo < hi {
-		slices.SortFunc(es[lo:hi+1], order)
+		slices.SortFunc(es[lo:hi+1], func(a, b Entry[K]) int { return cmp.Or(cmp.Compare(b.Count, a.Count), compare(a.Key, b.Key)) })
 	}
 }
 
@@ -172,7 +183,7 @@ func (t *TopK[K]) adopt(es []Entry[K], errBound int64) {
 	t.ErrBound += errBound
 	if keep := t.cap / 2; len(es) > t.cap {
 		// As prune: the keep first in the (total) order stay, the bound grows by the heaviest dropped.
-		selectEntries(es, keep, t.order)
+		selectEntries(es, keep, t.compare)
 		t.ErrBound += es[keep].Count
 		t.flat = es[:keep]
 	}
@@ -227,7 +238,7 @@ func (t *TopK[K]) Top(n int) []Entry[K] {
 // topOf returns the n first of out (t's entries) in t's order.
 func (t *TopK[K]) topOf(out []Entry[K], n int) []Entry[K] {
 	if len(out) > n {
-		selectEntries(out, n, t.order) // the n first, then only they are sorted
+		selectEntries(out, n, t.compare) // the n first, then only they are sorted
 		out = out[:n]
 	}
 	slices.SortFunc(out, t.order)

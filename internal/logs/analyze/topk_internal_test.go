@@ -45,13 +45,12 @@ func TestTopKSelectSameAsSort(t *testing.T) {
 
 // TestSelectEntries checks the selection's contract directly on small and sorted inputs.
 func TestSelectEntries(t *testing.T) {
-	order := func(a, b Entry[int]) int { return cmp.Compare(a.Key, b.Key) }
 	rng := rand.New(rand.NewPCG(5, 6))
 	for n := 1; n < 200; n++ {
 		for _, shape := range []string{"random", "sorted", "reversed"} {
 			es := make([]Entry[int], n)
 			for i := range es {
-				es[i].Key = i
+				es[i] = Entry[int]{Key: i, Count: int64(-(i / 3))} // the order: heaviest first, then by key
 			}
 			switch shape {
 			case "random":
@@ -60,7 +59,7 @@ func TestSelectEntries(t *testing.T) {
 				slices.Reverse(es)
 			}
 			k := rng.IntN(n)
-			selectEntries(es, k, order)
+			selectEntries(es, k, cmp.Compare[int])
 			if es[k].Key != k {
 				t.Fatalf("%s n=%d k=%d: es[k] = %d", shape, n, k, es[k].Key)
 			}
@@ -124,6 +123,31 @@ func TestMergeIntoEmptySameAsAdding(t *testing.T) {
 		}
 		if got, want := a.Top(5000), one.Top(5000); !slices.Equal(got, want) || a.ErrBound != one.ErrBound {
 			t.Fatalf("trial %d: adds after adopt differ", trial)
+		}
+	}
+}
+
+// BenchmarkTopKMergeUnits merges 16 units' lists of 16,384 entries each (a few heavy keys, the rest one-off
+// keys of small counts, as the address and talker lists of a unit are) into a table of capacity 16,384, as
+// Engine merges the units after the first (topTables.merge): the map adds and the prunes.
+func BenchmarkTopKMergeUnits(b *testing.B) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	units := make([][]Entry[akey], 16)
+	for u := range units {
+		es := make([]Entry[akey], 0, 16384)
+		for i := range 16384 {
+			k := akey{0, rng.Uint64()}
+			if i < 2000 {
+				k = akey{0, uint64(i)}
+			}
+			es = append(es, Entry[akey]{k, int64(rng.IntN(4) + 1)})
+		}
+		units[u] = es
+	}
+	for b.Loop() {
+		t := NewTopK(16384, akey.compare)
+		for _, es := range units {
+			t.mergeEntries(es, 1)
 		}
 	}
 }
