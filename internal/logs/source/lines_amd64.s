@@ -7,7 +7,8 @@
 // start ([a-z], ' ', '\t'). The last bytes (fewer than 32) are read one at a time: nothing at or past p+n
 // is read.
 //
-// SI p, CX n, DX offset of the block, R10 ends, R11 stored, R12 room, R13 count, AX newline bits.
+// SI p, CX n, DX offset of the block, R10 ends, R11 stored, R12 room, R13 count, AX newline bits,
+// DI the tail's offset once its bits are gathered (else -1).
 TEXT ·lineEndsAVX2(SB), NOSPLIT, $0-72
 	MOVQ p+0(FP), SI
 	MOVQ n+8(FP), CX
@@ -16,6 +17,7 @@ TEXT ·lineEndsAVX2(SB), NOSPLIT, $0-72
 	MOVQ stored+32(FP), R11
 	MOVQ room+40(FP), R12
 	XORQ R13, R13
+	MOVQ $-1, DI
 	MOVL $0x0a, AX
 	MOVQ AX, X0
 	VPBROADCASTB X0, Y0
@@ -55,49 +57,43 @@ counted:
 nextbit:
 	BLSRL AX, AX
 	JNZ   bits
+	CMPQ  DX, DI
+	JEQ   none          // that was the tail's mask
 
 nextblock:
 	ADDQ $32, DX
 	JMP  block
 
+	// Fewer than 32 bytes left: their newline bits are gathered one byte at a time, then handled as a
+	// block's (DI marks the tail's offset).
 tail:
-	CMPQ DX, CX
-	JAE  none
-	MOVBLZX (SI)(DX*1), R8
-	INCQ DX
-	CMPL R8, $0x0a
-	JNE  tail
-	LEAQ -1(DX), BX
-	CMPQ R11, R12
-	JAE  tcounted
-	MOVL BX, (R10)(R11*4)
-	INCQ R11
+	XORL AX, AX
+	MOVQ DX, R8
 
-tcounted:
-	INCQ R13
-	CMPQ DX, CX
-	JAE  none
-	MOVQ DX, BX
-	MOVBLZX (SI)(DX*1), R8
-	LEAL -97(R8), R9
-	CMPL R9, $25
-	JLS  found
-	CMPL R8, $32
-	JEQ  found
-	CMPL R8, $9
-	JEQ  found
-	JMP  tail
+tloop:
+	CMPQ R8, CX
+	JAE  tdone
+	CMPB (SI)(R8*1), $0x0a
+	JNE  tnext
+	MOVQ R8, R9
+	SUBQ DX, R9
+	BTSL R9, AX
+
+tnext:
+	INCQ R8
+	JMP  tloop
+
+tdone:
+	MOVQ  DX, DI
+	TESTL AX, AX
+	JNZ   bits
+
+none:
+	MOVQ CX, BX         // no possible header line: stop at the end
 
 found:
 	VZEROUPPER
 	MOVQ BX, stop+48(FP)
-	MOVQ R13, count+56(FP)
-	MOVQ R11, k+64(FP)
-	RET
-
-none:
-	VZEROUPPER
-	MOVQ CX, stop+48(FP)
 	MOVQ R13, count+56(FP)
 	MOVQ R11, k+64(FP)
 	RET
