@@ -616,22 +616,6 @@ func knownKey(ix *enrich.Index, k akey) bool {
 	return ix.Known(k.addr())
 }
 
-// topEntries is the n first of es in TopK's order (heaviest first, ties in key order), sorted; es is reordered.
-func topEntries[K comparable](es []Entry[K], n int, compare func(a, b K) int) []Entry[K] {
-	order := func(a, b Entry[K]) int {
-		if c := cmp.Compare(b.Count, a.Count); c != 0 {
-			return c
-		}
-		return compare(a.Key, b.Key)
-	}
-	if len(es) > n {
-		selectEntries(es, n, compare)
-		es = es[:n]
-	}
-	slices.SortFunc(es, order)
-	return es
-}
-
 // rankStrings numbers the strings str(0) … str(n-1) by their order: rank[i] is the number of distinct
 // strings below str(i), and text[r] the string of rank r.
 func rankStrings(n int, str func(int) string) (rank []int32, text []string) {

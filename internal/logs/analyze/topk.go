@@ -71,12 +71,15 @@ func (t *TopK[K]) entries() []Entry[K] {
 	return out
 }
 
-// order is the lists' order: heaviest first, ties in key order.
-func (t *TopK[K]) order(a, b Entry[K]) int {
+// order is the lists' order (entryOrder).
+func (t *TopK[K]) order(a, b Entry[K]) int { return entryOrder(a, b, t.compare) }
+
+// entryOrder is the lists' order: heaviest first, ties in key order by compare.
+func entryOrder[K any](a, b Entry[K], compare func(a, b K) int) int {
 	if c := cmp.Compare(b.Count, a.Count); c != 0 {
 		return c
 	}
-	return t.compare(a.Key, b.Key)
+	return compare(a.Key, b.Key)
 }
 
 // selectEntries reorders es so that es[k] is the entry that would be at index k if es were sorted in the
@@ -122,7 +125,7 @@ func selectEntries[K any](es []Entry[K], k int, compare func(a, b K) int) {
 		}
 	}
 	if lo < hi {
-		slices.SortFunc(es[lo:hi+1], func(a, b Entry[K]) int { return cmp.Or(cmp.Compare(b.Count, a.Count), compare(a.Key, b.Key)) })
+		slices.SortFunc(es[lo:hi+1], func(a, b Entry[K]) int { return entryOrder(a, b, compare) })
 	}
 }
 
@@ -232,17 +235,17 @@ func (t *TopK[K]) Top(n int) []Entry[K] {
 		}
 		return b.es
 	}
-	return t.topOf(t.entries(), n)
+	return topEntries(t.entries(), n, t.compare)
 }
 
-// topOf returns the n first of out (t's entries) in t's order.
-func (t *TopK[K]) topOf(out []Entry[K], n int) []Entry[K] {
-	if len(out) > n {
-		selectEntries(out, n, t.compare) // the n first, then only they are sorted
-		out = out[:n]
+// topEntries is the n first of es in the lists' order (entryOrder), sorted; es is reordered.
+func topEntries[K any](es []Entry[K], n int, compare func(a, b K) int) []Entry[K] {
+	if len(es) > n {
+		selectEntries(es, n, compare) // the n first, then only they are sorted
+		es = es[:n]
 	}
-	slices.SortFunc(out, t.order)
-	return out
+	slices.SortFunc(es, func(a, b Entry[K]) int { return entryOrder(a, b, compare) })
+	return es
 }
 
 // topFew is the longest list Top keeps by insertion (best) rather than by selecting among all the entries.
