@@ -77,20 +77,23 @@ func (l *lagged) batch() {
 
 // fetch sets the home slots of a batch of queued adds and prefetches them.
 func (l *lagged) fetch(es *[lagLen]lagEntry) {
+	l.homes(es[:])
+	l.c.fetch(es)
+}
+
+// homes sets the home slots of queued adds.
+func (l *lagged) homes(es []lagEntry) {
 	mask := l.c.mask
 	for j := range es {
 		es[j].i = mix(es[j].k) & mask
 	}
-	l.c.fetch(es)
 }
 
 // flush applies the adds held back, oldest first (the last ones' home slots are not found yet: all are found
 // again here, which gives the same slots).
 func (l *lagged) flush() {
 	q := l.q[:l.n]
-	for j := range q {
-		q[j].i = mix(q[j].k) & l.c.mask
-	}
+	l.homes(q)
 	l.c.apply(q)
 	l.n = 0
 }
