@@ -70,9 +70,12 @@ func addrOf4(a uint32) netip.Addr {
 	return netip.AddrFrom4(b)
 }
 
-// ld is the eight bytes at p+i, little-endian.
+// ld is the eight bytes at p+i, little-endian: one load (the compiler joins the bytes), written out rather
+// than through binary.LittleEndian, whose inlined call left a NOP per load in parseV5Masked.
 func ld(p unsafe.Pointer, i int) uint64 {
-	return binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(p, i))[:])
+	b := (*[8]byte)(unsafe.Add(p, i))
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
 // tenPowU[k] is 10^k, for joining the digits of two loads.
