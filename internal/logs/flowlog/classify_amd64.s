@@ -110,12 +110,9 @@ done:
 	LEAQ   -7(CX), R11
 	CMPQ   R11, $8
 	JHI    nopair
-	IPV4SPAN(SI, R13, nopair)
-	MOVL   AX, R11
-	LEAQ   1(SI)(R13*1), SI
-	IPV4SPAN(SI, CX, nopair)
-	SHLQ   $32, AX
-	ORQ    R11, AX
+	IPV4PAIR(SI, R13, CX, nopair)
+	SHLQ   $32, DX
+	ORQ    DX, AX
 	MOVQ   AX, 72(DI)
 	MOVB   $1, 80(DI)
 	VZEROUPPER

@@ -66,7 +66,8 @@ func checkIPv4Span(t testing.TB, span []byte) {
 }
 
 // checkIPv4Pair compares ipv4PairVec on spans a and b, one space apart and followed by filler bytes, with
-// refIPv4Span on each.
+// refIPv4Span on each; and so the pair the vector classify reads (its own IPV4PAIR) from a line whose columns
+// 3 and 4 they are.
 func checkIPv4Pair(t testing.TB, a, b []byte) {
 	t.Helper()
 	wa, oka := refIPv4Span(a)
@@ -82,6 +83,15 @@ func checkIPv4Pair(t testing.TB, a, b []byte) {
 		ga, gb, ok := ipv4PairVec(unsafe.Pointer(&buf), len(a), len(b))
 		if ok != (oka && okb) || ok && (ga != wa || gb != wb) {
 			t.Fatalf("ipv4PairVec(%q, %q) (filler %q) = %#x, %#x, %v; want %#x, %#x, %v", a, b, fill, ga, gb, ok, wa, wb, oka && okb)
+		}
+	}
+	if classifyVec && !bytes.ContainsRune(a, ' ') && !bytes.ContainsRune(b, ' ') {
+		line := append(append(append(append([]byte("1 2 3 "), a...), ' '), b...), " 5"...)
+		padded := append(bytes.Clone(line), "99999999999999999"...)
+		var m lineMasks
+		classifyVecAsm(&m, line, unsafe.Pointer(&padded[0]))
+		if ok := oka && okb; m.pair.ok != ok || ok && (m.pair.a0 != wa || m.pair.a1 != wb) {
+			t.Fatalf("classify pair of %q = %+v; want %#x, %#x, %v", line, m.pair, wa, wb, ok)
 		}
 	}
 }

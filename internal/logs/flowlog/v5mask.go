@@ -70,26 +70,20 @@ func addrOf4(a uint32) netip.Addr {
 	return netip.AddrFrom4(b)
 }
 
-// ld is the eight bytes at p+i, little-endian.
+// ld is the eight bytes at p+i, little-endian: one load (the compiler joins the bytes), written out rather
+// than through binary.LittleEndian, whose inlined call left a NOP per load in parseV5Masked.
 func ld(p unsafe.Pointer, i int) uint64 {
-	return binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(p, i))[:])
+	b := (*[8]byte)(unsafe.Add(p, i))
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
 // tenPowU[k] is 10^k, for joining the digits of two loads.
 var tenPowU = [8]uint64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000}
 
-// sameText reports whether the k bytes at p+i and p+j are equal (1 <= k <= 16; 16 bytes readable at each).
-func sameText(p unsafe.Pointer, i, j, k int) bool {
-	m := &textMasks[(k-1)&15]
-	return (ld(p, i)^ld(p, j))&m[0]|(ld(p, i+8)^ld(p, j+8))&m[1] == 0
+// sameSpan reports whether the n bytes at p+i and p+j are equal, 16 <= n <= 32: their first 16 bytes and
+// their last 16 (which overlap unless n is 32). It reads only those n bytes of each.
+func sameSpan(p unsafe.Pointer, i, j, n int) bool {
+	type b16 = *[16]byte
+	return *b16(unsafe.Add(p, i)) == *b16(unsafe.Add(p, j)) && *b16(unsafe.Add(p, i+n-16)) == *b16(unsafe.Add(p, j+n-16))
 }
-
-// textMasks[k-1] has the bits of the first k bytes of 16 (little-endian order), in two words.
-var textMasks = func() (t [16][2]uint64) {
-	for k := range t {
-		for b := range k + 1 {
-			t[k][b/8] |= 0xFF << (8 * (b % 8))
-		}
-	}
-	return t
-}()

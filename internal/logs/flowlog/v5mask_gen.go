@@ -23,14 +23,14 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	c, base := sp[0], 0 // the space bits not taken yet: those of the word at bit base
 	s, e, k := 0, 0, 0  // the column's start, end and length
 	var x uint64
-	var ea int                            // the end of the first column of a pair of addresses
+	var ea, fe int                        // the end of the first column of a pair of addresses; the first pair's end
 	t6, tx := uint64(0), uint64(' '*ones) // the first time's first six digits, and their bytes (masked64)
 	// One block per column, from its kind's template in internal/v5gen (string, int32, int64, time, address,
 	// action, log-status): edit the template and run go generate, never the blocks.
 	// Version
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -48,9 +48,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 	s = e + 1
 	// AccountID
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -60,9 +60,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	r.raw[AccountID] = spanAt(s, e)
 	s = e + 1
 	// InterfaceID
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -72,20 +72,21 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	r.raw[InterfaceID] = spanAt(s, e)
 	s = e + 1
 	// SrcAddr
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 	ea = e
 	// DstAddr
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
+	fe = e
 	// SrcAddr and DstAddr: read by the vector classify (m.pair), unless one is not an address or they
 	// end past the first mask word.
 	if m.pair.ok {
@@ -146,9 +147,9 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	}
 SrcAddrRead:
 	// SrcPort
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -162,9 +163,9 @@ SrcAddrRead:
 	}
 	s = e + 1
 	// DstPort
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -178,9 +179,9 @@ SrcAddrRead:
 	}
 	s = e + 1
 	// Protocol
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -198,9 +199,9 @@ SrcAddrRead:
 	}
 	s = e + 1
 	// Packets
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -226,9 +227,9 @@ SrcAddrRead:
 	}
 	s = e + 1
 	// Bytes
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -254,9 +255,9 @@ SrcAddrRead:
 	}
 	s = e + 1
 	// Start
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -291,9 +292,9 @@ SrcAddrRead:
 	}
 	s = e + 1
 	// End
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -334,9 +335,9 @@ SrcAddrRead:
 	}
 	s = e + 1
 	// Action
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -353,9 +354,9 @@ SrcAddrRead:
 	r.raw[Action] = spanAt(s, e)
 	s = e + 1
 	// LogStatus
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -378,9 +379,9 @@ SrcAddrRead:
 	}
 	// Version 3.
 	// VPCID
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -390,9 +391,9 @@ SrcAddrRead:
 	r.raw[VPCID] = spanAt(s, e)
 	s = e + 1
 	// SubnetID
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -402,9 +403,9 @@ SrcAddrRead:
 	r.raw[SubnetID] = spanAt(s, e)
 	s = e + 1
 	// InstanceID
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -414,9 +415,9 @@ SrcAddrRead:
 	r.raw[InstanceID] = spanAt(s, e)
 	s = e + 1
 	// TCPFlags
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -432,9 +433,9 @@ SrcAddrRead:
 	}
 	s = e + 1
 	// Type
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -444,30 +445,28 @@ SrcAddrRead:
 	r.raw[Type] = spanAt(s, e)
 	s = e + 1
 	// PktSrcAddr
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 	ea = e
 	// PktDstAddr
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
 	// PktSrcAddr and PktDstAddr: usually the text of SrcAddr and DstAddr again (a
 	// packet's addresses are the flow's unless it passed a NAT or a load balancer): then their values. That
-	// text starts after InterfaceID's span; it is the same if its bytes are this pair's, each
-	// address with the space after it (the second's is checked on its own: this pair may end the line).
-	if k, k1 := ea-s, e-ea-1; uint(k-1) < 15 && uint(k1-1) < 15 {
-		if q := int(r.raw[InterfaceID].end) + 1; sameText(p, s, q, k+1) && sameText(p, ea+1, q+k+1, k1) && ld(p, q+k+1+k1)&0xFF == ' ' {
-			r.PktSrcAddr, r.PktDstAddr = r.SrcAddr, r.DstAddr
-			s = e + 1
-			goto PktSrcAddrRead
-		}
+	// text is [q, fe), q just after InterfaceID's span; equal bytes put the one space between
+	// the two addresses at the same place. Pairs under 16 bytes ("-", short addresses) take the reads below.
+	if n, q := e-s, int(r.raw[InterfaceID].end)+1; n == fe-q && uint(n-16) <= 32-16 && sameSpan(p, s, q, n) {
+		r.PktSrcAddr, r.PktDstAddr = r.SrcAddr, r.DstAddr
+		s = e + 1
+		goto PktSrcAddrRead
 	} // PktSrcAddr and PktDstAddr in one ipv4PairVec call (ea is PktSrcAddr's end, e PktDstAddr's); on
 	// anything else ("-", IPv6, not an address), each on its own. (A goto, not a flag: a flag's value merged
 	// from the call and the other paths went through the stack.)
@@ -525,9 +524,9 @@ PktSrcAddrRead:
 	}
 	// Version 4.
 	// Region
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -537,9 +536,9 @@ PktSrcAddrRead:
 	r.raw[Region] = spanAt(s, e)
 	s = e + 1
 	// AZID
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -549,9 +548,9 @@ PktSrcAddrRead:
 	r.raw[AZID] = spanAt(s, e)
 	s = e + 1
 	// SublocationType
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -561,9 +560,9 @@ PktSrcAddrRead:
 	r.raw[SublocationType] = spanAt(s, e)
 	s = e + 1
 	// SublocationID
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -577,9 +576,9 @@ PktSrcAddrRead:
 	}
 	// Version 5.
 	// PktSrcAWSService
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -589,9 +588,9 @@ PktSrcAddrRead:
 	r.raw[PktSrcAWSService] = spanAt(s, e)
 	s = e + 1
 	// PktDstAWSService
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -601,9 +600,9 @@ PktSrcAddrRead:
 	r.raw[PktDstAWSService] = spanAt(s, e)
 	s = e + 1
 	// FlowDirection
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -613,9 +612,9 @@ PktSrcAddrRead:
 	r.raw[FlowDirection] = spanAt(s, e)
 	s = e + 1
 	// TrafficPath
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1

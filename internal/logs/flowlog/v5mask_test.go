@@ -157,7 +157,9 @@ func TestParseMaskedTimes(t *testing.T) {
 func TestParseMaskedPacketAddrs(t *testing.T) {
 	addrs := []string{"10.0.1.17", "52.94.12.22", "255.255.255.255", "1.2.3.4", "10.0.1.170", "10.0.1.1", "-", "010.0.1.17", "2001:db8::1", "10.0.1.17x"}
 	f := strings.Split(v5Line, " ")
-	for _, src := range [][2]string{{"10.0.1.17", "52.94.12.22"}, {"255.255.255.255", "1.2.3.4"}, {"-", "-"}, {"10.0.1.17", "-"}} {
+	// The flow pairs: 21, 23, 3, 11, 31, 15 and 16 bytes (the shortcut compares pairs of 16 to 32).
+	for _, src := range [][2]string{{"10.0.1.17", "52.94.12.22"}, {"255.255.255.255", "1.2.3.4"}, {"-", "-"}, {"10.0.1.17", "-"},
+		{"255.255.255.255", "255.255.255.254"}, {"1.2.3.4", "5.6.7.8"}, {"1.2.3.4", "5.6.7.89"}} {
 		f[3], f[4] = src[0], src[1]
 		var pkts [][2]string
 		for _, a := range addrs {

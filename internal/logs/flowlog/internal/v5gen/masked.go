@@ -28,15 +28,15 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	c, base := sp[0], 0 // the space bits not taken yet: those of the word at bit base
 	s, e, k := 0, 0, 0  // the column's start, end and length
 	var x uint64
-	var ea int          // the end of the first column of a pair of addresses
+	var ea, fe int      // the end of the first column of a pair of addresses; the first pair's end
 	t6, tx := uint64(0), uint64(' '*ones) // the first time's first six digits, and their bytes (masked64)
 	// One block per column, from its kind's template in internal/v5gen (string, int32, int64, time, address,
 	// action, log-status): edit the template and run go generate, never the blocks.
 `,
 	column: `	// {{.Name}}
-	for c == 0 { // the next word with a set bit (the last word has all of its bits set)
+	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
-		c = sp[base>>6]
+		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
@@ -131,16 +131,15 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	pair: `
 {{- if .First}}	// {{.A.Name}} and {{.B.Name}}: usually the text of {{(index .First 1).Name}} and {{(index .First 2).Name}} again (a
 	// packet's addresses are the flow's unless it passed a NAT or a load balancer): then their values. That
-	// text starts after {{(index .First 0).Name}}'s span; it is the same if its bytes are this pair's, each
-	// address with the space after it (the second's is checked on its own: this pair may end the line).
-	if k, k1 := ea-s, e-ea-1; uint(k-1) < 15 && uint(k1-1) < 15 {
-		if q := int(r.raw[{{(index .First 0).Name}}].end) + 1; sameText(p, s, q, k+1) && sameText(p, ea+1, q+k+1, k1) && ld(p, q+k+1+k1)&0xFF == ' ' {
-			r.{{.A.Name}}, r.{{.B.Name}} = r.{{(index .First 1).Name}}, r.{{(index .First 2).Name}}
-			s = e + 1
-			goto {{.A.Name}}Read
-		}
+	// text is [q, fe), q just after {{(index .First 0).Name}}'s span; equal bytes put the one space between
+	// the two addresses at the same place. Pairs under 16 bytes ("-", short addresses) take the reads below.
+	if n, q := e-s, int(r.raw[{{(index .First 0).Name}}].end)+1; n == fe-q && uint(n-16) <= 32-16 && sameSpan(p, s, q, n) {
+		r.{{.A.Name}}, r.{{.B.Name}} = r.{{(index .First 1).Name}}, r.{{(index .First 2).Name}}
+		s = e + 1
+		goto {{.A.Name}}Read
 	}
-{{- else}}	// {{.A.Name}} and {{.B.Name}}: read by the vector classify (m.pair), unless one is not an address or they
+{{- else}}	fe = e
+	// {{.A.Name}} and {{.B.Name}}: read by the vector classify (m.pair), unless one is not an address or they
 	// end past the first mask word.
 	if m.pair.ok {
 		r.{{.A.Name}}, r.{{.B.Name}} = addrOf4(m.pair.a0), addrOf4(m.pair.a1)
