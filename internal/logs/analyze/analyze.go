@@ -473,7 +473,7 @@ func mix(x uint64) uint64 {
 	return x ^ x>>31
 }
 
-// addrCounter counts per address: IPv4 in a flat uint64 table, IPv6 in a map.
+// addrCounter counts per address: IPv4 in a flat uint64 table, IPv6 in a TopK.
 type addrCounter struct {
 	v4 *lagged
 	v6 *TopK[akey]

@@ -16,7 +16,8 @@ import (
 // The counts are a dense list (es), found by an open-addressing index of their positions, not a Go map: the
 // merges of whole tables (EndPart, topTables.merge) put tens of thousands of keys in at a time, and a map grew
 // (new tables, rehashes) and was emptied again at every prune. Here pruning selects in the list itself, the
-// index is rebuilt from the kept entries, and both keep their memory.
+// index is rebuilt from the kept entries, and both keep their memory: at most Cap keys plus the largest merge
+// (a unit's list, at most twice Cap) in es, and 4 B for each of 2 to 4 slots per key in index.
 type TopK[K comparable] struct {
 	es []Entry[K]
 	// index has a power of two slots (at least twice len(es): linear probing at load ≤ 1/2): 0 is empty,
@@ -30,7 +31,7 @@ type TopK[K comparable] struct {
 	seed    uint64 // random per table: keys chosen to collide in one run do not in another
 	cap     int
 	compare func(a, b K) int
-	// ErrBound is the sum of the counts pruned at the cut, an upper bound on how low any count is.
+	// ErrBound bounds how low any count is: the heaviest count dropped by each prune, summed (merges add theirs).
 	ErrBound int64
 }
 
