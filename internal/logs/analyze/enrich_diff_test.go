@@ -300,7 +300,7 @@ func TestResourceTopMatchesMerge(t *testing.T) {
 				old.addExact(rkey{a: k, res: -1}, v)
 			}
 		})
-		// Finish's merged tables may hold their counts as an adopted list rather than a map (TopK.adopt).
+		// Finish's merged tables may hold their counts as an adopted list, not yet indexed (TopK.adopt).
 		if round%2 == 1 {
 			amb, addr = adopted(amb), adopted(addr)
 		}
@@ -313,7 +313,7 @@ func TestResourceTopMatchesMerge(t *testing.T) {
 	}
 }
 
-// adopted is a table holding t's counts as an adopted list (as a first merge leaves it), not in its map.
+// adopted is a table holding t's counts as an adopted list (as a first merge leaves it), not in its index.
 func adopted[K comparable](t *TopK[K]) *TopK[K] {
 	var es []Entry[K]
 	t.each(func(k K, v int64) { es = append(es, Entry[K]{k, v}) })

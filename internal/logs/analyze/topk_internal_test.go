@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"cmp"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -97,7 +98,7 @@ func TestMergeIntoEmptySameAsAdding(t *testing.T) {
 			t.Fatalf("trial %d: mergeEntries into an empty table differs", trial)
 		}
 		// adopt (distinct keys, into an empty table) is the same merge; then adds and merges after it settle
-		// the adopted counts into the map and go on the same.
+		// the adopted counts into the index and go on the same.
 		a := NewTopK(2000, akey.compare)
 		a.adopt(slices.Clone(es), 3)
 		if got, want := a.Top(5000), one.Top(5000); !slices.Equal(got, want) || a.ErrBound != one.ErrBound || a.Len() != one.Len() {
@@ -163,4 +164,88 @@ func (t *TopK[K]) counts() map[K]int64 {
 	m := map[K]int64{}
 	t.each(func(k K, v int64) { m[k] += v })
 	return m
+}
+
+// refTopK is TopK as a Go map, as it was: the reference for the indexed table.
+type refTopK struct {
+	m        map[akey]int64
+	cap      int
+	errBound int64
+}
+
+func (r *refTopK) merge(es []Entry[akey], bound int64) {
+	for _, e := range es {
+		r.m[e.Key] += e.Count
+	}
+	r.errBound += bound
+	if len(r.m) > r.cap {
+		all := make([]Entry[akey], 0, len(r.m))
+		for k, v := range r.m {
+			all = append(all, Entry[akey]{k, v})
+		}
+		slices.SortFunc(all, func(a, b Entry[akey]) int { return entryOrder(a, b, akey.compare) })
+		keep := r.cap / 2
+		r.errBound += all[keep].Count
+		clear(r.m)
+		for _, e := range all[:keep] {
+			r.m[e.Key] = e.Count
+		}
+	}
+}
+
+// TestTopKMatchesMap: random adds, merges, adoptions and resets leave the indexed table holding what a Go map
+// pruned the same way holds, with the same bound, whether the hash spreads the keys or piles them up (long
+// probe runs, equal tags) and through the index's growth, its rebuilds after prunes, and reuse after reset.
+func TestTopKMatchesMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	hashes := map[string]func(akey, uint64) uint64{
+		"spread": akey.hash,
+		"piled":  func(k akey, _ uint64) uint64 { return k.lo % 5 },              // 5 home slots, tags all 0
+		"tagged": func(k akey, _ uint64) uint64 { return (k.lo%3)<<40 | k.lo%7 }, // few homes, few tags
+	}
+	for name, hash := range hashes {
+		for trial := range 30 {
+			capacity := []int{16, 100, 1000}[trial%3]
+			tk := newTopK(capacity, akey.compare, hash)
+			ref := &refTopK{m: map[akey]int64{}, cap: max(capacity, 16)}
+			keys := uint64([]int{20, 300, 5000}[rng.IntN(3)])
+			key := func() akey { return akey{rng.Uint64N(2), rng.Uint64N(keys)} }
+			for op := range 150 {
+				switch r := rng.IntN(10); {
+				case r < 5:
+					k, w := key(), int64(rng.IntN(5)+1)
+					tk.Add(k, w)
+					ref.merge([]Entry[akey]{{k, w}}, 0)
+				case r < 7:
+					es := make([]Entry[akey], rng.IntN(3*capacity))
+					for i := range es {
+						es[i] = Entry[akey]{key(), int64(rng.IntN(5) + 1)}
+					}
+					bound := int64(rng.IntN(3))
+					tk.mergeEntries(es, bound)
+					ref.merge(es, bound)
+				case r < 9:
+					// Distinct keys, as a unit's list: adopted when tk is empty.
+					seen := map[akey]bool{}
+					var es []Entry[akey]
+					for range rng.IntN(2 * capacity) {
+						if k := key(); !seen[k] {
+							seen[k] = true
+							es = append(es, Entry[akey]{k, int64(rng.IntN(5) + 1)})
+						}
+					}
+					tk.adopt(slices.Clone(es), 1)
+					ref.merge(es, 1)
+				default:
+					tk.reset()
+					clear(ref.m)
+					ref.errBound = 0
+				}
+				if got := tk.counts(); !maps.Equal(got, ref.m) || tk.Len() != len(ref.m) || tk.ErrBound != ref.errBound {
+					t.Fatalf("%s trial %d op %d: %d keys (%d distinct) bound %d, want %d keys bound %d",
+						name, trial, op, tk.Len(), len(got), tk.ErrBound, len(ref.m), ref.errBound)
+				}
+			}
+		}
+	}
 }
