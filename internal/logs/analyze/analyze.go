@@ -269,7 +269,7 @@ func (e *Engine) Shard() *Shard {
 	c := e.cfg.TopKCapacity
 	s := &Shard{
 		e: e, rejSrc: newAddrCounter(c), rejDst: newAddrCounter(c), rejPort: newCounter64(c),
-		talkers: NewTopK(c, comparePair), talk4: newLagged(c), ifaces: newIfaceTable(e.seed),
+		talkers: newTopK(c, comparePair, pairKey.hash), talk4: newLagged(c), ifaces: newIfaceTable(e.seed),
 		pending: make([][]detRec, len(e.dets)),
 	}
 	if e.cfg.Enrich != nil {
@@ -473,14 +473,14 @@ func mix(x uint64) uint64 {
 	return x ^ x>>31
 }
 
-// addrCounter counts per address: IPv4 in a flat uint64 table, IPv6 in a map.
+// addrCounter counts per address: IPv4 in a flat uint64 table, IPv6 in a TopK.
 type addrCounter struct {
 	v4 *lagged
 	v6 *TopK[akey]
 }
 
 func newAddrCounter(capacity int) addrCounter {
-	return addrCounter{v4: newLagged(capacity), v6: NewTopK(capacity, akey.compare)}
+	return addrCounter{v4: newLagged(capacity), v6: newTopK(capacity, akey.compare, akey.hash)}
 }
 
 func (c addrCounter) add(a netip.Addr) {
@@ -499,12 +499,12 @@ func (c addrCounter) add(a netip.Addr) {
 // distinct says whether the keys are distinct.
 func (c addrCounter) entries() (out []Entry[akey], bound int64, distinct bool) {
 	v4 := c.v4.c
-	out = make([]Entry[akey], 0, v4.n+len(c.v6.m))
+	out = make([]Entry[akey], 0, v4.n+c.v6.Len())
 	v4.each(func(k uint64, v int64) { out = append(out, Entry[akey]{akey{0, 0xffff<<32 | k}, v}) })
 	distinct = true
-	for k, v := range c.v6.m {
-		out = append(out, Entry[akey]{k, v})
-		distinct = distinct && !k.mapped4()
+	for _, e := range c.v6.es {
+		out = append(out, e)
+		distinct = distinct && !e.Key.mapped4()
 	}
 	bound = v4.ErrBound + c.v6.ErrBound
 	v4.reset()
@@ -608,11 +608,11 @@ type enrTables struct {
 }
 
 func newEnrTables(c int) *enrTables {
-	return &enrTables{rejSrcA: NewTopK(c, rkey.compare), rejDstA: NewTopK(c, rkey.compare), rejPort: newCounter64(c)}
+	return &enrTables{rejSrcA: newTopK(c, rkey.compare, rkey.hash), rejDstA: newTopK(c, rkey.compare, rkey.hash), rejPort: newCounter64(c)}
 }
 
 func newPartTables(c int, enriched bool) *partTables {
-	t := &partTables{rejSrc: newAddrCounter(c), rejDst: newAddrCounter(c), rejPort: newCounter64(c), talk4: newLagged(c), talkers: NewTopK(c, comparePair)}
+	t := &partTables{rejSrc: newAddrCounter(c), rejDst: newAddrCounter(c), rejPort: newCounter64(c), talk4: newLagged(c), talkers: newTopK(c, comparePair, pairKey.hash)}
 	if enriched {
 		t.en = newEnrTables(c)
 	}
@@ -739,14 +739,14 @@ func (t *partTables) take() *unitTop {
 	})
 	u.errPort = t.rejPort.ErrBound
 	t.rejPort.reset()
-	u.talkers = make([]Entry[pairKey], 0, t.talk4.c.n+len(t.talkers.m))
+	u.talkers = make([]Entry[pairKey], 0, t.talk4.c.n+t.talkers.Len())
 	t.talk4.c.each(func(k uint64, v int64) {
 		u.talkers = append(u.talkers, Entry[pairKey]{pairKey{akey{0, 0xffff<<32 | k>>32}, akey{0, 0xffff<<32 | k&0xffffffff}}, v})
 	})
 	u.oneTalk = true
-	for k, v := range t.talkers.m {
-		u.talkers = append(u.talkers, Entry[pairKey]{k, v})
-		u.oneTalk = u.oneTalk && !(k.src.mapped4() && k.dst.mapped4())
+	for _, e := range t.talkers.es {
+		u.talkers = append(u.talkers, e)
+		u.oneTalk = u.oneTalk && !(e.Key.src.mapped4() && e.Key.dst.mapped4())
 	}
 	u.errTalk = t.talk4.c.ErrBound + t.talkers.ErrBound
 	t.talk4.c.reset()
@@ -767,10 +767,11 @@ func (t *partTables) take() *unitTop {
 }
 
 func newTopTables(c int, enriched bool) *topTables {
-	t := &topTables{rejSrc: NewTopK(c, akey.compare), rejDst: NewTopK(c, akey.compare),
-		rejPort: NewTopK(c, comparePortProto), talkers: NewTopK(c, comparePair)}
+	t := &topTables{rejSrc: newTopK(c, akey.compare, akey.hash), rejDst: newTopK(c, akey.compare, akey.hash),
+		rejPort: newTopK(c, comparePortProto, PortProto.hash), talkers: newTopK(c, comparePair, pairKey.hash)}
 	if enriched {
-		t.enSrc, t.enDst, t.enPort = NewTopK(c, rkey.compare), NewTopK(c, rkey.compare), NewTopK(c, rport.compare)
+		t.enSrc, t.enDst = newTopK(c, rkey.compare, rkey.hash), newTopK(c, rkey.compare, rkey.hash)
+		t.enPort = newTopK(c, rport.compare, rport.hash)
 	}
 	return t
 }

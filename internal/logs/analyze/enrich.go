@@ -90,9 +90,15 @@ type rkey struct {
 
 func (k rkey) compare(o rkey) int { return cmp.Or(cmp.Compare(k.res, o.res), k.a.compare(o.a)) }
 
+func (k rkey) hash(seed uint64) uint64 { return k.a.hash(mix(uint64(uint32(k.res)) ^ seed)) }
+
 type rport struct {
 	res         int32 // -1: the destination is not in the inventory
 	port, proto int32
+}
+
+func (k rport) hash(seed uint64) uint64 {
+	return mix(uint64(uint32(k.port))<<32 | uint64(uint32(k.proto)) ^ mix(uint64(uint32(k.res))^seed))
 }
 
 func (k rport) compare(o rport) int {
@@ -250,7 +256,7 @@ func (c *flatCount) each(f func(k uint64, v int64)) {
 
 func newEnrichShard(ix *enrich.Index, capacity int) *enrichShard {
 	return &enrichShard{ix: ix, at: ix.NewAttributor(0), res: make([]resStat, len(ix.Resources)+1), rej: make([]rejStat, len(ix.Resources)),
-		rejSrcA: NewTopK(capacity, rkey.compare), rejDstA: NewTopK(capacity, rkey.compare),
+		rejSrcA: newTopK(capacity, rkey.compare, rkey.hash), rejDstA: newTopK(capacity, rkey.compare, rkey.hash),
 		rejPort: newCounter64(capacity), causeN: newFlatCount(), causes: map[causeKey]int64{}}
 }
 

@@ -146,7 +146,7 @@ func diffShards(a *enrichShard, b *refShard) string {
 		return "per-resource REJECT counts differ"
 	case a.kinds != e.kinds:
 		return fmt.Sprintf("kinds %v, want %v", a.kinds, e.kinds)
-	case !maps.Equal(a.rejSrcA.m, e.rejSrcA.m) || !maps.Equal(a.rejDstA.m, e.rejDstA.m):
+	case !maps.Equal(a.rejSrcA.counts(), e.rejSrcA.counts()) || !maps.Equal(a.rejDstA.counts(), e.rejDstA.counts()):
 		return "address rows differ"
 	case !maps.Equal(ports(a.rejPort), ports(e.rejPort)):
 		return "port rows differ"
@@ -289,18 +289,18 @@ func TestResourceTopMatchesMerge(t *testing.T) {
 		}
 		// The former way: everything into the enrichment's table, then its top rows.
 		old := NewTopK(amb.cap, rkey.compare)
-		maps.Copy(old.m, amb.m)
+		amb.each(old.addExact)
 		for i, v := range per {
 			if v > 0 {
-				old.m[rkey{res: int32(i)}] += v
+				old.addExact(rkey{res: int32(i)}, v)
 			}
 		}
-		for k, v := range addr.m {
+		addr.each(func(k akey, v int64) {
 			if !ix.Known(k.addr()) {
-				old.m[rkey{a: k, res: -1}] += v
+				old.addExact(rkey{a: k, res: -1}, v)
 			}
-		}
-		// Finish's merged tables may hold their counts as an adopted list rather than a map (TopK.adopt).
+		})
+		// Finish's merged tables may hold their counts as an adopted list, not yet indexed (TopK.adopt).
 		if round%2 == 1 {
 			amb, addr = adopted(amb), adopted(addr)
 		}
@@ -313,7 +313,7 @@ func TestResourceTopMatchesMerge(t *testing.T) {
 	}
 }
 
-// adopted is a table holding t's counts as an adopted list (as a first merge leaves it), not in its map.
+// adopted is a table holding t's counts as an adopted list (as a first merge leaves it), not in its index.
 func adopted[K comparable](t *TopK[K]) *TopK[K] {
 	var es []Entry[K]
 	t.each(func(k K, v int64) { es = append(es, Entry[K]{k, v}) })

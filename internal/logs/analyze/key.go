@@ -38,7 +38,16 @@ func (k akey) compare(o akey) int {
 	return 0
 }
 
+// hash is k's hash for TopK (seeded: see TopK.seed).
+func (k akey) hash(seed uint64) uint64 { return mix(k.lo ^ mix(k.hi^seed)) }
+
 func (k akey) String() string { return k.addr().String() }
 
 // pairKey is a source and destination.
 type pairKey struct{ src, dst akey }
+
+func (k pairKey) hash(seed uint64) uint64 { return k.dst.hash(k.src.hash(seed)) }
+
+func (k PortProto) hash(seed uint64) uint64 {
+	return mix(uint64(uint32(k.Port))<<32 | uint64(uint32(k.Proto)) ^ seed)
+}

@@ -2,73 +2,138 @@ package analyze
 
 import (
 	"cmp"
+	"hash/maphash"
+	"math/rand/v2"
 	"slices"
 )
 
 // TopK counts weights per key in at most Cap entries. While the number of distinct keys stays under Cap the
 // counts are exact; past it the table is pruned to the heaviest half and ErrBound grows by the heaviest count
 // dropped, so every reported count is low by at most ErrBound (the Misra-Gries guarantee, amortised O(1) per Add).
-// Keys tied at the cut are kept in key order (compare), never in map order: the same adds in the same order
-// give the same table.
+// Keys tied at the cut are kept in key order (compare), never in table order: the same adds give the same
+// table, whatever order they come in within a merge.
+//
+// The counts are a dense list (es), found by an open-addressing index of their positions, not a Go map: the
+// merges of whole tables (EndPart, topTables.merge) put tens of thousands of keys in at a time, and a map grew
+// (new tables, rehashes) and was emptied again at every prune. Here pruning selects in the list itself, the
+// index is rebuilt from the kept entries, and both keep their memory: at most Cap keys plus the largest merge
+// (a unit's list, at most twice Cap) in es, and 4 B for each of 2 to 4 slots per key in index.
 type TopK[K comparable] struct {
-	m map[K]int64
-	// flat holds counts not in m: distinct keys, none of them in m (adopt). Every method but Top, TopWith and
-	// each moves them into m first (settle).
-	flat     []Entry[K]
-	cap      int
-	compare  func(a, b K) int
+	es []Entry[K]
+	// index has a power of two slots (at least twice len(es): linear probing at load ≤ 1/2): 0 is empty,
+	// else the low bits (log2 len(index)) are a position in es plus one, and the high bits are the key's hash
+	// above them (a tag, which rules out most other keys without reading their entry). Only es[:ixd] are in
+	// it; the rest (adopted distinct keys, or all of them after a prune) are put in by settle when needed.
+	index   []uint32
+	ixd     int
+	stale   bool // index holds slots of entries no longer there: cleared by settle
+	hash    func(k K, seed uint64) uint64
+	seed    uint64 // random per table: keys chosen to collide in one run do not in another
+	cap     int
+	compare func(a, b K) int
+	// ErrBound bounds how low any count is: the heaviest count dropped by each prune, summed (merges add theirs).
 	ErrBound int64
 }
 
 // NewTopK returns a table holding at most capacity keys (minimum 16); compare orders keys, for ties.
 func NewTopK[K comparable](capacity int, compare func(a, b K) int) *TopK[K] {
-	capacity = max(capacity, 16)
-	return &TopK[K]{m: make(map[K]int64, min(capacity, 1024)), cap: capacity, compare: compare}
+	seed := maphash.MakeSeed()
+	return newTopK(capacity, compare, func(k K, _ uint64) uint64 { return maphash.Comparable(seed, k) })
+}
+
+// newTopK is NewTopK with a hash of the keys (seeded by its second argument; it must spread every bit).
+func newTopK[K comparable](capacity int, compare func(a, b K) int, hash func(k K, seed uint64) uint64) *TopK[K] {
+	return &TopK[K]{cap: max(capacity, 16), compare: compare, hash: hash, seed: rand.Uint64()}
 }
 
 // Add adds w to k's count.
 func (t *TopK[K]) Add(k K, w int64) {
-	if len(t.flat) > 0 {
-		t.settle()
-	}
-	t.m[k] += w
-	if len(t.m) > t.cap {
+	t.reserve(1)
+	t.add(k, w)
+	if len(t.es) > t.cap {
 		t.prune(t.cap / 2)
 	}
 }
 
-func (t *TopK[K]) prune(keep int) {
+// reserve readies the index for n more keys: the adopted ones put in, and room for load ≤ 1/2.
+func (t *TopK[K]) reserve(n int) {
+	need := 2 * (len(t.es) + n)
+	if need > len(t.index) {
+		size := max(len(t.index), 64)
+		for size < need {
+			size <<= 1
+		}
+		t.index, t.ixd, t.stale = make([]uint32, size), 0, false
+	}
 	t.settle()
-	if len(t.m) <= keep {
+}
+
+// settle puts the entries not yet in the index in (distinct keys, none of them in it).
+func (t *TopK[K]) settle() {
+	if t.stale {
+		clear(t.index)
+		t.stale = false
+	}
+	if t.ixd == len(t.es) {
+		return
+	}
+	mask := uint32(len(t.index) - 1)
+	for j := t.ixd; j < len(t.es); j++ {
+		h := t.hash(t.es[j].Key, t.seed)
+		i := uint32(h) & mask
+		for t.index[i] != 0 {
+			i = (i + 1) & mask
+		}
+		t.index[i] = uint32(j+1) | uint32(h>>32)&^mask
+	}
+	t.ixd = len(t.es)
+}
+
+// add adds w to k's count, without pruning; reserve(1) or more first.
+func (t *TopK[K]) add(k K, w int64) {
+	h := t.hash(k, t.seed)
+	mask := uint32(len(t.index) - 1)
+	tag := uint32(h>>32) &^ mask
+	i := uint32(h) & mask
+	for {
+		s := t.index[i]
+		if s == 0 {
+			t.es = append(t.es, Entry[K]{k, w})
+			t.index[i] = uint32(len(t.es)) | tag
+			t.ixd = len(t.es)
+			return
+		}
+		if s&^mask == tag {
+			if e := &t.es[s&mask-1]; e.Key == k {
+				e.Count += w
+				return
+			}
+		}
+		i = (i + 1) & mask
+	}
+}
+
+func (t *TopK[K]) prune(keep int) {
+	if len(t.es) <= keep {
 		return
 	}
 	// Selecting the keep first entries, not sorting them all, keeps the same ones: the order is total (keys
 	// are distinct), so the entry at index keep is the same however the others are arranged.
-	es := t.entries()
-	selectEntries(es, keep, t.compare)
-	t.ErrBound += es[keep].Count // the heaviest count dropped
-	if keep < len(es)/2 {
-		// Most entries go: emptying the map and putting back the kept ones costs fewer map operations than
-		// deleting the others, and leaves no deleted slots behind to fill the map early (and rehash it).
-		clear(t.m)
-		for _, e := range es[:keep] {
-			t.m[e.Key] = e.Count
-		}
-		return
-	}
-	for _, e := range es[keep:] {
-		delete(t.m, e.Key)
-	}
+	selectEntries(t.es, keep, t.compare)
+	t.ErrBound += t.es[keep].Count // the heaviest count dropped
+	t.truncate(keep)
 }
 
-// entries returns the entries in map order.
+// truncate keeps es[:n]: the index is rebuilt from them when next needed.
+func (t *TopK[K]) truncate(n int) {
+	t.es = t.es[:n]
+	t.stale = t.stale || t.ixd > 0
+	t.ixd = 0
+}
+
+// entries returns a copy of the entries, in no order.
 func (t *TopK[K]) entries() []Entry[K] {
-	t.settle()
-	out := make([]Entry[K], 0, len(t.m))
-	for k, v := range t.m {
-		out = append(out, Entry[K]{k, v})
-	}
-	return out
+	return slices.Clone(t.es)
 }
 
 // order is the lists' order (entryOrder).
@@ -131,87 +196,51 @@ func selectEntries[K any](es []Entry[K], k int, compare func(a, b K) int) {
 
 // Merge adds o's counts into t.
 func (t *TopK[K]) Merge(o *TopK[K]) {
-	t.settle()
-	o.settle()
-	for k, v := range o.m {
-		t.m[k] += v
-	}
-	t.ErrBound += o.ErrBound
-	if len(t.m) > t.cap {
-		t.prune(t.cap / 2)
-	}
+	t.mergeEntries(o.es, o.ErrBound)
 }
 
 // mergeEntries adds es (with their error bound) into t, then prunes once if t is over capacity.
 func (t *TopK[K]) mergeEntries(es []Entry[K], errBound int64) {
-	if len(es) == 0 && t.Len() <= t.cap {
-		// Nothing to add (a shard's tables at Finish, emptied by its last part): adopted counts stay as they are.
-		t.ErrBound += errBound
-		return
-	}
-	t.settle()
-	if len(t.m) == 0 && len(es) > 1024 {
-		// Into an empty table (the first unit merged, often the only one): sized once, where growing from the
-		// initial size would rehash it several times.
-		t.m = make(map[K]int64, min(len(es), t.cap+1))
-	}
-	for _, e := range es {
-		t.m[e.Key] += e.Count
+	if len(es) > 0 {
+		t.reserve(len(es))
+		for _, e := range es {
+			t.add(e.Key, e.Count)
+		}
 	}
 	t.ErrBound += errBound
-	if len(t.m) > t.cap {
+	if len(t.es) > t.cap {
 		t.prune(t.cap / 2)
 	}
 }
 
-// reset empties t.
+// reset empties t (keeping its memory).
 func (t *TopK[K]) reset() {
-	t.flat = nil
-	clear(t.m)
+	t.truncate(0)
 	t.ErrBound = 0
 }
 
 // Len is the number of keys held.
-func (t *TopK[K]) Len() int { return len(t.m) + len(t.flat) }
+func (t *TopK[K]) Len() int { return len(t.es) }
 
 // adopt is mergeEntries of entries whose keys are distinct, into t: when t is empty (the first unit merged,
-// often the only one) es becomes t's counts as they are, pruned the same way if over capacity, without a map
-// insert each (t owns es after). Otherwise it is mergeEntries.
+// often the only one) es becomes t's counts as they are, pruned the same way if over capacity, and goes in the
+// index only if keys are added later (t owns es after). Otherwise it is mergeEntries.
 func (t *TopK[K]) adopt(es []Entry[K], errBound int64) {
-	if len(t.m) > 0 || len(t.flat) > 0 {
+	if len(t.es) > 0 {
 		t.mergeEntries(es, errBound)
 		return
 	}
-	t.flat = es
+	t.truncate(0)
+	t.es = es
 	t.ErrBound += errBound
-	if keep := t.cap / 2; len(es) > t.cap {
-		// As prune: the keep first in the (total) order stay, the bound grows by the heaviest dropped.
-		selectEntries(es, keep, t.compare)
-		t.ErrBound += es[keep].Count
-		t.flat = es[:keep]
+	if len(es) > t.cap {
+		t.prune(t.cap / 2)
 	}
-}
-
-// settle moves the adopted counts into the map.
-func (t *TopK[K]) settle() {
-	if len(t.flat) == 0 {
-		return
-	}
-	if len(t.m) == 0 && len(t.flat) > 1024 {
-		t.m = make(map[K]int64, min(len(t.flat), t.cap+1))
-	}
-	for _, e := range t.flat {
-		t.m[e.Key] += e.Count
-	}
-	t.flat = nil
 }
 
 // each calls f for every key and count, in no order.
 func (t *TopK[K]) each(f func(k K, v int64)) {
-	for k, v := range t.m {
-		f(k, v)
-	}
-	for _, e := range t.flat {
+	for _, e := range t.es {
 		f(e.Key, e.Count)
 	}
 }
@@ -227,10 +256,7 @@ func (t *TopK[K]) Top(n int) []Entry[K] {
 	if n <= topFew {
 		var b best[K]
 		b.init(t, n)
-		for k, v := range t.m {
-			b.offer(Entry[K]{k, v})
-		}
-		for _, e := range t.flat {
+		for _, e := range t.es {
 			b.offer(e)
 		}
 		return b.es

@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"cmp"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -17,7 +18,7 @@ func TestTopKSelectSameAsSort(t *testing.T) {
 		tk := NewTopK(16, akey.compare)
 		tk.cap = 1 << 30 // filled directly, pruned by hand below
 		for range n {
-			tk.m[akey{rng.Uint64N(4), rng.Uint64()}] = int64(rng.IntN(spread))
+			tk.addExact(akey{rng.Uint64N(4), rng.Uint64()}, int64(rng.IntN(spread)))
 		}
 		ref := tk.entries()
 		slices.SortFunc(ref, func(a, b Entry[akey]) int {
@@ -37,8 +38,8 @@ func TestTopKSelectSameAsSort(t *testing.T) {
 			if got := tk.Top(n); !slices.Equal(got, ref[:keep]) {
 				t.Fatalf("trial %d: pruned to %d, kept entries differ from sorting's", trial, keep)
 			}
-		} else if tk.ErrBound != 0 || len(tk.m) != n {
-			t.Fatalf("trial %d: nothing to prune, yet bound %d, %d keys", trial, tk.ErrBound, len(tk.m))
+		} else if tk.ErrBound != 0 || tk.Len() != n {
+			t.Fatalf("trial %d: nothing to prune, yet bound %d, %d keys", trial, tk.ErrBound, tk.Len())
 		}
 	}
 }
@@ -87,17 +88,17 @@ func TestMergeIntoEmptySameAsAdding(t *testing.T) {
 		m.mergeEntries(es, 3)
 		one := NewTopK(2000, akey.compare)
 		for _, e := range es {
-			one.m[e.Key] += e.Count
+			one.addExact(e.Key, e.Count)
 		}
 		one.ErrBound = 3
-		if len(one.m) > one.cap {
+		if one.Len() > one.cap {
 			one.prune(one.cap / 2)
 		}
 		if got, want := m.Top(5000), one.Top(5000); !slices.Equal(got, want) || m.ErrBound != one.ErrBound {
 			t.Fatalf("trial %d: mergeEntries into an empty table differs", trial)
 		}
 		// adopt (distinct keys, into an empty table) is the same merge; then adds and merges after it settle
-		// the adopted counts into the map and go on the same.
+		// the adopted counts into the index and go on the same.
 		a := NewTopK(2000, akey.compare)
 		a.adopt(slices.Clone(es), 3)
 		if got, want := a.Top(5000), one.Top(5000); !slices.Equal(got, want) || a.ErrBound != one.ErrBound || a.Len() != one.Len() {
@@ -108,10 +109,10 @@ func TestMergeIntoEmptySameAsAdding(t *testing.T) {
 		}
 		a = NewTopK(2000, akey.compare)
 		a.adopt(slices.Clone(es), 3)
-		flat := len(a.flat)
-		a.mergeEntries(nil, 2) // nothing to add: the adopted counts stay adopted
+		unindexed := a.Len() - a.ixd
+		a.mergeEntries(nil, 2) // nothing to add: the adopted counts stay out of the index
 		one.mergeEntries(nil, 2)
-		if len(a.flat) != flat || a.ErrBound != one.ErrBound {
+		if a.Len()-a.ixd != unindexed || unindexed == 0 || a.ErrBound != one.ErrBound {
 			t.Fatalf("trial %d: merging nothing settled the adopted counts or lost the bound", trial)
 		}
 		more := []Entry[akey]{{akey{0, 1}, 5}, {akey{1 << 40, 2}, 9}}
@@ -129,7 +130,7 @@ func TestMergeIntoEmptySameAsAdding(t *testing.T) {
 
 // BenchmarkTopKMergeUnits merges 16 units' lists of 16,384 entries each (a few heavy keys, the rest one-off
 // keys of small counts, as the address and talker lists of a unit are) into a table of capacity 16,384, as
-// Engine merges the units after the first (topTables.merge): the map adds and the prunes.
+// Engine merges the units after the first (topTables.merge): the adds and the prunes.
 func BenchmarkTopKMergeUnits(b *testing.B) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	units := make([][]Entry[akey], 16)
@@ -145,9 +146,106 @@ func BenchmarkTopKMergeUnits(b *testing.B) {
 		units[u] = es
 	}
 	for b.Loop() {
-		t := NewTopK(16384, akey.compare)
+		t := newTopK(16384, akey.compare, akey.hash)
 		for _, es := range units {
 			t.mergeEntries(es, 1)
+		}
+	}
+}
+
+// addExact adds w to k's count without pruning, however many keys t holds (tests fill tables past capacity).
+func (t *TopK[K]) addExact(k K, w int64) {
+	t.reserve(1)
+	t.add(k, w)
+}
+
+// counts is t's counts as a map.
+func (t *TopK[K]) counts() map[K]int64 {
+	m := map[K]int64{}
+	t.each(func(k K, v int64) { m[k] += v })
+	return m
+}
+
+// refTopK is TopK as a Go map, as it was: the reference for the indexed table.
+type refTopK struct {
+	m        map[akey]int64
+	cap      int
+	errBound int64
+}
+
+func (r *refTopK) merge(es []Entry[akey], bound int64) {
+	for _, e := range es {
+		r.m[e.Key] += e.Count
+	}
+	r.errBound += bound
+	if len(r.m) > r.cap {
+		all := make([]Entry[akey], 0, len(r.m))
+		for k, v := range r.m {
+			all = append(all, Entry[akey]{k, v})
+		}
+		slices.SortFunc(all, func(a, b Entry[akey]) int { return entryOrder(a, b, akey.compare) })
+		keep := r.cap / 2
+		r.errBound += all[keep].Count
+		clear(r.m)
+		for _, e := range all[:keep] {
+			r.m[e.Key] = e.Count
+		}
+	}
+}
+
+// TestTopKMatchesMap: random adds, merges, adoptions and resets leave the indexed table holding what a Go map
+// pruned the same way holds, with the same bound, whether the hash spreads the keys or piles them up (long
+// probe runs, equal tags) and through the index's growth, its rebuilds after prunes, and reuse after reset.
+func TestTopKMatchesMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	hashes := map[string]func(akey, uint64) uint64{
+		"spread": akey.hash,
+		"piled":  func(k akey, _ uint64) uint64 { return k.lo % 5 },              // 5 home slots, tags all 0
+		"tagged": func(k akey, _ uint64) uint64 { return (k.lo%3)<<40 | k.lo%7 }, // few homes, few tags
+	}
+	for name, hash := range hashes {
+		for trial := range 30 {
+			capacity := []int{16, 100, 1000}[trial%3]
+			tk := newTopK(capacity, akey.compare, hash)
+			ref := &refTopK{m: map[akey]int64{}, cap: max(capacity, 16)}
+			keys := uint64([]int{20, 300, 5000}[rng.IntN(3)])
+			key := func() akey { return akey{rng.Uint64N(2), rng.Uint64N(keys)} }
+			for op := range 150 {
+				switch r := rng.IntN(10); {
+				case r < 5:
+					k, w := key(), int64(rng.IntN(5)+1)
+					tk.Add(k, w)
+					ref.merge([]Entry[akey]{{k, w}}, 0)
+				case r < 7:
+					es := make([]Entry[akey], rng.IntN(3*capacity))
+					for i := range es {
+						es[i] = Entry[akey]{key(), int64(rng.IntN(5) + 1)}
+					}
+					bound := int64(rng.IntN(3))
+					tk.mergeEntries(es, bound)
+					ref.merge(es, bound)
+				case r < 9:
+					// Distinct keys, as a unit's list: adopted when tk is empty.
+					seen := map[akey]bool{}
+					var es []Entry[akey]
+					for range rng.IntN(2 * capacity) {
+						if k := key(); !seen[k] {
+							seen[k] = true
+							es = append(es, Entry[akey]{k, int64(rng.IntN(5) + 1)})
+						}
+					}
+					tk.adopt(slices.Clone(es), 1)
+					ref.merge(es, 1)
+				default:
+					tk.reset()
+					clear(ref.m)
+					ref.errBound = 0
+				}
+				if got := tk.counts(); !maps.Equal(got, ref.m) || tk.Len() != len(ref.m) || tk.ErrBound != ref.errBound {
+					t.Fatalf("%s trial %d op %d: %d keys (%d distinct) bound %d, want %d keys bound %d",
+						name, trial, op, tk.Len(), len(got), tk.ErrBound, len(ref.m), ref.errBound)
+				}
+			}
 		}
 	}
 }
