@@ -254,7 +254,7 @@ type Shard struct {
 	T       Totals
 	rejSrc  addrCounter
 	rejDst  addrCounter
-	rejPort *counter64     // port<<32 | protocol
+	rejPort *lagged        // port<<32 | protocol
 	talkers *TopK[pairKey] // pairs involving IPv6
 	talk4   *lagged        // IPv4 pairs, src<<32|dst: an 8-byte key keeps the table small and cache-friendly
 	hist    minutes
@@ -268,7 +268,7 @@ type Shard struct {
 func (e *Engine) Shard() *Shard {
 	c := e.cfg.TopKCapacity
 	s := &Shard{
-		e: e, rejSrc: newAddrCounter(c), rejDst: newAddrCounter(c), rejPort: newCounter64(c),
+		e: e, rejSrc: newAddrCounter(c), rejDst: newAddrCounter(c), rejPort: newLagged(c),
 		talkers: NewTopK(c, comparePair), talk4: newLagged(c), ifaces: newIfaceTable(e.seed),
 		pending: make([][]detRec, len(e.dets)),
 	}
@@ -335,7 +335,9 @@ func (s *Shard) Add(r *flowlog.Record) {
 		s.rejSrc.add(r.SrcAddr)
 		s.rejDst.add(r.DstAddr)
 		if r.DstPort >= 0 {
-			s.rejPort.Add(uint64(r.DstPort)<<32|uint64(uint32(r.Protocol)), 1)
+			if s.rejPort.push(uint64(r.DstPort)<<32|uint64(uint32(r.Protocol)), 1) {
+				s.rejPort.batch()
+			}
 		}
 		detect = true
 	case flowlog.Accept:
@@ -575,12 +577,16 @@ func (e *Engine) freeTables() *partTables {
 	return newPartTables(e.cfg.TopKCapacity, e.cfg.Enrich != nil)
 }
 
-// flush applies the adds the lagged IPv4 tables hold back, so that the tables are complete: before they are
+// flush applies the adds the lagged tables hold back, so that the tables are complete: before they are
 // handed over or read.
 func (t *partTables) flush() {
 	t.rejSrc.v4.flush()
 	t.rejDst.v4.flush()
+	t.rejPort.flush()
 	t.talk4.flush()
+	if t.en != nil {
+		t.en.rejPort.flush()
+	}
 }
 
 // tables returns the shard's current top-k tables.
@@ -595,7 +601,7 @@ func (s *Shard) tables() *partTables {
 // partTables are the top-k tables a shard counts one part into (IPv4 keys in flat tables, see Shard).
 type partTables struct {
 	rejSrc, rejDst addrCounter
-	rejPort        *counter64
+	rejPort        *lagged
 	talk4          *lagged
 	talkers        *TopK[pairKey]
 	en             *enrTables // nil without enrichment
@@ -604,15 +610,15 @@ type partTables struct {
 // enrTables are the enrichment's top-k tables (see enrichShard), counted per part like the others.
 type enrTables struct {
 	rejSrcA, rejDstA *TopK[rkey]
-	rejPort          *counter64
+	rejPort          *lagged
 }
 
 func newEnrTables(c int) *enrTables {
-	return &enrTables{rejSrcA: NewTopK(c, rkey.compare), rejDstA: NewTopK(c, rkey.compare), rejPort: newCounter64(c)}
+	return &enrTables{rejSrcA: NewTopK(c, rkey.compare), rejDstA: NewTopK(c, rkey.compare), rejPort: newLagged(c)}
 }
 
 func newPartTables(c int, enriched bool) *partTables {
-	t := &partTables{rejSrc: newAddrCounter(c), rejDst: newAddrCounter(c), rejPort: newCounter64(c), talk4: newLagged(c), talkers: NewTopK(c, comparePair)}
+	t := &partTables{rejSrc: newAddrCounter(c), rejDst: newAddrCounter(c), rejPort: newLagged(c), talk4: newLagged(c), talkers: NewTopK(c, comparePair)}
 	if enriched {
 		t.en = newEnrTables(c)
 	}
@@ -624,7 +630,7 @@ func newPartTables(c int, enriched bool) *partTables {
 func (t *partTables) merge(o *partTables) {
 	t.rejSrc.merge(o.rejSrc)
 	t.rejDst.merge(o.rejDst)
-	t.rejPort.merge(o.rejPort)
+	t.rejPort.c.merge(o.rejPort.c)
 	t.talk4.c.merge(o.talk4.c)
 	t.talkers.Merge(o.talkers)
 	o.talkers.reset()
@@ -633,7 +639,7 @@ func (t *partTables) merge(o *partTables) {
 		o.en.rejSrcA.reset()
 		t.en.rejDstA.Merge(o.en.rejDstA)
 		o.en.rejDstA.reset()
-		t.en.rejPort.merge(o.en.rejPort)
+		t.en.rejPort.c.merge(o.en.rejPort.c)
 	}
 }
 
@@ -733,12 +739,12 @@ func (t *partTables) take() *unitTop {
 	u := &unitTop{}
 	u.rejSrc, u.errSrc, u.oneSrc = t.rejSrc.entries()
 	u.rejDst, u.errDst, u.oneDst = t.rejDst.entries()
-	u.rejPort = make([]Entry[PortProto], 0, t.rejPort.n)
-	t.rejPort.each(func(k uint64, v int64) {
+	u.rejPort = make([]Entry[PortProto], 0, t.rejPort.c.n)
+	t.rejPort.c.each(func(k uint64, v int64) {
 		u.rejPort = append(u.rejPort, Entry[PortProto]{PortProto{int32(k >> 32), int32(uint32(k))}, v})
 	})
-	u.errPort = t.rejPort.ErrBound
-	t.rejPort.reset()
+	u.errPort = t.rejPort.c.ErrBound
+	t.rejPort.c.reset()
 	u.talkers = make([]Entry[pairKey], 0, t.talk4.c.n+len(t.talkers.m))
 	t.talk4.c.each(func(k uint64, v int64) {
 		u.talkers = append(u.talkers, Entry[pairKey]{pairKey{akey{0, 0xffff<<32 | k>>32}, akey{0, 0xffff<<32 | k&0xffffffff}}, v})
@@ -754,14 +760,14 @@ func (t *partTables) take() *unitTop {
 	if x := t.en; x != nil {
 		u.enSrc, u.errEnSrc = x.rejSrcA.entries(), x.rejSrcA.ErrBound
 		u.enDst, u.errEnDst = x.rejDstA.entries(), x.rejDstA.ErrBound
-		u.enPort = make([]Entry[rport], 0, x.rejPort.n)
-		x.rejPort.each(func(k uint64, v int64) {
+		u.enPort = make([]Entry[rport], 0, x.rejPort.c.n)
+		x.rejPort.c.each(func(k uint64, v int64) {
 			u.enPort = append(u.enPort, Entry[rport]{rport{int32(k>>24) - 1, int32(k >> 8 & 0xffff), int32(k & 0xff)}, v})
 		})
-		u.errEnPort = x.rejPort.ErrBound
+		u.errEnPort = x.rejPort.c.ErrBound
 		x.rejSrcA.reset()
 		x.rejDstA.reset()
-		x.rejPort.reset()
+		x.rejPort.c.reset()
 	}
 	return u
 }

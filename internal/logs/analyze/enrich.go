@@ -179,7 +179,7 @@ type enrichShard struct {
 	res                []resStat // per resource + 1; res[0] takes what has no resource
 	rej                []rejStat
 	rejSrcA, rejDstA   *TopK[rkey]        // REJECTs per address held by several interfaces
-	rejPort            *counter64         // (destination resource+1)<<24 | port<<8 | protocol
+	rejPort            *lagged            // (destination resource+1)<<24 | port<<8 | protocol
 	causeN             flatCount          // REJECTs per cause naming an interface: interface<<32 | at's template
 	causes             map[causeKey]int64 // … per cause naming none, with the record's resource
 	kinds              [4]int64
@@ -251,7 +251,7 @@ func (c *flatCount) each(f func(k uint64, v int64)) {
 func newEnrichShard(ix *enrich.Index, capacity int) *enrichShard {
 	return &enrichShard{ix: ix, at: ix.NewAttributor(0), res: make([]resStat, len(ix.Resources)+1), rej: make([]rejStat, len(ix.Resources)),
 		rejSrcA: NewTopK(capacity, rkey.compare), rejDstA: NewTopK(capacity, rkey.compare),
-		rejPort: newCounter64(capacity), causeN: newFlatCount(), causes: map[causeKey]int64{}}
+		rejPort: newLagged(capacity), causeN: newFlatCount(), causes: map[causeKey]int64{}}
 }
 
 // add counts one record; iface is its interface's index in the inventory (-1: none or unknown). Only the
@@ -337,7 +337,7 @@ func (e *enrichShard) reject(r *flowlog.Record, iface, si, di, sres, dres, own i
 		e.rejDstA.Add(rkey{a: keyOf(r.DstAddr), res: -1}, 1)
 	}
 	if r.DstPort >= 0 && r.DstPort < 65536 {
-		e.rejPort.Add(uint64(dres+1)<<24|uint64(r.DstPort)<<8|uint64(r.Protocol&0xff), 1)
+		e.rejPort.add(uint64(dres+1)<<24|uint64(r.DstPort)<<8|uint64(r.Protocol&0xff), 1)
 	}
 	x, t := e.at.Attribute(r, iface, si, di)
 	if x >= 0 { // the resource is the interface's
