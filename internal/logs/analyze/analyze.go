@@ -133,14 +133,20 @@ type Bucket struct {
 	Records, Bytes, Packets, Accept, Reject int64
 }
 
-type ifaceStat struct {
-	name                  string
+// ifaceCount is what is counted per interface.
+type ifaceCount struct {
 	records, skip, nodata int64
-	enr                   int32  // the interface's index in Config.Enrich (enrUnknown: not looked up yet)
-	sh                    uint64 // sampleHash of name
+	enr                   int32 // the interface's index in Config.Enrich (enrUnknown: not looked up yet)
 }
 
-// enrUnknown marks an ifaceStat whose enrichment index is not looked up yet.
+// ifaceStat is an interface's id and counters (a long id's in the interface table; and Finish's).
+type ifaceStat struct {
+	name string
+	sh   uint64 // sampleHash of name
+	ifaceCount
+}
+
+// enrUnknown marks an ifaceCount whose enrichment index is not looked up yet.
 const enrUnknown = -2
 
 // Totals are the headline counts.
@@ -314,7 +320,7 @@ func (s *Shard) Add(r *flowlog.Record) {
 		b.Packets += packets
 	}
 	ifc := r.Field(flowlog.InterfaceID)
-	var is *ifaceStat // the record's interface (nil: none, or not in the sample)
+	var is *ifaceCount // the record's interface (nil: none, or not in the sample)
 	if ifc != nil {
 		is = s.countIface(ifc, r.LogStatus)
 	}
@@ -380,7 +386,7 @@ func (s *Shard) Add(r *flowlog.Record) {
 // Add keeps nothing of it across its calls.
 //
 //go:noinline
-func (s *Shard) enrIface(r *flowlog.Record, is *ifaceStat) int32 {
+func (s *Shard) enrIface(r *flowlog.Record, is *ifaceCount) int32 {
 	ifc := r.Field(flowlog.InterfaceID)
 	if ifc == nil {
 		return -1
@@ -403,40 +409,35 @@ func (s *Shard) withoutTimes(r *flowlog.Record) *flowlog.Record {
 }
 
 // countIface counts a record of interface ifc and returns the interface's counters (nil: not in the sample).
-func (s *Shard) countIface(ifc []byte, st flowlog.Status) *ifaceStat {
+func (s *Shard) countIface(ifc []byte, st flowlog.Status) *ifaceCount {
 	k, short := ifaceKeyOf(ifc)
 	// Inline, the usual case: the id in its home slot (load ≤ 1/4). Else the probe, the long ids' map and the
-	// additions (get). Checking the last id seen first cost as much as this when ids alternate.
+	// additions (countIfaceSlow). Checking the last id seen first cost as much as this when ids alternate.
 	t := s.ifaces
 	sl := &t.slots[t.home(k)]
-	is := sl.s
-	if !short || is == nil || !sl.k.eq(k) {
+	if !short || !sl.k.eq(k) { // (an empty slot's key is no short id's)
 		return s.countIfaceSlow(ifc, k, short, st)
 	}
-	is.count(st)
-	return is
+	sl.c.count(st)
+	return &sl.c
 }
 
 // countIfaceSlow is countIface past the home slot (a call that ends countIface, so that nothing of it is
 // kept across the call).
 //
 //go:noinline
-func (s *Shard) countIfaceSlow(ifc []byte, k ifaceKey, short bool, st flowlog.Status) *ifaceStat {
-	is := s.ifaces.get(ifc, k, short, s.e.cfg.MaxInterfaces)
-	if is != nil {
-		is.count(st)
-	}
-	return is
+func (s *Shard) countIfaceSlow(ifc []byte, k ifaceKey, short bool, st flowlog.Status) *ifaceCount {
+	return s.ifaces.count(ifc, k, short, s.e.cfg.MaxInterfaces, st)
 }
 
 // count counts a record of status st.
-func (is *ifaceStat) count(st flowlog.Status) {
-	is.records++
+func (c *ifaceCount) count(st flowlog.Status) {
+	c.records++
 	switch st {
 	case flowlog.SkipData:
-		is.skip++
+		c.skip++
 	case flowlog.NoData:
-		is.nodata++
+		c.nodata++
 	}
 }
 

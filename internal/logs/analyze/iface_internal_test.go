@@ -27,13 +27,13 @@ func TestIfaceHashSpreads(t *testing.T) {
 		for i := range n {
 			id := []byte(c.id(i))
 			k, ok := ifaceKeyOf(id)
-			if tab.get(id, k, ok, n) == nil {
+			if tab.count(id, k, ok, n, flowlog.OK) == nil {
 				t.Fatalf("%s: table full at %d", c.name, i)
 			}
 		}
 		best, run := 0, 0
 		for i := range 2 * len(tab.slots) {
-			if tab.slots[i&int(tab.mask)].s != nil {
+			if tab.slots[i&int(tab.mask)].k.n != 0 {
 				run++
 				best = max(best, run)
 			} else {
