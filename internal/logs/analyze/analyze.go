@@ -411,7 +411,7 @@ func (s *Shard) withoutTimes(r *flowlog.Record) *flowlog.Record {
 // countIface counts a record of interface ifc and returns the interface's counters (nil: not in the sample).
 func (s *Shard) countIface(ifc []byte, st flowlog.Status) *ifaceCount {
 	k, short := ifaceKeyOf(ifc)
-	// Inline, the usual case: the id in its home slot (load ≤ 1/4). Else the probe, the long ids' map and the
+	// Inline, the usual case: the id in its home slot (load ≤ 1/4). Else the probe, the other ids' map and the
 	// additions (countIfaceSlow). Checking the last id seen first cost as much as this when ids alternate.
 	t := s.ifaces
 	sl := &t.slots[t.home(k)]

@@ -14,12 +14,12 @@ import (
 // the level until they fit, like the detectors. Which ids a worker keeps then depends on the ids it saw, not
 // on their order, and a kept id was never refused, so its counts are exact; Finish raises the shards' levels
 // to the one at which the union fits, so the report is the same whichever worker read which part. Ids of up
-// to 24 bytes (real ones are 21: "eni-" + 17 hex digits) are held as three overlapping words and their
+// 8 to 24 bytes (real ones are 21: "eni-" + 17 hex digits) are held as three overlapping words and their
 // length, which together fix every byte, in an open-addressing table (linear probing, load ≤ 1/4 up to 16384
 // slots, then ≤ 1/2) keyed by a seeded hash of the words: a lookup is a few loads, multiplications and one
 // compare, no string hashing. A slot holds the id's counters too, in one cache line of 64 bytes: the
 // per-record count is one line, where a pointer to the counters was a second miss (the top-k tables keep
-// the interfaces out of the L2 cache). Longer ids, and the empty one, go to a map.
+// the interfaces out of the L2 cache). Other ids go to a map.
 type ifaceTable struct {
 	slots []ifaceSlot
 	long  map[string]*ifaceStat
@@ -30,7 +30,7 @@ type ifaceTable struct {
 	level int // > 0: the table overflowed, only ids with level leading zero bits in their sampleHash are kept
 }
 
-// ifaceKey is an id of up to 24 bytes: its words at 0, n/2-4 and n-8 (zero-padded when n < 8) cover it.
+// ifaceKey is an id of 8 to 24 bytes: its words at 0, n/2-4 and n-8 cover it.
 type ifaceKey struct {
 	a, m, z uint64
 	n       int
@@ -41,7 +41,7 @@ func (k ifaceKey) eq(o ifaceKey) bool {
 	return (k.a^o.a)|(k.m^o.m)|(k.z^o.z)|uint64(k.n^o.n) == 0
 }
 
-// ifaceSlot is an id of 1 to 24 bytes and its counters (k.n 0: an empty slot).
+// ifaceSlot is an id of 8 to 24 bytes and its counters (k.n 0: an empty slot).
 type ifaceSlot struct {
 	k ifaceKey
 	c ifaceCount
@@ -56,28 +56,20 @@ func newIfaceTable(seed maphash.Seed) *ifaceTable {
 		long: map[string]*ifaceStat{}}
 }
 
-// ifaceKeyOf returns b's key; false when b is longer than 24 bytes, or empty (its key would be an empty slot's).
+// ifaceKeyOf returns b's key; false unless b has 8 to 24 bytes (real ids have 21: shorter or longer ones are
+// kept in the map, and the usual case inlined here has no copy or call).
 func ifaceKeyOf(b []byte) (ifaceKey, bool) {
 	n := len(b)
-	switch {
-	case n >= 8 && n <= 24:
-		return ifaceKey{binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[n/2-4:]), binary.LittleEndian.Uint64(b[n-8:]), n}, true
-	case n > 0 && n < 8:
-		var w [8]byte
-		copy(w[:], b)
-		return ifaceKey{a: binary.LittleEndian.Uint64(w[:]), n: n}, true
+	if n < 8 || n > 24 {
+		return ifaceKey{}, false
 	}
-	return ifaceKey{}, false
+	return ifaceKey{binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[n/2-4:]), binary.LittleEndian.Uint64(b[n-8:]), n}, true
 }
 
-// name is the id k holds (k from ifaceKeyOf, of an id of 1 to 24 bytes).
+// name is the id k holds (k from ifaceKeyOf).
 func (k ifaceKey) name() string {
 	var b [24]byte
 	n := k.n
-	if n < 8 {
-		binary.LittleEndian.PutUint64(b[:], k.a)
-		return string(b[:n])
-	}
 	binary.LittleEndian.PutUint64(b[:], k.a)
 	binary.LittleEndian.PutUint64(b[n/2-4:], k.m)
 	binary.LittleEndian.PutUint64(b[n-8:], k.z)
@@ -108,7 +100,7 @@ func sampleHash[T string | []byte](id T) uint64 {
 // sampled reports whether an id of sample hash h is kept at level l.
 func sampled(h uint64, l int) bool { return bits.LeadingZeros64(h) >= l }
 
-// count counts a record of status st for id, whose key is k (ok false: id is long), adding id if it is in the
+// count counts a record of status st for id, whose key is k (ok false: id goes to the map), adding id if it is in the
 // sample (every id until the table holds max; see ifaceTable), and returns id's counters; nil when id is not
 // in the sample.
 func (t *ifaceTable) count(id []byte, k ifaceKey, ok bool, max int, st flowlog.Status) *ifaceCount {
@@ -146,7 +138,7 @@ func (t *ifaceTable) count(id []byte, k ifaceKey, ok bool, max int, st flowlog.S
 	t.n++
 	// Load ≤ 1/4 while the table is small (≤ 16384 slots, 1 MB): a lookup then mostly finds its id in the
 	// first slot, where at 1/2 a second probe is common and the mispredicted loop cost as much as the rest.
-	// Past it, load ≤ 1/2 as before, so that MaxInterfaces ids take no more memory. Long ids count too, which
+	// Past it, load ≤ 1/2 as before, so that MaxInterfaces ids take no more memory. The map's ids count too, which
 	// only makes it grow early.
 	if 4*t.n > len(t.slots) && (len(t.slots) < 1<<14 || 2*t.n > len(t.slots)) {
 		t.grow()

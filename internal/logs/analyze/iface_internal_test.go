@@ -20,7 +20,7 @@ func TestIfaceHashSpreads(t *testing.T) {
 		{"counted", func(i int) string { return fmt.Sprintf("eni-%017x", i) }},
 		{"spaced", func(i int) string { return fmt.Sprintf("eni-%017x", 0x0a000000000+i*7919) }},
 		{"leading", func(i int) string { return fmt.Sprintf("eni-%05x000000000000", i) }},
-		{"short", func(i int) string { return fmt.Sprintf("e%d", i) }},
+		{"short", func(i int) string { return fmt.Sprintf("e%07d", i) }}, // 8 bytes: one word
 	} {
 		tab := newIfaceTable(maphash.MakeSeed())
 		const n = 50_000
