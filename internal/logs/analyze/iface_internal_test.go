@@ -79,3 +79,24 @@ func BenchmarkCountIface(b *testing.B) {
 	}
 	b.ReportMetric(float64((threadCPU()-t0).Nanoseconds())/float64(b.N*len(ids)), "cpu-ns/record")
 }
+
+// FuzzIfaceKey checks that an id's key fixes every byte of it: the slots keep no name, which is rebuilt from
+// the key (name), and two ids share a slot only when their keys are equal.
+func FuzzIfaceKey(f *testing.F) {
+	f.Add([]byte("eni-0123456789abcdef0"), []byte("eni-0123456789abcdef1"))
+	f.Add([]byte("12345678"), []byte("123456789"))
+	f.Add([]byte("eni-0000000000000000000x"), []byte("eni-000000000000000000x"))
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		ka, oka := ifaceKeyOf(a)
+		kb, okb := ifaceKeyOf(b)
+		if oka != (len(a) >= 8 && len(a) <= 24) {
+			t.Fatalf("%q: in the table %v", a, oka)
+		}
+		if oka && ka.name() != string(a) {
+			t.Fatalf("%q: name %q", a, ka.name())
+		}
+		if oka && okb && ka.eq(kb) != (string(a) == string(b)) {
+			t.Fatalf("%q, %q: equal keys %v", a, b, ka.eq(kb))
+		}
+	})
+}
