@@ -133,14 +133,20 @@ type Bucket struct {
 	Records, Bytes, Packets, Accept, Reject int64
 }
 
-type ifaceStat struct {
-	name                  string
+// ifaceCount is what is counted per interface.
+type ifaceCount struct {
 	records, skip, nodata int64
-	enr                   int32  // the interface's index in Config.Enrich (enrUnknown: not looked up yet)
-	sh                    uint64 // sampleHash of name
+	enr                   int32 // the interface's index in Config.Enrich (enrUnknown: not looked up yet)
 }
 
-// enrUnknown marks an ifaceStat whose enrichment index is not looked up yet.
+// ifaceStat is an interface's id and counters (a long id's in the interface table; and Finish's).
+type ifaceStat struct {
+	name string
+	sh   uint64 // sampleHash of name
+	ifaceCount
+}
+
+// enrUnknown marks an ifaceCount whose enrichment index is not looked up yet.
 const enrUnknown = -2
 
 // Totals are the headline counts.
@@ -254,7 +260,7 @@ type Shard struct {
 	T       Totals
 	rejSrc  addrCounter
 	rejDst  addrCounter
-	rejPort *counter64     // port<<32 | protocol
+	rejPort *lagged        // port<<32 | protocol
 	talkers *TopK[pairKey] // pairs involving IPv6
 	talk4   *lagged        // IPv4 pairs, src<<32|dst: an 8-byte key keeps the table small and cache-friendly
 	hist    minutes
@@ -268,7 +274,7 @@ type Shard struct {
 func (e *Engine) Shard() *Shard {
 	c := e.cfg.TopKCapacity
 	s := &Shard{
-		e: e, rejSrc: newAddrCounter(c), rejDst: newAddrCounter(c), rejPort: newCounter64(c),
+		e: e, rejSrc: newAddrCounter(c), rejDst: newAddrCounter(c), rejPort: newLagged(c),
 		talkers: newTopK(c, comparePair, pairKey.hash), talk4: newLagged(c), ifaces: newIfaceTable(e.seed),
 		pending: make([][]detRec, len(e.dets)),
 	}
@@ -314,7 +320,7 @@ func (s *Shard) Add(r *flowlog.Record) {
 		b.Packets += packets
 	}
 	ifc := r.Field(flowlog.InterfaceID)
-	var is *ifaceStat // the record's interface (nil: none, or not in the sample)
+	var is *ifaceCount // the record's interface (nil: none, or not in the sample)
 	if ifc != nil {
 		is = s.countIface(ifc, r.LogStatus)
 	}
@@ -335,7 +341,9 @@ func (s *Shard) Add(r *flowlog.Record) {
 		s.rejSrc.add(r.SrcAddr)
 		s.rejDst.add(r.DstAddr)
 		if r.DstPort >= 0 {
-			s.rejPort.Add(uint64(r.DstPort)<<32|uint64(uint32(r.Protocol)), 1)
+			if s.rejPort.push(uint64(r.DstPort)<<32|uint64(uint32(r.Protocol)), 1) {
+				s.rejPort.batch()
+			}
 		}
 		detect = true
 	case flowlog.Accept:
@@ -378,7 +386,7 @@ func (s *Shard) Add(r *flowlog.Record) {
 // Add keeps nothing of it across its calls.
 //
 //go:noinline
-func (s *Shard) enrIface(r *flowlog.Record, is *ifaceStat) int32 {
+func (s *Shard) enrIface(r *flowlog.Record, is *ifaceCount) int32 {
 	ifc := r.Field(flowlog.InterfaceID)
 	if ifc == nil {
 		return -1
@@ -401,40 +409,35 @@ func (s *Shard) withoutTimes(r *flowlog.Record) *flowlog.Record {
 }
 
 // countIface counts a record of interface ifc and returns the interface's counters (nil: not in the sample).
-func (s *Shard) countIface(ifc []byte, st flowlog.Status) *ifaceStat {
+func (s *Shard) countIface(ifc []byte, st flowlog.Status) *ifaceCount {
 	k, short := ifaceKeyOf(ifc)
-	// Inline, the usual case: the id in its home slot (load ≤ 1/4). Else the probe, the long ids' map and the
-	// additions (get). Checking the last id seen first cost as much as this when ids alternate.
+	// Inline, the usual case: the id in its home slot (load ≤ 1/4). Else the probe, the other ids' map and the
+	// additions (countIfaceSlow). Checking the last id seen first cost as much as this when ids alternate.
 	t := s.ifaces
 	sl := &t.slots[t.home(k)]
-	is := sl.s
-	if !short || is == nil || !sl.k.eq(k) {
+	if !short || !sl.k.eq(k) { // (an empty slot's key is no short id's)
 		return s.countIfaceSlow(ifc, k, short, st)
 	}
-	is.count(st)
-	return is
+	sl.c.count(st)
+	return &sl.c
 }
 
 // countIfaceSlow is countIface past the home slot (a call that ends countIface, so that nothing of it is
 // kept across the call).
 //
 //go:noinline
-func (s *Shard) countIfaceSlow(ifc []byte, k ifaceKey, short bool, st flowlog.Status) *ifaceStat {
-	is := s.ifaces.get(ifc, k, short, s.e.cfg.MaxInterfaces)
-	if is != nil {
-		is.count(st)
-	}
-	return is
+func (s *Shard) countIfaceSlow(ifc []byte, k ifaceKey, short bool, st flowlog.Status) *ifaceCount {
+	return s.ifaces.count(ifc, k, short, s.e.cfg.MaxInterfaces, st)
 }
 
 // count counts a record of status st.
-func (is *ifaceStat) count(st flowlog.Status) {
-	is.records++
+func (c *ifaceCount) count(st flowlog.Status) {
+	c.records++
 	switch st {
 	case flowlog.SkipData:
-		is.skip++
+		c.skip++
 	case flowlog.NoData:
-		is.nodata++
+		c.nodata++
 	}
 }
 
@@ -575,12 +578,16 @@ func (e *Engine) freeTables() *partTables {
 	return newPartTables(e.cfg.TopKCapacity, e.cfg.Enrich != nil)
 }
 
-// flush applies the adds the lagged IPv4 tables hold back, so that the tables are complete: before they are
+// flush applies the adds the lagged tables hold back, so that the tables are complete: before they are
 // handed over or read.
 func (t *partTables) flush() {
 	t.rejSrc.v4.flush()
 	t.rejDst.v4.flush()
+	t.rejPort.flush()
 	t.talk4.flush()
+	if t.en != nil {
+		t.en.rejPort.flush()
+	}
 }
 
 // tables returns the shard's current top-k tables.
@@ -595,7 +602,7 @@ func (s *Shard) tables() *partTables {
 // partTables are the top-k tables a shard counts one part into (IPv4 keys in flat tables, see Shard).
 type partTables struct {
 	rejSrc, rejDst addrCounter
-	rejPort        *counter64
+	rejPort        *lagged
 	talk4          *lagged
 	talkers        *TopK[pairKey]
 	en             *enrTables // nil without enrichment
@@ -604,15 +611,15 @@ type partTables struct {
 // enrTables are the enrichment's top-k tables (see enrichShard), counted per part like the others.
 type enrTables struct {
 	rejSrcA, rejDstA *TopK[rkey]
-	rejPort          *counter64
+	rejPort          *lagged
 }
 
 func newEnrTables(c int) *enrTables {
-	return &enrTables{rejSrcA: newTopK(c, rkey.compare, rkey.hash), rejDstA: newTopK(c, rkey.compare, rkey.hash), rejPort: newCounter64(c)}
+	return &enrTables{rejSrcA: newTopK(c, rkey.compare, rkey.hash), rejDstA: newTopK(c, rkey.compare, rkey.hash), rejPort: newLagged(c)}
 }
 
 func newPartTables(c int, enriched bool) *partTables {
-	t := &partTables{rejSrc: newAddrCounter(c), rejDst: newAddrCounter(c), rejPort: newCounter64(c), talk4: newLagged(c), talkers: newTopK(c, comparePair, pairKey.hash)}
+	t := &partTables{rejSrc: newAddrCounter(c), rejDst: newAddrCounter(c), rejPort: newLagged(c), talk4: newLagged(c), talkers: newTopK(c, comparePair, pairKey.hash)}
 	if enriched {
 		t.en = newEnrTables(c)
 	}
@@ -624,7 +631,7 @@ func newPartTables(c int, enriched bool) *partTables {
 func (t *partTables) merge(o *partTables) {
 	t.rejSrc.merge(o.rejSrc)
 	t.rejDst.merge(o.rejDst)
-	t.rejPort.merge(o.rejPort)
+	t.rejPort.c.merge(o.rejPort.c)
 	t.talk4.c.merge(o.talk4.c)
 	t.talkers.Merge(o.talkers)
 	o.talkers.reset()
@@ -633,7 +640,7 @@ func (t *partTables) merge(o *partTables) {
 		o.en.rejSrcA.reset()
 		t.en.rejDstA.Merge(o.en.rejDstA)
 		o.en.rejDstA.reset()
-		t.en.rejPort.merge(o.en.rejPort)
+		t.en.rejPort.c.merge(o.en.rejPort.c)
 	}
 }
 
@@ -733,12 +740,12 @@ func (t *partTables) take() *unitTop {
 	u := &unitTop{}
 	u.rejSrc, u.errSrc, u.oneSrc = t.rejSrc.entries()
 	u.rejDst, u.errDst, u.oneDst = t.rejDst.entries()
-	u.rejPort = make([]Entry[PortProto], 0, t.rejPort.n)
-	t.rejPort.each(func(k uint64, v int64) {
+	u.rejPort = make([]Entry[PortProto], 0, t.rejPort.c.n)
+	t.rejPort.c.each(func(k uint64, v int64) {
 		u.rejPort = append(u.rejPort, Entry[PortProto]{PortProto{int32(k >> 32), int32(uint32(k))}, v})
 	})
-	u.errPort = t.rejPort.ErrBound
-	t.rejPort.reset()
+	u.errPort = t.rejPort.c.ErrBound
+	t.rejPort.c.reset()
 	u.talkers = make([]Entry[pairKey], 0, t.talk4.c.n+t.talkers.Len())
 	t.talk4.c.each(func(k uint64, v int64) {
 		u.talkers = append(u.talkers, Entry[pairKey]{pairKey{akey{0, 0xffff<<32 | k>>32}, akey{0, 0xffff<<32 | k&0xffffffff}}, v})
@@ -754,14 +761,14 @@ func (t *partTables) take() *unitTop {
 	if x := t.en; x != nil {
 		u.enSrc, u.errEnSrc = x.rejSrcA.entries(), x.rejSrcA.ErrBound
 		u.enDst, u.errEnDst = x.rejDstA.entries(), x.rejDstA.ErrBound
-		u.enPort = make([]Entry[rport], 0, x.rejPort.n)
-		x.rejPort.each(func(k uint64, v int64) {
+		u.enPort = make([]Entry[rport], 0, x.rejPort.c.n)
+		x.rejPort.c.each(func(k uint64, v int64) {
 			u.enPort = append(u.enPort, Entry[rport]{rport{int32(k>>24) - 1, int32(k >> 8 & 0xffff), int32(k & 0xff)}, v})
 		})
-		u.errEnPort = x.rejPort.ErrBound
+		u.errEnPort = x.rejPort.c.ErrBound
 		x.rejSrcA.reset()
 		x.rejDstA.reset()
-		x.rejPort.reset()
+		x.rejPort.c.reset()
 	}
 	return u
 }

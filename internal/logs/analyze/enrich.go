@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/flowguard/flowguard/internal/logs/enrich"
 	"github.com/flowguard/flowguard/internal/logs/flowlog"
@@ -185,7 +186,7 @@ type enrichShard struct {
 	res                []resStat // per resource + 1; res[0] takes what has no resource
 	rej                []rejStat
 	rejSrcA, rejDstA   *TopK[rkey]        // REJECTs per address held by several interfaces
-	rejPort            *counter64         // (destination resource+1)<<24 | port<<8 | protocol
+	rejPort            *lagged            // (destination resource+1)<<24 | port<<8 | protocol
 	causeN             flatCount          // REJECTs per cause naming an interface: interface<<32 | at's template
 	causes             map[causeKey]int64 // … per cause naming none, with the record's resource
 	kinds              [4]int64
@@ -195,11 +196,16 @@ type enrichShard struct {
 
 // flatCount counts per uint64 key in an open-addressing table (linear probing, load ≤ 1/2, doubled when
 // fuller): one multiply and usually one slot per count, where a Go map costs a hash call. Unbounded by
-// itself: its keys must be (they are interface<<32 | template, bounded by the inventory).
+// itself: its keys must be (they are interface<<32 | template, bounded by the inventory). Its counts are
+// applied lagLen late, as lagged's (the slots of a batch prefetched while the batch before is applied): the
+// table is larger than the L1 cache and an inc's slot was usually a miss. The counts are exact sums, read only
+// by each, which applies the queued ones first.
 type flatCount struct {
 	slots []flatSlot
 	n     int
 	shift uint // 64 - log2(len(slots)): Fibonacci hashing takes the product's top bits
+	nq    int  // incs queued, < 2×lagLen; q[:lagLen] are prefetched when nq ≥ lagLen
+	q     [2 * lagLen]lagEntry
 }
 
 type flatSlot struct {
@@ -207,24 +213,59 @@ type flatSlot struct {
 	v int64
 }
 
+// flatSlot is slot64's size: prefetchHomes finds a slot at 16 bytes × its index.
+var _ = [1]struct{}{}[unsafe.Sizeof(flatSlot{})-unsafe.Sizeof(slot64{})]
+
 func newFlatCount() flatCount { return flatCount{slots: make([]flatSlot, 64), shift: 64 - 6} }
 
-// inc adds 1 to k's count; k must not be the largest uint64.
+// inc adds 1 to k's count (once lagLen more incs are made, or at each); k must not be the largest uint64.
 func (c *flatCount) inc(k uint64) {
-	k++
-	mask := uint64(len(c.slots) - 1)
-	for j := (k * 0x9e3779b97f4a7c15) >> c.shift; ; j = (j + 1) & mask {
-		s := &c.slots[j]
-		if s.k == k {
-			s.v++
-			return
-		}
-		if s.k == 0 {
-			s.k, s.v = k, 1
-			if c.n++; 2*c.n > len(c.slots) {
-				c.grow()
+	n := c.nq & (2*lagLen - 1) // n < 2×lagLen: the mask only spares a bounds check
+	c.q[n].k = k + 1
+	c.nq = n + 1
+	if n&(lagLen-1) == lagLen-1 {
+		c.batch()
+	}
+}
+
+// batch prefetches the slots of the lagLen incs just queued and, if there are lagLen before them, applies
+// those (lagged.batch's scheme).
+func (c *flatCount) batch() {
+	es := (*[lagLen]lagEntry)(c.q[lagLen:])
+	if c.nq == lagLen {
+		es = (*[lagLen]lagEntry)(c.q[:lagLen])
+	}
+	for j := range es {
+		es[j].i = (es[j].k * 0x9e3779b97f4a7c15) >> c.shift
+	}
+	prefetchHomes(unsafe.Pointer(unsafe.SliceData(c.slots)), es)
+	if c.nq == lagLen {
+		return
+	}
+	c.apply(c.q[:lagLen])
+	copy(c.q[:lagLen], c.q[lagLen:])
+	c.nq = lagLen
+}
+
+// apply adds 1 to the count of each queued key (k + 1; the home slot is found again: the table may have grown
+// since the prefetch).
+func (c *flatCount) apply(es []lagEntry) {
+	for _, e := range es {
+		k := e.k
+		mask := uint64(len(c.slots) - 1)
+		for j := (k * 0x9e3779b97f4a7c15) >> c.shift; ; j = (j + 1) & mask {
+			s := &c.slots[j]
+			if s.k == k {
+				s.v++
+				break
 			}
-			return
+			if s.k == 0 {
+				s.k, s.v = k, 1
+				if c.n++; 2*c.n > len(c.slots) {
+					c.grow()
+				}
+				break
+			}
 		}
 	}
 }
@@ -245,8 +286,10 @@ func (c *flatCount) grow() {
 	}
 }
 
-// each calls f with every key and its count, in table order.
+// each applies the queued incs, then calls f with every key and its count, in table order.
 func (c *flatCount) each(f func(k uint64, v int64)) {
+	c.apply(c.q[:c.nq])
+	c.nq = 0
 	for _, s := range c.slots {
 		if s.k != 0 {
 			f(s.k-1, s.v)
@@ -257,7 +300,7 @@ func (c *flatCount) each(f func(k uint64, v int64)) {
 func newEnrichShard(ix *enrich.Index, capacity int) *enrichShard {
 	return &enrichShard{ix: ix, at: ix.NewAttributor(0), res: make([]resStat, len(ix.Resources)+1), rej: make([]rejStat, len(ix.Resources)),
 		rejSrcA: newTopK(capacity, rkey.compare, rkey.hash), rejDstA: newTopK(capacity, rkey.compare, rkey.hash),
-		rejPort: newCounter64(capacity), causeN: newFlatCount(), causes: map[causeKey]int64{}}
+		rejPort: newLagged(capacity), causeN: newFlatCount(), causes: map[causeKey]int64{}}
 }
 
 // add counts one record; iface is its interface's index in the inventory (-1: none or unknown). Only the
@@ -343,7 +386,7 @@ func (e *enrichShard) reject(r *flowlog.Record, iface, si, di, sres, dres, own i
 		e.rejDstA.Add(rkey{a: keyOf(r.DstAddr), res: -1}, 1)
 	}
 	if r.DstPort >= 0 && r.DstPort < 65536 {
-		e.rejPort.Add(uint64(dres+1)<<24|uint64(r.DstPort)<<8|uint64(r.Protocol&0xff), 1)
+		e.rejPort.add(uint64(dres+1)<<24|uint64(r.DstPort)<<8|uint64(r.Protocol&0xff), 1)
 	}
 	x, t := e.at.Attribute(r, iface, si, di)
 	if x >= 0 { // the resource is the interface's

@@ -70,7 +70,7 @@ func (rs *refShard) add(r *flowlog.Record, iface int32) {
 			e.rejDstA.Add(rkey{a: keyOf(r.DstAddr), res: -1}, 1)
 		}
 		if r.DstPort >= 0 && r.DstPort < 65536 {
-			e.rejPort.Add(uint64(dres+1)<<24|uint64(r.DstPort)<<8|uint64(r.Protocol&0xff), 1)
+			e.rejPort.add(uint64(dres+1)<<24|uint64(r.DstPort)<<8|uint64(r.Protocol&0xff), 1)
 		}
 		c := ix.AttributeAt(r, iface, si, di)
 		if c.Iface >= 0 {
@@ -113,9 +113,10 @@ func diffShards(a *enrichShard, b *refShard) string {
 	e := b.e
 	causeN := map[uint64]int64{}
 	a.causeN.each(func(k uint64, v int64) { causeN[k] = v })
-	ports := func(c *counter64) map[uint64]int64 {
+	ports := func(l *lagged) map[uint64]int64 {
+		l.flush()
 		m := map[uint64]int64{}
-		c.each(func(k uint64, v int64) { m[k] = v })
+		l.c.each(func(k uint64, v int64) { m[k] = v })
 		return m
 	}
 	causes := map[enrich.Cause]int64{}

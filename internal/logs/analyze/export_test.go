@@ -4,6 +4,8 @@ import (
 	"hash/maphash"
 	"math/bits"
 	"net/netip"
+
+	"github.com/flowguard/flowguard/internal/logs/flowlog"
 )
 
 // Counter64 exposes the flat counter to tests.
@@ -44,11 +46,12 @@ func IfaceTableCheck(ids []string, max int) ([]string, int) {
 	for pass := 0; pass < 3; pass++ { // the first pass fills the table (and sets its level); the next two must agree
 		for i, id := range ids {
 			k, ok := ifaceKeyOf([]byte(id))
-			if is := t.get([]byte(id), k, ok, max); is != nil {
-				if pass == 2 && out[i] != is.name {
+			if c := t.count([]byte(id), k, ok, max, flowlog.OK); c != nil {
+				name := t.nameOf(c)
+				if pass == 2 && out[i] != name {
 					return nil, 0
 				}
-				out[i] = is.name
+				out[i] = name
 			} else if pass == 2 && out[i] != "" {
 				return nil, 0
 			} else {
@@ -59,8 +62,23 @@ func IfaceTableCheck(ids []string, max int) ([]string, int) {
 	return out, t.level
 }
 
+// nameOf is the id whose counters are c ("": none of the table's).
+func (t *ifaceTable) nameOf(c *ifaceCount) string {
+	for i := range t.slots {
+		if &t.slots[i].c == c {
+			return t.slots[i].k.name()
+		}
+	}
+	for _, is := range t.long {
+		if &is.ifaceCount == c {
+			return is.name
+		}
+	}
+	return ""
+}
+
 // IfaceSampled reports whether id is in the interface table's sample at level l.
-func IfaceSampled(id string, l int) bool { return sampled(sampleHash([]byte(id)), l) }
+func IfaceSampled(id string, l int) bool { return sampled(sampleHash(id), l) }
 
 // LongestRun is the longest run of occupied slots: what an Add for an absent key may have to probe.
 func (c *counter64) LongestRun() int {

@@ -20,20 +20,20 @@ func TestIfaceHashSpreads(t *testing.T) {
 		{"counted", func(i int) string { return fmt.Sprintf("eni-%017x", i) }},
 		{"spaced", func(i int) string { return fmt.Sprintf("eni-%017x", 0x0a000000000+i*7919) }},
 		{"leading", func(i int) string { return fmt.Sprintf("eni-%05x000000000000", i) }},
-		{"short", func(i int) string { return fmt.Sprintf("e%d", i) }},
+		{"short", func(i int) string { return fmt.Sprintf("e%07d", i) }}, // 8 bytes: one word
 	} {
 		tab := newIfaceTable(maphash.MakeSeed())
 		const n = 50_000
 		for i := range n {
 			id := []byte(c.id(i))
 			k, ok := ifaceKeyOf(id)
-			if tab.get(id, k, ok, n) == nil {
+			if tab.count(id, k, ok, n, flowlog.OK) == nil {
 				t.Fatalf("%s: table full at %d", c.name, i)
 			}
 		}
 		best, run := 0, 0
 		for i := range 2 * len(tab.slots) {
-			if tab.slots[i&int(tab.mask)].s != nil {
+			if tab.slots[i&int(tab.mask)].k.n != 0 {
 				run++
 				best = max(best, run)
 			} else {
@@ -78,4 +78,25 @@ func BenchmarkCountIface(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64((threadCPU()-t0).Nanoseconds())/float64(b.N*len(ids)), "cpu-ns/record")
+}
+
+// FuzzIfaceKey checks that an id's key fixes every byte of it: the slots keep no name, which is rebuilt from
+// the key (name), and two ids share a slot only when their keys are equal.
+func FuzzIfaceKey(f *testing.F) {
+	f.Add([]byte("eni-0123456789abcdef0"), []byte("eni-0123456789abcdef1"))
+	f.Add([]byte("12345678"), []byte("123456789"))
+	f.Add([]byte("eni-0000000000000000000x"), []byte("eni-000000000000000000x"))
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		ka, oka := ifaceKeyOf(a)
+		kb, okb := ifaceKeyOf(b)
+		if oka != (len(a) >= 8 && len(a) <= 24) {
+			t.Fatalf("%q: in the table %v", a, oka)
+		}
+		if oka && ka.name() != string(a) {
+			t.Fatalf("%q: name %q", a, ka.name())
+		}
+		if oka && okb && ka.eq(kb) != (string(a) == string(b)) {
+			t.Fatalf("%q, %q: equal keys %v", a, b, ka.eq(kb))
+		}
+	})
 }

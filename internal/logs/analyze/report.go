@@ -161,16 +161,16 @@ func (e *Engine) Finish(stats flowlog.Stats, sources []string) *Report {
 			h.Accept += b.Accept
 			h.Reject += b.Reject
 		})
-		for _, v := range s.ifaces.stats {
-			x := ifaces[v.name]
+		s.ifaces.each(func(name string, sh uint64, v *ifaceCount) {
+			x := ifaces[name]
 			if x == nil {
-				x = &ifaceStat{sh: v.sh}
-				ifaces[v.name] = x
+				x = &ifaceStat{sh: sh}
+				ifaces[name] = x
 			}
 			x.records += v.records
 			x.skip += v.skip
 			x.nodata += v.nodata
-		}
+		})
 		ifLevel = max(ifLevel, s.ifaces.level)
 	}
 	// Each shard kept the interfaces sampled at its level, exactly counted; at the highest level every shard
