@@ -12,10 +12,10 @@ import (
 // directory doubling when the segment was the only one of its prefix. Nearly every record the detectors see
 // is a new one-off source, so this is what they spend their time on: one probe finds a source or the empty
 // slot it goes in (a Go map took a lookup and then an assignment), and a batch's slots are prefetched ahead
-// (fetch). Growing a segment at a time keeps the garbage small and steady, for the Go heap to reuse: a flat
-// table doubled in one piece took megabytes of fresh memory each time, a page fault every 4 KB. The hash is
-// seeded, so crafted addresses cannot pile up in one run of slots; the layout decides nothing in the report
-// (detections are sorted, and state is counted per source).
+// (fetch). Growing a segment at a time, into one new segment, leaves no garbage: a flat table doubled in one
+// piece took megabytes of fresh memory each time, a page fault every 4 KB. The hash is seeded, so crafted
+// addresses cannot pile up in one run of slots; the layout decides nothing in the report (detections are
+// sorted, and state is counted per source).
 type srcTable struct {
 	dir   []*srcSeg // 2^depth entries; a segment of depth d is held by the 2^(depth-d) entries of its prefix
 	depth uint
