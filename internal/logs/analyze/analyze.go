@@ -240,10 +240,7 @@ func New(cfg Config, partitions int) *Engine {
 		go func() {
 			defer e.wg.Done()
 			for b := range ch {
-				for _, r := range b {
-					d.add(r)
-				}
-				d.publish()
+				d.addBatch(b)
 				//lint:ignore SA6002 one small slice header per batch of records, not per record
 				e.batches.Put(b[:0]) // batches are recycled between shards and detectors
 			}

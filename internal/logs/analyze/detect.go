@@ -44,7 +44,7 @@ type detRec struct {
 }
 
 // srcState is a source the one-off filter has seen: promoted, or waiting with its first record (less the
-// source, which is the key).
+// source, which is the key). used marks it held, in srcTable.
 type srcState struct {
 	dst            akey
 	start          int64
@@ -52,10 +52,11 @@ type srcState struct {
 	dstValid       bool
 	reject         bool
 	promoted       bool
+	used           bool
 }
 
-func waiting(r detRec) srcState {
-	return srcState{dst: r.dst, start: r.start, dstPort: r.dstPort, proto: r.proto, dstValid: r.dstValid, reject: r.reject}
+func waiting(r *detRec) srcState {
+	return srcState{dst: r.dst, start: r.start, dstPort: r.dstPort, proto: r.proto, dstValid: r.dstValid, reject: r.reject, used: true}
 }
 
 // rec is the waiting record of source src.
@@ -165,10 +166,10 @@ type detector struct {
 	// One-off sources (most internet probes send one packet and leave) never reach any threshold. The first
 	// record of a source waits in srcs; only a second record promotes the source to full tracking, with
 	// both records replayed. This keeps the detectors' work and memory proportional to repeat offenders.
-	// One map for both (a source waiting or promoted): one lookup per record, and a waiting record is kept
-	// without its source, the key (40 bytes, not 64).
+	// One table for both (a source waiting or promoted): one probe per record, and a waiting record is kept
+	// without its source, the key, beside it (56 bytes a slot).
 	prefilter bool
-	srcs      map[akey]srcState
+	srcs      srcTable
 
 	// held[j] is the state held for sources of level j: waiting singles, promoted sources, keys and set
 	// elements. Other partitions read it (sampler.held). What this partition added since it last published
@@ -187,7 +188,7 @@ func newDetector(cfg *Config, s *sampler) *detector {
 	d := &detector{
 		cfg: cfg, windows: map[int64]*window{}, distinct: cfg.MaxDistinct, s: s,
 		winLen: [3]int64{int64(cfg.VerticalWindow / time.Second), int64(cfg.HorizontalWindow / time.Second), int64(cfg.BruteForceWindow / time.Second)},
-		srcs:   map[akey]srcState{},
+		srcs:   newSrcTable(),
 	}
 	// With a threshold of 1 a single record is a detection: then every record is tracked.
 	d.prefilter = cfg.VerticalPorts > 1 && cfg.HorizontalHosts > 1 && cfg.BruteForceRejects > 1
@@ -195,8 +196,23 @@ func newDetector(cfg *Config, s *sampler) *detector {
 	return d
 }
 
+// fetchAhead is how many records ahead of the one added a batch's table slots are prefetched: enough for a
+// line to arrive from memory meanwhile.
+const fetchAhead = 8
+
+// addBatch takes a batch of records, and publishes the state they added.
+func (d *detector) addBatch(b []detRec) {
+	for i := range b {
+		if j := i + fetchAhead; d.prefilter && j < len(b) {
+			d.srcs.fetch(d.srcs.hash(b[j].src))
+		}
+		d.add(&b[i])
+	}
+	d.publish()
+}
+
 // add takes one record, through the one-off filter.
-func (d *detector) add(r detRec) {
+func (d *detector) add(r *detRec) {
 	// Only records with a destination port count in any detector (track): others would only take state.
 	if r.start < 0 || !r.dstValid || r.dstPort < 0 {
 		return
@@ -209,16 +225,10 @@ func (d *detector) add(r detRec) {
 		return // not in the sample
 	}
 	var grew int64
-	if !d.prefilter {
-		grew = d.track(r)
-	} else if st, ok := d.srcs[r.src]; ok && st.promoted {
-		grew = d.track(r)
-	} else if ok {
-		d.srcs[r.src] = srcState{promoted: true}
-		grew = d.track(st.rec(r.src)) + d.track(r) // the single's entry becomes the promoted one's
+	if d.prefilter {
+		grew = d.filter(r)
 	} else {
-		d.srcs[r.src] = waiting(r)
-		grew = 1
+		grew = d.track(r)
 	}
 	d.pend[lvl] += grew
 	d.pendN += grew
@@ -235,6 +245,24 @@ func (d *detector) add(r detRec) {
 		}
 		d.checkAt = max(d.local+256, d.s.budget/int64(len(d.s.dets)))
 	}
+}
+
+// filter passes r on to track if its source was seen before (with the source's first record, at its second),
+// else keeps r waiting, and returns the state added.
+func (d *detector) filter(r *detRec) int64 {
+	h := d.srcs.hash(r.src)
+	s := d.srcs.find(r.src, h)
+	switch {
+	case s.st.promoted:
+		return d.track(r)
+	case s.st.used:
+		w := s.st.rec(r.src)
+		s.st = srcState{promoted: true, used: true}
+		return d.track(&w) + d.track(r) // the single's entry becomes the promoted one's
+	}
+	s.src, s.st = r.src, waiting(r)
+	d.srcs.added(h)
+	return 1
 }
 
 // pendMax bounds the state a partition holds unpublished: the others may see the total low by that much each,
@@ -264,11 +292,7 @@ func (d *detector) purge(k int) {
 	d.publish()
 	d.level = k
 	keep := func(src akey) bool { return levelOf(src) >= k }
-	for src := range d.srcs {
-		if !keep(src) {
-			delete(d.srcs, src)
-		}
-	}
+	d.srcs.keep(keep)
 	for key, w := range d.windows {
 		for kk := range w.vert {
 			if !keep(kk.src) {
@@ -323,7 +347,7 @@ func (d *detector) win(kind int, start int64) (int64, *window) {
 
 // track adds a record to the windows of every detector it concerns and returns the state it added: a new
 // key counts one, each new distinct value one (the first value of a key is held inline, with the key).
-func (d *detector) track(r detRec) (grew int64) {
+func (d *detector) track(r *detRec) (grew int64) {
 	if r.reject || d.cfg.ScanAccepted {
 		_, w := d.win(0, r.start)
 		k := vKey{r.src, r.dst}
