@@ -1,6 +1,9 @@
 package analyze
 
-import "unsafe"
+import (
+	"os"
+	"unsafe"
+)
 
 // counter64 is TopK specialised for uint64 keys: a flat open-addressing table (linear probing, load ≤ 1/2) of
 // key/count pairs side by side, so the per-record update of the top-talkers table is one hash and usually
@@ -10,6 +13,7 @@ type counter64 struct {
 	slots    []slot64 // v == 0 marks an empty slot (weights added are > 0)
 	n        int
 	cap      int
+	due      int // the count at which insert acts: warm, then prune (cap+1)
 	mask     uint64
 	ErrBound int64
 	scratch  []slot64 // prune scratch: the live entries (capacity+2)
@@ -26,7 +30,24 @@ func newCounter64(capacity int) *counter64 {
 	for size < 2*capacity {
 		size <<= 1
 	}
-	return &counter64{slots: make([]slot64, size), cap: capacity, mask: uint64(size - 1)}
+	c := &counter64{slots: make([]slot64, size), cap: capacity, due: capacity + 1, mask: uint64(size - 1)}
+	if pages := size * int(unsafe.Sizeof(slot64{})) / os.Getpagesize(); pages >= warmPages {
+		c.due = pages / 4
+	}
+	return c
+}
+
+// A table's memory comes from the kernel untouched, and Add reads a slot before it writes one: the first read
+// of a page maps the shared zero page, and the first write then replaces it (a second fault, and a TLB flush
+// that interrupts every other core running the process). Once a table has a few keys, a sign that it will
+// fill, warm populates all its pages in one system call (populate): a quarter of the pages touched at most
+// by then, and no fault after. A table that never gets that many keys (a small input, a quiet list) keeps
+// only the pages it touched. Tables smaller than warmPages are left to fault.
+const warmPages = 16
+
+func (c *counter64) warm() {
+	populate(unsafe.Pointer(unsafe.SliceData(c.slots)), uintptr(len(c.slots))*unsafe.Sizeof(slot64{}))
+	c.due = c.cap + 1
 }
 
 // Add adds w (> 0) to k's count.
@@ -62,9 +83,18 @@ func (c *counter64) apply(es []lagEntry) {
 func (c *counter64) insert(s *slot64, k uint64, w int64) {
 	s.k, s.v = k, w
 	c.n++
-	if c.n > c.cap {
-		c.prune(c.cap / 2)
+	if c.n >= c.due {
+		c.grew()
 	}
+}
+
+// grew warms the table at its due count, and prunes it once it is over capacity.
+func (c *counter64) grew() {
+	if c.n <= c.cap {
+		c.warm()
+		return
+	}
+	c.prune(c.cap / 2)
 }
 
 func (c *counter64) prune(keep int) {
