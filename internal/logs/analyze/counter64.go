@@ -39,10 +39,11 @@ func newCounter64(capacity int) *counter64 {
 
 // A table's memory comes from the kernel untouched, and Add reads a slot before it writes one: the first read
 // of a page maps the shared zero page, and the first write then replaces it (a second fault, and a TLB flush
-// that interrupts every other core running the process). Once a table has a few keys, a sign that it will
-// fill, warm populates all its pages in one system call (populate): a quarter of the pages touched at most
-// by then, and no fault after. A table that never gets that many keys (a small input, a quiet list) keeps
-// only the pages it touched. Tables smaller than warmPages are left to fault.
+// that interrupts every other core running the process). Once a table has as many keys as a quarter of its
+// pages, a sign that it will fill, warm populates all its pages in one system call (populate): at most that
+// quarter were touched before, and none faults after. A table that never gets that many keys (a small
+// input, a quiet list) keeps only the pages it touched; one that does takes the memory its capacity bounds
+// anyway. Tables smaller than warmPages are left to fault.
 const warmPages = 16
 
 func (c *counter64) warm() {
