@@ -96,6 +96,9 @@ func (t *srcTable) split(g *srcSeg, h uint64) {
 	first := int(h>>1>>(63-t.depth)) &^ (span - 1)
 	g.depth++
 	hi := &srcSeg{depth: g.depth}
+	// Its pages come untouched from the kernel and put reads each slot before it writes one: populated in one
+	// call, they take no zero-page fault followed by a copy-on-write one (see counter64.warm).
+	populate(unsafe.Pointer(hi), unsafe.Sizeof(*hi))
 	for i := span / 2; i < span; i++ {
 		t.dir[first+i] = hi
 	}
