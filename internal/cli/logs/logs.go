@@ -267,8 +267,10 @@ func reportRun(o *ReportOptions, fs *pflag.FlagSet) error {
 		return err
 	}
 	cfg.MaxDetectorState = o.MaxState
-	if o.TopKCapacity < 16 {
-		return cmdutil.UsageError("--topk-capacity must be at least 16")
+	// The tables are allocated for their capacity up front (several per worker), so a mistyped huge value
+	// would end in the runtime's out-of-memory crash rather than a message.
+	if o.TopKCapacity < 16 || o.TopKCapacity > maxTopKCapacity {
+		return cmdutil.UsageError("--topk-capacity must be between 16 and %d", maxTopKCapacity)
 	}
 	cfg.TopKCapacity = o.TopKCapacity
 	// The input flags are checked before an inventory is read (--enrich reads AWS).
@@ -324,6 +326,9 @@ func reportRun(o *ReportOptions, fs *pflag.FlagSet) error {
 
 // progressEvery is how often the progress line of logs report and logs generate is redrawn.
 const progressEvery = 200 * time.Millisecond
+
+// maxTopKCapacity is the largest --topk-capacity: 64 times the default, about 2 GB of tables on 2 workers.
+const maxTopKCapacity = 1 << 20
 
 // inputError is an input that could not be listed or read: exit 2. An input that does not exist (a log group,
 // a bucket, a prefix with no objects: *source.NotFoundError) is printed as it is, without the layers of

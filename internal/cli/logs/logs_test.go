@@ -89,6 +89,8 @@ func TestLogsUsageErrors(t *testing.T) {
 		{"logs", "report", ".", "--action", "ALLOW"},
 		{"logs", "report", ".", "--protocol", "tcpx"},
 		{"logs", "report", ".", "--log-format", "${version"},
+		{"logs", "report", ".", "--topk-capacity", "15"},
+		{"logs", "report", ".", "--topk-capacity", "1048577"},
 		{"logs", "report", "/does/not/exist"},
 		{"logs", "generate"},
 		{"logs", "generate", "--out", "-", "--version", "12"},
