@@ -2,6 +2,7 @@ package guarddeploy
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"text/template"
 )
@@ -41,6 +42,13 @@ var cfnFuncs = template.FuncMap{
 	"json":  jsonIndent,
 	"title": func(s string) string { return strings.ToUpper(s[:1]) + s[1:] },
 	"rule":  func(s EventSource) string { return strings.ToUpper(s.Source[4:5]) + s.Source[5:] },
+	// quote writes a name as a double-quoted YAML scalar (a JSON string is one): the names' rules let through
+	// plain scalars YAML reads as something else — "-" starts a sequence entry, "@x" is reserved, "0" and
+	// "true" are a number and a boolean.
+	"quote": func(s string) (string, error) {
+		b, err := json.Marshal(s)
+		return string(b), err
+	},
 }
 
 func cloudFormation(o Options) ([]File, error) {
@@ -75,12 +83,12 @@ Description: >-
 Parameters:
   QueueName:
     Type: String
-    Default: [[.QueueName]]
+    Default: [[quote .QueueName]]
     AllowedPattern: "^[A-Za-z0-9_-]{1,76}$"
     Description: Queue guard reads (flowguard guard --queue-url); the dead-letter queue is QUEUE-dlq.
   EventBusName:
     Type: String
-    Default: [[.EventBusName]]
+    Default: [[quote .EventBusName]]
     AllowedPattern: "^[A-Za-z0-9._-]{1,256}$"
     Description: Event bus the forwarders of other regions[[if .OrganizationID]] and member accounts[[end]] send matching events to.
   MaxReceiveCount:
@@ -211,14 +219,14 @@ Resources:
         Resource: !GetAtt EventBus.Arn
         Condition:
           StringEquals:
-            aws:PrincipalOrgID: [[.OrganizationID]]
+            aws:PrincipalOrgID: [[quote .OrganizationID]]
 [[end]]
   # guard's role: consume the queue, read what a scan reads, make the changes flowguard fix makes (never
   # delete: rollback is a person's decision, with their own rights).
   GuardRole:
     Type: AWS::IAM::Role
     Properties:
-      RoleName: [[.RoleName]]
+      RoleName: [[quote .RoleName]]
       Description: flowguard guard - consume the guard queue, re-scan, create missing VPC flow logs
       AssumeRolePolicyDocument:
         Version: "2012-10-17"
@@ -236,7 +244,7 @@ Resources:
   GuardInstanceProfile:
     Type: AWS::IAM::InstanceProfile
     Properties:
-      InstanceProfileName: [[.RoleName]]
+      InstanceProfileName: [[quote .RoleName]]
       Roles:
         - !Ref GuardRole
 [[end]]
@@ -328,7 +336,7 @@ Resources:
     Type: AWS::IAM::Role
     Condition: MemberRole
     Properties:
-      RoleName: [[.MemberRoleName]]
+      RoleName: [[quote .MemberRoleName]]
       Description: flowguard guard - re-scan this account and create missing VPC flow logs
       AssumeRolePolicyDocument:
         Version: "2012-10-17"
