@@ -222,3 +222,51 @@ func scanIaC(t *testing.T, paths ...string) (*finding.Result, error) {
 	res, _, err := engine.Evaluate(t.Context(), src, engine.Options{})
 	return res, err
 }
+
+// TestYAMLKeepsPrefixes: every log group prefix Validate lets through is the same string in the YAML
+// baselines once parsed — "-" would start a sequence entry, "#" a comment, "0" a number if written plain.
+func TestYAMLKeepsPrefixes(t *testing.T) {
+	for _, prefix := range []string{"-", "#x", "0", "true", "/a#b", "-x.y"} {
+		o := Defaults()
+		o.LogGroupPrefix = prefix
+		if err := o.Validate(); err != nil {
+			t.Fatalf("%q: %v", prefix, err)
+		}
+		for _, format := range []string{"cloudformation", "config"} {
+			files, err := Generate(format, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, f := range files {
+				var doc struct {
+					Parameters map[string]struct {
+						Default any `yaml:"Default"`
+						Lower   any `yaml:"default"`
+					} `yaml:"Parameters"`
+					Lower map[string]struct {
+						Default any `yaml:"default"`
+					} `yaml:"parameters"`
+				}
+				if err := yaml.Unmarshal(f.Content, &doc); err != nil {
+					t.Fatalf("%q: %s does not parse: %v", prefix, f.Path, err)
+				}
+				if p, ok := doc.Parameters["LogGroupPrefix"]; ok {
+					found = true
+					if p.Default != prefix {
+						t.Errorf("%q: %s has default %#v", prefix, f.Path, p.Default)
+					}
+				}
+				if p, ok := doc.Lower["LogGroupPrefix"]; ok {
+					found = true
+					if p.Default != prefix {
+						t.Errorf("%q: %s has default %#v", prefix, f.Path, p.Default)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("%s: no file declares the LogGroupPrefix parameter", format)
+			}
+		}
+	}
+}
