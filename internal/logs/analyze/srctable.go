@@ -1,7 +1,7 @@
 package analyze
 
 import (
-	"hash/maphash"
+	"math/rand/v2"
 	"unsafe"
 )
 
@@ -44,12 +44,12 @@ type srcSlot struct {
 var _ = [1]struct{}{}[unsafe.Sizeof(srcSlot{})/57]
 
 func newSrcTable() srcTable {
-	return srcTable{dir: []*srcSeg{{}}, seed: maphash.Comparable(maphash.MakeSeed(), 0)}
+	return srcTable{dir: []*srcSeg{{}}, seed: rand.Uint64()}
 }
 
-// hash is src's seeded hash: the seed goes through a mix before the second word, so that which addresses
-// share a home slot cannot be worked out without it.
-func (t *srcTable) hash(src akey) uint64 { return mix(mix(src.hi^t.seed) ^ src.lo) }
+// hash is src's seeded hash (akey.hash, TopK's): the seed goes through a mix before the second word, so that
+// which addresses share a home slot cannot be worked out without it.
+func (t *srcTable) hash(src akey) uint64 { return src.hash(t.seed) }
 
 // seg returns the segment of hash h, and h's home slot in it: the segBits bits after its prefix.
 func (t *srcTable) seg(h uint64) (*srcSeg, uint64) {

@@ -50,6 +50,11 @@ func newTopK[K comparable](capacity int, compare func(a, b K) int, hash func(k K
 func (t *TopK[K]) Add(k K, w int64) {
 	t.reserve(1)
 	t.add(k, w)
+	t.bound()
+}
+
+// bound prunes t to the heaviest half of its capacity if it holds more keys than that capacity.
+func (t *TopK[K]) bound() {
 	if len(t.es) > t.cap {
 		t.prune(t.cap / 2)
 	}
@@ -208,9 +213,7 @@ func (t *TopK[K]) mergeEntries(es []Entry[K], errBound int64) {
 		}
 	}
 	t.ErrBound += errBound
-	if len(t.es) > t.cap {
-		t.prune(t.cap / 2)
-	}
+	t.bound()
 }
 
 // reset empties t (keeping its memory).
@@ -233,9 +236,7 @@ func (t *TopK[K]) adopt(es []Entry[K], errBound int64) {
 	t.truncate(0)
 	t.es = es
 	t.ErrBound += errBound
-	if len(es) > t.cap {
-		t.prune(t.cap / 2)
-	}
+	t.bound()
 }
 
 // each calls f for every key and count, in no order.
