@@ -204,8 +204,7 @@ type flatCount struct {
 	slots []flatSlot
 	n     int
 	shift uint // 64 - log2(len(slots)): Fibonacci hashing takes the product's top bits
-	nq    int  // incs queued, < 2×lagLen; q[:lagLen] are prefetched when nq ≥ lagLen
-	q     [2 * lagLen]lagEntry
+	lag   lagQueue
 }
 
 type flatSlot struct {
@@ -220,10 +219,7 @@ func newFlatCount() flatCount { return flatCount{slots: make([]flatSlot, 64), sh
 
 // inc adds 1 to k's count (once lagLen more incs are made, or at each); k must not be the largest uint64.
 func (c *flatCount) inc(k uint64) {
-	n := c.nq & (2*lagLen - 1) // n < 2×lagLen: the mask only spares a bounds check
-	c.q[n].k = k + 1
-	c.nq = n + 1
-	if n&(lagLen-1) == lagLen-1 {
+	if c.lag.push(k+1, 1) {
 		c.batch()
 	}
 }
@@ -231,20 +227,16 @@ func (c *flatCount) inc(k uint64) {
 // batch prefetches the slots of the lagLen incs just queued and, if there are lagLen before them, applies
 // those (lagged.batch's scheme).
 func (c *flatCount) batch() {
-	es := (*[lagLen]lagEntry)(c.q[lagLen:])
-	if c.nq == lagLen {
-		es = (*[lagLen]lagEntry)(c.q[:lagLen])
-	}
+	es := c.lag.fresh()
 	for j := range es {
 		es[j].i = (es[j].k * 0x9e3779b97f4a7c15) >> c.shift
 	}
 	prefetchHomes(unsafe.Pointer(unsafe.SliceData(c.slots)), es)
-	if c.nq == lagLen {
+	if c.lag.n == lagLen {
 		return
 	}
-	c.apply(c.q[:lagLen])
-	copy(c.q[:lagLen], c.q[lagLen:])
-	c.nq = lagLen
+	c.apply(c.lag.q[:lagLen])
+	c.lag.shift()
 }
 
 // apply adds 1 to the count of each queued key (k + 1; the home slot is found again: the table may have grown
@@ -288,8 +280,8 @@ func (c *flatCount) grow() {
 
 // each applies the queued incs, then calls f with every key and its count, in table order.
 func (c *flatCount) each(f func(k uint64, v int64)) {
-	c.apply(c.q[:c.nq])
-	c.nq = 0
+	c.apply(c.lag.q[:c.lag.n])
+	c.lag.n = 0
 	for _, s := range c.slots {
 		if s.k != 0 {
 			f(s.k-1, s.v)

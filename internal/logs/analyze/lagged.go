@@ -18,8 +18,38 @@ const lagLen = 8
 // adds.
 type lagged struct {
 	c *counter64
+	lagQueue
+}
+
+// lagQueue is the queue of a table whose adds are applied lagLen late (lagged, flatCount): push queues an
+// add; every lagLen pushes the owner's batch finds and prefetches the home slots of the adds just queued
+// (fresh) and, once there are lagLen before them, applies those (q[:lagLen]) and shifts the queue.
+type lagQueue struct {
 	n int // adds queued, < 2×lagLen between calls; q[:lagLen] are prefetched when n ≥ lagLen
 	q [2 * lagLen]lagEntry
+}
+
+// push queues the add of w to k's count and reports whether a batch is due (then call the owner's batch).
+// Without a call, so that Shard.Add has it inlined.
+func (q *lagQueue) push(k uint64, w int64) bool {
+	n := q.n & (2*lagLen - 1) // n < 2×lagLen: the mask only spares a bounds check
+	q.q[n].k, q.q[n].w = k, w
+	q.n = n + 1
+	return n&(lagLen-1) == lagLen-1
+}
+
+// fresh is the lagLen adds just queued, when a batch is due.
+func (q *lagQueue) fresh() *[lagLen]lagEntry {
+	if q.n == lagLen {
+		return (*[lagLen]lagEntry)(q.q[:lagLen])
+	}
+	return (*[lagLen]lagEntry)(q.q[lagLen:])
+}
+
+// shift drops the lagLen oldest adds, once applied: the fresh ones move to the front.
+func (q *lagQueue) shift() {
+	copy(q.q[:lagLen], q.q[lagLen:])
+	q.n = lagLen
 }
 
 type lagEntry struct {
@@ -50,29 +80,17 @@ func (l *lagged) add(k uint64, w int64) {
 	}
 }
 
-// push queues the add of w (> 0) to k's count and reports whether a batch is due (then call batch). Apart
-// from add, and without a call, so that Shard.Add has it inlined: the home slots are found by batch, lagLen
-// at a time.
-func (l *lagged) push(k uint64, w int64) bool {
-	n := l.n & (2*lagLen - 1) // n < 2×lagLen: the mask only spares a bounds check
-	l.q[n].k, l.q[n].w = k, w
-	l.n = n + 1
-	return n&(lagLen-1) == lagLen-1
-}
-
 // batch finds the home slots of the lagLen adds just queued and prefetches them and, if there are lagLen
 // before them, applies those.
 //
 //go:noinline
 func (l *lagged) batch() {
+	l.fetch(l.fresh())
 	if l.n == lagLen {
-		l.fetch((*[lagLen]lagEntry)(l.q[:lagLen]))
 		return
 	}
-	l.fetch((*[lagLen]lagEntry)(l.q[lagLen:]))
 	l.c.apply(l.q[:lagLen])
-	copy(l.q[:lagLen], l.q[lagLen:])
-	l.n = lagLen
+	l.shift()
 }
 
 // fetch sets the home slots of a batch of queued adds and prefetches them.
