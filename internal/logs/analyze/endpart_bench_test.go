@@ -11,9 +11,9 @@ import (
 	"github.com/flowguard/flowguard/internal/logs/gen"
 )
 
-// BenchmarkEnrichedParts is BenchmarkEnrichedReport's v2 enriched case read as one unit in parts of 80,000
-// records (about an 8 MiB chunk of v2 text), as a split stream is: what handing the top-k tables over and
-// merging them per part costs (compare with callgrind's --toggle-collect='*analyze.(*Shard).EndPart').
+// BenchmarkEnrichedParts is BenchmarkEnrichedReport's v2 enriched case read as one unit in parts of 160,000
+// records (about a 16 MiB chunk of v2 text, source's chunk size), as a split stream is: what handing the top-k
+// tables over and merging them per part costs (compare with callgrind's --toggle-collect='*analyze.(*Shard).EndPart').
 func BenchmarkEnrichedParts(b *testing.B) {
 	snap, enis := gen.Estate(500)
 	cfg := analyze.Config{Enrich: enrich.New(snap, enrich.Options{})}
@@ -25,7 +25,7 @@ func BenchmarkEnrichedParts(b *testing.B) {
 	}
 	lines := gen.Lines(buf.Bytes())
 	p := flowlog.NewParser("b", flowlog.DefaultFormat, flowlog.Options{})
-	const part = 80_000
+	const part = 160_000
 	for b.Loop() {
 		eng := analyze.New(cfg, 1)
 		s := eng.Shard()

@@ -83,7 +83,7 @@ func TestEnrichedMemorySmall(t *testing.T) {
 
 // BenchmarkEnrichedPipeline is the issue's per-core figure measured through the whole reader, not the engine
 // alone: for each format version 2–5 it writes -logs.size bytes of uncompressed text over the 500-interface
-// inventory (into -logs.dir/vN, reused), then reads it as `logs report --snapshot` does — files, 8 MiB
+// inventory (into -logs.dir/vN, reused), then reads it as `logs report --snapshot` does — files, 16 MiB
 // chunks, parse, aggregate, detect, and with the inventory enrichment, attribution and exposure — on one
 // worker and on every core, with and without the inventory, and prints records per CPU-second of the
 // process (the reading goroutine, the detectors and GC included) beside records per wall-second.

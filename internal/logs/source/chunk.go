@@ -19,20 +19,23 @@ import (
 // One text stream (a file or S3 object, plain or gzip) is read by one goroutine, which cuts the decompressed
 // bytes into chunks at line boundaries; any worker parses any chunk. The chunk size is fixed, whatever the
 // number of workers: where a stream is cut, and so every per-chunk result merged in (unit, chunk) order,
-// depends on the input only. 8 MiB: at least twice flowlog.Scanner's 1 MiB line limit, so that a chunk always
-// holds the longest line that is not malformed plus as much again; 35,000 (v5) to 80,000 (v2) records, ≈40 ms
-// of parsing. A chunk's fixed cost is above all handing over and merging its top-k tables (up to 4 × 16,384
-// keys whose merge misses the cache): it is paid per chunk, so long-line formats pay it per fewer records.
-// 8 MiB against 4 MiB, measured over 1 GiB of v3 and v5 on 2 workers: +10% records per CPU-second (merges
-// halved), unchanged on 64 MiB and on one gzip file; it leaves the workers at most ~40 ms of uneven work at
-// the end of a stream. Memory: a plain local file is mapped chunk by chunk (mmap.go), so chunks cost no heap;
-// any other stream is read into at most 2×workers+2 chunk buffers (48 MiB for 2 workers, 144 MiB for 8), of
-// which Run makes only those it needs (workers+1 for a stream read in order), plus a carried partial line per
-// open stream (see sched), and per chunk in hand up to 1 MiB of its line ends (lines.go).
+// depends on the input only. 16 MiB: well over twice flowlog.Scanner's 1 MiB line limit, so that a chunk
+// always holds the longest line that is not malformed plus as much again; 70,000 (v5) to 160,000 (v2)
+// records, 25 to 55 ms of a worker's time. A chunk's fixed cost is above all handing over and merging its top-k tables (up
+// to 4 × 16,384 keys, and with an inventory three more tables, whose merges and prunes cost the same whether
+// the chunk held few records or many): it is paid per chunk, so long-line formats pay it per fewer records.
+// Measured over 1 GiB of files per version on 2 workers, records per CPU-second: 8 MiB against 4 MiB +10%
+// (merges halved); 16 MiB against 8 MiB +4–5% on v3 and v5, +3% on v2 (merges were ≈10% of the CPU at 8 MiB);
+// 32 MiB would add ≈3% more, for twice the buffers again. The price: up to ≈50 ms of uneven work for the
+// workers at the end of a stream, and a file under 16 MiB is parsed by one worker. Memory: a plain local file
+// is mapped chunk by chunk (mmap.go), so chunks cost no heap; any other stream is read into at most
+// 2×workers+2 chunk buffers (96 MiB for 2 workers, 288 MiB for 8), of which Run makes only those it needs
+// (workers+1 for a stream read in order), plus a carried partial line per open stream (see sched), and per
+// chunk in hand up to 2 MiB of its line ends (lines.go).
 //
 // (Variables only so that tests can cut small inputs into many chunks.)
 var (
-	chunkSize = 8 << 20
+	chunkSize = 16 << 20
 	maxLine   = 1 << 20 // flowlog.Scanner's buffer: a line this long or longer is malformed ("line too long")
 )
 

@@ -9,7 +9,7 @@ import (
 // lineEndsVec reports whether lineEndsVector runs the AVX2 loop (lines_amd64.s).
 var lineEndsVec = cpu.X86.HasAVX2 && cpu.X86.HasBMI1
 
-// lineEndsVector is lineEnds with AVX2: 32 bytes compared with '\n' per step, then one short step per newline.
+// lineEndsVector is lineEnds with AVX2: 64 bytes compared with '\n' per step, then one short step per newline.
 func lineEndsVector(data []byte, from int, ends []uint32) (stop, n int, _ []uint32) {
 	room := ends[:cap(ends)]
 	stop, n, k := lineEndsAVX2(unsafe.SliceData(data), len(data), from, unsafe.SliceData(room), len(ends), cap(ends))

@@ -38,7 +38,7 @@ func countNL(b []byte) (n int) {
 }
 
 // The vector loop finds, counts and keeps exactly the newlines the generic one does, and stops at the same
-// possible header line: every length around the 32-byte blocks, newlines at every position, every start,
+// possible header line: every length around the 64- and 32-byte blocks, newlines at every position, every start,
 // ends arrays that fill up mid-block.
 func TestLineEndsMatchGeneric(t *testing.T) {
 	if !lineEndsVec {

@@ -151,7 +151,7 @@ func (s *sched) release(p *part) {
 }
 
 // endsRoom is how many bytes of a chunk one kept line end stands for: a chunk keeps the offsets of up to
-// chunkSize/endsRoom newlines (1 MiB for an 8 MiB chunk), which covers every line of a chunk whose lines
+// chunkSize/endsRoom newlines (2 MiB for a 16 MiB chunk), which covers every line of a chunk whose lines
 // average 32 bytes or more (flow-log records are 60 to 400); the worker finds any further ones itself.
 // (A variable only so that tests can fill the arrays.)
 var endsRoom = 32
