@@ -61,7 +61,7 @@ func (c *counter64) Add(k uint64, w int64) {
 
 // apply adds the adds es (weights > 0, home slots given), in order: one add, or a lagged batch (lagged.go).
 func (c *counter64) apply(es []lagEntry) {
-	slots, mask := c.slots, c.mask
+	slots, mask, n, due := c.slots, c.mask, c.n, c.due // (n and due in registers, not stored back per add)
 	for _, e := range es {
 		i := e.i
 		for {
@@ -72,15 +72,17 @@ func (c *counter64) apply(es []lagEntry) {
 			if empty := b2u(s.v == 0); empty|b2u(s.k == e.k) != 0 {
 				s.k = e.k
 				s.v += e.w
-				c.n += int(empty)
-				if c.n >= c.due { // (by an insert only: n < due before it)
+				if n += int(empty); n >= due { // (by an insert only: n < due before it)
+					c.n = n
 					c.grew() // pruning rewrites the slots in place: slots and es stay valid
+					n, due = c.n, c.due
 				}
 				break
 			}
 			i = (i + 1) & mask
 		}
 	}
+	c.n = n
 }
 
 // b2u is 1 for true, 0 for false (without a branch).
