@@ -80,9 +80,8 @@ func (k ifaceKey) name() string {
 // hash multiplies the words by odd constants and xors them: no mix after, the home slot is the product's top
 // bits, where every bit of a multiplied word counts (the layout of this table decides nothing in the report:
 // entries are found by key and listed in the order they were added). The last word is rotated first, for the
-// bytes ids differ in (the last hex digits) are its top bytes. The length is xored in with the seed, a
-// multiply fewer (ids that differ in their length differ in their last word too, unless the one is a prefix
-// of the other and they end alike: eq tells such ids apart).
+// bytes ids differ in (the last hex digits) are its top bytes. The length is xored in with the seed: a
+// multiply fewer (and eq compares it).
 func (t *ifaceTable) hash(k ifaceKey) uint64 {
 	return (k.a^t.seed^uint64(k.n))*0x9e3779b97f4a7c15 ^ k.m*0xc2b2ae3d27d4eb4f ^ bits.RotateLeft64(k.z, 32)*0x165667b19e3779f9
 }
