@@ -413,17 +413,19 @@ func (s *Shard) countIface(ifc []byte, st flowlog.Status) *ifaceCount {
 	t := s.ifaces
 	sl := &t.slots[t.home(k)]
 	if !short || !sl.k.eq(k) { // (an empty slot's key is no short id's)
-		return s.countIfaceSlow(ifc, k, short, st)
+		return s.countIfaceSlow(ifc, st)
 	}
 	sl.c.count(st)
 	return &sl.c
 }
 
 // countIfaceSlow is countIface past the home slot (a call that ends countIface, so that nothing of it is
-// kept across the call).
+// kept across the call: it takes the id, not its key, which it finds again, so that countIface keeps
+// nothing on its stack for it).
 //
 //go:noinline
-func (s *Shard) countIfaceSlow(ifc []byte, k ifaceKey, short bool, st flowlog.Status) *ifaceCount {
+func (s *Shard) countIfaceSlow(ifc []byte, st flowlog.Status) *ifaceCount {
+	k, short := ifaceKeyOf(ifc)
 	return s.ifaces.count(ifc, k, short, s.e.cfg.MaxInterfaces, st)
 }
 

@@ -13,7 +13,7 @@ type counter64 struct {
 	slots    []slot64 // v == 0 marks an empty slot (weights added are > 0)
 	n        int
 	cap      int
-	due      int // the count at which insert acts: warm, then prune (cap+1)
+	due      int // the count at which an insert acts (grew): warm, then prune (cap+1); n < due between adds
 	mask     uint64
 	ErrBound int64
 	scratch  []slot64 // prune scratch: the live entries (capacity+2)
@@ -61,32 +61,36 @@ func (c *counter64) Add(k uint64, w int64) {
 
 // apply adds the adds es (weights > 0, home slots given), in order: one add, or a lagged batch (lagged.go).
 func (c *counter64) apply(es []lagEntry) {
-	slots, mask := c.slots, c.mask
+	slots, mask, n, due := c.slots, c.mask, c.n, c.due // (n and due in registers, not stored back per add)
 	for _, e := range es {
 		i := e.i
 		for {
 			s := &slots[i]
-			if s.v == 0 {
-				c.insert(s, e.k, e.w)
-				break
-			}
-			if s.k == e.k {
+			// The probe ends at k's slot or at an empty one, in one branch: which of the two it is (a new key or
+			// not) is a coin toss for the branch predictor on tables of one-off keys, and both take the same
+			// stores (an empty slot's count is 0, so adding w makes it the new key's).
+			if empty := b2u(s.v == 0); empty|b2u(s.k == e.k) != 0 {
+				s.k = e.k
 				s.v += e.w
+				if n += int(empty); n >= due { // (by an insert only: n < due before it)
+					c.n = n
+					c.grew() // pruning rewrites the slots in place: slots and es stay valid
+					n, due = c.n, c.due
+				}
 				break
 			}
 			i = (i + 1) & mask
 		}
 	}
+	c.n = n
 }
 
-// insert puts a new key in empty slot s, and prunes if the table is then over capacity. Pruning rewrites the
-// slots in place: slices of them stay valid.
-func (c *counter64) insert(s *slot64, k uint64, w int64) {
-	s.k, s.v = k, w
-	c.n++
-	if c.n >= c.due {
-		c.grew()
+// b2u is 1 for true, 0 for false (without a branch).
+func b2u(b bool) uint64 {
+	if b {
+		return 1
 	}
+	return 0
 }
 
 // grew warms the table at its due count, and prunes it once it is over capacity.
