@@ -196,3 +196,13 @@ func TestNumbersReads(t *testing.T) {
 	}
 	t.Logf("%d of %d lines read", n, len(lines))
 }
+
+// TestNumbersLayout: numbersVec stores SrcPort and DstPort with one 8-byte store and Packets to End with one
+// 32-byte store (numbers_amd64.s), so the Record must keep them adjacent, in this order.
+func TestNumbersLayout(t *testing.T) {
+	var r Record
+	if unsafe.Offsetof(r.DstPort) != unsafe.Offsetof(r.SrcPort)+4 || unsafe.Offsetof(r.Bytes) != unsafe.Offsetof(r.Packets)+8 ||
+		unsafe.Offsetof(r.Start) != unsafe.Offsetof(r.Packets)+16 || unsafe.Offsetof(r.End) != unsafe.Offsetof(r.Packets)+24 {
+		t.Fatal("Record: SrcPort, DstPort or Packets, Bytes, Start, End no longer adjacent (numbersVec's stores)")
+	}
+}

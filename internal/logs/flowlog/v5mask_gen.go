@@ -12,7 +12,8 @@ import (
 // p, which has the line's bytes and at least maskedPad readable bytes after them (their values do not
 // matter: every load's bytes past the column are shifted out or masked off). Each column's end is the next
 // set bit of the space mask; IPv4 addresses are read two at a time by ipv4PairVec (each pair of adjacent
-// address columns), one at a time by ipv4SpanVec when one of a pair is not an address. It reads what
+// address columns), one at a time by ipv4SpanVec when one of a pair is not an address; the seven numbers
+// from srcport to end by one numbersVec call where it takes them (numbers.go). It reads what
 // parseV5 reads (fields one space apart, numbers of 1 to 15 digits that fit their field, times up to
 // MaxTime, IPv4 addresses, "-", the usual action and log-status words) and returns false for anything else: an empty
 // field (two spaces in a row, a leading space, too few fields), a longer number, IPv6... The caller then

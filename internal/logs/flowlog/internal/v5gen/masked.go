@@ -1,6 +1,7 @@
 package v5gen
 
-// masked writes parseV5Masked (v5mask.go has its helpers: digitsOf, digitsOf4, ld, tenPowU; ipv4span*.go the address readers). Every
+// masked writes parseV5Masked (v5mask.go has its helpers: digitsOf, digitsOf4, ld, tenPowU; ipv4span*.go the address readers;
+// numbers*.go the reader of the number columns numsRun). Every
 // block starts with the column's end e (the next set bit of the space mask) and its start s; it ends with
 // s = e + 1.
 var masked = parser{
@@ -17,7 +18,8 @@ import (
 // p, which has the line's bytes and at least maskedPad readable bytes after them (their values do not
 // matter: every load's bytes past the column are shifted out or masked off). Each column's end is the next
 // set bit of the space mask; IPv4 addresses are read two at a time by ipv4PairVec (each pair of adjacent
-// address columns), one at a time by ipv4SpanVec when one of a pair is not an address. It reads what
+// address columns), one at a time by ipv4SpanVec when one of a pair is not an address; the seven numbers
+// from srcport to end by one numbersVec call where it takes them (numbers.go). It reads what
 // parseV5 reads (fields one space apart, numbers of 1 to 15 digits that fit their field, times up to
 // MaxTime, IPv4 addresses, "-", the usual action and log-status words) and returns false for anything else: an empty
 // field (two spaces in a row, a leading space, too few fields), a longer number, IPv6... The caller then

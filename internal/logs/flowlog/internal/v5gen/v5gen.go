@@ -100,7 +100,7 @@ type parser struct {
 }
 
 // numsRun is the run of number columns that parseV5Masked reads in one numbersVec call: the assembly reads
-// these seven, of these kinds, in this order (and TestNumbersLayout checks the Record's fields for them).
+// these seven, of these kinds, in this order (and flowlog's TestNumbersLayout checks the Record's fields for them).
 var numsRun = []Column{
 	{"SrcPort", "srcport", 2, Int32, 0},
 	{"DstPort", "dstport", 2, Int32, 0},
