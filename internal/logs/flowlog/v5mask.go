@@ -40,15 +40,21 @@ type maskScratch struct {
 // flagged, and the flags after it add nothing wrong. The bytes from k on are shifted out; then three multiplies
 // join adjacent digits, pairs and quads (the bytes shifted in are leading zeros).
 func digitsOf(x uint64, k int) (uint64, bool) {
+	c := &digitsK
 	sh := (64 - 8*uint(k)) & 63
-	y := x - 0x3030303030303030
-	bad := (y + 0x7676767676767676 | y) & highs
+	y := x - c.zeros
+	bad := (x + c.over | y) & c.highs
 	y <<= sh
-	y = y * (1 + 10<<8) >> 8                             // byte 2i: 10×digit 2i + digit 2i+1
-	y = (y & 0x00FF00FF00FF00FF) * (1 + 100<<16) >> 16   // 16-bit lane 2i: four digits
-	y = (y & 0x0000FFFF0000FFFF) * (1 + 10000<<32) >> 32 // eight digits
+	y = y * (1 + 10<<8) >> 8                 // byte 2i: 10×digit 2i + digit 2i+1
+	y = (y & c.lanes8) * (1 + 100<<16) >> 16 // 16-bit lane 2i: four digits
+	y = (y & c.lanes16) * c.mul4 >> 32       // eight digits
 	return y, bad<<sh == 0
 }
+
+// digitsK are digitsOf's 64-bit constants, read from memory: an AND or a multiply takes each as an operand,
+// where an immediate costs a MOVQ of its own in every inlined copy (fewer instructions in parseV5Masked).
+// over is 0x76 per byte plus 0x30: x+over is y+0x76, computed from x alongside y.
+var digitsK = struct{ zeros, over, highs, lanes8, lanes16, mul4 uint64 }{0x3030303030303030, 0x4646464646464646, highs, 0x00FF00FF00FF00FF, 0x0000FFFF0000FFFF, 1 + 10000<<32}
 
 // digitsOf4 is digitsOf for k of 1 to 4, in 32-bit arithmetic: constants that fit in the instructions and
 // one multiply fewer (ports, protocols, flags and the last digits of times are short).

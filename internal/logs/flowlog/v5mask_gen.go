@@ -12,7 +12,8 @@ import (
 // p, which has the line's bytes and at least maskedPad readable bytes after them (their values do not
 // matter: every load's bytes past the column are shifted out or masked off). Each column's end is the next
 // set bit of the space mask; IPv4 addresses are read two at a time by ipv4PairVec (each pair of adjacent
-// address columns), one at a time by ipv4SpanVec when one of a pair is not an address. It reads what
+// address columns), one at a time by ipv4SpanVec when one of a pair is not an address; the seven numbers
+// from srcport to end by one numbersVec call where it takes them (numbers.go). It reads what
 // parseV5 reads (fields one space apart, numbers of 1 to 15 digits that fit their field, times up to
 // MaxTime, IPv4 addresses, "-", the usual action and log-status words) and returns false for anything else: an empty
 // field (two spaces in a row, a leading space, too few fields), a longer number, IPv6... The caller then
@@ -25,6 +26,7 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	var x uint64
 	var ea, fe int                        // the end of the first column of a pair of addresses; the first pair's end
 	t6, tx := uint64(0), uint64(' '*ones) // the first time's first six digits, and their bytes (masked64)
+	var ne [7]int                         // the ends of the columns numbersVec reads
 	// One block per column, from its kind's template in internal/v5gen (string, int32, int64, time, address,
 	// action, log-status): edit the template and run go generate, never the blocks.
 	// Version
@@ -153,15 +155,7 @@ SrcAddrRead:
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
-	k, x = e-s, ld(p, s)
-	if v, digits := digitsOf(x, k); digits && uint(k-1) < 8 {
-		r.SrcPort = int32(v)
-	} else if k == 1 && x&0xFF == '-' {
-		r.SrcPort = NA
-	} else {
-		return 0, false
-	}
-	s = e + 1
+	ne[0] = e
 	// DstPort
 	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
@@ -169,15 +163,7 @@ SrcAddrRead:
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
-	k, x = e-s, ld(p, s)
-	if v, digits := digitsOf(x, k); digits && uint(k-1) < 8 {
-		r.DstPort = int32(v)
-	} else if k == 1 && x&0xFF == '-' {
-		r.DstPort = NA
-	} else {
-		return 0, false
-	}
-	s = e + 1
+	ne[1] = e
 	// Protocol
 	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
@@ -185,19 +171,7 @@ SrcAddrRead:
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
-	k, x = e-s, ld(p, s)
-	if d := x&0xFF - '0'; k == 1 && d < 10 {
-		r.Protocol = int32(d)
-	} else if k == 1 && x&0xFF == '-' {
-		r.Protocol = NA
-	} else if v, digits := digitsOf4(uint32(x), k); digits && uint(k-1) < 4 {
-		r.Protocol = int32(v)
-	} else if v, digits := digitsOf(x, k); digits && uint(k-5) < 4 {
-		r.Protocol = int32(v)
-	} else {
-		return 0, false
-	}
-	s = e + 1
+	ne[2] = e
 	// Packets
 	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
@@ -205,27 +179,7 @@ SrcAddrRead:
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
-	k, x = e-s, ld(p, s)
-	if uint(k-1) < 8 {
-		if v, digits := digitsOf(x, k); digits {
-			r.Packets = int64(v)
-		} else if k == 1 && x&0xFF == '-' {
-			r.Packets = NA
-		} else {
-			return 0, false
-		}
-	} else if uint(k-9) < 7 {
-		// 9 to 15 digits: the first 8 and the rest from a second load.
-		v, hi := digitsOf(x, 8)
-		w, lo := digitsOf(ld(p, s+8), k-8)
-		if v = v*tenPowU[(k-8)&7] + w; !hi || !lo {
-			return 0, false
-		}
-		r.Packets = int64(v)
-	} else {
-		return 0, false
-	}
-	s = e + 1
+	ne[3] = e
 	// Bytes
 	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
@@ -233,27 +187,7 @@ SrcAddrRead:
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
-	k, x = e-s, ld(p, s)
-	if uint(k-1) < 8 {
-		if v, digits := digitsOf(x, k); digits {
-			r.Bytes = int64(v)
-		} else if k == 1 && x&0xFF == '-' {
-			r.Bytes = NA
-		} else {
-			return 0, false
-		}
-	} else if uint(k-9) < 7 {
-		// 9 to 15 digits: the first 8 and the rest from a second load.
-		v, hi := digitsOf(x, 8)
-		w, lo := digitsOf(ld(p, s+8), k-8)
-		if v = v*tenPowU[(k-8)&7] + w; !hi || !lo {
-			return 0, false
-		}
-		r.Bytes = int64(v)
-	} else {
-		return 0, false
-	}
-	s = e + 1
+	ne[4] = e
 	// Start
 	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
@@ -261,36 +195,7 @@ SrcAddrRead:
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
-	k, x = e-s, ld(p, s)
-	if k == 10 {
-		// Every time from 2001 to 2286 (no MaxTime check: it has 12 digits).
-		v, hi := digitsOf(x, 6)
-		w, lo := digitsOf4(uint32(ld(p, s+6)), 4)
-		if !hi || !lo {
-			return 0, false
-		}
-		r.Start = int64(v*10000 + uint64(w))
-		t6, tx = v, x
-	} else if uint(k-1) < 8 {
-		if v, digits := digitsOf(x, k); digits {
-			r.Start = int64(v)
-		} else if k == 1 && x&0xFF == '-' {
-			r.Start = NA
-		} else {
-			return 0, false
-		}
-	} else if uint(k-9) < 7 {
-		// 9 to 15 digits: the first 8 and the rest from a second load.
-		v, hi := digitsOf(x, 8)
-		w, lo := digitsOf(ld(p, s+8), k-8)
-		if v = v*tenPowU[(k-8)&7] + w; !hi || !lo || v > MaxTime {
-			return 0, false
-		}
-		r.Start = int64(v)
-	} else {
-		return 0, false
-	}
-	s = e + 1
+	ne[5] = e
 	// End
 	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64
@@ -298,42 +203,177 @@ SrcAddrRead:
 	}
 	e = base + bits.TrailingZeros64(c)
 	c &= c - 1
-	k, x = e-s, ld(p, s)
-	if k == 10 && (x^tx)<<16 == 0 {
-		// The first time's six digits (tx holds a space unless it had ten digits), then four.
-		w, lo := digitsOf4(uint32(ld(p, s+6)), 4)
-		if !lo {
-			return 0, false
-		}
-		r.End = int64(t6*10000 + uint64(w))
-	} else if k == 10 {
-		// Every time from 2001 to 2286 (no MaxTime check: it has 12 digits).
-		v, hi := digitsOf(x, 6)
-		w, lo := digitsOf4(uint32(ld(p, s+6)), 4)
-		if !hi || !lo {
-			return 0, false
-		}
-		r.End = int64(v*10000 + uint64(w))
-	} else if uint(k-1) < 8 {
-		if v, digits := digitsOf(x, k); digits {
-			r.End = int64(v)
+	ne[6] = e
+	// SrcPort to End in one numbersVec call (numbers.go), from their ends in ne; on anything else
+	// ("-", lengths it does not take, not a number), each on its own. (A goto over the blocks, as for
+	// addresses.)
+	if numsVec && numbersVec(r, p, s, &ne) {
+		s = ne[6] + 1
+		goto EndRead
+	}
+	{
+		// SrcPort
+		e = ne[0]
+		k, x = e-s, ld(p, s)
+		if v, digits := digitsOf(x, k); digits && uint(k-1) < 8 {
+			r.SrcPort = int32(v)
 		} else if k == 1 && x&0xFF == '-' {
-			r.End = NA
+			r.SrcPort = NA
 		} else {
 			return 0, false
 		}
-	} else if uint(k-9) < 7 {
-		// 9 to 15 digits: the first 8 and the rest from a second load.
-		v, hi := digitsOf(x, 8)
-		w, lo := digitsOf(ld(p, s+8), k-8)
-		if v = v*tenPowU[(k-8)&7] + w; !hi || !lo || v > MaxTime {
+		s = e + 1
+
+		// DstPort
+		e = ne[1]
+		k, x = e-s, ld(p, s)
+		if v, digits := digitsOf(x, k); digits && uint(k-1) < 8 {
+			r.DstPort = int32(v)
+		} else if k == 1 && x&0xFF == '-' {
+			r.DstPort = NA
+		} else {
 			return 0, false
 		}
-		r.End = int64(v)
-	} else {
-		return 0, false
+		s = e + 1
+
+		// Protocol
+		e = ne[2]
+		k, x = e-s, ld(p, s)
+		if d := x&0xFF - '0'; k == 1 && d < 10 {
+			r.Protocol = int32(d)
+		} else if k == 1 && x&0xFF == '-' {
+			r.Protocol = NA
+		} else if v, digits := digitsOf4(uint32(x), k); digits && uint(k-1) < 4 {
+			r.Protocol = int32(v)
+		} else if v, digits := digitsOf(x, k); digits && uint(k-5) < 4 {
+			r.Protocol = int32(v)
+		} else {
+			return 0, false
+		}
+		s = e + 1
+
+		// Packets
+		e = ne[3]
+		k, x = e-s, ld(p, s)
+		if uint(k-1) < 8 {
+			if v, digits := digitsOf(x, k); digits {
+				r.Packets = int64(v)
+			} else if k == 1 && x&0xFF == '-' {
+				r.Packets = NA
+			} else {
+				return 0, false
+			}
+		} else if uint(k-9) < 7 {
+			// 9 to 15 digits: the first 8 and the rest from a second load.
+			v, hi := digitsOf(x, 8)
+			w, lo := digitsOf(ld(p, s+8), k-8)
+			if v = v*tenPowU[(k-8)&7] + w; !hi || !lo {
+				return 0, false
+			}
+			r.Packets = int64(v)
+		} else {
+			return 0, false
+		}
+		s = e + 1
+
+		// Bytes
+		e = ne[4]
+		k, x = e-s, ld(p, s)
+		if uint(k-1) < 8 {
+			if v, digits := digitsOf(x, k); digits {
+				r.Bytes = int64(v)
+			} else if k == 1 && x&0xFF == '-' {
+				r.Bytes = NA
+			} else {
+				return 0, false
+			}
+		} else if uint(k-9) < 7 {
+			// 9 to 15 digits: the first 8 and the rest from a second load.
+			v, hi := digitsOf(x, 8)
+			w, lo := digitsOf(ld(p, s+8), k-8)
+			if v = v*tenPowU[(k-8)&7] + w; !hi || !lo {
+				return 0, false
+			}
+			r.Bytes = int64(v)
+		} else {
+			return 0, false
+		}
+		s = e + 1
+
+		// Start
+		e = ne[5]
+		k, x = e-s, ld(p, s)
+		if k == 10 {
+			// Every time from 2001 to 2286 (no MaxTime check: it has 12 digits).
+			v, hi := digitsOf(x, 6)
+			w, lo := digitsOf4(uint32(ld(p, s+6)), 4)
+			if !hi || !lo {
+				return 0, false
+			}
+			r.Start = int64(v*10000 + uint64(w))
+			t6, tx = v, x
+		} else if uint(k-1) < 8 {
+			if v, digits := digitsOf(x, k); digits {
+				r.Start = int64(v)
+			} else if k == 1 && x&0xFF == '-' {
+				r.Start = NA
+			} else {
+				return 0, false
+			}
+		} else if uint(k-9) < 7 {
+			// 9 to 15 digits: the first 8 and the rest from a second load.
+			v, hi := digitsOf(x, 8)
+			w, lo := digitsOf(ld(p, s+8), k-8)
+			if v = v*tenPowU[(k-8)&7] + w; !hi || !lo || v > MaxTime {
+				return 0, false
+			}
+			r.Start = int64(v)
+		} else {
+			return 0, false
+		}
+		s = e + 1
+
+		// End
+		e = ne[6]
+		k, x = e-s, ld(p, s)
+		if k == 10 && (x^tx)<<16 == 0 {
+			// The first time's six digits (tx holds a space unless it had ten digits), then four.
+			w, lo := digitsOf4(uint32(ld(p, s+6)), 4)
+			if !lo {
+				return 0, false
+			}
+			r.End = int64(t6*10000 + uint64(w))
+		} else if k == 10 {
+			// Every time from 2001 to 2286 (no MaxTime check: it has 12 digits).
+			v, hi := digitsOf(x, 6)
+			w, lo := digitsOf4(uint32(ld(p, s+6)), 4)
+			if !hi || !lo {
+				return 0, false
+			}
+			r.End = int64(v*10000 + uint64(w))
+		} else if uint(k-1) < 8 {
+			if v, digits := digitsOf(x, k); digits {
+				r.End = int64(v)
+			} else if k == 1 && x&0xFF == '-' {
+				r.End = NA
+			} else {
+				return 0, false
+			}
+		} else if uint(k-9) < 7 {
+			// 9 to 15 digits: the first 8 and the rest from a second load.
+			v, hi := digitsOf(x, 8)
+			w, lo := digitsOf(ld(p, s+8), k-8)
+			if v = v*tenPowU[(k-8)&7] + w; !hi || !lo || v > MaxTime {
+				return 0, false
+			}
+			r.End = int64(v)
+		} else {
+			return 0, false
+		}
+		s = e + 1
+
 	}
-	s = e + 1
+EndRead:
 	// Action
 	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
 		base += 64

@@ -1,6 +1,7 @@
 package v5gen
 
-// masked writes parseV5Masked (v5mask.go has its helpers: digitsOf, digitsOf4, ld, tenPowU; ipv4span*.go the address readers). Every
+// masked writes parseV5Masked (v5mask.go has its helpers: digitsOf, digitsOf4, ld, tenPowU; ipv4span*.go the address readers;
+// numbers*.go the reader of the number columns numsRun). Every
 // block starts with the column's end e (the next set bit of the space mask) and its start s; it ends with
 // s = e + 1.
 var masked = parser{
@@ -17,7 +18,8 @@ import (
 // p, which has the line's bytes and at least maskedPad readable bytes after them (their values do not
 // matter: every load's bytes past the column are shifted out or masked off). Each column's end is the next
 // set bit of the space mask; IPv4 addresses are read two at a time by ipv4PairVec (each pair of adjacent
-// address columns), one at a time by ipv4SpanVec when one of a pair is not an address. It reads what
+// address columns), one at a time by ipv4SpanVec when one of a pair is not an address; the seven numbers
+// from srcport to end by one numbersVec call where it takes them (numbers.go). It reads what
 // parseV5 reads (fields one space apart, numbers of 1 to 15 digits that fit their field, times up to
 // MaxTime, IPv4 addresses, "-", the usual action and log-status words) and returns false for anything else: an empty
 // field (two spaces in a row, a leading space, too few fields), a longer number, IPv6... The caller then
@@ -30,6 +32,7 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	var x uint64
 	var ea, fe int      // the end of the first column of a pair of addresses; the first pair's end
 	t6, tx := uint64(0), uint64(' '*ones) // the first time's first six digits, and their bytes (masked64)
+	var ne [7]int                         // the ends of the columns numbersVec reads
 	// One block per column, from its kind's template in internal/v5gen (string, int32, int64, time, address,
 	// action, log-status): edit the template and run go generate, never the blocks.
 `,
@@ -162,6 +165,24 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 {{.SingleA}}		e = eb
 {{.SingleB}}	}
 {{.A.Name}}Read:
+`,
+	numsEnd: `	ne[{{.I}}] = e
+`,
+	nums: `	// {{.First.Name}} to {{.Last.Name}} in one numbersVec call (numbers.go), from their ends in ne; on anything else
+	// ("-", lengths it does not take, not a number), each on its own. (A goto over the blocks, as for
+	// addresses.)
+	if numsVec && numbersVec(r, p, s, &ne) {
+		s = ne[{{.LastI}}] + 1
+		goto {{.Last.Name}}Read
+	}
+	{
+{{- range $i, $b := .Blocks}}
+	// {{$b.Name}}
+	e = ne[{{$i}}]
+{{$b.Text}}
+{{- end}}
+	}
+{{.Last.Name}}Read:
 `,
 	stop: `	if cols == {{.Cols}} {
 		return s, true

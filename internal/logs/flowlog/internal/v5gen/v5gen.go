@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/format"
+	"slices"
 	"text/template"
 )
 
@@ -90,6 +91,64 @@ type parser struct {
 	// (.First: for a later pair, the column before the first pair and the first pair's two, else nil).
 	pair    string
 	pairMid string // between the two columns' column text
+	// nums, if not empty, reads the run of number columns numsRun together: it comes after the run's column
+	// texts, each followed by numsEnd ({{.I}}: the column's index in the run). {{.Blocks}} are the run's
+	// columns with their blocks from their kind templates (.Text), to run for each on its own; {{.First}} and
+	// {{.Last}} the run's first and last columns, {{.LastI}} the last's index.
+	nums    string
+	numsEnd string
+}
+
+// numsRun is the run of number columns that parseV5Masked reads in one numbersVec call: the assembly reads
+// these seven, of these kinds, in this order (and flowlog's TestNumbersLayout checks the Record's fields for them).
+var numsRun = []Column{
+	{"SrcPort", "srcport", 2, Int32, 0},
+	{"DstPort", "dstport", 2, Int32, 0},
+	{"Protocol", "protocol", 2, Int32, 1},
+	{"Packets", "packets", 2, Int64, 0},
+	{"Bytes", "bytes", 2, Int64, 0},
+	{"Start", "start", 2, Time, 0},
+	{"End", "end", 2, Time, 0},
+}
+
+// block is column c's block from its kind's template.
+func (p *parser) block(c Column) (string, error) {
+	var b bytes.Buffer
+	t, err := template.New(fmt.Sprint("kind ", c.Kind)).Parse(p.kinds[c.Kind])
+	if err == nil {
+		err = t.Execute(&b, c)
+	}
+	return b.String(), err
+}
+
+// numbers writes the run of number columns that starts at Columns[i] (numsRun) with p.nums.
+func (p *parser) numbers(i int, run func(name, text string, data any) error) error {
+	if i+len(numsRun) > len(Columns) || !slices.Equal(Columns[i:i+len(numsRun)], numsRun) {
+		return fmt.Errorf("%s: the columns from %s must be %v (numbersVec reads those)", p.file, Columns[i].Name, numsRun)
+	}
+	type block struct {
+		Column
+		Text string
+	}
+	blocks := make([]block, len(numsRun))
+	for j, c := range numsRun {
+		if err := run("column", p.column, c); err != nil {
+			return err
+		}
+		if err := run("nums end", p.numsEnd, struct{ I int }{j}); err != nil {
+			return err
+		}
+		b, err := p.block(c)
+		if err != nil {
+			return err
+		}
+		blocks[j] = block{c, b}
+	}
+	return run("nums", p.nums, struct {
+		First, Last Column
+		LastI       int
+		Blocks      []block
+	}{numsRun[0], numsRun[len(numsRun)-1], len(numsRun) - 1, blocks})
 }
 
 // Files returns the generated files by name: v5fast_gen.go (parseV5) and v5mask_gen.go (parseV5Masked).
@@ -120,10 +179,18 @@ func (p *parser) generate() ([]byte, error) {
 	var first []Column // the first pair of Addr columns, once read
 	for i := 0; i < len(Columns); i++ {
 		c := Columns[i]
-		if err := run("column", p.column, c); err != nil {
-			return nil, err
+		if p.nums == "" || c.Name != numsRun[0].Name {
+			if err := run("column", p.column, c); err != nil {
+				return nil, err
+			}
 		}
-		if d := Columns[min(i+1, len(Columns)-1)]; p.pair != "" && c.Kind == Addr && i+1 < len(Columns) && d.Kind == Addr && d.Version == c.Version {
+		if p.nums != "" && c.Name == numsRun[0].Name {
+			if err := p.numbers(i, run); err != nil {
+				return nil, err
+			}
+			i += len(numsRun) - 1
+			c = Columns[i]
+		} else if d := Columns[min(i+1, len(Columns)-1)]; p.pair != "" && c.Kind == Addr && i+1 < len(Columns) && d.Kind == Addr && d.Version == c.Version {
 			// A pair: the second column's end, then the pair's text, which runs the Addr template for each
 			// column as its fallback.
 			if err := run("pair mid", p.pairMid, c); err != nil {
@@ -132,19 +199,11 @@ func (p *parser) generate() ([]byte, error) {
 			if err := run("column", p.column, d); err != nil {
 				return nil, err
 			}
-			single := func(col Column) (string, error) {
-				var b bytes.Buffer
-				t, err := template.New("kind addr").Parse(p.kinds[Addr])
-				if err == nil {
-					err = t.Execute(&b, col)
-				}
-				return b.String(), err
-			}
-			sa, err := single(c)
+			sa, err := p.block(c)
 			if err != nil {
 				return nil, err
 			}
-			sb, err := single(d)
+			sb, err := p.block(d)
 			if err != nil {
 				return nil, err
 			}
