@@ -14,18 +14,7 @@ import (
 // crash the test.
 func TestClassifyAVX2GuardPages(t *testing.T) {
 	needAVX2(t)
-	ps := os.Getpagesize()
-	mem, err := syscall.Mmap(-1, 0, 3*ps, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer syscall.Munmap(mem)
-	for _, guard := range [][]byte{mem[:ps], mem[2*ps:]} {
-		if err := syscall.Mprotect(guard, syscall.PROT_NONE); err != nil {
-			t.Fatal(err)
-		}
-	}
-	page := mem[ps : 2*ps]
+	page, ps := guardedPage(t), os.Getpagesize()
 	rng := rand.New(rand.NewPCG(7, 8))
 	for n := 0; n <= maskWords*64; n++ {
 		for _, line := range [][]byte{page[ps-n:], page[:n:n]} {
@@ -34,6 +23,23 @@ func TestClassifyAVX2GuardPages(t *testing.T) {
 			checkClassify(t, "generic", classifyGeneric, randomMasks(rng), line)
 		}
 	}
+}
+
+// guardedPage returns a readable and writable page between two inaccessible ones, unmapped at the test's end:
+// a load before its start or past its end crashes the test.
+func guardedPage(t *testing.T) []byte {
+	ps := os.Getpagesize()
+	mem, err := syscall.Mmap(-1, 0, 3*ps, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Munmap(mem) })
+	for _, guard := range [][]byte{mem[:ps], mem[2*ps:]} {
+		if err := syscall.Mprotect(guard, syscall.PROT_NONE); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return mem[ps : 2*ps]
 }
 
 // classifyCPUTime is the process's CPU time, for the benchmarks' cpu-ns/line on a shared machine.
