@@ -179,12 +179,13 @@ func (p *parser) generate() ([]byte, error) {
 	var first []Column // the first pair of Addr columns, once read
 	for i := 0; i < len(Columns); i++ {
 		c := Columns[i]
-		if p.nums == "" || c.Name != numsRun[0].Name {
+		nums := p.nums != "" && c.Name == numsRun[0].Name // the run's columns, written by numbers
+		if !nums {
 			if err := run("column", p.column, c); err != nil {
 				return nil, err
 			}
 		}
-		if p.nums != "" && c.Name == numsRun[0].Name {
+		if nums {
 			if err := p.numbers(i, run); err != nil {
 				return nil, err
 			}
