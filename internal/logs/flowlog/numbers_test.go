@@ -51,7 +51,7 @@ func numberEnds(line string) (int, [7]int) {
 // refNumbers is the spec of numbersVec: the columns' values, and whether it reads them.
 func refNumbers(line string, s int, e [7]int) ([7]int64, bool) {
 	var v [7]int64
-	if e[0] < 16 {
+	if e[0] < 16 || e[6]-s > 56 {
 		return [7]int64{}, false
 	}
 	for i, end := range e {
@@ -80,30 +80,44 @@ func checkNumbers(t testing.TB, line string) bool {
 	return checkNumbersIn(t, line, append([]byte(line), strings.Repeat("\xff", maskedPad)...))
 }
 
-// checkNumbersIn is checkNumbers with the line at the start of buf, and whatever buf has after it.
+// checkNumbersIn is checkNumbers with the line at the start of buf, and whatever buf has after it. A read
+// also returns the walk of the space mask after End's end e6, as parseV5Masked's would be: the bits of e6's
+// word above it, that word's bit, and e6+1.
 func checkNumbersIn(t testing.TB, line string, buf []byte) bool {
 	t.Helper()
 	s, e := numberEnds(line)
 	want, wantOK := refNumbers(line, s, e)
+	var m lineMasks
+	classifyGeneric(&m, []byte(line))
+	var wantC uint64
+	wantBase, wantNext := 0, 0
+	if wantOK {
+		wantBase, wantNext = e[6]&^63, e[6]+1
+		wantC = m.sp[e[6]>>6] >> (e[6] & 63) >> 1 << (e[6] & 63) << 1
+	}
 	for _, impl := range []struct {
 		name string
-		f    func(*Record, unsafe.Pointer, int, *[7]int) bool
+		f    func(*Record, unsafe.Pointer, *[maskWords + 1]uint64, int) (uint64, int, int)
 	}{{"numbersGo", numbersGo}, {"numbersVec", numbersVec}} {
 		if impl.name == "numbersVec" && !numsVec {
 			continue
 		}
 		r := Record{Version: 7, SrcPort: 7, DstPort: 7, Protocol: 7, TCPFlags: 7, TrafficPath: 7, Packets: 7, Bytes: 7, Start: 7, End: 7}
-		ok := impl.f(&r, unsafe.Pointer(&buf[0]), s, &e)
+		c, base, next := impl.f(&r, unsafe.Pointer(&buf[0]), &m.sp, s)
+		ok := next != 0
 		got := [7]int64{int64(r.SrcPort), int64(r.DstPort), int64(r.Protocol), r.Packets, r.Bytes, r.Start, r.End}
 		if !ok && got != [7]int64{7, 7, 7, 7, 7, 7, 7} {
 			t.Fatalf("%s(%q): refused, but wrote %v", impl.name, line, got)
 		}
 		if !ok {
-			got = [7]int64{}
+			got, c, base = [7]int64{}, 0, 0
 		}
 		if ok != wantOK || got != want || r.Version != 7 || r.TCPFlags != 7 || r.TrafficPath != 7 {
 			t.Fatalf("%s(%q, s=%d, e=%v) = %v %v (version, tcp-flags, traffic-path %d %d %d), want %v %v",
 				impl.name, line, s, e, got, ok, r.Version, r.TCPFlags, r.TrafficPath, want, wantOK)
+		}
+		if c != wantC || base != wantBase || next != wantNext {
+			t.Fatalf("%s(%q, s=%d, e=%v): walk %#x %d %d, want %#x %d %d", impl.name, line, s, e, c, base, next, wantC, wantBase, wantNext)
 		}
 	}
 	return wantOK
