@@ -5,23 +5,25 @@ import (
 	"unsafe"
 )
 
-// The seven number columns of the VPC formats from srcport to end (SrcPort, DstPort, Protocol, Packets,
-// Bytes, Start, End: columns 5 to 11) are read by parseV5Masked in one numbersVec call where the processor has
-// one (numsVec): from SrcPort's start, the call finds the seven ends in the space mask itself (as the
-// generated walk would: the next seven set bits), reads every number at once from the 16 bytes that end at
-// its column's end, and hands the walk back after End. numbersVec takes only the usual text: ports and
-// protocol of 1 to 8 digits, packets and bytes of 1 to 15, times of exactly 10, the seven columns (with their
-// spaces) within 57 bytes; and SrcPort ending at least 16 bytes into the line. On anything else ("-", an empty
-// column, other lengths, a non-digit) it refuses and parseV5Masked reads the columns one by one, as it would
-// without it: what numbersVec accepts, those blocks read to the same values.
+// The seven number columns of the VPC formats from srcport to end (SrcPort, DstPort, Protocol, Packets, Bytes,
+// Start, End: columns 5 to 11) are read by parseV5Masked in one numbersVec call where the processor has one
+// (numsVec): from SrcPort's start, the call finds the seven ends in the space mask itself (as the generated
+// walk would: the next seven set bits), reads every number at once from the 16 bytes that end at its column's
+// end, and hands the walk back after End. numbersVec takes only the usual text: ports and protocol of 1 to 8
+// digits, packets and bytes of 1 to 15, times of exactly 10, the seven columns with the spaces between them at
+// most 56 bytes (End ending in the 57 bits of the mask that it reads at once); and SrcPort ending at least 16
+// bytes into the line. On anything else ("-", an empty column, other lengths, a non-digit) it refuses and
+// parseV5Masked reads the columns one by one, as it would without it: what numbersVec accepts, those blocks
+// read to the same values.
 
 // numbersGo is numbersVec in Go: the reference for the vector one (numbers_test.go), and the routine where
-// there is none. sp is the line's space mask (lineMasks.sp) and s SrcPort's start, at most maskWords×64+7 (a
-// start just after the bit parseV5Masked's walk took last). The seven columns' ends are the next seven set
-// bits of sp from s (each column ends where the next one starts, less one). On success it returns the walk's
-// state after End's end e6, as parseV5Masked keeps it: c, the bits of sp's word at bit base (e6 rounded down
-// to 64) above e6; and next = e6+1, the next column's start. It refuses with next = 0 and writes nothing.
-// It reads the 16 bytes before each end at p (all in [e0-16, e6), e0 SrcPort's end) and only then.
+// there is none. sp is the line's space mask (lineMasks.sp) and s SrcPort's start, just after the bit that
+// parseV5Masked's walk took last: at most maskWords×64+7 (in parseV5Masked at most the line's length plus 5,
+// as every bit from the line's end on is set). The seven columns' ends are the next seven set bits of sp from
+// s (each column ends where the next one starts, less one). On success it returns the walk's state after
+// End's end e6 as parseV5Masked keeps it: c, the bits of sp's word at bit base (e6 rounded down to 64) above
+// e6; and next = e6+1, the next column's start. It refuses with next = 0 and writes nothing. At p it reads
+// only the columns' bytes (numbersVec: the 16 bytes before each end, all in [e0-16, e6), e0 SrcPort's end).
 func numbersGo(r *Record, p unsafe.Pointer, sp *[maskWords + 1]uint64, s int) (c uint64, base, next int) {
 	var e [7]int
 	base = s &^ 63

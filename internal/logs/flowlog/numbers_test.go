@@ -174,6 +174,45 @@ func TestNumbersLengths(t *testing.T) {
 	}
 }
 
+// TestNumbersSpans: the seven columns with their spaces 50 to 60 bytes long (numbersVec takes at most 56:
+// End's end in the 57 bits of the space mask that it reads from SrcPort's start), starting at every bit of a byte of the mask and across
+// the mask's words; and 512-byte lines cut after each column, so that the columns from SrcPort on start at
+// or past the line's end, in the last words of the mask.
+func TestNumbersSpans(t *testing.T) {
+	f := strings.Split(v5Line, " ")
+	read, refused := 0, 0
+	for acct := 1; acct <= 140; acct++ {
+		for span := 50; span <= 60; span++ {
+			// 5+1+3+1+1+1+k3+1+k4+1+10+1+10 bytes: packets and bytes share the rest.
+			g := append([]string(nil), f[:14]...)
+			g[1] = strings.Repeat("1", acct)
+			g[5], g[6], g[7] = "49152", "443", "6"
+			rest := span - 35
+			g[8], g[9] = strings.Repeat("7", rest/2), strings.Repeat("8", rest-rest/2)
+			line := strings.Join(g, " ")
+			if checkNumbers(t, line) {
+				read++
+			} else {
+				refused++
+			}
+			if acct%8 == 0 {
+				checkMasked(t, DefaultFormat, line)
+			}
+		}
+	}
+	if read == 0 || refused == 0 {
+		t.Fatalf("%d lines read, %d refused: the spans miss the limit", read, refused)
+	}
+	for n := 1; n <= 14; n++ {
+		g := append([]string(nil), f[:n]...)
+		line := strings.Join(g, " ")
+		g[0] += strings.Repeat("9", maskWords*64-len(line))
+		line = strings.Join(g, " ")
+		checkNumbers(t, line)
+		checkMasked(t, DefaultFormat, line)
+	}
+}
+
 // FuzzNumbers: numbersVec and numbersGo agree with refNumbers on any line's columns 5 to 11, and the parser
 // with the reference.
 func FuzzNumbers(f *testing.F) {
@@ -181,6 +220,8 @@ func FuzzNumbers(f *testing.F) {
 	f.Add("2 1 e 1.2.3.4 1.2.3.4 1 2 3 4 5 6 7 ACCEPT OK")
 	f.Add("2 123456789012 eni-0000000a00000f2a1 10.0.1.17 52.94.12.22 99999999 0 255 999999999999999 1 9999999999 0000000000 ACCEPT OK")
 	f.Add("2 123456789012 eni-0000000a00000f2a1 10.0.1.17 52.94.12.22 - - - - - - - - NODATA")
+	f.Add("2 123456789012 eni-0000000a00000f2a1 10.0.1.17 52.94.12.22 49152 443 6 12345678901 1234567890 1767225600 1767225660 ACCEPT OK")
+	f.Add("2 123456789012 eni-0000000a00000f2a1 10.0.1.17 52.94.12.22 49152 443 6 12345678901 12345678901 1767225600 1767225660 ACCEPT OK")
 	f.Fuzz(func(t *testing.T, line string) {
 		if strings.IndexByte(line, '\n') >= 0 || len(line) > maskWords*64 {
 			return
