@@ -168,6 +168,10 @@ var edgeLines = []string{
 	"3 1 e 1.2.3.4 1.2.3.4 1 2 3 4 5 6 7 ACCEPT OK vpc-1 subnet-1 i-1 - IPv4 - 10.0.0.1x",
 	"3 1 e 1.2.3.4 1.2.3.4 1 2 3 4 5 6 7 ACCEPT OK vpc-1 subnet-1 i-1 - IPv4 - 10.0.0.1 ",
 	"5 1 e 1.2.3.4 1.2.3.4 1 2 3 4 5 6 7 ACCEPT OK v s i 0 IPv4 1.2.3.4 1.2.3.4 r a t l - - ingress 99999999999",
+	// srcport to end of 56 and 57 bytes with their spaces (numbersVec takes at most 56), and longer
+	"2 123456789012 eni-1 10.0.1.17 52.94.12.22 49152 443 6 12345678901 1234567890 1767225600 1767225660 ACCEPT OK",
+	"2 123456789012 eni-1 10.0.1.17 52.94.12.22 49152 443 6 12345678901 12345678901 1767225600 1767225660 ACCEPT OK",
+	"2 123456789012 eni-1 10.0.1.17 52.94.12.22 12345678 12345678 12345678 123456789012345 123456789012345 1767225600 1767225660 ACCEPT OK",
 }
 
 // digitRuns are numbers of 1 to 21 digits, with and without leading zeros, around every limit.

@@ -52,83 +52,105 @@ DATA numWin<>+16(SB)/8, $0xffffffffffffffff
 DATA numWin<>+24(SB)/8, $0xffffffffffffffff
 GLOBL numWin<>(SB), RODATA|NOPTR, $32
 
-// func numbersVec(r *Record, p unsafe.Pointer, s int, e *[7]int) bool
+// func numbersVec(r *Record, p unsafe.Pointer, sp *[maskWords + 1]uint64, s int) (c uint64, base, next int)
+//
+// The ends: W, the space bits from s on (the 8 bytes of sp from byte s/8, shifted right by s%8: at least 57
+// bits of the mask, zeros above), and TZCNT/BLSR for SrcPort to Bytes, relative to s. A zero above the 57
+// bits hides nothing: a set bit found is the next one of the mask, and none found gives 64, which fails.
+// Start and End take ten digits each: the set bits from Bytes' end on must be exactly those at +11 and +22
+// in the next 23, all within the 57.
 //
 // Each number is read from its window, the 16 bytes that end at its column's end, masked to its last k bytes
-// (k its length). The lengths are checked before a window is read, so that each lies within [e[0]-16, e[6]).
-// A byte of the masks that is not a digit fails (all windows at once: the largest byte minus '0'). VPMADDUBSW
-// joins adjacent digits, VPACKUSWB and VPMADDUBSW again pairs of those (four digits in each 16-bit lane),
-// VPMADDWD the fours (eight digits in each 32-bit lane: the window's first eight digits, then its last
-// eight), and for the 64-bit columns VPMULUDQ and VPADDQ the eights.
+// (k its length). The ends and lengths are checked before a window is read, so that each lies within
+// [e0-16, e6). A byte of the masks that is not a digit fails (all windows at once: the largest byte minus
+// '0'). VPMADDUBSW joins adjacent digits, VPACKUSWB and VPMADDUBSW again pairs of those (four digits in each
+// 16-bit lane), VPMADDWD the fours (eight digits in each 32-bit lane: the window's first eight digits, then
+// its last eight), and for the 64-bit columns VPMULUDQ and VPADDQ the eights.
 //
 // The ports and protocol (at most eight digits) are read from the last eight bytes of their windows, together
 // in one register: SrcPort and DstPort in the low lane, Protocol in the high one. Packets and Bytes share a
 // register, Start and End (ten digits each: their mask is a constant) another.
-TEXT ·numbersVec(SB), NOSPLIT, $0-33
+TEXT ·numbersVec(SB), NOSPLIT, $0-56
+	MOVQ s+24(FP), AX
+	MOVQ sp+16(FP), DX
+
+	// R8: W. R9 to R13: the ends of SrcPort, DstPort, Protocol, Packets, Bytes less s.
+	MOVQ   AX, CX
+	SHRQ   $3, CX
+	MOVL   AX, DI
+	ANDL   $7, DI
+	SHRXQ  DI, (DX)(CX*1), R8
+	TZCNTQ R8, R9
+	BLSRQ  R8, R8
+	TZCNTQ R8, R10
+	BLSRQ  R8, R8
+	TZCNTQ R8, R11
+	BLSRQ  R8, R8
+	TZCNTQ R8, R12
+	BLSRQ  R8, R8
+	TZCNTQ R8, R13
+
+	// Start and End: W's bits from Bytes' end on are 1, then ten zeros, 1, ten zeros, 1 (End's end at most
+	// 56 past s, so within W).
+	CMPQ  R13, $34
+	JA    fail
+	SHRXQ R13, R8, R8
+	ANDL  $0x7fffff, R8
+	CMPL  R8, $0x400801
+	JNE   fail
+
+	// SrcPort ends at least 16 bytes into the line; SI: p+s, the windows end at SI plus the ends in R9-R13.
+	ADDQ R9, AX
+	CMPQ AX, $16
+	JLT  fail
 	MOVQ p+8(FP), SI
-	MOVQ s+16(FP), AX
-	MOVQ e+24(FP), DX
+	ADDQ s+24(FP), SI
 	LEAQ numWin<>(SB), BX
 
-	// SrcPort, DstPort, Protocol: ends R8, R10, R12, lengths less one R9, R11, R13: each 0 to 7, so their OR
-	// too. SrcPort's window starts at p or later.
-	MOVQ 0(DX), R8
-	CMPQ R8, $16
-	JLT  fail
-	LEAQ -1(R8), R9
-	SUBQ AX, R9
-	MOVQ 8(DX), R10
-	LEAQ -2(R10), R11
-	SUBQ R8, R11
-	MOVQ 16(DX), R12
-	LEAQ -2(R12), R13
-	SUBQ R10, R13
-	MOVQ R9, AX
-	ORQ  R11, AX
-	ORQ  R13, AX
+	// SrcPort, DstPort, Protocol: lengths less one CX, DI, R8: each 0 to 7, so their OR too.
+	LEAQ -1(R9), CX
+	LEAQ -2(R10), DI
+	SUBQ R9, DI
+	LEAQ -2(R11), R8
+	SUBQ R10, R8
+	MOVQ CX, AX
+	ORQ  DI, AX
+	ORQ  R8, AX
 	CMPQ AX, $7
 	JA   fail
 
 	// Their windows (Y0: SrcPort, Protocol; X2: DstPort) and masks (Y1, X3) minus '0', masked; their last
 	// eight bytes joined in Y0: SrcPort and DstPort in the low lane, Protocol in the high one.
-	VMOVDQU     -16(SI)(R8*1), X0
-	VINSERTI128 $1, -16(SI)(R12*1), Y0, Y0
-	VMOVDQU     1(BX)(R9*1), X1
-	VINSERTI128 $1, 1(BX)(R13*1), Y1, Y1
+	VMOVDQU     -16(SI)(R9*1), X0
+	VINSERTI128 $1, -16(SI)(R11*1), Y0, Y0
+	VMOVDQU     1(BX)(CX*1), X1
+	VINSERTI128 $1, 1(BX)(R8*1), Y1, Y1
 	VMOVDQU     -16(SI)(R10*1), X2
-	VMOVDQU     1(BX)(R11*1), X3
+	VMOVDQU     1(BX)(DI*1), X3
 	VPSUBB      numZeros<>(SB), Y0, Y0
 	VPAND       Y1, Y0, Y0
 	VPSUBB      numZeros<>(SB), X2, X2
 	VPAND       X3, X2, X2
 	VPUNPCKHQDQ Y2, Y0, Y0
 
-	// Packets, Bytes: ends AX, CX, lengths less one R8, R9: each 0 to 14. Start and End: ten digits each, so
-	// they end at CX+11 and CX+22.
-	MOVQ 24(DX), AX
-	LEAQ -2(AX), R8
-	SUBQ R12, R8
-	CMPQ R8, $14
+	// Packets, Bytes: lengths less one AX, CX: each 0 to 14.
+	LEAQ -2(R12), AX
+	SUBQ R11, AX
+	CMPQ AX, $14
 	JA   fail
-	MOVQ 32(DX), CX
-	LEAQ -2(CX), R9
-	SUBQ AX, R9
-	CMPQ R9, $14
+	LEAQ -2(R13), CX
+	SUBQ R12, CX
+	CMPQ CX, $14
 	JA   fail
-	LEAQ 11(CX), R10
-	CMPQ R10, 40(DX)
-	JNE  fail
-	ADDQ $11, R10
-	CMPQ R10, 48(DX)
-	JNE  fail
 
-	// Their windows (Y5: Packets, Bytes; Y7: Start, End) minus '0', masked (Y6; numTime).
-	VMOVDQU     -16(SI)(AX*1), X5
-	VINSERTI128 $1, -16(SI)(CX*1), Y5, Y5
-	VMOVDQU     1(BX)(R8*1), X6
-	VINSERTI128 $1, 1(BX)(R9*1), Y6, Y6
-	VMOVDQU     -5(SI)(CX*1), X7
-	VINSERTI128 $1, 6(SI)(CX*1), Y7, Y7
+	// Their windows (Y5: Packets, Bytes; Y7: Start, End, which end 11 and 22 bytes after Bytes) minus '0',
+	// masked (Y6; numTime).
+	VMOVDQU     -16(SI)(R12*1), X5
+	VINSERTI128 $1, -16(SI)(R13*1), Y5, Y5
+	VMOVDQU     1(BX)(AX*1), X6
+	VINSERTI128 $1, 1(BX)(CX*1), Y6, Y6
+	VMOVDQU     -5(SI)(R13*1), X7
+	VINSERTI128 $1, 6(SI)(R13*1), Y7, Y7
 	VPSUBB      numZeros<>(SB), Y5, Y5
 	VPAND       Y6, Y5, Y5
 	VPSUBB      numZeros<>(SB), Y7, Y7
@@ -162,10 +184,24 @@ TEXT ·numbersVec(SB), NOSPLIT, $0-33
 	VPERMQ       $0xd8, Y5, Y5
 	VMOVDQU      Y5, Record_Packets(DI)
 	VZEROUPPER
-	MOVB         $1, ret+32(FP)
+
+	// The walk after End's end e6 (AX): its word's bits above it (CX), the word's bit (BX), e6+1.
+	MOVQ  s+24(FP), AX
+	LEAQ  22(AX)(R13*1), AX
+	MOVQ  AX, BX
+	ANDQ  $-64, BX
+	MOVQ  BX, DI
+	SHRQ  $3, DI
+	MOVQ  $-2, CX
+	SHLXQ AX, CX, CX
+	ANDQ  (DX)(DI*1), CX
+	INCQ  AX
+	MOVQ  CX, c+32(FP)
+	MOVQ  BX, base+40(FP)
+	MOVQ  AX, next+48(FP)
 	RET
 
 fail:
 	VZEROUPPER
-	MOVB $0, ret+32(FP)
+	MOVQ $0, next+48(FP)
 	RET

@@ -10,7 +10,7 @@ import (
 // an inaccessible one (no padding), and lines that start exactly at the start of a readable page preceded by
 // an inaccessible one: a load past the line's end, or before its start, would crash the test.
 func TestNumbersGuardPages(t *testing.T) {
-	needAVX2(t) // (numbersVec needs AVX2 only; the masked parser that calls it, BMI2 too)
+	needAVX2(t) // (numbersVec needs AVX2, BMI1 and BMI2, as the vector classify)
 	page, ps := guardedPage(t), os.Getpagesize()
 	f := strings.Split(v5Line, " ")
 	var lines []string

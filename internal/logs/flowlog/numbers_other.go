@@ -9,4 +9,6 @@ import "unsafe"
 const numsVec = false
 
 // numbersVec is numbersGo here.
-func numbersVec(r *Record, p unsafe.Pointer, s int, e *[7]int) bool { return numbersGo(r, p, s, e) }
+func numbersVec(r *Record, p unsafe.Pointer, sp *[maskWords + 1]uint64, s int) (c uint64, base, next int) {
+	return numbersGo(r, p, sp, s)
+}

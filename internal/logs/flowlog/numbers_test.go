@@ -51,7 +51,7 @@ func numberEnds(line string) (int, [7]int) {
 // refNumbers is the spec of numbersVec: the columns' values, and whether it reads them.
 func refNumbers(line string, s int, e [7]int) ([7]int64, bool) {
 	var v [7]int64
-	if e[0] < 16 {
+	if e[0] < 16 || e[6]-s > 56 {
 		return [7]int64{}, false
 	}
 	for i, end := range e {
@@ -80,30 +80,44 @@ func checkNumbers(t testing.TB, line string) bool {
 	return checkNumbersIn(t, line, append([]byte(line), strings.Repeat("\xff", maskedPad)...))
 }
 
-// checkNumbersIn is checkNumbers with the line at the start of buf, and whatever buf has after it.
+// checkNumbersIn is checkNumbers with the line at the start of buf, and whatever buf has after it. A read
+// also returns the walk of the space mask after End's end e6, as parseV5Masked's would be: the bits of e6's
+// word above it, that word's bit, and e6+1.
 func checkNumbersIn(t testing.TB, line string, buf []byte) bool {
 	t.Helper()
 	s, e := numberEnds(line)
 	want, wantOK := refNumbers(line, s, e)
+	var m lineMasks
+	classifyGeneric(&m, []byte(line))
+	var wantC uint64
+	wantBase, wantNext := 0, 0
+	if wantOK {
+		wantBase, wantNext = e[6]&^63, e[6]+1
+		wantC = m.sp[e[6]>>6] >> (e[6] & 63) >> 1 << (e[6] & 63) << 1
+	}
 	for _, impl := range []struct {
 		name string
-		f    func(*Record, unsafe.Pointer, int, *[7]int) bool
+		f    func(*Record, unsafe.Pointer, *[maskWords + 1]uint64, int) (uint64, int, int)
 	}{{"numbersGo", numbersGo}, {"numbersVec", numbersVec}} {
 		if impl.name == "numbersVec" && !numsVec {
 			continue
 		}
 		r := Record{Version: 7, SrcPort: 7, DstPort: 7, Protocol: 7, TCPFlags: 7, TrafficPath: 7, Packets: 7, Bytes: 7, Start: 7, End: 7}
-		ok := impl.f(&r, unsafe.Pointer(&buf[0]), s, &e)
+		c, base, next := impl.f(&r, unsafe.Pointer(&buf[0]), &m.sp, s)
+		ok := next != 0
 		got := [7]int64{int64(r.SrcPort), int64(r.DstPort), int64(r.Protocol), r.Packets, r.Bytes, r.Start, r.End}
 		if !ok && got != [7]int64{7, 7, 7, 7, 7, 7, 7} {
 			t.Fatalf("%s(%q): refused, but wrote %v", impl.name, line, got)
 		}
 		if !ok {
-			got = [7]int64{}
+			got, c, base = [7]int64{}, 0, 0
 		}
 		if ok != wantOK || got != want || r.Version != 7 || r.TCPFlags != 7 || r.TrafficPath != 7 {
 			t.Fatalf("%s(%q, s=%d, e=%v) = %v %v (version, tcp-flags, traffic-path %d %d %d), want %v %v",
 				impl.name, line, s, e, got, ok, r.Version, r.TCPFlags, r.TrafficPath, want, wantOK)
+		}
+		if c != wantC || base != wantBase || next != wantNext {
+			t.Fatalf("%s(%q, s=%d, e=%v): walk %#x %d %d, want %#x %d %d", impl.name, line, s, e, c, base, next, wantC, wantBase, wantNext)
 		}
 	}
 	return wantOK
@@ -160,6 +174,45 @@ func TestNumbersLengths(t *testing.T) {
 	}
 }
 
+// TestNumbersSpans: the seven columns with their spaces 50 to 60 bytes long (numbersVec takes at most 56:
+// End's end in the 57 bits of the space mask that it reads from SrcPort's start), starting at every bit of a byte of the mask and across
+// the mask's words; and 512-byte lines cut after each column, so that the columns from SrcPort on start at
+// or past the line's end, in the last words of the mask.
+func TestNumbersSpans(t *testing.T) {
+	f := strings.Split(v5Line, " ")
+	read, refused := 0, 0
+	for acct := 1; acct <= 140; acct++ {
+		for span := 50; span <= 60; span++ {
+			// 5+1+3+1+1+1+k3+1+k4+1+10+1+10 bytes: packets and bytes share the rest.
+			g := append([]string(nil), f[:14]...)
+			g[1] = strings.Repeat("1", acct)
+			g[5], g[6], g[7] = "49152", "443", "6"
+			rest := span - 35
+			g[8], g[9] = strings.Repeat("7", rest/2), strings.Repeat("8", rest-rest/2)
+			line := strings.Join(g, " ")
+			if checkNumbers(t, line) {
+				read++
+			} else {
+				refused++
+			}
+			if acct%8 == 0 {
+				checkMasked(t, DefaultFormat, line)
+			}
+		}
+	}
+	if read == 0 || refused == 0 {
+		t.Fatalf("%d lines read, %d refused: the spans miss the limit", read, refused)
+	}
+	for n := 1; n <= 14; n++ {
+		g := append([]string(nil), f[:n]...)
+		line := strings.Join(g, " ")
+		g[0] += strings.Repeat("9", maskWords*64-len(line))
+		line = strings.Join(g, " ")
+		checkNumbers(t, line)
+		checkMasked(t, DefaultFormat, line)
+	}
+}
+
 // FuzzNumbers: numbersVec and numbersGo agree with refNumbers on any line's columns 5 to 11, and the parser
 // with the reference.
 func FuzzNumbers(f *testing.F) {
@@ -167,6 +220,8 @@ func FuzzNumbers(f *testing.F) {
 	f.Add("2 1 e 1.2.3.4 1.2.3.4 1 2 3 4 5 6 7 ACCEPT OK")
 	f.Add("2 123456789012 eni-0000000a00000f2a1 10.0.1.17 52.94.12.22 99999999 0 255 999999999999999 1 9999999999 0000000000 ACCEPT OK")
 	f.Add("2 123456789012 eni-0000000a00000f2a1 10.0.1.17 52.94.12.22 - - - - - - - - NODATA")
+	f.Add("2 123456789012 eni-0000000a00000f2a1 10.0.1.17 52.94.12.22 49152 443 6 12345678901 1234567890 1767225600 1767225660 ACCEPT OK")
+	f.Add("2 123456789012 eni-0000000a00000f2a1 10.0.1.17 52.94.12.22 49152 443 6 12345678901 12345678901 1767225600 1767225660 ACCEPT OK")
 	f.Fuzz(func(t *testing.T, line string) {
 		if strings.IndexByte(line, '\n') >= 0 || len(line) > maskWords*64 {
 			return

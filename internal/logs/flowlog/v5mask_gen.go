@@ -26,7 +26,6 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	var x uint64
 	var ea, fe int                        // the end of the first column of a pair of addresses; the first pair's end
 	t6, tx := uint64(0), uint64(' '*ones) // the first time's first six digits, and their bytes (masked64)
-	var ne [7]int                         // the ends of the columns numbersVec reads
 	// One block per column, from its kind's template in internal/v5gen (string, int32, int64, time, address,
 	// action, log-status): edit the template and run go generate, never the blocks.
 	// Version
@@ -148,72 +147,24 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 		s = e + 1
 	}
 SrcAddrRead:
-	// SrcPort
-	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
-		base += 64
-		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
-	}
-	e = base + bits.TrailingZeros64(c)
-	c &= c - 1
-	ne[0] = e
-	// DstPort
-	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
-		base += 64
-		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
-	}
-	e = base + bits.TrailingZeros64(c)
-	c &= c - 1
-	ne[1] = e
-	// Protocol
-	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
-		base += 64
-		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
-	}
-	e = base + bits.TrailingZeros64(c)
-	c &= c - 1
-	ne[2] = e
-	// Packets
-	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
-		base += 64
-		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
-	}
-	e = base + bits.TrailingZeros64(c)
-	c &= c - 1
-	ne[3] = e
-	// Bytes
-	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
-		base += 64
-		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
-	}
-	e = base + bits.TrailingZeros64(c)
-	c &= c - 1
-	ne[4] = e
-	// Start
-	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
-		base += 64
-		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
-	}
-	e = base + bits.TrailingZeros64(c)
-	c &= c - 1
-	ne[5] = e
-	// End
-	for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
-		base += 64
-		c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
-	}
-	e = base + bits.TrailingZeros64(c)
-	c &= c - 1
-	ne[6] = e
-	// SrcPort to End in one numbersVec call (numbers.go), from their ends in ne; on anything else
+	// SrcPort to End in one numbersVec call (numbers.go), which also finds their ends and
+	// returns the walk's state (c, base) after End and the next column's start; on anything else
 	// ("-", lengths it does not take, not a number), each on its own. (A goto over the blocks, as for
 	// addresses.)
-	if numsVec && numbersVec(r, p, s, &ne) {
-		s = ne[6] + 1
-		goto EndRead
+	if numsVec {
+		if c1, base1, s1 := numbersVec(r, p, sp, s); s1 != 0 {
+			c, base, s = c1, base1, s1
+			goto EndRead
+		}
 	}
 	{
 		// SrcPort
-		e = ne[0]
+		for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
+			base += 64
+			c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
+		}
+		e = base + bits.TrailingZeros64(c)
+		c &= c - 1
 		k, x = e-s, ld(p, s)
 		if v, digits := digitsOf(x, k); digits && uint(k-1) < 8 {
 			r.SrcPort = int32(v)
@@ -225,7 +176,12 @@ SrcAddrRead:
 		s = e + 1
 
 		// DstPort
-		e = ne[1]
+		for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
+			base += 64
+			c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
+		}
+		e = base + bits.TrailingZeros64(c)
+		c &= c - 1
 		k, x = e-s, ld(p, s)
 		if v, digits := digitsOf(x, k); digits && uint(k-1) < 8 {
 			r.DstPort = int32(v)
@@ -237,7 +193,12 @@ SrcAddrRead:
 		s = e + 1
 
 		// Protocol
-		e = ne[2]
+		for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
+			base += 64
+			c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
+		}
+		e = base + bits.TrailingZeros64(c)
+		c &= c - 1
 		k, x = e-s, ld(p, s)
 		if d := x&0xFF - '0'; k == 1 && d < 10 {
 			r.Protocol = int32(d)
@@ -253,7 +214,12 @@ SrcAddrRead:
 		s = e + 1
 
 		// Packets
-		e = ne[3]
+		for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
+			base += 64
+			c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
+		}
+		e = base + bits.TrailingZeros64(c)
+		c &= c - 1
 		k, x = e-s, ld(p, s)
 		if uint(k-1) < 8 {
 			if v, digits := digitsOf(x, k); digits {
@@ -277,7 +243,12 @@ SrcAddrRead:
 		s = e + 1
 
 		// Bytes
-		e = ne[4]
+		for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
+			base += 64
+			c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
+		}
+		e = base + bits.TrailingZeros64(c)
+		c &= c - 1
 		k, x = e-s, ld(p, s)
 		if uint(k-1) < 8 {
 			if v, digits := digitsOf(x, k); digits {
@@ -301,7 +272,12 @@ SrcAddrRead:
 		s = e + 1
 
 		// Start
-		e = ne[5]
+		for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
+			base += 64
+			c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
+		}
+		e = base + bits.TrailingZeros64(c)
+		c &= c - 1
 		k, x = e-s, ld(p, s)
 		if k == 10 {
 			// Every time from 2001 to 2286 (no MaxTime check: it has 12 digits).
@@ -334,7 +310,12 @@ SrcAddrRead:
 		s = e + 1
 
 		// End
-		e = ne[6]
+		for c == 0 { // the next word with a set bit: never past the last, all ones (29 columns take 29 bits)
+			base += 64
+			c = *(*uint64)(unsafe.Add(unsafe.Pointer(sp), base>>3)) // sp[base>>6] without its bounds check
+		}
+		e = base + bits.TrailingZeros64(c)
+		c &= c - 1
 		k, x = e-s, ld(p, s)
 		if k == 10 && (x^tx)<<16 == 0 {
 			// The first time's six digits (tx holds a space unless it had ten digits), then four.

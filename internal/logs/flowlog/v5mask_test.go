@@ -220,6 +220,7 @@ func FuzzParseMasked(f *testing.F) {
 		f.Add(v5Line, op, uint8(op*5), uint16(op)*977, uint8(op))
 	}
 	f.Add("2 1 e 1.2.3.4 1.2.3.4 1 2 3 4 5 6 7 ACCEPT OK", uint8(0), uint8(0), uint16(0), uint8(0))
+	f.Add(strings.Replace(v5Line, " 20 4249 ", " 12345678901 1234567890 ", 1), uint8(7), uint8(9), uint16(0), uint8(3))
 	f.Fuzz(func(t *testing.T, line string, op, col uint8, pos uint16, sel uint8) {
 		fm := maskedFormats[int(sel)%len(maskedFormats)]
 		checkMasked(t, fm, line)

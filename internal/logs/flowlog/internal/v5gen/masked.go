@@ -32,7 +32,6 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 	var x uint64
 	var ea, fe int      // the end of the first column of a pair of addresses; the first pair's end
 	t6, tx := uint64(0), uint64(' '*ones) // the first time's first six digits, and their bytes (masked64)
-	var ne [7]int                         // the ends of the columns numbersVec reads
 	// One block per column, from its kind's template in internal/v5gen (string, int32, int64, time, address,
 	// action, log-status): edit the template and run go generate, never the blocks.
 `,
@@ -166,20 +165,19 @@ func (r *Record) parseV5Masked(m *lineMasks, p unsafe.Pointer, cols int) (int, b
 {{.SingleB}}	}
 {{.A.Name}}Read:
 `,
-	numsEnd: `	ne[{{.I}}] = e
-`,
-	nums: `	// {{.First.Name}} to {{.Last.Name}} in one numbersVec call (numbers.go), from their ends in ne; on anything else
+	nums: `	// {{.First.Name}} to {{.Last.Name}} in one numbersVec call (numbers.go), which also finds their ends and
+	// returns the walk's state (c, base) after {{.Last.Name}} and the next column's start; on anything else
 	// ("-", lengths it does not take, not a number), each on its own. (A goto over the blocks, as for
 	// addresses.)
-	if numsVec && numbersVec(r, p, s, &ne) {
-		s = ne[{{.LastI}}] + 1
-		goto {{.Last.Name}}Read
+	if numsVec {
+		if c1, base1, s1 := numbersVec(r, p, sp, s); s1 != 0 {
+			c, base, s = c1, base1, s1
+			goto {{.Last.Name}}Read
+		}
 	}
 	{
-{{- range $i, $b := .Blocks}}
-	// {{$b.Name}}
-	e = ne[{{$i}}]
-{{$b.Text}}
+{{- range .Blocks}}
+{{.Text}}
 {{- end}}
 	}
 {{.Last.Name}}Read:

@@ -91,12 +91,10 @@ type parser struct {
 	// (.First: for a later pair, the column before the first pair and the first pair's two, else nil).
 	pair    string
 	pairMid string // between the two columns' column text
-	// nums, if not empty, reads the run of number columns numsRun together: it comes after the run's column
-	// texts, each followed by numsEnd ({{.I}}: the column's index in the run). {{.Blocks}} are the run's
-	// columns with their blocks from their kind templates (.Text), to run for each on its own; {{.First}} and
-	// {{.Last}} the run's first and last columns, {{.LastI}} the last's index.
-	nums    string
-	numsEnd string
+	// nums, if not empty, reads the run of number columns numsRun together, in place of their column texts and
+	// blocks. {{.Blocks}} are the run's columns, each with its column text and its kind's block (.Text), to run
+	// for each on its own; {{.First}} and {{.Last}} the run's first and last columns.
+	nums string
 }
 
 // numsRun is the run of number columns that parseV5Masked reads in one numbersVec call: the assembly reads
@@ -113,10 +111,15 @@ var numsRun = []Column{
 
 // block is column c's block from its kind's template.
 func (p *parser) block(c Column) (string, error) {
+	return render(fmt.Sprint("kind ", c.Kind), p.kinds[c.Kind], c)
+}
+
+// render is template text run on data.
+func render(name, text string, data any) (string, error) {
 	var b bytes.Buffer
-	t, err := template.New(fmt.Sprint("kind ", c.Kind)).Parse(p.kinds[c.Kind])
+	t, err := template.New(name).Parse(text)
 	if err == nil {
-		err = t.Execute(&b, c)
+		err = t.Execute(&b, data)
 	}
 	return b.String(), err
 }
@@ -132,23 +135,20 @@ func (p *parser) numbers(i int, run func(name, text string, data any) error) err
 	}
 	blocks := make([]block, len(numsRun))
 	for j, c := range numsRun {
-		if err := run("column", p.column, c); err != nil {
-			return err
-		}
-		if err := run("nums end", p.numsEnd, struct{ I int }{j}); err != nil {
+		col, err := render("column", p.column, c)
+		if err != nil {
 			return err
 		}
 		b, err := p.block(c)
 		if err != nil {
 			return err
 		}
-		blocks[j] = block{c, b}
+		blocks[j] = block{c, col + b}
 	}
 	return run("nums", p.nums, struct {
 		First, Last Column
-		LastI       int
 		Blocks      []block
-	}{numsRun[0], numsRun[len(numsRun)-1], len(numsRun) - 1, blocks})
+	}{numsRun[0], numsRun[len(numsRun)-1], blocks})
 }
 
 // Files returns the generated files by name: v5fast_gen.go (parseV5) and v5mask_gen.go (parseV5Masked).
