@@ -116,9 +116,9 @@ func (c *counter64) prune(keep int) {
 	live := c.scratch
 	slots, mask := c.slots, c.mask
 	// The slots are visited in blocks of 16 taken in a golden-ratio stride, not in order. Entries tied at the
-	// cut are kept in gather order (a prefix of it: see selectSlots), and slot order is hash order: kept in slot
-	// order, the ties (all the entries when one-off keys of count 1 fill the table) came from one end of it,
-	// and reinserted they formed one long cluster that every later Add for a new key probed through,
+	// cut are kept in gather order (the first of them: see selectSlots), and slot order is hash order: kept
+	// in slot order, the ties (all the entries when one-off keys of count 1 fill the table) came from one end
+	// of it, and reinserted they formed one long cluster that every later Add for a new key probed through,
 	// thousands of slots each time. Strided, any run of the gather order is spread over the whole table;
 	// blocks keep the walk cache-friendly.
 	nb := uint64(len(slots) / block)  // a power of two: the table has at least 32 slots
@@ -196,16 +196,17 @@ func gatherSlot(dst *[16]slot64, n int, s slot64) int {
 }
 
 // selectSlots moves the k heaviest entries of a (0 ≤ k < len(a)) to a[:k] and returns the cut: the count
-// a[k] would have if a were sorted by count in descending order. a[:k] holds the entries heavier than the
-// cut, then as many of those tied at it as fill it, each group in a's order; what is left in a[k:] is
-// unspecified (entries may be duplicated or lost).
+// a[k] would have if a were sorted by count in descending order. a[:k] holds, in a's order, the entries
+// heavier than the cut and the first of those tied at it; what is left in a[k:] is unspecified (entries may
+// be duplicated or lost).
 //
 // A counting select, not a comparison one (a quickselect's compares with the pivot are coin tosses for the
 // branch predictor): histograms of the counts give the cut, and a last pass moves the kept entries, each
 // pass without a branch per entry. The first histogram's buckets are log-linear (bucketOf), so that one-off
 // keys of count 1 and byte counts spread over many octaves both find the cut's bucket narrow: exact for
 // small counts; for counts below 2^(subBits+logHist), one more pass over histLen equal parts of it finds
-// the cut; wider buckets take more, down to one count.
+// the cut; wider buckets take more, down to one count (at most 6 more). Each pass is O(len(a)): pruning
+// still costs O(1) amortised per Add.
 func selectSlots(a []slot64, k int) int64 {
 	var h [histLen]uint32 // (len(a) < 2^32: a table that large would take 128 GB)
 	for _, s := range a {
