@@ -86,7 +86,8 @@ func TestSelectSlots(t *testing.T) {
 func FuzzSelectSlots(f *testing.F) {
 	f.Add([]byte{0, 1, 1, 1, 1, 1}, uint16(2))
 	f.Add([]byte{1, 0xff, 0xff, 0x10, 0x00, 0x10, 0x01, 0x0f, 0xff}, uint16(1))
-	f.Add([]byte{2, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, uint16(1))
+	f.Add(append([]byte{2, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0, 0, 0, 0, 0, 0, 0, 0x80}, make([]byte, 8)...),
+		uint16(1)) // the largest count, the smallest, 0
 	f.Add([]byte{3, 5, 5, 5, 200, 7, 5, 9, 5}, uint16(3))
 	f.Fuzz(func(t *testing.T, data []byte, k uint16) {
 		if len(data) < 2 {
