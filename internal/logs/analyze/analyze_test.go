@@ -251,35 +251,6 @@ func TestTopK(t *testing.T) {
 	}
 }
 
-func TestSelectSlots(t *testing.T) {
-	for n := 1; n < 60; n++ {
-		for seed := 0; seed < 5; seed++ {
-			a := make([]int64, n)
-			for i := range a {
-				a[i] = int64((i*7919 + seed*31) % 13)
-			}
-			sorted := slices.Clone(a)
-			slices.SortFunc(sorted, func(x, y int64) int { return int(y - x) })
-			for k := 0; k < n; k++ {
-				// The cut is the k-th largest count, and the slots are partitioned around it: the k heaviest
-				// first (pruning keeps exactly those).
-				part, cut := analyze.SelectSlots(a, k)
-				if cut != sorted[k] || part[k] != cut {
-					t.Fatalf("SelectSlots n=%d k=%d: cut %d want %d", n, k, cut, sorted[k])
-				}
-				for i, v := range part {
-					if i < k && v < cut || i > k && v > cut {
-						t.Fatalf("SelectSlots n=%d k=%d: not partitioned around %d: %v", n, k, cut, part)
-					}
-				}
-				if got, want := slices.Sorted(slices.Values(part)), slices.Sorted(slices.Values(a)); !slices.Equal(got, want) {
-					t.Fatalf("SelectSlots n=%d k=%d: elements changed", n, k)
-				}
-			}
-		}
-	}
-}
-
 func TestCounter64(t *testing.T) {
 	c := analyze.NewCounter64(64)
 	want := map[uint64]int64{}

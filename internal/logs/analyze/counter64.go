@@ -1,6 +1,8 @@
 package analyze
 
 import (
+	"math"
+	"math/bits"
 	"os"
 	"unsafe"
 )
@@ -114,9 +116,9 @@ func (c *counter64) prune(keep int) {
 	live := c.scratch
 	slots, mask := c.slots, c.mask
 	// The slots are visited in blocks of 16 taken in a golden-ratio stride, not in order. Entries tied at the
-	// cut are kept in gather order (a prefix or suffix of it), and slot order is hash order: kept in slot
-	// order, the ties (all the entries when one-off keys of count 1 fill the table) came from one end of it,
-	// and reinserted they formed one long cluster that every later Add for a new key probed through,
+	// cut are kept in gather order (the first of them: see selectSlots), and slot order is hash order: kept
+	// in slot order, the ties (all the entries when one-off keys of count 1 fill the table) came from one end
+	// of it, and reinserted they formed one long cluster that every later Add for a new key probed through,
 	// thousands of slots each time. Strided, any run of the gather order is spread over the whole table;
 	// blocks keep the walk cache-friendly.
 	nb := uint64(len(slots) / block)  // a power of two: the table has at least 32 slots
@@ -193,39 +195,96 @@ func gatherSlot(dst *[16]slot64, n int, s slot64) int {
 	return n + int(uint64(s.v|-s.v)>>63) // 1 if s.v != 0
 }
 
-// selectSlots reorders a so that a[k] is the entry that would be at index k if a were sorted by count in
-// descending order, every entry before it at least as heavy and every entry after it at most as heavy, and
-// returns a[k]'s count (quickselect: O(len(a)) on average, so pruning costs O(1) amortised per Add).
+// selectSlots moves the k heaviest entries of a (0 ≤ k < len(a)) to a[:k] and returns the cut: the count
+// a[k] would have if a were sorted by count in descending order. a[:k] holds, in a's order, the entries
+// heavier than the cut and the first of those tied at it; what is left in a[k:] is unspecified (entries may
+// be duplicated or lost).
+//
+// A counting select, not a comparison one (a quickselect's compares with the pivot are coin tosses for the
+// branch predictor): histograms of the counts give the cut, and a last pass moves the kept entries, each
+// pass without a branch per entry. The first histogram's buckets are log-linear (bucketOf), so that one-off
+// keys of count 1 and byte counts spread over many octaves both find the cut's bucket narrow: exact for
+// small counts; for counts below 2^(subBits+logHist), one more pass over histLen equal parts of it finds
+// the cut; wider buckets take more, down to one count (at most 6 more). Each pass is O(len(a)): pruning
+// still costs O(1) amortised per Add.
 func selectSlots(a []slot64, k int) int64 {
-	lo, hi := 0, len(a)-1
-	for lo < hi {
-		mid := lo + (hi-lo)/2
-		x, y, z := a[lo].v, a[mid].v, a[hi].v
-		p := max(min(x, y), min(max(x, y), z))
-		i, j := lo, hi
-		for i <= j {
-			for a[i].v > p {
-				i++
-			}
-			for a[j].v < p {
-				j--
-			}
-			if i <= j {
-				a[i], a[j] = a[j], a[i]
-				i++
-				j--
-			}
-		}
-		switch {
-		case k <= j:
-			hi = j
-		case k >= i:
-			lo = i
-		default:
-			return a[k].v
-		}
+	var h [histLen]uint32 // (len(a) < 2^32: a table that large would take 128 GB)
+	for _, s := range a {
+		h[bucketOf(s.v)]++
 	}
-	return a[k].v
+	b, r := heaviestBucket(&h, k)
+	lo, width := bucketRange(b)
+	for width > 1 {
+		// The range in histLen equal parts (each a power of two counts, the last maybe shorter), counting only
+		// the entries in it: the others add 0 (to a bucket of their own difference's).
+		shift := max(bits.Len64(width-1)-logHist, 0)
+		clear(h[:])
+		for _, s := range a {
+			d := uint64(s.v - lo) // wraps: < width exactly for the counts in the range
+			h[d>>shift&(histLen-1)] += uint32(b2u(d < width))
+		}
+		b, r = heaviestBucket(&h, r)
+		lo += int64(b) << shift
+		width = min(1<<shift, width-uint64(b)<<shift)
+	}
+	// r is the cut's rank among the entries of count cut: the first r of them are kept, with every heavier one.
+	// Each entry is stored at w ≤ its index (over an entry already read, or itself), and w moves on past it
+	// if it is kept: in two loops, up to the r-th tie and after it, so that no count of ties left to keep
+	// makes a chain of dependent steps from entry to entry.
+	cut, w, i := lo, 0, 0
+	for ties := r; ties > 0; i++ {
+		s := a[i]
+		a[w] = s
+		w += int(b2u(s.v >= cut))
+		ties -= int(b2u(s.v == cut))
+	}
+	for _, s := range a[i:] {
+		a[w] = s
+		w += int(b2u(s.v > cut))
+	}
+	return cut
+}
+
+const (
+	subBits = 5 // the bits of a count below its leading one that its first bucket tells apart
+	logHist = 12
+	histLen = 1 << logHist // buckets in a histogram
+	// exactMax: the counts from 2^53 on share a bucket (float64 holds the counts below exactly). topBucket is it.
+	exactMax  = 1 << 53
+	topBucket = 53<<subBits + 1
+)
+
+// bucketOf is count v's bucket in the first histogram: 0 for v ≤ 0 (a sum that wrapped past 2^63), else 1 +
+// the exponent and the subBits leading bits of the mantissa of v as a float64 (exact below 2^53), counted
+// from those of 1. Ascending with v: a bucket holds the counts from 2^e·(1+i/2^subBits) to before
+// 2^e·(1+(i+1)/2^subBits), at most one for e ≤ subBits; topBucket holds every count from 2^53 on. A
+// conversion, a shift and a subtraction: no bit length (BSR is slow on AMD cores; LZCNT needs GOAMD64=v3).
+func bucketOf(v int64) int {
+	f := math.Float64bits(float64(min(max(v, 0), exactMax)))
+	return max(int(f>>(52-subBits))-1023<<subBits+1, 0) & (histLen - 1) // (the mask changes nothing)
+}
+
+// bucketRange is the counts bucket b holds: lo to lo+width-1 (width 0 for a bucket that holds none).
+func bucketRange(b int) (lo int64, width uint64) {
+	switch {
+	case b == 0:
+		return math.MinInt64, 1<<63 + 1 // every count ≤ 0
+	case b >= topBucket:
+		return exactMax, math.MaxInt64 - exactMax + 1
+	}
+	f := uint64(b-1+1023<<subBits) << (52 - subBits) // the bits of the bucket's least float64
+	lo = int64(math.Ceil(math.Float64frombits(f)))
+	return lo, uint64(int64(math.Ceil(math.Float64frombits(f+1<<(52-subBits)))) - lo)
+}
+
+// heaviestBucket finds the bucket of h holding the entry of rank r (0: the heaviest; h's buckets in ascending
+// order) and returns it and the entry's rank within it. h must hold more than r entries.
+func heaviestBucket(h *[histLen]uint32, r int) (int, int) {
+	b := len(h) - 1
+	for ; b > 0 && int(h[b]) <= r; b-- {
+		r -= int(h[b])
+	}
+	return b, r
 }
 
 // each calls f for every key and count.

@@ -24,20 +24,6 @@ func (c *counter64) Get(k uint64) (v int64) {
 
 func (c *counter64) Len() int { return c.n }
 
-// SelectSlots runs the counter's quickselect on counts and returns the reordered counts and the cut.
-func SelectSlots(counts []int64, k int) ([]int64, int64) {
-	a := make([]slot64, len(counts))
-	for i, v := range counts {
-		a[i] = slot64{uint64(i), v}
-	}
-	cut := selectSlots(a, k)
-	out := make([]int64, len(a))
-	for i, s := range a {
-		out[i] = s.v
-	}
-	return out, cut
-}
-
 // IfaceTableCheck inserts ids into an interface table holding at most max entries and returns, per id, the
 // name of the entry found for it ("" when the table was full), looking each id up twice.
 func IfaceTableCheck(ids []string, max int) ([]string, int) {
