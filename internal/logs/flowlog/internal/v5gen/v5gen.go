@@ -167,11 +167,9 @@ func Files() (map[string][]byte, error) {
 func (p *parser) generate() ([]byte, error) {
 	var buf bytes.Buffer
 	run := func(name, text string, data any) error {
-		t, err := template.New(name).Parse(text)
-		if err != nil {
-			return err
-		}
-		return t.Execute(&buf, data)
+		s, err := render(name, text, data)
+		buf.WriteString(s)
+		return err
 	}
 	if err := run("head", p.head, Columns); err != nil {
 		return nil, err
